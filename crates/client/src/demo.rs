@@ -1,0 +1,1 @@
+//! Synthetic correspondence for trying the product and for benchmarks.

@@ -1,0 +1,36 @@
+use thiserror::Error;
+
+/// A broken rule of the trade. Each message says what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    #[error(
+        "{0} is above this system's accreditation: use the classified network for this document"
+    )]
+    AboveAccreditation(String),
+    #[error("unknown protection marking '{0}': use NP (non protégé) or DR (diffusion restreinte)")]
+    UnknownMarking(String),
+    #[error("unknown precedence '{0}': use routine, prioritaire, immediat or flash")]
+    UnknownPrecedence(String),
+    #[error("unknown route '{0}': use action or info")]
+    UnknownRoute(String),
+    #[error("a telegram needs at least one action addressee (--action)")]
+    NoActionAddressee,
+    #[error("a Flash needs a justification line explaining why it cannot wait")]
+    FlashWithoutJustification,
+    #[error(
+        "the item is marked {item} but paragraph {paragraph} is marked {paragraph_marking}: raise the item's marking to at least {paragraph_marking}"
+    )]
+    MarkingBelowParagraph {
+        item: String,
+        paragraph: usize,
+        paragraph_marking: String,
+    },
+    #[error("the {0} is empty: it is required")]
+    Missing(&'static str),
+    #[error("invalid tag '{0}': use a thematic code or an ISO country code (letters, digits, '-')")]
+    InvalidTag(String),
+    #[error("invalid item id '{0}': expected a UUID such as 01937b9e-...")]
+    InvalidId(String),
+    #[error("invalid email address '{0}'")]
+    InvalidAddress(String),
+}

@@ -1,0 +1,22 @@
+//! The types and rules of diplomatic correspondence: telegrams, notes verbales, formal emails,
+//! their routing (for action / for information) and the triage order. No I/O, no async.
+
+mod addressee;
+mod email;
+mod error;
+mod id;
+mod item;
+mod marking;
+mod note;
+mod telegram;
+mod triage;
+
+pub use addressee::{Addressee, Route, UserIdentity};
+pub use email::{AttachmentMeta, FormalEmail, Mailbox};
+pub use error::DomainError;
+pub use id::ItemId;
+pub use item::{Item, ItemContent, ItemKind};
+pub use marking::{Marking, Precedence};
+pub use note::{DiplomaticNote, NoteNumber};
+pub use telegram::{Paragraph, Reference, Tag, Telegram, TelegramNumber};
+pub use triage::{TriageKey, triage_cmp};

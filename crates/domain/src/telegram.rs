@@ -1,0 +1,187 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{Addressee, DomainError, ItemId, Marking, Precedence};
+
+/// A telegram's number: serial per originating post and year, e.g. `PARIS 2026-0042`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TelegramNumber {
+    pub post: String,
+    pub year: i32,
+    pub serial: u32,
+}
+
+impl fmt::Display for TelegramNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}-{:04}", self.post, self.year, self.serial)
+    }
+}
+
+/// A numbered paragraph with its own portion mark.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paragraph {
+    pub marking: Marking,
+    pub text: String,
+}
+
+impl fmt::Debug for Paragraph {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Paragraph")
+            .field("marking", &self.marking)
+            .field("text", &format_args!("<{} chars>", self.text.chars().count()))
+            .finish()
+    }
+}
+
+/// A thematic code (`ECON`, `POL`, `ENERGIE`) or an ISO 3166 country code (`DE`, `USA`).
+/// Stored upper-case.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Tag(String);
+
+impl Tag {
+    pub fn new(raw: &str) -> Result<Self, DomainError> {
+        let t = raw.trim();
+        let valid = !t.is_empty()
+            && t.chars().count() <= 32
+            && t.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        if valid {
+            Ok(Self(t.to_uppercase()))
+        } else {
+            Err(DomainError::InvalidTag(raw.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Two or three ASCII letters: an ISO 3166 alpha-2 or alpha-3 country code.
+    pub fn is_country(&self) -> bool {
+        (2..=3).contains(&self.0.len()) && self.0.chars().all(|c| c.is_ascii_uppercase())
+    }
+}
+
+impl TryFrom<String> for Tag {
+    type Error = DomainError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Tag::new(&value)
+    }
+}
+
+impl From<Tag> for String {
+    fn from(tag: Tag) -> Self {
+        tag.0
+    }
+}
+
+impl fmt::Display for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A reference (REF) to an earlier item: its label as written (`TD BERLIN 2026-0117`) and, when
+/// it is known locally, the item it designates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<ItemId>,
+}
+
+/// A diplomatic telegram (télégramme diplomatique, TD).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Telegram {
+    /// Given at release; `None` for a draft or an unnumbered copy.
+    pub number: Option<TelegramNumber>,
+    /// Date-time group, UTC.
+    #[serde(with = "time::serde::rfc3339")]
+    pub dtg: OffsetDateTime,
+    /// Originating post or service.
+    pub origin: String,
+    pub action: Vec<Addressee>,
+    pub info: Vec<Addressee>,
+    pub subject: String,
+    pub tags: Vec<Tag>,
+    pub references: Vec<Reference>,
+    pub summary: String,
+    pub paragraphs: Vec<Paragraph>,
+    pub drafter: String,
+    pub clearers: Vec<String>,
+    pub approver: Option<String>,
+    pub precedence: Precedence,
+    /// Required for a Flash: why it cannot wait.
+    pub justification: Option<String>,
+    pub marking: Marking,
+    /// Distribution caveats (e.g. "SPECIAL FRANCE").
+    pub caveats: Vec<String>,
+}
+
+impl fmt::Debug for Telegram {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Telegram")
+            .field("number", &self.number)
+            .field("dtg", &self.dtg)
+            .field("origin", &self.origin)
+            .field("precedence", &self.precedence)
+            .field("marking", &self.marking)
+            .field("paragraphs", &self.paragraphs.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Telegram {
+    /// Checks the rules of the trade; the first broken one is returned.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.subject.trim().is_empty() {
+            return Err(DomainError::Missing("subject"));
+        }
+        if self.origin.trim().is_empty() {
+            return Err(DomainError::Missing("originating post"));
+        }
+        if self.action.is_empty() {
+            return Err(DomainError::NoActionAddressee);
+        }
+        check_flash(self.precedence, self.justification.as_deref())?;
+        check_portion_marks(self.marking, &self.paragraphs)
+    }
+
+    /// The highest portion mark of the paragraphs (NP when there are none).
+    pub fn highest_paragraph_marking(&self) -> Marking {
+        self.paragraphs
+            .iter()
+            .map(|p| p.marking)
+            .max()
+            .unwrap_or_default()
+    }
+}
+
+pub(crate) fn check_flash(
+    precedence: Precedence,
+    justification: Option<&str>,
+) -> Result<(), DomainError> {
+    let justified = justification.is_some_and(|j| !j.trim().is_empty());
+    if precedence == Precedence::Flash && !justified {
+        return Err(DomainError::FlashWithoutJustification);
+    }
+    Ok(())
+}
+
+pub(crate) fn check_portion_marks(
+    marking: Marking,
+    paragraphs: &[Paragraph],
+) -> Result<(), DomainError> {
+    for (index, p) in paragraphs.iter().enumerate() {
+        if p.marking > marking {
+            return Err(DomainError::MarkingBelowParagraph {
+                item: marking.code().into(),
+                paragraph: index + 1,
+                paragraph_marking: p.marking.code().into(),
+            });
+        }
+    }
+    Ok(())
+}
