@@ -1,1 +1,14 @@
-//! placeholder
+//! Keys, key derivation, key wrapping (AEAD) and signatures. Secrets are zeroized on drop and
+//! never printed.
+
+mod aead;
+mod error;
+mod identity;
+mod kdf;
+mod key;
+
+pub use aead::{open, seal};
+pub use error::CryptoError;
+pub use identity::{AgreementKey, PublicIdentity, SigningKey, verify_signature};
+pub use kdf::{KdfAlgorithm, KdfParams, derive_key, hkdf_sha256};
+pub use key::{SecretKey, random_bytes};
