@@ -41,7 +41,7 @@ impl KdfParams {
 
     fn salt_bytes(&self) -> Result<Vec<u8>, CryptoError> {
         let s = self.salt.as_bytes();
-        if s.len() < 32 || s.len() % 2 != 0 {
+        if s.len() < 32 || !s.len().is_multiple_of(2) {
             return Err(CryptoError::UnsupportedKdf(
                 "salt must be at least 16 bytes".into(),
             ));
