@@ -140,15 +140,15 @@ impl Item {
         match &self.content {
             ItemContent::Telegram(t) => pairs(&t.action, &t.info),
             ItemContent::DiplomaticNote(n) => pairs(&n.action, &n.info),
-            ItemContent::FormalEmail(e) => e
-                .to
-                .iter()
-                .map(|m| (Addressee::Person(m.to_string()), Route::Action))
-                .chain(
-                    e.cc.iter()
-                        .map(|m| (Addressee::Person(m.to_string()), Route::Info)),
-                )
-                .collect(),
+            ItemContent::FormalEmail(e) => {
+                e.to.iter()
+                    .map(|m| (Addressee::Person(m.to_string()), Route::Action))
+                    .chain(
+                        e.cc.iter()
+                            .map(|m| (Addressee::Person(m.to_string()), Route::Info)),
+                    )
+                    .collect()
+            }
         }
     }
 

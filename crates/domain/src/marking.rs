@@ -154,13 +154,23 @@ mod tests {
 
     #[test]
     fn secret_levels_are_refused_with_the_accreditation_message() {
-        for word in ["secret", "Secret", "SECRET", "tres-secret", "Très Secret", "TS"] {
+        for word in [
+            "secret",
+            "Secret",
+            "SECRET",
+            "tres-secret",
+            "Très Secret",
+            "TS",
+        ] {
             let err = word.parse::<Marking>().unwrap_err();
             assert!(
                 matches!(err, DomainError::AboveAccreditation(_)),
                 "{word}: {err}"
             );
-            assert!(err.to_string().contains("above this system's accreditation"));
+            assert!(
+                err.to_string()
+                    .contains("above this system's accreditation")
+            );
         }
     }
 

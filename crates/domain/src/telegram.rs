@@ -30,7 +30,10 @@ impl fmt::Debug for Paragraph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Paragraph")
             .field("marking", &self.marking)
-            .field("text", &format_args!("<{} chars>", self.text.chars().count()))
+            .field(
+                "text",
+                &format_args!("<{} chars>", self.text.chars().count()),
+            )
             .finish()
     }
 }
@@ -46,7 +49,8 @@ impl Tag {
         let t = raw.trim();
         let valid = !t.is_empty()
             && t.chars().count() <= 32
-            && t.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+            && t.chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
         if valid {
             Ok(Self(t.to_uppercase()))
         } else {
