@@ -1,1 +1,39 @@
-//! placeholder
+//! The encrypted local store of a profile: SQLCipher through rusqlite, numbered migrations,
+//! full-text search (FTS5), the triage view and an append-only audit log.
+//!
+//! A profile is a directory holding `profile.key` (the data key wrapped under a key derived
+//! from the passphrase, with the derivation parameters) and `store.db` (SQLCipher, keyed with
+//! the raw 256-bit data key). Nothing in plaintext reaches the disk.
+
+mod audit;
+mod error;
+mod index;
+mod item;
+mod keyfile;
+mod migration;
+mod query;
+mod store;
+mod unlock;
+
+pub use audit::{AuditAction, AuditEntry, AuditRecord};
+pub use diplomatie_crypto::KdfParams;
+pub use error::StoreError;
+pub use item::{ItemSummary, NewItem, PutOutcome, StoredItem};
+pub use migration::SCHEMA_VERSION;
+pub use query::{
+    Page, RouteFilter, SearchHit, SearchQuery, SnippetPart, TriageCounts, TriageFilter,
+};
+pub use store::{DB_FILE, Store};
+pub use unlock::kdf_runs;
+
+/// The key file inside a profile directory.
+pub const KEY_FILE: &str = keyfile::KEY_FILE;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn store_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<crate::Store>();
+    }
+}

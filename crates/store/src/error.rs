@@ -1,0 +1,55 @@
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// What can go wrong with the store. Each message says what to do about it.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    #[error("no profile in {}: create one with `diplo init`", .0.display())]
+    NoProfile(PathBuf),
+    #[error(
+        "a profile already exists in {}: open it, or choose another directory",
+        .0.display()
+    )]
+    AlreadyExists(PathBuf),
+    #[error("the store is damaged: {0}; restore it from a backup; the file was left untouched")]
+    Damaged(String),
+    #[error(
+        "this store was made by a newer version of Diplomatie (schema {found}, this version knows up to {supported}): update the application"
+    )]
+    NewerSchema { found: u32, supported: u32 },
+    #[error("the profile key file is unreadable: {0}; restore profile.key from a backup")]
+    KeyFile(String),
+    #[error("no item with id {0}")]
+    NotFound(diplomatie_domain::ItemId),
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
+    #[error("file system error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("stored record could not be read or written: {0}")]
+    Serde(#[from] serde_json::Error),
+    #[error("cryptographic failure: {0}")]
+    Crypto(#[from] diplomatie_crypto::CryptoError),
+}
+
+/// Whether a SQLite error says the file is corrupt or not a database (with the right key).
+pub(crate) fn is_damage(err: &rusqlite::Error) -> bool {
+    matches!(
+        err.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        if is_damage(&err) {
+            StoreError::Damaged(err.to_string())
+        } else {
+            StoreError::Sqlite(err)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! `profile.key`: the data key (DEK) of a profile, wrapped under a key derived from the
+//! passphrase (KEK), with the derivation parameters.
+//!
+//! ```json
+//! {"format":1,"kdf":{"algorithm":"pbkdf2-hmac-sha256","iterations":600000,"salt":"…"},
+//!  "wrapped_key":"<hex of seal(KEK, aad, DEK)>"}
+//! ```
+//! The AAD binds the format and the parameters: `diplomatie-store/profile.key/v1|<algorithm>|<iterations>|<salt>`.
+//! The AEAD tag is the key-check value: a wrong passphrase fails it, so it is reported as a wrong
+//! passphrase, never as a damaged store.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+
+use diplomatie_crypto::{KdfAlgorithm, KdfParams, SecretKey, derive_key, open, seal};
+use serde::{Deserialize, Serialize};
+
+use crate::StoreError;
+use crate::unlock::count_kdf_run;
+
+pub(crate) const KEY_FILE: &str = "profile.key";
+const KEY_FILE_TMP: &str = "profile.key.tmp";
+pub(crate) const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct KeyFile {
+    pub format: u32,
+    pub kdf: KdfParams,
+    pub wrapped_key: String,
+}
+
+fn aad(params: &KdfParams) -> Vec<u8> {
+    let algorithm = match params.algorithm {
+        KdfAlgorithm::Pbkdf2HmacSha256 => "pbkdf2-hmac-sha256",
+    };
+    format!(
+        "diplomatie-store/profile.key/v{FORMAT}|{algorithm}|{}|{}",
+        params.iterations, params.salt
+    )
+    .into_bytes()
+}
+
+/// Derives the KEK (slow) and wraps `dek` under it.
+pub(crate) fn wrap(
+    dek: &SecretKey,
+    passphrase: &str,
+    params: KdfParams,
+) -> Result<KeyFile, StoreError> {
+    count_kdf_run();
+    let kek = derive_key(passphrase.as_bytes(), &params)?;
+    let sealed = seal(&kek, &aad(&params), dek.expose())?;
+    Ok(KeyFile {
+        format: FORMAT,
+        kdf: params,
+        wrapped_key: hex_encode(&sealed),
+    })
+}
+
+impl KeyFile {
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Self, StoreError> {
+        let file: KeyFile = serde_json::from_slice(bytes)
+            .map_err(|e| StoreError::KeyFile(format!("not a valid key file ({e})")))?;
+        if file.format != FORMAT {
+            return Err(StoreError::KeyFile(format!(
+                "unknown key file format {} (this version reads format {FORMAT}): update the application",
+                file.format
+            )));
+        }
+        Ok(file)
+    }
+
+    pub(crate) fn to_bytes(&self) -> Result<Vec<u8>, StoreError> {
+        let mut out = serde_json::to_vec_pretty(self)?;
+        out.push(b'\n');
+        Ok(out)
+    }
+
+    /// Derives the KEK (slow) and unwraps the DEK; a failed tag means a wrong passphrase.
+    pub(crate) fn unwrap_key(&self, passphrase: &str) -> Result<SecretKey, StoreError> {
+        let sealed = hex_decode(&self.wrapped_key)
+            .ok_or_else(|| StoreError::KeyFile("the wrapped key is not hex".into()))?;
+        count_kdf_run();
+        let kek = derive_key(passphrase.as_bytes(), &self.kdf)
+            .map_err(|e| StoreError::KeyFile(e.to_string()))?;
+        let dek = open(&kek, &aad(&self.kdf), &sealed).map_err(|_| StoreError::WrongPassphrase)?;
+        SecretKey::from_slice(&dek)
+            .map_err(|_| StoreError::KeyFile("the wrapped key has the wrong length".into()))
+    }
+}
+
+/// Reads `DIR/profile.key`; a missing file is `NoProfile`.
+pub(crate) fn read(dir: &Path) -> Result<Vec<u8>, StoreError> {
+    match fs::read(dir.join(KEY_FILE)) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(StoreError::NoProfile(dir.to_path_buf()))
+        }
+        Err(e) => Err(StoreError::Io(e)),
+    }
+}
+
+/// Writes `DIR/profile.key` atomically: temporary file, fsync, rename, fsync of the directory.
+pub(crate) fn write_atomic(dir: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let _span = tracing::debug_span!("write_key_file", dir = %dir.display()).entered();
+    let tmp = dir.join(KEY_FILE_TMP);
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&tmp, dir.join(KEY_FILE))?;
+    sync_dir(dir)
+}
+
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+pub(crate) fn hex_encode(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        for nibble in [b >> 4, b & 0x0f] {
+            if let Some(c) = HEX.get(usize::from(nibble)) {
+                s.push(char::from(*c));
+            }
+        }
+    }
+    s
+}
+
+pub(crate) fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim().as_bytes();
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    s.chunks(2)
+        .map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect()
+}
+
+pub(crate) fn fresh_params(iterations: u32) -> Result<KdfParams, StoreError> {
+    Ok(KdfParams::generate(iterations)?)
+}

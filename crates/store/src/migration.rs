@@ -1,0 +1,72 @@
+//! Numbered, embedded SQL migrations; the schema version lives in `PRAGMA user_version`.
+//! An applied migration is never edited: add a new file instead.
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// `(version, name, sql)`, in order; version N is the N-th entry.
+const MIGRATIONS: &[(u32, &str, &str)] = &[(
+    1,
+    "0001_create_schema",
+    include_str!("../migrations/0001_create_schema.sql"),
+)];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    u32::try_from(v).map_err(|_| StoreError::Damaged(format!("invalid schema version {v}")))
+}
+
+/// Refuses a store made by a newer version, before anything is written.
+pub(crate) fn check_version(conn: &Connection) -> Result<u32, StoreError> {
+    let found = user_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(found)
+}
+
+/// Applies every pending migration, each in its own transaction with its version bump.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current = check_version(conn)?;
+    for &(version, name, sql) in MIGRATIONS {
+        if version <= current {
+            continue;
+        }
+        let _span = tracing::info_span!("migrate", version, name).entered();
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!("migration applied");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_in_order_and_named_by_their_file() {
+        for (i, (version, name, _)) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(*version as usize, i + 1);
+            assert!(name.starts_with(&format!("{version:04}_")));
+        }
+        assert_eq!(MIGRATIONS.last().unwrap().0, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn migrations_apply_to_an_empty_database() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+        migrate(&mut conn).unwrap();
+    }
+}

@@ -1,0 +1,320 @@
+//! Triage filters and paging, and the search language: user text becomes a safe FTS5 MATCH
+//! expression made only of quoted strings (never raw user text).
+
+use std::fmt;
+
+use diplomatie_domain::{ItemKind, Marking, Precedence};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{ItemSummary, StoreError};
+
+/// Which route an item has for this profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteFilter {
+    Action,
+    Info,
+    Unrouted,
+}
+
+impl RouteFilter {
+    pub(crate) fn rank(self) -> i64 {
+        match self {
+            RouteFilter::Action => 0,
+            RouteFilter::Info => 1,
+            RouteFilter::Unrouted => 2,
+        }
+    }
+}
+
+/// Which items a list or a search shows. Empty lists mean "any"; the default shows everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriageFilter {
+    pub route: Option<RouteFilter>,
+    pub kinds: Vec<ItemKind>,
+    pub markings: Vec<Marking>,
+    pub precedences: Vec<Precedence>,
+    /// The origin exactly as stored (post, mission or sender), compared without ASCII case.
+    pub origin: Option<String>,
+    /// A tag (thematic or country code), compared upper-case.
+    pub tag: Option<String>,
+    pub unread_only: bool,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub offset: u64,
+    pub limit: u32,
+}
+
+impl Page {
+    pub const DEFAULT_LIMIT: u32 = 50;
+
+    pub fn first(limit: u32) -> Self {
+        Self { offset: 0, limit }
+    }
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Self {
+            offset: 0,
+            limit: Self::DEFAULT_LIMIT,
+        }
+    }
+}
+
+/// Totals for the triage view (under a filter): per route, and unread.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriageCounts {
+    pub total: u64,
+    pub action: u64,
+    pub info: u64,
+    pub unrouted: u64,
+    pub unread: u64,
+    pub unread_action: u64,
+    pub unread_info: u64,
+    pub unread_unrouted: u64,
+}
+
+/// A full-text search.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    /// Words (all must match), `"phrases"`, `prefix*`. Case and accents do not matter.
+    pub text: String,
+    pub filter: TriageFilter,
+    /// Written at or after (inclusive).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub from: Option<OffsetDateTime>,
+    /// Written before (exclusive).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub to: Option<OffsetDateTime>,
+    pub page: Page,
+    /// Search-as-you-type: the last bare word is a prefix.
+    pub prefix_last_word: bool,
+}
+
+impl SearchQuery {
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            ..Self::default()
+        }
+    }
+}
+
+impl fmt::Debug for SearchQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchQuery")
+            .field(
+                "text",
+                &format_args!("<{} chars>", self.text.chars().count()),
+            )
+            .field("filter", &self.filter)
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .field("page", &self.page)
+            .field("prefix_last_word", &self.prefix_last_word)
+            .finish()
+    }
+}
+
+/// A piece of a snippet; `highlight` marks the words that matched.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnippetPart {
+    pub text: String,
+    pub highlight: bool,
+}
+
+impl fmt::Debug for SnippetPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SnippetPart")
+            .field(
+                "text",
+                &format_args!("<{} chars>", self.text.chars().count()),
+            )
+            .field("highlight", &self.highlight)
+            .finish()
+    }
+}
+
+/// One search result. `rank` is the negated bm25 score: higher is more relevant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub summary: ItemSummary,
+    pub snippet: Vec<SnippetPart>,
+    pub rank: f64,
+}
+
+pub(crate) const HIGHLIGHT_START: char = '\u{2}';
+pub(crate) const HIGHLIGHT_END: char = '\u{3}';
+
+/// Splits a snippet with marker characters into parts.
+pub(crate) fn snippet_parts(raw: &str) -> Vec<SnippetPart> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut highlight = false;
+    for c in raw.chars() {
+        let switch_to = match c {
+            HIGHLIGHT_START => Some(true),
+            HIGHLIGHT_END => Some(false),
+            _ => None,
+        };
+        match switch_to {
+            Some(h) => {
+                if !current.is_empty() {
+                    parts.push(SnippetPart {
+                        text: std::mem::take(&mut current),
+                        highlight,
+                    });
+                }
+                highlight = h;
+            }
+            None => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        parts.push(SnippetPart {
+            text: current,
+            highlight,
+        });
+    }
+    parts
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Term {
+    text: String,
+    prefix: bool,
+    /// A bare word, or an unterminated phrase (what is being typed).
+    open: bool,
+}
+
+fn has_token_chars(s: &str) -> bool {
+    s.chars().any(char::is_alphanumeric)
+}
+
+/// Turns user text into an FTS5 expression of quoted strings ANDed together.
+pub(crate) fn fts_expression(text: &str, prefix_last_word: bool) -> Result<String, StoreError> {
+    let mut terms: Vec<Term> = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        if c == '"' {
+            chars.next();
+            let mut phrase = String::new();
+            let mut closed = false;
+            for c in chars.by_ref() {
+                if c == '"' {
+                    closed = true;
+                    break;
+                }
+                phrase.push(c);
+            }
+            let mut prefix = false;
+            if closed {
+                while chars.peek() == Some(&'*') {
+                    chars.next();
+                    prefix = true;
+                }
+            }
+            terms.push(Term {
+                text: phrase,
+                prefix,
+                open: !closed,
+            });
+            continue;
+        }
+        let mut word = String::new();
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() || c == '"' {
+                break;
+            }
+            word.push(c);
+            chars.next();
+        }
+        let stripped = word.trim_end_matches('*');
+        let prefix = stripped.len() != word.len();
+        terms.push(Term {
+            text: stripped.to_owned(),
+            prefix,
+            open: true,
+        });
+    }
+    terms.retain(|t| has_token_chars(&t.text));
+    if prefix_last_word
+        && let Some(last) = terms.last_mut()
+        && last.open
+    {
+        last.prefix = true;
+    }
+    if terms.is_empty() {
+        return Err(StoreError::InvalidQuery(
+            "the search is empty: type at least one word (letters or digits)".into(),
+        ));
+    }
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|t| {
+            let quoted = format!("\"{}\"", t.text.replace('"', "\"\""));
+            if t.prefix {
+                format!("{quoted} *")
+            } else {
+                quoted
+            }
+        })
+        .collect();
+    Ok(parts.join(" AND "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_phrases_and_prefixes_become_quoted_strings() {
+        let e = |t: &str| fts_expression(t, false).unwrap();
+        assert_eq!(e("paix accord"), r#""paix" AND "accord""#);
+        assert_eq!(
+            e(r#""accord de paix" élect*"#),
+            r#""accord de paix" AND "élect" *"#
+        );
+        assert_eq!(
+            e("a NEAR(b) OR -c ^d"),
+            r#""a" AND "NEAR(b)" AND "OR" AND "-c" AND "^d""#
+        );
+        assert_eq!(
+            e(r#"unbalanced "quote here"#),
+            r#""unbalanced" AND "quote here""#
+        );
+        assert_eq!(fts_expression("rapp", true).unwrap(), r#""rapp" *"#);
+        assert_eq!(fts_expression(r#""fin""#, true).unwrap(), r#""fin""#);
+        assert_eq!(
+            fts_expression(r#"x "ann"#, true).unwrap(),
+            r#""x" AND "ann" *"#
+        );
+    }
+
+    #[test]
+    fn queries_without_words_are_refused() {
+        for t in ["", "   ", "\"\"", "* ^ - ()", "\"", "***"] {
+            assert!(
+                matches!(fts_expression(t, true), Err(StoreError::InvalidQuery(_))),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn snippets_split_on_markers() {
+        let parts = snippet_parts("le \u{2}traité\u{3} de paix");
+        assert_eq!(parts.len(), 3);
+        assert!(parts[1].highlight && parts[1].text == "traité");
+        assert!(!parts[2].highlight);
+    }
+}

@@ -1,0 +1,1012 @@
+//! The store: one directory per profile, `profile.key` + `store.db` (SQLCipher).
+
+use std::fmt;
+use std::fs::{self, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use diplomatie_crypto::{KdfParams, SecretKey};
+use diplomatie_domain::{
+    AttachmentMeta, Item, ItemContent, ItemId, ItemKind, Marking, Precedence, Route,
+};
+use rusqlite::types::Value;
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params, params_from_iter,
+};
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+use crate::index::index_text;
+use crate::keyfile::{self, KEY_FILE, KeyFile};
+use crate::migration;
+use crate::query::{fts_expression, snippet_parts};
+use crate::{
+    AuditAction, AuditEntry, AuditRecord, ItemSummary, NewItem, Page, PutOutcome, SearchHit,
+    SearchQuery, StoreError, StoredItem, TriageCounts, TriageFilter, unlock,
+};
+
+/// The database file inside a profile directory.
+pub const DB_FILE: &str = "store.db";
+/// SQLCipher's page size (its default); the file is always a whole number of pages.
+const PAGE_SIZE: u64 = 4096;
+/// The most ids `find_items_by_prefix` returns.
+const MAX_PREFIX_MATCHES: usize = 100;
+
+/// The encrypted store of one profile. Cheap to share (`Send + Sync`); every call takes the
+/// one connection in turn.
+pub struct Store {
+    conn: Mutex<Connection>,
+    dir: PathBuf,
+    canonical_dir: PathBuf,
+    /// `None` only for the plaintext benchmark store.
+    dek: Option<SecretKey>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .field("encrypted", &self.dek.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening and creating
+
+fn key_connection(conn: &Connection, dek: &SecretKey) -> Result<(), StoreError> {
+    let sql = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", dek.to_hex().as_str()));
+    conn.execute_batch(&sql)?;
+    Ok(())
+}
+
+/// Pragmas that never write to the file; set before anything reads it.
+fn set_read_pragmas(conn: &Connection) -> Result<(), StoreError> {
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(())
+}
+
+/// Pragmas for normal work, once the file is known to be sound.
+fn set_work_pragmas(conn: &Connection) -> Result<(), StoreError> {
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Damaged(format!(
+            "the journal could not be switched to WAL (got {mode})"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+fn damaged(err: StoreError) -> StoreError {
+    match err {
+        StoreError::Sqlite(e) => StoreError::Damaged(e.to_string()),
+        other => other,
+    }
+}
+
+/// Reads every page (HMAC check) and the b-tree structure, without writing.
+fn verify(conn: &Connection) -> Result<(), StoreError> {
+    let _span = tracing::debug_span!("verify").entered();
+    // Page 1: a failure here with the right key means the header page is damaged.
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| damaged(e.into()))?;
+    let mut problems = Vec::new();
+    {
+        let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
+        let mut rows = stmt.query([]).map_err(|e| damaged(e.into()))?;
+        while let Some(row) = rows.next().map_err(|e| damaged(e.into()))? {
+            problems.push(row.get::<_, String>(0).unwrap_or_default());
+        }
+    }
+    if !problems.is_empty() {
+        return Err(StoreError::Damaged(problems.join("; ")));
+    }
+    let quick: String = conn
+        .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+        .map_err(|e| damaged(e.into()))?;
+    if quick != "ok" {
+        return Err(StoreError::Damaged(quick));
+    }
+    Ok(())
+}
+
+fn sidecar(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Opens an existing database file: key, verify, refuse newer schemas; only then configure it
+/// and migrate. On any failure before configuration nothing has been written to the file.
+fn open_database(db: &Path, dek: &SecretKey) -> Result<Connection, StoreError> {
+    let meta = match fs::metadata(db) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::Damaged(format!("{} is missing", db.display())));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if meta.len() == 0 || !meta.len().is_multiple_of(PAGE_SIZE) {
+        return Err(StoreError::Damaged(format!(
+            "the file is {} bytes, not a whole number of {PAGE_SIZE}-byte pages (truncated?)",
+            meta.len()
+        )));
+    }
+    let (wal, shm) = (sidecar(db, "-wal"), sidecar(db, "-shm"));
+    let (wal_existed, shm_existed) = (wal.exists(), shm.exists());
+    let conn = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let checked = (|| {
+        // Until the file is verified, closing must not checkpoint a WAL into it.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
+        key_connection(&conn, dek)?;
+        set_read_pragmas(&conn)?;
+        verify(&conn)?;
+        migration::check_version(&conn)?;
+        Ok(())
+    })();
+    match checked {
+        Ok(()) => {
+            conn.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                false,
+            )?;
+            Ok(conn)
+        }
+        Err(err) => {
+            drop(conn);
+            // Remove only what this attempt created: an empty WAL and its index.
+            if !wal_existed && fs::metadata(&wal).is_ok_and(|m| m.len() == 0) {
+                let _ = fs::remove_file(&wal);
+            }
+            if !shm_existed && !wal.exists() {
+                let _ = fs::remove_file(&shm);
+            }
+            Err(err)
+        }
+    }
+}
+
+impl Store {
+    /// Whether `dir` holds a profile.
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(KEY_FILE).is_file()
+    }
+
+    /// Creates a profile in `dir` (made if missing) protected by `passphrase`, deriving its
+    /// key with `iterations` of PBKDF2 (`KdfParams::DEFAULT_ITERATIONS` in production).
+    pub fn create(dir: &Path, passphrase: &str, iterations: u32) -> Result<Store, StoreError> {
+        let _span = tracing::info_span!("store_create", dir = %dir.display()).entered();
+        let dir_existed = dir.exists();
+        fs::create_dir_all(dir)?;
+        #[cfg(unix)]
+        if !dir_existed {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        }
+        let db = dir.join(DB_FILE);
+        if Self::exists(dir) || db.exists() {
+            return Err(StoreError::AlreadyExists(dir.to_path_buf()));
+        }
+        let canonical_dir = fs::canonicalize(dir)?;
+        let dek = SecretKey::generate()?;
+        let key_file = keyfile::wrap(&dek, passphrase, keyfile::fresh_params(iterations)?)?;
+        let key_bytes = key_file.to_bytes()?;
+
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(&db) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(StoreError::AlreadyExists(dir.to_path_buf()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let mut conn = Connection::open_with_flags(
+            &db,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        key_connection(&conn, &dek)?;
+        set_read_pragmas(&conn)?;
+        set_work_pragmas(&conn)?;
+        migration::migrate(&mut conn)?;
+        keyfile::sync_dir(dir)?;
+        // The key file is written last: a profile exists once it is there.
+        keyfile::write_atomic(dir, &key_bytes)?;
+        unlock::remember_passphrase(&canonical_dir, passphrase, &key_bytes, &dek);
+        tracing::info!("profile created");
+        Ok(Store {
+            conn: Mutex::new(conn),
+            dir: dir.to_path_buf(),
+            canonical_dir,
+            dek: Some(dek),
+        })
+    }
+
+    /// Opens the profile in `dir`. A wrong passphrase is refused before the database is opened.
+    pub fn open(dir: &Path, passphrase: &str) -> Result<Store, StoreError> {
+        let _span = tracing::info_span!("store_open", dir = %dir.display()).entered();
+        let key_bytes = keyfile::read(dir)?;
+        let canonical_dir = fs::canonicalize(dir)?;
+        let dek = unlock::unlock(&canonical_dir, &key_bytes, passphrase)?;
+        let mut conn = open_database(&dir.join(DB_FILE), &dek)?;
+        set_work_pragmas(&conn)?;
+        migration::migrate(&mut conn)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            dir: dir.to_path_buf(),
+            canonical_dir,
+            dek: Some(dek),
+        })
+    }
+
+    /// The profile directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Re-wraps the data key under `new`, with fresh parameters at the current default
+    /// iteration count (this is how parameters are upgraded). `old` is checked first. The
+    /// data is not rewritten.
+    pub fn change_passphrase(&self, old: &str, new: &str) -> Result<(), StoreError> {
+        let _span = tracing::info_span!("change_passphrase", dir = %self.dir.display()).entered();
+        let Some(current) = &self.dek else {
+            return Err(StoreError::KeyFile("this store has no passphrase".into()));
+        };
+        // Hold the connection so no other call of this store runs meanwhile.
+        let _conn = self.lock();
+        let key_bytes = keyfile::read(&self.dir)?;
+        let dek = unlock::unlock(&self.canonical_dir, &key_bytes, old)?;
+        if dek != *current {
+            return Err(StoreError::KeyFile(
+                "profile.key no longer holds the key of the open store".into(),
+            ));
+        }
+        let params = keyfile::fresh_params(KdfParams::DEFAULT_ITERATIONS)?;
+        let new_bytes = keyfile::wrap(&dek, new, params)?.to_bytes()?;
+        keyfile::write_atomic(&self.dir, &new_bytes)?;
+        unlock::forget(&self.canonical_dir);
+        unlock::remember_passphrase(&self.canonical_dir, new, &new_bytes, &dek);
+        tracing::info!("passphrase changed");
+        Ok(())
+    }
+
+    /// The key derivation parameters as stored in `profile.key`.
+    pub fn kdf_params(&self) -> Result<KdfParams, StoreError> {
+        Ok(KeyFile::parse(&keyfile::read(&self.dir)?)?.kdf)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves no transaction open (rusqlite rolls back on
+        // drop), so the connection is still sound.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` with the connection.
+    fn call<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.lock();
+        f(&mut conn)
+    }
+
+    /// Checks every page's HMAC and the whole database structure (slow on a big store).
+    pub fn verify_integrity(&self) -> Result<(), StoreError> {
+        let _span = tracing::info_span!("verify_integrity").entered();
+        self.call(|conn| {
+            if self.dek.is_some() {
+                verify(conn)?;
+            }
+            let result: String = conn.query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))?;
+            if result == "ok" {
+                Ok(())
+            } else {
+                Err(StoreError::Damaged(result))
+            }
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversions
+
+fn to_ns(t: OffsetDateTime) -> i64 {
+    let ns = t.unix_timestamp_nanos();
+    i64::try_from(ns).unwrap_or(if ns < 0 { i64::MIN } else { i64::MAX })
+}
+
+fn from_ns(ns: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
+        .map_err(|_| StoreError::Damaged(format!("invalid timestamp {ns}")))
+}
+
+fn id_from_blob(blob: &[u8]) -> Result<ItemId, StoreError> {
+    let bytes: [u8; 16] = blob
+        .try_into()
+        .map_err(|_| StoreError::Damaged("an item id is not 16 bytes".into()))?;
+    Ok(ItemId::from_bytes(bytes))
+}
+
+fn route_rank(route: Option<Route>) -> i64 {
+    match route {
+        Some(Route::Action) => 0,
+        Some(Route::Info) => 1,
+        None => 2,
+    }
+}
+
+fn parse_route(code: Option<String>) -> Result<Option<Route>, StoreError> {
+    code.map(|c| {
+        c.parse::<Route>()
+            .map_err(|_| StoreError::Damaged(format!("unknown route {c}")))
+    })
+    .transpose()
+}
+
+fn item_number(item: &Item) -> Option<String> {
+    match &item.content {
+        ItemContent::Telegram(t) => t.number.as_ref().map(ToString::to_string),
+        ItemContent::DiplomaticNote(n) => n.number.as_ref().map(ToString::to_string),
+        ItemContent::FormalEmail(_) => None,
+    }
+}
+
+/// The columns `summary_from_row` reads, from `items i`, starting at column 0.
+const SUMMARY_COLUMNS: &str = "i.id, i.kind, i.subject, i.marking, i.precedence, i.route, \
+     i.origin, i.number, i.written_at, i.received_at, i.deadline, i.read, \
+     (SELECT group_concat(t.tag, ' ') FROM item_tags t WHERE t.item = i.seq)";
+const SUMMARY_COLUMN_COUNT: usize = 13;
+
+/// The raw values of a summary row (read inside the rusqlite closure, checked outside).
+struct SummaryRow {
+    id: Vec<u8>,
+    kind: String,
+    subject: String,
+    marking: String,
+    precedence: i64,
+    route: Option<String>,
+    origin: String,
+    number: Option<String>,
+    written_at: i64,
+    received_at: i64,
+    deadline: Option<i64>,
+    read: bool,
+    tags: Option<String>,
+}
+
+fn summary_row(row: &Row<'_>) -> rusqlite::Result<SummaryRow> {
+    Ok(SummaryRow {
+        id: row.get(0)?,
+        kind: row.get(1)?,
+        subject: row.get(2)?,
+        marking: row.get(3)?,
+        precedence: row.get(4)?,
+        route: row.get(5)?,
+        origin: row.get(6)?,
+        number: row.get(7)?,
+        written_at: row.get(8)?,
+        received_at: row.get(9)?,
+        deadline: row.get(10)?,
+        read: row.get(11)?,
+        tags: row.get(12)?,
+    })
+}
+
+impl SummaryRow {
+    fn into_summary(self) -> Result<ItemSummary, StoreError> {
+        let bad =
+            |what: &str, v: &dyn fmt::Display| StoreError::Damaged(format!("unknown {what} {v}"));
+        let kind = ItemKind::from_code(&self.kind).map_err(|_| bad("kind", &self.kind))?;
+        let marking = self
+            .marking
+            .parse::<Marking>()
+            .map_err(|_| bad("marking", &self.marking))?;
+        let precedence = u8::try_from(self.precedence)
+            .ok()
+            .and_then(Precedence::from_rank)
+            .ok_or_else(|| bad("precedence", &self.precedence))?;
+        let mut tags: Vec<String> = self
+            .tags
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        tags.sort();
+        Ok(ItemSummary {
+            id: id_from_blob(&self.id)?,
+            kind,
+            subject: self.subject,
+            marking,
+            precedence,
+            route: parse_route(self.route)?,
+            origin: self.origin,
+            number: self.number,
+            written_at: from_ns(self.written_at)?,
+            received_at: from_ns(self.received_at)?,
+            deadline: self.deadline.map(from_ns).transpose()?,
+            read: self.read,
+            tags,
+        })
+    }
+}
+
+/// `WHERE` conditions (ANDed) for a filter, with their parameters appended to `params`.
+fn filter_sql(filter: &TriageFilter, params: &mut Vec<Value>) -> String {
+    let mut conds: Vec<String> = vec!["1".into()];
+    let mut in_list = |column: &str, values: Vec<Value>, params: &mut Vec<Value>| {
+        if values.is_empty() {
+            return;
+        }
+        let marks = vec!["?"; values.len()].join(", ");
+        params.extend(values);
+        conds.push(format!("{column} IN ({marks})"));
+    };
+    in_list(
+        "i.kind",
+        filter
+            .kinds
+            .iter()
+            .map(|k| Value::Text(k.code().into()))
+            .collect(),
+        params,
+    );
+    in_list(
+        "i.marking",
+        filter
+            .markings
+            .iter()
+            .map(|m| Value::Text(m.code().into()))
+            .collect(),
+        params,
+    );
+    in_list(
+        "i.precedence",
+        filter
+            .precedences
+            .iter()
+            .map(|p| Value::Integer(i64::from(p.rank())))
+            .collect(),
+        params,
+    );
+    if let Some(route) = filter.route {
+        conds.push("i.route_rank = ?".into());
+        params.push(Value::Integer(route.rank()));
+    }
+    if let Some(origin) = &filter.origin {
+        conds.push("i.origin = ? COLLATE NOCASE".into());
+        params.push(Value::Text(origin.trim().to_owned()));
+    }
+    if let Some(tag) = &filter.tag {
+        conds.push("EXISTS (SELECT 1 FROM item_tags t WHERE t.item = i.seq AND t.tag = ?)".into());
+        params.push(Value::Text(tag.trim().to_uppercase()));
+    }
+    if filter.unread_only {
+        conds.push("i.read = 0".into());
+    }
+    conds.join(" AND ")
+}
+
+fn page_params(page: Page, params: &mut Vec<Value>) {
+    params.push(Value::Integer(i64::from(page.limit)));
+    params.push(Value::Integer(
+        i64::try_from(page.offset).unwrap_or(i64::MAX),
+    ));
+}
+
+fn fts_error(err: rusqlite::Error) -> StoreError {
+    let text = err.to_string();
+    if text.contains("fts5") {
+        StoreError::InvalidQuery(format!("the search could not be understood ({text})"))
+    } else {
+        err.into()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing items
+
+fn insert_audit(
+    conn: &Connection,
+    record: &AuditRecord,
+    item: Option<ItemId>,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, action, item, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            to_ns(at),
+            record.actor,
+            record.action.code(),
+            item.map(|id| id.as_bytes().to_vec()),
+            record.detail
+        ],
+    )?;
+    Ok(())
+}
+
+/// Inserts one item with its tags, attachments and index rows, unless it is a duplicate.
+fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOutcome, StoreError> {
+    let item = new.item;
+    if let Some(key) = new.dedupe_key {
+        let existing: Option<Vec<u8>> = conn
+            .query_row("SELECT id FROM items WHERE dedupe_key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(blob) = existing {
+            return Ok(PutOutcome::Duplicate(id_from_blob(&blob)?));
+        }
+    }
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM items WHERE id = ?1)",
+        [item.id.as_bytes().as_slice()],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Ok(PutOutcome::Duplicate(item.id));
+    }
+    let data = serde_json::to_string(item)?;
+    conn.execute(
+        "INSERT INTO items (id, kind, subject, marking, precedence, route, route_rank, origin, \
+         number, written_at, received_at, deadline, deadline_sort, read, thread_key, dedupe_key, data) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, ?16)",
+        params![
+            item.id.as_bytes().as_slice(),
+            item.kind().code(),
+            item.subject(),
+            item.marking().code(),
+            i64::from(item.precedence().rank()),
+            new.route.map(Route::code),
+            route_rank(new.route),
+            item.origin(),
+            item_number(item),
+            to_ns(item.written_at()),
+            to_ns(item.received_at),
+            item.deadline.map(to_ns),
+            item.deadline.map_or(i64::MAX, to_ns),
+            new.thread_key,
+            new.dedupe_key,
+            data,
+        ],
+    )?;
+    let seq = conn.last_insert_rowid();
+    {
+        let mut stmt =
+            conn.prepare_cached("INSERT OR IGNORE INTO item_tags (item, tag) VALUES (?1, ?2)")?;
+        for tag in item.tags() {
+            stmt.execute(params![seq, tag.as_str()])?;
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO attachments (item, idx, meta, bytes) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (idx, (meta, bytes)) in new.attachments.iter().enumerate() {
+            stmt.execute(params![
+                seq,
+                i64::try_from(idx).unwrap_or(i64::MAX),
+                serde_json::to_string(meta)?,
+                bytes
+            ])?;
+        }
+    }
+    let text = index_text(item, new.attachments);
+    conn.prepare_cached(
+        "INSERT INTO items_fts (rowid, subject, body, tags, addressees, headers, attachments) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        seq,
+        text.subject,
+        text.body,
+        text.tags,
+        text.addressees,
+        text.headers,
+        text.attachments
+    ])?;
+    Ok(PutOutcome::Inserted(item.id))
+}
+
+impl Store {
+    /// Stores an item with its tags, attachments, index entries and `audit` entry in one
+    /// transaction; when it returns `Ok`, the item is on disk. A duplicate (same dedupe key or
+    /// same id) writes nothing, not even the audit entry. The entry's item defaults to the
+    /// inserted item's id.
+    pub fn put_item(
+        &self,
+        item: &NewItem<'_>,
+        audit: &AuditRecord,
+    ) -> Result<PutOutcome, StoreError> {
+        let _span = tracing::debug_span!("put_item", id = %item.item.id).entered();
+        self.call(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let outcome = insert_item(&tx, item)?;
+            if let PutOutcome::Inserted(id) = outcome {
+                insert_audit(
+                    &tx,
+                    audit,
+                    audit.item.or(Some(id)),
+                    OffsetDateTime::now_utc(),
+                )?;
+            }
+            tx.commit()?;
+            Ok(outcome)
+        })
+    }
+
+    /// Stores a batch in one transaction (for ingest), with one `audit` entry per inserted
+    /// item (its item set to that item's id). All or nothing.
+    pub fn put_items(
+        &self,
+        items: &[NewItem<'_>],
+        audit: &AuditRecord,
+    ) -> Result<Vec<PutOutcome>, StoreError> {
+        let _span = tracing::debug_span!("put_items", count = items.len()).entered();
+        self.call(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = OffsetDateTime::now_utc();
+            let mut outcomes = Vec::with_capacity(items.len());
+            for item in items {
+                let outcome = insert_item(&tx, item)?;
+                if let PutOutcome::Inserted(id) = outcome {
+                    insert_audit(&tx, audit, Some(id), now)?;
+                }
+                outcomes.push(outcome);
+            }
+            tx.commit()?;
+            Ok(outcomes)
+        })
+    }
+
+    /// Sets or clears the read flag.
+    pub fn mark_read(&self, id: ItemId, read: bool) -> Result<(), StoreError> {
+        let _span = tracing::debug_span!("mark_read", %id, read).entered();
+        self.call(|conn| {
+            let n = conn.execute(
+                "UPDATE items SET read = ?1 WHERE id = ?2",
+                params![read, id.as_bytes().as_slice()],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(id));
+            }
+            Ok(())
+        })
+    }
+
+    /// Appends an entry to the audit log on its own.
+    pub fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError> {
+        let _span = tracing::debug_span!("append_audit", action = %record.action).entered();
+        self.call(|conn| insert_audit(conn, record, record.item, OffsetDateTime::now_utc()))
+    }
+
+    /// Sets a profile setting or secret (replacing any previous value).
+    pub fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        let _span = tracing::debug_span!("put_meta", key).entered();
+        self.call(|conn| {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+impl Store {
+    pub fn get_item(&self, id: ItemId) -> Result<Option<StoredItem>, StoreError> {
+        let _span = tracing::debug_span!("get_item", %id).entered();
+        let row = self.call(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT data, route, read, thread_key FROM items WHERE id = ?1",
+                    [id.as_bytes().as_slice()],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, Option<String>>(1)?,
+                            r.get::<_, bool>(2)?,
+                            r.get::<_, Option<String>>(3)?,
+                        ))
+                    },
+                )
+                .optional()?)
+        })?;
+        row.map(|(data, route, read, thread_key)| {
+            Ok(StoredItem {
+                item: serde_json::from_str(&data)?,
+                route: parse_route(route)?,
+                read,
+                thread_key,
+            })
+        })
+        .transpose()
+    }
+
+    /// Ids starting with `prefix` (hex digits, `-` ignored), in id order, at most 100.
+    pub fn find_items_by_prefix(&self, prefix: &str) -> Result<Vec<ItemId>, StoreError> {
+        let digits: String = prefix.trim().chars().filter(|&c| c != '-').collect();
+        if digits.is_empty() || digits.len() > 32 || !digits.chars().all(|c| c.is_ascii_hexdigit())
+        {
+            return Err(StoreError::InvalidQuery(format!(
+                "'{prefix}' is not the start of an item id: use hex digits and '-', such as 01937b9e"
+            )));
+        }
+        let bound = |pad: char| -> Result<Vec<u8>, StoreError> {
+            let mut full = digits.to_ascii_lowercase();
+            while full.len() < 32 {
+                full.push(pad);
+            }
+            keyfile::hex_decode(&full).ok_or_else(|| StoreError::InvalidQuery("not hex".into()))
+        };
+        let (low, high) = (bound('0')?, bound('f')?);
+        self.call(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT id FROM items WHERE id BETWEEN ?1 AND ?2 ORDER BY id LIMIT ?3")?;
+            let blobs = stmt
+                .query_map(
+                    params![low, high, i64::try_from(MAX_PREFIX_MATCHES).unwrap_or(100)],
+                    |r| r.get::<_, Vec<u8>>(0),
+                )?
+                .collect::<Result<Vec<_>, _>>()?;
+            blobs.iter().map(|b| id_from_blob(b)).collect()
+        })
+    }
+
+    /// An attachment's description and bytes; `index` is its position in `NewItem::attachments`.
+    pub fn attachment(
+        &self,
+        id: ItemId,
+        index: u32,
+    ) -> Result<Option<(AttachmentMeta, Vec<u8>)>, StoreError> {
+        let _span = tracing::debug_span!("attachment", %id, index).entered();
+        let row = self.call(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT a.meta, a.bytes FROM attachments a JOIN items i ON i.seq = a.item \
+                     WHERE i.id = ?1 AND a.idx = ?2",
+                    params![id.as_bytes().as_slice(), index],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)),
+                )
+                .optional()?)
+        })?;
+        row.map(|(meta, bytes)| Ok((serde_json::from_str(&meta)?, bytes)))
+            .transpose()
+    }
+
+    fn summaries(&self, sql: &str, params: Vec<Value>) -> Result<Vec<ItemSummary>, StoreError> {
+        let rows = self.call(|conn| {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let rows = stmt
+                .query_map(params_from_iter(params), summary_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })?;
+        rows.into_iter().map(SummaryRow::into_summary).collect()
+    }
+
+    /// The triage view: for action first, then for information, then unrouted; within each,
+    /// Flash down to Routine, earliest deadline first (none last), most recently received first
+    /// (the domain's `triage_cmp`; ties in insertion order).
+    pub fn triage(
+        &self,
+        filter: &TriageFilter,
+        page: Page,
+    ) -> Result<Vec<ItemSummary>, StoreError> {
+        let _span = tracing::debug_span!("triage").entered();
+        let mut params = Vec::new();
+        let conds = filter_sql(filter, &mut params);
+        page_params(page, &mut params);
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM items i WHERE {conds} \
+             ORDER BY i.route_rank, i.precedence DESC, i.deadline_sort, i.received_at DESC, i.seq \
+             LIMIT ? OFFSET ?"
+        );
+        self.summaries(&sql, params)
+    }
+
+    /// Totals per route and unread, under `filter`.
+    pub fn triage_counts(&self, filter: &TriageFilter) -> Result<TriageCounts, StoreError> {
+        let _span = tracing::debug_span!("triage_counts").entered();
+        let mut params = Vec::new();
+        let conds = filter_sql(filter, &mut params);
+        let sql = format!(
+            "SELECT count(*), \
+             coalesce(sum(i.route_rank = 0), 0), coalesce(sum(i.route_rank = 1), 0), \
+             coalesce(sum(i.route_rank = 2), 0), coalesce(sum(i.read = 0), 0), \
+             coalesce(sum(i.read = 0 AND i.route_rank = 0), 0), \
+             coalesce(sum(i.read = 0 AND i.route_rank = 1), 0), \
+             coalesce(sum(i.read = 0 AND i.route_rank = 2), 0) \
+             FROM items i WHERE {conds}"
+        );
+        self.call(|conn| {
+            let counts = conn.query_row(&sql, params_from_iter(params), |r| {
+                let n = |i: usize| r.get::<_, i64>(i).map(|v| u64::try_from(v).unwrap_or(0));
+                Ok(TriageCounts {
+                    total: n(0)?,
+                    action: n(1)?,
+                    info: n(2)?,
+                    unrouted: n(3)?,
+                    unread: n(4)?,
+                    unread_action: n(5)?,
+                    unread_info: n(6)?,
+                    unread_unrouted: n(7)?,
+                })
+            })?;
+            Ok(counts)
+        })
+    }
+
+    /// Full-text search (see `SearchQuery`), best matches first.
+    pub fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError> {
+        let _span = tracing::debug_span!("search").entered();
+        let expression = fts_expression(&query.text, query.prefix_last_word)?;
+        let mut params = vec![Value::Text(expression)];
+        let mut conds = filter_sql(&query.filter, &mut params);
+        if let Some(from) = query.from {
+            conds.push_str(" AND i.written_at >= ?");
+            params.push(Value::Integer(to_ns(from)));
+        }
+        if let Some(to) = query.to {
+            conds.push_str(" AND i.written_at < ?");
+            params.push(Value::Integer(to_ns(to)));
+        }
+        page_params(query.page, &mut params);
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, \
+             snippet(items_fts, -1, char(2), char(3), '…', 16), \
+             bm25(items_fts, 10.0, 1.0, 4.0, 2.0, 2.0, 1.0) AS score \
+             FROM items_fts JOIN items i ON i.seq = items_fts.rowid \
+             WHERE items_fts MATCH ? AND {conds} \
+             ORDER BY score, i.seq LIMIT ? OFFSET ?"
+        );
+        let rows = self.call(|conn| {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt
+                .query_map(params_from_iter(params), |r| {
+                    Ok((
+                        summary_row(r)?,
+                        r.get::<_, String>(SUMMARY_COLUMN_COUNT)?,
+                        r.get::<_, f64>(SUMMARY_COLUMN_COUNT + 1)?,
+                    ))
+                })
+                .map_err(fts_error)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(fts_error)?;
+            Ok(rows)
+        })?;
+        rows.into_iter()
+            .map(|(row, snippet, score)| {
+                Ok(SearchHit {
+                    summary: row.into_summary()?,
+                    snippet: snippet_parts(&snippet),
+                    rank: -score,
+                })
+            })
+            .collect()
+    }
+
+    /// The items of a conversation, oldest first.
+    pub fn thread(&self, thread_key: &str) -> Result<Vec<ItemSummary>, StoreError> {
+        let _span = tracing::debug_span!("thread").entered();
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM items i WHERE i.thread_key = ? \
+             ORDER BY i.written_at, i.seq"
+        );
+        self.summaries(&sql, vec![Value::Text(thread_key.to_owned())])
+    }
+
+    /// Audit entries, oldest first, of one item or of all.
+    pub fn audit_log(
+        &self,
+        item: Option<ItemId>,
+        page: Page,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let _span = tracing::debug_span!("audit_log").entered();
+        let rows = self.call(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, at, actor, action, item, detail FROM audit_log \
+                 WHERE ?1 IS NULL OR item = ?1 ORDER BY seq LIMIT ?2 OFFSET ?3",
+            )?;
+            let rows = stmt
+                .query_map(
+                    params![
+                        item.map(|id| id.as_bytes().to_vec()),
+                        i64::from(page.limit),
+                        i64::try_from(page.offset).unwrap_or(i64::MAX)
+                    ],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, Option<Vec<u8>>>(4)?,
+                            r.get::<_, String>(5)?,
+                        ))
+                    },
+                )?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })?;
+        rows.into_iter()
+            .map(|(seq, at, actor, action, item, detail)| {
+                Ok(AuditEntry {
+                    seq: u64::try_from(seq).unwrap_or(0),
+                    at: from_ns(at)?,
+                    actor,
+                    action: AuditAction::from_code(&action),
+                    item: item.as_deref().map(id_from_blob).transpose()?,
+                    detail,
+                })
+            })
+            .collect()
+    }
+
+    pub fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.call(|conn| {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?)
+        })
+    }
+
+    pub fn item_count(&self) -> Result<u64, StoreError> {
+        self.call(|conn| {
+            let n: i64 = conn.query_row("SELECT count(*) FROM items", [], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Benchmarks only
+
+#[cfg(feature = "bench")]
+impl Store {
+    /// A store with the same schema and pragmas but no encryption, to measure what SQLCipher
+    /// costs. Never for real data.
+    pub fn create_plaintext_for_bench(dir: &Path) -> Result<Store, StoreError> {
+        fs::create_dir_all(dir)?;
+        let db = dir.join(DB_FILE);
+        if db.exists() {
+            return Err(StoreError::AlreadyExists(dir.to_path_buf()));
+        }
+        let mut conn = Connection::open(&db)?;
+        set_read_pragmas(&conn)?;
+        set_work_pragmas(&conn)?;
+        migration::migrate(&mut conn)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            dir: dir.to_path_buf(),
+            canonical_dir: fs::canonicalize(dir)?,
+            dek: None,
+        })
+    }
+
+    /// Runs `f` on the raw connection (to time a bare statement).
+    pub fn with_raw_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
+        let conn = self.lock();
+        f(&conn)
+    }
+}

@@ -1,0 +1,115 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use common::*;
+use diplomatie_domain::{AttachmentMeta, Route};
+use diplomatie_store::{NewItem, Page, PutOutcome, Store, StoreError, TriageFilter};
+
+#[test]
+fn items_round_trip_with_attachments_and_meta() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("alice");
+    assert!(!Store::exists(&dir));
+    let store = Store::create(&dir, PASS, ITERATIONS).unwrap();
+    assert!(Store::exists(&dir));
+    assert!(matches!(
+        Store::create(&dir, PASS, ITERATIONS),
+        Err(StoreError::AlreadyExists(_))
+    ));
+
+    let td = telegram(
+        "Élections régionales en Saxe",
+        "Le scrutin s'est déroulé dans le calme.",
+    );
+    let meta = AttachmentMeta {
+        name: "annexe.txt".into(),
+        content_type: "text/plain".into(),
+        size: 5,
+        sha256: "00".into(),
+    };
+    let attachments = [(meta.clone(), b"hello".as_slice())];
+    let new = NewItem {
+        route: Some(Route::Action),
+        thread_key: Some("thread-1"),
+        attachments: &attachments,
+        ..NewItem::new(&td)
+    };
+    assert_eq!(
+        store.put_item(&new, &audit()).unwrap(),
+        PutOutcome::Inserted(td.id)
+    );
+    // Same id again: a duplicate, nothing written.
+    assert_eq!(
+        store.put_item(&new, &audit()).unwrap(),
+        PutOutcome::Duplicate(td.id)
+    );
+    assert_eq!(store.item_count().unwrap(), 1);
+
+    let got = store.get_item(td.id).unwrap().unwrap();
+    assert_eq!(got.item, td);
+    assert_eq!(got.route, Some(Route::Action));
+    assert!(!got.read);
+    assert_eq!(got.thread_key.as_deref(), Some("thread-1"));
+    assert_eq!(
+        store.attachment(td.id, 0).unwrap(),
+        Some((meta, b"hello".to_vec()))
+    );
+    assert_eq!(store.attachment(td.id, 1).unwrap(), None);
+
+    store.mark_read(td.id, true).unwrap();
+    assert!(store.get_item(td.id).unwrap().unwrap().read);
+    assert!(matches!(
+        store.mark_read(new_id(), true),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(store.get_item(new_id()).unwrap().is_none());
+
+    let list = store
+        .triage(&TriageFilter::default(), Page::default())
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    let s = &list[0];
+    assert_eq!(s.number.as_deref(), Some("BERLIN 2026-0042"));
+    assert_eq!(s.subject, "Élections régionales en Saxe");
+    assert_eq!(s.tags, vec!["DE".to_string(), "POL".to_string()]);
+    assert_eq!(s.received_at, td.received_at);
+    assert!(
+        !format!("{s:?}").contains("Saxe"),
+        "Debug must not show the subject"
+    );
+    assert_eq!(store.thread("thread-1").unwrap().len(), 1);
+
+    let prefix = &td.id.to_string()[..13];
+    assert_eq!(store.find_items_by_prefix(prefix).unwrap(), vec![td.id]);
+    assert!(store.find_items_by_prefix("zz").is_err());
+    assert!(store.find_items_by_prefix("").is_err());
+
+    store.put_meta("device.signing", b"secret").unwrap();
+    store.put_meta("device.signing", b"secret2").unwrap();
+    assert_eq!(
+        store.get_meta("device.signing").unwrap(),
+        Some(b"secret2".to_vec())
+    );
+    assert_eq!(store.get_meta("nothing").unwrap(), None);
+    store.verify_integrity().unwrap();
+    assert!(!format!("{store:?}").contains(PASS));
+    drop(store);
+
+    let store = Store::open(&dir, PASS).unwrap();
+    assert_eq!(store.get_item(td.id).unwrap().unwrap().item, td);
+    assert_eq!(store.kdf_params().unwrap().iterations, ITERATIONS);
+}
+
+#[test]
+fn missing_profile_says_how_to_create_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = Store::open(tmp.path(), PASS).unwrap_err();
+    assert!(matches!(err, StoreError::NoProfile(_)));
+    assert!(err.to_string().contains("diplo init"), "{err}");
+}
