@@ -94,7 +94,12 @@ fn verify(conn: &Connection) -> Result<(), StoreError> {
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
         r.get::<_, i64>(0)
     })
-    .map_err(|e| damaged(e.into()))?;
+    .map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => StoreError::Damaged(
+            "the first page fails its integrity check (file is not a database)".into(),
+        ),
+        _ => damaged(e.into()),
+    })?;
     let mut problems = Vec::new();
     {
         let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;

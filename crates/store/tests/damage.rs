@@ -1,0 +1,141 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use diplomatie_store::{NewItem, SCHEMA_VERSION, Store, StoreError};
+
+/// A closed store with enough items to span many pages.
+fn populated_store() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let store = Store::create(&dir, PASS, ITERATIONS).unwrap();
+    let body = "Le Conseil a examiné la situation régionale. ".repeat(40);
+    let items: Vec<_> = (0..60)
+        .map(|i| telegram(&format!("Sujet {i}"), &body))
+        .collect();
+    let news: Vec<_> = items.iter().map(NewItem::new).collect();
+    store.put_items(&news, &audit()).unwrap();
+    drop(store);
+    assert!(
+        !dir.join("store.db-wal").exists(),
+        "closing checkpoints the WAL"
+    );
+    (tmp, dir)
+}
+
+fn expect_damaged(dir: &Path, what: &str) {
+    let before = snapshot(dir);
+    let err = Store::open(dir, PASS).expect_err(what);
+    assert!(matches!(err, StoreError::Damaged(_)), "{what}: {err}");
+    let msg = err.to_string();
+    assert!(msg.contains("the store is damaged"), "{msg}");
+    assert!(msg.contains("restore it from a backup"), "{msg}");
+    assert!(msg.contains("the file was left untouched"), "{msg}");
+    assert_eq!(snapshot(dir), before, "{what}: files changed");
+}
+
+fn flip(path: &Path, offset: usize) {
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[offset] ^= 0x5a;
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_flipped_byte_anywhere_is_reported_as_damage_and_nothing_is_written() {
+    let (_tmp, dir) = populated_store();
+    let db = dir.join("store.db");
+    let len = std::fs::metadata(&db).unwrap().len() as usize;
+    let pages = len / 4096;
+    assert!(pages > 10, "{pages} pages");
+    let pristine = std::fs::read(&db).unwrap();
+    for (what, offset) in [
+        ("first page, salt", 3),
+        ("first page, content", 1000),
+        ("middle page", (pages / 2) * 4096 + 2000),
+        ("last page", len - 100),
+    ] {
+        flip(&db, offset);
+        expect_damaged(&dir, what);
+        std::fs::write(&db, &pristine).unwrap();
+    }
+    // Restored, it opens again.
+    let store = Store::open(&dir, PASS).unwrap();
+    assert_eq!(store.item_count().unwrap(), 60);
+}
+
+#[test]
+fn a_truncated_file_is_reported_as_damage() {
+    let (_tmp, dir) = populated_store();
+    let db = dir.join("store.db");
+    let pristine = std::fs::read(&db).unwrap();
+    let len = pristine.len();
+    for (what, new_len) in [
+        ("mid-page", len - 1000),
+        ("one page less", len - 4096),
+        ("half the file, at a page boundary", (len / 4096 / 2) * 4096),
+        ("first page only", 4096),
+        ("empty", 0),
+    ] {
+        std::fs::write(&db, &pristine[..new_len]).unwrap();
+        expect_damaged(&dir, what);
+    }
+}
+
+#[test]
+fn a_garbage_key_file_is_a_clear_key_file_error() {
+    let (_tmp, dir) = populated_store();
+    let key = dir.join("profile.key");
+    let original = std::fs::read(&key).unwrap();
+    for garbage in [
+        b"not json at all".to_vec(),
+        b"{}".to_vec(),
+        br#"{"format":99,"kdf":{"algorithm":"pbkdf2-hmac-sha256","iterations":2000,"salt":"00112233445566778899aabbccddeeff"},"wrapped_key":"00"}"#.to_vec(),
+        String::from_utf8(original.clone()).unwrap().replace("\"wrapped_key\": \"", "\"wrapped_key\": \"zz").into_bytes(),
+        String::from_utf8(original.clone()).unwrap().replace("\"iterations\": 2000", "\"iterations\": 3").into_bytes(),
+    ] {
+        std::fs::write(&key, &garbage).unwrap();
+        let before = snapshot(&dir);
+        let err = Store::open(&dir, PASS).unwrap_err();
+        assert!(matches!(err, StoreError::KeyFile(_)), "{err}");
+        assert!(err.to_string().contains("profile.key"), "{err}");
+        assert_eq!(snapshot(&dir), before);
+    }
+    std::fs::write(&key, &original).unwrap();
+    Store::open(&dir, PASS).unwrap();
+}
+
+#[test]
+fn a_store_from_a_newer_version_is_refused_and_left_alone() {
+    let (_tmp, dir) = populated_store();
+    {
+        let conn = raw_connection(&dir, PASS);
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 5)
+            .unwrap();
+    }
+    assert!(!dir.join("store.db-wal").exists());
+    let before = snapshot(&dir);
+    let err = Store::open(&dir, PASS).unwrap_err();
+    assert!(
+        matches!(err, StoreError::NewerSchema { found, supported } if found == SCHEMA_VERSION + 5 && supported == SCHEMA_VERSION),
+        "{err}"
+    );
+    assert!(err.to_string().contains("update the application"), "{err}");
+    assert_eq!(snapshot(&dir), before);
+}
+
+#[test]
+fn a_missing_database_beside_a_key_file_is_damage() {
+    let (_tmp, dir) = populated_store();
+    std::fs::remove_file(dir.join("store.db")).unwrap();
+    let err = Store::open(&dir, PASS).unwrap_err();
+    assert!(matches!(err, StoreError::Damaged(_)), "{err}");
+    assert!(!dir.join("store.db").exists(), "nothing recreated");
+}
