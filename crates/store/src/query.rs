@@ -198,6 +198,11 @@ fn has_token_chars(s: &str) -> bool {
 
 /// Turns user text into an FTS5 expression of quoted strings ANDed together.
 pub(crate) fn fts_expression(text: &str, prefix_last_word: bool) -> Result<String, StoreError> {
+    // Control characters (NUL ends an FTS5 string early) separate words like spaces.
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let mut terms: Vec<Term> = Vec::new();
     let mut chars = text.chars().peekable();
     while let Some(&c) = chars.peek() {

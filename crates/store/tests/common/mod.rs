@@ -49,7 +49,7 @@ pub fn telegram(subject: &str, body: &str) -> Item {
             subject: subject.into(),
             tags: vec![Tag::new("POL").unwrap(), Tag::new("DE").unwrap()],
             references: vec![],
-            summary: "Résumé du télégramme.".into(),
+            summary: "Résumé.".into(),
             paragraphs: vec![Paragraph {
                 marking: Marking::NonProtege,
                 text: body.into(),

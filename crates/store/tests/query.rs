@@ -1,0 +1,702 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use common::*;
+use diplomatie_domain::{
+    Item, ItemContent, ItemId, ItemKind, Marking, Precedence, Route, Tag, TriageKey, triage_cmp,
+};
+use diplomatie_store::{
+    AuditAction, AuditRecord, NewItem, Page, PutOutcome, RouteFilter, SearchQuery, Store,
+    StoreError, TriageCounts, TriageFilter,
+};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use time::Duration;
+use time::macros::datetime;
+
+fn store() -> (tempfile::TempDir, Store) {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::create(&tmp.path().join("alice"), PASS, ITERATIONS).unwrap();
+    (tmp, store)
+}
+
+fn ids(list: &[diplomatie_store::ItemSummary]) -> Vec<ItemId> {
+    list.iter().map(|s| s.id).collect()
+}
+
+fn all() -> Page {
+    Page::first(10_000)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Triage
+
+/// A mixed set with many ties, inserted in order; returns the items with their routes.
+fn mixed(store: &Store, n: usize, seed: u64) -> Vec<(Item, Option<Route>, bool)> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let base = datetime!(2026-03-01 00:00 UTC);
+    let mut out = Vec::new();
+    for i in 0..n {
+        let mut item = match i % 3 {
+            0 => telegram(&format!("T{i}"), "corps"),
+            1 => note(&format!("N{i}"), "corps"),
+            _ => email(&format!("E{i}"), "corps"),
+        };
+        let received = base
+            + Duration::minutes(rng.random_range(0..6))
+            + Duration::nanoseconds(rng.random_range(0..3));
+        let deadline = rng
+            .random_bool(0.5)
+            .then(|| base + Duration::hours(rng.random_range(0..4)));
+        set_times(&mut item, received, deadline);
+        set_precedence(&mut item, Precedence::ALL[rng.random_range(0..4)]);
+        let route = [Some(Route::Action), Some(Route::Info), None][rng.random_range(0..3)];
+        let read = rng.random_bool(0.3);
+        store
+            .put_item(
+                &NewItem {
+                    route,
+                    ..NewItem::new(&item)
+                },
+                &audit(),
+            )
+            .unwrap();
+        if read {
+            store.mark_read(item.id, true).unwrap();
+        }
+        out.push((item, route, read));
+    }
+    out
+}
+
+fn expected_order(items: &[(Item, Option<Route>, bool)]) -> Vec<ItemId> {
+    let mut keyed: Vec<(TriageKey, ItemId)> = items
+        .iter()
+        .map(|(item, route, _)| {
+            (
+                TriageKey {
+                    route: *route,
+                    precedence: item.precedence(),
+                    deadline: item.deadline,
+                    received_at: item.received_at,
+                },
+                item.id,
+            )
+        })
+        .collect();
+    keyed.sort_by(|a, b| triage_cmp(&a.0, &b.0)); // stable: ties stay in insertion order
+    keyed.into_iter().map(|(_, id)| id).collect()
+}
+
+#[test]
+fn triage_order_is_the_domain_order() {
+    let (_tmp, store) = store();
+    let items = mixed(&store, 150, 7);
+    let got = store.triage(&TriageFilter::default(), all()).unwrap();
+    assert_eq!(ids(&got), expected_order(&items));
+
+    // Paging walks the same order.
+    let mut paged = Vec::new();
+    for offset in (0..150).step_by(7) {
+        paged.extend(ids(&store
+            .triage(&TriageFilter::default(), Page { offset, limit: 7 })
+            .unwrap()));
+    }
+    assert_eq!(paged, expected_order(&items));
+    assert_eq!(Page::default().limit, 50);
+    assert_eq!(
+        store
+            .triage(&TriageFilter::default(), Page::default())
+            .unwrap()
+            .len(),
+        50
+    );
+}
+
+#[test]
+fn triage_filters_and_counts() {
+    let (_tmp, store) = store();
+    let items = mixed(&store, 90, 11);
+    let count = |f: &dyn Fn(&(Item, Option<Route>, bool)) -> bool| {
+        items.iter().filter(|x| f(x)).count() as u64
+    };
+    let expected = TriageCounts {
+        total: 90,
+        action: count(&|x| x.1 == Some(Route::Action)),
+        info: count(&|x| x.1 == Some(Route::Info)),
+        unrouted: count(&|x| x.1.is_none()),
+        unread: count(&|x| !x.2),
+        unread_action: count(&|x| !x.2 && x.1 == Some(Route::Action)),
+        unread_info: count(&|x| !x.2 && x.1 == Some(Route::Info)),
+        unread_unrouted: count(&|x| !x.2 && x.1.is_none()),
+    };
+    assert_eq!(
+        store.triage_counts(&TriageFilter::default()).unwrap(),
+        expected
+    );
+
+    let check = |filter: TriageFilter, keep: &dyn Fn(&(Item, Option<Route>, bool)) -> bool| {
+        let kept: Vec<_> = items.iter().filter(|x| keep(x)).cloned().collect();
+        let got = store.triage(&filter, all()).unwrap();
+        assert_eq!(ids(&got), expected_order(&kept), "{filter:?}");
+        assert_eq!(
+            store.triage_counts(&filter).unwrap().total,
+            kept.len() as u64
+        );
+    };
+    check(
+        TriageFilter {
+            route: Some(RouteFilter::Action),
+            ..Default::default()
+        },
+        &|x| x.1 == Some(Route::Action),
+    );
+    check(
+        TriageFilter {
+            route: Some(RouteFilter::Unrouted),
+            unread_only: true,
+            ..Default::default()
+        },
+        &|x| x.1.is_none() && !x.2,
+    );
+    check(
+        TriageFilter {
+            kinds: vec![ItemKind::DiplomaticNote, ItemKind::FormalEmail],
+            ..Default::default()
+        },
+        &|x| x.0.kind() != ItemKind::Telegram,
+    );
+    check(
+        TriageFilter {
+            markings: vec![Marking::DiffusionRestreinte],
+            ..Default::default()
+        },
+        &|x| x.0.marking() == Marking::DiffusionRestreinte,
+    );
+    check(
+        TriageFilter {
+            precedences: vec![Precedence::Flash, Precedence::Immediat],
+            ..Default::default()
+        },
+        &|x| x.0.precedence() >= Precedence::Immediat,
+    );
+    check(
+        TriageFilter {
+            origin: Some("berlin".into()),
+            ..Default::default()
+        },
+        &|x| x.0.origin() == "BERLIN",
+    );
+    check(
+        TriageFilter {
+            tag: Some("de".into()),
+            ..Default::default()
+        },
+        &|x| x.0.tags().contains(&Tag::new("DE").unwrap()),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dedupe and audit
+
+#[test]
+fn the_same_dedupe_key_twice_keeps_the_first() {
+    let (_tmp, store) = store();
+    let a = email("Premier", "corps");
+    let b = email("Second", "corps");
+    let na = NewItem {
+        dedupe_key: Some("<m1@quai.example>"),
+        ..NewItem::new(&a)
+    };
+    let nb = NewItem {
+        dedupe_key: Some("<m1@quai.example>"),
+        ..NewItem::new(&b)
+    };
+    assert_eq!(
+        store.put_item(&na, &audit()).unwrap(),
+        PutOutcome::Inserted(a.id)
+    );
+    assert_eq!(
+        store.put_item(&nb, &audit()).unwrap(),
+        PutOutcome::Duplicate(a.id)
+    );
+    assert_eq!(store.item_count().unwrap(), 1);
+    assert!(store.get_item(b.id).unwrap().is_none());
+    // Within one batch too.
+    let c = email("Troisième", "corps");
+    let d = email("Quatrième", "corps");
+    let batch = [
+        NewItem {
+            dedupe_key: Some("k2"),
+            ..NewItem::new(&c)
+        },
+        NewItem {
+            dedupe_key: Some("k2"),
+            ..NewItem::new(&d)
+        },
+        nb,
+    ];
+    let outcomes = store.put_items(&batch, &audit()).unwrap();
+    assert_eq!(
+        outcomes,
+        vec![
+            PutOutcome::Inserted(c.id),
+            PutOutcome::Duplicate(c.id),
+            PutOutcome::Duplicate(a.id)
+        ]
+    );
+    assert_eq!(store.item_count().unwrap(), 2);
+    // One audit entry per inserted item, none for duplicates.
+    assert_eq!(store.audit_log(None, all()).unwrap().len(), 2);
+}
+
+#[test]
+fn the_audit_log_is_append_only_and_written_with_the_item() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("alice");
+    let store = Store::create(&dir, PASS, ITERATIONS).unwrap();
+    store
+        .append_audit(&AuditRecord::new("alice", AuditAction::ProfileCreated))
+        .unwrap();
+    let td = telegram("Sujet", "corps");
+    let record = AuditRecord {
+        detail: "from relay".into(),
+        ..AuditRecord::new("alice", AuditAction::ItemReceived)
+    };
+    store.put_item(&NewItem::new(&td), &record).unwrap();
+    store
+        .append_audit(&AuditRecord {
+            item: Some(td.id),
+            ..AuditRecord::new("bob", AuditAction::ItemViewed)
+        })
+        .unwrap();
+
+    let log = store.audit_log(None, all()).unwrap();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[0].action, AuditAction::ProfileCreated);
+    assert_eq!(log[0].item, None);
+    assert_eq!(log[1].action, AuditAction::ItemReceived);
+    assert_eq!(log[1].item, Some(td.id));
+    assert_eq!(log[1].detail, "from relay");
+    assert!(log[0].seq < log[1].seq && log[1].seq < log[2].seq);
+    let of_item = store.audit_log(Some(td.id), all()).unwrap();
+    assert_eq!(of_item.len(), 2);
+    assert_eq!(of_item[1].actor, "bob");
+    assert_eq!(
+        store
+            .audit_log(
+                None,
+                Page {
+                    offset: 1,
+                    limit: 1
+                }
+            )
+            .unwrap()[0]
+            .seq,
+        log[1].seq
+    );
+    let json = serde_json::to_string(&log[2]).unwrap();
+    assert!(json.contains("\"item_viewed\""), "{json}");
+    drop(store);
+
+    let conn = raw_connection(&dir, PASS);
+    let update = conn.execute("UPDATE audit_log SET actor = 'mallory'", []);
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    let delete = conn.execute("DELETE FROM audit_log", []);
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 3);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+struct Corpus {
+    _tmp: tempfile::TempDir,
+    store: Store,
+    elections: Item,
+    accord: Item,
+    note: Item,
+    email: Item,
+    scattered: Item,
+}
+
+fn corpus() -> Corpus {
+    let (tmp, store) = store();
+    let mut elections = telegram(
+        "Télégramme : élections régionales en Saxe",
+        "Le scrutin s'est déroulé dans le calme ; la participation est en hausse.",
+    );
+    set_precedence(&mut elections, Precedence::Immediat);
+    let accord = telegram(
+        "Négociations commerciales",
+        "Les parties ont signé un accord de paix et de coopération.",
+    );
+    let note = note("Visite du ministre", "L'Ambassade sollicite une audience.");
+    let mut email = email(
+        "Rapport annuel",
+        "Veuillez trouver le rapport sur les élections municipales.",
+    );
+    if let ItemContent::FormalEmail(e) = &mut email.content {
+        e.date = datetime!(2026-05-10 10:00 UTC);
+    }
+    let scattered = telegram(
+        "Divers",
+        "La paix reviendra ; un accord est possible plus tard.",
+    );
+    for (item, route) in [
+        (&elections, Some(Route::Action)),
+        (&accord, Some(Route::Info)),
+        (&note, None),
+        (&email, Some(Route::Action)),
+        (&scattered, None),
+    ] {
+        store
+            .put_item(
+                &NewItem {
+                    route,
+                    ..NewItem::new(item)
+                },
+                &audit(),
+            )
+            .unwrap();
+    }
+    Corpus {
+        _tmp: tmp,
+        store,
+        elections,
+        accord,
+        note,
+        email,
+        scattered,
+    }
+}
+
+fn found(c: &Corpus, q: SearchQuery) -> Vec<ItemId> {
+    let mut got: Vec<ItemId> = c
+        .store
+        .search(&q)
+        .unwrap()
+        .iter()
+        .map(|h| h.summary.id)
+        .collect();
+    got.sort();
+    got
+}
+
+fn sorted(mut v: Vec<ItemId>) -> Vec<ItemId> {
+    v.sort();
+    v
+}
+
+#[test]
+fn search_ignores_case_and_accents() {
+    let c = corpus();
+    assert_eq!(
+        found(&c, SearchQuery::text("telegramme")),
+        vec![c.elections.id]
+    );
+    assert_eq!(
+        found(&c, SearchQuery::text("ELECTIONS")),
+        sorted(vec![c.elections.id, c.email.id])
+    );
+    assert_eq!(
+        found(&c, SearchQuery::text("Négociations")),
+        vec![c.accord.id]
+    );
+    assert_eq!(
+        found(&c, SearchQuery::text("negociations")),
+        vec![c.accord.id]
+    );
+    // Words are ANDed.
+    assert_eq!(
+        found(&c, SearchQuery::text("élections saxe")),
+        vec![c.elections.id]
+    );
+    assert!(found(&c, SearchQuery::text("élections zanzibar")).is_empty());
+}
+
+#[test]
+fn search_prefixes_and_phrases() {
+    let c = corpus();
+    assert_eq!(
+        found(&c, SearchQuery::text("élect*")),
+        sorted(vec![c.elections.id, c.email.id])
+    );
+    assert!(found(&c, SearchQuery::text("rappo")).is_empty());
+    let typing = SearchQuery {
+        prefix_last_word: true,
+        ..SearchQuery::text("annuel rappo")
+    };
+    assert_eq!(found(&c, typing), vec![c.email.id]);
+    assert_eq!(
+        found(&c, SearchQuery::text("accord paix")),
+        sorted(vec![c.accord.id, c.scattered.id])
+    );
+    assert_eq!(
+        found(&c, SearchQuery::text("\"accord de paix\"")),
+        vec![c.accord.id]
+    );
+    // Addressees, headers, tags, numbers.
+    assert_eq!(found(&c, SearchQuery::text("quai")), vec![c.email.id]);
+    assert_eq!(found(&c, SearchQuery::text("protocole")), vec![c.note.id]);
+    assert_eq!(found(&c, SearchQuery::text("\"2026-0042\"")).len(), 3);
+}
+
+#[test]
+fn search_filters() {
+    let c = corpus();
+    let q = |filter: TriageFilter| SearchQuery {
+        filter,
+        ..SearchQuery::text("corps OR élections OR accord")
+    };
+    // (OR is a word here: nothing has it.)
+    assert!(found(&c, q(TriageFilter::default())).is_empty());
+    let base = |text: &str, filter: TriageFilter| SearchQuery {
+        filter,
+        ..SearchQuery::text(text)
+    };
+    assert_eq!(
+        found(
+            &c,
+            base(
+                "élections",
+                TriageFilter {
+                    kinds: vec![ItemKind::FormalEmail],
+                    ..Default::default()
+                }
+            )
+        ),
+        vec![c.email.id]
+    );
+    assert_eq!(
+        found(
+            &c,
+            base(
+                "élections",
+                TriageFilter {
+                    precedences: vec![Precedence::Immediat],
+                    ..Default::default()
+                }
+            )
+        ),
+        vec![c.elections.id]
+    );
+    assert_eq!(
+        found(
+            &c,
+            base(
+                "ambassade",
+                TriageFilter {
+                    markings: vec![Marking::DiffusionRestreinte],
+                    ..Default::default()
+                }
+            )
+        ),
+        vec![c.note.id]
+    );
+    assert_eq!(
+        found(
+            &c,
+            base(
+                "accord",
+                TriageFilter {
+                    route: Some(RouteFilter::Unrouted),
+                    ..Default::default()
+                }
+            )
+        ),
+        vec![c.scattered.id]
+    );
+    assert_eq!(
+        found(
+            &c,
+            base(
+                "élections",
+                TriageFilter {
+                    origin: Some("berlin".into()),
+                    ..Default::default()
+                }
+            )
+        ),
+        vec![c.elections.id]
+    );
+    assert_eq!(
+        found(
+            &c,
+            base(
+                "élections",
+                TriageFilter {
+                    tag: Some("pol".into()),
+                    ..Default::default()
+                }
+            )
+        ),
+        vec![c.elections.id]
+    );
+    c.store.mark_read(c.elections.id, true).unwrap();
+    assert_eq!(
+        found(
+            &c,
+            base(
+                "élections",
+                TriageFilter {
+                    unread_only: true,
+                    ..Default::default()
+                }
+            )
+        ),
+        vec![c.email.id]
+    );
+    let dated = |from, to| SearchQuery {
+        from,
+        to,
+        ..SearchQuery::text("élections")
+    };
+    let may = datetime!(2026-05-01 00:00 UTC);
+    assert_eq!(found(&c, dated(Some(may), None)), vec![c.email.id]);
+    assert_eq!(found(&c, dated(None, Some(may))), vec![c.elections.id]);
+    assert_eq!(
+        found(
+            &c,
+            dated(
+                Some(datetime!(2026-05-10 10:00 UTC)),
+                Some(datetime!(2026-05-10 10:00:01 UTC))
+            )
+        ),
+        vec![c.email.id],
+        "from is inclusive"
+    );
+}
+
+#[test]
+fn search_ranks_the_subject_higher_and_highlights_snippets() {
+    let c = corpus();
+    let hits = c.store.search(&SearchQuery::text("élections")).unwrap();
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0].summary.id, c.elections.id, "subject match first");
+    assert!(hits[0].rank > hits[1].rank);
+    for hit in &hits {
+        let highlighted: Vec<_> = hit.snippet.iter().filter(|p| p.highlight).collect();
+        assert!(!highlighted.is_empty(), "{:?}", hit.snippet);
+        assert!(
+            highlighted
+                .iter()
+                .all(|p| p.text.to_lowercase() == "élections")
+        );
+        assert!(hit.snippet.iter().any(|p| !p.highlight));
+        assert!(
+            hit.snippet
+                .iter()
+                .all(|p| !p.text.contains('\u{2}') && !p.text.contains('\u{3}'))
+        );
+    }
+    let page = SearchQuery {
+        page: Page {
+            offset: 1,
+            limit: 1,
+        },
+        ..SearchQuery::text("élections")
+    };
+    let second = c.store.search(&page).unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].summary.id, c.email.id);
+}
+
+#[test]
+fn hostile_queries_never_fail_except_empty_ones() {
+    let c = corpus();
+    for text in [
+        "élections\"",
+        "\"accord de",
+        "(paix",
+        "paix)",
+        "NEAR(paix accord)",
+        "paix AND accord",
+        "paix OR",
+        "NOT paix",
+        "-paix",
+        "paix -accord",
+        "paix*",
+        "**paix",
+        "^paix",
+        "subject:paix",
+        "{subject}: paix",
+        "paix + accord",
+        "'; DROP TABLE items; --",
+        "\u{0}paix",
+        "\u{2}paix\u{3}",
+        "𝕡𝕒𝕚𝕩 日本語 🙂",
+    ] {
+        for prefix_last_word in [false, true] {
+            let q = SearchQuery {
+                prefix_last_word,
+                ..SearchQuery::text(text)
+            };
+            match c.store.search(&q) {
+                Ok(_) => {}
+                Err(StoreError::InvalidQuery(msg)) => panic!("{text:?}: refused: {msg}"),
+                Err(e) => panic!("{text:?}: {e}"),
+            }
+        }
+    }
+    for text in [
+        "",
+        "   ",
+        "\"",
+        "\"\"",
+        "\"\"\"",
+        "*",
+        "* ^ - ( )",
+        "\"   \"",
+        ":",
+    ] {
+        let err = c.store.search(&SearchQuery::text(text)).unwrap_err();
+        assert!(
+            matches!(err, StoreError::InvalidQuery(_)),
+            "{text:?}: {err}"
+        );
+        assert!(err.to_string().contains("empty"), "{err}");
+    }
+    assert_eq!(c.store.item_count().unwrap(), 5);
+}
+
+#[test]
+fn threads_list_their_items_oldest_first() {
+    let (_tmp, store) = store();
+    let mut first = email("Question", "?");
+    let mut second = email("Re: Question", "!");
+    if let ItemContent::FormalEmail(e) = &mut second.content {
+        e.date = datetime!(2026-03-05 10:00 UTC);
+    }
+    if let ItemContent::FormalEmail(e) = &mut first.content {
+        e.date = datetime!(2026-03-04 10:00 UTC);
+    }
+    for item in [&second, &first] {
+        store
+            .put_item(
+                &NewItem {
+                    thread_key: Some("<m1@quai.example>"),
+                    ..NewItem::new(item)
+                },
+                &audit(),
+            )
+            .unwrap();
+    }
+    store
+        .put_item(&NewItem::new(&email("Autre", "x")), &audit())
+        .unwrap();
+    assert_eq!(
+        ids(&store.thread("<m1@quai.example>").unwrap()),
+        vec![first.id, second.id]
+    );
+    assert!(store.thread("nothing").unwrap().is_empty());
+}
