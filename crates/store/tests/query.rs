@@ -37,8 +37,11 @@ fn all() -> Page {
 // ---------------------------------------------------------------------------------------------
 // Triage
 
+/// An item, its route, whether it was marked read.
+type Mixed = (Item, Option<Route>, bool);
+
 /// A mixed set with many ties, inserted in order; returns the items with their routes.
-fn mixed(store: &Store, n: usize, seed: u64) -> Vec<(Item, Option<Route>, bool)> {
+fn mixed(store: &Store, n: usize, seed: u64) -> Vec<Mixed> {
     let mut rng = StdRng::seed_from_u64(seed);
     let base = datetime!(2026-03-01 00:00 UTC);
     let mut out = Vec::new();
@@ -75,7 +78,7 @@ fn mixed(store: &Store, n: usize, seed: u64) -> Vec<(Item, Option<Route>, bool)>
     out
 }
 
-fn expected_order(items: &[(Item, Option<Route>, bool)]) -> Vec<ItemId> {
+fn expected_order(items: &[Mixed]) -> Vec<ItemId> {
     let mut keyed: Vec<(TriageKey, ItemId)> = items
         .iter()
         .map(|(item, route, _)| {
@@ -123,9 +126,7 @@ fn triage_order_is_the_domain_order() {
 fn triage_filters_and_counts() {
     let (_tmp, store) = store();
     let items = mixed(&store, 90, 11);
-    let count = |f: &dyn Fn(&(Item, Option<Route>, bool)) -> bool| {
-        items.iter().filter(|x| f(x)).count() as u64
-    };
+    let count = |f: &dyn Fn(&Mixed) -> bool| items.iter().filter(|x| f(x)).count() as u64;
     let expected = TriageCounts {
         total: 90,
         action: count(&|x| x.1 == Some(Route::Action)),
@@ -141,7 +142,7 @@ fn triage_filters_and_counts() {
         expected
     );
 
-    let check = |filter: TriageFilter, keep: &dyn Fn(&(Item, Option<Route>, bool)) -> bool| {
+    let check = |filter: TriageFilter, keep: &dyn Fn(&Mixed) -> bool| {
         let kept: Vec<_> = items.iter().filter(|x| keep(x)).cloned().collect();
         let got = store.triage(&filter, all()).unwrap();
         assert_eq!(ids(&got), expected_order(&kept), "{filter:?}");
