@@ -1,0 +1,212 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+//! Stores made by past schema versions must keep opening. `tests/fixtures/v1/` is a profile
+//! of schema version 1, made by `make_fixture_v1` below:
+//!
+//! ```text
+//! DIPLOMATIE_WRITE_FIXTURES=1 cargo test -p diplomatie-store --test fixture -- --ignored make_fixture_v1
+//! ```
+//!
+//! Its passphrase is `fixture v1 passphrase`, with 2,000 PBKDF2 iterations. Never regenerate
+//! an existing fixture: add one for each new schema version instead.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use diplomatie_domain::{
+    Addressee, AttachmentMeta, FormalEmail, Item, ItemContent, ItemId, Mailbox, Marking, Paragraph,
+    Precedence, Route, Tag, Telegram, TelegramNumber,
+};
+use diplomatie_store::{
+    AuditAction, AuditRecord, NewItem, Page, SCHEMA_VERSION, SearchQuery, Store, TriageFilter,
+};
+use time::macros::datetime;
+
+const PASSPHRASE: &str = "fixture v1 passphrase";
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1")
+}
+
+fn fixture_telegram() -> Item {
+    Item {
+        id: ItemId::from_uuid(uuid::Uuid::from_u128(
+            0x0193_0000_0000_7000_8000_0000_0000_0001,
+        )),
+        received_at: datetime!(2026-01-15 09:00 UTC),
+        deadline: Some(datetime!(2026-01-20 18:00 UTC)),
+        content: ItemContent::Telegram(Telegram {
+            number: Some(TelegramNumber {
+                post: "BERLIN".into(),
+                year: 2026,
+                serial: 42,
+            }),
+            dtg: datetime!(2026-01-15 08:15 UTC),
+            origin: "BERLIN".into(),
+            action: vec![Addressee::Unit("DFAE/Direction Europe".into())],
+            info: vec![Addressee::Person("Bob Martin".into())],
+            subject: "Élections régionales en Saxe".into(),
+            tags: vec![Tag::new("POL").unwrap(), Tag::new("DE").unwrap()],
+            references: vec![],
+            summary: "Scrutin calme, participation en hausse.".into(),
+            paragraphs: vec![Paragraph {
+                marking: Marking::NonProtege,
+                text: "Le scrutin s'est déroulé dans le calme.".into(),
+            }],
+            drafter: "Carol Durand".into(),
+            clearers: vec!["Alice Lefèvre".into()],
+            approver: Some("Alice Lefèvre".into()),
+            precedence: Precedence::Immediat,
+            justification: None,
+            marking: Marking::DiffusionRestreinte,
+            caveats: vec![],
+        }),
+    }
+}
+
+fn fixture_email() -> Item {
+    Item {
+        id: ItemId::from_uuid(uuid::Uuid::from_u128(
+            0x0193_0000_0000_7000_8000_0000_0000_0002,
+        )),
+        received_at: datetime!(2026-01-16 11:00 UTC),
+        deadline: None,
+        content: ItemContent::FormalEmail(FormalEmail {
+            from: Mailbox::parse("\"Bob Martin\" <bob@quai.example>").unwrap(),
+            to: vec![Mailbox::parse("alice@diplomatie.example").unwrap()],
+            cc: vec![],
+            date: datetime!(2026-01-16 10:55 UTC),
+            message_id: Some("<fixture-1@quai.example>".into()),
+            in_reply_to: vec![],
+            references: vec![],
+            subject: "Rapport annuel".into(),
+            body: "Veuillez trouver le rapport en pièce jointe.".into(),
+            attachments: vec![attachment_meta()],
+            marking: Marking::NonProtege,
+            precedence: Precedence::Routine,
+        }),
+    }
+}
+
+fn attachment_meta() -> AttachmentMeta {
+    AttachmentMeta {
+        name: "rapport.txt".into(),
+        content_type: "text/plain".into(),
+        size: 22,
+        sha256: "fixture".into(),
+    }
+}
+
+const ATTACHMENT: &[u8] = b"Rapport annuel: annexe";
+
+#[test]
+#[ignore = "writes the committed fixture; run by hand for a new schema version"]
+fn make_fixture_v1() {
+    assert_eq!(
+        SCHEMA_VERSION, 1,
+        "this helper makes the version 1 fixture only"
+    );
+    assert_eq!(
+        std::env::var("DIPLOMATIE_WRITE_FIXTURES").as_deref(),
+        Ok("1"),
+        "set DIPLOMATIE_WRITE_FIXTURES=1 to write the fixture"
+    );
+    let dir = fixture_dir();
+    assert!(!dir.exists(), "never regenerate an existing fixture");
+    let store = Store::create(&dir, PASSPHRASE, 2_000).unwrap();
+    store
+        .append_audit(&AuditRecord::new("alice", AuditAction::ProfileCreated))
+        .unwrap();
+    let td = fixture_telegram();
+    store
+        .put_item(
+            &NewItem {
+                route: Some(Route::Action),
+                dedupe_key: Some("BERLIN 2026-0042"),
+                ..NewItem::new(&td)
+            },
+            &AuditRecord::new("alice", AuditAction::ItemReceived),
+        )
+        .unwrap();
+    let mail = fixture_email();
+    let attachments = [(attachment_meta(), ATTACHMENT)];
+    store
+        .put_item(
+            &NewItem {
+                route: Some(Route::Info),
+                dedupe_key: Some("<fixture-1@quai.example>"),
+                thread_key: Some("<fixture-1@quai.example>"),
+                attachments: &attachments,
+                ..NewItem::new(&mail)
+            },
+            &AuditRecord::new("alice", AuditAction::ItemImported),
+        )
+        .unwrap();
+    store.mark_read(mail.id, true).unwrap();
+    store.put_meta("profile.name", b"Alice Lefevre").unwrap();
+    drop(store);
+    assert!(!dir.join("store.db-wal").exists());
+}
+
+#[test]
+fn the_v1_fixture_still_opens_and_reads_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("v1");
+    std::fs::create_dir(&dir).unwrap();
+    for name in ["profile.key", "store.db"] {
+        std::fs::copy(fixture_dir().join(name), dir.join(name)).unwrap();
+    }
+    let store = Store::open(&dir, PASSPHRASE).unwrap();
+    store.verify_integrity().unwrap();
+    assert_eq!(store.item_count().unwrap(), 2);
+
+    let td = store.get_item(fixture_telegram().id).unwrap().unwrap();
+    assert_eq!(td.item, fixture_telegram());
+    assert_eq!(td.route, Some(Route::Action));
+    assert!(!td.read);
+    let mail = store.get_item(fixture_email().id).unwrap().unwrap();
+    assert_eq!(mail.item, fixture_email());
+    assert!(mail.read);
+    assert_eq!(
+        store.attachment(fixture_email().id, 0).unwrap(),
+        Some((attachment_meta(), ATTACHMENT.to_vec()))
+    );
+
+    let triage = store
+        .triage(&TriageFilter::default(), Page::default())
+        .unwrap();
+    assert_eq!(triage.len(), 2);
+    assert_eq!(triage[0].number.as_deref(), Some("BERLIN 2026-0042"));
+    assert_eq!(store.thread("<fixture-1@quai.example>").unwrap().len(), 1);
+    let hits = store.search(&SearchQuery::text("elections saxe")).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(store.search(&SearchQuery::text("annexe")).unwrap().len(), 1);
+    let audit = store.audit_log(None, Page::default()).unwrap();
+    assert_eq!(audit.len(), 3);
+    assert_eq!(audit[1].action, AuditAction::ItemReceived);
+    assert_eq!(
+        store.get_meta("profile.name").unwrap(),
+        Some(b"Alice Lefevre".to_vec())
+    );
+
+    // Still writable at the current version.
+    let again = Item {
+        id: ItemId::from_uuid(uuid::Uuid::now_v7()),
+        ..fixture_telegram()
+    };
+    let outcome = store
+        .put_item(
+            &NewItem {
+                dedupe_key: Some("BERLIN 2026-0042"),
+                ..NewItem::new(&again)
+            },
+            &AuditRecord::new("alice", AuditAction::ItemReceived),
+        )
+        .unwrap();
+    assert_eq!(outcome.id(), fixture_telegram().id, "dedupe keys survive");
+}
