@@ -701,3 +701,26 @@ fn threads_list_their_items_oldest_first() {
     );
     assert!(store.thread("nothing").unwrap().is_empty());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Whatever is typed, search answers or says the query is empty; it never fails otherwise.
+    #[test]
+    fn any_typed_text_is_answered_or_refused_as_empty(
+        text in r#"[a-zéÉ0-9 "*()^:+\-{}.,'\\]{0,24}|\PC{0,16}"#,
+        prefix_last_word in proptest::bool::ANY,
+    ) {
+        thread_local! {
+            static CORPUS: Corpus = corpus();
+        }
+        CORPUS.with(|c| {
+            let q = SearchQuery { prefix_last_word, ..SearchQuery::text(text.clone()) };
+            match c.store.search(&q) {
+                Ok(_) => {}
+                Err(StoreError::InvalidQuery(m)) if m.contains("empty") => {}
+                Err(e) => panic!("{text:?}: {e}"),
+            }
+        });
+    }
+}
