@@ -1,4 +1,20 @@
-//! The application services: the one API that the desktop app and the CLI call.
+//! The application services: the one API that the desktop app and the CLI call. Neither of
+//! them talks to the store, the crypto or the parsers directly.
 
 pub mod demo;
 pub mod eml;
+mod error;
+mod export;
+mod import;
+mod profile;
+
+pub use error::ClientError;
+pub use export::ExportFormat;
+pub use import::{ImportOutcome, ImportReport};
+pub use profile::{Compose, Inbox, InitOptions, MIN_PASSPHRASE_CHARS, Profile, ProfileIdentity};
+
+/// The store's query and result types, as the services take and return them.
+pub use diplomatie_store::{
+    AuditAction, AuditEntry, ItemSummary, Page, RouteFilter, SearchHit, SearchQuery, SnippetPart,
+    StoreError, StoredItem, TriageCounts, TriageFilter,
+};

@@ -1,0 +1,349 @@
+//! The command line, as clap sees it.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow};
+use clap::{Args, Parser, Subcommand};
+use diplomatie_client::{ExportFormat, Page, RouteFilter, SearchQuery, TriageFilter};
+use diplomatie_domain::{ItemKind, Marking, Precedence};
+use time::OffsetDateTime;
+
+use crate::compose::parse_date;
+
+/// Diplomatie: diplomatic correspondence (telegrams, notes verbales, formal emails), offline
+/// and encrypted.
+///
+/// The passphrase comes from DIPLOMATIE_PASSPHRASE or is asked without echo.
+#[derive(Debug, Parser)]
+#[command(name = "diplo", version, propagate_version = true)]
+pub struct Cli {
+    /// The profile directory (one encrypted store per profile).
+    #[arg(long, global = true, env = "DIPLOMATIE_PROFILE", default_value = ".")]
+    pub profile: PathBuf,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the encrypted store and this device's identity keys.
+    Init(InitArgs),
+    /// Write a telegram, a note verbale or a formal email.
+    #[command(subcommand)]
+    Compose(ComposeCommand),
+    /// The triage view: for action first, then for information; by precedence and deadline.
+    Inbox(InboxArgs),
+    /// Show one item (full id or a unique prefix) and mark it read.
+    Show(ShowArgs),
+    /// Full-text search: words, "phrases", prefix*; accents and case do not matter.
+    Search(SearchArgs),
+    /// Import .eml files; a result per file (imported, duplicate, or the error).
+    ImportEml(ImportArgs),
+    /// Export one item as JSON or as an RFC 5322 message.
+    Export(ExportArgs),
+    /// Change the passphrase (everything stored is kept). The new one may come from
+    /// DIPLOMATIE_NEW_PASSPHRASE.
+    Passwd,
+    /// Fill the profile with realistic synthetic correspondence.
+    Demo(DemoArgs),
+    /// The local audit log: who did what to which item, when (read-only).
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Your display name, as addressees write it.
+    #[arg(long)]
+    pub name: String,
+    /// Your organisation unit (post or service), e.g. "DIPLOMATIE/DUE" or "BERLIN".
+    #[arg(long)]
+    pub org: String,
+    /// Your email address: emails whose To names it are for action, Cc for information.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Key-derivation iterations (default: the recommended count). Lower only for tests.
+    #[arg(long, hide = true)]
+    pub kdf_iterations: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ComposeCommand {
+    /// A diplomatic telegram (TD).
+    Telegram(TelegramArgs),
+    /// A note verbale.
+    Note(NoteArgs),
+    /// A formal email.
+    Email(EmailArgs),
+}
+
+/// Fields common to every kind.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    #[arg(long)]
+    pub subject: String,
+    /// The body from a file: paragraphs separated by blank lines; a paragraph that starts with
+    /// "(DR)" or "(NP)" carries that portion mark.
+    #[arg(long, conflicts_with = "body")]
+    pub body_file: Option<PathBuf>,
+    /// The body inline (same format as --body-file).
+    #[arg(long)]
+    pub body: Option<String>,
+    /// Protection marking: np or dr (secret and tres-secret are refused).
+    #[arg(long, default_value = "np")]
+    pub marking: String,
+    /// routine, prioritaire, immediat or flash (flash needs --justification).
+    #[arg(long, default_value = "routine")]
+    pub precedence: String,
+    #[arg(long)]
+    pub justification: Option<String>,
+    /// When action is due: 2026-12-01 or 2026-12-01T18:00:00Z.
+    #[arg(long)]
+    pub deadline: Option<String>,
+}
+
+/// Addressees: a unit if written in capitals or with a '/', else a person; force either with
+/// "unit:" or "person:".
+#[derive(Debug, Args)]
+pub struct RoutingArgs {
+    /// Action addressees (comma-separated, may repeat).
+    #[arg(long, value_delimiter = ',')]
+    pub action: Vec<String>,
+    /// Information addressees (comma-separated, may repeat).
+    #[arg(long, value_delimiter = ',')]
+    pub info: Vec<String>,
+    /// Thematic codes and ISO country codes (comma-separated, may repeat).
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TelegramArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    pub routing: RoutingArgs,
+    /// Originating post or service (default: your organisation).
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// The number, as "POST YEAR-SERIAL" (e.g. "BERLIN 2026-0042"); usually given at release.
+    #[arg(long)]
+    pub number: Option<String>,
+    /// Date-time group (default: now).
+    #[arg(long)]
+    pub dtg: Option<String>,
+    #[arg(long, default_value = "")]
+    pub summary: String,
+    /// References to earlier items (labels, comma-separated, may repeat).
+    #[arg(long = "refs", value_delimiter = ',')]
+    pub references: Vec<String>,
+    /// Drafter (default: you).
+    #[arg(long)]
+    pub drafter: Option<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub clearers: Vec<String>,
+    #[arg(long)]
+    pub approver: Option<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub caveats: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    pub routing: RoutingArgs,
+    /// The receiving institution, e.g. "Ministère fédéral des Affaires étrangères".
+    #[arg(long)]
+    pub to_institution: String,
+    /// The sending mission (default: your organisation).
+    #[arg(long)]
+    pub mission: Option<String>,
+    /// Opening formula (default: the customary one).
+    #[arg(long)]
+    pub opening: Option<String>,
+    /// Complimentary close (default: the customary one).
+    #[arg(long)]
+    pub closing: Option<String>,
+    #[arg(long)]
+    pub place: String,
+    /// Date of the note (default: today).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// The note this one answers (its label).
+    #[arg(long)]
+    pub answers: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EmailArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Sender (default: your address).
+    #[arg(long)]
+    pub from: Option<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub to: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub cc: Vec<String>,
+    /// Message-IDs this email replies to.
+    #[arg(long, value_delimiter = ',')]
+    pub in_reply_to: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// action, info or unrouted.
+    #[arg(long)]
+    pub route: Option<String>,
+    /// telegram, note or email (comma-separated, may repeat).
+    #[arg(long, value_delimiter = ',')]
+    pub kind: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub marking: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub precedence: Vec<String>,
+    /// Originating post or sender.
+    #[arg(long)]
+    pub origin: Option<String>,
+    #[arg(long)]
+    pub tag: Option<String>,
+    #[arg(long)]
+    pub unread: bool,
+}
+
+impl FilterArgs {
+    pub fn to_filter(&self) -> Result<TriageFilter> {
+        let route = match self.route.as_deref() {
+            None => None,
+            Some(r) => Some(match r.to_ascii_lowercase().as_str() {
+                "action" => RouteFilter::Action,
+                "info" => RouteFilter::Info,
+                "unrouted" | "none" => RouteFilter::Unrouted,
+                other => {
+                    return Err(anyhow!(
+                        "unknown route '{other}': use action, info or unrouted"
+                    ));
+                }
+            }),
+        };
+        Ok(TriageFilter {
+            route,
+            kinds: self
+                .kind
+                .iter()
+                .map(|k| ItemKind::from_code(k))
+                .collect::<Result<_, _>>()?,
+            markings: self
+                .marking
+                .iter()
+                .map(|m| m.parse::<Marking>())
+                .collect::<Result<_, _>>()?,
+            precedences: self
+                .precedence
+                .iter()
+                .map(|p| p.parse::<Precedence>())
+                .collect::<Result<_, _>>()?,
+            origin: self.origin.clone(),
+            tag: self.tag.clone(),
+            unread_only: self.unread,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    #[arg(long, default_value_t = 0)]
+    pub offset: u64,
+}
+
+impl PageArgs {
+    pub fn to_page(&self) -> Page {
+        Page {
+            offset: self.offset,
+            limit: self.limit,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct InboxArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    pub query: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Written on or after this date.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Written on or before this date.
+    #[arg(long)]
+    pub until: Option<String>,
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+impl SearchArgs {
+    pub fn to_query(&self) -> Result<SearchQuery> {
+        let date = |s: &Option<String>, end: bool| -> Result<Option<OffsetDateTime>> {
+            s.as_deref().map(|d| parse_date(d, end)).transpose()
+        };
+        Ok(SearchQuery {
+            text: self.query.clone(),
+            filter: self.filter.to_filter()?,
+            from: date(&self.since, false)?,
+            to: date(&self.until, true)?,
+            page: self.page.to_page(),
+            prefix_last_word: false,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub id: String,
+    #[arg(long, default_value = "json")]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value_t = 1000)]
+    pub items: u64,
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only the entries about this item.
+    #[arg(long)]
+    pub item: Option<String>,
+    #[command(flatten)]
+    pub page: PageArgs,
+}

@@ -1,0 +1,58 @@
+//! Passphrases: from the environment for scripts, else asked on the terminal without echo.
+
+use anyhow::{Result, anyhow, bail};
+use zeroize::Zeroizing;
+
+const ENV: &str = "DIPLOMATIE_PASSPHRASE";
+const ENV_NEW: &str = "DIPLOMATIE_NEW_PASSPHRASE";
+
+fn prompt(label: &str) -> Result<Zeroizing<String>> {
+    rpassword::prompt_password(label)
+        .map(Zeroizing::new)
+        .map_err(|_| {
+            anyhow!("no passphrase: set {ENV} or run diplo in a terminal to be asked for it")
+        })
+}
+
+fn from_env(var: &str) -> Option<Zeroizing<String>> {
+    std::env::var(var).ok().map(Zeroizing::new)
+}
+
+/// The passphrase of an existing profile.
+pub fn passphrase(label: &str) -> Result<Zeroizing<String>> {
+    match from_env(ENV) {
+        Some(p) => Ok(p),
+        None => prompt(label),
+    }
+}
+
+fn twice(first: &str, second: &str) -> Result<Zeroizing<String>> {
+    let a = prompt(first)?;
+    let b = prompt(second)?;
+    if *a != *b {
+        bail!("the two passphrases differ: nothing was changed, try again");
+    }
+    Ok(a)
+}
+
+/// The passphrase of a new profile, asked twice on a terminal.
+pub fn new_passphrase() -> Result<Zeroizing<String>> {
+    match from_env(ENV) {
+        Some(p) => Ok(p),
+        None => twice(
+            "Nouvelle phrase de passe / New passphrase: ",
+            "Confirmez / Confirm: ",
+        ),
+    }
+}
+
+/// The new passphrase for `passwd`.
+pub fn changed_passphrase() -> Result<Zeroizing<String>> {
+    match from_env(ENV_NEW) {
+        Some(p) => Ok(p),
+        None => twice(
+            "Nouvelle phrase de passe / New passphrase: ",
+            "Confirmez / Confirm: ",
+        ),
+    }
+}

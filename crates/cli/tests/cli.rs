@@ -1,0 +1,683 @@
+//! The real `diplo` binary on real SQLCipher profiles: what a user or a script sees.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const PASS: &str = "une phrase de passe assez longue";
+
+fn diplo(profile: &Path, pass: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_diplo"));
+    cmd.arg("--profile").arg(profile).args(args);
+    cmd.env_remove("DIPLOMATIE_PASSPHRASE")
+        .env_remove("DIPLOMATIE_NEW_PASSPHRASE")
+        .env_remove("DIPLOMATIE_PROFILE")
+        .stdin(Stdio::null());
+    if let Some(p) = pass {
+        cmd.env("DIPLOMATIE_PASSPHRASE", p);
+    }
+    cmd.output().unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "diplo failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_str(&ok(out)).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+struct Profile {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+}
+
+fn profile() -> Profile {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("alice");
+    ok(&diplo(
+        &dir,
+        Some(PASS),
+        &[
+            "init",
+            "--name",
+            "Alice Lefèvre",
+            "--org",
+            "DIPLOMATIE/DUE",
+            "--email",
+            "alice@diplomatie.gouv.example",
+            "--kdf-iterations",
+            "2000",
+        ],
+    ));
+    Profile { _tmp: tmp, dir }
+}
+
+fn run(p: &Profile, args: &[&str]) -> Output {
+    diplo(&p.dir, Some(PASS), args)
+}
+
+fn compose_telegram(p: &Profile, subject: &str, extra: &[&str]) -> String {
+    let mut args = vec!["compose", "telegram", "--subject", subject];
+    args.extend_from_slice(extra);
+    ok(&run(p, &args)).trim().to_owned()
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn eml(message_id: &str, to: &str, cc: &str, subject: &str, attachment: &str) -> String {
+    use std::fmt::Write;
+    let b64 = {
+        // A tiny base64 encoder, enough for the test's ASCII attachment.
+        const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let bytes = attachment.as_bytes();
+        let mut s = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    s.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
+                } else {
+                    s.push('=');
+                }
+            }
+        }
+        s
+    };
+    let mut m = String::new();
+    write!(
+        m,
+        "From: Bob Martin <bob@quai.example>\r\nTo: {to}\r\nCc: {cc}\r\nDate: Tue, 10 Nov 2026 09:30:00 +0100\r\n\
+         Message-ID: <{message_id}>\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Veuillez trouver ci-joint le compte rendu de la réunion.\r\n--b1\r\nContent-Type: text/plain; name=\"cr.txt\"\r\n\
+         Content-Disposition: attachment; filename=\"cr.txt\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b1--\r\n"
+    )
+    .unwrap();
+    m
+}
+
+#[test]
+fn canaries_never_reach_the_disk_but_are_found_by_search() {
+    let p = profile();
+    let body = p.dir.join("../body.txt");
+    std::fs::write(
+        &body,
+        "Premier paragraphe.\n\n(DR) Le canari corps CANARYBODYQX7 est ici.",
+    )
+    .unwrap();
+    compose_telegram(
+        &p,
+        "Objet CANARYSUBJQX7 confidentiel",
+        &[
+            "--action",
+            "person:Destinataire CANARYADDRQX7",
+            "--marking",
+            "dr",
+            "--body-file",
+            body.to_str().unwrap(),
+        ],
+    );
+    let mail = p.dir.join("../m.eml");
+    std::fs::write(
+        &mail,
+        eml(
+            "c1@quai.example",
+            "alice@diplomatie.gouv.example",
+            "",
+            "Compte rendu",
+            "piece CANARYATTQX7 jointe",
+        ),
+    )
+    .unwrap();
+    ok(&run(&p, &["import-eml", mail.to_str().unwrap()]));
+    let files = snapshot(&p.dir);
+    assert!(files.keys().any(|f| f.ends_with("store.db")));
+    for canary in [
+        "CANARYSUBJQX7",
+        "CANARYBODYQX7",
+        "CANARYADDRQX7",
+        "CANARYATTQX7",
+    ] {
+        for (file, bytes) in &files {
+            for variant in [canary.to_owned(), canary.to_lowercase()] {
+                assert!(
+                    !contains(bytes, variant.as_bytes()),
+                    "{variant} in {}",
+                    file.display()
+                );
+            }
+        }
+    }
+    for canary in ["CANARYSUBJQX7", "canarybodyqx7", "CanaryAddrQX7"] {
+        let hits = json(&run(&p, &["--json", "search", canary]));
+        assert_eq!(hits.as_array().unwrap().len(), 1, "{canary}");
+    }
+    // The attachment is stored encrypted and comes back intact.
+    let hits = json(&run(&p, &["--json", "search", "compte rendu"]));
+    let id = hits[0]["summary"]["id"].as_str().unwrap().to_owned();
+    let exported = ok(&run(&p, &["export", &id, "--format", "eml"]));
+    assert!(
+        exported.contains("cGllY2UgQ0FOQVJZQVRUUVg3IGpvaW50ZQ")
+            || exported.contains("CANARYATTQX7")
+    );
+}
+
+#[test]
+fn a_wrong_passphrase_says_so_and_changes_nothing() {
+    let p = profile();
+    compose_telegram(&p, "Élections", &["--action", "BERLIN"]);
+    let before = snapshot(&p.dir);
+    let out = diplo(&p.dir, Some("pas la bonne phrase de passe"), &["inbox"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(err.contains("wrong passphrase"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert_eq!(snapshot(&p.dir), before);
+}
+
+#[test]
+fn no_passphrase_and_no_terminal_is_a_clear_error() {
+    let p = profile();
+    let out = diplo(&p.dir, None, &["inbox"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("DIPLOMATIE_PASSPHRASE"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_damaged_store_is_reported_and_left_untouched() {
+    let p = profile();
+    ok(&run(&p, &["demo", "--items", "300"]));
+    let db = p.dir.join("store.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5a;
+    std::fs::write(&db, &bytes).unwrap();
+    let out = run(&p, &["inbox"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("damaged"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&db).unwrap(), bytes);
+}
+
+#[test]
+fn a_missing_profile_says_how_to_create_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = diplo(&tmp.path().join("nowhere"), Some(PASS), &["inbox"]);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(stderr(&out).contains("diplo init"), "{}", stderr(&out));
+}
+
+#[test]
+fn secret_is_refused_and_nothing_is_stored() {
+    let p = profile();
+    for marking in ["secret", "tres-secret"] {
+        let out = run(
+            &p,
+            &[
+                "compose",
+                "telegram",
+                "--subject",
+                "X",
+                "--action",
+                "BERLIN",
+                "--marking",
+                marking,
+            ],
+        );
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains("accreditation"), "{}", stderr(&out));
+    }
+    let inbox = json(&run(&p, &["--json", "inbox"]));
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn rules_of_the_trade_are_enforced_with_precise_messages() {
+    let p = profile();
+    let out = run(
+        &p,
+        &["compose", "telegram", "--subject", "Sans destinataire"],
+    );
+    assert!(
+        stderr(&out).contains("action addressee"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(
+        &p,
+        &[
+            "compose",
+            "telegram",
+            "--subject",
+            "X",
+            "--action",
+            "BERLIN",
+            "--precedence",
+            "flash",
+        ],
+    );
+    assert!(stderr(&out).contains("justification"), "{}", stderr(&out));
+    let out = run(
+        &p,
+        &[
+            "compose",
+            "telegram",
+            "--subject",
+            "X",
+            "--action",
+            "BERLIN",
+            "--body",
+            "(DR) sensible",
+        ],
+    );
+    assert!(stderr(&out).contains("paragraph 1"), "{}", stderr(&out));
+    let out = run(
+        &p,
+        &[
+            "compose",
+            "telegram",
+            "--subject",
+            "X",
+            "--action",
+            "BERLIN",
+            "--precedence",
+            "urgent",
+        ],
+    );
+    assert!(
+        stderr(&out).contains("unknown precedence"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_inbox_puts_action_first_by_precedence_then_information() {
+    let p = profile();
+    let info = compose_telegram(
+        &p,
+        "Pour info",
+        &[
+            "--action",
+            "BERLIN",
+            "--info",
+            "DIPLOMATIE/DUE",
+            "--precedence",
+            "flash",
+            "--justification",
+            "Crise",
+        ],
+    );
+    let routine = compose_telegram(&p, "Action routine", &["--action", "DIPLOMATIE/DUE"]);
+    let immediat = compose_telegram(
+        &p,
+        "Action immédiate",
+        &["--action", "Alice Lefèvre", "--precedence", "immediat"],
+    );
+    let other = compose_telegram(&p, "Pour d'autres", &["--action", "BERLIN"]);
+    let inbox = json(&run(&p, &["--json", "inbox"]));
+    let ids: Vec<&str> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            immediat.as_str(),
+            routine.as_str(),
+            info.as_str(),
+            other.as_str()
+        ]
+    );
+    assert_eq!(inbox["counts"]["action"], 2);
+    assert_eq!(inbox["counts"]["info"], 1);
+    let action_only = json(&run(&p, &["--json", "inbox", "--route", "action"]));
+    assert_eq!(action_only["items"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn lists_accept_commas_and_repetition() {
+    let p = profile();
+    let id = compose_telegram(
+        &p,
+        "Listes",
+        &[
+            "--action",
+            "BERLIN,MADRID",
+            "--action",
+            "ROME",
+            "--tags",
+            "POL,de",
+            "--tags",
+            "ECON",
+            "--info",
+            "person:Bob Martin",
+        ],
+    );
+    let shown = json(&run(&p, &["--json", "show", &id]));
+    let t = &shown["item"]["content"];
+    assert_eq!(t["action"].as_array().unwrap().len(), 3);
+    assert_eq!(t["tags"], serde_json::json!(["POL", "DE", "ECON"]));
+    assert_eq!(t["info"][0]["person"], "Bob Martin");
+}
+
+#[test]
+fn notes_and_emails_are_composed_with_their_formulas_and_headers() {
+    let p = profile();
+    let note = ok(&run(
+        &p,
+        &[
+            "compose",
+            "note",
+            "--subject",
+            "Demande de visa",
+            "--to-institution",
+            "Ministère fédéral des Affaires étrangères",
+            "--mission",
+            "L'Ambassade de France en Allemagne",
+            "--place",
+            "Berlin",
+            "--body",
+            "de solliciter un visa.",
+            "--action",
+            "DIPLOMATIE/DUE",
+        ],
+    ));
+    let shown = json(&run(&p, &["--json", "show", note.trim()]));
+    let n = &shown["item"]["content"];
+    assert!(
+        n["opening"]
+            .as_str()
+            .unwrap()
+            .contains("présente ses compliments")
+    );
+    assert!(
+        n["closing"]
+            .as_str()
+            .unwrap()
+            .contains("haute considération")
+    );
+    let email = ok(&run(
+        &p,
+        &[
+            "compose",
+            "email",
+            "--subject",
+            "Réunion",
+            "--to",
+            "bob@quai.example",
+            "--cc",
+            "alice@diplomatie.gouv.example",
+            "--body",
+            "Bonjour",
+        ],
+    ));
+    let shown = json(&run(&p, &["--json", "show", email.trim()]));
+    assert_eq!(shown["route"], "info");
+    assert!(
+        shown["item"]["content"]["message_id"]
+            .as_str()
+            .unwrap()
+            .contains('@')
+    );
+}
+
+#[test]
+fn show_accepts_a_unique_prefix_and_marks_read() {
+    let p = profile();
+    let id = compose_telegram(&p, "Préfixe", &["--action", "DIPLOMATIE/DUE"]);
+    let before = json(&run(&p, &["--json", "inbox", "--unread"]));
+    assert_eq!(before["items"].as_array().unwrap().len(), 1);
+    let shown = json(&run(&p, &["--json", "show", &id[..20]]));
+    assert_eq!(shown["item"]["id"], id);
+    let after = json(&run(&p, &["--json", "inbox", "--unread"]));
+    assert_eq!(after["items"].as_array().unwrap().len(), 0);
+    let out = run(&p, &["show", "ffffffff"]);
+    assert!(stderr(&out).contains("no item matches"), "{}", stderr(&out));
+}
+
+#[test]
+fn search_ignores_accents_and_case_and_supports_phrases_and_prefixes() {
+    let p = profile();
+    let body = "Le télégramme évoque les élections régionales en Bavière.";
+    let id = compose_telegram(
+        &p,
+        "Télégramme sur les Élections",
+        &["--action", "BERLIN", "--body", body, "--tags", "POL"],
+    );
+    compose_telegram(
+        &p,
+        "Énergie",
+        &["--action", "BERLIN", "--body", "Le gazoduc et les régions."],
+    );
+    for q in [
+        "telegramme",
+        "ELECTIONS",
+        "baviere",
+        "élect*",
+        "\"elections regionales\"",
+    ] {
+        let hits = json(&run(&p, &["--json", "search", q]));
+        let ids: Vec<&str> = hits
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["summary"]["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, vec![id.as_str()], "query {q}");
+    }
+    let none = json(&run(&p, &["--json", "search", "\"regionales elections\""]));
+    assert_eq!(none.as_array().unwrap().len(), 0);
+    let text = ok(&run(&p, &["search", "baviere"]));
+    assert!(text.contains("[Bavière]"), "{text}");
+    let filtered = json(&run(&p, &["--json", "search", "le", "--kind", "note"]));
+    assert_eq!(filtered.as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn import_reports_each_file_and_skips_duplicates() {
+    let p = profile();
+    let dir = p.dir.parent().unwrap().to_owned();
+    let good = dir.join("good.eml");
+    let cc = dir.join("cc.eml");
+    let bad = dir.join("bad.eml");
+    std::fs::write(
+        &good,
+        eml(
+            "g1@quai.example",
+            "Alice <alice@diplomatie.gouv.example>",
+            "carol@quai.example",
+            "=?UTF-8?Q?R=C3=A9union_de_coordination?=",
+            "a",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &cc,
+        eml(
+            "g2@quai.example",
+            "carol@quai.example",
+            "alice@diplomatie.gouv.example",
+            "Copie",
+            "b",
+        ),
+    )
+    .unwrap();
+    std::fs::write(&bad, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").unwrap();
+    let args = [
+        "--json",
+        "import-eml",
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+        cc.to_str().unwrap(),
+        good.to_str().unwrap(),
+    ];
+    let out = run(&p, &args);
+    assert!(
+        !out.status.success(),
+        "a failed file makes the batch exit non-zero"
+    );
+    let reports: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let status: Vec<&str> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, vec!["imported", "failed", "imported", "duplicate"]);
+    assert_eq!(reports[0]["id"], reports[3]["id"]);
+    let inbox = json(&run(&p, &["--json", "inbox"]));
+    assert_eq!(inbox["counts"]["action"], 1);
+    assert_eq!(inbox["counts"]["info"], 1);
+    assert_eq!(inbox["items"][0]["subject"], "Réunion de coordination");
+}
+
+#[test]
+fn export_then_reimport_is_recognised_as_the_same_message() {
+    let p = profile();
+    let dir = p.dir.parent().unwrap().to_owned();
+    let good = dir.join("good.eml");
+    std::fs::write(
+        &good,
+        eml(
+            "x1@quai.example",
+            "alice@diplomatie.gouv.example",
+            "",
+            "Export",
+            "contenu",
+        ),
+    )
+    .unwrap();
+    let reports = json(&run(&p, &["--json", "import-eml", good.to_str().unwrap()]));
+    let id = reports[0]["id"].as_str().unwrap().to_owned();
+    let out = dir.join("out.eml");
+    ok(&run(
+        &p,
+        &[
+            "export",
+            &id,
+            "--format",
+            "eml",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    ));
+    let again = json(&run(&p, &["--json", "import-eml", out.to_str().unwrap()]));
+    assert_eq!(again[0]["status"], "duplicate");
+    let exported = json(&run(&p, &["export", &id, "--format", "json"]));
+    assert_eq!(exported["content"]["subject"], "Export");
+    let audit = json(&run(&p, &["--json", "audit", "--item", &id]));
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"item_imported") && actions.contains(&"item_exported"),
+        "{actions:?}"
+    );
+}
+
+#[test]
+fn passwd_keeps_everything_and_only_the_new_passphrase_opens() {
+    let p = profile();
+    let id = compose_telegram(&p, "Conservé", &["--action", "BERLIN"]);
+    let new = "une toute nouvelle phrase de passe";
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_diplo"));
+    let out = cmd
+        .arg("--profile")
+        .arg(&p.dir)
+        .arg("passwd")
+        .env("DIPLOMATIE_PASSPHRASE", PASS)
+        .env("DIPLOMATIE_NEW_PASSPHRASE", new)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    ok(&out);
+    assert_eq!(run(&p, &["inbox"]).status.code(), Some(3));
+    let shown = json(&diplo(&p.dir, Some(new), &["--json", "show", &id]));
+    assert_eq!(shown["item"]["content"]["subject"], "Conservé");
+}
+
+#[test]
+fn init_refuses_a_short_passphrase_and_an_existing_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let out = diplo(&dir, Some("court"), &["init", "--name", "A", "--org", "B"]);
+    assert!(stderr(&out).contains("too short"), "{}", stderr(&out));
+    let p = profile();
+    let out = run(
+        &p,
+        &[
+            "init",
+            "--name",
+            "A",
+            "--org",
+            "B",
+            "--kdf-iterations",
+            "2000",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already"), "{}", stderr(&out));
+}
+
+#[test]
+fn demo_fills_the_profile_with_all_three_kinds() {
+    let p = profile();
+    let out = json(&run(&p, &["--json", "demo", "--items", "500"]));
+    assert_eq!(out["items"], 500);
+    for kind in ["telegram", "note", "email"] {
+        let inbox = json(&run(
+            &p,
+            &["--json", "inbox", "--kind", kind, "--limit", "1"],
+        ));
+        assert_eq!(inbox["items"].as_array().unwrap().len(), 1, "{kind}");
+    }
+    let inbox = json(&run(&p, &["--json", "inbox"]));
+    let c = &inbox["counts"];
+    let total = c["action"].as_u64().unwrap()
+        + c["info"].as_u64().unwrap()
+        + c["unrouted"].as_u64().unwrap();
+    assert_eq!(total, 500);
+    assert!(c["action"].as_u64().unwrap() > 50);
+}

@@ -1,0 +1,35 @@
+use std::path::PathBuf;
+
+use diplomatie_domain::DomainError;
+use diplomatie_store::StoreError;
+use thiserror::Error;
+
+use crate::eml::EmlError;
+
+/// What went wrong in a service call, in words a user can act on.
+#[derive(Debug, Error)]
+pub enum ClientError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Eml(#[from] EmlError),
+    #[error("no item matches '{0}': check the id with `diplo inbox` or `diplo search`")]
+    NotFound(String),
+    #[error("'{prefix}' matches {count} items: type more characters of the id")]
+    AmbiguousId { prefix: String, count: usize },
+    #[error("the profile's identity record is missing or unreadable: {0}")]
+    Identity(String),
+    #[error("the passphrase is too short: use at least {min} characters (a sentence is best)")]
+    WeakPassphrase { min: usize },
+    #[error("{0} cannot be exported as {1}")]
+    Export(&'static str, &'static str),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cryptographic failure: {0}")]
+    Crypto(#[from] diplomatie_crypto::CryptoError),
+}

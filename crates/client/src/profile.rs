@@ -1,0 +1,366 @@
+//! A profile: one person's encrypted store, their identity and this device's keys.
+
+use std::path::{Path, PathBuf};
+
+use diplomatie_crypto::{AgreementKey, KdfParams, PublicIdentity, SigningKey};
+use diplomatie_domain::{Item, ItemContent, ItemId, UserIdentity};
+use diplomatie_store::{
+    AuditAction, AuditEntry, AuditRecord, ItemSummary, NewItem, Page, PutOutcome, SearchHit,
+    SearchQuery, Store, StoredItem, TriageCounts, TriageFilter,
+};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tracing::info_span;
+use uuid::Uuid;
+
+use crate::ClientError;
+use crate::demo::DemoGenerator;
+
+const IDENTITY_KEY: &str = "profile.identity";
+const SIGNING_KEY: &str = "device.signing_pkcs8";
+const AGREEMENT_KEY: &str = "device.agreement_x25519";
+
+/// The shortest passphrase a new profile accepts.
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
+
+/// Who owns a profile, as shown to them and used by the routing rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileIdentity {
+    pub name: String,
+    pub org: String,
+    pub email: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// This device's public keys.
+    pub device: PublicIdentity,
+}
+
+/// What `init` needs.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    pub name: String,
+    pub org: String,
+    pub email: Option<String>,
+    /// PBKDF2 iterations; `None` for the default.
+    pub kdf_iterations: Option<u32>,
+}
+
+/// A new item as written by the user: the content and, optionally, a deadline for action.
+#[derive(Debug, Clone)]
+pub struct Compose {
+    pub content: ItemContent,
+    pub deadline: Option<OffsetDateTime>,
+}
+
+/// The triage view: counts and one page of items in triage order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inbox {
+    pub counts: TriageCounts,
+    pub items: Vec<ItemSummary>,
+}
+
+/// An unlocked profile. Every service the desktop app and the CLI use is a method here.
+#[derive(Debug)]
+pub struct Profile {
+    dir: PathBuf,
+    store: Store,
+    identity: ProfileIdentity,
+}
+
+fn fresh_id() -> ItemId {
+    ItemId::from_uuid(Uuid::now_v7())
+}
+
+impl Profile {
+    /// Creates the encrypted store in `dir` and this device's identity keys.
+    pub fn init(dir: &Path, passphrase: &str, options: InitOptions) -> Result<Self, ClientError> {
+        let _span = info_span!("profile_init").entered();
+        if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+            return Err(ClientError::WeakPassphrase {
+                min: MIN_PASSPHRASE_CHARS,
+            });
+        }
+        let name = options.name.trim().to_owned();
+        let org = options.org.trim().to_owned();
+        if name.is_empty() {
+            return Err(diplomatie_domain::DomainError::Missing("name").into());
+        }
+        if org.is_empty() {
+            return Err(diplomatie_domain::DomainError::Missing("organisation").into());
+        }
+        let email = match options.email.as_deref().map(str::trim) {
+            Some(e) if !e.is_empty() => Some(diplomatie_domain::Mailbox::parse(e)?.address),
+            _ => None,
+        };
+        let signing = SigningKey::generate()?;
+        let agreement = AgreementKey::generate()?;
+        let iterations = options
+            .kdf_iterations
+            .unwrap_or(KdfParams::DEFAULT_ITERATIONS);
+        let store = Store::create(dir, passphrase, iterations)?;
+        let identity = ProfileIdentity {
+            name,
+            org,
+            email,
+            created_at: OffsetDateTime::now_utc(),
+            device: PublicIdentity::of(&signing, &agreement),
+        };
+        let json =
+            serde_json::to_vec(&identity).map_err(|e| ClientError::Identity(e.to_string()))?;
+        store.put_meta(SIGNING_KEY, signing.pkcs8())?;
+        store.put_meta(AGREEMENT_KEY, agreement.secret_bytes().as_slice())?;
+        store.put_meta(IDENTITY_KEY, &json)?;
+        store.append_audit(&AuditRecord {
+            actor: identity.name.clone(),
+            action: AuditAction::ProfileCreated,
+            item: None,
+            detail: format!("device {}", identity.device.fingerprint()),
+        })?;
+        Ok(Self {
+            dir: dir.to_owned(),
+            store,
+            identity,
+        })
+    }
+
+    /// Unlocks an existing profile.
+    pub fn open(dir: &Path, passphrase: &str) -> Result<Self, ClientError> {
+        let _span = info_span!("profile_open").entered();
+        let store = Store::open(dir, passphrase)?;
+        let raw = store
+            .get_meta(IDENTITY_KEY)?
+            .ok_or_else(|| ClientError::Identity("not found".into()))?;
+        let identity: ProfileIdentity =
+            serde_json::from_slice(&raw).map_err(|e| ClientError::Identity(e.to_string()))?;
+        Ok(Self {
+            dir: dir.to_owned(),
+            store,
+            identity,
+        })
+    }
+
+    pub fn exists(dir: &Path) -> bool {
+        Store::exists(dir)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn identity(&self) -> &ProfileIdentity {
+        &self.identity
+    }
+
+    /// The user as the routing rules see them.
+    pub fn user(&self) -> UserIdentity {
+        UserIdentity {
+            name: self.identity.name.clone(),
+            units: vec![self.identity.org.clone()],
+            emails: self.identity.email.iter().cloned().collect(),
+        }
+    }
+
+    /// This device's signing key, for releases and signed acknowledgements.
+    pub fn signing_key(&self) -> Result<SigningKey, ClientError> {
+        let pkcs8 = self
+            .store
+            .get_meta(SIGNING_KEY)?
+            .ok_or_else(|| ClientError::Identity("device signing key not found".into()))?;
+        Ok(SigningKey::from_pkcs8(&pkcs8)?)
+    }
+
+    fn audit(&self, action: AuditAction, item: Option<ItemId>, detail: &str) -> AuditRecord {
+        AuditRecord {
+            actor: self.identity.name.clone(),
+            action,
+            item,
+            detail: detail.to_owned(),
+        }
+    }
+
+    /// Checks the rules, files the new item with this user's route for it, and logs it.
+    pub fn compose(&self, compose: Compose) -> Result<ItemId, ClientError> {
+        let _span = info_span!("compose").entered();
+        let id = fresh_id();
+        let mut content = compose.content;
+        if let ItemContent::FormalEmail(e) = &mut content
+            && e.message_id.is_none()
+        {
+            let domain = e
+                .from
+                .address
+                .rsplit_once('@')
+                .map_or("localhost", |(_, d)| d);
+            e.message_id = Some(format!("{}@{domain}", id.as_uuid().simple()));
+        }
+        let item = Item {
+            id,
+            received_at: OffsetDateTime::now_utc(),
+            deadline: compose.deadline,
+            content,
+        };
+        item.validate()?;
+        let route = item.route_for(&self.user());
+        let thread = thread_key(&item);
+        let new = NewItem {
+            item: &item,
+            route,
+            dedupe_key: None,
+            thread_key: thread.as_deref(),
+            attachments: &[],
+        };
+        let audit = self.audit(AuditAction::ItemComposed, Some(id), item.kind().code());
+        match self.store.put_item(&new, &audit)? {
+            PutOutcome::Inserted(id) | PutOutcome::Duplicate(id) => Ok(id),
+        }
+    }
+
+    /// Finds an item by its full id or a unique prefix of it.
+    pub fn resolve_id(&self, id_or_prefix: &str) -> Result<ItemId, ClientError> {
+        if let Ok(id) = id_or_prefix.parse::<ItemId>() {
+            return Ok(id);
+        }
+        let matches = self.store.find_items_by_prefix(id_or_prefix.trim())?;
+        match matches.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(ClientError::NotFound(id_or_prefix.to_owned())),
+            many => Err(ClientError::AmbiguousId {
+                prefix: id_or_prefix.to_owned(),
+                count: many.len(),
+            }),
+        }
+    }
+
+    /// Opens an item: returns it, marks it read and logs the consultation.
+    pub fn show(&self, id_or_prefix: &str) -> Result<StoredItem, ClientError> {
+        let id = self.resolve_id(id_or_prefix)?;
+        let stored = self
+            .store
+            .get_item(id)?
+            .ok_or_else(|| ClientError::NotFound(id_or_prefix.to_owned()))?;
+        if !stored.read {
+            self.store.mark_read(id, true)?;
+        }
+        self.store
+            .append_audit(&self.audit(AuditAction::ItemViewed, Some(id), ""))?;
+        Ok(stored)
+    }
+
+    /// The messages of the thread an item belongs to, oldest first.
+    pub fn thread_of(&self, id: ItemId) -> Result<Vec<ItemSummary>, ClientError> {
+        let stored = self
+            .store
+            .get_item(id)?
+            .ok_or_else(|| ClientError::NotFound(id.to_string()))?;
+        match stored.thread_key {
+            Some(key) => Ok(self.store.thread(&key)?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The triage view.
+    pub fn inbox(&self, filter: &TriageFilter, page: Page) -> Result<Inbox, ClientError> {
+        Ok(Inbox {
+            counts: self.store.triage_counts(filter)?,
+            items: self.store.triage(filter, page)?,
+        })
+    }
+
+    pub fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, ClientError> {
+        let _span = info_span!("search").entered();
+        Ok(self.store.search(query)?)
+    }
+
+    pub fn attachment(
+        &self,
+        id: ItemId,
+        index: u32,
+    ) -> Result<(diplomatie_domain::AttachmentMeta, Vec<u8>), ClientError> {
+        self.store
+            .attachment(id, index)?
+            .ok_or_else(|| ClientError::NotFound(format!("{id} attachment {index}")))
+    }
+
+    /// Changes the passphrase; everything stored is kept.
+    pub fn change_passphrase(&self, old: &str, new: &str) -> Result<(), ClientError> {
+        if new.chars().count() < MIN_PASSPHRASE_CHARS {
+            return Err(ClientError::WeakPassphrase {
+                min: MIN_PASSPHRASE_CHARS,
+            });
+        }
+        self.store.change_passphrase(old, new)?;
+        self.store
+            .append_audit(&self.audit(AuditAction::PassphraseChanged, None, ""))?;
+        Ok(())
+    }
+
+    pub fn audit_log(
+        &self,
+        item: Option<ItemId>,
+        page: Page,
+    ) -> Result<Vec<AuditEntry>, ClientError> {
+        Ok(self.store.audit_log(item, page)?)
+    }
+
+    pub fn item_count(&self) -> Result<u64, ClientError> {
+        Ok(self.store.item_count()?)
+    }
+
+    /// Fills the profile with `count` synthetic items addressed in part to this user, in
+    /// batches; `progress` is called with the number stored so far.
+    pub fn fill_demo(
+        &self,
+        count: u64,
+        seed: u64,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64, ClientError> {
+        const BATCH: u64 = 2_000;
+        let user = self.user();
+        let mut generator = DemoGenerator::new(seed, user.clone(), OffsetDateTime::now_utc());
+        let audit = self.audit(AuditAction::ItemImported, None, "demo generator");
+        let mut done = 0;
+        while done < count {
+            let n = BATCH.min(count - done);
+            let items: Vec<Item> = (0..n).map(|_| generator.next_item()).collect();
+            let routes: Vec<_> = items.iter().map(|i| i.route_for(&user)).collect();
+            let threads: Vec<Option<String>> = items.iter().map(thread_key).collect();
+            let batch: Vec<NewItem<'_>> = items
+                .iter()
+                .zip(&routes)
+                .zip(&threads)
+                .map(|((item, route), thread)| NewItem {
+                    item,
+                    route: *route,
+                    dedupe_key: None,
+                    thread_key: thread.as_deref(),
+                    attachments: &[],
+                })
+                .collect();
+            self.store.put_items(&batch, &audit)?;
+            done += n;
+            progress(done);
+        }
+        Ok(done)
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn audit_record(
+        &self,
+        action: AuditAction,
+        item: Option<ItemId>,
+        detail: &str,
+    ) -> AuditRecord {
+        self.audit(action, item, detail)
+    }
+}
+
+/// The thread an item belongs to, for emails.
+pub(crate) fn thread_key(item: &Item) -> Option<String> {
+    match &item.content {
+        ItemContent::FormalEmail(e) => e.thread_key().map(str::to_owned),
+        _ => None,
+    }
+}
