@@ -1,0 +1,416 @@
+//! `make bench`: the store's benchmarks, side by side in one run, printed as one table.
+//!
+//! - ingest of demo items into the encrypted store vs the same schema unkeyed (target ≤ 1.3×);
+//! - top-20 full-text queries through the store API vs the raw FTS5 statement (target ≤ 1.2×,
+//!   p95 ≤ 50 ms);
+//! - unlock time with the production key derivation, and a second open in the same process.
+//!
+//! Usage: diplomatie-bench [--ingest N] [--search N] [--queries N]
+//!        (defaults 100000, 200000, 100; `--quick` divides the sizes by 20)
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use diplomatie_client::demo::DemoGenerator;
+use diplomatie_crypto::{KdfParams, derive_key};
+use diplomatie_domain::{Item, Route, UserIdentity};
+use diplomatie_store::{AuditAction, AuditRecord, NewItem, Page, SearchQuery, Store, kdf_runs};
+use time::OffsetDateTime;
+
+const PASSPHRASE: &str = "benchmark passphrase, long enough";
+const BATCH: usize = 1_000;
+
+struct Args {
+    ingest: usize,
+    search: usize,
+    queries: usize,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut args = Args {
+        ingest: 100_000,
+        search: 200_000,
+        queries: 100,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut number = |name: &str| -> Result<usize> {
+            it.next()
+                .with_context(|| format!("{name} needs a number"))?
+                .parse()
+                .with_context(|| format!("{name} needs a number"))
+        };
+        match a.as_str() {
+            "--ingest" => args.ingest = number("--ingest")?,
+            "--search" => args.search = number("--search")?,
+            "--queries" => args.queries = number("--queries")?,
+            "--quick" => {
+                args.ingest /= 20;
+                args.search /= 20;
+            }
+            other => bail!("unknown argument {other}: see the header of crates/bench/src/main.rs"),
+        }
+    }
+    Ok(args)
+}
+
+fn user() -> UserIdentity {
+    UserIdentity {
+        name: "Alice Lefèvre".into(),
+        units: vec!["DIPLOMATIE/DUE".into()],
+        emails: vec!["alice.lefevre@diplomatie.gouv.example".into()],
+    }
+}
+
+fn generate(n: usize, seed: u64) -> (Vec<Item>, Vec<Option<Route>>) {
+    let user = user();
+    let now =
+        OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let items: Vec<Item> = DemoGenerator::new(seed, user.clone(), now)
+        .take(n)
+        .collect();
+    let routes = items.iter().map(|i| i.route_for(&user)).collect();
+    (items, routes)
+}
+
+fn ingest(store: &Store, items: &[Item], routes: &[Option<Route>]) -> Result<Duration> {
+    let audit = AuditRecord::new("bench", AuditAction::ItemImported);
+    let start = Instant::now();
+    for (chunk, chunk_routes) in items.chunks(BATCH).zip(routes.chunks(BATCH)) {
+        let batch: Vec<NewItem<'_>> = chunk
+            .iter()
+            .zip(chunk_routes)
+            .map(|(item, route)| NewItem {
+                route: *route,
+                ..NewItem::new(item)
+            })
+            .collect();
+        store.put_items(&batch, &audit)?;
+    }
+    Ok(start.elapsed())
+}
+
+/// One query as a user types it, and the same as a bare FTS5 expression.
+struct Query {
+    text: String,
+    fts: String,
+}
+
+fn queries(n: usize) -> Vec<Query> {
+    let words = [
+        "énergie",
+        "élections",
+        "sanctions",
+        "gazoduc",
+        "visa",
+        "consulaire",
+        "climat",
+        "sahel",
+        "commerce",
+        "ministre",
+        "négociations",
+        "sommet",
+        "otan",
+        "santé",
+        "réfugiés",
+        "brexit",
+        "investissements",
+        "cybersécurité",
+        "agriculture",
+        "défense",
+        "ambassade",
+        "coopération",
+        "nucléaire",
+        "migrations",
+        "pêche",
+    ];
+    let prefixes = [
+        "énerg", "négo", "minist", "consul", "élect", "coop", "sécur", "réfug",
+    ];
+    let phrases = [
+        "ministère des affaires étrangères",
+        "haute considération",
+        "présente ses compliments",
+        "union européenne",
+    ];
+    (0..n)
+        .map(|i| {
+            let w = |k: usize| {
+                words
+                    .get((i * 7 + k * 3) % words.len())
+                    .copied()
+                    .unwrap_or("visa")
+            };
+            match i % 4 {
+                0 => Query {
+                    text: w(0).into(),
+                    fts: format!("\"{}\"", w(0)),
+                },
+                1 => Query {
+                    text: format!("{} {}", w(0), w(1)),
+                    fts: format!("\"{}\" \"{}\"", w(0), w(1)),
+                },
+                2 => {
+                    let p = prefixes.get(i % prefixes.len()).copied().unwrap_or("visa");
+                    Query {
+                        text: format!("{p}*"),
+                        fts: format!("\"{p}\"*"),
+                    }
+                }
+                _ => {
+                    let p = phrases.get(i % phrases.len()).copied().unwrap_or("visa");
+                    Query {
+                        text: format!("\"{p}\""),
+                        fts: format!("\"{p}\""),
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
+    sorted
+        .get(rank.min(sorted.len() - 1))
+        .copied()
+        .unwrap_or_default()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+struct Row {
+    measure: String,
+    value: String,
+    target: String,
+}
+
+fn row(measure: impl Into<String>, value: impl Into<String>, target: impl Into<String>) -> Row {
+    Row {
+        measure: measure.into(),
+        value: value.into(),
+        target: target.into(),
+    }
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "MISSED" }
+}
+
+/// Child mode: time a cold unlock of DIR (nothing cached in this process), then a second open.
+fn child_unlock(dir: &Path) -> Result<()> {
+    let start = Instant::now();
+    let store = Store::open(dir, PASSPHRASE)?;
+    let first = start.elapsed();
+    let runs = kdf_runs();
+    drop(store);
+    let start = Instant::now();
+    let again = Store::open(dir, PASSPHRASE)?;
+    let second = start.elapsed();
+    let extra = kdf_runs() - runs;
+    let params = again.kdf_params()?;
+    let items = again.item_count()?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "first_ms": ms(first), "second_ms": ms(second), "extra_kdf_runs": extra,
+            "iterations": params.iterations, "items": items,
+        })
+    );
+    Ok(())
+}
+
+fn unlock_in_child(dir: &Path) -> Result<serde_json::Value> {
+    let out = Command::new(std::env::current_exe()?)
+        .arg("--child-unlock")
+        .arg(dir)
+        .output()?;
+    if !out.status.success() {
+        bail!(
+            "unlock child failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+fn main() -> Result<()> {
+    let mut raw = std::env::args().skip(1);
+    if raw.next().as_deref() == Some("--child-unlock") {
+        let dir = raw.next().context("--child-unlock needs a directory")?;
+        return child_unlock(Path::new(&dir));
+    }
+    let args = parse_args()?;
+    let tmp = tempfile::tempdir()?;
+    let mut rows = Vec::new();
+
+    // 1. Ingest, encrypted vs unkeyed, same schema, same build; two rounds each, best kept.
+    eprintln!("generating {} demo items…", args.ingest);
+    let (items, routes) = generate(args.ingest, 1);
+    let mut enc = Duration::MAX;
+    let mut plain = Duration::MAX;
+    for round in 0..2 {
+        eprintln!("ingest round {}…", round + 1);
+        let p = Store::create_plaintext_for_bench(&tmp.path().join(format!("plain{round}")))?;
+        plain = plain.min(ingest(&p, &items, &routes)?);
+        drop(p);
+        let e = Store::create(
+            &tmp.path().join(format!("enc{round}")),
+            PASSPHRASE,
+            KdfParams::MIN_ITERATIONS,
+        )?;
+        enc = enc.min(ingest(&e, &items, &routes)?);
+    }
+    drop(items);
+    let rate = |d: Duration| args.ingest as f64 / d.as_secs_f64();
+    let ratio = enc.as_secs_f64() / plain.as_secs_f64();
+    rows.push(row(
+        format!("ingest {} items, encrypted", args.ingest),
+        format!("{:.2} s ({:.0} items/s)", enc.as_secs_f64(), rate(enc)),
+        "",
+    ));
+    rows.push(row(
+        format!("ingest {} items, unkeyed", args.ingest),
+        format!("{:.2} s ({:.0} items/s)", plain.as_secs_f64(), rate(plain)),
+        "",
+    ));
+    rows.push(row(
+        "ingest ratio encrypted / unkeyed",
+        format!("{ratio:.2}"),
+        format!("≤ 1.30 {}", verdict(ratio <= 1.3)),
+    ));
+
+    // 2. Search over a larger encrypted store: API vs the raw FTS5 statement, interleaved.
+    eprintln!("building the {}-item search store…", args.search);
+    let search_dir = tmp.path().join("search");
+    let (items, routes) = generate(args.search, 2);
+    let store = Store::create(&search_dir, PASSPHRASE, KdfParams::DEFAULT_ITERATIONS)?;
+    ingest(&store, &items, &routes)?;
+    drop(items);
+    let qs = queries(args.queries);
+    let raw_sql = "SELECT rowid, snippet(items_fts, -1, char(2), char(3), '…', 16), \
+                   bm25(items_fts, 10.0, 1.0, 4.0, 2.0, 2.0, 1.0) AS score \
+                   FROM items_fts WHERE items_fts MATCH ?1 ORDER BY score LIMIT 20";
+    let run_api = |q: &Query| -> Result<(Duration, usize)> {
+        let query = SearchQuery {
+            text: q.text.clone(),
+            page: Page::first(20),
+            ..SearchQuery::default()
+        };
+        let start = Instant::now();
+        let hits = store.search(&query)?;
+        Ok((start.elapsed(), hits.len()))
+    };
+    let run_raw = |q: &Query| -> Result<(Duration, usize)> {
+        store.with_raw_connection(|conn| {
+            let start = Instant::now();
+            let mut stmt = conn.prepare_cached(raw_sql)?;
+            let rows = stmt
+                .query_map([&q.fts], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((start.elapsed(), rows.len()))
+        })
+    };
+    for q in qs.iter().take(10) {
+        run_api(q)?;
+        run_raw(q)?;
+    }
+    let mut api_times = Vec::new();
+    let mut raw_times = Vec::new();
+    let mut empty = 0;
+    for q in &qs {
+        let (a, n_api) = run_api(q)?;
+        let (r, n_raw) = run_raw(q)?;
+        if n_api != n_raw {
+            bail!("the API and the raw statement disagree on a query ({n_api} vs {n_raw} hits)");
+        }
+        empty += usize::from(n_api == 0);
+        api_times.push(a);
+        raw_times.push(r);
+    }
+    api_times.sort();
+    raw_times.sort();
+    let (a50, a95) = (percentile(&api_times, 50.0), percentile(&api_times, 95.0));
+    let (r50, r95) = (percentile(&raw_times, 50.0), percentile(&raw_times, 95.0));
+    let sum = |v: &[Duration]| v.iter().sum::<Duration>().as_secs_f64();
+    let search_ratio = sum(&api_times) / sum(&raw_times);
+    rows.push(row(
+        format!("search top-20, {} items, API p50 / p95", args.search),
+        format!("{:.2} / {:.2} ms", ms(a50), ms(a95)),
+        format!("p95 ≤ 50 ms {}", verdict(ms(a95) <= 50.0)),
+    ));
+    rows.push(row(
+        "search top-20, raw FTS5 p50 / p95",
+        format!("{:.2} / {:.2} ms", ms(r50), ms(r95)),
+        "",
+    ));
+    rows.push(row(
+        format!("search ratio API / raw (total over {} queries)", qs.len()),
+        format!(
+            "{search_ratio:.2} (p50 {:.2}, p95 {:.2})",
+            ms(a50) / ms(r50).max(1e-9),
+            ms(a95) / ms(r95).max(1e-9)
+        ),
+        format!("≤ 1.20 {}", verdict(search_ratio <= 1.2)),
+    ));
+    rows.push(row("queries with no hit", empty.to_string(), ""));
+    drop(store);
+
+    // 3. Unlock: a fresh process opens the search store (KDF + page check), then opens it again.
+    eprintln!("unlocking in a fresh process…");
+    let u = unlock_in_child(&search_dir)?;
+    let iterations = u["iterations"].as_u64().unwrap_or(0);
+    let params =
+        KdfParams::generate(u32::try_from(iterations).unwrap_or(KdfParams::DEFAULT_ITERATIONS))?;
+    let start = Instant::now();
+    derive_key(PASSPHRASE.as_bytes(), &params)?;
+    let kdf = start.elapsed();
+    rows.push(row(
+        "key derivation",
+        format!(
+            "PBKDF2-HMAC-SHA256, {iterations} iterations: {:.0} ms",
+            ms(kdf)
+        ),
+        "",
+    ));
+    rows.push(row(
+        format!("unlock, cold, {} items (KDF + page check)", u["items"]),
+        format!("{:.0} ms", u["first_ms"].as_f64().unwrap_or(0.0)),
+        "",
+    ));
+    let extra = u["extra_kdf_runs"].as_u64().unwrap_or(u64::MAX);
+    rows.push(row(
+        "open again in the same process",
+        format!(
+            "{:.0} ms, {extra} extra KDF run(s)",
+            u["second_ms"].as_f64().unwrap_or(0.0)
+        ),
+        format!("0 KDF runs {}", verdict(extra == 0)),
+    ));
+
+    let w1 = rows
+        .iter()
+        .map(|r| r.measure.chars().count())
+        .max()
+        .unwrap_or(0);
+    let w2 = rows
+        .iter()
+        .map(|r| r.value.chars().count())
+        .max()
+        .unwrap_or(0);
+    println!("| {:w1$} | {:w2$} | target |", "measure", "value");
+    println!("|{}|{}|--------|", "-".repeat(w1 + 2), "-".repeat(w2 + 2));
+    for r in &rows {
+        println!("| {:w1$} | {:w2$} | {} |", r.measure, r.value, r.target);
+    }
+    Ok(())
+}
