@@ -69,6 +69,7 @@ fn generate(n: usize, seed: u64) -> (Vec<Item>, Vec<Option<Route>>) {
     let now =
         OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let items: Vec<Item> = DemoGenerator::new(seed, user.clone(), now)
+        .with_expected_count(n as u64)
         .take(n)
         .collect();
     let routes = items.iter().map(|i| i.route_for(&user)).collect();

@@ -232,6 +232,12 @@ fn a_damaged_store_is_reported_and_left_untouched() {
     let out = run(&p, &["inbox"]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(stderr(&out).contains("damaged"), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).lines().count(),
+        1,
+        "one line: {}",
+        stderr(&out)
+    );
     assert_eq!(std::fs::read(&db).unwrap(), bytes);
 }
 

@@ -316,7 +316,8 @@ impl Profile {
     ) -> Result<u64, ClientError> {
         const BATCH: u64 = 2_000;
         let user = self.user();
-        let mut generator = DemoGenerator::new(seed, user.clone(), OffsetDateTime::now_utc());
+        let mut generator = DemoGenerator::new(seed, user.clone(), OffsetDateTime::now_utc())
+            .with_expected_count(count);
         let audit = self.audit(AuditAction::ItemImported, None, "demo generator");
         let mut done = 0;
         while done < count {

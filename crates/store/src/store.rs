@@ -55,6 +55,9 @@ impl fmt::Debug for Store {
 // Opening and creating
 
 fn key_connection(conn: &Connection, dek: &SecretKey) -> Result<(), StoreError> {
+    // SQLCipher would print its own lines on stderr (e.g. "hmac check failed for pgno=1");
+    // the store reports damage itself, in one clear error.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     let sql = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", dek.to_hex().as_str()));
     conn.execute_batch(&sql)?;
     Ok(())
