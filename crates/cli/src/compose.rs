@@ -41,30 +41,21 @@ fn paragraphs(common: &CommonArgs, default: Marking) -> Result<Vec<Paragraph>> {
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(|p| {
-            let marked = p
-                .strip_prefix('(')
-                .and_then(|rest| rest.split_once(')'))
-                .and_then(|(mark, rest)| mark.parse::<Marking>().ok().map(|m| (m, rest)));
-            Ok(match marked {
-                Some((marking, rest)) => Paragraph {
+            // A "(SECRET)" portion mark must be refused, not kept as text.
+            let mark = p.strip_prefix('(').and_then(|rest| rest.split_once(')'));
+            match mark.map(|(m, rest)| (m.parse::<Marking>(), rest)) {
+                Some((Ok(marking), rest)) => Ok(Paragraph {
                     marking,
                     text: rest.trim().to_owned(),
-                },
-                None => {
-                    // A "(SECRET)" portion mark must be refused, not kept as text.
-                    if let Some(mark) = p.strip_prefix('(').and_then(|r| r.split_once(')')) {
-                        if let Err(e @ diplomatie_domain::DomainError::AboveAccreditation(_)) =
-                            mark.0.parse::<Marking>()
-                        {
-                            return Err(e.into());
-                        }
-                    }
-                    Paragraph {
-                        marking: default,
-                        text: p.to_owned(),
-                    }
+                }),
+                Some((Err(e @ diplomatie_domain::DomainError::AboveAccreditation(_)), _)) => {
+                    Err(e.into())
                 }
-            })
+                _ => Ok(Paragraph {
+                    marking: default,
+                    text: p.to_owned(),
+                }),
+            }
         })
         .collect()
 }

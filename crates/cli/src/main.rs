@@ -140,6 +140,15 @@ fn run(cli: Cli) -> Result<()> {
             }
             output::count(n, cli.json)
         }
+        Command::Check => {
+            let profile = open(&cli)?;
+            profile.verify()?;
+            let n = profile.item_count()?;
+            output::message(
+                &format!("Magasin intact / store intact: {n} éléments / items"),
+                cli.json,
+            )
+        }
         Command::Audit(a) => {
             let profile = open(&cli)?;
             let item = match &a.item {

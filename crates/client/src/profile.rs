@@ -302,6 +302,12 @@ impl Profile {
         Ok(self.store.audit_log(item, page)?)
     }
 
+    /// Checks every page of the store and its structure, without writing. It reads the whole
+    /// file: seconds on a large profile.
+    pub fn verify(&self) -> Result<(), ClientError> {
+        Ok(self.store.verify_integrity()?)
+    }
+
     pub fn item_count(&self) -> Result<u64, ClientError> {
         Ok(self.store.item_count()?)
     }

@@ -6,14 +6,21 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// `(version, name, sql)`, in order; version N is the N-th entry.
-const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    1,
-    "0001_create_schema",
-    include_str!("../migrations/0001_create_schema.sql"),
-)];
+const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        1,
+        "0001_create_schema",
+        include_str!("../migrations/0001_create_schema.sql"),
+    ),
+    (
+        2,
+        "0002_tune_fts",
+        include_str!("../migrations/0002_tune_fts.sql"),
+    ),
+];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use crate::index::index_text;
-use crate::keyfile::{self, KEY_FILE, KeyFile};
+use crate::keyfile::{self, CipherHmac, KEY_FILE, KeyFile};
 use crate::migration;
 use crate::query::{fts_expression, snippet_parts};
 use crate::{
@@ -54,18 +54,25 @@ impl fmt::Debug for Store {
 // ---------------------------------------------------------------------------------------------
 // Opening and creating
 
-fn key_connection(conn: &Connection, dek: &SecretKey) -> Result<(), StoreError> {
+fn key_connection(
+    conn: &Connection,
+    dek: &SecretKey,
+    cipher_hmac: CipherHmac,
+) -> Result<(), StoreError> {
     // SQLCipher would print its own lines on stderr (e.g. "hmac check failed for pgno=1");
     // the store reports damage itself, in one clear error.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     let sql = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", dek.to_hex().as_str()));
     conn.execute_batch(&sql)?;
+    conn.execute_batch(cipher_hmac.pragma())?;
     Ok(())
 }
 
 /// Pragmas that never write to the file; set before anything reads it.
 fn set_read_pragmas(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // 64 MiB of page cache: every page read from disk costs a decryption and an HMAC check.
+    conn.pragma_update(None, "cache_size", -65_536)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(())
 }
@@ -90,10 +97,14 @@ fn damaged(err: StoreError) -> StoreError {
     }
 }
 
-/// Reads every page (HMAC check) and the b-tree structure, without writing.
-fn verify(conn: &Connection) -> Result<(), StoreError> {
-    let _span = tracing::debug_span!("verify").entered();
-    // Page 1: a failure here with the right key means the header page is damaged.
+/// The checks of every unlock, without writing: the first page decrypts and authenticates,
+/// and the schema can be read. SQLite also compares the page count in the header with the
+/// file's size here, which catches a file cut at a page boundary. Every other page is checked
+/// (HMAC) when it is first read, so damage anywhere is reported as `Damaged` on first use;
+/// `verify_every_page` checks them all at once (too slow for every unlock: see
+/// docs/ARCHITECTURE.md).
+fn verify_on_open(conn: &Connection) -> Result<(), StoreError> {
+    let _span = tracing::debug_span!("verify_on_open").entered();
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
         r.get::<_, i64>(0)
     })
@@ -103,6 +114,13 @@ fn verify(conn: &Connection) -> Result<(), StoreError> {
         ),
         _ => damaged(e.into()),
     })?;
+    Ok(())
+}
+
+/// Reads every page (HMAC check) and the b-tree structure, without writing.
+fn verify_every_page(conn: &Connection) -> Result<(), StoreError> {
+    let _span = tracing::debug_span!("verify_every_page").entered();
+    verify_on_open(conn)?;
     let mut problems = Vec::new();
     {
         let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
@@ -113,12 +131,6 @@ fn verify(conn: &Connection) -> Result<(), StoreError> {
     }
     if !problems.is_empty() {
         return Err(StoreError::Damaged(problems.join("; ")));
-    }
-    let quick: String = conn
-        .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
-        .map_err(|e| damaged(e.into()))?;
-    if quick != "ok" {
-        return Err(StoreError::Damaged(quick));
     }
     Ok(())
 }
@@ -131,7 +143,11 @@ fn sidecar(db: &Path, suffix: &str) -> PathBuf {
 
 /// Opens an existing database file: key, verify, refuse newer schemas; only then configure it
 /// and migrate. On any failure before configuration nothing has been written to the file.
-fn open_database(db: &Path, dek: &SecretKey) -> Result<Connection, StoreError> {
+fn open_database(
+    db: &Path,
+    dek: &SecretKey,
+    cipher_hmac: CipherHmac,
+) -> Result<Connection, StoreError> {
     let meta = match fs::metadata(db) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -157,9 +173,9 @@ fn open_database(db: &Path, dek: &SecretKey) -> Result<Connection, StoreError> {
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
             true,
         )?;
-        key_connection(&conn, dek)?;
+        key_connection(&conn, dek, cipher_hmac)?;
         set_read_pragmas(&conn)?;
-        verify(&conn)?;
+        verify_on_open(&conn)?;
         migration::check_version(&conn)?;
         Ok(())
     })();
@@ -208,7 +224,12 @@ impl Store {
         }
         let canonical_dir = fs::canonicalize(dir)?;
         let dek = SecretKey::generate()?;
-        let key_file = keyfile::wrap(&dek, passphrase, keyfile::fresh_params(iterations)?)?;
+        let key_file = keyfile::wrap(
+            &dek,
+            passphrase,
+            keyfile::fresh_params(iterations)?,
+            CipherHmac::NEW,
+        )?;
         let key_bytes = key_file.to_bytes()?;
 
         let mut options = OpenOptions::new();
@@ -229,7 +250,7 @@ impl Store {
             &db,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        key_connection(&conn, &dek)?;
+        key_connection(&conn, &dek, key_file.cipher_hmac)?;
         set_read_pragmas(&conn)?;
         set_work_pragmas(&conn)?;
         migration::migrate(&mut conn)?;
@@ -252,7 +273,8 @@ impl Store {
         let key_bytes = keyfile::read(dir)?;
         let canonical_dir = fs::canonicalize(dir)?;
         let dek = unlock::unlock(&canonical_dir, &key_bytes, passphrase)?;
-        let mut conn = open_database(&dir.join(DB_FILE), &dek)?;
+        let cipher_hmac = KeyFile::parse(&key_bytes)?.cipher_hmac;
+        let mut conn = open_database(&dir.join(DB_FILE), &dek, cipher_hmac)?;
         set_work_pragmas(&conn)?;
         migration::migrate(&mut conn)?;
         Ok(Store {
@@ -286,7 +308,8 @@ impl Store {
             ));
         }
         let params = keyfile::fresh_params(KdfParams::DEFAULT_ITERATIONS)?;
-        let new_bytes = keyfile::wrap(&dek, new, params)?.to_bytes()?;
+        let cipher_hmac = KeyFile::parse(&key_bytes)?.cipher_hmac;
+        let new_bytes = keyfile::wrap(&dek, new, params, cipher_hmac)?.to_bytes()?;
         keyfile::write_atomic(&self.dir, &new_bytes)?;
         unlock::forget(&self.canonical_dir);
         unlock::remember_passphrase(&self.canonical_dir, new, &new_bytes, &dek);
@@ -314,14 +337,17 @@ impl Store {
         f(&mut conn)
     }
 
-    /// Checks every page's HMAC and the whole database structure (slow on a big store).
+    /// Checks every page's HMAC and the whole database structure, without writing. Slow on a
+    /// big store (it reads the whole file): for `diplo check` and background checks.
     pub fn verify_integrity(&self) -> Result<(), StoreError> {
         let _span = tracing::info_span!("verify_integrity").entered();
         self.call(|conn| {
             if self.dek.is_some() {
-                verify(conn)?;
+                verify_every_page(conn)?;
             }
-            let result: String = conn.query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))?;
+            let result: String = conn
+                .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
+                .map_err(|e| damaged(e.into()))?;
             if result == "ok" {
                 Ok(())
             } else {

@@ -10,7 +10,9 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use diplomatie_store::{NewItem, SCHEMA_VERSION, Store, StoreError};
+use diplomatie_store::{
+    NewItem, Page, SCHEMA_VERSION, SearchQuery, Store, StoreError, TriageFilter,
+};
 
 /// A closed store with enough items to span many pages.
 fn populated_store() -> (tempfile::TempDir, PathBuf) {
@@ -31,9 +33,34 @@ fn populated_store() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// Every item, its attachments and a search over all of them: what reading everything costs.
+fn read_everything(store: &Store) -> Result<(), StoreError> {
+    let all = store.triage(&TriageFilter::default(), Page::first(10_000))?;
+    for summary in &all {
+        store.get_item(summary.id)?;
+    }
+    store.search(&SearchQuery::text("conseil"))?;
+    Ok(())
+}
+
+/// Damage is reported as `Damaged`: at unlock when it is in what unlocking reads (the first
+/// page, the schema, the file's length), else by the first read of the damaged page, and
+/// always by the full check. Nothing is written, whatever the path.
 fn expect_damaged(dir: &Path, what: &str) {
     let before = snapshot(dir);
-    let err = Store::open(dir, PASS).expect_err(what);
+    let err = match Store::open(dir, PASS) {
+        Err(err) => err,
+        Ok(store) => {
+            let check = store.verify_integrity().expect_err(what);
+            assert!(matches!(check, StoreError::Damaged(_)), "{what}: {check}");
+            match read_everything(&store) {
+                Ok(()) => {}
+                Err(e) => assert!(matches!(e, StoreError::Damaged(_)), "{what}: {e}"),
+            }
+            drop(store);
+            check
+        }
+    };
     assert!(matches!(err, StoreError::Damaged(_)), "{what}: {err}");
     let msg = err.to_string();
     assert!(msg.contains("the store is damaged"), "{msg}");
@@ -66,9 +93,11 @@ fn a_flipped_byte_anywhere_is_reported_as_damage_and_nothing_is_written() {
         expect_damaged(&dir, what);
         std::fs::write(&db, &pristine).unwrap();
     }
-    // Restored, it opens again.
+    // Restored, it opens again and passes the full check.
     let store = Store::open(&dir, PASS).unwrap();
     assert_eq!(store.item_count().unwrap(), 60);
+    store.verify_integrity().unwrap();
+    read_everything(&store).unwrap();
 }
 
 #[test]

@@ -156,9 +156,16 @@ pub fn raw_key_hex(dir: &Path, passphrase: &str) -> String {
 
 /// A raw SQLCipher connection to the profile's database, keyed.
 pub fn raw_connection(dir: &Path, passphrase: &str) -> rusqlite::Connection {
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("profile.key")).unwrap()).unwrap();
+    // The first stores have no `cipher_hmac` and use SQLCipher's default, HMAC_SHA512.
+    let hmac = file["cipher_hmac"]
+        .as_str()
+        .unwrap_or("HMAC_SHA512")
+        .to_owned();
     let conn = rusqlite::Connection::open(dir.join("store.db")).unwrap();
     conn.execute_batch(&format!(
-        "PRAGMA key = \"x'{}'\";",
+        "PRAGMA key = \"x'{}'\"; PRAGMA cipher_hmac_algorithm = {hmac};",
         raw_key_hex(dir, passphrase)
     ))
     .unwrap();
