@@ -17,10 +17,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0002_tune_fts",
         include_str!("../migrations/0002_tune_fts.sql"),
     ),
+    (
+        3,
+        "0003_fit_fts_pages",
+        include_str!("../migrations/0003_fit_fts_pages.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -79,7 +79,8 @@ pub struct TriageCounts {
     pub unread_unrouted: u64,
 }
 
-/// A full-text search.
+/// A full-text search. Results are the best matches first (bm25, the subject weighted
+/// highest, then tags, addressees and headers, then the body); equal scores, newest first.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchQuery {
     /// Words (all must match), `"phrases"`, `prefix*`. Case and accents do not matter.

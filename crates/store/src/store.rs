@@ -405,7 +405,8 @@ fn item_number(item: &Item) -> Option<String> {
 const SUMMARY_COLUMNS: &str = "i.id, i.kind, i.subject, i.marking, i.precedence, i.route, \
      i.origin, i.number, i.written_at, i.received_at, i.deadline, i.read, \
      (SELECT group_concat(t.tag, ' ') FROM item_tags t WHERE t.item = i.seq)";
-const SUMMARY_COLUMN_COUNT: usize = 13;
+/// bm25 column weights: subject, body, tags, addressees, headers, attachments.
+const BM25_WEIGHTS: &str = "10.0, 1.0, 4.0, 2.0, 2.0, 1.0";
 
 /// The raw values of a summary row (read inside the rusqlite closure, checked outside).
 struct SummaryRow {
@@ -892,10 +893,15 @@ impl Store {
     }
 
     /// Full-text search (see `SearchQuery`), best matches first.
+    ///
+    /// One FTS5 statement ranks every match (bm25) and makes the snippets of the page, joining
+    /// the items table only when a filter needs it; the summaries of that page are read after.
+    /// Reading summaries inside the ranking statement, or a snippet per hit in a second
+    /// statement, measured slower (docs/BENCHMARKS.md).
     pub fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError> {
         let _span = tracing::debug_span!("search").entered();
         let expression = fts_expression(&query.text, query.prefix_last_word)?;
-        let mut params = vec![Value::Text(expression)];
+        let mut params = Vec::new();
         let mut conds = filter_sql(&query.filter, &mut params);
         if let Some(from) = query.from {
             conds.push_str(" AND i.written_at >= ?");
@@ -905,31 +911,41 @@ impl Store {
             conds.push_str(" AND i.written_at < ?");
             params.push(Value::Integer(to_ns(to)));
         }
+        // The filters sit in the JOIN, before MATCH: their parameters come first.
+        let join = if params.is_empty() && conds == "1" {
+            String::new()
+        } else {
+            format!("JOIN items i ON i.seq = items_fts.rowid AND {conds}")
+        };
+        params.push(Value::Text(expression));
         page_params(query.page, &mut params);
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, \
-             snippet(items_fts, -1, char(2), char(3), '…', 16), \
-             bm25(items_fts, 10.0, 1.0, 4.0, 2.0, 2.0, 1.0) AS score \
-             FROM items_fts JOIN items i ON i.seq = items_fts.rowid \
-             WHERE items_fts MATCH ? AND {conds} \
-             ORDER BY score, i.seq LIMIT ? OFFSET ?"
+            "SELECT items_fts.rowid, snippet(items_fts, -1, char(2), char(3), '…', 16), \
+             bm25(items_fts, {BM25_WEIGHTS}) AS score \
+             FROM items_fts {join} WHERE items_fts MATCH ? \
+             ORDER BY score, items_fts.rowid DESC LIMIT ? OFFSET ?"
         );
-        let rows = self.call(|conn| {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt
-                .query_map(params_from_iter(params), |r| {
-                    Ok((
-                        summary_row(r)?,
-                        r.get::<_, String>(SUMMARY_COLUMN_COUNT)?,
-                        r.get::<_, f64>(SUMMARY_COLUMN_COUNT + 1)?,
-                    ))
+        let page = self.call(|conn| {
+            let ranked: Vec<(i64, String, f64)> = {
+                let mut stmt = conn.prepare_cached(&sql)?;
+                stmt.query_map(params_from_iter(params), |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })
                 .map_err(fts_error)?
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(fts_error)?;
-            Ok(rows)
+                .map_err(fts_error)?
+            };
+            let mut summary = conn.prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM items i WHERE i.seq = ?1"
+            ))?;
+            ranked
+                .into_iter()
+                .map(|(seq, snippet, score)| {
+                    Ok((summary.query_row([seq], summary_row)?, snippet, score))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()
         })?;
-        rows.into_iter()
+        page.into_iter()
             .map(|(row, snippet, score)| {
                 Ok(SearchHit {
                     summary: row.into_summary()?,
