@@ -6,6 +6,8 @@ use time::{Date, OffsetDateTime};
 use crate::telegram::{check_flash, check_portion_marks};
 use crate::{Addressee, DomainError, Marking, Paragraph, Precedence, Reference};
 
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
 /// A note verbale's number: serial per sending mission and year.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct NoteNumber {
@@ -35,6 +37,8 @@ pub struct DiplomaticNote {
     /// "… saisit cette occasion pour renouveler … les assurances de sa haute considération."
     pub closing: String,
     pub place: String,
+    /// The date written under the place, as `2026-11-28` in JSON.
+    #[serde(with = "iso_date")]
     pub date: Date,
     /// The note this one answers.
     pub answers: Option<Reference>,

@@ -38,8 +38,8 @@ impl fmt::Debug for Paragraph {
     }
 }
 
-/// A thematic code (`ECON`, `POL`, `ENERGIE`) or an ISO 3166 country code (`DE`, `USA`).
-/// Stored upper-case.
+/// A thematic code (`ECON`, `POL`, `ENERGIE`) or an ISO 3166-1 alpha-2 country code (`DE`,
+/// `SN`). Stored upper-case. Three-letter codes are thematic: `POL` is politics, not Poland.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Tag(String);
@@ -62,11 +62,21 @@ impl Tag {
         &self.0
     }
 
-    /// Two or three ASCII letters: an ISO 3166 alpha-2 or alpha-3 country code.
+    /// Whether the tag is an assigned ISO 3166-1 alpha-2 country code.
     pub fn is_country(&self) -> bool {
-        (2..=3).contains(&self.0.len()) && self.0.chars().all(|c| c.is_ascii_uppercase())
+        self.0.len() == 2 && ISO_3166_ALPHA2.split(' ').any(|code| code == self.0)
     }
 }
+
+/// The assigned ISO 3166-1 alpha-2 codes.
+const ISO_3166_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH \
+BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ \
+DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR \
+GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR \
+KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV \
+MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE \
+RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL \
+TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
 impl TryFrom<String> for Tag {
     type Error = DomainError;

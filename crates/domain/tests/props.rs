@@ -374,3 +374,46 @@ fn sample_telegram() -> Telegram {
         caveats: vec![],
     }
 }
+
+#[test]
+fn country_tags_are_iso_alpha2_and_three_letter_codes_are_thematic() {
+    for code in ["DE", "fr", "SN", "US"] {
+        assert!(Tag::new(code).unwrap().is_country(), "{code}");
+    }
+    for code in ["POL", "DEF", "ONU", "ECON", "XX", "USA"] {
+        assert!(!Tag::new(code).unwrap().is_country(), "{code}");
+    }
+    assert!(Tag::new("").is_err());
+    assert!(Tag::new("a b").is_err());
+}
+
+#[test]
+fn a_note_date_is_written_as_an_iso_date() {
+    let note = DiplomaticNote {
+        number: None,
+        sending_mission: "L'Ambassade de France au Sénégal".into(),
+        receiving_institution: "Ministère de l'Intégration africaine et des Affaires étrangères"
+            .into(),
+        subject: "Visite".into(),
+        opening: "présente ses compliments".into(),
+        paragraphs: vec![Paragraph {
+            marking: Marking::NonProtege,
+            text: "Texte".into(),
+        }],
+        closing: "haute considération".into(),
+        place: "Dakar".into(),
+        date: Date::from_calendar_date(2026, time::Month::November, 28).unwrap(),
+        answers: None,
+        action: vec![],
+        info: vec![],
+        tags: vec![],
+        precedence: Precedence::Routine,
+        justification: None,
+        marking: Marking::NonProtege,
+        created_at: OffsetDateTime::UNIX_EPOCH,
+    };
+    let json = serde_json::to_value(&note).unwrap();
+    assert_eq!(json["date"], "2026-11-28");
+    let back: DiplomaticNote = serde_json::from_value(json).unwrap();
+    assert_eq!(back, note);
+}
