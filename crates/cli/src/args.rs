@@ -17,14 +17,23 @@ use crate::compose::parse_date;
 #[derive(Debug, Parser)]
 #[command(name = "diplo", version, propagate_version = true)]
 pub struct Cli {
-    /// The profile directory (one encrypted store per profile).
-    #[arg(long, global = true, env = "DIPLOMATIE_PROFILE", default_value = ".")]
-    pub profile: PathBuf,
+    /// The profile directory (one encrypted store per profile); or DIPLOMATIE_PROFILE.
+    #[arg(long, global = true, env = "DIPLOMATIE_PROFILE")]
+    pub profile: Option<PathBuf>,
     /// Print one JSON document on stdout instead of text.
     #[arg(long, global = true)]
     pub json: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The profile directory, which every command needs.
+    pub fn profile_dir(&self) -> anyhow::Result<&std::path::Path> {
+        self.profile
+            .as_deref()
+            .ok_or_else(|| anyhow!("no profile: give --profile DIR or set DIPLOMATIE_PROFILE"))
+    }
 }
 
 // Parsed once per run: the size of the largest variant does not matter.

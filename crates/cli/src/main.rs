@@ -54,7 +54,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
 
 fn open(cli: &Cli) -> Result<Profile> {
     let passphrase = secret::passphrase("Phrase de passe / Passphrase: ")?;
-    Ok(Profile::open(&cli.profile, &passphrase)?)
+    Ok(Profile::open(cli.profile_dir()?, &passphrase)?)
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -62,7 +62,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Init(a) => {
             let passphrase = secret::new_passphrase()?;
             let profile = Profile::init(
-                &cli.profile,
+                cli.profile_dir()?,
                 &passphrase,
                 InitOptions {
                     name: a.name.clone(),
@@ -122,7 +122,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Passwd => {
             let old = secret::passphrase("Phrase de passe actuelle / Current passphrase: ")?;
-            let profile = Profile::open(&cli.profile, &old)?;
+            let profile = Profile::open(cli.profile_dir()?, &old)?;
             let new = secret::changed_passphrase()?;
             profile.change_passphrase(&old, &new)?;
             output::message("Phrase de passe changée. / Passphrase changed.", cli.json)

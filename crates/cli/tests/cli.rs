@@ -266,6 +266,19 @@ fn a_damaged_store_is_reported_and_left_untouched() {
 }
 
 #[test]
+fn a_command_without_a_profile_says_how_to_name_one() {
+    let out = Command::new(env!("CARGO_BIN_EXE_diplo"))
+        .arg("inbox")
+        .env_remove("DIPLOMATIE_PROFILE")
+        .env("DIPLOMATIE_PASSPHRASE", PASS)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--profile DIR"), "{}", stderr(&out));
+}
+
+#[test]
 fn a_missing_profile_says_how_to_create_one() {
     let tmp = tempfile::tempdir().unwrap();
     let out = diplo(&tmp.path().join("nowhere"), Some(PASS), &["inbox"]);
