@@ -122,9 +122,7 @@ impl PublicIdentity {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::hex::encode as hex;
 
 #[cfg(test)]
 mod tests {

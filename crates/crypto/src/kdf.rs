@@ -35,25 +35,19 @@ impl KdfParams {
         Ok(Self {
             algorithm: KdfAlgorithm::Pbkdf2HmacSha256,
             iterations,
-            salt: salt.iter().map(|b| format!("{b:02x}")).collect(),
+            salt: crate::hex::encode(&salt),
         })
     }
 
     fn salt_bytes(&self) -> Result<Vec<u8>, CryptoError> {
-        let s = self.salt.as_bytes();
-        if s.len() < 32 || !s.len().is_multiple_of(2) {
+        let salt = crate::hex::decode(&self.salt)
+            .ok_or_else(|| CryptoError::UnsupportedKdf("salt is not hex".into()))?;
+        if salt.len() < 16 {
             return Err(CryptoError::UnsupportedKdf(
                 "salt must be at least 16 bytes".into(),
             ));
         }
-        s.chunks(2)
-            .map(|pair| {
-                std::str::from_utf8(pair)
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| CryptoError::UnsupportedKdf("salt is not hex".into()))
-            })
-            .collect()
+        Ok(salt)
     }
 }
 

@@ -39,15 +39,8 @@ impl SecretKey {
     /// Lowercase hex, for handing the key to SQLCipher as a raw key. The result is zeroized
     /// on drop.
     pub fn to_hex(&self) -> zeroize::Zeroizing<String> {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut s = zeroize::Zeroizing::new(String::with_capacity(64));
-        for b in self.0 {
-            for nibble in [b >> 4, b & 0x0f] {
-                if let Some(c) = HEX.get(usize::from(nibble)) {
-                    s.push(char::from(*c));
-                }
-            }
-        }
+        crate::hex::push(&mut s, &self.0);
         s
     }
 }

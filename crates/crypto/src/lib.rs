@@ -3,6 +3,7 @@
 
 mod aead;
 mod error;
+pub mod hex;
 mod identity;
 mod kdf;
 mod key;

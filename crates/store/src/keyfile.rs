@@ -13,7 +13,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 
-use diplomatie_crypto::{KdfAlgorithm, KdfParams, SecretKey, derive_key, open, seal};
+use diplomatie_crypto::{KdfAlgorithm, KdfParams, SecretKey, derive_key, hex, open, seal};
 use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
@@ -82,7 +82,7 @@ pub(crate) fn wrap(
     Ok(KeyFile {
         format: FORMAT,
         kdf: params,
-        wrapped_key: hex_encode(&sealed),
+        wrapped_key: hex::encode(&sealed),
         cipher_hmac,
     })
 }
@@ -108,7 +108,7 @@ impl KeyFile {
 
     /// Derives the KEK (slow) and unwraps the DEK; a failed tag means a wrong passphrase.
     pub(crate) fn unwrap_key(&self, passphrase: &str) -> Result<SecretKey, StoreError> {
-        let sealed = hex_decode(&self.wrapped_key)
+        let sealed = hex::decode(&self.wrapped_key)
             .ok_or_else(|| StoreError::KeyFile("the wrapped key is not hex".into()))?;
         count_kdf_run();
         let kek = derive_key(passphrase.as_bytes(), &self.kdf)
@@ -155,33 +155,6 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
-}
-
-pub(crate) fn hex_encode(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        for nibble in [b >> 4, b & 0x0f] {
-            if let Some(c) = HEX.get(usize::from(nibble)) {
-                s.push(char::from(*c));
-            }
-        }
-    }
-    s
-}
-
-pub(crate) fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim().as_bytes();
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    s.chunks(2)
-        .map(|pair| {
-            std::str::from_utf8(pair)
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
-        .collect()
 }
 
 pub(crate) fn fresh_params(iterations: u32) -> Result<KdfParams, StoreError> {

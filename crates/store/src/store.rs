@@ -792,7 +792,8 @@ impl Store {
             while full.len() < 32 {
                 full.push(pad);
             }
-            keyfile::hex_decode(&full).ok_or_else(|| StoreError::InvalidQuery("not hex".into()))
+            diplomatie_crypto::hex::decode(&full)
+                .ok_or_else(|| StoreError::InvalidQuery("not hex".into()))
         };
         let (low, high) = (bound('0')?, bound('f')?);
         self.call(|conn| {
