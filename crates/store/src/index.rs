@@ -2,8 +2,6 @@
 
 use diplomatie_domain::{AttachmentMeta, Item, ItemContent, Mailbox};
 
-use crate::query::{HIGHLIGHT_END, HIGHLIGHT_START};
-
 /// The text of each FTS column for one item.
 pub(crate) struct IndexText {
     pub subject: String,
@@ -17,16 +15,9 @@ pub(crate) struct IndexText {
 /// Text attachments larger than this are indexed by name only.
 const MAX_INDEXED_ATTACHMENT: usize = 1 << 20;
 
-fn clean(s: &str) -> String {
-    // The snippet markers must not appear in indexed text.
-    s.chars()
-        .filter(|&c| c != HIGHLIGHT_START && c != HIGHLIGHT_END)
-        .collect()
-}
-
 fn join<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     let parts: Vec<&str> = parts.into_iter().filter(|p| !p.trim().is_empty()).collect();
-    clean(&parts.join("\n"))
+    parts.join("\n")
 }
 
 fn mailboxes(list: &[Mailbox]) -> Vec<String> {
@@ -105,7 +96,7 @@ pub(crate) fn index_text(item: &Item, attachments: &[(AttachmentMeta, &[u8])]) -
         }
     }
     IndexText {
-        subject: clean(item.subject()),
+        subject: item.subject().to_owned(),
         body,
         tags,
         addressees,

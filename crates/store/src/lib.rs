@@ -12,6 +12,7 @@ mod item;
 mod keyfile;
 mod migration;
 mod query;
+mod snippet;
 mod store;
 mod unlock;
 

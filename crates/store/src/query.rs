@@ -7,6 +7,7 @@ use diplomatie_domain::{ItemKind, Marking, Precedence};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::snippet::Highlighter;
 use crate::{ItemSummary, StoreError};
 
 /// Which route an item has for this profile.
@@ -149,42 +150,6 @@ pub struct SearchHit {
     pub rank: f64,
 }
 
-pub(crate) const HIGHLIGHT_START: char = '\u{2}';
-pub(crate) const HIGHLIGHT_END: char = '\u{3}';
-
-/// Splits a snippet with marker characters into parts.
-pub(crate) fn snippet_parts(raw: &str) -> Vec<SnippetPart> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut highlight = false;
-    for c in raw.chars() {
-        let switch_to = match c {
-            HIGHLIGHT_START => Some(true),
-            HIGHLIGHT_END => Some(false),
-            _ => None,
-        };
-        match switch_to {
-            Some(h) => {
-                if !current.is_empty() {
-                    parts.push(SnippetPart {
-                        text: std::mem::take(&mut current),
-                        highlight,
-                    });
-                }
-                highlight = h;
-            }
-            None => current.push(c),
-        }
-    }
-    if !current.is_empty() {
-        parts.push(SnippetPart {
-            text: current,
-            highlight,
-        });
-    }
-    parts
-}
-
 #[derive(Debug, PartialEq, Eq)]
 struct Term {
     text: String,
@@ -198,7 +163,17 @@ fn has_token_chars(s: &str) -> bool {
 }
 
 /// Turns user text into an FTS5 expression of quoted strings ANDed together.
+#[cfg(test)]
 pub(crate) fn fts_expression(text: &str, prefix_last_word: bool) -> Result<String, StoreError> {
+    parse_query(text, prefix_last_word).map(|(expression, _)| expression)
+}
+
+/// Turns user text into an FTS5 expression of quoted strings ANDed together, and what to
+/// highlight in the snippets of its hits.
+pub(crate) fn parse_query(
+    text: &str,
+    prefix_last_word: bool,
+) -> Result<(String, Highlighter), StoreError> {
     // Control characters (NUL ends an FTS5 string early) separate words like spaces.
     let text: String = text
         .chars()
@@ -264,9 +239,11 @@ pub(crate) fn fts_expression(text: &str, prefix_last_word: bool) -> Result<Strin
             "the search is empty: type at least one word (letters or digits)".into(),
         ));
     }
+    let mut highlighter = Highlighter::default();
     let parts: Vec<String> = terms
         .iter()
         .map(|t| {
+            highlighter.add_term(&t.text, t.prefix);
             let quoted = format!("\"{}\"", t.text.replace('"', "\"\""));
             if t.prefix {
                 format!("{quoted} *")
@@ -275,7 +252,7 @@ pub(crate) fn fts_expression(text: &str, prefix_last_word: bool) -> Result<Strin
             }
         })
         .collect();
-    Ok(parts.join(" AND "))
+    Ok((parts.join(" AND "), highlighter))
 }
 
 #[cfg(test)]
@@ -314,13 +291,5 @@ mod tests {
                 "{t}"
             );
         }
-    }
-
-    #[test]
-    fn snippets_split_on_markers() {
-        let parts = snippet_parts("le \u{2}traité\u{3} de paix");
-        assert_eq!(parts.len(), 3);
-        assert!(parts[1].highlight && parts[1].text == "traité");
-        assert!(!parts[2].highlight);
     }
 }

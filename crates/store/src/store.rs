@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 use crate::index::index_text;
 use crate::keyfile::{self, CipherHmac, KEY_FILE, KeyFile};
 use crate::migration;
-use crate::query::{fts_expression, snippet_parts};
+use crate::query::parse_query;
 use crate::{
     AuditAction, AuditEntry, AuditRecord, ItemSummary, NewItem, Page, PutOutcome, SearchHit,
     SearchQuery, StoreError, StoredItem, TriageCounts, TriageFilter, unlock,
@@ -405,6 +405,8 @@ fn item_number(item: &Item) -> Option<String> {
 const SUMMARY_COLUMNS: &str = "i.id, i.kind, i.subject, i.marking, i.precedence, i.route, \
      i.origin, i.number, i.written_at, i.received_at, i.deadline, i.read, \
      (SELECT group_concat(t.tag, ' ') FROM item_tags t WHERE t.item = i.seq)";
+/// The number of columns in `SUMMARY_COLUMNS`.
+const SUMMARY_COLUMN_COUNT: usize = 13;
 /// bm25 column weights: subject, body, tags, addressees, headers, attachments.
 const BM25_WEIGHTS: &str = "10.0, 1.0, 4.0, 2.0, 2.0, 1.0";
 
@@ -895,13 +897,13 @@ impl Store {
 
     /// Full-text search (see `SearchQuery`), best matches first.
     ///
-    /// One FTS5 statement ranks every match (bm25) and makes the snippets of the page, joining
-    /// the items table only when a filter needs it; the summaries of that page are read after.
-    /// Reading summaries inside the ranking statement, or a snippet per hit in a second
-    /// statement, measured slower (docs/BENCHMARKS.md).
+    /// One FTS5 statement ranks every match (bm25), joining the items table only when a
+    /// filter needs it; the summaries and snippets of that page alone are made after. A
+    /// snippet from FTS5 costs as much as the ranking itself, or the whole query again per hit
+    /// (docs/BENCHMARKS.md), so snippets are made in Rust from the item's text.
     pub fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError> {
         let _span = tracing::debug_span!("search").entered();
-        let expression = fts_expression(&query.text, query.prefix_last_word)?;
+        let (expression, highlighter) = parse_query(&query.text, query.prefix_last_word)?;
         let mut params = Vec::new();
         let mut conds = filter_sql(&query.filter, &mut params);
         if let Some(from) = query.from {
@@ -921,36 +923,45 @@ impl Store {
         params.push(Value::Text(expression));
         page_params(query.page, &mut params);
         let sql = format!(
-            "SELECT items_fts.rowid, snippet(items_fts, -1, char(2), char(3), '…', 16), \
-             bm25(items_fts, {BM25_WEIGHTS}) AS score \
+            "SELECT items_fts.rowid, bm25(items_fts, {BM25_WEIGHTS}) AS score \
              FROM items_fts {join} WHERE items_fts MATCH ? \
              ORDER BY score, items_fts.rowid DESC LIMIT ? OFFSET ?"
         );
         let page = self.call(|conn| {
-            let ranked: Vec<(i64, String, f64)> = {
+            let ranked: Vec<(i64, f64)> = {
                 let mut stmt = conn.prepare_cached(&sql)?;
-                stmt.query_map(params_from_iter(params), |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .map_err(fts_error)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(fts_error)?
+                stmt.query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(fts_error)?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(fts_error)?
             };
             let mut summary = conn.prepare_cached(&format!(
-                "SELECT {SUMMARY_COLUMNS} FROM items i WHERE i.seq = ?1"
+                "SELECT {SUMMARY_COLUMNS}, i.data FROM items i WHERE i.seq = ?1"
             ))?;
             ranked
                 .into_iter()
-                .map(|(seq, snippet, score)| {
-                    Ok((summary.query_row([seq], summary_row)?, snippet, score))
+                .map(|(seq, score)| {
+                    let (row, data) = summary.query_row([seq], |r| {
+                        Ok((summary_row(r)?, r.get::<_, String>(SUMMARY_COLUMN_COUNT)?))
+                    })?;
+                    Ok((row, data, score))
                 })
                 .collect::<Result<Vec<_>, StoreError>>()
         })?;
         page.into_iter()
-            .map(|(row, snippet, score)| {
+            .map(|(row, data, score)| {
+                let item: Item = serde_json::from_str(&data)?;
+                let text = index_text(&item, &[]);
+                let snippet = highlighter.snippet(&[
+                    &text.body,
+                    &text.subject,
+                    &text.addressees,
+                    &text.headers,
+                    &text.tags,
+                ]);
                 Ok(SearchHit {
                     summary: row.into_summary()?,
-                    snippet: snippet_parts(&snippet),
+                    snippet,
                     rank: -score,
                 })
             })
