@@ -276,22 +276,24 @@ fn main() -> Result<()> {
     let tmp = tempfile::tempdir()?;
     let mut rows = Vec::new();
 
-    // 1. Ingest, encrypted vs unkeyed, same schema, same build; two rounds each, best kept.
+    // 1. Ingest, encrypted vs unkeyed, same schema, same build; three rounds each,
+    // alternating, the best of each kept (the least disturbed by the rest of the machine).
     eprintln!("generating {} demo items…", args.ingest);
     let (items, routes) = generate(args.ingest, 1);
     let mut enc = Duration::MAX;
     let mut plain = Duration::MAX;
-    for round in 0..2 {
+    for round in 0..3 {
         eprintln!("ingest round {}…", round + 1);
-        let p = Store::create_plaintext_for_bench(&tmp.path().join(format!("plain{round}")))?;
+        let dir = tmp.path().join(format!("plain{round}"));
+        let p = Store::create_plaintext_for_bench(&dir)?;
         plain = plain.min(ingest(&p, &items, &routes)?);
         drop(p);
-        let e = Store::create(
-            &tmp.path().join(format!("enc{round}")),
-            PASSPHRASE,
-            KdfParams::MIN_ITERATIONS,
-        )?;
+        std::fs::remove_dir_all(&dir)?;
+        let dir = tmp.path().join(format!("enc{round}"));
+        let e = Store::create(&dir, PASSPHRASE, KdfParams::MIN_ITERATIONS)?;
         enc = enc.min(ingest(&e, &items, &routes)?);
+        drop(e);
+        std::fs::remove_dir_all(&dir)?;
     }
     drop(items);
     let rate = |d: Duration| args.ingest as f64 / d.as_secs_f64();
@@ -350,8 +352,8 @@ fn main() -> Result<()> {
     };
     let run_raw = |q: &Query| run_sql(raw_sql, q);
     let run_fts_snippet = |q: &Query| run_sql(fts_snippet_sql, q);
-    // One untimed pass warms the page cache for all three; then each query runs once per
-    // path, the order rotating so that none always goes first.
+    // One untimed pass warms the page cache for all three; then each query runs three times
+    // per path, the order rotating so that none always goes first, and its median counts.
     for q in &qs {
         run_api(q)?;
         run_raw(q)?;
@@ -361,25 +363,28 @@ fn main() -> Result<()> {
     let mut empty = 0;
     for (i, q) in qs.iter().enumerate() {
         let mut counts = [0usize; 3];
-        for k in 0..3 {
-            match (i + k) % 3 {
-                0 => {
-                    let (t, n) = run_api(q)?;
-                    api_times.push(t);
-                    counts[0] = n;
-                }
-                1 => {
-                    let (t, n) = run_raw(q)?;
-                    raw_times.push(t);
-                    counts[1] = n;
-                }
-                _ => {
-                    let (t, n) = run_fts_snippet(q)?;
-                    snippet_times.push(t);
-                    counts[2] = n;
+        let mut times: [Vec<Duration>; 3] = Default::default();
+        for repeat in 0..3 {
+            for k in 0..3 {
+                let path = (i + repeat + k) % 3;
+                let (t, n) = match path {
+                    0 => run_api(q)?,
+                    1 => run_raw(q)?,
+                    _ => run_fts_snippet(q)?,
+                };
+                if let (Some(v), Some(c)) = (times.get_mut(path), counts.get_mut(path)) {
+                    v.push(t);
+                    *c = n;
                 }
             }
         }
+        let [api, raw, snip] = times.map(|mut v| {
+            v.sort();
+            percentile(&v, 50.0)
+        });
+        api_times.push(api);
+        raw_times.push(raw);
+        snippet_times.push(snip);
         if counts[0] != counts[1] {
             bail!("the API and the raw statements disagree on a query ({counts:?} hits)");
         }
