@@ -13,6 +13,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use diplomatie_client::INGEST_BATCH as BATCH;
 use diplomatie_client::demo::DemoGenerator;
 use diplomatie_crypto::{KdfParams, derive_key};
 use diplomatie_domain::{Item, Route, UserIdentity};
@@ -20,7 +21,6 @@ use diplomatie_store::{AuditAction, AuditRecord, NewItem, Page, SearchQuery, Sto
 use time::OffsetDateTime;
 
 const PASSPHRASE: &str = "benchmark passphrase, long enough";
-const BATCH: usize = 1_000;
 
 struct Args {
     ingest: usize,

@@ -11,7 +11,9 @@ mod profile;
 pub use error::ClientError;
 pub use export::ExportFormat;
 pub use import::{ImportOutcome, ImportReport};
-pub use profile::{Compose, Inbox, InitOptions, MIN_PASSPHRASE_CHARS, Profile, ProfileIdentity};
+pub use profile::{
+    Compose, INGEST_BATCH, Inbox, InitOptions, MIN_PASSPHRASE_CHARS, Profile, ProfileIdentity,
+};
 
 /// The store's query and result types, as the services take and return them.
 pub use diplomatie_store::{

@@ -20,6 +20,10 @@ const IDENTITY_KEY: &str = "profile.identity";
 const SIGNING_KEY: &str = "device.signing_pkcs8";
 const AGREEMENT_KEY: &str = "device.agreement_x25519";
 
+/// How many items a bulk ingest stores per transaction (demo data, benchmarks): large enough
+/// that the index pages of a batch are written once, small enough to keep memory flat.
+pub const INGEST_BATCH: usize = 2_000;
+
 /// The shortest passphrase a new profile accepts.
 pub const MIN_PASSPHRASE_CHARS: usize = 12;
 
@@ -320,7 +324,7 @@ impl Profile {
         seed: u64,
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64, ClientError> {
-        const BATCH: u64 = 2_000;
+        const BATCH: u64 = INGEST_BATCH as u64;
         let user = self.user();
         let mut generator = DemoGenerator::new(seed, user.clone(), OffsetDateTime::now_utc())
             .with_expected_count(count);
