@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use crate::index::index_text;
-use crate::keyfile::{self, CipherHmac, KEY_FILE, KeyFile};
+use crate::keyfile::{self, Cipher, KEY_FILE, KeyFile};
 use crate::migration;
 use crate::query::parse_query;
 use crate::{
@@ -27,8 +27,6 @@ use crate::{
 
 /// The database file inside a profile directory.
 pub const DB_FILE: &str = "store.db";
-/// SQLCipher's page size (its default); the file is always a whole number of pages.
-const PAGE_SIZE: u64 = 4096;
 /// The most ids `find_items_by_prefix` returns.
 const MAX_PREFIX_MATCHES: usize = 100;
 
@@ -54,17 +52,13 @@ impl fmt::Debug for Store {
 // ---------------------------------------------------------------------------------------------
 // Opening and creating
 
-fn key_connection(
-    conn: &Connection,
-    dek: &SecretKey,
-    cipher_hmac: CipherHmac,
-) -> Result<(), StoreError> {
+fn key_connection(conn: &Connection, dek: &SecretKey, cipher: Cipher) -> Result<(), StoreError> {
     // SQLCipher would print its own lines on stderr (e.g. "hmac check failed for pgno=1");
     // the store reports damage itself, in one clear error.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     let sql = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", dek.to_hex().as_str()));
     conn.execute_batch(&sql)?;
-    conn.execute_batch(cipher_hmac.pragma())?;
+    conn.execute_batch(&cipher.pragmas())?;
     Ok(())
 }
 
@@ -143,11 +137,7 @@ fn sidecar(db: &Path, suffix: &str) -> PathBuf {
 
 /// Opens an existing database file: key, verify, refuse newer schemas; only then configure it
 /// and migrate. On any failure before configuration nothing has been written to the file.
-fn open_database(
-    db: &Path,
-    dek: &SecretKey,
-    cipher_hmac: CipherHmac,
-) -> Result<Connection, StoreError> {
+fn open_database(db: &Path, dek: &SecretKey, cipher: Cipher) -> Result<Connection, StoreError> {
     let meta = match fs::metadata(db) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -155,9 +145,10 @@ fn open_database(
         }
         Err(e) => return Err(e.into()),
     };
-    if meta.len() == 0 || !meta.len().is_multiple_of(PAGE_SIZE) {
+    let page_size = u64::from(cipher.page_size);
+    if meta.len() == 0 || !meta.len().is_multiple_of(page_size) {
         return Err(StoreError::Damaged(format!(
-            "the file is {} bytes, not a whole number of {PAGE_SIZE}-byte pages (truncated?)",
+            "the file is {} bytes, not a whole number of {page_size}-byte pages (truncated?)",
             meta.len()
         )));
     }
@@ -173,7 +164,7 @@ fn open_database(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
             true,
         )?;
-        key_connection(&conn, dek, cipher_hmac)?;
+        key_connection(&conn, dek, cipher)?;
         set_read_pragmas(&conn)?;
         verify_on_open(&conn)?;
         migration::check_version(&conn)?;
@@ -228,7 +219,7 @@ impl Store {
             &dek,
             passphrase,
             keyfile::fresh_params(iterations)?,
-            CipherHmac::NEW,
+            Cipher::NEW,
         )?;
         let key_bytes = key_file.to_bytes()?;
 
@@ -250,7 +241,7 @@ impl Store {
             &db,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        key_connection(&conn, &dek, key_file.cipher_hmac)?;
+        key_connection(&conn, &dek, key_file.cipher())?;
         set_read_pragmas(&conn)?;
         set_work_pragmas(&conn)?;
         migration::migrate(&mut conn)?;
@@ -273,8 +264,8 @@ impl Store {
         let key_bytes = keyfile::read(dir)?;
         let canonical_dir = fs::canonicalize(dir)?;
         let dek = unlock::unlock(&canonical_dir, &key_bytes, passphrase)?;
-        let cipher_hmac = KeyFile::parse(&key_bytes)?.cipher_hmac;
-        let mut conn = open_database(&dir.join(DB_FILE), &dek, cipher_hmac)?;
+        let cipher = KeyFile::parse(&key_bytes)?.cipher();
+        let mut conn = open_database(&dir.join(DB_FILE), &dek, cipher)?;
         set_work_pragmas(&conn)?;
         migration::migrate(&mut conn)?;
         Ok(Store {
@@ -308,8 +299,8 @@ impl Store {
             ));
         }
         let params = keyfile::fresh_params(KdfParams::DEFAULT_ITERATIONS)?;
-        let cipher_hmac = KeyFile::parse(&key_bytes)?.cipher_hmac;
-        let new_bytes = keyfile::wrap(&dek, new, params, cipher_hmac)?.to_bytes()?;
+        let cipher = KeyFile::parse(&key_bytes)?.cipher();
+        let new_bytes = keyfile::wrap(&dek, new, params, cipher)?.to_bytes()?;
         keyfile::write_atomic(&self.dir, &new_bytes)?;
         unlock::forget(&self.canonical_dir);
         unlock::remember_passphrase(&self.canonical_dir, new, &new_bytes, &dek);
@@ -1055,6 +1046,8 @@ impl Store {
             return Err(StoreError::AlreadyExists(dir.to_path_buf()));
         }
         let mut conn = Connection::open(&db)?;
+        // The same page size as a new encrypted store.
+        conn.pragma_update(None, "page_size", Cipher::NEW.page_size)?;
         set_read_pragmas(&conn)?;
         set_work_pragmas(&conn)?;
         migration::migrate(&mut conn)?;

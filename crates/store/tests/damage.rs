@@ -129,6 +129,7 @@ fn a_garbage_key_file_is_a_clear_key_file_error() {
         br#"{"format":99,"kdf":{"algorithm":"pbkdf2-hmac-sha256","iterations":2000,"salt":"00112233445566778899aabbccddeeff"},"wrapped_key":"00"}"#.to_vec(),
         String::from_utf8(original.clone()).unwrap().replace("\"wrapped_key\": \"", "\"wrapped_key\": \"zz").into_bytes(),
         String::from_utf8(original.clone()).unwrap().replace("\"iterations\": 2000", "\"iterations\": 3").into_bytes(),
+        String::from_utf8(original.clone()).unwrap().replace("\"cipher_page_size\": 8192", "\"cipher_page_size\": 1000").into_bytes(),
     ] {
         std::fs::write(&key, &garbage).unwrap();
         let before = snapshot(&dir);

@@ -163,9 +163,12 @@ pub fn raw_connection(dir: &Path, passphrase: &str) -> rusqlite::Connection {
         .as_str()
         .unwrap_or("HMAC_SHA512")
         .to_owned();
+    // ... and SQLCipher's default page size, 4,096 bytes.
+    let page_size = file["cipher_page_size"].as_u64().unwrap_or(4096);
     let conn = rusqlite::Connection::open(dir.join("store.db")).unwrap();
     conn.execute_batch(&format!(
-        "PRAGMA key = \"x'{}'\"; PRAGMA cipher_hmac_algorithm = {hmac};",
+        "PRAGMA key = \"x'{}'\"; PRAGMA cipher_hmac_algorithm = {hmac}; \
+         PRAGMA cipher_page_size = {page_size};",
         raw_key_hex(dir, passphrase)
     ))
     .unwrap();
