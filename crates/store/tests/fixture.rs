@@ -4,15 +4,16 @@
     clippy::indexing_slicing,
     clippy::panic
 )]
-//! Stores made by past schema versions must keep opening. `tests/fixtures/v1/` is a profile
-//! of schema version 1, made by `make_fixture_v1` below:
+//! Stores made by past schema versions must keep opening. `tests/fixtures/vN/` is a profile of
+//! schema version N (v1: SQLCipher's default 4 KiB pages and HMAC-SHA512; v3: 8 KiB pages and
+//! HMAC-SHA256), made by `make_fixture` below when N was the current version:
 //!
 //! ```text
-//! DIPLOMATIE_WRITE_FIXTURES=1 cargo test -p diplomatie-store --test fixture -- --ignored make_fixture_v1
+//! DIPLOMATIE_WRITE_FIXTURES=1 cargo test -p diplomatie-store --test fixture -- --ignored make_fixture
 //! ```
 //!
-//! Its passphrase is `fixture v1 passphrase`, with 2,000 PBKDF2 iterations. Never regenerate
-//! an existing fixture: add one for each new schema version instead.
+//! Passphrase `fixture v1 passphrase` for every fixture, with 2,000 PBKDF2 iterations. Never
+//! regenerate an existing fixture: add one for each new schema version instead.
 
 mod common;
 
@@ -29,8 +30,8 @@ use time::macros::datetime;
 
 const PASSPHRASE: &str = "fixture v1 passphrase";
 
-fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1")
+fn fixture_dir(version: u32) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/v{version}"))
 }
 
 fn fixture_telegram() -> Item {
@@ -104,19 +105,16 @@ fn attachment_meta() -> AttachmentMeta {
 
 const ATTACHMENT: &[u8] = b"Rapport annuel: annexe";
 
+/// Writes the fixture of the current schema version.
 #[test]
 #[ignore = "writes the committed fixture; run by hand for a new schema version"]
-fn make_fixture_v1() {
-    assert_eq!(
-        SCHEMA_VERSION, 1,
-        "this helper makes the version 1 fixture only"
-    );
+fn make_fixture() {
     assert_eq!(
         std::env::var("DIPLOMATIE_WRITE_FIXTURES").as_deref(),
         Ok("1"),
         "set DIPLOMATIE_WRITE_FIXTURES=1 to write the fixture"
     );
-    let dir = fixture_dir();
+    let dir = fixture_dir(SCHEMA_VERSION);
     assert!(!dir.exists(), "never regenerate an existing fixture");
     let store = Store::create(&dir, PASSPHRASE, 2_000).unwrap();
     store
@@ -155,11 +153,20 @@ fn make_fixture_v1() {
 
 #[test]
 fn the_v1_fixture_still_opens_and_reads_back() {
+    check_fixture(1);
+}
+
+#[test]
+fn the_v3_fixture_still_opens_and_reads_back() {
+    check_fixture(3);
+}
+
+fn check_fixture(version: u32) {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("v1");
+    let dir = tmp.path().join(format!("v{version}"));
     std::fs::create_dir(&dir).unwrap();
     for name in ["profile.key", "store.db"] {
-        std::fs::copy(fixture_dir().join(name), dir.join(name)).unwrap();
+        std::fs::copy(fixture_dir(version).join(name), dir.join(name)).unwrap();
     }
     let store = Store::open(&dir, PASSPHRASE).unwrap();
     store.verify_integrity().unwrap();
