@@ -1,5 +1,3 @@
-use std::path::PathBuf;
-
 use diplomatie_domain::DomainError;
 use diplomatie_store::StoreError;
 use thiserror::Error;
@@ -25,11 +23,6 @@ pub enum ClientError {
     WeakPassphrase { min: usize },
     #[error("{0} cannot be exported as {1}")]
     Export(&'static str, &'static str),
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
     #[error("cryptographic failure: {0}")]
     Crypto(#[from] diplomatie_crypto::CryptoError),
 }

@@ -169,11 +169,8 @@ impl Profile {
             ExportFormat::Json => "json",
             ExportFormat::Eml => "eml",
         };
-        self.store().append_audit(&self.audit_record(
-            AuditAction::ItemExported,
-            Some(id),
-            format_name,
-        ))?;
+        self.store()
+            .append_audit(&self.audit(AuditAction::ItemExported, Some(id), format_name))?;
         Ok(bytes)
     }
 }

@@ -92,7 +92,7 @@ impl Profile {
             thread_key: thread.as_deref(),
             attachments: &attachments,
         };
-        let audit = self.audit_record(AuditAction::ItemImported, Some(id), "eml");
+        let audit = self.audit(AuditAction::ItemImported, Some(id), "eml");
         Ok(self.store().put_item(&new, &audit)?)
     }
 }

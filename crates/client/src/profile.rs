@@ -173,7 +173,12 @@ impl Profile {
         Ok(SigningKey::from_pkcs8(&pkcs8)?)
     }
 
-    fn audit(&self, action: AuditAction, item: Option<ItemId>, detail: &str) -> AuditRecord {
+    pub(crate) fn audit(
+        &self,
+        action: AuditAction,
+        item: Option<ItemId>,
+        detail: &str,
+    ) -> AuditRecord {
         AuditRecord {
             actor: self.identity.name.clone(),
             action,
@@ -356,15 +361,6 @@ impl Profile {
 
     pub(crate) fn store(&self) -> &Store {
         &self.store
-    }
-
-    pub(crate) fn audit_record(
-        &self,
-        action: AuditAction,
-        item: Option<ItemId>,
-        detail: &str,
-    ) -> AuditRecord {
-        self.audit(action, item, detail)
     }
 }
 

@@ -11,6 +11,8 @@ pub enum DomainError {
     UnknownMarking(String),
     #[error("unknown precedence '{0}': use routine, prioritaire, immediat or flash")]
     UnknownPrecedence(String),
+    #[error("unknown kind '{0}': use telegram, note or email")]
+    UnknownKind(String),
     #[error("unknown route '{0}': use action or info")]
     UnknownRoute(String),
     #[error("a telegram needs at least one action addressee (--action)")]

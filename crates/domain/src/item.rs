@@ -37,7 +37,7 @@ impl ItemKind {
             "telegram" | "td" | "telegramme" => Ok(ItemKind::Telegram),
             "note" | "note-verbale" | "nv" => Ok(ItemKind::DiplomaticNote),
             "email" | "courriel" | "mail" => Ok(ItemKind::FormalEmail),
-            _ => Err(DomainError::Missing("known kind (telegram, note or email)")),
+            _ => Err(DomainError::UnknownKind(code.to_owned())),
         }
     }
 }
