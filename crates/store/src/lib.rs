@@ -7,6 +7,7 @@
 
 mod audit;
 mod error;
+mod feed;
 mod index;
 mod item;
 mod keyfile;
@@ -19,6 +20,7 @@ mod unlock;
 pub use audit::{AuditAction, AuditEntry, AuditRecord};
 pub use diplomatie_crypto::KdfParams;
 pub use error::StoreError;
+pub use feed::FEED_PAGE;
 pub use item::{ItemSummary, NewItem, PutOutcome, StoredItem};
 pub use migration::SCHEMA_VERSION;
 pub use query::{

@@ -320,7 +320,7 @@ impl Store {
     }
 
     /// Runs `f` with the connection.
-    fn call<T>(
+    pub(crate) fn call<T>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
@@ -393,7 +393,7 @@ fn item_number(item: &Item) -> Option<String> {
 }
 
 /// The columns `summary_from_row` reads, from `items i`, starting at column 0.
-const SUMMARY_COLUMNS: &str = "i.id, i.kind, i.subject, i.marking, i.precedence, i.route, \
+pub(crate) const SUMMARY_COLUMNS: &str = "i.id, i.kind, i.subject, i.marking, i.precedence, i.route, \
      i.origin, i.number, i.written_at, i.received_at, i.deadline, i.read, \
      (SELECT group_concat(t.tag, ' ') FROM item_tags t WHERE t.item = i.seq)";
 /// The number of columns in `SUMMARY_COLUMNS`.
@@ -823,7 +823,11 @@ impl Store {
             .transpose()
     }
 
-    fn summaries(&self, sql: &str, params: Vec<Value>) -> Result<Vec<ItemSummary>, StoreError> {
+    pub(crate) fn summaries(
+        &self,
+        sql: &str,
+        params: Vec<Value>,
+    ) -> Result<Vec<ItemSummary>, StoreError> {
         let rows = self.call(|conn| {
             let mut stmt = conn.prepare_cached(sql)?;
             let rows = stmt
