@@ -23,6 +23,8 @@ pub enum ClientError {
     WeakPassphrase { min: usize },
     #[error("{0} cannot be exported as {1}")]
     Export(&'static str, &'static str),
+    #[error("{0}")]
+    InvalidSetting(String),
     #[error("cryptographic failure: {0}")]
     Crypto(#[from] diplomatie_crypto::CryptoError),
 }

@@ -5,15 +5,19 @@ pub mod demo;
 pub mod eml;
 mod error;
 mod export;
+mod feed;
 mod import;
 mod profile;
+mod settings;
 
 pub use error::ClientError;
 pub use export::ExportFormat;
+pub use feed::FeedCursor;
 pub use import::{ImportOutcome, ImportReport};
 pub use profile::{
     Compose, INGEST_BATCH, Inbox, InitOptions, MIN_PASSPHRASE_CHARS, Profile, ProfileIdentity,
 };
+pub use settings::{Language, MAX_LOCK_MINUTES, NotifyRules, Settings};
 
 /// The store's query and result types, as the services take and return them.
 pub use diplomatie_store::{
