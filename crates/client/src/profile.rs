@@ -143,6 +143,12 @@ impl Profile {
         })
     }
 
+    /// Closes the profile and drops its keys from memory, including the process unlock
+    /// cache: opening it again asks for the passphrase.
+    pub fn lock(self) {
+        self.store.lock();
+    }
+
     pub fn exists(dir: &Path) -> bool {
         Store::exists(dir)
     }

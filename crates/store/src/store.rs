@@ -281,6 +281,13 @@ impl Store {
         &self.dir
     }
 
+    /// Closes the store and forgets this profile's keys held by the process unlock cache, so
+    /// that opening it again needs the passphrase and pays the key derivation (locking).
+    pub fn lock(self) {
+        unlock::forget(&self.canonical_dir);
+        drop(self);
+    }
+
     /// Re-wraps the data key under `new`, with fresh parameters at the current default
     /// iteration count (this is how parameters are upgraded). `old` is checked first. The
     /// data is not rewritten.

@@ -50,6 +50,12 @@ fn a_second_open_in_the_same_process_does_not_derive_the_key_again() {
         "the old cache entry was dropped"
     );
     Store::open(&dir, "new passphrase").unwrap();
-    Store::open(&dir, "new passphrase").unwrap();
+    let open = Store::open(&dir, "new passphrase").unwrap();
     assert!(kdf_runs() <= after_change + 2);
+
+    // Locking forgets the cached key: the next open derives it again.
+    open.lock();
+    let after_lock = kdf_runs();
+    Store::open(&dir, "new passphrase").unwrap();
+    assert_eq!(kdf_runs(), after_lock + 1, "a locked profile needs the KDF again");
 }
