@@ -146,7 +146,7 @@ impl Profile {
     /// Closes the profile and drops its keys from memory, including the process unlock
     /// cache: opening it again asks for the passphrase.
     pub fn lock(self) {
-        self.store.lock();
+        self.store.close();
     }
 
     pub fn exists(dir: &Path) -> bool {

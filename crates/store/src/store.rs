@@ -283,7 +283,7 @@ impl Store {
 
     /// Closes the store and forgets this profile's keys held by the process unlock cache, so
     /// that opening it again needs the passphrase and pays the key derivation (locking).
-    pub fn lock(self) {
+    pub fn close(self) {
         unlock::forget(&self.canonical_dir);
         drop(self);
     }

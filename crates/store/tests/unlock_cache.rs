@@ -54,7 +54,7 @@ fn a_second_open_in_the_same_process_does_not_derive_the_key_again() {
     assert!(kdf_runs() <= after_change + 2);
 
     // Locking forgets the cached key: the next open derives it again.
-    open.lock();
+    open.close();
     let after_lock = kdf_runs();
     Store::open(&dir, "new passphrase").unwrap();
     assert_eq!(kdf_runs(), after_lock + 1, "a locked profile needs the KDF again");
