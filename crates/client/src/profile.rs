@@ -149,6 +149,12 @@ impl Profile {
         self.store.close();
     }
 
+    /// Drops this profile's key from the process unlock cache without closing it (when other
+    /// holders of the profile still finish their work before it is dropped).
+    pub fn forget_cached_key(&self) {
+        self.store.forget_cached_key();
+    }
+
     pub fn exists(dir: &Path) -> bool {
         Store::exists(dir)
     }
@@ -244,6 +250,11 @@ impl Profile {
                 count: many.len(),
             }),
         }
+    }
+
+    /// The item a reference label quotes (`TD BERLIN 2026-0042`), when it is in this profile.
+    pub fn find_by_number(&self, label: &str) -> Result<Option<ItemId>, ClientError> {
+        Ok(self.store.find_by_number(label)?)
     }
 
     /// Opens an item: returns it, marks it read and logs the consultation.

@@ -12,6 +12,7 @@ mod index;
 mod item;
 mod keyfile;
 mod migration;
+mod number;
 mod query;
 mod snippet;
 mod store;

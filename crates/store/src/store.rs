@@ -284,8 +284,14 @@ impl Store {
     /// Closes the store and forgets this profile's keys held by the process unlock cache, so
     /// that opening it again needs the passphrase and pays the key derivation (locking).
     pub fn close(self) {
-        unlock::forget(&self.canonical_dir);
+        self.forget_cached_key();
         drop(self);
+    }
+
+    /// Drops this profile's keys from the process unlock cache (the open store keeps working
+    /// until it is dropped): the next `open` pays the key derivation.
+    pub fn forget_cached_key(&self) {
+        unlock::forget(&self.canonical_dir);
     }
 
     /// Re-wraps the data key under `new`, with fresh parameters at the current default
@@ -368,7 +374,7 @@ fn from_ns(ns: i64) -> Result<OffsetDateTime, StoreError> {
         .map_err(|_| StoreError::Damaged(format!("invalid timestamp {ns}")))
 }
 
-fn id_from_blob(blob: &[u8]) -> Result<ItemId, StoreError> {
+pub(crate) fn id_from_blob(blob: &[u8]) -> Result<ItemId, StoreError> {
     let bytes: [u8; 16] = blob
         .try_into()
         .map_err(|_| StoreError::Damaged("an item id is not 16 bytes".into()))?;
