@@ -272,6 +272,23 @@ impl Profile {
         Ok(stored)
     }
 
+    /// The list line of one item, without opening it.
+    pub fn summary(&self, id: ItemId) -> Result<Option<ItemSummary>, ClientError> {
+        Ok(self.store.summary(id)?)
+    }
+
+    /// Marks an item read or unread (opening it marks it read too).
+    pub fn set_read(&self, id: ItemId, read: bool) -> Result<(), ClientError> {
+        self.store.mark_read(id, read)?;
+        let action = if read {
+            AuditAction::ItemRead
+        } else {
+            AuditAction::ItemUnread
+        };
+        self.store.append_audit(&self.audit(action, Some(id), ""))?;
+        Ok(())
+    }
+
     /// The messages of the thread an item belongs to, oldest first.
     pub fn thread_of(&self, id: ItemId) -> Result<Vec<ItemSummary>, ClientError> {
         let stored = self

@@ -3,6 +3,8 @@
 
 use rusqlite::types::Value;
 
+use diplomatie_domain::ItemId;
+
 use crate::store::SUMMARY_COLUMNS;
 use crate::{ItemSummary, Store, StoreError};
 
@@ -17,6 +19,13 @@ impl Store {
                 conn.query_row("SELECT coalesce(max(seq), 0) FROM items", [], |r| r.get(0))?;
             Ok(u64::try_from(seq).unwrap_or(0))
         })
+    }
+
+    /// The list line of one item.
+    pub fn summary(&self, id: ItemId) -> Result<Option<ItemSummary>, StoreError> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM items i WHERE i.id = ?");
+        let mut rows = self.summaries(&sql, vec![Value::Blob(id.as_bytes().to_vec())])?;
+        Ok(rows.pop())
     }
 
     /// The items stored after sequence number `seq`, oldest first, at most `FEED_PAGE`, each

@@ -1,0 +1,458 @@
+//! The commands. Each one parses its input, calls one service of `diplomatie-client` on a
+//! blocking thread (never the interface's), and maps the result.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use diplomatie_client::eml::EmlLimits;
+use diplomatie_client::{InitOptions, Page, Profile, SearchQuery};
+use diplomatie_domain::{DiplomaticNote, ItemId};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+use tauri_specta::Event;
+use zeroize::Zeroizing;
+
+use crate::dto::*;
+use crate::error::{CommandError, ErrorKind};
+use crate::map;
+use crate::state::{AppState, Session};
+
+type Shared<'a> = State<'a, Arc<AppState>>;
+
+/// Runs `f` on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
+) -> Result<T, CommandError> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| CommandError::internal(format!("a background task failed: {e}")))?
+}
+
+fn session_dto(session: &Session) -> SessionDto {
+    let identity = session.profile.identity();
+    SessionDto {
+        identity: IdentityDto {
+            name: identity.name.clone(),
+            org: identity.org.clone(),
+            email: identity.email.clone(),
+            fingerprint: identity.device.fingerprint().to_owned(),
+        },
+        settings: map::settings(&session.settings()),
+    }
+}
+
+fn parse_id(raw: &str) -> Result<ItemId, CommandError> {
+    raw.trim().parse::<ItemId>().map_err(CommandError::from)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_status(state: Shared<'_>) -> Result<AppStatusDto, CommandError> {
+    Ok(AppStatusDto {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        profile_dir: state.profile_dir.display().to_string(),
+        profile_exists: Profile::exists(&state.profile_dir),
+        unlocked: state.session().is_some(),
+        min_passphrase_chars: u32::try_from(diplomatie_client::MIN_PASSPHRASE_CHARS)
+            .unwrap_or(u32::MAX),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_profile(
+    state: Shared<'_>,
+    request: CreateProfileDto,
+) -> Result<SessionDto, CommandError> {
+    let state = Arc::clone(&state);
+    blocking(move || {
+        let passphrase = Zeroizing::new(request.passphrase);
+        let options = InitOptions {
+            name: request.name,
+            org: request.org,
+            email: request.email,
+            kdf_iterations: None,
+        };
+        let profile = Profile::init(&state.profile_dir, &passphrase, options)?;
+        let session = state.open(profile)?;
+        Ok(session_dto(&session))
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock(state: Shared<'_>, passphrase: String) -> Result<SessionDto, CommandError> {
+    let state = Arc::clone(&state);
+    let passphrase = Zeroizing::new(passphrase);
+    blocking(move || {
+        let profile = Profile::open(&state.profile_dir, &passphrase)?;
+        let session = state.open(profile)?;
+        Ok(session_dto(&session))
+    })
+    .await
+}
+
+/// Locks now (on demand or after inactivity).
+#[tauri::command]
+#[specta::specta]
+pub async fn lock(state: Shared<'_>) -> Result<(), CommandError> {
+    let state = Arc::clone(&state);
+    blocking(move || {
+        state.lock();
+        Ok(())
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn inbox(state: Shared<'_>, request: InboxRequestDto) -> Result<InboxDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let page = Page {
+            offset: u64::from(request.offset),
+            limit: request.limit.clamp(1, 500),
+        };
+        let inbox = session
+            .profile
+            .inbox(&map::filter_in(&request.filter), page)?;
+        Ok(InboxDto {
+            counts: map::counts(&inbox.counts),
+            offset: request.offset,
+            items: inbox.items.iter().map(map::summary).collect(),
+        })
+    })
+    .await
+}
+
+/// Opens an item: marks it read (and logs it), ends its Flash reminders.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_item(state: Shared<'_>, id: String) -> Result<ItemDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let id = parse_id(&id)?;
+        let stored = session.profile.show(&id.to_string())?;
+        session.acknowledge(id);
+        let thread = session.profile.thread_of(id)?;
+        let line = session
+            .profile
+            .summary(id)?
+            .ok_or_else(|| CommandError::new(ErrorKind::NotFound, "the item is gone"))?;
+        Ok(map::item(&stored, &thread, map::summary(&line)))
+    })
+    .await
+}
+
+/// Marks an item read or unread.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_read(state: Shared<'_>, id: String, read: bool) -> Result<(), CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let id = parse_id(&id)?;
+        session.profile.set_read(id, read)?;
+        if read {
+            session.acknowledge(id);
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Files a new item; returns its id.
+#[tauri::command]
+#[specta::specta]
+pub async fn compose(state: Shared<'_>, request: ComposeDto) -> Result<String, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let compose = map::compose_in(&session.profile, &request)?;
+        let id = session.profile.compose(compose)?;
+        session.mark_own(id);
+        Ok(id.to_string())
+    })
+    .await
+}
+
+/// The customary formulas of a note verbale between these two parties.
+#[tauri::command]
+#[specta::specta]
+pub async fn note_template(
+    sending_mission: String,
+    receiving_institution: String,
+) -> Result<NoteTemplateDto, CommandError> {
+    let (from, to) = (sending_mission.trim(), receiving_institution.trim());
+    Ok(NoteTemplateDto {
+        opening: DiplomaticNote::default_opening(from, to),
+        closing: DiplomaticNote::default_closing(from, to),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn search(
+    state: Shared<'_>,
+    request: SearchRequestDto,
+) -> Result<SearchResultDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let started = Instant::now();
+        let end = time::Time::from_hms(23, 59, 59).unwrap_or(time::Time::MIDNIGHT);
+        let query = SearchQuery {
+            text: request.text,
+            filter: map::filter_in(&request.filter),
+            from: request
+                .from
+                .as_deref()
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| map::parse_day(d, "from").map(|d| d.midnight().assume_utc()))
+                .transpose()?,
+            to: request
+                .to
+                .as_deref()
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| map::parse_day(d, "to").map(|d| d.with_time(end).assume_utc()))
+                .transpose()?,
+            page: Page {
+                offset: u64::from(request.offset),
+                limit: request.limit.clamp(1, 200),
+            },
+            prefix_last_word: request.as_you_type,
+        };
+        let hits = session.profile.search(&query)?;
+        Ok(SearchResultDto {
+            hits: hits.iter().map(map::hit).collect(),
+            elapsed_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
+        })
+    })
+    .await
+}
+
+/// Import progress: `done` of `total` files.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct ImportProgressEvent {
+    pub done: u32,
+    pub total: u32,
+}
+
+/// At most this many files from one import (folders included).
+const MAX_IMPORT_FILES: usize = 100_000;
+
+/// The files to import: files as given, folders searched (to 8 levels) for `.eml` files,
+/// in name order.
+fn expand(paths: &[String]) -> Result<Vec<PathBuf>, CommandError> {
+    fn walk(dir: &Path, depth: u32, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for path in entries {
+            if out.len() >= MAX_IMPORT_FILES {
+                break;
+            }
+            if path.is_dir() {
+                if depth < 8 {
+                    walk(&path, depth + 1, out)?;
+                }
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+            {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for raw in paths.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(raw);
+        if path.is_dir() {
+            walk(&path, 0, &mut out)?;
+        } else {
+            // A missing or unreadable file gets its own line in the report.
+            out.push(path);
+        }
+        if out.len() >= MAX_IMPORT_FILES {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Imports `.eml` files and folders of them; progress comes as `ImportProgressEvent`s and
+/// the result is a report per file (a bad file does not stop the others).
+#[tauri::command]
+#[specta::specta]
+pub async fn import_eml(
+    app: AppHandle,
+    state: Shared<'_>,
+    paths: Vec<String>,
+) -> Result<ImportReportDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let files = expand(&paths)?;
+        let total = u32::try_from(files.len()).unwrap_or(u32::MAX);
+        let _ = (ImportProgressEvent { done: 0, total }).emit(&app);
+        let reports =
+            session
+                .profile
+                .import_eml_files(&files, &EmlLimits::default(), &mut |done, _| {
+                    let done = u32::try_from(done).unwrap_or(u32::MAX);
+                    let _ = (ImportProgressEvent { done, total }).emit(&app);
+                });
+        Ok(map::import_report(&reports))
+    })
+    .await
+}
+
+/// Writes an attachment to `destination` (chosen by the user in a save dialog).
+#[tauri::command]
+#[specta::specta]
+pub async fn save_attachment(
+    state: Shared<'_>,
+    item_id: String,
+    index: u32,
+    destination: String,
+) -> Result<(), CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let id = parse_id(&item_id)?;
+        let (_, bytes) = session.profile.attachment(id, index)?;
+        std::fs::write(destination, bytes)?;
+        Ok(())
+    })
+    .await
+}
+
+/// The directory where opened attachments are written for the system viewer: in the user's
+/// runtime directory (memory-backed, removed at logout), readable by the user only.
+fn viewer_dir() -> Result<PathBuf, CommandError> {
+    let base = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = base.join("diplomatie-attachments");
+    std::fs::create_dir_all(&dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(dir)
+}
+
+/// A file name that cannot leave the directory it is written in.
+fn safe_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.').trim();
+    if cleaned.is_empty() {
+        "piece-jointe".to_owned()
+    } else {
+        cleaned.chars().take(120).collect()
+    }
+}
+
+/// Opens an attachment with the system's viewer. It has to be written out for that: in a
+/// private, memory-backed directory (see `viewer_dir`).
+#[tauri::command]
+#[specta::specta]
+pub async fn open_attachment(
+    app: AppHandle,
+    state: Shared<'_>,
+    item_id: String,
+    index: u32,
+) -> Result<(), CommandError> {
+    let session = state.unlocked()?;
+    let path = blocking(move || {
+        let id = parse_id(&item_id)?;
+        let (meta, bytes) = session.profile.attachment(id, index)?;
+        let dir = viewer_dir()?.join(id.to_string());
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(safe_name(&meta.name));
+        std::fs::write(&path, bytes)?;
+        Ok(path)
+    })
+    .await?;
+    app.opener()
+        .open_path(path.display().to_string(), None::<&str>)
+        .map_err(|e| CommandError::new(ErrorKind::Io, format!("no viewer for this file: {e}")))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_settings(state: Shared<'_>) -> Result<SettingsDto, CommandError> {
+    let session = state.unlocked()?;
+    Ok(map::settings(&session.settings()))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_settings(
+    state: Shared<'_>,
+    settings: SettingsDto,
+) -> Result<SettingsDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let settings = map::settings_in(&settings);
+        session.profile.save_settings(&settings)?;
+        session.set_settings(settings);
+        Ok(map::settings(&session.settings()))
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn change_passphrase(
+    state: Shared<'_>,
+    old: String,
+    new: String,
+) -> Result<(), CommandError> {
+    let session = state.unlocked()?;
+    let (old, new) = (Zeroizing::new(old), Zeroizing::new(new));
+    blocking(move || Ok(session.profile.change_passphrase(&old, &new)?)).await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn attachment_names_cannot_escape_their_directory() {
+        assert_eq!(safe_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_name("..."), "piece-jointe");
+        assert_eq!(safe_name("rapport.pdf"), "rapport.pdf");
+        assert_eq!(safe_name("a\nb"), "a_b");
+    }
+
+    #[test]
+    fn folders_expand_to_their_eml_files_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        for name in ["b.eml", "a.EML", "notes.txt", "sub/c.eml"] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let files = expand(&[dir.path().display().to_string()]).unwrap();
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, vec!["a.EML", "b.eml", "sub/c.eml"]);
+        let missing = expand(&["/nonexistent/x.eml".into()]).unwrap();
+        assert_eq!(missing.len(), 1, "a missing file is reported, not dropped");
+    }
+}

@@ -1,0 +1,577 @@
+//! Translations between the DTOs and the types of the services. No rule lives here: a value
+//! the domain would refuse is passed on for the domain to refuse, with its own message.
+
+use diplomatie_client::{
+    Compose, ImportOutcome, ImportReport, ItemSummary, Language, NotifyRules, Profile, RouteFilter,
+    SearchHit, Settings, StoredItem, TriageCounts, TriageFilter,
+};
+use diplomatie_domain::{
+    Addressee, DiplomaticNote, FormalEmail, ItemContent, ItemKind, Mailbox, Marking, Paragraph,
+    Precedence, Reference, Route, Tag, Telegram,
+};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, Time};
+
+use crate::dto::*;
+use crate::error::CommandError;
+
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+const DAY: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]");
+
+pub fn day(d: Date) -> String {
+    d.format(DAY).unwrap_or_default()
+}
+
+/// `YYYY-MM-DD` from a form.
+pub fn parse_day(raw: &str, field: &'static str) -> Result<Date, CommandError> {
+    Date::parse(raw.trim(), DAY).map_err(|_| CommandError::invalid_date(field, raw))
+}
+
+/// A deadline: the end of that day, UTC.
+fn parse_deadline(raw: Option<&str>) -> Result<Option<OffsetDateTime>, CommandError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(d) => {
+            let end = Time::from_hms(23, 59, 59).unwrap_or(Time::MIDNIGHT);
+            Ok(Some(parse_day(d, "deadline")?.with_time(end).assume_utc()))
+        }
+    }
+}
+
+fn u32_of(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+pub fn kind(k: ItemKind) -> KindDto {
+    match k {
+        ItemKind::Telegram => KindDto::Telegram,
+        ItemKind::DiplomaticNote => KindDto::Note,
+        ItemKind::FormalEmail => KindDto::Email,
+    }
+}
+
+fn kind_in(k: KindDto) -> ItemKind {
+    match k {
+        KindDto::Telegram => ItemKind::Telegram,
+        KindDto::Note => ItemKind::DiplomaticNote,
+        KindDto::Email => ItemKind::FormalEmail,
+    }
+}
+
+pub fn marking(m: Marking) -> MarkingDto {
+    match m {
+        Marking::NonProtege => MarkingDto::Np,
+        Marking::DiffusionRestreinte => MarkingDto::Dr,
+    }
+}
+
+fn marking_in(m: MarkingDto) -> Marking {
+    match m {
+        MarkingDto::Np => Marking::NonProtege,
+        MarkingDto::Dr => Marking::DiffusionRestreinte,
+    }
+}
+
+pub fn precedence(p: Precedence) -> PrecedenceDto {
+    match p {
+        Precedence::Routine => PrecedenceDto::Routine,
+        Precedence::Prioritaire => PrecedenceDto::Prioritaire,
+        Precedence::Immediat => PrecedenceDto::Immediat,
+        Precedence::Flash => PrecedenceDto::Flash,
+    }
+}
+
+fn precedence_in(p: PrecedenceDto) -> Precedence {
+    match p {
+        PrecedenceDto::Routine => Precedence::Routine,
+        PrecedenceDto::Prioritaire => Precedence::Prioritaire,
+        PrecedenceDto::Immediat => Precedence::Immediat,
+        PrecedenceDto::Flash => Precedence::Flash,
+    }
+}
+
+fn route(r: Route) -> RouteDto {
+    match r {
+        Route::Action => RouteDto::Action,
+        Route::Info => RouteDto::Info,
+    }
+}
+
+fn addressee(a: &Addressee) -> AddresseeDto {
+    match a {
+        Addressee::Unit(name) => AddresseeDto {
+            kind: AddresseeKindDto::Unit,
+            name: name.clone(),
+        },
+        Addressee::Person(name) => AddresseeDto {
+            kind: AddresseeKindDto::Person,
+            name: name.clone(),
+        },
+    }
+}
+
+/// Blank lines of a form are dropped.
+fn addressees_in(list: &[AddresseeDto]) -> Vec<Addressee> {
+    list.iter()
+        .filter(|a| !a.name.trim().is_empty())
+        .map(|a| {
+            let name = a.name.trim().to_owned();
+            match a.kind {
+                AddresseeKindDto::Unit => Addressee::Unit(name),
+                AddresseeKindDto::Person => Addressee::Person(name),
+            }
+        })
+        .collect()
+}
+
+fn paragraph(p: &Paragraph) -> ParagraphDto {
+    ParagraphDto {
+        marking: marking(p.marking),
+        text: p.text.clone(),
+    }
+}
+
+/// Empty paragraphs of a form are dropped.
+fn paragraphs_in(list: &[ParagraphDto]) -> Vec<Paragraph> {
+    list.iter()
+        .filter(|p| !p.text.trim().is_empty())
+        .map(|p| Paragraph {
+            marking: marking_in(p.marking),
+            text: p.text.trim().to_owned(),
+        })
+        .collect()
+}
+
+fn reference(r: &Reference) -> ReferenceDto {
+    ReferenceDto {
+        label: r.label.clone(),
+        item_id: r.item.map(|id| id.to_string()),
+    }
+}
+
+/// A reference typed in a form: linked to the item it quotes when it is in this profile.
+fn reference_in(profile: &Profile, label: &str) -> Result<Reference, CommandError> {
+    let label = label.trim().to_owned();
+    let item = profile.find_by_number(&label)?;
+    Ok(Reference { label, item })
+}
+
+fn tags_in(list: &[String]) -> Result<Vec<Tag>, CommandError> {
+    list.iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .map(|t| Tag::new(t).map_err(CommandError::from))
+        .collect()
+}
+
+fn strings_in(list: &[String]) -> Vec<String> {
+    list.iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn optional_in(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn mailboxes_in(list: &[String]) -> Result<Vec<Mailbox>, CommandError> {
+    list.iter()
+        .map(|m| m.trim())
+        .filter(|m| !m.is_empty())
+        .map(|m| Mailbox::parse(m).map_err(CommandError::from))
+        .collect()
+}
+
+fn mailbox(m: &Mailbox) -> String {
+    match &m.name {
+        Some(name) if !name.is_empty() => format!("{name} <{}>", m.address),
+        _ => m.address.clone(),
+    }
+}
+
+pub fn summary(s: &ItemSummary) -> ItemSummaryDto {
+    ItemSummaryDto {
+        id: s.id.to_string(),
+        kind: kind(s.kind),
+        subject: s.subject.clone(),
+        marking: marking(s.marking),
+        precedence: precedence(s.precedence),
+        route: s.route.map(route),
+        origin: s.origin.clone(),
+        number: s.number.clone(),
+        written_at: rfc3339(s.written_at),
+        received_at: rfc3339(s.received_at),
+        deadline: s.deadline.map(rfc3339),
+        read: s.read,
+        tags: s.tags.clone(),
+    }
+}
+
+pub fn counts(c: &TriageCounts) -> CountsDto {
+    CountsDto {
+        total: u32_of(c.total),
+        action: u32_of(c.action),
+        info: u32_of(c.info),
+        unrouted: u32_of(c.unrouted),
+        unread: u32_of(c.unread),
+        unread_action: u32_of(c.unread_action),
+        unread_info: u32_of(c.unread_info),
+        unread_unrouted: u32_of(c.unread_unrouted),
+    }
+}
+
+pub fn filter_in(f: &FilterDto) -> TriageFilter {
+    TriageFilter {
+        route: f.section.map(|s| match s {
+            SectionDto::Action => RouteFilter::Action,
+            SectionDto::Info => RouteFilter::Info,
+            SectionDto::Unrouted => RouteFilter::Unrouted,
+        }),
+        kinds: f.kinds.iter().copied().map(kind_in).collect(),
+        markings: f.markings.iter().copied().map(marking_in).collect(),
+        precedences: f.precedences.iter().copied().map(precedence_in).collect(),
+        origin: optional_in(f.origin.as_deref()),
+        tag: optional_in(f.tag.as_deref()),
+        unread_only: f.unread_only,
+    }
+}
+
+pub fn item(stored: &StoredItem, thread: &[ItemSummary], line: ItemSummaryDto) -> ItemDto {
+    let content = match &stored.item.content {
+        ItemContent::Telegram(t) => ContentDto::Telegram(TelegramDto {
+            number: t.number.as_ref().map(ToString::to_string),
+            dtg: rfc3339(t.dtg),
+            origin: t.origin.clone(),
+            action: t.action.iter().map(addressee).collect(),
+            info: t.info.iter().map(addressee).collect(),
+            subject: t.subject.clone(),
+            tags: t.tags.iter().map(|t| t.as_str().to_owned()).collect(),
+            references: t.references.iter().map(reference).collect(),
+            summary: t.summary.clone(),
+            paragraphs: t.paragraphs.iter().map(paragraph).collect(),
+            drafter: t.drafter.clone(),
+            clearers: t.clearers.clone(),
+            approver: t.approver.clone(),
+            precedence: precedence(t.precedence),
+            justification: t.justification.clone(),
+            marking: marking(t.marking),
+            caveats: t.caveats.clone(),
+        }),
+        ItemContent::DiplomaticNote(n) => ContentDto::Note(NoteDto {
+            number: n.number.as_ref().map(ToString::to_string),
+            sending_mission: n.sending_mission.clone(),
+            receiving_institution: n.receiving_institution.clone(),
+            subject: n.subject.clone(),
+            opening: n.opening.clone(),
+            paragraphs: n.paragraphs.iter().map(paragraph).collect(),
+            closing: n.closing.clone(),
+            place: n.place.clone(),
+            date: day(n.date),
+            answers: n.answers.as_ref().map(reference),
+            action: n.action.iter().map(addressee).collect(),
+            info: n.info.iter().map(addressee).collect(),
+            tags: n.tags.iter().map(|t| t.as_str().to_owned()).collect(),
+            precedence: precedence(n.precedence),
+            justification: n.justification.clone(),
+            marking: marking(n.marking),
+        }),
+        ItemContent::FormalEmail(e) => ContentDto::Email(EmailDto {
+            from: mailbox(&e.from),
+            to: e.to.iter().map(mailbox).collect(),
+            cc: e.cc.iter().map(mailbox).collect(),
+            date: rfc3339(e.date),
+            message_id: e.message_id.clone(),
+            in_reply_to: e.in_reply_to.clone(),
+            references: e.references.clone(),
+            subject: e.subject.clone(),
+            body: e.body.clone(),
+            attachments: e
+                .attachments
+                .iter()
+                .enumerate()
+                .map(|(i, a)| AttachmentDto {
+                    index: u32::try_from(i).unwrap_or(u32::MAX),
+                    name: a.name.clone(),
+                    content_type: a.content_type.clone(),
+                    size: u32_of(a.size),
+                })
+                .collect(),
+            marking: marking(e.marking),
+            precedence: precedence(e.precedence),
+        }),
+    };
+    ItemDto {
+        summary: line,
+        content,
+        thread: thread
+            .iter()
+            .filter(|s| s.id != stored.item.id)
+            .map(summary)
+            .collect(),
+    }
+}
+
+/// A form becomes the content of a new item. The domain checks it when it is composed.
+pub fn compose_in(profile: &Profile, dto: &ComposeDto) -> Result<Compose, CommandError> {
+    let me = profile.identity();
+    let now = OffsetDateTime::now_utc();
+    match dto {
+        ComposeDto::Telegram(t) => {
+            let references = t
+                .references
+                .iter()
+                .filter(|r| !r.trim().is_empty())
+                .map(|r| reference_in(profile, r))
+                .collect::<Result<Vec<_>, _>>()?;
+            let origin = t.origin.trim();
+            Ok(Compose {
+                content: ItemContent::Telegram(Telegram {
+                    number: None,
+                    dtg: now,
+                    origin: if origin.is_empty() {
+                        me.org.clone()
+                    } else {
+                        origin.to_owned()
+                    },
+                    action: addressees_in(&t.action),
+                    info: addressees_in(&t.info),
+                    subject: t.subject.trim().to_owned(),
+                    tags: tags_in(&t.tags)?,
+                    references,
+                    summary: t.summary.trim().to_owned(),
+                    paragraphs: paragraphs_in(&t.paragraphs),
+                    drafter: me.name.clone(),
+                    clearers: strings_in(&t.clearers),
+                    approver: optional_in(t.approver.as_deref()),
+                    precedence: precedence_in(t.precedence),
+                    justification: optional_in(t.justification.as_deref()),
+                    marking: marking_in(t.marking),
+                    caveats: strings_in(&t.caveats),
+                }),
+                deadline: parse_deadline(t.deadline.as_deref())?,
+            })
+        }
+        ComposeDto::Note(n) => {
+            let answers = optional_in(n.answers.as_deref())
+                .map(|label| reference_in(profile, &label))
+                .transpose()?;
+            Ok(Compose {
+                content: ItemContent::DiplomaticNote(DiplomaticNote {
+                    number: None,
+                    sending_mission: n.sending_mission.trim().to_owned(),
+                    receiving_institution: n.receiving_institution.trim().to_owned(),
+                    subject: n.subject.trim().to_owned(),
+                    opening: n.opening.trim().to_owned(),
+                    paragraphs: paragraphs_in(&n.paragraphs),
+                    closing: n.closing.trim().to_owned(),
+                    place: n.place.trim().to_owned(),
+                    date: if n.date.trim().is_empty() {
+                        now.date()
+                    } else {
+                        parse_day(&n.date, "date")?
+                    },
+                    answers,
+                    action: addressees_in(&n.action),
+                    info: addressees_in(&n.info),
+                    tags: tags_in(&n.tags)?,
+                    precedence: precedence_in(n.precedence),
+                    justification: optional_in(n.justification.as_deref()),
+                    marking: marking_in(n.marking),
+                    created_at: now,
+                }),
+                deadline: parse_deadline(n.deadline.as_deref())?,
+            })
+        }
+        ComposeDto::Email(e) => {
+            let from = match (e.from.trim(), &me.email) {
+                ("", Some(mine)) => Mailbox {
+                    name: Some(me.name.clone()),
+                    address: mine.clone(),
+                },
+                ("", None) => return Err(CommandError::missing("from")),
+                (given, _) => Mailbox::parse(given)?,
+            };
+            Ok(Compose {
+                content: ItemContent::FormalEmail(FormalEmail {
+                    from,
+                    to: mailboxes_in(&e.to)?,
+                    cc: mailboxes_in(&e.cc)?,
+                    date: now,
+                    message_id: None,
+                    in_reply_to: Vec::new(),
+                    references: Vec::new(),
+                    subject: e.subject.trim().to_owned(),
+                    body: e.body.trim().to_owned(),
+                    attachments: Vec::new(),
+                    marking: marking_in(e.marking),
+                    precedence: precedence_in(e.precedence),
+                }),
+                deadline: parse_deadline(e.deadline.as_deref())?,
+            })
+        }
+    }
+}
+
+pub fn hit(h: &SearchHit) -> SearchHitDto {
+    SearchHitDto {
+        summary: summary(&h.summary),
+        snippet: h
+            .snippet
+            .iter()
+            .map(|p| SnippetPartDto {
+                text: p.text.clone(),
+                highlight: p.highlight,
+            })
+            .collect(),
+    }
+}
+
+pub fn import_report(reports: &[ImportReport]) -> ImportReportDto {
+    let mut dto = ImportReportDto {
+        files: Vec::with_capacity(reports.len()),
+        imported: 0,
+        duplicates: 0,
+        failed: 0,
+    };
+    for r in reports {
+        let path = r.path.display().to_string();
+        let file = match &r.outcome {
+            ImportOutcome::Imported { id } => {
+                dto.imported += 1;
+                ImportFileDto {
+                    path,
+                    status: ImportStatusDto::Imported,
+                    item_id: Some(id.to_string()),
+                    error: None,
+                }
+            }
+            ImportOutcome::Duplicate { id } => {
+                dto.duplicates += 1;
+                ImportFileDto {
+                    path,
+                    status: ImportStatusDto::Duplicate,
+                    item_id: Some(id.to_string()),
+                    error: None,
+                }
+            }
+            ImportOutcome::Failed { error } => {
+                dto.failed += 1;
+                ImportFileDto {
+                    path,
+                    status: ImportStatusDto::Failed,
+                    item_id: None,
+                    error: Some(error.clone()),
+                }
+            }
+        };
+        dto.files.push(file);
+    }
+    dto
+}
+
+pub fn settings(s: &Settings) -> SettingsDto {
+    SettingsDto {
+        language: match s.language {
+            Language::Fr => LanguageDto::Fr,
+            Language::En => LanguageDto::En,
+        },
+        lock_after_minutes: s.lock_after_minutes,
+        notify: NotifyRulesDto {
+            enabled: s.notify.enabled,
+            telegram: s.notify.telegram,
+            note: s.notify.note,
+            email: s.notify.email,
+            min_precedence: precedence(s.notify.min_precedence),
+            info: s.notify.info,
+        },
+    }
+}
+
+pub fn settings_in(s: &SettingsDto) -> Settings {
+    Settings {
+        language: match s.language {
+            LanguageDto::Fr => Language::Fr,
+            LanguageDto::En => Language::En,
+        },
+        lock_after_minutes: s.lock_after_minutes,
+        notify: NotifyRules {
+            enabled: s.notify.enabled,
+            telegram: s.notify.telegram,
+            note: s.notify.note,
+            email: s.notify.email,
+            min_precedence: precedence_in(s.notify.min_precedence),
+            info: s.notify.info,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn every_enum_round_trips() {
+        for k in ItemKind::ALL {
+            assert_eq!(kind_in(kind(k)), k);
+        }
+        for m in Marking::ALL {
+            assert_eq!(marking_in(marking(m)), m);
+        }
+        for p in Precedence::ALL {
+            assert_eq!(precedence_in(precedence(p)), p);
+        }
+        let s = Settings {
+            language: Language::En,
+            lock_after_minutes: 7,
+            ..Settings::default()
+        };
+        assert_eq!(settings_in(&settings(&s)), s);
+    }
+
+    #[test]
+    fn dates_from_forms_are_checked() {
+        assert_eq!(day(parse_day("2026-12-01", "date").unwrap()), "2026-12-01");
+        let err = parse_day("01/12/2026", "date").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("date"));
+        let deadline = parse_deadline(Some("2026-12-01")).unwrap().unwrap();
+        assert_eq!(rfc3339(deadline), "2026-12-01T23:59:59Z");
+        assert_eq!(parse_deadline(Some("  ")).unwrap(), None);
+    }
+
+    #[test]
+    fn blank_form_lines_are_dropped() {
+        let list = vec![
+            AddresseeDto {
+                kind: AddresseeKindDto::Unit,
+                name: " DFAE ".into(),
+            },
+            AddresseeDto {
+                kind: AddresseeKindDto::Person,
+                name: "  ".into(),
+            },
+        ];
+        assert_eq!(addressees_in(&list), vec![Addressee::Unit("DFAE".into())]);
+        let paragraphs = vec![
+            ParagraphDto {
+                marking: MarkingDto::Dr,
+                text: "Texte".into(),
+            },
+            ParagraphDto {
+                marking: MarkingDto::Np,
+                text: "\n".into(),
+            },
+        ];
+        assert_eq!(paragraphs_in(&paragraphs).len(), 1);
+        assert!(tags_in(&["bad tag!".into()]).is_err());
+    }
+}

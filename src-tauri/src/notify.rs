@@ -1,0 +1,303 @@
+//! Desktop notifications: which arrivals are notified, what a notification says (never the
+//! subject or body of a Diffusion Restreinte item), Flash reminders until the item is opened,
+//! and the freedesktop sender (notify-rust) whose click focuses the app on the item.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use diplomatie_client::{ItemSummary, Language, NotifyRules};
+use diplomatie_domain::{ItemId, ItemKind, Marking, Precedence, Route};
+
+/// How often an unopened Flash is notified again.
+pub const FLASH_REMINDER: Duration = Duration::from_secs(5 * 60);
+
+/// What a notification shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationText {
+    pub summary: String,
+    pub body: String,
+    pub urgent: bool,
+}
+
+fn kind_label(kind: ItemKind, lang: Language) -> &'static str {
+    match (kind, lang) {
+        (ItemKind::Telegram, Language::Fr) => "Télégramme",
+        (ItemKind::Telegram, Language::En) => "Telegram",
+        (ItemKind::DiplomaticNote, Language::Fr) => "Note verbale",
+        (ItemKind::DiplomaticNote, Language::En) => "Note verbale",
+        (ItemKind::FormalEmail, Language::Fr) => "Courriel",
+        (ItemKind::FormalEmail, Language::En) => "Email",
+    }
+}
+
+fn precedence_label(p: Precedence, lang: Language) -> &'static str {
+    match (p, lang) {
+        (Precedence::Routine, Language::Fr) => "Routine",
+        (Precedence::Routine, Language::En) => "Routine",
+        (Precedence::Prioritaire, Language::Fr) => "Prioritaire",
+        (Precedence::Prioritaire, Language::En) => "Priority",
+        (Precedence::Immediat, Language::Fr) => "Immédiat",
+        (Precedence::Immediat, Language::En) => "Immediate",
+        (Precedence::Flash, _) => "FLASH",
+    }
+}
+
+fn route_label(route: Option<Route>, lang: Language) -> &'static str {
+    match (route, lang) {
+        (Some(Route::Action), Language::Fr) => "pour action",
+        (Some(Route::Action), Language::En) => "for action",
+        (Some(Route::Info), Language::Fr) => "pour information",
+        (Some(Route::Info), Language::En) => "for information",
+        (None, Language::Fr) => "reçu",
+        (None, Language::En) => "received",
+    }
+}
+
+/// The text of a notification for `item`. A Diffusion Restreinte item shows only its kind,
+/// precedence and route; its subject, origin and body stay in the app.
+pub fn text_for(item: &ItemSummary, lang: Language, reminder: bool) -> NotificationText {
+    let mut summary = format!(
+        "{} {} — {}",
+        kind_label(item.kind, lang),
+        precedence_label(item.precedence, lang),
+        route_label(item.route, lang)
+    );
+    if reminder {
+        summary.push_str(match lang {
+            Language::Fr => " (rappel : non ouvert)",
+            Language::En => " (reminder: not opened)",
+        });
+    }
+    let body = match item.marking {
+        Marking::DiffusionRestreinte => match lang {
+            Language::Fr => "Diffusion Restreinte : ouvrez Diplomatie pour le lire.".to_owned(),
+            Language::En => "Diffusion Restreinte: open Diplomatie to read it.".to_owned(),
+        },
+        Marking::NonProtege => {
+            let number = item.number.as_deref().unwrap_or_default();
+            let from = match lang {
+                Language::Fr => "De",
+                Language::En => "From",
+            };
+            let mut body = item.subject.clone();
+            body.push('\n');
+            body.push_str(&format!("{from} {} {number}", item.origin));
+            body.trim_end().to_owned()
+        }
+    };
+    NotificationText {
+        summary,
+        body,
+        urgent: item.precedence == Precedence::Flash,
+    }
+}
+
+/// Unopened Flash items and when each is next due for a reminder.
+#[derive(Debug)]
+pub struct FlashTracker {
+    interval: Duration,
+    next: BTreeMap<ItemId, Instant>,
+}
+
+impl FlashTracker {
+    pub fn new(interval: Duration) -> Self {
+        Self {
+            interval,
+            next: BTreeMap::new(),
+        }
+    }
+
+    /// A Flash was just notified: remind at `now + interval` unless it is opened.
+    pub fn track(&mut self, id: ItemId, now: Instant) {
+        self.next.insert(id, now + self.interval);
+    }
+
+    /// The item was opened: no more reminders.
+    pub fn acknowledge(&mut self, id: ItemId) {
+        self.next.remove(&id);
+    }
+
+    /// The items due for a reminder at `now`, each rescheduled one interval later.
+    pub fn due(&mut self, now: Instant) -> Vec<ItemId> {
+        let due: Vec<ItemId> = self
+            .next
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &due {
+            self.next.insert(*id, now + self.interval);
+        }
+        due
+    }
+
+    pub fn clear(&mut self) {
+        self.next.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.next.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.next.is_empty()
+    }
+}
+
+/// Which arrivals raise a notification: those the rules want, except items this user wrote
+/// in this app (nobody is notified of their own telegram).
+pub fn to_notify<'a>(
+    arrivals: &'a [ItemSummary],
+    own: &BTreeSet<ItemId>,
+    rules: &NotifyRules,
+) -> Vec<&'a ItemSummary> {
+    arrivals
+        .iter()
+        .filter(|s| !own.contains(&s.id) && !s.read && rules.wants(s))
+        .collect()
+}
+
+/// Shows notifications and reports clicks.
+pub trait Notifier: Send + Sync {
+    /// Shows `text`; `on_click` runs if the user clicks it.
+    fn show(&self, text: &NotificationText, on_click: Box<dyn FnOnce() + Send>);
+}
+
+/// The freedesktop notification server on the session D-Bus (notify-rust).
+#[derive(Debug, Default)]
+pub struct DesktopNotifier;
+
+impl Notifier for DesktopNotifier {
+    fn show(&self, text: &NotificationText, on_click: Box<dyn FnOnce() + Send>) {
+        let mut n = notify_rust::Notification::new();
+        n.appname("Diplomatie")
+            .summary(&text.summary)
+            .body(&text.body)
+            .icon("mail-message-new")
+            .action("default", "Ouvrir")
+            .hint(notify_rust::Hint::Category("im.received".into()));
+        if text.urgent {
+            n.urgency(notify_rust::Urgency::Critical);
+        }
+        #[cfg(all(unix, not(target_os = "macos")))]
+        match n.show() {
+            Ok(handle) => {
+                // Waits for the click or the closing, off the caller's thread.
+                let spawned = std::thread::Builder::new()
+                    .name("notification".into())
+                    .spawn(move || {
+                        let mut on_click = Some(on_click);
+                        handle.wait_for_action(|action| {
+                            if action == "default"
+                                && let Some(f) = on_click.take()
+                            {
+                                f();
+                            }
+                        });
+                    });
+                if spawned.is_err() {
+                    tracing::warn!("could not wait for a notification click");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "notification not shown"),
+        }
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        {
+            drop(on_click);
+            if let Err(e) = n.show() {
+                tracing::warn!(error = %e, "notification not shown");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use time::OffsetDateTime;
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn item(marking: Marking, precedence: Precedence, route: Option<Route>) -> ItemSummary {
+        let now = OffsetDateTime::now_utc();
+        ItemSummary {
+            id: ItemId::from_uuid(Uuid::now_v7()),
+            kind: ItemKind::Telegram,
+            subject: "Visite du ministre à Berlin".into(),
+            marking,
+            precedence,
+            route,
+            origin: "BERLIN".into(),
+            number: Some("BERLIN 2026-0042".into()),
+            written_at: now,
+            received_at: now,
+            deadline: None,
+            read: false,
+            tags: vec!["DE".into()],
+        }
+    }
+
+    #[test]
+    fn a_diffusion_restreinte_notification_shows_neither_subject_nor_origin() {
+        for lang in [Language::Fr, Language::En] {
+            let dr = item(
+                Marking::DiffusionRestreinte,
+                Precedence::Immediat,
+                Some(Route::Action),
+            );
+            let text = text_for(&dr, lang, false);
+            for secret in ["Visite", "ministre", "BERLIN", "0042"] {
+                assert!(!text.summary.contains(secret), "{lang:?}: {}", text.summary);
+                assert!(!text.body.contains(secret), "{lang:?}: {}", text.body);
+            }
+            assert!(text.summary.contains("Imm"));
+        }
+        let np = item(Marking::NonProtege, Precedence::Flash, Some(Route::Action));
+        let text = text_for(&np, Language::Fr, false);
+        assert_eq!(text.summary, "Télégramme FLASH — pour action");
+        assert!(text.body.contains("Visite du ministre"));
+        assert!(text.urgent);
+        assert!(text_for(&np, Language::Fr, true).summary.contains("rappel"));
+    }
+
+    #[test]
+    fn flash_reminders_repeat_until_acknowledged() {
+        let mut tracker = FlashTracker::new(Duration::from_secs(300));
+        let t0 = Instant::now();
+        let (a, b) = (
+            ItemId::from_uuid(Uuid::now_v7()),
+            ItemId::from_uuid(Uuid::now_v7()),
+        );
+        tracker.track(a, t0);
+        tracker.track(b, t0 + Duration::from_secs(60));
+        assert!(tracker.due(t0 + Duration::from_secs(299)).is_empty());
+        assert_eq!(tracker.due(t0 + Duration::from_secs(300)), vec![a]);
+        assert!(tracker.due(t0 + Duration::from_secs(301)).is_empty());
+        assert_eq!(tracker.due(t0 + Duration::from_secs(360)), vec![b]);
+        tracker.acknowledge(a);
+        assert_eq!(tracker.due(t0 + Duration::from_secs(900)), vec![b]);
+        tracker.acknowledge(b);
+        assert!(tracker.is_empty());
+    }
+
+    #[test]
+    fn own_items_and_unwanted_ones_are_not_notified() {
+        let rules = NotifyRules::default();
+        let mine = item(Marking::NonProtege, Precedence::Flash, Some(Route::Action));
+        let other = item(
+            Marking::NonProtege,
+            Precedence::Routine,
+            Some(Route::Action),
+        );
+        let info = item(Marking::NonProtege, Precedence::Routine, Some(Route::Info));
+        let arrivals = vec![mine.clone(), other.clone(), info];
+        let own: BTreeSet<ItemId> = [mine.id].into_iter().collect();
+        let picked: Vec<ItemId> = to_notify(&arrivals, &own, &rules)
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(picked, vec![other.id]);
+    }
+}

@@ -1,0 +1,158 @@
+//! What the app holds: the profile directory and, while unlocked, the open profile with the
+//! watcher's bookkeeping.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::time::Duration;
+
+use diplomatie_client::{FeedCursor, ItemSummary, Profile, Settings};
+use diplomatie_domain::ItemId;
+
+use crate::error::CommandError;
+use crate::notify::{FlashTracker, Notifier};
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// An unlocked profile.
+#[derive(Debug)]
+pub struct Session {
+    pub profile: Profile,
+    cursor: Mutex<FeedCursor>,
+    /// Items written by this user in this app: not notified to them.
+    own: Mutex<BTreeSet<ItemId>>,
+    flash: Mutex<FlashTracker>,
+    /// The Flash items being reminded, for the text of the reminder.
+    flash_items: Mutex<BTreeMap<ItemId, ItemSummary>>,
+    settings: Mutex<Settings>,
+}
+
+impl Session {
+    fn new(profile: Profile, flash_interval: Duration) -> Result<Self, CommandError> {
+        let cursor = profile.feed_cursor()?;
+        let settings = profile.settings()?;
+        Ok(Self {
+            profile,
+            cursor: Mutex::new(cursor),
+            own: Mutex::new(BTreeSet::new()),
+            flash: Mutex::new(FlashTracker::new(flash_interval)),
+            flash_items: Mutex::new(BTreeMap::new()),
+            settings: Mutex::new(settings),
+        })
+    }
+
+    pub fn cursor(&self) -> FeedCursor {
+        *lock(&self.cursor)
+    }
+
+    pub fn set_cursor(&self, cursor: FeedCursor) {
+        *lock(&self.cursor) = cursor;
+    }
+
+    pub fn mark_own(&self, id: ItemId) {
+        lock(&self.own).insert(id);
+    }
+
+    pub fn own(&self) -> BTreeSet<ItemId> {
+        lock(&self.own).clone()
+    }
+
+    pub fn settings(&self) -> Settings {
+        lock(&self.settings).clone()
+    }
+
+    pub fn set_settings(&self, settings: Settings) {
+        *lock(&self.settings) = settings;
+    }
+
+    pub fn track_flash(&self, item: &ItemSummary, now: std::time::Instant) {
+        lock(&self.flash).track(item.id, now);
+        lock(&self.flash_items).insert(item.id, item.clone());
+    }
+
+    /// The item was opened: no more reminders.
+    pub fn acknowledge(&self, id: ItemId) {
+        lock(&self.flash).acknowledge(id);
+        lock(&self.flash_items).remove(&id);
+    }
+
+    pub fn due_reminders(&self, now: std::time::Instant) -> Vec<ItemSummary> {
+        let due = lock(&self.flash).due(now);
+        let items = lock(&self.flash_items);
+        due.iter().filter_map(|id| items.get(id).cloned()).collect()
+    }
+}
+
+/// The app's state, shared by the commands and the watcher.
+pub struct AppState {
+    pub profile_dir: PathBuf,
+    session: RwLock<Option<Arc<Session>>>,
+    pub notifier: Arc<dyn Notifier>,
+    flash_interval: Duration,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("profile_dir", &self.profile_dir)
+            .field("unlocked", &self.session().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn new(profile_dir: PathBuf, notifier: Arc<dyn Notifier>, flash: Duration) -> Self {
+        Self {
+            profile_dir,
+            session: RwLock::new(None),
+            notifier,
+            flash_interval: flash,
+        }
+    }
+
+    /// The unlocked profile, if any.
+    pub fn session(&self) -> Option<Arc<Session>> {
+        self.session
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The unlocked profile, or the error that says to unlock.
+    pub fn unlocked(&self) -> Result<Arc<Session>, CommandError> {
+        self.session().ok_or_else(CommandError::locked)
+    }
+
+    /// Makes `profile` the open one (closing any other).
+    pub fn open(&self, profile: Profile) -> Result<Arc<Session>, CommandError> {
+        let session = Arc::new(Session::new(profile, self.flash_interval)?);
+        let previous = self
+            .session
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(session.clone());
+        if let Some(previous) = previous {
+            previous.profile.forget_cached_key();
+        }
+        Ok(session)
+    }
+
+    /// Locks: the profile's key leaves the process cache and the store closes as soon as the
+    /// commands still running on it finish.
+    pub fn lock(&self) {
+        let previous = self
+            .session
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(session) = previous {
+            session.profile.forget_cached_key();
+            match Arc::try_unwrap(session) {
+                Ok(session) => session.profile.lock(),
+                Err(shared) => drop(shared),
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! The watcher: once a second, while a profile is unlocked, it asks the profile what arrived
+//! since it last looked (whichever process stored it), tells the interface, notifies what the
+//! rules want, and reminds unopened Flash items.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::{AppHandle, Manager};
+use tauri_specta::Event;
+
+use crate::map;
+use crate::notify::{text_for, to_notify};
+use crate::state::{AppState, Session};
+
+const TICK: Duration = Duration::from_millis(1000);
+
+/// New items are in the profile: refresh the lists.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+#[serde(rename_all = "camelCase")]
+pub struct ArrivalsEvent {
+    pub count: u32,
+    pub action_count: u32,
+}
+
+/// Show this item (a notification was clicked).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct OpenItemEvent {
+    pub id: String,
+}
+
+/// Brings the main window forward and asks the interface to show `id`.
+fn focus_on(app: &AppHandle, id: String) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+    if let Err(e) = (OpenItemEvent { id }).emit(app) {
+        tracing::warn!(error = %e, "could not ask the interface to open an item");
+    }
+}
+
+/// One look: arrivals, notifications, reminders.
+fn tick(app: &AppHandle, state: &AppState, session: &Arc<Session>) {
+    let lang = session.settings().language;
+    let mut arrivals = Vec::new();
+    let mut cursor = session.cursor();
+    // Bounded: a huge import is reported over several ticks.
+    for _ in 0..20 {
+        match session.profile.arrivals_since(cursor) {
+            Ok((batch, next)) if !batch.is_empty() => {
+                arrivals.extend(batch);
+                cursor = next;
+            }
+            Ok(_) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read arrivals");
+                break;
+            }
+        }
+    }
+    session.set_cursor(cursor);
+    let now = Instant::now();
+    if !arrivals.is_empty() {
+        let action_count = arrivals
+            .iter()
+            .filter(|s| s.route == Some(diplomatie_domain::Route::Action))
+            .count();
+        let event = ArrivalsEvent {
+            count: u32::try_from(arrivals.len()).unwrap_or(u32::MAX),
+            action_count: u32::try_from(action_count).unwrap_or(u32::MAX),
+        };
+        if let Err(e) = event.emit(app) {
+            tracing::warn!(error = %e, "could not tell the interface about arrivals");
+        }
+        let rules = session.settings().notify;
+        let own = session.own();
+        for item in to_notify(&arrivals, &own, &rules) {
+            show(app, state, &text_for(item, lang, false), item);
+            if item.precedence == diplomatie_domain::Precedence::Flash {
+                session.track_flash(item, now);
+            }
+        }
+    }
+    for item in session.due_reminders(now) {
+        show(app, state, &text_for(&item, lang, true), &item);
+    }
+}
+
+fn show(
+    app: &AppHandle,
+    state: &AppState,
+    text: &crate::notify::NotificationText,
+    item: &diplomatie_client::ItemSummary,
+) {
+    let app = app.clone();
+    let id = map::summary(item).id;
+    tracing::info!(kind = item.kind.code(), "notifying an arrival");
+    state
+        .notifier
+        .show(text, Box::new(move || focus_on(&app, id)));
+}
+
+/// Starts the watcher thread for the life of the app.
+pub fn start(app: AppHandle, state: Arc<AppState>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("arrivals".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(TICK);
+                if let Some(session) = state.session() {
+                    tick(&app, &state, &session);
+                }
+            }
+        })
+        .map(|_| ())
+}
