@@ -57,5 +57,9 @@ fn a_second_open_in_the_same_process_does_not_derive_the_key_again() {
     open.close();
     let after_lock = kdf_runs();
     Store::open(&dir, "new passphrase").unwrap();
-    assert_eq!(kdf_runs(), after_lock + 1, "a locked profile needs the KDF again");
+    assert_eq!(
+        kdf_runs(),
+        after_lock + 1,
+        "a locked profile needs the KDF again"
+    );
 }
