@@ -14,6 +14,7 @@ mod keyfile;
 mod migration;
 mod number;
 mod query;
+mod search;
 mod snippet;
 mod store;
 mod unlock;
@@ -27,6 +28,9 @@ pub use migration::SCHEMA_VERSION;
 pub use query::{
     Page, RouteFilter, SearchHit, SearchQuery, SnippetPart, TriageCounts, TriageFilter,
 };
+pub use search::SEARCH_TIER_SIZE;
+#[cfg(feature = "bench")]
+pub use search::SearchStatements;
 pub use store::{DB_FILE, Store};
 pub use unlock::kdf_runs;
 

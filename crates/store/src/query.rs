@@ -80,8 +80,11 @@ pub struct TriageCounts {
     pub unread_unrouted: u64,
 }
 
-/// A full-text search. Results are the best matches first (bm25, the subject weighted
-/// highest, then tags, addressees and headers, then the body); equal scores, newest first.
+/// A full-text search. Results come in recency tiers, then by relevance: every match among
+/// the newest `SEARCH_TIER_SIZE` (50,000) items of the store comes first, then those of the
+/// next 50,000, and so on; within a tier, the best matches first (bm25, the subject weighted
+/// highest, then tags, addressees and headers, then the body), equal scores newest first.
+/// To reach older items, narrow the search with `from` and `to`.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchQuery {
     /// Words (all must match), `"phrases"`, `prefix*`. Case and accents do not matter.
@@ -142,7 +145,8 @@ impl fmt::Debug for SnippetPart {
     }
 }
 
-/// One search result. `rank` is the negated bm25 score: higher is more relevant.
+/// One search result. `rank` is the negated bm25 score: higher is more relevant. Ranks
+/// compare within a recency tier only: a result of a newer tier comes first whatever its rank.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {
     pub summary: ItemSummary,

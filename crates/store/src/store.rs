@@ -20,6 +20,7 @@ use crate::index::index_text;
 use crate::keyfile::{self, Cipher, KEY_FILE, KeyFile};
 use crate::migration;
 use crate::query::parse_query;
+use crate::search::{Ranking, SEARCH_TIER_SIZE};
 use crate::{
     AuditAction, AuditEntry, AuditRecord, ItemSummary, NewItem, Page, PutOutcome, SearchHit,
     SearchQuery, StoreError, StoredItem, TriageCounts, TriageFilter, unlock,
@@ -411,8 +412,6 @@ pub(crate) const SUMMARY_COLUMNS: &str = "i.id, i.kind, i.subject, i.marking, i.
      (SELECT group_concat(t.tag, ' ') FROM item_tags t WHERE t.item = i.seq)";
 /// The number of columns in `SUMMARY_COLUMNS`.
 const SUMMARY_COLUMN_COUNT: usize = 13;
-/// bm25 column weights: subject, body, tags, addressees, headers, attachments.
-const BM25_WEIGHTS: &str = "10.0, 1.0, 4.0, 2.0, 2.0, 1.0";
 
 /// The raw values of a summary row (read inside the rusqlite closure, checked outside).
 struct SummaryRow {
@@ -549,15 +548,6 @@ fn page_params(page: Page, params: &mut Vec<Value>) {
     params.push(Value::Integer(
         i64::try_from(page.offset).unwrap_or(i64::MAX),
     ));
-}
-
-fn fts_error(err: rusqlite::Error) -> StoreError {
-    let text = err.to_string();
-    if text.contains("fts5") {
-        StoreError::InvalidQuery(format!("the search could not be understood ({text})"))
-    } else {
-        err.into()
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -903,13 +893,34 @@ impl Store {
         })
     }
 
-    /// Full-text search (see `SearchQuery`), best matches first.
+    /// Full-text search (see `SearchQuery`): the newest matches first by recency tier, the
+    /// best first within a tier.
     ///
-    /// One FTS5 statement ranks every match (bm25), joining the items table only when a
-    /// filter needs it; the summaries and snippets of that page alone are made after. A
-    /// snippet from FTS5 costs as much as the ranking itself, or the whole query again per hit
-    /// (docs/BENCHMARKS.md), so snippets are made in Rust from the item's text.
+    /// The order is recency-tiered relevance (`search.rs`): tier 0 holds the newest
+    /// `SEARCH_TIER_SIZE` (50,000) items of the store, tier 1 the next as many, and so on;
+    /// every match of a newer tier comes before any match of an older one, and within a tier
+    /// the matches go by bm25 relevance (the subject weighted highest), then newest first. A
+    /// user who wants older items narrows the search with `from` / `to`. The filters and
+    /// the date range select the matches exactly as before; only their order is tiered.
+    /// Paging is consistent: for one state of the store, consecutive pages hold every match
+    /// once.
+    ///
+    /// Each tier is ranked by one FTS5 statement (bm25), over a forward range of rowids,
+    /// joining the items table only when a filter needs it; a page reads tiers newest first
+    /// until it is full, all in one read transaction. The summaries and snippets of that page
+    /// alone are made after. A snippet from FTS5 costs as much as the ranking itself, or the
+    /// whole query again per hit (docs/BENCHMARKS.md), so snippets are made in Rust from the
+    /// item's text.
     pub fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError> {
+        self.search_in_tiers(query, SEARCH_TIER_SIZE)
+    }
+
+    /// `search` with tiers of `tier_size` items (tests use small tiers).
+    pub(crate) fn search_in_tiers(
+        &self,
+        query: &SearchQuery,
+        tier_size: u64,
+    ) -> Result<Vec<SearchHit>, StoreError> {
         let _span = tracing::debug_span!("search").entered();
         let (expression, highlighter) = parse_query(&query.text, query.prefix_last_word)?;
         let mut params = Vec::new();
@@ -928,33 +939,28 @@ impl Store {
         } else {
             format!("JOIN items i ON i.seq = items_fts.rowid AND {conds}")
         };
-        params.push(Value::Text(expression));
-        page_params(query.page, &mut params);
-        let sql = format!(
-            "SELECT items_fts.rowid, bm25(items_fts, {BM25_WEIGHTS}) AS score \
-             FROM items_fts {join} WHERE items_fts MATCH ? \
-             ORDER BY score, items_fts.rowid DESC LIMIT ? OFFSET ?"
-        );
+        let ranking = Ranking::new(&join, params, expression);
         let page = self.call(|conn| {
-            let ranked: Vec<(i64, f64)> = {
-                let mut stmt = conn.prepare_cached(&sql)?;
-                stmt.query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map_err(fts_error)?
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(fts_error)?
+            // One read transaction: the tiers' bounds, the ranking and the page's items all
+            // see the same state of the store, whatever another process writes meanwhile.
+            let tx = conn.transaction()?;
+            let ranked = ranking.page(&tx, query.page, tier_size)?;
+            let page = {
+                let mut summary = tx.prepare_cached(&format!(
+                    "SELECT {SUMMARY_COLUMNS}, i.data FROM items i WHERE i.seq = ?1"
+                ))?;
+                ranked
+                    .into_iter()
+                    .map(|(seq, score)| {
+                        let (row, data) = summary.query_row([seq], |r| {
+                            Ok((summary_row(r)?, r.get::<_, String>(SUMMARY_COLUMN_COUNT)?))
+                        })?;
+                        Ok((row, data, score))
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?
             };
-            let mut summary = conn.prepare_cached(&format!(
-                "SELECT {SUMMARY_COLUMNS}, i.data FROM items i WHERE i.seq = ?1"
-            ))?;
-            ranked
-                .into_iter()
-                .map(|(seq, score)| {
-                    let (row, data) = summary.query_row([seq], |r| {
-                        Ok((summary_row(r)?, r.get::<_, String>(SUMMARY_COLUMN_COUNT)?))
-                    })?;
-                    Ok((row, data, score))
-                })
-                .collect::<Result<Vec<_>, StoreError>>()
+            tx.commit()?;
+            Ok(page)
         })?;
         page.into_iter()
             .map(|(row, data, score)| {

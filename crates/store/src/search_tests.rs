@@ -1,0 +1,530 @@
+//! Recency tiers, exercised with tiers of a few dozen items (`Store::search_in_tiers`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::collections::BTreeSet;
+
+use diplomatie_domain::{
+    Addressee, FormalEmail, Item, ItemContent, ItemId, ItemKind, Mailbox, Marking, Paragraph,
+    Precedence, Route, Tag, Telegram,
+};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+use crate::{
+    AuditAction, AuditRecord, NewItem, Page, RouteFilter, SEARCH_TIER_SIZE, SearchHit, SearchQuery,
+    Store, TriageFilter,
+};
+
+/// Tiers of this many items in these tests.
+const TIER: u64 = 100;
+/// Items in a test store: tiers of seq 251..=350, 151..=250, 51..=150 and 1..=50.
+const N: usize = 350;
+
+/// Words that no filler text holds.
+const FILLER: [&str; 12] = [
+    "courrier",
+    "dossier",
+    "réunion",
+    "calendrier",
+    "budget",
+    "rapport",
+    "délégation",
+    "visite",
+    "programme",
+    "accord",
+    "mission",
+    "compte",
+];
+
+/// What one test item is made of; `seq` is its position in the store (1 for the first).
+#[derive(Clone)]
+struct Spec {
+    seq: i64,
+    subject: String,
+    body: String,
+    telegram: bool,
+    precedence: Precedence,
+    marking: Marking,
+    route: Option<Route>,
+}
+
+impl Spec {
+    fn new(seq: i64) -> Self {
+        let filler = |k: usize| FILLER[(seq as usize * 7 + k * 5) % FILLER.len()];
+        let words = 3 + (seq as usize % 9);
+        Spec {
+            seq,
+            subject: format!("{} {}", filler(0), filler(1)),
+            body: (0..words).map(filler).collect::<Vec<_>>().join(" "),
+            telegram: seq % 2 == 0,
+            precedence: [
+                Precedence::Routine,
+                Precedence::Prioritaire,
+                Precedence::Immediat,
+            ][seq as usize % 3],
+            marking: if seq % 5 == 0 {
+                Marking::DiffusionRestreinte
+            } else {
+                Marking::NonProtege
+            },
+            route: [Some(Route::Action), Some(Route::Info), None][seq as usize % 3],
+        }
+    }
+
+    /// Written one hour after the previous item.
+    fn written_at(&self) -> OffsetDateTime {
+        datetime!(2026-01-01 00:00 UTC) + Duration::hours(self.seq)
+    }
+
+    fn tier(&self) -> i64 {
+        (N as i64 - self.seq) / TIER as i64
+    }
+
+    fn tag(&self) -> &'static str {
+        if self.seq % 4 == 0 { "ECO" } else { "POL" }
+    }
+
+    fn origin(&self) -> &'static str {
+        if self.seq % 3 == 0 { "ROME" } else { "BERLIN" }
+    }
+
+    fn item(&self) -> Item {
+        let id = ItemId::from_uuid(uuid::Uuid::now_v7());
+        let written = self.written_at();
+        let content = if self.telegram {
+            ItemContent::Telegram(Telegram {
+                number: None,
+                dtg: written,
+                origin: self.origin().into(),
+                action: vec![Addressee::Unit("DFAE/Direction Europe".into())],
+                info: vec![],
+                subject: self.subject.clone(),
+                tags: vec![Tag::new(self.tag()).unwrap()],
+                references: vec![],
+                summary: String::new(),
+                paragraphs: vec![Paragraph {
+                    marking: self.marking,
+                    text: self.body.clone(),
+                }],
+                drafter: "Carol Durand".into(),
+                clearers: vec![],
+                approver: None,
+                precedence: self.precedence,
+                justification: None,
+                marking: self.marking,
+                caveats: vec![],
+            })
+        } else {
+            ItemContent::FormalEmail(FormalEmail {
+                from: Mailbox::parse("bob@quai.example").unwrap(),
+                to: vec![Mailbox::parse("alice@diplomatie.example").unwrap()],
+                cc: vec![],
+                date: written,
+                message_id: None,
+                in_reply_to: vec![],
+                references: vec![],
+                subject: self.subject.clone(),
+                body: self.body.clone(),
+                attachments: vec![],
+                marking: self.marking,
+                precedence: self.precedence,
+            })
+        };
+        Item {
+            id,
+            received_at: written,
+            deadline: None,
+            content,
+        }
+    }
+
+    fn has(&self, word: &str) -> bool {
+        self.subject
+            .split(' ')
+            .chain(self.body.split(' '))
+            .any(|w| w == word)
+    }
+}
+
+/// A store of `N` items made from `specs` (indexed by seq - 1); returns each item's id.
+fn build(specs: &[Spec]) -> (tempfile::TempDir, Store, Vec<ItemId>) {
+    assert_eq!(specs.len(), N);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::create(&tmp.path().join("alice"), "correct horse", 2_000).unwrap();
+    let items: Vec<Item> = specs.iter().map(Spec::item).collect();
+    let batch: Vec<NewItem<'_>> = items
+        .iter()
+        .zip(specs)
+        .map(|(item, spec)| NewItem {
+            route: spec.route,
+            ..NewItem::new(item)
+        })
+        .collect();
+    store
+        .put_items(
+            &batch,
+            &AuditRecord::new("alice", AuditAction::ItemImported),
+        )
+        .unwrap();
+    let ids = items.iter().map(|i| i.id).collect();
+    (tmp, store, ids)
+}
+
+/// Fillers everywhere, with `word` added by `add(seq)`: `Some(true)` in the subject (a strong
+/// match), `Some(false)` once in the body (a weak one).
+fn specs_with(word: &str, add: impl Fn(i64) -> Option<bool>) -> Vec<Spec> {
+    (1..=N as i64)
+        .map(|seq| {
+            let mut spec = Spec::new(seq);
+            match add(seq) {
+                Some(true) => spec.subject = format!("{word} {}", spec.subject),
+                Some(false) => spec.body = format!("{} {word}", spec.body),
+                None => {}
+            }
+            spec
+        })
+        .collect()
+}
+
+fn search(store: &Store, query: &SearchQuery, tier: u64) -> Vec<SearchHit> {
+    store.search_in_tiers(query, tier).unwrap()
+}
+
+fn paged(text: &str, offset: u64, limit: u32) -> SearchQuery {
+    SearchQuery {
+        page: Page { offset, limit },
+        ..SearchQuery::text(text)
+    }
+}
+
+/// Every result, in one page.
+fn everything(store: &Store, query: &SearchQuery, tier: u64) -> Vec<SearchHit> {
+    let all = SearchQuery {
+        page: Page::first(10_000),
+        ..query.clone()
+    };
+    search(store, &all, tier)
+}
+
+/// The seq of each hit.
+fn seqs(ids: &[ItemId], hits: &[SearchHit]) -> Vec<i64> {
+    hits.iter()
+        .map(|h| ids.iter().position(|&id| id == h.summary.id).unwrap() as i64 + 1)
+        .collect()
+}
+
+/// The tiered order, derived from the order of one tier holding everything: the same
+/// scores and tie-break, with the tier put first (a stable sort keeps the rest).
+fn tiered(specs: &[Spec], mut untiered: Vec<i64>) -> Vec<i64> {
+    untiered.sort_by_key(|&seq| specs[seq as usize - 1].tier());
+    untiered
+}
+
+/// Pages of each size in `sizes` walk exactly the one-page order.
+fn assert_pages_concatenate(
+    store: &Store,
+    query: &SearchQuery,
+    tier: u64,
+    whole: &[ItemId],
+    sizes: impl IntoIterator<Item = u32>,
+) {
+    for size in sizes {
+        let mut walked = Vec::new();
+        let mut offset = 0u64;
+        loop {
+            let page = SearchQuery {
+                page: Page {
+                    offset,
+                    limit: size,
+                },
+                ..query.clone()
+            };
+            let hits = search(store, &page, tier);
+            assert!(hits.len() <= size as usize);
+            if hits.is_empty() {
+                break;
+            }
+            walked.extend(hits.iter().map(|h| h.summary.id));
+            assert!(
+                walked.len() <= whole.len(),
+                "pages of {size} go on past the end"
+            );
+            offset += u64::from(size);
+        }
+        assert_eq!(walked, whole, "pages of {size}");
+    }
+}
+
+#[test]
+fn a_newer_tier_comes_first_and_relevance_orders_a_tier() {
+    // Strong (subject) and weak (body) matches in tier 0 and in tier 3.
+    let (strong_new, weak_new, strong_old, weak_old) = (300, 340, 10, 20);
+    let mut specs = specs_with("sahel", |seq| match seq {
+        300 | 10 => Some(true),
+        340 | 20 => Some(false),
+        _ => None,
+    });
+    // Twins (the same text, so the same score) in tier 0.
+    for seq in [305, 315] {
+        specs[seq - 1].subject = "otan courrier".into();
+        specs[seq - 1].body = "dossier budget".into();
+    }
+    let (_tmp, store, ids) = build(&specs);
+    let query = SearchQuery::text("sahel");
+
+    let hits = search(&store, &query, TIER);
+    assert_eq!(
+        seqs(&ids, &hits),
+        vec![strong_new, weak_new, strong_old, weak_old]
+    );
+    // The newer weaker match outranks the older stronger one only by its tier.
+    assert!(
+        hits[1].rank < hits[2].rank,
+        "{} {}",
+        hits[1].rank,
+        hits[2].rank
+    );
+    assert!(hits[0].rank > hits[1].rank && hits[2].rank > hits[3].rank);
+
+    // Equal scores: the newest first.
+    let twins = search(&store, &SearchQuery::text("otan"), TIER);
+    assert_eq!(seqs(&ids, &twins), vec![315, 305]);
+    assert_eq!(twins[0].rank, twins[1].rank);
+
+    // With one tier for everything (the product's tiers, at this size), relevance alone:
+    // both subject matches first.
+    let one_tier = store.search(&query).unwrap();
+    assert!(N as u64 <= SEARCH_TIER_SIZE);
+    let one_tier = seqs(&ids, &one_tier);
+    assert_eq!(
+        one_tier[..2].iter().copied().collect::<BTreeSet<_>>(),
+        BTreeSet::from([strong_new, strong_old])
+    );
+    assert_eq!(
+        one_tier[2..].iter().copied().collect::<BTreeSet<_>>(),
+        BTreeSet::from([weak_new, weak_old])
+    );
+}
+
+#[test]
+fn pages_across_tier_boundaries_return_every_match_once() {
+    // Matches of varied strength in tiers 0, 2 and 3, none in tier 1 (seq 151..=250), so
+    // that pages start inside, at the edge of, and beyond an empty tier.
+    let specs = specs_with("gazoduc", |seq| {
+        if (151..=250).contains(&seq) || seq % 3 != 0 {
+            None
+        } else {
+            Some(seq % 4 == 0)
+        }
+    });
+    let (_tmp, store, ids) = build(&specs);
+    let query = SearchQuery::text("gazoduc");
+    let whole = everything(&store, &query, TIER);
+
+    let expected: Vec<i64> = specs
+        .iter()
+        .filter(|s| s.has("gazoduc"))
+        .map(|s| s.seq)
+        .collect();
+    let got = seqs(&ids, &whole);
+    assert_eq!(got.len(), expected.len());
+    assert_eq!(
+        got.iter().copied().collect::<BTreeSet<_>>(),
+        expected.into_iter().collect::<BTreeSet<_>>(),
+        "no duplicate, no gap"
+    );
+    let untiered = seqs(&ids, &everything(&store, &query, SEARCH_TIER_SIZE));
+    assert_eq!(got, tiered(&specs, untiered.clone()));
+    assert_ne!(got, untiered, "the tiers change this order");
+
+    let whole_ids: Vec<ItemId> = whole.iter().map(|h| h.summary.id).collect();
+    assert_pages_concatenate(&store, &query, TIER, &whole_ids, 1..=9);
+    // A page that starts beyond the last match is empty.
+    assert!(search(&store, &paged("gazoduc", whole.len() as u64, 5), TIER).is_empty());
+    assert!(search(&store, &paged("gazoduc", u64::MAX, 5), TIER).is_empty());
+    assert!(search(&store, &paged("gazoduc", 0, 0), TIER).is_empty());
+}
+
+/// Which specs a filter keeps.
+type Keep = Box<dyn Fn(&Spec) -> bool>;
+
+#[test]
+fn filters_select_the_same_matches_within_tiers() {
+    let specs = specs_with("brexit", |seq| {
+        (seq % 2 == 1 || seq % 7 == 0).then_some(seq % 3 == 0)
+    });
+    let (_tmp, store, ids) = build(&specs);
+    for seq in [7, 49, 161, 301, 343] {
+        store.mark_read(ids[seq - 1], true).unwrap();
+    }
+    let read = |s: &Spec| [7, 49, 161, 301, 343].contains(&s.seq);
+    let with = |filter: TriageFilter| SearchQuery {
+        filter,
+        ..SearchQuery::text("brexit")
+    };
+    // From seq 120 (tier 2) to seq 280 (tier 0), exclusive.
+    let (from, to) = (Spec::new(120).written_at(), Spec::new(280).written_at());
+    let cases: Vec<(SearchQuery, Keep)> = vec![
+        (
+            with(TriageFilter {
+                kinds: vec![ItemKind::Telegram],
+                ..Default::default()
+            }),
+            Box::new(|s| s.telegram),
+        ),
+        (
+            with(TriageFilter {
+                markings: vec![Marking::DiffusionRestreinte],
+                ..Default::default()
+            }),
+            Box::new(|s| s.marking == Marking::DiffusionRestreinte),
+        ),
+        (
+            with(TriageFilter {
+                precedences: vec![Precedence::Immediat, Precedence::Prioritaire],
+                ..Default::default()
+            }),
+            Box::new(|s| s.precedence != Precedence::Routine),
+        ),
+        (
+            with(TriageFilter {
+                route: Some(RouteFilter::Unrouted),
+                ..Default::default()
+            }),
+            Box::new(|s| s.route.is_none()),
+        ),
+        (
+            with(TriageFilter {
+                origin: Some("rome".into()),
+                ..Default::default()
+            }),
+            Box::new(|s| s.telegram && s.origin() == "ROME"),
+        ),
+        (
+            with(TriageFilter {
+                tag: Some("eco".into()),
+                ..Default::default()
+            }),
+            Box::new(|s| s.telegram && s.tag() == "ECO"),
+        ),
+        (
+            with(TriageFilter {
+                unread_only: true,
+                ..Default::default()
+            }),
+            Box::new(move |s| !read(s)),
+        ),
+        (
+            SearchQuery {
+                from: Some(from),
+                to: Some(to),
+                ..SearchQuery::text("brexit")
+            },
+            Box::new(|s| (120..280).contains(&s.seq)),
+        ),
+        (
+            SearchQuery {
+                from: Some(from),
+                to: Some(to),
+                ..with(TriageFilter {
+                    kinds: vec![ItemKind::FormalEmail],
+                    precedences: vec![Precedence::Routine],
+                    ..Default::default()
+                })
+            },
+            Box::new(|s| {
+                (120..280).contains(&s.seq) && !s.telegram && s.precedence == Precedence::Routine
+            }),
+        ),
+    ];
+    for (query, keep) in &cases {
+        let whole = everything(&store, query, TIER);
+        let got = seqs(&ids, &whole);
+        let expected: BTreeSet<i64> = specs
+            .iter()
+            .filter(|s| s.has("brexit") && keep(s))
+            .map(|s| s.seq)
+            .collect();
+        assert!(!expected.is_empty(), "{query:?}");
+        assert_eq!(got.len(), expected.len(), "{query:?}");
+        assert_eq!(
+            got.iter().copied().collect::<BTreeSet<_>>(),
+            expected,
+            "{query:?}"
+        );
+        let untiered = seqs(&ids, &everything(&store, query, SEARCH_TIER_SIZE));
+        assert_eq!(got, tiered(&specs, untiered), "{query:?}");
+        let whole_ids: Vec<ItemId> = whole.iter().map(|h| h.summary.id).collect();
+        assert_pages_concatenate(&store, query, TIER, &whole_ids, [2, 7]);
+    }
+}
+
+#[test]
+fn the_number_of_results_does_not_depend_on_the_tiers() {
+    // `search` returns no total: the count of a query is the number of its results over all
+    // pages, which must be the number of matching items whatever the tier size.
+    let specs = specs_with("climat", |seq| (seq % 5 != 0).then_some(seq % 2 == 0));
+    let (_tmp, store, ids) = build(&specs);
+    for text in [
+        "climat",
+        "clim*",
+        "climat courrier",
+        "\"climat\"",
+        "zanzibar",
+    ] {
+        let query = SearchQuery::text(text);
+        let reference = everything(&store, &query, SEARCH_TIER_SIZE);
+        let reference: BTreeSet<i64> = seqs(&ids, &reference).into_iter().collect();
+        for tier in [1, 7, TIER, 1_000] {
+            let got = seqs(&ids, &everything(&store, &query, tier));
+            assert_eq!(got.len(), reference.len(), "{text} in tiers of {tier}");
+            assert_eq!(got.into_iter().collect::<BTreeSet<_>>(), reference);
+        }
+    }
+    let climat = specs.iter().filter(|s| s.has("climat")).count();
+    assert_eq!(
+        everything(&store, &SearchQuery::text("climat"), TIER).len(),
+        climat
+    );
+    // Tiers of one item: newest first, whatever the relevance.
+    let one = seqs(&ids, &everything(&store, &SearchQuery::text("climat"), 1));
+    assert!(one.windows(2).all(|w| w[0] > w[1]));
+}
+
+#[test]
+fn matches_only_in_the_oldest_tier_are_found() {
+    // The oldest tier holds seq 1..=50.
+    let specs = specs_with("sanctions", |seq| {
+        (seq <= 50 && seq % 4 == 1).then_some(seq == 33)
+    });
+    let (_tmp, store, ids) = build(&specs);
+    let expected: Vec<i64> = specs
+        .iter()
+        .filter(|s| s.has("sanctions"))
+        .map(|s| s.seq)
+        .collect();
+    assert_eq!(expected.len(), 13);
+    let first = search(&store, &paged("sanctions", 0, 5), TIER);
+    assert_eq!(seqs(&ids, &first)[0], 33, "the subject match first");
+    assert_eq!(first.len(), 5);
+    let rest = search(&store, &paged("sanctions", 5, 20), TIER);
+    assert_eq!(rest.len(), 8);
+    let mut all: Vec<i64> = seqs(&ids, &first);
+    all.extend(seqs(&ids, &rest));
+    all.sort();
+    assert_eq!(all, expected);
+    // Also as a phrase and as a prefix.
+    assert_eq!(
+        everything(&store, &SearchQuery::text("\"sanctions\""), TIER).len(),
+        13
+    );
+    assert_eq!(
+        everything(&store, &SearchQuery::text("sanct*"), TIER).len(),
+        13
+    );
+}
