@@ -1,41 +1,58 @@
 # Diplomatie: the two commands are `make run` and `make test`.
 SHELL := /bin/bash
 CARGO ?= cargo
-PROFILE_DIR ?= $(HOME)/.local/share/diplomatie/demo
-DEMO_ITEMS ?= 2000
+DEMO ?=
+DEMO_ITEMS ?= 5000
 
-.PHONY: run test bench fuzz deps build fmt-check clippy check-deps rust-tests
+.PHONY: run test bench fuzz deps deps-run ui ui-test build fmt-check clippy check-deps rust-tests e2e
 
+# System packages, npm packages and tauri-driver, each only when missing.
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh test
 
-build: deps
-	$(CARGO) build --release -p diplomatie-cli
+deps-run:
+	@scripts/install-deps.sh run
 
-# Until the desktop app exists, `make run` starts the command-line demo.
+# The interface, built into ui/dist (the app embeds it at compile time).
+ui:
+	cd ui && npm run build
+
+ui-test:
+	cd ui && npm test
+
+build: deps-run ui
+	$(CARGO) build --release -p diplomatie -p diplomatie-cli
+
+# The desktop app: `make run` opens your profile; `make run DEMO=1` a fresh demo profile.
+# (The relay joins here once it exists.)
 run: build
-	@scripts/run-demo.sh "$(PROFILE_DIR)" "$(DEMO_ITEMS)" "$(DEMO)"
+	@DEMO="$(DEMO)" DEMO_ITEMS="$(DEMO_ITEMS)" scripts/run-app.sh
 
-test: deps fmt-check clippy check-deps rust-tests
+test: deps fmt-check ui ui-test clippy check-deps rust-tests e2e
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
-clippy:
+clippy: ui
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 check-deps:
 	@scripts/check-deps.sh
 
-rust-tests:
-	$(CARGO) test --workspace
+rust-tests: ui
+	$(CARGO) test --workspace --exclude diplomatie-e2e
 
-bench: deps
+# The real app under Xvfb through WebDriver, with the CLI and a private D-Bus (tests/).
+e2e: ui
+	$(CARGO) build -p diplomatie -p diplomatie-cli
+	$(CARGO) test -p diplomatie-e2e -- --test-threads=1
+
+bench: deps-run
 	$(CARGO) run --release -p diplomatie-bench
 
 # Two minutes per fuzz target on the committed seeds (nightly toolchain; see fuzz/README.md).
 FUZZ_SECONDS ?= 120
-fuzz: deps
+fuzz: deps-run
 	@command -v cargo-fuzz >/dev/null || cargo +stable install cargo-fuzz --version 0.13.2 --locked
 	@for t in eml_parse:eml search_query:search_query domain_json:domain_json; do \
 	  target=$${t%%:*}; seeds=$${t##*:}; \

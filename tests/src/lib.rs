@@ -1,0 +1,503 @@
+//! The end-to-end harness: the real desktop app, built by `make test`, started by
+//! tauri-driver + WebKitWebDriver on a private Xvfb display, with a private D-Bus session bus
+//! whose notification server records every notification. Everything listens on 127.0.0.1 or
+//! on sockets inside a temporary directory, and is stopped when the harness is dropped.
+//!
+//! The interface is found through `data-testid` attributes (the contract is listed in
+//! ui/README.md).
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// The passphrase of the profiles the tests make with the CLI.
+pub const PASSPHRASE: &str = "correct horse battery staple 2026";
+
+/// How long to wait for the interface to reach a state.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// The cargo target directory the test binary runs from (`.../debug`).
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // .../debug/deps/<test> -> .../debug
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target directory")
+        .to_path_buf()
+}
+
+/// A binary built by `make test` (`cargo build -p diplomatie -p diplomatie-cli`).
+pub fn binary(name: &str) -> PathBuf {
+    let path = target_dir().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build it first (`make test` does: cargo build -p diplomatie -p diplomatie-cli)",
+        path.display()
+    );
+    path
+}
+
+fn tool(name: &str) -> PathBuf {
+    let home_bin = std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".cargo/bin").join(name))
+        .filter(|p| p.exists());
+    if let Some(p) = home_bin {
+        return p;
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.exists())
+    });
+    found.unwrap_or_else(|| {
+        panic!("{name} is missing: run scripts/install-deps.sh test (make test does)")
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port on 127.0.0.1")
+}
+
+fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if ready() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("timed out after {timeout:?} waiting for {what}")
+}
+
+#[derive(Debug)]
+struct Process {
+    name: &'static str,
+    child: Child,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            eprintln!("note: {} had already exited ({status})", self.name);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The display, the bus and the notification server; one per test.
+#[derive(Debug)]
+pub struct Session {
+    pub dir: tempfile::TempDir,
+    pub display: String,
+    pub bus: String,
+    pub notifications: PathBuf,
+    processes: Vec<Process>,
+}
+
+impl Session {
+    pub fn start() -> Result<Self> {
+        let dir = tempfile::Builder::new()
+            .prefix("diplomatie-e2e")
+            .tempdir()?;
+        let mut processes = Vec::new();
+
+        // A display number nobody uses.
+        let n = (90..190)
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                    && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            })
+            .context("no free X display number")?;
+        let display = format!(":{n}");
+        let xvfb = Command::new(tool("Xvfb"))
+            .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("start Xvfb")?;
+        processes.push(Process {
+            name: "Xvfb",
+            child: xvfb,
+        });
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        wait_for("the Xvfb display", Duration::from_secs(10), || {
+            socket.exists()
+        })?;
+
+        // A private session bus.
+        let bus_socket = dir.path().join("bus");
+        let bus = format!("unix:path={}", bus_socket.display());
+        let daemon = Command::new(tool("dbus-daemon"))
+            .args([
+                "--session",
+                "--nofork",
+                "--nopidfile",
+                &format!("--address={bus}"),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("start dbus-daemon")?;
+        processes.push(Process {
+            name: "dbus-daemon",
+            child: daemon,
+        });
+        wait_for("the D-Bus socket", Duration::from_secs(10), || {
+            bus_socket.exists()
+        })?;
+
+        // The notification server.
+        let notifications = dir.path().join("notifications.jsonl");
+        std::fs::write(&notifications, b"")?;
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("support/notification_server.py");
+        let mut server = Command::new("/usr/bin/python3")
+            .arg(&script)
+            .arg(&notifications)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("start the notification server")?;
+        let stdout = server.stdout.take().context("server stdout")?;
+        processes.push(Process {
+            name: "notification server",
+            child: server,
+        });
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        if line.trim() != "ready" {
+            bail!("the notification server did not start (python3-dbus and python3-gi needed)");
+        }
+
+        Ok(Self {
+            dir,
+            display,
+            bus,
+            notifications,
+            processes,
+        })
+    }
+
+    /// A fresh, empty profile directory path (not created).
+    pub fn profile_dir(&self) -> PathBuf {
+        self.dir.path().join("profile")
+    }
+
+    /// Runs the `diplo` CLI on this session's profile; returns its standard output.
+    pub fn diplo(&self, args: &[&str]) -> Result<String> {
+        let out = Command::new(binary("diplo"))
+            .arg("--profile")
+            .arg(self.profile_dir())
+            .args(args)
+            .env("DIPLOMATIE_PASSPHRASE", PASSPHRASE)
+            .output()
+            .context("run diplo")?;
+        if !out.status.success() {
+            bail!(
+                "diplo {:?} failed: {}",
+                args.first(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(String::from_utf8(out.stdout)?)
+    }
+
+    /// Creates the profile with the CLI (fast key derivation: tests only).
+    pub fn init_profile(&self, name: &str, org: &str, email: &str) -> Result<()> {
+        self.diplo(&[
+            "init",
+            "--name",
+            name,
+            "--org",
+            org,
+            "--email",
+            email,
+            "--kdf-iterations",
+            "1000",
+        ])?;
+        Ok(())
+    }
+
+    /// Every notification received so far.
+    pub fn notifications(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.notifications)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// Waits until a notification satisfies `pred`; returns it.
+    pub fn wait_notification(&self, what: &str, pred: impl Fn(&Value) -> bool) -> Result<Value> {
+        let start = Instant::now();
+        while start.elapsed() < WAIT {
+            if let Some(n) = self.notifications().into_iter().find(|n| pred(n)) {
+                return Ok(n);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bail!(
+            "no notification {what} after {WAIT:?}; received: {:?}",
+            self.notifications()
+        )
+    }
+
+    /// Clicks a notification, as the user would in the notification server.
+    pub fn click_notification(&self, id: u64) -> Result<()> {
+        let status = Command::new("gdbus")
+            .args([
+                "call",
+                "--session",
+                "--dest",
+                "org.freedesktop.Notifications",
+                "--object-path",
+                "/org/freedesktop/Notifications",
+                "--method",
+                "fr.diplomatie.TestNotifications.Click",
+                &id.to_string(),
+                "default",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .stdout(Stdio::null())
+            .status()?;
+        if !status.success() {
+            bail!("gdbus could not click notification {id}");
+        }
+        Ok(())
+    }
+
+    /// Starts the app on this session's profile through tauri-driver and connects to it.
+    /// `env` adds variables to the app's environment.
+    pub async fn app(&mut self, env: &[(&str, &str)]) -> Result<App> {
+        let port = free_port();
+        let native_port = free_port();
+        let home = self.dir.path().join("home");
+        for sub in ["data", "config", "cache", "runtime"] {
+            std::fs::create_dir_all(home.join(sub))?;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(home.join("runtime"), std::fs::Permissions::from_mode(0o700))?;
+        }
+        let mut command = Command::new(tool("tauri-driver"));
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &self.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_RUNTIME_DIR", home.join("runtime"))
+            .env("LANG", "fr_FR.UTF-8")
+            .env_remove("WAYLAND_DISPLAY")
+            // WebKitGTK's GPU process has nothing to use under Xvfb.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let driver = command.spawn().context("start tauri-driver")?;
+        self.processes.push(Process {
+            name: "tauri-driver",
+            child: driver,
+        });
+        wait_for("tauri-driver", Duration::from_secs(20), || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        })?;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({
+                "application": binary("diplomatie"),
+                "args": ["--profile", self.profile_dir()],
+            }),
+        );
+        let mut builder = ClientBuilder::rustls().context("WebDriver client")?;
+        builder.capabilities(caps);
+        let client = builder
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("WebDriver session with the app")?;
+        let app = App { client };
+        app.wait_testid("app").await?;
+        Ok(app)
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Last started, first stopped.
+        while let Some(p) = self.processes.pop() {
+            drop(p);
+        }
+    }
+}
+
+/// The app, through WebDriver.
+#[derive(Debug)]
+pub struct App {
+    pub client: Client,
+}
+
+fn by_testid(id: &str) -> String {
+    format!("[data-testid=\"{id}\"]")
+}
+
+impl App {
+    pub async fn find(&self, testid: &str) -> Result<Element> {
+        Ok(self.client.find(Locator::Css(&by_testid(testid))).await?)
+    }
+
+    pub async fn find_all(&self, testid: &str) -> Result<Vec<Element>> {
+        Ok(self
+            .client
+            .find_all(Locator::Css(&by_testid(testid)))
+            .await?)
+    }
+
+    /// Waits until an element with this test id exists.
+    pub async fn wait_testid(&self, testid: &str) -> Result<Element> {
+        self.wait_css(&by_testid(testid)).await
+    }
+
+    pub async fn wait_css(&self, css: &str) -> Result<Element> {
+        let start = Instant::now();
+        loop {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                return Ok(e);
+            }
+            if start.elapsed() > WAIT {
+                bail!("no element matches {css} after {WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until `check` returns true (it is retried on errors too).
+    pub async fn wait_until<F, Fut>(&self, what: &str, mut check: F) -> Result<()>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<bool>>,
+    {
+        let start = Instant::now();
+        loop {
+            if let Ok(true) = check().await {
+                return Ok(());
+            }
+            if start.elapsed() > WAIT {
+                bail!("timed out waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The current screen: onboarding, unlock or main.
+    pub async fn screen(&self) -> Result<String> {
+        Ok(self
+            .find("app")
+            .await?
+            .attr("data-screen")
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn wait_screen(&self, screen: &str) -> Result<()> {
+        self.wait_until(&format!("the {screen} screen"), || async {
+            Ok(self.screen().await? == screen)
+        })
+        .await
+    }
+
+    pub async fn click(&self, testid: &str) -> Result<()> {
+        self.wait_testid(testid).await?.click().await?;
+        Ok(())
+    }
+
+    /// Replaces the value of a text field.
+    pub async fn fill(&self, testid: &str, text: &str) -> Result<()> {
+        let field = self.wait_testid(testid).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn select(&self, testid: &str, value: &str) -> Result<()> {
+        self.wait_testid(testid)
+            .await?
+            .select_by_value(value)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn text(&self, testid: &str) -> Result<String> {
+        Ok(self.wait_testid(testid).await?.text().await?)
+    }
+
+    /// The inbox rows currently rendered, in order: (id, subject, route, precedence).
+    pub async fn rows(&self) -> Result<Vec<Row>> {
+        let mut rows = Vec::new();
+        for e in self.find_all("item-row").await? {
+            let subject = e
+                .find(Locator::Css(&by_testid("row-subject")))
+                .await?
+                .text()
+                .await?;
+            rows.push(Row {
+                id: e.attr("data-id").await?.unwrap_or_default(),
+                subject,
+                route: e.attr("data-route").await?.unwrap_or_default(),
+                precedence: e.attr("data-precedence").await?.unwrap_or_default(),
+                element: e,
+            });
+        }
+        Ok(rows)
+    }
+
+    /// A screenshot, for a failing test to look at.
+    pub async fn screenshot(&self, path: &Path) -> Result<()> {
+        std::fs::write(path, self.client.screenshot().await?)?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+}
+
+/// One rendered inbox row.
+#[derive(Debug)]
+pub struct Row {
+    pub id: String,
+    pub subject: String,
+    pub route: String,
+    pub precedence: String,
+    pub element: Element,
+}

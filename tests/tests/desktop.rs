@@ -1,0 +1,498 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+//! The real desktop app under Xvfb, driven through WebDriver (tauri-driver + WebKitWebDriver),
+//! with the `diplo` CLI writing to the same profile and a notification server on a private
+//! D-Bus. Each test has its own display, bus, profile and app. A failing test leaves a
+//! screenshot in `artifacts/e2e/`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, ensure};
+use diplomatie_e2e::{App, PASSPHRASE, Session};
+use serde_json::Value;
+
+const NAME: &str = "Alice Lefèvre";
+const ORG: &str = "DFAE/EUROPE";
+const EMAIL: &str = "alice@dfae.example";
+
+fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/e2e");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// Runs a test body; on failure saves a screenshot named after the test.
+async fn checked(name: &str, app: &App, result: Result<()>) -> Result<()> {
+    if result.is_err() {
+        let _ = app
+            .screenshot(&artifacts().join(format!("{name}.png")))
+            .await;
+    }
+    result
+}
+
+/// Creates a profile with the CLI, starts the app on it and unlocks it.
+async fn unlocked_app(session: &mut Session, env: &[(&str, &str)]) -> Result<App> {
+    session.init_profile(NAME, ORG, EMAIL)?;
+    let app = session.app(env).await?;
+    app.wait_screen("unlock").await?;
+    app.fill("unlock-passphrase", PASSPHRASE).await?;
+    app.click("unlock-submit").await?;
+    app.wait_screen("main").await?;
+    Ok(app)
+}
+
+fn id_of(json: &str) -> Result<String> {
+    let v: Value = serde_json::from_str(json)?;
+    Ok(v["id"]
+        .as_str()
+        .context("an id in the CLI output")?
+        .to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_a_profile_lock_and_unlock_with_a_wrong_then_the_right_passphrase() -> Result<()> {
+    let mut session = Session::start()?;
+    let app = session.app(&[]).await?;
+    let result = async {
+        app.wait_screen("onboarding").await?;
+        app.fill("onboarding-name", NAME).await?;
+        app.fill("onboarding-org", ORG).await?;
+        app.fill("onboarding-email", EMAIL).await?;
+        app.fill("onboarding-passphrase", PASSPHRASE).await?;
+        app.fill("onboarding-passphrase-confirm", PASSPHRASE)
+            .await?;
+        let strength = app.text("passphrase-strength").await?;
+        ensure!(
+            !strength.trim().is_empty(),
+            "the strength meter says something"
+        );
+        app.click("onboarding-submit").await?;
+        app.wait_screen("main").await?;
+        ensure!(
+            session.profile_dir().join("profile.key").exists(),
+            "the profile was created where the app was told"
+        );
+
+        app.click("lock-button").await?;
+        app.wait_screen("unlock").await?;
+
+        app.fill("unlock-passphrase", "not the passphrase at all")
+            .await?;
+        app.click("unlock-submit").await?;
+        let error = app.wait_testid("unlock-error").await?.text().await?;
+        ensure!(
+            !error.trim().is_empty(),
+            "the wrong passphrase is explained"
+        );
+        ensure!(app.screen().await? == "unlock", "still locked");
+
+        app.fill("unlock-passphrase", PASSPHRASE).await?;
+        app.click("unlock-submit").await?;
+        app.wait_screen("main").await?;
+        Ok(())
+    }
+    .await;
+    checked("profile_lock_unlock", &app, result).await?;
+    app.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn compose_for_action_lands_in_triage_order_and_info_under_information() -> Result<()> {
+    let mut session = Session::start()?;
+    // Two items for action already there: a Flash and a Routine.
+    let app = unlocked_app(&mut session, &[]).await?;
+    let flash = id_of(&session.diplo(&[
+        "--json",
+        "compose",
+        "telegram",
+        "--subject",
+        "Crise consulaire à Tbilissi",
+        "--action",
+        ORG,
+        "--precedence",
+        "flash",
+        "--justification",
+        "Ressortissants en danger",
+        "--body",
+        "Point de situation.",
+    ])?)?;
+    let routine = id_of(&session.diplo(&[
+        "--json",
+        "compose",
+        "telegram",
+        "--subject",
+        "Calendrier des réunions de décembre",
+        "--action",
+        ORG,
+        "--body",
+        "Pour mémoire.",
+    ])?)?;
+    let result = async {
+        // The app notices what the CLI wrote.
+        app.wait_until("the two CLI items in the action tab", || async {
+            Ok(app.text("count-action").await?.trim() == "2")
+        })
+        .await?;
+
+        // A telegram without an action addressee is refused with the domain's message.
+        app.click("nav-compose").await?;
+        app.select("compose-kind", "telegram").await?;
+        app.fill("compose-subject", "Sans destinataire").await?;
+        app.fill("compose-paragraph-0", "Texte.").await?;
+        app.click("compose-submit").await?;
+        app.wait_testid("error-action").await?;
+        app.wait_testid("compose-errors").await?;
+
+        // Now a proper one, Immédiat, for action.
+        app.fill("compose-subject", "Visite ministérielle à Berlin")
+            .await?;
+        app.fill("compose-action-name-0", ORG).await?;
+        app.select("compose-action-kind-0", "unit").await?;
+        app.select("compose-precedence", "immediat").await?;
+        app.click("compose-submit").await?;
+
+        app.click("nav-inbox").await?;
+        app.click("tab-action").await?;
+        app.wait_until("three items for action", || async {
+            Ok(app.text("count-action").await?.trim() == "3" && app.rows().await?.len() == 3)
+        })
+        .await?;
+        let rows = app.rows().await?;
+        let subjects: Vec<&str> = rows.iter().map(|r| r.subject.as_str()).collect();
+        ensure!(
+            rows[0].id == flash && rows[2].id == routine,
+            "Flash first, Routine last: {subjects:?}"
+        );
+        ensure!(
+            rows[1].subject.contains("Visite ministérielle")
+                && rows[1].precedence == "immediat"
+                && rows[1].route == "action",
+            "the new Immédiat item sits between them: {subjects:?}"
+        );
+
+        // An item where the user is only an information addressee.
+        app.click("nav-compose").await?;
+        app.select("compose-kind", "telegram").await?;
+        app.fill("compose-subject", "Note de situation régionale")
+            .await?;
+        app.fill("compose-action-name-0", "BERLIN").await?;
+        app.select("compose-action-kind-0", "unit").await?;
+        app.fill("compose-info-name-0", ORG).await?;
+        app.select("compose-info-kind-0", "unit").await?;
+        app.fill("compose-paragraph-0", "Pour votre information.")
+            .await?;
+        app.click("compose-submit").await?;
+        app.click("nav-inbox").await?;
+        app.click("tab-info").await?;
+        app.wait_until("the item under information", || async {
+            let rows = app.rows().await?;
+            Ok(app.text("count-info").await?.trim() == "1"
+                && rows.len() == 1
+                && rows[0].subject.contains("Note de situation")
+                && rows[0].route == "info")
+        })
+        .await?;
+        ensure!(
+            app.text("count-action").await?.trim() == "3",
+            "the info item is not counted for action"
+        );
+        Ok(())
+    }
+    .await;
+    checked("compose_triage", &app, result).await?;
+    app.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_accent_free_search_finds_the_item_and_opens_it() -> Result<()> {
+    let mut session = Session::start()?;
+    session.init_profile(NAME, ORG, EMAIL)?;
+    let target = id_of(&session.diplo(&[
+        "--json",
+        "compose",
+        "telegram",
+        "--subject",
+        "Réunion à Genève sur la sécurité énergétique",
+        "--action",
+        ORG,
+        "--body",
+        "Les délégations ont évoqué l'approvisionnement en électricité.",
+    ])?)?;
+    session.diplo(&[
+        "compose",
+        "telegram",
+        "--subject",
+        "Programme culturel à Lyon",
+        "--action",
+        ORG,
+        "--body",
+        "Rien à voir.",
+    ])?;
+    let app = session.app(&[]).await?;
+    let result = async {
+        app.wait_screen("unlock").await?;
+        app.fill("unlock-passphrase", PASSPHRASE).await?;
+        app.click("unlock-submit").await?;
+        app.wait_screen("main").await?;
+
+        app.fill("search-input", "geneve energetique").await?;
+        let hit = app.wait_css("[data-testid=\"search-result\"]").await?;
+        let hits = app.find_all("search-result").await?;
+        ensure!(hits.len() == 1, "one item matches, got {}", hits.len());
+        ensure!(hit.attr("data-id").await?.as_deref() == Some(target.as_str()));
+        ensure!(
+            app.client
+                .find(fantoccini::Locator::Css(
+                    "[data-testid=\"search-result\"] mark"
+                ))
+                .await
+                .is_ok(),
+            "the snippet highlights the match"
+        );
+        hit.click().await?;
+        let reader = app.wait_testid("reader").await?;
+        app.wait_until("the reader shows the item", || async {
+            Ok(reader.attr("data-id").await?.as_deref() == Some(target.as_str()))
+        })
+        .await?;
+        ensure!(app.text("reader-subject").await?.contains("Genève"));
+        Ok(())
+    }
+    .await;
+    checked("search", &app, result).await?;
+    app.close().await
+}
+
+fn eml(to: &str, cc: &str, subject: &str, id: &str) -> String {
+    format!(
+        "From: Bob Martin <bob@quai.example>\r\nTo: {to}\r\nCc: {cc}\r\nSubject: {subject}\r\n\
+         Date: Tue, 24 Nov 2026 09:00:00 +0100\r\nMessage-ID: <{id}@quai.example>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nBonjour,\r\n\r\nCordialement.\r\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn importing_eml_files_shows_progress_and_a_report_with_the_bad_file() -> Result<()> {
+    let mut session = Session::start()?;
+    let app = unlocked_app(&mut session, &[]).await?;
+    let folder = session.dir.path().join("courriels");
+    std::fs::create_dir_all(&folder)?;
+    std::fs::write(
+        folder.join("1-action.eml"),
+        eml(EMAIL, "carol@quai.example", "Demande de rendez-vous", "one"),
+    )?;
+    std::fs::write(
+        folder.join("2-info.eml"),
+        eml("carol@quai.example", EMAIL, "Copie pour information", "two"),
+    )?;
+    std::fs::write(
+        folder.join("3-bad.eml"),
+        b"ceci n'est pas un courriel\x00\xff",
+    )?;
+    let result = async {
+        app.click("nav-import").await?;
+        app.fill("import-paths", &folder.display().to_string())
+            .await?;
+        app.click("import-submit").await?;
+        app.wait_testid("import-report").await?;
+        app.wait_until("three report rows", || async {
+            Ok(app.find_all("import-row").await?.len() == 3)
+        })
+        .await?;
+        let mut statuses = Vec::new();
+        for row in app.find_all("import-row").await? {
+            statuses.push(row.attr("data-status").await?.unwrap_or_default());
+        }
+        ensure!(
+            statuses == ["imported", "imported", "failed"],
+            "per-file statuses in name order: {statuses:?}"
+        );
+        let progress = app.find("import-progress").await?;
+        ensure!(progress.attr("max").await?.as_deref() == Some("3"));
+        ensure!(progress.prop("value").await?.as_deref() == Some("3"));
+
+        // The email for action is notified, the one in copy is not.
+        session.wait_notification("for the imported action email", |n| {
+            text_of(n).contains("Demande de rendez-vous") && text_of(n).contains("pour action")
+        })?;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        ensure!(
+            !session
+                .notifications()
+                .iter()
+                .any(|n| text_of(n).contains("Copie pour information")),
+            "an email in copy is not notified"
+        );
+
+        app.click("nav-inbox").await?;
+        app.click("tab-action").await?;
+        app.wait_until("the To email for action", || async {
+            let rows = app.rows().await?;
+            Ok(rows.iter().any(|r| r.subject == "Demande de rendez-vous"))
+        })
+        .await?;
+        app.click("tab-info").await?;
+        app.wait_until("the Cc email for information", || async {
+            let rows = app.rows().await?;
+            Ok(rows.iter().any(|r| r.subject == "Copie pour information"))
+        })
+        .await?;
+        Ok(())
+    }
+    .await;
+    checked("import", &app, result).await?;
+    app.close().await
+}
+
+fn text_of(n: &Value) -> String {
+    format!("{} {}", n["summary"], n["body"])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn action_items_are_notified_dr_ones_without_subject_and_a_click_opens_the_item() -> Result<()>
+{
+    let mut session = Session::start()?;
+    let app = unlocked_app(&mut session, &[("DIPLOMATIE_FLASH_REMINDER_SECS", "3")]).await?;
+    let result = async {
+        // The CLI files an NP item for action while the app is open.
+        let np = id_of(&session.diplo(&[
+            "--json",
+            "compose",
+            "telegram",
+            "--subject",
+            "Alpha : préparation du sommet",
+            "--action",
+            ORG,
+            "--precedence",
+            "immediat",
+            "--body",
+            "Texte ordinaire.",
+        ])?)?;
+        let n = session.wait_notification("for the NP action item", |n| {
+            text_of(n).contains("Alpha : préparation du sommet")
+        })?;
+        ensure!(
+            n["summary"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("pour action"),
+            "{n}"
+        );
+        ensure!(n["app_name"] == "Diplomatie");
+
+        // A Diffusion Restreinte item: kind, precedence and "pour action" only.
+        session.diplo(&[
+            "compose",
+            "telegram",
+            "--subject",
+            "Bravo confidentiel",
+            "--action",
+            ORG,
+            "--marking",
+            "dr",
+            "--precedence",
+            "prioritaire",
+            "--body",
+            "(DR) Corps protégé.",
+        ])?;
+        let dr = session.wait_notification("for the DR item", |n| {
+            n["summary"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Prioritaire")
+        })?;
+        let shown = text_of(&dr);
+        ensure!(
+            !shown.contains("Bravo") && !shown.contains("Corps") && !shown.contains(ORG),
+            "a DR notification shows neither subject nor body: {shown}"
+        );
+        ensure!(
+            shown.contains("pour action") && shown.contains("Télégramme"),
+            "{shown}"
+        );
+
+        // An information item is not notified under the default rules.
+        session.diplo(&[
+            "compose",
+            "telegram",
+            "--subject",
+            "Charlie pour information",
+            "--action",
+            "BERLIN",
+            "--info",
+            ORG,
+            "--body",
+            "Texte.",
+        ])?;
+
+        // Clicking the first notification brings the app to that item.
+        session.click_notification(n["id"].as_u64().context("notification id")?)?;
+        let reader = app.wait_testid("reader").await?;
+        app.wait_until("the reader on the clicked item", || async {
+            Ok(reader.attr("data-id").await?.as_deref() == Some(np.as_str()))
+        })
+        .await?;
+
+        // A Flash is reminded until it is opened.
+        let flash = id_of(&session.diplo(&[
+            "--json",
+            "compose",
+            "telegram",
+            "--subject",
+            "Delta flash",
+            "--action",
+            ORG,
+            "--precedence",
+            "flash",
+            "--justification",
+            "Immédiat",
+            "--body",
+            "Texte.",
+        ])?)?;
+        session.wait_notification("for the Flash", |n| {
+            text_of(n).contains("Delta flash") && !text_of(n).contains("rappel")
+        })?;
+        let reminder = session.wait_notification("a Flash reminder", |n| {
+            text_of(n).contains("Delta flash") && text_of(n).contains("rappel")
+        })?;
+        ensure!(reminder["urgency"] == 2, "a Flash is critical: {reminder}");
+        ensure!(
+            !session
+                .notifications()
+                .iter()
+                .any(|n| text_of(n).contains("Charlie")),
+            "the info item was not notified"
+        );
+
+        // Opening it stops the reminders.
+        session.click_notification(reminder["id"].as_u64().context("id")?)?;
+        app.wait_until("the reader on the Flash", || async {
+            let reader = app.find("reader").await?;
+            Ok(reader.attr("data-id").await?.as_deref() == Some(flash.as_str()))
+        })
+        .await?;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let count = |s: &Session| {
+            s.notifications()
+                .iter()
+                .filter(|n| text_of(n).contains("Delta flash"))
+                .count()
+        };
+        let before = count(&session);
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        ensure!(
+            count(&session) == before,
+            "no reminder after the Flash was opened"
+        );
+        Ok(())
+    }
+    .await;
+    checked("notifications", &app, result).await?;
+    app.close().await
+}
