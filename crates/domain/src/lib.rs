@@ -2,6 +2,7 @@
 //! their routing (for action / for information) and the triage order. No I/O, no async.
 
 mod addressee;
+mod clearance;
 mod email;
 mod error;
 mod id;
@@ -12,6 +13,9 @@ mod telegram;
 mod triage;
 
 pub use addressee::{Addressee, Route, UserIdentity};
+pub use clearance::{
+    Circuit, Clearance, ClearanceError, ClearanceOrder, Role, Stage, Step, Transition, Verdict,
+};
 pub use email::{AttachmentMeta, FormalEmail, Mailbox};
 pub use error::DomainError;
 pub use id::ItemId;
