@@ -1,0 +1,1 @@
+export function repair(source: string): { out: string; fixes: number };

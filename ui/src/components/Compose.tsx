@@ -1,0 +1,441 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useApi, type CommandError } from '../api';
+import type { AddresseeDto, AddresseeKindDto, KindDto, MarkingDto, PrecedenceDto } from '../generated/bindings';
+import {
+  ADDRESSEE_KINDS,
+  FIELD_TARGET,
+  buildCompose,
+  clearDraft,
+  defaultForm,
+  emptyAddressee,
+  emptyParagraph,
+  errorField,
+  loadDraft,
+  moveAt,
+  saveDraft,
+  type ComposeForm,
+} from '../lib/compose';
+import { errorText } from '../lib/errors';
+import { KINDS, MARKINGS, PRECEDENCES } from '../lib/filter';
+import { today } from '../lib/format';
+import { FieldError } from './common';
+
+interface FieldErr {
+  field: string | null;
+  message: string;
+}
+
+/** Waits this long after the parties of a note are typed before asking for its formulas. */
+const TEMPLATE_DELAY_MS = 400;
+
+function initialForms(): Record<KindDto, ComposeForm> {
+  const day = today();
+  return {
+    telegram: loadDraft('telegram', day) ?? defaultForm(day),
+    note: loadDraft('note', day) ?? defaultForm(day),
+    email: loadDraft('email', day) ?? defaultForm(day),
+  };
+}
+
+export function Compose({ onComposed }: { onComposed: (id: string) => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const id = useId();
+  const formRef = useRef<HTMLFormElement>(null);
+  const [kind, setKind] = useState<KindDto>('telegram');
+  const [forms, setForms] = useState(initialForms);
+  const [errors, setErrors] = useState<FieldErr[]>([]);
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+  const autoTemplate = useRef<{ opening: string; closing: string } | null>(null);
+  const f = forms[kind];
+
+  const set = (patch: Partial<ComposeForm>) => setForms((all) => ({ ...all, [kind]: { ...all[kind], ...patch } }));
+
+  const focusField = (field: string | null) => {
+    const target = field ? FIELD_TARGET[field] : undefined;
+    if (target) formRef.current?.querySelector<HTMLElement>(`[data-testid="${target}"]`)?.focus();
+  };
+
+  // The formulas of a note verbale follow its parties until the user writes their own.
+  const note = forms.note;
+  useEffect(() => {
+    if (kind !== 'note') return;
+    const mission = note.sendingMission.trim();
+    const institution = note.receivingInstitution.trim();
+    if (!mission || !institution) return;
+    const auto = autoTemplate.current;
+    const untouched = (note.opening === '' && note.closing === '') || (auto && note.opening === auto.opening && note.closing === auto.closing);
+    if (!untouched) return;
+    const timer = window.setTimeout(() => {
+      void api.noteTemplate(mission, institution).then((r) => {
+        if (r.status !== 'ok') return;
+        setForms((all) => {
+          const n = all.note;
+          const a = autoTemplate.current;
+          const still = (n.opening === '' && n.closing === '') || (a && n.opening === a.opening && n.closing === a.closing);
+          if (!still) return all;
+          autoTemplate.current = r.data;
+          return { ...all, note: { ...n, opening: r.data.opening, closing: r.data.closing } };
+        });
+      });
+    }, TEMPLATE_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, [api, kind, note.sendingMission, note.receivingInstitution, note.opening, note.closing]);
+
+  async function applyTemplate() {
+    const r = await api.noteTemplate(f.sendingMission.trim(), f.receivingInstitution.trim());
+    if (r.status === 'ok') {
+      autoTemplate.current = r.data;
+      set({ opening: r.data.opening, closing: r.data.closing });
+    } else setErrors([{ field: r.error.field ?? null, message: errorText(t, r.error) }]);
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setStatus('');
+    const r = await api.compose(buildCompose(kind, f));
+    setBusy(false);
+    if (r.status === 'ok') {
+      clearDraft(kind);
+      autoTemplate.current = null;
+      setErrors([]);
+      setForms((all) => ({ ...all, [kind]: defaultForm(today()) }));
+      onComposed(r.data);
+      return;
+    }
+    showError(r.error);
+  }
+
+  function showError(error: CommandError) {
+    const field = errorField(kind, error, f);
+    setErrors([{ field, message: errorText(t, error) }]);
+    // After the messages are on screen, so that the field's description is read with it.
+    window.setTimeout(() => focusField(field), 0);
+  }
+
+  function saveLocalDraft() {
+    saveDraft(kind, f);
+    setStatus(t('compose.draftSaved'));
+  }
+
+  function discardDraft() {
+    clearDraft(kind);
+    autoTemplate.current = null;
+    setErrors([]);
+    setForms((all) => ({ ...all, [kind]: defaultForm(today()) }));
+    setStatus(t('compose.draftDiscarded'));
+  }
+
+  const errorOf = (field: string) => errors.find((e) => e.field === field)?.message;
+  const errId = (field: string) => `${id}-err-${field}`;
+  /** Props of an input bound to a backend field: its id, its error and its description. */
+  const bind = (field: string) => ({
+    id: `${id}-${field}`,
+    'data-testid': FIELD_TARGET[field],
+    'aria-invalid': errorOf(field) ? true : undefined,
+    'aria-describedby': errorOf(field) ? errId(field) : undefined,
+  });
+  const err = (field: string) => <FieldError id={errId(field)} field={field} message={errorOf(field)} />;
+
+  const textField = (field: keyof ComposeForm & string, label: string, extra: { type?: string; placeholder?: string; hint?: string } = {}) => (
+    <div className="field">
+      <label htmlFor={`${id}-${field}`}>{label}</label>
+      <input {...bind(field)} type={extra.type ?? 'text'} value={f[field] as string} placeholder={extra.placeholder} onChange={(e) => set({ [field]: e.target.value } as Partial<ComposeForm>)} />
+      {extra.hint && <p className="field-hint">{extra.hint}</p>}
+      {err(field)}
+    </div>
+  );
+
+  const textArea = (field: keyof ComposeForm & string, label: string, rows: number, hint?: string) => (
+    <div className="field">
+      <label htmlFor={`${id}-${field}`}>{label}</label>
+      <textarea {...bind(field)} rows={rows} value={f[field] as string} onChange={(e) => set({ [field]: e.target.value } as Partial<ComposeForm>)} />
+      {hint && <p className="field-hint">{hint}</p>}
+      {err(field)}
+    </div>
+  );
+
+  return (
+    <section className="compose" aria-labelledby={`${id}-title`}>
+      <h1 id={`${id}-title`}>{t('compose.title')}</h1>
+      <form ref={formRef} onSubmit={submit} noValidate>
+        {errors.length > 0 && (
+          <div className="form-errors" role="alert" data-testid="compose-errors">
+            <p>{t('compose.errorsTitle')}</p>
+            <ul>
+              {errors.map((e, i) => (
+                <li key={i}>
+                  {e.field && FIELD_TARGET[e.field] ? (
+                    <button type="button" className="link" onClick={() => focusField(e.field)}>
+                      {t('compose.errorAt', { field: t(`fields.${e.field}`, { defaultValue: e.field }), message: e.message })}
+                    </button>
+                  ) : (
+                    e.message
+                  )}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor={`${id}-kind`}>{t('compose.kind')}</label>
+          <select
+            id={`${id}-kind`}
+            data-testid="compose-kind"
+            value={kind}
+            onChange={(e) => {
+              setKind(e.target.value as KindDto);
+              setErrors([]);
+              setStatus('');
+            }}
+          >
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`kind.${k}.name`)}
+              </option>
+            ))}
+          </select>
+        </div>
+
+        <Group title={t('compose.groupHeading')}>
+          {kind === 'telegram' && textField('origin', t('fields.origin'), { placeholder: t('compose.originPlaceholder') })}
+          {kind === 'note' && (
+            <>
+              {textField('sendingMission', t('fields.sendingMission'), { placeholder: t('compose.sendingMissionPlaceholder') })}
+              {textField('receivingInstitution', t('fields.receivingInstitution'), { placeholder: t('compose.receivingInstitutionPlaceholder') })}
+            </>
+          )}
+          {kind === 'email' && (
+            <>
+              {textField('from', t('fields.from'), { hint: t('compose.fromHint') })}
+              {textField('to', t('fields.to'), { hint: t('compose.commaHint') })}
+              {textField('cc', t('fields.cc'), { hint: t('compose.commaHint') })}
+            </>
+          )}
+          {textField('subject', t('fields.subject'))}
+          <div className="field-row">
+            <div className="field">
+              <label htmlFor={`${id}-precedence`}>{t('fields.precedence')}</label>
+              <select {...bind('precedence')} value={f.precedence} onChange={(e) => set({ precedence: e.target.value as PrecedenceDto })}>
+                {PRECEDENCES.map((p) => (
+                  <option key={p} value={p}>
+                    {t(`precedence.${p}.name`)}
+                  </option>
+                ))}
+              </select>
+              {err('precedence')}
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-marking`}>{t('fields.marking')}</label>
+              <select {...bind('marking')} value={f.marking} onChange={(e) => set({ marking: e.target.value as MarkingDto })}>
+                {MARKINGS.map((m) => (
+                  <option key={m} value={m}>
+                    {t(`marking.${m}.label`)}
+                  </option>
+                ))}
+              </select>
+              {err('marking')}
+            </div>
+            {textField('deadline', t('fields.deadline'), { type: 'date' })}
+          </div>
+          {f.precedence === 'flash' && kind !== 'email' && (
+            <div className="field">
+              <label htmlFor={`${id}-justification`}>{t('fields.justification')}</label>
+              <input {...bind('justification')} value={f.justification} onChange={(e) => set({ justification: e.target.value })} />
+              <p className="field-hint">{t('compose.justificationHint')}</p>
+              {err('justification')}
+            </div>
+          )}
+        </Group>
+
+        {kind !== 'email' && (
+          <Group title={t('compose.addressees')}>
+            <AddresseeList which="action" label={t('fields.action')} list={f.action} onChange={(action) => set({ action })} error={err('action')} errorId={errorOf('action') ? errId('action') : undefined} />
+            <AddresseeList which="info" label={t('fields.info')} list={f.info} onChange={(info) => set({ info })} error={err('info')} errorId={errorOf('info') ? errId('info') : undefined} />
+          </Group>
+        )}
+
+        {kind === 'note' && (
+          <Group title={t('compose.formulas')}>
+            <button type="button" data-testid="compose-template" onClick={applyTemplate}>
+              {t('compose.useTemplate')}
+            </button>
+            {textArea('opening', t('fields.opening'), 3)}
+          </Group>
+        )}
+
+        {kind === 'email' ? (
+          textArea('body', t('fields.body'), 12)
+        ) : (
+          <Group title={t('compose.body')}>
+            {kind === 'telegram' && textArea('summary', t('fields.summary'), 3)}
+            <Paragraphs form={f} onChange={(paragraphs) => set({ paragraphs })} error={err('paragraphs')} errorId={errorOf('paragraphs') ? errId('paragraphs') : undefined} />
+            {kind === 'note' && textArea('closing', t('fields.closing'), 3)}
+          </Group>
+        )}
+
+        {kind === 'note' && (
+          <Group title={t('compose.placeDate')}>
+            <div className="field-row">
+              {textField('place', t('fields.place'))}
+              {textField('date', t('fields.date'), { type: 'date' })}
+            </div>
+            {textField('answers', t('fields.answers'), { hint: t('compose.answersHint') })}
+          </Group>
+        )}
+
+        {kind !== 'email' && (
+          <Group title={t('compose.classification')}>
+            {textField('tags', t('fields.tags'), { hint: t('compose.commaHint'), placeholder: t('compose.tagsPlaceholder') })}
+            {kind === 'telegram' && (
+              <>
+                {textArea('references', t('fields.references'), 3, t('compose.lineHint'))}
+                {textField('clearers', t('fields.clearers'), { hint: t('compose.commaHint') })}
+                {textField('approver', t('fields.approver'))}
+                {textArea('caveats', t('fields.caveats'), 2, t('compose.lineHint'))}
+              </>
+            )}
+          </Group>
+        )}
+
+        <div className="form-actions">
+          <button type="submit" className="primary" data-testid="compose-submit" disabled={busy} aria-busy={busy}>
+            {t('compose.submit')}
+          </button>
+          <button type="button" data-testid="compose-save-draft" onClick={saveLocalDraft}>
+            {t('compose.saveDraft')}
+          </button>
+          <button type="button" onClick={discardDraft}>
+            {t('compose.discardDraft')}
+          </button>
+          <span role="status" aria-live="polite" className="muted">
+            {status}
+          </span>
+        </div>
+        <p className="muted small">{t('compose.draftNote')}</p>
+      </form>
+    </section>
+  );
+}
+
+function Group({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <fieldset className="group">
+      <legend>{title}</legend>
+      {children}
+    </fieldset>
+  );
+}
+
+function AddresseeList({
+  which,
+  label,
+  list,
+  onChange,
+  error,
+  errorId,
+}: {
+  which: 'action' | 'info';
+  label: string;
+  list: AddresseeDto[];
+  onChange: (l: AddresseeDto[]) => void;
+  error: ReactNode;
+  errorId?: string;
+}) {
+  const { t } = useTranslation();
+  const id = useId();
+  const update = (i: number, patch: Partial<AddresseeDto>) => onChange(list.map((a, j) => (j === i ? { ...a, ...patch } : a)));
+  return (
+    <fieldset className="addressees">
+      <legend>{label}</legend>
+      {list.map((a, i) => (
+        <div className="addressee-row" key={i}>
+          <label htmlFor={`${id}-name-${i}`} className="visually-hidden">
+            {t('compose.addresseeName', { list: label, n: i + 1 })}
+          </label>
+          <input
+            id={`${id}-name-${i}`}
+            data-testid={`compose-${which}-name-${i}`}
+            value={a.name}
+            onChange={(e) => update(i, { name: e.target.value })}
+            placeholder={t('compose.addresseePlaceholder')}
+            aria-invalid={i === 0 && errorId ? true : undefined}
+            aria-describedby={i === 0 ? errorId : undefined}
+          />
+          <label htmlFor={`${id}-kind-${i}`} className="visually-hidden">
+            {t('compose.addresseeKind', { list: label, n: i + 1 })}
+          </label>
+          <select id={`${id}-kind-${i}`} data-testid={`compose-${which}-kind-${i}`} value={a.kind} onChange={(e) => update(i, { kind: e.target.value as AddresseeKindDto })}>
+            {ADDRESSEE_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`addressee.${k}`)}
+              </option>
+            ))}
+          </select>
+          <button type="button" onClick={() => onChange(list.filter((_, j) => j !== i))} aria-label={t('compose.removeAddressee', { list: label, n: i + 1 })} disabled={list.length === 1 && a.name === ''}>
+            {t('compose.remove')}
+          </button>
+        </div>
+      ))}
+      <button type="button" data-testid={`compose-add-${which}`} onClick={() => onChange([...list, emptyAddressee()])}>
+        {t('compose.addAddressee')}
+      </button>
+      {error}
+    </fieldset>
+  );
+}
+
+function Paragraphs({ form, onChange, error, errorId }: { form: ComposeForm; onChange: (p: ComposeForm['paragraphs']) => void; error: ReactNode; errorId?: string }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const list = form.paragraphs;
+  const update = (i: number, patch: Partial<(typeof list)[number]>) => onChange(list.map((p, j) => (j === i ? { ...p, ...patch } : p)));
+  return (
+    <fieldset className="paragraph-list">
+      <legend>{t('fields.paragraphs')}</legend>
+      {list.map((p, i) => (
+        <div className="paragraph-row" key={i}>
+          <div className="field">
+            <label htmlFor={`${id}-text-${i}`}>{t('compose.paragraph', { n: i + 1 })}</label>
+            <textarea
+              id={`${id}-text-${i}`}
+              data-testid={`compose-paragraph-${i}`}
+              rows={4}
+              value={p.text}
+              onChange={(e) => update(i, { text: e.target.value })}
+              aria-invalid={i === 0 && errorId ? true : undefined}
+              aria-describedby={i === 0 ? errorId : undefined}
+            />
+          </div>
+          <div className="paragraph-tools">
+            <label htmlFor={`${id}-marking-${i}`}>{t('compose.paragraphMarking', { n: i + 1 })}</label>
+            <select id={`${id}-marking-${i}`} data-testid={`compose-paragraph-marking-${i}`} value={p.marking} onChange={(e) => update(i, { marking: e.target.value as MarkingDto })}>
+              {MARKINGS.map((m) => (
+                <option key={m} value={m}>
+                  {t(`marking.${m}.label`)}
+                </option>
+              ))}
+            </select>
+            <button type="button" onClick={() => onChange(moveAt(list, i, -1))} disabled={i === 0} aria-label={t('compose.moveUp', { n: i + 1 })}>
+              {t('compose.up')}
+            </button>
+            <button type="button" onClick={() => onChange(moveAt(list, i, 1))} disabled={i === list.length - 1} aria-label={t('compose.moveDown', { n: i + 1 })}>
+              {t('compose.down')}
+            </button>
+            <button type="button" onClick={() => onChange(list.filter((_, j) => j !== i))} disabled={list.length === 1} aria-label={t('compose.removeParagraph', { n: i + 1 })}>
+              {t('compose.remove')}
+            </button>
+          </div>
+        </div>
+      ))}
+      <button type="button" data-testid="compose-add-paragraph" onClick={() => onChange([...list, emptyParagraph(form.marking)])}>
+        {t('compose.addParagraph')}
+      </button>
+      {error}
+    </fieldset>
+  );
+}

@@ -1,0 +1,198 @@
+import { useCallback, useEffect, useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useApi } from '../api';
+import type { ItemSummaryDto_Serialize, SectionDto } from '../generated/bindings';
+import { EMPTY_FILTER, SECTIONS, toFilterDto, type FilterState } from '../lib/filter';
+import { usePagedInbox } from '../lib/usePagedInbox';
+import { ErrorAlert } from './common';
+import { Filters } from './Filters';
+import { ItemRow, ROW_HEIGHT } from './ItemRow';
+
+/** What the keyboard shortcuts do to the list on screen. */
+export interface ListController {
+  move(delta: number): void;
+  openSelected(): void;
+}
+
+const TAB_LABEL: Record<SectionDto, string> = { action: 'inbox.forAction', info: 'inbox.forInfo', unrouted: 'inbox.unrouted' };
+const COUNT_OF = { action: ['action', 'unreadAction'], info: ['info', 'unreadInfo'], unrouted: ['unrouted', 'unreadUnrouted'] } as const;
+
+export interface InboxState {
+  section: SectionDto;
+  filter: FilterState;
+}
+
+export const INITIAL_INBOX: InboxState = { section: 'action', filter: EMPTY_FILTER };
+
+export function Inbox({
+  state,
+  onState,
+  refreshToken,
+  openId,
+  onOpen,
+  controller,
+}: {
+  state: InboxState;
+  onState: (s: InboxState) => void;
+  refreshToken: number;
+  openId: string | null;
+  onOpen: (id: string) => void;
+  controller: Ref<ListController>;
+}) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const id = useId();
+  const { section, filter } = state;
+  const list = usePagedInbox(api, toFilterDto(filter, section), refreshToken);
+  const total = list.total ?? 0;
+  const [selected, setSelected] = useState(0);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
+
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    initialRect: { width: 600, height: 800 },
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? -1;
+  const { showRange } = list;
+  useEffect(() => {
+    if (last >= first) showRange(first, last);
+  }, [first, last, showRange]);
+
+  // A new section or filter starts at the top.
+  const key = JSON.stringify(state);
+  useEffect(() => {
+    setSelected(0);
+    virtualizer.scrollToOffset(0);
+    // Only when the section or the filter changes, not when the virtualizer does.
+  }, [key]);
+
+  const move = useCallback(
+    (delta: number) => {
+      if (total === 0) return;
+      const next = Math.max(0, Math.min(total - 1, selected + delta));
+      setSelected(next);
+      virtualizer.scrollToIndex(next, { align: 'auto' });
+    },
+    [selected, total, virtualizer],
+  );
+  const openSelected = useCallback(() => {
+    const row = list.row(selected);
+    if (row) onOpen(row.id);
+  }, [list, selected, onOpen]);
+  useImperativeHandle(controller, () => ({ move, openSelected }), [move, openSelected]);
+
+  function onTabKey(e: React.KeyboardEvent, s: SectionDto) {
+    const i = SECTIONS.indexOf(s);
+    const next = e.key === 'ArrowRight' ? SECTIONS[(i + 1) % 3] : e.key === 'ArrowLeft' ? SECTIONS[(i + 2) % 3] : undefined;
+    if (!next) return;
+    e.preventDefault();
+    onState({ ...state, section: next });
+    tabRefs.current[next]?.focus();
+  }
+
+  function onListKey(e: React.KeyboardEvent) {
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      move(1);
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      move(-1);
+    } else if (e.key === 'Home') {
+      e.preventDefault();
+      move(-total);
+    } else if (e.key === 'End') {
+      e.preventDefault();
+      move(total);
+    }
+  }
+
+  const selectedRow: ItemSummaryDto_Serialize | undefined = list.row(selected);
+  const counts = list.counts;
+
+  return (
+    <section className="inbox" aria-labelledby={`${id}-title`}>
+      <h1 id={`${id}-title`} className="visually-hidden">
+        {t('nav.inbox')}
+      </h1>
+      <div className="tabs" role="tablist" aria-label={t('inbox.sections')}>
+        {SECTIONS.map((s) => {
+          const [countKey, unreadKey] = COUNT_OF[s];
+          const selectedTab = s === section;
+          return (
+            <button
+              key={s}
+              ref={(el) => {
+                tabRefs.current[s] = el;
+              }}
+              type="button"
+              role="tab"
+              id={`${id}-tab-${s}`}
+              className={`tab tab-${s}`}
+              data-testid={`tab-${s}`}
+              aria-selected={selectedTab}
+              aria-controls={`${id}-panel`}
+              tabIndex={selectedTab ? 0 : -1}
+              onClick={() => onState({ ...state, section: s })}
+              onKeyDown={(e) => onTabKey(e, s)}
+            >
+              <span className="tab-label">{t(TAB_LABEL[s])}</span>{' '}
+              <span className="tab-count" data-testid={`count-${s}`}>
+                {counts ? counts[countKey] : 0}
+              </span>
+              {counts && counts[unreadKey] > 0 && (
+                <span className="tab-unread">{t('inbox.unreadCount', { n: counts[unreadKey] })}</span>
+              )}
+            </button>
+          );
+        })}
+      </div>
+      <Filters value={filter} onChange={(f) => onState({ ...state, filter: f })} />
+      <div id={`${id}-panel`} role="tabpanel" aria-labelledby={`${id}-tab-${section}`} className="list-panel">
+        <ErrorAlert error={list.error} />
+        <p className="visually-hidden" role="status" aria-live="polite">
+          {list.total === null ? t('inbox.loading') : t('inbox.total', { n: total })}
+        </p>
+        {list.total === 0 && <p className="empty">{t('inbox.empty')}</p>}
+        <div
+          ref={scrollRef}
+          className="virtual-list"
+          data-testid="inbox-list"
+          role="listbox"
+          tabIndex={0}
+          aria-label={t(TAB_LABEL[section])}
+          aria-activedescendant={selectedRow ? `${id}-row-${selectedRow.id}` : undefined}
+          onKeyDown={onListKey}
+        >
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
+            {items.map((v) => {
+              const row = list.row(v.index);
+              return (
+                <div key={v.key} className="virtual-row" style={{ height: v.size, transform: `translateY(${v.start}px)` }}>
+                  <ItemRow
+                    domId={row ? `${id}-row-${row.id}` : undefined}
+                    item={row}
+                    index={v.index}
+                    total={total}
+                    selected={v.index === selected}
+                    open={!!row && row.id === openId}
+                    onClick={() => {
+                      setSelected(v.index);
+                      if (row) onOpen(row.id);
+                    }}
+                  />
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}

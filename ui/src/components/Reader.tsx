@@ -1,0 +1,352 @@
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useApi, type CommandError } from '../api';
+import type {
+  AddresseeDto,
+  EmailDto_Serialize,
+  ItemDto_Serialize,
+  ItemSummaryDto_Serialize,
+  MarkingDto,
+  NoteDto_Serialize,
+  ParagraphDto,
+  ReferenceDto_Serialize,
+  TelegramDto_Serialize,
+} from '../generated/bindings';
+import { errorText } from '../lib/errors';
+import { formatDate, formatDateTime, formatSize } from '../lib/format';
+import { ErrorAlert, KindBadge, MarkingBadge, PrecedenceBadge } from './common';
+
+export function Reader({
+  id,
+  onOpen,
+  onBack,
+  showBack,
+  onReadChanged,
+  focusOnOpen,
+}: {
+  id: string | null;
+  onOpen: (id: string) => void;
+  onBack: () => void;
+  showBack: boolean;
+  onReadChanged: () => void;
+  focusOnOpen: boolean;
+}) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const headingId = useId();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [item, setItem] = useState<ItemDto_Serialize | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [status, setStatus] = useState('');
+  const readChanged = useRef(onReadChanged);
+  readChanged.current = onReadChanged;
+
+  useEffect(() => {
+    setItem(null);
+    setError(null);
+    setStatus('');
+    if (!id) return;
+    let current = true;
+    void api.openItem(id).then((r) => {
+      if (!current) return;
+      if (r.status === 'ok') {
+        setItem(r.data as ItemDto_Serialize);
+        // Opening marks the item read.
+        readChanged.current();
+      } else setError(r.error);
+    });
+    return () => {
+      current = false;
+    };
+  }, [api, id]);
+
+  useEffect(() => {
+    if (item && focusOnOpen) heading.current?.focus();
+  }, [item, focusOnOpen]);
+
+  if (!id) {
+    return (
+      <section className="reader reader-empty" aria-label={t('reader.title')}>
+        <p className="muted">{t('reader.nothing')}</p>
+      </section>
+    );
+  }
+
+  async function markUnread() {
+    if (!id) return;
+    const r = await api.setRead(id, false);
+    if (r.status === 'ok') {
+      setStatus(t('reader.markedUnread'));
+      onReadChanged();
+    } else setStatus(errorText(t, r.error));
+  }
+
+  const summary = item?.summary;
+  const content = item?.content;
+
+  return (
+    <article className="reader" data-testid="reader" data-id={id} aria-labelledby={headingId}>
+      <div className="reader-toolbar">
+        {showBack && (
+          <button type="button" data-testid="reader-back" onClick={onBack}>
+            {t('reader.back')}
+          </button>
+        )}
+        {item && (
+          <button type="button" onClick={markUnread} data-testid="reader-mark-unread">
+            {t('reader.markUnread')}
+          </button>
+        )}
+        <span className="reader-status" role="status" aria-live="polite">
+          {status}
+        </span>
+      </div>
+      <ErrorAlert error={error} />
+      {!item && !error && (
+        <p className="muted" role="status" aria-live="polite">
+          {t('reader.loading')}
+        </p>
+      )}
+      {summary && content && (
+        <>
+          <MarkingBanner marking={summary.marking} position="top" />
+          <header className="reader-head">
+            <div className="reader-badges">
+              <KindBadge kind={summary.kind} />
+              <PrecedenceBadge precedence={summary.precedence} />
+              <MarkingBadge marking={summary.marking} />
+            </div>
+            <h2 id={headingId} ref={heading} tabIndex={-1} data-testid="reader-subject">
+              {summary.subject}
+            </h2>
+          </header>
+          {content.kind === 'telegram' && <TelegramView tg={content} summary={summary} onOpen={onOpen} />}
+          {content.kind === 'note' && <NoteView note={content} summary={summary} onOpen={onOpen} />}
+          {content.kind === 'email' && <EmailView email={content} summary={summary} onStatus={setStatus} />}
+          {item.thread.length > 0 && <Thread thread={item.thread as ItemSummaryDto_Serialize[]} current={summary.id} onOpen={onOpen} />}
+          <MarkingBanner marking={summary.marking} position="bottom" />
+        </>
+      )}
+    </article>
+  );
+}
+
+function MarkingBanner({ marking, position }: { marking: MarkingDto; position: 'top' | 'bottom' }) {
+  const { t } = useTranslation();
+  return (
+    <div className={`marking-banner marking-banner-${marking}`} data-testid={`reader-marking-${position}`}>
+      {t(`marking.${marking}.banner`)}
+    </div>
+  );
+}
+
+function Meta({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{children}</dd>
+    </>
+  );
+}
+
+function Addressees({ list }: { list: AddresseeDto[] }) {
+  const { t } = useTranslation();
+  if (list.length === 0) return <span className="muted">{t('reader.none')}</span>;
+  return (
+    <ul className="inline-list">
+      {list.map((a, i) => (
+        <li key={i}>
+          {a.name} <span className="muted small">{t(`addressee.${a.kind}`)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function References({ refs, onOpen }: { refs: ReferenceDto_Serialize[]; onOpen: (id: string) => void }) {
+  return (
+    <ul className="inline-list">
+      {refs.map((r, i) => (
+        <li key={i}>
+          {r.itemId ? (
+            <button type="button" className="link" data-testid="reader-reference" onClick={() => onOpen(r.itemId as string)}>
+              {r.label}
+            </button>
+          ) : (
+            <span data-testid="reader-reference">{r.label}</span>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Paragraphs({ paragraphs }: { paragraphs: ParagraphDto[] }) {
+  const { t } = useTranslation();
+  return (
+    <div className="paragraphs">
+      {paragraphs.map((p, i) => (
+        <p key={i} className="paragraph" data-testid="reader-paragraph">
+          <span className="paragraph-number">{t('reader.paragraphNumber', { n: i + 1 })}</span>{' '}
+          <span className={`portion-mark portion-${p.marking}`}>{t('reader.portionMark', { mark: t(`marking.${p.marking}.short`) })}</span>{' '}
+          <span className="paragraph-text">{p.text}</span>
+        </p>
+      ))}
+    </div>
+  );
+}
+
+function TelegramView({ tg, summary, onOpen }: { tg: TelegramDto_Serialize; summary: ItemSummaryDto_Serialize; onOpen: (id: string) => void }) {
+  const { t, i18n } = useTranslation();
+  const number = tg.number ?? summary.number;
+  return (
+    <div className="telegram">
+      <dl className="meta">
+        <Meta label={t('reader.number')} testId="reader-number">
+          {number ?? t('reader.unnumbered')}
+        </Meta>
+        <Meta label={t('reader.dtg')}>{tg.dtg}</Meta>
+        <Meta label={t('reader.from')}>{tg.origin}</Meta>
+        <Meta label={t('reader.action')}>
+          <Addressees list={tg.action} />
+        </Meta>
+        <Meta label={t('reader.info')}>
+          <Addressees list={tg.info} />
+        </Meta>
+        <Meta label={t('reader.precedence')}>
+          {t(`precedence.${tg.precedence}.name`)}
+          {tg.justification && <span className="muted"> — {tg.justification}</span>}
+        </Meta>
+        {summary.deadline && <Meta label={t('reader.deadline')}>{formatDate(summary.deadline, i18n.language)}</Meta>}
+        {tg.tags.length > 0 && <Meta label={t('reader.tags')}>{tg.tags.join(', ')}</Meta>}
+        {tg.references.length > 0 && (
+          <Meta label={t('reader.references')}>
+            <References refs={tg.references} onOpen={onOpen} />
+          </Meta>
+        )}
+      </dl>
+      {tg.summary && (
+        <section className="resume" aria-label={t('reader.summary')}>
+          <h3>{t('reader.summary')}</h3>
+          <p>{tg.summary}</p>
+        </section>
+      )}
+      <Paragraphs paragraphs={tg.paragraphs} />
+      <dl className="meta meta-signatures">
+        <Meta label={t('reader.drafter')}>{tg.drafter || t('reader.none')}</Meta>
+        <Meta label={t('reader.clearers')}>{tg.clearers.length > 0 ? tg.clearers.join(', ') : t('reader.none')}</Meta>
+        <Meta label={t('reader.approver')}>{tg.approver ?? t('reader.none')}</Meta>
+        {tg.caveats.length > 0 && <Meta label={t('reader.caveats')}>{tg.caveats.join(' ; ')}</Meta>}
+      </dl>
+    </div>
+  );
+}
+
+function NoteView({ note, summary, onOpen }: { note: NoteDto_Serialize; summary: ItemSummaryDto_Serialize; onOpen: (id: string) => void }) {
+  const { t, i18n } = useTranslation();
+  const number = note.number ?? summary.number;
+  return (
+    <div className="note-verbale">
+      <p className="note-number" data-testid="reader-number">
+        {number ? t('reader.noteNumber', { number }) : t('reader.unnumbered')}
+      </p>
+      <dl className="meta">
+        <Meta label={t('reader.sendingMission')}>{note.sendingMission}</Meta>
+        <Meta label={t('reader.receivingInstitution')}>{note.receivingInstitution}</Meta>
+        {note.answers && (
+          <Meta label={t('reader.answers')}>
+            <References refs={[note.answers]} onOpen={onOpen} />
+          </Meta>
+        )}
+        {note.tags.length > 0 && <Meta label={t('reader.tags')}>{note.tags.join(', ')}</Meta>}
+      </dl>
+      <div className="note-body">
+        <p className="note-opening">{note.opening}</p>
+        <Paragraphs paragraphs={note.paragraphs} />
+        <p className="note-closing">{note.closing}</p>
+        <p className="note-place-date">{t('reader.placeDate', { place: note.place, date: formatDate(note.date, i18n.language) })}</p>
+      </div>
+    </div>
+  );
+}
+
+function EmailView({ email, summary, onStatus }: { email: EmailDto_Serialize; summary: ItemSummaryDto_Serialize; onStatus: (s: string) => void }) {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+
+  async function openAttachment(index: number) {
+    const r = await api.openAttachment(summary.id, index);
+    onStatus(r.status === 'ok' ? t('reader.attachmentOpened') : errorText(t, r.error));
+  }
+
+  async function saveAttachment(index: number, name: string) {
+    const destination = await api.pickSaveDestination(name);
+    if (!destination) return;
+    const r = await api.saveAttachment(summary.id, index, destination);
+    onStatus(r.status === 'ok' ? t('reader.attachmentSaved', { path: destination }) : errorText(t, r.error));
+  }
+
+  return (
+    <div className="email">
+      <dl className="meta">
+        <Meta label={t('reader.emailFrom')}>{email.from}</Meta>
+        <Meta label={t('reader.emailTo')}>{email.to.join(', ')}</Meta>
+        {email.cc.length > 0 && <Meta label={t('reader.emailCc')}>{email.cc.join(', ')}</Meta>}
+        <Meta label={t('reader.emailDate')}>{formatDateTime(email.date, i18n.language)}</Meta>
+        <Meta label={t('reader.emailSubject')}>{email.subject}</Meta>
+        {summary.number && (
+          <Meta label={t('reader.number')} testId="reader-number">
+            {summary.number}
+          </Meta>
+        )}
+      </dl>
+      <div className="email-body">{email.body}</div>
+      {email.attachments.length > 0 && (
+        <section className="attachments" aria-label={t('reader.attachments')}>
+          <h3>{t('reader.attachments')}</h3>
+          <ul>
+            {email.attachments.map((a) => (
+              <li key={a.index} data-testid="reader-attachment">
+                <span className="attachment-name">{a.name}</span>{' '}
+                <span className="muted small">
+                  {a.contentType} · {formatSize(a.size, i18n.language)}
+                </span>{' '}
+                <button type="button" onClick={() => openAttachment(a.index)} aria-label={t('reader.openAttachmentNamed', { name: a.name })}>
+                  {t('reader.openAttachment')}
+                </button>{' '}
+                <button type="button" onClick={() => saveAttachment(a.index, a.name)} aria-label={t('reader.saveAttachmentNamed', { name: a.name })}>
+                  {t('reader.saveAttachment')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function Thread({ thread, current, onOpen }: { thread: ItemSummaryDto_Serialize[]; current: string; onOpen: (id: string) => void }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <section className="thread" aria-label={t('reader.thread')}>
+      <h3>{t('reader.thread')}</h3>
+      <ol>
+        {thread.map((s) => (
+          <li key={s.id} aria-current={s.id === current ? 'true' : undefined}>
+            {s.id === current ? (
+              <strong>{s.subject}</strong>
+            ) : (
+              <button type="button" className="link" onClick={() => onOpen(s.id)}>
+                {s.subject}
+              </button>
+            )}{' '}
+            <span className="muted small">
+              {s.origin} · {formatDateTime(s.writtenAt, i18n.language)}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,188 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useApi } from '../api';
+import type { IdentityDto_Serialize, LanguageDto, PrecedenceDto, SettingsDto } from '../generated/bindings';
+import { LANGUAGES } from '../i18n';
+import { errorText } from '../lib/errors';
+import { PRECEDENCES } from '../lib/filter';
+import { PassphraseMeter } from './common';
+
+type Message = { kind: 'ok' | 'error'; text: string } | null;
+
+export function Settings({
+  settings,
+  identity,
+  minChars,
+  onSaved,
+}: {
+  settings: SettingsDto;
+  identity: IdentityDto_Serialize;
+  minChars: number;
+  onSaved: (s: SettingsDto) => void;
+}) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const id = useId();
+  const [form, setForm] = useState<SettingsDto>(settings);
+  const [minutes, setMinutes] = useState(String(settings.lockAfterMinutes));
+  const [message, setMessage] = useState<Message>(null);
+  const [old, setOld] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    setForm(settings);
+    setMinutes(String(settings.lockAfterMinutes));
+  }, [settings]);
+
+  const notify = form.notify;
+  const setNotify = (patch: Partial<SettingsDto['notify']>) => setForm({ ...form, notify: { ...notify, ...patch } });
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    const n = Number(minutes);
+    if (!Number.isInteger(n) || n < 0) {
+      setMessage({ kind: 'error', text: t('settings.badMinutes') });
+      return;
+    }
+    const r = await api.saveSettings({ ...form, lockAfterMinutes: n });
+    if (r.status === 'ok') {
+      setMessage({ kind: 'ok', text: t('settings.saved') });
+      onSaved(r.data);
+    } else setMessage({ kind: 'error', text: errorText(t, r.error) });
+  }
+
+  const canChange = old !== '' && Array.from(next).length >= minChars && next === confirm && !busy;
+
+  async function changePassphrase(e: FormEvent) {
+    e.preventDefault();
+    if (!canChange) return;
+    setBusy(true);
+    const r = await api.changePassphrase(old, next);
+    setBusy(false);
+    if (r.status === 'ok') {
+      setOld('');
+      setNext('');
+      setConfirm('');
+      setMessage({ kind: 'ok', text: t('settings.passphraseChanged') });
+    } else {
+      setOld('');
+      setMessage({ kind: 'error', text: errorText(t, r.error) });
+    }
+  }
+
+  return (
+    <section className="settings" aria-labelledby={`${id}-title`}>
+      <h1 id={`${id}-title`}>{t('settings.title')}</h1>
+      <p data-testid="settings-message" className={`settings-message ${message?.kind === 'error' ? 'msg-error' : 'msg-ok'}`} role="status" aria-live="polite">
+        {message?.text ?? ''}
+      </p>
+      <form onSubmit={save}>
+        <fieldset className="group">
+          <legend>{t('settings.general')}</legend>
+          <div className="field">
+            <label htmlFor={`${id}-lang`}>{t('settings.language')}</label>
+            <select id={`${id}-lang`} data-testid="settings-language" value={form.language} onChange={(e) => setForm({ ...form, language: e.target.value as LanguageDto })}>
+              {LANGUAGES.map((l) => (
+                <option key={l} value={l}>
+                  {t(`lang.${l}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-minutes`}>{t('settings.lockMinutes')}</label>
+            <input id={`${id}-minutes`} data-testid="settings-lock-minutes" type="number" min={0} step={1} value={minutes} onChange={(e) => setMinutes(e.target.value)} aria-describedby={`${id}-minutes-hint`} />
+            <p id={`${id}-minutes-hint`} className="field-hint">
+              {t('settings.lockMinutesHint')}
+            </p>
+          </div>
+        </fieldset>
+        <fieldset className="group">
+          <legend>{t('settings.notifications')}</legend>
+          <label className="check">
+            <input type="checkbox" data-testid="settings-notify-enabled" checked={notify.enabled} onChange={(e) => setNotify({ enabled: e.target.checked })} />
+            {t('settings.notifyEnabled')}
+          </label>
+          <fieldset className="inline" disabled={!notify.enabled}>
+            <legend>{t('settings.notifyKinds')}</legend>
+            <label className="check">
+              <input type="checkbox" data-testid="settings-notify-telegram" checked={notify.telegram} onChange={(e) => setNotify({ telegram: e.target.checked })} />
+              {t('kind.telegram.name')}
+            </label>
+            <label className="check">
+              <input type="checkbox" data-testid="settings-notify-note" checked={notify.note} onChange={(e) => setNotify({ note: e.target.checked })} />
+              {t('kind.note.name')}
+            </label>
+            <label className="check">
+              <input type="checkbox" data-testid="settings-notify-email" checked={notify.email} onChange={(e) => setNotify({ email: e.target.checked })} />
+              {t('kind.email.name')}
+            </label>
+          </fieldset>
+          <div className="field">
+            <label htmlFor={`${id}-minprec`}>{t('settings.notifyMinPrecedence')}</label>
+            <select id={`${id}-minprec`} data-testid="settings-notify-min-precedence" value={notify.minPrecedence} disabled={!notify.enabled} onChange={(e) => setNotify({ minPrecedence: e.target.value as PrecedenceDto })}>
+              {PRECEDENCES.map((p) => (
+                <option key={p} value={p}>
+                  {t(`precedence.${p}.name`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <label className="check">
+            <input type="checkbox" data-testid="settings-notify-info" checked={notify.info} disabled={!notify.enabled} onChange={(e) => setNotify({ info: e.target.checked })} />
+            {t('settings.notifyInfo')}
+          </label>
+          <p className="field-hint">{t('settings.flashAlways')}</p>
+        </fieldset>
+        <button type="submit" className="primary" data-testid="settings-save">
+          {t('settings.save')}
+        </button>
+      </form>
+
+      <form onSubmit={changePassphrase}>
+        <fieldset className="group">
+          <legend>{t('settings.passphrase')}</legend>
+          <div className="field">
+            <label htmlFor={`${id}-old`}>{t('settings.oldPassphrase')}</label>
+            <input id={`${id}-old`} data-testid="settings-old-passphrase" type="password" autoComplete="current-password" value={old} onChange={(e) => setOld(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-new`}>{t('settings.newPassphrase')}</label>
+            <input id={`${id}-new`} data-testid="settings-new-passphrase" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} aria-describedby={`${id}-strength`} />
+            <div id={`${id}-strength`}>
+              <PassphraseMeter passphrase={next} minChars={minChars} testId="settings-passphrase-strength" />
+            </div>
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-confirm`}>{t('settings.confirmPassphrase')}</label>
+            <input id={`${id}-confirm`} data-testid="settings-confirm-passphrase" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-invalid={confirm !== '' && confirm !== next} />
+            {confirm !== '' && confirm !== next && <p className="field-error">{t('onboarding.mismatch')}</p>}
+          </div>
+          <button type="submit" data-testid="settings-change-passphrase" disabled={!canChange} aria-busy={busy}>
+            {t('settings.changePassphrase')}
+          </button>
+        </fieldset>
+      </form>
+
+      <section className="group identity" aria-labelledby={`${id}-identity`}>
+        <h2 id={`${id}-identity`}>{t('settings.identity')}</h2>
+        <dl className="meta">
+          <dt>{t('onboarding.name')}</dt>
+          <dd>{identity.name}</dd>
+          <dt>{t('onboarding.org')}</dt>
+          <dd>{identity.org}</dd>
+          {identity.email && (
+            <>
+              <dt>{t('onboarding.email')}</dt>
+              <dd>{identity.email}</dd>
+            </>
+          )}
+          <dt>{t('settings.fingerprint')}</dt>
+          <dd className="mono">{identity.fingerprint}</dd>
+        </dl>
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,244 @@
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useApi } from '../api';
+import type { OpenRequest } from '../App';
+import type { LanguageDto, SessionDto_Serialize, SettingsDto } from '../generated/bindings';
+import { NARROW_QUERY, panes, type View } from '../lib/layout';
+import { resolveShortcut } from '../lib/shortcuts';
+import { useImporter } from '../lib/useImporter';
+import { useListen } from '../lib/useListen';
+import { useMediaQuery } from '../lib/useMediaQuery';
+import { LanguageSwitch } from './common';
+import { Compose } from './Compose';
+import { Import } from './Import';
+import { INITIAL_INBOX, Inbox, type InboxState, type ListController } from './Inbox';
+import { Reader } from './Reader';
+import { INITIAL_SEARCH, Search, type SearchFilters } from './Search';
+import { Settings } from './Settings';
+import { ShortcutsDialog } from './ShortcutsDialog';
+
+const NAV: { view: View; label: string }[] = [
+  { view: 'inbox', label: 'nav.inbox' },
+  { view: 'compose', label: 'nav.compose' },
+  { view: 'search', label: 'nav.search' },
+  { view: 'import', label: 'nav.import' },
+  { view: 'settings', label: 'nav.settings' },
+];
+
+export function Shell({
+  session,
+  minChars,
+  onLock,
+  onLanguage,
+  onSettingsChanged,
+  openRequest,
+}: {
+  session: SessionDto_Serialize;
+  minChars: number;
+  onLock: () => void;
+  onLanguage: (l: LanguageDto) => void;
+  onSettingsChanged: (s: SettingsDto) => void;
+  openRequest: OpenRequest | null;
+}) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const id = useId();
+  const narrow = useMediaQuery(NARROW_QUERY);
+  const [view, setView] = useState<View>('inbox');
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [refreshToken, setRefreshToken] = useState(0);
+  const [announce, setAnnounce] = useState('');
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [searchText, setSearchText] = useState('');
+  const [inboxState, setInboxState] = useState<InboxState>(INITIAL_INBOX);
+  const [searchState, setSearchState] = useState<SearchFilters>(INITIAL_SEARCH);
+  const [focusReader, setFocusReader] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const mainRef = useRef<HTMLElement>(null);
+  const list = useRef<ListController>(null);
+  const refresh = useCallback(() => setRefreshToken((n) => n + 1), []);
+  const importer = useImporter(api, refresh);
+  const runImport = importer.run;
+  const layout = panes(view, narrow, openId !== null);
+
+  const go = useCallback((v: View) => {
+    setView(v);
+    setHelpOpen(false);
+  }, []);
+
+  const open = useCallback(
+    (itemId: string, fromKeyboard = false) => {
+      setOpenId(itemId);
+      setFocusReader(narrow || fromKeyboard);
+    },
+    [narrow],
+  );
+
+  // A clicked notification: show the item in the inbox.
+  const handled = useRef<number | null>(null);
+  useEffect(() => {
+    if (!openRequest || handled.current === openRequest.seq) return;
+    handled.current = openRequest.seq;
+    setView((v) => (v === 'search' ? v : 'inbox'));
+    open(openRequest.id, true);
+  }, [openRequest, open]);
+
+  // New items: counts and visible rows again, and a word for screen readers.
+  useListen(api.onArrivals, (e) => {
+    refresh();
+    setAnnounce(t('inbox.arrivals', { n: e.count }));
+  });
+
+  // Files dropped on the window are imported.
+  useListen(api.onDrop, (paths) => {
+    go('import');
+    void runImport(paths);
+  });
+
+  // Keyboard shortcuts.
+  const pendingG = useRef(false);
+  const state = useRef({ helpOpen, narrow, openId, view, layout });
+  state.current = { helpOpen, narrow, openId, view, layout };
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      if (e.defaultPrevented) return;
+      const r = resolveShortcut(e, pendingG.current);
+      pendingG.current = r.pendingG;
+      const s = state.current;
+      if (!r.action) return;
+      if (s.helpOpen && r.action !== 'escape' && r.action !== 'lock') return;
+      switch (r.action) {
+        case 'next':
+        case 'prev':
+          if (!s.layout.list) return;
+          list.current?.move(r.action === 'next' ? 1 : -1);
+          break;
+        case 'open':
+          if (!s.layout.list) return;
+          list.current?.openSelected();
+          break;
+        case 'compose':
+          go('compose');
+          break;
+        case 'focusSearch':
+          searchRef.current?.focus();
+          break;
+        case 'goInbox':
+          go('inbox');
+          break;
+        case 'help':
+          setHelpOpen(true);
+          break;
+        case 'escape':
+          if (s.helpOpen) setHelpOpen(false);
+          else if (s.layout.back) setOpenId(null);
+          else return;
+          break;
+        case 'lock':
+          onLock();
+          break;
+      }
+      e.preventDefault();
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [go, onLock]);
+
+  // Moving to another view puts the focus at its start.
+  const firstView = useRef(true);
+  useEffect(() => {
+    if (firstView.current) {
+      firstView.current = false;
+      return;
+    }
+    if (view !== 'search') mainRef.current?.focus();
+  }, [view]);
+
+  const listOpen = (itemId: string) => open(itemId, false);
+  const identity = session.identity;
+
+  return (
+    <div className={`shell${narrow ? ' narrow' : ''}`}>
+      <a className="skip-link" href={`#${id}-main`}>
+        {t('header.skip')}
+      </a>
+      <header className="header">
+        <span className="app-name">{t('app.name')}</span>
+        <span className="user">
+          <span className="user-name">{identity.name}</span>
+          <span className="user-org">{identity.org}</span>
+        </span>
+        <form className="header-search" role="search" onSubmit={(e) => e.preventDefault()}>
+          <label htmlFor={`${id}-search`} className="visually-hidden">
+            {t('header.searchLabel')}
+          </label>
+          <input
+            ref={searchRef}
+            id={`${id}-search`}
+            type="search"
+            data-testid="search-input"
+            value={searchText}
+            placeholder={t('header.searchPlaceholder')}
+            onChange={(e) => {
+              setSearchText(e.target.value);
+              if (view !== 'search') setView('search');
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'ArrowDown' || (e.key === 'Enter' && view === 'search')) {
+                e.preventDefault();
+                if (e.key === 'Enter') list.current?.openSelected();
+                else list.current?.move(1);
+              }
+            }}
+          />
+        </form>
+        <LanguageSwitch onChange={onLanguage} />
+        <button type="button" className="lock" data-testid="lock-button" onClick={onLock} title={t('header.lockTitle')}>
+          {t('header.lock')}
+        </button>
+        <button type="button" className="help" onClick={() => setHelpOpen(true)} aria-label={t('header.shortcuts')} title={t('header.shortcuts')}>
+          {t('header.shortcutsShort')}
+        </button>
+      </header>
+      <nav className="nav" aria-label={t('nav.label')}>
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.view}>
+              <button type="button" data-testid={`nav-${n.view}`} aria-current={view === n.view ? 'page' : undefined} onClick={() => go(n.view)}>
+                {t(n.label)}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id={`${id}-main`} ref={mainRef} tabIndex={-1} className={`content content-${view}${layout.reader && layout.list ? ' two-panes' : ''}`}>
+        {layout.list && (
+          <div className="pane pane-list">
+            {view === 'inbox' && <Inbox state={inboxState} onState={setInboxState} refreshToken={refreshToken} openId={openId} onOpen={listOpen} controller={list} />}
+            {view === 'search' && <Search text={searchText} state={searchState} onState={setSearchState} openId={openId} onOpen={listOpen} controller={list} />}
+          </div>
+        )}
+        {layout.reader && (
+          <div className="pane pane-reader">
+            <Reader id={openId} onOpen={(i) => open(i, true)} onBack={() => setOpenId(null)} showBack={layout.back} onReadChanged={refresh} focusOnOpen={focusReader} />
+          </div>
+        )}
+        {view === 'compose' && (
+          <Compose
+            onComposed={(newId) => {
+              refresh();
+              setView('inbox');
+              open(newId, true);
+            }}
+          />
+        )}
+        {view === 'import' && <Import importer={importer} />}
+        {view === 'settings' && <Settings settings={session.settings} identity={identity} minChars={minChars} onSaved={onSettingsChanged} />}
+      </main>
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {announce}
+      </p>
+      {helpOpen && <ShortcutsDialog onClose={() => setHelpOpen(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,108 @@
+// Small pieces shared by several screens.
+
+import { useId, type ReactNode } from 'react';
+import type { CommandError } from '../api';
+import { errorText } from '../lib/errors';
+import { useTranslation } from 'react-i18next';
+import type { KindDto, LanguageDto, MarkingDto, PrecedenceDto } from '../generated/bindings';
+import { LANGUAGES } from '../i18n';
+import { estimateStrength } from '../lib/passphrase';
+
+export function LanguageSwitch({ onChange, testId = 'language-switch' }: { onChange: (l: LanguageDto) => void; testId?: string }) {
+  const { t, i18n } = useTranslation();
+  const id = useId();
+  return (
+    <span className="language-switch">
+      <label htmlFor={id} className="visually-hidden">
+        {t('lang.label')}
+      </label>
+      <select id={id} data-testid={testId} value={i18n.language} onChange={(e) => onChange(e.target.value as LanguageDto)}>
+        {LANGUAGES.map((l) => (
+          <option key={l} value={l}>
+            {t(`lang.${l}`)}
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+}
+
+/** The message under a form field; `id` is what the field's aria-describedby names. */
+export function FieldError({ id, field, message }: { id: string; field: string; message?: string }) {
+  if (!message) return null;
+  return (
+    <p className="field-error" id={id} data-testid={`error-${field}`}>
+      {message}
+    </p>
+  );
+}
+
+export function PassphraseMeter({ passphrase, minChars, testId }: { passphrase: string; minChars: number; testId?: string }) {
+  const { t } = useTranslation();
+  const s = estimateStrength(passphrase, minChars);
+  const empty = passphrase.length === 0;
+  return (
+    <div className="strength" data-testid={testId} data-level={empty ? 'none' : s.level} aria-live="polite">
+      <meter min={0} max={4} low={2} high={3} optimum={4} value={empty ? 0 : s.score + 1} aria-label={t('strength.meterLabel')} />
+      <span className="strength-label">{empty ? t('strength.empty') : t(`strength.${s.level}`)}</span>
+      <span className="strength-hint">{t('strength.minChars', { n: minChars })}</span>
+    </div>
+  );
+}
+
+export function KindBadge({ kind }: { kind: KindDto }) {
+  const { t } = useTranslation();
+  return (
+    <span className={`badge badge-kind badge-kind-${kind}`} role="img" aria-label={t(`kind.${kind}.label`)} title={t(`kind.${kind}.label`)}>
+      {t(`kind.${kind}.badge`)}
+    </span>
+  );
+}
+
+export function PrecedenceBadge({ precedence }: { precedence: PrecedenceDto }) {
+  const { t } = useTranslation();
+  return (
+    <span className={`badge badge-precedence badge-${precedence}`} title={t('precedence.label')}>
+      {t(`precedence.${precedence}.badge`)}
+    </span>
+  );
+}
+
+export function MarkingBadge({ marking }: { marking: MarkingDto }) {
+  const { t } = useTranslation();
+  return (
+    <span className={`badge badge-marking badge-${marking}`} role="img" aria-label={t(`marking.${marking}.label`)} title={t(`marking.${marking}.label`)}>
+      {t(`marking.${marking}.short`)}
+    </span>
+  );
+}
+
+/** A visually hidden text for screen readers. */
+export function Sr({ children }: { children: ReactNode }) {
+  return <span className="visually-hidden">{children}</span>;
+}
+
+/** A backend error, translated, announced at once. */
+export function ErrorAlert({ error }: { error: CommandError | null }) {
+  const { t } = useTranslation();
+  if (!error) return null;
+  return (
+    <p className="form-errors" role="alert">
+      {errorText(t, error)}
+    </p>
+  );
+}
+
+/** The frame of the screens shown before unlocking: the app's name and the language. */
+export function Gate({ titleId, onLanguage, children }: { titleId: string; onLanguage: (l: LanguageDto) => void; children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <main className="gate" aria-labelledby={titleId}>
+      <div className="gate-top">
+        <span className="app-name">{t('app.name')}</span>
+        <LanguageSwitch onChange={onLanguage} />
+      </div>
+      {children}
+    </main>
+  );
+}

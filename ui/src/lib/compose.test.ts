@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { buildCompose, defaultForm, errorField, moveAt, splitList } from './compose';
+
+describe('compose form', () => {
+  it('splits comma and line lists, dropping blanks', () => {
+    expect(splitList(' ECON, US ,, ', 'comma')).toEqual(['ECON', 'US']);
+    expect(splitList('TD 123\n\n TD 456 \n', 'line')).toEqual(['TD 123', 'TD 456']);
+  });
+
+  it('builds a telegram with every field', () => {
+    const f = {
+      ...defaultForm('2026-11-28'),
+      subject: ' Objet ',
+      origin: 'WASHINGTON',
+      tags: 'ECON, US',
+      references: 'TD PARIS 12\nTD BERLIN 3',
+      clearers: 'bob, carol',
+      approver: '',
+      caveats: 'NE PAS DIFFUSER',
+      precedence: 'flash' as const,
+      justification: 'Crise',
+      deadline: '2026-12-01',
+    };
+    const dto = buildCompose('telegram', f);
+    expect(dto).toMatchObject({
+      kind: 'telegram',
+      subject: 'Objet',
+      origin: 'WASHINGTON',
+      tags: ['ECON', 'US'],
+      references: ['TD PARIS 12', 'TD BERLIN 3'],
+      clearers: ['bob', 'carol'],
+      approver: null,
+      caveats: ['NE PAS DIFFUSER'],
+      precedence: 'flash',
+      justification: 'Crise',
+      deadline: '2026-12-01',
+      action: [{ kind: 'unit', name: '' }],
+    });
+  });
+
+  it('sends no justification unless Flash, and no deadline when empty', () => {
+    const dto = buildCompose('note', { ...defaultForm('2026-11-28'), precedence: 'immediat', justification: 'x' });
+    expect(dto).toMatchObject({ kind: 'note', justification: null, deadline: null, date: '2026-11-28' });
+  });
+
+  it('builds an email with address lists', () => {
+    const dto = buildCompose('email', { ...defaultForm('2026-11-28'), to: 'bob@example.org, carol@example.org', cc: '', body: 'Bonjour' });
+    expect(dto).toMatchObject({ kind: 'email', to: ['bob@example.org', 'carol@example.org'], cc: [], body: 'Bonjour' });
+  });
+
+  it('finds the field of an error, also when the backend names none', () => {
+    const f = { ...defaultForm('2026-11-28'), to: 'bob@example.org, pas-une-adresse' };
+    const error = (kind: string, field: string | null, detail: string | null = null) => ({ kind: kind as never, message: '', field, detail });
+    expect(errorField('telegram', error('no_action_addressee', 'action'), f)).toBe('action');
+    expect(errorField('email', error('missing', 'paragraphs'), f)).toBe('body');
+    expect(errorField('email', error('invalid_address', null, 'pas-une-adresse'), f)).toBe('to');
+    expect(errorField('email', error('internal', null), f)).toBeNull();
+  });
+
+  it('moves paragraphs within bounds', () => {
+    expect(moveAt(['a', 'b', 'c'], 0, 1)).toEqual(['b', 'a', 'c']);
+    expect(moveAt(['a', 'b', 'c'], 2, -1)).toEqual(['a', 'c', 'b']);
+    expect(moveAt(['a', 'b'], 0, -1)).toEqual(['a', 'b']);
+  });
+});

@@ -1,0 +1,230 @@
+// The compose form as plain data: its defaults, its translation into a ComposeDto, the
+// local drafts, and where each backend field is on screen.
+
+import type { AddresseeDto, AddresseeKindDto, ComposeDto_Deserialize, KindDto, MarkingDto, ParagraphDto, PrecedenceDto } from '../generated/bindings';
+import type { CommandError } from '../api';
+
+export interface ComposeForm {
+  subject: string;
+  precedence: PrecedenceDto;
+  justification: string;
+  marking: MarkingDto;
+  deadline: string;
+  action: AddresseeDto[];
+  info: AddresseeDto[];
+  paragraphs: ParagraphDto[];
+  /** Comma-separated. */
+  tags: string;
+  // Telegram.
+  origin: string;
+  summary: string;
+  /** One per line. */
+  references: string;
+  /** Comma-separated. */
+  clearers: string;
+  approver: string;
+  /** One per line. */
+  caveats: string;
+  // Note verbale.
+  sendingMission: string;
+  receivingInstitution: string;
+  opening: string;
+  closing: string;
+  place: string;
+  date: string;
+  answers: string;
+  // Email.
+  from: string;
+  /** Comma-separated. */
+  to: string;
+  cc: string;
+  body: string;
+}
+
+export const ADDRESSEE_KINDS: AddresseeKindDto[] = ['unit', 'person'];
+
+export function emptyAddressee(): AddresseeDto {
+  return { kind: 'unit', name: '' };
+}
+
+export function emptyParagraph(marking: MarkingDto = 'np'): ParagraphDto {
+  return { marking, text: '' };
+}
+
+export function defaultForm(today: string): ComposeForm {
+  return {
+    subject: '',
+    precedence: 'routine',
+    justification: '',
+    marking: 'np',
+    deadline: '',
+    action: [emptyAddressee()],
+    info: [emptyAddressee()],
+    paragraphs: [emptyParagraph()],
+    tags: '',
+    origin: '',
+    summary: '',
+    references: '',
+    clearers: '',
+    approver: '',
+    caveats: '',
+    sendingMission: '',
+    receivingInstitution: '',
+    opening: '',
+    closing: '',
+    place: '',
+    date: today,
+    answers: '',
+    from: '',
+    to: '',
+    cc: '',
+    body: '',
+  };
+}
+
+/** Splits a comma-separated (or newline-separated) list, dropping blanks. */
+export function splitList(text: string, by: 'comma' | 'line'): string[] {
+  return text
+    .split(by === 'comma' ? /[,\n]/ : /\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+const orNull = (s: string): string | null => (s.trim() === '' ? null : s.trim());
+
+/** The request for `compose`. Blank rows are sent as they are: the backend drops them. */
+export function buildCompose(kind: KindDto, f: ComposeForm): ComposeDto_Deserialize {
+  const justification = f.precedence === 'flash' ? orNull(f.justification) : null;
+  switch (kind) {
+    case 'telegram':
+      return {
+        kind,
+        origin: f.origin.trim(),
+        action: f.action,
+        info: f.info,
+        subject: f.subject.trim(),
+        tags: splitList(f.tags, 'comma'),
+        references: splitList(f.references, 'line'),
+        summary: f.summary.trim(),
+        paragraphs: f.paragraphs,
+        clearers: splitList(f.clearers, 'comma'),
+        approver: orNull(f.approver),
+        precedence: f.precedence,
+        justification,
+        marking: f.marking,
+        caveats: splitList(f.caveats, 'line'),
+        deadline: orNull(f.deadline),
+      };
+    case 'note':
+      return {
+        kind,
+        sendingMission: f.sendingMission.trim(),
+        receivingInstitution: f.receivingInstitution.trim(),
+        subject: f.subject.trim(),
+        opening: f.opening.trim(),
+        paragraphs: f.paragraphs,
+        closing: f.closing.trim(),
+        place: f.place.trim(),
+        date: f.date.trim(),
+        answers: orNull(f.answers),
+        action: f.action,
+        info: f.info,
+        tags: splitList(f.tags, 'comma'),
+        precedence: f.precedence,
+        justification,
+        marking: f.marking,
+        deadline: orNull(f.deadline),
+      };
+    case 'email':
+      return {
+        kind,
+        from: f.from.trim(),
+        to: splitList(f.to, 'comma'),
+        cc: splitList(f.cc, 'comma'),
+        subject: f.subject.trim(),
+        body: f.body,
+        marking: f.marking,
+        precedence: f.precedence,
+        deadline: orNull(f.deadline),
+      };
+  }
+}
+
+/** The form field an error is about: the one the backend names, or one inferred. */
+export function errorField(kind: KindDto, error: CommandError, f: ComposeForm): string | null {
+  if (error.field) {
+    if (kind === 'email' && error.field === 'paragraphs') return 'body';
+    return error.field;
+  }
+  if (error.kind === 'invalid_address' && error.detail) {
+    const d = error.detail;
+    if (splitList(f.to, 'comma').includes(d)) return 'to';
+    if (splitList(f.cc, 'comma').includes(d)) return 'cc';
+    if (f.from.trim() === d) return 'from';
+  }
+  return null;
+}
+
+/** The test id (and so the element) each backend field names. */
+export const FIELD_TARGET: Record<string, string> = {
+  subject: 'compose-subject',
+  action: 'compose-action-name-0',
+  info: 'compose-info-name-0',
+  precedence: 'compose-precedence',
+  justification: 'compose-justification',
+  marking: 'compose-marking',
+  tags: 'compose-tags',
+  paragraphs: 'compose-paragraph-0',
+  summary: 'compose-summary',
+  references: 'compose-references',
+  origin: 'compose-origin',
+  clearers: 'compose-clearers',
+  approver: 'compose-approver',
+  caveats: 'compose-caveats',
+  deadline: 'compose-deadline',
+  sendingMission: 'compose-sending-mission',
+  receivingInstitution: 'compose-receiving-institution',
+  opening: 'compose-opening',
+  closing: 'compose-closing',
+  place: 'compose-place',
+  date: 'compose-date',
+  answers: 'compose-answers',
+  from: 'compose-from',
+  to: 'compose-to',
+  cc: 'compose-cc',
+  body: 'compose-body',
+};
+
+// Local drafts. These live in the webview's local storage of this machine only: drafts
+// shared with colleagues (CRDT, clearance chain) come with the collaborative drafting issue,
+// and will then live in the encrypted store instead.
+const DRAFT_PREFIX = 'diplomatie.draft.';
+
+export function saveDraft(kind: KindDto, form: ComposeForm): void {
+  localStorage.setItem(DRAFT_PREFIX + kind, JSON.stringify(form));
+}
+
+export function loadDraft(kind: KindDto, today: string): ComposeForm | null {
+  const raw = localStorage.getItem(DRAFT_PREFIX + kind);
+  if (!raw) return null;
+  try {
+    const parsed = JSON.parse(raw) as Partial<ComposeForm>;
+    return { ...defaultForm(today), ...parsed };
+  } catch {
+    return null;
+  }
+}
+
+export function clearDraft(kind: KindDto): void {
+  localStorage.removeItem(DRAFT_PREFIX + kind);
+}
+
+/** Moves element `i` of `list` by `delta` places (a new array). */
+export function moveAt<T>(list: T[], i: number, delta: number): T[] {
+  const j = i + delta;
+  if (j < 0 || j >= list.length) return list;
+  const out = [...list];
+  const [x] = out.splice(i, 1);
+  out.splice(j, 0, x as T);
+  return out;
+}

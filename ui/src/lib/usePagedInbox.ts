@@ -1,0 +1,117 @@
+// The rows of the triage list, fetched a page at a time as they scroll into view.
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Api, CommandError } from '../api';
+import type { CountsDto, FilterDto_Deserialize, ItemSummaryDto_Serialize } from '../generated/bindings';
+import { filterKey } from './filter';
+import { MAX_CACHED_PAGES, PAGE_SIZE, missingPages, pagesForRange, pagesToEvict, rowAt } from './paging';
+
+export interface PagedInbox {
+  /** Rows in the list (under the filter and section); null before the first answer. */
+  total: number | null;
+  /** Counts of every section under the same filter (the tabs' numbers). */
+  counts: CountsDto | null;
+  row(index: number): ItemSummaryDto_Serialize | undefined;
+  /** Tells which rows are on screen, so their pages are fetched. */
+  showRange(start: number, end: number): void;
+  error: CommandError | null;
+}
+
+export function usePagedInbox(api: Api, filter: FilterDto_Deserialize, refreshToken: number, pageSize = PAGE_SIZE): PagedInbox {
+  const key = filterKey(filter);
+  const pages = useRef(new Map<number, ItemSummaryDto_Serialize[]>());
+  const fresh = useRef(new Set<number>());
+  const inFlight = useRef(new Set<number>());
+  const generation = useRef(0);
+  const range = useRef<[number, number]>([0, pageSize - 1]);
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
+  const [total, setTotal] = useState<number | null>(null);
+  const [counts, setCounts] = useState<CountsDto | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [, setVersion] = useState(0);
+  const totalRef = useRef<number | null>(null);
+
+  const fetchPage = useCallback(
+    async (page: number) => {
+      const gen = generation.current;
+      inFlight.current.add(page);
+      const r = await api.inbox({ filter: filterRef.current, offset: page * pageSize, limit: pageSize });
+      if (gen !== generation.current) return;
+      inFlight.current.delete(page);
+      if (r.status === 'error') {
+        setError(r.error);
+        return;
+      }
+      setError(null);
+      pages.current.set(page, r.data.items as ItemSummaryDto_Serialize[]);
+      fresh.current.add(page);
+      totalRef.current = r.data.counts.total;
+      setTotal(r.data.counts.total);
+      const [start, end] = range.current;
+      const visible = pagesForRange(start, end, r.data.counts.total, pageSize);
+      for (const p of pagesToEvict([...pages.current.keys()], visible, MAX_CACHED_PAGES)) {
+        pages.current.delete(p);
+        fresh.current.delete(p);
+      }
+      setVersion((v) => v + 1);
+    },
+    [api, pageSize],
+  );
+
+  const fetchMissing = useCallback(() => {
+    const [start, end] = range.current;
+    // Before the first answer the total is unknown: fetch the first page of the range.
+    const known = totalRef.current ?? end + 1;
+    const needed = pagesForRange(start, end, Math.max(known, 1), pageSize);
+    for (const p of missingPages(needed, fresh.current, inFlight.current)) void fetchPage(p);
+  }, [fetchPage, pageSize]);
+
+  const fetchCounts = useCallback(async () => {
+    const gen = generation.current;
+    const r = await api.inbox({ filter: { ...filterRef.current, section: null }, offset: 0, limit: 1 });
+    if (gen !== generation.current) return;
+    if (r.status === 'ok') setCounts(r.data.counts);
+  }, [api]);
+
+  // A new filter: start over from the top.
+  useEffect(() => {
+    generation.current += 1;
+    pages.current = new Map();
+    fresh.current = new Set();
+    inFlight.current = new Set();
+    totalRef.current = null;
+    range.current = [0, pageSize - 1];
+    setTotal(null);
+    setError(null);
+    void fetchCounts();
+    fetchMissing();
+  }, [key, fetchCounts, fetchMissing, pageSize]);
+
+  // Arrivals or a read state changed: the counts and the rows on screen again; the other
+  // cached pages are refetched when they come back into view.
+  const seenToken = useRef(refreshToken);
+  useEffect(() => {
+    if (refreshToken === seenToken.current) return;
+    seenToken.current = refreshToken;
+    generation.current += 1;
+    fresh.current = new Set();
+    inFlight.current = new Set();
+    void fetchCounts();
+    fetchMissing();
+  }, [refreshToken, fetchCounts, fetchMissing]);
+
+  const showRange = useCallback(
+    (start: number, end: number) => {
+      const [s, e] = range.current;
+      if (s === start && e === end) return;
+      range.current = [start, end];
+      fetchMissing();
+    },
+    [fetchMissing],
+  );
+
+  const row = useCallback((index: number) => rowAt(pages.current, index, pageSize), [pageSize]);
+
+  return { total, counts, row, showRange, error };
+}

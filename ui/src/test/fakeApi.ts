@@ -1,0 +1,86 @@
+// A fake of the API module for component tests: every command answers something sensible,
+// records its calls (vi.fn), and can be overridden per test. Nothing here touches Tauri.
+
+import { vi } from 'vitest';
+import type { Api, Result } from '../api';
+import type {
+  CountsDto,
+  ItemSummaryDto_Serialize,
+  KindDto,
+  MarkingDto,
+  PrecedenceDto,
+  RouteDto,
+  SessionDto_Serialize,
+  SettingsDto,
+} from '../generated/bindings';
+
+export const ok = <T>(data: T): Result<T> => ({ status: 'ok', data });
+export const err = (kind: string, field: string | null = null, detail: string | null = null): Result<never> => ({
+  status: 'error',
+  error: { kind: kind as never, message: `english ${kind}`, field, detail },
+});
+
+export const SETTINGS: SettingsDto = {
+  language: 'fr',
+  lockAfterMinutes: 0,
+  notify: { enabled: true, telegram: true, note: true, email: false, minPrecedence: 'immediat', info: false },
+};
+
+export const SESSION: SessionDto_Serialize = {
+  identity: { name: 'Alice Martin', org: 'DGM/ECO', email: 'alice@example.org', fingerprint: 'AB:CD' },
+  settings: SETTINGS,
+};
+
+export function counts(c: Partial<CountsDto> = {}): CountsDto {
+  return { total: 0, action: 0, info: 0, unrouted: 0, unread: 0, unreadAction: 0, unreadInfo: 0, unreadUnrouted: 0, ...c };
+}
+
+export function summary(id: string, s: Partial<ItemSummaryDto_Serialize> = {}): ItemSummaryDto_Serialize {
+  return {
+    id,
+    kind: 'telegram' as KindDto,
+    subject: `Objet ${id}`,
+    marking: 'np' as MarkingDto,
+    precedence: 'routine' as PrecedenceDto,
+    route: 'action' as RouteDto,
+    origin: 'WASHINGTON',
+    number: null,
+    writtenAt: '2026-11-20T10:00:00Z',
+    receivedAt: '2026-11-20T10:05:00Z',
+    deadline: null,
+    read: false,
+    tags: [],
+    ...s,
+  };
+}
+
+const noop = () => Promise.resolve(() => undefined);
+
+export function fakeApi(overrides: Partial<Api> = {}): Api {
+  const api: Api = {
+    appStatus: vi.fn(async () => ok({ version: '0.1.0', profileDir: '/tmp/p', profileExists: true, unlocked: false, minPassphraseChars: 12 })),
+    createProfile: vi.fn(async () => ok(SESSION)),
+    unlock: vi.fn(async () => ok(SESSION)),
+    lock: vi.fn(async () => ok(null)),
+    inbox: vi.fn(async (req) => ok({ counts: counts(), offset: req.offset, items: [] })),
+    openItem: vi.fn(async () => err('not_found')),
+    setRead: vi.fn(async () => ok(null)),
+    compose: vi.fn(async () => ok('new-id')),
+    noteTemplate: vi.fn(async (a: string, b: string) => ok({ opening: `${a} présente ses compliments à ${b}`, closing: `${a} saisit cette occasion` })),
+    search: vi.fn(async () => ok({ hits: [], elapsedMs: 3 })),
+    importEml: vi.fn(async () => ok({ files: [], imported: 0, duplicates: 0, failed: 0 })),
+    saveAttachment: vi.fn(async () => ok(null)),
+    openAttachment: vi.fn(async () => ok(null)),
+    getSettings: vi.fn(async () => ok(SETTINGS)),
+    saveSettings: vi.fn(async (s: SettingsDto) => ok(s)),
+    changePassphrase: vi.fn(async () => ok(null)),
+    onArrivals: vi.fn(noop),
+    onOpenItem: vi.fn(noop),
+    onImportProgress: vi.fn(noop),
+    onDrop: vi.fn(noop),
+    pickEmlFiles: vi.fn(async () => []),
+    pickDirectory: vi.fn(async () => null),
+    pickSaveDestination: vi.fn(async () => null),
+  } as Api;
+  return { ...api, ...overrides };
+}
