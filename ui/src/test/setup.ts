@@ -2,8 +2,9 @@ import { afterEach } from 'vitest';
 import { cleanup } from '@testing-library/react';
 
 // happy-dom does no layout: give elements a size so that the virtual list renders rows.
-Object.defineProperty(HTMLElement.prototype, 'offsetHeight', { configurable: true, get: () => 600 });
-Object.defineProperty(HTMLElement.prototype, 'offsetWidth', { configurable: true, get: () => 800 });
+for (const [name, value] of [['clientHeight', 600], ['offsetHeight', 600], ['clientWidth', 800], ['offsetWidth', 800]] as const) {
+  Object.defineProperty(HTMLElement.prototype, name, { configurable: true, get: () => value });
+}
 
 afterEach(() => {
   cleanup();

@@ -1,0 +1,199 @@
+import { describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { App } from './App';
+import type { Api } from './api';
+import { err, fakeApi, ok, SESSION, summary } from './test/fakeApi';
+import { inboxOver } from './test/fakeInbox';
+import { renderWith } from './test/render';
+
+const screenName = () => screen.getByTestId('app').getAttribute('data-screen');
+const status = (profileExists: boolean) => async () => ok({ version: '0.1.0', profileDir: '/tmp/p', profileExists, unlocked: false, minPassphraseChars: 12 });
+
+async function unlocked(api: Api) {
+  renderWith(<App api={api} />, api);
+  await waitFor(() => expect(screenName()).toBe('unlock'));
+  fireEvent.change(screen.getByTestId('unlock-passphrase'), { target: { value: 'une phrase de passe' } });
+  fireEvent.click(screen.getByTestId('unlock-submit'));
+  await waitFor(() => expect(screenName()).toBe('main'));
+}
+
+describe('onboarding', () => {
+  it('creates a profile once the passphrase is long enough and confirmed', async () => {
+    const createProfile = vi.fn(async () => ok(SESSION));
+    const api = fakeApi({ appStatus: vi.fn(status(false)), createProfile });
+    renderWith(<App api={api} />, api);
+    await waitFor(() => expect(screenName()).toBe('onboarding'));
+    expect(screen.getByText(/ne peut pas être retrouvée/)).toBeTruthy();
+
+    const submit = screen.getByTestId('onboarding-submit') as HTMLButtonElement;
+    fireEvent.change(screen.getByTestId('onboarding-name'), { target: { value: 'Alice Martin' } });
+    fireEvent.change(screen.getByTestId('onboarding-org'), { target: { value: 'DGM' } });
+    fireEvent.change(screen.getByTestId('onboarding-passphrase'), { target: { value: 'court' } });
+    expect(screen.getByTestId('passphrase-strength').textContent).toContain('faible');
+    expect(submit.disabled).toBe(true);
+    fireEvent.change(screen.getByTestId('onboarding-passphrase'), { target: { value: 'Rivière lente sous 3 ponts !' } });
+    expect(screen.getByTestId('passphrase-strength').textContent).toContain('très forte');
+    fireEvent.change(screen.getByTestId('onboarding-passphrase-confirm'), { target: { value: 'Rivière lente sous 3 ponts' } });
+    expect(submit.disabled).toBe(true);
+    fireEvent.change(screen.getByTestId('onboarding-passphrase-confirm'), { target: { value: 'Rivière lente sous 3 ponts !' } });
+    expect(submit.disabled).toBe(false);
+    fireEvent.click(submit);
+    await waitFor(() => expect(screenName()).toBe('main'));
+    expect(createProfile).toHaveBeenCalledWith({ name: 'Alice Martin', org: 'DGM', email: null, passphrase: 'Rivière lente sous 3 ponts !' });
+  });
+
+  it('points at the field the backend names', async () => {
+    const api = fakeApi({ appStatus: vi.fn(status(false)), createProfile: vi.fn(async () => err('weak_passphrase', 'passphrase', '12')) });
+    renderWith(<App api={api} />, api);
+    await waitFor(() => expect(screenName()).toBe('onboarding'));
+    fireEvent.change(screen.getByTestId('onboarding-passphrase'), { target: { value: 'douze carac.' } });
+    fireEvent.change(screen.getByTestId('onboarding-passphrase-confirm'), { target: { value: 'douze carac.' } });
+    fireEvent.click(screen.getByTestId('onboarding-submit'));
+    expect((await screen.findByTestId('error-passphrase')).textContent).toContain('au moins 12 caractères');
+  });
+});
+
+describe('unlock and lock', () => {
+  it('says a wrong passphrase, clears the field and keeps the focus there', async () => {
+    const unlock = vi.fn(async (p: string) => (p === 'la bonne phrase' ? ok(SESSION) : err('wrong_passphrase')));
+    const api = fakeApi({ unlock });
+    renderWith(<App api={api} />, api);
+    await waitFor(() => expect(screenName()).toBe('unlock'));
+    expect(screen.queryByTestId('unlock-error')).toBeNull();
+    const input = screen.getByTestId('unlock-passphrase') as HTMLInputElement;
+    fireEvent.change(input, { target: { value: 'la mauvaise' } });
+    fireEvent.click(screen.getByTestId('unlock-submit'));
+    expect((await screen.findByTestId('unlock-error')).textContent).toBe('Phrase de passe incorrecte.');
+    expect(input.value).toBe('');
+    expect(document.activeElement).toBe(input);
+    fireEvent.change(input, { target: { value: 'la bonne phrase' } });
+    fireEvent.click(screen.getByTestId('unlock-submit'));
+    await waitFor(() => expect(screenName()).toBe('main'));
+    expect(screen.getByText('Alice Martin')).toBeTruthy();
+  });
+
+  it('locks with the button and with Ctrl+L', async () => {
+    const api = fakeApi();
+    await unlocked(api);
+    fireEvent.click(screen.getByTestId('lock-button'));
+    await waitFor(() => expect(screenName()).toBe('unlock'));
+    expect(api.lock).toHaveBeenCalledTimes(1);
+    fireEvent.change(screen.getByTestId('unlock-passphrase'), { target: { value: 'x' } });
+    fireEvent.click(screen.getByTestId('unlock-submit'));
+    await waitFor(() => expect(screenName()).toBe('main'));
+    fireEvent.keyDown(window, { key: 'l', ctrlKey: true });
+    await waitFor(() => expect(screenName()).toBe('unlock'));
+    expect(api.lock).toHaveBeenCalledTimes(2);
+  });
+
+  it('goes to the unlock screen when a command answers locked', async () => {
+    let locked = false;
+    const list = inboxOver([summary('a1', { route: 'action' })]);
+    const api = fakeApi({ inbox: vi.fn(async (r) => (locked ? err('locked') : list(r))) });
+    await unlocked(api);
+    await screen.findByTestId('item-row');
+    locked = true;
+    fireEvent.click(screen.getByTestId('tab-info'));
+    await waitFor(() => expect(screenName()).toBe('unlock'));
+    expect(screen.getByTestId('unlock-passphrase')).toBeTruthy();
+  });
+
+  it('locks after the set minutes without activity, not before', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const api = fakeApi({ unlock: vi.fn(async () => ok({ ...SESSION, settings: { ...SESSION.settings, lockAfterMinutes: 2 } })) });
+      await unlocked(api);
+      await act(async () => {
+        vi.advanceTimersByTime(90_000);
+      });
+      fireEvent.keyDown(window, { key: 'Shift' });
+      await act(async () => {
+        vi.advanceTimersByTime(90_000);
+      });
+      expect(screenName()).toBe('main');
+      await act(async () => {
+        vi.advanceTimersByTime(40_000);
+      });
+      await waitFor(() => expect(screenName()).toBe('unlock'));
+      expect(api.lock).toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('applies the language of the profile and switches it from the header', async () => {
+    const api = fakeApi({ unlock: vi.fn(async () => ok({ ...SESSION, settings: { ...SESSION.settings, language: 'en' as const } })) });
+    await unlocked(api);
+    expect(screen.getByTestId('nav-inbox').textContent).toBe('Inbox');
+    fireEvent.change(screen.getByTestId('language-switch'), { target: { value: 'fr' } });
+    await waitFor(() => expect(screen.getByTestId('nav-inbox').textContent).toBe('Boîte de réception'));
+    expect(api.saveSettings).toHaveBeenCalledWith(expect.objectContaining({ language: 'fr' }));
+    expect(localStorage.getItem('diplomatie.language')).toBe('fr');
+  });
+});
+
+describe('keyboard shortcuts in the main screen', () => {
+  const items = [summary('a1', { route: 'action' }), summary('a2', { route: 'action' }), summary('a3', { route: 'action' })];
+
+  it('j/k move, Enter opens, c composes, ? shows the help, / focuses search; letters typed in a field do nothing', async () => {
+    const openItem = vi.fn(async (id: string) => ok({ summary: summary(id), content: { kind: 'email' as const, from: 'a@b', to: [], cc: [], date: '2026-11-20T10:00:00Z', messageId: null, inReplyTo: [], references: [], subject: 's', body: 'b', attachments: [], marking: 'np' as const, precedence: 'routine' as const }, thread: [] }));
+    const api = fakeApi({ inbox: vi.fn(inboxOver(items)), openItem });
+    await unlocked(api);
+    await waitFor(() => expect(screen.getAllByTestId('item-row')).toHaveLength(3));
+    const selected = () => screen.getAllByTestId('item-row').find((r) => r.getAttribute('aria-selected') === 'true')?.dataset.id;
+    expect(selected()).toBe('a1');
+    fireEvent.keyDown(document.body, { key: 'j' });
+    fireEvent.keyDown(document.body, { key: 'j' });
+    await waitFor(() => expect(selected()).toBe('a3'));
+    fireEvent.keyDown(document.body, { key: 'k' });
+    await waitFor(() => expect(selected()).toBe('a2'));
+    fireEvent.keyDown(document.body, { key: 'Enter' });
+    await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('a2'));
+    expect(openItem).toHaveBeenCalledWith('a2');
+
+    // Typed in a field, j is a letter.
+    const origin = screen.getByTestId('filter-origin');
+    fireEvent.keyDown(origin, { key: 'j' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(selected()).toBe('a2');
+
+    fireEvent.keyDown(document.body, { key: '?' });
+    expect(await screen.findByTestId('shortcuts-dialog')).toBeTruthy();
+    expect(screen.getByTestId('shortcuts-dialog').textContent).toContain('Élément suivant');
+    fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('shortcuts-dialog')).toBeNull());
+
+    fireEvent.keyDown(document.body, { key: '/' });
+    expect(document.activeElement).toBe(screen.getByTestId('search-input'));
+
+    fireEvent.keyDown(document.body, { key: 'c' });
+    expect(await screen.findByTestId('compose-kind')).toBeTruthy();
+    fireEvent.keyDown(document.body, { key: 'g' });
+    fireEvent.keyDown(document.body, { key: 'i' });
+    expect(await screen.findByTestId('inbox-list')).toBeTruthy();
+  });
+
+  it('typing in the header search box switches to the search view', async () => {
+    const api = fakeApi({ inbox: vi.fn(inboxOver(items)) });
+    await unlocked(api);
+    fireEvent.change(screen.getByTestId('search-input'), { target: { value: 'budget' } });
+    await waitFor(() => expect(api.search).toHaveBeenCalledWith(expect.objectContaining({ text: 'budget' })));
+    expect(screen.getByTestId('nav-search').getAttribute('aria-current')).toBe('page');
+  });
+
+  it('opens the item of a clicked notification', async () => {
+    let fire: ((e: { id: string }) => void) | undefined;
+    const api = fakeApi({
+      inbox: vi.fn(inboxOver(items)),
+      onOpenItem: vi.fn(async (cb) => {
+        fire = cb;
+        return () => undefined;
+      }),
+    });
+    await unlocked(api);
+    fireEvent.click(screen.getByTestId('nav-settings'));
+    act(() => fire?.({ id: 'a3' }));
+    await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('a3'));
+    expect(api.openItem).toHaveBeenCalledWith('a3');
+  });
+});

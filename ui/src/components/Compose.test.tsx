@@ -1,0 +1,143 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { err, fakeApi, ok } from '../test/fakeApi';
+import { renderWith } from '../test/render';
+import { Compose } from './Compose';
+
+const type = (testId: string, value: string) => fireEvent.change(screen.getByTestId(testId), { target: { value } });
+
+describe('compose', () => {
+  it('shows a missing action addressee next to the field and in the summary, and focuses it', async () => {
+    const api = fakeApi({ compose: vi.fn(async () => err('no_action_addressee', 'action')) });
+    renderWith(<Compose onComposed={() => undefined} />, api);
+    type('compose-subject', 'Visite du ministre');
+    fireEvent.click(screen.getByTestId('compose-submit'));
+
+    const message = 'Indiquez au moins un destinataire pour action.';
+    const summary = await screen.findByTestId('compose-errors');
+    expect(summary.getAttribute('role')).toBe('alert');
+    expect(summary.textContent).toContain(message);
+    expect(summary.textContent).toContain('Destinataires pour action');
+    expect(screen.getByTestId('error-action').textContent).toBe(message);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('compose-action-name-0')));
+    expect(screen.getByTestId('compose-action-name-0').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByTestId('compose-action-name-0').getAttribute('aria-describedby')).toBe(screen.getByTestId('error-action').id);
+  });
+
+  it('asks a justification for a Flash and shows the error under it', async () => {
+    const api = fakeApi({ compose: vi.fn(async () => err('flash_without_justification', 'justification')) });
+    renderWith(<Compose onComposed={() => undefined} />, api);
+    expect(screen.queryByTestId('compose-justification')).toBeNull();
+    fireEvent.change(screen.getByTestId('compose-precedence'), { target: { value: 'flash' } });
+    expect(screen.getByTestId('compose-justification')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('compose-submit'));
+
+    const message = 'Un Flash exige une justification.';
+    expect((await screen.findByTestId('error-justification')).textContent).toBe(message);
+    expect(screen.getByTestId('compose-errors').textContent).toContain(message);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('compose-justification')));
+  });
+
+  it('quotes the detail of an error (the paragraph whose marking is higher)', async () => {
+    const api = fakeApi({ compose: vi.fn(async () => err('marking_below_paragraph', 'marking', '2')) });
+    renderWith(<Compose onComposed={() => undefined} />, api);
+    fireEvent.click(screen.getByTestId('compose-submit'));
+    expect((await screen.findByTestId('error-marking')).textContent).toContain('paragraphe 2');
+  });
+
+  it('sends every field of a telegram', async () => {
+    const compose = vi.fn(async () => ok('tg-1'));
+    const onComposed = vi.fn();
+    renderWith(<Compose onComposed={onComposed} />, fakeApi({ compose }));
+    type('compose-origin', 'WASHINGTON');
+    type('compose-subject', 'Entretien');
+    type('compose-action-name-0', 'DGM/ECO');
+    fireEvent.click(screen.getByTestId('compose-add-action'));
+    type('compose-action-name-1', 'Jean Dupont');
+    fireEvent.change(screen.getByTestId('compose-action-kind-1'), { target: { value: 'person' } });
+    type('compose-info-name-0', 'CAB');
+    type('compose-summary', 'Résumé.');
+    type('compose-paragraph-0', 'Premier.');
+    fireEvent.click(screen.getByTestId('compose-add-paragraph'));
+    type('compose-paragraph-1', 'Second.');
+    fireEvent.change(screen.getByTestId('compose-paragraph-marking-1'), { target: { value: 'dr' } });
+    fireEvent.change(screen.getByTestId('compose-marking'), { target: { value: 'dr' } });
+    type('compose-tags', 'ECON, US');
+    type('compose-references', 'TD PARIS 12');
+    type('compose-deadline', '2026-12-01');
+    fireEvent.click(screen.getByTestId('compose-submit'));
+
+    await waitFor(() => expect(onComposed).toHaveBeenCalledWith('tg-1'));
+    expect(compose).toHaveBeenCalledWith(
+      expect.objectContaining({
+        kind: 'telegram',
+        origin: 'WASHINGTON',
+        subject: 'Entretien',
+        action: [
+          { kind: 'unit', name: 'DGM/ECO' },
+          { kind: 'person', name: 'Jean Dupont' },
+        ],
+        info: [{ kind: 'unit', name: 'CAB' }],
+        summary: 'Résumé.',
+        paragraphs: [
+          { marking: 'np', text: 'Premier.' },
+          { marking: 'dr', text: 'Second.' },
+        ],
+        marking: 'dr',
+        tags: ['ECON', 'US'],
+        references: ['TD PARIS 12'],
+        deadline: '2026-12-01',
+        precedence: 'routine',
+        justification: null,
+      }),
+    );
+  });
+
+  it('keeps a local draft per kind and clears it once filed', async () => {
+    const api = fakeApi();
+    const first = renderWith(<Compose onComposed={() => undefined} />, api);
+    type('compose-subject', 'Brouillon TD');
+    fireEvent.click(screen.getByTestId('compose-save-draft'));
+    expect(screen.getByText('Brouillon enregistré sur ce poste.')).toBeTruthy();
+    first.unmount();
+
+    renderWith(<Compose onComposed={() => undefined} />, api);
+    expect((screen.getByTestId('compose-subject') as HTMLInputElement).value).toBe('Brouillon TD');
+    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
+    expect((screen.getByTestId('compose-subject') as HTMLInputElement).value).toBe('');
+    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'telegram' } });
+    fireEvent.click(screen.getByTestId('compose-submit'));
+    await waitFor(() => expect(localStorage.getItem('diplomatie.draft.telegram')).toBeNull());
+  });
+
+  it('fills the formulas of a note verbale from the template once both parties are known', async () => {
+    const api = fakeApi();
+    renderWith(<Compose onComposed={() => undefined} />, api);
+    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'note' } });
+    expect((screen.getByTestId('compose-date') as HTMLInputElement).value).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    type('compose-sending-mission', "L'Ambassade de France");
+    type('compose-receiving-institution', 'le Ministère');
+    await waitFor(() => expect((screen.getByTestId('compose-opening') as HTMLTextAreaElement).value).toBe("L'Ambassade de France présente ses compliments à le Ministère"));
+    expect((screen.getByTestId('compose-closing') as HTMLTextAreaElement).value).toBe("L'Ambassade de France saisit cette occasion");
+
+    // A formula the user wrote is never overwritten by the automatic fill…
+    type('compose-opening', 'Ma formule');
+    type('compose-receiving-institution', 'le Ministère des Affaires étrangères');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((screen.getByTestId('compose-opening') as HTMLTextAreaElement).value).toBe('Ma formule');
+    // …but the template button replaces it on request.
+    fireEvent.click(screen.getByTestId('compose-template'));
+    await waitFor(() => expect((screen.getByTestId('compose-opening') as HTMLTextAreaElement).value).toContain('Affaires étrangères'));
+  });
+
+  it('shows the email fields only for an email, and no justification there', () => {
+    renderWith(<Compose onComposed={() => undefined} />, fakeApi());
+    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
+    for (const id of ['compose-from', 'compose-to', 'compose-cc', 'compose-body']) expect(screen.getByTestId(id)).toBeTruthy();
+    expect(screen.queryByTestId('compose-action-name-0')).toBeNull();
+    fireEvent.change(screen.getByTestId('compose-precedence'), { target: { value: 'flash' } });
+    expect(screen.queryByTestId('compose-justification')).toBeNull();
+    const form = screen.getByTestId('compose-kind').closest('form') as HTMLElement;
+    expect(within(form).getAllByRole('button').length).toBeGreaterThan(1);
+  });
+});

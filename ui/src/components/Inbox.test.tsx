@@ -1,0 +1,159 @@
+import { useRef, useState } from 'react';
+import { describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import type { Api } from '../api';
+import { fakeApi, summary } from '../test/fakeApi';
+import { inboxOver, many } from '../test/fakeInbox';
+import { renderWith } from '../test/render';
+import { INITIAL_INBOX, Inbox, type InboxState, type ListController } from './Inbox';
+
+function Harness({ onOpen = () => undefined, refreshToken = 0 }: { onOpen?: (id: string) => void; refreshToken?: number }) {
+  const [state, setState] = useState<InboxState>(INITIAL_INBOX);
+  const controller = useRef<ListController>(null);
+  return (
+    <>
+      <Inbox state={state} onState={setState} refreshToken={refreshToken} openId={null} onOpen={onOpen} controller={controller} />
+      <button onClick={() => controller.current?.move(1)}>next</button>
+      <button onClick={() => controller.current?.openSelected()}>open</button>
+    </>
+  );
+}
+
+const ITEMS = [
+  summary('a1', { route: 'action', precedence: 'flash', marking: 'dr', subject: 'Flash pour action' }),
+  summary('a2', { route: 'action', read: true, subject: 'Routine pour action' }),
+  summary('i1', { route: 'info', kind: 'note', subject: 'Note pour information' }),
+  summary('i2', { route: 'info', kind: 'email', subject: 'Courriel pour information', read: true }),
+  summary('i3', { route: 'info', subject: 'Troisième pour information' }),
+  summary('u1', { route: null, kind: 'email', subject: 'Courriel non routé' }),
+];
+
+const rows = () => screen.queryAllByTestId('item-row');
+const lastFilter = (api: Api) => {
+  const calls = vi.mocked(api.inbox).mock.calls;
+  return calls[calls.length - 1]?.[0].filter;
+};
+
+describe('the triage inbox', () => {
+  it('puts each item in its tab, in backend order, with the counts', async () => {
+    const api = fakeApi({ inbox: vi.fn(inboxOver(ITEMS)) });
+    renderWith(<Harness />, api);
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(rows().map((r) => r.dataset.id)).toEqual(['a1', 'a2']);
+    expect(rows().every((r) => r.dataset.route === 'action')).toBe(true);
+    expect(screen.getByTestId('count-action').textContent).toBe('2');
+    expect(screen.getByTestId('count-info').textContent).toBe('3');
+    expect(screen.getByTestId('count-unrouted').textContent).toBe('1');
+    expect(screen.getByTestId('tab-action').getAttribute('aria-selected')).toBe('true');
+
+    const first = rows()[0]!;
+    expect(first.dataset).toMatchObject({ kind: 'telegram', precedence: 'flash', marking: 'dr', read: 'false' });
+    expect(within(first).getByTestId('row-subject').textContent).toBe('Flash pour action');
+    expect(within(first).getByText('⚡ FLASH')).toBeTruthy();
+    expect(within(first).getByLabelText('télégramme')).toBeTruthy();
+    expect(within(first).getByText('Non lu.')).toBeTruthy();
+    expect(rows()[1]!.dataset.read).toBe('true');
+
+    fireEvent.click(screen.getByTestId('tab-info'));
+    await waitFor(() => expect(rows().map((r) => r.dataset.id)).toEqual(['i1', 'i2', 'i3']));
+    expect(screen.getByTestId('tab-info').getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByTestId('tab-action').getAttribute('aria-selected')).toBe('false');
+    expect(rows().map((r) => r.dataset.route)).toEqual(['info', 'info', 'info']);
+    expect(lastFilter(api)?.section).toBe('info');
+
+    fireEvent.click(screen.getByTestId('tab-unrouted'));
+    await waitFor(() => expect(rows().map((r) => r.dataset.id)).toEqual(['u1']));
+    expect(rows()[0]!.dataset.route).toBe('unrouted');
+  });
+
+  it('asks the counts of every tab without a section, and the list with one', async () => {
+    const api = fakeApi({ inbox: vi.fn(inboxOver(ITEMS)) });
+    renderWith(<Harness />, api);
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    const sections = vi.mocked(api.inbox).mock.calls.map((c) => c[0].filter.section);
+    expect(sections).toContain(null);
+    expect(sections).toContain('action');
+  });
+
+  it('sends the filters it shows as a FilterDto', async () => {
+    const api = fakeApi({ inbox: vi.fn(inboxOver(ITEMS)) });
+    renderWith(<Harness />, api);
+    await waitFor(() => expect(rows()).toHaveLength(2));
+
+    fireEvent.click(screen.getByTestId('filter-kind-email'));
+    fireEvent.click(screen.getByTestId('filter-kind-telegram'));
+    fireEvent.click(screen.getByTestId('filter-marking-dr'));
+    fireEvent.click(screen.getByTestId('filter-precedence-flash'));
+    fireEvent.click(screen.getByTestId('filter-precedence-immediat'));
+    fireEvent.click(screen.getByTestId('filter-unread'));
+    await waitFor(() =>
+      expect(lastFilter(api)).toEqual({
+        section: 'action',
+        kinds: ['telegram', 'email'],
+        markings: ['dr'],
+        precedences: ['immediat', 'flash'],
+        origin: null,
+        tag: null,
+        unreadOnly: true,
+      }),
+    );
+    await waitFor(() => expect(rows().map((r) => r.dataset.id)).toEqual(['a1']));
+
+    fireEvent.change(screen.getByTestId('filter-origin'), { target: { value: 'WASHINGTON' } });
+    fireEvent.change(screen.getByTestId('filter-tag'), { target: { value: 'ECON' } });
+    await waitFor(() => expect(lastFilter(api)).toMatchObject({ origin: 'WASHINGTON', tag: 'ECON', kinds: ['telegram', 'email'] }));
+
+    fireEvent.click(screen.getByTestId('filter-kind-email'));
+    await waitFor(() => expect(lastFilter(api)).toMatchObject({ kinds: ['telegram'], origin: 'WASHINGTON' }));
+  });
+
+  it('fetches pages of 200 as the list scrolls, and only those on screen', async () => {
+    const items = many(1000, 'action');
+    const api = fakeApi({ inbox: vi.fn(inboxOver(items)) });
+    renderWith(<Harness />, api);
+    await waitFor(() => expect(rows().length).toBeGreaterThan(5));
+    expect(rows()[0]!.dataset.id).toBe('action-0');
+    const offsets = () => vi.mocked(api.inbox).mock.calls.filter((c) => c[0].filter.section === 'action').map((c) => [c[0].offset, c[0].limit]);
+    expect(offsets()).toEqual([[0, 200]]);
+
+    // Scroll to row 500 (60 px a row): page 2 (rows 400-599) is fetched, nothing else.
+    const list = screen.getByTestId('inbox-list');
+    await act(async () => {
+      list.scrollTop = 500 * 60;
+      fireEvent.scroll(list);
+    });
+    await waitFor(() => expect(rows().some((r) => r.dataset.id === 'action-500')).toBe(true));
+    expect(offsets()).toEqual([
+      [0, 200],
+      [400, 200],
+    ]);
+    // Rows are in list order in the DOM.
+    const ids = rows().map((r) => Number(r.dataset.id?.split('-')[1]));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it('moves the selection and opens the selected item', async () => {
+    const onOpen = vi.fn();
+    const api = fakeApi({ inbox: vi.fn(inboxOver(ITEMS)) });
+    renderWith(<Harness onOpen={onOpen} />, api);
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(rows()[0]!.getAttribute('aria-selected')).toBe('true');
+    fireEvent.click(screen.getByText('next'));
+    await waitFor(() => expect(rows()[1]!.getAttribute('aria-selected')).toBe('true'));
+    fireEvent.click(screen.getByText('open'));
+    expect(onOpen).toHaveBeenCalledWith('a2');
+    fireEvent.click(rows()[0]!);
+    expect(onOpen).toHaveBeenLastCalledWith('a1');
+  });
+
+  it('refreshes the counts and the rows on screen when items arrive', async () => {
+    const items = [...ITEMS];
+    const api = fakeApi({ inbox: vi.fn(inboxOver(items)) });
+    const { rerender } = renderWith(<Harness refreshToken={0} />, api);
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    items.unshift(summary('a0', { route: 'action', precedence: 'flash', subject: 'Nouveau' }));
+    rerender(<Harness refreshToken={1} />);
+    await waitFor(() => expect(rows().map((r) => r.dataset.id)).toEqual(['a0', 'a1', 'a2']));
+    expect(screen.getByTestId('count-action').textContent).toBe('3');
+  });
+});
