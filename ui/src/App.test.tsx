@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { App } from './App';
 import type { Api } from './api';
-import { err, fakeApi, ok, SESSION, summary } from './test/fakeApi';
+import { emailItem, err, fakeApi, ok, SESSION, summary } from './test/fakeApi';
 import { inboxOver } from './test/fakeInbox';
 import { renderWith } from './test/render';
 
@@ -136,7 +136,7 @@ describe('keyboard shortcuts in the main screen', () => {
   const items = [summary('a1', { route: 'action' }), summary('a2', { route: 'action' }), summary('a3', { route: 'action' })];
 
   it('j/k move, Enter opens, c composes, ? shows the help, / focuses search; letters typed in a field do nothing', async () => {
-    const openItem = vi.fn(async (id: string) => ok({ summary: summary(id), content: { kind: 'email' as const, from: 'a@b', to: [], cc: [], date: '2026-11-20T10:00:00Z', messageId: null, inReplyTo: [], references: [], subject: 's', body: 'b', attachments: [], marking: 'np' as const, precedence: 'routine' as const }, thread: [] }));
+    const openItem = vi.fn(async (id: string) => emailItem(id));
     const api = fakeApi({ inbox: vi.fn(inboxOver(items)), openItem });
     await unlocked(api);
     await waitFor(() => expect(screen.getAllByTestId('item-row')).toHaveLength(3));

@@ -54,6 +54,15 @@ export function summary(id: string, s: Partial<ItemSummaryDto_Serialize> = {}): 
   };
 }
 
+/** An opened email, the smallest item the reader shows. */
+export function emailItem(id: string) {
+  return ok({
+    summary: summary(id, { kind: 'email' }),
+    content: { kind: 'email' as const, from: 'bob@quai.example', to: [], cc: [], date: '2026-11-20T10:00:00Z', messageId: null, inReplyTo: [], references: [], subject: `Objet ${id}`, body: 'Bonjour.', attachments: [], marking: 'np' as const, precedence: 'routine' as const },
+    thread: [],
+  });
+}
+
 const noop = () => Promise.resolve(() => undefined);
 
 export function fakeApi(overrides: Partial<Api> = {}): Api {

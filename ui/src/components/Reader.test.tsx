@@ -1,0 +1,112 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import type { ItemDto_Serialize } from '../generated/bindings';
+import { fakeApi, ok, summary } from '../test/fakeApi';
+import { renderWith } from '../test/render';
+import { Reader } from './Reader';
+
+const TELEGRAM: ItemDto_Serialize = {
+  summary: summary('tg1', { subject: 'Élections en Bavière', marking: 'dr', precedence: 'immediat', number: 'BERLIN 2026-0142' }),
+  content: {
+    kind: 'telegram',
+    number: 'BERLIN 2026-0142',
+    dtg: '241030Z NOV 26',
+    origin: 'BERLIN',
+    action: [{ kind: 'unit', name: 'DFAE/EUROPE' }],
+    info: [{ kind: 'person', name: 'Jean Dupont' }],
+    subject: 'Élections en Bavière',
+    tags: ['POL', 'DE'],
+    references: [
+      { label: 'TD BERLIN 2026-0100', itemId: 'tg0' },
+      { label: 'TD MUNICH 12', itemId: null },
+    ],
+    summary: 'La coalition est reconduite.',
+    paragraphs: [
+      { marking: 'np', text: 'Le scrutin s’est tenu dans le calme.' },
+      { marking: 'dr', text: 'Selon nos interlocuteurs…' },
+    ],
+    drafter: 'alice',
+    clearers: ['bob'],
+    approver: 'carol',
+    precedence: 'immediat',
+    justification: null,
+    marking: 'dr',
+    caveats: [],
+  },
+  thread: [],
+};
+
+const EMAIL: ItemDto_Serialize = {
+  summary: summary('em1', { kind: 'email', subject: 'Rapport', marking: 'np' }),
+  content: {
+    kind: 'email',
+    from: 'Bob <bob@quai.example>',
+    to: ['alice@dfae.example'],
+    cc: [],
+    date: '2026-11-24T08:00:00Z',
+    messageId: '<1@quai.example>',
+    inReplyTo: [],
+    references: [],
+    subject: 'Rapport',
+    body: 'Bonjour,\n\nCi-joint.',
+    attachments: [{ index: 0, name: 'rapport.pdf', contentType: 'application/pdf', size: 2048 }],
+    marking: 'np',
+    precedence: 'routine',
+  },
+  thread: [summary('em0', { subject: 'Demande de rapport' }), summary('em1', { subject: 'Rapport' })],
+};
+
+function render(item: ItemDto_Serialize, extra: Parameters<typeof fakeApi>[0] = {}) {
+  const api = fakeApi({ openItem: vi.fn(async () => ok(item)), ...extra });
+  const onOpen = vi.fn();
+  const onReadChanged = vi.fn();
+  renderWith(<Reader id={item.summary.id} onOpen={onOpen} onBack={() => undefined} showBack={false} onReadChanged={onReadChanged} focusOnOpen={false} />, api);
+  return { api, onOpen, onReadChanged };
+}
+
+describe('the reading pane', () => {
+  it('lays out a telegram: banners, number, numbered paragraphs with portion marks, references', async () => {
+    const { onOpen, onReadChanged } = render(TELEGRAM);
+    expect((await screen.findByTestId('reader-subject')).textContent).toBe('Élections en Bavière');
+    expect(screen.getByTestId('reader').dataset.id).toBe('tg1');
+    expect(screen.getByTestId('reader-marking-top').textContent).toBe('DIFFUSION RESTREINTE');
+    expect(screen.getByTestId('reader-marking-bottom').textContent).toBe('DIFFUSION RESTREINTE');
+    expect(screen.getByTestId('reader-number').textContent).toBe('BERLIN 2026-0142');
+    const paragraphs = screen.getAllByTestId('reader-paragraph').map((p) => p.textContent);
+    expect(paragraphs).toEqual(['1. (NP) Le scrutin s’est tenu dans le calme.', '2. (DR) Selon nos interlocuteurs…']);
+    expect(screen.getByText('La coalition est reconduite.')).toBeTruthy();
+    const refs = screen.getAllByTestId('reader-reference');
+    expect(refs.map((r) => r.textContent)).toEqual(['TD BERLIN 2026-0100', 'TD MUNICH 12']);
+    fireEvent.click(refs[0]!);
+    expect(onOpen).toHaveBeenCalledWith('tg0');
+    expect(refs[1]!.tagName).not.toBe('BUTTON');
+    expect(onReadChanged).toHaveBeenCalled();
+  });
+
+  it('shows an email with its attachments, opens and saves them', async () => {
+    const pickSaveDestination = vi.fn(async () => '/home/alice/rapport.pdf');
+    const { api, onOpen } = render(EMAIL, { pickSaveDestination });
+    await screen.findByTestId('reader-subject');
+    expect(screen.getByTestId('reader-marking-top').textContent).toBe('NON PROTÉGÉ');
+    expect(screen.getByText(/Ci-joint/)).toBeTruthy();
+    const attachments = screen.getAllByTestId('reader-attachment');
+    expect(attachments).toHaveLength(1);
+    fireEvent.click(screen.getByText('Ouvrir'));
+    await waitFor(() => expect(api.openAttachment).toHaveBeenCalledWith('em1', 0));
+    fireEvent.click(screen.getByText('Enregistrer…'));
+    await waitFor(() => expect(api.saveAttachment).toHaveBeenCalledWith('em1', 0, '/home/alice/rapport.pdf'));
+    expect(pickSaveDestination).toHaveBeenCalledWith('rapport.pdf');
+    // The thread links to the other messages.
+    fireEvent.click(screen.getByText('Demande de rapport'));
+    expect(onOpen).toHaveBeenCalledWith('em0');
+  });
+
+  it('marks the item unread on request', async () => {
+    const { api, onReadChanged } = render(EMAIL);
+    await screen.findByTestId('reader-subject');
+    onReadChanged.mockClear();
+    fireEvent.click(screen.getByText('Marquer comme non lu'));
+    await waitFor(() => expect(api.setRead).toHaveBeenCalledWith('em1', false));
+    expect(onReadChanged).toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { err, fakeApi, SESSION } from '../test/fakeApi';
+import { renderWith } from '../test/render';
+import { Settings } from './Settings';
+
+describe('settings', () => {
+  it('saves the language, the lock delay and the notification rules', async () => {
+    const api = fakeApi();
+    const onSaved = vi.fn();
+    renderWith(<Settings settings={SESSION.settings} identity={SESSION.identity} minChars={12} onSaved={onSaved} />, api);
+    fireEvent.change(screen.getByTestId('settings-language'), { target: { value: 'en' } });
+    fireEvent.change(screen.getByTestId('settings-lock-minutes'), { target: { value: '15' } });
+    fireEvent.click(screen.getByTestId('settings-notify-email'));
+    fireEvent.click(screen.getByTestId('settings-notify-info'));
+    fireEvent.change(screen.getByTestId('settings-notify-min-precedence'), { target: { value: 'flash' } });
+    fireEvent.click(screen.getByTestId('settings-save'));
+    const expected = {
+      language: 'en',
+      lockAfterMinutes: 15,
+      notify: { enabled: true, telegram: true, note: true, email: true, minPrecedence: 'flash', info: true },
+    };
+    await waitFor(() => expect(api.saveSettings).toHaveBeenCalledWith(expected));
+    expect(onSaved).toHaveBeenCalledWith(expected);
+    expect(screen.getByTestId('settings-message').textContent).toBe('Réglages enregistrés.');
+  });
+
+  it('changes the passphrase once the new one is long enough and confirmed, and says a wrong old one', async () => {
+    const changePassphrase = vi.fn(async (old: string) => (old === 'ancienne phrase' ? { status: 'ok' as const, data: null } : err('wrong_passphrase')));
+    renderWith(<Settings settings={SESSION.settings} identity={SESSION.identity} minChars={12} onSaved={() => undefined} />, fakeApi({ changePassphrase }));
+    const button = screen.getByTestId('settings-change-passphrase') as HTMLButtonElement;
+    fireEvent.change(screen.getByTestId('settings-old-passphrase'), { target: { value: 'mauvaise' } });
+    fireEvent.change(screen.getByTestId('settings-new-passphrase'), { target: { value: 'nouvelle phrase longue' } });
+    expect(button.disabled).toBe(true);
+    fireEvent.change(screen.getByTestId('settings-confirm-passphrase'), { target: { value: 'nouvelle phrase longue' } });
+    expect(button.disabled).toBe(false);
+    fireEvent.click(button);
+    await waitFor(() => expect(screen.getByTestId('settings-message').textContent).toBe('Phrase de passe incorrecte.'));
+
+    fireEvent.change(screen.getByTestId('settings-old-passphrase'), { target: { value: 'ancienne phrase' } });
+    fireEvent.click(button);
+    await waitFor(() => expect(screen.getByTestId('settings-message').textContent).toBe('Phrase de passe changée.'));
+    expect(changePassphrase).toHaveBeenLastCalledWith('ancienne phrase', 'nouvelle phrase longue');
+    expect((screen.getByTestId('settings-new-passphrase') as HTMLInputElement).value).toBe('');
+  });
+});

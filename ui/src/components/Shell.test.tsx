@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { emailItem, fakeApi, SESSION, summary } from '../test/fakeApi';
+import { inboxOver } from '../test/fakeInbox';
+import { renderWith } from '../test/render';
+import { Shell } from './Shell';
+
+function narrowWindow(narrow: boolean) {
+  vi.spyOn(window, 'matchMedia').mockImplementation(
+    (query: string) =>
+      ({
+        matches: narrow && query.includes('max-width'),
+        media: query,
+        addEventListener: () => undefined,
+        removeEventListener: () => undefined,
+      }) as unknown as MediaQueryList,
+  );
+}
+
+const ITEMS = [summary('a1', { route: 'action' }), summary('a2', { route: 'action' })];
+function renderShell() {
+  const api = fakeApi({ inbox: vi.fn(inboxOver(ITEMS)), openItem: vi.fn(async (id: string) => emailItem(id)) });
+  renderWith(<Shell session={SESSION} minChars={12} onLock={() => undefined} onLanguage={() => undefined} onSettingsChanged={() => undefined} openRequest={null} />, api);
+  return api;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('the main layout', () => {
+  it('shows the list and the reader side by side in a wide window', async () => {
+    narrowWindow(false);
+    renderShell();
+    fireEvent.click((await screen.findAllByTestId('item-row'))[1]!);
+    await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('a2'));
+    expect(screen.getByTestId('inbox-list')).toBeTruthy();
+    expect(screen.queryByTestId('reader-back')).toBeNull();
+  });
+
+  it('shows the list OR the reader in a narrow window, with a way back', async () => {
+    narrowWindow(true);
+    renderShell();
+    fireEvent.click((await screen.findAllByTestId('item-row'))[0]!);
+    await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('a1'));
+    expect(screen.queryByTestId('inbox-list')).toBeNull();
+    fireEvent.click(screen.getByTestId('reader-back'));
+    expect(await screen.findByTestId('inbox-list')).toBeTruthy();
+    expect(screen.queryByTestId('reader')).toBeNull();
+
+    // Escape goes back too.
+    fireEvent.click((await screen.findAllByTestId('item-row'))[1]!);
+    await screen.findByTestId('reader-back');
+    act(() => {
+      fireEvent.keyDown(document.body, { key: 'Escape' });
+    });
+    expect(await screen.findByTestId('inbox-list')).toBeTruthy();
+  });
+
+  it('imports files dropped on the window', async () => {
+    narrowWindow(false);
+    let drop: ((paths: string[]) => void) | undefined;
+    const api = fakeApi({
+      onDrop: vi.fn(async (cb) => {
+        drop = cb;
+        return () => undefined;
+      }),
+    });
+    renderWith(<Shell session={SESSION} minChars={12} onLock={() => undefined} onLanguage={() => undefined} onSettingsChanged={() => undefined} openRequest={null} />, api);
+    await waitFor(() => expect(drop).toBeDefined());
+    act(() => drop?.(['/tmp/a.eml']));
+    await waitFor(() => expect(api.importEml).toHaveBeenCalledWith(['/tmp/a.eml']));
+    expect(screen.getByTestId('nav-import').getAttribute('aria-current')).toBe('page');
+  });
+});
