@@ -1,6 +1,8 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { KINDS, MARKINGS, PRECEDENCES, toggle, type FilterState } from '../lib/filter';
+import { NARROW_QUERY } from '../lib/layout';
+import { useMediaQuery } from '../lib/useMediaQuery';
 
 /** Text filters wait this long after the last key before applying. */
 const TEXT_DELAY_MS = 250;
@@ -35,20 +37,30 @@ export function Filters({ value, onChange, children }: { value: FilterState; onC
   current.current = value;
   const [origin, setOrigin] = useDelayedText(value.origin, (origin) => onChange({ ...current.current, origin }));
   const [tag, setTag] = useDelayedText(value.tag, (tag) => onChange({ ...current.current, tag }));
+  // In one column the filters fold away behind a button, to leave room for the list.
+  const narrow = useMediaQuery(NARROW_QUERY);
+  const [open, setOpen] = useState(false);
+  const shown = !narrow || open;
   const active = value.kinds.length + value.markings.length + value.precedences.length + (value.origin ? 1 : 0) + (value.tag ? 1 : 0) + (value.unreadOnly ? 1 : 0);
 
   return (
     <section className="filters" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`} className="filters-title">
-        {t('filters.title')}
+        {narrow ? (
+          <button type="button" className="filters-toggle" aria-expanded={open} aria-controls={`${id}-body`} onClick={() => setOpen(!open)}>
+            {t('filters.title')}
+          </button>
+        ) : (
+          t('filters.title')
+        )}
         {active > 0 && <span className="filters-active">{t('filters.active', { n: active })}</span>}
       </h2>
-      <div className="filters-body">
+      <div className="filters-body" id={`${id}-body`} hidden={!shown}>
         <fieldset>
           <legend>{t('filters.kind')}</legend>
           {KINDS.map((k) => (
             <Check key={k} testId={`filter-kind-${k}`} checked={value.kinds.includes(k)} onChange={() => onChange({ ...value, kinds: toggle(value.kinds, k, KINDS) })}>
-              {t(`kind.${k}.name`)}
+              {t(`kind.${k}.short`)}
             </Check>
           ))}
         </fieldset>

@@ -61,10 +61,15 @@ export function Shell({
   const runImport = importer.run;
   const layout = panes(view, narrow, openId !== null);
 
-  const go = useCallback((v: View) => {
-    setView(v);
-    setHelpOpen(false);
-  }, []);
+  const go = useCallback(
+    (v: View) => {
+      setView(v);
+      setHelpOpen(false);
+      // In one column, going to a list shows the list, not the item left open.
+      if (narrow) setOpenId(null);
+    },
+    [narrow],
+  );
 
   const open = useCallback(
     (itemId: string, fromKeyboard = false) => {

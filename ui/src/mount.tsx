@@ -1,0 +1,22 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
+import { App } from './App';
+import type { Api } from './api';
+import { createI18n, storedLanguage } from './i18n';
+import './styles.css';
+
+/** Starts the interface in #root, against `api`. */
+export function mount(api: Api): void {
+  const i18n = createI18n(storedLanguage());
+  document.documentElement.lang = i18n.language;
+  const root = document.getElementById('root');
+  if (!root) return;
+  createRoot(root).render(
+    <StrictMode>
+      <I18nextProvider i18n={i18n}>
+        <App api={api} />
+      </I18nextProvider>
+    </StrictMode>,
+  );
+}
