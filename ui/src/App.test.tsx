@@ -121,6 +121,24 @@ describe('unlock and lock', () => {
     }
   });
 
+  it('keeps a half-written document across views and a lock', async () => {
+    const api = fakeApi();
+    await unlocked(api);
+    fireEvent.click(screen.getByTestId('nav-compose'));
+    fireEvent.change(screen.getByTestId('compose-subject'), { target: { value: 'En cours' } });
+    fireEvent.click(screen.getByTestId('nav-inbox'));
+    fireEvent.click(screen.getByTestId('nav-compose'));
+    expect((screen.getByTestId('compose-subject') as HTMLInputElement).value).toBe('En cours');
+    fireEvent.click(screen.getByTestId('lock-button'));
+    await waitFor(() => expect(screenName()).toBe('unlock'));
+    fireEvent.change(screen.getByTestId('unlock-passphrase'), { target: { value: 'x' } });
+    fireEvent.click(screen.getByTestId('unlock-submit'));
+    await waitFor(() => expect(screenName()).toBe('main'));
+    fireEvent.click(screen.getByTestId('nav-compose'));
+    expect((screen.getByTestId('compose-subject') as HTMLInputElement).value).toBe('En cours');
+    expect(localStorage.getItem('diplomatie.draft.telegram')).toBeNull();
+  });
+
   it('applies the language of the profile and switches it from the header', async () => {
     const api = fakeApi({ unlock: vi.fn(async () => ok({ ...SESSION, settings: { ...SESSION.settings, language: 'en' as const } })) });
     await unlocked(api);

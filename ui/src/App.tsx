@@ -9,6 +9,7 @@ import { useListen } from './lib/useListen';
 import { Onboarding } from './components/Onboarding';
 import { Unlock } from './components/Unlock';
 import { Shell } from './components/Shell';
+import { initialComposeState } from './components/Compose';
 
 type Screen = 'loading' | 'onboarding' | 'unlock' | 'main';
 
@@ -26,6 +27,8 @@ export function App({ api: rawApi }: { api: Api }) {
   const [fatal, setFatal] = useState<string | null>(null);
   const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
   const openSeq = useRef(0);
+  // Held here, in memory only, so that a half-written document survives a lock.
+  const [composeState, setComposeState] = useState(initialComposeState);
 
   const toUnlock = useCallback(() => {
     setSession(null);
@@ -120,6 +123,8 @@ export function App({ api: rawApi }: { api: Api }) {
             onLanguage={setLanguage}
             onSettingsChanged={onSettingsChanged}
             openRequest={openRequest}
+            composeState={composeState}
+            onComposeState={setComposeState}
           />
         )}
       </div>

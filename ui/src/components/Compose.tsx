@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type Dispatch, type FormEvent, type ReactNode, type SetStateAction } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi, type CommandError } from '../api';
 import type { AddresseeDto, AddresseeKindDto, KindDto, MarkingDto, PrecedenceDto } from '../generated/bindings';
@@ -29,22 +29,44 @@ interface FieldErr {
 /** Waits this long after the parties of a note are typed before asking for its formulas. */
 const TEMPLATE_DELAY_MS = 400;
 
-function initialForms(): Record<KindDto, ComposeForm> {
+/** What is being written, kept by the caller so that it survives leaving the view. */
+export interface ComposeState {
+  kind: KindDto;
+  forms: Record<KindDto, ComposeForm>;
+}
+
+/** The forms as the local drafts left them, or empty. */
+export function initialComposeState(): ComposeState {
   const day = today();
   return {
-    telegram: loadDraft('telegram', day) ?? defaultForm(day),
-    note: loadDraft('note', day) ?? defaultForm(day),
-    email: loadDraft('email', day) ?? defaultForm(day),
+    kind: 'telegram',
+    forms: {
+      telegram: loadDraft('telegram', day) ?? defaultForm(day),
+      note: loadDraft('note', day) ?? defaultForm(day),
+      email: loadDraft('email', day) ?? defaultForm(day),
+    },
   };
 }
 
-export function Compose({ onComposed }: { onComposed: (id: string) => void }) {
+export function Compose({
+  onComposed,
+  state: outerState,
+  onState: outerOnState,
+}: {
+  onComposed: (id: string) => void;
+  state?: ComposeState;
+  onState?: Dispatch<SetStateAction<ComposeState>>;
+}) {
   const { t } = useTranslation();
   const api = useApi();
   const id = useId();
   const formRef = useRef<HTMLFormElement>(null);
-  const [kind, setKind] = useState<KindDto>('telegram');
-  const [forms, setForms] = useState(initialForms);
+  const [ownState, setOwnState] = useState(initialComposeState);
+  const state = outerState ?? ownState;
+  const onState = outerOnState ?? setOwnState;
+  const { kind, forms } = state;
+  const setKind = (k: KindDto) => onState((s) => ({ ...s, kind: k }));
+  const setForms = (update: (all: ComposeState['forms']) => ComposeState['forms']) => onState((s) => ({ ...s, forms: update(s.forms) }));
   const [errors, setErrors] = useState<FieldErr[]>([]);
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);

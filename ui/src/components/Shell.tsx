@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api';
 import type { OpenRequest } from '../App';
@@ -9,7 +9,7 @@ import { useImporter } from '../lib/useImporter';
 import { useListen } from '../lib/useListen';
 import { useMediaQuery } from '../lib/useMediaQuery';
 import { LanguageSwitch } from './common';
-import { Compose } from './Compose';
+import { Compose, type ComposeState } from './Compose';
 import { Import } from './Import';
 import { INITIAL_INBOX, Inbox, type InboxState, type ListController } from './Inbox';
 import { Reader } from './Reader';
@@ -32,6 +32,8 @@ export function Shell({
   onLanguage,
   onSettingsChanged,
   openRequest,
+  composeState,
+  onComposeState,
 }: {
   session: SessionDto_Serialize;
   minChars: number;
@@ -39,6 +41,9 @@ export function Shell({
   onLanguage: (l: LanguageDto) => void;
   onSettingsChanged: (s: SettingsDto) => void;
   openRequest: OpenRequest | null;
+  /** The forms being written, kept above the shell so that locking loses nothing. */
+  composeState: ComposeState;
+  onComposeState: Dispatch<SetStateAction<ComposeState>>;
 }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -230,6 +235,8 @@ export function Shell({
         )}
         {view === 'compose' && (
           <Compose
+            state={composeState}
+            onState={onComposeState}
             onComposed={(newId) => {
               refresh();
               setView('inbox');
