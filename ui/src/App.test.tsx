@@ -213,5 +213,19 @@ describe('keyboard shortcuts in the main screen', () => {
     act(() => fire?.({ id: 'a3' }));
     await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('a3'));
     expect(api.openItem).toHaveBeenCalledWith('a3');
+
+    // A click while locked opens the item after unlocking, and only once.
+    fireEvent.click(screen.getByTestId('lock-button'));
+    await waitFor(() => expect(screenName()).toBe('unlock'));
+    act(() => fire?.({ id: 'a2' }));
+    fireEvent.change(screen.getByTestId('unlock-passphrase'), { target: { value: 'x' } });
+    fireEvent.click(screen.getByTestId('unlock-submit'));
+    await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('a2'));
+    fireEvent.click(screen.getByTestId('lock-button'));
+    await waitFor(() => expect(screenName()).toBe('unlock'));
+    fireEvent.change(screen.getByTestId('unlock-passphrase'), { target: { value: 'x' } });
+    fireEvent.click(screen.getByTestId('unlock-submit'));
+    await waitFor(() => expect(screenName()).toBe('main'));
+    expect(screen.queryByTestId('reader')?.dataset.id).toBeUndefined();
   });
 });

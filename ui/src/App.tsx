@@ -67,6 +67,8 @@ export function App({ api: rawApi }: { api: Api }) {
     setOpenRequest({ id: e.id, seq: openSeq.current });
   });
 
+  const openRequestDone = useCallback(() => setOpenRequest(null), []);
+
   const onUnlocked = useCallback(
     (s: SessionDto_Serialize) => {
       void applyLanguage(i18n, s.settings.language);
@@ -123,6 +125,7 @@ export function App({ api: rawApi }: { api: Api }) {
             onLanguage={setLanguage}
             onSettingsChanged={onSettingsChanged}
             openRequest={openRequest}
+            onOpenRequestDone={openRequestDone}
             composeState={composeState}
             onComposeState={setComposeState}
           />

@@ -32,6 +32,7 @@ export function Shell({
   onLanguage,
   onSettingsChanged,
   openRequest,
+  onOpenRequestDone,
   composeState,
   onComposeState,
 }: {
@@ -41,6 +42,8 @@ export function Shell({
   onLanguage: (l: LanguageDto) => void;
   onSettingsChanged: (s: SettingsDto) => void;
   openRequest: OpenRequest | null;
+  /** The request was acted on (so that a later unlock does not act on it again). */
+  onOpenRequestDone: () => void;
   /** The forms being written, kept above the shell so that locking loses nothing. */
   composeState: ComposeState;
   onComposeState: Dispatch<SetStateAction<ComposeState>>;
@@ -91,7 +94,8 @@ export function Shell({
     handled.current = openRequest.seq;
     setView((v) => (v === 'search' ? v : 'inbox'));
     open(openRequest.id, true);
-  }, [openRequest, open]);
+    onOpenRequestDone();
+  }, [openRequest, open, onOpenRequestDone]);
 
   // New items: counts and visible rows again, and a word for screen readers.
   useListen(api.onArrivals, (e) => {
