@@ -130,6 +130,16 @@ describe('compose', () => {
     await waitFor(() => expect((screen.getByTestId('compose-opening') as HTMLTextAreaElement).value).toContain('Affaires étrangères'));
   });
 
+  it('shows a missing email text next to the body, under the name the backend gives it', async () => {
+    const api = fakeApi({ compose: vi.fn(async () => err('missing', 'paragraphs')) });
+    renderWith(<Compose onComposed={() => undefined} />, api);
+    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
+    fireEvent.click(screen.getByTestId('compose-submit'));
+    expect((await screen.findByTestId('error-paragraphs')).textContent).toBe('Paragraphes : ce champ est obligatoire.');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('compose-body')));
+    expect(screen.getByTestId('compose-body').getAttribute('aria-describedby')).toBe(screen.getByTestId('error-paragraphs').id);
+  });
+
   it('shows the email fields only for an email, and no justification there', () => {
     renderWith(<Compose onComposed={() => undefined} />, fakeApi());
     fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });

@@ -11,6 +11,7 @@ import {
   emptyAddressee,
   emptyParagraph,
   errorField,
+  fieldTarget,
   loadDraft,
   moveAt,
   saveDraft,
@@ -76,7 +77,7 @@ export function Compose({
   const set = (patch: Partial<ComposeForm>) => setForms((all) => ({ ...all, [kind]: { ...all[kind], ...patch } }));
 
   const focusField = (field: string | null) => {
-    const target = field ? FIELD_TARGET[field] : undefined;
+    const target = field ? fieldTarget(kind, field) : undefined;
     if (target) formRef.current?.querySelector<HTMLElement>(`[data-testid="${target}"]`)?.focus();
   };
 
@@ -133,7 +134,7 @@ export function Compose({
   }
 
   function showError(error: CommandError) {
-    const field = errorField(kind, error, f);
+    const field = errorField(error, f);
     setErrors([{ field, message: errorText(t, error) }]);
     // After the messages are on screen, so that the field's description is read with it.
     window.setTimeout(() => focusField(field), 0);
@@ -155,12 +156,16 @@ export function Compose({
   const errorOf = (field: string) => errors.find((e) => e.field === field)?.message;
   const errId = (field: string) => `${id}-err-${field}`;
   /** Props of an input bound to a backend field: its id, its error and its description. */
-  const bind = (field: string) => ({
-    id: `${id}-${field}`,
-    'data-testid': FIELD_TARGET[field],
-    'aria-invalid': errorOf(field) ? true : undefined,
-    'aria-describedby': errorOf(field) ? errId(field) : undefined,
-  });
+  const bind = (field: string) => {
+    // The backend's "paragraphs" is an email's body.
+    const named = (kind === 'email' && field === 'body' ? [field, 'paragraphs'] : [field]).filter((n) => errorOf(n));
+    return {
+      id: `${id}-${field}`,
+      'data-testid': FIELD_TARGET[field],
+      'aria-invalid': named.length > 0 ? true : undefined,
+      'aria-describedby': named.map(errId).join(' ') || undefined,
+    };
+  };
   const err = (field: string) => <FieldError id={errId(field)} field={field} message={errorOf(field)} />;
 
   const textField = (field: keyof ComposeForm & string, label: string, extra: { type?: string; placeholder?: string; hint?: string } = {}) => (
@@ -191,7 +196,7 @@ export function Compose({
             <ul>
               {errors.map((e, i) => (
                 <li key={i}>
-                  {e.field && FIELD_TARGET[e.field] ? (
+                  {e.field && fieldTarget(kind, e.field) ? (
                     <button type="button" className="link" onClick={() => focusField(e.field)}>
                       {t('compose.errorAt', { field: t(`fields.${e.field}`, { defaultValue: e.field }), message: e.message })}
                     </button>
@@ -291,7 +296,10 @@ export function Compose({
         )}
 
         {kind === 'email' ? (
-          textArea('body', t('fields.body'), 12)
+          <>
+            {textArea('body', t('fields.body'), 12)}
+            {err('paragraphs')}
+          </>
         ) : (
           <Group title={t('compose.body')}>
             {kind === 'telegram' && textArea('summary', t('fields.summary'), 3)}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCompose, defaultForm, errorField, moveAt, splitList } from './compose';
+import { buildCompose, defaultForm, errorField, fieldTarget, moveAt, splitList } from './compose';
 
 describe('compose form', () => {
   it('splits comma and line lists, dropping blanks', () => {
@@ -51,10 +51,11 @@ describe('compose form', () => {
   it('finds the field of an error, also when the backend names none', () => {
     const f = { ...defaultForm('2026-11-28'), to: 'bob@example.org, pas-une-adresse' };
     const error = (kind: string, field: string | null, detail: string | null = null) => ({ kind: kind as never, message: '', field, detail });
-    expect(errorField('telegram', error('no_action_addressee', 'action'), f)).toBe('action');
-    expect(errorField('email', error('missing', 'paragraphs'), f)).toBe('body');
-    expect(errorField('email', error('invalid_address', null, 'pas-une-adresse'), f)).toBe('to');
-    expect(errorField('email', error('internal', null), f)).toBeNull();
+    expect(errorField(error('no_action_addressee', 'action'), f)).toBe('action');
+    expect(errorField(error('invalid_address', null, 'pas-une-adresse'), f)).toBe('to');
+    expect(errorField(error('internal', null), f)).toBeNull();
+    expect(fieldTarget('email', 'paragraphs')).toBe('compose-body');
+    expect(fieldTarget('telegram', 'paragraphs')).toBe('compose-paragraph-0');
   });
 
   it('moves paragraphs within bounds', () => {

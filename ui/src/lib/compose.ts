@@ -151,11 +151,8 @@ export function buildCompose(kind: KindDto, f: ComposeForm): ComposeDto_Deserial
 }
 
 /** The form field an error is about: the one the backend names, or one inferred. */
-export function errorField(kind: KindDto, error: CommandError, f: ComposeForm): string | null {
-  if (error.field) {
-    if (kind === 'email' && error.field === 'paragraphs') return 'body';
-    return error.field;
-  }
+export function errorField(error: CommandError, f: ComposeForm): string | null {
+  if (error.field) return error.field;
   if (error.kind === 'invalid_address' && error.detail) {
     const d = error.detail;
     if (splitList(f.to, 'comma').includes(d)) return 'to';
@@ -163,6 +160,13 @@ export function errorField(kind: KindDto, error: CommandError, f: ComposeForm): 
     if (f.from.trim() === d) return 'from';
   }
   return null;
+}
+
+/** The element (by test id) that a backend field names in a form of this kind. */
+export function fieldTarget(kind: KindDto, field: string): string | undefined {
+  // An email's text is its body; the backend calls a missing text "paragraphs".
+  if (kind === 'email' && field === 'paragraphs') return FIELD_TARGET.body;
+  return FIELD_TARGET[field];
 }
 
 /** The test id (and so the element) each backend field names. */
