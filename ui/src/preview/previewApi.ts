@@ -33,7 +33,7 @@ function makeItems(n: number): ItemSummaryDto_Serialize[] {
   const start = Date.parse('2026-11-28T09:00:00Z');
   for (let i = 0; i < n; i += 1) {
     const kind = KINDS[i % KINDS.length] as KindDto;
-    const precedence = (i % 997 === 0 ? 'flash' : PRECEDENCES[(i * 7) % PRECEDENCES.length]) as PrecedenceDto;
+    const precedence = (i % 997 === 0 ? 'flash' : PRECEDENCES[(i * 5 + 3) % PRECEDENCES.length]) as PrecedenceDto;
     const post = POSTS[(i * 3) % POSTS.length] as string;
     const route = i % 5 === 0 ? null : i % 3 === 0 ? 'info' : 'action';
     items.push({
