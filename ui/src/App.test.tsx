@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { App } from './App';
 import type { Api } from './api';
 import { emailItem, err, fakeApi, ok, SESSION, summary } from './test/fakeApi';
@@ -169,11 +170,12 @@ describe('keyboard shortcuts in the main screen', () => {
     await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('a2'));
     expect(openItem).toHaveBeenCalledWith('a2');
 
-    // Typed in a field, j is a letter.
-    const origin = screen.getByTestId('filter-origin');
-    fireEvent.keyDown(origin, { key: 'j' });
-    await new Promise((r) => setTimeout(r, 20));
+    // Typed in a field, j and k are letters.
+    const origin = screen.getByTestId('filter-origin') as HTMLInputElement;
+    await userEvent.type(origin, 'jk');
+    expect(origin.value).toBe('jk');
     expect(selected()).toBe('a2');
+    origin.blur();
 
     fireEvent.keyDown(document.body, { key: '?' });
     expect(await screen.findByTestId('shortcuts-dialog')).toBeTruthy();
