@@ -110,6 +110,13 @@ describe('compose', () => {
     await waitFor(() => expect(localStorage.getItem('diplomatie.draft.telegram')).toBeNull());
   });
 
+  it('warns that a local draft of a Diffusion Restreinte document is not encrypted', () => {
+    renderWith(<Compose onComposed={() => undefined} />, fakeApi());
+    expect(screen.queryByTestId('compose-draft-warning')).toBeNull();
+    fireEvent.change(screen.getByTestId('compose-paragraph-marking-0'), { target: { value: 'dr' } });
+    expect(screen.getByTestId('compose-draft-warning').textContent).toContain('en clair');
+  });
+
   it('fills the formulas of a note verbale from the template once both parties are known', async () => {
     const api = fakeApi();
     renderWith(<Compose onComposed={() => undefined} />, api);

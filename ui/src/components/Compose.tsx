@@ -347,6 +347,11 @@ export function Compose({
           </span>
         </div>
         <p className="muted small">{t('compose.draftNote')}</p>
+        {(f.marking === 'dr' || (kind !== 'email' && f.paragraphs.some((p) => p.marking === 'dr'))) && (
+          <p className="warning small" data-testid="compose-draft-warning">
+            {t('compose.draftNotEncrypted')}
+          </p>
+        )}
       </form>
     </section>
   );
