@@ -1,13 +1,15 @@
 //! `make bench`: the store's benchmarks, side by side in one run, printed as one table.
 //!
 //! - ingest of demo items into the encrypted store vs the same schema unkeyed (target ≤ 1.3×);
-//! - top-20 full-text queries through the store API vs the raw FTS5 statement (target ≤ 1.2×,
-//!   p95 ≤ 50 ms);
+//! - top-20 full-text queries through the store API vs the raw FTS5 statements it runs, tier
+//!   by tier (target ≤ 1.2×, p95 ≤ 50 ms), and the single untiered statement of before, with
+//!   the slowest queries one by one;
 //! - unlock time with the production key derivation, and a second open in the same process.
 //!
 //! Usage: diplomatie-bench [--ingest N] [--search N] [--queries N]
 //!        (defaults 100000, 200000, 100; `--quick` divides the sizes by 20)
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -17,7 +19,10 @@ use diplomatie_client::INGEST_BATCH as BATCH;
 use diplomatie_client::demo::DemoGenerator;
 use diplomatie_crypto::{KdfParams, derive_key};
 use diplomatie_domain::{Item, Route, UserIdentity};
-use diplomatie_store::{AuditAction, AuditRecord, NewItem, Page, SearchQuery, Store, kdf_runs};
+use diplomatie_store::{
+    AuditAction, AuditRecord, NewItem, Page, SEARCH_TIER_SIZE, SearchQuery, SearchStatements,
+    Store, kdf_runs,
+};
 use time::OffsetDateTime;
 
 const PASSPHRASE: &str = "benchmark passphrase, long enough";
@@ -178,6 +183,35 @@ fn queries(n: usize) -> Vec<Query> {
         .collect()
 }
 
+/// One timed run of a search path: its time, its hits, the tiers it ranked (raw path).
+struct Timed {
+    time: Duration,
+    hits: usize,
+    tiers: usize,
+}
+
+/// Every timing of one distinct query text, per path.
+#[derive(Default)]
+struct PerQuery {
+    api: Vec<Duration>,
+    raw: Vec<Duration>,
+    untiered: Vec<Duration>,
+    tiers: usize,
+}
+
+/// The slowest queries before tiers, shown one by one after the table.
+const SLOW_QUERIES: usize = 8;
+
+/// A line of that second table (median times in ms).
+struct SlowRow {
+    text: String,
+    matches: String,
+    untiered: f64,
+    raw: f64,
+    api: f64,
+    tiers: usize,
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -205,6 +239,15 @@ fn row(measure: impl Into<String>, value: impl Into<String>, target: impl Into<S
         value: value.into(),
         target: target.into(),
     }
+}
+
+/// The width of a table column: its widest cell or its header.
+fn width<'a>(header: &'a str, cells: impl Iterator<Item = &'a str>) -> usize {
+    cells
+        .chain([header])
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0)
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -322,15 +365,15 @@ fn main() -> Result<()> {
     ingest(&store, &items, &routes)?;
     drop(items);
     let qs = queries(args.queries);
-    // The raw path: the FTS5 statement the store runs, without the API around it (query
-    // parsing, filters, summaries, snippets).
-    let raw_sql = "SELECT rowid, bm25(items_fts, 10.0, 1.0, 4.0, 2.0, 2.0, 1.0) AS score \
-                   FROM items_fts WHERE items_fts MATCH ?1 ORDER BY score, rowid DESC LIMIT 20";
-    // For comparison: the textbook statement, with FTS5's own snippet() for every match.
-    let fts_snippet_sql = "SELECT rowid, snippet(items_fts, -1, char(2), char(3), '…', 16), \
-                    bm25(items_fts, 10.0, 1.0, 4.0, 2.0, 2.0, 1.0) AS score \
-                    FROM items_fts WHERE items_fts MATCH ?1 ORDER BY score, rowid DESC LIMIT 20";
-    let run_api = |q: &Query| -> Result<(Duration, usize)> {
+    // The raw path: the statements the store runs for a query without filters (the newest
+    // rowid, then one ranking statement per recency tier until 20 hits), without the API
+    // around them (query parsing, filters, the read transaction, summaries, snippets).
+    let statements = SearchStatements::unfiltered();
+    let tier = i64::try_from(SEARCH_TIER_SIZE)?;
+    // For comparison: the ranking statement before tiers, every match scored.
+    let untiered_sql = "SELECT rowid, bm25(items_fts, 10.0, 1.0, 4.0, 2.0, 2.0, 1.0) AS score \
+                        FROM items_fts WHERE items_fts MATCH ?1 ORDER BY score, rowid DESC LIMIT 20";
+    let run_api = |q: &Query| -> Result<Timed> {
         let query = SearchQuery {
             text: q.text.clone(),
             page: Page::first(20),
@@ -338,63 +381,107 @@ fn main() -> Result<()> {
         };
         let start = Instant::now();
         let hits = store.search(&query)?;
-        Ok((start.elapsed(), hits.len()))
-    };
-    let run_sql = |sql: &str, q: &Query| -> Result<(Duration, usize)> {
-        store.with_raw_connection(|conn| {
-            let start = Instant::now();
-            let mut stmt = conn.prepare_cached(sql)?;
-            let rows = stmt
-                .query_map([&q.fts], |r| r.get::<_, i64>(0))?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((start.elapsed(), rows.len()))
+        Ok(Timed {
+            time: start.elapsed(),
+            hits: hits.len(),
+            tiers: 0,
         })
     };
-    let run_raw = |q: &Query| run_sql(raw_sql, q);
-    let run_fts_snippet = |q: &Query| run_sql(fts_snippet_sql, q);
+    let run_raw = |q: &Query| -> Result<Timed> {
+        store.with_raw_connection(|conn| {
+            let start = Instant::now();
+            let newest: i64 = conn.query_row(statements.newest, [], |r| r.get(0))?;
+            let mut stmt = conn.prepare_cached(&statements.rank)?;
+            let (mut hits, mut tiers, mut top) = (0usize, 0usize, newest);
+            while top > 0 && hits < 20 {
+                let bottom = top.saturating_sub(tier).max(0);
+                let wanted = i64::try_from(20 - hits)?;
+                hits += stmt
+                    .query_map((&q.fts, bottom, top, wanted, 0), |r| r.get::<_, i64>(0))?
+                    .collect::<Result<Vec<_>, _>>()?
+                    .len();
+                tiers += 1;
+                top = bottom;
+            }
+            Ok(Timed {
+                time: start.elapsed(),
+                hits,
+                tiers,
+            })
+        })
+    };
+    let run_untiered = |q: &Query| -> Result<Timed> {
+        store.with_raw_connection(|conn| {
+            let start = Instant::now();
+            let mut stmt = conn.prepare_cached(untiered_sql)?;
+            let hits = stmt
+                .query_map([&q.fts], |r| r.get::<_, i64>(0))?
+                .collect::<Result<Vec<_>, _>>()?
+                .len();
+            Ok(Timed {
+                time: start.elapsed(),
+                hits,
+                tiers: 1,
+            })
+        })
+    };
     // One untimed pass warms the page cache for all three; then each query runs three times
     // per path, the order rotating so that none always goes first, and its median counts.
     for q in &qs {
         run_api(q)?;
         run_raw(q)?;
-        run_fts_snippet(q)?;
+        run_untiered(q)?;
     }
-    let (mut api_times, mut raw_times, mut snippet_times) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut api_times, mut raw_times, mut untiered_times) = (Vec::new(), Vec::new(), Vec::new());
+    // Per distinct query text: every timing of each path, and the tiers the raw path read.
+    let mut by_text: BTreeMap<&str, PerQuery> = BTreeMap::new();
     let mut empty = 0;
+    // Queries whose page read more than the newest tier, and the slowest of them (API).
+    let (mut walked, mut walked_max) = (0usize, Duration::ZERO);
     for (i, q) in qs.iter().enumerate() {
-        let mut counts = [0usize; 3];
-        let mut times: [Vec<Duration>; 3] = Default::default();
+        let mut runs: [Vec<Timed>; 3] = Default::default();
         for repeat in 0..3 {
             for k in 0..3 {
                 let path = (i + repeat + k) % 3;
-                let (t, n) = match path {
+                let timed = match path {
                     0 => run_api(q)?,
                     1 => run_raw(q)?,
-                    _ => run_fts_snippet(q)?,
+                    _ => run_untiered(q)?,
                 };
-                if let (Some(v), Some(c)) = (times.get_mut(path), counts.get_mut(path)) {
-                    v.push(t);
-                    *c = n;
+                if let Some(v) = runs.get_mut(path) {
+                    v.push(timed);
                 }
             }
         }
-        let [api, raw, snip] = times.map(|mut v| {
-            v.sort();
-            percentile(&v, 50.0)
-        });
-        api_times.push(api);
-        raw_times.push(raw);
-        snippet_times.push(snip);
-        if counts[0] != counts[1] {
-            bail!("the API and the raw statements disagree on a query ({counts:?} hits)");
+        let hits = runs.each_ref().map(|v| v.last().map_or(0, |t| t.hits));
+        if hits[0] != hits[1] || hits[1] != hits[2] {
+            bail!("the API and the raw statements disagree on a query ({hits:?} hits)");
         }
-        empty += usize::from(counts[0] == 0);
+        empty += usize::from(hits[0] == 0);
+        let entry = by_text.entry(q.text.as_str()).or_default();
+        entry.tiers = runs[1].last().map_or(0, |t| t.tiers);
+        let more_than_one = entry.tiers > 1;
+        let [api, raw, untiered] = runs.map(|v| {
+            let mut times: Vec<Duration> = v.iter().map(|t| t.time).collect();
+            times.sort();
+            times
+        });
+        entry.api.extend(&api);
+        entry.raw.extend(&raw);
+        entry.untiered.extend(&untiered);
+        if more_than_one {
+            walked += 1;
+            walked_max = walked_max.max(percentile(&api, 50.0));
+        }
+        api_times.push(percentile(&api, 50.0));
+        raw_times.push(percentile(&raw, 50.0));
+        untiered_times.push(percentile(&untiered, 50.0));
     }
     api_times.sort();
     raw_times.sort();
-    snippet_times.sort();
+    untiered_times.sort();
     let p = |v: &[Duration]| (percentile(v, 50.0), percentile(v, 95.0));
-    let ((a50, a95), (r50, r95), (s50, s95)) = (p(&api_times), p(&raw_times), p(&snippet_times));
+    let ((a50, a95), (r50, r95), (u50, u95)) = (p(&api_times), p(&raw_times), p(&untiered_times));
     let sum = |v: &[Duration]| v.iter().sum::<Duration>().as_secs_f64();
     let search_ratio = sum(&api_times) / sum(&raw_times);
     rows.push(row(
@@ -403,7 +490,7 @@ fn main() -> Result<()> {
         format!("p95 ≤ 50 ms {}", verdict(ms(a95) <= 50.0)),
     ));
     rows.push(row(
-        "search top-20, raw FTS5 ranking statement, p50 / p95",
+        "search top-20, raw FTS5 statements (tiered), p50 / p95",
         format!("{:.2} / {:.2} ms", ms(r50), ms(r95)),
         "",
     ));
@@ -417,11 +504,54 @@ fn main() -> Result<()> {
         format!("≤ 1.20 {}", verdict(search_ratio <= 1.2)),
     ));
     rows.push(row(
-        "for comparison: FTS5 snippet() in the ranking statement, p50 / p95",
-        format!("{:.2} / {:.2} ms", ms(s50), ms(s95)),
+        "for comparison: one statement, no tiers (before), p50 / p95",
+        format!("{:.2} / {:.2} ms", ms(u50), ms(u95)),
         "",
     ));
     rows.push(row("queries with no hit", empty.to_string(), ""));
+    rows.push(row(
+        "queries whose page read older tiers, slowest (API)",
+        format!("{walked}, {:.2} ms", ms(walked_max)),
+        "",
+    ));
+
+    // The slowest queries before tiers, each with its number of matches.
+    let mut slow: Vec<(&str, PerQuery)> = by_text
+        .into_iter()
+        .map(|(text, mut per)| {
+            per.api.sort();
+            per.raw.sort();
+            per.untiered.sort();
+            (text, per)
+        })
+        .collect();
+    slow.sort_by_key(|(_, per)| std::cmp::Reverse(percentile(&per.untiered, 50.0)));
+    slow.truncate(SLOW_QUERIES);
+    let mut slow_rows = Vec::new();
+    for (text, per) in &slow {
+        let fts = qs
+            .iter()
+            .find(|q| q.text == *text)
+            .map_or("", |q| q.fts.as_str());
+        let matches: i64 = store.with_raw_connection(|conn| {
+            conn.query_row(
+                "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?1",
+                [fts],
+                |r| r.get(0),
+            )
+        })?;
+        slow_rows.push(SlowRow {
+            text: (*text).to_owned(),
+            matches: format!(
+                "{matches} ({:.0} %)",
+                100.0 * matches as f64 / args.search.max(1) as f64
+            ),
+            untiered: ms(percentile(&per.untiered, 50.0)),
+            raw: ms(percentile(&per.raw, 50.0)),
+            api: ms(percentile(&per.api, 50.0)),
+            tiers: per.tiers,
+        });
+    }
     drop(store);
 
     // 3. Unlock: a fresh process opens the search store (KDF + page check), then opens it again.
@@ -459,20 +589,35 @@ fn main() -> Result<()> {
         "",
     ));
 
-    let w1 = rows
-        .iter()
-        .map(|r| r.measure.chars().count())
-        .max()
-        .unwrap_or(0);
-    let w2 = rows
-        .iter()
-        .map(|r| r.value.chars().count())
-        .max()
-        .unwrap_or(0);
+    let w1 = width("measure", rows.iter().map(|r| r.measure.as_str()));
+    let w2 = width("value", rows.iter().map(|r| r.value.as_str()));
     println!("| {:w1$} | {:w2$} | target |", "measure", "value");
     println!("|{}|{}|--------|", "-".repeat(w1 + 2), "-".repeat(w2 + 2));
     for r in &rows {
         println!("| {:w1$} | {:w2$} | {} |", r.measure, r.value, r.target);
+    }
+    println!();
+    println!(
+        "The {} slowest queries before tiers (median ms; tiers = how many the page read):",
+        slow_rows.len()
+    );
+    println!();
+    let wq = width("query", slow_rows.iter().map(|r| r.text.as_str()));
+    let wm = width("matches", slow_rows.iter().map(|r| r.matches.as_str()));
+    println!(
+        "| {:wq$} | {:wm$} | no tiers (before) | raw, tiered | API, tiered | tiers |",
+        "query", "matches"
+    );
+    println!(
+        "|{}|{}|-------------------|-------------|-------------|-------|",
+        "-".repeat(wq + 2),
+        "-".repeat(wm + 2)
+    );
+    for r in &slow_rows {
+        println!(
+            "| {:wq$} | {:wm$} | {:>17.1} | {:>11.1} | {:>11.1} | {:>5} |",
+            r.text, r.matches, r.untiered, r.raw, r.api, r.tiers
+        );
     }
     Ok(())
 }

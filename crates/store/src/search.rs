@@ -36,11 +36,13 @@ pub const SEARCH_TIER_SIZE: u64 = 50_000;
 /// bm25 column weights: subject, body, tags, addressees, headers, attachments.
 const BM25_WEIGHTS: &str = "10.0, 1.0, 4.0, 2.0, 2.0, 1.0";
 
-/// The two statements of a search: rank the matches of one tier, count them. Both take, in
-/// order, the filters' parameters, the MATCH expression, the tier's bounds (`rowid > ?` and
-/// `rowid <= ?`); ranking then takes LIMIT and OFFSET.
+/// The statements of a search. `newest` reads the newest rowid, from which the tiers are
+/// counted; `rank` ranks the matches of one tier and `count` counts them. Both take, in order,
+/// the filters' parameters, the MATCH expression, the tier's bounds (`rowid > ?` and
+/// `rowid <= ?`); `rank` then takes LIMIT and OFFSET.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchStatements {
+    pub newest: &'static str,
     pub rank: String,
     pub count: String,
 }
@@ -53,6 +55,8 @@ impl SearchStatements {
              AND items_fts.rowid > ? AND items_fts.rowid <= ?"
         );
         SearchStatements {
+            // items.seq is the FTS rowid; its b-tree answers at once.
+            newest: "SELECT coalesce(max(seq), 0) FROM items",
             rank: format!(
                 "SELECT items_fts.rowid, bm25(items_fts, {BM25_WEIGHTS}) AS score {from} \
                  ORDER BY score, items_fts.rowid DESC LIMIT ? OFFSET ?"
@@ -102,8 +106,7 @@ impl Ranking {
         page: Page,
         tier_size: u64,
     ) -> Result<Vec<(i64, f64)>, StoreError> {
-        let newest: i64 =
-            conn.query_row("SELECT coalesce(max(seq), 0) FROM items", [], |r| r.get(0))?;
+        let newest: i64 = conn.query_row(self.statements.newest, [], |r| r.get(0))?;
         let tier = i64::try_from(tier_size.max(1)).unwrap_or(i64::MAX);
         let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
         // The matches still to skip before the page starts, in this tier and the older ones.
