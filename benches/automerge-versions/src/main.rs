@@ -77,7 +77,12 @@ const DEFAULT_TRACE: &str = "../data/automerge-paper-synth.json.gz";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let data_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let trace_path = arg("--trace").map_or_else(|| data_dir.join(DEFAULT_TRACE), PathBuf::from);
     match args.first().map(String::as_str) {
@@ -88,17 +93,30 @@ fn main() -> Result<()> {
             trace::write(&out, &file)?;
             let t = Trace::read(&out)?;
             let (i, d) = t.inserts_and_deletes();
-            println!("wrote {}: {} edits, {i} inserts, {d} deletes, {} chars at the end", out.display(), t.patches.len(), t.end_content.chars().count());
+            println!(
+                "wrote {}: {} edits, {i} inserts, {d} deletes, {} chars at the end",
+                out.display(),
+                t.patches.len(),
+                t.end_content.chars().count()
+            );
             Ok(())
         }
         Some("load-memory") => {
-            let (label, path) = (args.get(1).context("version")?, args.get(2).context("path")?);
+            let (label, path) = (
+                args.get(1).context("version")?,
+                args.get(2).context("path")?,
+            );
             let saved = std::fs::read(path)?;
-            let v = versions().into_iter().find(|v| v.label == label).context("unknown version")?;
+            let v = versions()
+                .into_iter()
+                .find(|v| v.label == label)
+                .context("unknown version")?;
             println!("{}", serde_json::to_string(&(v.load_memory)(&saved)?)?);
             Ok(())
         }
-        Some("interop-save") => interop_save(Path::new(args.get(1).context("directory")?), &trace_path),
+        Some("interop-save") => {
+            interop_save(Path::new(args.get(1).context("directory")?), &trace_path)
+        }
         Some("interop-load") => interop_load(Path::new(args.get(1).context("directory")?)),
         Some(other) if !other.starts_with("--") => bail!("unknown command {other}"),
         _ => {
@@ -110,8 +128,18 @@ fn main() -> Result<()> {
 
 fn bench(trace_path: &Path, runs: usize, only: Option<&str>) -> Result<()> {
     let trace = Trace::read(trace_path)?;
-    let cfg = Config { seed: 42, batch: 100, diverge: 5_000, paragraphs: 40, paragraph_chars: 600, merge_every: 200 };
-    let versions: Vec<Version> = versions().into_iter().filter(|v| only.is_none_or(|o| o == v.label)).collect();
+    let cfg = Config {
+        seed: 42,
+        batch: 100,
+        diverge: 5_000,
+        paragraphs: 40,
+        paragraph_chars: 600,
+        merge_every: 200,
+    };
+    let versions: Vec<Version> = versions()
+        .into_iter()
+        .filter(|v| only.is_none_or(|o| o == v.label))
+        .collect();
     let mut all: Vec<Vec<RunFigures>> = vec![Vec::new(); versions.len()];
     let mut memory = Vec::new();
     let (wall, cpu) = (std::time::Instant::now(), measure::cpu_time());
@@ -148,74 +176,151 @@ fn bench(trace_path: &Path, runs: usize, only: Option<&str>) -> Result<()> {
         }
     }
     let (ins, del) = trace.inserts_and_deletes();
-    println!("Trace: {} ({} edits: {ins} inserts, {del} deletes; {} chars at the end). Times are medians of {runs} runs.\n",
-        trace_path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-        trace.patches.len(), trace.end_content.chars().count());
+    println!(
+        "Trace: {} ({} edits: {ins} inserts, {del} deletes; {} chars at the end). Times are medians of {runs} runs.\n",
+        trace_path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        trace.patches.len(),
+        trace.end_content.chars().count()
+    );
     print_table(&versions, &all, &memory);
-    let (lo, hi) = loads.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &l| (lo.min(l), hi.max(l)));
+    let (lo, hi) = loads
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &l| (lo.min(l), hi.max(l)));
     let (wall, cpu) = (wall.elapsed(), measure::cpu_time().saturating_sub(cpu));
     println!(
         "\nMachine: {} CPUs; 1-minute load average between {lo:.2} and {hi:.2} during the runs \
          (sampled after each version's run); this process used {} of CPU in {} of wall time ({:.0}%); \
          {disturbed} version-runs redone because diplomatie-bench ran during them.",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        fmt_duration(cpu), fmt_duration(wall), 100.0 * cpu.as_secs_f64() / wall.as_secs_f64(),
+        fmt_duration(cpu),
+        fmt_duration(wall),
+        100.0 * cpu.as_secs_f64() / wall.as_secs_f64(),
     );
     Ok(())
 }
 
 /// Memory is measured in a fresh process, so that what earlier workloads freed does not hide it.
 fn load_memory_in_child(label: &str, saved: &[u8]) -> Result<LoadMemory> {
-    let path = std::env::temp_dir().join(format!("automerge-versions-{}-{label}.automerge", std::process::id()));
+    let path = std::env::temp_dir().join(format!(
+        "automerge-versions-{}-{label}.automerge",
+        std::process::id()
+    ));
     std::fs::write(&path, saved)?;
-    let out = std::process::Command::new(std::env::current_exe()?).args(["load-memory", label]).arg(&path).output()?;
+    let out = std::process::Command::new(std::env::current_exe()?)
+        .args(["load-memory", label])
+        .arg(&path)
+        .output()?;
     std::fs::remove_file(&path)?;
     if !out.status.success() {
-        bail!("load-memory {label}: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "load-memory {label}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     Ok(serde_json::from_slice(&out.stdout)?)
 }
 
 fn print_table(versions: &[Version], all: &[Vec<RunFigures>], memory: &[LoadMemory]) {
     let time = |f: fn(&RunFigures) -> Duration| -> Vec<String> {
-        all.iter().map(|runs| fmt_duration(median(runs.iter().map(f).collect()))).collect()
+        all.iter()
+            .map(|runs| fmt_duration(median(runs.iter().map(f).collect())))
+            .collect()
     };
     let last = |f: &dyn Fn(&RunFigures) -> String| -> Vec<String> {
-        all.iter().map(|runs| runs.last().map(f).unwrap_or_default()).collect()
+        all.iter()
+            .map(|runs| runs.last().map(f).unwrap_or_default())
+            .collect()
     };
     let mut merge_rows: Vec<(String, Vec<String>)> = Vec::new();
     let mut rows: Vec<(&str, Vec<String>)> = vec![
         ("1. trace apply, 1 commit per edit", time(|r| r.apply_each)),
-        ("1. trace apply, 1 commit per 100 edits", time(|r| r.apply_batched)),
-        ("1. trace apply, `Automerge` + 1 transaction per 100 edits", time(|r| r.apply_manual_batched)),
-        ("1. heap held by the doc after the trace (1 commit/edit)", last(&|r| fmt_bytes(r.heap_after_apply))),
-        ("2. save() size (trace doc, 1 commit/edit)", last(&|r| fmt_bytes(r.save_size))),
+        (
+            "1. trace apply, 1 commit per 100 edits",
+            time(|r| r.apply_batched),
+        ),
+        (
+            "1. trace apply, `Automerge` + 1 transaction per 100 edits",
+            time(|r| r.apply_manual_batched),
+        ),
+        (
+            "1. heap held by the doc after the trace (1 commit/edit)",
+            last(&|r| fmt_bytes(r.heap_after_apply)),
+        ),
+        (
+            "2. save() size (trace doc, 1 commit/edit)",
+            last(&|r| fmt_bytes(r.save_size)),
+        ),
         ("2. save() time", time(|r| r.save_time)),
         ("2. load() time", time(|r| r.load_time)),
     ];
-    rows.push(("2. memory after load: VmRSS growth (fresh process)", memory.iter().map(|m| fmt_bytes(m.rss_growth)).collect()));
-    rows.push(("2. memory after load: live heap growth (counting allocator)", memory.iter().map(|m| fmt_bytes(m.heap_growth)).collect()));
-    for (name, f) in [("short", (|r| &r.merge_short) as fn(&RunFigures) -> &MergeFigures), ("long", |r| &r.merge_long)] {
+    rows.push((
+        "2. memory after load: VmRSS growth (fresh process)",
+        memory.iter().map(|m| fmt_bytes(m.rss_growth)).collect(),
+    ));
+    rows.push((
+        "2. memory after load: live heap growth (counting allocator)",
+        memory.iter().map(|m| fmt_bytes(m.heap_growth)).collect(),
+    ));
+    for (name, f) in [
+        (
+            "short",
+            (|r| &r.merge_short) as fn(&RunFigures) -> &MergeFigures,
+        ),
+        ("long", |r| &r.merge_long),
+    ] {
         let pair = |[a, b]: [usize; 2]| format!("{} + {}", fmt_bytes(a), fmt_bytes(b));
         let time = |g: fn(&MergeFigures) -> Duration| -> Vec<String> {
-            all.iter().map(|runs| fmt_duration(median(runs.iter().map(|r| g(f(r))).collect()))).collect()
+            all.iter()
+                .map(|runs| fmt_duration(median(runs.iter().map(|r| g(f(r))).collect())))
+                .collect()
         };
         let last = |g: &dyn Fn(&MergeFigures) -> String| -> Vec<String> {
-            all.iter().map(|runs| runs.last().map(|r| g(f(r))).unwrap_or_default()).collect()
+            all.iter()
+                .map(|runs| runs.last().map(|r| g(f(r))).unwrap_or_default())
+                .collect()
         };
         merge_rows.extend([
-            (format!("3. {name} history: merge = load_incremental both ways"), time(|m| m.time)),
-            (format!("3. {name} history: save_after(base) bytes, A→B + B→A"), last(&|m| pair(m.change_bytes))),
-            (format!("3. {name} history: the same, deflated"), last(&|m| pair(m.change_bytes_deflated))),
-            (format!("3. {name} history: sync protocol bytes, A→B + B→A (messages)"), last(&|m| format!("{} ({})", pair(m.sync_bytes), m.sync_msgs))),
-            (format!("3. {name} history: sync protocol time until quiet"), time(|m| m.sync_time)),
+            (
+                format!("3. {name} history: merge = load_incremental both ways"),
+                time(|m| m.time),
+            ),
+            (
+                format!("3. {name} history: save_after(base) bytes, A→B + B→A"),
+                last(&|m| pair(m.change_bytes)),
+            ),
+            (
+                format!("3. {name} history: the same, deflated"),
+                last(&|m| pair(m.change_bytes_deflated)),
+            ),
+            (
+                format!("3. {name} history: sync protocol bytes, A→B + B→A (messages)"),
+                last(&|m| format!("{} ({})", pair(m.sync_bytes), m.sync_msgs)),
+            ),
+            (
+                format!("3. {name} history: sync protocol time until quiet"),
+                time(|m| m.sync_time),
+            ),
         ]);
     }
     rows.extend([
-        ("2. sync of the trace doc to an empty peer: bytes", last(&|r| fmt_bytes(r.sync_empty_bytes))),
-        ("2. sync of the trace doc to an empty peer: time", time(|r| r.sync_empty_time)),
-        ("4. draft, 3 replicas × 40 ¶ × 600 chars: total time", time(|r| r.draft_time)),
-        ("4. draft save() size", last(&|r| fmt_bytes(r.draft_save_size))),
+        (
+            "2. sync of the trace doc to an empty peer: bytes",
+            last(&|r| fmt_bytes(r.sync_empty_bytes)),
+        ),
+        (
+            "2. sync of the trace doc to an empty peer: time",
+            time(|r| r.sync_empty_time),
+        ),
+        (
+            "4. draft, 3 replicas × 40 ¶ × 600 chars: total time",
+            time(|r| r.draft_time),
+        ),
+        (
+            "4. draft save() size",
+            last(&|r| fmt_bytes(r.draft_save_size)),
+        ),
         ("4. draft save() time", time(|r| r.draft_save_time)),
         ("4. draft load() time", time(|r| r.draft_load_time)),
     ]);
@@ -225,7 +330,8 @@ fn print_table(versions: &[Version], all: &[Vec<RunFigures>], memory: &[LoadMemo
     }
     println!();
     println!("|---|{}", "---:|".repeat(versions.len()));
-    let mut all_rows: Vec<(String, Vec<String>)> = rows.into_iter().map(|(n, c)| (n.to_owned(), c)).collect();
+    let mut all_rows: Vec<(String, Vec<String>)> =
+        rows.into_iter().map(|(n, c)| (n.to_owned(), c)).collect();
     all_rows.extend(merge_rows);
     // Stable sort by section number, so the merge rows land between sections 2 and 4.
     all_rows.sort_by_key(|(name, _)| name.chars().next());
@@ -242,10 +348,16 @@ fn interop_save(dir: &Path, trace_path: &Path) -> Result<()> {
     for v in versions() {
         let (saved, json) = (v.interop_draft)()?;
         std::fs::write(dir.join(format!("draft-{}.automerge", v.label)), saved)?;
-        std::fs::write(dir.join(format!("draft-{}.json", v.label)), serde_json::to_vec_pretty(&json)?)?;
+        std::fs::write(
+            dir.join(format!("draft-{}.json", v.label)),
+            serde_json::to_vec_pretty(&json)?,
+        )?;
         let saved = (v.trace_doc)(&trace)?;
         std::fs::write(dir.join(format!("trace-{}.automerge", v.label)), saved)?;
-        std::fs::write(dir.join(format!("trace-{}.json", v.label)), serde_json::to_vec(&serde_json::json!({ "text": trace.end_content }))?)?;
+        std::fs::write(
+            dir.join(format!("trace-{}.json", v.label)),
+            serde_json::to_vec(&serde_json::json!({ "text": trace.end_content }))?,
+        )?;
         println!("automerge {}: wrote draft-{0}.* and trace-{0}.*", v.label);
     }
     Ok(())
@@ -257,11 +369,15 @@ fn interop_load(dir: &Path) -> Result<()> {
     let mut failed = 0;
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if !(name.starts_with("js-") && name.ends_with(".automerge")) {
             continue;
         }
-        let expected: serde_json::Value = serde_json::from_slice(&std::fs::read(path.with_extension("json"))?)?;
+        let expected: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path.with_extension("json"))?)?;
         let saved = std::fs::read(&path)?;
         for v in versions() {
             let verdict = match (v.load_json)(&saved) {

@@ -46,9 +46,11 @@ pub fn rss() -> usize {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<usize>().ok()))
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<usize>().ok())
+            })
         })
         .map_or(0, |kb| kb * 1024)
 }
@@ -90,12 +92,14 @@ pub fn load_average() -> f64 {
 
 /// CPU time (user + system) this process has used, from /proc/self/stat (100 ticks a second).
 pub fn cpu_time() -> Duration {
-    let ticks = std::fs::read_to_string("/proc/self/stat").ok().and_then(|s| {
-        let after = s.rsplit_once(')')?.1;
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        // Fields 14 and 15 of stat(5) are utime and stime; `after` starts at field 3.
-        Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
-    });
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = after.split_whitespace().collect();
+            // Fields 14 and 15 of stat(5) are utime and stime; `after` starts at field 3.
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        });
     Duration::from_millis(ticks.unwrap_or(0) * 10)
 }
 
@@ -106,7 +110,9 @@ const NEIGHBOUR: &str = "diplomatie-bench";
 /// `diplomatie-bench`. Unlike `pgrep -f`, a shell or a `pgrep` whose command line merely
 /// mentions the name does not count.
 pub fn neighbour_running() -> bool {
-    let Ok(dir) = std::fs::read_dir("/proc") else { return false };
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return false;
+    };
     dir.flatten().any(|e| {
         std::fs::read(e.path().join("cmdline")).is_ok_and(|c| {
             let argv0 = c.split(|&b| b == 0).next().unwrap_or_default();
@@ -159,5 +165,7 @@ impl Watcher {
 pub fn deflated(bytes: &[u8]) -> usize {
     use std::io::Write;
     let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-    z.write_all(bytes).and_then(|()| z.finish()).map_or(0, |v| v.len())
+    z.write_all(bytes)
+        .and_then(|()| z.finish())
+        .map_or(0, |v| v.len())
 }

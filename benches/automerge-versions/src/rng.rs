@@ -47,13 +47,72 @@ impl Rng {
 
 /// Words to type: English and LaTeX-flavoured, like the paper the real trace comes from.
 const WORDS: &[&str] = &[
-    "the", "of", "a", "to", "and", "in", "is", "that", "we", "operation", "replica", "list",
-    "element", "insert", "delete", "concurrent", "each", "with", "this", "for", "by", "as",
-    "data", "structure", "JSON", "document", "CRDT", "\\emph{convergence}", "network", "peer",
-    "state", "value", "map", "key", "cursor", "identifier", "Lamport", "timestamp", "causal",
-    "order", "messages", "delivered", "algorithm", "semantics", "\\cite{Shapiro:2011un}", "are",
-    "on", "it", "be", "not", "an", "which", "if", "two", "users", "edit", "same", "time",
-    "merge", "result", "\\texttt{doc}", "assignment", "register", "multi-value", "node", "tree",
+    "the",
+    "of",
+    "a",
+    "to",
+    "and",
+    "in",
+    "is",
+    "that",
+    "we",
+    "operation",
+    "replica",
+    "list",
+    "element",
+    "insert",
+    "delete",
+    "concurrent",
+    "each",
+    "with",
+    "this",
+    "for",
+    "by",
+    "as",
+    "data",
+    "structure",
+    "JSON",
+    "document",
+    "CRDT",
+    "\\emph{convergence}",
+    "network",
+    "peer",
+    "state",
+    "value",
+    "map",
+    "key",
+    "cursor",
+    "identifier",
+    "Lamport",
+    "timestamp",
+    "causal",
+    "order",
+    "messages",
+    "delivered",
+    "algorithm",
+    "semantics",
+    "\\cite{Shapiro:2011un}",
+    "are",
+    "on",
+    "it",
+    "be",
+    "not",
+    "an",
+    "which",
+    "if",
+    "two",
+    "users",
+    "edit",
+    "same",
+    "time",
+    "merge",
+    "result",
+    "\\texttt{doc}",
+    "assignment",
+    "register",
+    "multi-value",
+    "node",
+    "tree",
 ];
 
 /// An endless stream of text-like ASCII characters.
@@ -66,7 +125,11 @@ pub struct Typist {
 
 impl Typist {
     pub fn new(seed: u64) -> Self {
-        Typist { rng: Rng::new(seed), word: b"", at: 0 }
+        Typist {
+            rng: Rng::new(seed),
+            word: b"",
+            at: 0,
+        }
     }
 
     pub fn next_char(&mut self) -> char {
@@ -99,7 +162,13 @@ pub struct Editor {
 
 impl Editor {
     pub fn new(seed: u64, backspace: f64) -> Self {
-        Editor { rng: Rng::new(seed), typist: Typist::new(!seed), cursor: 0, run_left: 0, backspace }
+        Editor {
+            rng: Rng::new(seed),
+            typist: Typist::new(!seed),
+            cursor: 0,
+            run_left: 0,
+            backspace,
+        }
     }
 
     /// True when the next keystroke starts a new run (at a new place).

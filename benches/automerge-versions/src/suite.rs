@@ -57,7 +57,10 @@ macro_rules! version_suite {
             d.commit();
             let took = start.elapsed();
             let heap = crate::measure::live_heap().saturating_sub(heap_before);
-            ensure!(d.text(&text)? == trace.end_content, "{LABEL}: text differs from endContent");
+            ensure!(
+                d.text(&text)? == trace.end_content,
+                "{LABEL}: text differs from endContent"
+            );
             Ok((d, took, heap))
         }
 
@@ -76,7 +79,10 @@ macro_rules! version_suite {
                 tx.commit();
             }
             let took = start.elapsed();
-            ensure!(d.text(&text)? == trace.end_content, "{LABEL}: text differs from endContent");
+            ensure!(
+                d.text(&text)? == trace.end_content,
+                "{LABEL}: text differs from endContent"
+            );
             Ok(took)
         }
 
@@ -90,12 +96,14 @@ macro_rules! version_suite {
                 if let Some(m) = a.sync().generate_sync_message(&mut sa) {
                     let wire = m.encode();
                     (ab, msgs, quiet) = (ab + wire.len(), msgs + 1, false);
-                    b.sync().receive_sync_message(&mut sb, Message::decode(&wire)?)?;
+                    b.sync()
+                        .receive_sync_message(&mut sb, Message::decode(&wire)?)?;
                 }
                 if let Some(m) = b.sync().generate_sync_message(&mut sb) {
                     let wire = m.encode();
                     (ba, msgs, quiet) = (ba + wire.len(), msgs + 1, false);
-                    a.sync().receive_sync_message(&mut sa, Message::decode(&wire)?)?;
+                    a.sync()
+                        .receive_sync_message(&mut sa, Message::decode(&wire)?)?;
                 }
                 if quiet {
                     return Ok((ab, ba, msgs));
@@ -105,7 +113,13 @@ macro_rules! version_suite {
         }
 
         /// Type `edits` keystrokes (one commit each) into `text`, whose length is `len`.
-        fn type_into(d: &mut AutoCommit, text: &ObjId, len: &mut usize, ed: &mut Editor, edits: usize) -> Result<()> {
+        fn type_into(
+            d: &mut AutoCommit,
+            text: &ObjId,
+            len: &mut usize,
+            ed: &mut Editor,
+            edits: usize,
+        ) -> Result<()> {
             for _ in 0..edits {
                 let (pos, del, ins) = ed.keystroke(*len);
                 d.splice_text(text, pos, del as isize, &ins)?;
@@ -119,7 +133,12 @@ macro_rules! version_suite {
         /// committed every `commit_every`), two replicas diverge by `edits` keystrokes each
         /// (one commit each), then merge: by exchanging `save_after(base heads)` bytes, and by
         /// the sync protocol.
-        fn merge(seed: u64, history: usize, commit_every: usize, edits: usize) -> Result<MergeFigures> {
+        fn merge(
+            seed: u64,
+            history: usize,
+            commit_every: usize,
+            edits: usize,
+        ) -> Result<MergeFigures> {
             let mut m = MergeFigures::default();
             let mut base = doc(1);
             let paras = base.put_object(ROOT, "paragraphs", ObjType::List)?;
@@ -140,8 +159,20 @@ macro_rules! version_suite {
             let base_heads = base.get_heads();
             let (mut a, mut b) = (fork(&mut base, 2), fork(&mut base, 3));
             let (mut len_a, mut len_b) = (len, len);
-            type_into(&mut a, &text, &mut len_a, &mut Editor::new(seed + 1, 0.1), edits)?;
-            type_into(&mut b, &text, &mut len_b, &mut Editor::new(seed + 2, 0.1), edits)?;
+            type_into(
+                &mut a,
+                &text,
+                &mut len_a,
+                &mut Editor::new(seed + 1, 0.1),
+                edits,
+            )?;
+            type_into(
+                &mut b,
+                &text,
+                &mut len_b,
+                &mut Editor::new(seed + 2, 0.1),
+                edits,
+            )?;
             let (mut a2, mut b2) = (fork(&mut a, 4), fork(&mut b, 5));
 
             let from_a = a.save_after(&base_heads);
@@ -151,17 +182,35 @@ macro_rules! version_suite {
             b.load_incremental(&from_a)?;
             m.time = start.elapsed();
             m.change_bytes = [from_a.len(), from_b.len()];
-            m.change_bytes_deflated = [crate::measure::deflated(&from_a), crate::measure::deflated(&from_b)];
-            ensure!(sorted_heads(&mut a) == sorted_heads(&mut b), "{LABEL}: heads differ after merge");
-            ensure!(a.text(&text)? == b.text(&text)?, "{LABEL}: texts differ after merge");
+            m.change_bytes_deflated = [
+                crate::measure::deflated(&from_a),
+                crate::measure::deflated(&from_b),
+            ];
+            ensure!(
+                sorted_heads(&mut a) == sorted_heads(&mut b),
+                "{LABEL}: heads differ after merge"
+            );
+            ensure!(
+                a.text(&text)? == b.text(&text)?,
+                "{LABEL}: texts differ after merge"
+            );
 
             let start = Instant::now();
             let (ab, ba, msgs) = sync_pair(&mut a2, &mut b2)?;
             m.sync_time = start.elapsed();
             (m.sync_bytes, m.sync_msgs) = ([ab, ba], msgs);
-            ensure!(sorted_heads(&mut a2) == sorted_heads(&mut a), "{LABEL}: sync ends elsewhere than merge");
-            ensure!(sorted_heads(&mut a2) == sorted_heads(&mut b2), "{LABEL}: heads differ after sync");
-            ensure!(a2.text(&text)? == a.text(&text)?, "{LABEL}: texts differ after sync");
+            ensure!(
+                sorted_heads(&mut a2) == sorted_heads(&mut a),
+                "{LABEL}: sync ends elsewhere than merge"
+            );
+            ensure!(
+                sorted_heads(&mut a2) == sorted_heads(&mut b2),
+                "{LABEL}: heads differ after sync"
+            );
+            ensure!(
+                a2.text(&text)? == a.text(&text)?,
+                "{LABEL}: texts differ after sync"
+            );
             Ok(m)
         }
 
@@ -174,7 +223,11 @@ macro_rules! version_suite {
             d.put(ROOT, "marking", "DR")?;
             d.put(ROOT, "precedence", "Immediate")?;
             let addressees = d.put_object(ROOT, "addressees", ObjType::List)?;
-            let routes = [("Direction d'Afrique", "action"), ("Cabinet", "info"), ("Nairobi", "info")];
+            let routes = [
+                ("Direction d'Afrique", "action"),
+                ("Cabinet", "info"),
+                ("Nairobi", "info"),
+            ];
             for (i, (name, route)) in routes.into_iter().enumerate() {
                 let a = d.insert_object(&addressees, i, ObjType::Map)?;
                 d.put(&a, "name", name)?;
@@ -198,7 +251,9 @@ macro_rules! version_suite {
 
         /// Merge `src` into `dst` within one slice of replicas.
         fn merge_into(replicas: &mut [AutoCommit], dst: usize, src: usize) -> Result<()> {
-            let [d, s] = replicas.get_disjoint_mut([dst, src]).context("replica index")?;
+            let [d, s] = replicas
+                .get_disjoint_mut([dst, src])
+                .context("replica index")?;
             d.merge(s)?;
             Ok(())
         }
@@ -217,7 +272,13 @@ macro_rules! version_suite {
 
         /// 4. Three replicas type `paragraphs` paragraphs of about `chars` characters each,
         /// one commit per keystroke, merging every `every` keystrokes in a random order.
-        fn draft(r: &mut RunFigures, seed: u64, paragraphs: usize, chars: usize, every: usize) -> Result<()> {
+        fn draft(
+            r: &mut RunFigures,
+            seed: u64,
+            paragraphs: usize,
+            chars: usize,
+            every: usize,
+        ) -> Result<()> {
             const REPLICAS: usize = 3;
             let start = Instant::now();
             let mut first = doc(10);
@@ -225,9 +286,13 @@ macro_rules! version_suite {
             let init = first.save();
             let mut replicas = vec![first];
             for i in 1..REPLICAS {
-                replicas.push(AutoCommit::load(&init)?.with_actor(ActorId::from(vec![10 + i as u8; 16])));
+                replicas.push(
+                    AutoCommit::load(&init)?.with_actor(ActorId::from(vec![10 + i as u8; 16])),
+                );
             }
-            let mut editors: Vec<Editor> = (0..REPLICAS).map(|i| Editor::new(seed + i as u64, 0.0)).collect();
+            let mut editors: Vec<Editor> = (0..REPLICAS)
+                .map(|i| Editor::new(seed + i as u64, 0.0))
+                .collect();
             let mut views = Vec::new();
             for d in &replicas {
                 views.push(paragraph_texts(d, &paras)?);
@@ -242,8 +307,13 @@ macro_rules! version_suite {
                     let (texts, lens) = &mut views[i];
                     for _ in 0..n {
                         if ed.run_over() {
-                            let open: Vec<usize> = (0..lens.len()).filter(|&p| lens[p] < chars).collect();
-                            current[i] = if open.is_empty() { ed.rng().below(lens.len()) } else { open[ed.rng().below(open.len())] };
+                            let open: Vec<usize> =
+                                (0..lens.len()).filter(|&p| lens[p] < chars).collect();
+                            current[i] = if open.is_empty() {
+                                ed.rng().below(lens.len())
+                            } else {
+                                open[ed.rng().below(open.len())]
+                            };
                         }
                         let p = current[i];
                         let (pos, del, ins) = ed.keystroke(lens[p]);
@@ -267,14 +337,28 @@ macro_rules! version_suite {
             }
             r.draft_time = start.elapsed();
             let expected = sorted_heads(&mut replicas[0]);
-            let reference: Vec<String> = views[0].0.iter().map(|t| replicas[0].text(t)).collect::<Result<_, _>>()?;
+            let reference: Vec<String> = views[0]
+                .0
+                .iter()
+                .map(|t| replicas[0].text(t))
+                .collect::<Result<_, _>>()?;
             for (i, d) in replicas.iter_mut().enumerate().skip(1) {
-                ensure!(sorted_heads(d) == expected, "{LABEL}: replica {i} heads differ");
-                let texts: Vec<String> = views[i].0.iter().map(|t| d.text(t)).collect::<Result<_, _>>()?;
+                ensure!(
+                    sorted_heads(d) == expected,
+                    "{LABEL}: replica {i} heads differ"
+                );
+                let texts: Vec<String> = views[i]
+                    .0
+                    .iter()
+                    .map(|t| d.text(t))
+                    .collect::<Result<_, _>>()?;
                 ensure!(texts == reference, "{LABEL}: replica {i} text differs");
             }
             let total: usize = reference.iter().map(|t| t.chars().count()).sum();
-            ensure!(total == per_replica * REPLICAS, "{LABEL}: {total} characters typed");
+            ensure!(
+                total == per_replica * REPLICAS,
+                "{LABEL}: {total} characters typed"
+            );
             let start = Instant::now();
             let saved = replicas[0].save();
             r.draft_save_time = start.elapsed();
@@ -282,7 +366,10 @@ macro_rules! version_suite {
             let start = Instant::now();
             let loaded = AutoCommit::load(&saved)?;
             r.draft_load_time = start.elapsed();
-            ensure!(loaded.length(&paras) == paragraphs, "{LABEL}: loaded draft lost paragraphs");
+            ensure!(
+                loaded.length(&paras) == paragraphs,
+                "{LABEL}: loaded draft lost paragraphs"
+            );
             Ok(())
         }
 
@@ -305,21 +392,33 @@ macro_rules! version_suite {
             let mut loaded = AutoCommit::load(&saved)?;
             r.load_time = start.elapsed();
             let text = object(&loaded, &ROOT, "text")?;
-            ensure!(loaded.text(&text)? == trace.end_content, "{LABEL}: loaded text differs");
+            ensure!(
+                loaded.text(&text)? == trace.end_content,
+                "{LABEL}: loaded text differs"
+            );
 
             let mut empty = doc(9);
             let start = Instant::now();
             let (ab, ba, _) = sync_pair(&mut loaded, &mut empty)?;
             r.sync_empty_time = start.elapsed();
             r.sync_empty_bytes = ab + ba;
-            ensure!(empty.text(&text)? == trace.end_content, "{LABEL}: synced text differs");
+            ensure!(
+                empty.text(&text)? == trace.end_content,
+                "{LABEL}: synced text differs"
+            );
             drop((loaded, empty));
 
             // A short common history (2,000 chars in 20 commits), then a long one (20,000
             // keystrokes, one commit each): the sync protocol changes strategy between them.
             r.merge_short = merge(cfg.seed, 2_000, 100, cfg.diverge)?;
             r.merge_long = merge(cfg.seed, 20_000, 1, cfg.diverge)?;
-            draft(r, cfg.seed, cfg.paragraphs, cfg.paragraph_chars, cfg.merge_every)?;
+            draft(
+                r,
+                cfg.seed,
+                cfg.paragraphs,
+                cfg.paragraph_chars,
+                cfg.merge_every,
+            )?;
             Ok(saved)
         }
 
@@ -342,7 +441,9 @@ macro_rules! version_suite {
             let paras = create_draft(&mut alice, 3)?;
             let mut bob = fork(&mut alice, 2);
             let (texts, _) = paragraph_texts(&alice, &paras)?;
-            let [p0, p1, ..] = texts.as_slice() else { bail!("three paragraphs expected") };
+            let [p0, p1, ..] = texts.as_slice() else {
+                bail!("three paragraphs expected")
+            };
             alice.splice_text(p0, 0, 0, "L'Ambassade de France présente ses compliments.")?;
             alice.commit();
             bob.splice_text(p0, 0, 0, "Objet : visite. ")?;

@@ -45,13 +45,18 @@ impl Trace {
         let parsed: TraceFile = serde_json::from_str(&json)?;
         ensure!(parsed.start_content.is_empty(), "traces must start empty");
         let patches = parsed.txns.into_iter().flat_map(|t| t.patches).collect();
-        Ok(Trace { patches, end_content: parsed.end_content })
+        Ok(Trace {
+            patches,
+            end_content: parsed.end_content,
+        })
     }
 
     pub fn inserts_and_deletes(&self) -> (usize, usize) {
-        self.patches.iter().fold((0, 0), |(i, d), Patch(_, del, ins)| {
-            (i + ins.chars().count(), d + del)
-        })
+        self.patches
+            .iter()
+            .fold((0, 0), |(i, d), Patch(_, del, ins)| {
+                (i + ins.chars().count(), d + del)
+            })
     }
 }
 
@@ -74,7 +79,10 @@ pub fn generate(seed: u64) -> TraceFile {
     let mut cursor = 0usize;
     let mut txns = Vec::with_capacity(ins_left + del_left);
     let mut push = |pos: usize, del: usize, ins: String| {
-        txns.push(Txn { time: None, patches: vec![Patch(pos, del, ins)] });
+        txns.push(Txn {
+            time: None,
+            patches: vec![Patch(pos, del, ins)],
+        });
     };
     while ins_left + del_left > 0 {
         let jump = rng.unit();
@@ -112,7 +120,11 @@ pub fn generate(seed: u64) -> TraceFile {
             }
         }
     }
-    TraceFile { start_content: String::new(), end_content: String::from_utf8(doc).unwrap_or_default(), txns }
+    TraceFile {
+        start_content: String::new(),
+        end_content: String::from_utf8(doc).unwrap_or_default(),
+        txns,
+    }
 }
 
 pub fn write(path: &Path, trace: &TraceFile) -> Result<()> {
