@@ -129,6 +129,24 @@ macro_rules! version_suite {
             Ok(())
         }
 
+        /// Fail unless `x` and `y` have the same heads and the same `text`.
+        fn ensure_converged(
+            x: &mut AutoCommit,
+            y: &mut AutoCommit,
+            text: &ObjId,
+            after: &str,
+        ) -> Result<()> {
+            ensure!(
+                sorted_heads(x) == sorted_heads(y),
+                "{LABEL}: heads differ after {after}"
+            );
+            ensure!(
+                x.text(text)? == y.text(text)?,
+                "{LABEL}: texts differ after {after}"
+            );
+            Ok(())
+        }
+
         /// 3. From a common doc with one paragraph (`history` keystrokes of common content,
         /// committed every `commit_every`), two replicas diverge by `edits` keystrokes each
         /// (one commit each), then merge: by exchanging `save_after(base heads)` bytes, and by
@@ -186,31 +204,14 @@ macro_rules! version_suite {
                 crate::measure::deflated(&from_a),
                 crate::measure::deflated(&from_b),
             ];
-            ensure!(
-                sorted_heads(&mut a) == sorted_heads(&mut b),
-                "{LABEL}: heads differ after merge"
-            );
-            ensure!(
-                a.text(&text)? == b.text(&text)?,
-                "{LABEL}: texts differ after merge"
-            );
+            ensure_converged(&mut a, &mut b, &text, "merge")?;
 
             let start = Instant::now();
             let (ab, ba, msgs) = sync_pair(&mut a2, &mut b2)?;
             m.sync_time = start.elapsed();
             (m.sync_bytes, m.sync_msgs) = ([ab, ba], msgs);
-            ensure!(
-                sorted_heads(&mut a2) == sorted_heads(&mut a),
-                "{LABEL}: sync ends elsewhere than merge"
-            );
-            ensure!(
-                sorted_heads(&mut a2) == sorted_heads(&mut b2),
-                "{LABEL}: heads differ after sync"
-            );
-            ensure!(
-                a2.text(&text)? == a.text(&text)?,
-                "{LABEL}: texts differ after sync"
-            );
+            ensure_converged(&mut a2, &mut b2, &text, "sync")?;
+            ensure_converged(&mut a2, &mut a, &text, "sync and merge")?;
             Ok(m)
         }
 
