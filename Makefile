@@ -47,8 +47,11 @@ e2e: ui
 	$(CARGO) build -p diplomatie -p diplomatie-cli
 	$(CARGO) test -p diplomatie-e2e -- --test-threads=1
 
-bench: deps-run
+# The store and search benchmarks, then the desktop app's (real app under Xvfb, 100,000 items).
+bench: deps ui
 	$(CARGO) run --release -p diplomatie-bench
+	$(CARGO) build --release -p diplomatie -p diplomatie-cli
+	$(CARGO) run --release -p diplomatie-e2e --bin app-bench
 
 # Two minutes per fuzz target on the committed seeds (nightly toolchain; see fuzz/README.md).
 FUZZ_SECONDS ?= 120

@@ -417,11 +417,14 @@ pub async fn save_settings(
 #[specta::specta]
 pub async fn change_passphrase(
     state: Shared<'_>,
-    old: String,
-    new: String,
+    old_passphrase: String,
+    new_passphrase: String,
 ) -> Result<(), CommandError> {
     let session = state.unlocked()?;
-    let (old, new) = (Zeroizing::new(old), Zeroizing::new(new));
+    let (old, new) = (
+        Zeroizing::new(old_passphrase),
+        Zeroizing::new(new_passphrase),
+    );
     blocking(move || Ok(session.profile.change_passphrase(&old, &new)?)).await
 }
 

@@ -30,14 +30,33 @@ pub const PASSPHRASE: &str = "correct horse battery staple 2026";
 /// How long to wait for the interface to reach a state.
 pub const WAIT: Duration = Duration::from_secs(20);
 
-/// The cargo target directory the test binary runs from (`.../debug`).
+/// The longest a test body may take: a WebDriver call that never answers fails the test
+/// instead of hanging the run.
+pub const TEST_LIMIT: Duration = Duration::from_secs(240);
+
+/// Runs a test body within `TEST_LIMIT`.
+pub async fn within<T>(fut: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    match tokio::time::timeout(TEST_LIMIT, fut).await {
+        Ok(result) => result,
+        Err(_) => bail!("the test did not finish within {TEST_LIMIT:?}"),
+    }
+}
+
+/// Prints a step of a test (to find where a failing one stopped).
+pub fn step(what: &str) {
+    eprintln!("  step: {what}");
+}
+
+/// The cargo profile directory this program runs from (`.../debug` or `.../release`).
 fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    // .../debug/deps/<test> -> .../debug
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target directory")
-        .to_path_buf()
+    let exe = std::env::current_exe().expect("executable path");
+    let dir = exe.parent().expect("executable directory");
+    // Tests run from .../debug/deps/<test>, binaries from .../release/<bin>.
+    if dir.file_name().is_some_and(|n| n == "deps") {
+        dir.parent().expect("profile directory").to_path_buf()
+    } else {
+        dir.to_path_buf()
+    }
 }
 
 /// A binary built by `make test` (`cargo build -p diplomatie -p diplomatie-cli`).
@@ -220,6 +239,12 @@ impl Session {
         Ok(String::from_utf8(out.stdout)?)
     }
 
+    /// Creates the profile with the CLI at the default (slow, real) key derivation cost.
+    pub fn init_profile_real_kdf(&self, name: &str, org: &str, email: &str) -> Result<()> {
+        self.diplo(&["init", "--name", name, "--org", org, "--email", email])?;
+        Ok(())
+    }
+
     /// Creates the profile with the CLI (fast key derivation: tests only).
     pub fn init_profile(&self, name: &str, org: &str, email: &str) -> Result<()> {
         self.diplo(&[
@@ -260,6 +285,22 @@ impl Session {
         )
     }
 
+    /// A screenshot of the whole display (ImageMagick's `import`: WebKitWebDriver's own
+    /// screenshot command was seen to hang on some pages).
+    pub fn screenshot(&self, path: &Path) -> Result<()> {
+        let status = Command::new(tool("import"))
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .context("run import (imagemagick)")?;
+        if !status.success() {
+            bail!("import could not take a screenshot of {}", self.display);
+        }
+        Ok(())
+    }
+
     /// Clicks a notification, as the user would in the notification server.
     pub fn click_notification(&self, id: u64) -> Result<()> {
         let status = Command::new("gdbus")
@@ -287,6 +328,12 @@ impl Session {
     /// Starts the app on this session's profile through tauri-driver and connects to it.
     /// `env` adds variables to the app's environment.
     pub async fn app(&mut self, env: &[(&str, &str)]) -> Result<App> {
+        self.start_app(&binary("diplomatie"), env).await
+    }
+
+    /// Starts `application` (the app, or the benchmarks' minimal window) through
+    /// tauri-driver and connects to it.
+    pub async fn start_app(&mut self, application: &Path, env: &[(&str, &str)]) -> Result<App> {
         let port = free_port();
         let native_port = free_port();
         let home = self.dir.path().join("home");
@@ -335,7 +382,7 @@ impl Session {
         caps.insert(
             "tauri:options".into(),
             json!({
-                "application": binary("diplomatie"),
+                "application": application,
                 "args": ["--profile", self.profile_dir()],
             }),
         );
@@ -418,14 +465,61 @@ impl App {
         }
     }
 
+    /// An attribute of the first element with this test id (`None`: no such element or no
+    /// such attribute). Read through a script, like every read here: one round trip, and
+    /// WebKitWebDriver was seen not to answer some element-handle reads.
+    pub async fn attr(&self, testid: &str, name: &str) -> Result<Option<String>> {
+        let v = self
+            .client
+            .execute(
+                "const e = document.querySelector(arguments[0]); \
+                 return e ? e.getAttribute(arguments[1]) : null;",
+                vec![Value::from(by_testid(testid)), Value::from(name)],
+            )
+            .await?;
+        Ok(v.as_str().map(str::to_owned))
+    }
+
+    /// The same attribute of every element with this test id, in document order.
+    pub async fn attrs(&self, testid: &str, name: &str) -> Result<Vec<String>> {
+        let v = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll(arguments[0])] \
+                   .map(e => e.getAttribute(arguments[1]) || '');",
+                vec![Value::from(by_testid(testid)), Value::from(name)],
+            )
+            .await?;
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The rendered text of every element with this test id, in document order.
+    pub async fn texts(&self, testid: &str) -> Result<Vec<String>> {
+        let v = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText);",
+                vec![Value::from(by_testid(testid))],
+            )
+            .await?;
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// The current screen: onboarding, unlock or main.
     pub async fn screen(&self) -> Result<String> {
-        Ok(self
-            .find("app")
-            .await?
-            .attr("data-screen")
-            .await?
-            .unwrap_or_default())
+        Ok(self.attr("app", "data-screen").await?.unwrap_or_default())
     }
 
     pub async fn wait_screen(&self, screen: &str) -> Result<()> {
@@ -456,34 +550,42 @@ impl App {
         Ok(())
     }
 
+    /// The rendered text of the element with this test id (waiting for it to exist).
     pub async fn text(&self, testid: &str) -> Result<String> {
-        Ok(self.wait_testid(testid).await?.text().await?)
+        self.wait_testid(testid).await?;
+        Ok(self
+            .texts(testid)
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or_default())
     }
 
-    /// The inbox rows currently rendered, in order: (id, subject, route, precedence).
+    /// The inbox rows currently rendered, in order. (Read with one script: it is one round
+    /// trip, and WebKitWebDriver does not always answer element-scoped lookups.)
     pub async fn rows(&self) -> Result<Vec<Row>> {
-        let mut rows = Vec::new();
-        for e in self.find_all("item-row").await? {
-            let subject = e
-                .find(Locator::Css(&by_testid("row-subject")))
-                .await?
-                .text()
-                .await?;
-            rows.push(Row {
-                id: e.attr("data-id").await?.unwrap_or_default(),
-                subject,
-                route: e.attr("data-route").await?.unwrap_or_default(),
-                precedence: e.attr("data-precedence").await?.unwrap_or_default(),
-                element: e,
-            });
-        }
+        let value = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll('[data-testid=\"item-row\"]')].map(r => ({ \
+                   id: r.dataset.id || '', route: r.dataset.route || '', \
+                   precedence: r.dataset.precedence || '', \
+                   subject: (r.querySelector('[data-testid=\"row-subject\"]') || {}).textContent || '' }));",
+                Vec::new(),
+            )
+            .await?;
+        let rows = value
+            .as_array()
+            .context("rows as an array")?
+            .iter()
+            .map(|r| Row {
+                id: r["id"].as_str().unwrap_or_default().to_owned(),
+                subject: r["subject"].as_str().unwrap_or_default().trim().to_owned(),
+                route: r["route"].as_str().unwrap_or_default().to_owned(),
+                precedence: r["precedence"].as_str().unwrap_or_default().to_owned(),
+            })
+            .collect();
         Ok(rows)
-    }
-
-    /// A screenshot, for a failing test to look at.
-    pub async fn screenshot(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.client.screenshot().await?)?;
-        Ok(())
     }
 
     pub async fn close(self) -> Result<()> {
@@ -499,5 +601,4 @@ pub struct Row {
     pub subject: String,
     pub route: String,
     pub precedence: String,
-    pub element: Element,
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use diplomatie_e2e::{App, PASSPHRASE, Session};
+use diplomatie_e2e::{App, PASSPHRASE, Session, step, within};
 use serde_json::Value;
 
 const NAME: &str = "Alice Lefèvre";
@@ -27,11 +27,9 @@ fn artifacts() -> PathBuf {
 }
 
 /// Runs a test body; on failure saves a screenshot named after the test.
-async fn checked(name: &str, app: &App, result: Result<()>) -> Result<()> {
+fn checked(name: &str, session: &Session, result: Result<()>) -> Result<()> {
     if result.is_err() {
-        let _ = app
-            .screenshot(&artifacts().join(format!("{name}.png")))
-            .await;
+        let _ = session.screenshot(&artifacts().join(format!("{name}.png")));
     }
     result
 }
@@ -59,7 +57,7 @@ fn id_of(json: &str) -> Result<String> {
 async fn create_a_profile_lock_and_unlock_with_a_wrong_then_the_right_passphrase() -> Result<()> {
     let mut session = Session::start()?;
     let app = session.app(&[]).await?;
-    let result = async {
+    let result = within(async {
         app.wait_screen("onboarding").await?;
         app.fill("onboarding-name", NAME).await?;
         app.fill("onboarding-org", ORG).await?;
@@ -85,7 +83,8 @@ async fn create_a_profile_lock_and_unlock_with_a_wrong_then_the_right_passphrase
         app.fill("unlock-passphrase", "not the passphrase at all")
             .await?;
         app.click("unlock-submit").await?;
-        let error = app.wait_testid("unlock-error").await?.text().await?;
+        app.wait_testid("unlock-error").await?;
+        let error = app.text("unlock-error").await?;
         ensure!(
             !error.trim().is_empty(),
             "the wrong passphrase is explained"
@@ -96,9 +95,9 @@ async fn create_a_profile_lock_and_unlock_with_a_wrong_then_the_right_passphrase
         app.click("unlock-submit").await?;
         app.wait_screen("main").await?;
         Ok(())
-    }
+    })
     .await;
-    checked("profile_lock_unlock", &app, result).await?;
+    checked("profile_lock_unlock", &session, result)?;
     app.close().await
 }
 
@@ -133,13 +132,15 @@ async fn compose_for_action_lands_in_triage_order_and_info_under_information() -
         "--body",
         "Pour mémoire.",
     ])?)?;
-    let result = async {
+    let result = within(async {
+        step("compose: wait for the CLI items");
         // The app notices what the CLI wrote.
         app.wait_until("the two CLI items in the action tab", || async {
             Ok(app.text("count-action").await?.trim() == "2")
         })
         .await?;
 
+        step("compose: a refused telegram");
         // A telegram without an action addressee is refused with the domain's message.
         app.click("nav-compose").await?;
         app.select("compose-kind", "telegram").await?;
@@ -149,6 +150,7 @@ async fn compose_for_action_lands_in_triage_order_and_info_under_information() -
         app.wait_testid("error-action").await?;
         app.wait_testid("compose-errors").await?;
 
+        step("compose: the Immédiat telegram");
         // Now a proper one, Immédiat, for action.
         app.fill("compose-subject", "Visite ministérielle à Berlin")
             .await?;
@@ -176,6 +178,7 @@ async fn compose_for_action_lands_in_triage_order_and_info_under_information() -
             "the new Immédiat item sits between them: {subjects:?}"
         );
 
+        step("compose: the info telegram");
         // An item where the user is only an information addressee.
         app.click("nav-compose").await?;
         app.select("compose-kind", "telegram").await?;
@@ -203,9 +206,9 @@ async fn compose_for_action_lands_in_triage_order_and_info_under_information() -
             "the info item is not counted for action"
         );
         Ok(())
-    }
+    })
     .await;
-    checked("compose_triage", &app, result).await?;
+    checked("compose_triage", &session, result)?;
     app.close().await
 }
 
@@ -235,7 +238,7 @@ async fn an_accent_free_search_finds_the_item_and_opens_it() -> Result<()> {
         "Rien à voir.",
     ])?;
     let app = session.app(&[]).await?;
-    let result = async {
+    let result = within(async {
         app.wait_screen("unlock").await?;
         app.fill("unlock-passphrase", PASSPHRASE).await?;
         app.click("unlock-submit").await?;
@@ -245,7 +248,7 @@ async fn an_accent_free_search_finds_the_item_and_opens_it() -> Result<()> {
         let hit = app.wait_css("[data-testid=\"search-result\"]").await?;
         let hits = app.find_all("search-result").await?;
         ensure!(hits.len() == 1, "one item matches, got {}", hits.len());
-        ensure!(hit.attr("data-id").await?.as_deref() == Some(target.as_str()));
+        ensure!(app.attr("search-result", "data-id").await?.as_deref() == Some(target.as_str()));
         ensure!(
             app.client
                 .find(fantoccini::Locator::Css(
@@ -256,16 +259,16 @@ async fn an_accent_free_search_finds_the_item_and_opens_it() -> Result<()> {
             "the snippet highlights the match"
         );
         hit.click().await?;
-        let reader = app.wait_testid("reader").await?;
+        app.wait_testid("reader").await?;
         app.wait_until("the reader shows the item", || async {
-            Ok(reader.attr("data-id").await?.as_deref() == Some(target.as_str()))
+            Ok(app.attr("reader", "data-id").await?.as_deref() == Some(target.as_str()))
         })
         .await?;
         ensure!(app.text("reader-subject").await?.contains("Genève"));
         Ok(())
-    }
+    })
     .await;
-    checked("search", &app, result).await?;
+    checked("search", &session, result)?;
     app.close().await
 }
 
@@ -295,7 +298,8 @@ async fn importing_eml_files_shows_progress_and_a_report_with_the_bad_file() -> 
         folder.join("3-bad.eml"),
         b"ceci n'est pas un courriel\x00\xff",
     )?;
-    let result = async {
+    let result = within(async {
+        step("import: submit the folder");
         app.click("nav-import").await?;
         app.fill("import-paths", &folder.display().to_string())
             .await?;
@@ -305,18 +309,25 @@ async fn importing_eml_files_shows_progress_and_a_report_with_the_bad_file() -> 
             Ok(app.find_all("import-row").await?.len() == 3)
         })
         .await?;
-        let mut statuses = Vec::new();
-        for row in app.find_all("import-row").await? {
-            statuses.push(row.attr("data-status").await?.unwrap_or_default());
-        }
+        let statuses = app.attrs("import-row", "data-status").await?;
         ensure!(
             statuses == ["imported", "imported", "failed"],
             "per-file statuses in name order: {statuses:?}"
         );
-        let progress = app.find("import-progress").await?;
-        ensure!(progress.attr("max").await?.as_deref() == Some("3"));
-        ensure!(progress.prop("value").await?.as_deref() == Some("3"));
+        step("import: progress bar");
+        // (Read through a script: WebKitWebDriver does not answer property reads of a
+        // <progress>.)
+        let progress = app
+            .client
+            .execute(
+                "const p = document.querySelector('[data-testid=\"import-progress\"]'); \
+                 return p ? [p.max, p.value] : null;",
+                Vec::new(),
+            )
+            .await?;
+        ensure!(progress == serde_json::json!([3, 3]), "progress {progress}");
 
+        step("import: notification");
         // The email for action is notified, the one in copy is not.
         session.wait_notification("for the imported action email", |n| {
             text_of(n).contains("Demande de rendez-vous") && text_of(n).contains("pour action")
@@ -332,6 +343,7 @@ async fn importing_eml_files_shows_progress_and_a_report_with_the_bad_file() -> 
 
         app.click("nav-inbox").await?;
         app.click("tab-action").await?;
+        step("import: the inbox tabs");
         app.wait_until("the To email for action", || async {
             let rows = app.rows().await?;
             Ok(rows.iter().any(|r| r.subject == "Demande de rendez-vous"))
@@ -344,9 +356,9 @@ async fn importing_eml_files_shows_progress_and_a_report_with_the_bad_file() -> 
         })
         .await?;
         Ok(())
-    }
+    })
     .await;
-    checked("import", &app, result).await?;
+    checked("import", &session, result)?;
     app.close().await
 }
 
@@ -359,7 +371,7 @@ async fn action_items_are_notified_dr_ones_without_subject_and_a_click_opens_the
 {
     let mut session = Session::start()?;
     let app = unlocked_app(&mut session, &[("DIPLOMATIE_FLASH_REMINDER_SECS", "3")]).await?;
-    let result = async {
+    let result = within(async {
         // The CLI files an NP item for action while the app is open.
         let np = id_of(&session.diplo(&[
             "--json",
@@ -433,9 +445,9 @@ async fn action_items_are_notified_dr_ones_without_subject_and_a_click_opens_the
 
         // Clicking the first notification brings the app to that item.
         session.click_notification(n["id"].as_u64().context("notification id")?)?;
-        let reader = app.wait_testid("reader").await?;
+        app.wait_testid("reader").await?;
         app.wait_until("the reader on the clicked item", || async {
-            Ok(reader.attr("data-id").await?.as_deref() == Some(np.as_str()))
+            Ok(app.attr("reader", "data-id").await?.as_deref() == Some(np.as_str()))
         })
         .await?;
 
@@ -473,8 +485,7 @@ async fn action_items_are_notified_dr_ones_without_subject_and_a_click_opens_the
         // Opening it stops the reminders.
         session.click_notification(reminder["id"].as_u64().context("id")?)?;
         app.wait_until("the reader on the Flash", || async {
-            let reader = app.find("reader").await?;
-            Ok(reader.attr("data-id").await?.as_deref() == Some(flash.as_str()))
+            Ok(app.attr("reader", "data-id").await?.as_deref() == Some(flash.as_str()))
         })
         .await?;
         tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -491,8 +502,133 @@ async fn action_items_are_notified_dr_ones_without_subject_and_a_click_opens_the
             "no reminder after the Flash was opened"
         );
         Ok(())
-    }
+    })
     .await;
-    checked("notifications", &app, result).await?;
+    checked("notifications", &session, result)?;
+    app.close().await
+}
+
+/// Screenshots of the main screens, as test artefacts (`artifacts/e2e/screens/`); the best
+/// ones are copied by hand to docs/screenshots/ for the README.
+#[tokio::test(flavor = "multi_thread")]
+async fn screenshots_of_the_inbox_a_telegram_a_note_verbale_and_the_composer() -> Result<()> {
+    let mut session = Session::start()?;
+    session.init_profile(NAME, ORG, EMAIL)?;
+    session.diplo(&["demo", "--items", "400"])?;
+    let telegram = id_of(&session.diplo(&[
+        "--json",
+        "compose",
+        "telegram",
+        "--subject",
+        "Élections régionales en Bavière : résultats et perspectives",
+        "--action",
+        ORG,
+        "--info",
+        "BERLIN,MUNICH",
+        "--origin",
+        "BERLIN",
+        "--number",
+        "BERLIN 2026-0142",
+        "--precedence",
+        "immediat",
+        "--marking",
+        "dr",
+        "--tags",
+        "POL,DE",
+        "--summary",
+        "La CSU conserve la majorité relative ; la coalition sortante est reconduite.",
+        "--body",
+        "(NP) Le scrutin s'est tenu dimanche dans le calme, avec une participation de 72 %.\n\n\
+         (DR) Selon nos interlocuteurs à la chancellerie bavaroise, la coalition sera reconduite \
+         sans changement de portefeuilles.\n\n\
+         (NP) Le poste suivra la formation du gouvernement et rendra compte.",
+    ])?)?;
+    let note = id_of(&session.diplo(&[
+        "--json",
+        "compose",
+        "note",
+        "--subject",
+        "Demande d'agrément",
+        "--to-institution",
+        "Ministère fédéral des Affaires étrangères",
+        "--mission",
+        "L'Ambassade de France",
+        "--place",
+        "Berlin",
+        "--action",
+        ORG,
+        "--body",
+        "de solliciter l'agrément du Gouvernement fédéral pour la nomination de M. Jean Dupont \
+         en qualité de conseiller culturel.",
+    ])?)?;
+    let screens = artifacts().join("screens");
+    std::fs::create_dir_all(&screens)?;
+    let app = session.app(&[]).await?;
+    let result = within(async {
+        app.wait_screen("unlock").await?;
+        app.fill("unlock-passphrase", PASSPHRASE).await?;
+        app.click("unlock-submit").await?;
+        app.wait_screen("main").await?;
+        app.click("tab-action").await?;
+        app.wait_until("inbox rows", || async { Ok(app.rows().await?.len() > 5) })
+            .await?;
+        session.screenshot(&screens.join("inbox.png"))?;
+
+        let cases = [
+            (&telegram, "telegram", "baviere perspectives"),
+            (&note, "note-verbale", "agrement conseiller"),
+        ];
+        for (id, name, query) in cases {
+            step(&format!("screenshots: search the {name}"));
+            app.fill("search-input", query).await?;
+            let hit = app
+                .wait_css(&format!(
+                    "[data-testid=\"search-result\"][data-id=\"{id}\"]"
+                ))
+                .await?;
+            step("screenshots: open it");
+            hit.click().await?;
+            step("screenshots: wait for the reader");
+            app.wait_until("the reader on the item", || async {
+                Ok(app.attr("reader", "data-id").await?.as_deref() == Some(id))
+            })
+            .await?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            step("screenshots: take it");
+            session.screenshot(&screens.join(format!("{name}.png")))?;
+            if name == "telegram" {
+                for banner in ["reader-marking-top", "reader-marking-bottom"] {
+                    let text = app.text(banner).await?.to_lowercase();
+                    ensure!(text.contains("restreinte"), "{banner}: {text}");
+                }
+                let paragraphs = app.texts("reader-paragraph").await?;
+                ensure!(paragraphs.len() == 3, "three numbered paragraphs");
+                ensure!(
+                    paragraphs[1].contains("(DR)"),
+                    "portion mark: {paragraphs:?}"
+                );
+            }
+        }
+
+        app.click("nav-compose").await?;
+        app.select("compose-kind", "telegram").await?;
+        app.fill("compose-subject", "Visite du ministre à Berlin")
+            .await?;
+        app.fill("compose-action-name-0", "BERLIN").await?;
+        app.fill(
+            "compose-paragraph-0",
+            "Le ministre se rendra à Berlin le 3 décembre.",
+        )
+        .await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        session.screenshot(&screens.join("composer.png"))?;
+        for name in ["inbox", "telegram", "note-verbale", "composer"] {
+            let size = std::fs::metadata(screens.join(format!("{name}.png")))?.len();
+            ensure!(size > 10_000, "{name}.png is a real picture ({size} bytes)");
+        }
+        Ok(())
+    })
+    .await;
+    checked("screenshots", &session, result)?;
     app.close().await
 }

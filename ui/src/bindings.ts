@@ -36,7 +36,7 @@ export const commands = {
 	openAttachment: (itemId: string, index: number) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("open_attachment", { itemId, index })),
 	getSettings: () => typedError<SettingsDto, CommandError_Serialize>(__TAURI_INVOKE("get_settings")),
 	saveSettings: (settings: SettingsDto) => typedError<SettingsDto, CommandError_Serialize>(__TAURI_INVOKE("save_settings", { settings })),
-	changePassphrase: (old: string, new: string) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("change_passphrase", { old, new })),
+	changePassphrase: (oldPassphrase: string, newPassphrase: string) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("change_passphrase", { oldPassphrase, newPassphrase })),
 };
 
 /** Events */
