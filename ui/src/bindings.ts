@@ -19,6 +19,16 @@ export const commands = {
 	setRead: (id: string, read: boolean) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("set_read", { id, read })),
 	/**  Files a new item; returns its id. */
 	compose: (request: ComposeDto_Deserialize) => typedError<string, CommandError_Serialize>(__TAURI_INVOKE("compose", { request })),
+	/**
+	 *  Keeps the composer's state for a kind in the encrypted store (the interface's own JSON),
+	 *  so that a half-written document survives a lock or a restart without reaching the disk
+	 *  in clear.
+	 */
+	saveFormDraft: (kind: KindDto, form: string) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("save_form_draft", { kind, form })),
+	/**  The composer's kept state for a kind, if any. */
+	formDraft: (kind: KindDto) => typedError<string | null, CommandError_Serialize>(__TAURI_INVOKE("form_draft", { kind })),
+	/**  Forgets the composer's kept state for a kind. */
+	discardFormDraft: (kind: KindDto) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("discard_form_draft", { kind })),
 	/**  The customary formulas of a note verbale between these two parties. */
 	noteTemplate: (sendingMission: string, receivingInstitution: string) => typedError<NoteTemplateDto, CommandError_Serialize>(__TAURI_INVOKE("note_template", { sendingMission, receivingInstitution })),
 	search: (request: SearchRequestDto_Deserialize) => typedError<SearchResultDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("search", { request })),

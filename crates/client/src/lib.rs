@@ -6,6 +6,7 @@ pub mod eml;
 mod error;
 mod export;
 mod feed;
+mod form_draft;
 mod import;
 mod profile;
 mod settings;
@@ -13,6 +14,7 @@ mod settings;
 pub use error::ClientError;
 pub use export::ExportFormat;
 pub use feed::FeedCursor;
+pub use form_draft::MAX_FORM_DRAFT_BYTES;
 pub use import::{ImportOutcome, ImportReport};
 pub use profile::{
     Compose, INGEST_BATCH, Inbox, InitOptions, MIN_PASSPHRASE_CHARS, Profile, ProfileIdentity,

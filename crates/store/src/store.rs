@@ -739,6 +739,15 @@ impl Store {
             Ok(())
         })
     }
+
+    /// Removes a profile setting (nothing happens if it is not set).
+    pub fn delete_meta(&self, key: &str) -> Result<(), StoreError> {
+        let _span = tracing::debug_span!("delete_meta", key).entered();
+        self.call(|conn| {
+            conn.execute("DELETE FROM meta WHERE key = ?1", params![key])?;
+            Ok(())
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
