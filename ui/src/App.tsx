@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiContext, guardLocked, type Api } from './api';
-import type { AppStatusDto, LanguageDto, SessionDto_Serialize, SettingsDto } from './generated/bindings';
+import type { AppStatusDto, LanguageDto, SessionDto_Serialize, SettingsDto } from './bindings';
 import { applyLanguage } from './i18n';
 import { errorText } from './lib/errors';
 import { useInactivity } from './lib/useInactivity';

@@ -15,7 +15,7 @@ import {
   type ErrorKind,
   type ImportProgressEvent,
   type OpenItemEvent,
-} from './generated/bindings';
+} from './bindings';
 
 export type Commands = typeof commands;
 export type CommandError = CommandError_Serialize;

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type Dispatch, type FormEvent, type ReactNode, type SetStateAction } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi, type CommandError } from '../api';
-import type { AddresseeDto, AddresseeKindDto, KindDto, MarkingDto, PrecedenceDto } from '../generated/bindings';
+import type { AddresseeDto, AddresseeKindDto, KindDto, MarkingDto, PrecedenceDto } from '../bindings';
 import {
   ADDRESSEE_KINDS,
   FIELD_TARGET,

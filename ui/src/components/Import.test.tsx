@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { Result } from '../api';
-import type { ImportProgressEvent, ImportReportDto_Serialize } from '../generated/bindings';
+import type { ImportProgressEvent, ImportReportDto_Serialize } from '../bindings';
 import { fakeApi, ok } from '../test/fakeApi';
 import { renderWith } from '../test/render';
 import { useImporter } from '../lib/useImporter';

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useImperativeHandle, useRef, useState, t
 import { useTranslation } from 'react-i18next';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useApi } from '../api';
-import type { ItemSummaryDto_Serialize, SectionDto } from '../generated/bindings';
+import type { ItemSummaryDto_Serialize, SectionDto } from '../bindings';
 import { EMPTY_FILTER, SECTIONS, toFilterDto, type FilterState } from '../lib/filter';
 import { usePagedInbox } from '../lib/usePagedInbox';
 import { ErrorAlert } from './common';

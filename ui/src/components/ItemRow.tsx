@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { ItemSummaryDto_Serialize } from '../generated/bindings';
+import type { ItemSummaryDto_Serialize } from '../bindings';
 import { formatDate, formatDateTime } from '../lib/format';
 import { KindBadge, MarkingBadge, PrecedenceBadge, Sr } from './common';
 

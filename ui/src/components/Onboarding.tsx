@@ -1,7 +1,7 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi, type CommandError } from '../api';
-import type { LanguageDto, SessionDto_Serialize } from '../generated/bindings';
+import type { LanguageDto, SessionDto_Serialize } from '../bindings';
 import { errorText } from '../lib/errors';
 import { ErrorAlert, FieldError, Gate, PassphraseMeter } from './common';
 

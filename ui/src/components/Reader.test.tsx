@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
-import type { ItemDto_Serialize } from '../generated/bindings';
+import type { ItemDto_Serialize } from '../bindings';
 import { fakeApi, ok, summary } from '../test/fakeApi';
 import { renderWith } from '../test/render';
 import { Reader } from './Reader';

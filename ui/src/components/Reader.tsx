@@ -11,7 +11,7 @@ import type {
   ParagraphDto,
   ReferenceDto_Serialize,
   TelegramDto_Serialize,
-} from '../generated/bindings';
+} from '../bindings';
 import { errorText } from '../lib/errors';
 import { formatDate, formatDateTime, formatSize } from '../lib/format';
 import { ErrorAlert, KindBadge, MarkingBadge, PrecedenceBadge } from './common';

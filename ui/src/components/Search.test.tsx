@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import type { Result } from '../api';
-import type { SearchRequestDto_Deserialize, SearchResultDto_Serialize } from '../generated/bindings';
+import type { SearchRequestDto_Deserialize, SearchResultDto_Serialize } from '../bindings';
 import { fakeApi, ok, summary } from '../test/fakeApi';
 import { renderWith } from '../test/render';
 import { INITIAL_SEARCH, Search, type SearchFilters } from './Search';

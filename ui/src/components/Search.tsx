@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api';
-import type { SearchHitDto_Serialize } from '../generated/bindings';
+import type { SearchHitDto_Serialize } from '../bindings';
 import { EMPTY_FILTER, toFilterDto, type FilterState } from '../lib/filter';
 import { formatDateTime } from '../lib/format';
 import { useSearch } from '../lib/useSearch';

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api';
-import type { IdentityDto_Serialize, LanguageDto, PrecedenceDto, SettingsDto } from '../generated/bindings';
+import type { IdentityDto_Serialize, LanguageDto, PrecedenceDto, SettingsDto } from '../bindings';
 import { LANGUAGES } from '../i18n';
 import { errorText } from '../lib/errors';
 import { PRECEDENCES } from '../lib/filter';

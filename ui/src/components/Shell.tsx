@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState, type Dispatch, type Se
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api';
 import type { OpenRequest } from '../App';
-import type { LanguageDto, SessionDto_Serialize, SettingsDto } from '../generated/bindings';
+import type { LanguageDto, SessionDto_Serialize, SettingsDto } from '../bindings';
 import { NARROW_QUERY, panes, type View } from '../lib/layout';
 import { resolveShortcut } from '../lib/shortcuts';
 import { useImporter } from '../lib/useImporter';

@@ -4,7 +4,7 @@ import { useId, type ReactNode } from 'react';
 import type { CommandError } from '../api';
 import { errorText } from '../lib/errors';
 import { useTranslation } from 'react-i18next';
-import type { KindDto, LanguageDto, MarkingDto, PrecedenceDto } from '../generated/bindings';
+import type { KindDto, LanguageDto, MarkingDto, PrecedenceDto } from '../bindings';
 import { LANGUAGES } from '../i18n';
 import { estimateStrength } from '../lib/passphrase';
 

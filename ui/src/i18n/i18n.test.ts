@@ -20,7 +20,7 @@ function keys(tree: Tree, prefix = ''): Map<string, string> {
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'generated' || name === 'test' ? [] : sources(path);
+    if (statSync(path).isDirectory()) return name === 'test' ? [] : sources(path);
     return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
   });
 }

@@ -5,7 +5,7 @@ import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import fr from './fr.json';
 import en from './en.json';
-import type { LanguageDto } from '../generated/bindings';
+import type { LanguageDto } from '../bindings';
 
 export const LANGUAGES: LanguageDto[] = ['fr', 'en'];
 const STORAGE_KEY = 'diplomatie.language';

@@ -1,7 +1,7 @@
 // The compose form as plain data: its defaults, its translation into a ComposeDto, the
 // local drafts, and where each backend field is on screen.
 
-import type { AddresseeDto, AddresseeKindDto, ComposeDto_Deserialize, KindDto, MarkingDto, ParagraphDto, PrecedenceDto } from '../generated/bindings';
+import type { AddresseeDto, AddresseeKindDto, ComposeDto_Deserialize, KindDto, MarkingDto, ParagraphDto, PrecedenceDto } from '../bindings';
 import type { CommandError } from '../api';
 
 export interface ComposeForm {

@@ -1,6 +1,6 @@
 // The filters of the inbox and of search, and their translation into a FilterDto.
 
-import type { FilterDto_Deserialize, KindDto, MarkingDto, PrecedenceDto, SectionDto } from '../generated/bindings';
+import type { FilterDto_Deserialize, KindDto, MarkingDto, PrecedenceDto, SectionDto } from '../bindings';
 
 export const KINDS: KindDto[] = ['telegram', 'note', 'email'];
 export const MARKINGS: MarkingDto[] = ['np', 'dr'];

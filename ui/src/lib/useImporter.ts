@@ -3,7 +3,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { useListen } from './useListen';
 import type { Api, CommandError } from '../api';
-import type { ImportProgressEvent, ImportReportDto_Serialize } from '../generated/bindings';
+import type { ImportProgressEvent, ImportReportDto_Serialize } from '../bindings';
 
 export interface Importer {
   running: boolean;

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, CommandError } from '../api';
-import type { CountsDto, FilterDto_Deserialize, ItemSummaryDto_Serialize } from '../generated/bindings';
+import type { CountsDto, FilterDto_Deserialize, ItemSummaryDto_Serialize } from '../bindings';
 import { filterKey } from './filter';
 import { MAX_CACHED_PAGES, PAGE_SIZE, missingPages, pagesForRange, pagesToEvict, rowAt } from './paging';
 

@@ -3,7 +3,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, CommandError } from '../api';
-import type { FilterDto_Deserialize, SearchHitDto_Serialize } from '../generated/bindings';
+import type { FilterDto_Deserialize, SearchHitDto_Serialize } from '../bindings';
 
 export const SEARCH_DELAY_MS = 150;
 export const SEARCH_PAGE = 50;

@@ -13,7 +13,7 @@ import type {
   MarkingDto,
   PrecedenceDto,
   SettingsDto,
-} from '../generated/bindings';
+} from '../bindings';
 
 const ok = <T>(data: T): Result<T> => ({ status: 'ok', data });
 const fail = (kind: string, message: string, field: string | null = null, detail: string | null = null): Result<never> => ({
@@ -108,6 +108,7 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
   const identity = { name: 'Alice Lefèvre', org: 'DFAE/EUROPE', email: 'alice@dfae.example', fingerprint: '3F2A 9C1B 77D0 54E8' };
   const progressListeners = new Set<(e: ImportProgressEvent) => void>();
   const arrivalListeners = new Set<(e: ArrivalsEvent) => void>();
+  const formDrafts = new Map<KindDto, string>();
   const listen = <T,>(set: Set<(e: T) => void>) => async (cb: (e: T) => void) => {
     set.add(cb);
     return () => set.delete(cb);
@@ -195,7 +196,17 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
       settings = s;
       return ok(settings);
     },
-    changePassphrase: async (old) => (old === 'mauvaise' ? fail('wrong_passphrase', 'wrong passphrase') : ok(null)),
+    changePassphrase: async (oldPassphrase) => (oldPassphrase === 'mauvaise' ? fail('wrong_passphrase', 'wrong passphrase') : ok(null)),
+    // The real backend keeps these in the encrypted store; the preview, in this page's memory.
+    saveFormDraft: async (kind, form) => {
+      formDrafts.set(kind, form);
+      return ok(null);
+    },
+    formDraft: async (kind) => ok(formDrafts.get(kind) ?? null),
+    discardFormDraft: async (kind) => {
+      formDrafts.delete(kind);
+      return ok(null);
+    },
     onArrivals: listen(arrivalListeners),
     onOpenItem: async () => () => undefined,
     onImportProgress: listen(progressListeners),

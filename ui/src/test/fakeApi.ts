@@ -12,7 +12,7 @@ import type {
   RouteDto,
   SessionDto_Serialize,
   SettingsDto,
-} from '../generated/bindings';
+} from '../bindings';
 
 export const ok = <T>(data: T): Result<T> => ({ status: 'ok', data });
 export const err = (kind: string, field: string | null = null, detail: string | null = null): Result<never> => ({
@@ -66,6 +66,8 @@ export function emailItem(id: string) {
 const noop = () => Promise.resolve(() => undefined);
 
 export function fakeApi(overrides: Partial<Api> = {}): Api {
+  // The composer's drafts as the encrypted store would keep them (per fake, so per test).
+  const formDrafts = new Map<KindDto, string>();
   const api: Api = {
     appStatus: vi.fn(async () => ok({ version: '0.1.0', profileDir: '/tmp/p', profileExists: true, unlocked: false, minPassphraseChars: 12 })),
     createProfile: vi.fn(async () => ok(SESSION)),
@@ -83,6 +85,15 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     getSettings: vi.fn(async () => ok(SETTINGS)),
     saveSettings: vi.fn(async (s: SettingsDto) => ok(s)),
     changePassphrase: vi.fn(async () => ok(null)),
+    saveFormDraft: vi.fn(async (kind: KindDto, form: string) => {
+      formDrafts.set(kind, form);
+      return ok(null);
+    }),
+    formDraft: vi.fn(async (kind: KindDto) => ok(formDrafts.get(kind) ?? null)),
+    discardFormDraft: vi.fn(async (kind: KindDto) => {
+      formDrafts.delete(kind);
+      return ok(null);
+    }),
     onArrivals: vi.fn(noop),
     onOpenItem: vi.fn(noop),
     onImportProgress: vi.fn(noop),

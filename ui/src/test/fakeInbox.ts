@@ -1,4 +1,4 @@
-import type { FilterDto_Deserialize, InboxRequestDto_Deserialize, ItemSummaryDto_Serialize } from '../generated/bindings';
+import type { FilterDto_Deserialize, InboxRequestDto_Deserialize, ItemSummaryDto_Serialize } from '../bindings';
 import { counts, ok, summary } from './fakeApi';
 
 /** A backend inbox over `items` (already in triage order): filters, counts and pages. */

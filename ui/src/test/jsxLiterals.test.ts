@@ -8,7 +8,7 @@ const SRC = join(__dirname, '..');
 function components(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'test' || name === 'generated' ? [] : components(path);
+    if (statSync(path).isDirectory()) return name === 'test' ? [] : components(path);
     return name.endsWith('.tsx') && !name.endsWith('.test.tsx') ? [path] : [];
   });
 }

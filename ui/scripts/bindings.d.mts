@@ -1,1 +1,0 @@
-export function repair(source: string): { out: string; fixes: number };
