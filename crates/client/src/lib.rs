@@ -9,6 +9,7 @@ mod feed;
 mod form_draft;
 mod import;
 mod profile;
+pub mod release;
 mod settings;
 
 pub use error::ClientError;
