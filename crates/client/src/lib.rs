@@ -8,6 +8,7 @@ mod export;
 mod feed;
 mod form_draft;
 mod import;
+pub mod numbering;
 mod profile;
 pub mod release;
 mod settings;
