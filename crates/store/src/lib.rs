@@ -6,6 +6,7 @@
 //! the raw 256-bit data key). Nothing in plaintext reaches the disk.
 
 mod audit;
+mod draft;
 mod error;
 mod feed;
 mod index;
@@ -21,6 +22,7 @@ mod unlock;
 
 pub use audit::{AuditAction, AuditEntry, AuditRecord};
 pub use diplomatie_crypto::KdfParams;
+pub use draft::{DraftVersion, StoredDraft};
 pub use error::StoreError;
 pub use feed::FEED_PAGE;
 pub use item::{ItemSummary, NewItem, PutOutcome, StoredItem};

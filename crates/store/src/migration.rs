@@ -22,10 +22,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0003_fit_fts_pages",
         include_str!("../migrations/0003_fit_fts_pages.sql"),
     ),
+    (
+        4,
+        "0004_create_drafts",
+        include_str!("../migrations/0004_create_drafts.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

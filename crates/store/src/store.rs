@@ -365,12 +365,12 @@ impl Store {
 // ---------------------------------------------------------------------------------------------
 // Conversions
 
-fn to_ns(t: OffsetDateTime) -> i64 {
+pub(crate) fn to_ns(t: OffsetDateTime) -> i64 {
     let ns = t.unix_timestamp_nanos();
     i64::try_from(ns).unwrap_or(if ns < 0 { i64::MIN } else { i64::MAX })
 }
 
-fn from_ns(ns: i64) -> Result<OffsetDateTime, StoreError> {
+pub(crate) fn from_ns(ns: i64) -> Result<OffsetDateTime, StoreError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
         .map_err(|_| StoreError::Damaged(format!("invalid timestamp {ns}")))
 }
