@@ -54,6 +54,14 @@ if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.packa
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The official JavaScript automerge, for the test that a saved draft loads in it.
+interop=crates/client/tests/interop
+if [ "$mode" = "test" ] && [ -f "$interop/package-lock.json" ] \
+  && { [ ! -d "$interop/node_modules" ] || [ "$interop/package-lock.json" -nt "$interop/node_modules/.package-lock.json" ]; }; then
+  echo "Installing the automerge interop test's npm packages (npm ci)…"
+  (cd "$interop" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # tauri-driver bridges WebDriver to WebKitWebDriver for the end-to-end tests. Never a 3.x.
 if [ "$mode" = "test" ] && ! command -v tauri-driver >/dev/null 2>&1 \
   && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
