@@ -97,6 +97,10 @@ describe('unlock and lock', () => {
     fireEvent.click(screen.getByTestId('tab-info'));
     await waitFor(() => expect(screenName()).toBe('unlock'));
     expect(screen.getByTestId('unlock-passphrase')).toBeTruthy();
+    // Already locked: nothing can be saved; the page forgets the profile all the same.
+    expect(api.saveFormDraft).not.toHaveBeenCalled();
+    expect(api.lock).toHaveBeenCalledTimes(1);
+    expect(screen.queryByText('Objet a1')).toBeNull();
   });
 
   it('locks after the set minutes without activity, not before', async () => {
@@ -122,22 +126,79 @@ describe('unlock and lock', () => {
     }
   });
 
-  it('keeps a half-written document across views and a lock', async () => {
+  it('keeps a half-written document in the store across views and a lock', async () => {
     const api = fakeApi();
     await unlocked(api);
     fireEvent.click(screen.getByTestId('nav-compose'));
-    fireEvent.change(screen.getByTestId('compose-subject'), { target: { value: 'En cours' } });
+    fireEvent.change(await screen.findByTestId('compose-subject'), { target: { value: 'En cours' } });
     fireEvent.click(screen.getByTestId('nav-inbox'));
     fireEvent.click(screen.getByTestId('nav-compose'));
     expect((screen.getByTestId('compose-subject') as HTMLInputElement).value).toBe('En cours');
+
+    // Locked before the debounced save: the form is written first, then the profile locked.
     fireEvent.click(screen.getByTestId('lock-button'));
     await waitFor(() => expect(screenName()).toBe('unlock'));
+    expect(api.saveFormDraft).toHaveBeenCalledWith('telegram', expect.stringContaining('En cours'));
+    expect(vi.mocked(api.saveFormDraft).mock.invocationCallOrder[0]).toBeLessThan(vi.mocked(api.lock).mock.invocationCallOrder[0]!);
+
+    vi.mocked(api.formDraft).mockClear();
     fireEvent.change(screen.getByTestId('unlock-passphrase'), { target: { value: 'x' } });
     fireEvent.click(screen.getByTestId('unlock-submit'));
     await waitFor(() => expect(screenName()).toBe('main'));
     fireEvent.click(screen.getByTestId('nav-compose'));
-    expect((screen.getByTestId('compose-subject') as HTMLInputElement).value).toBe('En cours');
-    expect(localStorage.getItem('diplomatie.draft.telegram')).toBeNull();
+    expect(((await screen.findByTestId('compose-subject')) as HTMLInputElement).value).toBe('En cours');
+    expect(api.formDraft).toHaveBeenCalledWith('telegram');
+  });
+
+  it('keeps nothing of the profile in the page while locked', async () => {
+    const items = [summary('a1', { route: 'action', subject: 'Sujet secret' })];
+    const api = fakeApi({ inbox: vi.fn(inboxOver(items)), openItem: vi.fn(async (id: string) => emailItem(id)) });
+    await unlocked(api);
+    fireEvent.click(await screen.findByText('Sujet secret'));
+    await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('a1'));
+    fireEvent.change(screen.getByTestId('search-input'), { target: { value: 'budget' } });
+    await waitFor(() => expect(api.search).toHaveBeenCalled());
+    fireEvent.click(screen.getByTestId('nav-compose'));
+    fireEvent.change(await screen.findByTestId('compose-subject'), { target: { value: 'Objet en cours' } });
+
+    fireEvent.keyDown(window, { key: 'l', ctrlKey: true });
+    await waitFor(() => expect(screenName()).toBe('unlock'));
+    const page = document.body.textContent ?? '';
+    for (const text of ['Sujet secret', 'Alice Martin', 'DGM/ECO', 'Objet a1', 'Bonjour.']) expect(page).not.toContain(text);
+    expect(document.body.innerHTML).not.toContain('Objet en cours');
+    expect(document.body.innerHTML).not.toContain('budget');
+
+    // Unlocked again: everything is read anew from the backend, the forms from the store.
+    vi.mocked(api.inbox).mockClear();
+    fireEvent.change(screen.getByTestId('unlock-passphrase'), { target: { value: 'x' } });
+    fireEvent.click(screen.getByTestId('unlock-submit'));
+    await waitFor(() => expect(screenName()).toBe('main'));
+    expect((screen.getByTestId('search-input') as HTMLInputElement).value).toBe('');
+    expect(screen.queryByTestId('reader')?.dataset.id).toBeUndefined();
+    await waitFor(() => expect(api.inbox).toHaveBeenCalled());
+    fireEvent.click(screen.getByTestId('nav-compose'));
+    expect(((await screen.findByTestId('compose-subject')) as HTMLInputElement).value).toBe('Objet en cours');
+  });
+
+  it('writes nothing but the interface language to local storage', async () => {
+    const setItem = vi.spyOn(localStorage, 'setItem');
+    const api = fakeApi();
+    await unlocked(api);
+    fireEvent.click(screen.getByTestId('nav-compose'));
+    fireEvent.change(await screen.findByTestId('compose-subject'), { target: { value: 'Confidentiel' } });
+    fireEvent.change(screen.getByTestId('compose-paragraph-0'), { target: { value: 'Texte DR.' } });
+    fireEvent.change(screen.getByTestId('compose-paragraph-marking-0'), { target: { value: 'dr' } });
+    fireEvent.click(screen.getByTestId('compose-save-draft'));
+    await waitFor(() => expect(api.saveFormDraft).toHaveBeenCalled());
+    fireEvent.change(screen.getByTestId('language-switch'), { target: { value: 'en' } });
+    fireEvent.click(screen.getByTestId('lock-button'));
+    await waitFor(() => expect(screenName()).toBe('unlock'));
+
+    const keys = setItem.mock.calls.map(([key]) => key);
+    expect(keys).toContain('diplomatie.language');
+    expect(new Set(keys)).toEqual(new Set(['diplomatie.language']));
+    for (const [, value] of setItem.mock.calls) expect(value).toMatch(/^(fr|en)$/);
+    expect(Object.keys(localStorage)).toEqual(['diplomatie.language']);
   });
 
   it('applies the language of the profile and switches it from the header', async () => {

@@ -4,14 +4,17 @@ import { ApiContext, guardLocked, type Api } from './api';
 import type { AppStatusDto, LanguageDto, SessionDto_Serialize, SettingsDto } from './bindings';
 import { applyLanguage } from './i18n';
 import { errorText } from './lib/errors';
+import { settleWithin } from './lib/settle';
 import { useInactivity } from './lib/useInactivity';
 import { useListen } from './lib/useListen';
 import { Onboarding } from './components/Onboarding';
 import { Unlock } from './components/Unlock';
 import { Shell } from './components/Shell';
-import { initialComposeState } from './components/Compose';
 
 type Screen = 'loading' | 'onboarding' | 'unlock' | 'main';
+
+/** How long a lock waits for the forms being composed to reach the store. */
+export const LOCK_SAVE_TIMEOUT_MS = 1000;
 
 /** A request to open an item (a clicked notification), numbered so that twice the same id still opens. */
 export interface OpenRequest {
@@ -27,14 +30,40 @@ export function App({ api: rawApi }: { api: Api }) {
   const [fatal, setFatal] = useState<string | null>(null);
   const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
   const openSeq = useRef(0);
-  // Held here, in memory only, so that a half-written document survives a lock.
-  const [composeState, setComposeState] = useState(initialComposeState);
-
-  const toUnlock = useCallback(() => {
-    setSession(null);
-    setScreen((s) => (s === 'onboarding' ? s : 'unlock'));
+  // The profile is open (between an unlock and a lock), and a lock is under way.
+  const unlocked = useRef(false);
+  const locking = useRef(false);
+  const beforeLock = useRef<(() => Promise<unknown>) | null>(null);
+  const onBeforeLock = useCallback((save: (() => Promise<unknown>) | null) => {
+    beforeLock.current = save;
   }, []);
-  const api = useMemo(() => guardLocked(rawApi, toUnlock), [rawApi, toUnlock]);
+
+  /**
+   * Locks: writes the forms being composed to the store while it is still open (bounded), locks
+   * the profile, then drops every piece of the profile held here. The shell unmounts with the
+   * session, and with it the lists, pages, open item, results, forms and import report.
+   */
+  const lockAndForget = useCallback(
+    async (stillUnlocked: boolean) => {
+      if (locking.current || !unlocked.current) return;
+      locking.current = true;
+      try {
+        const save = beforeLock.current;
+        if (stillUnlocked && save) await settleWithin(save(), LOCK_SAVE_TIMEOUT_MS);
+        unlocked.current = false;
+        await rawApi.lock();
+      } finally {
+        unlocked.current = false;
+        beforeLock.current = null;
+        setSession(null);
+        setScreen((s) => (s === 'onboarding' ? s : 'unlock'));
+        locking.current = false;
+      }
+    },
+    [rawApi],
+  );
+  // A command answering `locked`: the profile was locked elsewhere; nothing can be saved.
+  const api = useMemo(() => guardLocked(rawApi, () => void lockAndForget(false)), [rawApi, lockAndForget]);
 
   useEffect(() => {
     let cancelled = false;
@@ -72,16 +101,14 @@ export function App({ api: rawApi }: { api: Api }) {
   const onUnlocked = useCallback(
     (s: SessionDto_Serialize) => {
       void applyLanguage(i18n, s.settings.language);
+      unlocked.current = true;
       setSession(s);
       setScreen('main');
     },
     [i18n],
   );
 
-  const lockNow = useCallback(async () => {
-    await api.lock();
-    toUnlock();
-  }, [api, toUnlock]);
+  const lockNow = useCallback(() => lockAndForget(true), [lockAndForget]);
 
   const lockMinutes = screen === 'main' ? (session?.settings.lockAfterMinutes ?? 0) : 0;
   useInactivity(lockMinutes, lockNow);
@@ -126,8 +153,7 @@ export function App({ api: rawApi }: { api: Api }) {
             onSettingsChanged={onSettingsChanged}
             openRequest={openRequest}
             onOpenRequestDone={openRequestDone}
-            composeState={composeState}
-            onComposeState={setComposeState}
+            onBeforeLock={onBeforeLock}
           />
         )}
       </div>

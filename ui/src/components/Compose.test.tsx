@@ -1,15 +1,30 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { useApi, type Api } from '../api';
+import { useComposeDrafts } from '../lib/useComposeDrafts';
 import { err, fakeApi, ok } from '../test/fakeApi';
 import { renderWith } from '../test/render';
 import { Compose } from './Compose';
 
 const type = (testId: string, value: string) => fireEvent.change(screen.getByTestId(testId), { target: { value } });
 
+/** The composer with its drafts, as the shell gives them. */
+function Composer({ onComposed }: { onComposed: (id: string) => void }) {
+  const drafts = useComposeDrafts(useApi());
+  return <Compose drafts={drafts} onComposed={onComposed} />;
+}
+
+/** Renders the composer and waits until it has read its drafts. */
+async function renderCompose(api: Api, onComposed: (id: string) => void = () => undefined) {
+  const rendered = renderWith(<Composer onComposed={onComposed} />, api);
+  await screen.findByTestId('compose-kind');
+  return rendered;
+}
+
 describe('compose', () => {
   it('shows a missing action addressee next to the field and in the summary, and focuses it', async () => {
     const api = fakeApi({ compose: vi.fn(async () => err('no_action_addressee', 'action')) });
-    renderWith(<Compose onComposed={() => undefined} />, api);
+    await renderCompose(api);
     type('compose-subject', 'Visite du ministre');
     fireEvent.click(screen.getByTestId('compose-submit'));
 
@@ -26,7 +41,7 @@ describe('compose', () => {
 
   it('asks a justification for a Flash and shows the error under it', async () => {
     const api = fakeApi({ compose: vi.fn(async () => err('flash_without_justification', 'justification')) });
-    renderWith(<Compose onComposed={() => undefined} />, api);
+    await renderCompose(api);
     expect(screen.queryByTestId('compose-justification')).toBeNull();
     fireEvent.change(screen.getByTestId('compose-precedence'), { target: { value: 'flash' } });
     expect(screen.getByTestId('compose-justification')).toBeTruthy();
@@ -40,7 +55,7 @@ describe('compose', () => {
 
   it('quotes the detail of an error (the paragraph whose marking is higher)', async () => {
     const api = fakeApi({ compose: vi.fn(async () => err('marking_below_paragraph', 'marking', '2')) });
-    renderWith(<Compose onComposed={() => undefined} />, api);
+    await renderCompose(api);
     fireEvent.click(screen.getByTestId('compose-submit'));
     expect((await screen.findByTestId('error-marking')).textContent).toContain('paragraphe 2');
   });
@@ -48,7 +63,7 @@ describe('compose', () => {
   it('sends every field of a telegram', async () => {
     const compose = vi.fn(async () => ok('tg-1'));
     const onComposed = vi.fn();
-    renderWith(<Compose onComposed={onComposed} />, fakeApi({ compose }));
+    await renderCompose(fakeApi({ compose }), onComposed);
     type('compose-origin', 'WASHINGTON');
     type('compose-subject', 'Entretien');
     type('compose-action-name-0', 'DGM/ECO');
@@ -93,33 +108,56 @@ describe('compose', () => {
     );
   });
 
-  it('keeps a local draft per kind and clears it once filed', async () => {
+  it('keeps the form of each kind in the store, a second after the last change or on request', async () => {
     const api = fakeApi();
-    const first = renderWith(<Compose onComposed={() => undefined} />, api);
+    const first = await renderCompose(api);
+    expect(api.formDraft).toHaveBeenCalledWith('telegram');
+    type('compose-subject', 'Brouillon');
     type('compose-subject', 'Brouillon TD');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(api.saveFormDraft).not.toHaveBeenCalled();
+    await waitFor(() => expect(api.saveFormDraft).toHaveBeenCalledTimes(1), { timeout: 2000 });
+    const [kind, json] = vi.mocked(api.saveFormDraft).mock.calls[0]!;
+    expect(kind).toBe('telegram');
+    expect(JSON.parse(json)).toMatchObject({ subject: 'Brouillon TD' });
+
+    type('compose-summary', 'Résumé.');
     fireEvent.click(screen.getByTestId('compose-save-draft'));
-    expect(screen.getByText('Brouillon enregistré sur ce poste.')).toBeTruthy();
+    expect(await screen.findByText('Brouillon enregistré dans le profil chiffré.')).toBeTruthy();
+    expect(api.saveFormDraft).toHaveBeenCalledTimes(2);
+    expect(JSON.parse(vi.mocked(api.saveFormDraft).mock.calls[1]![1])).toMatchObject({ subject: 'Brouillon TD', summary: 'Résumé.' });
     first.unmount();
 
-    renderWith(<Compose onComposed={() => undefined} />, api);
+    await renderCompose(api);
     expect((screen.getByTestId('compose-subject') as HTMLInputElement).value).toBe('Brouillon TD');
     fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
     expect((screen.getByTestId('compose-subject') as HTMLInputElement).value).toBe('');
-    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'telegram' } });
-    fireEvent.click(screen.getByTestId('compose-submit'));
-    await waitFor(() => expect(localStorage.getItem('diplomatie.draft.telegram')).toBeNull());
   });
 
-  it('warns that a local draft of a Diffusion Restreinte document is not encrypted', () => {
-    renderWith(<Compose onComposed={() => undefined} />, fakeApi());
-    expect(screen.queryByTestId('compose-draft-warning')).toBeNull();
-    fireEvent.change(screen.getByTestId('compose-paragraph-marking-0'), { target: { value: 'dr' } });
-    expect(screen.getByTestId('compose-draft-warning').textContent).toContain('en clair');
+  it('forgets the kept form once the document is filed, or when discarded', async () => {
+    const api = fakeApi();
+    await renderCompose(api);
+    type('compose-subject', 'À classer');
+    fireEvent.click(screen.getByTestId('compose-save-draft'));
+    await waitFor(() => expect(api.saveFormDraft).toHaveBeenCalledTimes(1));
+    fireEvent.click(screen.getByTestId('compose-submit'));
+    await waitFor(() => expect(api.discardFormDraft).toHaveBeenCalledWith('telegram'));
+    expect((screen.getByTestId('compose-subject') as HTMLInputElement).value).toBe('');
+    expect(await api.formDraft('telegram')).toEqual(ok(null));
+
+    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'note' } });
+    type('compose-subject', 'Note abandonnée');
+    fireEvent.click(screen.getByText('Effacer le brouillon'));
+    await waitFor(() => expect(api.discardFormDraft).toHaveBeenCalledWith('note'));
+    expect((screen.getByTestId('compose-subject') as HTMLInputElement).value).toBe('');
+    // The change dropped by the discard is never written afterwards.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(vi.mocked(api.saveFormDraft).mock.calls.filter(([k]) => k === 'note')).toEqual([]);
   });
 
   it('fills the formulas of a note verbale from the template once both parties are known', async () => {
     const api = fakeApi();
-    renderWith(<Compose onComposed={() => undefined} />, api);
+    await renderCompose(api);
     fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'note' } });
     expect((screen.getByTestId('compose-date') as HTMLInputElement).value).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     type('compose-sending-mission', "L'Ambassade de France");
@@ -139,7 +177,7 @@ describe('compose', () => {
 
   it('shows a missing email text next to the body, under the name the backend gives it', async () => {
     const api = fakeApi({ compose: vi.fn(async () => err('missing', 'paragraphs')) });
-    renderWith(<Compose onComposed={() => undefined} />, api);
+    await renderCompose(api);
     fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
     fireEvent.click(screen.getByTestId('compose-submit'));
     expect((await screen.findByTestId('error-paragraphs')).textContent).toBe('Paragraphes : ce champ est obligatoire.');
@@ -147,8 +185,8 @@ describe('compose', () => {
     expect(screen.getByTestId('compose-body').getAttribute('aria-describedby')).toBe(screen.getByTestId('error-paragraphs').id);
   });
 
-  it('shows the email fields only for an email, and no justification there', () => {
-    renderWith(<Compose onComposed={() => undefined} />, fakeApi());
+  it('shows the email fields only for an email, and no justification there', async () => {
+    await renderCompose(fakeApi());
     fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
     for (const id of ['compose-from', 'compose-to', 'compose-cc', 'compose-body']) expect(screen.getByTestId(id)).toBeTruthy();
     expect(screen.queryByTestId('compose-action-name-0')).toBeNull();

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type Dispatch, type FormEvent, type ReactNode, type SetStateAction } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi, type CommandError } from '../api';
 import type { AddresseeDto, AddresseeKindDto, KindDto, MarkingDto, PrecedenceDto } from '../bindings';
@@ -6,20 +6,16 @@ import {
   ADDRESSEE_KINDS,
   FIELD_TARGET,
   buildCompose,
-  clearDraft,
-  defaultForm,
   emptyAddressee,
   emptyParagraph,
   errorField,
   fieldTarget,
-  loadDraft,
   moveAt,
-  saveDraft,
   type ComposeForm,
 } from '../lib/compose';
 import { errorText } from '../lib/errors';
 import { KINDS, MARKINGS, PRECEDENCES } from '../lib/filter';
-import { today } from '../lib/format';
+import type { ComposeDrafts } from '../lib/useComposeDrafts';
 import { FieldError } from './common';
 
 interface FieldErr {
@@ -30,51 +26,40 @@ interface FieldErr {
 /** Waits this long after the parties of a note are typed before asking for its formulas. */
 const TEMPLATE_DELAY_MS = 400;
 
-/** What is being written, kept by the caller so that it survives leaving the view. */
-export interface ComposeState {
-  kind: KindDto;
-  forms: Record<KindDto, ComposeForm>;
+/**
+ * The composer. What is being written lives in `drafts` (kept by the shell while the profile
+ * is unlocked, and in the encrypted store); this shows it once read from the store.
+ */
+export function Compose({ onComposed, drafts }: { onComposed: (id: string) => void; drafts: ComposeDrafts }) {
+  const { t } = useTranslation();
+  const { load, forms } = drafts;
+  useEffect(load, [load]);
+  if (!forms) {
+    return (
+      <section className="compose">
+        <h1>{t('compose.title')}</h1>
+        <p className="muted" role="status" aria-live="polite">
+          {t('compose.loading')}
+        </p>
+      </section>
+    );
+  }
+  return <ComposeForms onComposed={onComposed} drafts={drafts} forms={forms} />;
 }
 
-/** The forms as the local drafts left them, or empty. */
-export function initialComposeState(): ComposeState {
-  const day = today();
-  return {
-    kind: 'telegram',
-    forms: {
-      telegram: loadDraft('telegram', day) ?? defaultForm(day),
-      note: loadDraft('note', day) ?? defaultForm(day),
-      email: loadDraft('email', day) ?? defaultForm(day),
-    },
-  };
-}
-
-export function Compose({
-  onComposed,
-  state: outerState,
-  onState: outerOnState,
-}: {
-  onComposed: (id: string) => void;
-  state?: ComposeState;
-  onState?: Dispatch<SetStateAction<ComposeState>>;
-}) {
+function ComposeForms({ onComposed, drafts, forms }: { onComposed: (id: string) => void; drafts: ComposeDrafts; forms: NonNullable<ComposeDrafts['forms']> }) {
   const { t } = useTranslation();
   const api = useApi();
   const id = useId();
   const formRef = useRef<HTMLFormElement>(null);
-  const [ownState, setOwnState] = useState(initialComposeState);
-  const state = outerState ?? ownState;
-  const onState = outerOnState ?? setOwnState;
-  const { kind, forms } = state;
-  const setKind = (k: KindDto) => onState((s) => ({ ...s, kind: k }));
-  const setForms = (update: (all: ComposeState['forms']) => ComposeState['forms']) => onState((s) => ({ ...s, forms: update(s.forms) }));
+  const { kind, setKind, update } = drafts;
   const [errors, setErrors] = useState<FieldErr[]>([]);
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
   const autoTemplate = useRef<{ opening: string; closing: string } | null>(null);
   const f = forms[kind];
 
-  const set = (patch: Partial<ComposeForm>) => setForms((all) => ({ ...all, [kind]: { ...all[kind], ...patch } }));
+  const set = (patch: Partial<ComposeForm>) => update(kind, (form) => ({ ...form, ...patch }));
 
   const focusField = (field: string | null) => {
     const target = field ? fieldTarget(kind, field) : undefined;
@@ -94,18 +79,17 @@ export function Compose({
     const timer = window.setTimeout(() => {
       void api.noteTemplate(mission, institution).then((r) => {
         if (r.status !== 'ok') return;
-        setForms((all) => {
-          const n = all.note;
+        update('note', (n) => {
           const a = autoTemplate.current;
           const still = (n.opening === '' && n.closing === '') || (a && n.opening === a.opening && n.closing === a.closing);
-          if (!still) return all;
+          if (!still) return n;
           autoTemplate.current = r.data;
-          return { ...all, note: { ...n, opening: r.data.opening, closing: r.data.closing } };
+          return { ...n, opening: r.data.opening, closing: r.data.closing };
         });
       });
     }, TEMPLATE_DELAY_MS);
     return () => window.clearTimeout(timer);
-  }, [api, kind, note.sendingMission, note.receivingInstitution, note.opening, note.closing]);
+  }, [api, update, kind, note.sendingMission, note.receivingInstitution, note.opening, note.closing]);
 
   async function applyTemplate() {
     const r = await api.noteTemplate(f.sendingMission.trim(), f.receivingInstitution.trim());
@@ -123,10 +107,9 @@ export function Compose({
     const r = await api.compose(buildCompose(kind, f));
     setBusy(false);
     if (r.status === 'ok') {
-      clearDraft(kind);
       autoTemplate.current = null;
       setErrors([]);
-      setForms((all) => ({ ...all, [kind]: defaultForm(today()) }));
+      await drafts.discard(kind);
       onComposed(r.data);
       return;
     }
@@ -140,16 +123,15 @@ export function Compose({
     window.setTimeout(() => focusField(field), 0);
   }
 
-  function saveLocalDraft() {
-    saveDraft(kind, f);
-    setStatus(t('compose.draftSaved'));
+  async function saveDraft() {
+    const error = await drafts.flush(kind);
+    setStatus(error ? errorText(t, error) : t('compose.draftSaved'));
   }
 
-  function discardDraft() {
-    clearDraft(kind);
+  async function discardDraft() {
     autoTemplate.current = null;
     setErrors([]);
-    setForms((all) => ({ ...all, [kind]: defaultForm(today()) }));
+    await drafts.discard(kind);
     setStatus(t('compose.draftDiscarded'));
   }
 
@@ -336,7 +318,7 @@ export function Compose({
           <button type="submit" className="primary" data-testid="compose-submit" disabled={busy} aria-busy={busy}>
             {t('compose.submit')}
           </button>
-          <button type="button" data-testid="compose-save-draft" onClick={saveLocalDraft}>
+          <button type="button" data-testid="compose-save-draft" onClick={saveDraft}>
             {t('compose.saveDraft')}
           </button>
           <button type="button" onClick={discardDraft}>
@@ -347,11 +329,6 @@ export function Compose({
           </span>
         </div>
         <p className="muted small">{t('compose.draftNote')}</p>
-        {(f.marking === 'dr' || (kind !== 'email' && f.paragraphs.some((p) => p.marking === 'dr'))) && (
-          <p className="warning small" data-testid="compose-draft-warning">
-            {t('compose.draftNotEncrypted')}
-          </p>
-        )}
       </form>
     </section>
   );

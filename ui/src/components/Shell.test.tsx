@@ -4,7 +4,6 @@ import { emailItem, fakeApi, SESSION, summary } from '../test/fakeApi';
 import { inboxOver } from '../test/fakeInbox';
 import { renderWith } from '../test/render';
 import { Shell } from './Shell';
-import { initialComposeState } from './Compose';
 
 function narrowWindow(narrow: boolean) {
   vi.spyOn(window, 'matchMedia').mockImplementation(
@@ -21,7 +20,7 @@ function narrowWindow(narrow: boolean) {
 const ITEMS = [summary('a1', { route: 'action' }), summary('a2', { route: 'action' })];
 function renderShell() {
   const api = fakeApi({ inbox: vi.fn(inboxOver(ITEMS)), openItem: vi.fn(async (id: string) => emailItem(id)) });
-  renderWith(<Shell session={SESSION} minChars={12} onLock={() => undefined} onLanguage={() => undefined} onSettingsChanged={() => undefined} openRequest={null} onOpenRequestDone={() => undefined} composeState={initialComposeState()} onComposeState={() => undefined} />, api);
+  renderWith(<Shell session={SESSION} minChars={12} onLock={() => undefined} onLanguage={() => undefined} onSettingsChanged={() => undefined} openRequest={null} onOpenRequestDone={() => undefined} onBeforeLock={() => undefined} />, api);
   return api;
 }
 
@@ -65,7 +64,7 @@ describe('the main layout', () => {
         return () => undefined;
       }),
     });
-    renderWith(<Shell session={SESSION} minChars={12} onLock={() => undefined} onLanguage={() => undefined} onSettingsChanged={() => undefined} openRequest={null} onOpenRequestDone={() => undefined} composeState={initialComposeState()} onComposeState={() => undefined} />, api);
+    renderWith(<Shell session={SESSION} minChars={12} onLock={() => undefined} onLanguage={() => undefined} onSettingsChanged={() => undefined} openRequest={null} onOpenRequestDone={() => undefined} onBeforeLock={() => undefined} />, api);
     await waitFor(() => expect(drop).toBeDefined());
     act(() => drop?.(['/tmp/a.eml']));
     await waitFor(() => expect(api.importEml).toHaveBeenCalledWith(['/tmp/a.eml']));

@@ -1,15 +1,16 @@
-import { useCallback, useEffect, useId, useRef, useState, type Dispatch, type SetStateAction } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api';
 import type { OpenRequest } from '../App';
 import type { LanguageDto, SessionDto_Serialize, SettingsDto } from '../bindings';
 import { NARROW_QUERY, panes, type View } from '../lib/layout';
 import { resolveShortcut } from '../lib/shortcuts';
+import { useComposeDrafts } from '../lib/useComposeDrafts';
 import { useImporter } from '../lib/useImporter';
 import { useListen } from '../lib/useListen';
 import { useMediaQuery } from '../lib/useMediaQuery';
 import { LanguageSwitch } from './common';
-import { Compose, type ComposeState } from './Compose';
+import { Compose } from './Compose';
 import { Import } from './Import';
 import { INITIAL_INBOX, Inbox, type InboxState, type ListController } from './Inbox';
 import { Reader } from './Reader';
@@ -33,8 +34,7 @@ export function Shell({
   onSettingsChanged,
   openRequest,
   onOpenRequestDone,
-  composeState,
-  onComposeState,
+  onBeforeLock,
 }: {
   session: SessionDto_Serialize;
   minChars: number;
@@ -44,9 +44,11 @@ export function Shell({
   openRequest: OpenRequest | null;
   /** The request was acted on (so that a later unlock does not act on it again). */
   onOpenRequestDone: () => void;
-  /** The forms being written, kept above the shell so that locking loses nothing. */
-  composeState: ComposeState;
-  onComposeState: Dispatch<SetStateAction<ComposeState>>;
+  /**
+   * Registers what to do before a lock: write the forms being composed to the store. Everything
+   * else the shell holds (lists, open item, results, forms) goes with it when it unmounts.
+   */
+  onBeforeLock: (save: (() => Promise<unknown>) | null) => void;
 }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -66,6 +68,12 @@ export function Shell({
   const list = useRef<ListController>(null);
   const refresh = useCallback(() => setRefreshToken((n) => n + 1), []);
   const importer = useImporter(api, refresh);
+  const drafts = useComposeDrafts(api);
+  const saveDrafts = drafts.flush;
+  useEffect(() => {
+    onBeforeLock(() => saveDrafts());
+    return () => onBeforeLock(null);
+  }, [onBeforeLock, saveDrafts]);
   const runImport = importer.run;
   const layout = panes(view, narrow, openId !== null);
 
@@ -239,8 +247,7 @@ export function Shell({
         )}
         {view === 'compose' && (
           <Compose
-            state={composeState}
-            onState={onComposeState}
+            drafts={drafts}
             onComposed={(newId) => {
               refresh();
               setView('inbox');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCompose, defaultForm, errorField, fieldTarget, moveAt, splitList } from './compose';
+import { buildCompose, defaultForm, errorField, fieldTarget, moveAt, parseForm, serialiseForm, splitList } from './compose';
 
 describe('compose form', () => {
   it('splits comma and line lists, dropping blanks', () => {
@@ -62,5 +62,12 @@ describe('compose form', () => {
     expect(moveAt(['a', 'b', 'c'], 0, 1)).toEqual(['b', 'a', 'c']);
     expect(moveAt(['a', 'b', 'c'], 2, -1)).toEqual(['a', 'c', 'b']);
     expect(moveAt(['a', 'b'], 0, -1)).toEqual(['a', 'b']);
+  });
+
+  it('reads back a kept form, completes it with defaults, and refuses what is not one', () => {
+    const f = { ...defaultForm('2026-11-20'), subject: 'Brouillon', paragraphs: [{ marking: 'dr' as const, text: 'Texte.' }] };
+    expect(parseForm(serialiseForm(f), '2026-11-28')).toEqual(f);
+    expect(parseForm('{"subject":"Ancien"}', '2026-11-28')).toEqual({ ...defaultForm('2026-11-28'), subject: 'Ancien' });
+    for (const raw of [null, '', 'pas du JSON', '[1]', 'null', '42']) expect(parseForm(raw, '2026-11-28')).toBeNull();
   });
 });

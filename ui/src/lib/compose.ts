@@ -1,5 +1,5 @@
-// The compose form as plain data: its defaults, its translation into a ComposeDto, the
-// local drafts, and where each backend field is on screen.
+// The compose form as plain data: its defaults, its translation into a ComposeDto, its JSON
+// for the store, and where each backend field is on screen.
 
 import type { AddresseeDto, AddresseeKindDto, ComposeDto_Deserialize, KindDto, MarkingDto, ParagraphDto, PrecedenceDto } from '../bindings';
 import type { CommandError } from '../api';
@@ -199,28 +199,24 @@ export const FIELD_TARGET: Record<string, string> = {
   body: 'compose-body',
 };
 
-// Local drafts. These live in the webview's local storage of this machine only: drafts
-// shared with colleagues (CRDT, clearance chain) come with the collaborative drafting issue,
-// and will then live in the encrypted store instead.
-const DRAFT_PREFIX = 'diplomatie.draft.';
+// The composer's state is kept in the encrypted store (saveFormDraft / formDraft), as JSON:
+// never in the webview's local storage, which is written to disk in clear.
 
-export function saveDraft(kind: KindDto, form: ComposeForm): void {
-  localStorage.setItem(DRAFT_PREFIX + kind, JSON.stringify(form));
+/** The JSON kept in the store for a form. */
+export function serialiseForm(form: ComposeForm): string {
+  return JSON.stringify(form);
 }
 
-export function loadDraft(kind: KindDto, today: string): ComposeForm | null {
-  const raw = localStorage.getItem(DRAFT_PREFIX + kind);
+/** A form read back from the store, completed with today's defaults; null when unreadable. */
+export function parseForm(raw: string | null, today: string): ComposeForm | null {
   if (!raw) return null;
   try {
-    const parsed = JSON.parse(raw) as Partial<ComposeForm>;
-    return { ...defaultForm(today), ...parsed };
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+    return { ...defaultForm(today), ...(parsed as Partial<ComposeForm>) };
   } catch {
     return null;
   }
-}
-
-export function clearDraft(kind: KindDto): void {
-  localStorage.removeItem(DRAFT_PREFIX + kind);
 }
 
 /** Moves element `i` of `list` by `delta` places (a new array). */
