@@ -2,6 +2,7 @@
 //! them talks to the store, the crypto or the parsers directly.
 
 pub mod demo;
+pub mod draft;
 pub mod eml;
 mod error;
 mod export;

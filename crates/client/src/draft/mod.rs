@@ -1,0 +1,138 @@
+//! Collaborative drafts: a telegram, a note verbale or a formal email being written by several
+//! people, on several machines, online or not, as a standard automerge document
+//! (automerge 0.12, pinned by measurement: docs/BENCHMARKS.md). Replicas exchange change bytes
+//! (`save_incremental`, `changes_since`, `apply_changes`) in any order, duplicated or not,
+//! and converge; the official JavaScript implementation (`@automerge/automerge`) loads the
+//! same bytes with the same content (tested in `tests/automerge_interop.rs`).
+//!
+//! # The schema (a wire format: change it only with a new `schema` number)
+//!
+//! ```text
+//! ROOT (map)
+//! ├─ schema: 1                      int; a draft of another number is refused (DraftError::UnknownSchema)
+//! ├─ kind: "telegram" | "note" | "email"
+//! ├─ fields (map)
+//! │  ├─ subject: Text               all kinds
+//! │  ├─ marking: "NP" | "DR"        all kinds; "NP" at creation
+//! │  ├─ precedence: "routine" | "prioritaire" | "immediat" | "flash"   all kinds; "routine" at creation
+//! │  ├─ deadline: string            all kinds; RFC 3339 or absent/empty
+//! │  ├─ approver: string            all kinds
+//! │  ├─ clearers: [string]          all kinds, in clearance order
+//! │  ├─ justification: string       telegram, note
+//! │  ├─ tags: [string]              telegram, note; upper-case codes
+//! │  ├─ addressees: [{name: string, kind: "unit" | "person", route: "action" | "info"}]   telegram, note
+//! │  ├─ origin: string              telegram
+//! │  ├─ summary: Text               telegram
+//! │  ├─ references: [string]        telegram
+//! │  ├─ caveats: [string]           telegram
+//! │  ├─ sending_mission, receiving_institution, place, answers: string      note
+//! │  ├─ date: string                note; YYYY-MM-DD or absent/empty
+//! │  ├─ opening, closing: Text      note
+//! │  ├─ from: string                email
+//! │  └─ to, cc: [string]            email; RFC 5322 mailboxes
+//! └─ paragraphs (list)
+//!    └─ {id: string (random, stable: comments and diffs anchor to it), marking: "NP" | "DR", text: Text}
+//! ```
+//!
+//! "string" is an automerge scalar string (a register: last writer wins, and values written
+//! concurrently are all kept and shown as a conflict); "Text" is an automerge text object,
+//! merged character by character. Why each field is one or the other: [`FieldName`]. Every
+//! Text and list is created with the document, so replicas never create the same object
+//! concurrently: a second replica starts from the creator's bytes (`DraftDoc::load`), never
+//! from `DraftDoc::new`.
+//!
+//! Text positions and lengths in this API count **UTF-16 code units**, as JavaScript does (the
+//! editor is in the webview): an emoji outside the BMP counts 2, `é` counts 1.
+//!
+//! # What concurrent edits do (each is tested in `doc_tests.rs`)
+//!
+//! - Two people typing in the same paragraph: both texts are kept. Each person's run of
+//!   characters stays together; runs typed at the same place are ordered by automerge's rule
+//!   (the same order on every replica).
+//! - One person deletes a paragraph while another edits it: the deletion wins and the edit goes
+//!   with the paragraph (automerge deletes the list element; the edited text object is no longer
+//!   reachable). The interface should therefore ask before deleting a paragraph that others are
+//!   editing.
+//! - Two different values for the same register field (or a paragraph's marking, or an
+//!   addressee's route): both are kept and listed in `DraftView::conflicts` /
+//!   `DraftDoc::field_conflicts`, identically on every replica, until someone sets the field
+//!   again. A draft with an unresolved conflict cannot become an item (`to_content`).
+//! - Moving a paragraph is a deletion and an insertion of a copy (same id, marking and text):
+//!   an edit made concurrently to the paragraph being moved is lost with the old copy, and two
+//!   concurrent moves of the same paragraph leave two copies with the same id (the user deletes
+//!   one).
+//! - Two people adding the same tag, clearer or addressee: the list holds it twice; the view
+//!   shows it once. Removing it removes every copy the remover has seen.
+
+mod doc;
+mod field;
+mod view;
+
+#[cfg(test)]
+mod doc_tests;
+
+pub use doc::DraftDoc;
+pub use field::{FieldName, ListField};
+pub use view::{AddresseeView, DraftFields, DraftView, FieldConflict, ParagraphView};
+
+use diplomatie_domain::{DomainError, ItemKind};
+use thiserror::Error;
+
+/// The schema number this build writes and reads.
+pub const DRAFT_SCHEMA: i64 = 1;
+
+/// What went wrong with a draft, in words a user can act on.
+#[derive(Debug, Error)]
+pub enum DraftError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(
+        "this draft was written in draft format {found}, and this version of Diplomatie reads only format {DRAFT_SCHEMA}: update Diplomatie to open it"
+    )]
+    UnknownSchema { found: String },
+    #[error("these bytes are not a Diplomatie draft ({0}): the file or message may be damaged")]
+    NotADraft(String),
+    #[error(
+        "the received changes could not be applied ({0}): they are damaged; ask the sender to send the draft again"
+    )]
+    BadChanges(String),
+    #[error("a device id is needed to edit a draft: it is empty")]
+    EmptyActor,
+    #[error("a {kind} draft has no field '{field}'")]
+    NotForKind { field: &'static str, kind: ItemKind },
+    #[error("'{0}' is a single value, not a text: set it with set_field")]
+    NotText(&'static str),
+    #[error("invalid {field}: {reason}")]
+    InvalidValue {
+        field: &'static str,
+        reason: &'static str,
+    },
+    #[error("there is no paragraph {index}: the draft has {count}; refresh the view")]
+    NoParagraph { index: usize, count: usize },
+    #[error(
+        "position {pos} + {delete} is past the end of the text ({len} UTF-16 units): refresh the view"
+    )]
+    OutOfText {
+        pos: usize,
+        delete: usize,
+        len: usize,
+    },
+    #[error("{0} is not an addressee of this draft")]
+    NoAddressee(String),
+    #[error("'{0}' is not a change hash (64 hex digits)")]
+    BadHead(String),
+    #[error("resolve the values set concurrently for {} first: choose one for each", .0.join(", "))]
+    Unresolved(Vec<String>),
+    #[error(
+        "this draft is damaged ({0}): reload it from the store, or ask its author to send it again"
+    )]
+    Malformed(String),
+    #[error("the draft could not be changed ({0}); reload it from the store")]
+    Automerge(String),
+}
+
+impl From<automerge::AutomergeError> for DraftError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        DraftError::Automerge(e.to_string())
+    }
+}
