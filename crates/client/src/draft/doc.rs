@@ -277,7 +277,9 @@ impl DraftDoc {
     }
 
     /// The changes since the last `save` or `save_incremental` (local ones and those received
-    /// since): what to send to the others. Empty when nothing changed.
+    /// since): what to keep or send since then. Empty when nothing changed. A `save` moves the
+    /// starting point too: changes made before a `save` are not in the next
+    /// `save_incremental`, so send them first, or send `changes_since(peer's heads)`.
     pub fn save_incremental(&mut self) -> Vec<u8> {
         self.doc.save_incremental()
     }

@@ -121,6 +121,10 @@ fn loading_keeps_utf16_positions() {
         loaded.splice_paragraph(0, 13, 0, "x"),
         Err(DraftError::OutOfText { len: 12, .. })
     ));
+    // A position inside the emoji's surrogate pair counts as after it.
+    let mut inside = DraftDoc::load(&loaded.changes_since(&[]).unwrap(), CAROL).unwrap();
+    inside.splice_paragraph(0, 5, 0, "?").unwrap();
+    assert_eq!(inside.view().paragraphs[0].text, "Été 😀?! fin.");
     // Deleting the emoji's two units removes it.
     loaded.splice_paragraph(0, 4, 2, "").unwrap();
     assert_eq!(loaded.view().paragraphs[0].text, "Été ! fin.");

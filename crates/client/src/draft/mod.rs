@@ -43,6 +43,8 @@
 //!
 //! Text positions and lengths in this API count **UTF-16 code units**, as JavaScript does (the
 //! editor is in the webview): an emoji outside the BMP counts 2, `é` counts 1.
+//! automerge treats a position that falls between the two halves of a surrogate pair as the
+//! position after the character (tested); an editor never sends one.
 //!
 //! # What concurrent edits do (each is tested in `doc_tests.rs`)
 //!
