@@ -10,12 +10,21 @@ import { renderWith } from './test/render';
 const screenName = () => screen.getByTestId('app').getAttribute('data-screen');
 const status = (profileExists: boolean) => async () => ok({ version: '0.1.0', profileDir: '/tmp/p', profileExists, unlocked: false, minPassphraseChars: 12 });
 
+/**
+ * Waits for the main screen and for its effects (the shortcut listener among them): the
+ * unlock answer renders outside act, so React runs them a task after the commit.
+ */
+async function mainShown() {
+  await waitFor(() => expect(screenName()).toBe('main'));
+  await act(() => new Promise((r) => setTimeout(r, 0)));
+}
+
 async function unlocked(api: Api) {
   renderWith(<App api={api} />, api);
   await waitFor(() => expect(screenName()).toBe('unlock'));
   fireEvent.change(screen.getByTestId('unlock-passphrase'), { target: { value: 'une phrase de passe' } });
   fireEvent.click(screen.getByTestId('unlock-submit'));
-  await waitFor(() => expect(screenName()).toBe('main'));
+  await mainShown();
 }
 
 describe('onboarding', () => {
@@ -81,7 +90,7 @@ describe('unlock and lock', () => {
     expect(api.lock).toHaveBeenCalledTimes(1);
     fireEvent.change(screen.getByTestId('unlock-passphrase'), { target: { value: 'x' } });
     fireEvent.click(screen.getByTestId('unlock-submit'));
-    await waitFor(() => expect(screenName()).toBe('main'));
+    await mainShown();
     fireEvent.keyDown(window, { key: 'l', ctrlKey: true });
     await waitFor(() => expect(screenName()).toBe('unlock'));
     expect(api.lock).toHaveBeenCalledTimes(2);
@@ -292,3 +301,40 @@ describe('keyboard shortcuts in the main screen', () => {
     expect(screen.queryByTestId('reader')?.dataset.id).toBeUndefined();
   });
 });
+
+describe('performance marks for the benchmark', () => {
+  const marks = (name: string) => performance.getEntriesByName(name, 'mark').length;
+
+  it('marks the unlock screen ready, the submit, the first inbox rows painted, and each search keystroke painted', async () => {
+    performance.clearMarks();
+    performance.clearMeasures();
+    let marksAtUnlock = -1;
+    const unlock = vi.fn(async () => {
+      marksAtUnlock = marks('unlock:submit');
+      return ok(SESSION);
+    });
+    const search = vi.fn(async (r: { text: string }) => ok({ hits: [{ summary: summary(`id-${r.text}`), snippet: [] }], elapsedMs: 3 }));
+    const api = fakeApi({ unlock, search, inbox: vi.fn(inboxOver([summary('a1', { route: 'action' })])) });
+    renderWith(<App api={api} />, api);
+    await waitFor(() => expect(marks('unlock:ready')).toBeGreaterThan(0));
+    expect(document.activeElement).toBe(screen.getByTestId('unlock-passphrase'));
+    expect(marks('unlock:submit')).toBe(0);
+    fireEvent.change(screen.getByTestId('unlock-passphrase'), { target: { value: 'une phrase de passe' } });
+    fireEvent.click(screen.getByTestId('unlock-submit'));
+    await screen.findAllByTestId('item-row');
+    await waitFor(() => expect(marks('inbox:painted')).toBe(1));
+    expect(marksAtUnlock).toBe(1);
+
+    const box = screen.getByTestId('search-input');
+    for (const text of ['b', 'bu', 'bud']) fireEvent.change(box, { target: { value: text } });
+    await waitFor(() => expect(performance.getEntriesByName('search:latency', 'measure')).toHaveLength(3));
+    await screen.findByText('Objet id-bud');
+
+    // Back to the inbox: the first rows after this unlock are marked once only.
+    fireEvent.click(screen.getByTestId('nav-inbox'));
+    await screen.findAllByTestId('item-row');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(marks('inbox:painted')).toBe(1);
+  });
+});
+

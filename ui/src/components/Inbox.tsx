@@ -32,6 +32,7 @@ export function Inbox({
   openId,
   onOpen,
   controller,
+  onRowsPainted,
 }: {
   state: InboxState;
   onState: (s: InboxState) => void;
@@ -39,6 +40,8 @@ export function Inbox({
   openId: string | null;
   onOpen: (id: string) => void;
   controller: Ref<ListController>;
+  /** Rows with their content were committed (called each time there first are some). */
+  onRowsPainted?: () => void;
 }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -61,6 +64,12 @@ export function Inbox({
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? -1;
   const { showRange } = list;
+  const hasRows = items.some((v) => list.row(v.index) !== undefined);
+  const rowsPainted = useRef(onRowsPainted);
+  rowsPainted.current = onRowsPainted;
+  useEffect(() => {
+    if (hasRows) rowsPainted.current?.();
+  }, [hasRows]);
   useEffect(() => {
     if (last >= first) showRange(first, last);
   }, [first, last, showRange]);

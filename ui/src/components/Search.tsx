@@ -4,6 +4,7 @@ import { useApi } from '../api';
 import type { SearchHitDto_Serialize } from '../bindings';
 import { EMPTY_FILTER, toFilterDto, type FilterState } from '../lib/filter';
 import { formatDateTime } from '../lib/format';
+import { afterPaint } from '../lib/perf';
 import { useSearch } from '../lib/useSearch';
 import { ErrorAlert, KindBadge, MarkingBadge, PrecedenceBadge } from './common';
 import { Filters } from './Filters';
@@ -19,6 +20,8 @@ export const INITIAL_SEARCH: SearchFilters = { filter: EMPTY_FILTER, from: '', t
 
 export function Search({
   text,
+  textSeq = 0,
+  onResultsPainted,
   state,
   onState,
   openId,
@@ -26,6 +29,10 @@ export function Search({
   controller,
 }: {
   text: string;
+  /** The number of the search box's input event that gave `text`. */
+  textSeq?: number;
+  /** The results for input `seq` are painted. */
+  onResultsPainted?: (seq: number) => void;
   state: SearchFilters;
   onState: (s: SearchFilters) => void;
   openId: string | null;
@@ -35,12 +42,20 @@ export function Search({
   const { t, i18n } = useTranslation();
   const api = useApi();
   const id = useId();
-  const search = useSearch(api, { text, filter: toFilterDto(state.filter, null), from: state.from, to: state.to });
+  const search = useSearch(api, { text, filter: toFilterDto(state.filter, null), from: state.from, to: state.to }, textSeq);
   const [selected, setSelected] = useState(0);
   const listRef = useRef<HTMLOListElement>(null);
   const hits = search.hits;
 
   useEffect(() => setSelected(0), [text, state]);
+
+  // After the commit that shows the results of an input, once they are painted.
+  const painted = useRef(onResultsPainted);
+  painted.current = onResultsPainted;
+  const { shownSeq } = search;
+  useEffect(() => {
+    if (shownSeq > 0) afterPaint(() => painted.current?.(shownSeq));
+  }, [shownSeq]);
 
   const move = useCallback(
     (delta: number) => {

@@ -4,6 +4,7 @@ import { useApi } from '../api';
 import type { OpenRequest } from '../App';
 import type { LanguageDto, SessionDto_Serialize, SettingsDto } from '../bindings';
 import { NARROW_QUERY, panes, type View } from '../lib/layout';
+import { KeystrokeLatency, MARK, afterPaint, mark, measureSettled, perfNow } from '../lib/perf';
 import { resolveShortcut } from '../lib/shortcuts';
 import { useComposeDrafts } from '../lib/useComposeDrafts';
 import { useImporter } from '../lib/useImporter';
@@ -59,7 +60,11 @@ export function Shell({
   const [refreshToken, setRefreshToken] = useState(0);
   const [announce, setAnnounce] = useState('');
   const [helpOpen, setHelpOpen] = useState(false);
-  const [searchText, setSearchText] = useState('');
+  // The search box's text and the number of the input event that gave it.
+  const [searchInput, setSearchInput] = useState({ text: '', seq: 0 });
+  const inputSeq = useRef(0);
+  const latency = useRef<KeystrokeLatency | null>(null);
+  latency.current ??= new KeystrokeLatency();
   const [inboxState, setInboxState] = useState<InboxState>(INITIAL_INBOX);
   const [searchState, setSearchState] = useState<SearchFilters>(INITIAL_SEARCH);
   const [focusReader, setFocusReader] = useState(false);
@@ -176,6 +181,20 @@ export function Shell({
     if (view !== 'search') mainRef.current?.focus();
   }, [view]);
 
+  // The first rows after an unlock (the shell is mounted anew by each unlock).
+  const inboxPainted = useRef(false);
+  const cancelInboxMark = useRef<() => void>(() => undefined);
+  const onRowsPainted = useCallback(() => {
+    if (inboxPainted.current) return;
+    inboxPainted.current = true;
+    cancelInboxMark.current = afterPaint(() => mark(MARK.inboxPainted));
+  }, []);
+  useEffect(() => () => cancelInboxMark.current(), []);
+
+  const onResultsPainted = useCallback((seq: number) => {
+    if (latency.current) measureSettled(latency.current, seq);
+  }, []);
+
   const listOpen = (itemId: string) => open(itemId, false);
   const identity = session.identity;
 
@@ -199,10 +218,12 @@ export function Shell({
             id={`${id}-search`}
             type="search"
             data-testid="search-input"
-            value={searchText}
+            value={searchInput.text}
             placeholder={t('header.searchPlaceholder')}
             onChange={(e) => {
-              setSearchText(e.target.value);
+              const seq = ++inputSeq.current;
+              latency.current?.keystroke(seq, perfNow());
+              setSearchInput({ text: e.target.value, seq });
               if (view !== 'search') setView('search');
             }}
             onKeyDown={(e) => {
@@ -236,8 +257,8 @@ export function Shell({
       <main id={`${id}-main`} ref={mainRef} tabIndex={-1} className={`content content-${view}${layout.reader && layout.list ? ' two-panes' : ''}`}>
         {layout.list && (
           <div className="pane pane-list">
-            {view === 'inbox' && <Inbox state={inboxState} onState={setInboxState} refreshToken={refreshToken} openId={openId} onOpen={listOpen} controller={list} />}
-            {view === 'search' && <Search text={searchText} state={searchState} onState={setSearchState} openId={openId} onOpen={listOpen} controller={list} />}
+            {view === 'inbox' && <Inbox state={inboxState} onState={setInboxState} refreshToken={refreshToken} openId={openId} onOpen={listOpen} controller={list} onRowsPainted={onRowsPainted} />}
+            {view === 'search' && <Search text={searchInput.text} textSeq={searchInput.seq} onResultsPainted={onResultsPainted} state={searchState} onState={setSearchState} openId={openId} onOpen={listOpen} controller={list} />}
           </div>
         )}
         {layout.reader && (

@@ -22,15 +22,20 @@ export interface SearchState {
   error: CommandError | null;
   /** More hits may follow (the last page was full). */
   more: boolean;
+  /** The search box input (its `seq`) whose results are on screen. */
+  shownSeq: number;
   loadMore(): void;
 }
 
-export function useSearch(api: Api, params: SearchParams, delayMs = SEARCH_DELAY_MS): SearchState {
+export function useSearch(api: Api, params: SearchParams, seq = 0, delayMs = SEARCH_DELAY_MS): SearchState {
   const [hits, setHits] = useState<SearchHitDto_Serialize[]>([]);
   const [elapsedMs, setElapsed] = useState<number | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<CommandError | null>(null);
   const [more, setMore] = useState(false);
+  const [shownSeq, setShownSeq] = useState(0);
+  const seqRef = useRef(seq);
+  seqRef.current = seq;
   const counter = useRef(0);
   const paramsRef = useRef(params);
   paramsRef.current = params;
@@ -40,6 +45,7 @@ export function useSearch(api: Api, params: SearchParams, delayMs = SEARCH_DELAY
     async (offset: number) => {
       const n = ++counter.current;
       const p = paramsRef.current;
+      const forSeq = seqRef.current;
       setLoading(true);
       const r = await api.search({
         text: p.text,
@@ -61,6 +67,7 @@ export function useSearch(api: Api, params: SearchParams, delayMs = SEARCH_DELAY
       setHits((h) => (offset === 0 ? page : [...h, ...page]));
       setElapsed(r.data.elapsedMs);
       setMore(page.length === SEARCH_PAGE);
+      setShownSeq(forSeq);
     },
     [api],
   );
@@ -74,6 +81,7 @@ export function useSearch(api: Api, params: SearchParams, delayMs = SEARCH_DELAY
       setLoading(false);
       setError(null);
       setMore(false);
+      setShownSeq(seqRef.current);
       return;
     }
     const timer = window.setTimeout(() => void run(0), delayMs);
@@ -81,5 +89,5 @@ export function useSearch(api: Api, params: SearchParams, delayMs = SEARCH_DELAY
   }, [key, run, delayMs]);
 
   const loadMore = useCallback(() => void run(hits.length), [run, hits.length]);
-  return { hits, elapsedMs, loading, error, more, loadMore };
+  return { hits, elapsedMs, loading, error, more, shownSeq, loadMore };
 }

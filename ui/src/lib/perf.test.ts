@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { KeystrokeLatency, MARK, afterPaint, measureSettled } from './perf';
+
+describe('keystroke latency', () => {
+  it('settles, for a paint of input n, every keystroke up to n and only those', () => {
+    const l = new KeystrokeLatency();
+    l.keystroke(1, 10);
+    l.keystroke(2, 20);
+    l.keystroke(3, 30);
+    expect(l.settle(2)).toEqual([
+      { seq: 1, t: 10 },
+      { seq: 2, t: 20 },
+    ]);
+    expect(l.waiting).toBe(1);
+    // Settled once only: painting input 2 again settles nothing.
+    expect(l.settle(2)).toEqual([]);
+    l.keystroke(4, 40);
+    expect(l.settle(4)).toEqual([
+      { seq: 3, t: 30 },
+      { seq: 4, t: 40 },
+    ]);
+    expect(l.waiting).toBe(0);
+  });
+
+  it('settles nothing for a paint older than every pending keystroke', () => {
+    const l = new KeystrokeLatency();
+    l.keystroke(5, 50);
+    expect(l.settle(4)).toEqual([]);
+    expect(l.waiting).toBe(1);
+  });
+
+  it('measures search:latency from each settled keystroke to the paint', () => {
+    const measure = vi.spyOn(performance, 'measure').mockImplementation(() => undefined as unknown as PerformanceMeasure);
+    const l = new KeystrokeLatency();
+    l.keystroke(1, 100);
+    l.keystroke(2, 150);
+    l.keystroke(3, 180);
+    measureSettled(l, 2, 190);
+    expect(measure.mock.calls).toEqual([
+      [MARK.searchLatency, { start: 100, end: 190 }],
+      [MARK.searchLatency, { start: 150, end: 190 }],
+    ]);
+  });
+});
+
+describe('after paint', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('waits two animation frames, and can be cancelled', () => {
+    const frames: FrameRequestCallback[] = [];
+    vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => frames.push(cb));
+    vi.stubGlobal('cancelAnimationFrame', () => undefined);
+    const done = vi.fn();
+    afterPaint(done);
+    frames.shift()?.(0);
+    expect(done).not.toHaveBeenCalled();
+    frames.shift()?.(16);
+    expect(done).toHaveBeenCalledTimes(1);
+
+    const never = vi.fn();
+    const cancel = afterPaint(never);
+    frames.shift()?.(32);
+    cancel();
+    frames.shift()?.(48);
+    expect(never).not.toHaveBeenCalled();
+  });
+});
