@@ -1,11 +1,12 @@
-// Search as you type: waits for a pause in typing, and keeps only the answer to the latest
-// request (an earlier one that comes back late is dropped, by a request counter).
+// Search as you type, with no wait: a request leaves at once when none is in flight; while
+// one is, only the newest input is kept and leaves when the answer arrives (at most one in
+// flight, so a fast typist never floods the backend); an answer older than the one on screen,
+// or than a cleared box, is dropped.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, CommandError } from '../api';
 import type { FilterDto_Deserialize, SearchHitDto_Serialize } from '../bindings';
 
-export const SEARCH_DELAY_MS = 150;
 export const SEARCH_PAGE = 50;
 
 export interface SearchParams {
@@ -27,55 +28,92 @@ export interface SearchState {
   loadMore(): void;
 }
 
-export function useSearch(api: Api, params: SearchParams, seq = 0, delayMs = SEARCH_DELAY_MS): SearchState {
+interface Request {
+  /** Increasing: a later request has a larger id. */
+  id: number;
+  params: SearchParams;
+  offset: number;
+  /** The search box input it answers. */
+  seq: number;
+}
+
+export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState {
   const [hits, setHits] = useState<SearchHitDto_Serialize[]>([]);
   const [elapsedMs, setElapsed] = useState<number | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<CommandError | null>(null);
   const [more, setMore] = useState(false);
   const [shownSeq, setShownSeq] = useState(0);
-  const seqRef = useRef(seq);
-  seqRef.current = seq;
-  const counter = useRef(0);
+  const lastId = useRef(0);
+  /** The newest request whose answer (or clearing) is on screen: older answers are dropped. */
+  const shownId = useRef(0);
+  const inFlight = useRef(false);
+  const queued = useRef<Request | null>(null);
+  const alive = useRef(true);
   const paramsRef = useRef(params);
   paramsRef.current = params;
+  const seqRef = useRef(seq);
+  seqRef.current = seq;
+  const apiRef = useRef(api);
+  apiRef.current = api;
   const key = JSON.stringify(params);
 
-  const run = useCallback(
-    async (offset: number) => {
-      const n = ++counter.current;
-      const p = paramsRef.current;
-      const forSeq = seqRef.current;
-      setLoading(true);
-      const r = await api.search({
+  const send = useCallback(async (first: Request) => {
+    let r: Request | null = first;
+    inFlight.current = true;
+    while (r && alive.current) {
+      const p = r.params;
+      const answer = await apiRef.current.search({
         text: p.text,
         filter: p.filter,
         from: p.from || null,
         to: p.to || null,
-        offset,
+        offset: r.offset,
         limit: SEARCH_PAGE,
         asYouType: true,
       });
-      if (n !== counter.current) return;
-      setLoading(false);
-      if (r.status === 'error') {
-        setError(r.error);
-        return;
+      if (alive.current && r.id > shownId.current) {
+        shownId.current = r.id;
+        if (answer.status === 'error') setError(answer.error);
+        else {
+          const page = answer.data.hits as SearchHitDto_Serialize[];
+          const offset = r.offset;
+          setError(null);
+          setHits((h) => (offset === 0 ? page : [...h, ...page]));
+          setElapsed(answer.data.elapsedMs);
+          setMore(page.length === SEARCH_PAGE);
+        }
+        setShownSeq(r.seq);
       }
-      setError(null);
-      const page = r.data.hits as SearchHitDto_Serialize[];
-      setHits((h) => (offset === 0 ? page : [...h, ...page]));
-      setElapsed(r.data.elapsedMs);
-      setMore(page.length === SEARCH_PAGE);
-      setShownSeq(forSeq);
+      r = queued.current;
+      queued.current = null;
+    }
+    inFlight.current = false;
+    if (alive.current) setLoading(false);
+  }, []);
+
+  const request = useCallback(
+    (offset: number) => {
+      const r: Request = { id: ++lastId.current, params: paramsRef.current, offset, seq: seqRef.current };
+      setLoading(true);
+      if (inFlight.current) queued.current = r;
+      else void send(r);
     },
-    [api],
+    [send],
   );
 
   useEffect(() => {
-    // Any answer still on its way is for older words: drop it.
-    counter.current += 1;
+    alive.current = true;
+    return () => {
+      alive.current = false;
+    };
+  }, []);
+
+  useEffect(() => {
     if (paramsRef.current.text.trim() === '') {
+      // Nothing to ask; any answer still on its way is for words no longer there.
+      shownId.current = ++lastId.current;
+      queued.current = null;
       setHits([]);
       setElapsed(null);
       setLoading(false);
@@ -84,10 +122,9 @@ export function useSearch(api: Api, params: SearchParams, seq = 0, delayMs = SEA
       setShownSeq(seqRef.current);
       return;
     }
-    const timer = window.setTimeout(() => void run(0), delayMs);
-    return () => window.clearTimeout(timer);
-  }, [key, run, delayMs]);
+    request(0);
+  }, [key, request]);
 
-  const loadMore = useCallback(() => void run(hits.length), [run, hits.length]);
+  const loadMore = useCallback(() => request(hits.length), [request, hits.length]);
   return { hits, elapsedMs, loading, error, more, shownSeq, loadMore };
 }
