@@ -214,8 +214,10 @@ describe('unlock and lock', () => {
     const api = fakeApi({ unlock: vi.fn(async () => ok({ ...SESSION, settings: { ...SESSION.settings, language: 'en' as const } })) });
     await unlocked(api);
     expect(screen.getByTestId('nav-inbox').textContent).toBe('Inbox');
+    expect(document.documentElement.lang).toBe('en');
     fireEvent.change(screen.getByTestId('language-switch'), { target: { value: 'fr' } });
     await waitFor(() => expect(screen.getByTestId('nav-inbox').textContent).toBe('Boîte de réception'));
+    expect(document.documentElement.lang).toBe('fr');
     expect(api.saveSettings).toHaveBeenCalledWith(expect.objectContaining({ language: 'fr' }));
     expect(localStorage.getItem('diplomatie.language')).toBe('fr');
   });

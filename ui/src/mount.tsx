@@ -9,7 +9,11 @@ import './styles.css';
 /** Starts the interface in #root, against `api`. */
 export function mount(api: Api): void {
   const i18n = createI18n(storedLanguage());
+  // The document's language follows the interface's, whatever changes it.
   document.documentElement.lang = i18n.language;
+  i18n.on('languageChanged', (lang) => {
+    document.documentElement.lang = lang;
+  });
   const root = document.getElementById('root');
   if (!root) return;
   createRoot(root).render(

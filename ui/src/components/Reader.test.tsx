@@ -10,7 +10,7 @@ const TELEGRAM: ItemDto_Serialize = {
   content: {
     kind: 'telegram',
     number: 'BERLIN 2026-0142',
-    dtg: '241030Z NOV 26',
+    dtg: '2026-11-24T10:30:00.123456789Z',
     origin: 'BERLIN',
     action: [{ kind: 'unit', name: 'DFAE/EUROPE' }],
     info: [{ kind: 'person', name: 'Jean Dupont' }],
@@ -72,6 +72,10 @@ describe('the reading pane', () => {
     expect(screen.getByTestId('reader-marking-top').textContent).toBe('DIFFUSION RESTREINTE');
     expect(screen.getByTestId('reader-marking-bottom').textContent).toBe('DIFFUSION RESTREINTE');
     expect(screen.getByTestId('reader-number').textContent).toBe('BERLIN 2026-0142');
+    // The date-time group as the trade writes it, and readable; never the raw RFC 3339.
+    expect(screen.getByTestId('reader-dtg').textContent).toBe('241030Z NOV 26');
+    expect(screen.getByTestId('reader-dtg').parentElement?.textContent).toBe('241030Z NOV 26 24/11/2026 10:30 UTC');
+    expect(screen.getByTestId('reader').textContent).not.toContain('2026-11-24T');
     const paragraphs = screen.getAllByTestId('reader-paragraph').map((p) => p.textContent);
     expect(paragraphs).toEqual(['1. (NP) Le scrutin s’est tenu dans le calme.', '2. (DR) Selon nos interlocuteurs…']);
     expect(screen.getByText('La coalition est reconduite.')).toBeTruthy();

@@ -13,7 +13,7 @@ import type {
   TelegramDto_Serialize,
 } from '../bindings';
 import { errorText } from '../lib/errors';
-import { formatDate, formatDateTime, formatSize } from '../lib/format';
+import { formatDate, formatDateTime, formatDtg, formatSize, formatUtc } from '../lib/format';
 import { ErrorAlert, KindBadge, MarkingBadge, PrecedenceBadge } from './common';
 
 export function Reader({
@@ -205,7 +205,12 @@ function TelegramView({ tg, summary, onOpen }: { tg: TelegramDto_Serialize; summ
         <Meta label={t('reader.number')} testId="reader-number">
           {number ?? t('reader.unnumbered')}
         </Meta>
-        <Meta label={t('reader.dtg')}>{tg.dtg}</Meta>
+        <Meta label={t('reader.dtg')}>
+          <span className="dtg" data-testid="reader-dtg">
+            {formatDtg(tg.dtg)}
+          </span>{' '}
+          <span className="muted small">{formatUtc(tg.dtg, i18n.language)}</span>
+        </Meta>
         <Meta label={t('reader.from')}>{tg.origin}</Meta>
         <Meta label={t('reader.action')}>
           <Addressees list={tg.action} />

@@ -79,7 +79,7 @@ function content(s: ItemSummaryDto_Serialize): ItemDto_Serialize['content'] {
   ];
   if (s.kind === 'telegram') {
     return {
-      kind: 'telegram', number: s.number, dtg: '281030Z NOV 26', origin: s.origin, action, info, subject: s.subject, tags: s.tags,
+      kind: 'telegram', number: s.number, dtg: s.writtenAt.replace('Z', '.123456789Z'), origin: s.origin, action, info, subject: s.subject, tags: s.tags,
       references: [{ label: 'TD BERLIN 2026-0100', itemId: 'item-7' }, { label: 'TD MUNICH 12', itemId: null }],
       summary: 'La coalition sortante est reconduite ; le poste suivra la formation du gouvernement.',
       paragraphs, drafter: 'Alice Lefèvre', clearers: ['Bob Martin'], approver: 'Carol Petit', precedence: s.precedence,
