@@ -180,7 +180,8 @@ describe('compose', () => {
     await renderCompose(api);
     fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
     fireEvent.click(screen.getByTestId('compose-submit'));
-    expect((await screen.findByTestId('error-paragraphs')).textContent).toBe('Paragraphes : ce champ est obligatoire.');
+    expect((await screen.findByTestId('error-paragraphs')).textContent).toBe('Texte : ce champ est obligatoire.');
+    expect(screen.getByTestId('compose-errors').textContent).not.toContain('Paragraphes');
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('compose-body')));
     expect(screen.getByTestId('compose-body').getAttribute('aria-describedby')).toBe(screen.getByTestId('error-paragraphs').id);
   });

@@ -9,6 +9,7 @@ import {
   emptyAddressee,
   emptyParagraph,
   errorField,
+  fieldName,
   fieldTarget,
   moveAt,
   type ComposeForm,
@@ -118,7 +119,7 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (id: string) 
 
   function showError(error: CommandError) {
     const field = errorField(error, f);
-    setErrors([{ field, message: errorText(t, error) }]);
+    setErrors([{ field, message: errorText(t, { ...error, field: field && fieldName(kind, field) }) }]);
     // After the messages are on screen, so that the field's description is read with it.
     window.setTimeout(() => focusField(field), 0);
   }
@@ -180,7 +181,7 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (id: string) 
                 <li key={i}>
                   {e.field && fieldTarget(kind, e.field) ? (
                     <button type="button" className="link" onClick={() => focusField(e.field)}>
-                      {t('compose.errorAt', { field: t(`fields.${e.field}`, { defaultValue: e.field }), message: e.message })}
+                      {t('compose.errorAt', { field: t(`fields.${fieldName(kind, e.field)}`, { defaultValue: e.field }), message: e.message })}
                     </button>
                   ) : (
                     e.message

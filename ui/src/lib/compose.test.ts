@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCompose, defaultForm, errorField, fieldTarget, moveAt, parseForm, serialiseForm, splitList } from './compose';
+import { buildCompose, defaultForm, errorField, fieldName, fieldTarget, moveAt, parseForm, serialiseForm, splitList } from './compose';
 
 describe('compose form', () => {
   it('splits comma and line lists, dropping blanks', () => {
@@ -62,6 +62,12 @@ describe('compose form', () => {
     expect(moveAt(['a', 'b', 'c'], 0, 1)).toEqual(['b', 'a', 'c']);
     expect(moveAt(['a', 'b', 'c'], 2, -1)).toEqual(['a', 'c', 'b']);
     expect(moveAt(['a', 'b'], 0, -1)).toEqual(['a', 'b']);
+  });
+
+  it("names an email's missing text after its body, not paragraphs", () => {
+    expect(fieldName('email', 'paragraphs')).toBe('body');
+    expect(fieldName('telegram', 'paragraphs')).toBe('paragraphs');
+    expect(fieldName('email', 'subject')).toBe('subject');
   });
 
   it('reads back a kept form, completes it with defaults, and refuses what is not one', () => {

@@ -162,6 +162,11 @@ export function errorField(error: CommandError, f: ComposeForm): string | null {
   return null;
 }
 
+/** The name a backend field goes by in a form of this kind: an email's "paragraphs" is its text. */
+export function fieldName(kind: KindDto, field: string): string {
+  return kind === 'email' && field === 'paragraphs' ? 'body' : field;
+}
+
 /** The element (by test id) that a backend field names in a form of this kind. */
 export function fieldTarget(kind: KindDto, field: string): string | undefined {
   // An email's text is its body; the backend calls a missing text "paragraphs".
