@@ -4,6 +4,19 @@ function locale(lang: string): string {
   return lang === 'en' ? 'en-GB' : 'fr-FR';
 }
 
+// Building a formatter costs far more than using one (a list repaints dozens of dates per
+// keystroke): one per language and set of options, kept.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(lang: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${lang}|${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale(lang), options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
@@ -23,7 +36,7 @@ export function parseInstant(iso: string | null | undefined): Date | null {
 export function formatDateTime(iso: string | null | undefined, lang: string): string {
   const d = parseInstant(iso);
   if (!d) return iso ?? '';
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'short', timeStyle: 'short' }).format(d);
+  return dateFormat(lang, { dateStyle: 'short', timeStyle: 'short' }).format(d);
 }
 
 export function formatDate(iso: string | null | undefined, lang: string): string {
@@ -31,7 +44,7 @@ export function formatDate(iso: string | null | undefined, lang: string): string
   if (!d) return iso ?? '';
   // A bare day is that day wherever the reader is.
   const timeZone = iso && DAY_ONLY.test(iso.trim()) ? 'UTC' : undefined;
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeZone }).format(d);
+  return dateFormat(lang, { dateStyle: 'medium', timeZone }).format(d);
 }
 
 const DTG_MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
@@ -51,8 +64,8 @@ export function formatDtg(iso: string | null | undefined): string {
 export function formatUtc(iso: string | null | undefined, lang: string): string {
   const d = parseInstant(iso);
   if (!d) return iso ?? '';
-  const date = new Intl.DateTimeFormat(locale(lang), { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' }).format(d);
-  const time = new Intl.DateTimeFormat(locale(lang), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(d);
+  const date = dateFormat(lang, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' }).format(d);
+  const time = dateFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(d);
   return `${date} ${time} UTC`;
 }
 
