@@ -4,15 +4,23 @@
 //! - top-20 full-text queries through the store API vs the raw FTS5 statements it runs, tier
 //!   by tier (target ≤ 1.2×, p95 ≤ 50 ms), and the single untiered statement of before, with
 //!   the slowest queries one by one;
-//! - unlock time with the production key derivation, and a second open in the same process.
+//! - unlock time with the production key derivation, and a second open in the same process;
+//! - drafting (`drafting.rs`): the editing trace, load and merge through our draft API vs the
+//!   raw automerge crate (targets ≤ 1.5× and ≤ 1.2×).
 //!
-//! Usage: diplomatie-bench [--ingest N] [--search N] [--queries N]
-//!        (defaults 100000, 200000, 100; `--quick` divides the sizes by 20)
+//! Usage: diplomatie-bench [--ingest N] [--search N] [--queries N] [--quick]
+//!                         [--drafting-runs N] [--trace PATH.json.gz]
+//!        (defaults 100000, 200000, 100; `--quick` divides the sizes by 20; 3 drafting runs;
+//!        the trace benches/data/automerge-paper-synth.json.gz)
+//!
+//! `DIPLOMATIE_BENCH=store` or `DIPLOMATIE_BENCH=drafting` runs only that part (default: both).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+mod drafting;
 
 use anyhow::{Context, Result, bail};
 use diplomatie_client::INGEST_BATCH as BATCH;
@@ -31,6 +39,31 @@ struct Args {
     ingest: usize,
     search: usize,
     queries: usize,
+    drafting: drafting::Options,
+}
+
+/// Which parts run, from `DIPLOMATIE_BENCH`.
+struct Parts {
+    store: bool,
+    drafting: bool,
+}
+
+fn parts() -> Result<Parts> {
+    match std::env::var("DIPLOMATIE_BENCH").as_deref() {
+        Err(_) | Ok("") | Ok("all") => Ok(Parts {
+            store: true,
+            drafting: true,
+        }),
+        Ok("store") => Ok(Parts {
+            store: true,
+            drafting: false,
+        }),
+        Ok("drafting") => Ok(Parts {
+            store: false,
+            drafting: true,
+        }),
+        Ok(other) => bail!("DIPLOMATIE_BENCH={other}: use store, drafting or all"),
+    }
 }
 
 fn parse_args() -> Result<Args> {
@@ -38,6 +71,7 @@ fn parse_args() -> Result<Args> {
         ingest: 100_000,
         search: 200_000,
         queries: 100,
+        drafting: drafting::Options::default(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -51,6 +85,10 @@ fn parse_args() -> Result<Args> {
             "--ingest" => args.ingest = number("--ingest")?,
             "--search" => args.search = number("--search")?,
             "--queries" => args.queries = number("--queries")?,
+            "--drafting-runs" => args.drafting.runs = number("--drafting-runs")?,
+            "--trace" => {
+                args.drafting.trace = it.next().context("--trace needs a path")?.into();
+            }
             "--quick" => {
                 args.ingest /= 20;
                 args.search /= 20;
@@ -295,27 +333,62 @@ struct UnlockReport {
     size_mb: f64,
 }
 
-fn unlock_in_child(dir: &Path) -> Result<UnlockReport> {
-    let out = Command::new(std::env::current_exe()?)
-        .arg("--child-unlock")
-        .arg(dir)
-        .output()?;
+/// Runs this binary again with `args` (a child mode) and parses the JSON it prints.
+fn in_child<T: serde::de::DeserializeOwned>(args: &[&std::ffi::OsStr]) -> Result<T> {
+    let out = Command::new(std::env::current_exe()?).args(args).output()?;
     if !out.status.success() {
         bail!(
-            "unlock child failed: {}",
+            "child {:?} failed: {}",
+            args.first(),
             String::from_utf8_lossy(&out.stderr)
         );
     }
     Ok(serde_json::from_slice(&out.stdout)?)
 }
 
+fn unlock_in_child(dir: &Path) -> Result<UnlockReport> {
+    in_child(&["--child-unlock".as_ref(), dir.as_os_str()])
+}
+
 fn main() -> Result<()> {
     let mut raw = std::env::args().skip(1);
-    if raw.next().as_deref() == Some("--child-unlock") {
-        let dir = raw.next().context("--child-unlock needs a directory")?;
-        return child_unlock(Path::new(&dir));
+    match raw.next().as_deref() {
+        Some("--child-unlock") => {
+            let dir = raw.next().context("--child-unlock needs a directory")?;
+            return child_unlock(Path::new(&dir));
+        }
+        Some("--child-load-memory") => {
+            let which = raw.next().context("--child-load-memory needs api or raw")?;
+            let path = raw.next().context("--child-load-memory needs a file")?;
+            return drafting::child_load_memory(&which, Path::new(&path));
+        }
+        _ => {}
     }
     let args = parse_args()?;
+    let parts = parts()?;
+    if parts.store {
+        let (rows, slow_rows) = store(&args)?;
+        print_table(&rows);
+        print_slow_queries(&slow_rows);
+    }
+    if parts.drafting {
+        let rows = drafting::rows(&args.drafting)?;
+        if parts.store {
+            println!();
+        }
+        println!(
+            "Drafting: our draft API vs raw automerge 0.12 (median of {} runs, (min–max)):",
+            args.drafting.runs.max(1)
+        );
+        println!();
+        print_table(&rows);
+    }
+    Ok(())
+}
+
+/// The store's benchmarks: ingest, search, unlock. Returns the table's rows and the slowest
+/// queries.
+fn store(args: &Args) -> Result<(Vec<Row>, Vec<SlowRow>)> {
     let tmp = tempfile::tempdir()?;
     let mut rows = Vec::new();
 
@@ -589,13 +662,20 @@ fn main() -> Result<()> {
         "",
     ));
 
+    Ok((rows, slow_rows))
+}
+
+fn print_table(rows: &[Row]) {
     let w1 = width("measure", rows.iter().map(|r| r.measure.as_str()));
     let w2 = width("value", rows.iter().map(|r| r.value.as_str()));
     println!("| {:w1$} | {:w2$} | target |", "measure", "value");
     println!("|{}|{}|--------|", "-".repeat(w1 + 2), "-".repeat(w2 + 2));
-    for r in &rows {
+    for r in rows {
         println!("| {:w1$} | {:w2$} | {} |", r.measure, r.value, r.target);
     }
+}
+
+fn print_slow_queries(slow_rows: &[SlowRow]) {
     println!();
     println!(
         "The {} slowest queries before tiers (median ms; tiers = how many the page read):",
@@ -613,11 +693,10 @@ fn main() -> Result<()> {
         "-".repeat(wq + 2),
         "-".repeat(wm + 2)
     );
-    for r in &slow_rows {
+    for r in slow_rows {
         println!(
             "| {:wq$} | {:wm$} | {:>17.1} | {:>11.1} | {:>11.1} | {:>5} |",
             r.text, r.matches, r.untiered, r.raw, r.api, r.tiers
         );
     }
-    Ok(())
 }
