@@ -189,6 +189,11 @@ async fn run_app(session: &mut Session, measure_search: bool) -> Result<(AppRun,
     let submitted = wait_mark(&app, "unlock:submit").await?;
     let painted = wait_mark(&app, "inbox:painted").await?;
     let start_ms = (ready - started) + (painted - submitted);
+    eprintln!(
+        "app-bench:   app: process start to unlock screen {:.0} ms, unlock submit to inbox painted {:.0} ms",
+        ready - started,
+        painted - submitted
+    );
     tokio::time::sleep(Duration::from_secs(3)).await;
     let pss_mib = pss_tree_mib(pid);
 
