@@ -27,10 +27,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0004_create_drafts",
         include_str!("../migrations/0004_create_drafts.sql"),
     ),
+    (
+        5,
+        "0005_index_triage_counts",
+        include_str!("../migrations/0005_index_triage_counts.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -85,5 +90,41 @@ mod tests {
         migrate(&mut conn).unwrap();
         assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
         migrate(&mut conn).unwrap();
+    }
+
+    #[test]
+    fn the_triage_counts_scan_their_covering_index_not_the_items() {
+        use crate::{RouteFilter, TriageFilter};
+        use diplomatie_domain::{ItemKind, Marking};
+
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let filters = [
+            TriageFilter::default(),
+            TriageFilter {
+                route: Some(RouteFilter::Action),
+                kinds: vec![ItemKind::Telegram],
+                markings: vec![Marking::DiffusionRestreinte],
+                unread_only: true,
+                ..TriageFilter::default()
+            },
+        ];
+        for filter in filters {
+            let mut params = Vec::new();
+            let sql = crate::store::counts_sql(&filter, &mut params);
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(params), |r| {
+                    r.get::<_, String>(3)
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                plan.iter()
+                    .any(|step| step.contains("COVERING INDEX items_counts")),
+                "{filter:?}: {plan:?}"
+            );
+        }
     }
 }

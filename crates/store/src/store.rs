@@ -488,6 +488,21 @@ impl SummaryRow {
 }
 
 /// `WHERE` conditions (ANDed) for a filter, with their parameters appended to `params`.
+/// The triage counts under `filter`: it reads only columns of the `items_counts` index
+/// (migration 0005) when the filter is on route, kind, marking, precedence or unread.
+pub(crate) fn counts_sql(filter: &TriageFilter, params: &mut Vec<Value>) -> String {
+    let conds = filter_sql(filter, params);
+    format!(
+        "SELECT count(*), \
+         coalesce(sum(i.route_rank = 0), 0), coalesce(sum(i.route_rank = 1), 0), \
+         coalesce(sum(i.route_rank = 2), 0), coalesce(sum(i.read = 0), 0), \
+         coalesce(sum(i.read = 0 AND i.route_rank = 0), 0), \
+         coalesce(sum(i.read = 0 AND i.route_rank = 1), 0), \
+         coalesce(sum(i.read = 0 AND i.route_rank = 2), 0) \
+         FROM items i WHERE {conds}"
+    )
+}
+
 fn filter_sql(filter: &TriageFilter, params: &mut Vec<Value>) -> String {
     let mut conds: Vec<String> = vec!["1".into()];
     let mut in_list = |column: &str, values: Vec<Value>, params: &mut Vec<Value>| {
@@ -874,16 +889,7 @@ impl Store {
     pub fn triage_counts(&self, filter: &TriageFilter) -> Result<TriageCounts, StoreError> {
         let _span = tracing::debug_span!("triage_counts").entered();
         let mut params = Vec::new();
-        let conds = filter_sql(filter, &mut params);
-        let sql = format!(
-            "SELECT count(*), \
-             coalesce(sum(i.route_rank = 0), 0), coalesce(sum(i.route_rank = 1), 0), \
-             coalesce(sum(i.route_rank = 2), 0), coalesce(sum(i.read = 0), 0), \
-             coalesce(sum(i.read = 0 AND i.route_rank = 0), 0), \
-             coalesce(sum(i.read = 0 AND i.route_rank = 1), 0), \
-             coalesce(sum(i.read = 0 AND i.route_rank = 2), 0) \
-             FROM items i WHERE {conds}"
-        );
+        let sql = counts_sql(filter, &mut params);
         self.call(|conn| {
             let counts = conn.query_row(&sql, params_from_iter(params), |r| {
                 let n = |i: usize| r.get::<_, i64>(i).map(|v| u64::try_from(v).unwrap_or(0));
