@@ -388,10 +388,21 @@ impl Session {
         );
         let mut builder = ClientBuilder::rustls().context("WebDriver client")?;
         builder.capabilities(caps);
-        let client = builder
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .context("WebDriver session with the app")?;
+        // tauri-driver listens before WebKitWebDriver behind it is ready: a first session
+        // request can find nobody there. Three tries, a second apart.
+        let url = format!("http://127.0.0.1:{port}");
+        let mut attempt = 0;
+        let client = loop {
+            attempt += 1;
+            match builder.connect(&url).await {
+                Ok(client) => break client,
+                Err(e) if attempt < 3 => {
+                    eprintln!("note: WebDriver session attempt {attempt} failed ({e}); retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => return Err(e).context("WebDriver session with the app"),
+            }
+        };
         let app = App { client };
         app.wait_testid("app").await?;
         Ok(app)
