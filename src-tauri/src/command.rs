@@ -178,14 +178,6 @@ pub async fn compose(state: Shared<'_>, request: ComposeDto) -> Result<String, C
     .await
 }
 
-fn kind_in(kind: KindDto) -> diplomatie_domain::ItemKind {
-    match kind {
-        KindDto::Telegram => diplomatie_domain::ItemKind::Telegram,
-        KindDto::Note => diplomatie_domain::ItemKind::DiplomaticNote,
-        KindDto::Email => diplomatie_domain::ItemKind::FormalEmail,
-    }
-}
-
 /// Keeps the composer's state for a kind in the encrypted store (the interface's own JSON),
 /// so that a half-written document survives a lock or a restart without reaching the disk
 /// in clear.
@@ -197,7 +189,7 @@ pub async fn save_form_draft(
     form: String,
 ) -> Result<(), CommandError> {
     let session = state.unlocked()?;
-    blocking(move || Ok(session.profile.save_form_draft(kind_in(kind), &form)?)).await
+    blocking(move || Ok(session.profile.save_form_draft(map::kind_in(kind), &form)?)).await
 }
 
 /// The composer's kept state for a kind, if any.
@@ -205,7 +197,7 @@ pub async fn save_form_draft(
 #[specta::specta]
 pub async fn form_draft(state: Shared<'_>, kind: KindDto) -> Result<Option<String>, CommandError> {
     let session = state.unlocked()?;
-    blocking(move || Ok(session.profile.form_draft(kind_in(kind))?)).await
+    blocking(move || Ok(session.profile.form_draft(map::kind_in(kind))?)).await
 }
 
 /// Forgets the composer's kept state for a kind.
@@ -213,7 +205,7 @@ pub async fn form_draft(state: Shared<'_>, kind: KindDto) -> Result<Option<Strin
 #[specta::specta]
 pub async fn discard_form_draft(state: Shared<'_>, kind: KindDto) -> Result<(), CommandError> {
     let session = state.unlocked()?;
-    blocking(move || Ok(session.profile.discard_form_draft(kind_in(kind))?)).await
+    blocking(move || Ok(session.profile.discard_form_draft(map::kind_in(kind))?)).await
 }
 
 /// The customary formulas of a note verbale between these two parties.

@@ -55,7 +55,7 @@ pub fn kind(k: ItemKind) -> KindDto {
     }
 }
 
-fn kind_in(k: KindDto) -> ItemKind {
+pub fn kind_in(k: KindDto) -> ItemKind {
     match k {
         KindDto::Telegram => ItemKind::Telegram,
         KindDto::Note => ItemKind::DiplomaticNote,

@@ -131,14 +131,6 @@ impl FlashTracker {
         due
     }
 
-    pub fn clear(&mut self) {
-        self.next.clear();
-    }
-
-    pub fn len(&self) -> usize {
-        self.next.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.next.is_empty()
     }

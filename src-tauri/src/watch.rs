@@ -10,7 +10,6 @@ use specta::Type;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
-use crate::map;
 use crate::notify::{text_for, to_notify};
 use crate::state::{AppState, Session};
 
@@ -96,7 +95,7 @@ fn show(
     item: &diplomatie_client::ItemSummary,
 ) {
     let app = app.clone();
-    let id = map::summary(item).id;
+    let id = item.id.to_string();
     tracing::info!(kind = item.kind.code(), "notifying an arrival");
     state
         .notifier
