@@ -53,6 +53,22 @@ impl fmt::Debug for Store {
 // ---------------------------------------------------------------------------------------------
 // Opening and creating
 
+/// Opens a connection once SQLite and SQLCipher are fully initialised in this process.
+///
+/// `sqlite3_initialize` marks SQLite ready before it runs SQLCipher's own initialisation, so
+/// a second thread opening its first connection in that window gets a connection whose
+/// `PRAGMA key` fails ("An error occurred with PRAGMA key or rekey"). The first open here runs
+/// the whole initialisation while every other opener of the process waits for it.
+fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
+    static INITIALISED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    INITIALISED.get_or_init(|| {
+        // Opening any connection runs `sqlite3_initialize` to its end on this thread; an
+        // error here would come back again from the real open below.
+        drop(Connection::open_in_memory());
+    });
+    Ok(Connection::open_with_flags(path, flags)?)
+}
+
 fn key_connection(conn: &Connection, dek: &SecretKey, cipher: Cipher) -> Result<(), StoreError> {
     // SQLCipher would print its own lines on stderr (e.g. "hmac check failed for pgno=1");
     // the store reports damage itself, in one clear error.
@@ -155,7 +171,7 @@ fn open_database(db: &Path, dek: &SecretKey, cipher: Cipher) -> Result<Connectio
     }
     let (wal, shm) = (sidecar(db, "-wal"), sidecar(db, "-shm"));
     let (wal_existed, shm_existed) = (wal.exists(), shm.exists());
-    let conn = Connection::open_with_flags(
+    let conn = open_connection(
         db,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
@@ -238,7 +254,7 @@ impl Store {
             }
             Err(e) => return Err(e.into()),
         }
-        let mut conn = Connection::open_with_flags(
+        let mut conn = open_connection(
             &db,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
@@ -1083,7 +1099,7 @@ impl Store {
         if db.exists() {
             return Err(StoreError::AlreadyExists(dir.to_path_buf()));
         }
-        let mut conn = Connection::open(&db)?;
+        let mut conn = open_connection(&db, OpenFlags::default())?;
         // The same page size as a new encrypted store.
         conn.pragma_update(None, "page_size", Cipher::NEW.page_size)?;
         set_read_pragmas(&conn)?;
