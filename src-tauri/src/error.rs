@@ -169,9 +169,10 @@ impl From<ClientError> for CommandError {
         match e {
             ClientError::Store(s) => s.into(),
             ClientError::Domain(d) => d.into(),
-            ClientError::NotFound(_) | ClientError::AmbiguousId { .. } => {
-                Self::new(ErrorKind::NotFound, message)
-            }
+            ClientError::Draft(diplomatie_client::draft::DraftError::Domain(d)) => d.into(),
+            ClientError::NotFound(_)
+            | ClientError::AmbiguousId { .. }
+            | ClientError::DraftNotFound(_) => Self::new(ErrorKind::NotFound, message),
             ClientError::WeakPassphrase { min } => Self::new(ErrorKind::WeakPassphrase, message)
                 .with_field("passphrase")
                 .with_detail(min.to_string()),
@@ -179,7 +180,13 @@ impl From<ClientError> for CommandError {
             ClientError::Eml(_)
             | ClientError::Identity(_)
             | ClientError::Export(..)
-            | ClientError::Crypto(_) => Self::new(ErrorKind::Internal, message),
+            | ClientError::Crypto(_)
+            // The drafting screens (a later step) translate these; their message is precise.
+            | ClientError::Draft(_)
+            | ClientError::Clearance(_)
+            | ClientError::Release(_)
+            | ClientError::Numbering(_)
+            | ClientError::InvalidDraft(_) => Self::new(ErrorKind::Internal, message),
         }
     }
 }

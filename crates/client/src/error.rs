@@ -27,4 +27,16 @@ pub enum ClientError {
     InvalidSetting(String),
     #[error("cryptographic failure: {0}")]
     Crypto(#[from] diplomatie_crypto::CryptoError),
+    #[error(transparent)]
+    Draft(#[from] crate::draft::DraftError),
+    #[error(transparent)]
+    Clearance(#[from] diplomatie_domain::ClearanceError),
+    #[error(transparent)]
+    Release(#[from] crate::release::ReleaseError),
+    #[error(transparent)]
+    Numbering(#[from] crate::numbering::NumberingError),
+    #[error("no draft matches '{0}': check the id with `diplo drafts`")]
+    DraftNotFound(String),
+    #[error("{0}")]
+    InvalidDraft(String),
 }

@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod draft;
+pub mod drafting;
 pub mod eml;
 mod error;
 mod export;

@@ -211,6 +211,7 @@ pub struct Replacement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceNumbering {
     device: String,
+    #[serde(with = "blocks_as_pairs")]
     blocks: BTreeMap<Series, Vec<Block>>,
     provisional_count: u32,
     pending: Vec<(Series, String)>,
@@ -319,6 +320,30 @@ impl DeviceNumbering {
         let serial = block.start;
         block.start += 1;
         Some(serial)
+    }
+}
+
+/// JSON maps need string keys: the blocks are kept as a list of (series, blocks) pairs.
+mod blocks_as_pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Block, Series};
+
+    pub fn serialize<S: Serializer>(
+        map: &BTreeMap<Series, Vec<Block>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        map.iter().collect::<Vec<_>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<Series, Vec<Block>>, D::Error> {
+        Ok(Vec::<(Series, Vec<Block>)>::deserialize(d)?
+            .into_iter()
+            .collect())
     }
 }
 

@@ -28,14 +28,21 @@ const FORMAT: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ReleaseNumber {
-    Final { label: String },
-    Provisional { label: String },
+    Final {
+        label: String,
+    },
+    Provisional {
+        label: String,
+    },
+    /// Formal emails are not numbered.
+    Unnumbered,
 }
 
 impl ReleaseNumber {
     pub fn label(&self) -> &str {
         match self {
             ReleaseNumber::Final { label } | ReleaseNumber::Provisional { label } => label,
+            ReleaseNumber::Unnumbered => "",
         }
     }
 }

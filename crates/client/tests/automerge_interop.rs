@@ -74,13 +74,13 @@ fn assert_same(view: &DraftView, js: &Value) {
         if !field.applies_to(view.kind) {
             continue;
         }
+        // A register nobody has set yet is absent from the document; the view shows it empty.
+        let Some(value) = fields.get(field.key()) else {
+            assert_eq!(view.fields.get(field), "", "field {}", field.key());
+            continue;
+        };
         expected_keys.push(field.key().to_owned());
-        assert_eq!(
-            fields[field.key()],
-            view.fields.get(field),
-            "field {}",
-            field.key()
-        );
+        assert_eq!(value, view.fields.get(field), "field {}", field.key());
     }
     for list in ListField::ALL {
         if !list.applies_to(view.kind) {

@@ -238,6 +238,10 @@ pub enum ClearanceError {
     Frozen,
     #[error("the draft was withdrawn")]
     Withdrawn,
+    #[error(
+        "the circuit cannot change while the draft is {0}: it changes while the draft is being written (before submission or after a rejection)"
+    )]
+    CircuitFixed(Stage),
 }
 
 /// What a step did: for the audit log and for telling the people concerned.
@@ -280,6 +284,20 @@ impl Clearance {
 
     pub fn circuit(&self) -> &Circuit {
         &self.circuit
+    }
+
+    /// Replaces the circuit (the verdicts start again): only while the draft is being written.
+    pub fn set_circuit(&mut self, circuit: Circuit) -> Result<(), ClearanceError> {
+        match self.stage {
+            Stage::Draft => {}
+            Stage::Released => return Err(ClearanceError::Frozen),
+            Stage::Withdrawn => return Err(ClearanceError::Withdrawn),
+            other => return Err(ClearanceError::CircuitFixed(other)),
+        }
+        circuit.validate()?;
+        self.verdicts = vec![Verdict::pending(); circuit.clearers.len()];
+        self.circuit = circuit;
+        Ok(())
     }
 
     pub fn stage(&self) -> Stage {

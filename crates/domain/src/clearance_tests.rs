@@ -125,6 +125,7 @@ fn error_name(e: &ClearanceError) -> &'static str {
         ClearanceError::EmptyReason => "EmptyReason",
         ClearanceError::Frozen => "Frozen",
         ClearanceError::Withdrawn => "Withdrawn",
+        ClearanceError::CircuitFixed(_) => "CircuitFixed",
     }
 }
 
@@ -267,6 +268,53 @@ fn without_clearers_a_submitted_draft_goes_straight_to_approval() {
         c.apply(ALICE, Step::Edit).unwrap().to,
         Stage::ReadyForApproval
     );
+}
+
+#[test]
+fn the_circuit_changes_only_while_the_draft_is_being_written() {
+    let other = Circuit {
+        drafter: ALICE.into(),
+        clearers: vec![CAROL.into()],
+        order: ClearanceOrder::Parallel,
+        approver: EVE.into(),
+    };
+    for stage in Stage::ALL {
+        let mut c = at(stage);
+        let before = c.clone();
+        let result = c.set_circuit(other.clone());
+        match stage {
+            Stage::Draft => {
+                result.unwrap();
+                assert_eq!(c.circuit(), &other);
+                assert_eq!(c.verdicts().count(), 1);
+            }
+            Stage::Released => assert_eq!(result, Err(ClearanceError::Frozen)),
+            Stage::Withdrawn => assert_eq!(result, Err(ClearanceError::Withdrawn)),
+            _ => {
+                assert_eq!(result, Err(ClearanceError::CircuitFixed(stage)));
+                assert_eq!(c, before, "a refused change leaves the clearance alone");
+            }
+        }
+    }
+    // After a rejection the draft is being written again: the circuit may change.
+    let mut c = at(Stage::InClearance);
+    c.apply(
+        BOB,
+        Step::Reject {
+            comment: "trop long".into(),
+        },
+    )
+    .unwrap();
+    c.set_circuit(other.clone()).unwrap();
+    c.apply(ALICE, Step::Submit).unwrap();
+    assert_eq!(c.waiting_for(), vec![CAROL.to_owned()]);
+    // A bad circuit is refused there too.
+    let mut bad = other;
+    bad.clearers = vec![ALICE.into()];
+    assert!(matches!(
+        at(Stage::Draft).set_circuit(bad),
+        Err(ClearanceError::InvalidCircuit(_))
+    ));
 }
 
 #[test]

@@ -28,11 +28,21 @@ pub enum AuditAction {
     ItemAcknowledged,
     AttachmentExported,
     DeviceLinked,
+    DraftCreated,
+    DraftEdited,
+    DraftSubmitted,
+    DraftCleared,
+    DraftRejected,
+    DraftApproved,
+    DraftWithdrawn,
+    DraftReleased,
+    DraftReceived,
+    DraftCommented,
     Other(String),
 }
 
 impl AuditAction {
-    const KNOWN: [AuditAction; 17] = [
+    const KNOWN: [AuditAction; 27] = [
         AuditAction::ProfileCreated,
         AuditAction::ProfileOpened,
         AuditAction::PassphraseChanged,
@@ -50,6 +60,16 @@ impl AuditAction {
         AuditAction::ItemAcknowledged,
         AuditAction::AttachmentExported,
         AuditAction::DeviceLinked,
+        AuditAction::DraftCreated,
+        AuditAction::DraftEdited,
+        AuditAction::DraftSubmitted,
+        AuditAction::DraftCleared,
+        AuditAction::DraftRejected,
+        AuditAction::DraftApproved,
+        AuditAction::DraftWithdrawn,
+        AuditAction::DraftReleased,
+        AuditAction::DraftReceived,
+        AuditAction::DraftCommented,
     ];
 
     pub fn code(&self) -> &str {
@@ -71,6 +91,16 @@ impl AuditAction {
             AuditAction::ItemAcknowledged => "item_acknowledged",
             AuditAction::AttachmentExported => "attachment_exported",
             AuditAction::DeviceLinked => "device_linked",
+            AuditAction::DraftCreated => "draft_created",
+            AuditAction::DraftEdited => "draft_edited",
+            AuditAction::DraftSubmitted => "draft_submitted",
+            AuditAction::DraftCleared => "draft_cleared",
+            AuditAction::DraftRejected => "draft_rejected",
+            AuditAction::DraftApproved => "draft_approved",
+            AuditAction::DraftWithdrawn => "draft_withdrawn",
+            AuditAction::DraftReleased => "draft_released",
+            AuditAction::DraftReceived => "draft_received",
+            AuditAction::DraftCommented => "draft_commented",
             AuditAction::Other(code) => code,
         }
     }

@@ -7,8 +7,8 @@ use time::OffsetDateTime;
 
 use diplomatie_domain::{ItemId, ItemKind};
 
-use crate::store::{from_ns, id_from_blob, to_ns};
-use crate::{Store, StoreError};
+use crate::store::{from_ns, id_from_blob, insert_audit, insert_item, to_ns};
+use crate::{AuditRecord, NewItem, PutOutcome, Store, StoreError};
 
 /// A draft as stored.
 #[derive(Clone, PartialEq, Eq)]
@@ -36,15 +36,6 @@ impl std::fmt::Debug for StoredDraft {
     }
 }
 
-/// A named version of a draft: the automerge heads it stood at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DraftVersion {
-    pub seq: u64,
-    pub label: String,
-    pub heads: Vec<String>,
-    pub at: OffsetDateTime,
-}
-
 impl Store {
     /// Creates a draft, or replaces its snapshot and state (compaction: the change sets it
     /// folds in are removed in the same transaction).
@@ -54,10 +45,15 @@ impl Store {
         kind: ItemKind,
         snapshot: &[u8],
         state: &str,
+        audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        let now = to_ns(OffsetDateTime::now_utc());
+        let at = OffsetDateTime::now_utc();
+        let now = to_ns(at);
         self.call(|conn| {
             let tx = conn.transaction()?;
+            for record in audit {
+                insert_audit(&tx, record, record.item, at)?;
+            }
             tx.execute(
                 "INSERT INTO drafts (id, kind, snapshot, state, created_at, updated_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?5) \
@@ -78,10 +74,15 @@ impl Store {
         id: &str,
         changes: &[u8],
         state: Option<&str>,
+        audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        let now = to_ns(OffsetDateTime::now_utc());
+        let at = OffsetDateTime::now_utc();
+        let now = to_ns(at);
         self.call(|conn| {
             let tx = conn.transaction()?;
+            for record in audit {
+                insert_audit(&tx, record, record.item, at)?;
+            }
             let n = tx.execute(
                 "UPDATE drafts SET updated_at = ?2, state = coalesce(?3, state) WHERE id = ?1",
                 params![id, now, state],
@@ -167,70 +168,37 @@ impl Store {
         })
     }
 
-    /// Records a named version of a draft.
-    pub fn add_draft_version(
+    /// Stores a released item with its record (exactly as signed) and `audit` entry, in one
+    /// transaction. An item already stored under that id (received from another replica
+    /// before) is left as it is; the record is kept once.
+    pub fn put_released_item(
         &self,
-        id: &str,
-        label: &str,
-        heads: &[String],
-    ) -> Result<u64, StoreError> {
-        let heads = serde_json::to_string(heads)?;
-        let now = to_ns(OffsetDateTime::now_utc());
-        self.call(|conn| {
-            conn.execute(
-                "INSERT INTO draft_versions (draft, label, heads, at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, label, heads, now],
-            )?;
-            Ok(u64::try_from(conn.last_insert_rowid()).unwrap_or(0))
-        })
-    }
-
-    /// A draft's named versions, oldest first.
-    pub fn draft_versions(&self, id: &str) -> Result<Vec<DraftVersion>, StoreError> {
-        let rows = self.call(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT seq, label, heads, at FROM draft_versions WHERE draft = ?1 ORDER BY seq",
-            )?;
-            let rows = stmt
-                .query_map(params![id], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, i64>(3)?,
-                    ))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })?;
-        rows.into_iter()
-            .map(|(seq, label, heads, at)| {
-                Ok(DraftVersion {
-                    seq: u64::try_from(seq).unwrap_or(0),
-                    label,
-                    heads: serde_json::from_str(&heads)?,
-                    at: from_ns(at)?,
-                })
-            })
-            .collect()
-    }
-
-    /// Keeps a released record (exactly as signed) for the item it became.
-    pub fn put_release(
-        &self,
-        item: ItemId,
+        item: &NewItem<'_>,
         draft: &str,
         signature: &str,
         record: &[u8],
-    ) -> Result<(), StoreError> {
-        let now = to_ns(OffsetDateTime::now_utc());
+        audit: &AuditRecord,
+    ) -> Result<PutOutcome, StoreError> {
+        let at = OffsetDateTime::now_utc();
         self.call(|conn| {
-            conn.execute(
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let outcome = insert_item(&tx, item)?;
+            tx.execute(
                 "INSERT INTO releases (item, draft, signature, record, at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![item.as_bytes().as_slice(), draft, signature, record, now],
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                params![
+                    item.item.id.as_bytes().as_slice(),
+                    draft,
+                    signature,
+                    record,
+                    to_ns(at)
+                ],
             )?;
-            Ok(())
+            if let PutOutcome::Inserted(id) = outcome {
+                insert_audit(&tx, audit, audit.item.or(Some(id)), at)?;
+            }
+            tx.commit()?;
+            Ok(outcome)
         })
     }
 
@@ -264,30 +232,69 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use diplomatie_domain::{
+        Addressee, Item, ItemContent, Marking, Paragraph, Precedence, Telegram,
+    };
 
     use super::*;
+    use crate::{AuditAction, Page};
+
+    fn audit(action: AuditAction, detail: &str) -> AuditRecord {
+        AuditRecord {
+            actor: "Alice".into(),
+            action,
+            item: None,
+            detail: detail.into(),
+        }
+    }
+
+    fn details(store: &Store) -> Vec<String> {
+        let mut d: Vec<String> = store
+            .audit_log(None, Page::first(100))
+            .unwrap()
+            .into_iter()
+            .map(|e| e.detail)
+            .collect();
+        d.sort();
+        d
+    }
 
     #[test]
-    fn drafts_keep_snapshots_changes_versions_and_releases() {
+    fn drafts_keep_snapshots_and_changes_with_their_audit_entries() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::create(dir.path(), "draft store passphrase", 1000).unwrap();
+        let before = details(&store);
         assert!(store.get_draft("d1").unwrap().is_none());
-        assert!(store.append_draft_changes("d1", b"x", None).is_err());
+        let edit = audit(AuditAction::Other("draft_edited".into()), "d1 edit");
+        assert!(
+            store
+                .append_draft_changes("d1", b"x", None, std::slice::from_ref(&edit))
+                .is_err()
+        );
+        assert_eq!(details(&store), before, "a refused append logs nothing");
+        let created = audit(AuditAction::Other("draft_created".into()), "d1 created");
         store
-            .put_draft("d1", ItemKind::Telegram, b"snap-1", "{}")
+            .put_draft("d1", ItemKind::Telegram, b"snap-1", "{}", &[created])
             .unwrap();
-        store.append_draft_changes("d1", b"c1", None).unwrap();
         store
-            .append_draft_changes("d1", b"c2", Some(r#"{"stage":"draft"}"#))
+            .append_draft_changes("d1", b"c1", None, &[edit])
+            .unwrap();
+        store
+            .append_draft_changes("d1", b"c2", Some(r#"{"stage":"draft"}"#), &[])
             .unwrap();
         let d = store.get_draft("d1").unwrap().unwrap();
         assert_eq!(d.snapshot, b"snap-1");
         assert_eq!(d.changes, vec![b"c1".to_vec(), b"c2".to_vec()]);
         assert_eq!(d.state, r#"{"stage":"draft"}"#);
+        let mut expected = before.clone();
+        expected.extend(["d1 created".to_owned(), "d1 edit".to_owned()]);
+        expected.sort();
+        assert_eq!(details(&store), expected);
         // Compaction folds the changes into a new snapshot.
         store
-            .put_draft("d1", ItemKind::Telegram, b"snap-2", &d.state)
+            .put_draft("d1", ItemKind::Telegram, b"snap-2", &d.state, &[])
             .unwrap();
         let d = store.get_draft("d1").unwrap().unwrap();
         assert_eq!(
@@ -295,26 +302,60 @@ mod tests {
             (&b"snap-2"[..], 0)
         );
         store
-            .put_draft("d2", ItemKind::DiplomaticNote, b"", "{}")
+            .put_draft("d2", ItemKind::DiplomaticNote, b"", "{}", &[])
             .unwrap();
-        let list = store.list_drafts().unwrap();
-        assert_eq!(list.len(), 2);
+        assert_eq!(store.list_drafts().unwrap().len(), 2);
+    }
 
-        let v = store
-            .add_draft_version("d1", "round 1", &["aa".into(), "bb".into()])
+    #[test]
+    fn a_released_item_is_stored_with_its_record_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), "draft store passphrase", 1000).unwrap();
+        let id = ItemId::from_uuid(uuid::Uuid::now_v7());
+        let item = Item {
+            id,
+            received_at: OffsetDateTime::now_utc(),
+            deadline: None,
+            content: ItemContent::Telegram(Telegram {
+                number: None,
+                dtg: OffsetDateTime::now_utc(),
+                origin: "BERLIN".into(),
+                action: vec![Addressee::Unit("DFAE".into())],
+                info: vec![],
+                subject: "Objet".into(),
+                tags: vec![],
+                references: vec![],
+                summary: String::new(),
+                paragraphs: vec![Paragraph {
+                    marking: Marking::NonProtege,
+                    text: "Texte".into(),
+                }],
+                drafter: "Alice".into(),
+                clearers: vec![],
+                approver: Some("Dora".into()),
+                precedence: Precedence::Routine,
+                justification: None,
+                marking: Marking::NonProtege,
+                caveats: vec![],
+            }),
+        };
+        let new = NewItem::new(&item);
+        let released = audit(AuditAction::ItemReleased, "released");
+        let first = store
+            .put_released_item(&new, "d1", "sig", b"record", &released)
             .unwrap();
-        let versions = store.draft_versions("d1").unwrap();
-        assert_eq!(versions.len(), 1);
-        assert_eq!(versions[0].seq, v);
-        assert_eq!(versions[0].heads, vec!["aa".to_owned(), "bb".to_owned()]);
-
-        let item = ItemId::from_uuid(uuid::Uuid::now_v7());
-        store.put_release(item, "d1", "sig", b"record").unwrap();
-        assert_eq!(store.release_of(item).unwrap().unwrap(), b"record");
-        assert_eq!(store.released_item_of("d1").unwrap(), Some(item));
-        assert!(
-            store.put_release(item, "d1", "sig", b"again").is_err(),
-            "a released record is never replaced"
+        assert_eq!(first, PutOutcome::Inserted(id));
+        assert_eq!(store.release_of(id).unwrap().unwrap(), b"record");
+        assert_eq!(store.released_item_of("d1").unwrap(), Some(id));
+        // The same release received again (from another replica) changes nothing.
+        let again = store
+            .put_released_item(&new, "d1", "sig", b"record", &released)
+            .unwrap();
+        assert_eq!(again, PutOutcome::Duplicate(id));
+        assert_eq!(
+            details(&store).iter().filter(|d| *d == "released").count(),
+            1
         );
+        assert!(store.get_item(id).unwrap().is_some());
     }
 }

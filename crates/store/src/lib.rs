@@ -22,7 +22,7 @@ mod unlock;
 
 pub use audit::{AuditAction, AuditEntry, AuditRecord};
 pub use diplomatie_crypto::KdfParams;
-pub use draft::{DraftVersion, StoredDraft};
+pub use draft::StoredDraft;
 pub use error::StoreError;
 pub use feed::FEED_PAGE;
 pub use item::{ItemSummary, NewItem, PutOutcome, StoredItem};

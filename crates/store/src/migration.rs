@@ -32,10 +32,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0005_index_triage_counts",
         include_str!("../migrations/0005_index_triage_counts.sql"),
     ),
+    (
+        6,
+        "0006_drop_draft_versions",
+        include_str!("../migrations/0006_drop_draft_versions.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -584,7 +584,7 @@ fn page_params(page: Page, params: &mut Vec<Value>) {
 // ---------------------------------------------------------------------------------------------
 // Writing items
 
-fn insert_audit(
+pub(crate) fn insert_audit(
     conn: &Connection,
     record: &AuditRecord,
     item: Option<ItemId>,
@@ -604,7 +604,7 @@ fn insert_audit(
 }
 
 /// Inserts one item with its tags, attachments and index rows, unless it is a duplicate.
-fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOutcome, StoreError> {
+pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOutcome, StoreError> {
     let item = new.item;
     if let Some(key) = new.dedupe_key {
         let existing: Option<Vec<u8>> = conn

@@ -29,9 +29,12 @@ const ENCODING: TextEncoding = TextEncoding::Utf16CodeUnit;
 pub struct DraftDoc {
     doc: AutoCommit,
     kind: ItemKind,
-    /// The root's `fields` map and `paragraphs` list, looked up again after every merge.
+    /// The root's `fields` map, `paragraphs`, `log` and `comments` lists, looked up again
+    /// after every merge.
     fields: ObjId,
     paragraphs: ObjId,
+    log: ObjId,
+    comments: ObjId,
 }
 
 // Never the subject, the text or a field value: drafts must not reach a log.
@@ -49,6 +52,8 @@ struct Roots {
     kind: ItemKind,
     fields: ObjId,
     paragraphs: ObjId,
+    log: ObjId,
+    comments: ObjId,
 }
 
 /// One entry of the addressees list as stored (the list may hold the same addressee twice
@@ -203,10 +208,20 @@ fn read_roots(doc: &AutoCommit) -> Result<Roots, DraftError> {
         Some((Value::Object(ObjType::List), id)) => id,
         _ => return Err(not_a_draft("it has no paragraph list")),
     };
+    let log = match doc.get(ROOT, "log")? {
+        Some((Value::Object(ObjType::List), id)) => id,
+        _ => return Err(not_a_draft("it has no clearance log")),
+    };
+    let comments = match doc.get(ROOT, "comments")? {
+        Some((Value::Object(ObjType::List), id)) => id,
+        _ => return Err(not_a_draft("it has no comment list")),
+    };
     Ok(Roots {
         kind,
         fields,
         paragraphs,
+        log,
+        comments,
     })
 }
 
@@ -242,12 +257,16 @@ impl DraftDoc {
             doc.put_object(&fields, ADDRESSEES, ObjType::List)?;
         }
         let paragraphs = doc.put_object(ROOT, "paragraphs", ObjType::List)?;
+        let log = doc.put_object(ROOT, "log", ObjType::List)?;
+        let comments = doc.put_object(ROOT, "comments", ObjType::List)?;
         doc.commit();
         Ok(Self {
             doc,
             kind,
             fields,
             paragraphs,
+            log,
+            comments,
         })
     }
 
@@ -258,12 +277,18 @@ impl DraftDoc {
         let doc = AutoCommit::load_with_options(bytes, LoadOptions::new().text_encoding(ENCODING))
             .map_err(|e| DraftError::NotADraft(e.to_string()))?
             .with_actor(actor);
+        Self::from_doc(doc)
+    }
+
+    fn from_doc(doc: AutoCommit) -> Result<Self, DraftError> {
         let roots = read_roots(&doc)?;
         Ok(Self {
             doc,
             kind: roots.kind,
             fields: roots.fields,
             paragraphs: roots.paragraphs,
+            log: roots.log,
+            comments: roots.comments,
         })
     }
 
@@ -323,11 +348,21 @@ impl DraftDoc {
         Ok(self.doc.save_after(&heads))
     }
 
+    /// Whether every change named by `heads` is in this replica.
+    pub fn has_heads(&mut self, heads: &[String]) -> bool {
+        heads.iter().all(|h| {
+            h.parse::<ChangeHash>()
+                .is_ok_and(|hash| self.doc.get_change_by_hash(&hash).is_some())
+        })
+    }
+
     fn refresh_roots(&mut self) -> Result<(), DraftError> {
         let roots = read_roots(&self.doc)?;
         self.kind = roots.kind;
         self.fields = roots.fields;
         self.paragraphs = roots.paragraphs;
+        self.log = roots.log;
+        self.comments = roots.comments;
         Ok(())
     }
 
@@ -853,6 +888,7 @@ impl DraftDoc {
                 });
             }
             paragraphs.push(ParagraphView {
+                edited_by: self.register_values(&p, "edited_by").unwrap_or_default(),
                 marking: self.register(&p, "marking").unwrap_or_default(),
                 text: self
                     .child(&p, "text", ObjType::Text)
@@ -877,4 +913,236 @@ impl DraftDoc {
     pub fn to_content(&self, drafter: &str, at: OffsetDateTime) -> Result<ItemContent, DraftError> {
         self.view().to_content(drafter, at)
     }
+}
+
+/// A comment to anchor to a range of a paragraph's text.
+#[derive(Debug, Clone)]
+pub struct NewComment<'a> {
+    pub paragraph: &'a str,
+    /// UTF-16 positions in the paragraph's text, `start < end`.
+    pub start: usize,
+    pub end: usize,
+    pub author: &'a str,
+    pub at: OffsetDateTime,
+    pub text: &'a str,
+}
+
+/// A comment as it stands now: its range follows the text it was anchored to.
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CommentView {
+    pub id: String,
+    pub author: String,
+    /// RFC 3339.
+    pub at: String,
+    pub text: String,
+    /// The paragraph it is anchored to (its id), and the range now, in UTF-16 units; `None`
+    /// once the paragraph or the whole range was deleted.
+    pub paragraph: String,
+    pub range: Option<(usize, usize)>,
+    /// The text of the range now (or as it was when the comment was made, once deleted).
+    pub quote: String,
+    /// Who marked it resolved, if anyone.
+    pub resolved_by: Option<String>,
+}
+
+impl fmt::Debug for CommentView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CommentView")
+            .field("id", &self.id)
+            .field("range", &self.range)
+            .finish_non_exhaustive()
+    }
+}
+
+/// UTF-16 slice of `text`.
+fn utf16_slice(text: &str, start: usize, end: usize) -> String {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    units
+        .get(start.min(units.len())..end.min(units.len()))
+        .map(String::from_utf16_lossy)
+        .unwrap_or_default()
+}
+
+impl DraftDoc {
+    // ---- what the clearance service keeps in the document ----
+
+    /// Appends an entry (JSON written by the drafting service) to the clearance log. Entries
+    /// appended concurrently on several replicas end in the same order on every replica.
+    pub fn append_log(&mut self, entry: &str) -> Result<(), DraftError> {
+        let at = self.doc.length(&self.log);
+        self.doc.insert(&self.log, at, entry)?;
+        Ok(())
+    }
+
+    /// The clearance log, oldest first.
+    pub fn log(&self) -> Vec<String> {
+        self.list_strings(&self.log).unwrap_or_default()
+    }
+
+    /// Records that `by` edited paragraph `index` (for "who edited what").
+    pub fn mark_edited(&mut self, index: usize, by: &str) -> Result<(), DraftError> {
+        let p = self.paragraph(index)?;
+        if self.register_values(&p, "edited_by")? != [by] {
+            self.doc.put(&p, "edited_by", by)?;
+        }
+        Ok(())
+    }
+
+    /// A digest of the content that would be released: fields, addressees, paragraphs and
+    /// unresolved conflicts, but not the circuit (who drafts, clears and approves) nor who
+    /// edited what. Two replicas with the same content give the same digest.
+    pub fn content_fingerprint(&self) -> String {
+        fingerprint(&self.view())
+    }
+
+    /// The draft as it was at `heads` (a version), without changing this replica.
+    pub fn view_at(&mut self, heads: &[String]) -> Result<DraftView, DraftError> {
+        let heads = parse_heads(heads)?;
+        let fork = self
+            .doc
+            .fork_at(&heads)
+            .map_err(|e| DraftError::BadHead(e.to_string()))?;
+        Ok(Self::from_doc(fork)?.view())
+    }
+
+    // ---- comments ----
+
+    /// Anchors a comment to a range of a paragraph's text; the range follows that text as
+    /// people edit around it. Returns the comment's id.
+    pub fn add_comment(&mut self, c: &NewComment<'_>) -> Result<String, DraftError> {
+        if c.text.trim().is_empty() {
+            return Err(DraftError::InvalidValue {
+                field: "comment",
+                reason: "a comment cannot be empty: type what you want to say",
+            });
+        }
+        let index = self
+            .paragraph_index(c.paragraph)
+            .ok_or_else(|| DraftError::Malformed(format!("no paragraph {}", c.paragraph)))?;
+        let p = self.paragraph(index)?;
+        let text = self.child(&p, "text", ObjType::Text)?;
+        let len = self.doc.length(&text);
+        if c.start >= c.end || c.end > len {
+            return Err(DraftError::OutOfText {
+                pos: c.start,
+                delete: c.end.saturating_sub(c.start),
+                len,
+            });
+        }
+        let start =
+            self.doc
+                .get_cursor_moving(&text, c.start, None, automerge::MoveCursor::After)?;
+        let end =
+            self.doc
+                .get_cursor_moving(&text, c.end - 1, None, automerge::MoveCursor::Before)?;
+        let quote = utf16_slice(&self.doc.text(&text)?, c.start, c.end);
+        let id = new_paragraph_id();
+        let at = self.doc.length(&self.comments);
+        let m = self.doc.insert_object(&self.comments, at, ObjType::Map)?;
+        self.doc.put(&m, "id", id.as_str())?;
+        self.doc.put(&m, "author", c.author)?;
+        self.doc.put(
+            &m,
+            "at",
+            c.at.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        )?;
+        self.doc.put(&m, "paragraph", c.paragraph)?;
+        self.doc.put(&m, "start", start.to_string())?;
+        self.doc.put(&m, "end", end.to_string())?;
+        self.doc.put(&m, "quote", quote)?;
+        self.doc.put(&m, "text", c.text.trim())?;
+        self.doc.put(&m, "resolved_by", "")?;
+        Ok(id)
+    }
+
+    /// Marks a comment resolved by `by`.
+    pub fn resolve_comment(&mut self, id: &str, by: &str) -> Result<(), DraftError> {
+        for index in 0..self.doc.length(&self.comments) {
+            if let Some((Value::Object(ObjType::Map), m)) = self.doc.get(&self.comments, index)?
+                && self.register(&m, "id")? == id
+            {
+                self.doc.put(&m, "resolved_by", by)?;
+                return Ok(());
+            }
+        }
+        Err(DraftError::InvalidValue {
+            field: "comment",
+            reason: "there is no such comment in this draft: refresh the view",
+        })
+    }
+
+    /// Every comment, oldest first, with its range as the text stands now.
+    pub fn comments(&self) -> Vec<CommentView> {
+        let mut out = Vec::new();
+        for index in 0..self.doc.length(&self.comments) {
+            let Ok(Some((Value::Object(ObjType::Map), m))) = self.doc.get(&self.comments, index)
+            else {
+                continue;
+            };
+            let get = |key: &str| self.register(&m, key).unwrap_or_default();
+            let paragraph = get("paragraph");
+            let mut quote = get("quote");
+            let range = self.comment_range(&paragraph, &get("start"), &get("end"));
+            if let Some((text, start, end)) = &range {
+                quote = utf16_slice(text, *start, *end);
+            }
+            let resolved = get("resolved_by");
+            out.push(CommentView {
+                id: get("id"),
+                author: get("author"),
+                at: get("at"),
+                text: get("text"),
+                paragraph,
+                range: range.map(|(_, s, e)| (s, e)),
+                quote,
+                resolved_by: (!resolved.is_empty()).then_some(resolved),
+            });
+        }
+        out
+    }
+
+    /// The paragraph's text and the comment's range in it, if both are still there.
+    fn comment_range(
+        &self,
+        paragraph: &str,
+        start: &str,
+        end: &str,
+    ) -> Option<(String, usize, usize)> {
+        let p = self.paragraph(self.paragraph_index(paragraph)?).ok()?;
+        let text = self.child(&p, "text", ObjType::Text).ok()?;
+        let start = automerge::Cursor::try_from(start).ok()?;
+        let end = automerge::Cursor::try_from(end).ok()?;
+        let s = self.doc.get_cursor_position(&text, &start, None).ok()?;
+        let e = self.doc.get_cursor_position(&text, &end, None).ok()? + 1;
+        let content = self.doc.text(&text).ok()?;
+        (s < e).then_some((content, s, e))
+    }
+}
+
+fn parse_heads(heads: &[String]) -> Result<Vec<ChangeHash>, DraftError> {
+    heads
+        .iter()
+        .map(|h| {
+            h.parse::<ChangeHash>()
+                .map_err(|_| DraftError::BadHead(h.clone()))
+        })
+        .collect()
+}
+
+/// See `DraftDoc::content_fingerprint`.
+fn fingerprint(view: &DraftView) -> String {
+    let mut content = view.clone();
+    content.fields.approver.clear();
+    content.fields.drafter.clear();
+    content.fields.clearance_order.clear();
+    content.fields.clearers.clear();
+    for p in &mut content.paragraphs {
+        p.edited_by.clear();
+    }
+    content
+        .conflicts
+        .retain(|c| !matches!(c.field.as_str(), "approver" | "drafter" | "clearance_order"));
+    let bytes = serde_json::to_vec(&content).unwrap_or_default();
+    diplomatie_crypto::hex::encode(&Sha256::digest(&bytes))
 }

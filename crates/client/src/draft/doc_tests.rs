@@ -142,6 +142,8 @@ fn raw_doc(schema: Option<i64>) -> Vec<u8> {
     doc.put(ROOT, "kind", "telegram").unwrap();
     doc.put_object(ROOT, "fields", ObjType::Map).unwrap();
     doc.put_object(ROOT, "paragraphs", ObjType::List).unwrap();
+    doc.put_object(ROOT, "log", ObjType::List).unwrap();
+    doc.put_object(ROOT, "comments", ObjType::List).unwrap();
     doc.save()
 }
 

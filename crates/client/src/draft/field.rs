@@ -51,10 +51,14 @@ pub enum FieldName {
     From,
     /// Who approves (signs) the draft.
     Approver,
+    /// Who drafts it (set at creation to its creator; submits it into clearance).
+    Drafter,
+    /// `sequential` (each clearer in the order named) or `parallel`.
+    ClearanceOrder,
 }
 
 impl FieldName {
-    pub const ALL: [FieldName; 16] = [
+    pub const ALL: [FieldName; 18] = [
         FieldName::Subject,
         FieldName::Marking,
         FieldName::Precedence,
@@ -71,6 +75,8 @@ impl FieldName {
         FieldName::Answers,
         FieldName::From,
         FieldName::Approver,
+        FieldName::Drafter,
+        FieldName::ClearanceOrder,
     ];
 
     /// The key in the document's `fields` map.
@@ -92,6 +98,8 @@ impl FieldName {
             FieldName::Answers => "answers",
             FieldName::From => "from",
             FieldName::Approver => "approver",
+            FieldName::Drafter => "drafter",
+            FieldName::ClearanceOrder => "clearance_order",
         }
     }
 
@@ -111,7 +119,9 @@ impl FieldName {
             | FieldName::Marking
             | FieldName::Precedence
             | FieldName::Deadline
-            | FieldName::Approver => true,
+            | FieldName::Approver
+            | FieldName::Drafter
+            | FieldName::ClearanceOrder => true,
             FieldName::Justification => matches!(kind, Telegram | Note),
             FieldName::Origin | FieldName::Summary => matches!(kind, Telegram),
             FieldName::SendingMission
@@ -146,6 +156,12 @@ impl FieldName {
                     .map_err(|_| invalid("use a date such as 2026-11-28"))?;
                 value.trim().to_owned()
             }
+            FieldName::ClearanceOrder => match value.trim() {
+                "" | "sequential" => "sequential".to_owned(),
+                "parallel" => "parallel".to_owned(),
+                _ => return Err(invalid("use sequential or parallel")),
+            },
+            FieldName::Approver | FieldName::Drafter => value.trim().to_owned(),
             FieldName::From if !value.trim().is_empty() => {
                 Mailbox::parse(value)?;
                 value.trim().to_owned()

@@ -16,8 +16,10 @@
 //! │  ├─ marking: "NP" | "DR"        all kinds; "NP" at creation
 //! │  ├─ precedence: "routine" | "prioritaire" | "immediat" | "flash"   all kinds; "routine" at creation
 //! │  ├─ deadline: string            all kinds; RFC 3339 or absent/empty
+//! │  ├─ drafter: string             all kinds; the creator's name at creation
 //! │  ├─ approver: string            all kinds
 //! │  ├─ clearers: [string]          all kinds, in clearance order
+//! │  ├─ clearance_order: "sequential" | "parallel"   all kinds; absent = sequential
 //! │  ├─ justification: string       telegram, note
 //! │  ├─ tags: [string]              telegram, note; upper-case codes
 //! │  ├─ addressees: [{name: string, kind: "unit" | "person", route: "action" | "info"}]   telegram, note
@@ -30,8 +32,14 @@
 //! │  ├─ opening, closing: Text      note
 //! │  ├─ from: string                email
 //! │  └─ to, cc: [string]            email; RFC 5322 mailboxes
-//! └─ paragraphs (list)
-//!    └─ {id: string (random, stable: comments and diffs anchor to it), marking: "NP" | "DR", text: Text}
+//! ├─ paragraphs (list)
+//! │  └─ {id: string (random, stable: comments and diffs anchor to it), marking: "NP" | "DR", text: Text,
+//! │      edited_by: string (who edited it last; concurrent editors are all kept)}
+//! ├─ log (list of string)          the clearance log: one JSON entry per step (crate::drafting::LogEntry),
+//! │                                 appended, never changed; replayed through the domain's state machine
+//! └─ comments (list)
+//!    └─ {id, author, at (RFC 3339), paragraph (its id), start, end (automerge cursors),
+//!        quote (the text commented, as it was), text, resolved_by ("" while open)}: strings
 //! ```
 //!
 //! "string" is an automerge scalar string (a register: last writer wins, and values written
@@ -73,7 +81,7 @@ mod view;
 #[cfg(test)]
 mod doc_tests;
 
-pub use doc::DraftDoc;
+pub use doc::{CommentView, DraftDoc, NewComment};
 pub use field::{FieldName, ListField};
 pub use view::{AddresseeView, DraftFields, DraftView, FieldConflict, ParagraphView};
 

@@ -46,6 +46,9 @@ pub struct DraftFields {
     pub answers: String,
     pub from: String,
     pub approver: String,
+    pub drafter: String,
+    /// `sequential` or `parallel` (empty in a draft made before the field existed: sequential).
+    pub clearance_order: String,
     /// Each list shows each value once, in order of first appearance.
     pub to: Vec<String>,
     pub cc: Vec<String>,
@@ -74,6 +77,8 @@ impl DraftFields {
             FieldName::Answers => &self.answers,
             FieldName::From => &self.from,
             FieldName::Approver => &self.approver,
+            FieldName::Drafter => &self.drafter,
+            FieldName::ClearanceOrder => &self.clearance_order,
         }
     }
 
@@ -95,6 +100,8 @@ impl DraftFields {
             FieldName::Answers => &mut self.answers,
             FieldName::From => &mut self.from,
             FieldName::Approver => &mut self.approver,
+            FieldName::Drafter => &mut self.drafter,
+            FieldName::ClearanceOrder => &mut self.clearance_order,
         }
     }
 
@@ -135,6 +142,10 @@ pub struct ParagraphView {
     /// `NP` or `DR` as stored; checked when the item is built.
     pub marking: String,
     pub text: String,
+    /// Who edited it last (several names when people edited it at the same time), for
+    /// "who edited what"; not part of the content.
+    #[serde(default)]
+    pub edited_by: Vec<String>,
 }
 
 /// A value set concurrently to different things by different people.

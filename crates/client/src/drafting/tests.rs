@@ -1,0 +1,648 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use diplomatie_domain::{Addressee, ClearanceError, ItemKind, Marking, Route, Stage, Step};
+use diplomatie_store::{AuditAction, Page};
+
+use super::*;
+use crate::numbering::MemoryAuthority;
+use crate::{InitOptions, Profile};
+
+struct Person {
+    _dir: tempfile::TempDir,
+    profile: Profile,
+}
+
+fn person(name: &str) -> Person {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = Profile::init(
+        dir.path(),
+        "drafting test passphrase",
+        InitOptions {
+            name: name.into(),
+            org: "Ambassade de France à Berlin".into(),
+            email: None,
+            kdf_iterations: Some(1000),
+        },
+    )
+    .unwrap();
+    Person { _dir: dir, profile }
+}
+
+/// Sends `id` from `from` to `to`, as a file would.
+fn send(from: &Person, to: &Person, id: &str) -> DraftReceived {
+    let packet = from.profile.export_draft(id).unwrap();
+    to.profile.import_draft(&packet).unwrap()
+}
+
+fn set(field: FieldName, value: &str) -> DraftEdit {
+    DraftEdit::SetField {
+        field,
+        value: value.into(),
+    }
+}
+
+/// Alice drafts a telegram cleared by Bruno then Chloé, approved by Dora.
+fn telegram(alice: &Person, clearers: &[&str]) -> String {
+    let state = alice.profile.create_draft(ItemKind::Telegram).unwrap();
+    assert_eq!(state.view.fields.drafter, "Alice");
+    let id = state.id;
+    alice
+        .profile
+        .edit_draft(
+            &id,
+            &[
+                set(FieldName::Subject, "Entretien avec le ministre"),
+                set(FieldName::Origin, "BERLIN"),
+                set(FieldName::Approver, "Dora"),
+                DraftEdit::SetList {
+                    field: ListField::Clearers,
+                    values: clearers.iter().map(|c| (*c).to_owned()).collect(),
+                },
+                DraftEdit::SetAddressees {
+                    addressees: vec![(Addressee::Unit("DFAE".into()), Route::Action)],
+                },
+                DraftEdit::InsertParagraph {
+                    index: 0,
+                    marking: Marking::NonProtege,
+                    text: "Le ministre a reçu l'ambassadeur ce matin.".into(),
+                },
+                DraftEdit::InsertParagraph {
+                    index: 1,
+                    marking: Marking::NonProtege,
+                    text: "Il a confirmé sa venue à Paris.".into(),
+                },
+            ],
+        )
+        .unwrap();
+    id
+}
+
+fn actions(p: &Person) -> Vec<(String, String)> {
+    p.profile
+        .audit_log(None, Page::first(500))
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.actor, e.action.code().to_owned()))
+        .collect()
+}
+
+#[test]
+fn two_replicas_edit_merge_clear_approve_and_release_with_a_number_and_a_valid_signature() {
+    let (alice, bruno, dora) = (person("Alice"), person("Bruno"), person("Dora"));
+    let id = telegram(&alice, &["Bruno"]);
+    let got = send(&alice, &bruno, &id);
+    assert!(got.created);
+
+    // Both edit at the same time, each a different paragraph, then exchange.
+    bruno
+        .profile
+        .edit_draft(
+            &id,
+            &[DraftEdit::SpliceParagraph {
+                index: 1,
+                pos: 0,
+                delete: 0,
+                insert: "Par ailleurs, ".into(),
+            }],
+        )
+        .unwrap();
+    alice
+        .profile
+        .edit_draft(
+            &id,
+            &[DraftEdit::SpliceParagraph {
+                index: 0,
+                pos: 0,
+                delete: 0,
+                insert: "Hier, ".into(),
+            }],
+        )
+        .unwrap();
+    send(&bruno, &alice, &id);
+    send(&alice, &bruno, &id);
+    let (a, b) = (
+        alice.profile.draft(&id).unwrap(),
+        bruno.profile.draft(&id).unwrap(),
+    );
+    assert_eq!(a.view, b.view, "both replicas converge");
+    assert_eq!(
+        a.view.paragraphs[0].text,
+        "Hier, Le ministre a reçu l'ambassadeur ce matin."
+    );
+    assert_eq!(
+        a.view.paragraphs[1].text,
+        "Par ailleurs, Il a confirmé sa venue à Paris."
+    );
+    assert_eq!(a.view.paragraphs[1].edited_by, vec!["Bruno".to_owned()]);
+
+    // Submit: Bruno is asked.
+    let submitted = alice.profile.draft_step(&id, Step::Submit).unwrap();
+    assert_eq!(submitted.stage, Stage::InClearance);
+    assert_eq!(submitted.waiting_for, vec!["Bruno".to_owned()]);
+    let got = send(&alice, &bruno, &id);
+    assert!(got.now_my_turn, "the clearer is told it is their turn");
+    assert_eq!(got.new_steps.len(), 1);
+    let cleared = bruno
+        .profile
+        .draft_step(
+            &id,
+            Step::Clear {
+                comment: Some("Bon pour moi".into()),
+            },
+        )
+        .unwrap();
+    assert_eq!(cleared.stage, Stage::ReadyForApproval);
+
+    // Dora approves and releases.
+    let got = send(&bruno, &dora, &id);
+    assert!(got.created && got.now_my_turn);
+    dora.profile.draft_step(&id, Step::Approve).unwrap();
+    let mut register = MemoryAuthority::default();
+    let outcome = dora
+        .profile
+        .release_draft(&id, Some(&mut register))
+        .unwrap();
+    let year = OffsetDateTime::now_utc().year();
+    assert_eq!(outcome.number, format!("BERLIN {year}-0001"));
+    assert!(!outcome.provisional);
+    let verified = dora
+        .profile
+        .verify_release_of(&outcome.item.to_string())
+        .unwrap();
+    assert_eq!(verified.number, outcome.number);
+    assert_eq!(verified.clearers, vec!["Bruno".to_owned()]);
+    let stored = dora.profile.show(&outcome.item.to_string()).unwrap();
+    match &stored.item.content {
+        ItemContent::Telegram(t) => {
+            assert_eq!(t.number.as_ref().unwrap().to_string(), outcome.number);
+            assert_eq!(t.drafter, "Alice");
+        }
+        _ => panic!("the released item is not a telegram"),
+    }
+
+    // The release reaches the drafter: stored, numbered, verified, frozen.
+    let got = send(&dora, &alice, &id);
+    assert_eq!(got.released, Some(outcome.item));
+    let a = alice.profile.draft(&id).unwrap();
+    assert_eq!(a.stage, Stage::Released);
+    assert_eq!(a.release.as_ref().unwrap().number, outcome.number);
+    assert_eq!(
+        alice
+            .profile
+            .verify_release_of(&outcome.item.to_string())
+            .unwrap()
+            .signature,
+        outcome.signature
+    );
+    let frozen = alice
+        .profile
+        .edit_draft(&id, &[set(FieldName::Subject, "Autre chose")])
+        .unwrap_err();
+    assert!(matches!(
+        frozen,
+        ClientError::Clearance(ClearanceError::Frozen)
+    ));
+
+    // Every transition is in the audit logs, with who took it.
+    let alice_log = actions(&alice);
+    for expected in [
+        ("Alice", "draft_created"),
+        ("Alice", "draft_submitted"),
+        ("Bruno", "draft_received"),
+        ("Dora", "draft_received"),
+        // The released item arrived here: Alice's profile received it.
+        ("Alice", "item_received"),
+    ] {
+        assert!(
+            alice_log
+                .iter()
+                .any(|(a, c)| (a.as_str(), c.as_str()) == expected),
+            "{expected:?} missing from {alice_log:?}"
+        );
+    }
+    let dora_log = actions(&dora);
+    for expected in [
+        ("Dora", "draft_approved"),
+        ("Dora", "draft_released"),
+        ("Dora", "item_released"),
+    ] {
+        assert!(
+            dora_log
+                .iter()
+                .any(|(a, c)| (a.as_str(), c.as_str()) == expected)
+        );
+    }
+    assert!(actions(&bruno).contains(&("Bruno".to_owned(), "draft_cleared".to_owned())));
+}
+
+#[test]
+fn illegal_steps_are_refused_precisely_and_write_nothing() {
+    let (alice, bruno) = (person("Alice"), person("Bruno"));
+    let id = telegram(&alice, &["Bruno"]);
+    send(&alice, &bruno, &id);
+    // Nothing can be cleared before submission; only the drafter submits.
+    let err = bruno
+        .profile
+        .draft_step(&id, Step::Clear { comment: None })
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ClientError::Clearance(ClearanceError::WrongStage { .. })
+        ),
+        "{err}"
+    );
+    let err = bruno.profile.draft_step(&id, Step::Submit).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ClientError::Clearance(ClearanceError::NotAllowed { .. })
+        ),
+        "{err}"
+    );
+    alice.profile.draft_step(&id, Step::Submit).unwrap();
+    let before = alice.profile.draft(&id).unwrap();
+    for (step, expected) in [
+        (Step::Approve, "NotAllowed"),
+        (Step::Clear { comment: None }, "NotAllowed"),
+        (Step::Submit, "WrongStage"),
+        (Step::Withdraw { reason: " ".into() }, "EmptyReason"),
+    ] {
+        let err = alice.profile.draft_step(&id, step).unwrap_err();
+        let name = match &err {
+            ClientError::Clearance(ClearanceError::NotAllowed { .. }) => "NotAllowed",
+            ClientError::Clearance(ClearanceError::WrongStage { .. }) => "WrongStage",
+            ClientError::Clearance(ClearanceError::EmptyReason) => "EmptyReason",
+            other => panic!("unexpected {other}"),
+        };
+        assert_eq!(name, expected);
+    }
+    let err = alice.profile.release_draft(&id, None).unwrap_err();
+    assert!(matches!(
+        err,
+        ClientError::Clearance(ClearanceError::NotAllowed { .. })
+    ));
+    let after = alice.profile.draft(&id).unwrap();
+    assert_eq!(after.log, before.log, "refused steps log nothing");
+    assert_eq!(after.heads, before.heads);
+
+    // A rejection needs a comment and sends the draft back.
+    send(&alice, &bruno, &id);
+    let err = bruno
+        .profile
+        .draft_step(
+            &id,
+            Step::Reject {
+                comment: String::new(),
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ClientError::Clearance(ClearanceError::EmptyComment)
+    ));
+    let rejected = bruno
+        .profile
+        .draft_step(
+            &id,
+            Step::Reject {
+                comment: "Préciser la date".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(rejected.stage, Stage::Draft);
+    assert_eq!(rejected.clearers[0].verdict, "rejected");
+    assert_eq!(
+        rejected.clearers[0].comment.as_deref(),
+        Some("Préciser la date")
+    );
+
+    // Someone outside the circuit cannot edit once it was submitted.
+    let eve = person("Eve");
+    send(&bruno, &eve, &id);
+    let err = eve
+        .profile
+        .edit_draft(&id, &[set(FieldName::Subject, "x")])
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ClientError::Clearance(ClearanceError::NotAllowed { .. })
+    ));
+}
+
+#[test]
+fn an_edit_after_a_clearance_resets_it_and_shows_the_clearer_what_changed() {
+    let (alice, bruno, chloe) = (person("Alice"), person("Bruno"), person("Chloé"));
+    let id = telegram(&alice, &["Bruno", "Chloé"]);
+    alice.profile.draft_step(&id, Step::Submit).unwrap();
+    send(&alice, &bruno, &id);
+    // Chloé's turn has not come (sequential).
+    send(&alice, &chloe, &id);
+    let err = chloe
+        .profile
+        .draft_step(&id, Step::Clear { comment: None })
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ClientError::Clearance(ClearanceError::NotYourTurn { .. })
+    ));
+    bruno
+        .profile
+        .draft_step(&id, Step::Clear { comment: None })
+        .unwrap();
+    send(&bruno, &alice, &id);
+    assert_eq!(
+        alice.profile.draft(&id).unwrap().waiting_for,
+        vec!["Chloé".to_owned()]
+    );
+    // Alice changes the text: Bruno's clearance is reset, and he sees what changed.
+    let edited = alice
+        .profile
+        .edit_draft(
+            &id,
+            &[DraftEdit::SpliceParagraph {
+                index: 1,
+                pos: 0,
+                delete: 2,
+                insert: "Le ministre".into(),
+            }],
+        )
+        .unwrap();
+    assert_eq!(edited.stage, Stage::InClearance);
+    assert_eq!(edited.waiting_for, vec!["Bruno".to_owned()]);
+    let bruno_state = &edited.clearers[0];
+    assert_eq!(bruno_state.verdict, "pending");
+    let heads = bruno_state
+        .cleared_before
+        .clone()
+        .expect("the version he cleared");
+    let diff = alice.profile.draft_changes_since(&id, &heads).unwrap();
+    assert!(diff.fields.is_empty());
+    let changed: Vec<_> = diff
+        .paragraphs
+        .iter()
+        .filter(|p| p.change == ParagraphChange::Changed)
+        .collect();
+    assert_eq!(changed.len(), 1);
+    assert!(
+        changed[0]
+            .parts
+            .iter()
+            .any(|p| p.tag == DiffTag::Removed && p.text == "Il")
+    );
+    assert!(
+        changed[0]
+            .parts
+            .iter()
+            .any(|p| p.tag == DiffTag::Added && p.text.contains("Le ministre"))
+    );
+    // The replay on Bruno's replica says the same once he has the edit.
+    send(&alice, &bruno, &id);
+    let b = bruno.profile.draft(&id).unwrap();
+    assert_eq!(b.waiting_for, vec!["Bruno".to_owned()]);
+    assert_eq!(b.clearers[0].cleared_before, Some(heads));
+}
+
+#[test]
+fn history_has_a_version_per_round_and_on_demand_with_readable_diffs() {
+    let alice = person("Alice");
+    let id = telegram(&alice, &[]);
+    alice
+        .profile
+        .name_draft_version(&id, "avant relecture")
+        .unwrap();
+    alice
+        .profile
+        .edit_draft(
+            &id,
+            &[
+                set(FieldName::Subject, "Entretien avec la ministre"),
+                DraftEdit::DeleteParagraph { index: 1 },
+                DraftEdit::InsertParagraph {
+                    index: 1,
+                    marking: Marking::DiffusionRestreinte,
+                    text: "Elle viendra à Paris.".into(),
+                },
+                set(FieldName::Marking, "DR"),
+            ],
+        )
+        .unwrap();
+    let state = alice.profile.draft_step(&id, Step::Submit).unwrap();
+    // No clearers: straight to approval.
+    assert_eq!(state.stage, Stage::ReadyForApproval);
+    let labels: Vec<_> = state.versions.iter().map(|v| v.label.as_str()).collect();
+    assert_eq!(labels, ["avant relecture", "round 1"]);
+    let diff = alice
+        .profile
+        .draft_diff(&id, &VersionRef::Number(1), &VersionRef::Number(2))
+        .unwrap();
+    let fields: Vec<_> = diff.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["subject", "marking"]);
+    let changes: Vec<_> = diff.paragraphs.iter().map(|p| p.change).collect();
+    assert_eq!(
+        changes,
+        [
+            ParagraphChange::Same,
+            ParagraphChange::Removed,
+            ParagraphChange::Added
+        ]
+    );
+    assert_eq!(diff.paragraphs[2].marking_after, "DR");
+    assert!(
+        alice
+            .profile
+            .draft_diff(&id, &VersionRef::Number(2), &VersionRef::Current)
+            .unwrap()
+            .is_empty()
+    );
+    let err = alice
+        .profile
+        .draft_diff(&id, &VersionRef::Number(9), &VersionRef::Current)
+        .unwrap_err();
+    assert!(err.to_string().contains("there is no version 9"), "{err}");
+    assert!("v2".parse::<VersionRef>().is_ok() && "deux".parse::<VersionRef>().is_err());
+}
+
+#[test]
+fn comments_stay_on_their_words_while_others_edit_around_them() {
+    let (alice, bruno) = (person("Alice"), person("Bruno"));
+    let id = telegram(&alice, &["Bruno"]);
+    send(&alice, &bruno, &id);
+    let paragraph = alice.profile.draft(&id).unwrap().view.paragraphs[1]
+        .id
+        .clone();
+    // "Il a confirmé sa venue à Paris.": comment on "sa venue" (UTF-16 14..22).
+    let state = bruno
+        .profile
+        .comment_draft(&id, &paragraph, 14, 22, "Date exacte ?")
+        .unwrap();
+    assert_eq!(state.comments[0].quote, "sa venue");
+    // Meanwhile Alice writes before the commented words.
+    alice
+        .profile
+        .edit_draft(
+            &id,
+            &[DraftEdit::SpliceParagraph {
+                index: 1,
+                pos: 0,
+                delete: 0,
+                insert: "Ce jour, ".into(),
+            }],
+        )
+        .unwrap();
+    send(&bruno, &alice, &id);
+    let a = alice.profile.draft(&id).unwrap();
+    let c = &a.comments[0];
+    assert_eq!(
+        (c.author.as_str(), c.text.as_str()),
+        ("Bruno", "Date exacte ?")
+    );
+    assert_eq!(c.range, Some((23, 31)));
+    assert_eq!(c.quote, "sa venue");
+    let resolved = alice.profile.resolve_draft_comment(&id, &c.id).unwrap();
+    assert_eq!(resolved.comments[0].resolved_by.as_deref(), Some("Alice"));
+    // A comment needs words and a real range.
+    assert!(
+        alice
+            .profile
+            .comment_draft(&id, &paragraph, 3, 3, "x")
+            .is_err()
+    );
+    assert!(
+        alice
+            .profile
+            .comment_draft(&id, &paragraph, 0, 4, "  ")
+            .is_err()
+    );
+}
+
+#[test]
+fn offline_releasers_of_one_post_never_share_a_number_and_an_empty_device_numbers_provisionally() {
+    let mut register = MemoryAuthority::default();
+    let mut released = Vec::new();
+    for approver in ["Dora", "Dora"] {
+        // Two approvers' devices (same name, two profiles) take blocks while online.
+        let (alice, dora) = (person("Alice"), person(approver));
+        let id = telegram(&alice, &[]);
+        let year = OffsetDateTime::now_utc().year();
+        let left = dora
+            .profile
+            .refill_numbers(&mut register, &Series::new("BERLIN", year))
+            .unwrap();
+        assert_eq!(left, DeviceNumbering::BLOCK);
+        alice.profile.draft_step(&id, Step::Submit).unwrap();
+        send(&alice, &dora, &id);
+        dora.profile.draft_step(&id, Step::Approve).unwrap();
+        // Offline: no register.
+        let outcome = dora.profile.release_draft(&id, None).unwrap();
+        assert!(!outcome.provisional);
+        released.push(outcome.number);
+    }
+    assert_ne!(released[0], released[1]);
+
+    // A device with no block, offline: a provisional number, said so.
+    let (alice, dora) = (person("Alice"), person("Dora"));
+    let id = telegram(&alice, &[]);
+    alice.profile.draft_step(&id, Step::Submit).unwrap();
+    send(&alice, &dora, &id);
+    dora.profile.draft_step(&id, Step::Approve).unwrap();
+    let outcome = dora.profile.release_draft(&id, None).unwrap();
+    assert!(outcome.provisional);
+    assert!(outcome.number.contains("-P"), "{}", outcome.number);
+    let verified = dora
+        .profile
+        .verify_release_of(&outcome.item.to_string())
+        .unwrap();
+    assert!(verified.provisional);
+}
+
+#[test]
+fn bad_packets_are_refused_and_change_nothing() {
+    let alice = person("Alice");
+    let id = telegram(&alice, &[]);
+    let good = alice.profile.export_draft(&id).unwrap();
+    let bruno = person("Bruno");
+    for bad in [
+        b"not a draft".to_vec(),
+        b"DIPLOMATIE-DRAFT/1\nnot-an-id\nxx".to_vec(),
+        good[..good.len() - 9].to_vec(),
+        {
+            let mut flipped = good.clone();
+            let at = flipped.len() - 20;
+            flipped[at] ^= 0x55;
+            flipped
+        },
+    ] {
+        assert!(bruno.profile.import_draft(&bad).is_err());
+        assert!(bruno.profile.drafts().unwrap().is_empty());
+    }
+    bruno.profile.import_draft(&good).unwrap();
+    assert_eq!(bruno.profile.drafts().unwrap().len(), 1);
+}
+
+#[test]
+fn a_tampered_release_in_the_log_does_not_count() {
+    let (alice, dora) = (person("Alice"), person("Dora"));
+    let id = telegram(&alice, &[]);
+    alice.profile.draft_step(&id, Step::Submit).unwrap();
+    send(&alice, &dora, &id);
+    dora.profile.draft_step(&id, Step::Approve).unwrap();
+    dora.profile.release_draft(&id, None).unwrap();
+    let l = dora.profile.load_draft(&id).unwrap();
+    let mut entries = l.doc.log();
+    let current = l.doc.content_fingerprint();
+    assert_eq!(replay(&entries, &current).stage(), Stage::Released);
+    // Change the released text inside the signed record.
+    let last = entries.last_mut().unwrap();
+    *last = last.replacen("Entretien", "Entrevue", 1);
+    let replayed = replay(&entries, &current);
+    assert_eq!(replayed.stage(), Stage::Approved);
+    let refusal = replayed.log.last().unwrap().refused.clone().unwrap();
+    assert!(refusal.contains("signature"), "{refusal}");
+    assert!(replayed.release.is_none());
+}
+
+#[test]
+fn concurrent_clears_out_of_turn_are_kept_but_refused_on_every_replica() {
+    // Two clearers of a parallel circuit become sequential on one replica: the replay, not the
+    // local check, decides, and both replicas decide the same.
+    let (alice, bruno, chloe) = (person("Alice"), person("Bruno"), person("Chloé"));
+    let id = telegram(&alice, &["Bruno", "Chloé"]);
+    alice
+        .profile
+        .edit_draft(&id, &[set(FieldName::ClearanceOrder, "parallel")])
+        .unwrap();
+    alice.profile.draft_step(&id, Step::Submit).unwrap();
+    send(&alice, &bruno, &id);
+    send(&alice, &chloe, &id);
+    bruno
+        .profile
+        .draft_step(&id, Step::Clear { comment: None })
+        .unwrap();
+    chloe
+        .profile
+        .draft_step(&id, Step::Clear { comment: None })
+        .unwrap();
+    send(&bruno, &alice, &id);
+    send(&chloe, &alice, &id);
+    send(&alice, &bruno, &id);
+    send(&alice, &chloe, &id);
+    let states: Vec<_> = [&alice, &bruno, &chloe]
+        .iter()
+        .map(|p| p.profile.draft(&id).unwrap())
+        .collect();
+    for s in &states {
+        assert_eq!(s.stage, Stage::ReadyForApproval);
+        assert_eq!(s.log, states[0].log);
+    }
+    assert!(
+        actions(&alice)
+            .iter()
+            .any(|(a, c)| a == "Chloé" && c == AuditAction::DraftReceived.code())
+    );
+}
