@@ -64,6 +64,21 @@ pub enum Command {
     Audit(AuditArgs),
     /// Check every page of the encrypted store (reads the whole file; writes nothing).
     Check,
+    /// Collaborative drafts: write, exchange with other replicas, comment, submit.
+    #[command(subcommand)]
+    Draft(crate::drafting::DraftCommand),
+    /// Clear a draft (a named clearer, in turn), with an optional comment.
+    Clear(crate::drafting::ClearArgs),
+    /// Reject a draft back to its drafter, saying what to change.
+    Reject(crate::drafting::RejectArgs),
+    /// Approve a draft (its approver).
+    Approve { id: String },
+    /// Release an approved draft: numbered, frozen and signed (its approver).
+    Release(crate::drafting::ReleaseArgs),
+    /// A draft's versions and clearance log, or the difference between two versions.
+    History(crate::drafting::HistoryArgs),
+    /// Check the signature of a released item or record file.
+    Verify(crate::drafting::VerifyArgs),
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod compose;
+mod drafting;
 mod output;
 mod secret;
 
@@ -163,6 +164,21 @@ fn run(cli: Cli) -> Result<()> {
                 },
             )?;
             output::audit(&entries, cli.json)
+        }
+        Command::Draft(c) => drafting::run_draft(&open(&cli)?, c.clone(), cli.json),
+        Command::Clear(a) => drafting::clear(&open(&cli)?, a.clone(), cli.json),
+        Command::Reject(a) => drafting::reject(&open(&cli)?, a.clone(), cli.json),
+        Command::Approve { id } => drafting::approve(&open(&cli)?, id, cli.json),
+        Command::Release(a) => drafting::release(&open(&cli)?, a.clone(), cli.json),
+        Command::History(a) => drafting::history(&open(&cli)?, a.clone(), cli.json),
+        Command::Verify(a) => {
+            // A record file is checked without a profile.
+            let profile = if a.file.is_some() {
+                None
+            } else {
+                Some(open(&cli)?)
+            };
+            drafting::verify(profile.as_ref(), a.clone(), cli.json)
         }
     }
 }

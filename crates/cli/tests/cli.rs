@@ -724,3 +724,200 @@ fn demo_fills_the_profile_with_all_three_kinds() {
     assert_eq!(total, 500);
     assert!(c["action"].as_u64().unwrap() > 50);
 }
+
+fn person(name: &str) -> Profile {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    ok(&diplo(
+        &dir,
+        Some(PASS),
+        &[
+            "init",
+            "--name",
+            name,
+            "--org",
+            "BERLIN",
+            "--kdf-iterations",
+            "1000",
+        ],
+    ));
+    Profile { _tmp: tmp, dir }
+}
+
+/// Exports `id` from `from` and imports it into `to`, through a file.
+fn carry(from: &Profile, to: &Profile, id: &str) -> Value {
+    let file = from.dir.with_file_name("draft.packet");
+    ok(&run(
+        from,
+        &["draft", "export", id, "--out", file.to_str().unwrap()],
+    ));
+    json(&run(
+        to,
+        &["--json", "draft", "import", file.to_str().unwrap()],
+    ))
+}
+
+#[test]
+fn a_draft_goes_from_drafter_to_clearer_to_approver_and_is_released_numbered_and_signed() {
+    let (alice, bruno, dora) = (person("Alice"), person("Bruno"), person("Dora"));
+    let created = json(&run(
+        &alice,
+        &[
+            "--json",
+            "draft",
+            "new",
+            "--kind",
+            "telegram",
+            "--subject",
+            "Visite du ministre",
+            "--origin",
+            "BERLIN",
+            "--approver",
+            "Dora",
+            "--clearer",
+            "Bruno",
+            "--action",
+            "DFAE",
+            "--paragraph",
+            "Le ministre viendra lundi.",
+        ],
+    ));
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["stage"], "draft");
+    assert_eq!(
+        created["view"]["paragraphs"][0]["text"],
+        "Le ministre viendra lundi."
+    );
+
+    // Only the drafter submits; the refusal says who may.
+    carry(&alice, &bruno, &id);
+    let refused = run(&bruno, &["draft", "submit", &id]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("only the drafter may submit"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let submitted = json(&run(&alice, &["--json", "draft", "submit", &id]));
+    assert_eq!(submitted["stage"], "in_clearance");
+    let received = carry(&alice, &bruno, &id);
+    assert_eq!(received["now_my_turn"], true);
+    // A rejection needs a comment; a clearance takes one.
+    ok(&run(
+        &bruno,
+        &["reject", &id, "--comment", "Préciser l'heure"],
+    ));
+    carry(&bruno, &alice, &id);
+    ok(&run(&alice, &["draft", "add", &id, "Arrivée à 10 h."]));
+    ok(&run(&alice, &["draft", "submit", &id]));
+    carry(&alice, &bruno, &id);
+    let cleared = json(&run(&bruno, &["--json", "clear", &id, "--comment", "Bon"]));
+    assert_eq!(cleared["stage"], "ready_for_approval");
+
+    // History: two rounds, and what changed between them.
+    let history = json(&run(&bruno, &["--json", "history", &id]));
+    let labels: Vec<_> = history["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["label"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(labels, ["round 1", "round 2"]);
+    let diff = ok(&run(&bruno, &["history", &id, "--diff", "1", "2"]));
+    assert!(diff.contains("+ [+Arrivée à 10 h.+]"), "{diff}");
+
+    // Dora approves and releases with the post's register.
+    carry(&bruno, &dora, &id);
+    ok(&run(&dora, &["approve", &id]));
+    let register = dora.dir.with_file_name("register.json");
+    let released = json(&run(
+        &dora,
+        &[
+            "--json",
+            "release",
+            &id,
+            "--register",
+            register.to_str().unwrap(),
+        ],
+    ));
+    let year = time::OffsetDateTime::now_utc().year();
+    assert_eq!(released["number"], format!("BERLIN {year}-0001"));
+    assert_eq!(released["provisional"], false);
+    let item = released["item"].as_str().unwrap().to_owned();
+
+    // Alice receives the release and verifies it.
+    let received = carry(&dora, &alice, &id);
+    assert_eq!(received["released"], item.as_str());
+    let verified = json(&run(&alice, &["--json", "verify", &item]));
+    assert_eq!(verified["number"], format!("BERLIN {year}-0001"));
+    assert_eq!(verified["approver"], "Dora");
+    assert_eq!(verified["clearers"], serde_json::json!(["Bruno"]));
+    let shown = ok(&run(&alice, &["show", &item]));
+    assert!(shown.contains(&format!("BERLIN {year}-0001")), "{shown}");
+}
+
+#[test]
+fn an_offline_release_is_provisional_and_a_file_that_is_not_a_record_is_refused() {
+    let (alice, dora) = (person("Alice"), person("Dora"));
+    let created = json(&run(
+        &alice,
+        &[
+            "--json",
+            "draft",
+            "new",
+            "--kind",
+            "telegram",
+            "--subject",
+            "Objet",
+            "--origin",
+            "PARIS",
+            "--approver",
+            "Dora",
+            "--action",
+            "DFAE",
+            "--paragraph",
+            "Texte.",
+        ],
+    ));
+    let id = created["id"].as_str().unwrap().to_owned();
+    ok(&run(&alice, &["draft", "submit", &id]));
+    carry(&alice, &dora, &id);
+    ok(&run(&dora, &["approve", &id]));
+    // No register and no block: a provisional number, and the user is told.
+    let out = ok(&run(&dora, &["release", &id]));
+    assert!(out.contains("Provisional number"), "{out}");
+    // The record, as it travels in the draft, checked without a profile.
+    let state = json(&run(&dora, &["--json", "draft", "show", &id]));
+    assert_eq!(state["stage"], "released");
+    let history = json(&run(&dora, &["--json", "history", &id]));
+    assert_eq!(
+        history["log"].as_array().unwrap().last().unwrap()["step"],
+        "release"
+    );
+    let file = dora.dir.with_file_name("record.bin");
+    let item = state["release"]["item"].as_str().unwrap();
+    let record = {
+        let stdout = ok(&run(&dora, &["--json", "verify", item]));
+        assert!(stdout.contains("\"provisional\": true"), "{stdout}");
+        let packet = dora.dir.with_file_name("d.packet");
+        ok(&run(
+            &dora,
+            &["draft", "export", &id, "--out", packet.to_str().unwrap()],
+        ));
+        std::fs::read(&packet).unwrap()
+    };
+    // A packet is not a record: refused clearly.
+    std::fs::write(&file, &record).unwrap();
+    let out = diplo(
+        &dora.dir,
+        None,
+        &["verify", "--file", file.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("not a released record"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,0 +1,553 @@
+//! Collaborative drafts from the command line: `diplo draft …` (write, exchange, comment) and
+//! the clearance chain `diplo clear | reject | approve | release | history | verify`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use diplomatie_client::Profile;
+use diplomatie_client::draft::{FieldName, ListField};
+use diplomatie_client::drafting::{
+    DiffTag, DraftDiff, DraftEdit, DraftState, ParagraphChange, VersionRef, verify_release,
+};
+use diplomatie_client::numbering::FileAuthority;
+use diplomatie_domain::{Addressee, ItemKind, Marking, Route, Step};
+use serde_json::json;
+
+use crate::output::{print, print_json};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Telegram,
+    Note,
+    Email,
+}
+
+impl From<KindArg> for ItemKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Telegram => ItemKind::Telegram,
+            KindArg::Note => ItemKind::DiplomaticNote,
+            KindArg::Email => ItemKind::FormalEmail,
+        }
+    }
+}
+
+/// `diplo draft …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum DraftCommand {
+    /// Start a draft (you are its drafter); fields may be given at once.
+    New(NewArgs),
+    /// Every draft, the most recently changed first.
+    List,
+    /// A draft: fields, paragraphs, circuit and where it stands.
+    Show { id: String },
+    /// Set a field: subject, origin, approver, marking, precedence, clearance_order, …
+    Set {
+        id: String,
+        field: String,
+        value: String,
+    },
+    /// Add a paragraph (at the end, or before paragraph --at N, counting from 1).
+    Add {
+        id: String,
+        text: String,
+        #[arg(long)]
+        at: Option<usize>,
+        #[arg(long, default_value = "NP")]
+        marking: String,
+    },
+    /// Apply edits written as JSON (a list of {"op": …}; see the drafting service).
+    Edit {
+        id: String,
+        /// The JSON file ("-" for standard input).
+        #[arg(long)]
+        edits: PathBuf,
+    },
+    /// Send the draft into clearance (the drafter only).
+    Submit { id: String },
+    /// Withdraw the draft (the drafter or the approver), with a reason.
+    Withdraw {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Name the current version (it appears in the history).
+    Version { id: String, label: String },
+    /// Comment on characters FROM..TO of paragraph N (counting from 1).
+    Comment {
+        id: String,
+        #[arg(long)]
+        paragraph: usize,
+        #[arg(long)]
+        from: usize,
+        #[arg(long)]
+        to: usize,
+        text: String,
+    },
+    /// Write the draft to a file for another replica (`diplo draft import` there).
+    Export {
+        id: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Merge a draft exported by another replica.
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NewArgs {
+    #[arg(long, value_enum)]
+    pub kind: KindArg,
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// A telegram's originating post (its numbering series).
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// A note's sending mission (its numbering series).
+    #[arg(long)]
+    pub mission: Option<String>,
+    #[arg(long)]
+    pub approver: Option<String>,
+    /// A clearer, in clearance order (repeat the flag).
+    #[arg(long = "clearer")]
+    pub clearers: Vec<String>,
+    /// Clearers act in any order.
+    #[arg(long)]
+    pub parallel: bool,
+    /// An addressee for action (repeat the flag).
+    #[arg(long = "action")]
+    pub action: Vec<String>,
+    /// An addressee for information (repeat the flag).
+    #[arg(long = "info")]
+    pub info: Vec<String>,
+    /// A paragraph (repeat the flag), not protected.
+    #[arg(long = "paragraph")]
+    pub paragraphs: Vec<String>,
+}
+
+/// `diplo clear ID`
+#[derive(Debug, Clone, Args)]
+pub struct ClearArgs {
+    pub id: String,
+    #[arg(long)]
+    pub comment: Option<String>,
+}
+
+/// `diplo reject ID --comment …`
+#[derive(Debug, Clone, Args)]
+pub struct RejectArgs {
+    pub id: String,
+    /// What to change (required).
+    #[arg(long)]
+    pub comment: String,
+}
+
+/// `diplo release ID`
+#[derive(Debug, Clone, Args)]
+pub struct ReleaseArgs {
+    pub id: String,
+    /// The numbering register shared by the post (a file); without it, or when it cannot be
+    /// reached, numbers come from this device's blocks, provisional when none is left.
+    #[arg(long, env = "DIPLOMATIE_NUMBER_REGISTER")]
+    pub register: Option<PathBuf>,
+}
+
+/// `diplo history ID [--diff A B]`
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    pub id: String,
+    /// Show what changed between two versions (numbers from the history, or "current").
+    #[arg(long, num_args = 2, value_names = ["FROM", "TO"])]
+    pub diff: Option<Vec<String>>,
+}
+
+/// `diplo verify ITEM` or `diplo verify --file RECORD`
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// A released item of this profile (full id or a unique prefix).
+    pub item: Option<String>,
+    /// A released record file, checked without a profile.
+    #[arg(long, conflicts_with = "item")]
+    pub file: Option<PathBuf>,
+}
+
+fn field_name(name: &str) -> Result<FieldName> {
+    FieldName::ALL
+        .into_iter()
+        .find(|f| f.key() == name.trim())
+        .with_context(|| {
+            let names: Vec<_> = FieldName::ALL.iter().map(|f| f.key()).collect();
+            format!("no field '{name}': use one of {}", names.join(", "))
+        })
+}
+
+fn index(n: usize, what: &str) -> Result<usize> {
+    n.checked_sub(1)
+        .with_context(|| format!("{what} counts from 1"))
+}
+
+pub fn run_draft(profile: &Profile, command: DraftCommand, as_json: bool) -> Result<()> {
+    let state = match command {
+        DraftCommand::New(a) => {
+            let state = profile.create_draft(a.kind.into())?;
+            let mut edits = Vec::new();
+            let mut set = |field: FieldName, value: Option<String>| {
+                if let Some(value) = value {
+                    edits.push(DraftEdit::SetField { field, value });
+                }
+            };
+            set(FieldName::Subject, a.subject);
+            set(FieldName::Origin, a.origin);
+            set(FieldName::SendingMission, a.mission);
+            set(FieldName::Approver, a.approver);
+            if a.parallel {
+                set(FieldName::ClearanceOrder, Some("parallel".into()));
+            }
+            if !a.clearers.is_empty() {
+                edits.push(DraftEdit::SetList {
+                    field: ListField::Clearers,
+                    values: a.clearers,
+                });
+            }
+            let addressees: Vec<(Addressee, Route)> = a
+                .action
+                .iter()
+                .map(|n| (Addressee::Unit(n.clone()), Route::Action))
+                .chain(
+                    a.info
+                        .iter()
+                        .map(|n| (Addressee::Unit(n.clone()), Route::Info)),
+                )
+                .collect();
+            if !addressees.is_empty() {
+                edits.push(DraftEdit::SetAddressees { addressees });
+            }
+            for (i, text) in a.paragraphs.into_iter().enumerate() {
+                edits.push(DraftEdit::InsertParagraph {
+                    index: i,
+                    marking: Marking::NonProtege,
+                    text,
+                });
+            }
+            if edits.is_empty() {
+                state
+            } else {
+                profile.edit_draft(&state.id, &edits)?
+            }
+        }
+        DraftCommand::List => {
+            let drafts = profile.drafts()?;
+            if as_json {
+                return print_json(&drafts);
+            }
+            let mut text = String::new();
+            for d in &drafts {
+                text.push_str(&format!(
+                    "{}  {:<9} {:<18} {}  {}\n",
+                    d.id,
+                    d.kind.code(),
+                    d.stage.code(),
+                    d.subject,
+                    if d.waiting_for.is_empty() {
+                        String::new()
+                    } else {
+                        format!("→ {}", d.waiting_for.join(", "))
+                    }
+                ));
+            }
+            if drafts.is_empty() {
+                text.push_str("Aucun projet / No drafts\n");
+            }
+            return print(&text);
+        }
+        DraftCommand::Show { id } => profile.draft(&id)?,
+        DraftCommand::Set { id, field, value } => {
+            let field = field_name(&field)?;
+            profile.edit_draft(&id, &[DraftEdit::SetField { field, value }])?
+        }
+        DraftCommand::Add {
+            id,
+            text,
+            at,
+            marking,
+        } => {
+            let current = profile.draft(&id)?;
+            let at = match at {
+                Some(n) => index(n, "--at")?,
+                None => current.view.paragraphs.len(),
+            };
+            let marking: Marking = marking.parse()?;
+            profile.edit_draft(
+                &id,
+                &[DraftEdit::InsertParagraph {
+                    index: at,
+                    marking,
+                    text,
+                }],
+            )?
+        }
+        DraftCommand::Edit { id, edits } => {
+            let raw = if edits.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin()).context("cannot read standard input")?
+            } else {
+                std::fs::read_to_string(&edits)
+                    .with_context(|| format!("cannot read {}", edits.display()))?
+            };
+            let edits: Vec<DraftEdit> = serde_json::from_str(&raw)
+                .context("the edits are not a JSON list of {\"op\": …} objects")?;
+            profile.edit_draft(&id, &edits)?
+        }
+        DraftCommand::Submit { id } => profile.draft_step(&id, Step::Submit)?,
+        DraftCommand::Withdraw { id, reason } => {
+            profile.draft_step(&id, Step::Withdraw { reason })?
+        }
+        DraftCommand::Version { id, label } => profile.name_draft_version(&id, &label)?,
+        DraftCommand::Comment {
+            id,
+            paragraph,
+            from,
+            to,
+            text,
+        } => {
+            let current = profile.draft(&id)?;
+            let p = current
+                .view
+                .paragraphs
+                .get(index(paragraph, "--paragraph")?)
+                .with_context(|| {
+                    format!(
+                        "there is no paragraph {paragraph}: the draft has {}",
+                        current.view.paragraphs.len()
+                    )
+                })?;
+            profile.comment_draft(&id, &p.id, from, to, &text)?
+        }
+        DraftCommand::Export { id, out } => {
+            let packet = profile.export_draft(&id)?;
+            std::fs::write(&out, packet)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            return crate::output::message(
+                &format!("Projet écrit / Draft written: {}", out.display()),
+                as_json,
+            );
+        }
+        DraftCommand::Import { file } => {
+            let packet =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let received = profile.import_draft(&packet)?;
+            if as_json {
+                return print_json(&received);
+            }
+            let mut text = format!(
+                "Projet {} {} / draft {}: {} nouvelle(s) étape(s) / new step(s)\n",
+                received.id,
+                if received.created {
+                    "reçu"
+                } else {
+                    "fusionné"
+                },
+                if received.created {
+                    "received"
+                } else {
+                    "merged"
+                },
+                received.new_steps.len()
+            );
+            if received.now_my_turn {
+                text.push_str("À vous d'agir / Your turn to act\n");
+            }
+            if let Some(item) = received.released {
+                text.push_str(&format!("Publié / Released: {item}\n"));
+            }
+            return print(&text);
+        }
+    };
+    show(&state, as_json)
+}
+
+fn show(state: &DraftState, as_json: bool) -> Result<()> {
+    if as_json {
+        return print_json(state);
+    }
+    let v = &state.view;
+    let mut text = format!(
+        "{}  {}  {}\n{}\n",
+        state.id,
+        state.kind.code(),
+        state.stage.code(),
+        v.fields.subject
+    );
+    text.push_str(&format!(
+        "Rédacteur / drafter: {}  Approbateur / approver: {}\n",
+        state.circuit.drafter, state.circuit.approver
+    ));
+    for c in &state.clearers {
+        text.push_str(&format!("  visa / clearance {}: {}", c.name, c.verdict));
+        if let Some(comment) = &c.comment {
+            text.push_str(&format!(" — {comment}"));
+        }
+        if c.cleared_before.is_some() {
+            text.push_str(" (à revoir / to review again)");
+        }
+        text.push('\n');
+    }
+    if !state.waiting_for.is_empty() {
+        text.push_str(&format!(
+            "En attente de / waiting for: {}\n",
+            state.waiting_for.join(", ")
+        ));
+    }
+    for (i, p) in v.paragraphs.iter().enumerate() {
+        text.push_str(&format!("{}. ({}) {}\n", i + 1, p.marking, p.text));
+    }
+    for c in &state.comments {
+        text.push_str(&format!("  [{}] « {} » {}\n", c.author, c.quote, c.text));
+    }
+    for c in &v.conflicts {
+        text.push_str(&format!(
+            "  conflit / conflict on {}: {}\n",
+            c.field,
+            c.values.join(" | ")
+        ));
+    }
+    if let Some(r) = &state.release {
+        text.push_str(&format!(
+            "Publié / released: {} {}\n",
+            r.number,
+            if r.provisional {
+                "(provisoire / provisional)"
+            } else {
+                ""
+            }
+        ));
+    }
+    print(&text)
+}
+
+pub fn clear(profile: &Profile, a: ClearArgs, as_json: bool) -> Result<()> {
+    show(
+        &profile.draft_step(&a.id, Step::Clear { comment: a.comment })?,
+        as_json,
+    )
+}
+
+pub fn reject(profile: &Profile, a: RejectArgs, as_json: bool) -> Result<()> {
+    show(
+        &profile.draft_step(&a.id, Step::Reject { comment: a.comment })?,
+        as_json,
+    )
+}
+
+pub fn approve(profile: &Profile, id: &str, as_json: bool) -> Result<()> {
+    show(&profile.draft_step(id, Step::Approve)?, as_json)
+}
+
+pub fn release(profile: &Profile, a: ReleaseArgs, as_json: bool) -> Result<()> {
+    let mut register = a.register.as_deref().map(FileAuthority::new);
+    let outcome = profile.release_draft(
+        &a.id,
+        register
+            .as_mut()
+            .map(|r| r as &mut dyn diplomatie_client::numbering::NumberAuthority),
+    )?;
+    if as_json {
+        return print_json(&outcome);
+    }
+    let mut text = format!("Publié / Released: {} {}\n", outcome.item, outcome.number);
+    if outcome.provisional {
+        text.push_str(
+            "Numéro provisoire : il sera remplacé à la prochaine synchronisation. / \
+             Provisional number: it is replaced at the next sync.\n",
+        );
+    }
+    print(&text)
+}
+
+fn diff_text(diff: &DraftDiff) -> String {
+    let mut text = format!("{} → {}\n", diff.from, diff.to);
+    let parts = |parts: &[diplomatie_client::drafting::DiffPart]| {
+        parts
+            .iter()
+            .map(|p| match p.tag {
+                DiffTag::Same => p.text.clone(),
+                DiffTag::Added => format!("[+{}+]", p.text),
+                DiffTag::Removed => format!("[-{}-]", p.text),
+            })
+            .collect::<String>()
+    };
+    for f in &diff.fields {
+        text.push_str(&format!("{}: {}\n", f.field, parts(&f.parts)));
+    }
+    for p in &diff.paragraphs {
+        let mark = match p.change {
+            ParagraphChange::Same => continue,
+            ParagraphChange::Added => "+",
+            ParagraphChange::Removed => "-",
+            ParagraphChange::Changed => "~",
+        };
+        text.push_str(&format!("{mark} {}\n", parts(&p.parts)));
+    }
+    if diff.is_empty() {
+        text.push_str("Aucune différence / No difference\n");
+    }
+    text
+}
+
+pub fn history(profile: &Profile, a: HistoryArgs, as_json: bool) -> Result<()> {
+    if let Some(pair) = a.diff {
+        let [from, to] = pair.as_slice() else {
+            bail!("--diff takes two versions");
+        };
+        let diff = profile.draft_diff(&a.id, &from.parse::<VersionRef>()?, &to.parse()?)?;
+        if as_json {
+            return print_json(&diff);
+        }
+        return print(&diff_text(&diff));
+    }
+    let state = profile.draft(&a.id)?;
+    if as_json {
+        return print_json(&json!({"versions": state.versions, "log": state.log}));
+    }
+    let mut text = String::new();
+    for v in &state.versions {
+        text.push_str(&format!("v{}  {}  {}  {}\n", v.number, v.at, v.by, v.label));
+    }
+    text.push('\n');
+    for l in &state.log {
+        text.push_str(&format!("{}  {:<10} {}", l.at, l.step, l.actor));
+        if let Some(why) = &l.refused {
+            text.push_str(&format!("  (refusé / refused: {why})"));
+        }
+        if !l.reset.is_empty() {
+            text.push_str(&format!(
+                "  visas remis à zéro / clearances reset: {}",
+                l.reset.join(", ")
+            ));
+        }
+        text.push('\n');
+    }
+    print(&text)
+}
+
+pub fn verify(profile: Option<&Profile>, a: VerifyArgs, as_json: bool) -> Result<()> {
+    let verified = match (&a.file, &a.item, profile) {
+        (Some(file), _, _) => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            verify_release(&bytes)?
+        }
+        (None, Some(item), Some(profile)) => profile.verify_release_of(item)?,
+        _ => bail!("name a released item, or give --file RECORD"),
+    };
+    if as_json {
+        return print_json(&verified);
+    }
+    print(&format!(
+        "Signature valide / Valid signature: {} {} — approuvé par / approved by {} (clé / key {}…)\n",
+        verified.item,
+        verified.number,
+        verified.approver,
+        verified.approver_key.get(..16).unwrap_or_default()
+    ))
+}
