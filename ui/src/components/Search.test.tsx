@@ -1,17 +1,34 @@
 import { useRef, useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
-import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { Result } from '../api';
 import type { SearchRequestDto_Deserialize, SearchResultDto_Serialize } from '../bindings';
 import { fakeApi, ok, summary } from '../test/fakeApi';
 import { renderWith } from '../test/render';
-import { INITIAL_SEARCH, Search, type SearchFilters } from './Search';
+import { INITIAL_SEARCH, RESULT_HEIGHT, Search, type SearchFilters } from './Search';
 import type { ListController } from './Inbox';
 
-function Harness({ text, onOpen = () => undefined }: { text: string; onOpen?: (id: string) => void }) {
+function Harness({
+  text,
+  seq = 0,
+  onOpen = () => undefined,
+  onPainted,
+}: {
+  text: string;
+  seq?: number;
+  onOpen?: (id: string) => void;
+  onPainted?: (seq: number) => void;
+}) {
   const [state, setState] = useState<SearchFilters>(INITIAL_SEARCH);
   const controller = useRef<ListController>(null);
-  return <Search text={text} state={state} onState={setState} openId={null} onOpen={onOpen} controller={controller} />;
+  return (
+    <>
+      <Search text={text} textSeq={seq} onResultsPainted={onPainted} state={state} onState={setState} openId={null} onOpen={onOpen} controller={controller} />
+      <button onClick={() => controller.current?.move(1)}>next</button>
+      <button onClick={() => controller.current?.move(30)}>next30</button>
+      <button onClick={() => controller.current?.openSelected()}>open</button>
+    </>
+  );
 }
 
 const hitsFor = (word: string) =>
@@ -38,19 +55,19 @@ describe('search as you type', () => {
           pending.push({ text: r.text, resolve });
         }),
     );
-    const { rerender } = renderWith(<Harness text="t" />, fakeApi({ search }));
+    const { rerender } = renderWith(<Harness text="tr" />, fakeApi({ search }));
     expect(search).toHaveBeenCalledTimes(1);
-    expect(search.mock.calls[0]?.[0]).toMatchObject({ text: 't', offset: 0, limit: 50, asYouType: true, from: null, to: null });
-    for (const text of ['tr', 'tra', 'trai']) rerender(<Harness text={text} />);
+    expect(search.mock.calls[0]?.[0]).toMatchObject({ text: 'tr', offset: 0, limit: 50, asYouType: true, from: null, to: null });
+    for (const text of ['tra', 'trai', 'train']) rerender(<Harness text={text} />);
     expect(search).toHaveBeenCalledTimes(1);
 
-    // The answer for "t" is shown, and only the newest input leaves after it.
-    await act(async () => pending.shift()?.resolve(hitsFor('t')));
-    expect(screen.getAllByTestId('search-result').map((r) => r.dataset.id)).toEqual(['id-t']);
+    // The answer for "tr" is shown, and only the newest input leaves after it.
+    await act(async () => pending.shift()?.resolve(hitsFor('tr')));
+    expect(screen.getAllByTestId('search-result').map((r) => r.dataset.id)).toEqual(['id-tr']);
     expect(search).toHaveBeenCalledTimes(2);
-    expect(search.mock.calls[1]?.[0]).toMatchObject({ text: 'trai' });
-    await act(async () => pending.shift()?.resolve(hitsFor('trai')));
-    expect(screen.getAllByTestId('search-result').map((r) => r.dataset.id)).toEqual(['id-trai']);
+    expect(search.mock.calls[1]?.[0]).toMatchObject({ text: 'train' });
+    await act(async () => pending.shift()?.resolve(hitsFor('train')));
+    expect(screen.getAllByTestId('search-result').map((r) => r.dataset.id)).toEqual(['id-train']);
     expect(search).toHaveBeenCalledTimes(2);
   });
 
@@ -128,5 +145,129 @@ describe('search as you type', () => {
     await new Promise((r) => setTimeout(r, 250));
     expect(search).not.toHaveBeenCalled();
     expect(screen.queryAllByTestId('search-result')).toHaveLength(0);
+  });
+});
+
+/** A backend with `total` hits for any words, `hit-0`, `hit-1`, …, served by pages. */
+function pagedSearch(total: number) {
+  return vi.fn(async (r: SearchRequestDto_Deserialize) =>
+    ok({
+      hits: Array.from({ length: Math.max(0, Math.min(r.limit, total - r.offset)) }, (_, k) => ({
+        summary: summary(`hit-${r.offset + k}`, { subject: `Sujet ${r.offset + k}` }),
+        snippet: [{ text: `extrait ${r.offset + k}`, highlight: false }],
+      })),
+      elapsedMs: 4,
+    }),
+  );
+}
+
+const results = () => screen.queryAllByTestId('search-result');
+
+/**
+ * happy-dom does no layout: let the list scroll as far as its rows reach, and report a
+ * scroll after `scrollTo` as a browser does.
+ */
+function layOut(list: HTMLElement) {
+  const rows = () => list.querySelector('ol');
+  Object.defineProperty(list, 'scrollHeight', { configurable: true, get: () => parseFloat(rows()?.style.height ?? '0') || 0 });
+  const scrollTo = list.scrollTo.bind(list) as (o: ScrollToOptions) => void;
+  list.scrollTo = ((o: ScrollToOptions) => {
+    scrollTo(o);
+    list.dispatchEvent(new Event('scroll'));
+  }) as typeof list.scrollTo;
+}
+const shownIds = () => results().map((r) => r.dataset.id);
+const offsetsAsked = (search: ReturnType<typeof pagedSearch>) => search.mock.calls.map(([r]) => r.offset);
+
+describe('the results list', () => {
+  it('renders a window of the rows, each with its place in the list', async () => {
+    const search = pagedSearch(120);
+    renderWith(<Harness text="budget" />, fakeApi({ search }));
+    await waitFor(() => expect(results().length).toBeGreaterThan(0));
+    // 50 hits loaded; the list is 600 px high (test setup) and a row RESULT_HEIGHT: about ten rows.
+    expect(screen.getByText('50+ résultats')).toBeTruthy();
+    const n = results().length;
+    expect(n).toBeGreaterThanOrEqual(Math.ceil(600 / RESULT_HEIGHT));
+    expect(n).toBeLessThan(20);
+    expect(shownIds()).toEqual(Array.from({ length: n }, (_, i) => `hit-${i}`));
+    const first = results()[0]!;
+    expect(first.getAttribute('aria-posinset')).toBe('1');
+    // More may follow: the size of the list is unknown.
+    expect(first.getAttribute('aria-setsize')).toBe('-1');
+    expect(results()[3]!.getAttribute('aria-posinset')).toBe('4');
+    expect(first.closest('ol')?.getAttribute('aria-label')).toBe('Résultats de la recherche');
+    // The list is as tall as all the rows loaded, not as those in the page.
+    expect(first.closest('ol')?.style.height).toBe(`${50 * RESULT_HEIGHT}px`);
+    expect(offsetsAsked(search)).toEqual([0]);
+  });
+
+  it('asks for the next page as the list scrolls near its end, and stops at the last one', async () => {
+    const search = pagedSearch(70);
+    renderWith(<Harness text="budget" />, fakeApi({ search }));
+    await waitFor(() => expect(results().length).toBeGreaterThan(0));
+    const list = screen.getByTestId('search-results');
+
+    // Halfway: still far from the end, nothing more is asked.
+    await act(async () => {
+      list.scrollTop = 20 * RESULT_HEIGHT;
+      fireEvent.scroll(list);
+    });
+    await waitFor(() => expect(shownIds()).toContain('hit-22'));
+    expect(offsetsAsked(search)).toEqual([0]);
+
+    // Near the end of the 50 loaded: the next page, once, appended after them.
+    await act(async () => {
+      list.scrollTop = 50 * RESULT_HEIGHT - 600;
+      fireEvent.scroll(list);
+    });
+    await waitFor(() => expect(screen.getByText('70 résultats')).toBeTruthy());
+    expect(offsetsAsked(search)).toEqual([0, 50]);
+    expect(search.mock.calls[1]?.[0]).toMatchObject({ text: 'budget', limit: 50 });
+    await act(async () => {
+      list.scrollTop = 70 * RESULT_HEIGHT - 600;
+      fireEvent.scroll(list);
+    });
+    await waitFor(() => expect(shownIds()).toContain('hit-69'));
+    // The size is known now, and the end was reached: nothing more to ask.
+    expect(results().find((r) => r.dataset.id === 'hit-69')?.getAttribute('aria-setsize')).toBe('70');
+    expect(results().find((r) => r.dataset.id === 'hit-69')?.getAttribute('aria-posinset')).toBe('70');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(offsetsAsked(search)).toEqual([0, 50]);
+  });
+
+  it('moves the selection with the keyboard, scrolling the selected row into the window', async () => {
+    const search = pagedSearch(200);
+    const onOpen = vi.fn();
+    renderWith(<Harness text="budget" onOpen={onOpen} />, fakeApi({ search }));
+    await waitFor(() => expect(results().length).toBeGreaterThan(0));
+    layOut(screen.getByTestId('search-results'));
+    const selected = () => results().find((r) => r.getAttribute('aria-current') === 'true')?.dataset.id;
+    expect(selected()).toBe('hit-0');
+    expect(shownIds()).not.toContain('hit-30');
+
+    // j (or ↓ in the search box) thirty times: row 30 is rendered, selected, and opens.
+    fireEvent.click(screen.getByText('next30'));
+    await waitFor(() => expect(selected()).toBe('hit-30'));
+    expect(shownIds()).not.toContain('hit-0');
+    fireEvent.click(screen.getByText('open'));
+    expect(onOpen).toHaveBeenCalledWith('hit-30');
+
+    // Moving near the end of what is loaded asks for the next page.
+    fireEvent.click(screen.getByText('next30'));
+    await waitFor(() => expect(offsetsAsked(search)).toEqual([0, 50]));
+    await waitFor(() => expect(screen.getByText('100+ résultats')).toBeTruthy());
+    expect(selected()).toBe('hit-49');
+
+    // Arrow keys inside the list move the selection and the focus, End goes to the last loaded.
+    const button = within(results().find((r) => r.dataset.id === 'hit-49')!).getByRole('button');
+    button.focus();
+    fireEvent.keyDown(button, { key: 'ArrowDown' });
+    await waitFor(() => expect(selected()).toBe('hit-50'));
+    await waitFor(() => expect(document.activeElement?.closest('li')?.dataset.id).toBe('hit-50'));
+    fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    await waitFor(() => expect(document.activeElement?.closest('li')?.dataset.id).toBe('hit-99'));
+    expect(selected()).toBe('hit-99');
+    fireEvent.keyDown(document.activeElement!, { key: 'Home' });
+    await waitFor(() => expect(document.activeElement?.closest('li')?.dataset.id).toBe('hit-0'));
   });
 });

@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { memo, useCallback, useEffect, useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { useApi } from '../api';
 import type { SearchHitDto_Serialize } from '../bindings';
 import { EMPTY_FILTER, toFilterDto, type FilterState } from '../lib/filter';
@@ -9,6 +10,14 @@ import { useSearch } from '../lib/useSearch';
 import { ErrorAlert, KindBadge, MarkingBadge, PrecedenceBadge } from './common';
 import { Filters } from './Filters';
 import type { ListController } from './Inbox';
+
+/**
+ * Result rows have one height (the snippet is clipped to two lines in CSS), so that the
+ * virtual list places them without measuring.
+ */
+export const RESULT_HEIGHT = 96;
+/** The next page is asked for when the rows on screen (or the selection) come this close to the last hit. */
+export const LOAD_AHEAD = 10;
 
 export interface SearchFilters {
   filter: FilterState;
@@ -39,15 +48,31 @@ export function Search({
   onOpen: (id: string) => void;
   controller: Ref<ListController>;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const api = useApi();
   const id = useId();
   const search = useSearch(api, { text, filter: toFilterDto(state.filter, null), from: state.from, to: state.to }, textSeq);
   const [selected, setSelected] = useState(0);
-  const listRef = useRef<HTMLOListElement>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
   const hits = search.hits;
 
-  useEffect(() => setSelected(0), [text, state]);
+  const virtualizer = useVirtualizer({
+    count: hits.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => RESULT_HEIGHT,
+    overscan: 4,
+    initialRect: { width: 600, height: 800 },
+  });
+  const rows = virtualizer.getVirtualItems();
+  const last = rows[rows.length - 1]?.index ?? -1;
+
+  // New words or filters: the first result, at the top.
+  const key = JSON.stringify([text, state]);
+  useEffect(() => {
+    setSelected(0);
+    virtualizer.scrollToOffset(0);
+    // Only when the words or the filters change, not when the virtualizer does.
+  }, [key]);
 
   // After the commit that shows the results of an input, once they are painted.
   const painted = useRef(onResultsPainted);
@@ -57,26 +82,65 @@ export function Search({
     if (shownSeq > 0) afterPaint(() => painted.current?.(shownSeq));
   }, [shownSeq]);
 
+  // Near the end of what is loaded (by scrolling or by moving the selection): the next page.
+  const { loadMore } = search;
+  const nearEnd = search.more && !search.loading && !search.error && Math.max(last, selected) >= hits.length - LOAD_AHEAD;
+  useEffect(() => {
+    if (nearEnd) loadMore();
+  }, [nearEnd, loadMore]);
+
+  // The row to focus once it is rendered (a move made with the arrow keys inside the list).
+  const focusIndex = useRef<number | null>(null);
+  useEffect(() => {
+    const index = focusIndex.current;
+    if (index === null) return;
+    const button = scrollRef.current?.querySelector<HTMLButtonElement>(`[data-index="${index}"] button`);
+    if (button) {
+      focusIndex.current = null;
+      button.focus({ preventScroll: true });
+    }
+  });
+
+  const count = hits.length;
   const move = useCallback(
-    (delta: number) => {
-      if (hits.length === 0) return;
-      const next = Math.max(0, Math.min(hits.length - 1, selected + delta));
+    (delta: number, focus = false) => {
+      if (count === 0) return;
+      const next = Math.max(0, Math.min(count - 1, selected + delta));
       setSelected(next);
-      listRef.current?.querySelectorAll('[data-testid="search-result"]')[next]?.scrollIntoView?.({ block: 'nearest' });
+      if (focus) focusIndex.current = next;
+      virtualizer.scrollToIndex(next, { align: 'auto' });
     },
-    [hits.length, selected],
+    [count, selected, virtualizer],
   );
   const openSelected = useCallback(() => {
     const hit = hits[selected];
     if (hit) onOpen(hit.summary.id);
   }, [hits, selected, onOpen]);
-  useImperativeHandle(controller, () => ({ move, openSelected }), [move, openSelected]);
+  useImperativeHandle(controller, () => ({ move: (delta: number) => move(delta), openSelected }), [move, openSelected]);
 
-  const status = text.trim() === ''
-    ? t('search.prompt')
-    : search.loading && hits.length === 0
-      ? t('search.searching')
-      : t('search.count', { n: hits.length, more: search.more ? '+' : '' });
+  const onOpenRow = useCallback(
+    (index: number, itemId: string) => {
+      setSelected(index);
+      onOpen(itemId);
+    },
+    [onOpen],
+  );
+
+  function onListKey(e: React.KeyboardEvent) {
+    const delta = { ArrowDown: 1, ArrowUp: -1, Home: -count, End: count, PageDown: 10, PageUp: -10 }[e.key];
+    if (delta === undefined) return;
+    e.preventDefault();
+    move(delta, true);
+  }
+
+  const status =
+    text.trim() === ''
+      ? t('search.prompt')
+      : search.loading && hits.length === 0
+        ? t('search.searching')
+        : t('search.count', { n: hits.length, more: search.more ? '+' : '' });
+  // While more may follow, the size of the list is not known (ARIA: -1).
+  const setSize = search.more ? -1 : hits.length;
 
   return (
     <section className="search" aria-labelledby={`${id}-title`}>
@@ -102,49 +166,82 @@ export function Search({
         )}
       </p>
       <ErrorAlert error={search.error} />
-      <ol ref={listRef} className="results" aria-label={t('search.results')}>
-        {hits.map((hit: SearchHitDto_Serialize, i) => {
-          const s = hit.summary;
-          return (
-            <li
-              key={s.id}
-              data-testid="search-result"
-              data-id={s.id}
-              className={`result${i === selected ? ' row-selected' : ''}${s.id === openId ? ' row-open' : ''}${s.read ? '' : ' row-unread'}`}
-              aria-current={i === selected ? 'true' : undefined}
-            >
-              <button
-                type="button"
-                className="result-open"
-                onClick={() => {
-                  setSelected(i);
-                  onOpen(s.id);
-                }}
-              >
-                <span className="row-line">
-                  <KindBadge kind={s.kind} />
-                  <PrecedenceBadge precedence={s.precedence} />
-                  <MarkingBadge marking={s.marking} />
-                  <span className="row-subject">{s.subject}</span>
-                </span>
-                <span className="row-line row-meta">
-                  <span>{s.origin}</span>
-                  {s.number && <span>{s.number}</span>}
-                  <span>{formatDateTime(s.writtenAt, i18n.language)}</span>
-                </span>
-                <span className="snippet">
-                  {hit.snippet.map((part, j) => (part.highlight ? <mark key={j}>{part.text}</mark> : <span key={j}>{part.text}</span>))}
-                </span>
-              </button>
-            </li>
-          );
-        })}
-      </ol>
-      {search.more && (
-        <button type="button" onClick={search.loadMore} className="load-more">
-          {t('search.more')}
-        </button>
-      )}
+      <div ref={scrollRef} className="results" data-testid="search-results">
+        <ol className="results-rows" aria-label={t('search.results')} style={{ height: virtualizer.getTotalSize() }} onKeyDown={onListKey}>
+          {rows.map((v) => {
+            const hit = hits[v.index];
+            if (!hit) return null;
+            return (
+              <ResultRow
+                key={v.key}
+                hit={hit}
+                index={v.index}
+                start={v.start}
+                setSize={setSize}
+                selected={v.index === selected}
+                open={hit.summary.id === openId}
+                onOpen={onOpenRow}
+              />
+            );
+          })}
+        </ol>
+        {search.more && search.loading && (
+          <p className="results-more">
+            {t('search.loadingMore')}
+          </p>
+        )}
+      </div>
     </section>
   );
 }
+
+/** One result; memoised, so that a keystroke re-renders no row until its results arrive. */
+const ResultRow = memo(function ResultRow({
+  hit,
+  index,
+  start,
+  setSize,
+  selected,
+  open,
+  onOpen,
+}: {
+  hit: SearchHitDto_Serialize;
+  index: number;
+  start: number;
+  setSize: number;
+  selected: boolean;
+  open: boolean;
+  onOpen: (index: number, id: string) => void;
+}) {
+  const { i18n } = useTranslation();
+  const s = hit.summary;
+  return (
+    <li
+      data-testid="search-result"
+      data-id={s.id}
+      data-index={index}
+      aria-posinset={index + 1}
+      aria-setsize={setSize}
+      aria-current={selected ? 'true' : undefined}
+      className={`result${selected ? ' row-selected' : ''}${open ? ' row-open' : ''}${s.read ? '' : ' row-unread'}`}
+      style={{ height: RESULT_HEIGHT, transform: `translateY(${start}px)` }}
+    >
+      <button type="button" className="result-open" onClick={() => onOpen(index, s.id)}>
+        <span className="row-line">
+          <KindBadge kind={s.kind} />
+          <PrecedenceBadge precedence={s.precedence} />
+          <MarkingBadge marking={s.marking} />
+          <span className="row-subject">{s.subject}</span>
+        </span>
+        <span className="row-line row-meta">
+          <span>{s.origin}</span>
+          {s.number && <span>{s.number}</span>}
+          <span>{formatDateTime(s.writtenAt, i18n.language)}</span>
+        </span>
+        <span className="snippet">
+          {hit.snippet.map((part, j) => (part.highlight ? <mark key={j}>{part.text}</mark> : <span key={j}>{part.text}</span>))}
+        </span>
+      </button>
+    </li>
+  );
+});

@@ -1,12 +1,14 @@
 // Search as you type, with no wait: a request leaves at once when none is in flight; while
 // one is, only the newest input is kept and leaves when the answer arrives (at most one in
 // flight, so a fast typist never floods the backend); an answer older than the one on screen,
-// or than a cleared box, is dropped.
+// or than a cleared box, is dropped. Further pages are asked for by `loadMore` (the results
+// list calls it as it scrolls near its end), one at a time, for the words on screen only.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, CommandError } from '../api';
 import type { FilterDto_Deserialize, SearchHitDto_Serialize } from '../bindings';
 
+/** Hits asked for at a time. */
 export const SEARCH_PAGE = 50;
 
 export interface SearchParams {
@@ -19,12 +21,14 @@ export interface SearchParams {
 export interface SearchState {
   hits: SearchHitDto_Serialize[];
   elapsedMs: number | null;
+  /** A request is in flight or waiting to leave. */
   loading: boolean;
   error: CommandError | null;
   /** More hits may follow (the last page was full). */
   more: boolean;
   /** The search box input (its `seq`) whose results are on screen. */
   shownSeq: number;
+  /** Asks for the next page of the results on screen; does nothing while a request is under way or after an error. */
   loadMore(): void;
 }
 
@@ -32,6 +36,8 @@ interface Request {
   /** Increasing: a later request has a larger id. */
   id: number;
   params: SearchParams;
+  /** `JSON.stringify(params)`: which words and filters the answer is for. */
+  key: string;
   offset: number;
   /** The search box input it answers. */
   seq: number;
@@ -47,6 +53,8 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
   const lastId = useRef(0);
   /** The newest request whose answer (or clearing) is on screen: older answers are dropped. */
   const shownId = useRef(0);
+  /** The words and filters of the hits on screen, and how many there are. */
+  const shown = useRef({ key: '', count: 0, more: false, failed: false });
   const inFlight = useRef(false);
   const queued = useRef<Request | null>(null);
   const alive = useRef(true);
@@ -57,6 +65,8 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
   const apiRef = useRef(api);
   apiRef.current = api;
   const key = JSON.stringify(params);
+  const keyRef = useRef(key);
+  keyRef.current = key;
 
   const send = useCallback(async (first: Request) => {
     let r: Request | null = first;
@@ -74,14 +84,18 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
       });
       if (alive.current && r.id > shownId.current) {
         shownId.current = r.id;
-        if (answer.status === 'error') setError(answer.error);
-        else {
+        if (answer.status === 'error') {
+          setError(answer.error);
+          shown.current = { ...shown.current, failed: true };
+        } else {
           const page = answer.data.hits as SearchHitDto_Serialize[];
           const offset = r.offset;
+          const full = page.length === SEARCH_PAGE;
+          shown.current = { key: r.key, count: offset + page.length, more: full, failed: false };
           setError(null);
           setHits((h) => (offset === 0 ? page : [...h, ...page]));
           setElapsed(answer.data.elapsedMs);
-          setMore(page.length === SEARCH_PAGE);
+          setMore(full);
         }
         setShownSeq(r.seq);
       }
@@ -94,7 +108,7 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
 
   const request = useCallback(
     (offset: number) => {
-      const r: Request = { id: ++lastId.current, params: paramsRef.current, offset, seq: seqRef.current };
+      const r: Request = { id: ++lastId.current, params: paramsRef.current, key: keyRef.current, offset, seq: seqRef.current };
       setLoading(true);
       if (inFlight.current) queued.current = r;
       else void send(r);
@@ -114,6 +128,7 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
       // Nothing to ask; any answer still on its way is for words no longer there.
       shownId.current = ++lastId.current;
       queued.current = null;
+      shown.current = { key: '', count: 0, more: false, failed: false };
       setHits([]);
       setElapsed(null);
       setLoading(false);
@@ -125,6 +140,11 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
     request(0);
   }, [key, request]);
 
-  const loadMore = useCallback(() => request(hits.length), [request, hits.length]);
+  const loadMore = useCallback(() => {
+    const s = shown.current;
+    // Only the next page of what is on screen, once: never while the words are changing.
+    if (inFlight.current || queued.current || !s.more || s.failed || s.key !== keyRef.current) return;
+    request(s.count);
+  }, [request]);
   return { hits, elapsedMs, loading, error, more, shownSeq, loadMore };
 }
