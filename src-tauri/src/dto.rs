@@ -386,6 +386,10 @@ pub struct SettingsDto {
     /// 0: never.
     pub lock_after_minutes: u32,
     pub notify: NotifyRulesDto,
+    /// The folder drafts are exchanged through with the post's other replicas ("": none).
+    pub exchange_dir: String,
+    /// The post's numbering register file ("": none).
+    pub number_register: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]

@@ -492,6 +492,8 @@ pub fn settings(s: &Settings) -> SettingsDto {
             min_precedence: precedence(s.notify.min_precedence),
             info: s.notify.info,
         },
+        exchange_dir: s.exchange_dir.clone().unwrap_or_default(),
+        number_register: s.number_register.clone().unwrap_or_default(),
     }
 }
 
@@ -510,6 +512,8 @@ pub fn settings_in(s: &SettingsDto) -> Settings {
             min_precedence: precedence_in(s.notify.min_precedence),
             info: s.notify.info,
         },
+        exchange_dir: Some(s.exchange_dir.trim().to_owned()).filter(|d| !d.is_empty()),
+        number_register: Some(s.number_register.trim().to_owned()).filter(|r| !r.is_empty()),
     }
 }
 
@@ -533,6 +537,8 @@ mod tests {
         let s = Settings {
             language: Language::En,
             lock_after_minutes: 7,
+            exchange_dir: Some("/srv/echange".into()),
+            number_register: Some("/srv/registre".into()),
             ..Settings::default()
         };
         assert_eq!(settings_in(&settings(&s)), s);

@@ -664,6 +664,10 @@ export type SettingsDto = {
 	/**  0: never. */
 	lockAfterMinutes: number,
 	notify: NotifyRulesDto,
+	/**  The folder drafts are exchanged through with the post's other replicas ("": none). */
+	exchangeDir: string,
+	/**  The post's numbering register file ("": none). */
+	numberRegister: string,
 };
 
 export type SnippetPartDto = {

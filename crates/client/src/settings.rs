@@ -78,6 +78,12 @@ pub struct Settings {
     /// Lock the profile after this many minutes without keyboard or pointer activity; 0 never.
     pub lock_after_minutes: u32,
     pub notify: NotifyRules,
+    /// The folder the drafts are exchanged through with the other replicas of the post (a
+    /// network share, or a folder two profiles of one machine use); none: drafts stay here.
+    pub exchange_dir: Option<String>,
+    /// The numbering register file of the post (see `numbering::FileAuthority`); none: numbers
+    /// come from this device's blocks, provisional when none is left.
+    pub number_register: Option<String>,
 }
 
 impl Default for Settings {
@@ -86,6 +92,8 @@ impl Default for Settings {
             language: Language::Fr,
             lock_after_minutes: 10,
             notify: NotifyRules::default(),
+            exchange_dir: None,
+            number_register: None,
         }
     }
 }
@@ -107,6 +115,22 @@ impl Profile {
         if settings.lock_after_minutes > MAX_LOCK_MINUTES {
             return Err(ClientError::InvalidSetting(format!(
                 "the inactivity lock must be between 0 (never) and {MAX_LOCK_MINUTES} minutes"
+            )));
+        }
+        if let Some(dir) = &settings.exchange_dir
+            && !std::path::Path::new(dir).is_dir()
+        {
+            return Err(ClientError::InvalidSetting(format!(
+                "the exchange folder {dir} does not exist: create it, or choose another one"
+            )));
+        }
+        if let Some(register) = &settings.number_register
+            && !std::path::Path::new(register)
+                .parent()
+                .is_some_and(|p| p.as_os_str().is_empty() || p.is_dir())
+        {
+            return Err(ClientError::InvalidSetting(format!(
+                "the folder of the numbering register {register} does not exist: create it, or choose another file"
             )));
         }
         let raw = serde_json::to_vec(settings).map_err(|e| ClientError::Identity(e.to_string()))?;
@@ -222,6 +246,13 @@ mod tests {
                 info: true,
                 ..NotifyRules::default()
             },
+            exchange_dir: Some(dir.path().to_string_lossy().into_owned()),
+            number_register: Some(
+                dir.path()
+                    .join("registre.json")
+                    .to_string_lossy()
+                    .into_owned(),
+            ),
         };
         profile.save_settings(&chosen).unwrap();
         drop(profile);
@@ -233,6 +264,12 @@ mod tests {
         };
         let err = profile.save_settings(&too_long).unwrap_err();
         assert!(err.to_string().contains("inactivity lock"), "{err}");
+        let missing = Settings {
+            exchange_dir: Some(dir.path().join("absent").to_string_lossy().into_owned()),
+            ..chosen.clone()
+        };
+        let err = profile.save_settings(&missing).unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
         assert_eq!(
             profile.settings().unwrap(),
             chosen,

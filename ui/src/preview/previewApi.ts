@@ -104,7 +104,7 @@ function content(s: ItemSummaryDto_Serialize): ItemDto_Serialize['content'] {
 export function previewApi(options: { profileExists: boolean; items: number }): Api {
   const items = makeItems(options.items);
   let exists = options.profileExists;
-  let settings: SettingsDto = { language: 'fr', lockAfterMinutes: 0, notify: { enabled: true, telegram: true, note: true, email: false, minPrecedence: 'immediat', info: false } };
+  let settings: SettingsDto = { language: 'fr', lockAfterMinutes: 0, notify: { enabled: true, telegram: true, note: true, email: false, minPrecedence: 'immediat', info: false }, exchangeDir: '', numberRegister: '' };
   const identity = { name: 'Alice Lefèvre', org: 'DFAE/EUROPE', email: 'alice@dfae.example', fingerprint: '3F2A 9C1B 77D0 54E8' };
   const progressListeners = new Set<(e: ImportProgressEvent) => void>();
   const arrivalListeners = new Set<(e: ArrivalsEvent) => void>();

@@ -24,6 +24,8 @@ export const SETTINGS: SettingsDto = {
   language: 'fr',
   lockAfterMinutes: 0,
   notify: { enabled: true, telegram: true, note: true, email: false, minPrecedence: 'immediat', info: false },
+  exchangeDir: '',
+  numberRegister: '',
 };
 
 export const SESSION: SessionDto_Serialize = {

@@ -11,6 +11,7 @@
 //! actor's sequence numbers.
 
 mod diff;
+mod exchange;
 mod log;
 
 #[cfg(test)]
@@ -28,6 +29,7 @@ use tracing::info_span;
 use uuid::Uuid;
 
 pub use diff::{DiffPart, DiffTag, DraftDiff, FieldChange, ParagraphChange, ParagraphDiff};
+pub use exchange::{ExchangeError, ExchangeReport};
 pub use log::{LogEntry, LogView, LoggedStep, Replayed, VersionView, replay};
 
 use crate::draft::{
@@ -193,6 +195,8 @@ pub struct DraftReceived {
     pub id: String,
     /// The draft was new to this profile.
     pub created: bool,
+    /// It brought changes this replica did not have (edits, steps or comments).
+    pub changed: bool,
     /// Steps this replica had not seen, oldest first.
     pub new_steps: Vec<LogView>,
     /// The user is now asked to act (clear or approve) and was not before.
@@ -844,6 +848,7 @@ impl Profile {
                 (l, Some(before))
             }
         };
+        let changed = created || l.doc.heads() != l.loaded_heads;
         let after = replay(&l.doc.log(), &l.doc.content_fingerprint());
         let new_steps: Vec<LogView> = after
             .log
@@ -887,6 +892,7 @@ impl Profile {
         Ok(DraftReceived {
             id,
             created,
+            changed,
             new_steps,
             now_my_turn,
             released,

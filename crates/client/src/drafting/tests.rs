@@ -646,3 +646,68 @@ fn concurrent_clears_out_of_turn_are_kept_but_refused_on_every_replica() {
             .any(|(a, c)| a == "Chloé" && c == AuditAction::DraftReceived.code())
     );
 }
+
+#[test]
+fn replicas_meet_through_an_exchange_folder_and_a_damaged_copy_is_reported_not_fatal() {
+    let (alice, bruno) = (person("Alice"), person("Bruno"));
+    let folder = tempfile::tempdir().unwrap();
+    let id = telegram(&alice, &["Bruno"]);
+    alice.profile.publish_draft(folder.path(), &id).unwrap();
+    // Alice's own copy is not merged back into Alice.
+    assert!(
+        alice
+            .profile
+            .collect_drafts(folder.path())
+            .unwrap()
+            .received
+            .is_empty()
+    );
+    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    assert_eq!(report.received.len(), 1);
+    assert!(report.received[0].created);
+    // Nothing new: nothing merged again.
+    assert!(
+        bruno
+            .profile
+            .collect_drafts(folder.path())
+            .unwrap()
+            .received
+            .is_empty()
+    );
+
+    bruno
+        .profile
+        .edit_draft(
+            &id,
+            &[DraftEdit::SpliceParagraph {
+                index: 0,
+                pos: 0,
+                delete: 0,
+                insert: "Ce matin, ".into(),
+            }],
+        )
+        .unwrap();
+    bruno.profile.publish_draft(folder.path(), &id).unwrap();
+    // A damaged file from a third device sits beside it.
+    std::fs::write(folder.path().join(&id).join("ffff.draft"), b"garbage").unwrap();
+    let report = alice.profile.collect_drafts(folder.path()).unwrap();
+    assert_eq!(report.received.len(), 1);
+    assert!(report.received[0].changed && !report.received[0].created);
+    assert_eq!(report.errors.len(), 1);
+    assert!(
+        report.errors[0].error.contains("not a draft"),
+        "{:?}",
+        report.errors
+    );
+    assert!(
+        alice.profile.draft(&id).unwrap().view.paragraphs[0]
+            .text
+            .starts_with("Ce matin, ")
+    );
+    // A folder that is not there: a clear error.
+    let err = alice
+        .profile
+        .collect_drafts(&folder.path().join("absent"))
+        .unwrap_err();
+    assert!(err.to_string().contains("exchange folder"), "{err}");
+}
