@@ -270,4 +270,53 @@ describe('the results list', () => {
     fireEvent.keyDown(document.activeElement!, { key: 'Home' });
     await waitFor(() => expect(document.activeElement?.closest('li')?.dataset.id).toBe('hit-0'));
   });
+
+  it('waits for a second letter before searching a word, and answers at once the inputs that change no word', async () => {
+    const search = pagedSearch(3);
+    const painted = vi.fn();
+    const { rerender } = renderWith(<Harness text="" onPainted={painted} />, fakeApi({ search }));
+
+    rerender(<Harness text="e" seq={1} onPainted={painted} />);
+    expect(screen.getByText('Saisissez au moins deux lettres ou chiffres.')).toBeTruthy();
+    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(1));
+    expect(search).not.toHaveBeenCalled();
+
+    rerender(<Harness text="en" seq={2} onPainted={painted} />);
+    await waitFor(() => expect(results()).toHaveLength(3));
+    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(2));
+    expect(search).toHaveBeenCalledTimes(1);
+    expect(search.mock.calls[0]?.[0]).toMatchObject({ text: 'en' });
+
+    // A space, then one letter of a next word: the same words, the same results, painted at once.
+    rerender(<Harness text="en " seq={3} onPainted={painted} />);
+    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(3));
+    rerender(<Harness text="en b" seq={4} onPainted={painted} />);
+    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(4));
+    expect(search).toHaveBeenCalledTimes(1);
+    expect(results()).toHaveLength(3);
+
+    rerender(<Harness text="en bu" seq={5} onPainted={painted} />);
+    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(5));
+    expect(search).toHaveBeenCalledTimes(2);
+    expect(search.mock.calls[1]?.[0]).toMatchObject({ text: 'en bu' });
+  });
+
+  it('settles with the answer on its way an input that changes no word', async () => {
+    const pending: ((r: Result<SearchResultDto_Serialize>) => void)[] = [];
+    const search = vi.fn(
+      () =>
+        new Promise<Result<SearchResultDto_Serialize>>((resolve) => {
+          pending.push(resolve);
+        }),
+    );
+    const painted = vi.fn();
+    const { rerender } = renderWith(<Harness text="bu" seq={1} onPainted={painted} />, fakeApi({ search }));
+    rerender(<Harness text="bu " seq={2} onPainted={painted} />);
+    rerender(<Harness text="bu d" seq={3} onPainted={painted} />);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(painted).not.toHaveBeenCalled();
+    await act(async () => pending.shift()?.(hitsFor('bu')));
+    await waitFor(() => expect(painted).toHaveBeenCalledWith(3));
+    expect(search).toHaveBeenCalledTimes(1);
+  });
 });

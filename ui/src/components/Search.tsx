@@ -6,7 +6,7 @@ import type { SearchHitDto_Serialize } from '../bindings';
 import { EMPTY_FILTER, toFilterDto, type FilterState } from '../lib/filter';
 import { formatDateTime } from '../lib/format';
 import { afterPaint } from '../lib/perf';
-import { useSearch } from '../lib/useSearch';
+import { searchedText, useSearch } from '../lib/useSearch';
 import { ErrorAlert, KindBadge, MarkingBadge, PrecedenceBadge } from './common';
 import { Filters } from './Filters';
 import type { ListController } from './Inbox';
@@ -67,7 +67,8 @@ export function Search({
   const last = rows[rows.length - 1]?.index ?? -1;
 
   // New words or filters: the first result, at the top.
-  const key = JSON.stringify([text, state]);
+  const searched = searchedText(text);
+  const key = JSON.stringify([searched, state]);
   useEffect(() => {
     setSelected(0);
     virtualizer.scrollToOffset(0);
@@ -136,9 +137,11 @@ export function Search({
   const status =
     text.trim() === ''
       ? t('search.prompt')
-      : search.loading && hits.length === 0
-        ? t('search.searching')
-        : t('search.count', { n: hits.length, more: search.more ? '+' : '' });
+      : searched === ''
+        ? t('search.tooShort')
+        : search.loading && hits.length === 0
+          ? t('search.searching')
+          : t('search.count', { n: hits.length, more: search.more ? '+' : '' });
   // While more may follow, the size of the list is not known (ARIA: -1).
   const setSize = search.more ? -1 : hits.length;
 

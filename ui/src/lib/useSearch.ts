@@ -1,8 +1,11 @@
 // Search as you type, with no wait: a request leaves at once when none is in flight; while
 // one is, only the newest input is kept and leaves when the answer arrives (at most one in
 // flight, so a fast typist never floods the backend); an answer older than the one on screen,
-// or than a cleared box, is dropped. Further pages are asked for by `loadMore` (the results
-// list calls it as it scrolls near its end), one at a time, for the words on screen only.
+// or than a cleared box, is dropped. A last word of one letter is not searched yet (see
+// `searchedText`); an input that leaves the searched words as they were (that letter, a space)
+// is answered by the results already on screen or on their way. Further pages are asked for by
+// `loadMore` (the results list calls it as it scrolls near its end), one at a time, for the
+// words on screen only.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, CommandError } from '../api';
@@ -10,6 +13,28 @@ import type { FilterDto_Deserialize, SearchHitDto_Serialize } from '../bindings'
 
 /** Hits asked for at a time. */
 export const SEARCH_PAGE = 50;
+
+/** A last word of one letter or digit (marks allowed), with what follows it up to the end. */
+const ONE_LETTER_AT_END = /(^|[^\p{L}\p{N}\p{M}])[\p{L}\p{N}]\p{M}*[^\p{L}\p{N}\p{M}]*$/u;
+
+/**
+ * The words searched while the box reads `text`: trimmed, without a last word of a single
+ * letter or digit. As you type, the last word is a prefix, and the index has none for one
+ * character: such a prefix matches most of the store and costs 70–250 ms on 100,000 items
+ * (against 20–40 ms from two characters), holding up the keystrokes after it. It is searched
+ * from its second character on; a phrase closed by a quote is searched as typed. Text with
+ * no letter or digit left is nothing to search.
+ */
+export function searchedText(text: string): string {
+  let s = text.trim();
+  while (!(s.endsWith('"') && s.split('"').length % 2 === 1)) {
+    const shorter = s.replace(ONE_LETTER_AT_END, '$1').trim();
+    if (shorter === s) break;
+    s = shorter;
+  }
+  // Quotes or signs alone are no words.
+  return /[\p{L}\p{N}]/u.test(s) ? s : '';
+}
 
 export interface SearchParams {
   text: string;
@@ -64,9 +89,12 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
   seqRef.current = seq;
   const apiRef = useRef(api);
   apiRef.current = api;
-  const key = JSON.stringify(params);
+  const searched = searchedText(params.text);
+  const key = JSON.stringify({ ...params, text: searched });
   const keyRef = useRef(key);
   keyRef.current = key;
+  /** The words and filters last asked for (or cleared). */
+  const requestedKey = useRef<string | null>(null);
 
   const send = useCallback(async (first: Request) => {
     let r: Request | null = first;
@@ -74,7 +102,7 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
     while (r && alive.current) {
       const p = r.params;
       const answer = await apiRef.current.search({
-        text: p.text,
+        text: searchedText(p.text),
         filter: p.filter,
         from: p.from || null,
         to: p.to || null,
@@ -97,7 +125,8 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
           setElapsed(answer.data.elapsedMs);
           setMore(full);
         }
-        setShownSeq(r.seq);
+        // The inputs typed since that left the searched words as they were are answered too.
+        setShownSeq(r.key === keyRef.current ? Math.max(r.seq, seqRef.current) : r.seq);
       }
       r = queued.current;
       queued.current = null;
@@ -124,7 +153,14 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
   }, []);
 
   useEffect(() => {
-    if (paramsRef.current.text.trim() === '') {
+    if (key === requestedKey.current) {
+      // The same words as already asked for: the results on screen answer this input too,
+      // or those on their way will.
+      if (!inFlight.current) setShownSeq(seqRef.current);
+      return;
+    }
+    requestedKey.current = key;
+    if (searchedText(paramsRef.current.text) === '') {
       // Nothing to ask; any answer still on its way is for words no longer there.
       shownId.current = ++lastId.current;
       queued.current = null;
@@ -138,7 +174,7 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
       return;
     }
     request(0);
-  }, [key, request]);
+  }, [key, seq, request]);
 
   const loadMore = useCallback(() => {
     const s = shown.current;
