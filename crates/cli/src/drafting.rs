@@ -551,3 +551,54 @@ pub fn verify(profile: Option<&Profile>, a: VerifyArgs, as_json: bool) -> Result
         verified.approver_key.get(..16).unwrap_or_default()
     ))
 }
+
+/// `diplo numbers …`: this device's numbering blocks.
+#[derive(Debug, Clone, Subcommand)]
+pub enum NumbersCommand {
+    /// While online: take a block of numbers for a post or mission for this year, so that
+    /// releases made offline later get final numbers.
+    Refill {
+        /// The post (telegrams) or mission (notes verbales).
+        #[arg(long)]
+        scope: String,
+        #[arg(long, env = "DIPLOMATIE_NUMBER_REGISTER")]
+        register: PathBuf,
+    },
+    /// At the next sync: give the texts released here with a provisional number their final
+    /// number.
+    Settle {
+        #[arg(long, env = "DIPLOMATIE_NUMBER_REGISTER")]
+        register: PathBuf,
+    },
+}
+
+pub fn numbers(profile: &Profile, command: NumbersCommand, as_json: bool) -> Result<()> {
+    match command {
+        NumbersCommand::Refill { scope, register } => {
+            let year = time::OffsetDateTime::now_utc().year();
+            let series = diplomatie_client::numbering::Series::new(&scope, year);
+            let left = profile.refill_numbers(&mut FileAuthority::new(&register), &series)?;
+            if as_json {
+                return print_json(&json!({"series": series, "remaining": left}));
+            }
+            print(&format!(
+                "{} {year}: {left} numéros disponibles sur cet appareil / numbers available on this device\n",
+                series.scope
+            ))
+        }
+        NumbersCommand::Settle { register } => {
+            let done = profile.settle_numbers(&mut FileAuthority::new(&register))?;
+            if as_json {
+                return print_json(&done);
+            }
+            let mut text = String::new();
+            for r in &done {
+                text.push_str(&format!("{}  {} → {}\n", r.item, r.provisional, r.number));
+            }
+            if done.is_empty() {
+                text.push_str("Aucun numéro provisoire / No provisional number\n");
+            }
+            print(&text)
+        }
+    }
+}

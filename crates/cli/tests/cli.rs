@@ -907,6 +907,23 @@ fn an_offline_release_is_provisional_and_a_file_that_is_not_a_record_is_refused(
         ));
         std::fs::read(&packet).unwrap()
     };
+    // Back online, the provisional number becomes final.
+    let register = dora.dir.with_file_name("register.json");
+    let settled = json(&run(
+        &dora,
+        &[
+            "--json",
+            "numbers",
+            "settle",
+            "--register",
+            register.to_str().unwrap(),
+        ],
+    ));
+    let year = time::OffsetDateTime::now_utc().year();
+    assert_eq!(settled[0]["number"], format!("PARIS {year}-0001"));
+    let verified = json(&run(&dora, &["--json", "verify", item]));
+    assert_eq!(verified["provisional"], false);
+    assert_eq!(verified["number"], format!("PARIS {year}-0001"));
     // A packet is not a record: refused clearly.
     std::fs::write(&file, &record).unwrap();
     let out = diplo(

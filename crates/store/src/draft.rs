@@ -5,9 +5,10 @@
 use rusqlite::{OptionalExtension, params};
 use time::OffsetDateTime;
 
-use diplomatie_domain::{ItemId, ItemKind};
+use diplomatie_domain::{Item, ItemId, ItemKind};
 
-use crate::store::{from_ns, id_from_blob, insert_audit, insert_item, to_ns};
+use crate::index::index_text;
+use crate::store::{from_ns, id_from_blob, insert_audit, insert_item, item_number, to_ns};
 use crate::{AuditRecord, NewItem, PutOutcome, Store, StoreError};
 
 /// A draft as stored.
@@ -202,12 +203,68 @@ impl Store {
         })
     }
 
+    /// A provisional number made final: the item's number (and its index entry) replaced by
+    /// `item`'s, the new record kept beside the one it supersedes, with `audit`, in one
+    /// transaction. Receiving the same record again changes nothing.
+    pub fn renumber_released_item(
+        &self,
+        item: &Item,
+        draft: &str,
+        old_signature: &str,
+        new_signature: &str,
+        record: &[u8],
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let at = OffsetDateTime::now_utc();
+        let id = item.id;
+        self.call(|conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let known: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM releases WHERE signature = ?1)",
+                params![new_signature],
+                |r| r.get(0),
+            )?;
+            if known {
+                return Ok(());
+            }
+            let seq: Option<i64> = tx
+                .query_row(
+                    "SELECT seq FROM items WHERE id = ?1",
+                    params![id.as_bytes().as_slice()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let seq = seq.ok_or(StoreError::NotFound(id))?;
+            tx.execute(
+                "UPDATE items SET number = ?2, data = ?3 WHERE seq = ?1",
+                params![seq, item_number(item), serde_json::to_string(item)?],
+            )?;
+            let text = index_text(item, &[]);
+            tx.execute(
+                "UPDATE items_fts SET headers = ?2 WHERE rowid = ?1",
+                params![seq, text.headers],
+            )?;
+            tx.execute(
+                "INSERT INTO releases (signature, item, draft, record, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![new_signature, id.as_bytes().as_slice(), draft, record, to_ns(at)],
+            )?;
+            tx.execute(
+                "UPDATE releases SET superseded_by = ?2 WHERE signature = ?1",
+                params![old_signature, new_signature],
+            )?;
+            insert_audit(&tx, audit, audit.item.or(Some(id)), at)?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
     /// The released record of an item, if it was released here.
     pub fn release_of(&self, item: ItemId) -> Result<Option<Vec<u8>>, StoreError> {
         self.call(|conn| {
             Ok(conn
                 .query_row(
-                    "SELECT record FROM releases WHERE item = ?1",
+                    "SELECT record FROM releases WHERE item = ?1 AND superseded_by IS NULL \
+                 ORDER BY at DESC LIMIT 1",
                     params![item.as_bytes().as_slice()],
                     |r| r.get(0),
                 )
@@ -220,7 +277,8 @@ impl Store {
         let blob: Option<Vec<u8>> = self.call(|conn| {
             Ok(conn
                 .query_row(
-                    "SELECT item FROM releases WHERE draft = ?1 ORDER BY at DESC LIMIT 1",
+                    "SELECT item FROM releases WHERE draft = ?1 AND superseded_by IS NULL \
+                     ORDER BY at DESC LIMIT 1",
                     params![draft],
                     |r| r.get(0),
                 )
@@ -357,5 +415,48 @@ mod tests {
             1
         );
         assert!(store.get_item(id).unwrap().is_some());
+
+        // The provisional number made final: item, index and current record follow.
+        let mut numbered = item.clone();
+        if let ItemContent::Telegram(t) = &mut numbered.content {
+            t.number = Some(diplomatie_domain::TelegramNumber {
+                post: "BERLIN".into(),
+                year: 2026,
+                serial: 7,
+            });
+        }
+        let renumbered = audit(AuditAction::DraftReleased, "renumbered");
+        store
+            .renumber_released_item(&numbered, "d1", "sig", "sig2", b"record 2", &renumbered)
+            .unwrap();
+        store
+            .renumber_released_item(&numbered, "d1", "sig", "sig2", b"record 2", &renumbered)
+            .unwrap();
+        assert_eq!(store.release_of(id).unwrap().unwrap(), b"record 2");
+        assert_eq!(
+            store.find_by_number("TD BERLIN 2026-0007").unwrap(),
+            Some(id)
+        );
+        let stored = store.get_item(id).unwrap().unwrap();
+        assert_eq!(stored.item, numbered);
+        let hits = store
+            .search(&crate::SearchQuery::text("\"BERLIN 2026-0007\""))
+            .unwrap();
+        assert_eq!(hits.len(), 1, "the index has the final number");
+        assert_eq!(
+            details(&store)
+                .iter()
+                .filter(|d| *d == "renumbered")
+                .count(),
+            1,
+            "a record received twice is kept once"
+        );
+        // An item that is not here cannot be renumbered.
+        let mut other = numbered;
+        other.id = ItemId::from_uuid(uuid::Uuid::now_v7());
+        assert!(matches!(
+            store.renumber_released_item(&other, "d2", "x", "y", b"r", &renumbered),
+            Err(StoreError::NotFound(_))
+        ));
     }
 }

@@ -37,10 +37,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0006_drop_draft_versions",
         include_str!("../migrations/0006_drop_draft_versions.sql"),
     ),
+    (
+        7,
+        "0007_supersede_releases",
+        include_str!("../migrations/0007_supersede_releases.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

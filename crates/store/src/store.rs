@@ -414,7 +414,7 @@ fn parse_route(code: Option<String>) -> Result<Option<Route>, StoreError> {
     .transpose()
 }
 
-fn item_number(item: &Item) -> Option<String> {
+pub(crate) fn item_number(item: &Item) -> Option<String> {
     match &item.content {
         ItemContent::Telegram(t) => t.number.as_ref().map(ToString::to_string),
         ItemContent::DiplomaticNote(n) => n.number.as_ref().map(ToString::to_string),

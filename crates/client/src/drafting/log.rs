@@ -50,6 +50,11 @@ pub enum LoggedStep {
     Version {
         label: String,
     },
+    /// The record that gives a provisionally numbered release its final number (it names the
+    /// record it supersedes).
+    Renumber {
+        record: String,
+    },
 }
 
 // Comments and reasons are the users' words: never in a log line.
@@ -79,6 +84,7 @@ impl LoggedStep {
             LoggedStep::Withdraw { .. } => "withdraw",
             LoggedStep::Release { .. } => "release",
             LoggedStep::Version { .. } => "version",
+            LoggedStep::Renumber { .. } => "renumber",
         }
     }
 
@@ -97,7 +103,9 @@ impl LoggedStep {
                 reason: reason.clone(),
             },
             LoggedStep::Release { .. } => Step::Release,
-            LoggedStep::Created | LoggedStep::Version { .. } => return None,
+            LoggedStep::Created | LoggedStep::Version { .. } | LoggedStep::Renumber { .. } => {
+                return None;
+            }
         })
     }
 
@@ -222,6 +230,26 @@ fn check_release(
     Ok(signed)
 }
 
+/// Checks a record that replaces a provisional number: signed, by the same key, for the same
+/// item and version, superseding the current record, with a final number.
+fn check_renumber(current: &SignedRelease, record: &str) -> Result<SignedRelease, String> {
+    let signed = SignedRelease::verify(record.as_bytes()).map_err(|e| e.to_string())?;
+    let (old, new) = (&current.record, &signed.record);
+    if new.supersedes.as_deref() != Some(current.signature.as_str()) {
+        return Err("the new number does not replace the current released record".into());
+    }
+    if new.approver_key != old.approver_key || new.item.id != old.item.id || new.heads != old.heads
+    {
+        return Err(
+            "the new number is not signed by the approver of the release, for the same text".into(),
+        );
+    }
+    if !matches!(new.number, crate::release::ReleaseNumber::Final { .. }) {
+        return Err("a replacement record must carry a final number".into());
+    }
+    Ok(signed)
+}
+
 /// Replays `entries` (the raw log) for a document whose content digest is now `current`.
 pub fn replay(entries: &[String], current: &str) -> Replayed {
     let mut out = Replayed {
@@ -282,8 +310,17 @@ fn apply_entry(out: &mut Replayed, entry: &LogEntry) -> Result<(), String> {
         heads: entry.heads.clone(),
     };
     let Some(step) = entry.step.domain_step() else {
-        if let LoggedStep::Version { label } = &entry.step {
-            push_version(out, version(label.clone()));
+        match &entry.step {
+            LoggedStep::Version { label } => push_version(out, version(label.clone())),
+            LoggedStep::Renumber { record } => {
+                let current = out
+                    .release
+                    .as_ref()
+                    .ok_or("a new number for a text that is not released")?;
+                let signed = check_renumber(current, record)?;
+                out.release = Some(signed);
+            }
+            _ => {}
         }
         return Ok(());
     };

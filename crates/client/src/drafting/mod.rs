@@ -46,6 +46,8 @@ const COMPACT_AFTER: usize = 32;
 const PACKET_MAGIC: &[u8] = b"DIPLOMATIE-DRAFT/1\n";
 /// The device's numbering blocks, in the profile's encrypted meta.
 const NUMBERING_KEY: &str = "numbering.device";
+/// The drafts released here with a provisional number, by that number.
+const PROVISIONAL_KEY: &str = "numbering.provisional";
 
 /// One edit of a draft, as the editor and the CLI send it. Positions count UTF-16 units.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,6 +191,14 @@ pub struct ReleaseOutcome {
     pub signature: String,
 }
 
+/// A provisional number replaced by its final one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renumbered {
+    pub item: ItemId,
+    pub provisional: String,
+    pub number: String,
+}
+
 /// What receiving a draft did.
 #[derive(Debug, Clone, Serialize)]
 pub struct DraftReceived {
@@ -304,6 +314,7 @@ fn step_action(step: &LoggedStep) -> AuditAction {
         LoggedStep::Withdraw { .. } => AuditAction::DraftWithdrawn,
         LoggedStep::Release { .. } => AuditAction::DraftReleased,
         LoggedStep::Version { .. } => AuditAction::DraftEdited,
+        LoggedStep::Renumber { .. } => AuditAction::DraftReleased,
     }
 }
 
@@ -583,7 +594,12 @@ impl Profile {
                         set_number(&mut content, &series, serial);
                         ReleaseNumber::Final { label }
                     }
-                    Assigned::Provisional { label } => ReleaseNumber::Provisional { label },
+                    Assigned::Provisional { label } => {
+                        let mut waiting = self.provisional_releases()?;
+                        waiting.insert(label.clone(), l.stored.id.clone());
+                        self.save_provisional_releases(&waiting)?;
+                        ReleaseNumber::Provisional { label }
+                    }
                 }
             }
         };
@@ -696,6 +712,103 @@ impl Profile {
         numbering.refill(authority, series)?;
         self.save_device_numbering(&numbering)?;
         Ok(numbering.remaining(series))
+    }
+
+    fn provisional_releases(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, String>, ClientError> {
+        Ok(match self.store().get_meta(PROVISIONAL_KEY)? {
+            Some(raw) => serde_json::from_slice(&raw).unwrap_or_default(),
+            None => std::collections::BTreeMap::new(),
+        })
+    }
+
+    fn save_provisional_releases(
+        &self,
+        waiting: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), ClientError> {
+        let raw =
+            serde_json::to_vec(waiting).map_err(|e| ClientError::InvalidDraft(e.to_string()))?;
+        self.store().put_meta(PROVISIONAL_KEY, &raw)?;
+        Ok(())
+    }
+
+    /// Stores a record that gives a released item its final number (received, or made here).
+    fn store_renumber(&self, old: &SignedRelease, new: &SignedRelease) -> Result<(), ClientError> {
+        let audit = self.draft_audit(
+            AuditAction::DraftReleased,
+            new.record.item.id,
+            format!(
+                "{} numbered {}",
+                old.record.number.label(),
+                new.record.number.label()
+            ),
+        );
+        self.store().renumber_released_item(
+            &new.record.item,
+            &new.record.draft_id,
+            &old.signature,
+            &new.signature,
+            new.to_bytes(),
+            &audit,
+        )?;
+        Ok(())
+    }
+
+    /// At the next sync with the numbering `authority`: gives each text released here with a
+    /// provisional number its final number, in a new signed record that supersedes the
+    /// provisional one (logged in the draft, so the other replicas renumber it too). Returns
+    /// what was renumbered; what the authority could not serve waits for the next time.
+    pub fn settle_numbers(
+        &self,
+        authority: &mut dyn NumberAuthority,
+    ) -> Result<Vec<Renumbered>, ClientError> {
+        let _span = info_span!("settle_numbers").entered();
+        let mut numbering = self.device_numbering()?;
+        if numbering.pending().next().is_none() {
+            return Ok(Vec::new());
+        }
+        let replacements = numbering.settle(authority)?;
+        self.save_device_numbering(&numbering)?;
+        let mut waiting = self.provisional_releases()?;
+        let mut done = Vec::new();
+        for r in replacements {
+            let Some(draft) = waiting.remove(&r.provisional) else {
+                continue;
+            };
+            let mut l = self.load_draft(&draft)?;
+            let replayed = replay(&l.doc.log(), &l.doc.content_fingerprint());
+            let Some(old) = replayed.release else {
+                continue;
+            };
+            let mut record = old.record.clone();
+            let year = record.released_at.year();
+            if let Some(series) = series_of(&record.item.content, year) {
+                set_number(&mut record.item.content, &series, r.serial);
+            }
+            record.number = ReleaseNumber::Final {
+                label: r.label.clone(),
+            };
+            record.supersedes = Some(old.signature.clone());
+            let signed = SignedRelease::sign(record, &self.signing_key()?)?;
+            let text = String::from_utf8(signed.to_bytes().to_vec()).map_err(|_| {
+                ClientError::InvalidDraft("the released record is not UTF-8".into())
+            })?;
+            append_step(
+                &mut l.doc,
+                &self.me(),
+                LoggedStep::Renumber { record: text },
+            )?;
+            self.store_renumber(&old, &signed)?;
+            self.save_draft(&mut l, &[])?;
+            done.push(Renumbered {
+                item: signed.record.item.id,
+                provisional: r.provisional,
+                number: r.label,
+            });
+        }
+        self.save_provisional_releases(&waiting)?;
+        Ok(done)
     }
 
     /// The released record of an item released or received here, checked.
@@ -882,11 +995,19 @@ impl Profile {
             .is_some_and(|b| waiting_for(b, &l.doc.view()).contains(&me));
         let now_my_turn = !was_my_turn && waiting_for(&after, &l.doc.view()).contains(&me);
         let mut released = None;
-        if let Some(signed) = &after.release
-            && before.as_ref().is_none_or(|b| b.release.is_none())
-        {
-            self.store_release(signed, AuditAction::ItemReceived)?;
-            released = Some(signed.record.item.id);
+        if let Some(signed) = &after.release {
+            let previous = before.as_ref().and_then(|b| b.release.as_ref());
+            match previous {
+                None => {
+                    self.store_release(signed, AuditAction::ItemReceived)?;
+                    released = Some(signed.record.item.id);
+                }
+                Some(old) if old.signature != signed.signature => {
+                    self.store_renumber(old, signed)?;
+                    released = Some(signed.record.item.id);
+                }
+                Some(_) => {}
+            }
         }
         self.save_draft(&mut l, &audit)?;
         Ok(DraftReceived {

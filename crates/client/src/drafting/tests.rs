@@ -711,3 +711,73 @@ fn replicas_meet_through_an_exchange_folder_and_a_damaged_copy_is_reported_not_f
         .unwrap_err();
     assert!(err.to_string().contains("exchange folder"), "{err}");
 }
+
+#[test]
+fn provisional_numbers_of_two_offline_releasers_become_distinct_final_numbers_everywhere() {
+    let register_dir = tempfile::tempdir().unwrap();
+    let register_path = register_dir.path().join("berlin.register");
+    let year = OffsetDateTime::now_utc().year();
+    let alice = person("Alice");
+    let mut releases = Vec::new();
+    // Two approvers' devices, no block, offline: both release provisionally.
+    for name in ["Dora", "Dora"] {
+        let dora = person(name);
+        let id = telegram(&alice, &[]);
+        alice.profile.draft_step(&id, Step::Submit).unwrap();
+        send(&alice, &dora, &id);
+        dora.profile.draft_step(&id, Step::Approve).unwrap();
+        let outcome = dora.profile.release_draft(&id, None).unwrap();
+        assert!(outcome.provisional);
+        // The drafter receives the provisional release.
+        send(&dora, &alice, &id);
+        releases.push((dora, id, outcome));
+    }
+    assert_ne!(releases[0].2.number, releases[1].2.number);
+
+    // Back online: each settles with the post's register.
+    let mut finals = Vec::new();
+    for (dora, id, outcome) in &releases {
+        let mut register = crate::numbering::FileAuthority::new(&register_path);
+        let done = dora.profile.settle_numbers(&mut register).unwrap();
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].provisional, outcome.number);
+        assert_eq!(done[0].item, outcome.item);
+        let item = outcome.item.to_string();
+        let verified = dora.profile.verify_release_of(&item).unwrap();
+        assert!(!verified.provisional);
+        assert_eq!(verified.number, done[0].number);
+        assert_eq!(
+            dora.profile.draft(id).unwrap().release.unwrap().number,
+            done[0].number
+        );
+        // Nothing left to settle.
+        assert!(
+            dora.profile
+                .settle_numbers(&mut register)
+                .unwrap()
+                .is_empty()
+        );
+        // The drafter's copy follows at the next exchange.
+        send(dora, &alice, id);
+        assert_eq!(
+            alice.profile.verify_release_of(&item).unwrap().number,
+            done[0].number
+        );
+        let shown = alice.profile.show(&item).unwrap();
+        match &shown.item.content {
+            ItemContent::Telegram(t) => {
+                assert_eq!(t.number.as_ref().unwrap().to_string(), done[0].number);
+            }
+            _ => panic!("the released item is not a telegram"),
+        }
+        assert_eq!(
+            alice.profile.find_by_number(&done[0].number).unwrap(),
+            Some(outcome.item)
+        );
+        finals.push(done[0].number.clone());
+    }
+    assert_ne!(finals[0], finals[1]);
+    for f in &finals {
+        assert!(f.starts_with(&format!("BERLIN {year}-")), "{f}");
+    }
+}
