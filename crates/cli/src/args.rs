@@ -79,6 +79,9 @@ pub enum Command {
     History(crate::drafting::HistoryArgs),
     /// Check the signature of a released item or record file.
     Verify(crate::drafting::VerifyArgs),
+    /// Drafts shared with the post's other replicas through a folder, sealed with its key.
+    #[command(subcommand)]
+    Exchange(crate::drafting::ExchangeCommand),
     /// This device's numbering blocks: refill while online, settle provisional numbers.
     #[command(subcommand)]
     Numbers(crate::drafting::NumbersCommand),

@@ -85,14 +85,6 @@ pub enum DraftCommand {
         to: usize,
         text: String,
     },
-    /// Write the draft to a file for another replica (`diplo draft import` there).
-    Export {
-        id: String,
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Merge a draft exported by another replica.
-    Import { file: PathBuf },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -322,45 +314,6 @@ pub fn run_draft(profile: &Profile, command: DraftCommand, as_json: bool) -> Res
                     )
                 })?;
             profile.comment_draft(&id, &p.id, from, to, &text)?
-        }
-        DraftCommand::Export { id, out } => {
-            let packet = profile.export_draft(&id)?;
-            std::fs::write(&out, packet)
-                .with_context(|| format!("cannot write {}", out.display()))?;
-            return crate::output::message(
-                &format!("Projet écrit / Draft written: {}", out.display()),
-                as_json,
-            );
-        }
-        DraftCommand::Import { file } => {
-            let packet =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let received = profile.import_draft(&packet)?;
-            if as_json {
-                return print_json(&received);
-            }
-            let mut text = format!(
-                "Projet {} {} / draft {}: {} nouvelle(s) étape(s) / new step(s)\n",
-                received.id,
-                if received.created {
-                    "reçu"
-                } else {
-                    "fusionné"
-                },
-                if received.created {
-                    "received"
-                } else {
-                    "merged"
-                },
-                received.new_steps.len()
-            );
-            if received.now_my_turn {
-                text.push_str("À vous d'agir / Your turn to act\n");
-            }
-            if let Some(item) = received.released {
-                text.push_str(&format!("Publié / Released: {item}\n"));
-            }
-            return print(&text);
         }
     };
     show(&state, as_json)
@@ -597,6 +550,104 @@ pub fn numbers(profile: &Profile, command: NumbersCommand, as_json: bool) -> Res
             }
             if done.is_empty() {
                 text.push_str("Aucun numéro provisoire / No provisional number\n");
+            }
+            print(&text)
+        }
+    }
+}
+
+/// `diplo exchange …`: drafts shared with the post's other replicas through a folder, sealed
+/// with the folder's key.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ExchangeCommand {
+    /// Join the folder with the passphrase its members share (or set it up with a new one);
+    /// it becomes this profile's exchange folder. The passphrase comes from
+    /// DIPLOMATIE_EXCHANGE_PASSPHRASE or is asked without echo.
+    Join {
+        dir: PathBuf,
+        /// PBKDF2 iterations when setting up a new folder (default: the recommended count).
+        #[arg(long)]
+        kdf_iterations: Option<u32>,
+    },
+    /// Write this replica's copy of a draft to the folder.
+    Publish {
+        id: String,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Merge the other replicas' copies that changed.
+    Collect {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+fn exchange_dir(profile: &Profile, dir: Option<PathBuf>) -> Result<PathBuf> {
+    match dir {
+        Some(d) => Ok(d),
+        None => {
+            profile.settings()?.exchange_dir.map(PathBuf::from).context(
+                "no exchange folder: join one with `diplo exchange join DIR`, or give --dir",
+            )
+        }
+    }
+}
+
+pub fn exchange(profile: &Profile, command: ExchangeCommand, as_json: bool) -> Result<()> {
+    match command {
+        ExchangeCommand::Join {
+            dir,
+            kdf_iterations,
+        } => {
+            let passphrase = crate::secret::exchange_passphrase()?;
+            let created = profile.join_exchange(&dir, &passphrase, kdf_iterations)?;
+            let mut settings = profile.settings()?;
+            settings.exchange_dir = Some(dir.to_string_lossy().into_owned());
+            profile.save_settings(&settings)?;
+            crate::output::message(
+                if created {
+                    "Dossier d'échange créé et rejoint / Exchange folder set up and joined"
+                } else {
+                    "Dossier d'échange rejoint / Exchange folder joined"
+                },
+                as_json,
+            )
+        }
+        ExchangeCommand::Publish { id, dir } => {
+            let path = profile.publish_draft(&exchange_dir(profile, dir)?, &id)?;
+            crate::output::message(
+                &format!("Projet publié / Draft published: {}", path.display()),
+                as_json,
+            )
+        }
+        ExchangeCommand::Collect { dir } => {
+            let report = profile.collect_drafts(&exchange_dir(profile, dir)?)?;
+            if as_json {
+                return print_json(&report);
+            }
+            let mut text = String::new();
+            for r in &report.received {
+                text.push_str(&format!(
+                    "{} {} / {}: {} nouvelle(s) étape(s) / new step(s){}{}\n",
+                    r.id,
+                    if r.created { "reçu" } else { "fusionné" },
+                    if r.created { "received" } else { "merged" },
+                    r.new_steps.len(),
+                    if r.now_my_turn {
+                        " — à vous d'agir / your turn"
+                    } else {
+                        ""
+                    },
+                    r.released
+                        .map(|i| format!(" — publié / released: {i}"))
+                        .unwrap_or_default()
+                ));
+            }
+            for e in &report.errors {
+                text.push_str(&format!("{}: {}\n", e.file, e.error));
+            }
+            if report.received.is_empty() && report.errors.is_empty() {
+                text.push_str("Rien de nouveau / Nothing new\n");
             }
             print(&text)
         }

@@ -171,6 +171,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Approve { id } => drafting::approve(&open(&cli)?, id, cli.json),
         Command::Release(a) => drafting::release(&open(&cli)?, a.clone(), cli.json),
         Command::History(a) => drafting::history(&open(&cli)?, a.clone(), cli.json),
+        Command::Exchange(c) => drafting::exchange(&open(&cli)?, c.clone(), cli.json),
         Command::Numbers(c) => drafting::numbers(&open(&cli)?, c.clone(), cli.json),
         Command::Verify(a) => {
             // A record file is checked without a profile.

@@ -56,3 +56,11 @@ pub fn changed_passphrase() -> Result<Zeroizing<String>> {
         ),
     }
 }
+
+/// The passphrase an exchange folder's members share.
+pub fn exchange_passphrase() -> Result<Zeroizing<String>> {
+    match from_env("DIPLOMATIE_EXCHANGE_PASSPHRASE") {
+        Some(p) => Ok(p),
+        None => prompt("Phrase du dossier d'échange / Exchange folder passphrase: "),
+    }
+}

@@ -744,22 +744,56 @@ fn person(name: &str) -> Profile {
     Profile { _tmp: tmp, dir }
 }
 
-/// Exports `id` from `from` and imports it into `to`, through a file.
+const EXCHANGE: &str = "la phrase du dossier de Berlin";
+
+/// Joins everyone to one exchange folder (the first sets it up).
+fn join(folder: &Path, people: &[&Profile]) {
+    for p in people {
+        let out = Command::new(env!("CARGO_BIN_EXE_diplo"))
+            .arg("--profile")
+            .arg(&p.dir)
+            .args([
+                "exchange",
+                "join",
+                folder.to_str().unwrap(),
+                "--kdf-iterations",
+                "1000",
+            ])
+            .env("DIPLOMATIE_PASSPHRASE", PASS)
+            .env("DIPLOMATIE_EXCHANGE_PASSPHRASE", EXCHANGE)
+            .env_remove("DIPLOMATIE_PROFILE")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        ok(&out);
+    }
+}
+
+/// Publishes `id` from `from` and collects it in `to`, through their exchange folder.
 fn carry(from: &Profile, to: &Profile, id: &str) -> Value {
-    let file = from.dir.with_file_name("draft.packet");
-    ok(&run(
-        from,
-        &["draft", "export", id, "--out", file.to_str().unwrap()],
-    ));
-    json(&run(
-        to,
-        &["--json", "draft", "import", file.to_str().unwrap()],
-    ))
+    ok(&run(from, &["exchange", "publish", id]));
+    let report = json(&run(to, &["--json", "exchange", "collect"]));
+    assert_eq!(report["errors"], serde_json::json!([]));
+    // Several replicas' copies may bring news of the draft: what they brought together.
+    let mine: Vec<&Value> = report["received"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == id)
+        .collect();
+    let any = |key: &str| mine.iter().any(|r| r[key] == true);
+    serde_json::json!({
+        "created": any("created"),
+        "now_my_turn": any("now_my_turn"),
+        "released": mine.iter().map(|r| r["released"].clone()).find(|r| !r.is_null()),
+    })
 }
 
 #[test]
 fn a_draft_goes_from_drafter_to_clearer_to_approver_and_is_released_numbered_and_signed() {
     let (alice, bruno, dora) = (person("Alice"), person("Bruno"), person("Dora"));
+    let folder = tempfile::tempdir().unwrap();
+    join(folder.path(), &[&alice, &bruno, &dora]);
     let created = json(&run(
         &alice,
         &[
@@ -860,6 +894,8 @@ fn a_draft_goes_from_drafter_to_clearer_to_approver_and_is_released_numbered_and
 #[test]
 fn an_offline_release_is_provisional_and_a_file_that_is_not_a_record_is_refused() {
     let (alice, dora) = (person("Alice"), person("Dora"));
+    let folder = tempfile::tempdir().unwrap();
+    join(folder.path(), &[&alice, &dora]);
     let created = json(&run(
         &alice,
         &[
@@ -900,12 +936,13 @@ fn an_offline_release_is_provisional_and_a_file_that_is_not_a_record_is_refused(
     let record = {
         let stdout = ok(&run(&dora, &["--json", "verify", item]));
         assert!(stdout.contains("\"provisional\": true"), "{stdout}");
-        let packet = dora.dir.with_file_name("d.packet");
-        ok(&run(
-            &dora,
-            &["draft", "export", &id, "--out", packet.to_str().unwrap()],
-        ));
-        std::fs::read(&packet).unwrap()
+        let copy = std::fs::read_dir(folder.path().join(&id))
+            .unwrap()
+            .flatten()
+            .find(|e| e.path().extension().is_some_and(|x| x == "draft"))
+            .unwrap()
+            .path();
+        std::fs::read(copy).unwrap()
     };
     // Back online, the provisional number becomes final.
     let register = dora.dir.with_file_name("register.json");
@@ -924,7 +961,7 @@ fn an_offline_release_is_provisional_and_a_file_that_is_not_a_record_is_refused(
     let verified = json(&run(&dora, &["--json", "verify", item]));
     assert_eq!(verified["provisional"], false);
     assert_eq!(verified["number"], format!("PARIS {year}-0001"));
-    // A packet is not a record: refused clearly.
+    // A sealed copy from the exchange folder is not a record: refused clearly.
     std::fs::write(&file, &record).unwrap();
     let out = diplo(
         &dora.dir,

@@ -652,7 +652,45 @@ fn replicas_meet_through_an_exchange_folder_and_a_damaged_copy_is_reported_not_f
     let (alice, bruno) = (person("Alice"), person("Bruno"));
     let folder = tempfile::tempdir().unwrap();
     let id = telegram(&alice, &["Bruno"]);
-    alice.profile.publish_draft(folder.path(), &id).unwrap();
+    // Not joined yet: told what to do.
+    let err = alice.profile.publish_draft(folder.path(), &id).unwrap_err();
+    assert!(
+        err.to_string().contains("join the exchange folder"),
+        "{err}"
+    );
+    const SHARED: &str = "la phrase du poste de Berlin";
+    assert!(
+        alice
+            .profile
+            .join_exchange(folder.path(), SHARED, Some(1000))
+            .unwrap()
+    );
+    // A wrong passphrase is refused and the folder's key is left alone.
+    let before = std::fs::read(folder.path().join("exchange.json")).unwrap();
+    let err = bruno
+        .profile
+        .join_exchange(folder.path(), "une autre phrase assez longue", None)
+        .unwrap_err();
+    assert!(err.to_string().contains("not the passphrase"), "{err}");
+    assert_eq!(
+        std::fs::read(folder.path().join("exchange.json")).unwrap(),
+        before
+    );
+    assert!(
+        !bruno
+            .profile
+            .join_exchange(folder.path(), SHARED, None)
+            .unwrap()
+    );
+    let path = alice.profile.publish_draft(folder.path(), &id).unwrap();
+    // Nothing of the draft is in clear in the folder.
+    let sealed = std::fs::read(&path).unwrap();
+    for clear in ["Entretien", "ministre", "BERLIN", "Dora"] {
+        assert!(
+            !sealed.windows(clear.len()).any(|w| w == clear.as_bytes()),
+            "{clear} in clear in the exchange folder"
+        );
+    }
     // Alice's own copy is not merged back into Alice.
     assert!(
         alice
