@@ -470,12 +470,11 @@ impl Profile {
             }
             .into());
         }
-        // Work on a copy so that a refused edit in the middle leaves nothing half done.
-        let mut doc = DraftDoc::load(&l.doc.save(), &fresh_actor())?;
+        // A refused edit returns before anything is saved: the replica, with the edits before
+        // it, is dropped, and the store keeps the draft as it was.
         for edit in edits {
-            apply_edit(&mut doc, edit, &me)?;
+            apply_edit(&mut l.doc, edit, &me)?;
         }
-        l.doc.merge(&mut doc)?;
         let item = parse_draft_id(id)?;
         let audit = self.draft_audit(
             AuditAction::DraftEdited,

@@ -819,3 +819,35 @@ fn provisional_numbers_of_two_offline_releasers_become_distinct_final_numbers_ev
         assert!(f.starts_with(&format!("BERLIN {year}-")), "{f}");
     }
 }
+
+#[test]
+fn a_batch_of_edits_with_a_bad_one_changes_nothing() {
+    let alice = person("Alice");
+    let id = telegram(&alice, &[]);
+    let before = alice.profile.draft(&id).unwrap();
+    let err = alice
+        .profile
+        .edit_draft(
+            &id,
+            &[
+                set(FieldName::Subject, "Autre objet"),
+                DraftEdit::SpliceParagraph {
+                    index: 9,
+                    pos: 0,
+                    delete: 0,
+                    insert: "x".into(),
+                },
+            ],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("no paragraph 9"), "{err}");
+    let after = alice.profile.draft(&id).unwrap();
+    assert_eq!(after.view, before.view);
+    assert_eq!(after.heads, before.heads);
+    let err = alice
+        .profile
+        .edit_draft(&id, &[set(FieldName::Marking, "Secret")])
+        .unwrap_err();
+    assert!(err.to_string().contains("accreditation"), "{err}");
+    assert_eq!(alice.profile.draft(&id).unwrap().heads, before.heads);
+}
