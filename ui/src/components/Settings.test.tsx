@@ -19,6 +19,8 @@ describe('settings', () => {
       language: 'en',
       lockAfterMinutes: 15,
       notify: { enabled: true, telegram: true, note: true, email: true, minPrecedence: 'flash', info: true },
+      exchangeDir: '',
+      numberRegister: '',
     };
     await waitFor(() => expect(api.saveSettings).toHaveBeenCalledWith(expected));
     expect(onSaved).toHaveBeenCalledWith(expected);
