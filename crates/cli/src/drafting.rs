@@ -152,6 +152,9 @@ pub struct HistoryArgs {
     /// Show what changed between two versions (numbers from the history, or "current").
     #[arg(long, num_args = 2, value_names = ["FROM", "TO"])]
     pub diff: Option<Vec<String>>,
+    /// Show what changed since you cleared it (when an edit reset your clearance).
+    #[arg(long, conflicts_with = "diff")]
+    pub since_my_clearance: bool,
 }
 
 /// `diplo verify ITEM` or `diplo verify --file RECORD`
@@ -448,6 +451,23 @@ fn diff_text(diff: &DraftDiff) -> String {
 }
 
 pub fn history(profile: &Profile, a: HistoryArgs, as_json: bool) -> Result<()> {
+    if a.since_my_clearance {
+        let state = profile.draft(&a.id)?;
+        let me = &profile.identity().name;
+        let heads = state
+            .clearers
+            .iter()
+            .find(|c| &c.name == me)
+            .and_then(|c| c.cleared_before.clone())
+            .with_context(|| {
+                format!("{me} has no clearance of this draft that an edit reset: nothing to review again")
+            })?;
+        let diff = profile.draft_changes_since(&a.id, &heads)?;
+        if as_json {
+            return print_json(&diff);
+        }
+        return print(&diff_text(&diff));
+    }
     if let Some(pair) = a.diff {
         let [from, to] = pair.as_slice() else {
             bail!("--diff takes two versions");

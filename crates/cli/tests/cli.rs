@@ -848,6 +848,34 @@ fn a_draft_goes_from_drafter_to_clearer_to_approver_and_is_released_numbered_and
     carry(&alice, &bruno, &id);
     let cleared = json(&run(&bruno, &["--json", "clear", &id, "--comment", "Bon"]));
     assert_eq!(cleared["stage"], "ready_for_approval");
+    let nothing = run(&bruno, &["history", &id, "--since-my-clearance"]);
+    assert!(
+        stderr(&nothing).contains("nothing to review again"),
+        "{}",
+        stderr(&nothing)
+    );
+    // Alice edits after Bruno's clearance: it is reset, and he sees what changed.
+    carry(&bruno, &alice, &id);
+    ok(&run(
+        &alice,
+        &[
+            "draft",
+            "set",
+            &id,
+            "subject",
+            "Visite du ministre à Berlin",
+        ],
+    ));
+    carry(&alice, &bruno, &id);
+    let reset = json(&run(&bruno, &["--json", "draft", "show", &id]));
+    assert_eq!(reset["stage"], "in_clearance");
+    assert_eq!(reset["clearers"][0]["verdict"], "pending");
+    let changes = ok(&run(&bruno, &["history", &id, "--since-my-clearance"]));
+    assert!(
+        changes.contains("subject: Visite du ministre[+ à Berlin+]"),
+        "{changes}"
+    );
+    ok(&run(&bruno, &["clear", &id]));
 
     // History: two rounds, and what changed between them.
     let history = json(&run(&bruno, &["--json", "history", &id]));
