@@ -851,3 +851,36 @@ fn a_batch_of_edits_with_a_bad_one_changes_nothing() {
     assert!(err.to_string().contains("accreditation"), "{err}");
     assert_eq!(alice.profile.draft(&id).unwrap().heads, before.heads);
 }
+
+#[test]
+fn a_draft_saved_many_times_is_compacted_and_keeps_everything() {
+    let alice = person("Alice");
+    let id = telegram(&alice, &[]);
+    for i in 0..(COMPACT_AFTER + 8) {
+        alice
+            .profile
+            .edit_draft(
+                &id,
+                &[DraftEdit::SpliceParagraph {
+                    index: 0,
+                    pos: 0,
+                    delete: 0,
+                    insert: format!("{i} "),
+                }],
+            )
+            .unwrap();
+    }
+    let stored = alice.profile.store().get_draft(&id).unwrap().unwrap();
+    assert!(
+        stored.changes.len() < COMPACT_AFTER,
+        "{} change sets after the snapshot",
+        stored.changes.len()
+    );
+    let text = &alice.profile.draft(&id).unwrap().view.paragraphs[0].text;
+    let expected: String = (0..(COMPACT_AFTER + 8))
+        .rev()
+        .map(|i| format!("{i} "))
+        .collect();
+    assert!(text.starts_with(&expected), "{text}");
+    assert!(text.ends_with("Le ministre a reçu l'ambassadeur ce matin."));
+}
