@@ -438,3 +438,370 @@ impl std::fmt::Debug for CreateProfileDto {
             .finish_non_exhaustive()
     }
 }
+
+// ---- Collaborative drafting ----
+
+/// Where a draft is in its clearance circuit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum StageDto {
+    Draft,
+    InClearance,
+    ReadyForApproval,
+    Approved,
+    Released,
+    Withdrawn,
+}
+
+/// A draft in the list of drafts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftSummaryDto {
+    pub id: String,
+    pub kind: KindDto,
+    pub subject: String,
+    pub stage: StageDto,
+    /// Who may act now.
+    pub waiting_for: Vec<String>,
+    pub updated_at: String,
+}
+
+/// The fields of a draft as stored: registers as their codes (`marking` "NP"/"DR",
+/// `precedence` "routine"…, `clearanceOrder` "sequential"/"parallel"), texts as typed.
+/// A field the draft's kind does not have is empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftFieldsDto {
+    pub subject: String,
+    pub marking: String,
+    pub precedence: String,
+    pub justification: String,
+    pub origin: String,
+    pub summary: String,
+    pub deadline: String,
+    pub sending_mission: String,
+    pub receiving_institution: String,
+    pub opening: String,
+    pub closing: String,
+    pub place: String,
+    pub date: String,
+    pub answers: String,
+    pub from: String,
+    pub approver: String,
+    pub drafter: String,
+    pub clearance_order: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub tags: Vec<String>,
+    pub references: Vec<String>,
+    pub clearers: Vec<String>,
+    pub caveats: Vec<String>,
+}
+
+/// A single-valued field of a draft (the keys of the document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftFieldDto {
+    Subject,
+    Marking,
+    Precedence,
+    Justification,
+    Origin,
+    Summary,
+    Deadline,
+    SendingMission,
+    ReceivingInstitution,
+    Opening,
+    Closing,
+    Place,
+    Date,
+    Answers,
+    From,
+    Approver,
+    Drafter,
+    ClearanceOrder,
+}
+
+/// A list field of a draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftListDto {
+    To,
+    Cc,
+    Tags,
+    References,
+    Clearers,
+    Caveats,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct DraftAddresseeDto {
+    pub addressee: AddresseeDto,
+    pub route: RouteDto,
+}
+
+/// A paragraph: its stable id, portion mark, text and who edited it last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftParagraphDto {
+    pub id: String,
+    pub marking: MarkingDto,
+    pub text: String,
+    pub edited_by: Vec<String>,
+}
+
+/// Values set concurrently for one field, to choose from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct FieldConflictDto {
+    /// `subject`, `marking`…, `paragraphs.<id>.marking` or `addressees.<name>.route`.
+    pub field: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ClearanceOrderDto {
+    Sequential,
+    Parallel,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct CircuitDto {
+    pub drafter: String,
+    pub clearers: Vec<String>,
+    pub order: ClearanceOrderDto,
+    pub approver: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictDto {
+    Pending,
+    Cleared,
+    Rejected,
+}
+
+/// A clearer and where they stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ClearerDto {
+    pub name: String,
+    pub verdict: VerdictDto,
+    pub comment: Option<String>,
+    /// Cleared an earlier version, reset by an edit since: that version's heads, to show them
+    /// what changed (`draft_changes_since`).
+    pub cleared_before: Option<Vec<String>>,
+}
+
+/// A step of the clearance log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct DraftLogDto {
+    pub actor: String,
+    pub at: String,
+    /// `created`, `submit`, `clear`, `reject`, `approve`, `withdraw`, `release`, `version`.
+    pub step: String,
+    pub comment: Option<String>,
+    /// Why the step did not take effect (two clearers acting at once on two machines).
+    pub refused: Option<String>,
+    /// Clearers whose clearance an edit before this step reset.
+    pub reset: Vec<String>,
+}
+
+/// A version of the draft (one per round, those named, the release).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct DraftVersionDto {
+    pub number: u32,
+    pub label: String,
+    pub by: String,
+    pub at: String,
+}
+
+/// A comment anchored to a range of a paragraph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftCommentDto {
+    pub id: String,
+    pub author: String,
+    pub at: String,
+    pub text: String,
+    /// The paragraph's id.
+    pub paragraph: String,
+    /// The range now, in UTF-16 units; `None` once its words were deleted.
+    pub start: Option<u32>,
+    pub end: Option<u32>,
+    pub quote: String,
+    pub resolved_by: Option<String>,
+}
+
+/// A released draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct DraftReleaseDto {
+    pub item: String,
+    /// The number's label (empty for an email).
+    pub number: String,
+    pub provisional: bool,
+    pub approver: String,
+    pub signature: String,
+}
+
+/// A draft with everything the editor, the clearance panel and the history show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftDto {
+    pub id: String,
+    pub kind: KindDto,
+    pub stage: StageDto,
+    pub round: u32,
+    pub fields: DraftFieldsDto,
+    pub addressees: Vec<DraftAddresseeDto>,
+    pub paragraphs: Vec<DraftParagraphDto>,
+    pub conflicts: Vec<FieldConflictDto>,
+    pub circuit: CircuitDto,
+    pub clearers: Vec<ClearerDto>,
+    pub waiting_for: Vec<String>,
+    pub log: Vec<DraftLogDto>,
+    pub versions: Vec<DraftVersionDto>,
+    pub comments: Vec<DraftCommentDto>,
+    pub release: Option<DraftReleaseDto>,
+    pub heads: Vec<String>,
+    pub updated_at: String,
+    /// The change was kept here but could not be written to the exchange folder (why, in
+    /// English); `None` when it was, or when no folder is set.
+    pub publish_error: Option<String>,
+}
+
+/// One edit, as the editor sends it. Positions and lengths count UTF-16 units (JavaScript's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum DraftEditDto {
+    SetField {
+        field: DraftFieldDto,
+        value: String,
+    },
+    ResolveField {
+        field: DraftFieldDto,
+        value: String,
+    },
+    SpliceField {
+        field: DraftFieldDto,
+        pos: u32,
+        delete: u32,
+        insert: String,
+    },
+    SetList {
+        field: DraftListDto,
+        values: Vec<String>,
+    },
+    SetAddressees {
+        addressees: Vec<DraftAddresseeDto>,
+    },
+    InsertParagraph {
+        index: u32,
+        marking: MarkingDto,
+        text: String,
+    },
+    DeleteParagraph {
+        index: u32,
+    },
+    MoveParagraph {
+        from: u32,
+        to: u32,
+    },
+    SpliceParagraph {
+        index: u32,
+        pos: u32,
+        delete: u32,
+        insert: String,
+    },
+    SetParagraphMarking {
+        index: u32,
+        marking: MarkingDto,
+    },
+}
+
+/// A clearance step (release: `release_draft`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum DraftStepDto {
+    Submit,
+    Clear { comment: Option<String> },
+    Reject { comment: String },
+    Approve,
+    Withdraw { reason: String },
+}
+
+/// What a release did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReleaseOutcomeDto {
+    pub item: String,
+    pub number: String,
+    /// No number was left on this device and the register could not be reached: the number
+    /// is provisional, replaced at the next sync. Say so.
+    pub provisional: bool,
+    pub signature: String,
+    pub draft: DraftDto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DiffTagDto {
+    Same,
+    Added,
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct DiffPartDto {
+    pub tag: DiffTagDto,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct FieldChangeDto {
+    pub field: String,
+    pub parts: Vec<DiffPartDto>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ParagraphChangeDto {
+    Same,
+    Added,
+    Removed,
+    Changed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ParagraphDiffDto {
+    pub id: String,
+    pub change: ParagraphChangeDto,
+    pub marking_before: String,
+    pub marking_after: String,
+    pub parts: Vec<DiffPartDto>,
+}
+
+/// The difference between two versions of a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct DraftDiffDto {
+    pub from: String,
+    pub to: String,
+    pub fields: Vec<FieldChangeDto>,
+    pub paragraphs: Vec<ParagraphDiffDto>,
+}
+
+/// A released record, checked: its signature is valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedReleaseDto {
+    pub item: String,
+    pub number: String,
+    pub provisional: bool,
+    pub approver: String,
+    pub approver_key: String,
+    pub drafter: String,
+    pub clearers: Vec<String>,
+    pub released_at: String,
+    pub signature: String,
+}

@@ -3,8 +3,11 @@
 //! of the services for logs and for kinds the interface does not know yet, `field` names the
 //! form field to point at, `detail` carries the value a translated message quotes.
 
+use diplomatie_client::draft::DraftError;
+use diplomatie_client::numbering::NumberingError;
+use diplomatie_client::release::ReleaseError;
 use diplomatie_client::{ClientError, StoreError};
-use diplomatie_domain::DomainError;
+use diplomatie_domain::{ClearanceError, DomainError, Role};
 use serde::Serialize;
 use specta::Type;
 
@@ -32,6 +35,39 @@ pub enum ErrorKind {
     InvalidDate,
     InvalidQuery,
     InvalidSetting,
+    /// Drafting: this person may not take this step (`detail`: the role needed: `drafter`,
+    /// `clearer`, `approver`, `drafter_or_approver`, `member`).
+    NotAllowed,
+    /// Drafting: not at this stage (`detail`: the stage now).
+    WrongStage,
+    /// Drafting: a sequential circuit, another clearer first (`detail`: who).
+    NotYourTurn,
+    AlreadyCleared,
+    /// A rejection without a comment (`field`: `comment`).
+    EmptyComment,
+    /// A withdrawal without a reason (`field`: `reason`).
+    EmptyReason,
+    /// The draft is released: frozen.
+    Frozen,
+    Withdrawn,
+    /// The circuit is wrong (`detail`: why, in English).
+    InvalidCircuit,
+    /// The circuit changes only while the draft is being written (`detail`: the stage).
+    CircuitFixed,
+    /// Values set concurrently must be chosen first (`detail`: the fields, comma-separated).
+    UnresolvedConflicts,
+    /// A value of a draft's field is wrong (`field`, `detail`: why, in English).
+    InvalidValue,
+    /// The draft changed under the edit (a paragraph or a position is gone): refresh.
+    StaleDraft,
+    /// A released record's signature does not match.
+    BadSignature,
+    /// The numbering register cannot be reached or read.
+    NumberingUnavailable,
+    /// No serial left this year for the series.
+    NumberingExhausted,
+    /// Something about a draft the interface has no words for (`message`).
+    InvalidDraft,
     Io,
     Internal,
 }
@@ -169,7 +205,6 @@ impl From<ClientError> for CommandError {
         match e {
             ClientError::Store(s) => s.into(),
             ClientError::Domain(d) => d.into(),
-            ClientError::Draft(diplomatie_client::draft::DraftError::Domain(d)) => d.into(),
             ClientError::NotFound(_)
             | ClientError::AmbiguousId { .. }
             | ClientError::DraftNotFound(_) => Self::new(ErrorKind::NotFound, message),
@@ -177,16 +212,105 @@ impl From<ClientError> for CommandError {
                 .with_field("passphrase")
                 .with_detail(min.to_string()),
             ClientError::InvalidSetting(_) => Self::new(ErrorKind::InvalidSetting, message),
+            ClientError::Draft(d) => d.into(),
+            ClientError::Clearance(c) => c.into(),
+            ClientError::Release(r) => {
+                let kind = match r {
+                    ReleaseError::BadSignature | ReleaseError::WrongSigner { .. } => {
+                        ErrorKind::BadSignature
+                    }
+                    ReleaseError::NotARecord
+                    | ReleaseError::UnknownFormat(_)
+                    | ReleaseError::Unreadable(_) => ErrorKind::Damaged,
+                };
+                Self::new(kind, message)
+            }
+            ClientError::Numbering(n) => match n {
+                NumberingError::Unreachable(_) | NumberingError::Damaged { .. } => {
+                    Self::new(ErrorKind::NumberingUnavailable, message)
+                }
+                NumberingError::Exhausted(series) => {
+                    Self::new(ErrorKind::NumberingExhausted, message).with_detail(series)
+                }
+            },
+            ClientError::InvalidDraft(_) => Self::new(ErrorKind::InvalidDraft, message),
             ClientError::Eml(_)
             | ClientError::Identity(_)
             | ClientError::Export(..)
-            | ClientError::Crypto(_)
-            // The drafting screens (a later step) translate these; their message is precise.
-            | ClientError::Draft(_)
-            | ClientError::Clearance(_)
-            | ClientError::Release(_)
-            | ClientError::Numbering(_)
-            | ClientError::InvalidDraft(_) => Self::new(ErrorKind::Internal, message),
+            | ClientError::Crypto(_) => Self::new(ErrorKind::Internal, message),
+        }
+    }
+}
+
+fn role_code(role: Role) -> &'static str {
+    match role {
+        Role::Drafter => "drafter",
+        Role::Clearer => "clearer",
+        Role::Approver => "approver",
+        Role::DrafterOrApprover => "drafter_or_approver",
+        Role::Member => "member",
+    }
+}
+
+impl From<ClearanceError> for CommandError {
+    fn from(e: ClearanceError) -> Self {
+        let message = e.to_string();
+        match e {
+            ClearanceError::InvalidCircuit(why) => {
+                Self::new(ErrorKind::InvalidCircuit, message).with_detail(why)
+            }
+            ClearanceError::NotAllowed { needed, .. } => {
+                Self::new(ErrorKind::NotAllowed, message).with_detail(role_code(needed))
+            }
+            ClearanceError::WrongStage { stage, .. } => {
+                Self::new(ErrorKind::WrongStage, message).with_detail(stage.code())
+            }
+            ClearanceError::NotYourTurn { waiting_for, .. } => {
+                Self::new(ErrorKind::NotYourTurn, message).with_detail(waiting_for)
+            }
+            ClearanceError::AlreadyCleared { .. } => Self::new(ErrorKind::AlreadyCleared, message),
+            ClearanceError::EmptyComment => {
+                Self::new(ErrorKind::EmptyComment, message).with_field("comment")
+            }
+            ClearanceError::EmptyReason => {
+                Self::new(ErrorKind::EmptyReason, message).with_field("reason")
+            }
+            ClearanceError::Frozen => Self::new(ErrorKind::Frozen, message),
+            ClearanceError::Withdrawn => Self::new(ErrorKind::Withdrawn, message),
+            ClearanceError::CircuitFixed(stage) => {
+                Self::new(ErrorKind::CircuitFixed, message).with_detail(stage.code())
+            }
+        }
+    }
+}
+
+impl From<DraftError> for CommandError {
+    fn from(e: DraftError) -> Self {
+        let message = e.to_string();
+        match e {
+            DraftError::Domain(d) => d.into(),
+            DraftError::Unresolved(fields) => {
+                Self::new(ErrorKind::UnresolvedConflicts, message).with_detail(fields.join(", "))
+            }
+            DraftError::InvalidValue { field, reason } => {
+                Self::new(ErrorKind::InvalidValue, message)
+                    .with_field(field)
+                    .with_detail(reason)
+            }
+            DraftError::NotForKind { field, .. } | DraftError::NotText(field) => {
+                Self::new(ErrorKind::InvalidValue, message).with_field(field)
+            }
+            DraftError::NoParagraph { .. }
+            | DraftError::OutOfText { .. }
+            | DraftError::NoAddressee(_)
+            | DraftError::BadHead(_) => Self::new(ErrorKind::StaleDraft, message),
+            DraftError::UnknownSchema { .. } => Self::new(ErrorKind::NewerSchema, message),
+            DraftError::NotADraft(_) | DraftError::BadChanges(_) | DraftError::Malformed(_) => {
+                Self::new(ErrorKind::Damaged, message)
+            }
+            DraftError::EmptyActor | DraftError::Automerge(_) => {
+                Self::new(ErrorKind::Internal, message)
+            }
         }
     }
 }
@@ -214,5 +338,55 @@ mod tests {
         let e = CommandError::from(ClientError::Store(StoreError::WrongPassphrase));
         assert_eq!(e.kind, ErrorKind::WrongPassphrase);
         assert_eq!(e.message, "wrong passphrase");
+    }
+
+    #[test]
+    fn drafting_refusals_have_their_own_kinds() {
+        let e = CommandError::from(ClientError::Clearance(ClearanceError::NotYourTurn {
+            actor: "Carol".into(),
+            waiting_for: "Bob".into(),
+        }));
+        assert_eq!(e.kind, ErrorKind::NotYourTurn);
+        assert_eq!(e.detail.as_deref(), Some("Bob"));
+        let e = CommandError::from(ClientError::Clearance(ClearanceError::NotAllowed {
+            actor: "Carol".into(),
+            step: "approve",
+            needed: Role::Approver,
+        }));
+        assert_eq!(e.kind, ErrorKind::NotAllowed);
+        assert_eq!(e.detail.as_deref(), Some("approver"));
+        let e = CommandError::from(ClientError::Clearance(ClearanceError::WrongStage {
+            step: "clear",
+            stage: diplomatie_domain::Stage::Draft,
+            allowed: "in clearance",
+        }));
+        assert_eq!(
+            (e.kind, e.detail.as_deref()),
+            (ErrorKind::WrongStage, Some("draft"))
+        );
+        let e = CommandError::from(ClientError::Clearance(ClearanceError::Frozen));
+        assert_eq!(e.kind, ErrorKind::Frozen);
+        let e = CommandError::from(ClientError::Clearance(ClearanceError::EmptyComment));
+        assert_eq!(e.field.as_deref(), Some("comment"));
+        let e = CommandError::from(ClientError::Draft(DraftError::Unresolved(vec![
+            "subject".into(),
+            "marking".into(),
+        ])));
+        assert_eq!(e.kind, ErrorKind::UnresolvedConflicts);
+        assert_eq!(e.detail.as_deref(), Some("subject, marking"));
+        let e = CommandError::from(ClientError::Draft(DraftError::Domain(
+            DomainError::NoActionAddressee,
+        )));
+        assert_eq!(e.kind, ErrorKind::NoActionAddressee);
+        let e = CommandError::from(ClientError::DraftNotFound("x".into()));
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        let e = CommandError::from(ClientError::Release(ReleaseError::BadSignature));
+        assert_eq!(e.kind, ErrorKind::BadSignature);
+        let e = CommandError::from(ClientError::Draft(DraftError::OutOfText {
+            pos: 9,
+            delete: 1,
+            len: 3,
+        }));
+        assert_eq!(e.kind, ErrorKind::StaleDraft);
     }
 }

@@ -1,8 +1,10 @@
 //! The desktop app: a thin Tauri shell. Commands translate DTOs and call `diplomatie-client`;
 //! a watcher notices arrivals (imports, the `diplo` CLI writing to the same profile, later
-//! sync) and raises desktop notifications for what the user must act on.
+//! sync) and drafts merged from the exchange folder, and raises desktop notifications for
+//! what the user must act on (items, clearance requests).
 
 mod command;
+mod drafting;
 pub mod dto;
 pub mod error;
 mod map;
@@ -43,11 +45,25 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             command::get_settings,
             command::save_settings,
             command::change_passphrase,
+            drafting::drafts,
+            drafting::open_draft,
+            drafting::create_draft,
+            drafting::edit_draft,
+            drafting::draft_step,
+            drafting::release_draft,
+            drafting::name_draft_version,
+            drafting::draft_diff,
+            drafting::draft_changes_since,
+            drafting::comment_draft,
+            drafting::resolve_draft_comment,
+            drafting::verify_release,
         ])
         .events(collect_events![
             watch::ArrivalsEvent,
             watch::OpenItemEvent,
             command::ImportProgressEvent,
+            drafting::DraftsChangedEvent,
+            drafting::OpenDraftEvent,
         ])
 }
 

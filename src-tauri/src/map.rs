@@ -1,13 +1,18 @@
 //! Translations between the DTOs and the types of the services. No rule lives here: a value
 //! the domain would refuse is passed on for the domain to refuse, with its own message.
 
+use diplomatie_client::draft::{DraftFields, FieldName, ListField};
+use diplomatie_client::drafting::{
+    DiffPart, DiffTag, DraftDiff, DraftEdit, DraftState, DraftSummary, ParagraphChange,
+    VerifiedRelease,
+};
 use diplomatie_client::{
     Compose, ImportOutcome, ImportReport, ItemSummary, Language, NotifyRules, Profile, RouteFilter,
     SearchHit, Settings, StoredItem, TriageCounts, TriageFilter,
 };
 use diplomatie_domain::{
-    Addressee, DiplomaticNote, FormalEmail, ItemContent, ItemKind, Mailbox, Marking, Paragraph,
-    Precedence, Reference, Route, Tag, Telegram,
+    Addressee, ClearanceOrder, DiplomaticNote, FormalEmail, ItemContent, ItemKind, Mailbox,
+    Marking, Paragraph, Precedence, Reference, Route, Stage, Step, Tag, Telegram,
 };
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -514,6 +519,370 @@ pub fn settings_in(s: &SettingsDto) -> Settings {
         },
         exchange_dir: Some(s.exchange_dir.trim().to_owned()).filter(|d| !d.is_empty()),
         number_register: Some(s.number_register.trim().to_owned()).filter(|r| !r.is_empty()),
+    }
+}
+
+// ---- Collaborative drafting ----
+
+pub fn stage(s: Stage) -> StageDto {
+    match s {
+        Stage::Draft => StageDto::Draft,
+        Stage::InClearance => StageDto::InClearance,
+        Stage::ReadyForApproval => StageDto::ReadyForApproval,
+        Stage::Approved => StageDto::Approved,
+        Stage::Released => StageDto::Released,
+        Stage::Withdrawn => StageDto::Withdrawn,
+    }
+}
+
+/// A portion mark as stored ("NP", "DR"); anything else shows as NP (the domain refuses it
+/// at submission).
+fn marking_code(code: &str) -> MarkingDto {
+    code.parse::<Marking>().map_or(MarkingDto::Np, marking)
+}
+
+pub fn draft_summary(s: &DraftSummary) -> DraftSummaryDto {
+    DraftSummaryDto {
+        id: s.id.clone(),
+        kind: kind(s.kind),
+        subject: s.subject.clone(),
+        stage: stage(s.stage),
+        waiting_for: s.waiting_for.clone(),
+        updated_at: rfc3339(s.updated_at),
+    }
+}
+
+fn draft_fields(f: &DraftFields) -> DraftFieldsDto {
+    DraftFieldsDto {
+        subject: f.subject.clone(),
+        marking: f.marking.clone(),
+        precedence: f.precedence.clone(),
+        justification: f.justification.clone(),
+        origin: f.origin.clone(),
+        summary: f.summary.clone(),
+        deadline: f.deadline.clone(),
+        sending_mission: f.sending_mission.clone(),
+        receiving_institution: f.receiving_institution.clone(),
+        opening: f.opening.clone(),
+        closing: f.closing.clone(),
+        place: f.place.clone(),
+        date: f.date.clone(),
+        answers: f.answers.clone(),
+        from: f.from.clone(),
+        approver: f.approver.clone(),
+        drafter: f.drafter.clone(),
+        clearance_order: f.clearance_order.clone(),
+        to: f.to.clone(),
+        cc: f.cc.clone(),
+        tags: f.tags.clone(),
+        references: f.references.clone(),
+        clearers: f.clearers.clone(),
+        caveats: f.caveats.clone(),
+    }
+}
+
+fn u32_of_usize(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+pub fn draft(s: &DraftState) -> DraftDto {
+    let v = &s.view;
+    DraftDto {
+        id: s.id.clone(),
+        kind: kind(s.kind),
+        stage: stage(s.stage),
+        round: s.round,
+        fields: draft_fields(&v.fields),
+        addressees: v
+            .addressees
+            .iter()
+            .map(|a| DraftAddresseeDto {
+                addressee: addressee(&a.addressee),
+                route: route(a.route),
+            })
+            .collect(),
+        paragraphs: v
+            .paragraphs
+            .iter()
+            .map(|p| DraftParagraphDto {
+                id: p.id.clone(),
+                marking: marking_code(&p.marking),
+                text: p.text.clone(),
+                edited_by: p.edited_by.clone(),
+            })
+            .collect(),
+        conflicts: v
+            .conflicts
+            .iter()
+            .map(|c| FieldConflictDto {
+                field: c.field.clone(),
+                values: c.values.clone(),
+            })
+            .collect(),
+        circuit: CircuitDto {
+            drafter: s.circuit.drafter.clone(),
+            clearers: s.circuit.clearers.clone(),
+            order: match s.circuit.order {
+                ClearanceOrder::Sequential => ClearanceOrderDto::Sequential,
+                ClearanceOrder::Parallel => ClearanceOrderDto::Parallel,
+            },
+            approver: s.circuit.approver.clone(),
+        },
+        clearers: s
+            .clearers
+            .iter()
+            .map(|c| ClearerDto {
+                name: c.name.clone(),
+                verdict: match c.verdict.as_str() {
+                    "cleared" => VerdictDto::Cleared,
+                    "rejected" => VerdictDto::Rejected,
+                    _ => VerdictDto::Pending,
+                },
+                comment: c.comment.clone(),
+                cleared_before: c.cleared_before.clone(),
+            })
+            .collect(),
+        waiting_for: s.waiting_for.clone(),
+        log: s
+            .log
+            .iter()
+            .map(|l| DraftLogDto {
+                actor: l.actor.clone(),
+                at: l.at.clone(),
+                step: l.step.clone(),
+                comment: l.comment.clone(),
+                refused: l.refused.clone(),
+                reset: l.reset.clone(),
+            })
+            .collect(),
+        versions: s
+            .versions
+            .iter()
+            .map(|x| DraftVersionDto {
+                number: u32_of_usize(x.number),
+                label: x.label.clone(),
+                by: x.by.clone(),
+                at: x.at.clone(),
+            })
+            .collect(),
+        comments: s
+            .comments
+            .iter()
+            .map(|c| DraftCommentDto {
+                id: c.id.clone(),
+                author: c.author.clone(),
+                at: c.at.clone(),
+                text: c.text.clone(),
+                paragraph: c.paragraph.clone(),
+                start: c.range.map(|r| u32_of_usize(r.0)),
+                end: c.range.map(|r| u32_of_usize(r.1)),
+                quote: c.quote.clone(),
+                resolved_by: c.resolved_by.clone(),
+            })
+            .collect(),
+        release: s.release.as_ref().map(|r| DraftReleaseDto {
+            item: r.item.to_string(),
+            number: r.number.clone(),
+            provisional: r.provisional,
+            approver: r.approver.clone(),
+            signature: r.signature.clone(),
+        }),
+        heads: s.heads.clone(),
+        updated_at: rfc3339(s.updated_at),
+        publish_error: None,
+    }
+}
+
+fn field_in(f: DraftFieldDto) -> FieldName {
+    match f {
+        DraftFieldDto::Subject => FieldName::Subject,
+        DraftFieldDto::Marking => FieldName::Marking,
+        DraftFieldDto::Precedence => FieldName::Precedence,
+        DraftFieldDto::Justification => FieldName::Justification,
+        DraftFieldDto::Origin => FieldName::Origin,
+        DraftFieldDto::Summary => FieldName::Summary,
+        DraftFieldDto::Deadline => FieldName::Deadline,
+        DraftFieldDto::SendingMission => FieldName::SendingMission,
+        DraftFieldDto::ReceivingInstitution => FieldName::ReceivingInstitution,
+        DraftFieldDto::Opening => FieldName::Opening,
+        DraftFieldDto::Closing => FieldName::Closing,
+        DraftFieldDto::Place => FieldName::Place,
+        DraftFieldDto::Date => FieldName::Date,
+        DraftFieldDto::Answers => FieldName::Answers,
+        DraftFieldDto::From => FieldName::From,
+        DraftFieldDto::Approver => FieldName::Approver,
+        DraftFieldDto::Drafter => FieldName::Drafter,
+        DraftFieldDto::ClearanceOrder => FieldName::ClearanceOrder,
+    }
+}
+
+fn list_in(f: DraftListDto) -> ListField {
+    match f {
+        DraftListDto::To => ListField::To,
+        DraftListDto::Cc => ListField::Cc,
+        DraftListDto::Tags => ListField::Tags,
+        DraftListDto::References => ListField::References,
+        DraftListDto::Clearers => ListField::Clearers,
+        DraftListDto::Caveats => ListField::Caveats,
+    }
+}
+
+fn usize_of(n: u32) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+pub fn draft_edit_in(e: &DraftEditDto) -> DraftEdit {
+    match e {
+        DraftEditDto::SetField { field, value } => DraftEdit::SetField {
+            field: field_in(*field),
+            value: value.clone(),
+        },
+        DraftEditDto::ResolveField { field, value } => DraftEdit::ResolveField {
+            field: field_in(*field),
+            value: value.clone(),
+        },
+        DraftEditDto::SpliceField {
+            field,
+            pos,
+            delete,
+            insert,
+        } => DraftEdit::SpliceField {
+            field: field_in(*field),
+            pos: usize_of(*pos),
+            delete: usize_of(*delete),
+            insert: insert.clone(),
+        },
+        DraftEditDto::SetList { field, values } => DraftEdit::SetList {
+            field: list_in(*field),
+            values: values.clone(),
+        },
+        DraftEditDto::SetAddressees { addressees } => DraftEdit::SetAddressees {
+            addressees: addressees
+                .iter()
+                .filter(|a| !a.addressee.name.trim().is_empty())
+                .map(|a| {
+                    let name = a.addressee.name.trim().to_owned();
+                    let who = match a.addressee.kind {
+                        AddresseeKindDto::Unit => Addressee::Unit(name),
+                        AddresseeKindDto::Person => Addressee::Person(name),
+                    };
+                    (who, route_in(a.route))
+                })
+                .collect(),
+        },
+        DraftEditDto::InsertParagraph {
+            index,
+            marking,
+            text,
+        } => DraftEdit::InsertParagraph {
+            index: usize_of(*index),
+            marking: marking_in(*marking),
+            text: text.clone(),
+        },
+        DraftEditDto::DeleteParagraph { index } => DraftEdit::DeleteParagraph {
+            index: usize_of(*index),
+        },
+        DraftEditDto::MoveParagraph { from, to } => DraftEdit::MoveParagraph {
+            from: usize_of(*from),
+            to: usize_of(*to),
+        },
+        DraftEditDto::SpliceParagraph {
+            index,
+            pos,
+            delete,
+            insert,
+        } => DraftEdit::SpliceParagraph {
+            index: usize_of(*index),
+            pos: usize_of(*pos),
+            delete: usize_of(*delete),
+            insert: insert.clone(),
+        },
+        DraftEditDto::SetParagraphMarking { index, marking } => DraftEdit::SetParagraphMarking {
+            index: usize_of(*index),
+            marking: marking_in(*marking),
+        },
+    }
+}
+
+fn route_in(r: RouteDto) -> Route {
+    match r {
+        RouteDto::Action => Route::Action,
+        RouteDto::Info => Route::Info,
+    }
+}
+
+pub fn draft_step_in(s: &DraftStepDto) -> Step {
+    match s {
+        DraftStepDto::Submit => Step::Submit,
+        DraftStepDto::Clear { comment } => Step::Clear {
+            comment: comment.clone().filter(|c| !c.trim().is_empty()),
+        },
+        DraftStepDto::Reject { comment } => Step::Reject {
+            comment: comment.clone(),
+        },
+        DraftStepDto::Approve => Step::Approve,
+        DraftStepDto::Withdraw { reason } => Step::Withdraw {
+            reason: reason.clone(),
+        },
+    }
+}
+
+fn diff_parts(parts: &[DiffPart]) -> Vec<DiffPartDto> {
+    parts
+        .iter()
+        .map(|p| DiffPartDto {
+            tag: match p.tag {
+                DiffTag::Same => DiffTagDto::Same,
+                DiffTag::Added => DiffTagDto::Added,
+                DiffTag::Removed => DiffTagDto::Removed,
+            },
+            text: p.text.clone(),
+        })
+        .collect()
+}
+
+pub fn draft_diff(d: &DraftDiff) -> DraftDiffDto {
+    DraftDiffDto {
+        from: d.from.clone(),
+        to: d.to.clone(),
+        fields: d
+            .fields
+            .iter()
+            .map(|f| FieldChangeDto {
+                field: f.field.clone(),
+                parts: diff_parts(&f.parts),
+            })
+            .collect(),
+        paragraphs: d
+            .paragraphs
+            .iter()
+            .map(|p| ParagraphDiffDto {
+                id: p.id.clone(),
+                change: match p.change {
+                    ParagraphChange::Same => ParagraphChangeDto::Same,
+                    ParagraphChange::Added => ParagraphChangeDto::Added,
+                    ParagraphChange::Removed => ParagraphChangeDto::Removed,
+                    ParagraphChange::Changed => ParagraphChangeDto::Changed,
+                },
+                marking_before: p.marking_before.clone(),
+                marking_after: p.marking_after.clone(),
+                parts: diff_parts(&p.parts),
+            })
+            .collect(),
+    }
+}
+
+pub fn verified_release(v: &VerifiedRelease) -> VerifiedReleaseDto {
+    VerifiedReleaseDto {
+        item: v.item.to_string(),
+        number: v.number.clone(),
+        provisional: v.provisional,
+        approver: v.approver.clone(),
+        approver_key: v.approver_key.clone(),
+        drafter: v.drafter.clone(),
+        clearers: v.clearers.clone(),
+        released_at: rfc3339(v.released_at),
+        signature: v.signature.clone(),
     }
 }
 

@@ -92,6 +92,66 @@ pub fn text_for(item: &ItemSummary, lang: Language, reminder: bool) -> Notificat
     }
 }
 
+/// What a draft that now waits for the user asks of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftRequest {
+    /// A clearer's turn: "Visa demandé".
+    Clearance,
+    /// The approver's turn (ready for approval, or approved and to be released).
+    Approval,
+    /// Back to the drafter (a clearer rejected it).
+    Returned,
+}
+
+/// The text of the notification that a draft waits for the user. A Diffusion Restreinte
+/// draft shows only its kind; its subject stays in the app, as for items.
+pub fn draft_text(
+    request: DraftRequest,
+    kind: ItemKind,
+    marking: Marking,
+    subject: &str,
+    lang: Language,
+) -> NotificationText {
+    let summary = match (request, lang) {
+        (DraftRequest::Clearance, Language::Fr) => "Visa demandé",
+        (DraftRequest::Clearance, Language::En) => "Clearance requested",
+        (DraftRequest::Approval, Language::Fr) => "Approbation demandée",
+        (DraftRequest::Approval, Language::En) => "Approval requested",
+        (DraftRequest::Returned, Language::Fr) => "Projet renvoyé au rédacteur",
+        (DraftRequest::Returned, Language::En) => "Draft returned to its drafter",
+    };
+    let what = match lang {
+        Language::Fr => "Projet de",
+        Language::En => "Draft",
+    };
+    let kind = kind_label(kind, lang);
+    let body = match marking {
+        Marking::DiffusionRestreinte => match lang {
+            Language::Fr => {
+                format!("{what} {kind} — Diffusion Restreinte : ouvrez Diplomatie pour le lire.")
+            }
+            Language::En => {
+                format!("{what} {kind} — Diffusion Restreinte: open Diplomatie to read it.")
+            }
+        },
+        Marking::NonProtege => {
+            let kind = if lang == Language::Fr {
+                kind.to_lowercase()
+            } else {
+                kind.to_owned()
+            };
+            format!("{what} {kind}\n{}", subject.trim())
+                .trim_end()
+                .to_owned()
+        }
+    };
+    NotificationText {
+        summary: format!("{summary} — Diplomatie"),
+        body,
+        urgent: false,
+    }
+}
+
 /// Unopened Flash items and when each is next due for a reminder.
 #[derive(Debug)]
 pub struct FlashTracker {
@@ -252,6 +312,48 @@ mod tests {
         assert!(text.body.contains("Visite du ministre"));
         assert!(text.urgent);
         assert!(text_for(&np, Language::Fr, true).summary.contains("rappel"));
+    }
+
+    #[test]
+    fn a_clearance_request_for_a_dr_draft_shows_no_subject() {
+        let subject = "Visite du ministre à Berlin";
+        for lang in [Language::Fr, Language::En] {
+            let text = draft_text(
+                DraftRequest::Clearance,
+                ItemKind::Telegram,
+                Marking::DiffusionRestreinte,
+                subject,
+                lang,
+            );
+            assert!(!text.summary.contains("Visite") && !text.body.contains("Visite"));
+            assert!(!text.body.contains("ministre"), "{lang:?}: {}", text.body);
+            assert!(text.body.contains("Diffusion Restreinte"));
+        }
+        let fr = draft_text(
+            DraftRequest::Clearance,
+            ItemKind::Telegram,
+            Marking::NonProtege,
+            subject,
+            Language::Fr,
+        );
+        assert!(fr.summary.starts_with("Visa demandé"), "{}", fr.summary);
+        assert!(fr.body.contains(subject));
+        let en = draft_text(
+            DraftRequest::Clearance,
+            ItemKind::DiplomaticNote,
+            Marking::NonProtege,
+            subject,
+            Language::En,
+        );
+        assert!(en.summary.starts_with("Clearance requested"));
+        let approval = draft_text(
+            DraftRequest::Approval,
+            ItemKind::Telegram,
+            Marking::NonProtege,
+            subject,
+            Language::En,
+        );
+        assert!(approval.summary.starts_with("Approval requested"));
     }
 
     #[test]

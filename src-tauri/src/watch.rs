@@ -1,6 +1,8 @@
-//! The watcher: once a second, while a profile is unlocked, it asks the profile what arrived
-//! since it last looked (whichever process stored it), tells the interface, notifies what the
-//! rules want, and reminds unopened Flash items.
+//! The watcher: once a second, while a profile is unlocked, it merges the drafts the post's
+//! other replicas wrote to the exchange folder (telling open editors, and notifying the user
+//! when a draft now waits for them), asks the profile what arrived since it last looked
+//! (whichever process stored it), tells the interface, notifies what the rules want, and
+//! reminds unopened Flash items.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,7 +12,8 @@ use specta::Type;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
-use crate::notify::{text_for, to_notify};
+use crate::drafting::{DraftsChangedEvent, OpenDraftEvent};
+use crate::notify::{DraftRequest, draft_text, text_for, to_notify};
 use crate::state::{AppState, Session};
 
 const TICK: Duration = Duration::from_millis(1000);
@@ -41,8 +44,92 @@ fn focus_on(app: &AppHandle, id: String) {
     }
 }
 
-/// One look: arrivals, notifications, reminders.
+/// Brings the main window forward and asks the interface to show draft `id`.
+fn focus_on_draft(app: &AppHandle, id: String) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+    if let Err(e) = (OpenDraftEvent { id }).emit(app) {
+        tracing::warn!(error = %e, "could not ask the interface to open a draft");
+    }
+}
+
+/// Merges the other replicas' copies from the exchange folder; tells open editors; notifies
+/// the user of each draft that now waits for them.
+fn collect_drafts(app: &AppHandle, state: &AppState, session: &Arc<Session>) {
+    let Some(dir) = session.settings().exchange_dir else {
+        return;
+    };
+    let report = match session.profile.collect_drafts(std::path::Path::new(&dir)) {
+        Ok(report) => report,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the exchange folder");
+            return;
+        }
+    };
+    for error in &report.errors {
+        tracing::warn!(file = %error.file, error = %error.error, "a draft copy was not merged");
+    }
+    if report.received.is_empty() {
+        return;
+    }
+    let ids: Vec<String> = report.received.iter().map(|r| r.id.clone()).collect();
+    tracing::info!(drafts = ids.len(), "merged drafts from the exchange folder");
+    for received in &report.received {
+        if let Some(item) = received.released {
+            // Released here by the approver on another machine: it arrives as an item too.
+            tracing::info!(%item, "a released draft arrived");
+        }
+    }
+    if let Err(e) = (DraftsChangedEvent { ids }).emit(app) {
+        tracing::warn!(error = %e, "could not tell the interface about merged drafts");
+    }
+    let lang = session.settings().language;
+    for received in report.received.iter().filter(|r| r.now_my_turn) {
+        let draft = match session.profile.draft(&received.id) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read a merged draft");
+                continue;
+            }
+        };
+        let request = match draft.stage {
+            diplomatie_domain::Stage::InClearance => DraftRequest::Clearance,
+            diplomatie_domain::Stage::ReadyForApproval | diplomatie_domain::Stage::Approved => {
+                DraftRequest::Approval
+            }
+            _ => DraftRequest::Returned,
+        };
+        let marking = draft
+            .view
+            .fields
+            .marking
+            .parse()
+            .unwrap_or(diplomatie_domain::Marking::DiffusionRestreinte);
+        let text = draft_text(
+            request,
+            draft.kind,
+            marking,
+            &draft.view.fields.subject,
+            lang,
+        );
+        tracing::info!(
+            stage = draft.stage.code(),
+            "notifying a draft that waits for the user"
+        );
+        let app = app.clone();
+        let id = received.id.clone();
+        state
+            .notifier
+            .show(&text, Box::new(move || focus_on_draft(&app, id)));
+    }
+}
+
+/// One look: drafts from the exchange folder, arrivals, notifications, reminders.
 fn tick(app: &AppHandle, state: &AppState, session: &Arc<Session>) {
+    collect_drafts(app, state, session);
     let lang = session.settings().language;
     let mut arrivals = Vec::new();
     let mut cursor = session.cursor();

@@ -12,8 +12,10 @@ import {
   events,
   type ArrivalsEvent,
   type CommandError_Serialize,
+  type DraftsChangedEvent,
   type ErrorKind,
   type ImportProgressEvent,
+  type OpenDraftEvent,
   type OpenItemEvent,
 } from './bindings';
 
@@ -28,6 +30,10 @@ export interface Platform {
   /** A desktop notification was clicked: open that item. */
   onOpenItem(cb: (e: OpenItemEvent) => void): Promise<Unlisten>;
   onImportProgress(cb: (e: ImportProgressEvent) => void): Promise<Unlisten>;
+  /** Another replica's changes were merged into these drafts: open editors reload. */
+  onDraftsChanged(cb: (e: DraftsChangedEvent) => void): Promise<Unlisten>;
+  /** A "clearance requested" notification was clicked: open that draft. */
+  onOpenDraft(cb: (e: OpenDraftEvent) => void): Promise<Unlisten>;
   /** Files dropped on the window. */
   onDrop(cb: (paths: string[]) => void): Promise<Unlisten>;
   /** `.eml` files chosen in the system's file picker; empty when cancelled. */
@@ -45,6 +51,8 @@ export const tauriApi: Api = {
   onArrivals: (cb) => events.arrivalsEvent.listen((e) => cb(e.payload)),
   onOpenItem: (cb) => events.openItemEvent.listen((e) => cb(e.payload)),
   onImportProgress: (cb) => events.importProgressEvent.listen((e) => cb(e.payload)),
+  onDraftsChanged: (cb) => events.draftsChangedEvent.listen((e) => cb(e.payload)),
+  onOpenDraft: (cb) => events.openDraftEvent.listen((e) => cb(e.payload)),
   onDrop: (cb) =>
     getCurrentWebview().onDragDropEvent((e) => {
       if (e.payload.type === 'drop') cb(e.payload.paths);
@@ -118,6 +126,23 @@ export const ERROR_KINDS = [
   'invalid_date',
   'invalid_query',
   'invalid_setting',
+  'not_allowed',
+  'wrong_stage',
+  'not_your_turn',
+  'already_cleared',
+  'empty_comment',
+  'empty_reason',
+  'frozen',
+  'withdrawn',
+  'invalid_circuit',
+  'circuit_fixed',
+  'unresolved_conflicts',
+  'invalid_value',
+  'stale_draft',
+  'bad_signature',
+  'numbering_unavailable',
+  'numbering_exhausted',
+  'invalid_draft',
   'io',
   'internal',
 ] as const satisfies readonly ErrorKind[];

@@ -47,12 +47,43 @@ export const commands = {
 	getSettings: () => typedError<SettingsDto, CommandError_Serialize>(__TAURI_INVOKE("get_settings")),
 	saveSettings: (settings: SettingsDto) => typedError<SettingsDto, CommandError_Serialize>(__TAURI_INVOKE("save_settings", { settings })),
 	changePassphrase: (oldPassphrase: string, newPassphrase: string) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("change_passphrase", { oldPassphrase, newPassphrase })),
+	/**  Every draft of the profile, the most recently changed first. */
+	drafts: () => typedError<DraftSummaryDto[], CommandError_Serialize>(__TAURI_INVOKE("drafts")),
+	openDraft: (id: string) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("open_draft", { id })),
+	/**  A new draft of `kind`, drafted by this user. */
+	createDraft: (kind: KindDto) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("create_draft", { kind })),
+	/**  Applies the editor's edits in order, all or none. */
+	editDraft: (id: string, edits: DraftEditDto[]) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("edit_draft", { id, edits })),
+	/**  Submit, clear, reject, approve or withdraw. */
+	draftStep: (id: string, step: DraftStepDto_Deserialize) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("draft_step", { id, step })),
+	/**
+	 *  Releases an approved draft: numbered (from the post's register when the settings name
+	 *  one and it can be reached; provisionally otherwise), frozen, signed, stored.
+	 */
+	releaseDraft: (id: string) => typedError<ReleaseOutcomeDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("release_draft", { id })),
+	/**  Names the current version (it appears in the history). */
+	nameDraftVersion: (id: string, label: string) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("name_draft_version", { id, label })),
+	/**  What changed between two versions (numbers from the history; `None`: the draft now). */
+	draftDiff: (id: string, from: number | null, to: number | null) => typedError<DraftDiffDto, CommandError_Serialize>(__TAURI_INVOKE("draft_diff", { id, from, to })),
+	/**  What changed since `heads` (a reset clearer's `clearedBefore`). */
+	draftChangesSince: (id: string, heads: string[]) => typedError<DraftDiffDto, CommandError_Serialize>(__TAURI_INVOKE("draft_changes_since", { id, heads })),
+	/**  Anchors a comment to `start..end` (UTF-16 units) of a paragraph (its id). */
+	commentDraft: (id: string, paragraph: string, start: number, end: number, text: string) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("comment_draft", { id, paragraph, start, end, text })),
+	resolveDraftComment: (id: string, comment: string) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("resolve_draft_comment", { id, comment })),
+	/**
+	 *  Checks the signed record of a released item (released or received here). `None`: the
+	 *  item was not released through a draft (an imported email, a composed item); a record
+	 *  whose signature does not match fails with `bad_signature`.
+	 */
+	verifyRelease: (item: string) => typedError<VerifiedReleaseDto | null, CommandError_Serialize>(__TAURI_INVOKE("verify_release", { item })),
 };
 
 /** Events */
 export const events = {
 	arrivalsEvent: makeEvent<ArrivalsEvent, ArrivalsEvent>("arrivals-event"),
+	draftsChangedEvent: makeEvent<DraftsChangedEvent, DraftsChangedEvent>("drafts-changed-event"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
+	openDraftEvent: makeEvent<OpenDraftEvent, OpenDraftEvent>("open-draft-event"),
 	openItemEvent: makeEvent<OpenItemEvent, OpenItemEvent>("open-item-event"),
 };
 
@@ -84,6 +115,42 @@ export type AttachmentDto = {
 	name: string,
 	contentType: string,
 	size: number,
+};
+
+export type CircuitDto = {
+	drafter: string,
+	clearers: string[],
+	order: ClearanceOrderDto,
+	approver: string,
+};
+
+export type ClearanceOrderDto = "sequential" | "parallel";
+
+/**  A clearer and where they stand. */
+export type ClearerDto = ClearerDto_Serialize | ClearerDto_Deserialize;
+
+/**  A clearer and where they stand. */
+export type ClearerDto_Deserialize = {
+	name: string,
+	verdict: VerdictDto,
+	comment?: string | null,
+	/**
+	 *  Cleared an earlier version, reset by an edit since: that version's heads, to show them
+	 *  what changed (`draft_changes_since`).
+	 */
+	clearedBefore?: string[] | null,
+};
+
+/**  A clearer and where they stand. */
+export type ClearerDto_Serialize = {
+	name: string,
+	verdict: VerdictDto,
+	comment: string | null,
+	/**
+	 *  Cleared an earlier version, reset by an edit since: that version's heads, to show them
+	 *  what changed (`draft_changes_since`).
+	 */
+	clearedBefore: string[] | null,
 };
 
 export type CommandError = CommandError_Serialize | CommandError_Deserialize;
@@ -273,6 +340,238 @@ export type CreateProfileDto_Serialize = {
 	passphrase: string,
 };
 
+export type DiffPartDto = {
+	tag: DiffTagDto,
+	text: string,
+};
+
+export type DiffTagDto = "same" | "added" | "removed";
+
+export type DraftAddresseeDto = {
+	addressee: AddresseeDto,
+	route: RouteDto,
+};
+
+/**  A comment anchored to a range of a paragraph. */
+export type DraftCommentDto = DraftCommentDto_Serialize | DraftCommentDto_Deserialize;
+
+/**  A comment anchored to a range of a paragraph. */
+export type DraftCommentDto_Deserialize = {
+	id: string,
+	author: string,
+	at: string,
+	text: string,
+	/**  The paragraph's id. */
+	paragraph: string,
+	/**  The range now, in UTF-16 units; `None` once its words were deleted. */
+	start?: number | null,
+	end?: number | null,
+	quote: string,
+	resolvedBy?: string | null,
+};
+
+/**  A comment anchored to a range of a paragraph. */
+export type DraftCommentDto_Serialize = {
+	id: string,
+	author: string,
+	at: string,
+	text: string,
+	/**  The paragraph's id. */
+	paragraph: string,
+	/**  The range now, in UTF-16 units; `None` once its words were deleted. */
+	start: number | null,
+	end: number | null,
+	quote: string,
+	resolvedBy: string | null,
+};
+
+/**  The difference between two versions of a draft. */
+export type DraftDiffDto = {
+	from: string,
+	to: string,
+	fields: FieldChangeDto[],
+	paragraphs: ParagraphDiffDto[],
+};
+
+/**  A draft with everything the editor, the clearance panel and the history show. */
+export type DraftDto = DraftDto_Serialize | DraftDto_Deserialize;
+
+/**  A draft with everything the editor, the clearance panel and the history show. */
+export type DraftDto_Deserialize = {
+	id: string,
+	kind: KindDto,
+	stage: StageDto,
+	round: number,
+	fields: DraftFieldsDto,
+	addressees: DraftAddresseeDto[],
+	paragraphs: DraftParagraphDto[],
+	conflicts: FieldConflictDto[],
+	circuit: CircuitDto,
+	clearers: ClearerDto_Deserialize[],
+	waitingFor: string[],
+	log: DraftLogDto_Deserialize[],
+	versions: DraftVersionDto[],
+	comments: DraftCommentDto_Deserialize[],
+	release?: DraftReleaseDto | null,
+	heads: string[],
+	updatedAt: string,
+	/**
+	 *  The change was kept here but could not be written to the exchange folder (why, in
+	 *  English); `None` when it was, or when no folder is set.
+	 */
+	publishError?: string | null,
+};
+
+/**  A draft with everything the editor, the clearance panel and the history show. */
+export type DraftDto_Serialize = {
+	id: string,
+	kind: KindDto,
+	stage: StageDto,
+	round: number,
+	fields: DraftFieldsDto,
+	addressees: DraftAddresseeDto[],
+	paragraphs: DraftParagraphDto[],
+	conflicts: FieldConflictDto[],
+	circuit: CircuitDto,
+	clearers: ClearerDto_Serialize[],
+	waitingFor: string[],
+	log: DraftLogDto_Serialize[],
+	versions: DraftVersionDto[],
+	comments: DraftCommentDto_Serialize[],
+	release: DraftReleaseDto | null,
+	heads: string[],
+	updatedAt: string,
+	/**
+	 *  The change was kept here but could not be written to the exchange folder (why, in
+	 *  English); `None` when it was, or when no folder is set.
+	 */
+	publishError: string | null,
+};
+
+/**  One edit, as the editor sends it. Positions and lengths count UTF-16 units (JavaScript's). */
+export type DraftEditDto = { op: "set_field"; field: DraftFieldDto; value: string } | { op: "resolve_field"; field: DraftFieldDto; value: string } | { op: "splice_field"; field: DraftFieldDto; pos: number; delete: number; insert: string } | { op: "set_list"; field: DraftListDto; values: string[] } | { op: "set_addressees"; addressees: DraftAddresseeDto[] } | { op: "insert_paragraph"; index: number; marking: MarkingDto; text: string } | { op: "delete_paragraph"; index: number } | { op: "move_paragraph"; from: number; to: number } | { op: "splice_paragraph"; index: number; pos: number; delete: number; insert: string } | { op: "set_paragraph_marking"; index: number; marking: MarkingDto };
+
+/**  A single-valued field of a draft (the keys of the document). */
+export type DraftFieldDto = "subject" | "marking" | "precedence" | "justification" | "origin" | "summary" | "deadline" | "sending_mission" | "receiving_institution" | "opening" | "closing" | "place" | "date" | "answers" | "from" | "approver" | "drafter" | "clearance_order";
+
+/**
+ *  The fields of a draft as stored: registers as their codes (`marking` "NP"/"DR",
+ *  `precedence` "routine"…, `clearanceOrder` "sequential"/"parallel"), texts as typed.
+ *  A field the draft's kind does not have is empty.
+ */
+export type DraftFieldsDto = {
+	subject: string,
+	marking: string,
+	precedence: string,
+	justification: string,
+	origin: string,
+	summary: string,
+	deadline: string,
+	sendingMission: string,
+	receivingInstitution: string,
+	opening: string,
+	closing: string,
+	place: string,
+	date: string,
+	answers: string,
+	from: string,
+	approver: string,
+	drafter: string,
+	clearanceOrder: string,
+	to: string[],
+	cc: string[],
+	tags: string[],
+	references: string[],
+	clearers: string[],
+	caveats: string[],
+};
+
+/**  A list field of a draft. */
+export type DraftListDto = "to" | "cc" | "tags" | "references" | "clearers" | "caveats";
+
+/**  A step of the clearance log. */
+export type DraftLogDto = DraftLogDto_Serialize | DraftLogDto_Deserialize;
+
+/**  A step of the clearance log. */
+export type DraftLogDto_Deserialize = {
+	actor: string,
+	at: string,
+	/**  `created`, `submit`, `clear`, `reject`, `approve`, `withdraw`, `release`, `version`. */
+	step: string,
+	comment?: string | null,
+	/**  Why the step did not take effect (two clearers acting at once on two machines). */
+	refused?: string | null,
+	/**  Clearers whose clearance an edit before this step reset. */
+	reset: string[],
+};
+
+/**  A step of the clearance log. */
+export type DraftLogDto_Serialize = {
+	actor: string,
+	at: string,
+	/**  `created`, `submit`, `clear`, `reject`, `approve`, `withdraw`, `release`, `version`. */
+	step: string,
+	comment: string | null,
+	/**  Why the step did not take effect (two clearers acting at once on two machines). */
+	refused: string | null,
+	/**  Clearers whose clearance an edit before this step reset. */
+	reset: string[],
+};
+
+/**  A paragraph: its stable id, portion mark, text and who edited it last. */
+export type DraftParagraphDto = {
+	id: string,
+	marking: MarkingDto,
+	text: string,
+	editedBy: string[],
+};
+
+/**  A released draft. */
+export type DraftReleaseDto = {
+	item: string,
+	/**  The number's label (empty for an email). */
+	number: string,
+	provisional: boolean,
+	approver: string,
+	signature: string,
+};
+
+/**  A clearance step (release: `release_draft`). */
+export type DraftStepDto = DraftStepDto_Serialize | DraftStepDto_Deserialize;
+
+/**  A clearance step (release: `release_draft`). */
+export type DraftStepDto_Deserialize = { step: "submit" } | { step: "clear"; comment?: string | null } | { step: "reject"; comment: string } | { step: "approve" } | { step: "withdraw"; reason: string };
+
+/**  A clearance step (release: `release_draft`). */
+export type DraftStepDto_Serialize = { step: "submit" } | { step: "clear"; comment: string | null } | { step: "reject"; comment: string } | { step: "approve" } | { step: "withdraw"; reason: string };
+
+/**  A draft in the list of drafts. */
+export type DraftSummaryDto = {
+	id: string,
+	kind: KindDto,
+	subject: string,
+	stage: StageDto,
+	/**  Who may act now. */
+	waitingFor: string[],
+	updatedAt: string,
+};
+
+/**  A version of the draft (one per round, those named, the release). */
+export type DraftVersionDto = {
+	number: number,
+	label: string,
+	by: string,
+	at: string,
+};
+
+/**
+ *  Drafts changed in this profile because another replica's changes were merged: an open
+ *  editor reloads them.
+ */
+export type DraftsChangedEvent = {
+	ids: string[],
+};
+
 export type EmailDto = EmailDto_Serialize | EmailDto_Deserialize;
 
 export type EmailDto_Deserialize = {
@@ -311,7 +610,52 @@ export type ErrorKind =
 /**  A required form field is empty (`field`). */
 "missing" | "no_action_addressee" | "flash_without_justification" | 
 /**  The item's marking is below a paragraph's (`detail`: the paragraph number). */
-"marking_below_paragraph" | "above_accreditation" | "invalid_tag" | "invalid_address" | "invalid_date" | "invalid_query" | "invalid_setting" | "io" | "internal";
+"marking_below_paragraph" | "above_accreditation" | "invalid_tag" | "invalid_address" | "invalid_date" | "invalid_query" | "invalid_setting" | 
+/**
+ *  Drafting: this person may not take this step (`detail`: the role needed: `drafter`,
+ *  `clearer`, `approver`, `drafter_or_approver`, `member`).
+ */
+"not_allowed" | 
+/**  Drafting: not at this stage (`detail`: the stage now). */
+"wrong_stage" | 
+/**  Drafting: a sequential circuit, another clearer first (`detail`: who). */
+"not_your_turn" | "already_cleared" | 
+/**  A rejection without a comment (`field`: `comment`). */
+"empty_comment" | 
+/**  A withdrawal without a reason (`field`: `reason`). */
+"empty_reason" | 
+/**  The draft is released: frozen. */
+"frozen" | "withdrawn" | 
+/**  The circuit is wrong (`detail`: why, in English). */
+"invalid_circuit" | 
+/**  The circuit changes only while the draft is being written (`detail`: the stage). */
+"circuit_fixed" | 
+/**  Values set concurrently must be chosen first (`detail`: the fields, comma-separated). */
+"unresolved_conflicts" | 
+/**  A value of a draft's field is wrong (`field`, `detail`: why, in English). */
+"invalid_value" | 
+/**  The draft changed under the edit (a paragraph or a position is gone): refresh. */
+"stale_draft" | 
+/**  A released record's signature does not match. */
+"bad_signature" | 
+/**  The numbering register cannot be reached or read. */
+"numbering_unavailable" | 
+/**  No serial left this year for the series. */
+"numbering_exhausted" | 
+/**  Something about a draft the interface has no words for (`message`). */
+"invalid_draft" | "io" | "internal";
+
+export type FieldChangeDto = {
+	field: string,
+	parts: DiffPartDto[],
+};
+
+/**  Values set concurrently for one field, to choose from. */
+export type FieldConflictDto = {
+	/**  `subject`, `marking`…, `paragraphs.<id>.marking` or `addressees.<name>.route`. */
+	field: string,
+	values: string[],
+};
 
 /**  Which items a list or a search shows; empty lists mean "any". */
 export type FilterDto = FilterDto_Serialize | FilterDto_Deserialize;
@@ -551,9 +895,24 @@ export type NotifyRulesDto = {
 	info: boolean,
 };
 
+/**  Show this draft (a "clearance requested" notification was clicked). */
+export type OpenDraftEvent = {
+	id: string,
+};
+
 /**  Show this item (a notification was clicked). */
 export type OpenItemEvent = {
 	id: string,
+};
+
+export type ParagraphChangeDto = "same" | "added" | "removed" | "changed";
+
+export type ParagraphDiffDto = {
+	id: string,
+	change: ParagraphChangeDto,
+	markingBefore: string,
+	markingAfter: string,
+	parts: DiffPartDto[],
 };
 
 export type ParagraphDto = {
@@ -585,6 +944,35 @@ export type ReferenceDto_Deserialize = {
 export type ReferenceDto_Serialize = {
 	label: string,
 	itemId: string | null,
+};
+
+/**  What a release did. */
+export type ReleaseOutcomeDto = ReleaseOutcomeDto_Serialize | ReleaseOutcomeDto_Deserialize;
+
+/**  What a release did. */
+export type ReleaseOutcomeDto_Deserialize = {
+	item: string,
+	number: string,
+	/**
+	 *  No number was left on this device and the register could not be reached: the number
+	 *  is provisional, replaced at the next sync. Say so.
+	 */
+	provisional: boolean,
+	signature: string,
+	draft: DraftDto_Deserialize,
+};
+
+/**  What a release did. */
+export type ReleaseOutcomeDto_Serialize = {
+	item: string,
+	number: string,
+	/**
+	 *  No number was left on this device and the register could not be reached: the number
+	 *  is provisional, replaced at the next sync. Say so.
+	 */
+	provisional: boolean,
+	signature: string,
+	draft: DraftDto_Serialize,
 };
 
 export type RouteDto = "action" | "info";
@@ -675,6 +1063,9 @@ export type SnippetPartDto = {
 	highlight: boolean,
 };
 
+/**  Where a draft is in its clearance circuit. */
+export type StageDto = "draft" | "in_clearance" | "ready_for_approval" | "approved" | "released" | "withdrawn";
+
 export type TelegramDto = TelegramDto_Serialize | TelegramDto_Deserialize;
 
 export type TelegramDto_Deserialize = {
@@ -715,6 +1106,21 @@ export type TelegramDto_Serialize = {
 	justification: string | null,
 	marking: MarkingDto,
 	caveats: string[],
+};
+
+export type VerdictDto = "pending" | "cleared" | "rejected";
+
+/**  A released record, checked: its signature is valid. */
+export type VerifiedReleaseDto = {
+	item: string,
+	number: string,
+	provisional: boolean,
+	approver: string,
+	approverKey: string,
+	drafter: string,
+	clearers: string[],
+	releasedAt: string,
+	signature: string,
 };
 
 /* Tauri Specta runtime */

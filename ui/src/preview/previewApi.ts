@@ -207,6 +207,21 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
       formDrafts.delete(kind);
       return ok(null);
     },
+    // Drafting is not simulated here: the list is empty and a new draft says so.
+    drafts: async () => ok([]),
+    openDraft: async () => fail('not_found', 'no such draft'),
+    createDraft: async () => fail('internal', 'drafting is not simulated in the preview'),
+    editDraft: async () => fail('not_found', 'no such draft'),
+    draftStep: async () => fail('not_found', 'no such draft'),
+    releaseDraft: async () => fail('not_found', 'no such draft'),
+    nameDraftVersion: async () => fail('not_found', 'no such draft'),
+    draftDiff: async () => fail('not_found', 'no such draft'),
+    draftChangesSince: async () => fail('not_found', 'no such draft'),
+    commentDraft: async () => fail('not_found', 'no such draft'),
+    resolveDraftComment: async () => fail('not_found', 'no such draft'),
+    verifyRelease: async () => ok(null),
+    onDraftsChanged: async () => () => undefined,
+    onOpenDraft: async () => () => undefined,
     onArrivals: listen(arrivalListeners),
     onOpenItem: async () => () => undefined,
     onImportProgress: listen(progressListeners),

@@ -1,0 +1,285 @@
+//! The drafting commands: list, open and create drafts, apply the editor's edits, take
+//! clearance steps, release (numbered from the post's register when one is set), history and
+//! diffs, comments, and the check of a released item's signature. Each command runs one
+//! service of `diplomatie-client` on the blocking pool; each change of a draft is then
+//! written to the exchange folder, when one is set, for the post's other replicas (the
+//! watcher merges theirs: `watch.rs`).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use diplomatie_client::ClientError;
+use diplomatie_client::drafting::{DraftState, VersionRef};
+use diplomatie_client::numbering::FileAuthority;
+use diplomatie_domain::ItemId;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::State;
+use tauri_specta::Event;
+
+use crate::dto::*;
+use crate::error::CommandError;
+use crate::map;
+use crate::state::{AppState, Session};
+
+type Shared<'a> = State<'a, Arc<AppState>>;
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
+) -> Result<T, CommandError> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| CommandError::internal(format!("a background task failed: {e}")))?
+}
+
+/// Drafts changed in this profile because another replica's changes were merged: an open
+/// editor reloads them.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct DraftsChangedEvent {
+    pub ids: Vec<String>,
+}
+
+/// Show this draft (a "clearance requested" notification was clicked).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct OpenDraftEvent {
+    pub id: String,
+}
+
+/// Writes this replica's copy of the draft to the exchange folder, when one is set. The
+/// change itself is kept whatever happens here: a failure is reported with the draft.
+fn publish(session: &Session, id: &str) -> Option<String> {
+    let dir = session.settings().exchange_dir?;
+    match session.profile.publish_draft(Path::new(&dir), id) {
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not publish a draft to the exchange folder");
+            Some(e.to_string())
+        }
+    }
+}
+
+/// The draft after a local change, published.
+fn changed(session: &Session, state: &DraftState) -> DraftDto {
+    let mut dto = map::draft(state);
+    dto.publish_error = publish(session, &state.id);
+    dto
+}
+
+/// Every draft of the profile, the most recently changed first.
+#[tauri::command]
+#[specta::specta]
+pub async fn drafts(state: Shared<'_>) -> Result<Vec<DraftSummaryDto>, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        Ok(session
+            .profile
+            .drafts()?
+            .iter()
+            .map(map::draft_summary)
+            .collect())
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn open_draft(state: Shared<'_>, id: String) -> Result<DraftDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || Ok(map::draft(&session.profile.draft(&id)?))).await
+}
+
+/// A new draft of `kind`, drafted by this user.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_draft(state: Shared<'_>, kind: KindDto) -> Result<DraftDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let draft = session.profile.create_draft(map::kind_in(kind))?;
+        Ok(changed(&session, &draft))
+    })
+    .await
+}
+
+/// Applies the editor's edits in order, all or none.
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_draft(
+    state: Shared<'_>,
+    id: String,
+    edits: Vec<DraftEditDto>,
+) -> Result<DraftDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let edits: Vec<_> = edits.iter().map(map::draft_edit_in).collect();
+        let draft = session.profile.edit_draft(&id, &edits)?;
+        Ok(changed(&session, &draft))
+    })
+    .await
+}
+
+/// Submit, clear, reject, approve or withdraw.
+#[tauri::command]
+#[specta::specta]
+pub async fn draft_step(
+    state: Shared<'_>,
+    id: String,
+    step: DraftStepDto,
+) -> Result<DraftDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let draft = session.profile.draft_step(&id, map::draft_step_in(&step))?;
+        Ok(changed(&session, &draft))
+    })
+    .await
+}
+
+/// Releases an approved draft: numbered (from the post's register when the settings name
+/// one and it can be reached; provisionally otherwise), frozen, signed, stored.
+#[tauri::command]
+#[specta::specta]
+pub async fn release_draft(
+    state: Shared<'_>,
+    id: String,
+) -> Result<ReleaseOutcomeDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let register = session.settings().number_register;
+        let mut authority = register.map(|path| FileAuthority::new(Path::new(&path)));
+        let outcome = session.profile.release_draft(
+            &id,
+            authority
+                .as_mut()
+                .map(|a| a as &mut dyn diplomatie_client::numbering::NumberAuthority),
+        )?;
+        // The approver is not notified of their own telegram.
+        session.mark_own(outcome.item);
+        let draft = session.profile.draft(&id)?;
+        Ok(ReleaseOutcomeDto {
+            item: outcome.item.to_string(),
+            number: outcome.number,
+            provisional: outcome.provisional,
+            signature: outcome.signature,
+            draft: changed(&session, &draft),
+        })
+    })
+    .await
+}
+
+/// Names the current version (it appears in the history).
+#[tauri::command]
+#[specta::specta]
+pub async fn name_draft_version(
+    state: Shared<'_>,
+    id: String,
+    label: String,
+) -> Result<DraftDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let draft = session.profile.name_draft_version(&id, &label)?;
+        Ok(changed(&session, &draft))
+    })
+    .await
+}
+
+fn version_ref(n: Option<u32>) -> VersionRef {
+    n.map_or(VersionRef::Current, |n| {
+        VersionRef::Number(usize::try_from(n).unwrap_or(usize::MAX))
+    })
+}
+
+/// What changed between two versions (numbers from the history; `None`: the draft now).
+#[tauri::command]
+#[specta::specta]
+pub async fn draft_diff(
+    state: Shared<'_>,
+    id: String,
+    from: Option<u32>,
+    to: Option<u32>,
+) -> Result<DraftDiffDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let diff = session
+            .profile
+            .draft_diff(&id, &version_ref(from), &version_ref(to))?;
+        Ok(map::draft_diff(&diff))
+    })
+    .await
+}
+
+/// What changed since `heads` (a reset clearer's `clearedBefore`).
+#[tauri::command]
+#[specta::specta]
+pub async fn draft_changes_since(
+    state: Shared<'_>,
+    id: String,
+    heads: Vec<String>,
+) -> Result<DraftDiffDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let diff = session.profile.draft_changes_since(&id, &heads)?;
+        Ok(map::draft_diff(&diff))
+    })
+    .await
+}
+
+/// Anchors a comment to `start..end` (UTF-16 units) of a paragraph (its id).
+#[tauri::command]
+#[specta::specta]
+pub async fn comment_draft(
+    state: Shared<'_>,
+    id: String,
+    paragraph: String,
+    start: u32,
+    end: u32,
+    text: String,
+) -> Result<DraftDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let (start, end) = (
+            usize::try_from(start).unwrap_or(usize::MAX),
+            usize::try_from(end).unwrap_or(usize::MAX),
+        );
+        let draft = session
+            .profile
+            .comment_draft(&id, &paragraph, start, end, &text)?;
+        Ok(changed(&session, &draft))
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_draft_comment(
+    state: Shared<'_>,
+    id: String,
+    comment: String,
+) -> Result<DraftDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let draft = session.profile.resolve_draft_comment(&id, &comment)?;
+        Ok(changed(&session, &draft))
+    })
+    .await
+}
+
+/// Checks the signed record of a released item (released or received here). `None`: the
+/// item was not released through a draft (an imported email, a composed item); a record
+/// whose signature does not match fails with `bad_signature`.
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_release(
+    state: Shared<'_>,
+    item: String,
+) -> Result<Option<VerifiedReleaseDto>, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let id: ItemId = item.trim().parse().map_err(CommandError::from)?;
+        match session.profile.verify_release_of(&id.to_string()) {
+            Ok(verified) => Ok(Some(map::verified_release(&verified))),
+            // The only `InvalidDraft` this service returns: no released record here.
+            Err(ClientError::InvalidDraft(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
+}
