@@ -42,10 +42,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0007_supersede_releases",
         include_str!("../migrations/0007_supersede_releases.sql"),
     ),
+    (
+        8,
+        "0008_index_search_filters",
+        include_str!("../migrations/0008_index_search_filters.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

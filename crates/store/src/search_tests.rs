@@ -528,3 +528,71 @@ fn matches_only_in_the_oldest_tier_are_found() {
         13
     );
 }
+
+#[test]
+fn filtered_searches_check_each_match_in_the_index_of_the_filter_columns() {
+    use crate::{RouteFilter, TriageFilter};
+    use diplomatie_domain::{ItemKind, Marking, Precedence};
+
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    crate::migration::migrate(&mut conn).unwrap();
+    let now = OffsetDateTime::now_utc();
+    let filtered = |filter: TriageFilter, from: Option<OffsetDateTime>| SearchQuery {
+        text: "ministre".into(),
+        filter,
+        from,
+        ..SearchQuery::default()
+    };
+    let queries = [
+        filtered(
+            TriageFilter {
+                kinds: vec![ItemKind::Telegram],
+                ..TriageFilter::default()
+            },
+            None,
+        ),
+        filtered(
+            TriageFilter {
+                markings: vec![Marking::DiffusionRestreinte],
+                precedences: vec![Precedence::Flash],
+                route: Some(RouteFilter::Action),
+                unread_only: true,
+                origin: Some("BERLIN".into()),
+                ..TriageFilter::default()
+            },
+            None,
+        ),
+        filtered(TriageFilter::default(), Some(now)),
+        filtered(
+            TriageFilter {
+                tag: Some("POL".into()),
+                ..TriageFilter::default()
+            },
+            None,
+        ),
+    ];
+    for query in &queries {
+        let (join, mut params) = crate::store::search_join(query);
+        params.push(rusqlite::types::Value::Text("ministre".into()));
+        params.extend([0, 10, 20, 0].map(rusqlite::types::Value::Integer));
+        let sql = crate::search::SearchStatements::new(&join).rank;
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(rusqlite::params_from_iter(params), |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("COVERING INDEX items_filters")),
+            "{plan:?}"
+        );
+    }
+    // Without filters there is no join at all.
+    assert_eq!(
+        crate::store::search_join(&SearchQuery::text("ministre")).0,
+        ""
+    );
+}

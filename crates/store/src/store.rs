@@ -574,6 +574,29 @@ fn filter_sql(filter: &TriageFilter, params: &mut Vec<Value>) -> String {
     conds.join(" AND ")
 }
 
+/// The join that keeps the full-text matches whose item passes the search's filters (empty
+/// without filters), and its parameters. The filters sit in the JOIN, before MATCH: their
+/// parameters come first. Each match is checked in the narrow index of the filter columns,
+/// not in the items table (migration 0008).
+pub(crate) fn search_join(query: &SearchQuery) -> (String, Vec<Value>) {
+    let mut params = Vec::new();
+    let mut conds = filter_sql(&query.filter, &mut params);
+    if let Some(from) = query.from {
+        conds.push_str(" AND i.written_at >= ?");
+        params.push(Value::Integer(to_ns(from)));
+    }
+    if let Some(to) = query.to {
+        conds.push_str(" AND i.written_at < ?");
+        params.push(Value::Integer(to_ns(to)));
+    }
+    let join = if params.is_empty() && conds == "1" {
+        String::new()
+    } else {
+        format!("JOIN items i INDEXED BY items_filters ON i.seq = items_fts.rowid AND {conds}")
+    };
+    (join, params)
+}
+
 fn page_params(page: Page, params: &mut Vec<Value>) {
     params.push(Value::Integer(i64::from(page.limit)));
     params.push(Value::Integer(
@@ -954,22 +977,7 @@ impl Store {
     ) -> Result<Vec<SearchHit>, StoreError> {
         let _span = tracing::debug_span!("search").entered();
         let (expression, highlighter) = parse_query(&query.text, query.prefix_last_word)?;
-        let mut params = Vec::new();
-        let mut conds = filter_sql(&query.filter, &mut params);
-        if let Some(from) = query.from {
-            conds.push_str(" AND i.written_at >= ?");
-            params.push(Value::Integer(to_ns(from)));
-        }
-        if let Some(to) = query.to {
-            conds.push_str(" AND i.written_at < ?");
-            params.push(Value::Integer(to_ns(to)));
-        }
-        // The filters sit in the JOIN, before MATCH: their parameters come first.
-        let join = if params.is_empty() && conds == "1" {
-            String::new()
-        } else {
-            format!("JOIN items i ON i.seq = items_fts.rowid AND {conds}")
-        };
+        let (join, params) = search_join(query);
         let ranking = Ranking::new(&join, params, expression);
         let page = self.call(|conn| {
             // One read transaction: the tiers' bounds, the ranking and the page's items all
