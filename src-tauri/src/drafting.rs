@@ -18,7 +18,7 @@ use tauri::State;
 use tauri_specta::Event;
 
 use crate::dto::*;
-use crate::error::CommandError;
+use crate::error::{CommandError, ErrorKind};
 use crate::map;
 use crate::state::{AppState, Session};
 
@@ -65,6 +65,42 @@ fn changed(session: &Session, state: &DraftState) -> DraftDto {
     dto
 }
 
+/// Joins the exchange folder `dir` with the passphrase the post's members share (or sets it
+/// up with this passphrase when it has none yet), and makes it this profile's exchange
+/// folder. Returns the settings and whether the folder was set up now.
+#[tauri::command]
+#[specta::specta]
+pub async fn join_exchange(
+    state: Shared<'_>,
+    dir: String,
+    passphrase: String,
+) -> Result<JoinExchangeDto, CommandError> {
+    let session = state.unlocked()?;
+    let passphrase = zeroize::Zeroizing::new(passphrase);
+    blocking(move || {
+        let dir = dir.trim().to_owned();
+        let created = session
+            .profile
+            .join_exchange(Path::new(&dir), &passphrase, None)
+            .map_err(|e| match e {
+                // A wrong passphrase or a damaged key file: said as such.
+                ClientError::InvalidSetting(_) => {
+                    CommandError::new(ErrorKind::ExchangeRefused, e.to_string())
+                }
+                other => other.into(),
+            })?;
+        let mut settings = session.settings();
+        settings.exchange_dir = Some(dir);
+        session.profile.save_settings(&settings)?;
+        session.set_settings(settings);
+        Ok(JoinExchangeDto {
+            created,
+            settings: map::settings(&session.settings()),
+        })
+    })
+    .await
+}
+
 /// Every draft of the profile, the most recently changed first.
 #[tauri::command]
 #[specta::specta]
@@ -100,18 +136,32 @@ pub async fn create_draft(state: Shared<'_>, kind: KindDto) -> Result<DraftDto, 
     .await
 }
 
-/// Applies the editor's edits in order, all or none.
+/// Applies the editor's edits in order, all or none. Their positions and paragraph indices
+/// are those of the version the editor saw (`heads`, from the draft it was sent): when the
+/// draft has changed since (another replica's changes merged by the watcher), nothing is
+/// applied and `stale_draft` says so; the editor reloads, carries its edits over the newer
+/// text and sends them again. Empty `heads`: no check.
 #[tauri::command]
 #[specta::specta]
 pub async fn edit_draft(
     state: Shared<'_>,
     id: String,
+    heads: Vec<String>,
     edits: Vec<DraftEditDto>,
 ) -> Result<DraftDto, CommandError> {
     let session = state.unlocked()?;
     blocking(move || {
         let edits: Vec<_> = edits.iter().map(map::draft_edit_in).collect();
-        let draft = session.profile.edit_draft(&id, &edits)?;
+        let draft = {
+            let _merges = session.drafts_lock();
+            if !heads.is_empty() && session.profile.draft(&id)?.heads != heads {
+                return Err(CommandError::new(
+                    ErrorKind::StaleDraft,
+                    "the draft changed since this edit was typed: reload it and apply the edit again",
+                ));
+            }
+            session.profile.edit_draft(&id, &edits)?
+        };
         Ok(changed(&session, &draft))
     })
     .await

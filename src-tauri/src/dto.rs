@@ -805,3 +805,12 @@ pub struct VerifiedReleaseDto {
     pub released_at: String,
     pub signature: String,
 }
+
+/// The exchange folder joined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinExchangeDto {
+    /// The folder had no key: it was set up with this passphrase (tell the others).
+    pub created: bool,
+    pub settings: SettingsDto,
+}

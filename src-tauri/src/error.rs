@@ -68,6 +68,8 @@ pub enum ErrorKind {
     NumberingExhausted,
     /// Something about a draft the interface has no words for (`message`).
     InvalidDraft,
+    /// The exchange folder refused the passphrase, or its key file is damaged (`message`).
+    ExchangeRefused,
     Io,
     Internal,
 }

@@ -45,6 +45,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             command::get_settings,
             command::save_settings,
             command::change_passphrase,
+            drafting::join_exchange,
             drafting::drafts,
             drafting::open_draft,
             drafting::create_draft,

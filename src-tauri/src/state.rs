@@ -27,6 +27,9 @@ pub struct Session {
     /// The Flash items being reminded, for the text of the reminder.
     flash_items: Mutex<BTreeMap<ItemId, ItemSummary>>,
     settings: Mutex<Settings>,
+    /// Held while the drafts change under the interface's feet: an edit checked against the
+    /// version the editor saw, and the watcher's merge of the other replicas' copies.
+    drafts: Mutex<()>,
 }
 
 impl Session {
@@ -40,7 +43,13 @@ impl Session {
             flash: Mutex::new(FlashTracker::new(flash_interval)),
             flash_items: Mutex::new(BTreeMap::new()),
             settings: Mutex::new(settings),
+            drafts: Mutex::new(()),
         })
+    }
+
+    /// Serialises a draft edit with the merges of other replicas' copies.
+    pub fn drafts_lock(&self) -> MutexGuard<'_, ()> {
+        lock(&self.drafts)
     }
 
     pub fn cursor(&self) -> FeedCursor {

@@ -62,7 +62,11 @@ fn collect_drafts(app: &AppHandle, state: &AppState, session: &Arc<Session>) {
     let Some(dir) = session.settings().exchange_dir else {
         return;
     };
-    let report = match session.profile.collect_drafts(std::path::Path::new(&dir)) {
+    let collected = {
+        let _edits = session.drafts_lock();
+        session.profile.collect_drafts(std::path::Path::new(&dir))
+    };
+    let report = match collected {
         Ok(report) => report,
         Err(e) => {
             tracing::warn!(error = %e, "could not read the exchange folder");

@@ -47,13 +47,25 @@ export const commands = {
 	getSettings: () => typedError<SettingsDto, CommandError_Serialize>(__TAURI_INVOKE("get_settings")),
 	saveSettings: (settings: SettingsDto) => typedError<SettingsDto, CommandError_Serialize>(__TAURI_INVOKE("save_settings", { settings })),
 	changePassphrase: (oldPassphrase: string, newPassphrase: string) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("change_passphrase", { oldPassphrase, newPassphrase })),
+	/**
+	 *  Joins the exchange folder `dir` with the passphrase the post's members share (or sets it
+	 *  up with this passphrase when it has none yet), and makes it this profile's exchange
+	 *  folder. Returns the settings and whether the folder was set up now.
+	 */
+	joinExchange: (dir: string, passphrase: string) => typedError<JoinExchangeDto, CommandError_Serialize>(__TAURI_INVOKE("join_exchange", { dir, passphrase })),
 	/**  Every draft of the profile, the most recently changed first. */
 	drafts: () => typedError<DraftSummaryDto[], CommandError_Serialize>(__TAURI_INVOKE("drafts")),
 	openDraft: (id: string) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("open_draft", { id })),
 	/**  A new draft of `kind`, drafted by this user. */
 	createDraft: (kind: KindDto) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("create_draft", { kind })),
-	/**  Applies the editor's edits in order, all or none. */
-	editDraft: (id: string, edits: DraftEditDto[]) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("edit_draft", { id, edits })),
+	/**
+	 *  Applies the editor's edits in order, all or none. Their positions and paragraph indices
+	 *  are those of the version the editor saw (`heads`, from the draft it was sent): when the
+	 *  draft has changed since (another replica's changes merged by the watcher), nothing is
+	 *  applied and `stale_draft` says so; the editor reloads, carries its edits over the newer
+	 *  text and sends them again. Empty `heads`: no check.
+	 */
+	editDraft: (id: string, heads: string[], edits: DraftEditDto[]) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("edit_draft", { id, heads, edits })),
 	/**  Submit, clear, reject, approve or withdraw. */
 	draftStep: (id: string, step: DraftStepDto_Deserialize) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("draft_step", { id, step })),
 	/**
@@ -643,7 +655,9 @@ export type ErrorKind =
 /**  No serial left this year for the series. */
 "numbering_exhausted" | 
 /**  Something about a draft the interface has no words for (`message`). */
-"invalid_draft" | "io" | "internal";
+"invalid_draft" | 
+/**  The exchange folder refused the passphrase, or its key file is damaged (`message`). */
+"exchange_refused" | "io" | "internal";
 
 export type FieldChangeDto = {
 	field: string,
@@ -828,6 +842,13 @@ export type ItemSummaryDto_Serialize = {
 	deadline: string | null,
 	read: boolean,
 	tags: string[],
+};
+
+/**  The exchange folder joined. */
+export type JoinExchangeDto = {
+	/**  The folder had no key: it was set up with this passphrase (tell the others). */
+	created: boolean,
+	settings: SettingsDto,
 };
 
 export type KindDto = "telegram" | "note" | "email";
