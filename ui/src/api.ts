@@ -143,6 +143,7 @@ export const ERROR_KINDS = [
   'numbering_unavailable',
   'numbering_exhausted',
   'invalid_draft',
+  'exchange_refused',
   'io',
   'internal',
 ] as const satisfies readonly ErrorKind[];

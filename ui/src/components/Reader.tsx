@@ -15,6 +15,7 @@ import type {
 import { errorText } from '../lib/errors';
 import { formatDate, formatDateTime, formatDtg, formatSize, formatUtc } from '../lib/format';
 import { ErrorAlert, KindBadge, MarkingBadge, PrecedenceBadge } from './common';
+import { ReleaseSeal } from './ReleaseSeal';
 
 export function Reader({
   id,
@@ -119,6 +120,7 @@ export function Reader({
             <h2 id={headingId} ref={heading} tabIndex={-1} data-testid="reader-subject">
               {summary.subject}
             </h2>
+            <ReleaseSeal id={summary.id} />
           </header>
           {content.kind === 'telegram' && <TelegramView tg={content} summary={summary} onOpen={onOpen} />}
           {content.kind === 'note' && <NoteView note={content} summary={summary} onOpen={onOpen} />}

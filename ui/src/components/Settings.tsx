@@ -30,6 +30,8 @@ export function Settings({
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
   const [busy, setBusy] = useState(false);
+  const [exchangePassphrase, setExchangePassphrase] = useState('');
+  const [joining, setJoining] = useState(false);
 
   useEffect(() => {
     setForm(settings);
@@ -50,6 +52,18 @@ export function Settings({
     if (r.status === 'ok') {
       setMessage({ kind: 'ok', text: t('settings.saved') });
       onSaved(r.data);
+    } else setMessage({ kind: 'error', text: errorText(t, r.error) });
+  }
+
+  async function joinExchange() {
+    if (form.exchangeDir.trim() === '' || exchangePassphrase === '' || joining) return;
+    setJoining(true);
+    const r = await api.joinExchange(form.exchangeDir.trim(), exchangePassphrase);
+    setJoining(false);
+    setExchangePassphrase('');
+    if (r.status === 'ok') {
+      setMessage({ kind: 'ok', text: r.data.created ? t('settings.exchangeCreated') : t('settings.exchangeJoined') });
+      onSaved(r.data.settings);
     } else setMessage({ kind: 'error', text: errorText(t, r.error) });
   }
 
@@ -135,6 +149,62 @@ export function Settings({
             {t('settings.notifyInfo')}
           </label>
           <p className="field-hint">{t('settings.flashAlways')}</p>
+        </fieldset>
+        <fieldset className="group">
+          <legend>{t('settings.drafting')}</legend>
+          <div className="field">
+            <label htmlFor={`${id}-exchange`}>{t('settings.exchangeDir')}</label>
+            <div className="form-actions">
+              <input id={`${id}-exchange`} data-testid="settings-exchange-dir" value={form.exchangeDir} onChange={(e) => setForm({ ...form, exchangeDir: e.target.value })} aria-describedby={`${id}-exchange-hint`} />
+              <button
+                type="button"
+                data-testid="settings-exchange-pick"
+                onClick={() =>
+                  void api.pickDirectory().then((dir) => {
+                    if (dir) setForm((f) => ({ ...f, exchangeDir: dir }));
+                  })
+                }
+              >
+                {t('settings.choose')}
+              </button>
+            </div>
+            <p id={`${id}-exchange-hint`} className="field-hint">
+              {t('settings.exchangeDirHint')}
+            </p>
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-exchange-pass`}>{t('settings.exchangePassphrase')}</label>
+            <div className="form-actions">
+              <input
+                id={`${id}-exchange-pass`}
+                data-testid="settings-exchange-passphrase"
+                type="password"
+                autoComplete="off"
+                value={exchangePassphrase}
+                onChange={(e) => setExchangePassphrase(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') {
+                    e.preventDefault();
+                    void joinExchange();
+                  }
+                }}
+                aria-describedby={`${id}-exchange-pass-hint`}
+              />
+              <button type="button" data-testid="settings-exchange-join" disabled={form.exchangeDir.trim() === '' || exchangePassphrase === '' || joining} aria-busy={joining} onClick={() => void joinExchange()}>
+                {t('settings.exchangeJoin')}
+              </button>
+            </div>
+            <p id={`${id}-exchange-pass-hint`} className="field-hint">
+              {t('settings.exchangePassphraseHint')}
+            </p>
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-register`}>{t('settings.numberRegister')}</label>
+            <input id={`${id}-register`} data-testid="settings-number-register" value={form.numberRegister} onChange={(e) => setForm({ ...form, numberRegister: e.target.value })} aria-describedby={`${id}-register-hint`} />
+            <p id={`${id}-register-hint`} className="field-hint">
+              {t('settings.numberRegisterHint')}
+            </p>
+          </div>
         </fieldset>
         <button type="submit" className="primary" data-testid="settings-save">
           {t('settings.save')}

@@ -12,6 +12,7 @@ import { useListen } from '../lib/useListen';
 import { useMediaQuery } from '../lib/useMediaQuery';
 import { LanguageSwitch } from './common';
 import { Compose } from './Compose';
+import { Drafts } from './Drafts';
 import { Import } from './Import';
 import { INITIAL_INBOX, Inbox, type InboxState, type ListController } from './Inbox';
 import { Reader } from './Reader';
@@ -22,6 +23,7 @@ import { ShortcutsDialog } from './ShortcutsDialog';
 const NAV: { view: View; label: string }[] = [
   { view: 'inbox', label: 'nav.inbox' },
   { view: 'compose', label: 'nav.compose' },
+  { view: 'drafts', label: 'nav.drafts' },
   { view: 'search', label: 'nav.search' },
   { view: 'import', label: 'nav.import' },
   { view: 'settings', label: 'nav.settings' },
@@ -57,6 +59,7 @@ export function Shell({
   const narrow = useMediaQuery(NARROW_QUERY);
   const [view, setView] = useState<View>('inbox');
   const [openId, setOpenId] = useState<string | null>(null);
+  const [openDraft, setOpenDraft] = useState<string | null>(null);
   const [refreshToken, setRefreshToken] = useState(0);
   const [announce, setAnnounce] = useState('');
   const [helpOpen, setHelpOpen] = useState(false);
@@ -110,6 +113,12 @@ export function Shell({
     onOpenRequestDone();
   }, [openRequest, open, onOpenRequestDone]);
 
+  // A clicked "clearance requested" notification: show the draft.
+  useListen(api.onOpenDraft, (e) => {
+    setView('drafts');
+    setOpenDraft(e.id);
+  });
+
   // New items: counts and visible rows again, and a word for screen readers.
   useListen(api.onArrivals, (e) => {
     refresh();
@@ -152,6 +161,9 @@ export function Shell({
           break;
         case 'goInbox':
           go('inbox');
+          break;
+        case 'goDrafts':
+          go('drafts');
           break;
         case 'help':
           setHelpOpen(true);
@@ -273,6 +285,17 @@ export function Shell({
               refresh();
               setView('inbox');
               open(newId, true);
+            }}
+          />
+        )}
+        {view === 'drafts' && (
+          <Drafts
+            me={identity.name}
+            openId={openDraft}
+            onOpen={setOpenDraft}
+            onOpenItem={(itemId) => {
+              setView('inbox');
+              open(itemId, true);
             }}
           />
         )}

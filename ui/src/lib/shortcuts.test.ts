@@ -29,6 +29,10 @@ describe('shortcuts', () => {
     expect(resolveShortcut(key('j'), true)).toEqual({ action: null, pendingG: false });
   });
 
+  it('reads g then p as go to the drafts', () => {
+    expect(resolveShortcut(key('p'), true).action).toBe('goDrafts');
+  });
+
   it('ignores letters while typing, but not Escape nor Ctrl+L', () => {
     for (const html of ['<input type="text">', '<textarea></textarea>', '<select></select>', '<input type="search">', '<div contenteditable="true"></div>']) {
       const target = el(html);

@@ -7,6 +7,7 @@ export type ShortcutAction =
   | 'compose'
   | 'focusSearch'
   | 'goInbox'
+  | 'goDrafts'
   | 'help'
   | 'escape'
   | 'lock';
@@ -27,6 +28,10 @@ export const SHORTCUT_LIST: { keys: string[]; action: string }[] = [
   { keys: ['c'], action: 'shortcuts.compose' },
   { keys: ['/'], action: 'shortcuts.focusSearch' },
   { keys: ['g', 'i'], action: 'shortcuts.goInbox' },
+  { keys: ['g', 'p'], action: 'shortcuts.goDrafts' },
+  { keys: ['Alt', '↑'], action: 'shortcuts.moveParagraphUp' },
+  { keys: ['Alt', '↓'], action: 'shortcuts.moveParagraphDown' },
+  { keys: ['Ctrl', 'Enter'], action: 'shortcuts.addParagraph' },
   { keys: ['?'], action: 'shortcuts.help' },
   { keys: ['Esc'], action: 'shortcuts.escape' },
   { keys: ['Ctrl', 'L'], action: 'shortcuts.lock' },
@@ -65,7 +70,7 @@ export function resolveShortcut(e: KeyInput, pendingG: boolean): Resolved {
   if (e.ctrlKey || e.metaKey || e.altKey) return { action: null, pendingG: false };
   if (e.key === 'Enter') return { action: enterIsTaken(e.target) ? null : 'open', pendingG: false };
   if (isTyping(e.target)) return { action: null, pendingG: false };
-  if (pendingG) return { action: e.key === 'i' ? 'goInbox' : null, pendingG: false };
+  if (pendingG) return { action: e.key === 'i' ? 'goInbox' : e.key === 'p' ? 'goDrafts' : null, pendingG: false };
   switch (e.key) {
     case 'j':
       return { action: 'next', pendingG: false };

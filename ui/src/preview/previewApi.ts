@@ -208,6 +208,10 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
       return ok(null);
     },
     // Drafting is not simulated here: the list is empty and a new draft says so.
+    joinExchange: async (dir) => {
+      settings = { ...settings, exchangeDir: dir };
+      return ok({ created: false, settings });
+    },
     drafts: async () => ok([]),
     openDraft: async () => fail('not_found', 'no such draft'),
     createDraft: async () => fail('internal', 'drafting is not simulated in the preview'),

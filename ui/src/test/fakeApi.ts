@@ -96,6 +96,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
       formDrafts.delete(kind);
       return ok(null);
     }),
+    joinExchange: vi.fn(async (dir: string) => ok({ created: false, settings: { ...SETTINGS, exchangeDir: dir } })),
     drafts: vi.fn(async () => ok([])),
     openDraft: vi.fn(async () => err('not_found')),
     createDraft: vi.fn(async () => err('internal')),
