@@ -27,6 +27,9 @@ use serde_json::{Value, json};
 /// The passphrase of the profiles the tests make with the CLI.
 pub const PASSPHRASE: &str = "correct horse battery staple 2026";
 
+/// The passphrase of the drafts exchange folders the tests set up (`diplo exchange join`).
+pub const EXCHANGE_PASSPHRASE: &str = "le dossier partagé du poste de Berlin";
+
 /// How long to wait for the interface to reach a state.
 pub const WAIT: Duration = Duration::from_secs(20);
 
@@ -220,13 +223,24 @@ impl Session {
         self.dir.path().join("profile")
     }
 
+    /// Another profile of this session (a second person or device), by name (not created).
+    pub fn other_profile_dir(&self, name: &str) -> PathBuf {
+        self.dir.path().join(format!("profile-{name}"))
+    }
+
     /// Runs the `diplo` CLI on this session's profile; returns its standard output.
     pub fn diplo(&self, args: &[&str]) -> Result<String> {
+        self.diplo_on(&self.profile_dir(), args)
+    }
+
+    /// Runs the `diplo` CLI on `profile`; returns its standard output.
+    pub fn diplo_on(&self, profile: &Path, args: &[&str]) -> Result<String> {
         let out = Command::new(binary("diplo"))
             .arg("--profile")
-            .arg(self.profile_dir())
+            .arg(profile)
             .args(args)
             .env("DIPLOMATIE_PASSPHRASE", PASSPHRASE)
+            .env("DIPLOMATIE_EXCHANGE_PASSPHRASE", EXCHANGE_PASSPHRASE)
             .output()
             .context("run diplo")?;
         if !out.status.success() {
@@ -247,17 +261,31 @@ impl Session {
 
     /// Creates the profile with the CLI (fast key derivation: tests only).
     pub fn init_profile(&self, name: &str, org: &str, email: &str) -> Result<()> {
-        self.diplo(&[
-            "init",
-            "--name",
-            name,
-            "--org",
-            org,
-            "--email",
-            email,
-            "--kdf-iterations",
-            "1000",
-        ])?;
+        self.init_profile_at(&self.profile_dir(), name, org, email)
+    }
+
+    /// Creates `profile` with the CLI (fast key derivation: tests only).
+    pub fn init_profile_at(
+        &self,
+        profile: &Path,
+        name: &str,
+        org: &str,
+        email: &str,
+    ) -> Result<()> {
+        self.diplo_on(
+            profile,
+            &[
+                "init",
+                "--name",
+                name,
+                "--org",
+                org,
+                "--email",
+                email,
+                "--kdf-iterations",
+                "1000",
+            ],
+        )?;
         Ok(())
     }
 
@@ -334,6 +362,22 @@ impl Session {
     /// Starts `application` (the app, or the benchmarks' minimal window) through
     /// tauri-driver and connects to it.
     pub async fn start_app(&mut self, application: &Path, env: &[(&str, &str)]) -> Result<App> {
+        let profile = self.profile_dir();
+        self.start_app_on(application, &profile, env).await
+    }
+
+    /// Starts the app on `profile` (another person's or device's) through tauri-driver. The
+    /// apps of one session share the display, the bus and the notification server.
+    pub async fn app_on(&mut self, profile: &Path, env: &[(&str, &str)]) -> Result<App> {
+        self.start_app_on(&binary("diplomatie"), profile, env).await
+    }
+
+    async fn start_app_on(
+        &mut self,
+        application: &Path,
+        profile: &Path,
+        env: &[(&str, &str)],
+    ) -> Result<App> {
         let port = free_port();
         let native_port = free_port();
         let home = self.dir.path().join("home");
@@ -383,7 +427,7 @@ impl Session {
             "tauri:options".into(),
             json!({
                 "application": application,
-                "args": ["--profile", self.profile_dir()],
+                "args": ["--profile", profile],
             }),
         );
         let mut builder = ClientBuilder::rustls().context("WebDriver client")?;
@@ -526,6 +570,42 @@ impl App {
                     .collect()
             })
             .unwrap_or_default())
+    }
+
+    /// The `value` of every form field with this test id (inputs, text areas), in order.
+    pub async fn values(&self, testid: &str) -> Result<Vec<String>> {
+        let v = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.value);",
+                vec![Value::from(by_testid(testid))],
+            )
+            .await?;
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The test id of the focused element and its selection (start, end), if it has one.
+    pub async fn focus(&self) -> Result<(String, Option<(u64, u64)>)> {
+        let v = self
+            .client
+            .execute(
+                "const e = document.activeElement; \
+                 if (!e) return ['', null, null]; \
+                 return [e.getAttribute('data-testid') || '', \
+                         typeof e.selectionStart === 'number' ? e.selectionStart : null, \
+                         typeof e.selectionEnd === 'number' ? e.selectionEnd : null];",
+                Vec::new(),
+            )
+            .await?;
+        let id = v[0].as_str().unwrap_or_default().to_owned();
+        let sel = v[1].as_u64().zip(v[2].as_u64());
+        Ok((id, sel))
     }
 
     /// The current screen: onboarding, unlock or main.
