@@ -572,6 +572,22 @@ impl App {
             .unwrap_or_default())
     }
 
+    /// Clicks the `n`-th element (from 0) with this test id, through a script.
+    pub async fn click_nth(&self, testid: &str, n: usize) -> Result<()> {
+        let clicked = self
+            .client
+            .execute(
+                "const e = document.querySelectorAll(arguments[0])[arguments[1]]; \
+                 if (!e) return false; e.click(); return true;",
+                vec![Value::from(by_testid(testid)), Value::from(n)],
+            )
+            .await?;
+        if clicked != Value::Bool(true) {
+            bail!("no element {n} with test id {testid}");
+        }
+        Ok(())
+    }
+
     /// The `value` of every form field with this test id (inputs, text areas), in order.
     pub async fn values(&self, testid: &str) -> Result<Vec<String>> {
         let v = self

@@ -20,13 +20,13 @@
 //!    Alice submits.
 //! 2. Bob's app: the submission arrives and he is notified "Visa demandé" (a Diffusion
 //!    Restreinte draft: no subject in the notification); the click opens the draft; he
-//!    clears it with a comment.
+//!    comments on a range he selects in a paragraph, and clears the draft with a comment.
 //! 3. Alice's app again: Bob's clearance has arrived; she approves and releases; the number
 //!    comes from the register (final, not provisional); the released telegram opens in the
 //!    reader with that number and "signature valide".
 //!
 //! A failing test leaves a screenshot in `artifacts/e2e/`; a passing one writes the editor and
-//! clearance panel screenshots to `artifacts/e2e/` (the README's come from there).
+//! clearance panel screenshots to `artifacts/e2e/screens/` (the README's come from there).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -43,6 +43,13 @@ const SUBJECT: &str = "Visite du ministre-président à Berlin";
 
 fn artifacts() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/e2e");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// Where the screenshots for the README go (`docs/screenshots/` takes them from there).
+fn screens() -> PathBuf {
+    let dir = artifacts().join("screens");
     let _ = std::fs::create_dir_all(&dir);
     dir
 }
@@ -306,15 +313,6 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
             app.attr("clearance-clear", "aria-disabled").await?.as_deref() == Some("true"),
             "only a named clearer clears"
         );
-        // The paragraphs and the panel in view for the screenshot.
-        app.client
-            .execute(
-                "document.querySelector('[data-testid=\"draft-paragraphs\"]').scrollIntoView();",
-                Vec::new(),
-            )
-            .await?;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let _ = session.screenshot(&artifacts().join("drafting-editor.png"));
         Ok(())
     })
     .await;
@@ -360,6 +358,47 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
             "{texts:?}"
         );
 
+        step("bob: comments on a selected range");
+        let paragraphs = app.find_all("draft-paragraph-text").await?;
+        let second = paragraphs.get(1).context("Bob's paragraph")?;
+        // "confidentiel" of "Le programme reste confidentiel.", selected with the keyboard.
+        second
+            .send_keys(&format!(
+                "{}{}{}{}{}",
+                Key::End,
+                Key::Left,
+                Key::Shift,
+                Key::Left.to_string().repeat("confidentiel".len()),
+                Key::Null
+            ))
+            .await?;
+        app.click_nth("draft-comment-selection", 1).await?;
+        app.fill("draft-comment-text", "Faut-il vraiment le marquer DR ?")
+            .await?;
+        app.click("draft-comment-add").await?;
+        app.wait_until("the comment beside its paragraph", || async {
+            Ok(app.texts("draft-comment").await?.len() == 1)
+        })
+        .await?;
+        let comment = app.text("draft-comment").await?;
+        ensure!(
+            comment.contains("confidentiel")
+                && comment.contains("vraiment")
+                && comment.contains(BOB),
+            "the comment quotes its range: {comment}"
+        );
+        let anchored = app.attr("draft-comment", "data-id").await?;
+        ensure!(anchored.is_some(), "a comment id");
+        // The paragraphs, the comment and the clearance panel in view.
+        app.client
+            .execute(
+                "document.querySelector('[data-testid=\"draft-paragraphs\"]').scrollIntoView();",
+                Vec::new(),
+            )
+            .await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let _ = session.screenshot(&screens().join("drafting-editor.png"));
+
         step("bob: clears");
         app.fill("clearance-comment", "Vu, sans observation.")
             .await?;
@@ -387,6 +426,11 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
         .await?;
         app.click("draft-row").await?;
         stage_is(&app, "ready_for_approval").await?;
+        let notes = app.texts("draft-comment").await?;
+        ensure!(
+            notes.len() == 1 && notes[0].contains("vraiment"),
+            "Bob's comment on the range travelled: {notes:?}"
+        );
         let comments = app.texts("clearer-comment").await?;
         ensure!(
             comments.iter().any(|c| c.contains("sans observation")),
@@ -421,7 +465,7 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
             versions.len() >= 2,
             "a version per round and the release: {versions:?}"
         );
-        let _ = session.screenshot(&artifacts().join("drafting-clearance.png"));
+        let _ = session.screenshot(&screens().join("drafting-clearance.png"));
 
         step("alice: the released telegram in the reader");
         app.click("clearance-open-released").await?;
