@@ -4,7 +4,7 @@
 // panel and the history beside. Typing is sent at each pause (`useDraftEditor`); another
 // replica's changes come in live, merged with what is being typed, the caret kept in place.
 
-import { useEffect, useId, useLayoutEffect, useRef, useState, type ChangeEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type ChangeEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api';
 import type { DraftDto_Serialize, DraftFieldDto, DraftListDto, MarkingDto, PrecedenceDto } from '../bindings';
@@ -67,11 +67,31 @@ function fieldLabel(name: string): string {
   return `fields.${name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())}`;
 }
 
-export function DraftEditor({ id, me, onBack, onOpenItem }: { id: string; me: string; onBack: () => void; onOpenItem: (itemId: string) => void }) {
+export function DraftEditor({
+  id,
+  me,
+  onBack,
+  onOpenItem,
+  flushRef,
+}: {
+  id: string;
+  me: string;
+  onBack: () => void;
+  onOpenItem: (itemId: string) => void;
+  flushRef?: RefObject<(() => Promise<void>) | null>;
+}) {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const titleId = useId();
   const editor = useDraftEditor(api, id);
+  const flush = editor.flush;
+  useEffect(() => {
+    if (!flushRef) return;
+    flushRef.current = flush;
+    return () => {
+      flushRef.current = null;
+    };
+  }, [flushRef, flush]);
   const { session, draft } = editor;
   const [announce, setAnnounce] = useState('');
 

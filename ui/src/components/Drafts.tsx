@@ -1,7 +1,7 @@
 // The drafts ("Projets"): the list of this profile's collaborative drafts, where each stands
 // and whom it waits for; a new draft of a kind; and the open draft's editor.
 
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import '../drafting.css';
 import { useApi, type CommandError } from '../api';
@@ -18,13 +18,16 @@ export function Drafts({
   openId,
   onOpen,
   onOpenItem,
+  flushRef,
 }: {
   me: string;
   openId: string | null;
   onOpen: (id: string | null) => void;
   onOpenItem: (itemId: string) => void;
+  /** Set to the open editor's flush (the shell sends what is typed before a lock). */
+  flushRef?: RefObject<(() => Promise<void>) | null>;
 }) {
-  if (openId) return <DraftEditor key={openId} id={openId} me={me} onBack={() => onOpen(null)} onOpenItem={onOpenItem} />;
+  if (openId) return <DraftEditor key={openId} id={openId} me={me} onBack={() => onOpen(null)} onOpenItem={onOpenItem} flushRef={flushRef} />;
   return <DraftList me={me} onOpen={onOpen} />;
 }
 

@@ -78,8 +78,10 @@ export function Shell({
   const importer = useImporter(api, refresh);
   const drafts = useComposeDrafts(api);
   const saveDrafts = drafts.flush;
+  // The open draft's edits typed and not yet sent (they go at the next pause otherwise).
+  const draftFlush = useRef<(() => Promise<void>) | null>(null);
   useEffect(() => {
-    onBeforeLock(() => saveDrafts());
+    onBeforeLock(() => Promise.all([saveDrafts(), draftFlush.current?.()]));
     return () => onBeforeLock(null);
   }, [onBeforeLock, saveDrafts]);
   const runImport = importer.run;
@@ -293,6 +295,7 @@ export function Shell({
             me={identity.name}
             openId={openDraft}
             onOpen={setOpenDraft}
+            flushRef={draftFlush}
             onOpenItem={(itemId) => {
               setView('inbox');
               open(itemId, true);

@@ -1,0 +1,71 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import type { DraftDto_Serialize, DraftEditDto } from '../bindings';
+import { err, fakeApi, ok } from '../test/fakeApi';
+import { draftDto } from '../test/fakeDraft';
+import { renderWith } from '../test/render';
+import { DraftEditor } from './DraftEditor';
+
+function typeAtEnd(el: HTMLTextAreaElement, text: string) {
+  for (const ch of text) fireEvent.change(el, { target: { value: el.value + ch } });
+}
+
+describe('the collaborative editor', () => {
+  it('sends the typing of a pause as one edit, not one per keystroke', async () => {
+    let current = draftDto();
+    const editDraft = vi.fn(async (_id: string, _heads: string[], edits: DraftEditDto[]) => {
+      const e = edits[0];
+      if (e?.op === 'splice_paragraph') {
+        const p = current.paragraphs[e.index] as DraftDto_Serialize['paragraphs'][number];
+        const text = p.text.slice(0, e.pos) + e.insert + p.text.slice(e.pos + e.delete);
+        current = { ...current, heads: ['h2'], paragraphs: current.paragraphs.map((x, i) => (i === e.index ? { ...x, text } : x)) };
+      }
+      return ok(current);
+    });
+    const api = fakeApi({ openDraft: vi.fn(async () => ok(current)), editDraft });
+    renderWith(<DraftEditor id="d1" me="Alice" onBack={() => undefined} onOpenItem={() => undefined} />, api);
+    const [first] = (await screen.findAllByTestId('draft-paragraph-text')) as HTMLTextAreaElement[];
+    typeAtEnd(first as HTMLTextAreaElement, ' Il verra');
+    expect(editDraft).not.toHaveBeenCalled();
+    expect(screen.getByTestId('draft-sync').dataset.state).toBe('pending');
+    await waitFor(() => expect(editDraft).toHaveBeenCalledTimes(1));
+    expect(editDraft).toHaveBeenCalledWith('d1', [], [{ op: 'splice_paragraph', index: 0, pos: 25, delete: 0, insert: ' Il verra' }]);
+    await waitFor(() => expect(screen.getByTestId('draft-sync').dataset.state).toBe('saved'));
+  });
+
+  it('sends a batch refused as stale again, over the other replica’s newer text', async () => {
+    const bob = draftDto({ heads: ['h2'] });
+    bob.paragraphs = [{ id: 'p1', marking: 'np', text: 'Selon Bob, Le ministre arrive lundi.', editedBy: ['Bob'] }, ...bob.paragraphs.slice(1)];
+    const openDraft = vi.fn().mockResolvedValueOnce(ok(draftDto({ heads: ['h1'] }))).mockResolvedValue(ok(bob));
+    const editDraft = vi.fn().mockResolvedValueOnce(err('stale_draft')).mockResolvedValue(ok(bob));
+    const api = fakeApi({ openDraft, editDraft });
+    renderWith(<DraftEditor id="d1" me="Alice" onBack={() => undefined} onOpenItem={() => undefined} />, api);
+    const [first] = (await screen.findAllByTestId('draft-paragraph-text')) as HTMLTextAreaElement[];
+    typeAtEnd(first as HTMLTextAreaElement, '!');
+    await waitFor(() => expect(editDraft).toHaveBeenCalledTimes(2));
+    expect(editDraft.mock.calls[0]).toEqual(['d1', ['h1'], [{ op: 'splice_paragraph', index: 0, pos: 25, delete: 0, insert: '!' }]]);
+    expect(editDraft.mock.calls[1]).toEqual(['d1', ['h2'], [{ op: 'splice_paragraph', index: 0, pos: 36, delete: 0, insert: '!' }]]);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('enables only the steps the user may take, and says why for the others', async () => {
+    const d = draftDto({ stage: 'in_clearance', round: 1, waitingFor: ['Bob'] });
+    renderWith(<DraftEditor id="d1" me="Bob" onBack={() => undefined} onOpenItem={() => undefined} />, fakeApi({ openDraft: vi.fn(async () => ok(d)) }));
+    const clear = await screen.findByTestId('clearance-clear');
+    expect(clear.getAttribute('aria-disabled')).toBe('false');
+    expect(screen.getByTestId('clearance-approve').getAttribute('aria-disabled')).toBe('true');
+    expect(screen.getByTestId('clearance-why-approve').textContent).toBe('Réservé au signataire (Dan).');
+    expect(screen.getByTestId('clearance-why-reject').textContent).toBe('Écrivez d’abord ce qu’il faut changer.');
+    expect(screen.getByTestId('clearance-waiting').textContent).toBe('C’est à vous d’agir.');
+  });
+
+  it('says clearly when a release number is provisional', async () => {
+    const d = draftDto({ stage: 'released', round: 1, release: { item: 'i1', number: 'BERLIN 2026-PA1B2C-1', provisional: true, approver: 'Dan', signature: 'ab' } });
+    renderWith(<DraftEditor id="d1" me="Dan" onBack={() => undefined} onOpenItem={() => undefined} />, fakeApi({ openDraft: vi.fn(async () => ok(d)) }));
+    const result = await screen.findByTestId('clearance-release-result');
+    expect(result.dataset.provisional).toBe('true');
+    expect(result.textContent).toContain('Numéro provisoire');
+    expect(screen.getByTestId('clearance-release-number').textContent).toBe('BERLIN 2026-PA1B2C-1');
+    expect(screen.getByTestId('draft-readonly').textContent).toContain('clos');
+  });
+});
