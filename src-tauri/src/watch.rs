@@ -58,7 +58,16 @@ fn focus_on_draft(app: &AppHandle, id: String) {
 
 /// Merges the other replicas' copies from the exchange folder; tells open editors; notifies
 /// the user of each draft that now waits for them.
-fn collect_drafts(app: &AppHandle, state: &AppState, session: &Arc<Session>) {
+/// What the watcher remembers between two looks.
+#[derive(Debug, Default)]
+struct Memo {
+    /// The last error reading the exchange folder, logged once rather than every second.
+    exchange_error: Option<String>,
+    /// The copies that could not be merged at the last look (each logged once).
+    copy_errors: std::collections::BTreeSet<String>,
+}
+
+fn collect_drafts(app: &AppHandle, state: &AppState, session: &Arc<Session>, memo: &mut Memo) {
     let Some(dir) = session.settings().exchange_dir else {
         return;
     };
@@ -69,13 +78,23 @@ fn collect_drafts(app: &AppHandle, state: &AppState, session: &Arc<Session>) {
     let report = match collected {
         Ok(report) => report,
         Err(e) => {
-            tracing::warn!(error = %e, "could not read the exchange folder");
+            let error = e.to_string();
+            if memo.exchange_error.as_ref() != Some(&error) {
+                tracing::warn!(%error, "could not read the exchange folder");
+                memo.exchange_error = Some(error);
+            }
             return;
         }
     };
+    memo.exchange_error = None;
+    let copy_errors: std::collections::BTreeSet<String> =
+        report.errors.iter().map(|e| e.file.clone()).collect();
     for error in &report.errors {
-        tracing::warn!(file = %error.file, error = %error.error, "a draft copy was not merged");
+        if !memo.copy_errors.contains(&error.file) {
+            tracing::warn!(file = %error.file, error = %error.error, "a draft copy was not merged");
+        }
     }
+    memo.copy_errors = copy_errors;
     if report.received.is_empty() {
         return;
     }
@@ -132,8 +151,8 @@ fn collect_drafts(app: &AppHandle, state: &AppState, session: &Arc<Session>) {
 }
 
 /// One look: drafts from the exchange folder, arrivals, notifications, reminders.
-fn tick(app: &AppHandle, state: &AppState, session: &Arc<Session>) {
-    collect_drafts(app, state, session);
+fn tick(app: &AppHandle, state: &AppState, session: &Arc<Session>, memo: &mut Memo) {
+    collect_drafts(app, state, session, memo);
     let lang = session.settings().language;
     let mut arrivals = Vec::new();
     let mut cursor = session.cursor();
@@ -198,10 +217,11 @@ pub fn start(app: AppHandle, state: Arc<AppState>) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("arrivals".into())
         .spawn(move || {
+            let mut memo = Memo::default();
             loop {
                 std::thread::sleep(TICK);
                 if let Some(session) = state.session() {
-                    tick(&app, &state, &session);
+                    tick(&app, &state, &session, &mut memo);
                 }
             }
         })
