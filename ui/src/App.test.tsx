@@ -5,6 +5,7 @@ import { App } from './App';
 import type { Api } from './api';
 import { emailItem, err, fakeApi, ok, SESSION, summary } from './test/fakeApi';
 import { inboxOver } from './test/fakeInbox';
+import { draftDto } from './test/fakeDraft';
 import { renderWith } from './test/render';
 
 const screenName = () => screen.getByTestId('app').getAttribute('data-screen');
@@ -301,6 +302,29 @@ describe('keyboard shortcuts in the main screen', () => {
     fireEvent.click(screen.getByTestId('unlock-submit'));
     await waitFor(() => expect(screenName()).toBe('main'));
     expect(screen.queryByTestId('reader')?.dataset.id).toBeUndefined();
+  });
+
+  it('opens the draft of a clicked clearance request, after unlocking if need be', async () => {
+    let fire: ((e: { id: string }) => void) | undefined;
+    const api = fakeApi({
+      inbox: vi.fn(inboxOver(items)),
+      openDraft: vi.fn(async () => ok(draftDto({ id: 'd7' }))),
+      onOpenDraft: vi.fn(async (cb) => {
+        fire = cb;
+        return () => undefined;
+      }),
+    });
+    await unlocked(api);
+    act(() => fire?.({ id: 'd7' }));
+    await waitFor(() => expect(screen.getByTestId('draft-editor').dataset.id).toBe('d7'));
+    expect(screen.getByTestId('nav-drafts').getAttribute('aria-current')).toBe('page');
+
+    fireEvent.click(screen.getByTestId('lock-button'));
+    await waitFor(() => expect(screenName()).toBe('unlock'));
+    act(() => fire?.({ id: 'd7' }));
+    fireEvent.change(screen.getByTestId('unlock-passphrase'), { target: { value: 'x' } });
+    fireEvent.click(screen.getByTestId('unlock-submit'));
+    await waitFor(() => expect(screen.getByTestId('draft-editor').dataset.id).toBe('d7'));
   });
 });
 

@@ -16,10 +16,15 @@ type Screen = 'loading' | 'onboarding' | 'unlock' | 'main';
 /** How long a lock waits for the forms being composed to reach the store. */
 export const LOCK_SAVE_TIMEOUT_MS = 1000;
 
-/** A request to open an item (a clicked notification), numbered so that twice the same id still opens. */
+/**
+ * A request to open an item or a draft (a clicked notification), numbered so that twice the
+ * same id still opens.
+ */
 export interface OpenRequest {
   id: string;
   seq: number;
+  /** A draft ("clearance requested"); an item otherwise. */
+  draft?: boolean;
 }
 
 export function App({ api: rawApi }: { api: Api }) {
@@ -94,6 +99,12 @@ export function App({ api: rawApi }: { api: Api }) {
   useListen(api.onOpenItem, (e) => {
     openSeq.current += 1;
     setOpenRequest({ id: e.id, seq: openSeq.current });
+  });
+
+  // A clicked "clearance requested" opens the draft, after unlocking if need be.
+  useListen(api.onOpenDraft, (e) => {
+    openSeq.current += 1;
+    setOpenRequest({ id: e.id, seq: openSeq.current, draft: true });
   });
 
   const openRequestDone = useCallback(() => setOpenRequest(null), []);

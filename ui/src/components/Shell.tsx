@@ -110,16 +110,15 @@ export function Shell({
   useEffect(() => {
     if (!openRequest || handled.current === openRequest.seq) return;
     handled.current = openRequest.seq;
-    setView((v) => (v === 'search' ? v : 'inbox'));
-    open(openRequest.id, true);
+    if (openRequest.draft) {
+      setView('drafts');
+      setOpenDraft(openRequest.id);
+    } else {
+      setView((v) => (v === 'search' ? v : 'inbox'));
+      open(openRequest.id, true);
+    }
     onOpenRequestDone();
   }, [openRequest, open, onOpenRequestDone]);
-
-  // A clicked "clearance requested" notification: show the draft.
-  useListen(api.onOpenDraft, (e) => {
-    setView('drafts');
-    setOpenDraft(e.id);
-  });
 
   // New items: counts and visible rows again, and a word for screen readers.
   useListen(api.onArrivals, (e) => {
