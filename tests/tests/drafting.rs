@@ -491,6 +491,7 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
                 && paragraphs.iter().any(|p| p.contains("confidentiel")),
             "both people's words released"
         );
+        let _ = session.screenshot(&screens().join("drafting-released.png"));
         Ok(())
     })
     .await;
