@@ -118,12 +118,8 @@ fn collect_drafts(app: &AppHandle, state: &AppState, session: &Arc<Session>, mem
                 continue;
             }
         };
-        let request = match draft.stage {
-            diplomatie_domain::Stage::InClearance => DraftRequest::Clearance,
-            diplomatie_domain::Stage::ReadyForApproval | diplomatie_domain::Stage::Approved => {
-                DraftRequest::Approval
-            }
-            _ => DraftRequest::Returned,
+        let Some(request) = request_of(draft.stage, received) else {
+            continue;
         };
         let marking = draft
             .view
@@ -147,6 +143,23 @@ fn collect_drafts(app: &AppHandle, state: &AppState, session: &Arc<Session>, mem
         state
             .notifier
             .show(&text, Box::new(move || focus_on_draft(&app, id)));
+    }
+}
+
+/// What a draft that now waits for the user asks of them; `None` when there is nothing to say
+/// (a new draft of theirs from another of their devices is not a request).
+fn request_of(
+    stage: diplomatie_domain::Stage,
+    received: &diplomatie_client::drafting::DraftReceived,
+) -> Option<DraftRequest> {
+    use diplomatie_domain::Stage;
+    match stage {
+        Stage::InClearance => Some(DraftRequest::Clearance),
+        Stage::ReadyForApproval | Stage::Approved => Some(DraftRequest::Approval),
+        Stage::Draft if received.new_steps.iter().any(|s| s.step == "reject") => {
+            Some(DraftRequest::Returned)
+        }
+        _ => None,
     }
 }
 
@@ -226,4 +239,53 @@ pub fn start(app: AppHandle, state: Arc<AppState>) -> std::io::Result<()> {
             }
         })
         .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use diplomatie_client::drafting::{DraftReceived, LogView};
+    use diplomatie_domain::Stage;
+
+    use super::*;
+
+    fn received(steps: &[&str]) -> DraftReceived {
+        DraftReceived {
+            id: "d".into(),
+            created: false,
+            changed: true,
+            new_steps: steps
+                .iter()
+                .map(|s| LogView {
+                    actor: "Bob".into(),
+                    at: String::new(),
+                    step: (*s).into(),
+                    comment: None,
+                    refused: None,
+                    reset: Vec::new(),
+                    heads: Vec::new(),
+                })
+                .collect(),
+            now_my_turn: true,
+            released: None,
+        }
+    }
+
+    #[test]
+    fn a_draft_that_now_waits_for_the_user_says_what_it_asks() {
+        assert_eq!(
+            request_of(Stage::InClearance, &received(&["submit"])),
+            Some(DraftRequest::Clearance)
+        );
+        assert_eq!(
+            request_of(Stage::ReadyForApproval, &received(&["clear"])),
+            Some(DraftRequest::Approval)
+        );
+        assert_eq!(
+            request_of(Stage::Draft, &received(&["reject"])),
+            Some(DraftRequest::Returned)
+        );
+        // The user's own new draft arriving from another of their devices asks nothing.
+        assert_eq!(request_of(Stage::Draft, &received(&["created"])), None);
+        assert_eq!(request_of(Stage::Released, &received(&["release"])), None);
+    }
 }
