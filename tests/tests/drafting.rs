@@ -21,9 +21,13 @@
 //! 2. Bob's app: the submission arrives and he is notified "Visa demandé" (a Diffusion
 //!    Restreinte draft: no subject in the notification); the click opens the draft; he
 //!    comments on a range he selects in a paragraph, and clears the draft with a comment.
-//! 3. Alice's app again: Bob's clearance has arrived; she approves and releases; the number
-//!    comes from the register (final, not provisional); the released telegram opens in the
-//!    reader with that number and "signature valide".
+//! 3. Alice's app again: Bob's clearance has arrived (she is asked to approve); she edits the
+//!    text once more, which resets Bob's clearance.
+//! 4. Bob's app: asked again; the history shows him only what changed since his clearance;
+//!    he clears again.
+//! 5. Alice's app: she approves and releases; the number comes from the register (final, not
+//!    provisional); the released telegram opens in the reader with that number and
+//!    "signature valide".
 //!
 //! A failing test leaves a screenshot in `artifacts/e2e/`; a passing one writes the editor and
 //! clearance panel screenshots to `artifacts/e2e/screens/` (the README's come from there).
@@ -414,7 +418,7 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
     checked("drafting_bob_clears", &session, result)?;
     app.close().await?;
 
-    // 3. Alice approves and releases.
+    // 3. Alice edits after the clearance: Bob's clearance is reset.
     let app = session.app(&[]).await?;
     let result = within(async {
         unlock(&app).await?;
@@ -443,6 +447,106 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
                 .starts_with("Approbation demandée")
         })?;
 
+        step("alice: an edit after the clearance resets it");
+        let first = app.find_all("draft-paragraph-text").await?;
+        first
+            .first()
+            .context("paragraph 1")?
+            .send_keys(&format!("{} Confirmé.", Key::End))
+            .await?;
+        stage_is(&app, "in_clearance").await?;
+        ensure!(
+            app.attr("clearer", "data-verdict").await?.as_deref() == Some("pending"),
+            "Bob's clearance was reset"
+        );
+        ensure!(
+            app.attr("clearance-approve", "aria-disabled")
+                .await?
+                .as_deref()
+                == Some("true"),
+            "nothing to approve before Bob clears again"
+        );
+        app.wait_until("the edit saved", || async {
+            Ok(app.attr("draft-sync", "data-state").await?.as_deref() == Some("saved"))
+        })
+        .await?;
+        Ok(())
+    })
+    .await;
+    checked("drafting_alice_edits_after_clearance", &session, result)?;
+    app.close().await?;
+
+    // 4. Bob sees what changed since his clearance and clears again.
+    let app = session.app_on(&bob, &[]).await?;
+    let result = within(async {
+        unlock(&app).await?;
+        step("bob: asked again");
+        let start = Instant::now();
+        while session
+            .notifications()
+            .iter()
+            .filter(|n| {
+                n["summary"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("Visa demandé")
+            })
+            .count()
+            < 2
+        {
+            ensure!(
+                start.elapsed() < Duration::from_secs(20),
+                "a second clearance request: {:?}",
+                session.notifications()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        app.click("nav-drafts").await?;
+        app.wait_until("the draft back in clearance", || async {
+            Ok(app.attr("draft-row", "data-stage").await?.as_deref() == Some("in_clearance"))
+        })
+        .await?;
+        app.click("draft-row").await?;
+        stage_is(&app, "in_clearance").await?;
+        step("bob: what changed since his clearance");
+        app.click("history-since-clearance").await?;
+        app.wait_testid("draft-diff").await?;
+        let rows = app.texts("diff-row").await?;
+        ensure!(
+            rows.len() == 1 && rows[0].contains("Confirmé"),
+            "only Alice's edit since Bob's clearance: {rows:?}"
+        );
+        let added = app
+            .client
+            .execute(
+                "return [...document.querySelectorAll('[data-testid=\"diff-row\"] ins')].map(e => e.textContent).join('|');",
+                Vec::new(),
+            )
+            .await?;
+        ensure!(
+            added.as_str().is_some_and(|a| a.contains("Confirmé")),
+            "shown as added: {added}"
+        );
+        app.fill("clearance-comment", "Vu à nouveau.").await?;
+        app.click("clearance-clear").await?;
+        stage_is(&app, "ready_for_approval").await?;
+        Ok(())
+    })
+    .await;
+    checked("drafting_bob_clears_again", &session, result)?;
+    app.close().await?;
+
+    // 5. Alice approves and releases.
+    let app = session.app(&[]).await?;
+    let result = within(async {
+        unlock(&app).await?;
+        app.click("nav-drafts").await?;
+        app.wait_until("the draft cleared again", || async {
+            Ok(app.attr("draft-row", "data-stage").await?.as_deref() == Some("ready_for_approval"))
+        })
+        .await?;
+        app.click("draft-row").await?;
+        stage_is(&app, "ready_for_approval").await?;
         step("alice: approve and release");
         app.click("clearance-approve").await?;
         stage_is(&app, "approved").await?;
