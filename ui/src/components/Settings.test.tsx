@@ -45,4 +45,24 @@ describe('settings', () => {
     expect(changePassphrase).toHaveBeenLastCalledWith('ancienne phrase', 'nouvelle phrase longue');
     expect((screen.getByTestId('settings-new-passphrase') as HTMLInputElement).value).toBe('');
   });
+  it('joins the drafts exchange folder with its shared passphrase, and says a wrong one', async () => {
+    const joinExchange = vi
+      .fn()
+      .mockResolvedValueOnce(err('exchange_refused'))
+      .mockResolvedValueOnce({ status: 'ok' as const, data: { created: false, settings: { ...SESSION.settings, exchangeDir: '/srv/echange' } } });
+    const onSaved = vi.fn();
+    renderWith(<Settings settings={SESSION.settings} identity={SESSION.identity} minChars={12} onSaved={onSaved} />, fakeApi({ joinExchange }));
+    const join = screen.getByTestId('settings-exchange-join') as HTMLButtonElement;
+    expect(join.disabled).toBe(true);
+    fireEvent.change(screen.getByTestId('settings-exchange-dir'), { target: { value: '/srv/echange' } });
+    fireEvent.change(screen.getByTestId('settings-exchange-passphrase'), { target: { value: 'pas la bonne' } });
+    fireEvent.click(join);
+    await waitFor(() => expect(screen.getByTestId('settings-message').textContent).toContain('refuse cette phrase de passe'));
+    expect((screen.getByTestId('settings-exchange-passphrase') as HTMLInputElement).value).toBe('');
+    fireEvent.change(screen.getByTestId('settings-exchange-passphrase'), { target: { value: 'la phrase du poste' } });
+    fireEvent.click(join);
+    await waitFor(() => expect(screen.getByTestId('settings-message').textContent).toBe('Dossier d’échange rejoint.'));
+    expect(joinExchange).toHaveBeenLastCalledWith('/srv/echange', 'la phrase du poste');
+    expect(onSaved).toHaveBeenCalledWith(expect.objectContaining({ exchangeDir: '/srv/echange' }));
+  });
 });
