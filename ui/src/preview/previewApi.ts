@@ -3,6 +3,7 @@
 // Never part of the build (vite builds index.html only).
 
 import type { Api, Result } from '../api';
+import { previewDrafting } from './previewDrafts';
 import type {
   ArrivalsEvent,
   FilterDto_Deserialize,
@@ -207,23 +208,12 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
       formDrafts.delete(kind);
       return ok(null);
     },
-    // Drafting is not simulated here: the list is empty and a new draft says so.
     joinExchange: async (dir) => {
       settings = { ...settings, exchangeDir: dir };
       return ok({ created: false, settings });
     },
-    drafts: async () => ok([]),
-    openDraft: async () => fail('not_found', 'no such draft'),
-    createDraft: async () => fail('internal', 'drafting is not simulated in the preview'),
-    editDraft: async () => fail('not_found', 'no such draft'),
-    draftStep: async () => fail('not_found', 'no such draft'),
-    releaseDraft: async () => fail('not_found', 'no such draft'),
-    nameDraftVersion: async () => fail('not_found', 'no such draft'),
-    draftDiff: async () => fail('not_found', 'no such draft'),
-    draftChangesSince: async () => fail('not_found', 'no such draft'),
-    commentDraft: async () => fail('not_found', 'no such draft'),
-    resolveDraftComment: async () => fail('not_found', 'no such draft'),
-    verifyRelease: async () => ok(null),
+    // Drafting, simulated in memory (one draft waits for Alice's clearance).
+    ...previewDrafting(identity.name),
     onDraftsChanged: async () => () => undefined,
     onOpenDraft: async () => () => undefined,
     onArrivals: listen(arrivalListeners),
