@@ -17,6 +17,8 @@ const status = (profileExists: boolean) => async () => ok({ version: '0.1.0', pr
  */
 async function mainShown() {
   await waitFor(() => expect(screenName()).toBe('main'));
+  // The main interface is a chunk of its own, loaded lazily.
+  await screen.findByTestId('lock-button');
   await act(() => new Promise((r) => setTimeout(r, 0)));
 }
 
@@ -79,7 +81,7 @@ describe('unlock and lock', () => {
     expect(document.activeElement).toBe(input);
     fireEvent.change(input, { target: { value: 'la bonne phrase' } });
     fireEvent.click(screen.getByTestId('unlock-submit'));
-    await waitFor(() => expect(screenName()).toBe('main'));
+    await mainShown();
     expect(screen.getByText('Alice Martin')).toBeTruthy();
   });
 
