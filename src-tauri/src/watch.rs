@@ -1,6 +1,7 @@
 //! The watcher: once a second, while a profile is unlocked, it merges the drafts the post's
 //! other replicas wrote to the exchange folder (telling open editors, and notifying the user
-//! when a draft now waits for them), asks the profile what arrived since it last looked
+//! when a draft now waits for them), offers the provisional numbers released here to the
+//! numbering register every 30 s, asks the profile what arrived since it last looked
 //! (whichever process stored it), tells the interface, notifies what the rules want, and
 //! reminds unopened Flash items.
 
@@ -65,6 +66,65 @@ struct Memo {
     exchange_error: Option<String>,
     /// The copies that could not be merged at the last look (each logged once).
     copy_errors: std::collections::BTreeSet<String>,
+    /// When provisional numbers were last offered to the numbering register.
+    last_settle: Option<Instant>,
+}
+
+/// How often the provisional numbers released here are offered to the register.
+const SETTLE_EVERY: Duration = Duration::from_secs(30);
+
+/// Gives the texts released here with a provisional number their final number as soon as the
+/// post's numbering register can be reached, and sends the new records to the other replicas.
+fn settle_numbers(app: &AppHandle, session: &Arc<Session>, memo: &mut Memo, now: Instant) {
+    if memo
+        .last_settle
+        .is_some_and(|at| now.duration_since(at) < SETTLE_EVERY)
+    {
+        return;
+    }
+    memo.last_settle = Some(now);
+    let settings = session.settings();
+    let Some(register) = settings.number_register else {
+        return;
+    };
+    let settled = {
+        let _edits = session.drafts_lock();
+        let mut authority =
+            diplomatie_client::numbering::FileAuthority::new(std::path::Path::new(&register));
+        session.profile.settle_numbers(&mut authority)
+    };
+    let done = match settled {
+        Ok(done) => done,
+        Err(e) => {
+            tracing::info!(error = %e, "provisional numbers wait for the register");
+            return;
+        }
+    };
+    if done.is_empty() {
+        return;
+    }
+    tracing::info!(count = done.len(), "provisional numbers made final");
+    let ids: Vec<String> = done.iter().map(|r| r.item.to_string()).collect();
+    if let Some(dir) = settings.exchange_dir {
+        for id in &ids {
+            if let Err(e) = session
+                .profile
+                .publish_draft(std::path::Path::new(&dir), id)
+            {
+                tracing::warn!(error = %e, "could not publish a renumbered draft");
+            }
+        }
+    }
+    if let Err(e) = (DraftsChangedEvent { ids }).emit(app) {
+        tracing::warn!(error = %e, "could not tell the interface about new numbers");
+    }
+    let event = ArrivalsEvent {
+        count: 0,
+        action_count: 0,
+    };
+    if let Err(e) = event.emit(app) {
+        tracing::warn!(error = %e, "could not tell the interface about new numbers");
+    }
 }
 
 fn collect_drafts(app: &AppHandle, state: &AppState, session: &Arc<Session>, memo: &mut Memo) {
@@ -166,6 +226,7 @@ fn request_of(
 /// One look: drafts from the exchange folder, arrivals, notifications, reminders.
 fn tick(app: &AppHandle, state: &AppState, session: &Arc<Session>, memo: &mut Memo) {
     collect_drafts(app, state, session, memo);
+    settle_numbers(app, session, memo, Instant::now());
     let lang = session.settings().language;
     let mut arrivals = Vec::new();
     let mut cursor = session.cursor();
