@@ -40,6 +40,11 @@ pub enum DraftCommand {
     New(NewArgs),
     /// Every draft, the most recently changed first.
     List,
+    /// Correct a released text: a new draft prefilled from it, referencing it.
+    Correct {
+        /// The released item (full id or a unique prefix).
+        item: String,
+    },
     /// A draft: fields, paragraphs, circuit and where it stands.
     Show { id: String },
     /// Set a field: subject, origin, approver, marking, precedence, clearance_order, …
@@ -257,6 +262,7 @@ pub fn run_draft(profile: &Profile, command: DraftCommand, as_json: bool) -> Res
             return print(&text);
         }
         DraftCommand::Show { id } => profile.draft(&id)?,
+        DraftCommand::Correct { item } => profile.correct_release(&item)?,
         DraftCommand::Set { id, field, value } => {
             let field = field_name(&field)?;
             profile.edit_draft(&id, &[DraftEdit::SetField { field, value }])?

@@ -917,6 +917,13 @@ fn a_draft_goes_from_drafter_to_clearer_to_approver_and_is_released_numbered_and
     assert_eq!(verified["clearers"], serde_json::json!(["Bruno"]));
     let shown = ok(&run(&alice, &["show", &item]));
     assert!(shown.contains(&format!("BERLIN {year}-0001")), "{shown}");
+    // A correction is a new draft that references the released text.
+    let correction = json(&run(&alice, &["--json", "draft", "correct", &item]));
+    assert_ne!(correction["id"], id.as_str());
+    assert_eq!(
+        correction["view"]["fields"]["references"],
+        serde_json::json!([format!("TD BERLIN {year}-0001")])
+    );
 }
 
 #[test]

@@ -810,6 +810,46 @@ impl Profile {
         Ok(done)
     }
 
+    /// Starts the correction of a released text: a new draft of the same kind, prefilled with
+    /// the released content and circuit, its subject marked as a correction, that references
+    /// the original (a telegram's references, a note's "answers"; an email says it in its
+    /// subject); the released record itself never changes. The corrected text goes through clearance and release like any other.
+    pub fn correct_release(&self, id_or_prefix: &str) -> Result<DraftState, ClientError> {
+        let _span = info_span!("correct_release").entered();
+        let id = self.resolve_id(id_or_prefix)?;
+        let bytes = self.store().release_of(id)?.ok_or_else(|| {
+            ClientError::InvalidDraft(format!(
+                "item {id} was not released through a draft here: write the correction as a new draft"
+            ))
+        })?;
+        let signed = SignedRelease::verify(&bytes)?;
+        let record = &signed.record;
+        let label = record.number.label().to_owned();
+        let state = self.create_draft(record.item.kind())?;
+        let mut edits = correction_edits(&record.item.content, &label);
+        edits.push(DraftEdit::SetField {
+            field: FieldName::Approver,
+            value: record.approver.clone(),
+        });
+        edits.push(DraftEdit::SetList {
+            field: ListField::Clearers,
+            values: record
+                .clearances
+                .iter()
+                .map(|c| c.clearer.clone())
+                .filter(|c| *c != self.me() && *c != record.approver)
+                .collect(),
+        });
+        let state = self.edit_draft(&state.id, &edits)?;
+        let audit = self.draft_audit(
+            AuditAction::DraftCreated,
+            parse_draft_id(&state.id)?,
+            format!("correction of {id}"),
+        );
+        self.store().append_audit(&audit)?;
+        Ok(state)
+    }
+
     /// The released record of an item released or received here, checked.
     pub fn verify_release_of(&self, id_or_prefix: &str) -> Result<VerifiedRelease, ClientError> {
         let id = self.resolve_id(id_or_prefix)?;
@@ -1018,6 +1058,124 @@ impl Profile {
             released,
         })
     }
+}
+
+const CORRECTION: &str = "RECTIFICATIF";
+
+/// The edits that prefill a correction of `content`, released as `label`.
+fn correction_edits(content: &ItemContent, label: &str) -> Vec<DraftEdit> {
+    let set = |field: FieldName, value: &str| DraftEdit::SetField {
+        field,
+        value: value.to_owned(),
+    };
+    let paragraphs = |ps: &[diplomatie_domain::Paragraph]| -> Vec<DraftEdit> {
+        ps.iter()
+            .enumerate()
+            .map(|(index, p)| DraftEdit::InsertParagraph {
+                index,
+                marking: p.marking,
+                text: p.text.clone(),
+            })
+            .collect()
+    };
+    let routed = |action: &[Addressee], info: &[Addressee]| DraftEdit::SetAddressees {
+        addressees: action
+            .iter()
+            .map(|a| (a.clone(), Route::Action))
+            .chain(info.iter().map(|a| (a.clone(), Route::Info)))
+            .collect(),
+    };
+    let mut edits = Vec::new();
+    match content {
+        ItemContent::Telegram(t) => {
+            edits.push(set(
+                FieldName::Subject,
+                &format!("{CORRECTION} — {}", t.subject),
+            ));
+            edits.push(set(FieldName::Origin, &t.origin));
+            edits.push(set(FieldName::Summary, &t.summary));
+            edits.push(set(FieldName::Marking, t.marking.code()));
+            edits.push(set(FieldName::Precedence, t.precedence.code()));
+            if let Some(j) = &t.justification {
+                edits.push(set(FieldName::Justification, j));
+            }
+            edits.push(routed(&t.action, &t.info));
+            edits.push(DraftEdit::SetList {
+                field: ListField::Tags,
+                values: t.tags.iter().map(|t| t.as_str().to_owned()).collect(),
+            });
+            edits.push(DraftEdit::SetList {
+                field: ListField::Caveats,
+                values: t.caveats.clone(),
+            });
+            let mut references: Vec<String> =
+                t.references.iter().map(|r| r.label.clone()).collect();
+            if !label.is_empty() {
+                references.push(format!("TD {label}"));
+            }
+            edits.push(DraftEdit::SetList {
+                field: ListField::References,
+                values: references,
+            });
+            edits.extend(paragraphs(&t.paragraphs));
+        }
+        ItemContent::DiplomaticNote(n) => {
+            edits.push(set(
+                FieldName::Subject,
+                &format!("{CORRECTION} — {}", n.subject),
+            ));
+            edits.push(set(FieldName::SendingMission, &n.sending_mission));
+            edits.push(set(
+                FieldName::ReceivingInstitution,
+                &n.receiving_institution,
+            ));
+            edits.push(set(FieldName::Opening, &n.opening));
+            edits.push(set(FieldName::Closing, &n.closing));
+            edits.push(set(FieldName::Place, &n.place));
+            edits.push(set(FieldName::Marking, n.marking.code()));
+            edits.push(set(FieldName::Precedence, n.precedence.code()));
+            if let Some(j) = &n.justification {
+                edits.push(set(FieldName::Justification, j));
+            }
+            if !label.is_empty() {
+                edits.push(set(FieldName::Answers, &format!("NV {label}")));
+            }
+            edits.push(routed(&n.action, &n.info));
+            edits.push(DraftEdit::SetList {
+                field: ListField::Tags,
+                values: n.tags.iter().map(|t| t.as_str().to_owned()).collect(),
+            });
+            edits.extend(paragraphs(&n.paragraphs));
+        }
+        ItemContent::FormalEmail(e) => {
+            edits.push(set(
+                FieldName::Subject,
+                &format!("{CORRECTION} — {}", e.subject),
+            ));
+            edits.push(set(FieldName::From, &e.from.to_string()));
+            edits.push(DraftEdit::SetList {
+                field: ListField::To,
+                values: e.to.iter().map(ToString::to_string).collect(),
+            });
+            edits.push(DraftEdit::SetList {
+                field: ListField::Cc,
+                values: e.cc.iter().map(ToString::to_string).collect(),
+            });
+            edits.push(set(FieldName::Marking, e.marking.code()));
+            edits.push(set(FieldName::Precedence, e.precedence.code()));
+            let body: Vec<diplomatie_domain::Paragraph> = e
+                .body
+                .split("\n\n")
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| diplomatie_domain::Paragraph {
+                    marking: e.marking,
+                    text: p.to_owned(),
+                })
+                .collect();
+            edits.extend(paragraphs(&body));
+        }
+    }
+    edits
 }
 
 /// Checks a released record from a file or a message, without a profile.

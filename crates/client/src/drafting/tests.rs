@@ -884,3 +884,86 @@ fn a_draft_saved_many_times_is_compacted_and_keeps_everything() {
     assert!(text.starts_with(&expected), "{text}");
     assert!(text.ends_with("Le ministre a reçu l'ambassadeur ce matin."));
 }
+
+#[test]
+fn a_correction_after_release_is_a_new_draft_that_references_the_original() {
+    let (alice, dora) = (person("Alice"), person("Dora"));
+    let id = telegram(&alice, &[]);
+    alice.profile.draft_step(&id, Step::Submit).unwrap();
+    send(&alice, &dora, &id);
+    dora.profile.draft_step(&id, Step::Approve).unwrap();
+    let mut register = MemoryAuthority::default();
+    let released = dora
+        .profile
+        .release_draft(&id, Some(&mut register))
+        .unwrap();
+    send(&dora, &alice, &id);
+
+    let correction = alice
+        .profile
+        .correct_release(&released.item.to_string())
+        .unwrap();
+    assert_ne!(correction.id, id);
+    assert_eq!(correction.stage, Stage::Draft);
+    let original = alice.profile.draft(&id).unwrap();
+    assert_eq!(
+        correction
+            .view
+            .paragraphs
+            .iter()
+            .map(|p| (&p.marking, &p.text))
+            .collect::<Vec<_>>(),
+        original
+            .view
+            .paragraphs
+            .iter()
+            .map(|p| (&p.marking, &p.text))
+            .collect::<Vec<_>>()
+    );
+    assert!(correction.view.fields.subject.starts_with("RECTIFICATIF"));
+    assert_eq!(
+        correction.view.fields.references,
+        vec![format!("TD {}", released.number)]
+    );
+    assert_eq!(correction.view.fields.approver, "Dora");
+    assert_eq!(correction.view.fields.drafter, "Alice");
+    // The original stays released and frozen.
+    assert_eq!(alice.profile.draft(&id).unwrap().stage, Stage::Released);
+
+    // Released in turn, the correction is a new numbered item pointing at the original.
+    alice
+        .profile
+        .edit_draft(
+            &correction.id,
+            &[DraftEdit::SpliceParagraph {
+                index: 1,
+                pos: 0,
+                delete: 0,
+                insert: "Correction : ".into(),
+            }],
+        )
+        .unwrap();
+    alice
+        .profile
+        .draft_step(&correction.id, Step::Submit)
+        .unwrap();
+    send(&alice, &dora, &correction.id);
+    dora.profile
+        .draft_step(&correction.id, Step::Approve)
+        .unwrap();
+    let second = dora
+        .profile
+        .release_draft(&correction.id, Some(&mut register))
+        .unwrap();
+    assert_ne!(second.number, released.number);
+    let item = dora.profile.show(&second.item.to_string()).unwrap();
+    match &item.item.content {
+        ItemContent::Telegram(t) => {
+            assert_eq!(t.references[0].label, format!("TD {}", released.number));
+        }
+        _ => panic!("the correction is not a telegram"),
+    }
+    // Only released items can be corrected this way.
+    let err = alice.profile.correct_release(&correction.id).unwrap_err();
+    assert!(err.to_string().contains("not released"), "{err}");
+}
