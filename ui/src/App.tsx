@@ -1,21 +1,15 @@
-import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiContext, guardLocked, type Api } from './api';
 import type { AppStatusDto, LanguageDto, SessionDto_Serialize, SettingsDto } from './bindings';
 import { applyLanguage } from './i18n';
 import { errorText } from './lib/errors';
-import { afterPaint } from './lib/perf';
 import { settleWithin } from './lib/settle';
 import { useInactivity } from './lib/useInactivity';
 import { useListen } from './lib/useListen';
 import { Onboarding } from './components/Onboarding';
 import { Unlock } from './components/Unlock';
-
-// The main interface (inbox, reader, composer, drafts, search, settings) is a chunk of its
-// own: the unlock screen shows without it, and it loads while the passphrase is typed, so the
-// cold start pays only for what the first screen needs.
-const loadShell = () => import('./components/Shell');
-const Shell = lazy(() => loadShell().then((m) => ({ default: m.Shell })));
+import { Shell } from './components/Shell';
 
 type Screen = 'loading' | 'onboarding' | 'unlock' | 'main';
 
@@ -127,14 +121,6 @@ export function App({ api: rawApi }: { api: Api }) {
 
   const lockNow = useCallback(() => lockAndForget(true), [lockAndForget]);
 
-  // Once the first screen is painted, fetch the main interface while the user types.
-  useEffect(() => {
-    if (screen !== 'unlock' && screen !== 'onboarding') return undefined;
-    return afterPaint(() => {
-      void loadShell();
-    });
-  }, [screen]);
-
   const lockMinutes = screen === 'main' ? (session?.settings.lockAfterMinutes ?? 0) : 0;
   useInactivity(lockMinutes, lockNow);
 
@@ -170,13 +156,6 @@ export function App({ api: rawApi }: { api: Api }) {
         )}
         {screen === 'unlock' && <Unlock profileDir={status?.profileDir ?? ''} onUnlocked={onUnlocked} onLanguage={setLanguage} />}
         {screen === 'main' && session && (
-          <Suspense
-            fallback={
-              <p className="app-loading" role="status" aria-live="polite">
-                {t('app.loading')}
-              </p>
-            }
-          >
           <Shell
             session={session}
             minChars={status?.minPassphraseChars ?? 12}
@@ -187,7 +166,6 @@ export function App({ api: rawApi }: { api: Api }) {
             onOpenRequestDone={openRequestDone}
             onBeforeLock={onBeforeLock}
           />
-          </Suspense>
         )}
       </div>
     </ApiContext.Provider>
