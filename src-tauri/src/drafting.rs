@@ -136,6 +136,18 @@ pub async fn create_draft(state: Shared<'_>, kind: KindDto) -> Result<DraftDto, 
     .await
 }
 
+/// Starts the correction of a released item: a new draft prefilled from it, referencing it.
+#[tauri::command]
+#[specta::specta]
+pub async fn correct_release(state: Shared<'_>, id: String) -> Result<DraftDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let draft = session.profile.correct_release(&id)?;
+        Ok(changed(&session, &draft))
+    })
+    .await
+}
+
 /// Applies the editor's edits in order, all or none. Their positions and paragraph indices
 /// are those of the version the editor saw (`heads`, from the draft it was sent): when the
 /// draft has changed since (another replica's changes merged by the watcher), nothing is

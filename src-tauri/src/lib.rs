@@ -49,6 +49,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             drafting::drafts,
             drafting::open_draft,
             drafting::create_draft,
+            drafting::correct_release,
             drafting::edit_draft,
             drafting::draft_step,
             drafting::release_draft,

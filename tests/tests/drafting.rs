@@ -596,6 +596,23 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
             "both people's words released"
         );
         let _ = session.screenshot(&screens().join("drafting-released.png"));
+
+        step("alice: a correction of the released telegram is a new draft referencing it");
+        app.click("reader-correct").await?;
+        app.wait_until("the correction's editor", || async {
+            Ok(app.attr("draft-editor", "data-stage").await?.as_deref() == Some("draft"))
+        })
+        .await?;
+        let references = app.values("draft-field-references").await?;
+        ensure!(
+            references.iter().any(|r| r.contains(&number)),
+            "the correction references {number}: {references:?}"
+        );
+        let subject = app.values("draft-field-subject").await?;
+        ensure!(
+            subject.iter().any(|s| s.starts_with("RECTIFICATIF")),
+            "the correction says so: {subject:?}"
+        );
         Ok(())
     })
     .await;

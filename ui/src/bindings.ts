@@ -58,6 +58,8 @@ export const commands = {
 	openDraft: (id: string) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("open_draft", { id })),
 	/**  A new draft of `kind`, drafted by this user. */
 	createDraft: (kind: KindDto) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("create_draft", { kind })),
+	/**  Starts the correction of a released item: a new draft prefilled from it, referencing it. */
+	correctRelease: (id: string) => typedError<DraftDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("correct_release", { id })),
 	/**
 	 *  Applies the editor's edits in order, all or none. Their positions and paragraph indices
 	 *  are those of the version the editor saw (`heads`, from the draft it was sent): when the

@@ -24,6 +24,7 @@ export function Reader({
   showBack,
   onReadChanged,
   focusOnOpen,
+  onOpenDraft,
 }: {
   id: string | null;
   onOpen: (id: string) => void;
@@ -31,6 +32,8 @@ export function Reader({
   showBack: boolean;
   onReadChanged: () => void;
   focusOnOpen: boolean;
+  /** Opens a draft (a correction of the released item shown). */
+  onOpenDraft?: (draftId: string) => void;
 }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -120,7 +123,7 @@ export function Reader({
             <h2 id={headingId} ref={heading} tabIndex={-1} data-testid="reader-subject">
               {summary.subject}
             </h2>
-            <ReleaseSeal id={summary.id} />
+            <ReleaseSeal id={summary.id} onCorrect={onOpenDraft} />
           </header>
           {content.kind === 'telegram' && <TelegramView tg={content} summary={summary} onOpen={onOpen} />}
           {content.kind === 'note' && <NoteView note={content} summary={summary} onOpen={onOpen} />}

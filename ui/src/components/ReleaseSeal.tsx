@@ -7,13 +7,27 @@ import { useTranslation } from 'react-i18next';
 import '../drafting.css';
 import { useApi } from '../api';
 import type { VerifiedReleaseDto } from '../bindings';
+import { errorText } from '../lib/errors';
 
 type Seal = { state: 'checking' } | { state: 'none' } | { state: 'valid'; release: VerifiedReleaseDto } | { state: 'invalid' };
 
-export function ReleaseSeal({ id }: { id: string }) {
+export function ReleaseSeal({ id, onCorrect }: { id: string; onCorrect?: (draftId: string) => void }) {
   const { t } = useTranslation();
   const api = useApi();
   const [seal, setSeal] = useState<Seal>({ state: 'checking' });
+  const [correcting, setCorrecting] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  // A released text never changes: a correction is a new draft that references it.
+  async function correct() {
+    if (!onCorrect) return;
+    setCorrecting(true);
+    setFailure(null);
+    const r = await api.correctRelease(id);
+    setCorrecting(false);
+    if (r.status === 'ok') onCorrect(r.data.id);
+    else setFailure(t('release.correctFailed', { reason: errorText(t, r.error) }));
+  }
 
   useEffect(() => {
     let current = true;
@@ -45,6 +59,19 @@ export function ReleaseSeal({ id }: { id: string }) {
       </span>{' '}
       <span data-testid="reader-release-number">{r.number ? (r.provisional ? t('release.provisionalNumber', { number: r.number }) : t('release.number', { number: r.number })) : t('release.unnumbered')}</span>{' '}
       <span className="muted small">{t('release.signedBy', { name: r.approver })}</span>
+      {onCorrect && (
+        <>
+          {' '}
+          <button type="button" className="link" data-testid="reader-correct" disabled={correcting} onClick={() => void correct()}>
+            {t('release.correct')}
+          </button>
+        </>
+      )}
+      {failure && (
+        <p className="error" role="alert" data-testid="reader-correct-error">
+          {failure}
+        </p>
+      )}
     </div>
   );
 }

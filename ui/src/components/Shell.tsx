@@ -276,7 +276,18 @@ export function Shell({
         )}
         {layout.reader && (
           <div className="pane pane-reader">
-            <Reader id={openId} onOpen={(i) => open(i, true)} onBack={() => setOpenId(null)} showBack={layout.back} onReadChanged={refresh} focusOnOpen={focusReader} />
+            <Reader
+              id={openId}
+              onOpen={(i) => open(i, true)}
+              onBack={() => setOpenId(null)}
+              showBack={layout.back}
+              onReadChanged={refresh}
+              focusOnOpen={focusReader}
+              onOpenDraft={(draftId) => {
+                setView('drafts');
+                setOpenDraft(draftId);
+              }}
+            />
           </div>
         )}
         {view === 'compose' && (

@@ -11,7 +11,7 @@ const fail = (kind: string, message: string): Result<never> => ({ status: 'error
 
 type DraftApi = Pick<
   Api,
-  'drafts' | 'openDraft' | 'createDraft' | 'editDraft' | 'draftStep' | 'releaseDraft' | 'nameDraftVersion' | 'draftDiff' | 'draftChangesSince' | 'commentDraft' | 'resolveDraftComment' | 'verifyRelease'
+  'drafts' | 'openDraft' | 'createDraft' | 'correctRelease' | 'editDraft' | 'draftStep' | 'releaseDraft' | 'nameDraftVersion' | 'draftDiff' | 'draftChangesSince' | 'commentDraft' | 'resolveDraftComment' | 'verifyRelease'
 >;
 
 const EMPTY_FIELDS: DraftDto_Serialize['fields'] = {
@@ -125,6 +125,7 @@ export function previewDrafting(me: string): DraftApi {
       drafts.set(d.id, d);
       return ok(structuredClone(d));
     },
+    correctRelease: async () => fail('invalid_draft', 'the preview has no released item to correct'),
     editDraft: async (id, _heads, edits) => {
       const d = get(id);
       if (!d) return fail('not_found', 'no such draft');

@@ -100,6 +100,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     drafts: vi.fn(async () => ok([])),
     openDraft: vi.fn(async () => err('not_found')),
     createDraft: vi.fn(async () => err('internal')),
+    correctRelease: vi.fn(async () => err('internal')),
     editDraft: vi.fn(async () => err('not_found')),
     draftStep: vi.fn(async () => err('not_found')),
     releaseDraft: vi.fn(async () => err('not_found')),
