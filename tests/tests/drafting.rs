@@ -24,7 +24,8 @@
 //! 3. Alice's app again: Bob's clearance has arrived (she is asked to approve); she edits the
 //!    text once more, which resets Bob's clearance.
 //! 4. Bob's app: asked again; the history shows him only what changed since his clearance;
-//!    he clears again.
+//!    he adds a paragraph in his app (it reaches Alice's app and the released text) and
+//!    clears again.
 //! 5. Alice's app: she approves and releases; the number comes from the register (final, not
 //!    provisional); the released telegram opens in the reader with that number and
 //!    "signature valide".
@@ -527,6 +528,23 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
             added.as_str().is_some_and(|a| a.contains("Confirmé")),
             "shown as added: {added}"
         );
+        step("bob: adds a paragraph in his app before clearing again");
+        let before = app.texts("draft-paragraph-text").await?.len();
+        app.click("draft-add-paragraph").await?;
+        app.wait_until("a new paragraph", || async {
+            Ok(app.find_all("draft-paragraph-text").await?.len() == before + 1)
+        })
+        .await?;
+        let fields = app.find_all("draft-paragraph-text").await?;
+        fields
+            .last()
+            .context("Bob's new paragraph")?
+            .send_keys("Bob précise : départ mardi.")
+            .await?;
+        app.wait_until("Bob's paragraph sent", || async {
+            Ok(app.attr("draft-sync", "data-state").await?.as_deref() == Some("saved"))
+        })
+        .await?;
         app.fill("clearance-comment", "Vu à nouveau.").await?;
         app.click("clearance-clear").await?;
         stage_is(&app, "ready_for_approval").await?;
@@ -592,8 +610,9 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
                 .iter()
                 .any(|p| p.contains("Selon nos informations"))
                 && paragraphs.iter().any(|p| p.contains("chancelier"))
-                && paragraphs.iter().any(|p| p.contains("confidentiel")),
-            "both people's words released"
+                && paragraphs.iter().any(|p| p.contains("confidentiel"))
+                && paragraphs.iter().any(|p| p.contains("départ mardi")),
+            "both people's words released, Bob's app's included"
         );
         let _ = session.screenshot(&screens().join("drafting-released.png"));
 
