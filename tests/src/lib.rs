@@ -118,9 +118,45 @@ impl Drop for Process {
     fn drop(&mut self) {
         if let Ok(Some(status)) = self.child.try_wait() {
             eprintln!("note: {} had already exited ({status})", self.name);
+            return;
+        }
+        // Asked first, so that it cleans up after itself (Xvfb removes its display lock);
+        // killed if it has not gone within two seconds.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .stderr(Stdio::null())
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(2) {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Whether display `n` is free: no lock, or the lock of a server that is no longer running
+/// (left by a killed run; removed then, with its socket).
+fn display_free(n: u32) -> bool {
+    let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
+    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+    match std::fs::read_to_string(&lock) {
+        Err(_) => !socket.exists(),
+        Ok(pid) => {
+            let alive = pid
+                .trim()
+                .parse::<u32>()
+                .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+            if alive {
+                return false;
+            }
+            let _ = std::fs::remove_file(&lock);
+            let _ = std::fs::remove_file(&socket);
+            true
+        }
     }
 }
 
@@ -143,11 +179,8 @@ impl Session {
 
         // A display number nobody uses.
         let n = (90..190)
-            .find(|n| {
-                !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-                    && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            })
-            .context("no free X display number")?;
+            .find(|&n| display_free(n))
+            .context("no free X display number between :90 and :189")?;
         let display = format!(":{n}");
         let xvfb = Command::new(tool("Xvfb"))
             .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
