@@ -112,7 +112,14 @@ pub fn main_window(app: &tauri::AppHandle, page: &str) -> tauri::Result<()> {
         .cloned()
         .unwrap_or_default();
     config.url = tauri::WebviewUrl::App(page.into());
-    tauri::WebviewWindowBuilder::from_config(app, &config)?.build()?;
+    // The interface shows the unlock screen at once when it knows a profile is there, without
+    // waiting for the answer of its first command (which still comes, and corrects it).
+    let exists = app
+        .try_state::<std::sync::Arc<state::AppState>>()
+        .is_some_and(|s| diplomatie_client::Profile::exists(&s.profile_dir));
+    tauri::WebviewWindowBuilder::from_config(app, &config)?
+        .initialization_script(format!("window.__DIPLOMATIE_PROFILE_EXISTS__ = {exists};"))
+        .build()?;
     Ok(())
 }
 

@@ -28,6 +28,52 @@ async function unlocked(api: Api) {
   await mainShown();
 }
 
+describe('start', () => {
+  it('shows the unlock screen at once when the backend said a profile is there', async () => {
+    let answer: (v: unknown) => void = () => undefined;
+    const appStatus = vi.fn(() => new Promise((r) => (answer = r)) as never);
+    const api = fakeApi({ appStatus });
+    (globalThis as { __DIPLOMATIE_PROFILE_EXISTS__?: boolean }).__DIPLOMATIE_PROFILE_EXISTS__ = true;
+    try {
+      renderWith(<App api={api} />, api);
+      // Before the first command answers.
+      expect(screenName()).toBe('unlock');
+      expect(screen.getByTestId('unlock-passphrase')).toBeTruthy();
+      answer(ok({ version: '0.1.0', profileDir: '/tmp/p', profileExists: false, unlocked: false, minPassphraseChars: 12 }));
+      // The answer corrects it: there is no profile after all.
+      await waitFor(() => expect(screenName()).toBe('onboarding'));
+    } finally {
+      delete (globalThis as { __DIPLOMATIE_PROFILE_EXISTS__?: boolean }).__DIPLOMATIE_PROFILE_EXISTS__;
+    }
+  });
+
+  it('keeps the main screen when the first answer comes after an unlock', async () => {
+    let answer: (v: unknown) => void = () => undefined;
+    const appStatus = vi.fn(() => new Promise((r) => (answer = r)) as never);
+    const api = fakeApi({ appStatus });
+    (globalThis as { __DIPLOMATIE_PROFILE_EXISTS__?: boolean }).__DIPLOMATIE_PROFILE_EXISTS__ = true;
+    try {
+      renderWith(<App api={api} />, api);
+      fireEvent.change(screen.getByTestId('unlock-passphrase'), { target: { value: 'une phrase de passe' } });
+      fireEvent.click(screen.getByTestId('unlock-submit'));
+      await mainShown();
+      answer(ok({ version: '0.1.0', profileDir: '/tmp/p', profileExists: true, unlocked: false, minPassphraseChars: 12 }));
+      await act(() => new Promise((r) => setTimeout(r, 0)));
+      expect(screenName()).toBe('main');
+      expect(api.lock).not.toHaveBeenCalled();
+    } finally {
+      delete (globalThis as { __DIPLOMATIE_PROFILE_EXISTS__?: boolean }).__DIPLOMATIE_PROFILE_EXISTS__;
+    }
+  });
+
+  it('waits for the first answer otherwise', async () => {
+    const api = fakeApi();
+    renderWith(<App api={api} />, api);
+    expect(screenName()).toBeNull();
+    await waitFor(() => expect(screenName()).toBe('unlock'));
+  });
+});
+
 describe('onboarding', () => {
   it('creates a profile once the passphrase is long enough and confirmed', async () => {
     const createProfile = vi.fn(async () => ok(SESSION));

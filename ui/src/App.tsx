@@ -4,6 +4,7 @@ import { ApiContext, guardLocked, type Api } from './api';
 import type { AppStatusDto, LanguageDto, SessionDto_Serialize, SettingsDto } from './bindings';
 import { applyLanguage } from './i18n';
 import { errorText } from './lib/errors';
+import { MARK, mark } from './lib/perf';
 import { settleWithin } from './lib/settle';
 import { useInactivity } from './lib/useInactivity';
 import { useListen } from './lib/useListen';
@@ -27,9 +28,18 @@ export interface OpenRequest {
   draft?: boolean;
 }
 
+/**
+ * The first screen: when the backend said, as it opened the window, that a profile is there
+ * (`window.__DIPLOMATIE_PROFILE_EXISTS__`), the unlock screen shows at once, without waiting for
+ * the first command's answer, which still comes and corrects it if need be.
+ */
+function firstScreen(): Screen {
+  return (globalThis as { __DIPLOMATIE_PROFILE_EXISTS__?: unknown }).__DIPLOMATIE_PROFILE_EXISTS__ === true ? 'unlock' : 'loading';
+}
+
 export function App({ api: rawApi }: { api: Api }) {
   const { t, i18n } = useTranslation();
-  const [screen, setScreen] = useState<Screen>('loading');
+  const [screen, setScreen] = useState<Screen>(firstScreen);
   const [status, setStatus] = useState<AppStatusDto | null>(null);
   const [session, setSession] = useState<SessionDto_Serialize | null>(null);
   const [fatal, setFatal] = useState<string | null>(null);
@@ -74,17 +84,21 @@ export function App({ api: rawApi }: { api: Api }) {
     let cancelled = false;
     void (async () => {
       const r = await api.appStatus();
+      mark(MARK.status);
       if (cancelled) return;
       if (r.status === 'error') {
         setFatal(errorText(t, r.error));
         return;
       }
       setStatus(r.data);
+      // The unlock screen may already be up (see firstScreen), and the user may even have
+      // unlocked before this answer came: it then changes nothing.
+      if (unlocked.current) return;
       if (!r.data.profileExists) setScreen('onboarding');
       else {
         // A reloaded window finds the profile open: ask for the passphrase again all the same.
         if (r.data.unlocked) await api.lock();
-        if (!cancelled) setScreen('unlock');
+        if (!cancelled && !unlocked.current) setScreen('unlock');
       }
     })().catch((e: unknown) => {
       if (!cancelled) setFatal(String(e));

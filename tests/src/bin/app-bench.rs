@@ -200,11 +200,15 @@ async fn run_app(session: &mut Session, measure_search: bool) -> Result<(AppRun,
     let painted = wait_mark(&app, "inbox:painted").await?;
     let start_ms = (ready - started) + (painted - submitted);
     let origin = page_origin_ms(&app).await?;
+    let script = mark_ms(&app, "app:script").await?.unwrap_or(f64::NAN);
+    let status = mark_ms(&app, "app:status").await?.unwrap_or(f64::NAN);
     eprintln!(
-        "app-bench:   app: process start to unlock screen {:.0} ms (to the page's navigation {:.0} ms, then {:.0} ms in the page), unlock submit to inbox painted {:.0} ms",
+        "app-bench:   app: process start to unlock screen {:.0} ms (to the page's navigation {:.0} ms, then {:.0} ms in the page: script running after {:.0}, first answer after {:.0}), unlock submit to inbox painted {:.0} ms",
         ready - started,
         origin - started,
         ready - origin,
+        script - origin,
+        status - origin,
         painted - submitted
     );
     tokio::time::sleep(Duration::from_secs(3)).await;

@@ -3,6 +3,10 @@
 // `search:latency` (a measure from a keystroke in the search box to its results painted).
 
 export const MARK = {
+  /** The interface's script starts running (the stages before the unlock screen). */
+  script: 'app:script',
+  /** The backend's first answer (app_status) arrived. */
+  status: 'app:status',
   unlockReady: 'unlock:ready',
   unlockSubmit: 'unlock:submit',
   inboxPainted: 'inbox:painted',
