@@ -1,5 +1,6 @@
 // Performance marks read by the benchmark (tests/src/bin/app-bench.rs). The names are a
-// contract with it: `unlock:ready`, `unlock:submit`, `inbox:painted` (marks) and
+// contract with it: `app:script`, `app:status`, `unlock:ready`, `unlock:submit`,
+// `inbox:painted` (marks) and
 // `search:latency` (a measure from a keystroke in the search box to its results painted).
 
 export const MARK = {
