@@ -460,6 +460,7 @@ pub struct DraftSummaryDto {
     pub id: String,
     pub kind: KindDto,
     pub subject: String,
+    pub marking: MarkingDto,
     pub stage: StageDto,
     /// Who may act now.
     pub waiting_for: Vec<String>,

@@ -546,6 +546,7 @@ pub fn draft_summary(s: &DraftSummary) -> DraftSummaryDto {
         id: s.id.clone(),
         kind: kind(s.kind),
         subject: s.subject.clone(),
+        marking: marking(s.marking),
         stage: stage(s.stage),
         waiting_for: s.waiting_for.clone(),
         updated_at: rfc3339(s.updated_at),

@@ -564,6 +564,7 @@ export type DraftSummaryDto = {
 	id: string,
 	kind: KindDto,
 	subject: string,
+	marking: MarkingDto,
 	stage: StageDto,
 	/**  Who may act now. */
 	waitingFor: string[],

@@ -8,7 +8,7 @@ import { useApi, type CommandError } from '../api';
 import type { DraftSummaryDto, KindDto } from '../bindings';
 import { formatDateTime } from '../lib/format';
 import { useListen } from '../lib/useListen';
-import { ErrorAlert, KindBadge } from './common';
+import { ErrorAlert, KindBadge, MarkingBadge } from './common';
 import { DraftEditor } from './DraftEditor';
 
 const KINDS: KindDto[] = ['telegram', 'note', 'email'];
@@ -92,6 +92,7 @@ function DraftList({ me, onOpen }: { me: string; onOpen: (id: string) => void })
                 <button type="button" className={`draft-row${mine ? ' draft-row-mine' : ''}`} data-testid="draft-row" data-id={d.id} data-stage={d.stage} onClick={() => onOpen(d.id)}>
                   <span className="row-line">
                     <KindBadge kind={d.kind} />
+                    <MarkingBadge marking={d.marking} />
                     <span className="row-subject" data-testid="draft-row-subject">
                       {d.subject.trim() || t('drafts.noSubject')}
                     </span>

@@ -114,7 +114,7 @@ export function previewDrafting(me: string): DraftApi {
   return {
     drafts: async () =>
       ok(
-        [...drafts.values()].map((d): DraftSummaryDto => ({ id: d.id, kind: d.kind, subject: d.fields.subject, stage: d.stage, waitingFor: d.waitingFor, updatedAt: d.updatedAt })),
+        [...drafts.values()].map((d): DraftSummaryDto => ({ id: d.id, kind: d.kind, subject: d.fields.subject, marking: d.fields.marking.toUpperCase() === 'DR' ? 'dr' : 'np', stage: d.stage, waitingFor: d.waitingFor, updatedAt: d.updatedAt })),
       ),
     openDraft: async (id) => {
       const d = get(id);

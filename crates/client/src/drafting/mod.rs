@@ -165,6 +165,9 @@ pub struct DraftSummary {
     pub id: String,
     pub kind: ItemKind,
     pub subject: String,
+    /// The draft's marking (a draft whose marking is unreadable counts as Diffusion
+    /// Restreinte, so that a list never shows it as less protected than it may be).
+    pub marking: Marking,
     pub stage: Stage,
     pub waiting_for: Vec<String>,
     #[serde(with = "time::serde::rfc3339")]
@@ -434,6 +437,12 @@ impl Profile {
                 id,
                 kind,
                 subject: state.view.fields.subject.clone(),
+                marking: state
+                    .view
+                    .fields
+                    .marking
+                    .parse()
+                    .unwrap_or(Marking::DiffusionRestreinte),
                 stage: state.stage,
                 waiting_for: state.waiting_for,
                 updated_at,
