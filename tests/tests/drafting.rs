@@ -592,6 +592,17 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
         step("alice: the released telegram in the reader");
         app.click("clearance-open-released").await?;
         app.wait_testid("reader-signature").await?;
+        // The inbox beside the reader shows the section that holds the released item (Alice
+        // drafted and approved it without being one of its addressees).
+        let released_id = app
+            .attr("reader", "data-id")
+            .await?
+            .context("the reader's item")?;
+        app.wait_until(
+            "the released item in the list beside the reader",
+            || async { Ok(app.rows().await?.iter().any(|r| r.id == released_id)) },
+        )
+        .await?;
         ensure!(
             app.attr("reader-release", "data-valid").await?.as_deref() == Some("true"),
             "a valid signature"

@@ -25,6 +25,7 @@ export function Reader({
   onReadChanged,
   focusOnOpen,
   onOpenDraft,
+  onLoaded,
 }: {
   id: string | null;
   onOpen: (id: string) => void;
@@ -34,6 +35,8 @@ export function Reader({
   focusOnOpen: boolean;
   /** Opens a draft (a correction of the released item shown). */
   onOpenDraft?: (draftId: string) => void;
+  /** The item shown was loaded (its route says which inbox section holds it). */
+  onLoaded?: (item: ItemDto_Serialize) => void;
 }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -44,6 +47,8 @@ export function Reader({
   const [status, setStatus] = useState('');
   const readChanged = useRef(onReadChanged);
   readChanged.current = onReadChanged;
+  const loaded = useRef(onLoaded);
+  loaded.current = onLoaded;
 
   useEffect(() => {
     setItem(null);
@@ -55,6 +60,7 @@ export function Reader({
       if (!current) return;
       if (r.status === 'ok') {
         setItem(r.data as ItemDto_Serialize);
+        loaded.current?.(r.data as ItemDto_Serialize);
         // Opening marks the item read.
         readChanged.current();
       } else setError(r.error);

@@ -69,6 +69,8 @@ export function Shell({
   const latency = useRef<KeystrokeLatency | null>(null);
   latency.current ??= new KeystrokeLatency();
   const [inboxState, setInboxState] = useState<InboxState>(INITIAL_INBOX);
+  // The next item loaded in the reader was opened from a draft: show its inbox section.
+  const sectionOfOpened = useRef(false);
   const [searchState, setSearchState] = useState<SearchFilters>(INITIAL_SEARCH);
   const [focusReader, setFocusReader] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -287,6 +289,13 @@ export function Shell({
                 setView('drafts');
                 setOpenDraft(draftId);
               }}
+              onLoaded={(item) => {
+                if (!sectionOfOpened.current) return;
+                sectionOfOpened.current = false;
+                const route = item.summary.route;
+                const section = route === 'action' ? 'action' : route === 'info' ? 'info' : 'unrouted';
+                setInboxState((s) => (s.section === section ? s : { ...s, section }));
+              }}
             />
           </div>
         )}
@@ -307,6 +316,9 @@ export function Shell({
             onOpen={setOpenDraft}
             flushRef={draftFlush}
             onOpenItem={(itemId) => {
+              // A released draft's item: the inbox shows the section that holds it (its
+              // drafter or approver is not always an addressee) once it is loaded.
+              sectionOfOpened.current = true;
               setView('inbox');
               open(itemId, true);
             }}
