@@ -608,9 +608,9 @@ fn a_tampered_release_in_the_log_does_not_count() {
 }
 
 #[test]
-fn concurrent_clears_out_of_turn_are_kept_but_refused_on_every_replica() {
-    // Two clearers of a parallel circuit become sequential on one replica: the replay, not the
-    // local check, decides, and both replicas decide the same.
+fn concurrent_clears_of_a_parallel_circuit_merge_identically_everywhere() {
+    // Two clearers of a parallel circuit clear at the same time on their machines: every
+    // replica ends with the same log and the same stage.
     let (alice, bruno, chloe) = (person("Alice"), person("Bruno"), person("Chloé"));
     let id = telegram(&alice, &["Bruno", "Chloé"]);
     alice
@@ -645,6 +645,43 @@ fn concurrent_clears_out_of_turn_are_kept_but_refused_on_every_replica() {
             .iter()
             .any(|(a, c)| a == "Chloé" && c == AuditAction::DraftReceived.code())
     );
+}
+
+#[test]
+fn a_step_taken_twice_at_once_on_two_devices_is_kept_but_refused_on_every_replica() {
+    // Bruno clears on his desktop and on his laptop while both are offline: each local check
+    // passes, and once the logs merge the replay takes one clearance and refuses the other,
+    // the same way on every replica, keeping the refused entry with its reason.
+    let (alice, desk, laptop) = (person("Alice"), person("Bruno"), person("Bruno"));
+    let id = telegram(&alice, &["Bruno", "Chloé"]);
+    alice.profile.draft_step(&id, Step::Submit).unwrap();
+    send(&alice, &desk, &id);
+    send(&alice, &laptop, &id);
+    for device in [&desk, &laptop] {
+        device
+            .profile
+            .draft_step(&id, Step::Clear { comment: None })
+            .unwrap();
+    }
+    send(&desk, &alice, &id);
+    send(&laptop, &alice, &id);
+    send(&alice, &desk, &id);
+    send(&alice, &laptop, &id);
+    let states: Vec<_> = [&alice, &desk, &laptop]
+        .iter()
+        .map(|p| p.profile.draft(&id).unwrap())
+        .collect();
+    for s in &states {
+        // Chloé's turn now.
+        assert_eq!(s.stage, Stage::InClearance);
+        assert_eq!(s.waiting_for, vec!["Chloé".to_owned()]);
+        assert_eq!(s.log, states[0].log, "the same log on every replica");
+    }
+    let clears: Vec<_> = states[0].log.iter().filter(|l| l.step == "clear").collect();
+    assert_eq!(clears.len(), 2, "both clearances are kept");
+    assert!(clears[0].refused.is_none());
+    let refusal = clears[1].refused.as_deref().expect("the second is refused");
+    assert!(refusal.contains("already cleared"), "{refusal}");
 }
 
 #[test]
