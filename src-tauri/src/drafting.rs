@@ -164,15 +164,10 @@ pub async fn edit_draft(
     let session = state.unlocked()?;
     blocking(move || {
         let edits: Vec<_> = edits.iter().map(map::draft_edit_in).collect();
+        let seen = (!heads.is_empty()).then_some(heads.as_slice());
         let draft = {
             let _merges = session.drafts_lock();
-            if !heads.is_empty() && session.profile.draft(&id)?.heads != heads {
-                return Err(CommandError::new(
-                    ErrorKind::StaleDraft,
-                    "the draft changed since this edit was typed: reload it and apply the edit again",
-                ));
-            }
-            session.profile.edit_draft(&id, &edits)?
+            session.profile.edit_draft_seen(&id, seen, &edits)?
         };
         Ok(changed(&session, &draft))
     })
@@ -336,12 +331,11 @@ pub async fn verify_release(
     let session = state.unlocked()?;
     blocking(move || {
         let id: ItemId = item.trim().parse().map_err(CommandError::from)?;
-        match session.profile.verify_release_of(&id.to_string()) {
-            Ok(verified) => Ok(Some(map::verified_release(&verified))),
-            // The only `InvalidDraft` this service returns: no released record here.
-            Err(ClientError::InvalidDraft(_)) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        Ok(session
+            .profile
+            .verify_release_of(&id.to_string())?
+            .as_ref()
+            .map(map::verified_release))
     })
     .await
 }

@@ -236,6 +236,7 @@ impl From<ClientError> for CommandError {
                 }
             },
             ClientError::InvalidDraft(_) => Self::new(ErrorKind::InvalidDraft, message),
+            ClientError::StaleDraft(_) => Self::new(ErrorKind::StaleDraft, message),
             ClientError::Eml(_)
             | ClientError::Identity(_)
             | ClientError::Export(..)

@@ -516,7 +516,13 @@ pub fn verify(profile: Option<&Profile>, a: VerifyArgs, as_json: bool) -> Result
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
             verify_release(&bytes)?
         }
-        (None, Some(item), Some(profile)) => profile.verify_release_of(item)?,
+        (None, Some(item), Some(profile)) => {
+            profile.verify_release_of(item)?.with_context(|| {
+                format!(
+                    "item {item} has no released record here: it was not released through a draft"
+                )
+            })?
+        }
         _ => bail!("name a released item, or give --file RECORD"),
     };
     if as_json {

@@ -39,4 +39,8 @@ pub enum ClientError {
     DraftNotFound(String),
     #[error("{0}")]
     InvalidDraft(String),
+    #[error(
+        "draft {0} changed since this edit was typed (another replica's changes arrived): reload it and apply the edit again"
+    )]
+    StaleDraft(String),
 }

@@ -460,8 +460,26 @@ impl Profile {
     /// Applies `edits` in order, all or none. Refused once the draft is released or
     /// withdrawn, and, once it was submitted, for anyone outside its circuit.
     pub fn edit_draft(&self, id: &str, edits: &[DraftEdit]) -> Result<DraftState, ClientError> {
+        self.edit_draft_seen(id, None, edits)
+    }
+
+    /// `edit_draft` for an editor whose positions and paragraph indices are those of the
+    /// version it showed, `seen` (its heads): when the draft has changed since (another
+    /// replica's changes merged meanwhile), nothing is applied and `StaleDraft` says so; the
+    /// editor reloads, carries its edits over the newer text and sends them again.
+    pub fn edit_draft_seen(
+        &self,
+        id: &str,
+        seen: Option<&[String]>,
+        edits: &[DraftEdit],
+    ) -> Result<DraftState, ClientError> {
         let _span = info_span!("edit_draft", edits = edits.len()).entered();
         let mut l = self.load_draft(id)?;
+        if let Some(seen) = seen
+            && seen != l.loaded_heads.as_slice()
+        {
+            return Err(ClientError::StaleDraft(id.to_owned()));
+        }
         let replayed = replay(&l.doc.log(), &l.doc.content_fingerprint());
         let me = self.me();
         match replayed.stage() {
@@ -860,15 +878,18 @@ impl Profile {
     }
 
     /// The released record of an item released or received here, checked.
-    pub fn verify_release_of(&self, id_or_prefix: &str) -> Result<VerifiedRelease, ClientError> {
+    /// `None` when the item has no released record here (it was imported or composed, not
+    /// released through a draft).
+    pub fn verify_release_of(
+        &self,
+        id_or_prefix: &str,
+    ) -> Result<Option<VerifiedRelease>, ClientError> {
         let id = self.resolve_id(id_or_prefix)?;
-        let bytes = self.store().release_of(id)?.ok_or_else(|| {
-            ClientError::InvalidDraft(format!(
-                "item {id} has no released record here: it was not released through a draft"
-            ))
-        })?;
+        let Some(bytes) = self.store().release_of(id)? else {
+            return Ok(None);
+        };
         let signed = SignedRelease::verify(&bytes)?;
-        Ok(VerifiedRelease::from(&signed))
+        Ok(Some(VerifiedRelease::from(&signed)))
     }
 
     /// The difference between two versions of a draft.

@@ -173,6 +173,7 @@ fn two_replicas_edit_merge_clear_approve_and_release_with_a_number_and_a_valid_s
     let verified = dora
         .profile
         .verify_release_of(&outcome.item.to_string())
+        .unwrap()
         .unwrap();
     assert_eq!(verified.number, outcome.number);
     assert_eq!(verified.clearers, vec!["Bruno".to_owned()]);
@@ -195,6 +196,7 @@ fn two_replicas_edit_merge_clear_approve_and_release_with_a_number_and_a_valid_s
         alice
             .profile
             .verify_release_of(&outcome.item.to_string())
+            .unwrap()
             .unwrap()
             .signature,
         outcome.signature
@@ -557,6 +559,7 @@ fn offline_releasers_of_one_post_never_share_a_number_and_an_empty_device_number
     let verified = dora
         .profile
         .verify_release_of(&outcome.item.to_string())
+        .unwrap()
         .unwrap();
     assert!(verified.provisional);
 }
@@ -818,7 +821,7 @@ fn provisional_numbers_of_two_offline_releasers_become_distinct_final_numbers_ev
         assert_eq!(done[0].provisional, outcome.number);
         assert_eq!(done[0].item, outcome.item);
         let item = outcome.item.to_string();
-        let verified = dora.profile.verify_release_of(&item).unwrap();
+        let verified = dora.profile.verify_release_of(&item).unwrap().unwrap();
         assert!(!verified.provisional);
         assert_eq!(verified.number, done[0].number);
         assert_eq!(
@@ -835,7 +838,12 @@ fn provisional_numbers_of_two_offline_releasers_become_distinct_final_numbers_ev
         // The drafter's copy follows at the next exchange.
         send(dora, &alice, id);
         assert_eq!(
-            alice.profile.verify_release_of(&item).unwrap().number,
+            alice
+                .profile
+                .verify_release_of(&item)
+                .unwrap()
+                .unwrap()
+                .number,
             done[0].number
         );
         let shown = alice.profile.show(&item).unwrap();
@@ -1003,4 +1011,45 @@ fn a_correction_after_release_is_a_new_draft_that_references_the_original() {
     // Only released items can be corrected this way.
     let err = alice.profile.correct_release(&correction.id).unwrap_err();
     assert!(err.to_string().contains("not released"), "{err}");
+}
+
+#[test]
+fn an_edit_typed_on_an_older_version_is_refused_as_stale_and_changes_nothing() {
+    let (alice, bruno) = (person("Alice"), person("Bruno"));
+    let id = telegram(&alice, &["Bruno"]);
+    let seen = alice.profile.draft(&id).unwrap().heads;
+    let edit = [DraftEdit::SpliceParagraph {
+        index: 0,
+        pos: 0,
+        delete: 0,
+        insert: "Hier, ".into(),
+    }];
+    // Bruno's change arrives after Alice's editor showed `seen`.
+    send(&alice, &bruno, &id);
+    bruno
+        .profile
+        .edit_draft(&id, &[set(FieldName::Subject, "Entretien")])
+        .unwrap();
+    send(&bruno, &alice, &id);
+    let before = alice.profile.draft(&id).unwrap();
+    let err = alice
+        .profile
+        .edit_draft_seen(&id, Some(&seen), &edit)
+        .unwrap_err();
+    assert!(matches!(err, ClientError::StaleDraft(_)), "{err}");
+    assert_eq!(alice.profile.draft(&id).unwrap().heads, before.heads);
+    // On the version it now shows, the same edit goes through.
+    let after = alice
+        .profile
+        .edit_draft_seen(&id, Some(&before.heads), &edit)
+        .unwrap();
+    assert!(after.view.paragraphs[0].text.starts_with("Hier, "));
+    // Nothing released under this id yet: no record to verify (not an error).
+    assert!(
+        alice
+            .profile
+            .verify_release_of(&after.id)
+            .unwrap()
+            .is_none()
+    );
 }
