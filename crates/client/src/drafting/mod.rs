@@ -355,15 +355,6 @@ impl Profile {
         self.identity().name.clone()
     }
 
-    fn draft_audit(&self, action: AuditAction, id: ItemId, detail: String) -> AuditRecord {
-        AuditRecord {
-            actor: self.me(),
-            action,
-            item: Some(id),
-            detail,
-        }
-    }
-
     fn load_draft(&self, id: &str) -> Result<Loaded, ClientError> {
         let item = parse_draft_id(id)?;
         let key = item.to_string();
@@ -419,7 +410,7 @@ impl Profile {
         doc.set_field(FieldName::Drafter, &self.me())?;
         append_step(&mut doc, &self.me(), LoggedStep::Created)?;
         let snapshot = doc.save();
-        let audit = self.draft_audit(AuditAction::DraftCreated, id, kind.code().to_owned());
+        let audit = self.audit(AuditAction::DraftCreated, Some(id), kind.code());
         self.store()
             .put_draft(&id.to_string(), kind, &snapshot, "{}", &[audit])?;
         self.draft(&id.to_string())
@@ -503,10 +494,10 @@ impl Profile {
             apply_edit(&mut l.doc, edit, &me)?;
         }
         let item = parse_draft_id(id)?;
-        let audit = self.draft_audit(
+        let audit = self.audit(
             AuditAction::DraftEdited,
-            item,
-            format!("{} edit(s)", edits.len()),
+            Some(item),
+            &format!("{} edit(s)", edits.len()),
         );
         self.save_draft(&mut l, &[audit])?;
         self.state_of(&mut l)
@@ -544,10 +535,10 @@ impl Profile {
         check_step(&replayed, &me, &logged)?;
         append_step(&mut l.doc, &me, logged.clone())?;
         let item = parse_draft_id(id)?;
-        let audit = self.draft_audit(
+        let audit = self.audit(
             step_action(&logged),
-            item,
-            format!("draft {id} {}", logged.code()),
+            Some(item),
+            &format!("draft {id} {}", logged.code()),
         );
         self.save_draft(&mut l, &[audit])?;
         self.state_of(&mut l)
@@ -670,10 +661,10 @@ impl Profile {
             },
         )?;
         self.store_release(&signed, AuditAction::ItemReleased)?;
-        let audit = self.draft_audit(
+        let audit = self.audit(
             AuditAction::DraftReleased,
-            item_id,
-            format!("draft {id} released as {}", number.label()),
+            Some(item_id),
+            &format!("draft {id} released as {}", number.label()),
         );
         self.save_draft(&mut l, &[audit])?;
         Ok(ReleaseOutcome {
@@ -698,7 +689,7 @@ impl Profile {
             thread_key: thread.as_deref(),
             attachments: &[],
         };
-        let audit = self.draft_audit(action, item.id, signed.record.number.label().to_owned());
+        let audit = self.audit(action, Some(item.id), signed.record.number.label());
         self.store().put_released_item(
             &new,
             &signed.record.draft_id,
@@ -761,10 +752,10 @@ impl Profile {
 
     /// Stores a record that gives a released item its final number (received, or made here).
     fn store_renumber(&self, old: &SignedRelease, new: &SignedRelease) -> Result<(), ClientError> {
-        let audit = self.draft_audit(
+        let audit = self.audit(
             AuditAction::DraftReleased,
-            new.record.item.id,
-            format!(
+            Some(new.record.item.id),
+            &format!(
                 "{} numbered {}",
                 old.record.number.label(),
                 new.record.number.label()
@@ -868,10 +859,10 @@ impl Profile {
                 .collect(),
         });
         let state = self.edit_draft(&state.id, &edits)?;
-        let audit = self.draft_audit(
+        let audit = self.audit(
             AuditAction::DraftCreated,
-            parse_draft_id(&state.id)?,
-            format!("correction of {id}"),
+            Some(parse_draft_id(&state.id)?),
+            &format!("correction of {id}"),
         );
         self.store().append_audit(&audit)?;
         Ok(state)
@@ -963,10 +954,10 @@ impl Profile {
             at: OffsetDateTime::now_utc(),
             text,
         })?;
-        let audit = self.draft_audit(
+        let audit = self.audit(
             AuditAction::DraftCommented,
-            parse_draft_id(id)?,
-            format!("draft {id} comment"),
+            Some(parse_draft_id(id)?),
+            &format!("draft {id} comment"),
         );
         self.save_draft(&mut l, &[audit])?;
         self.state_of(&mut l)
@@ -1053,10 +1044,10 @@ impl Profile {
             })
             .collect();
         if created {
-            audit.push(self.draft_audit(
+            audit.push(self.audit(
                 AuditAction::DraftReceived,
-                item,
-                format!("draft {id} received"),
+                Some(item),
+                &format!("draft {id} received"),
             ));
         }
         let was_my_turn = before
