@@ -19,10 +19,12 @@ use crate::state::{AppState, Session};
 
 const TICK: Duration = Duration::from_millis(1000);
 
-/// New items are in the profile: refresh the lists.
+/// New items are in the profile, or items changed (a provisional number made final): refresh
+/// the lists.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 #[serde(rename_all = "camelCase")]
 pub struct ArrivalsEvent {
+    /// How many are new; 0 when items only changed (nothing to announce).
     pub count: u32,
     pub action_count: u32,
 }
@@ -118,6 +120,7 @@ fn settle_numbers(app: &AppHandle, session: &Arc<Session>, memo: &mut Memo, now:
     if let Err(e) = (DraftsChangedEvent { ids }).emit(app) {
         tracing::warn!(error = %e, "could not tell the interface about new numbers");
     }
+    // The renumbered items are in the lists: refresh them, with nothing new to announce.
     let event = ArrivalsEvent {
         count: 0,
         action_count: 0,

@@ -118,8 +118,12 @@ export type AppStatusDto = {
 	minPassphraseChars: number,
 };
 
-/**  New items are in the profile: refresh the lists. */
+/**
+ *  New items are in the profile, or items changed (a provisional number made final): refresh
+ *  the lists.
+ */
 export type ArrivalsEvent = {
+	/**  How many are new; 0 when items only changed (nothing to announce). */
 	count: number,
 	actionCount: number,
 };

@@ -70,4 +70,25 @@ describe('the main layout', () => {
     await waitFor(() => expect(api.importEml).toHaveBeenCalledWith(['/tmp/a.eml']));
     expect(screen.getByTestId('nav-import').getAttribute('aria-current')).toBe('page');
   });
+
+  it('refreshes the lists on arrivals and announces only new items', async () => {
+    let arrived: (e: { count: number; actionCount: number }) => void = () => undefined;
+    const api = fakeApi({
+      inbox: vi.fn(inboxOver(ITEMS)),
+      onArrivals: vi.fn(async (cb: (e: { count: number; actionCount: number }) => void) => {
+        arrived = cb;
+        return () => undefined;
+      }),
+    });
+    renderWith(<Shell session={SESSION} minChars={12} onLock={() => undefined} onLanguage={() => undefined} onSettingsChanged={() => undefined} openRequest={null} onOpenRequestDone={() => undefined} onBeforeLock={() => undefined} />, api);
+    await screen.findAllByTestId('item-row');
+    const status = () => screen.getAllByRole('status').map((e) => e.textContent).join('|');
+    const calls = (api.inbox as ReturnType<typeof vi.fn>).mock.calls.length;
+    // Items only changed (a number made final): refreshed, nothing said.
+    act(() => arrived({ count: 0, actionCount: 0 }));
+    await waitFor(() => expect((api.inbox as ReturnType<typeof vi.fn>).mock.calls.length).toBeGreaterThan(calls));
+    expect(status()).not.toContain('Nouveaux éléments');
+    act(() => arrived({ count: 2, actionCount: 1 }));
+    await waitFor(() => expect(status()).toContain('Nouveaux éléments reçus : 2.'));
+  });
 });

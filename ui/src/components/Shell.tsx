@@ -125,7 +125,8 @@ export function Shell({
   // New items: counts and visible rows again, and a word for screen readers.
   useListen(api.onArrivals, (e) => {
     refresh();
-    setAnnounce(t('inbox.arrivals', { n: e.count }));
+    // 0: items only changed (a number made final): nothing new to announce.
+    if (e.count > 0) setAnnounce(t('inbox.arrivals', { n: e.count }));
   });
 
   // Files dropped on the window are imported.
