@@ -309,7 +309,7 @@ fn apply_entry(out: &mut Replayed, entry: &LogEntry) -> Result<(), String> {
         at: rfc3339(entry.at),
         heads: entry.heads.clone(),
     };
-    let Some(step) = entry.step.domain_step() else {
+    if entry.step.domain_step().is_none() {
         match &entry.step {
             LoggedStep::Version { label } => push_version(out, version(label.clone())),
             LoggedStep::Renumber { record } => {
@@ -323,43 +323,19 @@ fn apply_entry(out: &mut Replayed, entry: &LogEntry) -> Result<(), String> {
             _ => {}
         }
         return Ok(());
-    };
-    if let LoggedStep::Submit { circuit } = &entry.step {
-        // The circuit named in the submission, tried on a copy: a refused submission changes
-        // nothing.
-        let mut candidate = match &out.clearance {
-            None => Clearance::new(circuit.clone()).map_err(|e| e.to_string())?,
-            Some(c) => {
-                let mut c = c.clone();
-                if c.stage() == Stage::Draft {
-                    c.set_circuit(circuit.clone()).map_err(|e| e.to_string())?;
-                }
-                c
-            }
-        };
-        candidate
-            .apply(&entry.actor, Step::Submit)
-            .map_err(|e| e.to_string())?;
-        out.clearance = Some(candidate);
-        let round = out.clearance.as_ref().map_or(0, Clearance::round);
-        push_version(out, version(format!("round {round}")));
-        return Ok(());
     }
-    let Some(c) = out.clearance.as_mut() else {
-        return Err(ClearanceError::WrongStage {
-            step: step.code(),
-            stage: Stage::Draft,
-            allowed: "after submission",
-        }
-        .to_string());
-    };
     // A release is checked before it counts; the state machine then says whether it may.
-    let signed = match &entry.step {
-        LoggedStep::Release { record } => Some(check_release(entry, record, c)?),
+    let signed = match (&entry.step, out.clearance.as_ref()) {
+        (LoggedStep::Release { record }, Some(c)) => Some(check_release(entry, record, c)?),
         _ => None,
     };
-    c.apply(&entry.actor, step).map_err(|e| e.to_string())?;
+    out.clearance =
+        try_step(out.clearance.as_ref(), &entry.actor, &entry.step).map_err(|e| e.to_string())?;
     match &entry.step {
+        LoggedStep::Submit { .. } => {
+            let round = out.clearance.as_ref().map_or(0, Clearance::round);
+            push_version(out, version(format!("round {round}")));
+        }
         LoggedStep::Clear { .. } => {
             out.cleared_heads
                 .insert(entry.actor.clone(), entry.heads.clone());
@@ -371,6 +347,41 @@ fn apply_entry(out: &mut Replayed, entry: &LogEntry) -> Result<(), String> {
         _ => {}
     }
     Ok(())
+}
+
+/// The clearance after `actor` takes `step`, tried on a copy of `current` (a refused step
+/// changes nothing): what the replay does with a logged step, and what the service checks
+/// before logging one. A submission names its circuit, which replaces the current one while
+/// the draft is being written; steps outside the state machine (versions, new numbers) leave
+/// the clearance as it is.
+pub(crate) fn try_step(
+    current: Option<&Clearance>,
+    actor: &str,
+    step: &LoggedStep,
+) -> Result<Option<Clearance>, ClearanceError> {
+    let Some(domain) = step.domain_step() else {
+        return Ok(current.cloned());
+    };
+    let mut next = match (step, current) {
+        (LoggedStep::Submit { circuit }, None) => Clearance::new(circuit.clone())?,
+        (LoggedStep::Submit { circuit }, Some(c)) => {
+            let mut c = c.clone();
+            if c.stage() == Stage::Draft {
+                c.set_circuit(circuit.clone())?;
+            }
+            c
+        }
+        (_, Some(c)) => c.clone(),
+        (_, None) => {
+            return Err(ClearanceError::WrongStage {
+                step: domain.code(),
+                stage: Stage::Draft,
+                allowed: "after submission",
+            });
+        }
+    };
+    next.apply(actor, domain)?;
+    Ok(Some(next))
 }
 
 fn push_version(out: &mut Replayed, mut v: VersionView) {

@@ -1236,34 +1236,7 @@ fn check_content(id: &str, content: ItemContent) -> Result<(), ClientError> {
 
 /// Refuses a step the replayed state does not allow, with the state machine's reason.
 fn check_step(replayed: &Replayed, me: &str, step: &LoggedStep) -> Result<(), ClientError> {
-    let domain = match step {
-        LoggedStep::Submit { circuit } => {
-            let mut c = match &replayed.clearance {
-                None => diplomatie_domain::Clearance::new(circuit.clone())?,
-                Some(c) => {
-                    let mut c = c.clone();
-                    if c.stage() == Stage::Draft {
-                        c.set_circuit(circuit.clone())?;
-                    }
-                    c
-                }
-            };
-            c.apply(me, Step::Submit)?;
-            return Ok(());
-        }
-        other => match other.domain_step() {
-            Some(step) => step,
-            None => return Ok(()),
-        },
-    };
-    let mut c = replayed.clearance.clone().ok_or_else(|| {
-        diplomatie_domain::ClearanceError::WrongStage {
-            step: domain.code(),
-            stage: Stage::Draft,
-            allowed: "after submission",
-        }
-    })?;
-    c.apply(me, domain)?;
+    log::try_step(replayed.clearance.as_ref(), me, step)?;
     Ok(())
 }
 
