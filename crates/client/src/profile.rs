@@ -185,6 +185,37 @@ impl Profile {
         Ok(SigningKey::from_pkcs8(&pkcs8)?)
     }
 
+    /// A JSON value kept in the profile's encrypted meta; `None` before it was first written.
+    pub(crate) fn meta_json<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, ClientError> {
+        self.store
+            .get_meta(key)?
+            .map(|raw| {
+                serde_json::from_slice(&raw).map_err(|e| {
+                    ClientError::Store(diplomatie_store::StoreError::Damaged(format!(
+                        "the profile's record {key} is unreadable ({e})"
+                    )))
+                })
+            })
+            .transpose()
+    }
+
+    pub(crate) fn put_meta_json<T: Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+    ) -> Result<(), ClientError> {
+        let raw = zeroize::Zeroizing::new(serde_json::to_vec(value).map_err(|e| {
+            ClientError::Store(diplomatie_store::StoreError::Damaged(format!(
+                "the profile's record {key} cannot be written ({e})"
+            )))
+        })?);
+        self.store.put_meta(key, &raw)?;
+        Ok(())
+    }
+
     pub(crate) fn audit(
         &self,
         action: AuditAction,

@@ -144,18 +144,11 @@ impl Profile {
     }
 
     fn exchange_keys(&self) -> Result<BTreeMap<String, String>, ClientError> {
-        Ok(match self.store().get_meta(KEYS_KEY)? {
-            Some(raw) => serde_json::from_slice(&raw).unwrap_or_default(),
-            None => BTreeMap::new(),
-        })
+        Ok(self.meta_json(KEYS_KEY)?.unwrap_or_default())
     }
 
     fn save_exchange_keys(&self, keys: &BTreeMap<String, String>) -> Result<(), ClientError> {
-        let raw = Zeroizing::new(
-            serde_json::to_vec(keys).map_err(|e| ClientError::InvalidDraft(e.to_string()))?,
-        );
-        self.store().put_meta(KEYS_KEY, &raw)?;
-        Ok(())
+        self.put_meta_json(KEYS_KEY, keys)
     }
 
     /// The key of a joined folder.
@@ -276,16 +269,11 @@ impl Profile {
     }
 
     fn exchange_seen(&self) -> Result<BTreeMap<String, String>, ClientError> {
-        Ok(match self.store().get_meta(SEEN_KEY)? {
-            Some(raw) => serde_json::from_slice(&raw).unwrap_or_default(),
-            None => BTreeMap::new(),
-        })
+        Ok(self.meta_json(SEEN_KEY)?.unwrap_or_default())
     }
 
     fn save_exchange_seen(&self, seen: &BTreeMap<String, String>) -> Result<(), ClientError> {
-        let raw = serde_json::to_vec(seen).map_err(|e| ClientError::InvalidDraft(e.to_string()))?;
-        self.store().put_meta(SEEN_KEY, &raw)?;
-        Ok(())
+        self.put_meta_json(SEEN_KEY, seen)
     }
 }
 

@@ -701,21 +701,13 @@ impl Profile {
     }
 
     fn device_numbering(&self) -> Result<DeviceNumbering, ClientError> {
-        match self.store().get_meta(NUMBERING_KEY)? {
-            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                ClientError::InvalidDraft(format!(
-                    "this device's numbering state is unreadable: {e}"
-                ))
-            }),
-            None => Ok(DeviceNumbering::new(self.identity().device.fingerprint())),
-        }
+        Ok(self
+            .meta_json(NUMBERING_KEY)?
+            .unwrap_or_else(|| DeviceNumbering::new(self.identity().device.fingerprint())))
     }
 
     fn save_device_numbering(&self, numbering: &DeviceNumbering) -> Result<(), ClientError> {
-        let bytes =
-            serde_json::to_vec(numbering).map_err(|e| ClientError::InvalidDraft(e.to_string()))?;
-        self.store().put_meta(NUMBERING_KEY, &bytes)?;
-        Ok(())
+        self.put_meta_json(NUMBERING_KEY, numbering)
     }
 
     /// Takes numbering blocks from `authority` while it is reachable, so that releases made
@@ -734,20 +726,14 @@ impl Profile {
     fn provisional_releases(
         &self,
     ) -> Result<std::collections::BTreeMap<String, String>, ClientError> {
-        Ok(match self.store().get_meta(PROVISIONAL_KEY)? {
-            Some(raw) => serde_json::from_slice(&raw).unwrap_or_default(),
-            None => std::collections::BTreeMap::new(),
-        })
+        Ok(self.meta_json(PROVISIONAL_KEY)?.unwrap_or_default())
     }
 
     fn save_provisional_releases(
         &self,
         waiting: &std::collections::BTreeMap<String, String>,
     ) -> Result<(), ClientError> {
-        let raw =
-            serde_json::to_vec(waiting).map_err(|e| ClientError::InvalidDraft(e.to_string()))?;
-        self.store().put_meta(PROVISIONAL_KEY, &raw)?;
-        Ok(())
+        self.put_meta_json(PROVISIONAL_KEY, waiting)
     }
 
     /// Stores a record that gives a released item its final number (received, or made here).
