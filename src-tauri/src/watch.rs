@@ -59,8 +59,6 @@ fn focus_on_draft(app: &AppHandle, id: String) {
     }
 }
 
-/// Merges the other replicas' copies from the exchange folder; tells open editors; notifies
-/// the user of each draft that now waits for them.
 /// What the watcher remembers between two looks.
 #[derive(Debug, Default)]
 struct Memo {
@@ -130,6 +128,8 @@ fn settle_numbers(app: &AppHandle, session: &Arc<Session>, memo: &mut Memo, now:
     }
 }
 
+/// Merges the other replicas' copies from the exchange folder; tells open editors; notifies
+/// the user of each draft that now waits for them.
 fn collect_drafts(app: &AppHandle, state: &AppState, session: &Arc<Session>, memo: &mut Memo) {
     let Some(dir) = session.settings().exchange_dir else {
         return;

@@ -69,6 +69,9 @@ pub struct Profile {
     dir: PathBuf,
     store: Store,
     identity: ProfileIdentity,
+    /// The exchange folder's copies already merged, by path, with the length and time of
+    /// change they had then: an unchanged copy is not read again at the next look.
+    pub(crate) exchange_stamps: crate::drafting::ExchangeStamps,
 }
 
 fn fresh_id() -> ItemId {
@@ -124,6 +127,7 @@ impl Profile {
             dir: dir.to_owned(),
             store,
             identity,
+            exchange_stamps: Default::default(),
         })
     }
 
@@ -140,6 +144,7 @@ impl Profile {
             dir: dir.to_owned(),
             store,
             identity,
+            exchange_stamps: Default::default(),
         })
     }
 

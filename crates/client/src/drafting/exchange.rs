@@ -8,10 +8,12 @@
 //! and every copy is sealed with it (AES-256-GCM, bound to the draft's id). Each profile joins
 //! the folder once with the passphrase; the key is kept in its encrypted store.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 use diplomatie_crypto::{KdfParams, SecretKey, derive_key, hex, open, seal};
 use serde::{Deserialize, Serialize};
@@ -38,6 +40,49 @@ struct FolderFile {
     kdf: KdfParams,
     /// seal(key, CHECK_AAD, CHECK_TEXT), hex: a wrong passphrase fails to open it.
     check: String,
+}
+
+/// A copy's length and time of change when it was last merged or found unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: SystemTime,
+}
+
+/// A copy changed less than this long ago is read again even when its length and time of
+/// change are the same: a file system's clock may be coarse (whole seconds on some shares), so
+/// two writes within one tick can leave the same time behind.
+const STAMP_SETTLE: Duration = Duration::from_secs(3);
+
+/// The stamps of the copies already merged, kept for as long as the profile is open.
+#[derive(Debug, Default)]
+pub(crate) struct ExchangeStamps(Mutex<HashMap<PathBuf, Stamp>>);
+
+impl ExchangeStamps {
+    fn unchanged(&self, path: &Path, stamp: Stamp) -> bool {
+        let fresh = SystemTime::now()
+            .duration_since(stamp.modified)
+            .map_or(true, |age| age < STAMP_SETTLE);
+        !fresh
+            && self
+                .0
+                .lock()
+                .is_ok_and(|known| known.get(path) == Some(&stamp))
+    }
+
+    fn remember(&self, path: PathBuf, stamp: Stamp) {
+        if let Ok(mut known) = self.0.lock() {
+            known.insert(path, stamp);
+        }
+    }
+}
+
+fn stamp_of(path: &Path) -> Option<Stamp> {
+    let meta = fs::metadata(path).ok()?;
+    Some(Stamp {
+        len: meta.len(),
+        modified: meta.modified().ok()?,
+    })
 }
 
 fn copy_aad(id: &str) -> Vec<u8> {
@@ -220,7 +265,14 @@ impl Profile {
             }
         }
         files.sort();
+        let mut seen_changed = false;
         for path in files {
+            // Read before the bytes: a copy replaced while it is read gets a newer stamp, and
+            // is read again at the next look.
+            let stamp = stamp_of(&path);
+            if stamp.is_some_and(|s| self.exchange_stamps.unchanged(&path, s)) {
+                continue;
+            }
             let key = path.to_string_lossy().into_owned();
             let bytes = match fs::read(&path) {
                 Ok(b) => b,
@@ -234,6 +286,9 @@ impl Profile {
             };
             let d = digest(&bytes);
             if seen.get(&key) == Some(&d) {
+                if let Some(stamp) = stamp {
+                    self.exchange_stamps.remember(path, stamp);
+                }
                 continue;
             }
             let id = path
@@ -254,6 +309,10 @@ impl Profile {
             match self.import_draft(&packet) {
                 Ok(received) => {
                     seen.insert(key, d);
+                    seen_changed = true;
+                    if let Some(stamp) = stamp {
+                        self.exchange_stamps.remember(path, stamp);
+                    }
                     if received.created || !received.new_steps.is_empty() || received.changed {
                         report.received.push(received);
                     }
@@ -264,7 +323,9 @@ impl Profile {
                 }),
             }
         }
-        self.save_exchange_seen(&seen)?;
+        if seen_changed {
+            self.save_exchange_seen(&seen)?;
+        }
         Ok(report)
     }
 

@@ -29,6 +29,7 @@ use tracing::info_span;
 use uuid::Uuid;
 
 pub use diff::{DiffPart, DiffTag, DraftDiff, FieldChange, ParagraphChange, ParagraphDiff};
+pub(crate) use exchange::ExchangeStamps;
 pub use exchange::{ExchangeError, ExchangeReport};
 pub use log::{LogEntry, LogView, LoggedStep, Replayed, VersionView, replay};
 

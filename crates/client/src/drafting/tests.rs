@@ -790,6 +790,75 @@ fn replicas_meet_through_an_exchange_folder_and_a_damaged_copy_is_reported_not_f
     assert!(err.to_string().contains("exchange folder"), "{err}");
 }
 
+/// Sets a copy's time of change `ago` in the past.
+fn age_copy(path: &std::path::Path, ago: std::time::Duration) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - ago)
+        .unwrap();
+}
+
+/// Replaces a copy's bytes by as many other bytes, keeping its time of change.
+fn scramble_keeping_stamp(path: &std::path::Path) {
+    let meta = std::fs::metadata(path).unwrap();
+    let len = usize::try_from(meta.len()).unwrap();
+    std::fs::write(path, vec![0x5a; len]).unwrap();
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(meta.modified().unwrap()).unwrap();
+}
+
+#[test]
+fn an_unchanged_copy_is_not_read_again_but_a_recent_or_changed_one_is() {
+    let (alice, bruno) = (person("Alice"), person("Bruno"));
+    let folder = tempfile::tempdir().unwrap();
+    const SHARED: &str = "la phrase du poste de Berlin";
+    alice
+        .profile
+        .join_exchange(folder.path(), SHARED, Some(1000))
+        .unwrap();
+    bruno
+        .profile
+        .join_exchange(folder.path(), SHARED, None)
+        .unwrap();
+    let id = telegram(&alice, &["Bruno"]);
+    let path = alice.profile.publish_draft(folder.path(), &id).unwrap();
+    age_copy(&path, std::time::Duration::from_secs(60));
+    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    assert_eq!(report.received.len(), 1);
+
+    // Same length, same time of change, an old one: the copy is taken as unchanged, not read.
+    scramble_keeping_stamp(&path);
+    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    assert!(
+        report.errors.is_empty() && report.received.is_empty(),
+        "{:?}",
+        report.errors
+    );
+    // Another time of change: read again, and the damage is reported.
+    age_copy(&path, std::time::Duration::from_secs(30));
+    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+
+    // A copy changed within the last seconds is read at every look, even with the stamp it
+    // had: two writes within one tick of a coarse clock leave the same stamp.
+    alice.profile.publish_draft(folder.path(), &id).unwrap();
+    age_copy(&path, std::time::Duration::from_secs(1));
+    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    scramble_keeping_stamp(&path);
+    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+
+    // The profile opened again (a new process) knows no stamp: it reads every copy once.
+    alice.profile.publish_draft(folder.path(), &id).unwrap();
+    age_copy(&path, std::time::Duration::from_secs(60));
+    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    scramble_keeping_stamp(&path);
+    let reopened = Profile::open(bruno._dir.path(), "drafting test passphrase").unwrap();
+    let report = reopened.collect_drafts(folder.path()).unwrap();
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+}
+
 #[test]
 fn provisional_numbers_of_two_offline_releasers_become_distinct_final_numbers_everywhere() {
     let register_dir = tempfile::tempdir().unwrap();
