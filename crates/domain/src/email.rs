@@ -111,7 +111,7 @@ impl FormalEmail {
 fn check_flash_email(precedence: Precedence) -> Result<(), DomainError> {
     // An email has no justification line: Flash is for telegrams and notes.
     if precedence == Precedence::Flash {
-        return Err(DomainError::FlashWithoutJustification);
+        return Err(DomainError::FlashEmail);
     }
     Ok(())
 }
@@ -129,5 +129,17 @@ mod tests {
         assert!(Mailbox::parse("not an address").is_err());
         assert!(Mailbox::parse("a@b@c").is_err());
         assert!(Mailbox::parse("Name <>").is_err());
+    }
+
+    #[test]
+    fn an_email_cannot_be_flash_and_is_told_what_to_send_instead() {
+        assert_eq!(
+            check_flash_email(Precedence::Flash),
+            Err(DomainError::FlashEmail)
+        );
+        let message = DomainError::FlashEmail.to_string();
+        assert!(message.contains("send a telegram"), "{message}");
+        assert!(!message.contains("justification"), "{message}");
+        assert_eq!(check_flash_email(Precedence::Immediat), Ok(()));
     }
 }

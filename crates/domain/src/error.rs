@@ -35,4 +35,14 @@ pub enum DomainError {
     InvalidId(String),
     #[error("invalid email address '{0}'")]
     InvalidAddress(String),
+    #[error("the date-time group must be given in UTC (Z): convert {given} to {utc}")]
+    DtgNotUtc { given: String, utc: String },
+    #[error("an email cannot be Flash: send a telegram for a Flash, or use Immédiat")]
+    FlashEmail,
+    #[error("tag '{0}' is too long: use at most 32 letters or digits (counted once upper-cased)")]
+    TagTooLong(String),
+    #[error(
+        "'{id}' is not an item id of this system (a version-{version} UUID; item ids are UUIDv7): copy the id as the application shows it"
+    )]
+    IdNotV7 { id: String, version: usize },
 }

@@ -1,7 +1,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use time::{OffsetDateTime, UtcOffset};
 
 use crate::{Addressee, DomainError, ItemId, Marking, Precedence};
 
@@ -45,17 +45,23 @@ impl fmt::Debug for Paragraph {
 pub struct Tag(String);
 
 impl Tag {
+    /// The longest tag, counted in characters once upper-cased (`ß` becomes `SS`).
+    pub const MAX_CHARS: usize = 32;
+
+    /// Trims and upper-cases `raw`, then checks the result: the rules apply to what is stored,
+    /// so that every stored tag reads back through `new` (and serde) unchanged.
     pub fn new(raw: &str) -> Result<Self, DomainError> {
-        let t = raw.trim();
+        let t = raw.trim().to_uppercase();
         let valid = !t.is_empty()
-            && t.chars().count() <= 32
             && t.chars()
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
-        if valid {
-            Ok(Self(t.to_uppercase()))
-        } else {
-            Err(DomainError::InvalidTag(raw.to_owned()))
+        if !valid {
+            return Err(DomainError::InvalidTag(raw.to_owned()));
         }
+        if t.chars().count() > Self::MAX_CHARS {
+            return Err(DomainError::TagTooLong(raw.to_owned()));
+        }
+        Ok(Self(t))
     }
 
     pub fn as_str(&self) -> &str {
@@ -111,7 +117,7 @@ pub struct Reference {
 pub struct Telegram {
     /// Given at release; `None` for a draft or an unnumbered copy.
     pub number: Option<TelegramNumber>,
-    /// Date-time group, UTC.
+    /// Date-time group, UTC: `validate` refuses another offset.
     #[serde(with = "time::serde::rfc3339")]
     pub dtg: OffsetDateTime,
     /// Originating post or service.
@@ -156,6 +162,7 @@ impl Telegram {
         if self.origin.trim().is_empty() {
             return Err(DomainError::Missing("originating post"));
         }
+        check_dtg_utc(self.dtg)?;
         if self.action.is_empty() {
             return Err(DomainError::NoActionAddressee);
         }
@@ -171,6 +178,43 @@ impl Telegram {
             .max()
             .unwrap_or_default()
     }
+}
+
+/// A DTG is read and shown as UTC: one with another offset would be shown at the wrong time.
+fn check_dtg_utc(dtg: OffsetDateTime) -> Result<(), DomainError> {
+    if dtg.offset().is_utc() {
+        return Ok(());
+    }
+    Err(DomainError::DtgNotUtc {
+        given: dtg_label(dtg),
+        utc: dtg
+            .checked_to_offset(UtcOffset::UTC)
+            .map_or_else(|| "UTC".to_owned(), dtg_label),
+    })
+}
+
+/// `2026-12-01T18:00+02:00`, `2026-12-01T16:00Z`: seconds only when there are some.
+fn dtg_label(t: OffsetDateTime) -> String {
+    let mut label = format!("{}T{:02}:{:02}", t.date(), t.hour(), t.minute());
+    if t.second() != 0 {
+        label.push_str(&format!(":{:02}", t.second()));
+    }
+    let offset = t.offset();
+    if offset.is_utc() {
+        label.push('Z');
+    } else {
+        let (h, m, s) = offset.as_hms();
+        let sign = if offset.is_negative() { '-' } else { '+' };
+        label.push_str(&format!(
+            "{sign}{:02}:{:02}",
+            h.unsigned_abs(),
+            m.unsigned_abs()
+        ));
+        if s != 0 {
+            label.push_str(&format!(":{:02}", s.unsigned_abs()));
+        }
+    }
+    label
 }
 
 pub(crate) fn check_flash(
@@ -198,4 +242,50 @@ pub(crate) fn check_portion_marks(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn a_dtg_with_an_offset_is_refused_with_its_utc_time() {
+        let err = check_dtg_utc(datetime!(2026-12-01 18:00 +02:00)).unwrap_err();
+        assert_eq!(
+            err,
+            DomainError::DtgNotUtc {
+                given: "2026-12-01T18:00+02:00".into(),
+                utc: "2026-12-01T16:00Z".into(),
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "the date-time group must be given in UTC (Z): convert 2026-12-01T18:00+02:00 to 2026-12-01T16:00Z"
+        );
+        // The UTC time can fall on another day.
+        let err = check_dtg_utc(datetime!(2026-12-01 20:30:15 -05:30)).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("convert 2026-12-01T20:30:15-05:30 to 2026-12-02T02:00:15Z"),
+            "{err}"
+        );
+        assert_eq!(check_dtg_utc(datetime!(2026-12-01 16:00 UTC)), Ok(()));
+    }
+
+    #[test]
+    fn a_tag_is_checked_once_upper_cased() {
+        // 16 × ß is 32 letters once upper-cased: the longest tag.
+        let tag = Tag::new(&"ß".repeat(16)).unwrap();
+        assert_eq!(tag.as_str(), "SS".repeat(16));
+        assert_eq!(Tag::new(tag.as_str()), Ok(tag));
+        // 32 × ß would be stored as 64 letters, which would not read back.
+        assert_eq!(
+            Tag::new(&"ß".repeat(32)),
+            Err(DomainError::TagTooLong("ß".repeat(32)))
+        );
+        assert!(Tag::new(&"é".repeat(32)).is_ok());
+        assert!(Tag::new(&"é".repeat(33)).is_err());
+    }
 }
