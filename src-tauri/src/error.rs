@@ -27,6 +27,12 @@ pub enum ErrorKind {
     Missing,
     NoActionAddressee,
     FlashWithoutJustification,
+    /// An email cannot be Flash (`field`: `precedence`).
+    FlashEmail,
+    /// An email with this Message-ID is already stored.
+    DuplicateMessage,
+    /// An attachment is refused (`message` says why, in English).
+    Attachment,
     /// The item's marking is below a paragraph's (`detail`: the paragraph number).
     MarkingBelowParagraph,
     AboveAccreditation,
@@ -158,6 +164,13 @@ impl From<DomainError> for CommandError {
             DomainError::FlashWithoutJustification => {
                 Self::new(ErrorKind::FlashWithoutJustification, message).with_field("justification")
             }
+            DomainError::FlashEmail => {
+                Self::new(ErrorKind::FlashEmail, message).with_field("precedence")
+            }
+            DomainError::DtgNotUtc { .. } => Self::new(ErrorKind::InvalidDate, message),
+            DomainError::TagTooLong(t) => Self::new(ErrorKind::InvalidTag, message)
+                .with_field("tags")
+                .with_detail(t),
             DomainError::MarkingBelowParagraph { paragraph, .. } => {
                 Self::new(ErrorKind::MarkingBelowParagraph, message)
                     .with_field("marking")
@@ -172,7 +185,9 @@ impl From<DomainError> for CommandError {
             DomainError::InvalidAddress(a) => {
                 Self::new(ErrorKind::InvalidAddress, message).with_detail(a)
             }
-            DomainError::InvalidId(_) => Self::new(ErrorKind::NotFound, message),
+            DomainError::InvalidId(_) | DomainError::IdNotV7 { .. } => {
+                Self::new(ErrorKind::NotFound, message)
+            }
             DomainError::UnknownMarking(_)
             | DomainError::UnknownPrecedence(_)
             | DomainError::UnknownKind(_)
@@ -236,6 +251,8 @@ impl From<ClientError> for CommandError {
                 }
             },
             ClientError::InvalidDraft(_) => Self::new(ErrorKind::InvalidDraft, message),
+            ClientError::DuplicateMessage(_) => Self::new(ErrorKind::DuplicateMessage, message),
+            ClientError::Attachment(_) => Self::new(ErrorKind::Attachment, message),
             ClientError::StaleDraft(_) => Self::new(ErrorKind::StaleDraft, message),
             ClientError::Eml(_)
             | ClientError::Identity(_)

@@ -362,6 +362,7 @@ pub fn compose_in(profile: &Profile, dto: &ComposeDto) -> Result<Compose, Comman
                     caveats: strings_in(&t.caveats),
                 }),
                 deadline: parse_deadline(t.deadline.as_deref())?,
+                attachments: Vec::new(),
             })
         }
         ComposeDto::Note(n) => {
@@ -393,6 +394,7 @@ pub fn compose_in(profile: &Profile, dto: &ComposeDto) -> Result<Compose, Comman
                     created_at: now,
                 }),
                 deadline: parse_deadline(n.deadline.as_deref())?,
+                attachments: Vec::new(),
             })
         }
         ComposeDto::Email(e) => {
@@ -420,6 +422,7 @@ pub fn compose_in(profile: &Profile, dto: &ComposeDto) -> Result<Compose, Comman
                     precedence: precedence_in(e.precedence),
                 }),
                 deadline: parse_deadline(e.deadline.as_deref())?,
+                attachments: Vec::new(),
             })
         }
     }

@@ -628,6 +628,12 @@ export type ErrorKind =
 "locked" | "no_profile" | "profile_exists" | "wrong_passphrase" | "weak_passphrase" | "damaged" | "newer_schema" | "not_found" | 
 /**  A required form field is empty (`field`). */
 "missing" | "no_action_addressee" | "flash_without_justification" | 
+/**  An email cannot be Flash (`field`: `precedence`). */
+"flash_email" | 
+/**  An email with this Message-ID is already stored. */
+"duplicate_message" | 
+/**  An attachment is refused (`message` says why, in English). */
+"attachment" | 
 /**  The item's marking is below a paragraph's (`detail`: the paragraph number). */
 "marking_below_paragraph" | "above_accreditation" | "invalid_tag" | "invalid_address" | "invalid_date" | "invalid_query" | "invalid_setting" | 
 /**

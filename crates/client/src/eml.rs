@@ -255,8 +255,8 @@ pub fn parse_eml(bytes: &[u8], limits: &EmlLimits) -> Result<ParsedEml, EmlError
     let marking: Marking = highest(headers, "X-Diplomatie-Marking")?;
     let precedence: Precedence = highest(headers, "X-Diplomatie-Precedence")?;
     if precedence == Precedence::Flash {
-        // The domain's rule for emails: Flash needs a justification line, which an email lacks.
-        return Err(DomainError::FlashWithoutJustification.into());
+        // The domain's rule for emails: Flash goes by telegram.
+        return Err(DomainError::FlashEmail.into());
     }
 
     let attachments = attachments(&message);
@@ -264,7 +264,7 @@ pub fn parse_eml(bytes: &[u8], limits: &EmlLimits) -> Result<ParsedEml, EmlError
         .into_iter()
         .next();
     let dedupe_key = match &message_id {
-        Some(id) => format!("mid:{id}"),
+        Some(id) => diplomatie_store::message_dedupe_key(id),
         None => format!("sha256:{}", sha256_hex(bytes)),
     };
     let email = FormalEmail {
@@ -939,14 +939,14 @@ fn attachment_bytes(message: &Message<'_>, part: &MessagePart<'_>) -> Vec<u8> {
 
 /// The last path component of a proposed file name, without control characters; `None` if
 /// nothing is left.
-fn safe_file_name(name: &str) -> Option<String> {
+pub(crate) fn safe_file_name(name: &str) -> Option<String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let clean: String = base.chars().filter(|c| !c.is_control()).collect();
     let clean = clean.trim();
     (!clean.is_empty() && clean != "." && clean != "..").then(|| clean.to_owned())
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use fmt::Write as _;
     Sha256::digest(bytes)
         .iter()

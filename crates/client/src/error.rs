@@ -35,6 +35,12 @@ pub enum ClientError {
     Release(#[from] crate::release::ReleaseError),
     #[error(transparent)]
     Numbering(#[from] crate::numbering::NumberingError),
+    #[error(
+        "an item with this Message-ID is already stored ({0}): leave the Message-ID out and one is made for the new email"
+    )]
+    DuplicateMessage(String),
+    #[error("{0}")]
+    Attachment(String),
     #[error("no draft matches '{0}': check the id with `diplo drafts`")]
     DraftNotFound(String),
     #[error("{0}")]

@@ -79,7 +79,7 @@ impl Profile {
             content: ItemContent::FormalEmail(parsed.email),
         };
         let route = item.route_for(&self.user());
-        let thread = crate::profile::thread_key(&item);
+        let thread = crate::profile::threading(&item);
         let attachments: Vec<_> = parsed
             .attachments
             .iter()
@@ -89,7 +89,9 @@ impl Profile {
             item: &item,
             route,
             dedupe_key: Some(&parsed.dedupe_key),
-            thread_key: thread.as_deref(),
+            thread_key: thread.key,
+            thread_parents: &thread.parents,
+            message_id: thread.message_id,
             attachments: &attachments,
         };
         let audit = self.audit(AuditAction::ItemImported, Some(id), "eml");

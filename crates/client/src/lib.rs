@@ -21,7 +21,8 @@ pub use feed::FeedCursor;
 pub use form_draft::MAX_FORM_DRAFT_BYTES;
 pub use import::{ImportOutcome, ImportReport};
 pub use profile::{
-    Compose, INGEST_BATCH, Inbox, InitOptions, MIN_PASSPHRASE_CHARS, Profile, ProfileIdentity,
+    Compose, INGEST_BATCH, Inbox, InitOptions, MAX_ATTACHMENT_BYTES, MIN_PASSPHRASE_CHARS,
+    NewAttachment, Profile, ProfileIdentity,
 };
 pub use settings::{Language, MAX_LOCK_MINUTES, NotifyRules, Settings};
 

@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use diplomatie_crypto::{AgreementKey, KdfParams, PublicIdentity, SigningKey};
-use diplomatie_domain::{Item, ItemContent, ItemId, UserIdentity};
+use diplomatie_domain::{AttachmentMeta, Item, ItemContent, ItemId, UserIdentity};
 use diplomatie_store::{
     AuditAction, AuditEntry, AuditRecord, ItemSummary, NewItem, Page, PutOutcome, SearchHit,
-    SearchQuery, Store, StoredItem, TriageCounts, TriageFilter,
+    SearchQuery, Store, StoredItem, TriageCounts, TriageFilter, message_dedupe_key,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -49,11 +49,85 @@ pub struct InitOptions {
     pub kdf_iterations: Option<u32>,
 }
 
-/// A new item as written by the user: the content and, optionally, a deadline for action.
+/// A new item as written by the user: the content, optionally a deadline for action, and an
+/// email's attachments.
 #[derive(Debug, Clone)]
 pub struct Compose {
     pub content: ItemContent,
     pub deadline: Option<OffsetDateTime>,
+    /// Only an email carries attachments; their metadata in the content is replaced by what
+    /// these bytes are.
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// A file attached to an email being composed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    /// Shown to the reader; any folder part is dropped.
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for NewAttachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAttachment")
+            .field("content_type", &self.content_type)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// The most an email composed here may attach in all, as the import accepts (25 MiB).
+pub const MAX_ATTACHMENT_BYTES: u64 = crate::eml::DEFAULT_MAX_BYTES;
+
+/// Sets an email's attachment metadata from the files given; refuses attachments on another
+/// kind of item, and more than `MAX_ATTACHMENT_BYTES` in all.
+fn attach(
+    content: &mut ItemContent,
+    files: &[NewAttachment],
+) -> Result<Vec<AttachmentMeta>, ClientError> {
+    let ItemContent::FormalEmail(email) = content else {
+        if files.is_empty() {
+            return Ok(Vec::new());
+        }
+        return Err(ClientError::Attachment(
+            "only an email carries attachments: quote the document by its reference in a telegram or a note".into(),
+        ));
+    };
+    let total: u64 = files
+        .iter()
+        .map(|f| u64::try_from(f.bytes.len()).unwrap_or(u64::MAX))
+        .fold(0, u64::saturating_add);
+    if total > MAX_ATTACHMENT_BYTES {
+        return Err(ClientError::Attachment(format!(
+            "the attachments come to {total} bytes, over the limit of {MAX_ATTACHMENT_BYTES}: share the larger files another way"
+        )));
+    }
+    let mut stored = Vec::with_capacity(files.len());
+    for (index, file) in files.iter().enumerate() {
+        let name = crate::eml::safe_file_name(&file.name)
+            .unwrap_or_else(|| format!("attachment-{}", index + 1));
+        let content_type = file.content_type.trim();
+        if content_type.is_empty()
+            || !content_type.contains('/')
+            || content_type.contains(char::is_whitespace)
+        {
+            return Err(ClientError::Attachment(format!(
+                "'{content_type}' is not a content type: use a form such as application/pdf"
+            )));
+        }
+        let meta = AttachmentMeta {
+            name,
+            content_type: content_type.to_owned(),
+            size: u64::try_from(file.bytes.len()).unwrap_or(u64::MAX),
+            sha256: crate::eml::sha256_hex(&file.bytes),
+        };
+        stored.push(meta);
+    }
+    // Metadata the caller put in the content without the bytes would describe nothing stored.
+    email.attachments.clone_from(&stored);
+    Ok(stored)
 }
 
 /// The triage view: counts and one page of items in triage order.
@@ -250,6 +324,11 @@ impl Profile {
                 .map_or("localhost", |(_, d)| d);
             e.message_id = Some(format!("{}@{domain}", id.as_uuid().simple()));
         }
+        let metas = attach(&mut content, &compose.attachments)?;
+        let stored_attachments: Vec<(AttachmentMeta, &[u8])> = metas
+            .into_iter()
+            .zip(compose.attachments.iter().map(|f| f.bytes.as_slice()))
+            .collect();
         let item = Item {
             id,
             received_at: OffsetDateTime::now_utc(),
@@ -258,17 +337,25 @@ impl Profile {
         };
         item.validate()?;
         let route = item.route_for(&self.user());
-        let thread = thread_key(&item);
+        let thread = threading(&item);
+        // An email composed here is found by its Message-ID, like an imported one: imported
+        // back, it is the same message; a reply to it joins its thread.
+        let dedupe = thread.message_id.map(message_dedupe_key);
         let new = NewItem {
             item: &item,
             route,
-            dedupe_key: None,
-            thread_key: thread.as_deref(),
-            attachments: &[],
+            dedupe_key: dedupe.as_deref(),
+            thread_key: thread.key,
+            thread_parents: &thread.parents,
+            message_id: thread.message_id,
+            attachments: &stored_attachments,
         };
         let audit = self.audit(AuditAction::ItemComposed, Some(id), item.kind().code());
         match self.store.put_item(&new, &audit)? {
-            PutOutcome::Inserted(id) | PutOutcome::Duplicate(id) => Ok(id),
+            PutOutcome::Inserted(id) => Ok(id),
+            PutOutcome::Duplicate(existing) => {
+                Err(ClientError::DuplicateMessage(existing.to_string()))
+            }
         }
     }
 
@@ -409,17 +496,16 @@ impl Profile {
             let n = BATCH.min(count - done);
             let items: Vec<Item> = (0..n).map(|_| generator.next_item()).collect();
             let routes: Vec<_> = items.iter().map(|i| i.route_for(&user)).collect();
-            let threads: Vec<Option<String>> = items.iter().map(thread_key).collect();
+            // The generator gives every message of a thread its References: the key each
+            // names itself is the thread's, with no lookup of its parents.
             let batch: Vec<NewItem<'_>> = items
                 .iter()
                 .zip(&routes)
-                .zip(&threads)
-                .map(|((item, route), thread)| NewItem {
+                .map(|(item, route)| NewItem {
                     item,
                     route: *route,
-                    dedupe_key: None,
-                    thread_key: thread.as_deref(),
-                    attachments: &[],
+                    thread_key: threading(item).key,
+                    ..NewItem::new(item)
                 })
                 .collect();
             self.store.put_items(&batch, &audit)?;
@@ -434,10 +520,28 @@ impl Profile {
     }
 }
 
-/// The thread an item belongs to, for emails.
-pub(crate) fn thread_key(item: &Item) -> Option<String> {
+/// How an item joins a conversation; only emails carry the ids that link one.
+#[derive(Debug, Default)]
+pub(crate) struct Threading<'a> {
+    /// The key it gives itself (`FormalEmail::thread_key`).
+    pub key: Option<&'a str>,
+    /// The messages it refers to, root first: References, then In-Reply-To.
+    pub parents: Vec<&'a str>,
+    pub message_id: Option<&'a str>,
+}
+
+pub(crate) fn threading(item: &Item) -> Threading<'_> {
     match &item.content {
-        ItemContent::FormalEmail(e) => e.thread_key().map(str::to_owned),
-        _ => None,
+        ItemContent::FormalEmail(e) => Threading {
+            key: e.thread_key(),
+            parents: e
+                .references
+                .iter()
+                .chain(&e.in_reply_to)
+                .map(String::as_str)
+                .collect(),
+            message_id: e.message_id.as_deref(),
+        },
+        _ => Threading::default(),
     }
 }

@@ -537,7 +537,7 @@ fn a_secret_marking_is_refused_with_the_accreditation_error() {
 fn a_flash_email_is_refused() {
     assert!(matches!(
         parse_err("bad_flash_precedence.eml"),
-        EmlError::Domain(DomainError::FlashWithoutJustification)
+        EmlError::Domain(DomainError::FlashEmail)
     ));
 }
 

@@ -14,8 +14,15 @@ pub struct NewItem<'a> {
     pub route: Option<Route>,
     /// Identifies the same item arriving twice (an email's Message-ID, a telegram's number).
     pub dedupe_key: Option<&'a str>,
-    /// Groups items of one conversation (`FormalEmail::thread_key`, a telegram's REF chain).
+    /// Groups items of one conversation (`FormalEmail::thread_key`, a telegram's REF chain):
+    /// the key the item gives itself when none of `thread_parents` is stored.
     pub thread_key: Option<&'a str>,
+    /// The message ids the item refers to, root first (an email's References, then its
+    /// In-Reply-To): it joins the thread of the first of them that is stored, and items filed
+    /// before under one of them (or under `message_id`) join its thread.
+    pub thread_parents: &'a [&'a str],
+    /// The item's own message id, when it has one (an email's Message-ID).
+    pub message_id: Option<&'a str>,
     /// Attachments in order; their index in this slice is the index `Store::attachment` takes.
     pub attachments: &'a [(AttachmentMeta, &'a [u8])],
 }
@@ -28,9 +35,17 @@ impl<'a> NewItem<'a> {
             route: None,
             dedupe_key: None,
             thread_key: None,
+            thread_parents: &[],
+            message_id: None,
             attachments: &[],
         }
     }
+}
+
+/// The dedupe key of a message with this Message-ID: the same message arriving twice (imported
+/// again, or composed here and imported back) is stored once, and replies find it by it.
+pub fn message_dedupe_key(message_id: &str) -> String {
+    format!("mid:{message_id}")
 }
 
 impl fmt::Debug for NewItem<'_> {
@@ -40,6 +55,7 @@ impl fmt::Debug for NewItem<'_> {
             .field("route", &self.route)
             .field("has_dedupe_key", &self.dedupe_key.is_some())
             .field("has_thread_key", &self.thread_key.is_some())
+            .field("thread_parents", &self.thread_parents.len())
             .field("attachments", &self.attachments.len())
             .finish()
     }

@@ -25,7 +25,7 @@ pub use diplomatie_crypto::KdfParams;
 pub use draft::StoredDraft;
 pub use error::StoreError;
 pub use feed::FEED_PAGE;
-pub use item::{ItemSummary, NewItem, PutOutcome, StoredItem};
+pub use item::{ItemSummary, NewItem, PutOutcome, StoredItem, message_dedupe_key};
 pub use migration::SCHEMA_VERSION;
 pub use query::{
     Page, RouteFilter, SearchHit, SearchQuery, SnippetPart, TriageCounts, TriageFilter,

@@ -23,7 +23,7 @@ use crate::query::parse_query;
 use crate::search::{Ranking, SEARCH_TIER_SIZE};
 use crate::{
     AuditAction, AuditEntry, AuditRecord, ItemSummary, NewItem, Page, PutOutcome, SearchHit,
-    SearchQuery, StoreError, StoredItem, TriageCounts, TriageFilter, unlock,
+    SearchQuery, StoreError, StoredItem, TriageCounts, TriageFilter, message_dedupe_key, unlock,
 };
 
 /// The database file inside a profile directory.
@@ -626,6 +626,38 @@ pub(crate) fn insert_audit(
     Ok(())
 }
 
+/// The thread a new item joins: that of the first message it refers to that is stored, else
+/// the key it gives itself. A reply that names only its parent (In-Reply-To, no References)
+/// so joins the thread its parent is in, however long the chain.
+fn thread_of(conn: &Connection, new: &NewItem<'_>) -> Result<Option<String>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT thread_key FROM items WHERE dedupe_key = ?1 LIMIT 1")?;
+    for parent in new.thread_parents {
+        let key: Option<Option<String>> = stmt
+            .query_row([message_dedupe_key(parent)], |r| r.get(0))
+            .optional()?;
+        if let Some(Some(key)) = key {
+            return Ok(Some(key));
+        }
+    }
+    Ok(new.thread_key.map(str::to_owned))
+}
+
+/// Items filed before under this item's message id or one it refers to (they arrived before
+/// the messages that link them) move into its thread: the threads converge whatever the order
+/// of arrival.
+fn join_thread(conn: &Connection, new: &NewItem<'_>, key: &str) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE items SET thread_key = ?1 WHERE thread_key = ?2 AND thread_key <> ?1",
+    )?;
+    for other in new.message_id.iter().chain(new.thread_parents) {
+        if *other != key {
+            stmt.execute(params![key, other])?;
+        }
+    }
+    Ok(())
+}
+
 /// Inserts one item with its tags, attachments and index rows, unless it is a duplicate.
 pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOutcome, StoreError> {
     let item = new.item;
@@ -647,6 +679,7 @@ pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOut
     if exists {
         return Ok(PutOutcome::Duplicate(item.id));
     }
+    let thread_key = thread_of(conn, new)?;
     let data = serde_json::to_string(item)?;
     conn.execute(
         "INSERT INTO items (id, kind, subject, marking, precedence, route, route_rank, origin, \
@@ -666,12 +699,15 @@ pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOut
             to_ns(item.received_at),
             item.deadline.map(to_ns),
             item.deadline.map_or(i64::MAX, to_ns),
-            new.thread_key,
+            thread_key,
             new.dedupe_key,
             data,
         ],
     )?;
     let seq = conn.last_insert_rowid();
+    if let Some(key) = &thread_key {
+        join_thread(conn, new, key)?;
+    }
     {
         let mut stmt =
             conn.prepare_cached("INSERT OR IGNORE INTO item_tags (item, tag) VALUES (?1, ?2)")?;

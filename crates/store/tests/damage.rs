@@ -69,6 +69,17 @@ fn expect_damaged(dir: &Path, what: &str) {
     assert_eq!(snapshot(dir), before, "{what}: files changed");
 }
 
+/// The store's page size, as its key file records it (8 KiB for new stores).
+fn page_size(dir: &Path) -> usize {
+    let key: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("profile.key")).unwrap()).unwrap();
+    let size = key["cipher"]["cipher_page_size"]
+        .as_u64()
+        .or_else(|| key["cipher_page_size"].as_u64())
+        .unwrap_or_else(|| panic!("no page size in {key}"));
+    usize::try_from(size).unwrap()
+}
+
 fn flip(path: &Path, offset: usize) {
     let mut bytes = std::fs::read(path).unwrap();
     bytes[offset] ^= 0x5a;
@@ -80,13 +91,15 @@ fn a_flipped_byte_anywhere_is_reported_as_damage_and_nothing_is_written() {
     let (_tmp, dir) = populated_store();
     let db = dir.join("store.db");
     let len = std::fs::metadata(&db).unwrap().len() as usize;
-    let pages = len / 4096;
+    let page = page_size(&dir);
+    assert_eq!(len % page, 0, "whole pages of {page} bytes");
+    let pages = len / page;
     assert!(pages > 10, "{pages} pages");
     let pristine = std::fs::read(&db).unwrap();
     for (what, offset) in [
         ("first page, salt", 3),
         ("first page, content", 1000),
-        ("middle page", (pages / 2) * 4096 + 2000),
+        ("middle page", (pages / 2) * page + 2000),
         ("last page", len - 100),
     ] {
         flip(&db, offset);
@@ -106,13 +119,22 @@ fn a_truncated_file_is_reported_as_damage() {
     let db = dir.join("store.db");
     let pristine = std::fs::read(&db).unwrap();
     let len = pristine.len();
+    let page = page_size(&dir);
+    assert_eq!(len % page, 0, "whole pages of {page} bytes");
+    // Cuts at true page boundaries leave a file of whole pages: only the page count in the
+    // header tells them from a smaller store.
     for (what, new_len) in [
         ("mid-page", len - 1000),
-        ("one page less", len - 4096),
-        ("half the file, at a page boundary", (len / 4096 / 2) * 4096),
-        ("first page only", 4096),
+        ("one byte less", len - 1),
+        ("one page less", len - page),
+        ("two pages less", len - 2 * page),
+        ("half the file, at a page boundary", (len / page / 2) * page),
+        ("first two pages only", 2 * page),
+        ("first page only", page),
+        ("half of the first page", page / 2),
         ("empty", 0),
     ] {
+        assert!(new_len < len);
         std::fs::write(&db, &pristine[..new_len]).unwrap();
         expect_damaged(&dir, what);
     }

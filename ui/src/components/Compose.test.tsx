@@ -53,6 +53,19 @@ describe('compose', () => {
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('compose-justification')));
   });
 
+  it('offers no Flash for an email, and shows the refusal under the precedence', async () => {
+    const api = fakeApi({ compose: vi.fn(async () => err('flash_email', 'precedence')) });
+    await renderCompose(api);
+    const options = () => Array.from(screen.getByTestId('compose-precedence').querySelectorAll('option')).map((o) => o.value);
+    expect(options()).toContain('flash');
+    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
+    expect(options()).not.toContain('flash');
+    expect(options()).toContain('immediat');
+    fireEvent.click(screen.getByTestId('compose-submit'));
+    const message = 'Un courriel ne peut pas être Flash : envoyez un télégramme, ou choisissez Immédiat.';
+    expect((await screen.findByTestId('error-precedence')).textContent).toBe(message);
+  });
+
   it('quotes the detail of an error (the paragraph whose marking is higher)', async () => {
     const api = fakeApi({ compose: vi.fn(async () => err('marking_below_paragraph', 'marking', '2')) });
     await renderCompose(api);

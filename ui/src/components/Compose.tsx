@@ -231,7 +231,8 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (id: string) 
             <div className="field">
               <label htmlFor={`${id}-precedence`}>{t('fields.precedence')}</label>
               <select {...bind('precedence')} value={f.precedence} onChange={(e) => set({ precedence: e.target.value as PrecedenceDto })}>
-                {PRECEDENCES.map((p) => (
+                {/* An email is never Flash: a Flash goes by telegram. */}
+                {PRECEDENCES.filter((p) => kind !== 'email' || p !== 'flash').map((p) => (
                   <option key={p} value={p}>
                     {t(`precedence.${p}.name`)}
                   </option>

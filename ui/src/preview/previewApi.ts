@@ -151,6 +151,7 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
     compose: async (r) => {
       await wait(200);
       if (r.kind !== 'email' && !r.action.some((a) => a.name.trim())) return fail('no_action_addressee', 'no action addressee', 'action');
+      if (r.kind === 'email' && r.precedence === 'flash') return fail('flash_email', 'an email cannot be Flash', 'precedence');
       if (r.kind !== 'email' && r.precedence === 'flash' && !r.justification) return fail('flash_without_justification', 'flash needs a justification', 'justification');
       if (!r.subject) return fail('missing', 'the subject is empty', 'subject');
       return ok('item-0');

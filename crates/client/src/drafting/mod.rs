@@ -37,7 +37,7 @@ use crate::draft::{
     CommentView, DraftDoc, DraftError, DraftView, FieldName, ListField, NewComment,
 };
 use crate::numbering::{Assigned, DeviceNumbering, NumberAuthority, Series};
-use crate::profile::thread_key;
+use crate::profile::threading;
 use crate::release::{ClearedBy, ReleaseNumber, ReleaseRecord, SignedRelease};
 use crate::{ClientError, Profile};
 
@@ -682,12 +682,14 @@ impl Profile {
         action: AuditAction,
     ) -> Result<(), ClientError> {
         let item = &signed.record.item;
-        let thread = thread_key(item);
+        let thread = threading(item);
         let new = NewItem {
             item,
             route: item.route_for(&self.user()),
             dedupe_key: None,
-            thread_key: thread.as_deref(),
+            thread_key: thread.key,
+            thread_parents: &thread.parents,
+            message_id: thread.message_id,
             attachments: &[],
         };
         let audit = self.audit(action, Some(item.id), signed.record.number.label());
