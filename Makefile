@@ -3,6 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 DEMO ?=
 DEMO_ITEMS ?= 5000
+PROFILE_DIR ?=
 
 .PHONY: run test bench fuzz deps deps-run ui ui-test build fmt-check clippy check-deps rust-tests e2e
 
@@ -24,9 +25,10 @@ build: deps-run ui
 	$(CARGO) build --release -p diplomatie -p diplomatie-cli
 
 # The desktop app: `make run` opens your profile; `make run DEMO=1` a fresh demo profile.
+# PROFILE_DIR=DIR another profile folder (with DEMO=1, only a new, empty or profile folder).
 # (The relay joins here once it exists.)
 run: build
-	@DEMO="$(DEMO)" DEMO_ITEMS="$(DEMO_ITEMS)" scripts/run-app.sh
+	@DEMO="$(DEMO)" DEMO_ITEMS="$(DEMO_ITEMS)" PROFILE_DIR="$(PROFILE_DIR)" scripts/run-app.sh
 
 test: deps fmt-check ui ui-test clippy check-deps rust-tests e2e
 

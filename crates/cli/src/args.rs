@@ -1,6 +1,6 @@
 //! The command line, as clap sees it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 use clap::{Args, Parser, Subcommand};
@@ -9,6 +9,7 @@ use diplomatie_domain::{ItemKind, Marking, Precedence};
 use time::OffsetDateTime;
 
 use crate::compose::parse_date;
+use crate::usage::usage;
 
 /// Diplomatie: diplomatic correspondence (telegrams, notes verbales, formal emails), offline
 /// and encrypted.
@@ -28,11 +29,23 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// The profile directory, which every command needs.
-    pub fn profile_dir(&self) -> anyhow::Result<&std::path::Path> {
-        self.profile
+    /// The profile directory, which every command needs: refused before anything is opened or
+    /// created when it (or a folder above it) is a file.
+    pub fn profile_dir(&self) -> Result<&Path> {
+        let dir = self
+            .profile
             .as_deref()
-            .ok_or_else(|| anyhow!("no profile: give --profile DIR or set DIPLOMATIE_PROFILE"))
+            .ok_or_else(|| usage("no profile: give --profile DIR or set DIPLOMATIE_PROFILE"))?;
+        let existing = dir
+            .ancestors()
+            .find(|p| !p.as_os_str().is_empty() && p.exists());
+        if let Some(path) = existing.filter(|p| !p.is_dir()) {
+            return Err(usage(format!(
+                "{} is a file, not a profile folder: give a folder with --profile",
+                path.display()
+            )));
+        }
+        Ok(dir)
     }
 }
 
@@ -128,24 +141,32 @@ pub struct CommonArgs {
     /// Protection marking: np or dr (secret and tres-secret are refused).
     #[arg(long, default_value = "np")]
     pub marking: String,
-    /// routine, prioritaire, immediat or flash (flash needs --justification).
+    /// routine, prioritaire, immediat or flash. Flash is for telegrams and notes only, with
+    /// --justification; an email cannot be Flash (use immediat, or send a telegram).
     #[arg(long, default_value = "routine")]
     pub precedence: String,
+    /// Why a Flash is needed: telegrams and notes only (an email has no justification line).
     #[arg(long)]
     pub justification: Option<String>,
-    /// When action is due: 2026-12-01 or 2026-12-01T18:00:00Z.
+    /// When action is due: 2026-12-01 (the end of that day, UTC), 2026-12-01 18:00 (UTC) or
+    /// 2026-12-01T18:00:00+01:00.
     #[arg(long)]
     pub deadline: Option<String>,
 }
 
-/// Addressees: a unit if written in capitals or with a '/', else a person; force either with
-/// "unit:" or "person:".
+/// Addressees: see `--action` for how a name is read as a unit or a person.
 #[derive(Debug, Args)]
 pub struct RoutingArgs {
-    /// Action addressees (comma-separated, may repeat).
+    /// Action addressees: people's display names or units' names (comma-separated, may repeat).
+    /// A name is a unit when its first word (after any "L'") is an organisation word (Ambassade,
+    /// Consulat, Mission, Représentation, Délégation, Direction, Sous-direction, Service,
+    /// Cabinet, Bureau, Département, Ministère, Secrétariat, Centre, Pôle, Division, Cellule,
+    /// Protocole; any case, accents as written here), when it is written in capitals
+    /// ("BERLIN", "DFAE") or when it contains '/' ("DIPLOMATIE/DUE"); otherwise it is a person
+    /// ("Alice Lefèvre"). "unit:NAME" or "person:NAME" decides either way.
     #[arg(long, value_delimiter = ',')]
     pub action: Vec<String>,
-    /// Information addressees (comma-separated, may repeat).
+    /// Information addressees, read as for --action (comma-separated, may repeat).
     #[arg(long, value_delimiter = ',')]
     pub info: Vec<String>,
     /// Thematic codes and ISO country codes (comma-separated, may repeat).
@@ -165,7 +186,8 @@ pub struct TelegramArgs {
     /// The number, as "POST YEAR-SERIAL" (e.g. "BERLIN 2026-0042"); usually given at release.
     #[arg(long)]
     pub number: Option<String>,
-    /// Date-time group (default: now).
+    /// Date-time group (default: now), in UTC: 2026-12-01T16:00:00Z or 2026-12-01 16:00. A time
+    /// with an offset (2026-12-01T18:00:00+02:00) is converted to UTC (16:00Z).
     #[arg(long)]
     pub dtg: Option<String>,
     #[arg(long, default_value = "")]
@@ -193,6 +215,10 @@ pub struct NoteArgs {
     /// The receiving institution, e.g. "Ministère fédéral des Affaires étrangères".
     #[arg(long)]
     pub to_institution: String,
+    /// The number, as "MISSION/YEAR/SERIAL" (e.g. "BERLIN/2026/0042", as `show` prints it);
+    /// usually given at release.
+    #[arg(long)]
+    pub number: Option<String>,
     /// The sending mission (default: your organisation).
     #[arg(long)]
     pub mission: Option<String>,
@@ -204,7 +230,7 @@ pub struct NoteArgs {
     pub closing: Option<String>,
     #[arg(long)]
     pub place: String,
-    /// Date of the note (default: today).
+    /// Date of the note (default: today), e.g. 2026-12-01.
     #[arg(long)]
     pub date: Option<String>,
     /// The note this one answers (its label).
@@ -219,13 +245,28 @@ pub struct EmailArgs {
     /// Sender (default: your address).
     #[arg(long)]
     pub from: Option<String>,
+    /// Recipients for action: addr@host or "Name <addr@host>" (comma-separated, may repeat).
     #[arg(long, value_delimiter = ',')]
     pub to: Vec<String>,
+    /// Recipients for information, written as for --to.
     #[arg(long, value_delimiter = ',')]
     pub cc: Vec<String>,
-    /// Message-IDs this email replies to.
+    /// The Date header (default: now): 2026-12-01T18:00:00+01:00 (RFC 3339) or
+    /// 2026-12-01 18:00 (UTC).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// The Message-ID, as id@host (default: one is made from the sender's domain).
+    #[arg(long)]
+    pub message_id: Option<String>,
+    /// Message-IDs this email replies to (In-Reply-To; comma-separated, may repeat).
     #[arg(long, value_delimiter = ',')]
     pub in_reply_to: Vec<String>,
+    /// Message-IDs of the thread, oldest first (References; comma-separated, may repeat).
+    #[arg(long, value_delimiter = ',')]
+    pub references: Vec<String>,
+    /// A file to attach (may repeat); its content type comes from its extension.
+    #[arg(long = "attach", value_name = "FILE")]
+    pub attachments: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,31 +1,67 @@
 //! Turning `compose` flags into the content of a new item.
 
+use std::path::Path;
+
 use anyhow::{Context, Result, anyhow, bail};
-use diplomatie_client::{Compose, Profile};
+use diplomatie_client::{Compose, MAX_ATTACHMENT_BYTES, NewAttachment, Profile};
 use diplomatie_domain::{
-    Addressee, DiplomaticNote, FormalEmail, ItemContent, Mailbox, Marking, Paragraph, Precedence,
-    Reference, Tag, Telegram, TelegramNumber,
+    Addressee, DiplomaticNote, FormalEmail, ItemContent, Mailbox, Marking, NoteNumber, Paragraph,
+    Precedence, Reference, Tag, Telegram, TelegramNumber,
 };
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
-use time::{Date, OffsetDateTime, Time};
+use time::{Date, OffsetDateTime, Time, UtcOffset};
 
-use crate::args::{CommonArgs, ComposeCommand, RoutingArgs};
+use crate::args::{CommonArgs, ComposeCommand, EmailArgs, RoutingArgs};
+use crate::usage::usage;
 
-/// `2026-12-01` (start of day, or end of day when `end_of_day`) or a full RFC 3339 time.
+/// `2026-12-01` (start of day, or end of day when `end_of_day`, UTC), `2026-12-01 18:00` or
+/// `2026-12-01T18:00` (UTC unless followed by `Z` or an offset such as `+01:00`), or a full
+/// RFC 3339 time. The offset given is kept.
 pub fn parse_date(s: &str, end_of_day: bool) -> Result<OffsetDateTime> {
     let s = s.trim();
     if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
         return Ok(t);
     }
-    let date = Date::parse(s, format_description!("[year]-[month]-[day]"))
-        .map_err(|_| anyhow!("invalid date '{s}': use 2026-12-01 or 2026-12-01T18:00:00Z"))?;
-    let time = if end_of_day {
-        Time::from_hms(23, 59, 59).unwrap_or(Time::MIDNIGHT)
-    } else {
-        Time::MIDNIGHT
+    let bad = || {
+        anyhow!(
+            "invalid date '{s}': use 2026-12-01, 2026-12-01 18:00 (UTC) or 2026-12-01T18:00:00+01:00"
+        )
     };
-    Ok(date.with_time(time).assume_utc())
+    let (day, clock) = match s.split_once(['T', 't', ' ']) {
+        Some((day, clock)) => (day, Some(clock.trim())),
+        None => (s, None),
+    };
+    let date = Date::parse(day, format_description!("[year]-[month]-[day]")).map_err(|_| bad())?;
+    let Some(clock) = clock else {
+        let time = if end_of_day {
+            Time::from_hms(23, 59, 59).unwrap_or(Time::MIDNIGHT)
+        } else {
+            Time::MIDNIGHT
+        };
+        return Ok(date.with_time(time).assume_utc());
+    };
+    let (clock, offset) = if let Some(clock) = clock.strip_suffix(['Z', 'z']) {
+        (clock, UtcOffset::UTC)
+    } else if let Some(at) = clock.find(['+', '-']) {
+        let (clock, offset) = (clock.get(..at), clock.get(at..));
+        let offset = offset
+            .and_then(|o| {
+                UtcOffset::parse(
+                    o,
+                    format_description!("[offset_hour sign:mandatory]:[offset_minute]"),
+                )
+                .ok()
+            })
+            .ok_or_else(bad)?;
+        (clock.unwrap_or_default().trim(), offset)
+    } else {
+        (clock, UtcOffset::UTC)
+    };
+    let time = Time::parse(clock, format_description!("[hour]:[minute]"))
+        .or_else(|_| Time::parse(clock, format_description!("[hour]:[minute]:[second]")))
+        .map_err(|_| bad())?;
+    Ok(date.with_time(time).assume_offset(offset))
 }
 
 /// Paragraphs are separated by blank lines; "(DR) " or "(NP) " at the start is a portion mark.
@@ -60,7 +96,32 @@ fn paragraphs(common: &CommonArgs, default: Marking) -> Result<Vec<Paragraph>> {
         .collect()
 }
 
-fn addressee(raw: &str) -> Option<Addressee> {
+/// First words that name an organisation in French administrative usage (lower case).
+const ORGANISATION_WORDS: &[&str] = &[
+    "ambassade",
+    "consulat",
+    "mission",
+    "représentation",
+    "délégation",
+    "direction",
+    "sous-direction",
+    "service",
+    "cabinet",
+    "bureau",
+    "département",
+    "ministère",
+    "secrétariat",
+    "centre",
+    "pôle",
+    "division",
+    "cellule",
+    "protocole",
+];
+
+/// A unit's name or a person's display name: "unit:" and "person:" decide; otherwise a name
+/// is a unit when its first word (after an elided "L'") is an organisation word, when it is
+/// written in capitals, or when it contains '/'.
+pub fn addressee(raw: &str) -> Option<Addressee> {
     let raw = raw.trim();
     if raw.is_empty() {
         return None;
@@ -71,9 +132,16 @@ fn addressee(raw: &str) -> Option<Addressee> {
     if let Some(person) = raw.strip_prefix("person:") {
         return Some(Addressee::Person(person.trim().to_owned()));
     }
+    let first = raw.split_whitespace().next().unwrap_or_default();
+    let first = ["L'", "l'", "L’", "l’"]
+        .iter()
+        .find_map(|article| first.strip_prefix(article))
+        .unwrap_or(first)
+        .to_lowercase();
+    let organisation = ORGANISATION_WORDS.contains(&first.as_str());
     let letters: Vec<char> = raw.chars().filter(|c| c.is_alphabetic()).collect();
     let capitals = !letters.is_empty() && letters.iter().all(|c| c.is_uppercase());
-    Some(if capitals || raw.contains('/') {
+    Some(if organisation || capitals || raw.contains('/') {
         Addressee::Unit(raw.to_owned())
     } else {
         Addressee::Person(raw.to_owned())
@@ -119,6 +187,135 @@ fn telegram_number(raw: &str) -> Result<TelegramNumber> {
     })
 }
 
+/// "BERLIN/2026/0042" (as `show` prints it) → mission BERLIN, year 2026, serial 42; the
+/// mission may itself contain '/'.
+fn note_number(raw: &str) -> Result<NoteNumber> {
+    let bad = || {
+        anyhow!(
+            "invalid note number '{raw}': write it as \"MISSION/YEAR/SERIAL\", e.g. \"BERLIN/2026/0042\""
+        )
+    };
+    let mut parts = raw.trim().rsplitn(3, '/');
+    let (serial, year, mission) = (parts.next(), parts.next(), parts.next());
+    let mission = mission
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .ok_or_else(bad)?;
+    Ok(NoteNumber {
+        mission: mission.to_owned(),
+        year: year.unwrap_or_default().trim().parse().map_err(|_| bad())?,
+        serial: serial
+            .unwrap_or_default()
+            .trim()
+            .parse()
+            .map_err(|_| bad())?,
+    })
+}
+
+/// A Message-ID as stored: without its angle brackets; refused when it cannot be one.
+fn message_id(raw: &str) -> Result<String> {
+    let id = raw
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    let valid = id
+        .split_once('@')
+        .is_some_and(|(left, right)| !left.is_empty() && !right.is_empty())
+        && !id
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>');
+    if !valid {
+        bail!(
+            "invalid Message-ID '{raw}': write it as id@host, e.g. 20261201.42@diplomatie.gouv.example"
+        );
+    }
+    Ok(id.to_owned())
+}
+
+fn message_ids(list: &[String]) -> Result<Vec<String>> {
+    list.iter()
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| message_id(m))
+        .collect()
+}
+
+/// The content type of common attachments, from the file's extension.
+fn content_type(path: &Path) -> &'static str {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match extension.as_str() {
+        "pdf" => "application/pdf",
+        "txt" | "text" => "text/plain",
+        "csv" => "text/csv",
+        "htm" | "html" => "text/html",
+        "md" => "text/markdown",
+        "xml" => "application/xml",
+        "json" => "application/json",
+        "rtf" => "application/rtf",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt" => "application/vnd.ms-powerpoint",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        "odp" => "application/vnd.oasis.opendocument.presentation",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "tif" | "tiff" => "image/tiff",
+        "zip" => "application/zip",
+        "gz" => "application/gzip",
+        "7z" => "application/x-7z-compressed",
+        "eml" => "message/rfc822",
+        "ics" => "text/calendar",
+        "vcf" => "text/vcard",
+        "mp3" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Reads the files given with --attach: name = the file's name, content type from its
+/// extension. A file that cannot be read, or is over the limit alone, is named in the error.
+fn attachments(paths: &[std::path::PathBuf]) -> Result<Vec<NewAttachment>> {
+    paths
+        .iter()
+        .map(|path| {
+            let shown = path.display();
+            let size = std::fs::metadata(path)
+                .with_context(|| format!("cannot read the attachment {shown}"))?;
+            if !size.is_file() {
+                bail!("cannot attach {shown}: it is not a file");
+            }
+            if size.len() > MAX_ATTACHMENT_BYTES {
+                bail!(
+                    "cannot attach {shown}: it is {} bytes, over the limit of {MAX_ATTACHMENT_BYTES}: share it another way",
+                    size.len()
+                );
+            }
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read the attachment {shown}"))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Ok(NewAttachment {
+                name,
+                content_type: content_type(path).to_owned(),
+                bytes,
+            })
+        })
+        .collect()
+}
+
 struct Common {
     marking: Marking,
     precedence: Precedence,
@@ -147,12 +344,14 @@ pub fn build(command: &ComposeCommand, profile: &Profile) -> Result<Compose> {
             let c = common(&a.common)?;
             let telegram = Telegram {
                 number: a.number.as_deref().map(telegram_number).transpose()?,
+                // A date-time group is in UTC: a time given with its offset is converted.
                 dtg: a
                     .dtg
                     .as_deref()
                     .map(|d| parse_date(d, false))
                     .transpose()?
-                    .unwrap_or(now),
+                    .unwrap_or(now)
+                    .to_offset(UtcOffset::UTC),
                 origin: a.origin.clone().unwrap_or_else(|| me.org.clone()),
                 action: addressees(&a.routing.action),
                 info: addressees(&a.routing.info),
@@ -175,6 +374,7 @@ pub fn build(command: &ComposeCommand, profile: &Profile) -> Result<Compose> {
             Ok(Compose {
                 content: ItemContent::Telegram(telegram),
                 deadline: c.deadline,
+                attachments: Vec::new(),
             })
         }
         ComposeCommand::Note(a) => {
@@ -182,7 +382,7 @@ pub fn build(command: &ComposeCommand, profile: &Profile) -> Result<Compose> {
             let mission = a.mission.clone().unwrap_or_else(|| me.org.clone());
             let institution = a.to_institution.trim().to_owned();
             let note = DiplomaticNote {
-                number: None,
+                number: a.number.as_deref().map(note_number).transpose()?,
                 opening: a
                     .opening
                     .clone()
@@ -216,41 +416,56 @@ pub fn build(command: &ComposeCommand, profile: &Profile) -> Result<Compose> {
             Ok(Compose {
                 content: ItemContent::DiplomaticNote(note),
                 deadline: c.deadline,
-            })
-        }
-        ComposeCommand::Email(a) => {
-            let c = common(&a.common)?;
-            let from = match (&a.from, &me.email) {
-                (Some(f), _) => Mailbox::parse(f)?,
-                (None, Some(mine)) => Mailbox {
-                    name: Some(me.name.clone()),
-                    address: mine.clone(),
-                },
-                (None, None) => bail!("no sender: give --from, or set an email on the profile"),
-            };
-            let body = paragraphs(&a.common, c.marking)?
-                .into_iter()
-                .map(|p| p.text)
-                .collect::<Vec<_>>()
-                .join("\n\n");
-            let email = FormalEmail {
-                from,
-                to: mailboxes(&a.to)?,
-                cc: mailboxes(&a.cc)?,
-                date: now,
-                message_id: None,
-                in_reply_to: non_empty(&a.in_reply_to),
-                references: non_empty(&a.in_reply_to),
-                subject: a.common.subject.trim().to_owned(),
-                body,
                 attachments: Vec::new(),
-                marking: c.marking,
-                precedence: c.precedence,
-            };
-            Ok(Compose {
-                content: ItemContent::FormalEmail(email),
-                deadline: c.deadline,
             })
         }
+        ComposeCommand::Email(a) => email(a, profile, now),
     }
+}
+
+fn email(a: &EmailArgs, profile: &Profile, now: OffsetDateTime) -> Result<Compose> {
+    let me = profile.identity();
+    if a.common.justification.is_some() {
+        return Err(usage(
+            "--justification is for a Flash telegram or note: an email cannot be Flash and has no justification line; leave it out",
+        ));
+    }
+    let c = common(&a.common)?;
+    let from = match (&a.from, &me.email) {
+        (Some(f), _) => Mailbox::parse(f)?,
+        (None, Some(mine)) => Mailbox {
+            name: Some(me.name.clone()),
+            address: mine.clone(),
+        },
+        (None, None) => bail!("no sender: give --from, or set an email on the profile"),
+    };
+    let body = paragraphs(&a.common, c.marking)?
+        .into_iter()
+        .map(|p| p.text)
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let email = FormalEmail {
+        from,
+        to: mailboxes(&a.to)?,
+        cc: mailboxes(&a.cc)?,
+        date: a
+            .date
+            .as_deref()
+            .map(|d| parse_date(d, false))
+            .transpose()?
+            .unwrap_or(now),
+        message_id: a.message_id.as_deref().map(message_id).transpose()?,
+        in_reply_to: message_ids(&a.in_reply_to)?,
+        references: message_ids(&a.references)?,
+        subject: a.common.subject.trim().to_owned(),
+        body,
+        attachments: Vec::new(),
+        marking: c.marking,
+        precedence: c.precedence,
+    };
+    Ok(Compose {
+        content: ItemContent::FormalEmail(email),
+        deadline: c.deadline,
+        attachments: attachments(&a.attachments)?,
+    })
 }

@@ -112,10 +112,11 @@ pub struct NewArgs {
     /// Clearers act in any order.
     #[arg(long)]
     pub parallel: bool,
-    /// An addressee for action (repeat the flag).
+    /// An addressee for action (repeat the flag): a unit or a person, read as for
+    /// `diplo compose telegram --action` ("unit:NAME" or "person:NAME" decides either way).
     #[arg(long = "action")]
     pub action: Vec<String>,
-    /// An addressee for information (repeat the flag).
+    /// An addressee for information (repeat the flag), read as for --action.
     #[arg(long = "info")]
     pub info: Vec<String>,
     /// A paragraph (repeat the flag), not protected.
@@ -210,15 +211,16 @@ pub fn run_draft(profile: &Profile, command: DraftCommand, as_json: bool) -> Res
                     values: a.clearers,
                 });
             }
-            let addressees: Vec<(Addressee, Route)> = a
-                .action
-                .iter()
-                .map(|n| (Addressee::Unit(n.clone()), Route::Action))
-                .chain(
-                    a.info
-                        .iter()
-                        .map(|n| (Addressee::Unit(n.clone()), Route::Info)),
-                )
+            let routed = |names: &[String], route: Route| {
+                names
+                    .iter()
+                    .filter_map(|n| crate::compose::addressee(n))
+                    .map(move |a| (a, route))
+                    .collect::<Vec<_>>()
+            };
+            let addressees: Vec<(Addressee, Route)> = routed(&a.action, Route::Action)
+                .into_iter()
+                .chain(routed(&a.info, Route::Info))
                 .collect();
             if !addressees.is_empty() {
                 edits.push(DraftEdit::SetAddressees { addressees });

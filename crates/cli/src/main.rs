@@ -6,8 +6,10 @@ mod compose;
 mod drafting;
 mod output;
 mod secret;
+mod usage;
 
-use std::io::Write;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -25,32 +27,65 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(err) if err.exit_code() == 0 => {
+            // --help and --version, printed as clap lays them out.
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            let message = usage::clap_message(&err, &args);
+            let _ = writeln!(std::io::stderr(), "diplo: error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let code = exit_code(&err);
-            // One line: the outermost context, then the cause.
-            let message = err
-                .chain()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(": ");
-            let _ = writeln!(std::io::stderr(), "diplo: error: {message}");
-            ExitCode::from(code)
+            let _ = writeln!(std::io::stderr(), "diplo: error: {}", one_line(&err));
+            ExitCode::from(exit_code(&err))
         }
     }
 }
 
-/// 3: wrong passphrase, 4: damaged store, 5: no profile, 1: anything else (2 is clap's usage).
+/// The outermost context, then each cause it does not already say, on one line.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        let text = text.trim();
+        if text.is_empty() || message.contains(text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(text);
+    }
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// 2: usage, 3: wrong passphrase, 4: damaged store (or its key file), 5: no profile,
+/// 1: anything else.
 fn exit_code(err: &anyhow::Error) -> u8 {
     use diplomatie_client::StoreError;
+    if err.downcast_ref::<usage::UsageError>().is_some() {
+        return 2;
+    }
     match err.downcast_ref::<ClientError>() {
         Some(ClientError::Store(StoreError::WrongPassphrase)) => 3,
-        Some(ClientError::Store(StoreError::Damaged(_))) => 4,
+        Some(ClientError::Store(StoreError::Damaged(_) | StoreError::KeyFile(_))) => 4,
         Some(ClientError::Store(StoreError::NoProfile(_))) => 5,
         _ => 1,
     }
+}
+
+/// Progress on stderr, only for a person watching a terminal (never in a log or a pipe).
+fn progress() -> Option<std::io::Stderr> {
+    let stderr = std::io::stderr();
+    stderr.is_terminal().then_some(stderr)
 }
 
 fn open(cli: &Cli) -> Result<Profile> {
@@ -98,17 +133,17 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::ImportEml(a) => {
             let profile = open(&cli)?;
-            let json = cli.json;
+            let mut progress = progress().filter(|_| !cli.json);
             let reports =
                 profile.import_eml_files(&a.files, &EmlLimits::default(), &mut |done, total| {
-                    if !json {
-                        let _ = write!(std::io::stderr(), "\r{done}/{total}");
+                    if let Some(err) = progress.as_mut() {
+                        let _ = write!(err, "\r{done}/{total}");
                     }
                 });
-            if !json && !a.files.is_empty() {
-                let _ = writeln!(std::io::stderr());
+            if let Some(mut err) = progress.filter(|_| !a.files.is_empty()) {
+                let _ = writeln!(err);
             }
-            output::import(&reports, json)
+            output::import(&reports, cli.json)
         }
         Command::Export(a) => {
             let profile = open(&cli)?;
@@ -130,14 +165,14 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Demo(a) => {
             let profile = open(&cli)?;
-            let quiet = cli.json;
+            let mut progress = progress().filter(|_| !cli.json);
             let n = profile.fill_demo(a.items, a.seed, &mut |done| {
-                if !quiet {
-                    let _ = write!(std::io::stderr(), "\r{done}/{}", a.items);
+                if let Some(err) = progress.as_mut() {
+                    let _ = write!(err, "\r{done}/{}", a.items);
                 }
             })?;
-            if !quiet {
-                let _ = writeln!(std::io::stderr());
+            if let Some(mut err) = progress {
+                let _ = writeln!(err);
             }
             output::count(n, cli.json)
         }
@@ -182,5 +217,28 @@ fn run(cli: Cli) -> Result<()> {
             };
             drafting::verify(profile.as_ref(), a.clone(), cli.json)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diplomatie_client::StoreError;
+
+    #[test]
+    fn a_cause_the_message_already_says_is_not_repeated() {
+        let io = || std::io::Error::other("Not a directory (os error 20)");
+        // The store's message already contains its cause (the wording is the store's).
+        let err = anyhow::Error::from(ClientError::Store(StoreError::Io(io())));
+        let message = one_line(&err);
+        assert_eq!(message.matches("Not a directory").count(), 1, "{message}");
+        assert_eq!(message, err.to_string());
+        let err = anyhow::Error::from(io()).context("cannot read the attachment a.pdf");
+        assert_eq!(
+            one_line(&err),
+            "cannot read the attachment a.pdf: Not a directory (os error 20)"
+        );
+        let err = anyhow::anyhow!("first line\nsecond line");
+        assert_eq!(one_line(&err), "first line second line");
     }
 }

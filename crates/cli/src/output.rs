@@ -10,8 +10,8 @@ use diplomatie_client::{
 use diplomatie_domain::{ItemContent, ItemId, Paragraph, Route};
 use serde::Serialize;
 use serde_json::json;
-use time::OffsetDateTime;
 use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
 
 pub(crate) fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
     let mut out = std::io::stdout().lock();
@@ -29,6 +29,14 @@ pub(crate) fn print(text: &str) -> Result<()> {
 fn day(t: OffsetDateTime) -> String {
     t.format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
         .unwrap_or_default()
+}
+
+/// A time with its offset, as an email's Date header carries it.
+fn moment(t: OffsetDateTime) -> String {
+    t.format(format_description!(
+        "[year]-[month]-[day] [hour]:[minute] [offset_hour sign:mandatory]:[offset_minute]"
+    ))
+    .unwrap_or_default()
 }
 
 pub fn identity(identity: &ProfileIdentity, json: bool) -> Result<()> {
@@ -165,7 +173,10 @@ pub fn item(stored: &StoredItem, thread: &[ItemSummary], json: bool) -> Result<(
             if let Some(n) = &tg.number {
                 t.push_str(&format!("TD {n}\n"));
             }
-            t.push_str(&format!("Groupe date-heure: {} UTC\n", day(tg.dtg)));
+            t.push_str(&format!(
+                "Groupe date-heure: {} UTC\n",
+                day(tg.dtg.to_offset(UtcOffset::UTC))
+            ));
             t.push_str(&format!("De: {}\n", tg.origin));
             t.push_str(&format!("Pour action: {}\n", names(&tg.action)));
             t.push_str(&format!("Pour information: {}\n", names(&tg.info)));
@@ -207,15 +218,30 @@ pub fn item(stored: &StoredItem, thread: &[ItemSummary], json: bool) -> Result<(
             if !e.cc.is_empty() {
                 t.push_str(&format!("Cc: {}\n", list(&e.cc)));
             }
-            t.push_str(&format!("Date: {}\n", day(e.date)));
+            t.push_str(&format!("Date: {}\n", moment(e.date)));
             if let Some(id) = &e.message_id {
                 t.push_str(&format!("Message-ID: <{id}>\n"));
+            }
+            let ids = |ids: &[String]| {
+                ids.iter()
+                    .map(|id| format!("<{id}>"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            if !e.in_reply_to.is_empty() {
+                t.push_str(&format!("In-Reply-To: {}\n", ids(&e.in_reply_to)));
+            }
+            if !e.references.is_empty() {
+                t.push_str(&format!("References: {}\n", ids(&e.references)));
             }
             t.push_str(&format!("Subject: {}\n\n{}\n", e.subject, e.body));
             for (i, a) in e.attachments.iter().enumerate() {
                 t.push_str(&format!(
-                    "Pièce jointe {i}: {} ({}, {} octets)\n",
-                    a.name, a.content_type, a.size
+                    "Pièce jointe {}: {} ({}, {} octets)\n",
+                    i + 1,
+                    a.name,
+                    a.content_type,
+                    a.size
                 ));
             }
         }

@@ -274,7 +274,7 @@ fn a_command_without_a_profile_says_how_to_name_one() {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("--profile DIR"), "{}", stderr(&out));
 }
 
@@ -1008,5 +1008,503 @@ fn an_offline_release_is_provisional_and_a_file_that_is_not_a_record_is_refused(
         stderr(&out).contains("not a released record"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// The one line a failure prints: `diplo: error: …`, nothing else on stderr.
+fn one_error_line(out: &Output, code: i32) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err:?}");
+    assert!(err.starts_with("diplo: error: "), "{err}");
+    err.trim_end().to_owned()
+}
+
+#[test]
+fn usage_errors_are_one_line_that_names_the_help_to_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    for (args, expected) in [
+        (
+            &["inbox", "--bogus"][..],
+            "diplo: error: unexpected argument '--bogus': see `diplo inbox --help`",
+        ),
+        (
+            &["compose", "telegram", "--action", "BERLIN"][..],
+            "diplo: error: missing '--subject <SUBJECT>': see `diplo compose telegram --help`",
+        ),
+        (
+            &["export", "0193", "--format", "pdf"][..],
+            "diplo: error: invalid value 'pdf' for '--format <FORMAT>': unknown export format 'pdf': use json or eml: see `diplo export --help`",
+        ),
+        (
+            &["demo", "--items", "abc"][..],
+            "diplo: error: invalid value 'abc' for '--items <ITEMS>': give a whole number: see `diplo demo --help`",
+        ),
+        (
+            &["inbx"][..],
+            "diplo: error: unknown command 'inbx' (did you mean 'inbox'?): see `diplo --help`",
+        ),
+        (
+            &["compose"][..],
+            "diplo: error: a command is missing: see `diplo compose --help`",
+        ),
+    ] {
+        let out = diplo(&dir, Some(PASS), args);
+        assert_eq!(one_error_line(&out, 2), expected, "{args:?}");
+    }
+    // An argument that is not UTF-8.
+    let out = Command::new(env!("CARGO_BIN_EXE_diplo"))
+        .arg("--profile")
+        .arg(&dir)
+        .arg("show")
+        .arg(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"\xff\xfe"))
+        .env("DIPLOMATIE_PASSPHRASE", PASS)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let line = one_error_line(&out, 2);
+    assert!(line.contains("not valid UTF-8"), "{line}");
+    assert!(line.ends_with("see `diplo show --help`"), "{line}");
+    assert!(!dir.exists(), "a usage error creates nothing");
+    // Help and version still print as usual.
+    for args in [
+        &["--help"][..],
+        &["inbox", "--help"][..],
+        &["--version"][..],
+    ] {
+        let out = diplo(&dir, None, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).is_empty(), "{args:?}: {}", stderr(&out));
+        assert!(ok(&out).lines().count() >= 1, "{args:?}");
+    }
+    assert!(ok(&diplo(&dir, None, &["inbox", "--help"])).contains("Usage: diplo inbox"));
+}
+
+#[test]
+fn a_profile_that_is_a_file_is_refused_in_one_line_and_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("afile");
+    std::fs::write(&file, "précieux").unwrap();
+    let expected = format!(
+        "diplo: error: {} is a file, not a profile folder: give a folder with --profile",
+        file.display()
+    );
+    let init = [
+        "init",
+        "--name",
+        "A",
+        "--org",
+        "B",
+        "--kdf-iterations",
+        "1000",
+    ];
+    for args in [&["inbox"][..], &init[..]] {
+        let out = diplo(&file, Some(PASS), args);
+        assert_eq!(one_error_line(&out, 2), expected, "{args:?}");
+    }
+    // A path under the file names the file.
+    let out = diplo(&file.join("sub"), Some(PASS), &init);
+    assert_eq!(one_error_line(&out, 2), expected);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "précieux");
+    let out = diplo(Path::new("/dev/null"), Some(PASS), &init);
+    assert_eq!(
+        one_error_line(&out, 2),
+        "diplo: error: /dev/null is a file, not a profile folder: give a folder with --profile"
+    );
+}
+
+#[test]
+fn email_headers_attachments_and_refusals() {
+    let p = profile();
+    let dir = p.dir.parent().unwrap().to_owned();
+    let pdf = dir.join("Compte rendu.PDF");
+    std::fs::write(&pdf, b"%PDF-1.4 compte rendu").unwrap();
+    let odt = dir.join("annexe.odt");
+    std::fs::write(&odt, b"odt").unwrap();
+    let base = [
+        "compose",
+        "email",
+        "--subject",
+        "Réponse",
+        "--to",
+        "bob@quai.example",
+        "--body",
+        "Bonjour",
+    ];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        run(&p, &args)
+    };
+    let id = ok(&with(&[
+        "--date",
+        "2026-12-01 18:00",
+        "--message-id",
+        "<reponse.1@diplomatie.gouv.example>",
+        "--in-reply-to",
+        "question.2@quai.example",
+        "--references",
+        "debut.0@quai.example,suite.1@quai.example",
+        "--references",
+        "question.2@quai.example",
+        "--attach",
+        pdf.to_str().unwrap(),
+        "--attach",
+        odt.to_str().unwrap(),
+    ]))
+    .trim()
+    .to_owned();
+    let shown = json(&run(&p, &["--json", "show", &id]));
+    let e = &shown["item"]["content"];
+    assert_eq!(e["date"], "2026-12-01T18:00:00Z");
+    assert_eq!(e["message_id"], "reponse.1@diplomatie.gouv.example");
+    assert_eq!(
+        e["in_reply_to"],
+        serde_json::json!(["question.2@quai.example"])
+    );
+    assert_eq!(
+        e["references"],
+        serde_json::json!([
+            "debut.0@quai.example",
+            "suite.1@quai.example",
+            "question.2@quai.example"
+        ])
+    );
+    let attachments: Vec<(&str, &str, u64)> = e["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap(),
+                a["content_type"].as_str().unwrap(),
+                a["size"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        attachments,
+        [
+            ("Compte rendu.PDF", "application/pdf", 21),
+            ("annexe.odt", "application/vnd.oasis.opendocument.text", 3)
+        ]
+    );
+    let text = ok(&run(&p, &["show", &id]));
+    assert!(text.contains("Date: 2026-12-01 18:00 +00:00"), "{text}");
+    assert!(
+        text.contains("In-Reply-To: <question.2@quai.example>\n"),
+        "{text}"
+    );
+    assert!(text.contains("Pièce jointe 1: Compte rendu.PDF"), "{text}");
+    let exported = ok(&run(&p, &["export", &id, "--format", "eml"]));
+    assert!(exported.contains("Compte rendu.PDF"), "{exported}");
+    // An offset is kept in an email's Date.
+    let other = ok(&with(&["--date", "2026-12-01T18:00:00+01:00"]));
+    let shown = json(&run(&p, &["--json", "show", other.trim()]));
+    assert_eq!(
+        shown["item"]["content"]["date"],
+        "2026-12-01T18:00:00+01:00"
+    );
+
+    // Refusals, one line each, and nothing stored.
+    let before = json(&run(&p, &["--json", "inbox"]))["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    let missing = dir.join("absent.pdf");
+    let line = one_error_line(&with(&["--attach", missing.to_str().unwrap()]), 1);
+    assert!(
+        line.contains(&format!("cannot read the attachment {}", missing.display())),
+        "{line}"
+    );
+    let line = one_error_line(
+        &with(&["--message-id", "reponse.1@diplomatie.gouv.example"]),
+        1,
+    );
+    assert!(line.contains("already stored"), "{line}");
+    let line = one_error_line(&with(&["--message-id", "pas un identifiant"]), 1);
+    assert!(line.contains("invalid Message-ID"), "{line}");
+    let line = one_error_line(&with(&["--justification", "Crise"]), 2);
+    assert!(line.contains("for a Flash telegram or note"), "{line}");
+    let line = one_error_line(&with(&["--date", "demain"]), 1);
+    assert!(line.contains("invalid date 'demain'"), "{line}");
+    let after = json(&run(&p, &["--json", "inbox"]))["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(after, before);
+    // The help says where Flash and its justification belong.
+    let help = ok(&run(&p, &["compose", "email", "--help"]));
+    assert!(
+        help.contains("Flash is for telegrams and notes only"),
+        "{help}"
+    );
+    assert!(
+        help.contains("telegrams and notes only (an email has no justification line)"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_note_takes_its_number_and_a_dtg_with_an_offset_is_stored_in_utc() {
+    let p = profile();
+    let note = ok(&run(
+        &p,
+        &[
+            "compose",
+            "note",
+            "--subject",
+            "Visa",
+            "--to-institution",
+            "Ministère fédéral des Affaires étrangères",
+            "--place",
+            "Berlin",
+            "--body",
+            "de solliciter un visa.",
+            "--number",
+            "DIPLOMATIE/DUE/2026/0042",
+        ],
+    ));
+    let shown = json(&run(&p, &["--json", "show", note.trim()]));
+    assert_eq!(
+        shown["item"]["content"]["number"],
+        serde_json::json!({"mission": "DIPLOMATIE/DUE", "year": 2026, "serial": 42})
+    );
+    let text = ok(&run(&p, &["show", note.trim()]));
+    assert!(
+        text.contains("Note verbale n° DIPLOMATIE/DUE/2026/0042"),
+        "{text}"
+    );
+    let out = run(
+        &p,
+        &[
+            "compose",
+            "note",
+            "--subject",
+            "Visa",
+            "--to-institution",
+            "X",
+            "--place",
+            "Berlin",
+            "--body",
+            "Texte.",
+            "--number",
+            "0042",
+        ],
+    );
+    assert!(one_error_line(&out, 1).contains("MISSION/YEAR/SERIAL"));
+
+    let id = compose_telegram(
+        &p,
+        "Heure locale",
+        &["--action", "BERLIN", "--dtg", "2026-12-01T18:00:00+02:00"],
+    );
+    let shown = json(&run(&p, &["--json", "show", &id]));
+    assert_eq!(shown["item"]["content"]["dtg"], "2026-12-01T16:00:00Z");
+    let text = ok(&run(&p, &["show", &id]));
+    assert!(
+        text.contains("Groupe date-heure: 2026-12-01 16:00 UTC"),
+        "{text}"
+    );
+    // The form the domain's refusal suggests is accepted as written.
+    let id = compose_telegram(
+        &p,
+        "Copié",
+        &["--action", "BERLIN", "--dtg", "2026-12-01T16:00Z"],
+    );
+    let shown = json(&run(&p, &["--json", "show", &id]));
+    assert_eq!(shown["item"]["content"]["dtg"], "2026-12-01T16:00:00Z");
+}
+
+#[test]
+fn french_administrative_names_are_units_and_people_are_people() {
+    let p = profile();
+    let id = compose_telegram(
+        &p,
+        "Destinataires",
+        &[
+            "--action",
+            "Ambassade de France à Berlin",
+            "--action",
+            "L'Ambassade de France en Allemagne",
+            "--action",
+            "sous-direction des affaires juridiques",
+            "--action",
+            "Ministère fédéral des Affaires étrangères",
+            "--action",
+            "DFAE",
+            "--action",
+            "DIPLOMATIE/DUE",
+            "--action",
+            "unit:Berlin",
+            "--info",
+            "Bob Martin",
+            "--info",
+            "Alice Lefèvre",
+            "--info",
+            "person:Cabinet Dupont",
+            "--info",
+            "Serviceman Jones",
+        ],
+    );
+    let shown = json(&run(&p, &["--json", "show", &id]));
+    let t = &shown["item"]["content"];
+    let kinds = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_object().unwrap().keys().next().unwrap().clone())
+            .collect()
+    };
+    assert_eq!(kinds(&t["action"]), ["unit"; 7]);
+    assert_eq!(kinds(&t["info"]), ["person"; 4]);
+    assert_eq!(t["info"][2]["person"], "Cabinet Dupont");
+    let help = ok(&run(&p, &["compose", "telegram", "--help"]));
+    assert!(help.contains("Sous-direction"), "{help}");
+    assert!(help.contains("\"person:NAME\""), "{help}");
+}
+
+#[test]
+fn progress_is_shown_only_on_a_terminal() {
+    let p = profile();
+    let out = run(&p, &["demo", "--items", "40"]);
+    ok(&out);
+    assert_eq!(stderr(&out), "", "no progress into a pipe");
+    let dir = p.dir.parent().unwrap().to_owned();
+    let good = dir.join("good.eml");
+    std::fs::write(
+        &good,
+        eml(
+            "p1@quai.example",
+            "alice@diplomatie.gouv.example",
+            "",
+            "Progrès",
+            "a",
+        ),
+    )
+    .unwrap();
+    let bad = dir.join("bad.eml");
+    std::fs::write(&bad, b"\x89PNG\r\n\x1a\n").unwrap();
+    let out = run(
+        &p,
+        &["import-eml", good.to_str().unwrap(), bad.to_str().unwrap()],
+    );
+    let line = one_error_line(&out, 1);
+    assert!(
+        line.contains("1 of 2 file(s) could not be imported"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_corrupt_key_file_is_a_damaged_store_and_is_left_untouched() {
+    let p = profile();
+    compose_telegram(&p, "Conservé", &["--action", "BERLIN"]);
+    std::fs::write(
+        p.dir.join("profile.key"),
+        b"\x00garbage, not a key file\xff",
+    )
+    .unwrap();
+    let before = snapshot(&p.dir);
+    for args in [&["inbox"][..], &["check"][..]] {
+        let line = one_error_line(&run(&p, args), 4);
+        assert!(line.contains("profile.key"), "{line}");
+    }
+    assert_eq!(snapshot(&p.dir), before);
+}
+
+/// Runs scripts/run-app.sh with stand-ins for the two programs; returns the output and what
+/// they were asked to do.
+fn run_app(tmp: &Path, profile_dir: Option<&Path>) -> (Output, String) {
+    use std::os::unix::fs::PermissionsExt;
+    let release = tmp.join("target/release");
+    std::fs::create_dir_all(&release).unwrap();
+    let log = tmp.join("calls.log");
+    for (name, label) in [("diplo", "diplo"), ("diplomatie", "app")] {
+        let stub = release.join(name);
+        std::fs::write(
+            &stub,
+            format!("#!/bin/sh\necho \"{label} $*\" >> \"$CALLS\"\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/run-app.sh");
+    let mut cmd = Command::new("bash");
+    cmd.arg(script)
+        .env("CARGO_TARGET_DIR", tmp.join("target"))
+        .env("XDG_DATA_HOME", tmp.join("data"))
+        .env("HOME", tmp)
+        .env("DISPLAY", ":99")
+        .env("DEMO", "1")
+        .env("DEMO_ITEMS", "3")
+        .env("CALLS", &log)
+        .env_remove("PROFILE_DIR")
+        .stdin(Stdio::null());
+    if let Some(dir) = profile_dir {
+        cmd.env("PROFILE_DIR", dir);
+    }
+    let out = cmd.output().unwrap();
+    let calls = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    (out, calls)
+}
+
+#[test]
+fn the_demo_script_erases_only_a_profile_or_its_own_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A folder with other files is refused and kept.
+    let documents = tmp.path().join("Documents");
+    std::fs::create_dir(&documents).unwrap();
+    std::fs::write(documents.join("thèse.odt"), "précieux").unwrap();
+    std::fs::write(documents.join("profile.key"), "un fichier à moi").unwrap();
+    let (out, calls) = run_app(tmp.path(), Some(&documents));
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not a Diplomatie profile"), "{err}");
+    assert_eq!(calls, "");
+    assert_eq!(
+        std::fs::read_to_string(documents.join("thèse.odt")).unwrap(),
+        "précieux"
+    );
+    // So is a file.
+    let file = tmp.path().join("note.txt");
+    std::fs::write(&file, "précieux").unwrap();
+    let (out, calls) = run_app(tmp.path(), Some(&file));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("is a file"), "{}", stderr(&out));
+    assert_eq!(
+        (std::fs::read_to_string(&file).unwrap(), calls),
+        ("précieux".into(), String::new())
+    );
+    // A folder holding a profile's files only starts afresh (a trailing '/' changes nothing).
+    let old = tmp.path().join("old-demo");
+    std::fs::create_dir(&old).unwrap();
+    for f in ["profile.key", "store.db", "store.db-wal"] {
+        std::fs::write(old.join(f), "ancien").unwrap();
+    }
+    let (out, calls) = run_app(tmp.path(), Some(&tmp.path().join("old-demo/")));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(&old).unwrap().count(), 0);
+    assert!(
+        calls.contains(&format!("diplo --profile {} init", old.display())),
+        "{calls}"
+    );
+    assert!(
+        calls.contains(&format!("app --profile {}", old.display())),
+        "{calls}"
+    );
+    // The default demo location is the script's own: emptied whatever it holds.
+    let demo = tmp.path().join("data/diplomatie/demo");
+    std::fs::create_dir_all(&demo).unwrap();
+    std::fs::write(demo.join("reste.txt"), "x").unwrap();
+    let (out, calls) = run_app(tmp.path(), None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!demo.join("reste.txt").exists());
+    assert!(
+        calls.contains(&format!("app --profile {}", demo.display())),
+        "{calls}"
     );
 }
