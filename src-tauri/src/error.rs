@@ -20,6 +20,9 @@ pub enum ErrorKind {
     ProfileExists,
     WrongPassphrase,
     WeakPassphrase,
+    /// The profile's folder cannot hold a profile (not empty, a file, an interrupted
+    /// creation): `message` says what to do, in English.
+    ProfileFolder,
     Damaged,
     NewerSchema,
     NotFound,
@@ -203,6 +206,9 @@ impl From<StoreError> for CommandError {
             StoreError::WrongPassphrase => ErrorKind::WrongPassphrase,
             StoreError::NoProfile(_) => ErrorKind::NoProfile,
             StoreError::AlreadyExists(_) => ErrorKind::ProfileExists,
+            StoreError::NotEmpty(_) | StoreError::NotAFolder(_) | StoreError::Unfinished(_) => {
+                ErrorKind::ProfileFolder
+            }
             StoreError::Damaged(_) | StoreError::KeyFile(_) => ErrorKind::Damaged,
             StoreError::NewerSchema { .. } => ErrorKind::NewerSchema,
             StoreError::NotFound(_) => ErrorKind::NotFound,

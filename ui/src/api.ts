@@ -113,6 +113,7 @@ export const ERROR_KINDS = [
   'profile_exists',
   'wrong_passphrase',
   'weak_passphrase',
+  'profile_folder',
   'damaged',
   'newer_schema',
   'not_found',

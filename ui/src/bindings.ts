@@ -625,7 +625,12 @@ export type EmailDto_Serialize = {
 
 export type ErrorKind = 
 /**  No profile is unlocked (it was locked meanwhile): unlock again. */
-"locked" | "no_profile" | "profile_exists" | "wrong_passphrase" | "weak_passphrase" | "damaged" | "newer_schema" | "not_found" | 
+"locked" | "no_profile" | "profile_exists" | "wrong_passphrase" | "weak_passphrase" | 
+/**
+ *  The profile's folder cannot hold a profile (not empty, a file, an interrupted
+ *  creation): `message` says what to do, in English.
+ */
+"profile_folder" | "damaged" | "newer_schema" | "not_found" | 
 /**  A required form field is empty (`field`). */
 "missing" | "no_action_addressee" | "flash_without_justification" | 
 /**  An email cannot be Flash (`field`: `precedence`). */

@@ -67,7 +67,8 @@ fn one_line(err: &anyhow::Error) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// 2: usage, 3: wrong passphrase, 4: damaged store (or its key file), 5: no profile,
+/// 2: usage (a profile folder that is a file or holds other files), 3: wrong passphrase,
+/// 4: damaged store (or its key file), 5: no profile (or one whose creation was cut short),
 /// 1: anything else.
 fn exit_code(err: &anyhow::Error) -> u8 {
     use diplomatie_client::StoreError;
@@ -77,7 +78,8 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     match err.downcast_ref::<ClientError>() {
         Some(ClientError::Store(StoreError::WrongPassphrase)) => 3,
         Some(ClientError::Store(StoreError::Damaged(_) | StoreError::KeyFile(_))) => 4,
-        Some(ClientError::Store(StoreError::NoProfile(_))) => 5,
+        Some(ClientError::Store(StoreError::NotAFolder(_) | StoreError::NotEmpty(_))) => 2,
+        Some(ClientError::Store(StoreError::NoProfile(_) | StoreError::Unfinished(_))) => 5,
         _ => 1,
     }
 }

@@ -1115,6 +1115,43 @@ fn a_profile_that_is_a_file_is_refused_in_one_line_and_left_alone() {
 }
 
 #[test]
+fn a_profile_is_made_only_in_an_empty_folder_and_an_interrupted_one_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let busy = tmp.path().join("Documents");
+    std::fs::create_dir(&busy).unwrap();
+    std::fs::write(busy.join("rapport.odt"), "à garder").unwrap();
+    let init = [
+        "init",
+        "--name",
+        "A",
+        "--org",
+        "B",
+        "--kdf-iterations",
+        "1000",
+    ];
+    let out = diplo(&busy, Some(PASS), &init);
+    let line = one_error_line(&out, 2);
+    assert!(line.contains("is not empty and holds no profile"), "{line}");
+    let names: Vec<_> = std::fs::read_dir(&busy)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, ["rapport.odt"], "nothing added");
+    // A profile whose key file was never written (creation cut short): said, exit 5.
+    let cut = tmp.path().join("cut");
+    let out = diplo(&cut, Some(PASS), &init);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    std::fs::remove_file(cut.join("profile.key")).unwrap();
+    let out = diplo(&cut, Some(PASS), &["inbox"]);
+    let line = one_error_line(&out, 5);
+    assert!(line.contains("was interrupted"), "{line}");
+    let out = diplo(&cut, Some(PASS), &init);
+    assert!(one_error_line(&out, 5).contains("was interrupted"));
+    assert!(cut.join("store.db").exists(), "nothing wiped");
+}
+
+#[test]
 fn email_headers_attachments_and_refusals() {
     let p = profile();
     let dir = p.dir.parent().unwrap().to_owned();

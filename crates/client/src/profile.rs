@@ -178,7 +178,6 @@ impl Profile {
         let iterations = options
             .kdf_iterations
             .unwrap_or(KdfParams::DEFAULT_ITERATIONS);
-        let store = Store::create(dir, passphrase, iterations)?;
         let identity = ProfileIdentity {
             name,
             org,
@@ -188,15 +187,24 @@ impl Profile {
         };
         let json =
             serde_json::to_vec(&identity).map_err(|e| ClientError::Identity(e.to_string()))?;
-        store.put_meta(SIGNING_KEY, signing.pkcs8())?;
-        store.put_meta(AGREEMENT_KEY, agreement.secret_bytes().as_slice())?;
-        store.put_meta(IDENTITY_KEY, &json)?;
-        store.append_audit(&AuditRecord {
-            actor: identity.name.clone(),
-            action: AuditAction::ProfileCreated,
-            item: None,
-            detail: format!("device {}", identity.device.fingerprint()),
-        })?;
+        let agreement_secret = agreement.secret_bytes();
+        // The keys and the identity go in with the schema: a profile is whole or absent.
+        let store = Store::create_with(
+            dir,
+            passphrase,
+            iterations,
+            &[
+                (SIGNING_KEY, signing.pkcs8()),
+                (AGREEMENT_KEY, agreement_secret.as_slice()),
+                (IDENTITY_KEY, &json),
+            ],
+            Some(&AuditRecord {
+                actor: identity.name.clone(),
+                action: AuditAction::ProfileCreated,
+                item: None,
+                detail: format!("device {}", identity.device.fingerprint()),
+            }),
+        )?;
         Ok(Self {
             dir: dir.to_owned(),
             store,
@@ -387,11 +395,12 @@ impl Profile {
             .store
             .get_item(id)?
             .ok_or_else(|| ClientError::NotFound(id_or_prefix.to_owned()))?;
-        if !stored.read {
-            self.store.mark_read(id, true)?;
+        let viewed = self.audit(AuditAction::ItemViewed, Some(id), "");
+        if stored.read {
+            self.store.append_audit(&viewed)?;
+        } else {
+            self.store.mark_read(id, true, &viewed)?;
         }
-        self.store
-            .append_audit(&self.audit(AuditAction::ItemViewed, Some(id), ""))?;
         Ok(stored)
     }
 
@@ -402,13 +411,13 @@ impl Profile {
 
     /// Marks an item read or unread (opening it marks it read too).
     pub fn set_read(&self, id: ItemId, read: bool) -> Result<(), ClientError> {
-        self.store.mark_read(id, read)?;
         let action = if read {
             AuditAction::ItemRead
         } else {
             AuditAction::ItemUnread
         };
-        self.store.append_audit(&self.audit(action, Some(id), ""))?;
+        self.store
+            .mark_read(id, read, &self.audit(action, Some(id), ""))?;
         Ok(())
     }
 

@@ -14,6 +14,18 @@ pub enum StoreError {
         .0.display()
     )]
     AlreadyExists(PathBuf),
+    #[error("{} is a file, not a folder: give a folder for the profile", .0.display())]
+    NotAFolder(PathBuf),
+    #[error(
+        "{} is not empty and holds no profile: choose an empty or new folder for the profile",
+        .0.display()
+    )]
+    NotEmpty(PathBuf),
+    #[error(
+        "the creation of the profile in {} was interrupted (its key file was never written, so nothing in it can be read): delete that folder and create the profile again",
+        .0.display()
+    )]
+    Unfinished(PathBuf),
     #[error("the store is damaged: {0}; restore it from a backup; the file was left untouched")]
     Damaged(String),
     #[error(
@@ -26,7 +38,9 @@ pub enum StoreError {
     NotFound(diplomatie_domain::ItemId),
     #[error("invalid query: {0}")]
     InvalidQuery(String),
-    #[error("file system error: {0}")]
+    #[error(
+        "file system error: {0}; check that the profile folder exists, that you may write to it and that the disk is not full"
+    )]
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),

@@ -169,12 +169,21 @@ impl KeyFile {
     }
 }
 
-/// Reads `DIR/profile.key`; a missing file is `NoProfile`.
+/// Reads `DIR/profile.key`; a missing file is `NoProfile`, or `Unfinished` beside a database.
 pub(crate) fn read(dir: &Path) -> Result<Vec<u8>, StoreError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(StoreError::NotAFolder(dir.to_path_buf()));
+    }
     match fs::read(dir.join(KEY_FILE)) {
         Ok(bytes) => Ok(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(StoreError::NoProfile(dir.to_path_buf()))
+            if dir.join(crate::DB_FILE).exists() {
+                // The key file is written last: a database without it is a creation that
+                // was cut short.
+                Err(StoreError::Unfinished(dir.to_path_buf()))
+            } else {
+                Err(StoreError::NoProfile(dir.to_path_buf()))
+            }
         }
         Err(e) => Err(StoreError::Io(e)),
     }

@@ -46,4 +46,23 @@ mod tests {
         fn check<T: Send + Sync>() {}
         check::<crate::Store>();
     }
+
+    /// SQLite's temporary files (sorts that spill, statement journals) would hold plaintext:
+    /// every connection keeps them in memory, a created store as an opened one.
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn temporary_storage_is_memory_on_every_connection() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("p");
+        let memory = |store: &crate::Store| {
+            store
+                .call(|c| Ok(c.pragma_query_value(None, "temp_store", |r| r.get::<_, i64>(0))?))
+                .unwrap()
+        };
+        let created = crate::Store::create(&dir, "temporary storage test", 1000).unwrap();
+        assert_eq!(memory(&created), 2, "2 is MEMORY");
+        drop(created);
+        let opened = crate::Store::open(&dir, "temporary storage test").unwrap();
+        assert_eq!(memory(&opened), 2, "2 is MEMORY");
+    }
 }

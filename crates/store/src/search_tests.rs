@@ -360,7 +360,13 @@ fn filters_select_the_same_matches_within_tiers() {
     });
     let (_tmp, store, ids) = build(&specs);
     for seq in [7, 49, 161, 301, 343] {
-        store.mark_read(ids[seq - 1], true).unwrap();
+        store
+            .mark_read(
+                ids[seq - 1],
+                true,
+                &AuditRecord::new("alice", AuditAction::ItemRead),
+            )
+            .unwrap();
     }
     let read = |s: &Spec| [7, 49, 161, 301, 343].contains(&s.seq);
     let with = |filter: TriageFilter| SearchQuery {

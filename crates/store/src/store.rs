@@ -218,8 +218,37 @@ impl Store {
     /// Creates a profile in `dir` (made if missing) protected by `passphrase`, deriving its
     /// key with `iterations` of PBKDF2 (`KdfParams::DEFAULT_ITERATIONS` in production).
     pub fn create(dir: &Path, passphrase: &str, iterations: u32) -> Result<Store, StoreError> {
+        Self::create_with(dir, passphrase, iterations, &[], None)
+    }
+
+    /// `create`, with first settings and secrets (`meta`) and an audit entry written in the
+    /// same transaction as the schema, before the key file: a profile is either whole or
+    /// absent, whenever the process is stopped.
+    pub fn create_with(
+        dir: &Path,
+        passphrase: &str,
+        iterations: u32,
+        meta: &[(&str, &[u8])],
+        audit: Option<&AuditRecord>,
+    ) -> Result<Store, StoreError> {
         let _span = tracing::info_span!("store_create", dir = %dir.display()).entered();
         let dir_existed = dir.exists();
+        if dir_existed && !dir.is_dir() {
+            return Err(StoreError::NotAFolder(dir.to_path_buf()));
+        }
+        if dir_existed && !Self::exists(dir) {
+            if dir.join(DB_FILE).exists() {
+                return Err(StoreError::Unfinished(dir.to_path_buf()));
+            }
+            // Hidden files (a file manager's) aside, the folder must be empty: a profile's
+            // files are not mixed with others.
+            let other = fs::read_dir(dir)?
+                .flatten()
+                .any(|e| !e.file_name().to_string_lossy().starts_with('.'));
+            if other {
+                return Err(StoreError::NotEmpty(dir.to_path_buf()));
+            }
+        }
         fs::create_dir_all(dir)?;
         #[cfg(unix)]
         if !dir_existed {
@@ -262,6 +291,19 @@ impl Store {
         set_read_pragmas(&conn)?;
         set_work_pragmas(&conn)?;
         migration::migrate(&mut conn)?;
+        if !meta.is_empty() || audit.is_some() {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for (key, value) in meta {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    params![key, value],
+                )?;
+            }
+            if let Some(record) = audit {
+                insert_audit(&tx, record, record.item, OffsetDateTime::now_utc())?;
+            }
+            tx.commit()?;
+        }
         keyfile::sync_dir(dir)?;
         // The key file is written last: a profile exists once it is there.
         keyfile::write_atomic(dir, &key_bytes)?;
@@ -796,17 +838,26 @@ impl Store {
         })
     }
 
-    /// Sets or clears the read flag.
-    pub fn mark_read(&self, id: ItemId, read: bool) -> Result<(), StoreError> {
+    /// Sets or clears the read flag, with its `audit` entry (its item defaults to `id`) in the
+    /// same transaction.
+    pub fn mark_read(&self, id: ItemId, read: bool, audit: &AuditRecord) -> Result<(), StoreError> {
         let _span = tracing::debug_span!("mark_read", %id, read).entered();
         self.call(|conn| {
-            let n = conn.execute(
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let n = tx.execute(
                 "UPDATE items SET read = ?1 WHERE id = ?2",
                 params![read, id.as_bytes().as_slice()],
             )?;
             if n == 0 {
                 return Err(StoreError::NotFound(id));
             }
+            insert_audit(
+                &tx,
+                audit,
+                audit.item.or(Some(id)),
+                OffsetDateTime::now_utc(),
+            )?;
+            tx.commit()?;
             Ok(())
         })
     }

@@ -9,7 +9,9 @@ mod common;
 
 use common::*;
 use diplomatie_domain::{AttachmentMeta, Route};
-use diplomatie_store::{NewItem, Page, PutOutcome, Store, StoreError, TriageFilter};
+use diplomatie_store::{
+    AuditAction, AuditRecord, NewItem, Page, PutOutcome, Store, StoreError, TriageFilter,
+};
 
 #[test]
 fn items_round_trip_with_attachments_and_meta() {
@@ -62,12 +64,26 @@ fn items_round_trip_with_attachments_and_meta() {
     );
     assert_eq!(store.attachment(td.id, 1).unwrap(), None);
 
-    store.mark_read(td.id, true).unwrap();
+    let logged = store.audit_log(None, Page::first(100)).unwrap().len();
+    let read = AuditRecord::new("alice", AuditAction::ItemRead);
+    store.mark_read(td.id, true, &read).unwrap();
     assert!(store.get_item(td.id).unwrap().unwrap().read);
+    // The flag and its audit entry are one write.
+    let log = store.audit_log(Some(td.id), Page::first(100)).unwrap();
+    assert_eq!(log.last().unwrap().action, AuditAction::ItemRead);
+    assert_eq!(
+        store.audit_log(None, Page::first(100)).unwrap().len(),
+        logged + 1
+    );
     assert!(matches!(
-        store.mark_read(new_id(), true),
+        store.mark_read(new_id(), true, &read),
         Err(StoreError::NotFound(_))
     ));
+    assert_eq!(
+        store.audit_log(None, Page::first(100)).unwrap().len(),
+        logged + 1,
+        "nothing logged for an unknown item"
+    );
     assert!(store.get_item(new_id()).unwrap().is_none());
 
     let list = store

@@ -191,3 +191,70 @@ fn a_missing_database_beside_a_key_file_is_damage() {
     assert!(matches!(err, StoreError::Damaged(_)), "{err}");
     assert!(!dir.join("store.db").exists(), "nothing recreated");
 }
+
+#[test]
+fn a_profile_is_created_only_in_an_empty_folder_and_never_over_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A folder holding other files: refused, nothing added to it.
+    let busy = tmp.path().join("documents");
+    std::fs::create_dir(&busy).unwrap();
+    std::fs::write(busy.join("rapport.odt"), b"not ours").unwrap();
+    let before = snapshot(&busy);
+    let err = Store::create(&busy, PASS, ITERATIONS).unwrap_err();
+    assert!(matches!(err, StoreError::NotEmpty(_)), "{err}");
+    assert!(
+        err.to_string().contains("choose an empty or new folder"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&busy), before);
+    // A file where the folder should be: refused, to create and to open.
+    let file = tmp.path().join("afile");
+    std::fs::write(&file, b"x").unwrap();
+    let err = Store::create(&file, PASS, ITERATIONS).unwrap_err();
+    assert!(matches!(err, StoreError::NotAFolder(_)), "{err}");
+    let err = Store::open(&file, PASS).unwrap_err();
+    assert!(matches!(err, StoreError::NotAFolder(_)), "{err}");
+    assert!(err.to_string().contains("is a file, not a folder"), "{err}");
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
+    // A folder with only a file manager's hidden file is empty enough.
+    let hidden = tmp.path().join("neuf");
+    std::fs::create_dir(&hidden).unwrap();
+    std::fs::write(hidden.join(".directory"), b"[Desktop Entry]").unwrap();
+    Store::create(&hidden, PASS, ITERATIONS).unwrap();
+}
+
+#[test]
+fn an_interrupted_creation_says_so_and_first_records_come_with_the_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let store = Store::create_with(
+        &dir,
+        PASS,
+        ITERATIONS,
+        &[("profile.identity", b"{\"name\":\"Alice\"}".as_slice())],
+        Some(&audit()),
+    )
+    .unwrap();
+    drop(store);
+    let store = Store::open(&dir, PASS).unwrap();
+    assert_eq!(
+        store.get_meta("profile.identity").unwrap().as_deref(),
+        Some(b"{\"name\":\"Alice\"}".as_slice())
+    );
+    assert_eq!(store.audit_log(None, Page::first(10)).unwrap().len(), 1);
+    drop(store);
+
+    // A creation stopped before its key file was written leaves a database no one can read:
+    // opening and creating both say what happened, and touch nothing.
+    std::fs::remove_file(dir.join("profile.key")).unwrap();
+    let before = snapshot(&dir);
+    for err in [
+        Store::open(&dir, PASS).unwrap_err(),
+        Store::create(&dir, PASS, ITERATIONS).unwrap_err(),
+    ] {
+        assert!(matches!(err, StoreError::Unfinished(_)), "{err}");
+        assert!(err.to_string().contains("was interrupted"), "{err}");
+        assert!(err.to_string().contains("delete that folder"), "{err}");
+    }
+    assert_eq!(snapshot(&dir), before);
+}

@@ -145,7 +145,13 @@ fn make_fixture() {
             &AuditRecord::new("alice", AuditAction::ItemImported),
         )
         .unwrap();
-    store.mark_read(mail.id, true).unwrap();
+    store
+        .mark_read(
+            mail.id,
+            true,
+            &AuditRecord::new("alice", AuditAction::ItemRead),
+        )
+        .unwrap();
     store.put_meta("profile.name", b"Alice Lefevre").unwrap();
     drop(store);
     assert!(!dir.join("store.db-wal").exists());

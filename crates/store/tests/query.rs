@@ -71,7 +71,7 @@ fn mixed(store: &Store, n: usize, seed: u64) -> Vec<Mixed> {
             )
             .unwrap();
         if read {
-            store.mark_read(item.id, true).unwrap();
+            store.mark_read(item.id, true, &audit()).unwrap();
         }
         out.push((item, route, read));
     }
@@ -543,7 +543,7 @@ fn search_filters() {
         ),
         vec![c.elections.id]
     );
-    c.store.mark_read(c.elections.id, true).unwrap();
+    c.store.mark_read(c.elections.id, true, &audit()).unwrap();
     assert_eq!(
         found(
             &c,
