@@ -62,7 +62,9 @@ pub enum Command {
     Inbox(InboxArgs),
     /// Show one item (full id or a unique prefix) and mark it read.
     Show(ShowArgs),
-    /// Full-text search: words, "phrases", prefix*; accents and case do not matter.
+    /// Full-text search: words, "phrases", prefix*; accents and case do not matter. Newest
+    /// first, by relevance within each block of 50,000 items: give --since/--until to look
+    /// further back for a common word.
     Search(SearchArgs),
     /// Import .eml files; a result per file (imported, duplicate, or the error).
     ImportEml(ImportArgs),

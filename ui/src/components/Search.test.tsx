@@ -110,6 +110,9 @@ describe('search as you type', () => {
     await act(async () => pending.get('alpha')?.(hitsFor('alpha')));
     expect(screen.queryAllByTestId('search-result')).toHaveLength(0);
     expect(screen.getByText('Saisissez des mots dans la zone de recherche.')).toBeTruthy();
+    // The order of the results is said, and how to reach older items.
+    expect(screen.getByTestId('search-order').textContent).toContain('les plus récents d’abord');
+    expect(screen.getByTestId('search-order').textContent).toContain('période');
 
     // Typed again: the new answer shows, with its time.
     rerender(<Harness text="beta" />);

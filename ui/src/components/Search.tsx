@@ -168,6 +168,9 @@ export function Search({
           </span>
         )}
       </p>
+      <p className="field-hint search-order" data-testid="search-order">
+        {t('search.order')}
+      </p>
       <ErrorAlert error={search.error} />
       <div ref={scrollRef} className="results" data-testid="search-results">
         <ol className="results-rows" aria-label={t('search.results')} style={{ height: virtualizer.getTotalSize() }} onKeyDown={onListKey}>
