@@ -138,7 +138,7 @@ pub struct ParsedEml {
 /// Why a file could not be imported. Each message tells the user what is wrong.
 #[derive(Debug, Error)]
 pub enum EmlError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {source}; check the file is there and readable")]
     Io {
         path: PathBuf,
         #[source]
@@ -154,30 +154,38 @@ pub enum EmlError {
         "this file is not an email: it has no sender, date or other mail header (expected an .eml file, RFC 5322)"
     )]
     NotAnEmail,
-    #[error("this email has no sender: its From header is missing")]
+    #[error(
+        "this email has no sender: its From header is missing; export it again from the mail client, or add a From line"
+    )]
     MissingSender,
-    #[error("the sender of this email ('{0}', in its From header) is not a valid email address")]
+    #[error(
+        "the sender of this email ('{0}', in its From header) is not a valid email address; correct the From line and import it again"
+    )]
     InvalidSender(String),
     #[error(
         "this email is incomplete ({0}): the file was probably cut short; export it again from the mail client"
     )]
     Truncated(&'static str),
     #[error(
-        "this email has more than {limit} MIME parts: it was not imported (a malformed or hostile file, such as a MIME bomb)"
+        "this email has more than {limit} MIME parts: it was not imported (a malformed or hostile file, such as a MIME bomb); if you trust it, save its attachments from the mail client and share them separately"
     )]
     TooManyParts { limit: usize },
     #[error(
-        "this email's MIME parts are nested more than {limit} levels deep: it was not imported (a malformed or hostile file)"
+        "this email's MIME parts are nested more than {limit} levels deep: it was not imported (a malformed or hostile file); if you trust it, forward it from the mail client and import that copy"
     )]
     TooDeep { limit: usize },
     #[error(
         "this email's headers are too large (over {MAX_HEADER_FIELDS} fields, {MAX_HEADER_SECTION_BYTES} bytes in one section or {MAX_TOTAL_HEADER_BYTES} bytes in all): it was not imported (a malformed or hostile file)"
     )]
     HeadersTooLarge,
-    #[error("this email's MIME structure is invalid: {0}")]
+    #[error(
+        "this email's MIME structure is invalid: {0}; export it again from the mail client, or forward it and import that copy"
+    )]
     InvalidMime(&'static str),
     /// The mail parser failed on the file (it panicked; see [`parse_eml`]).
-    #[error("this email could not be parsed: its structure is too damaged to import")]
+    #[error(
+        "this email could not be parsed: its structure is too damaged to import; export it again from the mail client"
+    )]
     Unparseable,
     /// A rule of the trade refused the message: a marking above accreditation (Secret), an
     /// unknown marking or precedence, Flash on an email.

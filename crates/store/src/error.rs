@@ -42,11 +42,15 @@ pub enum StoreError {
         "file system error: {0}; check that the profile folder exists, that you may write to it and that the disk is not full"
     )]
     Io(#[from] std::io::Error),
-    #[error("database error: {0}")]
+    #[error(
+        "database error: {0}; if another Diplomatie is using this profile, close it; if the error repeats, run `diplo check`"
+    )]
     Sqlite(rusqlite::Error),
     #[error("stored record could not be read or written: {0}")]
     Serde(#[from] serde_json::Error),
-    #[error("cryptographic failure: {0}")]
+    #[error(
+        "cryptographic failure: {0}; the system's random source or crypto library failed: try again, and report it if it repeats"
+    )]
     Crypto(#[from] diplomatie_crypto::CryptoError),
 }
 

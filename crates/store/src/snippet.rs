@@ -73,9 +73,9 @@ impl Highlighter {
         })
     }
 
-    /// The best window of the first text that has a match (texts in order of preference);
-    /// the start of the first text, unhighlighted, when none has.
-    pub(crate) fn snippet(&self, texts: &[&str]) -> Vec<SnippetPart> {
+    /// The best window of the first text that has a match (texts in order of preference),
+    /// `None` when none has.
+    pub(crate) fn matched_snippet(&self, texts: &[&str]) -> Option<Vec<SnippetPart>> {
         for text in texts {
             let spans = words(text);
             let hits: Vec<bool> = spans
@@ -85,7 +85,16 @@ impl Highlighter {
             let Some(first) = best_start(&hits) else {
                 continue;
             };
-            return render(text, &spans, &hits, first);
+            return Some(render(text, &spans, &hits, first));
+        }
+        None
+    }
+
+    /// The best window of the first text that has a match (texts in order of preference);
+    /// the start of the first text, unhighlighted, when none has.
+    pub(crate) fn snippet(&self, texts: &[&str]) -> Vec<SnippetPart> {
+        if let Some(parts) = self.matched_snippet(texts) {
+            return parts;
         }
         let text = texts.first().copied().unwrap_or_default();
         let spans = words(text);

@@ -1081,7 +1081,7 @@ impl Store {
                         let (row, data) = summary.query_row([seq], |r| {
                             Ok((summary_row(r)?, r.get::<_, String>(SUMMARY_COLUMN_COUNT)?))
                         })?;
-                        Ok((row, data, score))
+                        Ok((seq, row, data, score))
                     })
                     .collect::<Result<Vec<_>, StoreError>>()?
             };
@@ -1089,16 +1089,27 @@ impl Store {
             Ok(page)
         })?;
         page.into_iter()
-            .map(|(row, data, score)| {
+            .map(|(seq, row, data, score)| {
                 let item: Item = serde_json::from_str(&data)?;
                 let text = index_text(&item, &[]);
-                let snippet = highlighter.snippet(&[
-                    &text.body,
+                let texts = [
+                    text.body.as_str(),
                     &text.subject,
                     &text.addressees,
                     &text.headers,
                     &text.tags,
-                ]);
+                ];
+                let snippet = match highlighter.matched_snippet(&texts) {
+                    Some(snippet) => snippet,
+                    // Found in an attachment (its name or its text): the indexed text of the
+                    // attachments is read for this hit alone.
+                    None => {
+                        let attachments = self.indexed_attachment_text(seq)?;
+                        highlighter
+                            .matched_snippet(&[&attachments])
+                            .unwrap_or_else(|| highlighter.snippet(&texts))
+                    }
+                };
                 Ok(SearchHit {
                     summary: row.into_summary()?,
                     snippet,
@@ -1106,6 +1117,18 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// What the full-text index holds of an item's attachments (names, and the text of text
+    /// attachments).
+    fn indexed_attachment_text(&self, seq: i64) -> Result<String, StoreError> {
+        self.call(|conn| {
+            let text: Option<Option<String>> = conn
+                .prepare_cached("SELECT attachments FROM items_fts WHERE rowid = ?1")?
+                .query_row([seq], |r| r.get(0))
+                .optional()?;
+            Ok(text.flatten().unwrap_or_default())
+        })
     }
 
     /// The items of a conversation, oldest first.

@@ -613,6 +613,48 @@ fn search_ranks_the_subject_higher_and_highlights_snippets() {
 }
 
 #[test]
+fn a_hit_in_an_attachment_shows_the_attachment_highlighted() {
+    let (_tmp, store) = store();
+    let mail = email("Compte rendu", "Voir la pièce jointe.");
+    let meta = diplomatie_domain::AttachmentMeta {
+        name: "proces-verbal.txt".into(),
+        content_type: "text/plain".into(),
+        size: 0,
+        sha256: "00".into(),
+    };
+    let text = "Le comité budgétaire a retenu trois priorités pour l'exercice.";
+    let attachments = [(meta, text.as_bytes())];
+    store
+        .put_item(
+            &NewItem {
+                attachments: &attachments,
+                ..NewItem::new(&mail)
+            },
+            &audit(),
+        )
+        .unwrap();
+    for (query, word) in [("budgetaire", "budgétaire"), ("proces", "proces")] {
+        let hits = store.search(&SearchQuery::text(query)).unwrap();
+        assert_eq!(hits.len(), 1, "{query}");
+        let highlighted: Vec<_> = hits[0]
+            .snippet
+            .iter()
+            .filter(|p| p.highlight)
+            .map(|p| p.text.to_lowercase())
+            .collect();
+        assert_eq!(highlighted, [word], "{query}: {:?}", hits[0].snippet);
+    }
+    // A hit in the body still shows the body.
+    let hits = store.search(&SearchQuery::text("jointe")).unwrap();
+    assert!(
+        hits[0]
+            .snippet
+            .iter()
+            .any(|p| p.highlight && p.text == "jointe")
+    );
+}
+
+#[test]
 fn hostile_queries_never_fail_except_empty_ones() {
     let c = corpus();
     for text in [
