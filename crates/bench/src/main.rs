@@ -558,7 +558,10 @@ fn store(args: &Args) -> Result<(Vec<Row>, Vec<SlowRow>)> {
     let sum = |v: &[Duration]| v.iter().sum::<Duration>().as_secs_f64();
     let search_ratio = sum(&api_times) / sum(&raw_times);
     rows.push(row(
-        format!("search top-20 (newest 50,000 first, then relevance), {} items, API p50 / p95", args.search),
+        format!(
+            "search top-20 (newest 50,000 first, then relevance), {} items, API p50 / p95",
+            args.search
+        ),
         format!("{:.2} / {:.2} ms", ms(a50), ms(a95)),
         format!("p95 ≤ 50 ms {}", verdict(ms(a95) <= 50.0)),
     ));
