@@ -218,7 +218,13 @@ pub fn item(stored: &StoredItem, thread: &[ItemSummary], json: bool) -> Result<(
             if !e.cc.is_empty() {
                 t.push_str(&format!("Cc: {}\n", list(&e.cc)));
             }
-            t.push_str(&format!("Date: {}\n", moment(e.date)));
+            // An email that carried no date at all is filed at the epoch by the import.
+            let date = if e.date == OffsetDateTime::UNIX_EPOCH {
+                "(no date in the message)".to_owned()
+            } else {
+                moment(e.date)
+            };
+            t.push_str(&format!("Date: {date}\n"));
             if let Some(id) = &e.message_id {
                 t.push_str(&format!("Message-ID: <{id}>\n"));
             }

@@ -1545,3 +1545,24 @@ fn the_demo_script_erases_only_a_profile_or_its_own_folder() {
         "{calls}"
     );
 }
+
+#[test]
+fn an_email_with_no_date_at_all_says_so() {
+    let p = profile();
+    let eml = p.dir.parent().unwrap().join("undated.eml");
+    std::fs::write(
+        &eml,
+        "From: bruno@quai.example\r\nTo: alice@diplomatie.example\r\nMessage-ID: <undated@quai.example>\r\nSubject: Sans date\r\n\r\nCorps.\r\n",
+    )
+    .unwrap();
+    let out = ok(&run(&p, &["import-eml", eml.to_str().unwrap(), "--json"]));
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let id = report[0]["outcome"]["id"]
+        .as_str()
+        .or_else(|| report[0]["id"].as_str())
+        .unwrap_or_else(|| panic!("{report}"))
+        .to_owned();
+    let shown = ok(&run(&p, &["show", &id]));
+    assert!(shown.contains("Date: (no date in the message)"), "{shown}");
+    assert!(!shown.contains("1970"), "{shown}");
+}

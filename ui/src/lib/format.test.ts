@@ -41,4 +41,10 @@ describe('dates', () => {
     expect(formatDate('2026-12-05', 'fr')).toBe('5 déc. 2026');
     expect(formatDate('2026-12-05', 'en')).toBe('5 Dec 2026');
   });
+
+  it('says an email had no date rather than showing 1970', () => {
+    expect(formatDateTime('1970-01-01T00:00:00Z', 'fr')).toBe('sans date');
+    expect(formatDate('1970-01-01T00:00:00Z', 'en')).toBe('no date');
+    expect(formatDateTime('1970-01-01T00:00:01Z', 'fr')).toContain('1970');
+  });
 });

@@ -33,15 +33,25 @@ export function parseInstant(iso: string | null | undefined): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+/** An email that carried no date at all is filed at the epoch (see the import): it says so. */
+function undated(d: Date, lang: string): string | null {
+  if (d.getTime() !== 0) return null;
+  return lang === 'en' ? 'no date' : 'sans date';
+}
+
 export function formatDateTime(iso: string | null | undefined, lang: string): string {
   const d = parseInstant(iso);
   if (!d) return iso ?? '';
+  const none = undated(d, lang);
+  if (none) return none;
   return dateFormat(lang, { dateStyle: 'short', timeStyle: 'short' }).format(d);
 }
 
 export function formatDate(iso: string | null | undefined, lang: string): string {
   const d = parseInstant(iso);
   if (!d) return iso ?? '';
+  const none = undated(d, lang);
+  if (none) return none;
   // A bare day is that day wherever the reader is.
   const timeZone = iso && DAY_ONLY.test(iso.trim()) ? 'UTC' : undefined;
   return dateFormat(lang, { dateStyle: 'medium', timeZone }).format(d);
