@@ -25,7 +25,7 @@ build: deps-run ui
 	$(CARGO) build --release -p diplomatie -p diplomatie-cli
 
 # The desktop app: `make run` opens your profile; `make run DEMO=1` a fresh demo profile.
-# PROFILE_DIR=DIR another profile folder (with DEMO=1, only a new, empty or profile folder).
+# PROFILE_DIR=DIR another profile folder (with DEMO=1, only a new or empty folder, or a demo made so).
 # (The relay joins here once it exists.)
 run: build
 	@DEMO="$(DEMO)" DEMO_ITEMS="$(DEMO_ITEMS)" PROFILE_DIR="$(PROFILE_DIR)" scripts/run-app.sh

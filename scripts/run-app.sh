@@ -4,7 +4,8 @@
 #   DEMO=1 scripts/run-app.sh     a fresh demo profile filled with synthetic correspondence
 # DEMO_ITEMS sets how many demo items (default 5000); PROFILE_DIR overrides the directory.
 # A demo starts afresh: its directory is removed first, but only the default demo location or a
-# directory holding nothing but a profile's files; anything else is refused, never erased.
+# demo profile this script made (marked by a .diplomatie-demo file, holding nothing else than a
+# profile's files); anything else, a real profile first, is refused, never erased.
 set -euo pipefail
 target=${CARGO_TARGET_DIR:-target}
 app="$target/release/diplomatie"
@@ -17,13 +18,13 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   exit 1
 fi
 
-# Whether $1 holds a profile's files (the store, its journal, the key file) and nothing else.
-is_profile_dir() {
+# Whether $1 is a demo profile made here: its mark, a profile's files and nothing else.
+is_demo_dir() {
   local entry
-  [ -f "$1/profile.key" ] || [ -f "$1/store.db" ] || return 1
+  [ -f "$1/.diplomatie-demo" ] || return 1
   while IFS= read -r -d '' entry; do
     case ${entry##*/} in
-      profile.key | profile.key.tmp | store.db | store.db-wal | store.db-shm | store.db-journal) ;;
+      .diplomatie-demo | profile.key | profile.key.tmp | store.db | store.db-wal | store.db-shm | store.db-journal) ;;
       *) return 1 ;;
     esac
     [ -f "$entry" ] && [ ! -L "$entry" ] || return 1
@@ -34,19 +35,20 @@ if [ "${DEMO:-}" = "1" ]; then
   dir=${PROFILE_DIR:-$data/demo}
   while [ "${#dir}" -gt 1 ] && [ "${dir%/}" != "$dir" ]; do dir=${dir%/}; done
   items=${DEMO_ITEMS:-5000}
-  if [ "$dir" = "$data/demo" ] || is_profile_dir "$dir"; then
+  if [ "$dir" = "$data/demo" ] || is_demo_dir "$dir"; then
     rm -rf -- "$dir"
   elif [ -e "$dir" ] && [ ! -d "$dir" ]; then
     echo "error: PROFILE_DIR $dir is a file, not a profile folder: give a new or empty folder for the demo" >&2
     exit 1
   elif [ -d "$dir" ] && [ -n "$(find "$dir" -mindepth 1 -maxdepth 1 -print -quit)" ]; then
-    echo "error: PROFILE_DIR $dir holds files that are not a Diplomatie profile's, and the demo starts by emptying its folder: give a new or empty folder" >&2
+    echo "error: PROFILE_DIR $dir is not empty and is not a demo profile made by make run DEMO=1 (the demo starts by emptying its folder): give a new or empty folder" >&2
     exit 1
   fi
   export DIPLOMATIE_PASSPHRASE="demo-diplomatie-2026"
   mkdir -p "$dir"
   "$diplo" --profile "$dir" init --name "Alice Lefèvre" --org "DIPLOMATIE/DUE" \
     --email alice.lefevre@diplomatie.gouv.example >/dev/null
+  : >"$dir/.diplomatie-demo"
   echo "Filling the demo profile with $items synthetic items…"
   "$diplo" --profile "$dir" demo --items "$items"
   unset DIPLOMATIE_PASSPHRASE

@@ -20,8 +20,8 @@ pub enum ErrorKind {
     ProfileExists,
     WrongPassphrase,
     WeakPassphrase,
-    /// The profile's folder cannot hold a profile (not empty, a file, an interrupted
-    /// creation): `message` says what to do, in English.
+    /// The profile's folder cannot hold a profile (`detail`: `not_empty`, `not_a_folder`, or
+    /// `unfinished`: a store without its key file).
     ProfileFolder,
     Damaged,
     NewerSchema,
@@ -206,8 +206,14 @@ impl From<StoreError> for CommandError {
             StoreError::WrongPassphrase => ErrorKind::WrongPassphrase,
             StoreError::NoProfile(_) => ErrorKind::NoProfile,
             StoreError::AlreadyExists(_) => ErrorKind::ProfileExists,
-            StoreError::NotEmpty(_) | StoreError::NotAFolder(_) | StoreError::Unfinished(_) => {
-                ErrorKind::ProfileFolder
+            StoreError::NotEmpty(_) => {
+                return Self::new(ErrorKind::ProfileFolder, message).with_detail("not_empty");
+            }
+            StoreError::NotAFolder(_) => {
+                return Self::new(ErrorKind::ProfileFolder, message).with_detail("not_a_folder");
+            }
+            StoreError::Unfinished(_) => {
+                return Self::new(ErrorKind::ProfileFolder, message).with_detail("unfinished");
             }
             StoreError::Damaged(_) | StoreError::KeyFile(_) => ErrorKind::Damaged,
             StoreError::NewerSchema { .. } => ErrorKind::NewerSchema,

@@ -627,8 +627,8 @@ export type ErrorKind =
 /**  No profile is unlocked (it was locked meanwhile): unlock again. */
 "locked" | "no_profile" | "profile_exists" | "wrong_passphrase" | "weak_passphrase" | 
 /**
- *  The profile's folder cannot hold a profile (not empty, a file, an interrupted
- *  creation): `message` says what to do, in English.
+ *  The profile's folder cannot hold a profile (`detail`: `not_empty`, `not_a_folder`, or
+ *  `unfinished`: a store without its key file).
  */
 "profile_folder" | "damaged" | "newer_schema" | "not_found" | 
 /**  A required form field is empty (`field`). */

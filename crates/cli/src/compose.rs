@@ -119,7 +119,8 @@ const ORGANISATION_WORDS: &[&str] = &[
 ];
 
 /// A unit's name or a person's display name: "unit:" and "person:" decide; otherwise a name
-/// is a unit when its first word (after an elided "L'") is an organisation word, when it is
+/// is a unit when its first word (after an article: "Le", "La", "Les", an elided "L'"; a plural
+/// counts) is an organisation word, when it is
 /// written in capitals, or when it contains '/'.
 pub fn addressee(raw: &str) -> Option<Addressee> {
     let raw = raw.trim();
@@ -132,12 +133,21 @@ pub fn addressee(raw: &str) -> Option<Addressee> {
     if let Some(person) = raw.strip_prefix("person:") {
         return Some(Addressee::Person(person.trim().to_owned()));
     }
-    let first = raw.split_whitespace().next().unwrap_or_default();
+    let mut words = raw.split_whitespace();
+    let mut first = words.next().unwrap_or_default();
+    // "Le Cabinet du ministre", "La Direction…", "Les Services…": the word after the article.
+    if ["le", "la", "les"].contains(&first.to_lowercase().as_str()) {
+        first = words.next().unwrap_or_default();
+    }
     let first = ["L'", "l'", "L’", "l’"]
         .iter()
         .find_map(|article| first.strip_prefix(article))
         .unwrap_or(first)
         .to_lowercase();
+    let first = first
+        .strip_suffix('s')
+        .filter(|w| ORGANISATION_WORDS.contains(w))
+        .map_or(first.clone(), str::to_owned);
     let organisation = ORGANISATION_WORDS.contains(&first.as_str());
     let letters: Vec<char> = raw.chars().filter(|c| c.is_alphabetic()).collect();
     let capitals = !letters.is_empty() && letters.iter().all(|c| c.is_uppercase());
@@ -284,25 +294,30 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 /// Reads the files given with --attach: name = the file's name, content type from its
-/// extension. A file that cannot be read, or is over the limit alone, is named in the error.
+/// extension. A file that cannot be read is named in the error; the sizes are added up before
+/// any file is read, and more than the limit in all is refused.
 fn attachments(paths: &[std::path::PathBuf]) -> Result<Vec<NewAttachment>> {
+    let mut total: u64 = 0;
+    for path in paths {
+        let shown = path.display();
+        let meta = std::fs::metadata(path)
+            .with_context(|| format!("cannot read the attachment {shown}"))?;
+        if !meta.is_file() {
+            bail!("cannot attach {shown}: it is not a file");
+        }
+        total = total.saturating_add(meta.len());
+        if total > MAX_ATTACHMENT_BYTES {
+            bail!(
+                "the attachments come to more than {MAX_ATTACHMENT_BYTES} bytes with {shown}: share the larger files another way"
+            );
+        }
+    }
     paths
         .iter()
         .map(|path| {
             let shown = path.display();
-            let size = std::fs::metadata(path)
+            let bytes = std::fs::read(path)
                 .with_context(|| format!("cannot read the attachment {shown}"))?;
-            if !size.is_file() {
-                bail!("cannot attach {shown}: it is not a file");
-            }
-            if size.len() > MAX_ATTACHMENT_BYTES {
-                bail!(
-                    "cannot attach {shown}: it is {} bytes, over the limit of {MAX_ATTACHMENT_BYTES}: share it another way",
-                    size.len()
-                );
-            }
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read the attachment {shown}"))?;
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -456,7 +471,13 @@ fn email(a: &EmailArgs, profile: &Profile, now: OffsetDateTime) -> Result<Compos
             .unwrap_or(now),
         message_id: a.message_id.as_deref().map(message_id).transpose()?,
         in_reply_to: message_ids(&a.in_reply_to)?,
-        references: message_ids(&a.references)?,
+        // A reply with no References given names the message it answers there too, as mail
+        // clients do when they know nothing of that message's own References.
+        references: if a.references.is_empty() {
+            message_ids(&a.in_reply_to)?
+        } else {
+            message_ids(&a.references)?
+        },
         subject: a.common.subject.trim().to_owned(),
         body,
         attachments: Vec::new(),

@@ -1145,9 +1145,9 @@ fn a_profile_is_made_only_in_an_empty_folder_and_an_interrupted_one_is_named() {
     std::fs::remove_file(cut.join("profile.key")).unwrap();
     let out = diplo(&cut, Some(PASS), &["inbox"]);
     let line = one_error_line(&out, 5);
-    assert!(line.contains("was interrupted"), "{line}");
+    assert!(line.contains("no profile.key"), "{line}");
     let out = diplo(&cut, Some(PASS), &init);
-    assert!(one_error_line(&out, 5).contains("was interrupted"));
+    assert!(one_error_line(&out, 5).contains("no profile.key"));
     assert!(cut.join("store.db").exists(), "nothing wiped");
 }
 
@@ -1375,6 +1375,10 @@ fn french_administrative_names_are_units_and_people_are_people() {
             "DIPLOMATIE/DUE",
             "--action",
             "unit:Berlin",
+            "--action",
+            "Le Cabinet du ministre",
+            "--action",
+            "Les Services du Premier ministre",
             "--info",
             "Bob Martin",
             "--info",
@@ -1383,6 +1387,8 @@ fn french_administrative_names_are_units_and_people_are_people() {
             "person:Cabinet Dupont",
             "--info",
             "Serviceman Jones",
+            "--info",
+            "Le Goff Marie",
         ],
     );
     let shown = json(&run(&p, &["--json", "show", &id]));
@@ -1394,8 +1400,8 @@ fn french_administrative_names_are_units_and_people_are_people() {
             .map(|a| a.as_object().unwrap().keys().next().unwrap().clone())
             .collect()
     };
-    assert_eq!(kinds(&t["action"]), ["unit"; 7]);
-    assert_eq!(kinds(&t["info"]), ["person"; 4]);
+    assert_eq!(kinds(&t["action"]), ["unit"; 9]);
+    assert_eq!(kinds(&t["info"]), ["person"; 5]);
     assert_eq!(t["info"][2]["person"], "Cabinet Dupont");
     let help = ok(&run(&p, &["compose", "telegram", "--help"]));
     assert!(help.contains("Sous-direction"), "{help}");
@@ -1489,7 +1495,7 @@ fn run_app(tmp: &Path, profile_dir: Option<&Path>) -> (Output, String) {
 }
 
 #[test]
-fn the_demo_script_erases_only_a_profile_or_its_own_folder() {
+fn the_demo_script_erases_only_a_demo_profile_or_its_own_folder() {
     let tmp = tempfile::tempdir().unwrap();
     // A folder with other files is refused and kept.
     let documents = tmp.path().join("Documents");
@@ -1500,7 +1506,7 @@ fn the_demo_script_erases_only_a_profile_or_its_own_folder() {
     assert!(!out.status.success());
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("not a Diplomatie profile"), "{err}");
+    assert!(err.contains("not a demo profile"), "{err}");
     assert_eq!(calls, "");
     assert_eq!(
         std::fs::read_to_string(documents.join("thèse.odt")).unwrap(),
@@ -1516,15 +1522,33 @@ fn the_demo_script_erases_only_a_profile_or_its_own_folder() {
         (std::fs::read_to_string(&file).unwrap(), calls),
         ("précieux".into(), String::new())
     );
-    // A folder holding a profile's files only starts afresh (a trailing '/' changes nothing).
+    // A real profile (a profile's files, no demo mark) is refused and kept.
     let old = tmp.path().join("old-demo");
     std::fs::create_dir(&old).unwrap();
     for f in ["profile.key", "store.db", "store.db-wal"] {
         std::fs::write(old.join(f), "ancien").unwrap();
     }
+    let (out, calls) = run_app(tmp.path(), Some(&old));
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("not a demo profile"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        (std::fs::read_dir(&old).unwrap().count(), calls),
+        (3, String::new())
+    );
+    // A demo profile this script made starts afresh (a trailing '/' changes nothing), and the
+    // new one is marked as a demo in turn.
+    std::fs::write(old.join(".diplomatie-demo"), "").unwrap();
     let (out, calls) = run_app(tmp.path(), Some(&tmp.path().join("old-demo/")));
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(std::fs::read_dir(&old).unwrap().count(), 0);
+    let left: Vec<_> = std::fs::read_dir(&old)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [".diplomatie-demo"]);
     assert!(
         calls.contains(&format!("diplo --profile {} init", old.display())),
         "{calls}"

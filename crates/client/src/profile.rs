@@ -78,8 +78,10 @@ impl std::fmt::Debug for NewAttachment {
     }
 }
 
-/// The most an email composed here may attach in all, as the import accepts (25 MiB).
-pub const MAX_ATTACHMENT_BYTES: u64 = crate::eml::DEFAULT_MAX_BYTES;
+/// The most an email composed here may attach in all: 18 MiB, so that the message written
+/// out (base64 makes 4 bytes of every 3, plus line ends and headers) stays under the 25 MiB an
+/// import accepts, here or at the recipient's.
+pub const MAX_ATTACHMENT_BYTES: u64 = 18 * 1024 * 1024;
 
 /// Sets an email's attachment metadata from the files given; refuses attachments on another
 /// kind of item, and more than `MAX_ATTACHMENT_BYTES` in all.

@@ -187,6 +187,46 @@ fn an_email_composed_here_is_found_by_its_message_id() {
 }
 
 #[test]
+fn an_email_with_attachments_at_the_limit_exports_to_a_file_the_import_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(dir.path());
+    let big = NewAttachment {
+        name: "annexes.bin".into(),
+        content_type: "application/octet-stream".into(),
+        // Random-looking bytes, as base64 finds them in real files.
+        bytes: (0..MAX_ATTACHMENT_BYTES)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+            .collect(),
+    };
+    let id = compose(&p, email(None, &[]), vec![big.clone()]).unwrap();
+    let eml = p
+        .export(&id.to_string(), diplomatie_client::ExportFormat::Eml)
+        .unwrap();
+    assert!(
+        (eml.len() as u64) < diplomatie_client::eml::DEFAULT_MAX_BYTES,
+        "{} bytes written",
+        eml.len()
+    );
+    let other = tempfile::tempdir().unwrap();
+    let q = Profile::init(
+        other.path(),
+        "threads test passphrase",
+        InitOptions {
+            name: "Bruno".into(),
+            org: "Quai".into(),
+            email: Some("bruno@quai.example".into()),
+            kdf_iterations: Some(1000),
+        },
+    )
+    .unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let path = files.path().join("big.eml");
+    std::fs::write(&path, &eml).unwrap();
+    let imported = import(&q, &path);
+    assert_eq!(q.attachment(imported, 0).unwrap().1, big.bytes);
+}
+
+#[test]
 fn a_composed_email_keeps_its_attachments_encrypted_and_refuses_bad_ones() {
     let dir = tempfile::tempdir().unwrap();
     let p = profile(dir.path());

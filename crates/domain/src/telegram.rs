@@ -86,8 +86,16 @@ TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
 
 impl TryFrom<String> for Tag {
     type Error = DomainError;
+    /// Reading a stored tag: the characters are checked as by `new`, the length more widely,
+    /// since tags stored before the limit was counted on the upper-cased text may be up to
+    /// three times longer (`ﬃ` upper-cases to `FFI`); such an item must still be read.
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        Tag::new(&value)
+        match Tag::new(&value) {
+            Err(DomainError::TagTooLong(_)) if value.chars().count() <= 3 * Self::MAX_CHARS => {
+                Ok(Self(value.trim().to_uppercase()))
+            }
+            other => other,
+        }
     }
 }
 
@@ -287,5 +295,19 @@ mod tests {
         );
         assert!(Tag::new(&"é".repeat(32)).is_ok());
         assert!(Tag::new(&"é".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn a_longer_tag_stored_by_an_earlier_version_still_reads() {
+        // Before the limit counted the upper-cased text, 32 × ß was stored as 64 letters.
+        let stored = serde_json::to_string(&"S".repeat(64)).unwrap();
+        let tag: Tag = serde_json::from_str(&stored).unwrap();
+        assert_eq!(tag.as_str().len(), 64);
+        // Still refused when written anew, and past what any earlier version could store.
+        assert!(Tag::new(&"S".repeat(64)).is_err());
+        let far = serde_json::to_string(&"S".repeat(97)).unwrap();
+        assert!(serde_json::from_str::<Tag>(&far).is_err());
+        // The characters are checked as ever.
+        assert!(serde_json::from_str::<Tag>("\"A B\"").is_err());
     }
 }

@@ -427,9 +427,16 @@ proptest! {
             }
             Err(other) => prop_assert!(false, "unexpected error {other}"),
         }
-        // Deserialising applies the same rule as `Tag::new`.
+        // Deserialising applies the rules of `Tag::new`, but reads a longer tag that an
+        // earlier version could store (its limit counted the text before upper-casing).
         let json = serde_json::to_string(&raw).unwrap();
-        prop_assert_eq!(serde_json::from_str::<Tag>(&json).ok(), Tag::new(&raw).ok());
+        let read = serde_json::from_str::<Tag>(&json).ok();
+        match Tag::new(&raw) {
+            Err(DomainError::TagTooLong(_)) if raw.chars().count() <= 3 * Tag::MAX_CHARS => {
+                prop_assert_eq!(read.map(|t| t.as_str().to_owned()), Some(upper));
+            }
+            made => prop_assert_eq!(read, made.ok()),
+        }
     }
 
     #[test]

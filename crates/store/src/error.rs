@@ -22,7 +22,7 @@ pub enum StoreError {
     )]
     NotEmpty(PathBuf),
     #[error(
-        "the creation of the profile in {} was interrupted (its key file was never written, so nothing in it can be read): delete that folder and create the profile again",
+        "{} holds a store but no profile.key: if you have a backup of profile.key, put it back beside store.db; if creating this profile was interrupted (nothing was ever stored in it), delete that folder and create the profile again",
         .0.display()
     )]
     Unfinished(PathBuf),

@@ -18,8 +18,8 @@ pub struct NewItem<'a> {
     /// the key the item gives itself when none of `thread_parents` is stored.
     pub thread_key: Option<&'a str>,
     /// The message ids the item refers to, root first (an email's References, then its
-    /// In-Reply-To): it joins the thread of the first of them that is stored, and items filed
-    /// before under one of them (or under `message_id`) join its thread.
+    /// In-Reply-To): with `message_id`, the ids that link it to the other messages of its
+    /// conversation, whatever the order they arrive in (kept in `thread_links`).
     pub thread_parents: &'a [&'a str],
     /// The item's own message id, when it has one (an email's Message-ID).
     pub message_id: Option<&'a str>,

@@ -47,10 +47,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0008_index_search_filters",
         include_str!("../migrations/0008_index_search_filters.sql"),
     ),
+    (
+        9,
+        "0009_thread_links",
+        include_str!("../migrations/0009_thread_links.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -23,7 +23,7 @@ use crate::query::parse_query;
 use crate::search::{Ranking, SEARCH_TIER_SIZE};
 use crate::{
     AuditAction, AuditEntry, AuditRecord, ItemSummary, NewItem, Page, PutOutcome, SearchHit,
-    SearchQuery, StoreError, StoredItem, TriageCounts, TriageFilter, message_dedupe_key, unlock,
+    SearchQuery, StoreError, StoredItem, TriageCounts, TriageFilter, unlock,
 };
 
 /// The database file inside a profile directory.
@@ -668,34 +668,71 @@ pub(crate) fn insert_audit(
     Ok(())
 }
 
-/// The thread a new item joins: that of the first message it refers to that is stored, else
-/// the key it gives itself. A reply that names only its parent (In-Reply-To, no References)
-/// so joins the thread its parent is in, however long the chain.
-fn thread_of(conn: &Connection, new: &NewItem<'_>) -> Result<Option<String>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT thread_key FROM items WHERE dedupe_key = ?1 LIMIT 1")?;
-    for parent in new.thread_parents {
-        let key: Option<Option<String>> = stmt
-            .query_row([message_dedupe_key(parent)], |r| r.get(0))
-            .optional()?;
-        if let Some(Some(key)) = key {
-            return Ok(Some(key));
+/// The message ids an item names: those it refers to (root first), then its own.
+fn links_of<'a>(new: &NewItem<'a>) -> Vec<&'a str> {
+    let mut links: Vec<&str> = Vec::new();
+    for id in new.thread_parents.iter().copied().chain(new.message_id) {
+        if !links.contains(&id) {
+            links.push(id);
         }
     }
-    Ok(new.thread_key.map(str::to_owned))
+    links
 }
 
-/// Items filed before under this item's message id or one it refers to (they arrived before
-/// the messages that link them) move into its thread: the threads converge whatever the order
-/// of arrival.
-fn join_thread(conn: &Connection, new: &NewItem<'_>, key: &str) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "UPDATE items SET thread_key = ?1 WHERE thread_key = ?2 AND thread_key <> ?1",
+/// The threads a new item touches: those of the stored messages that name one of its ids
+/// (`thread_links`), and those keyed by one of them (filed before their links were kept), in
+/// the order of its ids, root first. Every message of a conversation holds one key, so each
+/// key found is one conversation the new item links.
+fn threads_named(conn: &Connection, links: &[&str]) -> Result<Vec<String>, StoreError> {
+    let mut by_link = conn.prepare_cached(
+        "SELECT DISTINCT i.thread_key FROM thread_links l JOIN items i ON i.seq = l.item \
+         WHERE l.message_id = ?1 AND i.thread_key IS NOT NULL",
     )?;
-    for other in new.message_id.iter().chain(new.thread_parents) {
-        if *other != key {
-            stmt.execute(params![key, other])?;
+    let mut by_key = conn.prepare_cached("SELECT 1 FROM items WHERE thread_key = ?1 LIMIT 1")?;
+    let mut keys: Vec<String> = Vec::new();
+    for id in links {
+        let named = by_link.query_map([id], |r| r.get::<_, String>(0))?;
+        for key in named {
+            let key = key?;
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
         }
+        if !keys.iter().any(|k| k == id) && by_key.exists([id])? {
+            keys.push((*id).to_owned());
+        }
+    }
+    Ok(keys)
+}
+
+/// Files a new item in its conversation: the thread of the first stored message it is linked
+/// to, else the key it gives itself; the other threads it links are merged into that one, so
+/// a conversation is one thread whatever the order its messages arrive in (a reply stored
+/// before its parent, References cut short, a message that never arrives but is named by two
+/// others). Returns the key to store with the item.
+fn thread_of(conn: &Connection, new: &NewItem<'_>) -> Result<Option<String>, StoreError> {
+    let links = links_of(new);
+    if links.is_empty() {
+        return Ok(new.thread_key.map(str::to_owned));
+    }
+    let keys = threads_named(conn, &links)?;
+    let Some(chosen) = keys.first().cloned().or(new.thread_key.map(str::to_owned)) else {
+        return Ok(None);
+    };
+    let mut merge =
+        conn.prepare_cached("UPDATE items SET thread_key = ?1 WHERE thread_key = ?2")?;
+    for other in keys.iter().filter(|k| **k != chosen) {
+        merge.execute(params![chosen, other])?;
+    }
+    Ok(Some(chosen))
+}
+
+/// Records the ids an item names, for the messages that arrive after it.
+fn keep_links(conn: &Connection, new: &NewItem<'_>, seq: i64) -> Result<(), StoreError> {
+    let mut stmt = conn
+        .prepare_cached("INSERT OR IGNORE INTO thread_links (message_id, item) VALUES (?1, ?2)")?;
+    for id in links_of(new) {
+        stmt.execute(params![id, seq])?;
     }
     Ok(())
 }
@@ -747,9 +784,7 @@ pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOut
         ],
     )?;
     let seq = conn.last_insert_rowid();
-    if let Some(key) = &thread_key {
-        join_thread(conn, new, key)?;
-    }
+    keep_links(conn, new, seq)?;
     {
         let mut stmt =
             conn.prepare_cached("INSERT OR IGNORE INTO item_tags (item, tag) VALUES (?1, ?2)")?;

@@ -253,7 +253,10 @@ fn an_interrupted_creation_says_so_and_first_records_come_with_the_schema() {
         Store::create(&dir, PASS, ITERATIONS).unwrap_err(),
     ] {
         assert!(matches!(err, StoreError::Unfinished(_)), "{err}");
-        assert!(err.to_string().contains("was interrupted"), "{err}");
+        assert!(
+            err.to_string().contains("put it back beside store.db"),
+            "{err}"
+        );
         assert!(err.to_string().contains("delete that folder"), "{err}");
     }
     assert_eq!(snapshot(&dir), before);

@@ -222,4 +222,84 @@ fn check_fixture(version: u32) {
         )
         .unwrap();
     assert_eq!(outcome.id(), fixture_telegram().id, "dedupe keys survive");
+
+    // The ids of the email stored before thread links were kept are linked by the migration:
+    // a reply naming it joins its thread, whatever key the reply gives itself.
+    let mut reply = fixture_email();
+    reply.id = ItemId::from_uuid(uuid::Uuid::now_v7());
+    if let ItemContent::FormalEmail(e) = &mut reply.content {
+        e.message_id = Some("<fixture-2@quai.example>".into());
+        e.in_reply_to = vec!["<fixture-1@quai.example>".into()];
+    }
+    store
+        .put_item(
+            &NewItem {
+                dedupe_key: Some("mid:<fixture-2@quai.example>"),
+                thread_key: Some("<a key of its own>"),
+                thread_parents: &["<fixture-1@quai.example>"],
+                message_id: Some("<fixture-2@quai.example>"),
+                ..NewItem::new(&reply)
+            },
+            &AuditRecord::new("alice", AuditAction::ItemImported),
+        )
+        .unwrap();
+    assert_eq!(store.thread("<fixture-1@quai.example>").unwrap().len(), 2);
+}
+
+#[test]
+fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let store = Store::create(&dir, PASSPHRASE, 2_000).unwrap();
+    let mail = fixture_email();
+    // Filed in the thread of a root it names (its References, say), not under its own id.
+    store
+        .put_item(
+            &NewItem {
+                thread_key: Some("<root@quai.example>"),
+                ..NewItem::new(&mail)
+            },
+            &AuditRecord::new("alice", AuditAction::ItemComposed),
+        )
+        .unwrap();
+    drop(store);
+    // As a store of version 8 had it: no links, a composed email without a dedupe key.
+    let raw = common::raw_connection(&dir, PASSPHRASE);
+    raw.execute_batch(
+        "DROP TABLE thread_links; UPDATE items SET dedupe_key = NULL; PRAGMA user_version = 8;",
+    )
+    .unwrap();
+    drop(raw);
+    let store = Store::open(&dir, PASSPHRASE).unwrap();
+    // Imported back, the composed email is the same message.
+    let outcome = store
+        .put_item(
+            &NewItem {
+                dedupe_key: Some("mid:<fixture-1@quai.example>"),
+                ..NewItem::new(&Item {
+                    id: ItemId::from_uuid(uuid::Uuid::now_v7()),
+                    ..fixture_email()
+                })
+            },
+            &AuditRecord::new("alice", AuditAction::ItemImported),
+        )
+        .unwrap();
+    assert_eq!(outcome, diplomatie_store::PutOutcome::Duplicate(mail.id));
+    // A reply finds it through the links the migration made.
+    let mut reply = fixture_email();
+    reply.id = ItemId::from_uuid(uuid::Uuid::now_v7());
+    store
+        .put_item(
+            &NewItem {
+                thread_key: Some("<a key of its own>"),
+                thread_parents: &["<fixture-1@quai.example>"],
+                message_id: Some("<fixture-2@quai.example>"),
+                ..NewItem::new(&reply)
+            },
+            &AuditRecord::new("alice", AuditAction::ItemImported),
+        )
+        .unwrap();
+    let key = store.get_item(reply.id).unwrap().unwrap().thread_key;
+    assert_eq!(key.as_deref(), Some("<root@quai.example>"));
+    assert_eq!(store.thread("<root@quai.example>").unwrap().len(), 2);
 }

@@ -744,6 +744,167 @@ fn threads_list_their_items_oldest_first() {
     assert!(store.thread("nothing").unwrap().is_empty());
 }
 
+/// A conversation of `n` messages: message `k > 0` answers `parent[k] < k` and carries, as
+/// References, the last `kept[k]` ids of its chain to the root (cut short, as RFC 5322
+/// allows), or none.
+struct Conversation {
+    parent: Vec<usize>,
+    kept: Vec<usize>,
+}
+
+impl Conversation {
+    fn chain(&self, k: usize) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut at = k;
+        while at > 0 {
+            at = self.parent[at];
+            chain.push(at);
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+fn mid(k: usize) -> String {
+    format!("c{k}@quai.example")
+}
+
+/// Threads by the ids the arrived messages name: two messages share a thread when a path of
+/// ids links them (through messages that never arrived too, as long as some arrived message
+/// names them).
+fn expected_threads(conv: &Conversation, arrived: &[usize]) -> Vec<Vec<usize>> {
+    let n = conv.parent.len();
+    let mut root: Vec<usize> = (0..n).collect();
+    fn find(root: &mut [usize], x: usize) -> usize {
+        let mut x = x;
+        while root[x] != x {
+            root[x] = root[root[x]];
+            x = root[x];
+        }
+        x
+    }
+    for &k in arrived {
+        let chain = conv.chain(k);
+        let refs = &chain[chain.len() - conv.kept[k]..];
+        let links = refs
+            .iter()
+            .copied()
+            .chain((k > 0).then_some(conv.parent[k]));
+        for other in links {
+            let (a, b) = (find(&mut root, k), find(&mut root, other));
+            root[a] = b;
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for &k in arrived {
+        let r = find(&mut root, k);
+        groups.entry(r).or_default().push(k);
+    }
+    let mut out: Vec<Vec<usize>> = groups
+        .into_values()
+        .map(|mut g| {
+            g.sort();
+            g
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_conversation_is_one_thread_whatever_arrives_and_in_whatever_order() {
+    let mut rng = StdRng::seed_from_u64(7);
+    for case in 0..150 {
+        let n = rng.random_range(2..=6);
+        let parent: Vec<usize> = (0..n)
+            .map(|k| if k == 0 { 0 } else { rng.random_range(0..k) })
+            .collect();
+        let mut conv = Conversation {
+            parent,
+            kept: vec![0; n],
+        };
+        for k in 1..n {
+            let depth = conv.chain(k).len();
+            conv.kept[k] = rng.random_range(0..=depth);
+        }
+        // Some messages never arrive; the others arrive in any order.
+        let mut arrived: Vec<usize> = (0..n).filter(|_| rng.random_bool(0.8)).collect();
+        for i in (1..arrived.len()).rev() {
+            arrived.swap(i, rng.random_range(0..=i));
+        }
+        let (_tmp, store) = store();
+        let mut stored = std::collections::BTreeMap::new();
+        for &k in &arrived {
+            let chain = conv.chain(k);
+            let references: Vec<String> = chain[chain.len() - conv.kept[k]..]
+                .iter()
+                .map(|&r| mid(r))
+                .collect();
+            let in_reply_to: Vec<String> = if k > 0 {
+                vec![mid(conv.parent[k])]
+            } else {
+                vec![]
+            };
+            let mut item = email("Sommet", "Texte.");
+            let ItemContent::FormalEmail(e) = &mut item.content else {
+                unreachable!()
+            };
+            e.message_id = Some(mid(k));
+            e.references = references.clone();
+            e.in_reply_to = in_reply_to.clone();
+            let key = e.thread_key().map(str::to_owned);
+            let own = mid(k);
+            let parents: Vec<&str> = references
+                .iter()
+                .chain(&in_reply_to)
+                .map(String::as_str)
+                .collect();
+            let dedupe = format!("mid:{own}");
+            store
+                .put_item(
+                    &NewItem {
+                        dedupe_key: Some(&dedupe),
+                        thread_key: key.as_deref(),
+                        thread_parents: &parents,
+                        message_id: Some(&own),
+                        ..NewItem::new(&item)
+                    },
+                    &audit(),
+                )
+                .unwrap();
+            stored.insert(k, item.id);
+        }
+        // The threads as the store tells them.
+        let mut got: Vec<Vec<usize>> = Vec::new();
+        for &k in &arrived {
+            let key = store
+                .get_item(stored[&k])
+                .unwrap()
+                .unwrap()
+                .thread_key
+                .unwrap();
+            let members: Vec<ItemId> = ids(&store.thread(&key).unwrap());
+            let mut group: Vec<usize> = arrived
+                .iter()
+                .copied()
+                .filter(|j| members.contains(&stored[j]))
+                .collect();
+            group.sort();
+            if !got.contains(&group) {
+                got.push(group);
+            }
+        }
+        got.sort();
+        assert_eq!(
+            got,
+            expected_threads(&conv, &arrived),
+            "case {case}: parents {:?}, references kept {:?}, arrival {arrived:?}",
+            conv.parent,
+            conv.kept
+        );
+    }
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
 

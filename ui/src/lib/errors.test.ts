@@ -17,3 +17,13 @@ describe('drafting errors in the user’s language', () => {
     expect(errorText(en.t.bind(en), e('frozen'))).toContain('released and frozen');
   });
 });
+
+describe('profile folder errors', () => {
+  it('say in French what is wrong with the folder, never the English message', async () => {
+    const i18n = createI18n('fr');
+    const t = i18n.t.bind(i18n);
+    expect(errorText(t, e('profile_folder', 'not_empty'))).toContain('choisissez un dossier vide');
+    expect(errorText(t, e('profile_folder', 'unfinished'))).toContain('remettez profile.key');
+    expect(errorText(t, e('profile_folder', 'not_a_folder'))).not.toContain('english');
+  });
+});

@@ -14,6 +14,8 @@ function detailText(t: TFunction, error: CommandError): string {
     case 'wrong_stage':
     case 'circuit_fixed':
       return t(`stage.${d}`, { defaultValue: d });
+    case 'profile_folder':
+      return t(`profileFolder.${d}`, { defaultValue: error.message });
     default:
       return d;
   }

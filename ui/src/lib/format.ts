@@ -1,5 +1,8 @@
 // Dates and sizes in the user's language, every one through Intl for that language.
 
+import en from '../i18n/en.json';
+import fr from '../i18n/fr.json';
+
 function locale(lang: string): string {
   return lang === 'en' ? 'en-GB' : 'fr-FR';
 }
@@ -36,7 +39,7 @@ export function parseInstant(iso: string | null | undefined): Date | null {
 /** An email that carried no date at all is filed at the epoch (see the import): it says so. */
 function undated(d: Date, lang: string): string | null {
   if (d.getTime() !== 0) return null;
-  return lang === 'en' ? 'no date' : 'sans date';
+  return (lang === 'en' ? en : fr).dates.undated;
 }
 
 export function formatDateTime(iso: string | null | undefined, lang: string): string {
