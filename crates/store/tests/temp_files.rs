@@ -5,6 +5,8 @@
 //! files. (That every connection keeps SQLite's temporary storage in memory is checked on the
 //! connection itself, in the crate's unit tests: this workload fits in SQLite's cache, so it
 //! would not spill to a temporary file either way.)
+// The folder's time of change is read through Unix metadata.
+#![cfg(unix)]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
