@@ -281,6 +281,9 @@ pub struct ComposeEmailDto {
     pub marking: MarkingDto,
     pub precedence: PrecedenceDto,
     pub deadline: Option<String>,
+    /// Files to attach, by path (chosen in the system's file dialog); read when composing.
+    #[serde(default)]
+    pub attachments: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]

@@ -36,6 +36,10 @@ pub enum ErrorKind {
     DuplicateMessage,
     /// An attachment is refused (`message` says why, in English).
     Attachment,
+    /// A file to attach cannot be read (`detail`: its path).
+    AttachmentUnreadable,
+    /// The files to attach are too large in all (`detail`: the limit in MiB).
+    AttachmentsTooLarge,
     /// The item's marking is below a paragraph's (`detail`: the paragraph number).
     MarkingBelowParagraph,
     AboveAccreditation,
@@ -264,7 +268,19 @@ impl From<ClientError> for CommandError {
             },
             ClientError::InvalidDraft(_) => Self::new(ErrorKind::InvalidDraft, message),
             ClientError::DuplicateMessage(_) => Self::new(ErrorKind::DuplicateMessage, message),
-            ClientError::Attachment(_) => Self::new(ErrorKind::Attachment, message),
+            ClientError::Attachment(_) => {
+                Self::new(ErrorKind::Attachment, message).with_field("attachments")
+            }
+            ClientError::AttachmentUnreadable { name, .. } => {
+                Self::new(ErrorKind::AttachmentUnreadable, message)
+                    .with_field("attachments")
+                    .with_detail(name)
+            }
+            ClientError::AttachmentsTooLarge { limit_mib } => {
+                Self::new(ErrorKind::AttachmentsTooLarge, message)
+                    .with_field("attachments")
+                    .with_detail(limit_mib.to_string())
+            }
             ClientError::StaleDraft(_) => Self::new(ErrorKind::StaleDraft, message),
             ClientError::Eml(_)
             | ClientError::Identity(_)

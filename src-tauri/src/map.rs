@@ -422,7 +422,11 @@ pub fn compose_in(profile: &Profile, dto: &ComposeDto) -> Result<Compose, Comman
                     precedence: precedence_in(e.precedence),
                 }),
                 deadline: parse_deadline(e.deadline.as_deref())?,
-                attachments: Vec::new(),
+                attachments: {
+                    let paths: Vec<std::path::PathBuf> =
+                        e.attachments.iter().map(std::path::PathBuf::from).collect();
+                    diplomatie_client::read_attachments(&paths)?
+                },
             })
         }
     }
@@ -915,6 +919,45 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(settings_in(&settings(&s)), s);
+    }
+
+    #[test]
+    fn an_email_form_reads_its_attachments_and_names_a_missing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = Profile::init(
+            &dir.path().join("p"),
+            "attachment test passphrase",
+            diplomatie_client::InitOptions {
+                name: "Alice".into(),
+                org: "Quai".into(),
+                email: Some("alice@diplomatie.example".into()),
+                kdf_iterations: Some(1000),
+            },
+        )
+        .unwrap();
+        let pdf = dir.path().join("ordre.pdf");
+        std::fs::write(&pdf, b"%PDF").unwrap();
+        let email = |attachments: Vec<String>| {
+            ComposeDto::Email(ComposeEmailDto {
+                from: String::new(),
+                to: vec!["bruno@quai.example".into()],
+                cc: Vec::new(),
+                subject: "Ordre du jour".into(),
+                body: "Ci-joint.".into(),
+                marking: MarkingDto::Np,
+                precedence: PrecedenceDto::Routine,
+                deadline: None,
+                attachments,
+            })
+        };
+        let compose = compose_in(&profile, &email(vec![pdf.display().to_string()])).unwrap();
+        assert_eq!(compose.attachments.len(), 1);
+        assert_eq!(compose.attachments[0].content_type, "application/pdf");
+        let missing = dir.path().join("parti.pdf").display().to_string();
+        let err = compose_in(&profile, &email(vec![missing.clone()])).unwrap_err();
+        assert_eq!(err.kind, crate::error::ErrorKind::AttachmentUnreadable);
+        assert_eq!(err.field.as_deref(), Some("attachments"));
+        assert_eq!(err.detail.as_deref(), Some(missing.as_str()));
     }
 
     #[test]

@@ -38,6 +38,8 @@ export interface Platform {
   onDrop(cb: (paths: string[]) => void): Promise<Unlisten>;
   /** `.eml` files chosen in the system's file picker; empty when cancelled. */
   pickEmlFiles(filterName: string): Promise<string[]>;
+  /** Any files chosen in the system's file picker (to attach); empty when cancelled. */
+  pickFiles(): Promise<string[]>;
   /** A folder chosen in the system's picker; null when cancelled. */
   pickDirectory(): Promise<string | null>;
   /** Where to save a file; null when cancelled. */
@@ -63,6 +65,10 @@ export const tauriApi: Api = {
       directory: false,
       filters: [{ name: filterName, extensions: ['eml'] }],
     });
+    return picked ?? [];
+  },
+  pickFiles: async () => {
+    const picked = await open({ multiple: true, directory: false });
     return picked ?? [];
   },
   pickDirectory: async () => {
@@ -123,6 +129,8 @@ export const ERROR_KINDS = [
   'flash_email',
   'duplicate_message',
   'attachment',
+  'attachment_unreadable',
+  'attachments_too_large',
   'marking_below_paragraph',
   'above_accreditation',
   'invalid_tag',

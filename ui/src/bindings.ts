@@ -217,6 +217,8 @@ export type ComposeEmailDto_Deserialize = {
 	marking: MarkingDto,
 	precedence: PrecedenceDto,
 	deadline?: string | null,
+	/**  Files to attach, by path (chosen in the system's file dialog); read when composing. */
+	attachments?: string[],
 };
 
 export type ComposeEmailDto_Serialize = {
@@ -229,6 +231,8 @@ export type ComposeEmailDto_Serialize = {
 	marking: MarkingDto,
 	precedence: PrecedenceDto,
 	deadline: string | null,
+	/**  Files to attach, by path (chosen in the system's file dialog); read when composing. */
+	attachments: string[],
 };
 
 export type ComposeNoteDto = ComposeNoteDto_Serialize | ComposeNoteDto_Deserialize;
@@ -639,6 +643,10 @@ export type ErrorKind =
 "duplicate_message" | 
 /**  An attachment is refused (`message` says why, in English). */
 "attachment" | 
+/**  A file to attach cannot be read (`detail`: its path). */
+"attachment_unreadable" | 
+/**  The files to attach are too large in all (`detail`: the limit in MiB). */
+"attachments_too_large" | 
 /**  The item's marking is below a paragraph's (`detail`: the paragraph number). */
 "marking_below_paragraph" | "above_accreditation" | "invalid_tag" | "invalid_address" | "invalid_date" | "invalid_query" | "invalid_setting" | 
 /**

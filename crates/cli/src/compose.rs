@@ -1,9 +1,7 @@
 //! Turning `compose` flags into the content of a new item.
 
-use std::path::Path;
-
 use anyhow::{Context, Result, anyhow, bail};
-use diplomatie_client::{Compose, MAX_ATTACHMENT_BYTES, NewAttachment, Profile};
+use diplomatie_client::{Compose, Profile};
 use diplomatie_domain::{
     Addressee, DiplomaticNote, FormalEmail, ItemContent, Mailbox, Marking, NoteNumber, Paragraph,
     Precedence, Reference, Tag, Telegram, TelegramNumber,
@@ -250,87 +248,6 @@ fn message_ids(list: &[String]) -> Result<Vec<String>> {
         .collect()
 }
 
-/// The content type of common attachments, from the file's extension.
-fn content_type(path: &Path) -> &'static str {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match extension.as_str() {
-        "pdf" => "application/pdf",
-        "txt" | "text" => "text/plain",
-        "csv" => "text/csv",
-        "htm" | "html" => "text/html",
-        "md" => "text/markdown",
-        "xml" => "application/xml",
-        "json" => "application/json",
-        "rtf" => "application/rtf",
-        "doc" => "application/msword",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xls" => "application/vnd.ms-excel",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "ppt" => "application/vnd.ms-powerpoint",
-        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "odt" => "application/vnd.oasis.opendocument.text",
-        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
-        "odp" => "application/vnd.oasis.opendocument.presentation",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "svg" => "image/svg+xml",
-        "tif" | "tiff" => "image/tiff",
-        "zip" => "application/zip",
-        "gz" => "application/gzip",
-        "7z" => "application/x-7z-compressed",
-        "eml" => "message/rfc822",
-        "ics" => "text/calendar",
-        "vcf" => "text/vcard",
-        "mp3" => "audio/mpeg",
-        "mp4" => "video/mp4",
-        _ => "application/octet-stream",
-    }
-}
-
-/// Reads the files given with --attach: name = the file's name, content type from its
-/// extension. A file that cannot be read is named in the error; the sizes are added up before
-/// any file is read, and more than the limit in all is refused.
-fn attachments(paths: &[std::path::PathBuf]) -> Result<Vec<NewAttachment>> {
-    let mut total: u64 = 0;
-    for path in paths {
-        let shown = path.display();
-        let meta = std::fs::metadata(path)
-            .with_context(|| format!("cannot read the attachment {shown}"))?;
-        if !meta.is_file() {
-            bail!("cannot attach {shown}: it is not a file");
-        }
-        total = total.saturating_add(meta.len());
-        if total > MAX_ATTACHMENT_BYTES {
-            bail!(
-                "the attachments come to more than {MAX_ATTACHMENT_BYTES} bytes with {shown}: share the larger files another way"
-            );
-        }
-    }
-    paths
-        .iter()
-        .map(|path| {
-            let shown = path.display();
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("cannot read the attachment {shown}"))?;
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            Ok(NewAttachment {
-                name,
-                content_type: content_type(path).to_owned(),
-                bytes,
-            })
-        })
-        .collect()
-}
-
 struct Common {
     marking: Marking,
     precedence: Precedence,
@@ -487,6 +404,6 @@ fn email(a: &EmailArgs, profile: &Profile, now: OffsetDateTime) -> Result<Compos
     Ok(Compose {
         content: ItemContent::FormalEmail(email),
         deadline: c.deadline,
-        attachments: attachments(&a.attachments)?,
+        attachments: diplomatie_client::read_attachments(&a.attachments)?,
     })
 }

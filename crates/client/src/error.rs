@@ -41,6 +41,12 @@ pub enum ClientError {
     DuplicateMessage(String),
     #[error("{0}")]
     Attachment(String),
+    #[error("cannot read the attachment {name}: {cause}; check the file is there and readable")]
+    AttachmentUnreadable { name: String, cause: String },
+    #[error(
+        "the attachments come to more than {limit_mib} MiB in all: share the larger files another way"
+    )]
+    AttachmentsTooLarge { limit_mib: u64 },
     #[error("no draft matches '{0}': check the id with `diplo drafts`")]
     DraftNotFound(String),
     #[error("{0}")]

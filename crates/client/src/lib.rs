@@ -1,6 +1,7 @@
 //! The application services: the one API that the desktop app and the CLI call. Neither of
 //! them talks to the store, the crypto or the parsers directly.
 
+mod attach;
 pub mod demo;
 pub mod draft;
 pub mod drafting;
@@ -15,6 +16,7 @@ mod profile;
 pub mod release;
 mod settings;
 
+pub use attach::{content_type_of, read_attachments};
 pub use error::ClientError;
 pub use export::ExportFormat;
 pub use feed::FeedCursor;

@@ -102,9 +102,9 @@ fn attach(
         .map(|f| u64::try_from(f.bytes.len()).unwrap_or(u64::MAX))
         .fold(0, u64::saturating_add);
     if total > MAX_ATTACHMENT_BYTES {
-        return Err(ClientError::Attachment(format!(
-            "the attachments come to {total} bytes, over the limit of {MAX_ATTACHMENT_BYTES}: share the larger files another way"
-        )));
+        return Err(ClientError::AttachmentsTooLarge {
+            limit_mib: MAX_ATTACHMENT_BYTES / (1024 * 1024),
+        });
     }
     let mut stored = Vec::with_capacity(files.len());
     for (index, file) in files.iter().enumerate() {

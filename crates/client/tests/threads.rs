@@ -278,7 +278,7 @@ fn a_composed_email_keeps_its_attachments_encrypted_and_refuses_bad_ones() {
         ..pdf.clone()
     };
     let err = compose(&p, email(None, &[]), vec![big]).unwrap_err();
-    assert!(err.to_string().contains("over the limit"), "{err}");
+    assert!(err.to_string().contains("more than 18 MiB"), "{err}");
     // Not a content type.
     let odd = NewAttachment {
         content_type: "pdf".into(),
@@ -312,4 +312,57 @@ fn sample_telegram() -> diplomatie_domain::Telegram {
         marking: Marking::NonProtege,
         caveats: Vec::new(),
     }
+}
+
+#[test]
+fn files_to_attach_are_read_with_their_type_and_refused_clearly() {
+    let files = tempfile::tempdir().unwrap();
+    let pdf = files.path().join("Compte rendu.PDF");
+    std::fs::write(&pdf, b"%PDF-1.7").unwrap();
+    let odt = files.path().join("annexe.odt");
+    std::fs::write(&odt, b"odt").unwrap();
+    let odd = files.path().join("donnees.xyz");
+    std::fs::write(&odd, b"?").unwrap();
+    let read = diplomatie_client::read_attachments(&[pdf.clone(), odt, odd]).unwrap();
+    let seen: Vec<(&str, &str)> = read
+        .iter()
+        .map(|a| (a.name.as_str(), a.content_type.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("Compte rendu.PDF", "application/pdf"),
+            ("annexe.odt", "application/vnd.oasis.opendocument.text"),
+            ("donnees.xyz", "application/octet-stream"),
+        ]
+    );
+    assert_eq!(read[0].bytes, b"%PDF-1.7");
+    // A missing file and a folder are named.
+    let missing = files.path().join("parti.pdf");
+    for (path, why) in [
+        (&missing, "No such file"),
+        (&files.path().to_owned(), "not a file"),
+    ] {
+        let err = diplomatie_client::read_attachments(&[pdf.clone(), path.clone()]).unwrap_err();
+        assert!(
+            matches!(err, ClientError::AttachmentUnreadable { .. }),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains(&path.display().to_string()) && text.contains(why),
+            "{text}"
+        );
+    }
+    // Too much in all is refused from the sizes, before anything is read.
+    let big = files.path().join("big.bin");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(MAX_ATTACHMENT_BYTES).unwrap();
+    let err = diplomatie_client::read_attachments(std::slice::from_ref(&big)).map(|a| a.len());
+    assert_eq!(err.unwrap(), 1, "the limit itself is allowed");
+    let err = diplomatie_client::read_attachments(&[big, pdf]).unwrap_err();
+    assert!(
+        matches!(err, ClientError::AttachmentsTooLarge { limit_mib: 18 }),
+        "{err}"
+    );
 }

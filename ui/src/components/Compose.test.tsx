@@ -199,6 +199,45 @@ describe('compose', () => {
     expect(screen.getByTestId('compose-body').getAttribute('aria-describedby')).toBe(screen.getByTestId('error-paragraphs').id);
   });
 
+  it('attaches files chosen in the picker to an email, lets one be removed, and sends their paths', async () => {
+    const compose = vi.fn(async () => ok('mail-1'));
+    const pickFiles = vi
+      .fn()
+      .mockResolvedValueOnce(['/home/alice/ordre-du-jour.pdf', '/home/alice/annexe.odt'])
+      .mockResolvedValueOnce(['/home/alice/annexe.odt', 'C:\\Docs\\note.docx']);
+    const api = fakeApi({ compose, pickFiles });
+    await renderCompose(api);
+    expect(screen.queryByTestId('compose-attach')).toBeNull();
+    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
+    expect(screen.getByText('Aucune pièce jointe.')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('compose-attach'));
+    await waitFor(() => expect(screen.getByTestId('compose-attachments').textContent).toContain('ordre-du-jour.pdf'));
+    // Picked again, a file already there is not added twice; names are shown without folders.
+    fireEvent.click(screen.getByTestId('compose-attach'));
+    await waitFor(() => expect(screen.getByTestId('compose-attachments').querySelectorAll('li')).toHaveLength(3));
+    expect(screen.getByTestId('compose-attachments').textContent).toContain('note.docx');
+    expect(screen.getByTestId('compose-attachments').textContent).not.toContain('/home/alice');
+    fireEvent.click(screen.getByRole('button', { name: 'Retirer annexe.odt' }));
+    expect(screen.getByTestId('compose-attachments').querySelectorAll('li')).toHaveLength(2);
+    type('compose-to', 'bruno@quai.example');
+    type('compose-subject', 'Ordre du jour');
+    type('compose-body', 'Ci-joint.');
+    fireEvent.click(screen.getByTestId('compose-submit'));
+    await waitFor(() => expect(compose).toHaveBeenCalledTimes(1));
+    expect(compose.mock.calls[0]![0]).toMatchObject({ kind: 'email', attachments: ['/home/alice/ordre-du-jour.pdf', 'C:\\Docs\\note.docx'] });
+  });
+
+  it('shows an unreadable attachment under the attachments, naming the file', async () => {
+    const api = fakeApi({ compose: vi.fn(async () => err('attachment_unreadable', 'attachments', '/home/alice/parti.pdf')), pickFiles: vi.fn(async () => ['/home/alice/parti.pdf']) });
+    await renderCompose(api);
+    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
+    fireEvent.click(screen.getByTestId('compose-attach'));
+    await screen.findByTestId('compose-attachments');
+    fireEvent.click(screen.getByTestId('compose-submit'));
+    expect((await screen.findByTestId('error-attachments')).textContent).toContain('« /home/alice/parti.pdf »');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('compose-attach')));
+  });
+
   it('shows the email fields only for an email, and no justification there', async () => {
     await renderCompose(fakeApi());
     fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });

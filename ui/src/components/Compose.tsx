@@ -9,6 +9,7 @@ import {
   emptyAddressee,
   emptyParagraph,
   errorField,
+  fileName,
   fieldName,
   fieldTarget,
   moveAt,
@@ -283,6 +284,42 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (id: string) 
           <>
             {textArea('body', t('fields.body'), 12)}
             {err('paragraphs')}
+            <div className="field">
+              <span className="field-label" id={`${id}-attachments-label`}>
+                {t('compose.attachments')}
+              </span>
+              {f.attachments.length === 0 ? (
+                <p className="field-hint">{t('compose.noAttachment')}</p>
+              ) : (
+                <ul className="attachment-list" aria-labelledby={`${id}-attachments-label`} data-testid="compose-attachments">
+                  {f.attachments.map((path) => (
+                    <li key={path}>
+                      <span title={path}>{fileName(path)}</span>{' '}
+                      <button
+                        type="button"
+                        className="link"
+                        aria-label={t('compose.removeAttachment', { name: fileName(path) })}
+                        onClick={() => update(kind, (form) => ({ ...form, attachments: form.attachments.filter((p) => p !== path) }))}
+                      >
+                        ×
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <button
+                type="button"
+                {...bind('attachments')}
+                onClick={async () => {
+                  const picked = await api.pickFiles();
+                  if (picked.length === 0) return;
+                  update(kind, (form) => ({ ...form, attachments: [...form.attachments, ...picked.filter((p) => !form.attachments.includes(p))] }));
+                }}
+              >
+                {t('compose.attach')}
+              </button>
+              {err('attachments')}
+            </div>
           </>
         ) : (
           <Group title={t('compose.body')}>

@@ -39,6 +39,8 @@ export interface ComposeForm {
   to: string;
   cc: string;
   body: string;
+  /** Paths of the files to attach (an email). */
+  attachments: string[];
 }
 
 export const ADDRESSEE_KINDS: AddresseeKindDto[] = ['unit', 'person'];
@@ -79,6 +81,7 @@ export function defaultForm(today: string): ComposeForm {
     to: '',
     cc: '',
     body: '',
+    attachments: [],
   };
 }
 
@@ -146,8 +149,14 @@ export function buildCompose(kind: KindDto, f: ComposeForm): ComposeDto_Deserial
         marking: f.marking,
         precedence: f.precedence,
         deadline: orNull(f.deadline),
+        attachments: f.attachments,
       };
   }
+}
+
+/** A file's name from its path (either separator). */
+export function fileName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
 }
 
 /** The form field an error is about: the one the backend names, or one inferred. */
@@ -202,6 +211,7 @@ export const FIELD_TARGET: Record<string, string> = {
   to: 'compose-to',
   cc: 'compose-cc',
   body: 'compose-body',
+  attachments: 'compose-attach',
 };
 
 // The composer's state is kept in the encrypted store (saveFormDraft / formDraft), as JSON:

@@ -222,6 +222,7 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
     onImportProgress: listen(progressListeners),
     onDrop: async () => () => undefined,
     pickEmlFiles: async () => ['/home/alice/courriels'],
+    pickFiles: async () => ['/home/alice/Documents/ordre-du-jour.pdf'],
     pickDirectory: async () => '/home/alice/courriels',
     pickSaveDestination: async (name) => `/home/alice/${name}`,
   };

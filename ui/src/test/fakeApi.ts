@@ -117,6 +117,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     onOpenDraft: vi.fn(noop),
     onDrop: vi.fn(noop),
     pickEmlFiles: vi.fn(async () => []),
+    pickFiles: vi.fn(async () => []),
     pickDirectory: vi.fn(async () => null),
     pickSaveDestination: vi.fn(async () => null),
   } as Api;
