@@ -224,7 +224,7 @@ describe('compose', () => {
     type('compose-body', 'Ci-joint.');
     fireEvent.click(screen.getByTestId('compose-submit'));
     await waitFor(() => expect(compose).toHaveBeenCalledTimes(1));
-    expect(compose.mock.calls[0]![0]).toMatchObject({ kind: 'email', attachments: ['/home/alice/ordre-du-jour.pdf', 'C:\\Docs\\note.docx'] });
+    expect(vi.mocked(api.compose).mock.calls[0]![0]).toMatchObject({ kind: 'email', attachments: ['/home/alice/ordre-du-jour.pdf', 'C:\\Docs\\note.docx'] });
   });
 
   it('shows an unreadable attachment under the attachments, naming the file', async () => {
