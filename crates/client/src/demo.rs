@@ -935,9 +935,8 @@ impl Origin {
 }
 
 fn pick_origin(rng: &mut StdRng, ci: usize, theme: &Theme) -> Origin {
-    if theme.multilateral && rng.random_bool(0.45) {
-        let missions: [usize; 4] = [0, 1, 2, 3];
-        let m = missions.choose(rng).copied().unwrap_or(0);
+    if !theme.missions.is_empty() && rng.random_bool(0.45) {
+        let m = theme.missions.choose(rng).copied().unwrap_or(RP_UE);
         return Origin::Post(COUNTRIES.len() + m);
     }
     if rng.random_bool(0.7) {
@@ -1333,9 +1332,13 @@ impl Pen<'_> {
             }
             Origin::Service(s) => {
                 self.push_post(&mut action, ci);
-                if theme.multilateral && self.rng.random_bool(0.5) {
-                    let mission = COUNTRIES.len() + self.rng.random_range(0..4);
-                    self.push_post(&mut action, mission);
+                if !theme.missions.is_empty() && self.rng.random_bool(0.5) {
+                    let m = theme
+                        .missions
+                        .choose(&mut self.rng)
+                        .copied()
+                        .unwrap_or(RP_UE);
+                    self.push_post(&mut action, COUNTRIES.len() + m);
                 }
                 for _ in 0..self.rng.random_range(1..=2) {
                     let other = self.rng.random_range(0..SERVICES.len());
@@ -1672,6 +1675,12 @@ static SERVICES: [(&str, &str); 16] = [
         "Direction de la communication et de la presse",
     ),
 ];
+
+/// The missions to organisations, by their place in `EXTRA_POSTS`.
+const RP_UE: usize = 0;
+const NEW_YORK_UN: usize = 1;
+const GENEVE_UN: usize = 2;
+const OTAN: usize = 3;
 
 /// Missions to organisations (no country) and consulates general (with their country).
 static EXTRA_POSTS: [(&str, Option<&str>); 7] = [
@@ -2129,8 +2138,10 @@ struct Theme {
     tags: &'static [&'static str],
     /// The thematic service in Paris.
     service: usize,
-    /// Whether missions to organisations write about it.
-    multilateral: bool,
+    /// The missions to organisations that write about it (indices into `EXTRA_POSTS`): the
+    /// permanent representation to the EU on sanctions, Geneva on global health, none on a
+    /// theme no organisation deals with.
+    missions: &'static [usize],
     subjects: &'static [&'static str],
     summaries: &'static [&'static str],
     facts: &'static [&'static str],
@@ -2142,7 +2153,7 @@ static THEMES: [Theme; 13] = [
         label: "situation politique et élections",
         tags: &["POL", "ELECTIONS"],
         service: CAB,
-        multilateral: false,
+        missions: &[],
         subjects: &[
             "{p} : campagne pour les élections législatives – état des lieux à {n} jours du scrutin",
             "{p} : résultats du premier tour de l'élection présidentielle",
@@ -2183,7 +2194,7 @@ static THEMES: [Theme; 13] = [
         label: "énergie",
         tags: &["ENERGIE", "ECON"],
         service: DGM,
-        multilateral: false,
+        missions: &[],
         subjects: &[
             "{p} : nouvelle stratégie énergétique et relance du programme nucléaire civil",
             "{p} : approvisionnement en gaz naturel liquéfié pour l'hiver – état des stocks",
@@ -2222,7 +2233,7 @@ static THEMES: [Theme; 13] = [
         label: "relations commerciales",
         tags: &["ECON", "COMMERCE"],
         service: DE,
-        multilateral: false,
+        missions: &[],
         subjects: &[
             "{p} : négociations commerciales avec l'Union européenne – point d'étape",
             "{p} : mesures de sauvegarde sur l'acier et l'aluminium",
@@ -2263,7 +2274,7 @@ static THEMES: [Theme; 13] = [
         label: "protection consulaire",
         tags: &["CONSUL"],
         service: FAE,
-        multilateral: false,
+        missions: &[],
         subjects: &[
             "{p} : arrestation d'un ressortissant français à {v} – protection consulaire",
             "{p} : situation sécuritaire et mise à jour des conseils aux voyageurs",
@@ -2303,7 +2314,7 @@ static THEMES: [Theme; 13] = [
         label: "climat",
         tags: &["CLIMAT", "ENVIRONNEMENT"],
         service: DGM,
-        multilateral: true,
+        missions: &[RP_UE, NEW_YORK_UN],
         subjects: &[
             "{p} : préparation de la COP – positions de négociation",
             "{p} : financement climatique et partenariat pour une transition énergétique juste",
@@ -2338,7 +2349,7 @@ static THEMES: [Theme; 13] = [
         label: "sanctions",
         tags: &["SANCTIONS", "PESC"],
         service: DJ,
-        multilateral: true,
+        missions: &[RP_UE, NEW_YORK_UN],
         subjects: &[
             "{p} : mise en œuvre des sanctions européennes – contournement par des pays tiers",
             "{p} : réaction au nouveau paquet de sanctions de l'Union européenne",
@@ -2370,7 +2381,7 @@ static THEMES: [Theme; 13] = [
         label: "visites et entretiens",
         tags: &["VISITE", "POL"],
         service: PROTOCOLE,
-        multilateral: false,
+        missions: &[],
         subjects: &[
             "Visite du ministre de l'Europe et des Affaires étrangères {e} – programme et enjeux",
             "{p} : visite d'État du Président de la République – préparation",
@@ -2405,7 +2416,7 @@ static THEMES: [Theme; 13] = [
         label: "G20 et Nations unies",
         tags: &["G20", "ONU"],
         service: NUOI,
-        multilateral: true,
+        missions: &[NEW_YORK_UN, GENEVE_UN],
         subjects: &[
             "G20 – réunion des sherpas à {v} : compte rendu",
             "Conseil de sécurité : projet de résolution sur la situation humanitaire",
@@ -2440,7 +2451,7 @@ static THEMES: [Theme; 13] = [
         label: "sécurité au Sahel",
         tags: &["DEF", "SAHEL", "SECURITE"],
         service: ASD,
-        multilateral: false,
+        missions: &[NEW_YORK_UN, OTAN],
         subjects: &[
             "Sahel : situation sécuritaire dans la zone des trois frontières",
             "{p} : attaque contre un poste militaire – bilan et réactions",
@@ -2475,7 +2486,7 @@ static THEMES: [Theme; 13] = [
         label: "santé mondiale",
         tags: &["SANTE"],
         service: DGM,
-        multilateral: true,
+        missions: &[GENEVE_UN],
         subjects: &[
             "{p} : épidémie de choléra – mesures sanitaires et situation des Français",
             "{p} : négociations sur l'accord de l'OMS sur les pandémies",
@@ -2504,7 +2515,7 @@ static THEMES: [Theme; 13] = [
         label: "numérique et cybersécurité",
         tags: &["NUMERIQUE", "CYBER"],
         service: DGM,
-        multilateral: false,
+        missions: &[OTAN],
         subjects: &[
             "{p} : régulation de l'intelligence artificielle – projet de loi",
             "{p} : cyberattaque contre les systèmes informatiques du ministère des Finances",
@@ -2531,7 +2542,7 @@ static THEMES: [Theme; 13] = [
         label: "migrations",
         tags: &["MIGRATIONS", "CONSUL"],
         service: FAE,
-        multilateral: false,
+        missions: &[],
         subjects: &[
             "{p} : coopération migratoire et réadmissions",
             "{p} : départs de migrants par la route de la Méditerranée centrale",
@@ -2555,7 +2566,7 @@ static THEMES: [Theme; 13] = [
         label: "influence et francophonie",
         tags: &["CULTURE", "FRANCOPHONIE"],
         service: DGM,
-        multilateral: false,
+        missions: &[],
         subjects: &[
             "{p} : avenir du réseau des alliances françaises",
             "{p} : enseignement du français et lycées français – rentrée {y}",
@@ -3189,6 +3200,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn missions_to_organisations_write_only_on_the_themes_they_deal_with() {
+        let mut from_missions = 0;
+        for item in items(13, 6_000) {
+            let ItemContent::Telegram(t) = &item.content else {
+                continue;
+            };
+            let Some(m) = EXTRA_POSTS
+                .iter()
+                .take(4)
+                .position(|(code, _)| *code == t.origin)
+            else {
+                continue;
+            };
+            from_missions += 1;
+            let first = t.tags.first().map(Tag::as_str).unwrap_or_default();
+            let theme = THEMES
+                .iter()
+                .find(|th| th.tags.first() == Some(&first))
+                .unwrap_or_else(|| panic!("no theme starts with {first}"));
+            assert!(
+                theme.missions.contains(&m),
+                "{} writes on {}",
+                t.origin,
+                theme.label
+            );
+        }
+        assert!(
+            from_missions > 50,
+            "{from_missions} telegrams from missions"
+        );
     }
 
     #[test]
