@@ -570,14 +570,17 @@ impl App {
 
     /// The same attribute of every element with this test id, in document order.
     pub async fn attrs(&self, testid: &str, name: &str) -> Result<Vec<String>> {
-        let v = self
-            .client
-            .execute(
-                "return [...document.querySelectorAll(arguments[0])] \
-                   .map(e => e.getAttribute(arguments[1]) || '');",
-                vec![Value::from(by_testid(testid)), Value::from(name)],
-            )
-            .await?;
+        self.strings(
+            "return [...document.querySelectorAll(arguments[0])] \
+               .map(e => e.getAttribute(arguments[1]) || '');",
+            vec![Value::from(by_testid(testid)), Value::from(name)],
+        )
+        .await
+    }
+
+    /// The strings a script returns as an array (anything else in it is left out).
+    async fn strings(&self, script: &str, args: Vec<Value>) -> Result<Vec<String>> {
+        let v = self.client.execute(script, args).await?;
         Ok(v.as_array()
             .map(|a| {
                 a.iter()
@@ -589,20 +592,11 @@ impl App {
 
     /// The rendered text of every element with this test id, in document order.
     pub async fn texts(&self, testid: &str) -> Result<Vec<String>> {
-        let v = self
-            .client
-            .execute(
-                "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText);",
-                vec![Value::from(by_testid(testid))],
-            )
-            .await?;
-        Ok(v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default())
+        self.strings(
+            "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText);",
+            vec![Value::from(by_testid(testid))],
+        )
+        .await
     }
 
     /// Clicks the `n`-th element (from 0) with this test id, through a script.
@@ -623,20 +617,11 @@ impl App {
 
     /// The `value` of every form field with this test id (inputs, text areas), in order.
     pub async fn values(&self, testid: &str) -> Result<Vec<String>> {
-        let v = self
-            .client
-            .execute(
-                "return [...document.querySelectorAll(arguments[0])].map(e => e.value);",
-                vec![Value::from(by_testid(testid))],
-            )
-            .await?;
-        Ok(v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default())
+        self.strings(
+            "return [...document.querySelectorAll(arguments[0])].map(e => e.value);",
+            vec![Value::from(by_testid(testid))],
+        )
+        .await
     }
 
     /// The test id of the focused element and its selection (start, end), if it has one.
