@@ -75,28 +75,24 @@ export function DraftHistory({ draft, me, editor }: { draft: DraftDto_Serialize;
         </ol>
       )}
       <div className="field-row">
-        <div className="field">
-          <label htmlFor={`${id}-from`}>{t('history.from')}</label>
-          <select id={`${id}-from`} data-testid="history-from" value={from} onChange={(e) => setFrom(e.target.value)}>
-            {versions.map((v) => (
-              <option key={v.number} value={String(v.number)}>
-                {t('history.versionN', { n: v.number })}
-              </option>
-            ))}
-            <option value={CURRENT}>{t('history.current')}</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-to`}>{t('history.to')}</label>
-          <select id={`${id}-to`} data-testid="history-to" value={to} onChange={(e) => setTo(e.target.value)}>
-            {versions.map((v) => (
-              <option key={v.number} value={String(v.number)}>
-                {t('history.versionN', { n: v.number })}
-              </option>
-            ))}
-            <option value={CURRENT}>{t('history.current')}</option>
-          </select>
-        </div>
+        {(['from', 'to'] as const).map((end) => (
+          <div className="field" key={end}>
+            <label htmlFor={`${id}-${end}`}>{t(`history.${end}`)}</label>
+            <select
+              id={`${id}-${end}`}
+              data-testid={`history-${end}`}
+              value={end === 'from' ? from : to}
+              onChange={(e) => (end === 'from' ? setFrom : setTo)(e.target.value)}
+            >
+              {versions.map((v) => (
+                <option key={v.number} value={String(v.number)}>
+                  {t('history.versionN', { n: v.number })}
+                </option>
+              ))}
+              <option value={CURRENT}>{t('history.current')}</option>
+            </select>
+          </div>
+        ))}
       </div>
       <button type="button" data-testid="history-compare" onClick={() => void compare()}>
         {t('history.compare')}
