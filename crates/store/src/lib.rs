@@ -39,6 +39,24 @@ pub use unlock::kdf_runs;
 /// The key file inside a profile directory.
 pub const KEY_FILE: &str = keyfile::KEY_FILE;
 
+/// The steps of SQLite's plan for `sql` with these parameters (`EXPLAIN QUERY PLAN`), for the
+/// tests that check an index is used.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn query_plan(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: Vec<rusqlite::types::Value>,
+) -> Vec<String> {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    stmt.query_map(rusqlite::params_from_iter(params), |r| {
+        r.get::<_, String>(3)
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -132,14 +132,7 @@ mod tests {
         for filter in filters {
             let mut params = Vec::new();
             let sql = crate::store::counts_sql(&filter, &mut params);
-            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-            let plan: Vec<String> = stmt
-                .query_map(rusqlite::params_from_iter(params), |r| {
-                    r.get::<_, String>(3)
-                })
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
+            let plan = crate::query_plan(&conn, &sql, params);
             assert!(
                 plan.iter()
                     .any(|step| step.contains("COVERING INDEX items_counts")),

@@ -582,14 +582,7 @@ fn filtered_searches_check_each_match_in_the_index_of_the_filter_columns() {
         params.push(rusqlite::types::Value::Text("ministre".into()));
         params.extend([0, 10, 20, 0].map(rusqlite::types::Value::Integer));
         let sql = crate::search::SearchStatements::new(&join).rank;
-        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-        let plan: Vec<String> = stmt
-            .query_map(rusqlite::params_from_iter(params), |r| {
-                r.get::<_, String>(3)
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let plan = crate::query_plan(&conn, &sql, params);
         assert!(
             plan.iter()
                 .any(|step| step.contains("COVERING INDEX items_filters")),
