@@ -195,7 +195,9 @@ impl From<DomainError> for CommandError {
             DomainError::InvalidId(_) | DomainError::IdNotV7 { .. } => {
                 Self::new(ErrorKind::NotFound, message)
             }
-            DomainError::UnknownMarking(_)
+            // The app's forms carry no Message-ID: only the CLI takes one.
+            DomainError::InvalidMessageId(_)
+            | DomainError::UnknownMarking(_)
             | DomainError::UnknownPrecedence(_)
             | DomainError::UnknownKind(_)
             | DomainError::UnknownRoute(_) => Self::new(ErrorKind::Internal, message),

@@ -4,7 +4,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use diplomatie_client::{Compose, Profile};
 use diplomatie_domain::{
     Addressee, DiplomaticNote, FormalEmail, ItemContent, Mailbox, Marking, NoteNumber, Paragraph,
-    Precedence, Reference, Tag, Telegram, TelegramNumber,
+    Precedence, Reference, Tag, Telegram, TelegramNumber, parse_message_id,
 };
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -220,31 +220,10 @@ fn note_number(raw: &str) -> Result<NoteNumber> {
     })
 }
 
-/// A Message-ID as stored: without its angle brackets; refused when it cannot be one.
-fn message_id(raw: &str) -> Result<String> {
-    let id = raw
-        .trim()
-        .trim_start_matches('<')
-        .trim_end_matches('>')
-        .trim();
-    let valid = id
-        .split_once('@')
-        .is_some_and(|(left, right)| !left.is_empty() && !right.is_empty())
-        && !id
-            .chars()
-            .any(|c| c.is_whitespace() || c == '<' || c == '>');
-    if !valid {
-        bail!(
-            "invalid Message-ID '{raw}': write it as id@host, e.g. 20261201.42@diplomatie.gouv.example"
-        );
-    }
-    Ok(id.to_owned())
-}
-
 fn message_ids(list: &[String]) -> Result<Vec<String>> {
     list.iter()
         .filter(|m| !m.trim().is_empty())
-        .map(|m| message_id(m))
+        .map(|m| Ok(parse_message_id(m)?))
         .collect()
 }
 
@@ -386,7 +365,7 @@ fn email(a: &EmailArgs, profile: &Profile, now: OffsetDateTime) -> Result<Compos
             .map(|d| parse_date(d, false))
             .transpose()?
             .unwrap_or(now),
-        message_id: a.message_id.as_deref().map(message_id).transpose()?,
+        message_id: a.message_id.as_deref().map(parse_message_id).transpose()?,
         in_reply_to: message_ids(&a.in_reply_to)?,
         // A reply with no References given names the message it answers there too, as mail
         // clients do when they know nothing of that message's own References.

@@ -108,6 +108,27 @@ impl FormalEmail {
     }
 }
 
+/// A Message-ID as stored, from how a person writes it: without its angle brackets, refused
+/// when it cannot be one (`id@host`, no space, no bracket inside).
+pub fn parse_message_id(raw: &str) -> Result<String, DomainError> {
+    let id = raw
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    let valid = id
+        .split_once('@')
+        .is_some_and(|(left, right)| !left.is_empty() && !right.is_empty())
+        && !id
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>');
+    if valid {
+        Ok(id.to_owned())
+    } else {
+        Err(DomainError::InvalidMessageId(raw.to_owned()))
+    }
+}
+
 fn check_flash_email(precedence: Precedence) -> Result<(), DomainError> {
     // An email has no justification line: Flash is for telegrams and notes.
     if precedence == Precedence::Flash {
@@ -119,6 +140,28 @@ fn check_flash_email(precedence: Precedence) -> Result<(), DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_ids_lose_their_brackets_and_must_be_id_at_host() {
+        assert_eq!(
+            parse_message_id(" <20261201.42@quai.example> ").unwrap(),
+            "20261201.42@quai.example"
+        );
+        for bad in [
+            "",
+            "<>",
+            "sans-arobase",
+            "@host",
+            "id@",
+            "a b@host",
+            "a<b@host",
+        ] {
+            assert_eq!(
+                parse_message_id(bad),
+                Err(DomainError::InvalidMessageId(bad.to_owned()))
+            );
+        }
+    }
 
     #[test]
     fn mailboxes_parse() {

@@ -35,6 +35,10 @@ pub enum DomainError {
     InvalidId(String),
     #[error("invalid email address '{0}'")]
     InvalidAddress(String),
+    #[error(
+        "invalid Message-ID '{0}': write it as id@host, e.g. 20261201.42@diplomatie.gouv.example"
+    )]
+    InvalidMessageId(String),
     #[error("the date-time group must be given in UTC (Z): convert {given} to {utc}")]
     DtgNotUtc { given: String, utc: String },
     #[error("an email cannot be Flash: send a telegram for a Flash, or use Immédiat")]

@@ -16,7 +16,7 @@ pub use addressee::{Addressee, Route, UserIdentity};
 pub use clearance::{
     Circuit, Clearance, ClearanceError, ClearanceOrder, Role, Stage, Step, Transition, Verdict,
 };
-pub use email::{AttachmentMeta, FormalEmail, Mailbox};
+pub use email::{AttachmentMeta, FormalEmail, Mailbox, parse_message_id};
 pub use error::DomainError;
 pub use id::ItemId;
 pub use item::{Item, ItemContent, ItemKind};
