@@ -1,15 +1,17 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::{self, EnumAccess, VariantAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 
 /// The protection marking (mention de protection). Only the levels this system is accredited
 /// for exist as values: Secret and Très Secret are refused when parsed or deserialised, with
 /// the accreditation message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(try_from = "String")]
 pub enum Marking {
     /// Non protégé.
     #[default]
@@ -45,85 +47,20 @@ impl fmt::Display for Marking {
     }
 }
 
-/// The codes on the wire, in the order of the variants.
-const CODES: &[&str] = &["NP", "DR"];
+/// Reads a marking by its exact wire code (`NP`, `DR`); a Secret or Très Secret code gets the
+/// accreditation message.
+impl TryFrom<String> for Marking {
+    type Error = DomainError;
 
-impl Marking {
-    /// The marking of a wire code (`NP`, `DR`), exactly as serialised. A Secret or Très Secret
-    /// code gets the accreditation message, anything else serde's unknown variant error.
-    fn from_wire<E: de::Error>(code: &str) -> Result<Self, E> {
-        match code {
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        match code.as_str() {
             "NP" => Ok(Marking::NonProtege),
             "DR" => Ok(Marking::DiffusionRestreinte),
             other => match other.parse::<Marking>() {
-                Err(e @ DomainError::AboveAccreditation(_)) => Err(E::custom(e)),
-                _ => Err(E::unknown_variant(other, CODES)),
+                Err(e @ DomainError::AboveAccreditation(_)) => Err(e),
+                _ => Err(DomainError::UnknownMarking(code)),
             },
         }
-    }
-}
-
-/// Reads a marking as serde's derive would (a unit variant named by its code or its index),
-/// except for the error on a Secret or Très Secret code.
-impl<'de> Deserialize<'de> for Marking {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_enum("Marking", CODES, MarkingVisitor)
-    }
-}
-
-struct MarkingVisitor;
-
-impl<'de> Visitor<'de> for MarkingVisitor {
-    type Value = Marking;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a protection marking: NP or DR")
-    }
-
-    fn visit_str<E: de::Error>(self, code: &str) -> Result<Marking, E> {
-        Marking::from_wire(code)
-    }
-
-    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Marking, A::Error> {
-        let (MarkingCode(marking), variant) = data.variant()?;
-        variant.unit_variant()?;
-        Ok(marking)
-    }
-}
-
-/// The name (or index) of a marking's variant.
-struct MarkingCode(Marking);
-
-impl<'de> Deserialize<'de> for MarkingCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_identifier(CodeVisitor)
-            .map(MarkingCode)
-    }
-}
-
-struct CodeVisitor;
-
-impl Visitor<'_> for CodeVisitor {
-    type Value = Marking;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a protection marking code: NP or DR")
-    }
-
-    fn visit_str<E: de::Error>(self, code: &str) -> Result<Marking, E> {
-        Marking::from_wire(code)
-    }
-
-    fn visit_bytes<E: de::Error>(self, code: &[u8]) -> Result<Marking, E> {
-        Marking::from_wire(&String::from_utf8_lossy(code))
-    }
-
-    fn visit_u64<E: de::Error>(self, index: u64) -> Result<Marking, E> {
-        usize::try_from(index)
-            .ok()
-            .and_then(|i| Marking::ALL.get(i).copied())
-            .ok_or_else(|| E::invalid_value(de::Unexpected::Unsigned(index), &self))
     }
 }
 
@@ -274,7 +211,11 @@ mod tests {
                 .contains("above this system's accreditation")
         );
         let err = serde_json::from_str::<Marking>(r#""XX""#).unwrap_err();
-        assert!(err.to_string().contains("unknown variant `XX`"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("unknown protection marking 'XX': use NP"),
+            "{err}"
+        );
         // The codes are exact on the wire, as the derive had them.
         assert!(serde_json::from_str::<Marking>(r#""np""#).is_err());
         for m in Marking::ALL {
