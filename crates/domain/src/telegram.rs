@@ -1,6 +1,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::{Addressee, DomainError, ItemId, Marking, Precedence};
@@ -201,28 +202,9 @@ fn check_dtg_utc(dtg: OffsetDateTime) -> Result<(), DomainError> {
     })
 }
 
-/// `2026-12-01T18:00+02:00`, `2026-12-01T16:00Z`: seconds only when there are some.
+/// The instant as RFC 3339 writes it: `2026-12-01T18:00:00+02:00`, `2026-12-01T16:00:00Z`.
 fn dtg_label(t: OffsetDateTime) -> String {
-    let mut label = format!("{}T{:02}:{:02}", t.date(), t.hour(), t.minute());
-    if t.second() != 0 {
-        label.push_str(&format!(":{:02}", t.second()));
-    }
-    let offset = t.offset();
-    if offset.is_utc() {
-        label.push('Z');
-    } else {
-        let (h, m, s) = offset.as_hms();
-        let sign = if offset.is_negative() { '-' } else { '+' };
-        label.push_str(&format!(
-            "{sign}{:02}:{:02}",
-            h.unsigned_abs(),
-            m.unsigned_abs()
-        ));
-        if s != 0 {
-            label.push_str(&format!(":{:02}", s.unsigned_abs()));
-        }
-    }
-    label
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
 pub(crate) fn check_flash(
@@ -264,13 +246,13 @@ mod tests {
         assert_eq!(
             err,
             DomainError::DtgNotUtc {
-                given: "2026-12-01T18:00+02:00".into(),
-                utc: "2026-12-01T16:00Z".into(),
+                given: "2026-12-01T18:00:00+02:00".into(),
+                utc: "2026-12-01T16:00:00Z".into(),
             }
         );
         assert_eq!(
             err.to_string(),
-            "the date-time group must be given in UTC (Z): convert 2026-12-01T18:00+02:00 to 2026-12-01T16:00Z"
+            "the date-time group must be given in UTC (Z): convert 2026-12-01T18:00:00+02:00 to 2026-12-01T16:00:00Z"
         );
         // The UTC time can fall on another day.
         let err = check_dtg_utc(datetime!(2026-12-01 20:30:15 -05:30)).unwrap_err();

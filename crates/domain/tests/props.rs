@@ -690,7 +690,7 @@ fn a_telegram_dated_at_another_offset_than_utc_is_refused() {
     let err = t.validate().unwrap_err();
     assert_eq!(
         err.to_string(),
-        "the date-time group must be given in UTC (Z): convert 2026-12-01T18:00+02:00 to 2026-12-01T16:00Z"
+        "the date-time group must be given in UTC (Z): convert 2026-12-01T18:00:00+02:00 to 2026-12-01T16:00:00Z"
     );
     t.dtg = datetime!(2026-12-01 16:00 UTC);
     assert_eq!(t.validate(), Ok(()));
