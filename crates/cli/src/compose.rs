@@ -118,8 +118,7 @@ const ORGANISATION_WORDS: &[&str] = &[
 
 /// A unit's name or a person's display name: "unit:" and "person:" decide; otherwise a name
 /// is a unit when its first word (after an article: "Le", "La", "Les", an elided "L'"; a plural
-/// counts) is an organisation word, when it is
-/// written in capitals, or when it contains '/'.
+/// counts) is an organisation word, when it is written in capitals, or when it contains '/'.
 pub fn addressee(raw: &str) -> Option<Addressee> {
     let raw = raw.trim();
     if raw.is_empty() {
@@ -142,11 +141,10 @@ pub fn addressee(raw: &str) -> Option<Addressee> {
         .find_map(|article| first.strip_prefix(article))
         .unwrap_or(first)
         .to_lowercase();
-    let first = first
-        .strip_suffix('s')
-        .filter(|w| ORGANISATION_WORDS.contains(w))
-        .map_or(first.clone(), str::to_owned);
-    let organisation = ORGANISATION_WORDS.contains(&first.as_str());
+    let organisation = ORGANISATION_WORDS.contains(&first.as_str())
+        || first
+            .strip_suffix('s')
+            .is_some_and(|w| ORGANISATION_WORDS.contains(&w));
     let letters: Vec<char> = raw.chars().filter(|c| c.is_alphabetic()).collect();
     let capitals = !letters.is_empty() && letters.iter().all(|c| c.is_uppercase());
     Some(if organisation || capitals || raw.contains('/') {
