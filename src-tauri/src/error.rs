@@ -195,8 +195,9 @@ impl From<DomainError> for CommandError {
             DomainError::InvalidId(_) | DomainError::IdNotV7 { .. } => {
                 Self::new(ErrorKind::NotFound, message)
             }
-            // The app's forms carry no Message-ID: only the CLI takes one.
+            // The app's forms carry no Message-ID or number: only the CLI takes them.
             DomainError::InvalidMessageId(_)
+            | DomainError::InvalidNumber { .. }
             | DomainError::UnknownMarking(_)
             | DomainError::UnknownPrecedence(_)
             | DomainError::UnknownKind(_)

@@ -3,8 +3,8 @@
 use anyhow::{Context, Result, anyhow, bail};
 use diplomatie_client::{Compose, Profile};
 use diplomatie_domain::{
-    Addressee, DiplomaticNote, FormalEmail, ItemContent, Mailbox, Marking, NoteNumber, Paragraph,
-    Precedence, Reference, Tag, Telegram, TelegramNumber, parse_message_id,
+    Addressee, DiplomaticNote, FormalEmail, ItemContent, Mailbox, Marking, Paragraph, Precedence,
+    Reference, Tag, Telegram, parse_message_id,
 };
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -181,43 +181,6 @@ fn non_empty(list: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// "BERLIN 2026-0042" → post BERLIN, year 2026, serial 42.
-fn telegram_number(raw: &str) -> Result<TelegramNumber> {
-    let bad = || anyhow!("invalid telegram number '{raw}': write it as \"BERLIN 2026-0042\"");
-    let (post, rest) = raw.trim().rsplit_once(' ').ok_or_else(bad)?;
-    let (year, serial) = rest.split_once('-').ok_or_else(bad)?;
-    Ok(TelegramNumber {
-        post: post.trim().to_owned(),
-        year: year.parse().map_err(|_| bad())?,
-        serial: serial.parse().map_err(|_| bad())?,
-    })
-}
-
-/// "BERLIN/2026/0042" (as `show` prints it) → mission BERLIN, year 2026, serial 42; the
-/// mission may itself contain '/'.
-fn note_number(raw: &str) -> Result<NoteNumber> {
-    let bad = || {
-        anyhow!(
-            "invalid note number '{raw}': write it as \"MISSION/YEAR/SERIAL\", e.g. \"BERLIN/2026/0042\""
-        )
-    };
-    let mut parts = raw.trim().rsplitn(3, '/');
-    let (serial, year, mission) = (parts.next(), parts.next(), parts.next());
-    let mission = mission
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .ok_or_else(bad)?;
-    Ok(NoteNumber {
-        mission: mission.to_owned(),
-        year: year.unwrap_or_default().trim().parse().map_err(|_| bad())?,
-        serial: serial
-            .unwrap_or_default()
-            .trim()
-            .parse()
-            .map_err(|_| bad())?,
-    })
-}
-
 fn message_ids(list: &[String]) -> Result<Vec<String>> {
     list.iter()
         .filter(|m| !m.trim().is_empty())
@@ -252,7 +215,7 @@ pub fn build(command: &ComposeCommand, profile: &Profile) -> Result<Compose> {
         ComposeCommand::Telegram(a) => {
             let c = common(&a.common)?;
             let telegram = Telegram {
-                number: a.number.as_deref().map(telegram_number).transpose()?,
+                number: a.number.as_deref().map(str::parse).transpose()?,
                 // A date-time group is in UTC: a time given with its offset is converted.
                 dtg: a
                     .dtg
@@ -291,7 +254,7 @@ pub fn build(command: &ComposeCommand, profile: &Profile) -> Result<Compose> {
             let mission = a.mission.clone().unwrap_or_else(|| me.org.clone());
             let institution = a.to_institution.trim().to_owned();
             let note = DiplomaticNote {
-                number: a.number.as_deref().map(note_number).transpose()?,
+                number: a.number.as_deref().map(str::parse).transpose()?,
                 opening: a
                     .opening
                     .clone()

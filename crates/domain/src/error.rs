@@ -39,6 +39,12 @@ pub enum DomainError {
         "invalid Message-ID '{0}': write it as id@host, e.g. 20261201.42@diplomatie.gouv.example"
     )]
     InvalidMessageId(String),
+    #[error("invalid {kind} number '{given}': write it as {form}")]
+    InvalidNumber {
+        kind: &'static str,
+        given: String,
+        form: &'static str,
+    },
     #[error("the date-time group must be given in UTC (Z): convert {given} to {utc}")]
     DtgNotUtc { given: String, utc: String },
     #[error("an email cannot be Flash: send a telegram for a Flash, or use Immédiat")]

@@ -22,6 +22,34 @@ impl fmt::Display for NoteNumber {
     }
 }
 
+/// Reads the number as it is written: `BERLIN/2026/0042` (the mission may itself hold '/').
+impl std::str::FromStr for NoteNumber {
+    type Err = DomainError;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let bad = || DomainError::InvalidNumber {
+            kind: "note",
+            given: raw.to_owned(),
+            form: "\"MISSION/YEAR/SERIAL\", e.g. \"BERLIN/2026/0042\"",
+        };
+        let mut parts = raw.trim().rsplitn(3, '/');
+        let (serial, year, mission) = (parts.next(), parts.next(), parts.next());
+        let mission = mission
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .ok_or_else(bad)?;
+        Ok(Self {
+            mission: mission.to_owned(),
+            year: year.unwrap_or_default().trim().parse().map_err(|_| bad())?,
+            serial: serial
+                .unwrap_or_default()
+                .trim()
+                .parse()
+                .map_err(|_| bad())?,
+        })
+    }
+}
+
 /// A note verbale: a formal note in the third person between a mission and a foreign ministry,
 /// initialled, not signed.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

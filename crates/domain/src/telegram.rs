@@ -20,6 +20,30 @@ impl fmt::Display for TelegramNumber {
     }
 }
 
+/// Reads the number as it is written: `BERLIN 2026-0042`.
+impl std::str::FromStr for TelegramNumber {
+    type Err = DomainError;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let bad = || DomainError::InvalidNumber {
+            kind: "telegram",
+            given: raw.to_owned(),
+            form: "\"POST YEAR-SERIAL\", e.g. \"BERLIN 2026-0042\"",
+        };
+        let (post, rest) = raw.trim().rsplit_once(' ').ok_or_else(bad)?;
+        let (year, serial) = rest.split_once('-').ok_or_else(bad)?;
+        let post = post.trim();
+        if post.is_empty() {
+            return Err(bad());
+        }
+        Ok(Self {
+            post: post.to_owned(),
+            year: year.parse().map_err(|_| bad())?,
+            serial: serial.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
 /// A numbered paragraph with its own portion mark.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paragraph {
@@ -277,6 +301,43 @@ mod tests {
         );
         assert!(Tag::new(&"é".repeat(32)).is_ok());
         assert!(Tag::new(&"é".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn numbers_read_back_as_they_are_written() {
+        use crate::NoteNumber;
+        let td = TelegramNumber {
+            post: "BRUXELLES (RP UE)".into(),
+            year: 2026,
+            serial: 42,
+        };
+        assert_eq!(td.to_string().parse::<TelegramNumber>(), Ok(td));
+        let note = NoteNumber {
+            mission: "Ambassade/Berlin".into(),
+            year: 2026,
+            serial: 7,
+        };
+        assert_eq!(note.to_string().parse::<NoteNumber>(), Ok(note));
+        for bad in ["", "BERLIN", "BERLIN 2026", "BERLIN 2026-x", " 2026-0042"] {
+            assert!(
+                matches!(
+                    bad.parse::<TelegramNumber>(),
+                    Err(DomainError::InvalidNumber {
+                        kind: "telegram",
+                        ..
+                    })
+                ),
+                "{bad:?}"
+            );
+        }
+        for bad in ["", "BERLIN/2026", "/2026/0042", "BERLIN/deux/0042"] {
+            let err = bad.parse::<NoteNumber>().unwrap_err();
+            assert!(
+                err.to_string()
+                    .ends_with("write it as \"MISSION/YEAR/SERIAL\", e.g. \"BERLIN/2026/0042\""),
+                "{bad:?}: {err}"
+            );
+        }
     }
 
     #[test]
