@@ -218,8 +218,7 @@ pub fn item(stored: &StoredItem, thread: &[ItemSummary], json: bool) -> Result<(
             if !e.cc.is_empty() {
                 t.push_str(&format!("Cc: {}\n", list(&e.cc)));
             }
-            // An email that carried no date at all is filed at the epoch by the import.
-            let date = if e.date == OffsetDateTime::UNIX_EPOCH {
+            let date = if e.is_undated() {
                 "(no date in the message)".to_owned()
             } else {
                 moment(e.date)

@@ -838,7 +838,7 @@ fn date(headers: &[Header<'_>]) -> OffsetDateTime {
                 .filter_map(|h| h.value.as_received()?.date)
                 .find_map(|d| to_offset_datetime(&d))
         })
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .unwrap_or(FormalEmail::UNDATED)
 }
 
 fn to_offset_datetime(dt: &mail_parser::DateTime) -> Option<OffsetDateTime> {

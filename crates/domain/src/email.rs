@@ -89,6 +89,15 @@ impl fmt::Debug for FormalEmail {
 }
 
 impl FormalEmail {
+    /// The date of a message that carried none (no Date header, no dated Received line): the
+    /// epoch, so that it sorts last by date; shown as "no date".
+    pub const UNDATED: OffsetDateTime = OffsetDateTime::UNIX_EPOCH;
+
+    /// Whether the message carried no date at all.
+    pub fn is_undated(&self) -> bool {
+        self.date == Self::UNDATED
+    }
+
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.to.is_empty() && self.cc.is_empty() {
             return Err(DomainError::Missing("recipient list (To or Cc)"));
