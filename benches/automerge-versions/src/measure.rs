@@ -103,7 +103,7 @@ pub fn cpu_time() -> Duration {
     Duration::from_millis(ticks.unwrap_or(0) * 10)
 }
 
-/// The other engineer's benchmark, which this one must not run beside (2 shared cores).
+/// The product's benchmark, which this one must not run beside (2 shared cores).
 const NEIGHBOUR: &str = "diplomatie-bench";
 
 /// True while a process runs whose program (argv[0], without its directory) is
