@@ -1,6 +1,6 @@
 //! A document being written in the composer, kept in the encrypted store so that it survives a
 //! lock or a restart and never reaches the disk in clear. One per kind. (Collaborative drafts,
-//! shared and merged between people, are automerge documents: see the drafting issue.)
+//! shared and merged between people, are automerge documents: see `drafting`.)
 
 use diplomatie_domain::ItemKind;
 
