@@ -68,3 +68,11 @@ if [ "$mode" = "test" ] && ! command -v tauri-driver >/dev/null 2>&1 \
   echo "Installing tauri-driver 2 (cargo install, about 2 minutes)…"
   cargo install tauri-driver --version '^2' --locked --quiet
 fi
+
+# cargo-deny checks the licences, bans and sources of the dependency tree (deny.toml) in
+# `make test`. 0.20.2 builds with the pinned Rust 1.95 (it needs 1.88).
+if [ "$mode" = "test" ] && ! command -v cargo-deny >/dev/null 2>&1 \
+  && [ ! -x "$HOME/.cargo/bin/cargo-deny" ]; then
+  echo "Installing cargo-deny 0.20.2 (cargo install, about 4 minutes)…"
+  cargo install cargo-deny --version 0.20.2 --locked --quiet
+fi
