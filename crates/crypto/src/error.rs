@@ -13,4 +13,6 @@ pub enum CryptoError {
     BadSignature,
     #[error("unsupported key derivation parameters: {0}")]
     UnsupportedKdf(String),
+    #[error("could not harden the process: {0}")]
+    Hardening(String),
 }

@@ -1,33 +1,46 @@
-//! A device's identity: an Ed25519 signing key (ring) and an X25519 key-agreement key
-//! (x25519-dalek), for signing released items and receiving wrapped keys.
+//! A device's identity: an Ed25519 signing key (ed25519-dalek) and an X25519 key-agreement
+//! key (x25519-dalek), for signing released items and receiving wrapped keys.
+//!
+//! Both come from the same curve25519 stack and wipe their secret when dropped (ring's
+//! Ed25519 key pair did not). The stored form of a signing key is its PKCS#8 document, as
+//! ring wrote it before: keys stored then load unchanged, and since Ed25519 is deterministic
+//! the signatures are byte for byte the same (tested against ring).
 
 use std::fmt;
 
-use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use ed25519_dalek::{Signer, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::{CryptoError, random_bytes};
 
-/// An Ed25519 signing key, kept as its PKCS#8 document (zeroized on drop).
+/// An Ed25519 signing key, wiped on drop, with its PKCS#8 document (zeroized on drop too).
 pub struct SigningKey {
     pkcs8: Zeroizing<Vec<u8>>,
-    pair: Ed25519KeyPair,
+    key: ed25519_dalek::SigningKey,
 }
 
 impl SigningKey {
     pub fn generate() -> Result<Self, CryptoError> {
-        let rng = ring::rand::SystemRandom::new();
-        let doc = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| CryptoError::Random)?;
-        Self::from_pkcs8(doc.as_ref())
+        let seed = Zeroizing::new(random_bytes::<32>()?);
+        let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+        let doc = key
+            .to_pkcs8_der()
+            .map_err(|_| CryptoError::InvalidKey("Ed25519 PKCS#8 encoding"))?;
+        Ok(Self {
+            pkcs8: Zeroizing::new(doc.as_bytes().to_vec()),
+            key,
+        })
     }
 
+    /// Reads a PKCS#8 document (v1, or v2 with the public key, which must match).
     pub fn from_pkcs8(pkcs8: &[u8]) -> Result<Self, CryptoError> {
-        let pair = Ed25519KeyPair::from_pkcs8(pkcs8)
+        let key = ed25519_dalek::SigningKey::from_pkcs8_der(pkcs8)
             .map_err(|_| CryptoError::InvalidKey("Ed25519 PKCS#8 document"))?;
         Ok(Self {
             pkcs8: Zeroizing::new(pkcs8.to_vec()),
-            pair,
+            key,
         })
     }
 
@@ -37,15 +50,11 @@ impl SigningKey {
     }
 
     pub fn public_key(&self) -> [u8; 32] {
-        let mut out = [0u8; 32];
-        out.copy_from_slice(self.pair.public_key().as_ref());
-        out
+        self.key.verifying_key().to_bytes()
     }
 
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
-        let mut out = [0u8; 64];
-        out.copy_from_slice(self.pair.sign(message).as_ref());
-        out
+        self.key.sign(message).to_bytes()
     }
 }
 
@@ -57,14 +66,20 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// Checks an Ed25519 signature.
+/// Checks an Ed25519 signature (strictly: non-canonical encodings and weak public keys are
+/// refused).
 pub fn verify_signature(
     public_key: &[u8],
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), CryptoError> {
-    UnparsedPublicKey::new(&ED25519, public_key)
-        .verify(message, signature)
+    let public: &[u8; 32] = public_key
+        .try_into()
+        .map_err(|_| CryptoError::BadSignature)?;
+    let signature =
+        ed25519_dalek::Signature::from_slice(signature).map_err(|_| CryptoError::BadSignature)?;
+    VerifyingKey::from_bytes(public)
+        .and_then(|key| key.verify_strict(message, &signature))
         .map_err(|_| CryptoError::BadSignature)
 }
 
@@ -139,6 +154,64 @@ mod tests {
         );
         let again = SigningKey::from_pkcs8(key.pkcs8()).unwrap();
         assert_eq!(again.public_key(), key.public_key());
+        assert_eq!(again.sign(b"released text"), sig);
+        assert_eq!(
+            verify_signature(&key.public_key()[..31], b"released text", &sig),
+            Err(CryptoError::BadSignature)
+        );
+        assert_eq!(
+            verify_signature(&key.public_key(), b"released text", &sig[..63]),
+            Err(CryptoError::BadSignature)
+        );
+        assert!(SigningKey::from_pkcs8(b"not a key").is_err());
+        assert!(!format!("{key:?}").contains(&hex(&key.pkcs8()[16..48])));
+    }
+
+    /// Keys and signatures made before with ring: a key ring generated loads, signs the same
+    /// bytes as ring, and verifies ring's signatures; a key made here loads in ring and
+    /// signs the same.
+    #[test]
+    fn keys_and_signatures_of_ring_carry_over() {
+        use ring::signature::{Ed25519KeyPair, KeyPair};
+        let rng = ring::rand::SystemRandom::new();
+        for _ in 0..8 {
+            let doc = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+            let ring_key = Ed25519KeyPair::from_pkcs8(doc.as_ref()).unwrap();
+            let key = SigningKey::from_pkcs8(doc.as_ref()).unwrap();
+            assert_eq!(key.public_key().as_slice(), ring_key.public_key().as_ref());
+            let message = b"DIPLOMATIE-RELEASE/1 record";
+            let ring_sig = ring_key.sign(message);
+            assert_eq!(key.sign(message).as_slice(), ring_sig.as_ref());
+            verify_signature(&key.public_key(), message, ring_sig.as_ref()).unwrap();
+
+            let ours = SigningKey::generate().unwrap();
+            let in_ring = Ed25519KeyPair::from_pkcs8(ours.pkcs8()).unwrap();
+            assert_eq!(
+                in_ring.sign(message).as_ref(),
+                ours.sign(message).as_slice()
+            );
+        }
+    }
+
+    /// RFC 8032, section 7.1, test 2: the secret key, public key and signature of a one-byte
+    /// message, as a PKCS#8 v1 document.
+    #[test]
+    fn rfc8032_test_vector() {
+        let seed =
+            crate::hex::decode("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb")
+                .unwrap();
+        let mut doc = crate::hex::decode("302e020100300506032b657004220420").unwrap();
+        doc.extend_from_slice(&seed);
+        let key = SigningKey::from_pkcs8(&doc).unwrap();
+        assert_eq!(
+            hex(&key.public_key()),
+            "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"
+        );
+        assert_eq!(
+            hex(&key.sign(&[0x72])),
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da\
+             085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"
+        );
     }
 
     #[test]

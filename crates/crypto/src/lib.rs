@@ -7,9 +7,11 @@ pub mod hex;
 mod identity;
 mod kdf;
 mod key;
+mod process;
 
 pub use aead::{open, seal};
 pub use error::CryptoError;
 pub use identity::{AgreementKey, PublicIdentity, SigningKey, verify_signature};
-pub use kdf::{KdfAlgorithm, KdfParams, derive_key, hkdf_sha256};
+pub use kdf::{KdfCost, KdfParams, derive_key, hkdf_sha256};
 pub use key::{SecretKey, random_bytes};
+pub use process::{core_dumps_possible, disable_core_dumps};
