@@ -94,7 +94,7 @@ mod tests {
     #[test]
     fn items_after_returns_only_newer_items_in_order_and_sees_other_connections() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::create(dir.path(), "feed test passphrase", 1000).unwrap();
+        let store = Store::create(dir.path(), "feed test passphrase", crate::KdfCost::MIN).unwrap();
         assert_eq!(store.latest_seq().unwrap(), 0);
         assert!(store.items_after(0).unwrap().is_empty());
         let audit = AuditRecord::new("alice", AuditAction::ItemComposed);

@@ -2,18 +2,25 @@
 //! passphrase (KEK), with the derivation parameters.
 //!
 //! ```json
-//! {"format":1,"kdf":{"algorithm":"pbkdf2-hmac-sha256","iterations":600000,"salt":"…"},
-//!  "wrapped_key":"<hex of seal(KEK, aad, DEK)>"}
+//! {"format":2,
+//!  "kdf":{"algorithm":"argon2id","version":19,"memory_kib":65536,"passes":3,"lanes":1,"salt":"…"},
+//!  "wrapped_key":"<hex of seal(KEK, aad, DEK)>","cipher_hmac":"HMAC_SHA256","cipher_page_size":8192}
 //! ```
-//! The AAD binds the format and the parameters: `diplomatie-store/profile.key/v1|<algorithm>|<iterations>|<salt>`.
+//! The AAD binds the format, every derivation parameter and the cipher settings:
+//! `diplomatie-store/profile.key/v2|argon2id|v=19|m=…|t=…|p=…|salt=…|hmac=HMAC_SHA256|page=8192`.
+//! Changing any of them in the file (to cheaper derivation parameters, say) makes the tag fail.
 //! The AEAD tag is the key-check value: a wrong passphrase fails it, so it is reported as a wrong
 //! passphrase, never as a damaged store.
+//!
+//! Format 1, the first stores', derived the KEK with PBKDF2-HMAC-SHA256 and bound only the
+//! derivation parameters (`diplomatie-store/profile.key/v1|pbkdf2-hmac-sha256|<iterations>|<salt>`).
+//! It is still read, and rewritten as format 2 at the first unlock (`Store::open`).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 
-use diplomatie_crypto::{KdfAlgorithm, KdfParams, SecretKey, derive_key, hex, open, seal};
+use diplomatie_crypto::{KdfCost, KdfParams, SecretKey, derive_key, hex, open, seal};
 use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
@@ -21,7 +28,10 @@ use crate::unlock::count_kdf_run;
 
 pub(crate) const KEY_FILE: &str = "profile.key";
 const KEY_FILE_TMP: &str = "profile.key.tmp";
-pub(crate) const FORMAT: u32 = 1;
+/// What new key files are written as: Argon2id, cipher settings bound in the AAD.
+pub(crate) const FORMAT: u32 = 2;
+/// The first stores' key files: PBKDF2, read and upgraded at the next unlock.
+pub(crate) const LEGACY_FORMAT: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct KeyFile {
@@ -90,17 +100,35 @@ impl CipherHmac {
             CipherHmac::HmacSha256 => "PRAGMA cipher_hmac_algorithm = HMAC_SHA256;",
         }
     }
+
+    /// The name written in the key file (and bound in its AAD).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            CipherHmac::HmacSha512 => "HMAC_SHA512",
+            CipherHmac::HmacSha256 => "HMAC_SHA256",
+        }
+    }
 }
 
-fn aad(params: &KdfParams) -> Vec<u8> {
-    let algorithm = match params.algorithm {
-        KdfAlgorithm::Pbkdf2HmacSha256 => "pbkdf2-hmac-sha256",
-    };
-    format!(
-        "diplomatie-store/profile.key/v{FORMAT}|{algorithm}|{}|{}",
-        params.iterations, params.salt
-    )
-    .into_bytes()
+fn aad(format: u32, params: &KdfParams, cipher: Cipher) -> Result<Vec<u8>, StoreError> {
+    match (format, params) {
+        (LEGACY_FORMAT, KdfParams::Pbkdf2HmacSha256 { iterations, salt }) => Ok(format!(
+            "diplomatie-store/profile.key/v{LEGACY_FORMAT}|pbkdf2-hmac-sha256|{iterations}|{salt}"
+        )
+        .into_bytes()),
+        (FORMAT, KdfParams::Argon2id { .. }) => Ok(format!(
+            "diplomatie-store/profile.key/v{FORMAT}|{}|hmac={}|page={}",
+            params.canonical(),
+            cipher.hmac.name(),
+            cipher.page_size
+        )
+        .into_bytes()),
+        (format, params) => Err(StoreError::KeyFile(format!(
+            "a format {format} key file does not use {} (the key file was altered: restore \
+             profile.key from a backup)",
+            params.algorithm()
+        ))),
+    }
 }
 
 /// Derives the KEK (slow) and wraps `dek` under it.
@@ -110,9 +138,10 @@ pub(crate) fn wrap(
     params: KdfParams,
     cipher: Cipher,
 ) -> Result<KeyFile, StoreError> {
+    let aad = aad(FORMAT, &params, cipher)?;
     count_kdf_run();
     let kek = derive_key(passphrase.as_bytes(), &params)?;
-    let sealed = seal(&kek, &aad(&params), dek.expose())?;
+    let sealed = seal(&kek, &aad, dek.expose())?;
     Ok(KeyFile {
         format: FORMAT,
         kdf: params,
@@ -134,13 +163,24 @@ impl KeyFile {
                 file.cipher_page_size
             )));
         }
-        if file.format != FORMAT {
+        if file.format != FORMAT && file.format != LEGACY_FORMAT {
             return Err(StoreError::KeyFile(format!(
-                "unknown key file format {} (this version reads format {FORMAT}): update the application",
+                "unknown key file format {} (this version reads formats {LEGACY_FORMAT} and \
+                 {FORMAT}): update the application",
                 file.format
             )));
         }
+        // Parameters out of bounds are refused here, before any derivation is attempted.
+        file.kdf
+            .check()
+            .map_err(|e| StoreError::KeyFile(e.to_string()))?;
+        aad(file.format, &file.kdf, file.cipher())?;
         Ok(file)
+    }
+
+    /// Whether this file is of the first format, to be rewritten with Argon2id.
+    pub(crate) fn is_legacy(&self) -> bool {
+        self.format == LEGACY_FORMAT
     }
 
     pub(crate) fn cipher(&self) -> Cipher {
@@ -160,10 +200,11 @@ impl KeyFile {
     pub(crate) fn unwrap_key(&self, passphrase: &str) -> Result<SecretKey, StoreError> {
         let sealed = hex::decode(&self.wrapped_key)
             .ok_or_else(|| StoreError::KeyFile("the wrapped key is not hex".into()))?;
+        let aad = aad(self.format, &self.kdf, self.cipher())?;
         count_kdf_run();
         let kek = derive_key(passphrase.as_bytes(), &self.kdf)
             .map_err(|e| StoreError::KeyFile(e.to_string()))?;
-        let dek = open(&kek, &aad(&self.kdf), &sealed).map_err(|_| StoreError::WrongPassphrase)?;
+        let dek = open(&kek, &aad, &sealed).map_err(|_| StoreError::WrongPassphrase)?;
         SecretKey::from_slice(&dek)
             .map_err(|_| StoreError::KeyFile("the wrapped key has the wrong length".into()))
     }
@@ -216,6 +257,6 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub(crate) fn fresh_params(iterations: u32) -> Result<KdfParams, StoreError> {
-    Ok(KdfParams::generate(iterations)?)
+pub(crate) fn fresh_params(cost: KdfCost) -> Result<KdfParams, StoreError> {
+    Ok(KdfParams::argon2id(cost)?)
 }

@@ -21,7 +21,7 @@ mod store;
 mod unlock;
 
 pub use audit::{AuditAction, AuditEntry, AuditRecord};
-pub use diplomatie_crypto::KdfParams;
+pub use diplomatie_crypto::{KdfCost, KdfParams};
 pub use draft::StoredDraft;
 pub use error::StoreError;
 pub use feed::FEED_PAGE;
@@ -77,7 +77,7 @@ mod tests {
                 .call(|c| Ok(c.pragma_query_value(None, "temp_store", |r| r.get::<_, i64>(0))?))
                 .unwrap()
         };
-        let created = crate::Store::create(&dir, "temporary storage test", 1000).unwrap();
+        let created = crate::Store::create(&dir, "temporary storage test", crate::KdfCost::MIN).unwrap();
         assert_eq!(memory(&created), 2, "2 is MEMORY");
         drop(created);
         let opened = crate::Store::open(&dir, "temporary storage test").unwrap();

@@ -5,7 +5,7 @@ use std::fs::{self, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use diplomatie_crypto::{KdfParams, SecretKey};
+use diplomatie_crypto::{KdfCost, KdfParams, SecretKey};
 use diplomatie_domain::{
     AttachmentMeta, Item, ItemContent, ItemId, ItemKind, Marking, Precedence, Route,
 };
@@ -216,9 +216,9 @@ impl Store {
     }
 
     /// Creates a profile in `dir` (made if missing) protected by `passphrase`, deriving its
-    /// key with `iterations` of PBKDF2 (`KdfParams::DEFAULT_ITERATIONS` in production).
-    pub fn create(dir: &Path, passphrase: &str, iterations: u32) -> Result<Store, StoreError> {
-        Self::create_with(dir, passphrase, iterations, &[], None)
+    /// key with Argon2id at `cost` (`KdfCost::DEFAULT` in production).
+    pub fn create(dir: &Path, passphrase: &str, cost: KdfCost) -> Result<Store, StoreError> {
+        Self::create_with(dir, passphrase, cost, &[], None)
     }
 
     /// `create`, with first settings and secrets (`meta`) and an audit entry written in the
@@ -227,7 +227,7 @@ impl Store {
     pub fn create_with(
         dir: &Path,
         passphrase: &str,
-        iterations: u32,
+        cost: KdfCost,
         meta: &[(&str, &[u8])],
         audit: Option<&AuditRecord>,
     ) -> Result<Store, StoreError> {
@@ -264,7 +264,7 @@ impl Store {
         let key_file = keyfile::wrap(
             &dek,
             passphrase,
-            keyfile::fresh_params(iterations)?,
+            keyfile::fresh_params(cost)?,
             Cipher::NEW,
         )?;
         let key_bytes = key_file.to_bytes()?;
@@ -323,8 +323,25 @@ impl Store {
         let key_bytes = keyfile::read(dir)?;
         let canonical_dir = fs::canonicalize(dir)?;
         let dek = unlock::unlock(&canonical_dir, &key_bytes, passphrase)?;
-        let cipher = KeyFile::parse(&key_bytes)?.cipher();
+        let key_file = KeyFile::parse(&key_bytes)?;
+        let cipher = key_file.cipher();
         let mut conn = open_database(&dir.join(DB_FILE), &dek, cipher)?;
+        if key_file.is_legacy() {
+            // A first-format key file (PBKDF2): wrapped again under Argon2id now that the
+            // passphrase is known to be right. The write is atomic: a process stopped at any
+            // instant leaves the old file or the new one, and both open.
+            let new_bytes = keyfile::wrap(
+                &dek,
+                passphrase,
+                keyfile::fresh_params(KdfCost::DEFAULT)?,
+                cipher,
+            )?
+            .to_bytes()?;
+            keyfile::write_atomic(dir, &new_bytes)?;
+            unlock::forget(&canonical_dir);
+            unlock::remember_passphrase(&canonical_dir, passphrase, &new_bytes, &dek);
+            tracing::info!("key file upgraded to Argon2id");
+        }
         set_work_pragmas(&conn)?;
         migration::migrate(&mut conn)?;
         Ok(Store {
@@ -353,8 +370,8 @@ impl Store {
         unlock::forget(&self.canonical_dir);
     }
 
-    /// Re-wraps the data key under `new`, with fresh parameters at the current default
-    /// iteration count (this is how parameters are upgraded). `old` is checked first. The
+    /// Re-wraps the data key under `new`, with fresh Argon2id parameters at the default cost
+    /// (this is how parameters are raised). `old` is checked first. The
     /// data is not rewritten.
     pub fn change_passphrase(&self, old: &str, new: &str) -> Result<(), StoreError> {
         let _span = tracing::info_span!("change_passphrase", dir = %self.dir.display()).entered();
@@ -370,7 +387,7 @@ impl Store {
                 "profile.key no longer holds the key of the open store".into(),
             ));
         }
-        let params = keyfile::fresh_params(KdfParams::DEFAULT_ITERATIONS)?;
+        let params = keyfile::fresh_params(KdfCost::DEFAULT)?;
         let cipher = KeyFile::parse(&key_bytes)?.cipher();
         let new_bytes = keyfile::wrap(&dek, new, params, cipher)?.to_bytes()?;
         keyfile::write_atomic(&self.dir, &new_bytes)?;

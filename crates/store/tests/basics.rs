@@ -18,10 +18,10 @@ fn items_round_trip_with_attachments_and_meta() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("alice");
     assert!(!Store::exists(&dir));
-    let store = Store::create(&dir, PASS, ITERATIONS).unwrap();
+    let store = Store::create(&dir, PASS, COST).unwrap();
     assert!(Store::exists(&dir));
     assert!(matches!(
-        Store::create(&dir, PASS, ITERATIONS),
+        Store::create(&dir, PASS, COST),
         Err(StoreError::AlreadyExists(_))
     ));
 
@@ -119,7 +119,7 @@ fn items_round_trip_with_attachments_and_meta() {
 
     let store = Store::open(&dir, PASS).unwrap();
     assert_eq!(store.get_item(td.id).unwrap().unwrap().item, td);
-    assert_eq!(store.kdf_params().unwrap().iterations, ITERATIONS);
+    assert_eq!(store.kdf_params().unwrap().argon2_cost(), Some(COST));
 }
 
 #[test]

@@ -18,7 +18,7 @@ use diplomatie_store::{
 fn populated_store() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("p");
-    let store = Store::create(&dir, PASS, ITERATIONS).unwrap();
+    let store = Store::create(&dir, PASS, COST).unwrap();
     let body = "Le Conseil a examiné la situation régionale. ".repeat(40);
     let items: Vec<_> = (0..60)
         .map(|i| telegram(&format!("Sujet {i}"), &body))
@@ -150,7 +150,8 @@ fn a_garbage_key_file_is_a_clear_key_file_error() {
         b"{}".to_vec(),
         br#"{"format":99,"kdf":{"algorithm":"pbkdf2-hmac-sha256","iterations":2000,"salt":"00112233445566778899aabbccddeeff"},"wrapped_key":"00"}"#.to_vec(),
         String::from_utf8(original.clone()).unwrap().replace("\"wrapped_key\": \"", "\"wrapped_key\": \"zz").into_bytes(),
-        String::from_utf8(original.clone()).unwrap().replace("\"iterations\": 2000", "\"iterations\": 3").into_bytes(),
+        String::from_utf8(original.clone()).unwrap().replace("\"passes\": 1", "\"passes\": 0").into_bytes(),
+        String::from_utf8(original.clone()).unwrap().replace("\"memory_kib\": 8192", "\"memory_kib\": 1073741824").into_bytes(),
         String::from_utf8(original.clone()).unwrap().replace("\"cipher_page_size\": 8192", "\"cipher_page_size\": 1000").into_bytes(),
     ] {
         std::fs::write(&key, &garbage).unwrap();
@@ -200,7 +201,7 @@ fn a_profile_is_created_only_in_an_empty_folder_and_never_over_a_file() {
     std::fs::create_dir(&busy).unwrap();
     std::fs::write(busy.join("rapport.odt"), b"not ours").unwrap();
     let before = snapshot(&busy);
-    let err = Store::create(&busy, PASS, ITERATIONS).unwrap_err();
+    let err = Store::create(&busy, PASS, COST).unwrap_err();
     assert!(matches!(err, StoreError::NotEmpty(_)), "{err}");
     assert!(
         err.to_string().contains("choose an empty or new folder"),
@@ -210,7 +211,7 @@ fn a_profile_is_created_only_in_an_empty_folder_and_never_over_a_file() {
     // A file where the folder should be: refused, to create and to open.
     let file = tmp.path().join("afile");
     std::fs::write(&file, b"x").unwrap();
-    let err = Store::create(&file, PASS, ITERATIONS).unwrap_err();
+    let err = Store::create(&file, PASS, COST).unwrap_err();
     assert!(matches!(err, StoreError::NotAFolder(_)), "{err}");
     let err = Store::open(&file, PASS).unwrap_err();
     assert!(matches!(err, StoreError::NotAFolder(_)), "{err}");
@@ -220,7 +221,7 @@ fn a_profile_is_created_only_in_an_empty_folder_and_never_over_a_file() {
     let hidden = tmp.path().join("neuf");
     std::fs::create_dir(&hidden).unwrap();
     std::fs::write(hidden.join(".directory"), b"[Desktop Entry]").unwrap();
-    Store::create(&hidden, PASS, ITERATIONS).unwrap();
+    Store::create(&hidden, PASS, COST).unwrap();
 }
 
 #[test]
@@ -230,7 +231,7 @@ fn an_interrupted_creation_says_so_and_first_records_come_with_the_schema() {
     let store = Store::create_with(
         &dir,
         PASS,
-        ITERATIONS,
+        COST,
         &[("profile.identity", b"{\"name\":\"Alice\"}".as_slice())],
         Some(&audit()),
     )
@@ -250,7 +251,7 @@ fn an_interrupted_creation_says_so_and_first_records_come_with_the_schema() {
     let before = snapshot(&dir);
     for err in [
         Store::open(&dir, PASS).unwrap_err(),
-        Store::create(&dir, PASS, ITERATIONS).unwrap_err(),
+        Store::create(&dir, PASS, COST).unwrap_err(),
     ] {
         assert!(matches!(err, StoreError::Unfinished(_)), "{err}");
         assert!(

@@ -24,7 +24,8 @@ use diplomatie_domain::{
     Precedence, Route, Tag, Telegram, TelegramNumber,
 };
 use diplomatie_store::{
-    AuditAction, AuditRecord, NewItem, Page, SCHEMA_VERSION, SearchQuery, Store, TriageFilter,
+    AuditAction, AuditRecord, KdfCost, NewItem, Page, SCHEMA_VERSION, SearchQuery, Store,
+    TriageFilter,
 };
 use time::macros::datetime;
 
@@ -116,7 +117,7 @@ fn make_fixture() {
     );
     let dir = fixture_dir(SCHEMA_VERSION);
     assert!(!dir.exists(), "never regenerate an existing fixture");
-    let store = Store::create(&dir, PASSPHRASE, 2_000).unwrap();
+    let store = Store::create(&dir, PASSPHRASE, KdfCost::MIN).unwrap();
     store
         .append_audit(&AuditRecord::new("alice", AuditAction::ProfileCreated))
         .unwrap();
@@ -250,7 +251,7 @@ fn check_fixture(version: u32) {
 fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("p");
-    let store = Store::create(&dir, PASSPHRASE, 2_000).unwrap();
+    let store = Store::create(&dir, PASSPHRASE, KdfCost::MIN).unwrap();
     let mail = fixture_email();
     // Filed in the thread of a root it names (its References, say), not under its own id.
     store

@@ -56,7 +56,7 @@ fn kill9_writer_child() {
 fn acknowledged_items_survive_kill_9() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("alice");
-    drop(Store::create(&dir, PASS, ITERATIONS).unwrap());
+    drop(Store::create(&dir, PASS, COST).unwrap());
     let exe = std::env::current_exe().unwrap();
     let started = Instant::now();
     let mut rng = rand::rng();

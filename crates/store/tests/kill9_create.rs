@@ -38,7 +38,7 @@ fn kill9_creator_child() {
         let store = Store::create_with(
             &path,
             PASS,
-            ITERATIONS,
+            COST,
             &[("profile.identity", IDENTITY)],
             Some(&audit()),
         )

@@ -22,7 +22,7 @@ use time::macros::datetime;
 
 fn store() -> (tempfile::TempDir, Store) {
     let tmp = tempfile::tempdir().unwrap();
-    let store = Store::create(&tmp.path().join("alice"), PASS, ITERATIONS).unwrap();
+    let store = Store::create(&tmp.path().join("alice"), PASS, COST).unwrap();
     (tmp, store)
 }
 
@@ -261,7 +261,7 @@ fn the_same_dedupe_key_twice_keeps_the_first() {
 fn the_audit_log_is_append_only_and_written_with_the_item() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("alice");
-    let store = Store::create(&dir, PASS, ITERATIONS).unwrap();
+    let store = Store::create(&dir, PASS, COST).unwrap();
     store
         .append_audit(&AuditRecord::new("alice", AuditAction::ProfileCreated))
         .unwrap();

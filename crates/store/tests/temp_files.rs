@@ -28,7 +28,7 @@ const CANARY: &str = "TEMPCANARY";
 /// What the child does: enough writing, sorting and checking that SQLite would use temporary
 /// files if it were allowed to.
 fn work(dir: &Path) {
-    let store = Store::create(dir, PASS, ITERATIONS).unwrap();
+    let store = Store::create(dir, PASS, COST).unwrap();
     let body = format!("{CANARY} la délégation a examiné le projet de texte. ").repeat(200);
     for round in 0..3 {
         let items: Vec<_> = (0..2_000)

@@ -16,7 +16,7 @@ fn a_second_open_in_the_same_process_does_not_derive_the_key_again() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("alice");
     let start = kdf_runs();
-    drop(Store::create(&dir, PASS, ITERATIONS).unwrap());
+    drop(Store::create(&dir, PASS, COST).unwrap());
     assert_eq!(kdf_runs(), start + 1, "create derives once");
 
     let first = Store::open(&dir, PASS).unwrap();

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use diplomatie_crypto::{KdfParams, derive_key, open};
+use diplomatie_crypto::{KdfCost, KdfParams, derive_key, open};
 use diplomatie_domain::{
     Addressee, DiplomaticNote, FormalEmail, Item, ItemContent, ItemId, Mailbox, Marking,
     NoteNumber, Paragraph, Precedence, Tag, Telegram, TelegramNumber,
@@ -19,8 +19,8 @@ use diplomatie_store::{AuditAction, AuditRecord};
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
-/// Few iterations: tests stay fast.
-pub const ITERATIONS: u32 = 2_000;
+/// The cheapest derivation a key file may ask for: tests stay fast.
+pub const COST: KdfCost = KdfCost::MIN;
 pub const PASS: &str = "correct horse battery staple";
 
 pub fn new_id() -> ItemId {
@@ -145,10 +145,23 @@ pub fn raw_key_hex(dir: &Path, passphrase: &str) -> String {
         serde_json::from_slice(&std::fs::read(dir.join("profile.key")).unwrap()).unwrap();
     let params: KdfParams = serde_json::from_value(file["kdf"].clone()).unwrap();
     let kek = derive_key(passphrase.as_bytes(), &params).unwrap();
-    let aad = format!(
-        "diplomatie-store/profile.key/v1|pbkdf2-hmac-sha256|{}|{}",
-        params.iterations, params.salt
-    );
+    let aad = match &params {
+        KdfParams::Pbkdf2HmacSha256 { iterations, salt } => {
+            format!("diplomatie-store/profile.key/v1|pbkdf2-hmac-sha256|{iterations}|{salt}")
+        }
+        KdfParams::Argon2id {
+            version,
+            memory_kib,
+            passes,
+            lanes,
+            salt,
+        } => format!(
+            "diplomatie-store/profile.key/v2|argon2id|v={version}|m={memory_kib}|t={passes}|p={lanes}\
+             |salt={salt}|hmac={}|page={}",
+            file["cipher_hmac"].as_str().unwrap(),
+            file["cipher_page_size"].as_u64().unwrap()
+        ),
+    };
     let wrapped = hex::decode(file["wrapped_key"].as_str().unwrap());
     let dek = open(&kek, aad.as_bytes(), &wrapped).unwrap();
     hex::encode(&dek)
