@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use diplomatie_client::demo::DemoGenerator;
+use diplomatie_demo::DemoGenerator;
 use diplomatie_domain::{Item, UserIdentity};
 use diplomatie_store::{AuditAction, AuditRecord, NewItem, SearchQuery, Store, StoreError};
 use libfuzzer_sys::fuzz_target;

@@ -1,4 +1,4 @@
-//! The drafting benchmarks: our draft API (`diplomatie_client::draft::DraftDoc`) against the
+//! The drafting benchmarks: our draft API (`diplomatie_draft::DraftDoc`) against the
 //! raw automerge crate it wraps (0.12, same UTF-16 text encoding), on the same edits, in one run.
 //!
 //! 1. The editing trace (josephg/editing-traces format) on paragraph 0 of a telegram draft:
@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, LoadOptions, ObjId, ROOT, ReadDoc, TextEncoding, Value};
-use diplomatie_client::draft::DraftDoc;
 use diplomatie_domain::{ItemKind, Marking};
+use diplomatie_draft::DraftDoc;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 

@@ -28,7 +28,7 @@ pub enum ClientError {
     #[error("cryptographic failure: {0}")]
     Crypto(#[from] diplomatie_crypto::CryptoError),
     #[error(transparent)]
-    Draft(#[from] crate::draft::DraftError),
+    Draft(#[from] diplomatie_draft::DraftError),
     #[error(transparent)]
     Clearance(#[from] diplomatie_domain::ClearanceError),
     #[error(transparent)]

@@ -55,7 +55,7 @@ mod tests {
             name: "alice".into(),
             org: "DFAE".into(),
             email: None,
-            kdf_iterations: Some(1000),
+            kdf_cost: Some(diplomatie_store::KdfCost::MIN),
         };
         let profile = Profile::init(dir.path(), "form draft passphrase", options).unwrap();
         assert_eq!(profile.form_draft(ItemKind::Telegram).unwrap(), None);

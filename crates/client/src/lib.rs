@@ -2,8 +2,7 @@
 //! them talks to the store, the crypto or the parsers directly.
 
 mod attach;
-pub mod demo;
-pub mod draft;
+mod compose;
 pub mod drafting;
 pub mod eml;
 mod error;
@@ -14,9 +13,13 @@ mod import;
 pub mod numbering;
 mod profile;
 pub mod release;
+pub mod schedule;
 mod settings;
 
 pub use attach::{content_type_of, read_attachments};
+pub use compose::{
+    AddresseeInput, AttachmentInput, ComposeForm, EmailForm, NoteForm, TelegramForm,
+};
 pub use error::ClientError;
 pub use export::ExportFormat;
 pub use feed::FeedCursor;
@@ -30,6 +33,6 @@ pub use settings::{Language, MAX_LOCK_MINUTES, NotifyRules, Settings};
 
 /// The store's query and result types, as the services take and return them.
 pub use diplomatie_store::{
-    AuditAction, AuditEntry, ItemSummary, Page, RouteFilter, SearchHit, SearchQuery, SnippetPart,
-    StoreError, StoredItem, TriageCounts, TriageFilter,
+    AuditAction, AuditEntry, ItemSummary, KdfCost, Page, RouteFilter, SearchHit, SearchQuery,
+    SnippetPart, StoreError, StoredItem, TriageCounts, TriageFilter,
 };

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use diplomatie_crypto::{AgreementKey, KdfParams, PublicIdentity, SigningKey};
+use diplomatie_crypto::{AgreementKey, KdfCost, PublicIdentity, SigningKey};
 use diplomatie_domain::{AttachmentMeta, Item, ItemContent, ItemId, UserIdentity};
 use diplomatie_store::{
     AuditAction, AuditEntry, AuditRecord, ItemSummary, NewItem, Page, PutOutcome, SearchHit,
@@ -14,7 +14,7 @@ use tracing::info_span;
 use uuid::Uuid;
 
 use crate::ClientError;
-use crate::demo::DemoGenerator;
+use diplomatie_demo::DemoGenerator;
 
 const IDENTITY_KEY: &str = "profile.identity";
 const SIGNING_KEY: &str = "device.signing_pkcs8";
@@ -45,8 +45,8 @@ pub struct InitOptions {
     pub name: String,
     pub org: String,
     pub email: Option<String>,
-    /// PBKDF2 iterations; `None` for the default.
-    pub kdf_iterations: Option<u32>,
+    /// The Argon2id cost of the passphrase; `None` for the default (`KdfCost::DEFAULT`).
+    pub kdf_cost: Option<KdfCost>,
 }
 
 /// A new item as written by the user: the content, optionally a deadline for action, and an
@@ -177,9 +177,7 @@ impl Profile {
         };
         let signing = SigningKey::generate()?;
         let agreement = AgreementKey::generate()?;
-        let iterations = options
-            .kdf_iterations
-            .unwrap_or(KdfParams::DEFAULT_ITERATIONS);
+        let cost = options.kdf_cost.unwrap_or(KdfCost::DEFAULT);
         let identity = ProfileIdentity {
             name,
             org,
@@ -194,7 +192,7 @@ impl Profile {
         let store = Store::create_with(
             dir,
             passphrase,
-            iterations,
+            cost,
             &[
                 (SIGNING_KEY, signing.pkcs8()),
                 (AGREEMENT_KEY, agreement_secret.as_slice()),

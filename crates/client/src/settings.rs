@@ -235,7 +235,7 @@ mod tests {
             name: "alice".into(),
             org: "DFAE".into(),
             email: None,
-            kdf_iterations: Some(1000),
+            kdf_cost: Some(diplomatie_store::KdfCost::MIN),
         };
         let profile = Profile::init(dir.path(), "settings test passphrase", options).unwrap();
         assert_eq!(profile.settings().unwrap(), Settings::default());

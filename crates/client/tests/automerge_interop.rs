@@ -13,8 +13,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use diplomatie_client::draft::{DraftDoc, DraftView, FieldName, ListField};
 use diplomatie_domain::{Addressee, ItemKind, Marking, Route};
+use diplomatie_draft::{DraftDoc, DraftView, FieldName, ListField};
 use serde_json::{Value, json};
 
 fn interop_dir() -> PathBuf {

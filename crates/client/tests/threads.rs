@@ -27,7 +27,7 @@ fn profile(dir: &Path) -> Profile {
             name: "Alice Martin".into(),
             org: "Ambassade de France à Berlin".into(),
             email: Some("alice.martin@diplomatie.example".into()),
-            kdf_iterations: Some(1000),
+            kdf_cost: Some(diplomatie_client::KdfCost::MIN),
         },
     )
     .unwrap()
@@ -215,7 +215,7 @@ fn an_email_with_attachments_at_the_limit_exports_to_a_file_the_import_accepts()
             name: "Bruno".into(),
             org: "Quai".into(),
             email: Some("bruno@quai.example".into()),
-            kdf_iterations: Some(1000),
+            kdf_cost: Some(diplomatie_client::KdfCost::MIN),
         },
     )
     .unwrap();

@@ -322,7 +322,8 @@ mod tests {
     #[test]
     fn drafts_keep_snapshots_and_changes_with_their_audit_entries() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::create(dir.path(), "draft store passphrase", crate::KdfCost::MIN).unwrap();
+        let store =
+            Store::create(dir.path(), "draft store passphrase", crate::KdfCost::MIN).unwrap();
         let before = details(&store);
         assert!(store.get_draft("d1").unwrap().is_none());
         let edit = audit(AuditAction::Other("draft_edited".into()), "d1 edit");
@@ -368,7 +369,8 @@ mod tests {
     #[test]
     fn a_released_item_is_stored_with_its_record_once() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::create(dir.path(), "draft store passphrase", crate::KdfCost::MIN).unwrap();
+        let store =
+            Store::create(dir.path(), "draft store passphrase", crate::KdfCost::MIN).unwrap();
         let id = ItemId::from_uuid(uuid::Uuid::now_v7());
         let item = Item {
             id,

@@ -77,7 +77,8 @@ mod tests {
                 .call(|c| Ok(c.pragma_query_value(None, "temp_store", |r| r.get::<_, i64>(0))?))
                 .unwrap()
         };
-        let created = crate::Store::create(&dir, "temporary storage test", crate::KdfCost::MIN).unwrap();
+        let created =
+            crate::Store::create(&dir, "temporary storage test", crate::KdfCost::MIN).unwrap();
         assert_eq!(memory(&created), 2, "2 is MEMORY");
         drop(created);
         let opened = crate::Store::open(&dir, "temporary storage test").unwrap();

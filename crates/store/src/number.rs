@@ -80,7 +80,8 @@ mod tests {
     #[test]
     fn a_reference_label_finds_the_item_it_quotes() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::create(dir.path(), "number test passphrase", crate::KdfCost::MIN).unwrap();
+        let store =
+            Store::create(dir.path(), "number test passphrase", crate::KdfCost::MIN).unwrap();
         let audit = AuditRecord::new("alice", AuditAction::ItemComposed);
         let t42 = telegram(42);
         let t7 = telegram(7);

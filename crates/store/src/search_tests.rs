@@ -155,7 +155,12 @@ impl Spec {
 fn build(specs: &[Spec]) -> (tempfile::TempDir, Store, Vec<ItemId>) {
     assert_eq!(specs.len(), N);
     let tmp = tempfile::tempdir().unwrap();
-    let store = Store::create(&tmp.path().join("alice"), "correct horse", crate::KdfCost::MIN).unwrap();
+    let store = Store::create(
+        &tmp.path().join("alice"),
+        "correct horse",
+        crate::KdfCost::MIN,
+    )
+    .unwrap();
     let items: Vec<Item> = specs.iter().map(Spec::item).collect();
     let batch: Vec<NewItem<'_>> = items
         .iter()

@@ -261,12 +261,7 @@ impl Store {
         }
         let canonical_dir = fs::canonicalize(dir)?;
         let dek = SecretKey::generate()?;
-        let key_file = keyfile::wrap(
-            &dek,
-            passphrase,
-            keyfile::fresh_params(cost)?,
-            Cipher::NEW,
-        )?;
+        let key_file = keyfile::wrap(&dek, passphrase, keyfile::fresh_params(cost)?, Cipher::NEW)?;
         let key_bytes = key_file.to_bytes()?;
 
         let mut options = OpenOptions::new();

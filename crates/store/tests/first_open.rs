@@ -24,7 +24,8 @@ fn many_threads_create_and_open_their_first_stores_at_once() {
             let barrier = Arc::clone(&barrier);
             std::thread::spawn(move || {
                 barrier.wait();
-                let created = Store::create(&dir, PASS, diplomatie_store::KdfCost::MIN).map(Store::close);
+                let created =
+                    Store::create(&dir, PASS, diplomatie_store::KdfCost::MIN).map(Store::close);
                 let opened = Store::open(&dir, PASS).and_then(|s| s.item_count());
                 (i, created, opened)
             })

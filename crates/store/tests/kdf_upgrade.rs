@@ -60,7 +60,7 @@ fn a_pbkdf2_key_file_becomes_argon2id_at_its_first_unlock() {
     let params = store.kdf_params().unwrap();
     assert_eq!(params.algorithm(), "argon2id");
     assert_eq!(params.argon2_cost(), Some(KdfCost::DEFAULT));
-    assert!(KdfCost::DEFAULT.memory_kib >= 64 * 1024);
+    const { assert!(KdfCost::DEFAULT.memory_kib >= 64 * 1024) };
     assert_eq!(store.item_count().unwrap(), 2);
     store.close();
 
@@ -82,7 +82,10 @@ fn the_cipher_settings_and_derivation_parameters_are_bound_to_the_wrapped_key() 
     let dir = tmp.path().join("alice");
     Store::create(&dir, PASS, COST).unwrap().close();
     let original = String::from_utf8(std::fs::read(dir.join("profile.key")).unwrap()).unwrap();
-    assert!(original.contains("\"cipher_hmac\": \"HMAC_SHA256\""), "{original:.0}");
+    assert!(
+        original.contains("\"cipher_hmac\": \"HMAC_SHA256\""),
+        "{original:.0}"
+    );
     let salt = key_json(&dir)["kdf"]["salt"].as_str().unwrap().to_owned();
     let mut other_salt = salt.clone();
     other_salt.replace_range(0..2, if &salt[0..2] == "00" { "01" } else { "00" });

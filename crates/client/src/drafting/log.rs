@@ -1,390 +1,69 @@
-//! The clearance log kept inside a draft's document, and its replay through the domain's state
-//! machine.
-//!
-//! Each step (submit, clear, reject, approve, release, withdraw, and named versions) is one
-//! JSON entry appended to the document's `log` list by the person who takes it, with the
-//! content digest and the automerge heads they saw. Replicas merge the log like the rest of
-//! the document, so every replica holds the same entries in the same order, and replaying
-//! them gives every replica the same stage. An entry the state machine refuses on replay
-//! (two clearers of a sequential circuit clearing at the same time on two machines, the
-//! second one's turn not having come) is kept and shown as refused, with the reason.
-//!
-//! Edits are not logged one by one: when the content digest of a step differs from the one
-//! of the step before, the content was edited in between, and the replay applies an `Edit`
-//! there (which resets the clearances given before it). The same holds between the last step
-//! and the document as it is now.
+//! The clearance log's released records, checked: the log and its replay are pure
+//! (`diplomatie_draft::replay`); the signatures of the records it carries are checked here,
+//! with the release code that signs them.
 
-use std::collections::BTreeMap;
+use diplomatie_draft::ReleaseCheck;
 
-use diplomatie_domain::{Circuit, Clearance, ClearanceError, Stage, Step};
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use crate::release::{ReleaseNumber, SignedRelease};
 
-use crate::release::SignedRelease;
+/// What the replay of a draft's log gives, with its released record verified.
+pub type Replayed = diplomatie_draft::Replayed<SignedRelease>;
 
-/// One step as logged in the document.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
-pub enum LoggedStep {
-    Created,
-    /// The drafter sends the draft into clearance with this circuit.
-    Submit {
-        circuit: Circuit,
-    },
-    Clear {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        comment: Option<String>,
-    },
-    Reject {
-        comment: String,
-    },
-    Approve,
-    Withdraw {
-        reason: String,
-    },
-    /// The signed released record (`SignedRelease::to_bytes`, UTF-8).
-    Release {
-        record: String,
-    },
-    /// A version named on demand.
-    Version {
-        label: String,
-    },
-    /// The record that gives a provisionally numbered release its final number (it names the
-    /// record it supersedes).
-    Renumber {
-        record: String,
-    },
-}
-
-// Comments and reasons are the users' words: never in a log line.
-impl std::fmt::Debug for LoggedStep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-impl std::fmt::Debug for LogEntry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LogEntry")
-            .field("actor", &self.actor)
-            .field("step", &self.step)
-            .finish_non_exhaustive()
-    }
-}
-
-impl LoggedStep {
-    pub fn code(&self) -> &'static str {
-        match self {
-            LoggedStep::Created => "created",
-            LoggedStep::Submit { .. } => "submit",
-            LoggedStep::Clear { .. } => "clear",
-            LoggedStep::Reject { .. } => "reject",
-            LoggedStep::Approve => "approve",
-            LoggedStep::Withdraw { .. } => "withdraw",
-            LoggedStep::Release { .. } => "release",
-            LoggedStep::Version { .. } => "version",
-            LoggedStep::Renumber { .. } => "renumber",
-        }
-    }
-
-    /// The domain step, for those the state machine rules.
-    pub(crate) fn domain_step(&self) -> Option<Step> {
-        Some(match self {
-            LoggedStep::Submit { .. } => Step::Submit,
-            LoggedStep::Clear { comment } => Step::Clear {
-                comment: comment.clone(),
-            },
-            LoggedStep::Reject { comment } => Step::Reject {
-                comment: comment.clone(),
-            },
-            LoggedStep::Approve => Step::Approve,
-            LoggedStep::Withdraw { reason } => Step::Withdraw {
-                reason: reason.clone(),
-            },
-            LoggedStep::Release { .. } => Step::Release,
-            LoggedStep::Created | LoggedStep::Version { .. } | LoggedStep::Renumber { .. } => {
-                return None;
-            }
-        })
-    }
-
-    /// The comment or reason a person wrote with the step.
-    pub fn comment(&self) -> Option<&str> {
-        match self {
-            LoggedStep::Clear { comment } => comment.as_deref(),
-            LoggedStep::Reject { comment } => Some(comment),
-            LoggedStep::Withdraw { reason } => Some(reason),
-            LoggedStep::Version { label } => Some(label),
-            _ => None,
-        }
-    }
-}
-
-/// An entry of the log.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogEntry {
-    pub actor: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    #[serde(flatten)]
-    pub step: LoggedStep,
-    /// `DraftDoc::content_fingerprint` as the actor saw it.
-    pub content: String,
-    /// The document's heads when the step was taken: the version it applies to.
-    pub heads: Vec<String>,
-}
-
-/// A step as the interface and the CLI show it.
-#[derive(Clone, PartialEq, Eq, Serialize)]
-pub struct LogView {
-    pub actor: String,
-    /// RFC 3339.
-    pub at: String,
-    pub step: String,
-    pub comment: Option<String>,
-    /// `None` when the step took effect; otherwise why the replay refused it.
-    pub refused: Option<String>,
-    /// Clearers whose clearance an edit made before this step reset.
-    pub reset: Vec<String>,
-    pub heads: Vec<String>,
-}
-
-impl std::fmt::Debug for LogView {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LogView")
-            .field("actor", &self.actor)
-            .field("step", &self.step)
-            .field("refused", &self.refused)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A version of the draft: one per clearance round, those named on demand, and the release.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VersionView {
-    /// 1, 2, …: what `diplo history --diff` takes.
-    pub number: usize,
-    pub label: String,
-    pub by: String,
-    /// RFC 3339.
-    pub at: String,
-    pub heads: Vec<String>,
-}
-
-/// What the replay of a log gives.
-#[derive(Debug, Clone)]
-pub struct Replayed {
-    /// `None` until the first submission.
-    pub clearance: Option<Clearance>,
-    pub log: Vec<LogView>,
-    pub versions: Vec<VersionView>,
-    /// The released record, once a valid one is in the log.
-    pub release: Option<SignedRelease>,
-    /// For each clearer, the heads of the version they last cleared (what changed since is
-    /// what they have to read again).
-    pub cleared_heads: BTreeMap<String, Vec<String>>,
-}
-
-impl Replayed {
-    pub fn stage(&self) -> Stage {
-        self.clearance
-            .as_ref()
-            .map_or(Stage::Draft, Clearance::stage)
-    }
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// Applies an edit (by the drafter, a member of every circuit) when the content changed.
-fn edit(clearance: &mut Clearance) -> Vec<String> {
-    let drafter = clearance.circuit().drafter.clone();
-    match clearance.apply(&drafter, Step::Edit) {
-        Ok(t) => t.reset.into_iter().map(|(name, _)| name).collect(),
-        // After release or withdrawal an edit changes nothing that counts.
-        Err(_) => Vec::new(),
-    }
-}
-
-/// Checks a release entry against the circuit: a valid signature, by the approver who logged
-/// it, over the version the entry names.
-fn check_release(
-    entry: &LogEntry,
-    record: &str,
-    clearance: &Clearance,
-) -> Result<SignedRelease, String> {
-    let signed = SignedRelease::verify(record.as_bytes()).map_err(|e| e.to_string())?;
-    let r = &signed.record;
-    if r.approver != entry.actor || r.approver != clearance.circuit().approver {
-        return Err(format!(
-            "the released record is signed for {}, who is not the approver of this circuit",
-            r.approver
-        ));
-    }
-    if r.heads != entry.heads {
-        return Err("the released record names another version than its log entry".into());
-    }
-    Ok(signed)
-}
-
-/// Checks a record that replaces a provisional number: signed, by the same key, for the same
-/// item and version, superseding the current record, with a final number.
-fn check_renumber(current: &SignedRelease, record: &str) -> Result<SignedRelease, String> {
-    let signed = SignedRelease::verify(record.as_bytes()).map_err(|e| e.to_string())?;
-    let (old, new) = (&current.record, &signed.record);
-    if new.supersedes.as_deref() != Some(current.signature.as_str()) {
-        return Err("the new number does not replace the current released record".into());
-    }
-    if new.approver_key != old.approver_key || new.item.id != old.item.id || new.heads != old.heads
-    {
-        return Err(
-            "the new number is not signed by the approver of the release, for the same text".into(),
-        );
-    }
-    if !matches!(new.number, crate::release::ReleaseNumber::Final { .. }) {
-        return Err("a replacement record must carry a final number".into());
-    }
-    Ok(signed)
-}
-
-/// Replays `entries` (the raw log) for a document whose content digest is now `current`.
+/// Replays a draft's log (`DraftDoc::log`) for its current content digest
+/// (`DraftDoc::content_fingerprint`), verifying every released record.
 pub fn replay(entries: &[String], current: &str) -> Replayed {
-    let mut out = Replayed {
-        clearance: None,
-        log: Vec::new(),
-        versions: Vec::new(),
-        release: None,
-        cleared_heads: BTreeMap::new(),
-    };
-    let mut last_content: Option<String> = None;
-    for raw in entries {
-        let Ok(entry) = serde_json::from_str::<LogEntry>(raw) else {
-            out.log.push(LogView {
-                actor: String::new(),
-                at: String::new(),
-                step: "unreadable".into(),
-                comment: None,
-                refused: Some("this log entry is unreadable (written by a newer version?)".into()),
-                reset: Vec::new(),
-                heads: Vec::new(),
-            });
-            continue;
-        };
-        let mut reset = Vec::new();
-        if let (Some(c), Some(last)) = (out.clearance.as_mut(), last_content.as_ref())
-            && *last != entry.content
+    diplomatie_draft::replay(entries, current, &Signatures)
+}
+
+/// Checks released records by their signature ([`SignedRelease::verify`]).
+#[derive(Debug, Clone, Copy)]
+struct Signatures;
+
+impl ReleaseCheck for Signatures {
+    type Release = SignedRelease;
+
+    /// A valid signature, by the approver who logged it, over the version the entry names.
+    fn release(
+        &self,
+        record: &str,
+        actor: &str,
+        approver: &str,
+        heads: &[String],
+    ) -> Result<SignedRelease, String> {
+        let signed = SignedRelease::verify(record.as_bytes()).map_err(|e| e.to_string())?;
+        let r = &signed.record;
+        if r.approver != actor || r.approver != approver {
+            return Err(format!(
+                "the released record is signed for {}, who is not the approver of this circuit",
+                r.approver
+            ));
+        }
+        if r.heads != heads {
+            return Err("the released record names another version than its log entry".into());
+        }
+        Ok(signed)
+    }
+
+    /// A record that replaces a provisional number: signed, by the same key, for the same
+    /// item and version, superseding the current record, with a final number.
+    fn renumber(&self, current: &SignedRelease, record: &str) -> Result<SignedRelease, String> {
+        let signed = SignedRelease::verify(record.as_bytes()).map_err(|e| e.to_string())?;
+        let (old, new) = (&current.record, &signed.record);
+        if new.supersedes.as_deref() != Some(current.signature.as_str()) {
+            return Err("the new number does not replace the current released record".into());
+        }
+        if new.approver_key != old.approver_key
+            || new.item.id != old.item.id
+            || new.heads != old.heads
         {
-            reset = edit(c);
+            return Err(
+                "the new number is not signed by the approver of the release, for the same text"
+                    .into(),
+            );
         }
-        let result = apply_entry(&mut out, &entry);
-        if result.is_ok() {
-            last_content = Some(entry.content.clone());
+        if !matches!(new.number, ReleaseNumber::Final { .. }) {
+            return Err("a replacement record must carry a final number".into());
         }
-        out.log.push(LogView {
-            actor: entry.actor.clone(),
-            at: rfc3339(entry.at),
-            step: entry.step.code().to_owned(),
-            comment: entry.step.comment().map(str::to_owned),
-            refused: result.err(),
-            reset,
-            heads: entry.heads.clone(),
-        });
+        Ok(signed)
     }
-    if let (Some(c), Some(last)) = (out.clearance.as_mut(), last_content.as_ref())
-        && last != current
-    {
-        edit(c);
-    }
-    out
-}
-
-fn apply_entry(out: &mut Replayed, entry: &LogEntry) -> Result<(), String> {
-    let version = |label: String| VersionView {
-        number: 0,
-        label,
-        by: entry.actor.clone(),
-        at: rfc3339(entry.at),
-        heads: entry.heads.clone(),
-    };
-    if entry.step.domain_step().is_none() {
-        match &entry.step {
-            LoggedStep::Version { label } => push_version(out, version(label.clone())),
-            LoggedStep::Renumber { record } => {
-                let current = out
-                    .release
-                    .as_ref()
-                    .ok_or("a new number for a text that is not released")?;
-                let signed = check_renumber(current, record)?;
-                out.release = Some(signed);
-            }
-            _ => {}
-        }
-        return Ok(());
-    }
-    // A release is checked before it counts; the state machine then says whether it may.
-    let signed = match (&entry.step, out.clearance.as_ref()) {
-        (LoggedStep::Release { record }, Some(c)) => Some(check_release(entry, record, c)?),
-        _ => None,
-    };
-    out.clearance =
-        try_step(out.clearance.as_ref(), &entry.actor, &entry.step).map_err(|e| e.to_string())?;
-    match &entry.step {
-        LoggedStep::Submit { .. } => {
-            let round = out.clearance.as_ref().map_or(0, Clearance::round);
-            push_version(out, version(format!("round {round}")));
-        }
-        LoggedStep::Clear { .. } => {
-            out.cleared_heads
-                .insert(entry.actor.clone(), entry.heads.clone());
-        }
-        LoggedStep::Release { .. } => {
-            push_version(out, version("released".into()));
-            out.release = signed;
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// The clearance after `actor` takes `step`, tried on a copy of `current` (a refused step
-/// changes nothing): what the replay does with a logged step, and what the service checks
-/// before logging one. A submission names its circuit, which replaces the current one while
-/// the draft is being written; steps outside the state machine (versions, new numbers) leave
-/// the clearance as it is.
-pub(crate) fn try_step(
-    current: Option<&Clearance>,
-    actor: &str,
-    step: &LoggedStep,
-) -> Result<Option<Clearance>, ClearanceError> {
-    let Some(domain) = step.domain_step() else {
-        return Ok(current.cloned());
-    };
-    let mut next = match (step, current) {
-        (LoggedStep::Submit { circuit }, None) => Clearance::new(circuit.clone())?,
-        (LoggedStep::Submit { circuit }, Some(c)) => {
-            let mut c = c.clone();
-            if c.stage() == Stage::Draft {
-                c.set_circuit(circuit.clone())?;
-            }
-            c
-        }
-        (_, Some(c)) => c.clone(),
-        (_, None) => {
-            return Err(ClearanceError::WrongStage {
-                step: domain.code(),
-                stage: Stage::Draft,
-                allowed: "after submission",
-            });
-        }
-    };
-    next.apply(actor, domain)?;
-    Ok(Some(next))
-}
-
-fn push_version(out: &mut Replayed, mut v: VersionView) {
-    v.number = out.versions.len() + 1;
-    out.versions.push(v);
 }

@@ -1,4 +1,4 @@
-//! The drafting service: collaborative drafts (`crate::draft`), their clearance chain
+//! The drafting service: collaborative drafts (`diplomatie_draft`), their clearance chain
 //! (`diplomatie_domain::Clearance`, replayed from the log kept in the document: `log`),
 //! release (validate → number → sign → store), history and comments, and the exchange of a
 //! draft between replicas as a packet of automerge bytes.
@@ -10,7 +10,6 @@
 //! CLI may change the same draft of one profile at the same time without ever reusing an
 //! actor's sequence numbers.
 
-mod diff;
 mod exchange;
 mod log;
 
@@ -28,18 +27,20 @@ use time::format_description::well_known::Rfc3339;
 use tracing::info_span;
 use uuid::Uuid;
 
-pub use diff::{DiffPart, DiffTag, DraftDiff, FieldChange, ParagraphChange, ParagraphDiff};
 pub(crate) use exchange::ExchangeStamps;
 pub use exchange::{ExchangeError, ExchangeReport};
-pub use log::{LogEntry, LogView, LoggedStep, Replayed, VersionView, replay};
+pub use log::{Replayed, replay};
 
-use crate::draft::{
-    CommentView, DraftDoc, DraftError, DraftView, FieldName, ListField, NewComment,
-};
 use crate::numbering::{Assigned, DeviceNumbering, NumberAuthority, Series};
 use crate::profile::threading;
 use crate::release::{ClearedBy, ReleaseNumber, ReleaseRecord, SignedRelease};
 use crate::{ClientError, Profile};
+/// The draft types the drafting services take and return.
+pub use diplomatie_draft::{
+    AddresseeView, CommentView, DiffPart, DiffTag, DraftDiff, DraftDoc, DraftError, DraftFields,
+    DraftView, FieldChange, FieldConflict, FieldName, ListField, LogEntry, LogView, LoggedStep,
+    NewComment, ParagraphChange, ParagraphDiff, ParagraphView, VersionView,
+};
 
 /// Change sets kept after a snapshot before the next save compacts them.
 const COMPACT_AFTER: usize = 32;
@@ -904,7 +905,7 @@ impl Profile {
         };
         let (from_label, before) = view_of(from)?;
         let (to_label, after) = view_of(to)?;
-        Ok(diff::diff(from_label, &before, to_label, &after))
+        Ok(DraftDiff::between(from_label, &before, to_label, &after))
     }
 
     /// What changed since `heads` (for a clearer whose clearance an edit reset).
@@ -916,7 +917,7 @@ impl Profile {
         let mut l = self.load_draft(id)?;
         let before = l.doc.view_at(heads)?;
         let after = l.doc.view();
-        Ok(diff::diff(
+        Ok(DraftDiff::between(
             "cleared".into(),
             &before,
             "current".into(),
@@ -1225,7 +1226,7 @@ fn check_content(id: &str, content: ItemContent) -> Result<(), ClientError> {
 
 /// Refuses a step the replayed state does not allow, with the state machine's reason.
 fn check_step(replayed: &Replayed, me: &str, step: &LoggedStep) -> Result<(), ClientError> {
-    log::try_step(replayed.clearance.as_ref(), me, step)?;
+    diplomatie_draft::try_step(replayed.clearance.as_ref(), me, step)?;
     Ok(())
 }
 

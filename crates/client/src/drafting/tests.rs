@@ -26,7 +26,7 @@ fn person(name: &str) -> Person {
             name: name.into(),
             org: "Ambassade de France à Berlin".into(),
             email: None,
-            kdf_iterations: Some(1000),
+            kdf_cost: Some(diplomatie_store::KdfCost::MIN),
         },
     )
     .unwrap();
@@ -702,7 +702,7 @@ fn replicas_meet_through_an_exchange_folder_and_a_damaged_copy_is_reported_not_f
     assert!(
         alice
             .profile
-            .join_exchange(folder.path(), SHARED, Some(1000))
+            .join_exchange(folder.path(), SHARED, Some(diplomatie_store::KdfCost::MIN))
             .unwrap()
     );
     // A wrong passphrase is refused and the folder's key is left alone.
@@ -813,7 +813,7 @@ fn an_unchanged_copy_is_not_read_again_but_a_recent_or_changed_one_is() {
     const SHARED: &str = "la phrase du poste de Berlin";
     alice
         .profile
-        .join_exchange(folder.path(), SHARED, Some(1000))
+        .join_exchange(folder.path(), SHARED, Some(diplomatie_store::KdfCost::MIN))
         .unwrap();
     bruno
         .profile

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use super::{DraftError, FieldName, ListField};
+use crate::{DraftError, FieldName, ListField};
 
 /// Everything in a draft, as plain values. Registers in conflict show the value every replica
 /// picks (automerge's deterministic winner) and are listed in `conflicts` with all their values.

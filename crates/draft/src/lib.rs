@@ -1,9 +1,21 @@
-//! Collaborative drafts: a telegram, a note verbale or a formal email being written by several
-//! people, on several machines, online or not, as a standard automerge document
+//! The collaborative draft document, its clearance log and its diffs: pure data and rules, no
+//! store, no I/O (the client's `drafting` service stores, releases and exchanges drafts).
+//!
+//! What the crate holds:
+//! - [`DraftDoc`] (`doc`): a telegram, a note verbale or a formal email being written by several
+//!   people, on several machines, online or not, as a standard automerge document; [`DraftView`]
+//!   (`view`) is what it shows, [`FieldName`]/[`ListField`] (`field`) what can be edited.
+//! - `log`: the clearance log kept inside the document, replayed through the domain's state
+//!   machine ([`replay`], [`Replayed`]).
+//! - `diff`: a readable difference between two versions ([`DraftDiff`]).
+//!
+//! # The document
+//!
+//! A standard automerge document
 //! (automerge 0.12, pinned by measurement: docs/BENCHMARKS.md). Replicas exchange change bytes
 //! (`save_incremental`, `changes_since`, `apply_changes`) in any order, duplicated or not,
 //! and converge; the official JavaScript implementation (`@automerge/automerge`) loads the
-//! same bytes with the same content (tested in `tests/automerge_interop.rs`).
+//! same bytes with the same content (tested in the client's `tests/automerge_interop.rs`).
 //!
 //! # The schema (a wire format: change it only with a new `schema` number)
 //!
@@ -35,7 +47,7 @@
 //! ├─ paragraphs (list)
 //! │  └─ {id: string (random, stable: comments and diffs anchor to it), marking: "NP" | "DR", text: Text,
 //! │      edited_by: string (who edited it last; concurrent editors are all kept)}
-//! ├─ log (list of string)          the clearance log: one JSON entry per step (crate::drafting::LogEntry),
+//! ├─ log (list of string)          the clearance log: one JSON entry per step ([`LogEntry`]),
 //! │                                 appended, never changed; replayed through the domain's state machine
 //! └─ comments (list)
 //!    └─ {id, author, at (RFC 3339), paragraph (its id), start, end (automerge cursors),
@@ -74,15 +86,21 @@
 //! - Two people adding the same tag, clearer or addressee: the list holds it twice; the view
 //!   shows it once. Removing it removes every copy the remover has seen.
 
+mod diff;
 mod doc;
 mod field;
+mod log;
 mod view;
 
 #[cfg(test)]
 mod doc_tests;
 
+pub use diff::{DiffPart, DiffTag, DraftDiff, FieldChange, ParagraphChange, ParagraphDiff};
 pub use doc::{CommentView, DraftDoc, NewComment};
 pub use field::{FieldName, ListField};
+pub use log::{
+    LogEntry, LogView, LoggedStep, ReleaseCheck, Replayed, VersionView, replay, try_step,
+};
 pub use view::{AddresseeView, DraftFields, DraftView, FieldConflict, ParagraphView};
 
 use diplomatie_domain::{DomainError, ItemKind};

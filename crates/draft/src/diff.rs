@@ -4,7 +4,7 @@
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
-use crate::draft::{DraftView, FieldName, ListField};
+use crate::{DraftView, FieldName, ListField};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -118,7 +118,14 @@ fn addressees(view: &DraftView) -> String {
         .join(", ")
 }
 
-pub(crate) fn diff(from: String, before: &DraftView, to: String, after: &DraftView) -> DraftDiff {
+impl DraftDiff {
+    /// What changed from `before` (labelled `from`) to `after` (labelled `to`).
+    pub fn between(from: String, before: &DraftView, to: String, after: &DraftView) -> Self {
+        diff(from, before, to, after)
+    }
+}
+
+fn diff(from: String, before: &DraftView, to: String, after: &DraftView) -> DraftDiff {
     let mut fields = Vec::new();
     for field in FieldName::ALL {
         let (b, a) = (before.fields.get(field), after.fields.get(field));

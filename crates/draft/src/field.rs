@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
-use super::DraftError;
+use crate::DraftError;
 
 /// A single-valued field of a draft.
 ///

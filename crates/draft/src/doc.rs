@@ -11,9 +11,9 @@ use diplomatie_domain::{Addressee, ItemContent, ItemKind, Marking, Precedence, R
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::field::{ADDRESSEES, has_addressees};
-use super::view::{AddresseeView, DraftFields, DraftView, FieldConflict, ParagraphView};
-use super::{DRAFT_SCHEMA, DraftError, FieldName, ListField};
+use crate::field::{ADDRESSEES, has_addressees};
+use crate::view::{AddresseeView, DraftFields, DraftView, FieldConflict, ParagraphView};
+use crate::{DRAFT_SCHEMA, DraftError, FieldName, ListField};
 
 /// Positions count UTF-16 code units, as the JavaScript editor does. This is a property of the
 /// replica, not of the bytes: every constructor sets it.
