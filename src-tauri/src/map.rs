@@ -1,10 +1,9 @@
 //! Translations between the DTOs and the types of the services. No rule lives here: a value
 //! the domain would refuse is passed on for the domain to refuse, with its own message.
 
-use diplomatie_client::draft::{DraftFields, FieldName, ListField};
 use diplomatie_client::drafting::{
-    DiffPart, DiffTag, DraftDiff, DraftEdit, DraftState, DraftSummary, ParagraphChange,
-    VerifiedRelease,
+    DiffPart, DiffTag, DraftDiff, DraftEdit, DraftFields, DraftState, DraftSummary, FieldName,
+    ListField, ParagraphChange, VerifiedRelease,
 };
 use diplomatie_client::{
     Compose, ImportOutcome, ImportReport, ItemSummary, Language, NotifyRules, Profile, RouteFilter,
@@ -931,7 +930,7 @@ mod tests {
                 name: "Alice".into(),
                 org: "Quai".into(),
                 email: Some("alice@diplomatie.example".into()),
-                kdf_iterations: Some(1000),
+                kdf_cost: Some(diplomatie_client::KdfCost::MIN),
             },
         )
         .unwrap();

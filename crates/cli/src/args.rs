@@ -4,11 +4,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 use clap::{Args, Parser, Subcommand};
-use diplomatie_client::{ExportFormat, Page, RouteFilter, SearchQuery, TriageFilter};
+use diplomatie_client::{ExportFormat, KdfCost, Page, RouteFilter, SearchQuery, TriageFilter};
 use diplomatie_domain::{ItemKind, Marking, Precedence};
-use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, Time, UtcOffset};
 
-use crate::compose::parse_date;
 use crate::usage::usage;
 
 /// Diplomatie: diplomatic correspondence (telegrams, notes verbales, formal emails), offline
@@ -113,9 +114,10 @@ pub struct InitArgs {
     /// Your email address: emails whose To names it are for action, Cc for information.
     #[arg(long)]
     pub email: Option<String>,
-    /// Key-derivation iterations (default: the recommended count). Lower only for tests.
+    /// The Argon2id cost of the passphrase, `m=KIB,t=PASSES[,p=LANES]` (default: the
+    /// recommended m=65536,t=3). Lower only for tests.
     #[arg(long, hide = true)]
-    pub kdf_iterations: Option<u32>,
+    pub kdf_cost: Option<KdfCost>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -423,4 +425,94 @@ pub struct AuditArgs {
     pub item: Option<String>,
     #[command(flatten)]
     pub page: PageArgs,
+}
+
+/// `2026-12-01` (start of day, or end of day when `end_of_day`, UTC), `2026-12-01 18:00` or
+/// `2026-12-01T18:00` (UTC unless followed by `Z` or an offset such as `+01:00`), or a full
+/// RFC 3339 time. The offset given is kept.
+pub fn parse_date(s: &str, end_of_day: bool) -> Result<OffsetDateTime> {
+    let s = s.trim();
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t);
+    }
+    let bad = || {
+        anyhow!(
+            "invalid date '{s}': use 2026-12-01, 2026-12-01 18:00 (UTC) or 2026-12-01T18:00:00+01:00"
+        )
+    };
+    let (day, clock) = match s.split_once(['T', 't', ' ']) {
+        Some((day, clock)) => (day, Some(clock.trim())),
+        None => (s, None),
+    };
+    let date = Date::parse(day, format_description!("[year]-[month]-[day]")).map_err(|_| bad())?;
+    let Some(clock) = clock else {
+        let time = if end_of_day {
+            Time::from_hms(23, 59, 59).unwrap_or(Time::MIDNIGHT)
+        } else {
+            Time::MIDNIGHT
+        };
+        return Ok(date.with_time(time).assume_utc());
+    };
+    let (clock, offset) = if let Some(clock) = clock.strip_suffix(['Z', 'z']) {
+        (clock, UtcOffset::UTC)
+    } else if let Some(at) = clock.find(['+', '-']) {
+        let (clock, offset) = (clock.get(..at), clock.get(at..));
+        let offset = offset
+            .and_then(|o| {
+                UtcOffset::parse(
+                    o,
+                    format_description!("[offset_hour sign:mandatory]:[offset_minute]"),
+                )
+                .ok()
+            })
+            .ok_or_else(bad)?;
+        (clock.unwrap_or_default().trim(), offset)
+    } else {
+        (clock, UtcOffset::UTC)
+    };
+    let time = Time::parse(clock, format_description!("[hour]:[minute]"))
+        .or_else(|_| Time::parse(clock, format_description!("[hour]:[minute]:[second]")))
+        .map_err(|_| bad())?;
+    Ok(date.with_time(time).assume_offset(offset))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use std::ffi::OsString;
+
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+    use crate::usage::clap_message;
+
+    fn message(args: &[&str]) -> String {
+        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+        let err = Cli::try_parse_from(&args).unwrap_err();
+        clap_message(&err, Cli::command(), &args)
+    }
+
+    #[test]
+    fn the_help_named_is_the_subcommand_given_skipping_flag_values() {
+        assert_eq!(
+            message(&["diplo", "--profile", "draft", "inbox", "--bogus"]),
+            "unexpected argument '--bogus': see `diplo inbox --help`"
+        );
+        assert_eq!(
+            message(&["diplo", "compose", "telegram"]),
+            "missing '--subject <SUBJECT>': see `diplo compose telegram --help`"
+        );
+        assert_eq!(
+            message(&["diplo", "compose"]),
+            "a command is missing: see `diplo compose --help`"
+        );
+    }
+
+    #[test]
+    fn suggestions_are_kept_on_the_same_line() {
+        let m = message(&["diplo", "inbox", "--jsno"]);
+        assert!(m.contains("did you mean '--json'?"), "{m}");
+        let m = message(&["diplo", "inbx"]);
+        assert!(m.contains("'inbox'"), "{m}");
+    }
 }

@@ -1,66 +1,16 @@
-//! Turning `compose` flags into the content of a new item.
+//! Turning `compose` flags into a compose form: the client's compose service does the rest
+//! (defaults, addressee classification, reference links, validation, storing).
 
-use anyhow::{Context, Result, anyhow, bail};
-use diplomatie_client::{Compose, Profile};
-use diplomatie_domain::{
-    Addressee, DiplomaticNote, FormalEmail, ItemContent, Mailbox, Marking, Paragraph, Precedence,
-    Reference, Tag, Telegram, parse_message_id,
+use anyhow::{Context, Result};
+use diplomatie_client::{
+    AddresseeInput, AttachmentInput, Compose, ComposeForm, EmailForm, NoteForm, Profile,
+    TelegramForm,
 };
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
-use time::{Date, OffsetDateTime, Time, UtcOffset};
+use diplomatie_domain::{Marking, Paragraph, Precedence};
+use time::OffsetDateTime;
 
-use crate::args::{CommonArgs, ComposeCommand, EmailArgs, RoutingArgs};
+use crate::args::{CommonArgs, ComposeCommand, EmailArgs, RoutingArgs, parse_date};
 use crate::usage::usage;
-
-/// `2026-12-01` (start of day, or end of day when `end_of_day`, UTC), `2026-12-01 18:00` or
-/// `2026-12-01T18:00` (UTC unless followed by `Z` or an offset such as `+01:00`), or a full
-/// RFC 3339 time. The offset given is kept.
-pub fn parse_date(s: &str, end_of_day: bool) -> Result<OffsetDateTime> {
-    let s = s.trim();
-    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
-        return Ok(t);
-    }
-    let bad = || {
-        anyhow!(
-            "invalid date '{s}': use 2026-12-01, 2026-12-01 18:00 (UTC) or 2026-12-01T18:00:00+01:00"
-        )
-    };
-    let (day, clock) = match s.split_once(['T', 't', ' ']) {
-        Some((day, clock)) => (day, Some(clock.trim())),
-        None => (s, None),
-    };
-    let date = Date::parse(day, format_description!("[year]-[month]-[day]")).map_err(|_| bad())?;
-    let Some(clock) = clock else {
-        let time = if end_of_day {
-            Time::from_hms(23, 59, 59).unwrap_or(Time::MIDNIGHT)
-        } else {
-            Time::MIDNIGHT
-        };
-        return Ok(date.with_time(time).assume_utc());
-    };
-    let (clock, offset) = if let Some(clock) = clock.strip_suffix(['Z', 'z']) {
-        (clock, UtcOffset::UTC)
-    } else if let Some(at) = clock.find(['+', '-']) {
-        let (clock, offset) = (clock.get(..at), clock.get(at..));
-        let offset = offset
-            .and_then(|o| {
-                UtcOffset::parse(
-                    o,
-                    format_description!("[offset_hour sign:mandatory]:[offset_minute]"),
-                )
-                .ok()
-            })
-            .ok_or_else(bad)?;
-        (clock.unwrap_or_default().trim(), offset)
-    } else {
-        (clock, UtcOffset::UTC)
-    };
-    let time = Time::parse(clock, format_description!("[hour]:[minute]"))
-        .or_else(|_| Time::parse(clock, format_description!("[hour]:[minute]:[second]")))
-        .map_err(|_| bad())?;
-    Ok(date.with_time(time).assume_offset(offset))
-}
 
 /// Paragraphs are separated by blank lines; "(DR) " or "(NP) " at the start is a portion mark.
 fn paragraphs(common: &CommonArgs, default: Marking) -> Result<Vec<Paragraph>> {
@@ -94,104 +44,14 @@ fn paragraphs(common: &CommonArgs, default: Marking) -> Result<Vec<Paragraph>> {
         .collect()
 }
 
-/// First words that name an organisation in French administrative usage (lower case).
-const ORGANISATION_WORDS: &[&str] = &[
-    "ambassade",
-    "consulat",
-    "mission",
-    "représentation",
-    "délégation",
-    "direction",
-    "sous-direction",
-    "service",
-    "cabinet",
-    "bureau",
-    "département",
-    "ministère",
-    "secrétariat",
-    "centre",
-    "pôle",
-    "division",
-    "cellule",
-    "protocole",
-];
-
-/// A unit's name or a person's display name: "unit:" and "person:" decide; otherwise a name
-/// is a unit when its first word (after an article: "Le", "La", "Les", an elided "L'"; a plural
-/// counts) is an organisation word, when it is written in capitals, or when it contains '/'.
-pub fn addressee(raw: &str) -> Option<Addressee> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    if let Some(unit) = raw.strip_prefix("unit:") {
-        return Some(Addressee::Unit(unit.trim().to_owned()));
-    }
-    if let Some(person) = raw.strip_prefix("person:") {
-        return Some(Addressee::Person(person.trim().to_owned()));
-    }
-    let mut words = raw.split_whitespace();
-    let mut first = words.next().unwrap_or_default();
-    // "Le Cabinet du ministre", "La Direction…", "Les Services…": the word after the article.
-    if ["le", "la", "les"].contains(&first.to_lowercase().as_str()) {
-        first = words.next().unwrap_or_default();
-    }
-    let first = ["L'", "l'", "L’", "l’"]
-        .iter()
-        .find_map(|article| first.strip_prefix(article))
-        .unwrap_or(first)
-        .to_lowercase();
-    let organisation = ORGANISATION_WORDS.contains(&first.as_str())
-        || first
-            .strip_suffix('s')
-            .is_some_and(|w| ORGANISATION_WORDS.contains(&w));
-    let letters: Vec<char> = raw.chars().filter(|c| c.is_alphabetic()).collect();
-    let capitals = !letters.is_empty() && letters.iter().all(|c| c.is_uppercase());
-    Some(if organisation || capitals || raw.contains('/') {
-        Addressee::Unit(raw.to_owned())
-    } else {
-        Addressee::Person(raw.to_owned())
-    })
-}
-
-fn addressees(list: &[String]) -> Vec<Addressee> {
-    list.iter().filter_map(|a| addressee(a)).collect()
-}
-
-fn tags(routing: &RoutingArgs) -> Result<Vec<Tag>> {
-    routing
-        .tags
-        .iter()
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| Tag::new(t).map_err(Into::into))
-        .collect()
-}
-
-fn mailboxes(list: &[String]) -> Result<Vec<Mailbox>> {
-    list.iter()
-        .filter(|m| !m.trim().is_empty())
-        .map(|m| Mailbox::parse(m).map_err(Into::into))
-        .collect()
-}
-
-fn non_empty(list: &[String]) -> Vec<String> {
-    list.iter()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-fn message_ids(list: &[String]) -> Result<Vec<String>> {
-    list.iter()
-        .filter(|m| !m.trim().is_empty())
-        .map(|m| Ok(parse_message_id(m)?))
-        .collect()
+fn typed(list: &[String]) -> Vec<AddresseeInput> {
+    list.iter().cloned().map(AddresseeInput::Typed).collect()
 }
 
 struct Common {
     marking: Marking,
     precedence: Precedence,
-    justification: Option<String>,
+    justification: String,
     deadline: Option<OffsetDateTime>,
 }
 
@@ -199,7 +59,7 @@ fn common(c: &CommonArgs) -> Result<Common> {
     Ok(Common {
         marking: c.marking.parse()?,
         precedence: c.precedence.parse()?,
-        justification: c.justification.clone().filter(|j| !j.trim().is_empty()),
+        justification: c.justification.clone().unwrap_or_default(),
         deadline: c
             .deadline
             .as_deref()
@@ -208,142 +68,104 @@ fn common(c: &CommonArgs) -> Result<Common> {
     })
 }
 
-pub fn build(command: &ComposeCommand, profile: &Profile) -> Result<Compose> {
-    let me = profile.identity();
-    let now = OffsetDateTime::now_utc();
+fn date(raw: Option<&str>) -> Result<Option<OffsetDateTime>> {
+    raw.map(|d| parse_date(d, false)).transpose()
+}
+
+fn routing(r: &RoutingArgs) -> (Vec<AddresseeInput>, Vec<AddresseeInput>, Vec<String>) {
+    (typed(&r.action), typed(&r.info), r.tags.clone())
+}
+
+/// The form the flags describe, as typed.
+pub fn form(command: &ComposeCommand) -> Result<ComposeForm> {
     match command {
         ComposeCommand::Telegram(a) => {
             let c = common(&a.common)?;
-            let telegram = Telegram {
-                number: a.number.as_deref().map(str::parse).transpose()?,
-                // A date-time group is in UTC: a time given with its offset is converted.
-                dtg: a
-                    .dtg
-                    .as_deref()
-                    .map(|d| parse_date(d, false))
-                    .transpose()?
-                    .unwrap_or(now)
-                    .to_offset(UtcOffset::UTC),
-                origin: a.origin.clone().unwrap_or_else(|| me.org.clone()),
-                action: addressees(&a.routing.action),
-                info: addressees(&a.routing.info),
-                subject: a.common.subject.trim().to_owned(),
-                tags: tags(&a.routing)?,
-                references: non_empty(&a.references)
-                    .into_iter()
-                    .map(|label| Reference { label, item: None })
-                    .collect(),
-                summary: a.summary.trim().to_owned(),
+            let (action, info, tags) = routing(&a.routing);
+            Ok(ComposeForm::Telegram(TelegramForm {
+                number: a.number.clone(),
+                dtg: date(a.dtg.as_deref())?,
+                origin: a.origin.clone().unwrap_or_default(),
+                action,
+                info,
+                subject: a.common.subject.clone(),
+                tags,
+                references: a.references.clone(),
+                summary: a.summary.clone(),
                 paragraphs: paragraphs(&a.common, c.marking)?,
-                drafter: a.drafter.clone().unwrap_or_else(|| me.name.clone()),
-                clearers: non_empty(&a.clearers),
-                approver: a.approver.clone(),
+                drafter: a.drafter.clone().unwrap_or_default(),
+                clearers: a.clearers.clone(),
+                approver: a.approver.clone().unwrap_or_default(),
                 precedence: c.precedence,
                 justification: c.justification,
                 marking: c.marking,
-                caveats: non_empty(&a.caveats),
-            };
-            Ok(Compose {
-                content: ItemContent::Telegram(telegram),
+                caveats: a.caveats.clone(),
                 deadline: c.deadline,
-                attachments: Vec::new(),
-            })
+            }))
         }
         ComposeCommand::Note(a) => {
             let c = common(&a.common)?;
-            let mission = a.mission.clone().unwrap_or_else(|| me.org.clone());
-            let institution = a.to_institution.trim().to_owned();
-            let note = DiplomaticNote {
-                number: a.number.as_deref().map(str::parse).transpose()?,
-                opening: a
-                    .opening
-                    .clone()
-                    .unwrap_or_else(|| DiplomaticNote::default_opening(&mission, &institution)),
-                closing: a
-                    .closing
-                    .clone()
-                    .unwrap_or_else(|| DiplomaticNote::default_closing(&mission, &institution)),
-                sending_mission: mission,
-                receiving_institution: institution,
-                subject: a.common.subject.trim().to_owned(),
+            let (action, info, tags) = routing(&a.routing);
+            Ok(ComposeForm::Note(NoteForm {
+                number: a.number.clone(),
+                sending_mission: a.mission.clone().unwrap_or_default(),
+                receiving_institution: a.to_institution.clone(),
+                subject: a.common.subject.clone(),
+                opening: a.opening.clone().unwrap_or_default(),
                 paragraphs: paragraphs(&a.common, c.marking)?,
-                place: a.place.trim().to_owned(),
-                date: match &a.date {
-                    Some(d) => parse_date(d, false)?.date(),
-                    None => now.date(),
-                },
-                answers: a
-                    .answers
-                    .clone()
-                    .filter(|s| !s.trim().is_empty())
-                    .map(|label| Reference { label, item: None }),
-                action: addressees(&a.routing.action),
-                info: addressees(&a.routing.info),
-                tags: tags(&a.routing)?,
+                closing: a.closing.clone().unwrap_or_default(),
+                place: a.place.clone(),
+                date: date(a.date.as_deref())?.map(OffsetDateTime::date),
+                answers: a.answers.clone().unwrap_or_default(),
+                action,
+                info,
+                tags,
                 precedence: c.precedence,
                 justification: c.justification,
                 marking: c.marking,
-                created_at: now,
-            };
-            Ok(Compose {
-                content: ItemContent::DiplomaticNote(note),
                 deadline: c.deadline,
-                attachments: Vec::new(),
-            })
+            }))
         }
-        ComposeCommand::Email(a) => email(a, profile, now),
+        ComposeCommand::Email(a) => email(a),
     }
 }
 
-fn email(a: &EmailArgs, profile: &Profile, now: OffsetDateTime) -> Result<Compose> {
-    let me = profile.identity();
+fn email(a: &EmailArgs) -> Result<ComposeForm> {
     if a.common.justification.is_some() {
         return Err(usage(
             "--justification is for a Flash telegram or note: an email cannot be Flash and has no justification line; leave it out",
         ));
     }
     let c = common(&a.common)?;
-    let from = match (&a.from, &me.email) {
-        (Some(f), _) => Mailbox::parse(f)?,
-        (None, Some(mine)) => Mailbox {
-            name: Some(me.name.clone()),
-            address: mine.clone(),
-        },
-        (None, None) => bail!("no sender: give --from, or set an email on the profile"),
-    };
+    // Portion marks mean nothing in an email: the paragraphs' texts make the body.
     let body = paragraphs(&a.common, c.marking)?
         .into_iter()
         .map(|p| p.text)
         .collect::<Vec<_>>()
         .join("\n\n");
-    let email = FormalEmail {
-        from,
-        to: mailboxes(&a.to)?,
-        cc: mailboxes(&a.cc)?,
-        date: a
-            .date
-            .as_deref()
-            .map(|d| parse_date(d, false))
-            .transpose()?
-            .unwrap_or(now),
-        message_id: a.message_id.as_deref().map(parse_message_id).transpose()?,
-        in_reply_to: message_ids(&a.in_reply_to)?,
-        // A reply with no References given names the message it answers there too, as mail
-        // clients do when they know nothing of that message's own References.
-        references: if a.references.is_empty() {
-            message_ids(&a.in_reply_to)?
-        } else {
-            message_ids(&a.references)?
-        },
-        subject: a.common.subject.trim().to_owned(),
+    Ok(ComposeForm::Email(EmailForm {
+        from: a.from.clone().unwrap_or_default(),
+        to: a.to.clone(),
+        cc: a.cc.clone(),
+        date: date(a.date.as_deref())?,
+        message_id: a.message_id.clone().unwrap_or_default(),
+        in_reply_to: a.in_reply_to.clone(),
+        references: a.references.clone(),
+        subject: a.common.subject.clone(),
         body,
-        attachments: Vec::new(),
         marking: c.marking,
         precedence: c.precedence,
-    };
-    Ok(Compose {
-        content: ItemContent::FormalEmail(email),
         deadline: c.deadline,
-        attachments: diplomatie_client::read_attachments(&a.attachments)?,
-    })
+        attachments: a
+            .attachments
+            .iter()
+            .cloned()
+            .map(AttachmentInput::Path)
+            .collect(),
+    }))
+}
+
+/// The item the flags describe, ready for `Profile::compose`.
+pub fn build(command: &ComposeCommand, profile: &Profile) -> Result<Compose> {
+    Ok(profile.prepare_compose(form(command)?)?)
 }

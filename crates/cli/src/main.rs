@@ -36,7 +36,8 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(err) => {
-            let message = usage::clap_message(&err, &args);
+            let message =
+                usage::clap_message(&err, <Cli as clap::CommandFactory>::command(), &args);
             let _ = writeln!(std::io::stderr(), "diplo: error: {message}");
             return ExitCode::from(2);
         }
@@ -106,7 +107,7 @@ fn run(cli: Cli) -> Result<()> {
                     name: a.name.clone(),
                     org: a.org.clone(),
                     email: a.email.clone(),
-                    kdf_iterations: a.kdf_iterations,
+                    kdf_cost: a.kdf_cost,
                 },
             )?;
             output::identity(profile.identity(), cli.json)

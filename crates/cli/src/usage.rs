@@ -2,10 +2,7 @@
 
 use std::ffi::OsString;
 
-use clap::CommandFactory;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-
-use crate::args::Cli;
 
 /// A command line that cannot be run as written (exit code 2).
 #[derive(Debug)]
@@ -25,8 +22,7 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
 }
 
 /// The subcommand the arguments name, as far as they go: `diplo compose telegram`.
-fn command_path(args: &[OsString]) -> String {
-    let mut root = Cli::command();
+fn command_path(mut root: clap::Command, args: &[OsString]) -> String {
     // Propagates the global flags, so that `--profile DIR` is known to take a value everywhere.
     root.build();
     let mut path = vec![root.get_name().to_owned()];
@@ -161,45 +157,9 @@ fn describe(err: &clap::Error) -> String {
     message
 }
 
-/// Clap's error as one line: what is wrong, and which help to read.
-pub fn clap_message(err: &clap::Error, args: &[OsString]) -> String {
+/// Clap's error as one line: what is wrong, and which help to read (`root` is the whole
+/// command line's definition, for finding the subcommand the arguments name).
+pub fn clap_message(err: &clap::Error, root: clap::Command, args: &[OsString]) -> String {
     let message = describe(err).replace('\n', " ");
-    format!("{message}: see `{} --help`", command_path(args))
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-    use super::*;
-    use clap::Parser;
-
-    fn message(args: &[&str]) -> String {
-        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        let err = Cli::try_parse_from(&args).unwrap_err();
-        clap_message(&err, &args)
-    }
-
-    #[test]
-    fn the_help_named_is_the_subcommand_given_skipping_flag_values() {
-        assert_eq!(
-            message(&["diplo", "--profile", "draft", "inbox", "--bogus"]),
-            "unexpected argument '--bogus': see `diplo inbox --help`"
-        );
-        assert_eq!(
-            message(&["diplo", "compose", "telegram"]),
-            "missing '--subject <SUBJECT>': see `diplo compose telegram --help`"
-        );
-        assert_eq!(
-            message(&["diplo", "compose"]),
-            "a command is missing: see `diplo compose --help`"
-        );
-    }
-
-    #[test]
-    fn suggestions_are_kept_on_the_same_line() {
-        let m = message(&["diplo", "inbox", "--jsno"]);
-        assert!(m.contains("did you mean '--json'?"), "{m}");
-        let m = message(&["diplo", "inbx"]);
-        assert!(m.contains("'inbox'"), "{m}");
-    }
+    format!("{message}: see `{} --help`", command_path(root, args))
 }

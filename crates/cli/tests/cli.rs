@@ -64,8 +64,8 @@ fn profile() -> Profile {
             "DIPLOMATIE/DUE",
             "--email",
             "alice@diplomatie.gouv.example",
-            "--kdf-iterations",
-            "2000",
+            "--kdf-cost",
+            "m=8192,t=1",
         ],
     ));
     Profile { _tmp: tmp, dir }
@@ -696,8 +696,8 @@ fn init_refuses_a_short_passphrase_and_an_existing_profile() {
             "A",
             "--org",
             "B",
-            "--kdf-iterations",
-            "2000",
+            "--kdf-cost",
+            "m=8192,t=1",
         ],
     );
     assert!(!out.status.success());
@@ -737,8 +737,8 @@ fn person(name: &str) -> Profile {
             name,
             "--org",
             "BERLIN",
-            "--kdf-iterations",
-            "1000",
+            "--kdf-cost",
+            "m=8192,t=1",
         ],
     ));
     Profile { _tmp: tmp, dir }
@@ -756,8 +756,8 @@ fn join(folder: &Path, people: &[&Profile]) {
                 "exchange",
                 "join",
                 folder.to_str().unwrap(),
-                "--kdf-iterations",
-                "1000",
+                "--kdf-cost",
+                "m=8192,t=1",
             ])
             .env("DIPLOMATIE_PASSPHRASE", PASS)
             .env("DIPLOMATIE_EXCHANGE_PASSPHRASE", EXCHANGE)
@@ -1096,8 +1096,8 @@ fn a_profile_that_is_a_file_is_refused_in_one_line_and_left_alone() {
         "A",
         "--org",
         "B",
-        "--kdf-iterations",
-        "1000",
+        "--kdf-cost",
+        "m=8192,t=1",
     ];
     for args in [&["inbox"][..], &init[..]] {
         let out = diplo(&file, Some(PASS), args);
@@ -1126,8 +1126,8 @@ fn a_profile_is_made_only_in_an_empty_folder_and_an_interrupted_one_is_named() {
         "A",
         "--org",
         "B",
-        "--kdf-iterations",
-        "1000",
+        "--kdf-cost",
+        "m=8192,t=1",
     ];
     let out = diplo(&busy, Some(PASS), &init);
     let line = one_error_line(&out, 2);
