@@ -1,9 +1,10 @@
 //! The drafting commands: list, open and create drafts, apply the editor's edits, take
 //! clearance steps, release (numbered from the post's register when one is set), history and
 //! diffs, comments, and the check of a released item's signature. Each command runs one
-//! service of `diplomatie-client` on the blocking pool; each change of a draft is then
-//! written to the exchange folder, when one is set, for the post's other replicas (the
-//! watcher merges theirs: `watch.rs`).
+//! service of `diplomatie-client` on the blocking pool; each change of a draft goes through
+//! the profile's drafts worker (`diplomatie_client::schedule`), which keeps it apart from
+//! merges and writes it to the exchange folder, when one is set, for the post's other
+//! replicas (the watcher ticks the worker, which merges theirs: `watch.rs`).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use diplomatie_client::ClientError;
 use diplomatie_client::drafting::{DraftState, VersionRef};
 use diplomatie_client::numbering::FileAuthority;
+use diplomatie_client::schedule::Changed;
 use diplomatie_domain::ItemId;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -20,7 +22,7 @@ use tauri_specta::Event;
 use crate::dto::*;
 use crate::error::{CommandError, ErrorKind};
 use crate::map;
-use crate::state::{AppState, Session};
+use crate::state::AppState;
 
 type Shared<'a> = State<'a, Arc<AppState>>;
 
@@ -45,23 +47,11 @@ pub struct OpenDraftEvent {
     pub id: String,
 }
 
-/// Writes this replica's copy of the draft to the exchange folder, when one is set. The
-/// change itself is kept whatever happens here: a failure is reported with the draft.
-fn publish(session: &Session, id: &str) -> Option<String> {
-    let dir = session.settings().exchange_dir?;
-    match session.profile.publish_draft(Path::new(&dir), id) {
-        Ok(_) => None,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not publish a draft to the exchange folder");
-            Some(e.to_string())
-        }
-    }
-}
-
-/// The draft after a local change, published.
-fn changed(session: &Session, state: &DraftState) -> DraftDto {
-    let mut dto = map::draft(state);
-    dto.publish_error = publish(session, &state.id);
+/// The draft after a local change, with why its copy could not be written to the exchange
+/// folder, if it could not (the change itself is kept, and the copy written again later).
+fn changed(change: Changed<DraftState>) -> DraftDto {
+    let mut dto = map::draft(&change.value);
+    dto.publish_error = change.publish_error;
     dto
 }
 
@@ -130,8 +120,8 @@ pub async fn open_draft(state: Shared<'_>, id: String) -> Result<DraftDto, Comma
 pub async fn create_draft(state: Shared<'_>, kind: KindDto) -> Result<DraftDto, CommandError> {
     let session = state.unlocked()?;
     blocking(move || {
-        let draft = session.profile.create_draft(map::kind_in(kind))?;
-        Ok(changed(&session, &draft))
+        let draft = session.change_draft(|p| p.create_draft(map::kind_in(kind)))?;
+        Ok(changed(draft))
     })
     .await
 }
@@ -142,8 +132,8 @@ pub async fn create_draft(state: Shared<'_>, kind: KindDto) -> Result<DraftDto, 
 pub async fn correct_release(state: Shared<'_>, id: String) -> Result<DraftDto, CommandError> {
     let session = state.unlocked()?;
     blocking(move || {
-        let draft = session.profile.correct_release(&id)?;
-        Ok(changed(&session, &draft))
+        let draft = session.change_draft(|p| p.correct_release(&id))?;
+        Ok(changed(draft))
     })
     .await
 }
@@ -165,11 +155,8 @@ pub async fn edit_draft(
     blocking(move || {
         let edits: Vec<_> = edits.iter().map(map::draft_edit_in).collect();
         let seen = (!heads.is_empty()).then_some(heads.as_slice());
-        let draft = {
-            let _merges = session.drafts_lock();
-            session.profile.edit_draft_seen(&id, seen, &edits)?
-        };
-        Ok(changed(&session, &draft))
+        let draft = session.change_draft(|p| p.edit_draft_seen(&id, seen, &edits))?;
+        Ok(changed(draft))
     })
     .await
 }
@@ -184,8 +171,8 @@ pub async fn draft_step(
 ) -> Result<DraftDto, CommandError> {
     let session = state.unlocked()?;
     blocking(move || {
-        let draft = session.profile.draft_step(&id, map::draft_step_in(&step))?;
-        Ok(changed(&session, &draft))
+        let draft = session.change_draft(|p| p.draft_step(&id, map::draft_step_in(&step)))?;
+        Ok(changed(draft))
     })
     .await
 }
@@ -202,21 +189,27 @@ pub async fn release_draft(
     blocking(move || {
         let register = session.settings().number_register;
         let mut authority = register.map(|path| FileAuthority::new(Path::new(&path)));
-        let outcome = session.profile.release_draft(
-            &id,
-            authority
-                .as_mut()
-                .map(|a| a as &mut dyn diplomatie_client::numbering::NumberAuthority),
-        )?;
+        let released = session.change_draft(|p| {
+            p.release_draft(
+                &id,
+                authority
+                    .as_mut()
+                    .map(|a| a as &mut dyn diplomatie_client::numbering::NumberAuthority),
+            )
+        })?;
+        let outcome = released.value;
         // The approver is not notified of their own telegram.
         session.mark_own(outcome.item);
-        let draft = session.profile.draft(&id)?;
+        let draft = Changed {
+            value: session.profile.draft(&id)?,
+            publish_error: released.publish_error,
+        };
         Ok(ReleaseOutcomeDto {
             item: outcome.item.to_string(),
             number: outcome.number,
             provisional: outcome.provisional,
             signature: outcome.signature,
-            draft: changed(&session, &draft),
+            draft: changed(draft),
         })
     })
     .await
@@ -232,8 +225,8 @@ pub async fn name_draft_version(
 ) -> Result<DraftDto, CommandError> {
     let session = state.unlocked()?;
     blocking(move || {
-        let draft = session.profile.name_draft_version(&id, &label)?;
-        Ok(changed(&session, &draft))
+        let draft = session.change_draft(|p| p.name_draft_version(&id, &label))?;
+        Ok(changed(draft))
     })
     .await
 }
@@ -296,10 +289,9 @@ pub async fn comment_draft(
             usize::try_from(start).unwrap_or(usize::MAX),
             usize::try_from(end).unwrap_or(usize::MAX),
         );
-        let draft = session
-            .profile
-            .comment_draft(&id, &paragraph, start, end, &text)?;
-        Ok(changed(&session, &draft))
+        let draft =
+            session.change_draft(|p| p.comment_draft(&id, &paragraph, start, end, &text))?;
+        Ok(changed(draft))
     })
     .await
 }
@@ -313,8 +305,8 @@ pub async fn resolve_draft_comment(
 ) -> Result<DraftDto, CommandError> {
     let session = state.unlocked()?;
     blocking(move || {
-        let draft = session.profile.resolve_draft_comment(&id, &comment)?;
-        Ok(changed(&session, &draft))
+        let draft = session.change_draft(|p| p.resolve_draft_comment(&id, &comment))?;
+        Ok(changed(draft))
     })
     .await
 }

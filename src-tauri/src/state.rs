@@ -1,12 +1,14 @@
 //! What the app holds: the profile directory and, while unlocked, the open profile with the
-//! watcher's bookkeeping.
+//! watcher's bookkeeping and the drafts' worker (`diplomatie_client::schedule`: when drafts
+//! are published, merged and renumbered, and the lock that keeps an edit and a merge apart).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
-use diplomatie_client::{FeedCursor, ItemSummary, Profile, Settings};
+use diplomatie_client::schedule::{Changed, DraftChange, Places, Tick, Worker};
+use diplomatie_client::{ClientError, FeedCursor, ItemSummary, Profile, Settings};
 use diplomatie_domain::ItemId;
 
 use crate::error::CommandError;
@@ -27,9 +29,9 @@ pub struct Session {
     /// The Flash items being reminded, for the text of the reminder.
     flash_items: Mutex<BTreeMap<ItemId, ItemSummary>>,
     settings: Mutex<Settings>,
-    /// Held while the drafts change under the interface's feet: an edit checked against the
-    /// version the editor saw, and the watcher's merge of the other replicas' copies.
-    drafts: Mutex<()>,
+    /// The drafts' schedule for this profile: every local change of a draft goes through it
+    /// (published at once), and the watcher ticks it.
+    drafts: Worker,
 }
 
 impl Session {
@@ -43,13 +45,27 @@ impl Session {
             flash: Mutex::new(FlashTracker::new(flash_interval)),
             flash_items: Mutex::new(BTreeMap::new()),
             settings: Mutex::new(settings),
-            drafts: Mutex::new(()),
+            drafts: Worker::default(),
         })
     }
 
-    /// Serialises a draft edit with the merges of other replicas' copies.
-    pub fn drafts_lock(&self) -> MutexGuard<'_, ()> {
-        lock(&self.drafts)
+    /// Where the drafts travel, as the settings say now.
+    fn places(&self) -> Places {
+        Places::from(&self.settings())
+    }
+
+    /// A local change of a draft, kept apart from merges, then published to the exchange
+    /// folder (a failure is kept with the result, and the copy written again later).
+    pub fn change_draft<T: DraftChange>(
+        &self,
+        change: impl FnOnce(&Profile) -> Result<T, ClientError>,
+    ) -> Result<Changed<T>, ClientError> {
+        self.drafts.change(&self.profile, &self.places(), change)
+    }
+
+    /// What the drafts' schedule has due at `now`, done.
+    pub fn tick_drafts(&self, now: std::time::Instant) -> Tick {
+        self.drafts.tick(&self.profile, &self.places(), now)
     }
 
     pub fn cursor(&self) -> FeedCursor {

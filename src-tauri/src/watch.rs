@@ -1,12 +1,17 @@
-//! The watcher: once a second, while a profile is unlocked, it merges the drafts the post's
-//! other replicas wrote to the exchange folder (telling open editors, and notifying the user
-//! when a draft now waits for them), offers the provisional numbers released here to the
-//! numbering register every 30 s, asks the profile what arrived since it last looked
-//! (whichever process stored it), tells the interface, notifies what the rules want, and
-//! reminds unopened Flash items.
+//! The watcher: once a second, while a profile is unlocked, it ticks the profile's drafts
+//! worker (`diplomatie_client::schedule`: it merges the drafts the post's other replicas wrote
+//! to the exchange folder every second, and offers the provisional numbers released here to
+//! the numbering register every 30 s), and maps what the worker did to the interface's events
+//! (open editors reload, lists refresh) and to a notification for each draft that now waits
+//! for the user. Then it asks the profile what arrived since it last looked (whichever
+//! process stored it), tells the interface, notifies what the rules want, and reminds unopened
+//! Flash items. The thread is the client's runner (`schedule::spawn`).
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use diplomatie_client::schedule::{self, Tick};
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -17,7 +22,8 @@ use crate::drafting::{DraftsChangedEvent, OpenDraftEvent};
 use crate::notify::{DraftRequest, draft_text, text_for, to_notify};
 use crate::state::{AppState, Session};
 
-const TICK: Duration = Duration::from_millis(1000);
+/// The watcher's period: the drafts' merges (due every second) and the arrivals.
+const TICK: Duration = diplomatie_client::schedule::MERGE_EVERY;
 
 /// New items are in the profile, or items changed (a provisional number made final): refresh
 /// the lists.
@@ -59,121 +65,35 @@ fn focus_on_draft(app: &AppHandle, id: String) {
     }
 }
 
-/// What the watcher remembers between two looks.
-#[derive(Debug, Default)]
-struct Memo {
-    /// The last error reading the exchange folder, logged once rather than every second.
-    exchange_error: Option<String>,
-    /// The copies that could not be merged at the last look (each logged once).
-    copy_errors: std::collections::BTreeSet<String>,
-    /// When provisional numbers were last offered to the numbering register.
-    last_settle: Option<Instant>,
-}
-
-/// How often the provisional numbers released here are offered to the register.
-const SETTLE_EVERY: Duration = Duration::from_secs(30);
-
-/// Gives the texts released here with a provisional number their final number as soon as the
-/// post's numbering register can be reached, and sends the new records to the other replicas.
-fn settle_numbers(app: &AppHandle, session: &Arc<Session>, memo: &mut Memo, now: Instant) {
-    if memo
-        .last_settle
-        .is_some_and(|at| now.duration_since(at) < SETTLE_EVERY)
-    {
+/// Maps what the drafts' worker did in one tick to the interface's events: the drafts that
+/// changed (open editors reload them), the lists to refresh when numbers were made final, and
+/// a notification for each draft that now waits for the user.
+fn drafts_ticked(app: &AppHandle, state: &AppState, session: &Arc<Session>, tick: &Tick) {
+    let ids = tick.changed_drafts();
+    if ids.is_empty() {
         return;
     }
-    memo.last_settle = Some(now);
-    let settings = session.settings();
-    let Some(register) = settings.number_register else {
-        return;
-    };
-    let settled = {
-        let _edits = session.drafts_lock();
-        let mut authority =
-            diplomatie_client::numbering::FileAuthority::new(std::path::Path::new(&register));
-        session.profile.settle_numbers(&mut authority)
-    };
-    let done = match settled {
-        Ok(done) => done,
-        Err(e) => {
-            tracing::info!(error = %e, "provisional numbers wait for the register");
-            return;
-        }
-    };
-    if done.is_empty() {
-        return;
-    }
-    tracing::info!(count = done.len(), "provisional numbers made final");
-    let ids: Vec<String> = done.iter().map(|r| r.item.to_string()).collect();
-    if let Some(dir) = settings.exchange_dir {
-        for id in &ids {
-            if let Err(e) = session
-                .profile
-                .publish_draft(std::path::Path::new(&dir), id)
-            {
-                tracing::warn!(error = %e, "could not publish a renumbered draft");
-            }
-        }
-    }
-    if let Err(e) = (DraftsChangedEvent { ids }).emit(app) {
-        tracing::warn!(error = %e, "could not tell the interface about new numbers");
-    }
-    // The renumbered items are in the lists: refresh them, with nothing new to announce.
-    let event = ArrivalsEvent {
-        count: 0,
-        action_count: 0,
-    };
-    if let Err(e) = event.emit(app) {
-        tracing::warn!(error = %e, "could not tell the interface about new numbers");
-    }
-}
-
-/// Merges the other replicas' copies from the exchange folder; tells open editors; notifies
-/// the user of each draft that now waits for them.
-fn collect_drafts(app: &AppHandle, state: &AppState, session: &Arc<Session>, memo: &mut Memo) {
-    let Some(dir) = session.settings().exchange_dir else {
-        return;
-    };
-    let collected = {
-        let _edits = session.drafts_lock();
-        session.profile.collect_drafts(std::path::Path::new(&dir))
-    };
-    let report = match collected {
-        Ok(report) => report,
-        Err(e) => {
-            let error = e.to_string();
-            if memo.exchange_error.as_ref() != Some(&error) {
-                tracing::warn!(%error, "could not read the exchange folder");
-                memo.exchange_error = Some(error);
-            }
-            return;
-        }
-    };
-    memo.exchange_error = None;
-    let copy_errors: std::collections::BTreeSet<String> =
-        report.errors.iter().map(|e| e.file.clone()).collect();
-    for error in &report.errors {
-        if !memo.copy_errors.contains(&error.file) {
-            tracing::warn!(file = %error.file, error = %error.error, "a draft copy was not merged");
-        }
-    }
-    memo.copy_errors = copy_errors;
-    if report.received.is_empty() {
-        return;
-    }
-    let ids: Vec<String> = report.received.iter().map(|r| r.id.clone()).collect();
-    tracing::info!(drafts = ids.len(), "merged drafts from the exchange folder");
-    for received in &report.received {
+    for received in &tick.received {
         if let Some(item) = received.released {
             // Released here by the approver on another machine: it arrives as an item too.
             tracing::info!(%item, "a released draft arrived");
         }
     }
     if let Err(e) = (DraftsChangedEvent { ids }).emit(app) {
-        tracing::warn!(error = %e, "could not tell the interface about merged drafts");
+        tracing::warn!(error = %e, "could not tell the interface about changed drafts");
+    }
+    if !tick.renumbered.is_empty() {
+        // The renumbered items are in the lists: refresh them, with nothing new to announce.
+        let event = ArrivalsEvent {
+            count: 0,
+            action_count: 0,
+        };
+        if let Err(e) = event.emit(app) {
+            tracing::warn!(error = %e, "could not tell the interface about new numbers");
+        }
     }
     let lang = session.settings().language;
-    for received in report.received.iter().filter(|r| r.now_my_turn) {
+    for received in tick.received.iter().filter(|r| r.now_my_turn) {
         let draft = match session.profile.draft(&received.id) {
             Ok(d) => d,
             Err(e) => {
@@ -226,10 +146,11 @@ fn request_of(
     }
 }
 
-/// One look: drafts from the exchange folder, arrivals, notifications, reminders.
-fn tick(app: &AppHandle, state: &AppState, session: &Arc<Session>, memo: &mut Memo) {
-    collect_drafts(app, state, session, memo);
-    settle_numbers(app, session, memo, Instant::now());
+/// One look: what the drafts' schedule has due (merges, numbers), arrivals, notifications,
+/// reminders.
+fn tick(app: &AppHandle, state: &AppState, session: &Arc<Session>, now: Instant) {
+    let drafts = session.tick_drafts(now);
+    drafts_ticked(app, state, session, &drafts);
     let lang = session.settings().language;
     let mut arrivals = Vec::new();
     let mut cursor = session.cursor();
@@ -289,20 +210,17 @@ fn show(
         .show(text, Box::new(move || focus_on(&app, id)));
 }
 
-/// Starts the watcher thread for the life of the app.
+/// Starts the watcher thread for the life of the app (the app keeps its runner).
 pub fn start(app: AppHandle, state: Arc<AppState>) -> std::io::Result<()> {
-    std::thread::Builder::new()
-        .name("arrivals".into())
-        .spawn(move || {
-            let mut memo = Memo::default();
-            loop {
-                std::thread::sleep(TICK);
-                if let Some(session) = state.session() {
-                    tick(&app, &state, &session, &mut memo);
-                }
-            }
-        })
-        .map(|_| ())
+    let handle = app.clone();
+    let runner = schedule::spawn("arrivals", TICK, move |now| {
+        if let Some(session) = state.session() {
+            tick(&handle, &state, &session, now);
+        }
+        ControlFlow::Continue(())
+    })?;
+    app.manage(runner);
+    Ok(())
 }
 
 #[cfg(test)]

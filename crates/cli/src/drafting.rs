@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use diplomatie_client::Profile;
-use diplomatie_client::draft::{FieldName, ListField};
 use diplomatie_client::drafting::{
-    DiffTag, DraftDiff, DraftEdit, DraftState, ParagraphChange, VersionRef, verify_release,
+    DiffTag, DraftDiff, DraftEdit, DraftState, FieldName, ListField, ParagraphChange, VersionRef,
+    verify_release,
 };
 use diplomatie_client::numbering::FileAuthority;
+use diplomatie_client::{KdfCost, Profile};
 use diplomatie_domain::{Addressee, ItemKind, Marking, Route, Step};
 use serde_json::json;
 
@@ -214,7 +214,7 @@ pub fn run_draft(profile: &Profile, command: DraftCommand, as_json: bool) -> Res
             let routed = |names: &[String], route: Route| {
                 names
                     .iter()
-                    .filter_map(|n| crate::compose::addressee(n))
+                    .filter_map(|n| Addressee::classify(n))
                     .map(move |a| (a, route))
                     .collect::<Vec<_>>()
             };
@@ -599,9 +599,10 @@ pub enum ExchangeCommand {
     /// DIPLOMATIE_EXCHANGE_PASSPHRASE or is asked without echo.
     Join {
         dir: PathBuf,
-        /// PBKDF2 iterations when setting up a new folder (default: the recommended count).
+        /// The Argon2id cost when setting up a new folder, `m=KIB,t=PASSES[,p=LANES]`
+        /// (default: the recommended m=65536,t=3).
         #[arg(long)]
-        kdf_iterations: Option<u32>,
+        kdf_cost: Option<KdfCost>,
     },
     /// Write this replica's copy of a draft to the folder.
     Publish {
@@ -629,12 +630,9 @@ fn exchange_dir(profile: &Profile, dir: Option<PathBuf>) -> Result<PathBuf> {
 
 pub fn exchange(profile: &Profile, command: ExchangeCommand, as_json: bool) -> Result<()> {
     match command {
-        ExchangeCommand::Join {
-            dir,
-            kdf_iterations,
-        } => {
+        ExchangeCommand::Join { dir, kdf_cost } => {
             let passphrase = crate::secret::exchange_passphrase()?;
-            let created = profile.join_exchange(&dir, &passphrase, kdf_iterations)?;
+            let created = profile.join_exchange(&dir, &passphrase, kdf_cost)?;
             let mut settings = profile.settings()?;
             settings.exchange_dir = Some(dir.to_string_lossy().into_owned());
             profile.save_settings(&settings)?;
