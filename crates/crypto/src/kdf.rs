@@ -85,6 +85,54 @@ impl KdfCost {
     }
 }
 
+impl std::fmt::Display for KdfCost {
+    /// `m=65536,t=3,p=1`: RFC 9106's letters, memory in KiB.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "m={},t={},p={}",
+            self.memory_kib, self.passes, self.lanes
+        )
+    }
+}
+
+impl std::str::FromStr for KdfCost {
+    type Err = CryptoError;
+
+    /// Reads `m=KIB,t=PASSES[,p=LANES]` (lanes 1 when absent), checked against the bounds.
+    fn from_str(text: &str) -> Result<Self, CryptoError> {
+        let invalid = |why: &str| {
+            CryptoError::UnsupportedKdf(format!(
+                "{why}: write the cost as m=KIB,t=PASSES[,p=LANES], for example m=65536,t=3"
+            ))
+        };
+        let (mut memory, mut passes, mut lanes) = (None, None, Some(1));
+        for part in text.split(',') {
+            let (key, value) = part
+                .trim()
+                .split_once('=')
+                .ok_or_else(|| invalid(&format!("'{part}' is not key=value")))?;
+            let value: u32 = value
+                .trim()
+                .parse()
+                .map_err(|_| invalid(&format!("'{value}' is not a whole number")))?;
+            match key.trim() {
+                "m" => memory = Some(value),
+                "t" => passes = Some(value),
+                "p" => lanes = Some(value),
+                other => return Err(invalid(&format!("unknown parameter '{other}'"))),
+            }
+        }
+        let cost = KdfCost {
+            memory_kib: memory.ok_or_else(|| invalid("the memory (m) is missing"))?,
+            passes: passes.ok_or_else(|| invalid("the passes (t) are missing"))?,
+            lanes: lanes.unwrap_or(1),
+        };
+        cost.check()?;
+        Ok(cost)
+    }
+}
+
 /// The parameters of a passphrase derivation, stored beside the data they protect (with the
 /// salt) so that they can be raised later without losing anything.
 ///
@@ -296,6 +344,29 @@ pub fn hkdf_sha256(key: &SecretKey, info: &[u8]) -> Result<SecretKey, CryptoErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cost_reads_back_from_its_text_and_bad_text_says_how_to_write_it() {
+        for cost in [KdfCost::MIN, KdfCost::DEFAULT, KdfCost::MAX] {
+            assert_eq!(cost.to_string().parse::<KdfCost>().unwrap(), cost);
+        }
+        assert_eq!("m=8192,t=1".parse::<KdfCost>().unwrap(), KdfCost::MIN);
+        for bad in [
+            "",
+            "m=8192",
+            "t=1",
+            "m=8192,t=x",
+            "m=8192,t=1,q=2",
+            "m=1,t=1",
+            "8192,1",
+        ] {
+            let err = bad.parse::<KdfCost>().unwrap_err().to_string();
+            assert!(
+                err.contains("m=KIB,t=PASSES") || err.contains("outside the accepted"),
+                "{bad}: {err}"
+            );
+        }
+    }
 
     #[test]
     fn derivation_is_deterministic_per_salt_and_passphrase() {

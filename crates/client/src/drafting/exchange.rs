@@ -7,15 +7,31 @@
 //! post's members share (PBKDF2, parameters and a key-check value in `<folder>/exchange.json`),
 //! and every copy is sealed with it (AES-256-GCM, bound to the draft's id). Each profile joins
 //! the folder once with the passphrase; the key is kept in its encrypted store.
+//!
+//! The folder is a hostile place: anyone who can write to the share can plant files there.
+//! So this module
+//! - writes a copy through a temporary file with a random name, created with `create_new`
+//!   (never an existing file, never through a symbolic link), then renames it into place: a
+//!   symbolic link planted at the place of the copy is replaced, its target left alone;
+//! - refuses a draft folder that is a symbolic link, and opens every file it reads with
+//!   `O_NOFOLLOW | O_NONBLOCK`, then checks that what it opened is a regular file: a link, a
+//!   FIFO or a device planted as a copy is reported, never followed nor waited on;
+//! - refuses a copy longer than [`MAX_COPY_BYTES`] from its length, before reading it, and
+//!   reads at most one byte more than the cap, so a file that grows meanwhile cannot push it
+//!   past the cap;
+//! - remembers, while the profile is open, the stamp (length, time of change, inode) of every
+//!   copy it looked at, merged or refused: a copy whose stamp has not changed since (and that
+//!   changed more than a few seconds ago) is not read again, and a refused one is reported
+//!   again with the same reason.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use diplomatie_crypto::{KdfParams, SecretKey, derive_key, hex, open, seal};
+use diplomatie_crypto::{KdfCost, KdfParams, SecretKey, derive_key, hex, open, seal};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -34,6 +50,12 @@ const SEALED_MAGIC: &[u8] = b"DIPLOMATIE-SEALED/1\n";
 const CHECK_AAD: &[u8] = b"diplomatie-exchange/v1/check";
 const CHECK_TEXT: &[u8] = b"diplomatie exchange folder";
 
+/// The largest copy of a draft read from the folder. A draft's copy holds its text and its
+/// history of changes (compacted past 32 change sets); 64 MiB is far beyond a real one.
+pub const MAX_COPY_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest `exchange.json` read (a few hundred bytes in practice).
+const MAX_FOLDER_FILE_BYTES: u64 = 64 * 1024;
+
 #[derive(Serialize, Deserialize)]
 struct FolderFile {
     format: u32,
@@ -42,47 +64,157 @@ struct FolderFile {
     check: String,
 }
 
-/// A copy's length and time of change when it was last merged or found unchanged.
+/// A copy's length, time of change and inode when it was last looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Stamp {
     len: u64,
     modified: SystemTime,
+    inode: u64,
 }
 
-/// A copy changed less than this long ago is read again even when its length and time of
-/// change are the same: a file system's clock may be coarse (whole seconds on some shares), so
-/// two writes within one tick can leave the same time behind.
+impl Stamp {
+    fn of(meta: &fs::Metadata) -> Option<Self> {
+        Some(Self {
+            len: meta.len(),
+            modified: meta.modified().ok()?,
+            inode: inode(meta),
+        })
+    }
+}
+
+#[cfg(unix)]
+fn inode(meta: &fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+#[cfg(not(unix))]
+fn inode(_meta: &fs::Metadata) -> u64 {
+    0
+}
+
+/// A copy changed less than this long ago is read again even when its stamp is the same: a
+/// file system's clock may be coarse (whole seconds on some shares), so two writes within one
+/// tick can leave the same time behind.
 const STAMP_SETTLE: Duration = Duration::from_secs(3);
 
-/// The stamps of the copies already merged, kept for as long as the profile is open.
+/// What a look at a copy found: merged (or nothing new), or refused with why.
+type Outcome = Option<String>;
+
+/// The stamps of the copies looked at, with what came of each, kept for as long as the
+/// profile is open.
 #[derive(Debug, Default)]
-pub(crate) struct ExchangeStamps(Mutex<HashMap<PathBuf, Stamp>>);
+pub(crate) struct ExchangeStamps(Mutex<HashMap<PathBuf, (Stamp, Outcome)>>);
 
 impl ExchangeStamps {
-    fn unchanged(&self, path: &Path, stamp: Stamp) -> bool {
+    /// What came of the last look at `path`, if its stamp is the same and old enough to
+    /// trust; `None` when the copy must be read.
+    fn unchanged(&self, path: &Path, stamp: Stamp) -> Option<Outcome> {
         let fresh = SystemTime::now()
             .duration_since(stamp.modified)
             .map_or(true, |age| age < STAMP_SETTLE);
-        !fresh
-            && self
-                .0
-                .lock()
-                .is_ok_and(|known| known.get(path) == Some(&stamp))
+        if fresh {
+            return None;
+        }
+        let known = self.0.lock().ok()?;
+        match known.get(path) {
+            Some((known, outcome)) if *known == stamp => Some(outcome.clone()),
+            _ => None,
+        }
     }
 
-    fn remember(&self, path: PathBuf, stamp: Stamp) {
+    fn remember(&self, path: PathBuf, stamp: Stamp, outcome: Outcome) {
         if let Ok(mut known) = self.0.lock() {
-            known.insert(path, stamp);
+            known.insert(path, (stamp, outcome));
         }
     }
 }
 
-fn stamp_of(path: &Path) -> Option<Stamp> {
-    let meta = fs::metadata(path).ok()?;
-    Some(Stamp {
-        len: meta.len(),
-        modified: meta.modified().ok()?,
-    })
+/// Opens `path` for reading without following a symbolic link at its last component, and
+/// without waiting on a FIFO; the caller checks that it is a regular file.
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> std::io::Result<fs::File> {
+    use rustix::fs::{Mode, OFlags};
+    let fd = rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    Ok(fs::File::from(fd))
+}
+
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> std::io::Result<fs::File> {
+    if fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(std::io::Error::other("a symbolic link"));
+    }
+    fs::File::open(path)
+}
+
+/// Why a file of the folder was not read.
+#[derive(Debug)]
+enum ReadRefusal {
+    Io(std::io::Error),
+    Link,
+    NotAFile,
+    TooLarge(u64),
+}
+
+impl ReadRefusal {
+    fn message(&self) -> String {
+        match self {
+            Self::Io(e) => format!("cannot read it ({e})"),
+            Self::Link => "it is a symbolic link, refused: the exchange folder holds only real files; remove it".into(),
+            Self::NotAFile => "it is not a regular file, refused: remove it from the exchange folder".into(),
+            Self::TooLarge(cap) => format!(
+                "it is larger than {} MiB, refused unread: it is not a draft's copy, remove it",
+                cap / (1024 * 1024)
+            ),
+        }
+    }
+}
+
+/// Opens a regular file of the folder (never through a link) and its stamp.
+fn open_regular(path: &Path) -> Result<(fs::File, Option<Stamp>), ReadRefusal> {
+    let file = open_no_follow(path).map_err(|e| {
+        let link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if link {
+            ReadRefusal::Link
+        } else {
+            ReadRefusal::Io(e)
+        }
+    })?;
+    let meta = file.metadata().map_err(ReadRefusal::Io)?;
+    if !meta.is_file() {
+        return Err(ReadRefusal::NotAFile);
+    }
+    Ok((file, Stamp::of(&meta)))
+}
+
+/// Reads at most `cap` bytes; a reader that holds more is refused (read up to `cap + 1`
+/// bytes only, whatever its length said when it was opened).
+fn read_capped(reader: impl Read, cap: u64) -> Result<Vec<u8>, ReadRefusal> {
+    let mut bytes = Vec::new();
+    reader
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadRefusal::Io)?;
+    if u64::try_from(bytes.len()).map_or(true, |n| n > cap) {
+        return Err(ReadRefusal::TooLarge(cap));
+    }
+    Ok(bytes)
+}
+
+/// Reads a whole regular file of the folder of at most `cap` bytes, its length checked
+/// before reading.
+fn read_file_capped(
+    file: fs::File,
+    stamp: Option<Stamp>,
+    cap: u64,
+) -> Result<Vec<u8>, ReadRefusal> {
+    if stamp.is_some_and(|s| s.len > cap) {
+        return Err(ReadRefusal::TooLarge(cap));
+    }
+    read_capped(file, cap)
 }
 
 fn copy_aad(id: &str) -> Vec<u8> {
@@ -119,17 +251,19 @@ fn io_error(what: &str, path: &Path, e: &std::io::Error) -> ClientError {
 
 impl Profile {
     /// Joins the exchange folder `dir` with its passphrase, or sets it up with this passphrase
-    /// when it has no key yet (`iterations`: PBKDF2 iterations for a new folder, `None` for
-    /// the default). Returns whether the folder was set up now. The key is kept in this
+    /// when it has no key yet (`cost`: the Argon2id cost for a new folder, `None` for the
+    /// default; folders set up with PBKDF2 are still read). Returns whether the folder was set up now. The key is kept in this
     /// profile's encrypted store; a wrong passphrase is refused and changes nothing.
     pub fn join_exchange(
         &self,
         dir: &Path,
         passphrase: &str,
-        iterations: Option<u32>,
+        cost: Option<KdfCost>,
     ) -> Result<bool, ClientError> {
         let file = dir.join(FOLDER_FILE);
-        let (key, created) = match fs::read(&file) {
+        let read = open_regular(&file)
+            .and_then(|(f, stamp)| read_file_capped(f, stamp, MAX_FOLDER_FILE_BYTES));
+        let (key, created) = match read {
             Ok(raw) => {
                 let folder: FolderFile = serde_json::from_slice(&raw).map_err(|e| {
                     ClientError::InvalidSetting(format!(
@@ -147,7 +281,7 @@ impl Profile {
                 }
                 (key, false)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(ReadRefusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
                     return Err(ClientError::WeakPassphrase {
                         min: MIN_PASSPHRASE_CHARS,
@@ -160,7 +294,7 @@ impl Profile {
                         &std::io::Error::from(std::io::ErrorKind::NotFound),
                     ));
                 }
-                let kdf = KdfParams::generate(iterations.unwrap_or(KdfParams::DEFAULT_ITERATIONS))?;
+                let kdf = KdfParams::argon2id(cost.unwrap_or(KdfCost::DEFAULT))?;
                 let key = derive_key(passphrase.as_bytes(), &kdf)?;
                 let folder = FolderFile {
                     format: 1,
@@ -180,7 +314,13 @@ impl Profile {
                     .map_err(|e| io_error("write", &file, &e))?;
                 (key, true)
             }
-            Err(e) => return Err(io_error("read", &file, &e)),
+            Err(refused) => {
+                return Err(ClientError::InvalidSetting(format!(
+                    "cannot use {}: {}",
+                    file.display(),
+                    refused.message()
+                )));
+            }
         };
         let mut keys = self.exchange_keys()?;
         keys.insert(canonical(dir)?, key.to_hex().to_string());
@@ -220,16 +360,9 @@ impl Profile {
         let mut packet = SEALED_MAGIC.to_vec();
         packet.extend_from_slice(&seal(&key, &copy_aad(id.trim()), &self.export_draft(id)?)?);
         let dir = exchange.join(id.trim());
-        fs::create_dir_all(&dir).map_err(|e| io_error("create", &dir, &e))?;
+        draft_folder(&dir)?;
         let path = dir.join(self.exchange_name());
-        let tmp = dir.join(format!(".{}.tmp", self.exchange_name()));
-        let write = || -> std::io::Result<()> {
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(&packet)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &path)
-        };
-        write().map_err(|e| io_error("write", &path, &e))?;
+        write_new_then_rename(&dir, &self.exchange_name(), &path, &packet)?;
         // What we wrote ourselves needs no merging.
         let mut seen = self.exchange_seen()?;
         seen.insert(path.to_string_lossy().into_owned(), digest(&packet));
@@ -250,6 +383,18 @@ impl Profile {
         let mine = self.exchange_name();
         let mut files: Vec<PathBuf> = Vec::new();
         for dir in entries.flatten() {
+            // A link planted in the folder is not followed into another folder.
+            match dir.file_type() {
+                Ok(t) if t.is_dir() => {}
+                Ok(t) if t.is_symlink() => {
+                    report.errors.push(ExchangeError {
+                        file: key_name(&dir.path()),
+                        error: ReadRefusal::Link.message(),
+                    });
+                    continue;
+                }
+                _ => continue,
+            }
             let Ok(inner) = fs::read_dir(dir.path()) else {
                 continue;
             };
@@ -267,66 +412,81 @@ impl Profile {
         files.sort();
         let mut seen_changed = false;
         for path in files {
-            // Read before the bytes: a copy replaced while it is read gets a newer stamp, and
-            // is read again at the next look.
-            let stamp = stamp_of(&path);
-            if stamp.is_some_and(|s| self.exchange_stamps.unchanged(&path, s)) {
-                continue;
-            }
-            let key = path.to_string_lossy().into_owned();
-            let bytes = match fs::read(&path) {
-                Ok(b) => b,
-                Err(e) => {
+            let key = key_name(&path);
+            // The stamp is the opened file's: a copy replaced while it is read gets a newer
+            // one, and is read again at the next look.
+            let (file, stamp) = match open_regular(&path) {
+                Ok(opened) => opened,
+                Err(refused) => {
                     report.errors.push(ExchangeError {
                         file: key,
-                        error: e.to_string(),
+                        error: refused.message(),
                     });
                     continue;
                 }
             };
-            let d = digest(&bytes);
-            if seen.get(&key) == Some(&d) {
-                if let Some(stamp) = stamp {
-                    self.exchange_stamps.remember(path, stamp);
+            if let Some(outcome) = stamp.and_then(|s| self.exchange_stamps.unchanged(&path, s)) {
+                if let Some(error) = outcome {
+                    report.errors.push(ExchangeError { file: key, error });
                 }
                 continue;
             }
-            let id = path
-                .parent()
-                .and_then(Path::file_name)
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let opened = bytes
-                .strip_prefix(SEALED_MAGIC)
-                .and_then(|sealed| open(&folder_key, &copy_aad(&id), sealed).ok());
-            let Some(packet) = opened else {
-                report.errors.push(ExchangeError {
-                    file: key_name(&path),
-                    error: "this copy cannot be opened with the folder's key: it is damaged, or not a draft of this folder".into(),
-                });
-                continue;
-            };
-            match self.import_draft(&packet) {
-                Ok(received) => {
-                    seen.insert(key, d);
-                    seen_changed = true;
-                    if let Some(stamp) = stamp {
-                        self.exchange_stamps.remember(path, stamp);
-                    }
-                    if received.created || !received.new_steps.is_empty() || received.changed {
-                        report.received.push(received);
-                    }
+            let outcome = self.merge_copy(&path, file, stamp, &folder_key, &mut seen, &mut report);
+            if outcome.as_ref().is_ok_and(|merged| *merged) {
+                seen_changed = true;
+            }
+            let outcome = match outcome {
+                Ok(_) => None,
+                Err(error) => {
+                    report.errors.push(ExchangeError {
+                        file: key,
+                        error: error.clone(),
+                    });
+                    Some(error)
                 }
-                Err(e) => report.errors.push(ExchangeError {
-                    file: key_name(&path),
-                    error: e.to_string(),
-                }),
+            };
+            if let Some(stamp) = stamp {
+                self.exchange_stamps.remember(path, stamp, outcome);
             }
         }
         if seen_changed {
             self.save_exchange_seen(&seen)?;
         }
         Ok(report)
+    }
+
+    /// Reads and merges one copy; `Ok(true)` when it brought something to remember in the
+    /// digests of merged copies, `Err` with why it was refused.
+    fn merge_copy(
+        &self,
+        path: &Path,
+        file: fs::File,
+        stamp: Option<Stamp>,
+        folder_key: &SecretKey,
+        seen: &mut BTreeMap<String, String>,
+        report: &mut ExchangeReport,
+    ) -> Result<bool, String> {
+        let bytes = read_file_capped(file, stamp, MAX_COPY_BYTES).map_err(|r| r.message())?;
+        let key = key_name(path);
+        let d = digest(&bytes);
+        if seen.get(&key) == Some(&d) {
+            return Ok(false);
+        }
+        let id = path
+            .parent()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let packet = bytes
+            .strip_prefix(SEALED_MAGIC)
+            .and_then(|sealed| open(folder_key, &copy_aad(&id), sealed).ok())
+            .ok_or("this copy cannot be opened with the folder's key: it is damaged, or not a draft of this folder")?;
+        let received = self.import_draft(&packet).map_err(|e| e.to_string())?;
+        seen.insert(key, d);
+        if received.created || !received.new_steps.is_empty() || received.changed {
+            report.received.push(received);
+        }
+        Ok(true)
     }
 
     fn exchange_seen(&self) -> Result<BTreeMap<String, String>, ClientError> {
@@ -338,10 +498,71 @@ impl Profile {
     }
 }
 
+/// Makes sure `dir`, a draft's folder in the exchange folder, is a real folder (created if
+/// missing), never a symbolic link to somewhere else.
+fn draft_folder(dir: &Path) -> Result<(), ClientError> {
+    if let Err(e) = fs::create_dir(dir)
+        && e.kind() != std::io::ErrorKind::AlreadyExists
+    {
+        return Err(io_error("create", dir, &e));
+    }
+    match fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(ClientError::InvalidDraft(format!(
+            "{} is not a folder but a link or a file, planted in the exchange folder: nothing was written; remove it",
+            dir.display()
+        ))),
+        Err(e) => Err(io_error("open", dir, &e)),
+    }
+}
+
+/// Writes `bytes` to a new temporary file of `dir` with a random name (created with
+/// `create_new`: never an existing file, never through a link), flushes it to disk and
+/// renames it to `path`, which replaces whatever was at `path` (a planted link included)
+/// without writing through it. The temporary file is removed if any step fails.
+fn write_new_then_rename(
+    dir: &Path,
+    name: &str,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(), ClientError> {
+    let tmp = dir.join(format!(".{name}.{:032x}.tmp", rand::random::<u128>()));
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| io_error("create", &tmp, &e))?;
+    let mut write = || -> std::io::Result<()> {
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        io_error("write", path, &e)
+    })
+}
+
 fn key_name(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
 fn digest(bytes: &[u8]) -> String {
     diplomatie_crypto::hex::encode(&Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_reader_longer_than_the_cap_is_refused_after_cap_plus_one_bytes() {
+        // An endless reader: reading it whole would never end.
+        let err = read_capped(std::io::repeat(7), 1000).unwrap_err();
+        assert!(matches!(err, ReadRefusal::TooLarge(1000)), "{err:?}");
+        assert_eq!(read_capped(&[7u8; 1000][..], 1000).unwrap().len(), 1000);
+        assert!(read_capped(&[7u8; 1001][..], 1000).is_err());
+    }
 }
