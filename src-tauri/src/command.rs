@@ -10,13 +10,14 @@ use diplomatie_client::{InitOptions, Page, Profile, SearchQuery};
 use diplomatie_domain::{DiplomaticNote, ItemId};
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 use tauri_plugin_opener::OpenerExt;
 use tauri_specta::Event;
 use zeroize::Zeroizing;
 
 use crate::dto::*;
 use crate::error::{CommandError, ErrorKind};
+use crate::files::{self, Grants, NotViewable, Pick, Purpose, Viewer, ViewerError};
 use crate::map;
 use crate::state::{AppState, Session};
 
@@ -74,7 +75,7 @@ pub async fn create_profile(
             name: request.name,
             org: request.org,
             email: request.email,
-            kdf_iterations: None,
+            kdf_cost: None,
         };
         let profile = Profile::init(&state.profile_dir, &passphrase, options)?;
         let session = state.open(profile)?;
@@ -99,10 +100,14 @@ pub async fn unlock(state: Shared<'_>, passphrase: String) -> Result<SessionDto,
 /// Locks now (on demand or after inactivity).
 #[tauri::command]
 #[specta::specta]
-pub async fn lock(state: Shared<'_>) -> Result<(), CommandError> {
+pub async fn lock(app: AppHandle, state: Shared<'_>) -> Result<(), CommandError> {
     let state = Arc::clone(&state);
     blocking(move || {
         state.lock();
+        // Nothing of the profile stays readable: opened attachments go, chosen files are
+        // forgotten.
+        app.state::<Viewer>().clear();
+        app.state::<Grants>().clear();
         Ok(())
     })
     .await
@@ -167,15 +172,38 @@ pub async fn set_read(state: Shared<'_>, id: String, read: bool) -> Result<(), C
 /// Files a new item; returns its id.
 #[tauri::command]
 #[specta::specta]
-pub async fn compose(state: Shared<'_>, request: ComposeDto) -> Result<String, CommandError> {
+pub async fn compose(
+    app: AppHandle,
+    state: Shared<'_>,
+    mut request: ComposeDto,
+) -> Result<String, CommandError> {
     let session = state.unlocked()?;
-    blocking(move || {
+    // The form names its attachments by the tokens of `pick_attachments`: the files are the
+    // ones the user chose, never a path the page wrote. They stay granted until the item is
+    // filed, so that a form sent back for a fix keeps them.
+    let tokens = match &mut request {
+        ComposeDto::Email(email) => {
+            let tokens = std::mem::take(&mut email.attachments);
+            email.attachments = app
+                .state::<Grants>()
+                .resolve(Purpose::Attach, &tokens)
+                .map_err(|name| files::not_chosen(&name, Purpose::Attach))?
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            tokens
+        }
+        _ => Vec::new(),
+    };
+    let id = blocking(move || {
         let compose = map::compose_in(&session.profile, &request)?;
         let id = session.profile.compose(compose)?;
         session.mark_own(id);
-        Ok(id.to_string())
+        Ok(id)
     })
-    .await
+    .await?;
+    app.state::<Grants>().spend(&tokens);
+    Ok(id.to_string())
 }
 
 /// Keeps the composer's state for a kind in the encrypted store (the interface's own JSON),
@@ -274,7 +302,7 @@ const MAX_IMPORT_FILES: usize = 100_000;
 
 /// The files to import: files as given, folders searched (to 8 levels) for `.eml` files,
 /// in name order.
-fn expand(paths: &[String]) -> Result<Vec<PathBuf>, CommandError> {
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CommandError> {
     fn walk(dir: &Path, depth: u32, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -298,13 +326,12 @@ fn expand(paths: &[String]) -> Result<Vec<PathBuf>, CommandError> {
         Ok(())
     }
     let mut out = Vec::new();
-    for raw in paths.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
-        let path = PathBuf::from(raw);
+    for path in paths {
         if path.is_dir() {
-            walk(&path, 0, &mut out)?;
+            walk(path, 0, &mut out)?;
         } else {
             // A missing or unreadable file gets its own line in the report.
-            out.push(path);
+            out.push(path.clone());
         }
         if out.len() >= MAX_IMPORT_FILES {
             break;
@@ -313,16 +340,82 @@ fn expand(paths: &[String]) -> Result<Vec<PathBuf>, CommandError> {
     Ok(out)
 }
 
-/// Imports `.eml` files and folders of them; progress comes as `ImportProgressEvent`s and
-/// the result is a report per file (a bad file does not stop the others).
+/// Asks for `.eml` files to import in the system's dialog; returns a token for each (empty
+/// when cancelled), to hand to `import_eml`.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_eml_files(
+    app: AppHandle,
+    state: Shared<'_>,
+) -> Result<Vec<String>, CommandError> {
+    state.unlocked()?;
+    blocking(move || Ok(grant_picked(&app, Pick::EmlFiles, Purpose::Import))).await
+}
+
+/// Asks for a folder of `.eml` files to import; its token, or nothing when cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_eml_folder(
+    app: AppHandle,
+    state: Shared<'_>,
+) -> Result<Option<String>, CommandError> {
+    state.unlocked()?;
+    blocking(move || Ok(grant_picked(&app, Pick::Folder, Purpose::Import).pop())).await
+}
+
+/// Asks for files to attach to an email; a token for each (it ends with the file's name, for
+/// the form to show), to send in the compose form's `attachments`.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_attachments(
+    app: AppHandle,
+    state: Shared<'_>,
+) -> Result<Vec<String>, CommandError> {
+    state.unlocked()?;
+    blocking(move || Ok(grant_picked(&app, Pick::Files, Purpose::Attach))).await
+}
+
+/// Asks for the exchange folder; returns its path for the setting (which the user can also
+/// type), or nothing when cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_exchange_folder(
+    app: AppHandle,
+    state: Shared<'_>,
+) -> Result<Option<String>, CommandError> {
+    state.unlocked()?;
+    blocking(move || {
+        Ok(files::pick(&app, Pick::Folder)
+            .pop()
+            .map(|p| p.display().to_string()))
+    })
+    .await
+}
+
+fn grant_picked(app: &AppHandle, what: Pick, purpose: Purpose) -> Vec<String> {
+    let grants = app.state::<Grants>();
+    files::pick(app, what)
+        .into_iter()
+        .map(|path| grants.grant(purpose, path))
+        .collect()
+}
+
+/// Imports the `.eml` files and folders behind `tokens` (from `pick_eml_files`,
+/// `pick_eml_folder` or a drop); progress comes as `ImportProgressEvent`s and the result is a
+/// report per file (a bad file does not stop the others). A token that does not stand for
+/// something the user chose refuses the whole import.
 #[tauri::command]
 #[specta::specta]
 pub async fn import_eml(
     app: AppHandle,
     state: Shared<'_>,
-    paths: Vec<String>,
+    grants: State<'_, Grants>,
+    tokens: Vec<String>,
 ) -> Result<ImportReportDto, CommandError> {
     let session = state.unlocked()?;
+    let paths = grants
+        .take(Purpose::Import, &tokens)
+        .map_err(|name| files::not_chosen(&name, Purpose::Import))?;
     blocking(move || {
         let files = expand(&paths)?;
         let total = u32::try_from(files.len()).unwrap_or(u32::MAX);
@@ -339,63 +432,43 @@ pub async fn import_eml(
     .await
 }
 
-/// Writes an attachment to `destination` (chosen by the user in a save dialog).
+/// Saves an attachment where the user chooses in the system's save dialog (mode 0600, no
+/// execute bit); returns where, or nothing when cancelled.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_attachment(
+    app: AppHandle,
     state: Shared<'_>,
     item_id: String,
     index: u32,
-    destination: String,
-) -> Result<(), CommandError> {
+) -> Result<Option<String>, CommandError> {
     let session = state.unlocked()?;
     blocking(move || {
         let id = parse_id(&item_id)?;
-        let (_, bytes) = session.profile.attachment(id, index)?;
-        std::fs::write(destination, bytes)?;
-        Ok(())
+        let (meta, bytes) = session.profile.attachment(id, index)?;
+        let Some(destination) = files::pick_destination(&app, &files::clean_name(&meta.name))
+        else {
+            return Ok(None);
+        };
+        files::write_saved(&destination, &bytes)?;
+        Ok(Some(destination.display().to_string()))
     })
     .await
 }
 
-/// The directory where opened attachments are written for the system viewer: in the user's
-/// runtime directory (memory-backed, removed at logout), readable by the user only.
-fn viewer_dir() -> Result<PathBuf, CommandError> {
-    let base = std::env::var_os("XDG_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    let dir = base.join("diplomatie-attachments");
-    std::fs::create_dir_all(&dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(dir)
+/// What became of a request to open an attachment.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum AttachmentOpenDto {
+    /// Handed to the system's viewer.
+    Opened,
+    /// Not opened: the interface offers to save it instead.
+    SaveOnly { reason: NotViewable },
 }
 
-/// A file name that cannot leave the directory it is written in.
-fn safe_name(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| {
-            if c == '/' || c == '\\' || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let cleaned = cleaned.trim_start_matches('.').trim();
-    if cleaned.is_empty() {
-        "piece-jointe".to_owned()
-    } else {
-        cleaned.chars().take(120).collect()
-    }
-}
-
-/// Opens an attachment with the system's viewer. It has to be written out for that: in a
-/// private, memory-backed directory (see `viewer_dir`).
+/// Opens an attachment with the system's viewer, if it is of a type that only displays
+/// (see `files::viewable`); it is written for that into the private, memory-backed viewer
+/// folder, emptied on lock and on quit. Anything else is only offered for saving.
 #[tauri::command]
 #[specta::specta]
 pub async fn open_attachment(
@@ -403,21 +476,30 @@ pub async fn open_attachment(
     state: Shared<'_>,
     item_id: String,
     index: u32,
-) -> Result<(), CommandError> {
+) -> Result<AttachmentOpenDto, CommandError> {
     let session = state.unlocked()?;
-    let path = blocking(move || {
+    let viewer_app = app.clone();
+    let written = blocking(move || {
         let id = parse_id(&item_id)?;
         let (meta, bytes) = session.profile.attachment(id, index)?;
-        let dir = viewer_dir()?.join(id.to_string());
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join(safe_name(&meta.name));
-        std::fs::write(&path, bytes)?;
-        Ok(path)
+        if let Err(reason) = files::viewable(&meta.name, &bytes) {
+            return Ok(Err(reason));
+        }
+        match viewer_app.state::<Viewer>().write(&meta.name, &bytes) {
+            Ok(path) => Ok(Ok(path)),
+            Err(ViewerError::NotViewable(reason)) => Ok(Err(reason)),
+            Err(ViewerError::Io(e)) => Err(CommandError::from(e)),
+        }
     })
     .await?;
+    let path = match written {
+        Ok(path) => path,
+        Err(reason) => return Ok(AttachmentOpenDto::SaveOnly { reason }),
+    };
     app.opener()
         .open_path(path.display().to_string(), None::<&str>)
-        .map_err(|e| CommandError::new(ErrorKind::Io, format!("no viewer for this file: {e}")))
+        .map_err(|e| CommandError::new(ErrorKind::Io, format!("no viewer for this file: {e}")))?;
+    Ok(AttachmentOpenDto::Opened)
 }
 
 #[tauri::command]
@@ -465,27 +547,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn attachment_names_cannot_escape_their_directory() {
-        assert_eq!(safe_name("../../etc/passwd"), "_.._etc_passwd");
-        assert_eq!(safe_name("..."), "piece-jointe");
-        assert_eq!(safe_name("rapport.pdf"), "rapport.pdf");
-        assert_eq!(safe_name("a\nb"), "a_b");
-    }
-
-    #[test]
     fn folders_expand_to_their_eml_files_in_order() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         for name in ["b.eml", "a.EML", "notes.txt", "sub/c.eml"] {
             std::fs::write(dir.path().join(name), b"x").unwrap();
         }
-        let files = expand(&[dir.path().display().to_string()]).unwrap();
+        let files = expand(&[dir.path().to_owned()]).unwrap();
         let names: Vec<String> = files
             .iter()
             .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
             .collect();
         assert_eq!(names, vec!["a.EML", "b.eml", "sub/c.eml"]);
-        let missing = expand(&["/nonexistent/x.eml".into()]).unwrap();
+        let missing = expand(&[PathBuf::from("/nonexistent/x.eml")]).unwrap();
         assert_eq!(missing.len(), 1, "a missing file is reported, not dropped");
     }
 }

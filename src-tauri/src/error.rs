@@ -3,7 +3,7 @@
 //! of the services for logs and for kinds the interface does not know yet, `field` names the
 //! form field to point at, `detail` carries the value a translated message quotes.
 
-use diplomatie_client::draft::DraftError;
+use diplomatie_client::drafting::DraftError;
 use diplomatie_client::numbering::NumberingError;
 use diplomatie_client::release::ReleaseError;
 use diplomatie_client::{ClientError, StoreError};

@@ -7,6 +7,7 @@ mod command;
 mod drafting;
 pub mod dto;
 pub mod error;
+mod files;
 mod map;
 pub mod notify;
 mod state;
@@ -39,6 +40,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             command::discard_form_draft,
             command::note_template,
             command::search,
+            command::pick_eml_files,
+            command::pick_eml_folder,
+            command::pick_attachments,
+            command::pick_exchange_folder,
             command::import_eml,
             command::save_attachment,
             command::open_attachment,
@@ -64,6 +69,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             watch::ArrivalsEvent,
             watch::OpenItemEvent,
             command::ImportProgressEvent,
+            files::FilesDroppedEvent,
             drafting::DraftsChangedEvent,
             drafting::OpenDraftEvent,
         ])
@@ -128,8 +134,11 @@ pub fn run() -> anyhow::Result<()> {
     let builder = specta_builder();
     let args: Vec<String> = std::env::args().skip(1).collect();
     tauri::Builder::default()
+        // The dialog and opener plugins serve the Rust side only: the page has no permission
+        // for them (capabilities/main.json).
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(files::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

@@ -315,8 +315,8 @@ impl Session {
                 org,
                 "--email",
                 email,
-                "--kdf-iterations",
-                "1000",
+                "--kdf-cost",
+                "m=8192,t=1",
             ],
         )?;
         Ok(())
@@ -590,6 +590,25 @@ impl App {
             .unwrap_or_default())
     }
 
+    /// Calls one of the app's commands from the page, as a script running there could:
+    /// `Ok(value)` when the backend answered, `Err(error)` with the error it returned.
+    pub async fn invoke(&self, command: &str, args: Value) -> Result<Result<Value, Value>> {
+        let v = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]) \
+                   .then(v => done({ ok: v === undefined ? null : v }), e => done({ err: e }));",
+                vec![Value::from(command), args],
+            )
+            .await?;
+        match (v.get("ok"), v.get("err")) {
+            (Some(ok), _) => Ok(Ok(ok.clone())),
+            (None, Some(err)) => Ok(Err(err.clone())),
+            _ => anyhow::bail!("no answer from {command}: {v}"),
+        }
+    }
+
     /// The rendered text of every element with this test id, in document order.
     pub async fn texts(&self, testid: &str) -> Result<Vec<String>> {
         self.strings(
@@ -726,4 +745,29 @@ pub struct Row {
     pub subject: String,
     pub route: String,
     pub precedence: String,
+}
+
+/// The Debian package that `make package` builds (scripts/package.sh), under the same target
+/// directory as the tests: `<target>/release/bundle/deb/Diplomatie_<version>_<arch>.deb`.
+pub fn debian_package() -> PathBuf {
+    let arch = Command::new("dpkg")
+        .arg("--print-architecture")
+        .output()
+        .expect("dpkg --print-architecture");
+    let arch = String::from_utf8_lossy(&arch.stdout).trim().to_owned();
+    let root = target_dir();
+    let path = root
+        .parent()
+        .expect("target directory")
+        .join("release/bundle/deb")
+        .join(format!(
+            "Diplomatie_{}_{arch}.deb",
+            env!("CARGO_PKG_VERSION")
+        ));
+    assert!(
+        path.exists(),
+        "{} is missing: build it first (`make package`; `make test` does)",
+        path.display()
+    );
+    path
 }

@@ -283,8 +283,12 @@ fn eml(to: &str, cc: &str, subject: &str, id: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn importing_eml_files_shows_progress_and_a_report_with_the_bad_file() -> Result<()> {
     let mut session = Session::start()?;
-    let app = unlocked_app(&mut session, &[]).await?;
+    // What the next file dialog answers (debug builds only): the folder below.
+    let dialog = session.dir.path().join("dialog-answer");
     let folder = session.dir.path().join("courriels");
+    std::fs::write(&dialog, format!("{}\n", folder.display()))?;
+    let dialog_env = dialog.display().to_string();
+    let app = unlocked_app(&mut session, &[("DIPLOMATIE_TEST_DIALOG", &dialog_env)]).await?;
     std::fs::create_dir_all(&folder)?;
     std::fs::write(
         folder.join("1-action.eml"),
@@ -299,11 +303,30 @@ async fn importing_eml_files_shows_progress_and_a_report_with_the_bad_file() -> 
         b"ceci n'est pas un courriel\x00\xff",
     )?;
     let result = within(async {
-        step("import: submit the folder");
+        step("import: a path the user did not choose is refused");
         app.click("nav-import").await?;
-        app.fill("import-paths", &folder.display().to_string())
+        // A script in the page names a file itself: the backend takes only tokens of files
+        // chosen in its dialog, so nothing is read.
+        let forged = app
+            .invoke(
+                "import_eml",
+                serde_json::json!({ "tokens": [folder.display().to_string()] }),
+            )
             .await?;
-        app.click("import-submit").await?;
+        ensure!(forged.is_err(), "a path named by the page was read: {forged:?}");
+        let forged = app
+            .invoke(
+                "import_eml",
+                serde_json::json!({ "tokens": ["0000/../../etc/passwd"] }),
+            )
+            .await?;
+        ensure!(forged.is_err(), "a made-up token was read: {forged:?}");
+        ensure!(
+            session.diplo(&["inbox", "--json"])?.matches("\"id\"").count() == 0,
+            "nothing was imported by the refused calls"
+        );
+        step("import: the folder chosen in the dialog");
+        app.click("import-pick-folder").await?;
         app.wait_testid("import-report").await?;
         app.wait_until("three report rows", || async {
             Ok(app.find_all("import-row").await?.len() == 3)

@@ -182,8 +182,8 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
             "exchange",
             "join",
             &exchange.display().to_string(),
-            "--kdf-iterations",
-            "1000",
+            "--kdf-cost",
+            "m=8192,t=1",
         ],
     )?;
 

@@ -10,23 +10,12 @@ import { useInactivity } from './lib/useInactivity';
 import { useListen } from './lib/useListen';
 import { Onboarding } from './components/Onboarding';
 import { Unlock } from './components/Unlock';
-import { Shell } from './components/Shell';
+import { Shell, type OpenRequest } from './components/Shell';
 
 type Screen = 'loading' | 'onboarding' | 'unlock' | 'main';
 
 /** How long a lock waits for the forms being composed to reach the store. */
 export const LOCK_SAVE_TIMEOUT_MS = 1000;
-
-/**
- * A request to open an item or a draft (a clicked notification), numbered so that twice the
- * same id still opens.
- */
-export interface OpenRequest {
-  id: string;
-  seq: number;
-  /** A draft ("clearance requested"); an item otherwise. */
-  draft?: boolean;
-}
 
 /**
  * The first screen: when the backend said, as it opened the window, that a profile is there

@@ -1,12 +1,14 @@
 // The one door to the backend. Components receive an `Api` (through ApiContext) and never
 // import Tauri themselves, so that unit tests hand them a fake (src/test/fakeApi.ts).
 //
-// The commands are exactly those of the generated bindings (`typeof commands`); the events,
-// the file dialogs and drag-and-drop are wrapped into plain callbacks.
+// The commands are exactly those of the generated bindings (`typeof commands`); the events
+// and drag-and-drop are wrapped into plain callbacks.
+//
+// The page never names a file: the file dialogs are opened by the backend (`pickEmlFiles`,
+// `pickEmlFolder`, `pickAttachments`, `saveAttachment`), which hands back tokens for what the
+// user chose, and files dropped on the window arrive as tokens too.
 
 import { createContext, useContext } from 'react';
-import { open, save } from '@tauri-apps/plugin-dialog';
-import { getCurrentWebview } from '@tauri-apps/api/webview';
 import {
   commands,
   events,
@@ -14,6 +16,7 @@ import {
   type CommandError_Serialize,
   type DraftsChangedEvent,
   type ErrorKind,
+  type FilesDroppedEvent,
   type ImportProgressEvent,
   type OpenDraftEvent,
   type OpenItemEvent,
@@ -34,16 +37,8 @@ export interface Platform {
   onDraftsChanged(cb: (e: DraftsChangedEvent) => void): Promise<Unlisten>;
   /** A "clearance requested" notification was clicked: open that draft. */
   onOpenDraft(cb: (e: OpenDraftEvent) => void): Promise<Unlisten>;
-  /** Files dropped on the window. */
-  onDrop(cb: (paths: string[]) => void): Promise<Unlisten>;
-  /** `.eml` files chosen in the system's file picker; empty when cancelled. */
-  pickEmlFiles(filterName: string): Promise<string[]>;
-  /** Any files chosen in the system's file picker (to attach); empty when cancelled. */
-  pickFiles(): Promise<string[]>;
-  /** A folder chosen in the system's picker; null when cancelled. */
-  pickDirectory(): Promise<string | null>;
-  /** Where to save a file; null when cancelled. */
-  pickSaveDestination(defaultName: string): Promise<string | null>;
+  /** Files dropped on the window: import tokens for them. */
+  onDrop(cb: (tokens: string[]) => void): Promise<Unlisten>;
 }
 
 export type Api = Commands & Platform;
@@ -55,28 +50,14 @@ export const tauriApi: Api = {
   onImportProgress: (cb) => events.importProgressEvent.listen((e) => cb(e.payload)),
   onDraftsChanged: (cb) => events.draftsChangedEvent.listen((e) => cb(e.payload)),
   onOpenDraft: (cb) => events.openDraftEvent.listen((e) => cb(e.payload)),
-  onDrop: (cb) =>
-    getCurrentWebview().onDragDropEvent((e) => {
-      if (e.payload.type === 'drop') cb(e.payload.paths);
-    }),
-  pickEmlFiles: async (filterName) => {
-    const picked = await open({
-      multiple: true,
-      directory: false,
-      filters: [{ name: filterName, extensions: ['eml'] }],
-    });
-    return picked ?? [];
-  },
-  pickFiles: async () => {
-    const picked = await open({ multiple: true, directory: false });
-    return picked ?? [];
-  },
-  pickDirectory: async () => {
-    const picked = await open({ multiple: false, directory: true });
-    return picked ?? null;
-  },
-  pickSaveDestination: (defaultName) => save({ defaultPath: defaultName }),
+  onDrop: (cb) => events.filesDroppedEvent.listen((e: { payload: FilesDroppedEvent }) => cb(e.payload.tokens)),
 };
+
+/** The file name a token of a chosen file ends with (`<random>/<name>`). */
+export function tokenName(token: string): string {
+  const i = token.indexOf('/');
+  return i < 0 ? token : token.slice(i + 1);
+}
 
 /**
  * Wraps every command so that a `locked` error (the profile was locked meanwhile, by the

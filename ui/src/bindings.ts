@@ -33,17 +33,40 @@ export const commands = {
 	noteTemplate: (sendingMission: string, receivingInstitution: string) => typedError<NoteTemplateDto, CommandError_Serialize>(__TAURI_INVOKE("note_template", { sendingMission, receivingInstitution })),
 	search: (request: SearchRequestDto_Deserialize) => typedError<SearchResultDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("search", { request })),
 	/**
-	 *  Imports `.eml` files and folders of them; progress comes as `ImportProgressEvent`s and
-	 *  the result is a report per file (a bad file does not stop the others).
+	 *  Asks for `.eml` files to import in the system's dialog; returns a token for each (empty
+	 *  when cancelled), to hand to `import_eml`.
 	 */
-	importEml: (paths: string[]) => typedError<ImportReportDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("import_eml", { paths })),
-	/**  Writes an attachment to `destination` (chosen by the user in a save dialog). */
-	saveAttachment: (itemId: string, index: number, destination: string) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("save_attachment", { itemId, index, destination })),
+	pickEmlFiles: () => typedError<string[], CommandError_Serialize>(__TAURI_INVOKE("pick_eml_files")),
+	/**  Asks for a folder of `.eml` files to import; its token, or nothing when cancelled. */
+	pickEmlFolder: () => typedError<string | null, CommandError_Serialize>(__TAURI_INVOKE("pick_eml_folder")),
 	/**
-	 *  Opens an attachment with the system's viewer. It has to be written out for that: in a
-	 *  private, memory-backed directory (see `viewer_dir`).
+	 *  Asks for files to attach to an email; a token for each (it ends with the file's name, for
+	 *  the form to show), to send in the compose form's `attachments`.
 	 */
-	openAttachment: (itemId: string, index: number) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("open_attachment", { itemId, index })),
+	pickAttachments: () => typedError<string[], CommandError_Serialize>(__TAURI_INVOKE("pick_attachments")),
+	/**
+	 *  Asks for the exchange folder; returns its path for the setting (which the user can also
+	 *  type), or nothing when cancelled.
+	 */
+	pickExchangeFolder: () => typedError<string | null, CommandError_Serialize>(__TAURI_INVOKE("pick_exchange_folder")),
+	/**
+	 *  Imports the `.eml` files and folders behind `tokens` (from `pick_eml_files`,
+	 *  `pick_eml_folder` or a drop); progress comes as `ImportProgressEvent`s and the result is a
+	 *  report per file (a bad file does not stop the others). A token that does not stand for
+	 *  something the user chose refuses the whole import.
+	 */
+	importEml: (tokens: string[]) => typedError<ImportReportDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("import_eml", { tokens })),
+	/**
+	 *  Saves an attachment where the user chooses in the system's save dialog (mode 0600, no
+	 *  execute bit); returns where, or nothing when cancelled.
+	 */
+	saveAttachment: (itemId: string, index: number) => typedError<string | null, CommandError_Serialize>(__TAURI_INVOKE("save_attachment", { itemId, index })),
+	/**
+	 *  Opens an attachment with the system's viewer, if it is of a type that only displays
+	 *  (see `files::viewable`); it is written for that into the private, memory-backed viewer
+	 *  folder, emptied on lock and on quit. Anything else is only offered for saving.
+	 */
+	openAttachment: (itemId: string, index: number) => typedError<AttachmentOpenDto, CommandError_Serialize>(__TAURI_INVOKE("open_attachment", { itemId, index })),
 	getSettings: () => typedError<SettingsDto, CommandError_Serialize>(__TAURI_INVOKE("get_settings")),
 	saveSettings: (settings: SettingsDto) => typedError<SettingsDto, CommandError_Serialize>(__TAURI_INVOKE("save_settings", { settings })),
 	changePassphrase: (oldPassphrase: string, newPassphrase: string) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("change_passphrase", { oldPassphrase, newPassphrase })),
@@ -96,6 +119,7 @@ export const commands = {
 export const events = {
 	arrivalsEvent: makeEvent<ArrivalsEvent, ArrivalsEvent>("arrivals-event"),
 	draftsChangedEvent: makeEvent<DraftsChangedEvent, DraftsChangedEvent>("drafts-changed-event"),
+	filesDroppedEvent: makeEvent<FilesDroppedEvent, FilesDroppedEvent>("files-dropped-event"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	openDraftEvent: makeEvent<OpenDraftEvent, OpenDraftEvent>("open-draft-event"),
 	openItemEvent: makeEvent<OpenItemEvent, OpenItemEvent>("open-item-event"),
@@ -134,6 +158,13 @@ export type AttachmentDto = {
 	contentType: string,
 	size: number,
 };
+
+/**  What became of a request to open an attachment. */
+export type AttachmentOpenDto = 
+/**  Handed to the system's viewer. */
+{ outcome: "opened" } | 
+/**  Not opened: the interface offers to save it instead. */
+{ outcome: "save_only"; reason: NotViewable };
 
 export type CircuitDto = {
 	drafter: string,
@@ -697,6 +728,11 @@ export type FieldConflictDto = {
 	values: string[],
 };
 
+/**  Files dropped on the window, granted for import. */
+export type FilesDroppedEvent = {
+	tokens: string[],
+};
+
 /**  Which items a list or a search shows; empty lists mean "any". */
 export type FilterDto = FilterDto_Serialize | FilterDto_Deserialize;
 
@@ -886,6 +922,15 @@ export type MarkingDto =
 "np" | 
 /**  Diffusion Restreinte. */
 "dr";
+
+/**  Why an attachment is only offered for saving. */
+export type NotViewable = 
+/**  A program or a script (by its name or by its bytes): opening it could run it. */
+"executable" | 
+/**  Not a type on the list of those a viewer shows, or the bytes do not match the name. */
+"unknown_type" | 
+/**  No private memory-backed folder to put it in ($XDG_RUNTIME_DIR, /dev/shm). */
+"no_private_folder";
 
 export type NoteDto = NoteDto_Serialize | NoteDto_Deserialize;
 

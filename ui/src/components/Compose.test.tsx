@@ -199,13 +199,13 @@ describe('compose', () => {
     expect(screen.getByTestId('compose-body').getAttribute('aria-describedby')).toBe(screen.getByTestId('error-paragraphs').id);
   });
 
-  it('attaches files chosen in the picker to an email, lets one be removed, and sends their paths', async () => {
+  it('attaches files chosen in the picker to an email, lets one be removed, and sends their tokens', async () => {
     const compose = vi.fn(async () => ok('mail-1'));
-    const pickFiles = vi
+    const pickAttachments = vi
       .fn()
-      .mockResolvedValueOnce(['/home/alice/ordre-du-jour.pdf', '/home/alice/annexe.odt'])
-      .mockResolvedValueOnce(['/home/alice/annexe.odt', 'C:\\Docs\\note.docx']);
-    const api = fakeApi({ compose, pickFiles });
+      .mockResolvedValueOnce(ok(['k1/ordre-du-jour.pdf', 'k2/annexe.odt']))
+      .mockResolvedValueOnce(ok(['k2/annexe.odt', 'k3/note.docx']));
+    const api = fakeApi({ compose, pickAttachments });
     await renderCompose(api);
     expect(screen.queryByTestId('compose-attach')).toBeNull();
     fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
@@ -216,7 +216,7 @@ describe('compose', () => {
     fireEvent.click(screen.getByTestId('compose-attach'));
     await waitFor(() => expect(screen.getByTestId('compose-attachments').querySelectorAll('li')).toHaveLength(3));
     expect(screen.getByTestId('compose-attachments').textContent).toContain('note.docx');
-    expect(screen.getByTestId('compose-attachments').textContent).not.toContain('/home/alice');
+    expect(screen.getByTestId('compose-attachments').textContent).not.toContain('k1/');
     fireEvent.click(screen.getByRole('button', { name: 'Retirer annexe.odt' }));
     expect(screen.getByTestId('compose-attachments').querySelectorAll('li')).toHaveLength(2);
     type('compose-to', 'bruno@quai.example');
@@ -224,17 +224,17 @@ describe('compose', () => {
     type('compose-body', 'Ci-joint.');
     fireEvent.click(screen.getByTestId('compose-submit'));
     await waitFor(() => expect(compose).toHaveBeenCalledTimes(1));
-    expect(vi.mocked(api.compose).mock.calls[0]![0]).toMatchObject({ kind: 'email', attachments: ['/home/alice/ordre-du-jour.pdf', 'C:\\Docs\\note.docx'] });
+    expect(vi.mocked(api.compose).mock.calls[0]![0]).toMatchObject({ kind: 'email', attachments: ['k1/ordre-du-jour.pdf', 'k3/note.docx'] });
   });
 
   it('shows an unreadable attachment under the attachments, naming the file', async () => {
-    const api = fakeApi({ compose: vi.fn(async () => err('attachment_unreadable', 'attachments', '/home/alice/parti.pdf')), pickFiles: vi.fn(async () => ['/home/alice/parti.pdf']) });
+    const api = fakeApi({ compose: vi.fn(async () => err('attachment_unreadable', 'attachments', 'parti.pdf')), pickAttachments: vi.fn(async () => ok(['k9/parti.pdf'])) });
     await renderCompose(api);
     fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
     fireEvent.click(screen.getByTestId('compose-attach'));
     await screen.findByTestId('compose-attachments');
     fireEvent.click(screen.getByTestId('compose-submit'));
-    expect((await screen.findByTestId('error-attachments')).textContent).toContain('« /home/alice/parti.pdf »');
+    expect((await screen.findByTestId('error-attachments')).textContent).toContain('« parti.pdf »');
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('compose-attach')));
   });
 

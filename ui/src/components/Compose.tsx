@@ -294,7 +294,7 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (id: string) 
                 <ul className="attachment-list" aria-labelledby={`${id}-attachments-label`} data-testid="compose-attachments">
                   {f.attachments.map((path) => (
                     <li key={path}>
-                      <span title={path}>{fileName(path)}</span>{' '}
+                      <span>{fileName(path)}</span>{' '}
                       <button
                         type="button"
                         className="link"
@@ -311,7 +311,9 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (id: string) 
                 type="button"
                 {...bind('attachments')}
                 onClick={async () => {
-                  const picked = await api.pickFiles();
+                  // Tokens for the files chosen in the backend's dialog; each ends with the name.
+                  const r = await api.pickAttachments();
+                  const picked = r.status === 'ok' ? r.data : [];
                   if (picked.length === 0) return;
                   update(kind, (form) => ({ ...form, attachments: [...form.attachments, ...picked.filter((p) => !form.attachments.includes(p))] }));
                 }}

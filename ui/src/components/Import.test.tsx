@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { Result } from '../api';
 import type { ImportProgressEvent, ImportReportDto_Serialize } from '../bindings';
-import { fakeApi, ok } from '../test/fakeApi';
+import { err, fakeApi, ok } from '../test/fakeApi';
 import { renderWith } from '../test/render';
 import { useImporter } from '../lib/useImporter';
 import { useApi } from '../api';
@@ -25,21 +25,23 @@ const REPORT: ImportReportDto_Serialize = {
 };
 
 describe('import', () => {
-  it('imports typed paths, shows the progress, then the report per file', async () => {
+  it('imports what the file picker grants, shows the progress, then the report per file', async () => {
     let progress: ((p: ImportProgressEvent) => void) | undefined;
     let finish: ((r: Result<ImportReportDto_Serialize>) => void) | undefined;
     const importEml = vi.fn(() => new Promise<Result<ImportReportDto_Serialize>>((r) => (finish = r)));
     const api = fakeApi({
       importEml,
+      pickEmlFiles: vi.fn(async () => ok(['t1/1.eml', 't2/2.eml'])),
       onImportProgress: vi.fn(async (cb) => {
         progress = cb;
         return () => undefined;
       }),
     });
     renderWith(<Harness />, api);
-    fireEvent.change(screen.getByTestId('import-paths'), { target: { value: '/m/1.eml\n\n /m/dossier \n' } });
-    fireEvent.click(screen.getByTestId('import-submit'));
-    expect(importEml).toHaveBeenCalledWith(['/m/1.eml', '/m/dossier']);
+    // The page has no field for a path: files come only through the backend's dialog.
+    expect(screen.queryByTestId('import-paths')).toBeNull();
+    fireEvent.click(screen.getByTestId('import-pick-files'));
+    await waitFor(() => expect(importEml).toHaveBeenCalledWith(['t1/1.eml', 't2/2.eml']));
 
     act(() => progress?.({ done: 2, total: 3 }));
     const bar = screen.getByTestId('import-progress') as HTMLProgressElement;
@@ -58,14 +60,25 @@ describe('import', () => {
     expect(bar.getAttribute('value')).toBe('3');
   });
 
-  it('imports what the file and folder pickers return', async () => {
-    const api = fakeApi({ pickEmlFiles: vi.fn(async () => ['/a.eml', '/b.eml']), pickDirectory: vi.fn(async () => '/courriels'), importEml: vi.fn(async () => ok(REPORT)) });
+  it('imports the tokens the file and folder pickers return, and nothing when cancelled', async () => {
+    const pickEmlFiles = vi.fn().mockResolvedValueOnce(ok([])).mockResolvedValueOnce(ok(['ta/a.eml', 'tb/b.eml']));
+    const api = fakeApi({ pickEmlFiles, pickEmlFolder: vi.fn(async () => ok('tc/courriels')), importEml: vi.fn(async () => ok(REPORT)) });
     renderWith(<Harness />, api);
     fireEvent.click(screen.getByTestId('import-pick-files'));
-    await waitFor(() => expect(api.importEml).toHaveBeenCalledWith(['/a.eml', '/b.eml']));
-    expect(api.pickEmlFiles).toHaveBeenCalledWith('Courriel');
+    await waitFor(() => expect(pickEmlFiles).toHaveBeenCalledTimes(1));
+    expect(api.importEml).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByTestId('import-pick-files'));
+    await waitFor(() => expect(api.importEml).toHaveBeenCalledWith(['ta/a.eml', 'tb/b.eml']));
     await screen.findByTestId('import-report');
     fireEvent.click(screen.getByTestId('import-pick-folder'));
-    await waitFor(() => expect(api.importEml).toHaveBeenLastCalledWith(['/courriels']));
+    await waitFor(() => expect(api.importEml).toHaveBeenLastCalledWith(['tc/courriels']));
+  });
+
+  it('shows why the dialog could not be opened', async () => {
+    const api = fakeApi({ pickEmlFiles: vi.fn(async () => err('internal', null, 'no dialog')) });
+    renderWith(<Harness />, api);
+    fireEvent.click(screen.getByTestId('import-pick-files'));
+    expect(await screen.findByRole('alert')).toBeTruthy();
+    expect(api.importEml).not.toHaveBeenCalled();
   });
 });

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import type { CommandError } from '../api';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api';
 import { ErrorAlert } from './common';
@@ -9,17 +10,20 @@ export function Import({ importer }: { importer: Importer }) {
   const { t } = useTranslation();
   const api = useApi();
   const id = useId();
-  const [paths, setPaths] = useState('');
+  // The dialogs open in the backend, which answers with tokens for what was chosen.
+  const [pickError, setPickError] = useState<CommandError | null>(null);
   const { running, progress, report, error } = importer;
 
   async function pickFiles() {
-    const files = await api.pickEmlFiles(t('import.emlFilter'));
-    if (files.length > 0) void importer.run(files);
+    const r = await api.pickEmlFiles();
+    setPickError(r.status === 'ok' ? null : r.error);
+    if (r.status === 'ok' && r.data.length > 0) void importer.run(r.data);
   }
 
   async function pickFolder() {
-    const dir = await api.pickDirectory();
-    if (dir) void importer.run([dir]);
+    const r = await api.pickEmlFolder();
+    setPickError(r.status === 'ok' ? null : r.error);
+    if (r.status === 'ok' && r.data) void importer.run([r.data]);
   }
 
   const max = progress && progress.total > 0 ? progress.total : 1;
@@ -38,23 +42,6 @@ export function Import({ importer }: { importer: Importer }) {
         </button>
       </div>
       <p className="drop-hint">{t('import.dropHint')}</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void importer.run(paths.split('\n'));
-        }}
-      >
-        <div className="field">
-          <label htmlFor={`${id}-paths`}>{t('import.paths')}</label>
-          <textarea id={`${id}-paths`} data-testid="import-paths" rows={5} value={paths} onChange={(e) => setPaths(e.target.value)} placeholder={t('import.pathsPlaceholder')} aria-describedby={`${id}-paths-hint`} />
-          <p id={`${id}-paths-hint`} className="field-hint">
-            {t('import.pathsHint')}
-          </p>
-        </div>
-        <button type="submit" className="primary" data-testid="import-submit" disabled={running || paths.trim() === ''} aria-busy={running}>
-          {t('import.submit')}
-        </button>
-      </form>
       {progress && (
         <div className="import-progress">
           <label htmlFor={`${id}-progress`}>{t('import.progress')}</label>
@@ -64,7 +51,7 @@ export function Import({ importer }: { importer: Importer }) {
           </span>
         </div>
       )}
-      <ErrorAlert error={error} />
+      <ErrorAlert error={error ?? pickError} />
       {report && (
         <section aria-labelledby={`${id}-report`}>
           <h2 id={`${id}-report`}>{t('import.report')}</h2>

@@ -88,8 +88,8 @@ describe('the reading pane', () => {
   });
 
   it('shows an email with its attachments, opens and saves them', async () => {
-    const pickSaveDestination = vi.fn(async () => '/home/alice/rapport.pdf');
-    const { api, onOpen } = render(EMAIL, { pickSaveDestination });
+    const saveAttachment = vi.fn(async () => ok('/home/alice/rapport.pdf'));
+    const { api, onOpen } = render(EMAIL, { saveAttachment });
     await screen.findByTestId('reader-subject');
     expect(screen.getByTestId('reader-marking-top').textContent).toBe('NON PROTÉGÉ');
     expect(screen.getByText(/Ci-joint/)).toBeTruthy();
@@ -98,8 +98,9 @@ describe('the reading pane', () => {
     fireEvent.click(screen.getByText('Ouvrir'));
     await waitFor(() => expect(api.openAttachment).toHaveBeenCalledWith('em1', 0));
     fireEvent.click(screen.getByText('Enregistrer…'));
-    await waitFor(() => expect(api.saveAttachment).toHaveBeenCalledWith('em1', 0, '/home/alice/rapport.pdf'));
-    expect(pickSaveDestination).toHaveBeenCalledWith('rapport.pdf');
+    // The backend opens the save dialog: the page names no destination.
+    await waitFor(() => expect(api.saveAttachment).toHaveBeenCalledWith('em1', 0));
+    expect(await screen.findByText(/enregistrée : \/home\/alice\/rapport\.pdf/)).toBeTruthy();
     // The thread links to the other messages.
     fireEvent.click(screen.getByText('Demande de rapport'));
     expect(onOpen).toHaveBeenCalledWith('em0');

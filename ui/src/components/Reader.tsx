@@ -7,6 +7,7 @@ import type {
   ItemDto_Serialize,
   ItemSummaryDto_Serialize,
   MarkingDto,
+  NotViewable,
   NoteDto_Serialize,
   ParagraphDto,
   ReferenceDto_Serialize,
@@ -290,16 +291,30 @@ function EmailView({ email, summary, onStatus }: { email: EmailDto_Serialize; su
   const { t, i18n } = useTranslation();
   const api = useApi();
 
+  // Attachments of a type that could run code (or of an unknown type) are not opened: the
+  // backend says so, and the row offers to save the file instead.
+  const [saveOnly, setSaveOnly] = useState<{ index: number; reason: NotViewable } | null>(null);
+
   async function openAttachment(index: number) {
     const r = await api.openAttachment(summary.id, index);
-    onStatus(r.status === 'ok' ? t('reader.attachmentOpened') : errorText(t, r.error));
+    if (r.status === 'error') {
+      onStatus(errorText(t, r.error));
+      return;
+    }
+    if (r.data.outcome === 'opened') {
+      setSaveOnly(null);
+      onStatus(t('reader.attachmentOpened'));
+    } else {
+      setSaveOnly({ index, reason: r.data.reason });
+      onStatus(t(`reader.notViewable.${r.data.reason}`));
+    }
   }
 
-  async function saveAttachment(index: number, name: string) {
-    const destination = await api.pickSaveDestination(name);
-    if (!destination) return;
-    const r = await api.saveAttachment(summary.id, index, destination);
-    onStatus(r.status === 'ok' ? t('reader.attachmentSaved', { path: destination }) : errorText(t, r.error));
+  async function saveAttachment(index: number) {
+    // The backend opens the save dialog and writes the file where the user chose.
+    const r = await api.saveAttachment(summary.id, index);
+    if (r.status === 'ok' && r.data === null) return;
+    onStatus(r.status === 'ok' ? t('reader.attachmentSaved', { path: r.data }) : errorText(t, r.error));
   }
 
   return (
@@ -330,9 +345,17 @@ function EmailView({ email, summary, onStatus }: { email: EmailDto_Serialize; su
                 <button type="button" onClick={() => openAttachment(a.index)} aria-label={t('reader.openAttachmentNamed', { name: a.name })}>
                   {t('reader.openAttachment')}
                 </button>{' '}
-                <button type="button" onClick={() => saveAttachment(a.index, a.name)} aria-label={t('reader.saveAttachmentNamed', { name: a.name })}>
+                <button type="button" onClick={() => saveAttachment(a.index)} aria-label={t('reader.saveAttachmentNamed', { name: a.name })}>
                   {t('reader.saveAttachment')}
                 </button>
+                {saveOnly?.index === a.index && (
+                  <p className="attachment-refused" role="alert" data-testid="reader-attachment-save-only" data-reason={saveOnly.reason}>
+                    {t(`reader.notViewable.${saveOnly.reason}`)}{' '}
+                    <button type="button" className="primary" onClick={() => saveAttachment(a.index)} data-testid="reader-attachment-save-instead">
+                      {t('reader.saveInstead')}
+                    </button>
+                  </p>
+                )}
               </li>
             ))}
           </ul>

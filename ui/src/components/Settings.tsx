@@ -160,7 +160,8 @@ export function Settings({
                 type="button"
                 data-testid="settings-exchange-pick"
                 onClick={() =>
-                  void api.pickDirectory().then((dir) => {
+                  void api.pickExchangeFolder().then((r) => {
+                    const dir = r.status === 'ok' ? r.data : null;
                     if (dir) setForm((f) => ({ ...f, exchangeDir: dir }));
                   })
                 }

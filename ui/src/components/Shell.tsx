@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api';
-import type { OpenRequest } from '../App';
 import type { LanguageDto, SessionDto_Serialize, SettingsDto } from '../bindings';
 import { NARROW_QUERY, panes, type View } from '../lib/layout';
 import { KeystrokeLatency, MARK, afterPaint, mark, measureSettled, perfNow } from '../lib/perf';
@@ -19,6 +18,17 @@ import { Reader } from './Reader';
 import { INITIAL_SEARCH, Search, type SearchFilters } from './Search';
 import { Settings } from './Settings';
 import { ShortcutsDialog } from './ShortcutsDialog';
+
+/**
+ * A request to open an item or a draft (a clicked notification), numbered so that twice the
+ * same id still opens.
+ */
+export interface OpenRequest {
+  id: string;
+  seq: number;
+  /** A draft ("clearance requested"); an item otherwise. */
+  draft?: boolean;
+}
 
 const NAV: { view: View; label: string }[] = [
   { view: 'inbox', label: 'nav.inbox' },

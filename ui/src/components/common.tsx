@@ -6,7 +6,7 @@ import { errorText } from '../lib/errors';
 import { useTranslation } from 'react-i18next';
 import type { KindDto, LanguageDto, MarkingDto, PrecedenceDto } from '../bindings';
 import { LANGUAGES } from '../i18n';
-import { estimateStrength } from '../lib/passphrase';
+import { usePassphraseStrength } from '../lib/passphrase';
 
 export function LanguageSwitch({ onChange, testId = 'language-switch' }: { onChange: (l: LanguageDto) => void; testId?: string }) {
   const { t, i18n } = useTranslation();
@@ -39,12 +39,14 @@ export function FieldError({ id, field, message }: { id: string; field: string; 
 
 export function PassphraseMeter({ passphrase, minChars, testId }: { passphrase: string; minChars: number; testId?: string }) {
   const { t } = useTranslation();
-  const s = estimateStrength(passphrase, minChars);
+  // null while the estimator and its dictionaries load (a moment, the first time).
+  const s = usePassphraseStrength(passphrase, minChars);
   const empty = passphrase.length === 0;
+  const level = empty ? 'none' : (s?.level ?? 'pending');
   return (
-    <div className="strength" data-testid={testId} data-level={empty ? 'none' : s.level} aria-live="polite">
-      <meter min={0} max={4} low={2} high={3} optimum={4} value={empty ? 0 : s.score + 1} aria-label={t('strength.meterLabel')} />
-      <span className="strength-label">{empty ? t('strength.empty') : t(`strength.${s.level}`)}</span>
+    <div className="strength" data-testid={testId} data-level={level} aria-live="polite">
+      <meter min={0} max={4} low={2} high={3} optimum={4} value={empty || !s ? 0 : s.score + 1} aria-label={t('strength.meterLabel')} />
+      <span className="strength-label">{empty ? t('strength.empty') : s ? t(`strength.${s.level}`) : t('strength.pending')}</span>
       <span className="strength-hint">{t('strength.minChars', { n: minChars })}</span>
     </div>
   );

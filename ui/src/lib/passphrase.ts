@@ -1,125 +1,89 @@
-// A small, pure passphrase strength estimator: an estimate of the bits an attacker must
-// guess, from the length, the character classes, repeats, sequences and common words.
-// It guides the user; the backend enforces the minimum length.
+// Passphrase strength, estimated by zxcvbn-ts with its common, French and English
+// dictionaries (common passwords, words, names, keyboard patterns, l33t substitutions). The
+// estimator and its dictionaries (about a megabyte) are loaded on first use through dynamic
+// import(), so they stay out of the entry bundle: only the onboarding and the passphrase
+// change need them. It guides the user; the backend enforces the minimum length.
+
+import { useEffect, useState } from 'react';
 
 export type StrengthLevel = 'weak' | 'medium' | 'strong' | 'veryStrong';
 
 export interface Strength {
-  /** Estimated guessing entropy, in bits. */
+  /** Estimated guessing entropy, in bits (log2 of zxcvbn's guesses). */
   bits: number;
   level: StrengthLevel;
   /** 0 (weak) to 3 (very strong), for a meter. */
   score: 0 | 1 | 2 | 3;
 }
 
-/** Words and keyboard runs that attackers try first (lower case, accents removed). */
-const COMMON_WORDS = [
-  'password', 'motdepasse', 'passphrase', 'azerty', 'qwerty', 'qwertz', 'abcdef', 'letmein',
-  'welcome', 'bienvenue', 'bonjour', 'soleil', 'secret', 'admin', 'root', 'login', 'iloveyou',
-  'jetaime', 'dragon', 'monkey', 'football', 'diplomatie', 'ambassade', 'ministere', 'france',
-  'paris', 'marseille', 'chouchou', 'doudou', 'loulou', 'nicolas', 'julien', 'master', 'shadow',
-  'sunshine', 'princess', 'trustno1', 'changeme', 'default', 'test', 'hello', 'toto',
-];
+export type Estimator = (pass: string, minChars?: number) => Strength;
 
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's', '!': 'i' };
+const LEVELS = ['weak', 'medium', 'strong', 'veryStrong'] as const;
 
-function normalise(s: string): string {
-  return s
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .split('')
-    .map((c) => LEET[c] ?? c)
-    .join('');
+/** A passphrase below the minimum length: weak, whatever the estimator would say. */
+function tooShort(pass: string, minChars: number): boolean {
+  return Array.from(pass).length < minChars;
 }
 
-/** Bits of a cheap span (a repeat, a sequence, a common word). */
-const CHEAP_CHAR_BITS = 1;
-const COMMON_WORD_BITS = 6;
-/** Bits added for each character class beyond the first. */
-const CLASS_BONUS_BITS = 3;
-
-type CharClass = 'lower' | 'upper' | 'digit' | 'space' | 'symbol' | 'other';
-
-function classOf(c: string): CharClass {
-  if (/[a-z]/.test(c)) return 'lower';
-  if (/[A-Z]/.test(c)) return 'upper';
-  if (/[0-9]/.test(c)) return 'digit';
-  if (c === ' ') return 'space';
-  if (/[!-/:-@[-`{-~]/.test(c)) return 'symbol';
-  return 'other';
-}
-
-const isLetter = (c: string) => /\p{L}/u.test(c);
+const WEAK: Strength = { bits: 0, level: 'weak', score: 0 };
 
 /**
- * What one character adds, by its class: a letter that follows a letter adds less than a
- * random one would (words are pronounceable), a space between words little.
+ * Levels by zxcvbn's estimate of the guesses needed (log10). The attacker of a stolen profile
+ * guesses offline, so the thresholds are stricter than zxcvbn's own score (which calls 10⁶
+ * guesses "somewhat guessable"): under 10⁹ weak, under 10¹² medium, under 10¹⁶ strong. The
+ * CLI uses the same thresholds (crates/cli/src/secret.rs).
  */
-function charBits(c: string, prev: string): number {
-  switch (classOf(c)) {
-    case 'lower':
-      return isLetter(prev) ? 3.5 : 4.7;
-    case 'upper':
-      return 4.7;
-    case 'digit':
-      return 3.3;
-    case 'space':
-      return 2;
-    case 'symbol':
-      return 5;
-    case 'other':
-      return isLetter(c) && isLetter(prev) ? 3.5 : 5;
-  }
+export const LEVEL_LOG10 = [9, 12, 16] as const;
+
+function scoreOf(guessesLog10: number): Strength['score'] {
+  const below = LEVEL_LOG10.findIndex((limit) => guessesLog10 < limit);
+  return (below < 0 ? 3 : below) as Strength['score'];
 }
 
-export function estimateStrength(pass: string, minChars = 12): Strength {
-  const chars = Array.from(pass);
-  const norm = Array.from(normalise(pass));
-  let bits = 0;
-  let i = 0;
-  while (i < chars.length) {
-    // A common word (leetspeak and case folded) costs as much as one guess in a short list.
-    const rest = norm.slice(i).join('');
-    const word = COMMON_WORDS.find((w) => w.length >= 4 && rest.startsWith(w));
-    if (word) {
-      bits += COMMON_WORD_BITS;
-      i += Array.from(word).length;
-      continue;
-    }
-    // A run of 3+ characters seen earlier ("abcabc", "2024 2024") costs little.
-    const seen = repeatLength(chars, i);
-    if (seen >= 3) {
-      bits += 2;
-      i += seen;
-      continue;
-    }
-    const c = chars[i] ?? '';
-    const prev = i > 0 ? chars[i - 1] ?? '' : '';
-    const prev2 = i > 1 ? chars[i - 2] ?? '' : '';
-    const step = (c.codePointAt(0) ?? 0) - (prev.codePointAt(0) ?? -99);
-    const prevStep = (prev.codePointAt(0) ?? 0) - (prev2.codePointAt(0) ?? -99);
-    const repeat = c === prev;
-    const sequence = i > 1 && Math.abs(step) === 1 && step === prevStep;
-    bits += repeat || sequence ? CHEAP_CHAR_BITS : charBits(c, prev);
-    i += 1;
-  }
-  const classes = new Set(chars.map(classOf)).size;
-  if (classes > 1) bits += (classes - 1) * CLASS_BONUS_BITS;
-  bits = Math.round(bits);
-  let level: StrengthLevel = bits < 40 ? 'weak' : bits < 60 ? 'medium' : bits < 80 ? 'strong' : 'veryStrong';
-  if (chars.length < minChars) level = 'weak';
-  const score = (['weak', 'medium', 'strong', 'veryStrong'] as const).indexOf(level) as Strength['score'];
-  return { bits, level, score };
+let loading: Promise<Estimator> | null = null;
+
+/** Loads zxcvbn-ts and the dictionaries once; resolves to the estimator. */
+export function loadEstimator(): Promise<Estimator> {
+  loading ??= (async () => {
+    const [core, common, fr, en] = await Promise.all([
+      import('@zxcvbn-ts/core'),
+      import('@zxcvbn-ts/language-common'),
+      import('@zxcvbn-ts/language-fr'),
+      import('@zxcvbn-ts/language-en'),
+    ]);
+    const zxcvbn = new core.ZxcvbnFactory({
+      dictionary: { ...common.dictionary, ...fr.dictionary, ...en.dictionary },
+      graphs: common.adjacencyGraphs,
+      translations: fr.translations,
+      useLevenshteinDistance: true,
+    });
+    return (pass: string, minChars = 12): Strength => {
+      if (pass.length === 0) return WEAK;
+      const r = zxcvbn.check(pass);
+      const bits = Math.round(r.guessesLog10 * Math.log2(10));
+      const score = scoreOf(r.guessesLog10);
+      if (tooShort(pass, minChars)) return { bits, level: 'weak', score: 0 };
+      return { bits, level: LEVELS[score], score };
+    };
+  })();
+  return loading;
 }
 
-/** The length of the longest run (3 or more) starting at `i` that already occurs before `i`. */
-function repeatLength(chars: string[], i: number): number {
-  const before = chars.slice(0, i).join('');
-  let best = 0;
-  for (let k = 3; i + k <= chars.length; k += 1) {
-    if (before.includes(chars.slice(i, i + k).join(''))) best = k;
-    else break;
-  }
-  return best;
+/**
+ * The strength of `pass`, once the estimator is loaded (null until then, except for an empty
+ * or too short passphrase, which is known weak at once).
+ */
+export function usePassphraseStrength(pass: string, minChars: number): Strength | null {
+  const [estimate, setEstimate] = useState<Estimator | null>(null);
+  useEffect(() => {
+    let live = true;
+    void loadEstimator().then((e) => {
+      if (live) setEstimate(() => e);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (pass.length === 0 || tooShort(pass, minChars)) return estimate ? estimate(pass, minChars) : WEAK;
+  return estimate ? estimate(pass, minChars) : null;
 }

@@ -191,8 +191,12 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
       arrivalListeners.forEach((cb) => cb({ count: paths.length, actionCount: paths.length }));
       return ok({ files, imported: paths.length, duplicates: paths.length, failed: paths.length });
     },
-    saveAttachment: async () => ok(null),
-    openAttachment: async () => fail('io', 'no viewer for this file'),
+    saveAttachment: async (_id, index) => ok(`/home/alice/piece-jointe-${index}`),
+    openAttachment: async () => ok({ outcome: 'save_only' as const, reason: 'unknown_type' as const }),
+    pickEmlFiles: async () => ok(['preview/courriels']),
+    pickEmlFolder: async () => ok('preview/courriels'),
+    pickAttachments: async () => ok(['preview/ordre-du-jour.pdf']),
+    pickExchangeFolder: async () => ok('/home/alice/echange'),
     getSettings: async () => ok(settings),
     saveSettings: async (s) => {
       settings = s;
@@ -221,9 +225,5 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
     onOpenItem: async () => () => undefined,
     onImportProgress: listen(progressListeners),
     onDrop: async () => () => undefined,
-    pickEmlFiles: async () => ['/home/alice/courriels'],
-    pickFiles: async () => ['/home/alice/Documents/ordre-du-jour.pdf'],
-    pickDirectory: async () => '/home/alice/courriels',
-    pickSaveDestination: async (name) => `/home/alice/${name}`,
   };
 }

@@ -83,7 +83,11 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     search: vi.fn(async () => ok({ hits: [], elapsedMs: 3 })),
     importEml: vi.fn(async () => ok({ files: [], imported: 0, duplicates: 0, failed: 0 })),
     saveAttachment: vi.fn(async () => ok(null)),
-    openAttachment: vi.fn(async () => ok(null)),
+    openAttachment: vi.fn(async () => ok({ outcome: 'opened' as const })),
+    pickEmlFiles: vi.fn(async () => ok([])),
+    pickEmlFolder: vi.fn(async () => ok(null)),
+    pickAttachments: vi.fn(async () => ok([])),
+    pickExchangeFolder: vi.fn(async () => ok(null)),
     getSettings: vi.fn(async () => ok(SETTINGS)),
     saveSettings: vi.fn(async (s: SettingsDto) => ok(s)),
     changePassphrase: vi.fn(async () => ok(null)),
@@ -116,10 +120,6 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     onDraftsChanged: vi.fn(noop),
     onOpenDraft: vi.fn(noop),
     onDrop: vi.fn(noop),
-    pickEmlFiles: vi.fn(async () => []),
-    pickFiles: vi.fn(async () => []),
-    pickDirectory: vi.fn(async () => null),
-    pickSaveDestination: vi.fn(async () => null),
   } as Api;
   return { ...api, ...overrides };
 }
