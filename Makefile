@@ -5,7 +5,7 @@ DEMO ?=
 DEMO_ITEMS ?= 5000
 PROFILE_DIR ?=
 
-.PHONY: run test bench fuzz deps deps-run ui ui-test build fmt-check clippy check-deps rust-tests e2e
+.PHONY: run test bench fuzz deps deps-run ui ui-test build fmt-check clippy check-deps deny rust-tests e2e package
 
 # System packages, npm packages and tauri-driver, each only when missing.
 deps:
@@ -30,7 +30,7 @@ build: deps-run ui
 run: build
 	@DEMO="$(DEMO)" DEMO_ITEMS="$(DEMO_ITEMS)" PROFILE_DIR="$(PROFILE_DIR)" scripts/run-app.sh
 
-test: deps fmt-check ui ui-test clippy check-deps rust-tests e2e
+test: deps fmt-check ui ui-test clippy check-deps deny rust-tests e2e
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -41,11 +41,24 @@ clippy: ui
 check-deps:
 	@scripts/check-deps.sh
 
+# Licences, bans and sources of the dependency tree (deny.toml), offline: the advisory database
+# is not fetched. `cargo fetch` first, so that the crates of every platform are there (a no-op
+# when they are).
+deny:
+	@$(CARGO) fetch --quiet
+	$(CARGO) deny --offline --log-level error check licenses bans sources
+
 rust-tests: ui
 	$(CARGO) test --workspace --exclude diplomatie-e2e
 
-# The real app under Xvfb through WebDriver, with the CLI and a private D-Bus (tests/).
-e2e: ui
+# The Debian package of the desktop app and the diplo CLI, built by Tauri's bundler:
+# $CARGO_TARGET_DIR/release/bundle/deb/Diplomatie_<version>_<arch>.deb (./target without it).
+package: deps-run ui
+	@scripts/package.sh
+
+# The real app under Xvfb through WebDriver, with the CLI and a private D-Bus (tests/); the
+# package test unpacks what `make package` built and starts the packaged app.
+e2e: ui package
 	$(CARGO) build -p diplomatie -p diplomatie-cli
 	$(CARGO) test -p diplomatie-e2e -- --test-threads=1
 
