@@ -289,12 +289,15 @@ impl Viewer {
             return Ok(d.clone());
         }
         for base in &self.bases {
-            // tempfile creates the folder with mode 0700 and a random name, failing rather
-            // than reusing one that exists.
-            if let Ok(made) = tempfile::Builder::new()
-                .prefix(VIEWER_PREFIX)
-                .tempdir_in(base)
+            // A random name, created new (never one that exists), mode 0700 from the start.
+            let mut builder = tempfile::Builder::new();
+            builder.prefix(VIEWER_PREFIX);
+            #[cfg(unix)]
             {
+                use std::os::unix::fs::PermissionsExt;
+                builder.permissions(fs::Permissions::from_mode(0o700));
+            }
+            if let Ok(made) = builder.tempdir_in(base) {
                 let path = made.keep();
                 *dir = Some(path.clone());
                 return Ok(path);
