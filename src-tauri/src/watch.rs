@@ -104,12 +104,8 @@ fn drafts_ticked(app: &AppHandle, state: &AppState, session: &Arc<Session>, tick
         let Some(request) = request_of(draft.stage, received) else {
             continue;
         };
-        let marking = draft
-            .view
-            .fields
-            .marking
-            .parse()
-            .unwrap_or(diplomatie_domain::Marking::DiffusionRestreinte);
+        // A draft marked NP overall but holding a DR paragraph is DR here: no subject.
+        let marking = draft.view.effective_marking();
         let text = draft_text(
             request,
             draft.kind,

@@ -213,6 +213,25 @@ fn optional(value: &str) -> Option<String> {
 }
 
 impl DraftView {
+    /// The marking that governs what may be shown of this draft outside the app (a desktop
+    /// notification): the highest of its overall marking, its paragraphs' portion marks and
+    /// every value of a marking still in conflict. A marking that does not read counts as
+    /// Diffusion Restreinte: what cannot be judged is protected.
+    pub fn effective_marking(&self) -> Marking {
+        let read = |code: &str| code.parse().unwrap_or(Marking::DiffusionRestreinte);
+        let conflicting = self
+            .conflicts
+            .iter()
+            .filter(|c| c.field == "marking" || c.field.ends_with(".marking"))
+            .flat_map(|c| c.values.iter());
+        std::iter::once(&self.fields.marking)
+            .chain(self.paragraphs.iter().map(|p| &p.marking))
+            .chain(conflicting)
+            .map(|code| read(code))
+            .max()
+            .unwrap_or(Marking::DiffusionRestreinte)
+    }
+
     /// The domain item this draft would become, for `Item::validate` at release. `at` is the
     /// moment of release: the telegram's date-time group, the note's creation time (and its
     /// date when the draft has none), the email's Date. Unresolved conflicts are refused: the
@@ -347,5 +366,69 @@ impl DraftView {
                 })
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(overall: &str, paragraphs: &[&str], conflicts: Vec<FieldConflict>) -> DraftView {
+        DraftView {
+            schema: 1,
+            kind: ItemKind::Telegram,
+            fields: DraftFields {
+                marking: overall.to_owned(),
+                ..DraftFields::default()
+            },
+            addressees: Vec::new(),
+            paragraphs: paragraphs
+                .iter()
+                .enumerate()
+                .map(|(i, m)| ParagraphView {
+                    id: format!("p{i}"),
+                    marking: (*m).to_owned(),
+                    text: String::new(),
+                    edited_by: Vec::new(),
+                })
+                .collect(),
+            conflicts,
+        }
+    }
+
+    #[test]
+    fn a_dr_paragraph_makes_an_np_draft_dr() {
+        assert_eq!(
+            view("NP", &["NP", "NP"], Vec::new()).effective_marking(),
+            Marking::NonProtege
+        );
+        assert_eq!(
+            view("NP", &["NP", "DR"], Vec::new()).effective_marking(),
+            Marking::DiffusionRestreinte
+        );
+        assert_eq!(
+            view("DR", &["NP"], Vec::new()).effective_marking(),
+            Marking::DiffusionRestreinte
+        );
+    }
+
+    #[test]
+    fn a_marking_in_conflict_or_unreadable_counts_as_dr() {
+        let conflict = FieldConflict {
+            field: "paragraphs.p0.marking".to_owned(),
+            values: vec!["NP".to_owned(), "DR".to_owned()],
+        };
+        assert_eq!(
+            view("NP", &["NP"], vec![conflict]).effective_marking(),
+            Marking::DiffusionRestreinte
+        );
+        assert_eq!(
+            view("", &["NP"], Vec::new()).effective_marking(),
+            Marking::DiffusionRestreinte
+        );
+        assert_eq!(
+            view("NP", &["??"], Vec::new()).effective_marking(),
+            Marking::DiffusionRestreinte
+        );
     }
 }
