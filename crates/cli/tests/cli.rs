@@ -1590,3 +1590,169 @@ fn an_email_with_no_date_at_all_says_so() {
     assert!(shown.contains("Date: (no date in the message)"), "{shown}");
     assert!(!shown.contains("1970"), "{shown}");
 }
+
+/// Runs `diplo` on `p` with every trace of every crate on, and returns what it wrote to
+/// standard error (the traces) after checking that it succeeded.
+fn traced(p: &Profile, args: &[&str], extra_env: &[(&str, &str)]) -> (String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_diplo"));
+    cmd.arg("--profile")
+        .arg(&p.dir)
+        .args(args)
+        .env("DIPLOMATIE_PASSPHRASE", PASS)
+        .env("DIPLOMATIE_LOG", "trace")
+        .env_remove("DIPLOMATIE_PROFILE")
+        .stdin(Stdio::null());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = ok(&out);
+    (stdout, stderr(&out))
+}
+
+#[test]
+fn full_tracing_shows_no_subject_body_name_attachment_or_passphrase() {
+    const SUBJECT: &str = "CANARYLOGSUBJ";
+    const BODY: &str = "CANARYLOGBODY";
+    const ADDRESSEE: &str = "CANARYLOGADDR";
+    const ATTACHMENT: &str = "CANARYLOGATT";
+    const DRAFT: &str = "CANARYLOGDRAFT";
+    const EXCHANGE_PASS: &str = "CANARYLOGEXCHANGEPASS phrase du dossier";
+    let p = profile();
+    let body = p.dir.join("../body.txt");
+    std::fs::write(&body, format!("(DR) Le corps {BODY} est ici.")).unwrap();
+    let attachment = p.dir.join(format!("../{ATTACHMENT}.txt"));
+    std::fs::write(&attachment, format!("texte {ATTACHMENT} joint")).unwrap();
+    let mail = p.dir.join("../m.eml");
+    std::fs::write(
+        &mail,
+        eml(
+            "c9@quai.example",
+            "alice@diplomatie.gouv.example",
+            "",
+            &format!("Import {SUBJECT}"),
+            &format!("piece {ATTACHMENT} jointe"),
+        ),
+    )
+    .unwrap();
+    let folder = tempfile::tempdir().unwrap();
+
+    let mut logs = String::new();
+    let mut log = |(stdout, stderr): (String, String)| {
+        logs.push_str(&stderr);
+        stdout
+    };
+    let telegram = log(traced(
+        &p,
+        &[
+            "compose",
+            "telegram",
+            "--subject",
+            &format!("Objet {SUBJECT}"),
+            "--action",
+            &format!("person:{ADDRESSEE}"),
+            "--marking",
+            "dr",
+            "--precedence",
+            "flash",
+            "--justification",
+            "Crise en cours",
+            "--body-file",
+            body.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    let telegram = telegram.trim().to_owned();
+    log(traced(
+        &p,
+        &[
+            "compose",
+            "email",
+            "--subject",
+            &format!("Courriel {SUBJECT}"),
+            "--to",
+            &format!("{}@quai.example", ADDRESSEE.to_lowercase()),
+            "--body",
+            &format!("Bonjour {BODY}"),
+            "--attach",
+            attachment.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    log(traced(&p, &["import-eml", mail.to_str().unwrap()], &[]));
+    log(traced(&p, &["inbox"], &[]));
+    log(traced(&p, &["search", SUBJECT], &[]));
+    log(traced(&p, &["search", BODY], &[]));
+    log(traced(&p, &["show", &telegram], &[]));
+    log(traced(&p, &["export", &telegram, "--format", "eml"], &[]));
+    let created = log(traced(
+        &p,
+        &[
+            "--json",
+            "draft",
+            "new",
+            "--kind",
+            "telegram",
+            "--subject",
+            &format!("Projet {DRAFT}"),
+            "--origin",
+            "BERLIN",
+            "--approver",
+            "Alice Lefèvre",
+            "--action",
+            "DFAE",
+            "--paragraph",
+            &format!("Paragraphe {DRAFT}."),
+        ],
+        &[],
+    ));
+    let draft: Value = serde_json::from_str(&created).unwrap();
+    let draft = draft["id"].as_str().unwrap().to_owned();
+    log(traced(
+        &p,
+        &[
+            "draft",
+            "add",
+            &draft,
+            &format!("Suite {DRAFT}"),
+            "--marking",
+            "DR",
+        ],
+        &[],
+    ));
+    log(traced(
+        &p,
+        &[
+            "exchange",
+            "join",
+            folder.path().to_str().unwrap(),
+            "--kdf-cost",
+            "m=8192,t=1",
+        ],
+        &[("DIPLOMATIE_EXCHANGE_PASSPHRASE", EXCHANGE_PASS)],
+    ));
+    log(traced(&p, &["draft", "set", &draft, "marking", "DR"], &[]));
+    log(traced(&p, &["exchange", "publish", &draft], &[]));
+    log(traced(&p, &["exchange", "collect"], &[]));
+    log(traced(&p, &["draft", "submit", &draft], &[]));
+
+    // The traces were on: an empty log would prove nothing.
+    assert!(
+        logs.lines().count() > 20,
+        "expected traces with DIPLOMATIE_LOG=trace, got:\n{logs}"
+    );
+    for canary in [
+        SUBJECT,
+        BODY,
+        ADDRESSEE,
+        ATTACHMENT,
+        DRAFT,
+        PASS,
+        EXCHANGE_PASS,
+        "Crise en cours",
+    ] {
+        for variant in [canary.to_owned(), canary.to_lowercase()] {
+            assert!(!logs.contains(&variant), "{variant} appears in the traces");
+        }
+    }
+}
