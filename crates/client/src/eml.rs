@@ -43,6 +43,20 @@
 //!   `X-Diplomatie-Precedence` say otherwise, read through the domain's `FromStr`: Secret and
 //!   above are refused, and so is Flash (an email has no justification line).
 //!
+//! Round trip with the rest of the client:
+//! - An email composed here attaches at most 18 MiB in all (`MAX_ATTACHMENT_BYTES`, checked in
+//!   `attach.rs` before any file is read), so that the message `diplo export --format eml`
+//!   writes (mail-builder, `export.rs`; base64 makes 4 bytes of every 3, plus line ends and
+//!   headers) stays under the 25 MiB ([`DEFAULT_MAX_BYTES`]) an import accepts, here or at the
+//!   recipient's.
+//! - An email's dedupe key is its Message-ID (`mid:`), composed here or imported: exported and
+//!   imported back, it is the same message, reported as a duplicate. Without a Message-ID the
+//!   key is the SHA-256 of the file.
+//! - Its Message-ID, References and In-Reply-To file it in its conversation (the store's
+//!   `thread_links`: one thread whatever the order its messages arrive in); a reply composed
+//!   here folds the In-Reply-To into its References, as mail clients do.
+//! - An import (`import.rs`) gives a result per file; the batch goes on after a bad one.
+//!
 //! Never logs a subject, a body, an address or a file name.
 
 use std::fmt;

@@ -5,8 +5,33 @@
 //! it exists; a file shared by the profiles of a post until then) hands out disjoint **blocks**
 //! of serials to devices while they are online, and a device numbers from its blocks, offline
 //! or not. A device that has no number left while offline still releases: the text gets a
-//! **provisional** number (`BERLIN 2026-P3A7F-1`), and the user is told; at the next sync a
-//! final number replaces it.
+//! **provisional** number (`BERLIN 2026-P3A7F0-1`: `P`, the first five characters of the
+//! device's fingerprint, a count), and the user is told; at the next sync a final number
+//! replaces it.
+//!
+//! - **Series** ([`Series`]): the telegram's origin or the note's sending mission, upper-cased,
+//!   and the year; a formal email is not numbered. A final number reads `BERLIN 2026-0042`.
+//! - **Blocks** ([`DeviceNumbering`], kept in the profile's encrypted store): a device asks for
+//!   [`DeviceNumbering::BLOCK`] serials at a time and, while online, tops a series up once fewer
+//!   than [`DeviceNumbering::LOW_WATER`] are left. At release (`Profile::release_draft`, with
+//!   the post's register when one is set) the device refills from the authority if it can be
+//!   reached, then numbers from its blocks, or provisionally.
+//! - **The register** ([`FileAuthority`]): until the relay exists, the authority is a file
+//!   shared by the profiles of a post (a network share, or two profiles on one machine), read
+//!   and rewritten under an exclusive file lock, holding the next free serial of each series
+//!   and who got which block. A register that does not parse is reported as damaged (restore it
+//!   from a backup) and left alone; one that cannot be reached leaves the provisional numbers
+//!   waiting for the next time.
+//! - **Settling** (`Profile::settle_numbers`, `diplo numbers settle`; the client's `schedule`
+//!   offers the provisional numbers to the post's register every 30 seconds, for the desktop
+//!   app's watcher and `diplo exchange collect --watch`): each provisional number gets a final
+//!   one, in the order they were given; the releasing device signs a new record that names the
+//!   one it supersedes, and logs it in the draft (a `Renumber` step), so every replica renumbers
+//!   the item when it replays the log (a record that gives a final number must be signed by the
+//!   same key, for the same text, and supersede the current record). The store keeps both
+//!   records (migration 0007), the current one being the one not superseded. This path is
+//!   tested in the service and the CLI; the desktop app's end-to-end test does not settle a
+//!   provisional number yet.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};

@@ -85,6 +85,86 @@
 //!   one).
 //! - Two people adding the same tag, clearer or addressee: the list holds it twice; the view
 //!   shows it once. Removing it removes every copy the remover has seen.
+//!
+//! # Around this crate: how drafts are kept, cleared, exchanged and released
+//!
+//! This crate is the document and its rules; the rest of drafting lives around it.
+//!
+//! - **The clearance chain** is the domain's (`diplomatie_domain`, `clearance.rs`): a state
+//!   machine Draft → In clearance → Ready for approval → Approved → Released, Withdrawn from any
+//!   stage before release. Only the drafter submits; only a named clearer clears or rejects
+//!   (with a comment), in circuit order when sequential, in any order when parallel; only the
+//!   approver approves and releases; the drafter or the approver withdraws. Any edit after a
+//!   clearance resets it and remembers the version that clearer had cleared, so they can be
+//!   shown what changed since. A refused step changes nothing and says why.
+//! - **The clearance log lives in the document** (`log`): each step is a JSON entry (who,
+//!   when, the step with its comment, the content digest and automerge heads the person saw)
+//!   appended to the `log` list, so it travels and merges with the text and every replica
+//!   holds the same entries in the same order. The stage is not stored: it is the replay of
+//!   the log through the state machine, identical on every replica. An entry the state machine
+//!   refuses on replay (two clearers of a sequential circuit acting at once on two machines) is
+//!   kept and shown as refused, with the reason. Edits are not logged one by one: when two
+//!   steps saw different content digests, an `Edit` is replayed between them (resetting the
+//!   clearances given before), and the same between the last step and the document now. The
+//!   heads of each clearance let a clearer whose clearance was reset see what changed since.
+//! - **Versions and diffs** (`diff`): one version per submission (round), one per name given
+//!   on demand, and the release, each as automerge heads; any two are compared field by field
+//!   and paragraph by paragraph (matched by their stable id), word by word (`similar`).
+//! - **Comments** are anchored with automerge cursors to a range of a paragraph's text: the
+//!   range follows its words while people edit around them, and keeps the quoted text once the
+//!   words are deleted.
+//! - **The drafting service** (`diplomatie-client`, `drafting/`): create, edit (a list of
+//!   `DraftEdit`s applied all or none), the clearance steps, release, named versions, diffs,
+//!   comments, and the exchange of a draft with another replica as a packet
+//!   (`DIPLOMATIE-DRAFT/1`, the draft id, the automerge bytes). Steps received from another
+//!   replica are written to the local audit log with their authors. The store keeps each
+//!   draft as opaque bytes: a compacted snapshot plus the change sets appended since
+//!   (migration 0004; its table of versions was dropped by 0006, versions being in the
+//!   document). Each call that changes a draft appends its change set and its audit entries in
+//!   one transaction; past 32 change sets the next save writes a compacted snapshot. Each load
+//!   edits with a fresh actor id, so the app and the CLI may change one profile's draft at the
+//!   same time.
+//! - **The exchange folder** (`drafting/exchange.rs`, until the relay carries drafts): each
+//!   device writes its copy of a draft to `<folder>/<draft id>/<device>.draft`, atomically,
+//!   and merges the others' copies when they change (idempotent; a damaged copy is reported
+//!   and the others still merge). A copy whose length, time of change and inode are those it
+//!   had when last looked at, and that changed more than 3 seconds ago, is not read again (a
+//!   coarse file-system clock can give two writes in one tick the same time); the digests of
+//!   merged copies are kept in the store, the stamps only while the profile is open. Nothing
+//!   is written there in clear: the folder's key is derived from a passphrase its members
+//!   share (Argon2id for a new folder, PBKDF2 still read; parameters and a key-check value in
+//!   `<folder>/exchange.json`, so a wrong passphrase is refused), kept in each profile's
+//!   encrypted store, and every copy is sealed with it (AES-256-GCM, bound to the draft id).
+//!   Copies are not signed per device yet: per-device keys and signatures come with the relay.
+//!   When copies are written and merged is the client's `schedule` (publish after each local
+//!   change, merge every second, settle numbers every 30 seconds), for the app's watcher and
+//!   `diplo exchange collect --watch` alike.
+//! - **Release** (`release_draft`): only the approver, only when approved (the state machine
+//!   decides); the draft becomes an item (the domain's rules checked again, `DraftView`'s
+//!   `to_content`), gets its number (`numbering.rs` in the client), is frozen as a record (the
+//!   final item with its number, the automerge heads it came from, drafter, clearances,
+//!   approver and key, time) signed with the approver's Ed25519 key (`release.rs`: stored as
+//!   `DIPLOMATIE-RELEASE/1`, the signature, then the record's JSON bytes exactly as signed, so
+//!   a flipped byte anywhere fails), stored with its record in one transaction (table
+//!   `releases`, never replaced), and appended to the log, so the other replicas store the
+//!   released item too after checking the signature, the approver and the heads. A released
+//!   text never changes: a correction (`correct_release`, `diplo draft correct`) is a new
+//!   draft prefilled from it, its subject marked RECTIFICATIF, that references the original (a
+//!   telegram's references, a note's "answers"), and goes through clearance and release like
+//!   any other.
+//! - **The editor sends edits, not documents** (the desktop app, `ui/src/lib/draftEdits.ts`,
+//!   `draftSession.ts`, `useDraftEditor.ts`): each input event becomes a splice (UTF-16
+//!   positions, as this crate counts); the splices typed at one place are coalesced and sent
+//!   600 ms after the last keystroke (or at a blur, or before a structural edit or a step), one
+//!   call at a time, in order. Each batch names the heads of the version it was typed on; the
+//!   service (`Profile::edit_draft_seen`) applies it only if the draft is still at those heads,
+//!   checked on the copy it loads to apply them (under the lock the merges also take), and
+//!   otherwise answers `stale_draft` without applying anything. The editor then reloads,
+//!   carries its unsent splices over the merged text and sends them again, so that positions
+//!   typed before a merge never land at the wrong place; a merge that arrives while the user
+//!   types moves their caret along with the words around it. The clearance panel enables only
+//!   the steps the rules allow the user now (`ui/src/lib/clearance.ts` mirrors the state
+//!   machine; the backend still decides) and says why for the others.
 
 mod diff;
 mod doc;
