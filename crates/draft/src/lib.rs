@@ -163,8 +163,8 @@
 //!   carries its unsent splices over the merged text and sends them again, so that positions
 //!   typed before a merge never land at the wrong place; a merge that arrives while the user
 //!   types moves their caret along with the words around it. The clearance panel enables only
-//!   the steps the rules allow the user now (`ui/src/lib/clearance.ts` mirrors the state
-//!   machine; the backend still decides) and says why for the others.
+//!   the steps the rules allow the user now and says why for the others; the backend still
+//!   decides.
 
 mod diff;
 mod doc;
