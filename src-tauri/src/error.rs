@@ -356,9 +356,10 @@ impl From<DraftError> for CommandError {
             | DraftError::NoAddressee(_)
             | DraftError::BadHead(_) => Self::new(ErrorKind::StaleDraft, message),
             DraftError::UnknownSchema { .. } => Self::new(ErrorKind::NewerSchema, message),
-            DraftError::NotADraft(_) | DraftError::BadChanges(_) | DraftError::Malformed(_) => {
-                Self::new(ErrorKind::Damaged, message)
-            }
+            DraftError::NotADraft(_)
+            | DraftError::BadChanges(_)
+            | DraftError::Malformed(_)
+            | DraftError::TooLarge { .. } => Self::new(ErrorKind::Damaged, message),
             DraftError::EmptyActor | DraftError::Automerge(_) => {
                 Self::new(ErrorKind::Internal, message)
             }

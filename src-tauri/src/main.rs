@@ -10,6 +10,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // A core dump would write the unlocked store's keys and open texts to disk.
+    if let Err(e) = diplomatie_client::disable_core_dumps() {
+        tracing::warn!(error = %e, "core dumps could not be turned off");
+    }
     match diplomatie_app::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

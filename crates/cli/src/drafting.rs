@@ -1,6 +1,7 @@
 //! Collaborative drafts from the command line: `diplo draft …` (write, exchange, comment) and
 //! the clearance chain `diplo clear | reject | approve | release | history | verify`.
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -10,6 +11,7 @@ use diplomatie_client::drafting::{
     verify_release,
 };
 use diplomatie_client::numbering::FileAuthority;
+use diplomatie_client::schedule::{Intervals, MERGE_EVERY, Places, Stop, Tick, Worker, run};
 use diplomatie_client::{KdfCost, Profile};
 use diplomatie_domain::{Addressee, ItemKind, Marking, Route, Step};
 use serde_json::json;
@@ -610,10 +612,14 @@ pub enum ExchangeCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
-    /// Merge the other replicas' copies that changed.
+    /// Merge the other replicas' copies that changed. With --watch, keep going until
+    /// interrupted, on the app's schedule: merge every second, offer provisional numbers to
+    /// the numbering register every 30 seconds, write the copies still to be written.
     Collect {
         #[arg(long)]
         dir: Option<PathBuf>,
+        #[arg(long)]
+        watch: bool,
     },
 }
 
@@ -652,7 +658,8 @@ pub fn exchange(profile: &Profile, command: ExchangeCommand, as_json: bool) -> R
                 as_json,
             )
         }
-        ExchangeCommand::Collect { dir } => {
+        ExchangeCommand::Collect { dir, watch: true } => watch(profile, dir, as_json),
+        ExchangeCommand::Collect { dir, watch: false } => {
             let report = profile.collect_drafts(&exchange_dir(profile, dir)?)?;
             if as_json {
                 return print_json(&report);
@@ -684,4 +691,82 @@ pub fn exchange(profile: &Profile, command: ExchangeCommand, as_json: bool) -> R
             print(&text)
         }
     }
+}
+
+/// `diplo exchange collect --watch`: the client's schedule on this thread, one line per thing
+/// that happened (one JSON object per tick that did something, with --json), until the
+/// process is interrupted.
+fn watch(profile: &Profile, dir: Option<PathBuf>, as_json: bool) -> Result<()> {
+    let worker = Worker::new(Intervals::default());
+    let stop = Stop::default();
+    let mut failure = None;
+    eprintln!(
+        "Surveillance du dossier d'échange (Ctrl+C pour arrêter) / Watching the exchange folder (Ctrl+C to stop)"
+    );
+    run(MERGE_EVERY, &stop, |now| {
+        // Read at each tick, so that a folder joined or a register set meanwhile counts.
+        let mut places = match profile.settings() {
+            Ok(settings) => Places::from(&settings),
+            Err(e) => {
+                failure = Some(e);
+                return ControlFlow::Break(());
+            }
+        };
+        if let Some(d) = &dir {
+            places.exchange = Some(d.clone());
+        }
+        let tick = worker.tick(profile, &places, now);
+        if tick.is_empty() {
+            return ControlFlow::Continue(());
+        }
+        let printed = if as_json {
+            // One object per line, for a program reading the stream.
+            serde_json::to_string(&tick)
+                .map_err(anyhow::Error::from)
+                .and_then(|line| print(&format!("{line}\n")))
+        } else {
+            print(&tick_text(&tick))
+        };
+        if printed.is_err() {
+            // Standard output is gone (a closed pipe): nobody is watching any more.
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    match failure {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
+
+/// One tick in lines of text: ids and counts, never a subject.
+fn tick_text(tick: &Tick) -> String {
+    let mut text = String::new();
+    for r in &tick.received {
+        text.push_str(&format!(
+            "{} {} / {}: {} nouvelle(s) étape(s) / new step(s){}\n",
+            r.id,
+            if r.created { "reçu" } else { "fusionné" },
+            if r.created { "received" } else { "merged" },
+            r.new_steps.len(),
+            if r.now_my_turn {
+                " — à vous d'agir / your turn"
+            } else {
+                ""
+            },
+        ));
+    }
+    for r in &tick.renumbered {
+        text.push_str(&format!(
+            "{} numéro définitif / final number: {}\n",
+            r.item, r.number
+        ));
+    }
+    for id in &tick.published {
+        text.push_str(&format!("{id} copie écrite / copy written\n"));
+    }
+    for p in &tick.problems {
+        text.push_str(&format!("{p}\n"));
+    }
+    text
 }

@@ -27,6 +27,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // A core dump would write the unlocked store's keys and the texts read to disk.
+    if let Err(e) = diplomatie_client::disable_core_dumps() {
+        tracing::warn!(error = %e, "core dumps could not be turned off");
+    }
     let args: Vec<OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,

@@ -1756,3 +1756,86 @@ fn full_tracing_shows_no_subject_body_name_attachment_or_passphrase() {
         }
     }
 }
+
+/// The limits of a running process, as the kernel shows them.
+#[cfg(target_os = "linux")]
+fn core_limit(pid: u32) -> String {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap()
+        .to_owned()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn watch_runs_the_schedule_until_stopped_with_core_dumps_off() {
+    use std::io::{BufRead, BufReader};
+    let (alice, bruno) = (person("Alice"), person("Bruno"));
+    let folder = tempfile::tempdir().unwrap();
+    join(folder.path(), &[&alice, &bruno]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_diplo"))
+        .arg("--profile")
+        .arg(&bruno.dir)
+        .args(["--json", "exchange", "collect", "--watch"])
+        .env("DIPLOMATIE_PASSPHRASE", PASS)
+        .env_remove("DIPLOMATIE_PROFILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The banner comes after the limit is set.
+    let mut banner = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut banner)
+        .unwrap();
+    assert!(banner.contains("Watching the exchange folder"), "{banner}");
+    let limit = core_limit(child.id());
+    let fields: Vec<&str> = limit.split_whitespace().collect();
+    assert_eq!(
+        fields[4..6],
+        ["0", "0"],
+        "core dumps are off (soft and hard limit): {limit}"
+    );
+
+    // A draft Alice publishes reaches Bruno's watching profile within a few ticks.
+    let created = json(&run(
+        &alice,
+        &[
+            "--json",
+            "draft",
+            "new",
+            "--kind",
+            "telegram",
+            "--subject",
+            "Visite",
+            "--origin",
+            "BERLIN",
+            "--approver",
+            "Bruno",
+        ],
+    ));
+    let id = created["id"].as_str().unwrap().to_owned();
+    ok(&run(&alice, &["exchange", "publish", &id]));
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let first = BufReader::new(stdout).lines().next();
+        let _ = tx.send(first);
+    });
+    let line = rx.recv_timeout(std::time::Duration::from_secs(30));
+    if line.is_err() {
+        let _ = child.kill();
+    }
+    let line = line.expect("a tick within 30 s").unwrap().unwrap();
+    let tick: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(tick["received"][0]["id"], id.as_str(), "{tick}");
+    assert_eq!(tick["received"][0]["created"], true, "{tick}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Merged into Bruno's store, not only printed.
+    let shown = json(&run(&bruno, &["--json", "draft", "show", &id]));
+    assert_eq!(shown["view"]["fields"]["subject"], "Visite");
+}

@@ -36,3 +36,7 @@ pub use diplomatie_store::{
     AuditAction, AuditEntry, ItemSummary, KdfCost, Page, RouteFilter, SearchHit, SearchQuery,
     SnippetPart, StoreError, StoredItem, TriageCounts, TriageFilter,
 };
+
+/// Turns core dumps off for this process: the app and the CLI call it first, since a dump of
+/// an unlocked profile would hold its keys and the texts read.
+pub use diplomatie_crypto::disable_core_dumps;
