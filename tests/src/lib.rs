@@ -252,6 +252,11 @@ impl Session {
     }
 
     /// A fresh, empty profile directory path (not created).
+    /// Where the standard error of the apps started in this session goes.
+    pub fn app_log(&self) -> PathBuf {
+        self.dir.path().join("app-stderr.log")
+    }
+
     pub fn profile_dir(&self) -> PathBuf {
         self.dir.path().join("profile")
     }
@@ -442,7 +447,14 @@ impl Session {
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            // The app's standard error (its traces, with DIPLOMATIE_LOG) reaches this file
+            // through tauri-driver and WebKitWebDriver.
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(self.app_log())?,
+            );
         for (k, v) in env {
             command.env(k, v);
         }

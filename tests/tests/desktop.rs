@@ -45,6 +45,34 @@ async fn unlocked_app(session: &mut Session, env: &[(&str, &str)]) -> Result<App
     Ok(app)
 }
 
+/// What differs between two items composed from the same form: their ids, numbers, instants
+/// and read state. Removed (at any depth) so that the rest can be compared.
+fn strip_instance(v: &mut Value) {
+    const INSTANCE: &[&str] = &[
+        "id",
+        "number",
+        "dtg",
+        "date",
+        "created_at",
+        "updated_at",
+        "composed_at",
+        "received_at",
+        "read",
+        "thread",
+        "thread_id",
+        "dedupe_key",
+        "message_id",
+    ];
+    match v {
+        Value::Object(map) => {
+            map.retain(|k, _| !INSTANCE.contains(&k.as_str()));
+            map.values_mut().for_each(strip_instance);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_instance),
+        _ => {}
+    }
+}
+
 fn id_of(json: &str) -> Result<String> {
     let v: Value = serde_json::from_str(json)?;
     Ok(v["id"]
@@ -205,6 +233,32 @@ async fn compose_for_action_lands_in_triage_order_and_info_under_information() -
             app.text("count-action").await?.trim() == "3",
             "the info item is not counted for action"
         );
+
+        step("compose: the same form through the CLI gives the same item");
+        let from_app = app.rows().await?[0].id.clone();
+        let from_cli = id_of(&session.diplo(&[
+            "--json",
+            "compose",
+            "telegram",
+            "--subject",
+            "Note de situation régionale",
+            "--action",
+            "BERLIN",
+            "--info",
+            ORG,
+            "--body",
+            "Pour votre information.",
+        ])?)?;
+        let stored = |id: &str| -> Result<Value> {
+            let mut v: Value = serde_json::from_str(&session.diplo(&["--json", "show", id])?)?;
+            strip_instance(&mut v);
+            Ok(v)
+        };
+        let (a, c) = (stored(&from_app)?, stored(&from_cli)?);
+        ensure!(
+            a == c,
+            "one compose service: the app's item\n{a:#}\nand the CLI's\n{c:#}\ndiffer"
+        );
         Ok(())
     })
     .await;
@@ -313,7 +367,10 @@ async fn importing_eml_files_shows_progress_and_a_report_with_the_bad_file() -> 
                 serde_json::json!({ "tokens": [folder.display().to_string()] }),
             )
             .await?;
-        ensure!(forged.is_err(), "a path named by the page was read: {forged:?}");
+        ensure!(
+            forged.is_err(),
+            "a path named by the page was read: {forged:?}"
+        );
         let forged = app
             .invoke(
                 "import_eml",
@@ -322,7 +379,11 @@ async fn importing_eml_files_shows_progress_and_a_report_with_the_bad_file() -> 
             .await?;
         ensure!(forged.is_err(), "a made-up token was read: {forged:?}");
         ensure!(
-            session.diplo(&["inbox", "--json"])?.matches("\"id\"").count() == 0,
+            session
+                .diplo(&["inbox", "--json"])?
+                .matches("\"id\"")
+                .count()
+                == 0,
             "nothing was imported by the refused calls"
         );
         step("import: the folder chosen in the dialog");
@@ -393,7 +454,16 @@ fn text_of(n: &Value) -> String {
 async fn action_items_are_notified_dr_ones_without_subject_and_a_click_opens_the_item() -> Result<()>
 {
     let mut session = Session::start()?;
-    let app = unlocked_app(&mut session, &[("DIPLOMATIE_FLASH_REMINDER_SECS", "3")]).await?;
+    // Every trace of every crate on: what the backend logs while it notifies and opens items
+    // is checked at the end for subjects, bodies and the passphrase.
+    let app = unlocked_app(
+        &mut session,
+        &[
+            ("DIPLOMATIE_FLASH_REMINDER_SECS", "3"),
+            ("DIPLOMATIE_LOG", "trace"),
+        ],
+    )
+    .await?;
     let result = within(async {
         // The CLI files an NP item for action while the app is open.
         let np = id_of(&session.diplo(&[
@@ -524,6 +594,28 @@ async fn action_items_are_notified_dr_ones_without_subject_and_a_click_opens_the
             count(&session) == before,
             "no reminder after the Flash was opened"
         );
+
+        step("the app's traces hold no subject, body or passphrase");
+        let log = std::fs::read_to_string(session.app_log())?;
+        ensure!(
+            log.lines().count() > 20,
+            "the traces were on: expected lines in {}",
+            session.app_log().display()
+        );
+        for canary in [
+            "Alpha : préparation",
+            "Bravo confidentiel",
+            "Corps protégé",
+            "Texte ordinaire",
+            "Delta flash",
+            "Charlie pour information",
+            PASSPHRASE,
+        ] {
+            ensure!(
+                !log.contains(canary),
+                "{canary:?} appears in the app's traces"
+            );
+        }
         Ok(())
     })
     .await;
