@@ -49,8 +49,8 @@ pub struct OpenDraftEvent {
 
 /// The draft after a local change, with why its copy could not be written to the exchange
 /// folder, if it could not (the change itself is kept, and the copy written again later).
-fn changed(change: Changed<DraftState>) -> DraftDto {
-    let mut dto = map::draft(&change.value);
+fn changed(change: Changed<DraftState>, me: &str) -> DraftDto {
+    let mut dto = map::draft(&change.value, me);
     dto.publish_error = change.publish_error;
     dto
 }
@@ -111,7 +111,11 @@ pub async fn drafts(state: Shared<'_>) -> Result<Vec<DraftSummaryDto>, CommandEr
 #[specta::specta]
 pub async fn open_draft(state: Shared<'_>, id: String) -> Result<DraftDto, CommandError> {
     let session = state.unlocked()?;
-    blocking(move || Ok(map::draft(&session.profile.draft(&id)?))).await
+    blocking(move || {
+        let me = &session.profile.identity().name;
+        Ok(map::draft(&session.profile.draft(&id)?, me))
+    })
+    .await
 }
 
 /// A new draft of `kind`, drafted by this user.
@@ -121,7 +125,7 @@ pub async fn create_draft(state: Shared<'_>, kind: KindDto) -> Result<DraftDto, 
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.create_draft(map::kind_in(kind)))?;
-        Ok(changed(draft))
+        Ok(changed(draft, &session.profile.identity().name))
     })
     .await
 }
@@ -133,7 +137,7 @@ pub async fn correct_release(state: Shared<'_>, id: String) -> Result<DraftDto, 
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.correct_release(&id))?;
-        Ok(changed(draft))
+        Ok(changed(draft, &session.profile.identity().name))
     })
     .await
 }
@@ -156,7 +160,7 @@ pub async fn edit_draft(
         let edits: Vec<_> = edits.iter().map(map::draft_edit_in).collect();
         let seen = (!heads.is_empty()).then_some(heads.as_slice());
         let draft = session.change_draft(|p| p.edit_draft_seen(&id, seen, &edits))?;
-        Ok(changed(draft))
+        Ok(changed(draft, &session.profile.identity().name))
     })
     .await
 }
@@ -172,7 +176,7 @@ pub async fn draft_step(
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.draft_step(&id, map::draft_step_in(&step)))?;
-        Ok(changed(draft))
+        Ok(changed(draft, &session.profile.identity().name))
     })
     .await
 }
@@ -209,7 +213,7 @@ pub async fn release_draft(
             number: outcome.number,
             provisional: outcome.provisional,
             signature: outcome.signature,
-            draft: changed(draft),
+            draft: changed(draft, &session.profile.identity().name),
         })
     })
     .await
@@ -226,7 +230,7 @@ pub async fn name_draft_version(
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.name_draft_version(&id, &label))?;
-        Ok(changed(draft))
+        Ok(changed(draft, &session.profile.identity().name))
     })
     .await
 }
@@ -291,7 +295,7 @@ pub async fn comment_draft(
         );
         let draft =
             session.change_draft(|p| p.comment_draft(&id, &paragraph, start, end, &text))?;
-        Ok(changed(draft))
+        Ok(changed(draft, &session.profile.identity().name))
     })
     .await
 }
@@ -306,7 +310,7 @@ pub async fn resolve_draft_comment(
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.resolve_draft_comment(&id, &comment))?;
-        Ok(changed(draft))
+        Ok(changed(draft, &session.profile.identity().name))
     })
     .await
 }

@@ -648,6 +648,48 @@ pub struct DraftReleaseDto {
     pub signature: String,
 }
 
+/// Why a clearance action is not available now (`clearance.why.*` in the interface).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ClearanceReasonDto {
+    /// Released or withdrawn.
+    Final,
+    /// Only the drafter (`who`).
+    NotDrafter,
+    NotClearer,
+    /// Only the approver (`who`, empty when none is named).
+    NotApprover,
+    NotDrafterOrApprover,
+    /// Not at this stage of the circuit.
+    Stage,
+    /// Sequential circuit: `who` clears first.
+    NotYourTurn,
+    AlreadyCleared,
+    /// Concurrent values to choose from first.
+    Conflicts,
+    NoApprover,
+}
+
+/// Whether the user may take a clearance action now, and if not why (and whom it is for).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ActionAvailabilityDto {
+    pub available: bool,
+    pub reason: Option<ClearanceReasonDto>,
+    /// The person the reason names (drafter, approver, clearer whose turn it is).
+    pub who: Option<String>,
+}
+
+/// The clearance actions as the backend judges them for this user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ClearanceActionsDto {
+    pub submit: ActionAvailabilityDto,
+    pub clear: ActionAvailabilityDto,
+    pub reject: ActionAvailabilityDto,
+    pub approve: ActionAvailabilityDto,
+    pub release: ActionAvailabilityDto,
+    pub withdraw: ActionAvailabilityDto,
+}
+
 /// A draft with everything the editor, the clearance panel and the history show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -672,6 +714,12 @@ pub struct DraftDto {
     /// The change was kept here but could not be written to the exchange folder (why, in
     /// English); `None` when it was, or when no folder is set.
     pub publish_error: Option<String>,
+    /// What this user may do in the circuit now, and why not.
+    pub actions: ClearanceActionsDto,
+    /// Whether this user may edit the draft (anyone before submission; its circuit after).
+    pub may_edit: bool,
+    /// Whether an edit now would reset clearances already given (warn first).
+    pub edit_resets_clearances: bool,
 }
 
 /// One edit, as the editor sends it. Positions and lengths count UTF-16 units (JavaScript's).

@@ -10,8 +10,9 @@ use diplomatie_client::{
     SearchHit, Settings, StoredItem, TriageCounts, TriageFilter,
 };
 use diplomatie_domain::{
-    Addressee, ClearanceOrder, DiplomaticNote, FormalEmail, ItemContent, ItemKind, Mailbox,
-    Marking, Paragraph, Precedence, Reference, Route, Stage, Step, Tag, Telegram,
+    Addressee, ClearanceActions, ClearanceOrder, DiplomaticNote, DraftStanding, FormalEmail,
+    ItemContent, ItemKind, Mailbox, Marking, Paragraph, Precedence, Reference, Route, Stage, Step,
+    Tag, Telegram, Unavailable, clearance_actions,
 };
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -592,8 +593,59 @@ fn u32_of_usize(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-pub fn draft(s: &DraftState) -> DraftDto {
+fn availability(why: Option<&Unavailable>) -> ActionAvailabilityDto {
+    let (reason, who) = match why {
+        None => {
+            return ActionAvailabilityDto {
+                available: true,
+                reason: None,
+                who: None,
+            };
+        }
+        Some(Unavailable::Final) => (ClearanceReasonDto::Final, None),
+        Some(Unavailable::NotDrafter { who }) => (ClearanceReasonDto::NotDrafter, Some(who)),
+        Some(Unavailable::NotClearer) => (ClearanceReasonDto::NotClearer, None),
+        Some(Unavailable::NotApprover { who }) => (ClearanceReasonDto::NotApprover, Some(who)),
+        Some(Unavailable::NotDrafterOrApprover) => (ClearanceReasonDto::NotDrafterOrApprover, None),
+        Some(Unavailable::Stage) => (ClearanceReasonDto::Stage, None),
+        Some(Unavailable::NotYourTurn { who }) => (ClearanceReasonDto::NotYourTurn, Some(who)),
+        Some(Unavailable::AlreadyCleared) => (ClearanceReasonDto::AlreadyCleared, None),
+        Some(Unavailable::Conflicts) => (ClearanceReasonDto::Conflicts, None),
+        Some(Unavailable::NoApprover) => (ClearanceReasonDto::NoApprover, None),
+    };
+    ActionAvailabilityDto {
+        available: false,
+        reason: Some(reason),
+        who: who.cloned(),
+    }
+}
+
+/// What `me` may do to the draft now, as the domain's rules say.
+fn clearance_actions_of(s: &DraftState, me: &str) -> ClearanceActions {
+    let cleared: Vec<String> = s
+        .clearers
+        .iter()
+        .filter(|c| c.verdict == "cleared")
+        .map(|c| c.name.clone())
+        .collect();
+    clearance_actions(
+        &DraftStanding {
+            stage: s.stage,
+            round: s.round,
+            circuit: &s.circuit,
+            named_drafter: &s.view.fields.drafter,
+            named_approver: &s.view.fields.approver,
+            cleared: &cleared,
+            conflicts: s.view.conflicts.len(),
+        },
+        me,
+    )
+}
+
+/// A draft as `me`, the profile's user, sees it.
+pub fn draft(s: &DraftState, me: &str) -> DraftDto {
     let v = &s.view;
+    let actions = clearance_actions_of(s, me);
     DraftDto {
         id: s.id.clone(),
         kind: kind(s.kind),
@@ -697,6 +749,16 @@ pub fn draft(s: &DraftState) -> DraftDto {
         heads: s.heads.clone(),
         updated_at: rfc3339(s.updated_at),
         publish_error: None,
+        actions: ClearanceActionsDto {
+            submit: availability(actions.submit.as_ref()),
+            clear: availability(actions.clear.as_ref()),
+            reject: availability(actions.reject.as_ref()),
+            approve: availability(actions.approve.as_ref()),
+            release: availability(actions.release.as_ref()),
+            withdraw: availability(actions.withdraw.as_ref()),
+        },
+        may_edit: actions.may_edit,
+        edit_resets_clearances: actions.edit_resets_clearances,
     }
 }
 
@@ -918,6 +980,33 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(settings_in(&settings(&s)), s);
+    }
+
+    #[test]
+    fn an_unavailable_action_travels_with_its_reason_and_whom_it_names() {
+        assert_eq!(
+            availability(None),
+            ActionAvailabilityDto {
+                available: true,
+                reason: None,
+                who: None
+            }
+        );
+        let turn = Unavailable::NotYourTurn { who: "Bob".into() };
+        assert_eq!(
+            availability(Some(&turn)),
+            ActionAvailabilityDto {
+                available: false,
+                reason: Some(ClearanceReasonDto::NotYourTurn),
+                who: Some("Bob".into())
+            }
+        );
+        let json =
+            serde_json::to_string(&availability(Some(&Unavailable::NotDrafterOrApprover))).unwrap();
+        assert_eq!(
+            json, r#"{"available":false,"reason":"notDrafterOrApprover","who":null}"#,
+            "the reasons are the interface's keys (clearance.why.*)"
+        );
     }
 
     #[test]

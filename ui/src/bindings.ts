@@ -126,6 +126,25 @@ export const events = {
 };
 
 /* Types */
+/**  Whether the user may take a clearance action now, and if not why (and whom it is for). */
+export type ActionAvailabilityDto = ActionAvailabilityDto_Serialize | ActionAvailabilityDto_Deserialize;
+
+/**  Whether the user may take a clearance action now, and if not why (and whom it is for). */
+export type ActionAvailabilityDto_Deserialize = {
+	available: boolean,
+	reason?: ClearanceReasonDto | null,
+	/**  The person the reason names (drafter, approver, clearer whose turn it is). */
+	who?: string | null,
+};
+
+/**  Whether the user may take a clearance action now, and if not why (and whom it is for). */
+export type ActionAvailabilityDto_Serialize = {
+	available: boolean,
+	reason: ClearanceReasonDto | null,
+	/**  The person the reason names (drafter, approver, clearer whose turn it is). */
+	who: string | null,
+};
+
 export type AddresseeDto = {
 	kind: AddresseeKindDto,
 	name: string,
@@ -173,7 +192,45 @@ export type CircuitDto = {
 	approver: string,
 };
 
+/**  The clearance actions as the backend judges them for this user. */
+export type ClearanceActionsDto = ClearanceActionsDto_Serialize | ClearanceActionsDto_Deserialize;
+
+/**  The clearance actions as the backend judges them for this user. */
+export type ClearanceActionsDto_Deserialize = {
+	submit: ActionAvailabilityDto_Deserialize,
+	clear: ActionAvailabilityDto_Deserialize,
+	reject: ActionAvailabilityDto_Deserialize,
+	approve: ActionAvailabilityDto_Deserialize,
+	release: ActionAvailabilityDto_Deserialize,
+	withdraw: ActionAvailabilityDto_Deserialize,
+};
+
+/**  The clearance actions as the backend judges them for this user. */
+export type ClearanceActionsDto_Serialize = {
+	submit: ActionAvailabilityDto_Serialize,
+	clear: ActionAvailabilityDto_Serialize,
+	reject: ActionAvailabilityDto_Serialize,
+	approve: ActionAvailabilityDto_Serialize,
+	release: ActionAvailabilityDto_Serialize,
+	withdraw: ActionAvailabilityDto_Serialize,
+};
+
 export type ClearanceOrderDto = "sequential" | "parallel";
+
+/**  Why a clearance action is not available now (`clearance.why.*` in the interface). */
+export type ClearanceReasonDto = 
+/**  Released or withdrawn. */
+"final" | 
+/**  Only the drafter (`who`). */
+"notDrafter" | "notClearer" | 
+/**  Only the approver (`who`, empty when none is named). */
+"notApprover" | "notDrafterOrApprover" | 
+/**  Not at this stage of the circuit. */
+"stage" | 
+/**  Sequential circuit: `who` clears first. */
+"notYourTurn" | "alreadyCleared" | 
+/**  Concurrent values to choose from first. */
+"conflicts" | "noApprover";
 
 /**  A clearer and where they stand. */
 export type ClearerDto = ClearerDto_Serialize | ClearerDto_Deserialize;
@@ -473,6 +530,12 @@ export type DraftDto_Deserialize = {
 	 *  English); `None` when it was, or when no folder is set.
 	 */
 	publishError?: string | null,
+	/**  What this user may do in the circuit now, and why not. */
+	actions: ClearanceActionsDto_Deserialize,
+	/**  Whether this user may edit the draft (anyone before submission; its circuit after). */
+	mayEdit: boolean,
+	/**  Whether an edit now would reset clearances already given (warn first). */
+	editResetsClearances: boolean,
 };
 
 /**  A draft with everything the editor, the clearance panel and the history show. */
@@ -499,6 +562,12 @@ export type DraftDto_Serialize = {
 	 *  English); `None` when it was, or when no folder is set.
 	 */
 	publishError: string | null,
+	/**  What this user may do in the circuit now, and why not. */
+	actions: ClearanceActionsDto_Serialize,
+	/**  Whether this user may edit the draft (anyone before submission; its circuit after). */
+	mayEdit: boolean,
+	/**  Whether an edit now would reset clearances already given (warn first). */
+	editResetsClearances: boolean,
 };
 
 /**  One edit, as the editor sends it. Positions and lengths count UTF-16 units (JavaScript's). */

@@ -489,6 +489,202 @@ impl Clearance {
     }
 }
 
+/// A clearance action a user may take on a draft, as the clearance panel offers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClearanceAction {
+    Submit,
+    Clear,
+    Reject,
+    Approve,
+    Release,
+    Withdraw,
+}
+
+impl ClearanceAction {
+    pub const ALL: [ClearanceAction; 6] = [
+        ClearanceAction::Submit,
+        ClearanceAction::Clear,
+        ClearanceAction::Reject,
+        ClearanceAction::Approve,
+        ClearanceAction::Release,
+        ClearanceAction::Withdraw,
+    ];
+}
+
+/// Why an action is not available to a user now (the people named are those to ask).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Unavailable {
+    /// Released or withdrawn: nothing more happens to the draft.
+    Final,
+    /// Only the drafter, `who`, may.
+    NotDrafter {
+        who: String,
+    },
+    /// Only a named clearer may.
+    NotClearer,
+    /// Only the approver, `who`, may (empty when none is named).
+    NotApprover {
+        who: String,
+    },
+    NotDrafterOrApprover,
+    /// Not at this stage of the circuit.
+    Stage,
+    /// Sequential circuit: `who` clears first.
+    NotYourTurn {
+        who: String,
+    },
+    /// The user has already cleared this version.
+    AlreadyCleared,
+    /// Values set concurrently are still to be chosen from.
+    Conflicts,
+    /// The fields name no approver.
+    NoApprover,
+}
+
+/// What the clearance actions depend on: a draft as its replicas' merged log leaves it.
+#[derive(Debug, Clone, Copy)]
+pub struct DraftStanding<'a> {
+    pub stage: Stage,
+    /// Submissions so far; 0 while the draft was never submitted (no clearance exists yet).
+    pub round: u32,
+    /// The circuit in force: as last submitted, or, never submitted, as the fields name it.
+    pub circuit: &'a Circuit,
+    /// The drafter and the approver the fields name now: those of the circuit a submission
+    /// would carry (it replaces the one in force while the draft is being written).
+    pub named_drafter: &'a str,
+    pub named_approver: &'a str,
+    /// The clearers of `circuit` whose clearance of the current version stands.
+    pub cleared: &'a [String],
+    /// Fields with values set concurrently, still to be chosen from.
+    pub conflicts: usize,
+}
+
+/// For each action, `None` when the user may take it now, or why not; and whether they may
+/// edit the draft, and whether an edit would reset clearances already given (to warn first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearanceActions {
+    pub submit: Option<Unavailable>,
+    pub clear: Option<Unavailable>,
+    pub reject: Option<Unavailable>,
+    pub approve: Option<Unavailable>,
+    pub release: Option<Unavailable>,
+    pub withdraw: Option<Unavailable>,
+    pub may_edit: bool,
+    pub edit_resets_clearances: bool,
+}
+
+impl ClearanceActions {
+    /// Why `action` is not available, or `None` when it is.
+    pub fn get(&self, action: ClearanceAction) -> Option<&Unavailable> {
+        match action {
+            ClearanceAction::Submit => self.submit.as_ref(),
+            ClearanceAction::Clear => self.clear.as_ref(),
+            ClearanceAction::Reject => self.reject.as_ref(),
+            ClearanceAction::Approve => self.approve.as_ref(),
+            ClearanceAction::Release => self.release.as_ref(),
+            ClearanceAction::Withdraw => self.withdraw.as_ref(),
+        }
+    }
+}
+
+/// What `me` may do to a draft now, and why not: the answer of [`Clearance::apply`] (and of
+/// the drafting log, which refuses every step but a submission before the first one) for
+/// each step, without taking it. Who may act is said before when: someone outside a role
+/// learns whose the step is. What the step itself carries is not judged here (a rejection's
+/// comment, a withdrawal's reason, a circuit naming someone twice).
+pub fn clearance_actions(d: &DraftStanding<'_>, me: &str) -> ClearanceActions {
+    if d.stage.is_final() {
+        let f = || Some(Unavailable::Final);
+        return ClearanceActions {
+            submit: f(),
+            clear: f(),
+            reject: f(),
+            approve: f(),
+            release: f(),
+            withdraw: f(),
+            may_edit: false,
+            edit_resets_clearances: false,
+        };
+    }
+    let c = d.circuit;
+    let submitted = d.round > 0;
+    let is_approver = !c.approver.is_empty() && me == c.approver;
+    let stage_is = |s: Stage| submitted && d.stage == s;
+
+    // A submission made while the draft is being written names the circuit it starts.
+    let drafter = if d.stage == Stage::Draft {
+        d.named_drafter
+    } else {
+        c.drafter.as_str()
+    };
+    let submit = if me != drafter {
+        Some(Unavailable::NotDrafter {
+            who: drafter.to_owned(),
+        })
+    } else if d.stage != Stage::Draft {
+        Some(Unavailable::Stage)
+    } else if d.named_approver.trim().is_empty() {
+        Some(Unavailable::NoApprover)
+    } else if d.conflicts > 0 {
+        Some(Unavailable::Conflicts)
+    } else {
+        None
+    };
+
+    let clear = if c.clearer_index(me).is_none() {
+        Some(Unavailable::NotClearer)
+    } else if !stage_is(Stage::InClearance) {
+        Some(Unavailable::Stage)
+    } else if d.cleared.iter().any(|x| x == me) {
+        Some(Unavailable::AlreadyCleared)
+    } else {
+        // Sequential: the first clearer whose clearance does not stand acts.
+        let first = c
+            .clearers
+            .iter()
+            .find(|x| !d.cleared.contains(x))
+            .cloned()
+            .unwrap_or_default();
+        (c.order == ClearanceOrder::Sequential && first != me)
+            .then_some(Unavailable::NotYourTurn { who: first })
+    };
+
+    let by_approver = |stage: Stage| {
+        if !is_approver {
+            Some(Unavailable::NotApprover {
+                who: c.approver.clone(),
+            })
+        } else if !stage_is(stage) {
+            Some(Unavailable::Stage)
+        } else {
+            None
+        }
+    };
+
+    let withdraw = if me != c.drafter && !is_approver {
+        Some(Unavailable::NotDrafterOrApprover)
+    } else if !submitted {
+        Some(Unavailable::Stage)
+    } else {
+        None
+    };
+
+    ClearanceActions {
+        submit,
+        reject: clear.clone(),
+        clear,
+        approve: by_approver(Stage::ReadyForApproval),
+        release: by_approver(Stage::Approved),
+        withdraw,
+        // Anyone may edit before the first submission; the circuit's members after.
+        may_edit: !submitted || c.is_member(me),
+        // Any edit resets the clearances that stand (and the draft goes back to clearance).
+        edit_resets_clearances: submitted && !d.cleared.is_empty(),
+    }
+}
+
 #[cfg(test)]
 #[path = "clearance_tests.rs"]
 mod tests;

@@ -411,3 +411,335 @@ proptest! {
         }
     }
 }
+
+// ---- The actions the clearance panel offers ----
+
+/// A draft as the panel sees it: stage, round, the circuit in force, the circuit its fields
+/// name, whose clearance stands, how many conflicts are open.
+struct Standing {
+    stage: Stage,
+    round: u32,
+    circuit: Circuit,
+    named: Circuit,
+    cleared: Vec<String>,
+    conflicts: usize,
+}
+
+impl Standing {
+    /// Alice's draft, never submitted: bob then carol clear, dave approves.
+    fn new() -> Self {
+        Self {
+            stage: Stage::Draft,
+            round: 0,
+            circuit: circuit(ClearanceOrder::Sequential),
+            named: circuit(ClearanceOrder::Sequential),
+            cleared: Vec::new(),
+            conflicts: 0,
+        }
+    }
+
+    fn at(stage: Stage, round: u32) -> Self {
+        Self {
+            stage,
+            round,
+            ..Self::new()
+        }
+    }
+
+    fn actions(&self, me: &str) -> ClearanceActions {
+        clearance_actions(
+            &DraftStanding {
+                stage: self.stage,
+                round: self.round,
+                circuit: &self.circuit,
+                named_drafter: &self.named.drafter,
+                named_approver: &self.named.approver,
+                cleared: &self.cleared,
+                conflicts: self.conflicts,
+            },
+            me,
+        )
+    }
+
+    fn enabled(&self, me: &str) -> Vec<ClearanceAction> {
+        let a = self.actions(me);
+        ClearanceAction::ALL
+            .into_iter()
+            .filter(|&x| a.get(x).is_none())
+            .collect()
+    }
+}
+
+use ClearanceAction as A;
+
+#[test]
+fn only_the_drafter_submits_and_nothing_else_happens_before_the_first_submission() {
+    let d = Standing::new();
+    assert_eq!(d.enabled(ALICE), [A::Submit]);
+    for who in [BOB, CAROL, DAVE, EVE] {
+        assert_eq!(d.enabled(who), [], "{who}");
+    }
+    assert_eq!(
+        d.actions(BOB).submit,
+        Some(Unavailable::NotDrafter { who: ALICE.into() })
+    );
+    // The drafting log refuses a withdrawal before the first submission: there is no
+    // clearance yet to withdraw from.
+    assert_eq!(d.actions(ALICE).withdraw, Some(Unavailable::Stage));
+    assert_eq!(d.actions(DAVE).withdraw, Some(Unavailable::Stage));
+    assert_eq!(
+        d.actions(EVE).withdraw,
+        Some(Unavailable::NotDrafterOrApprover)
+    );
+    // A named clearer learns it is not the moment; someone else that it is not theirs.
+    assert_eq!(d.actions(BOB).clear, Some(Unavailable::Stage));
+    assert_eq!(d.actions(EVE).clear, Some(Unavailable::NotClearer));
+    assert_eq!(
+        d.actions(ALICE).approve,
+        Some(Unavailable::NotApprover { who: DAVE.into() })
+    );
+}
+
+#[test]
+fn no_submission_with_open_conflicts_or_without_an_approver() {
+    let mut d = Standing::new();
+    d.conflicts = 1;
+    assert_eq!(d.actions(ALICE).submit, Some(Unavailable::Conflicts));
+    let mut d = Standing::new();
+    d.named.approver = " ".into();
+    d.named.clearers.clear();
+    d.circuit = d.named.clone();
+    assert_eq!(d.actions(ALICE).submit, Some(Unavailable::NoApprover));
+    // Nobody is the approver of a circuit naming none, not even someone without a name.
+    assert_eq!(
+        d.actions("").approve,
+        Some(Unavailable::NotApprover { who: " ".into() })
+    );
+}
+
+#[test]
+fn in_sequential_clearance_the_first_pending_clearer_acts_and_the_next_waits() {
+    let d = Standing::at(Stage::InClearance, 1);
+    assert_eq!(d.enabled(BOB), [A::Clear, A::Reject]);
+    assert_eq!(
+        d.actions(CAROL).clear,
+        Some(Unavailable::NotYourTurn { who: BOB.into() })
+    );
+    assert_eq!(d.actions(CAROL).reject, d.actions(CAROL).clear);
+    assert_eq!(d.actions(ALICE).clear, Some(Unavailable::NotClearer));
+    assert_eq!(d.actions(DAVE).approve, Some(Unavailable::Stage));
+    assert_eq!(d.actions(ALICE).submit, Some(Unavailable::Stage));
+    assert_eq!(d.enabled(ALICE), [A::Withdraw]);
+    assert_eq!(d.enabled(DAVE), [A::Withdraw]);
+
+    // Bob cleared: Carol's turn, and Bob has nothing more to clear.
+    let mut d = d;
+    d.cleared = vec![BOB.into()];
+    assert_eq!(d.enabled(CAROL), [A::Clear, A::Reject]);
+    assert_eq!(d.actions(BOB).clear, Some(Unavailable::AlreadyCleared));
+}
+
+#[test]
+fn in_parallel_clearance_every_pending_clearer_acts_but_not_one_who_cleared() {
+    let mut d = Standing::at(Stage::InClearance, 1);
+    d.circuit.order = ClearanceOrder::Parallel;
+    assert_eq!(d.enabled(CAROL), [A::Clear, A::Reject]);
+    d.cleared = vec![BOB.into()];
+    assert_eq!(d.enabled(CAROL), [A::Clear, A::Reject]);
+    assert_eq!(d.actions(BOB).clear, Some(Unavailable::AlreadyCleared));
+    assert_eq!(d.actions(BOB).reject, Some(Unavailable::AlreadyCleared));
+}
+
+#[test]
+fn only_the_approver_approves_when_ready_then_releases_when_approved() {
+    let mut ready = Standing::at(Stage::ReadyForApproval, 1);
+    ready.cleared = vec![BOB.into(), CAROL.into()];
+    assert_eq!(ready.enabled(DAVE), [A::Approve, A::Withdraw]);
+    assert_eq!(
+        ready.actions(ALICE).approve,
+        Some(Unavailable::NotApprover { who: DAVE.into() })
+    );
+    assert_eq!(ready.actions(DAVE).release, Some(Unavailable::Stage));
+    let mut approved = Standing::at(Stage::Approved, 1);
+    approved.cleared = ready.cleared.clone();
+    assert_eq!(approved.enabled(DAVE), [A::Release, A::Withdraw]);
+    assert_eq!(
+        approved.actions(BOB).release,
+        Some(Unavailable::NotApprover { who: DAVE.into() })
+    );
+}
+
+#[test]
+fn nothing_is_allowed_once_released_or_withdrawn() {
+    for stage in [Stage::Released, Stage::Withdrawn] {
+        for round in [0, 1] {
+            let d = Standing::at(stage, round);
+            for who in PEOPLE {
+                let a = d.actions(who);
+                for x in ClearanceAction::ALL {
+                    assert_eq!(a.get(x), Some(&Unavailable::Final), "{stage} {who} {x:?}");
+                }
+                assert!(!a.may_edit, "{stage} {who}");
+                assert!(!a.edit_resets_clearances);
+            }
+        }
+    }
+}
+
+#[test]
+fn anyone_edits_before_submission_and_only_the_circuit_after() {
+    assert!(Standing::new().actions(EVE).may_edit);
+    let mut d = Standing::at(Stage::InClearance, 1);
+    assert!(!d.actions(EVE).may_edit);
+    for who in [ALICE, BOB, CAROL, DAVE] {
+        assert!(d.actions(who).may_edit, "{who}");
+    }
+    assert!(!d.actions(CAROL).edit_resets_clearances);
+    d.cleared = vec![BOB.into()];
+    assert!(d.actions(CAROL).edit_resets_clearances);
+}
+
+#[test]
+fn after_a_rejection_an_edit_still_resets_the_clearances_that_stand() {
+    // Bob cleared, Carol rejected: back to the drafter. The state machine resets Bob's
+    // clearance at the next edit as at any other stage.
+    let mut d = Standing::at(Stage::Draft, 1);
+    d.cleared = vec![BOB.into()];
+    assert!(d.actions(ALICE).edit_resets_clearances);
+    assert_eq!(d.enabled(ALICE), [A::Submit, A::Withdraw]);
+}
+
+#[test]
+fn a_resubmission_is_the_drafter_named_by_the_fields() {
+    // Rejected, then the fields named Eve as drafter: she submits the next round.
+    let mut d = Standing::at(Stage::Draft, 1);
+    d.named.drafter = EVE.into();
+    assert_eq!(d.enabled(EVE), [A::Submit]);
+    assert_eq!(
+        d.actions(ALICE).submit,
+        Some(Unavailable::NotDrafter { who: EVE.into() })
+    );
+    // Once submitted, the circuit in force says who the drafter is.
+    let mut d = Standing::at(Stage::InClearance, 1);
+    d.named.drafter = EVE.into();
+    assert_eq!(
+        d.actions(EVE).submit,
+        Some(Unavailable::NotDrafter { who: ALICE.into() })
+    );
+    assert_eq!(d.actions(ALICE).submit, Some(Unavailable::Stage));
+}
+
+/// What the drafting log does with a step: before the first submission, only a submission,
+/// which starts the clearance; then the state machine, a submission while the draft is being
+/// written naming its circuit.
+fn logged(
+    current: Option<&Clearance>,
+    named: &Circuit,
+    who: &str,
+    step: Step,
+) -> Result<Clearance, ClearanceError> {
+    let mut next = match (current, &step) {
+        (None, Step::Submit) => Clearance::new(named.clone())?,
+        (None, _) => {
+            return Err(ClearanceError::WrongStage {
+                step: step.code(),
+                stage: Stage::Draft,
+                allowed: "after submission",
+            });
+        }
+        (Some(c), _) => {
+            let mut c = c.clone();
+            if step == Step::Submit && c.stage() == Stage::Draft {
+                c.set_circuit(named.clone())?;
+            }
+            c
+        }
+    };
+    next.apply(who, step)?;
+    Ok(next)
+}
+
+fn step_of(action: ClearanceAction) -> Step {
+    match action {
+        A::Submit => Step::Submit,
+        A::Clear => Step::Clear { comment: None },
+        A::Reject => Step::Reject {
+            comment: "non".into(),
+        },
+        A::Approve => Step::Approve,
+        A::Release => Step::Release,
+        A::Withdraw => Step::Withdraw {
+            reason: "stop".into(),
+        },
+    }
+}
+
+/// The error the state machine gives for what the panel says.
+fn error_for(why: &Unavailable) -> &'static [&'static str] {
+    match why {
+        Unavailable::Final => &["Frozen", "Withdrawn"],
+        Unavailable::NotDrafter { .. }
+        | Unavailable::NotClearer
+        | Unavailable::NotApprover { .. }
+        | Unavailable::NotDrafterOrApprover => &["NotAllowed"],
+        Unavailable::Stage => &["WrongStage"],
+        Unavailable::NotYourTurn { .. } => &["NotYourTurn"],
+        Unavailable::AlreadyCleared => &["AlreadyCleared"],
+        Unavailable::Conflicts | Unavailable::NoApprover => &[],
+    }
+}
+
+proptest! {
+    /// Whatever happened to a draft, the panel offers exactly the steps the state machine
+    /// takes, says why not as the state machine would, and says who may edit and whether an
+    /// edit resets clearances as an edit would.
+    #[test]
+    fn the_panel_offers_what_the_state_machine_accepts(
+        parallel in any::<bool>(),
+        steps in prop::collection::vec(any_step(), 0..40),
+    ) {
+        let order = if parallel { ClearanceOrder::Parallel } else { ClearanceOrder::Sequential };
+        let named = circuit(order);
+        let mut current: Option<Clearance> = None;
+        for (who, step) in steps {
+            if let Ok(next) = logged(current.as_ref(), &named, PEOPLE[who], step) {
+                current = Some(next);
+            }
+            let d = Standing {
+                stage: current.as_ref().map_or(Stage::Draft, Clearance::stage),
+                round: current.as_ref().map_or(0, Clearance::round),
+                circuit: current.as_ref().map_or_else(|| named.clone(), |c| c.circuit().clone()),
+                named: named.clone(),
+                cleared: current.as_ref().map_or_else(Vec::new, |c| {
+                    c.verdicts()
+                        .filter(|(_, v)| matches!(v, Verdict::Cleared { .. }))
+                        .map(|(n, _)| n.to_owned())
+                        .collect()
+                }),
+                conflicts: 0,
+            };
+            for me in PEOPLE {
+                let a = d.actions(me);
+                for action in ClearanceAction::ALL {
+                    let result = logged(current.as_ref(), &named, me, step_of(action));
+                    let why = a.get(action);
+                    prop_assert_eq!(why.is_none(), result.is_ok(), "{:?} by {} at {:?}: {:?}", action, me, d.stage, why);
+                    if let (Some(why), Some(_), Err(e)) = (why, &current, &result) {
+                        prop_assert!(error_for(why).contains(&error_name(e)), "{:?}: {}", why, e);
+                    }
+                }
+                match &current {
+                    None => prop_assert!(a.may_edit),
+                    Some(c) => {
+                        let mut edited = c.clone();
+                        let edit = edited.apply(me, Step::Edit);
+                        prop_assert_eq!(a.may_edit, edit.is_ok());
+                        if let Ok(t) = edit {
+                            prop_assert_eq!(a.edit_resets_clearances, !t.reset.is_empty());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -14,7 +14,8 @@ mod triage;
 
 pub use addressee::{Addressee, Route, UserIdentity};
 pub use clearance::{
-    Circuit, Clearance, ClearanceError, ClearanceOrder, Role, Stage, Step, Transition, Verdict,
+    Circuit, Clearance, ClearanceAction, ClearanceActions, ClearanceError, ClearanceOrder,
+    DraftStanding, Role, Stage, Step, Transition, Unavailable, Verdict, clearance_actions,
 };
 pub use email::{AttachmentMeta, FormalEmail, Mailbox, parse_message_id};
 pub use error::DomainError;

@@ -1,14 +1,19 @@
 // The clearance panel (circuit de visas): the circuit and where each clearer stands, with
-// their comments; the steps the user may take now, the others saying why not; the release,
-// with its number, said clearly when provisional; the released item, to open in the reader.
+// their comments; the steps the user may take now, the others saying why not, both as the
+// backend judged them (`draft.actions`: the domain's rules, never re-derived here); the
+// release, with its number, said clearly when provisional; the released item, to open in
+// the reader.
 
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DraftDto_Serialize, DraftStepDto_Deserialize, ReleaseOutcomeDto_Serialize } from '../bindings';
-import { CLEARANCE_ACTIONS, type Availability, type ClearanceAction } from '../lib/clearance';
+import type { ClearanceActionsDto_Serialize, DraftDto_Serialize, DraftStepDto_Deserialize, ReleaseOutcomeDto_Serialize } from '../bindings';
 import type { DraftEditor } from '../lib/useDraftEditor';
 
-export function ClearancePanel({ draft, me, actions, editor, onOpenItem }: { draft: DraftDto_Serialize; me: string; actions: Availability; editor: DraftEditor; onOpenItem: (itemId: string) => void }) {
+type ClearanceAction = keyof ClearanceActionsDto_Serialize;
+
+const CLEARANCE_ACTIONS: ClearanceAction[] = ['submit', 'clear', 'reject', 'approve', 'release', 'withdraw'];
+
+export function ClearancePanel({ draft, me, editor, onOpenItem }: { draft: DraftDto_Serialize; me: string; editor: DraftEditor; onOpenItem: (itemId: string) => void }) {
   const { t } = useTranslation();
   const id = useId();
   const [comment, setComment] = useState('');
@@ -20,7 +25,7 @@ export function ClearancePanel({ draft, me, actions, editor, onOpenItem }: { dra
   const api = editor.apiRef;
 
   async function act(action: ClearanceAction) {
-    if (actions[action] !== null || busy) return;
+    if (!draft.actions[action].available || busy) return;
     setBusy(action);
     const text = comment.trim();
     if (action === 'release') {
@@ -108,9 +113,9 @@ export function ClearancePanel({ draft, me, actions, editor, onOpenItem }: { dra
           </div>
           <ul className="clearance-actions">
             {CLEARANCE_ACTIONS.map((a) => {
-              const why = actions[a];
+              const why = draft.actions[a];
               const needsText = (a === 'reject' || a === 'withdraw') && comment.trim() === '';
-              const off = why !== null || needsText;
+              const off = !why.available || needsText;
               return (
                 <li key={a}>
                   <button
@@ -128,7 +133,7 @@ export function ClearancePanel({ draft, me, actions, editor, onOpenItem }: { dra
                   </button>
                   {off && (
                     <span id={`${id}-why-${a}`} className="why muted small" data-testid={`clearance-why-${a}`}>
-                      {why ? t(`clearance.why.${why.reason}`, { who: why.who ?? '' }) : t(a === 'reject' ? 'clearance.why.needComment' : 'clearance.why.needReason')}
+                      {!why.available && why.reason ? t(`clearance.why.${why.reason}`, { who: why.who ?? '' }) : t(a === 'reject' ? 'clearance.why.needComment' : 'clearance.why.needReason')}
                     </span>
                   )}
                 </li>

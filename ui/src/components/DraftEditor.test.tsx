@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import type { DraftDto_Serialize, DraftEditDto } from '../bindings';
 import { err, fakeApi, ok } from '../test/fakeApi';
-import { draftDto } from '../test/fakeDraft';
+import { allowed, draftDto, finalActions, refused } from '../test/fakeDraft';
 import { renderWith } from '../test/render';
 import { DraftEditor } from './DraftEditor';
 
@@ -49,7 +49,12 @@ describe('the collaborative editor', () => {
   });
 
   it('enables only the steps the user may take, and says why for the others', async () => {
-    const d = draftDto({ stage: 'in_clearance', round: 1, waitingFor: ['Bob'] });
+    const d = draftDto({
+      stage: 'in_clearance',
+      round: 1,
+      waitingFor: ['Bob'],
+      actions: { submit: refused('notDrafter', 'Alice'), clear: allowed, reject: allowed, approve: refused('notApprover', 'Dan'), release: refused('notApprover', 'Dan'), withdraw: refused('notDrafterOrApprover') },
+    });
     renderWith(<DraftEditor id="d1" me="Bob" onBack={() => undefined} onOpenItem={() => undefined} />, fakeApi({ openDraft: vi.fn(async () => ok(d)) }));
     const clear = await screen.findByTestId('clearance-clear');
     expect(clear.getAttribute('aria-disabled')).toBe('false');
@@ -59,8 +64,44 @@ describe('the collaborative editor', () => {
     expect(screen.getByTestId('clearance-waiting').textContent).toBe('C’est à vous d’agir.');
   });
 
+  it('shows the reasons the backend gives, computing none itself', async () => {
+    // Alice drafts, nothing conflicts, an approver is named: only the backend's answer can
+    // make the panel refuse the submission, and say why.
+    const d = draftDto({ actions: { ...draftDto().actions, submit: refused('conflicts'), withdraw: refused('notYourTurn', 'Carol') } });
+    renderWith(<DraftEditor id="d1" me="Alice" onBack={() => undefined} onOpenItem={() => undefined} />, fakeApi({ openDraft: vi.fn(async () => ok(d)) }));
+    const submit = await screen.findByTestId('clearance-submit');
+    expect(submit.getAttribute('aria-disabled')).toBe('true');
+    expect(screen.getByTestId('clearance-why-submit').textContent).toBe('Départagez d’abord les valeurs concurrentes.');
+    fireEvent.change(screen.getByTestId('clearance-comment'), { target: { value: 'Caduc.' } });
+    expect(screen.getByTestId('clearance-withdraw').getAttribute('aria-disabled')).toBe('true');
+    expect(screen.getByTestId('clearance-why-withdraw').textContent).toBe('Circuit successif : Carol vise d’abord.');
+  });
+
+  it('enables what the backend allows, and only that', async () => {
+    const draftStep = vi.fn(async () => ok(draftDto()));
+    // Eve is in no circuit: were the panel judging by itself, it would refuse her.
+    const d = draftDto({ stage: 'ready_for_approval', round: 1, actions: { ...draftDto().actions, submit: refused('stage'), approve: allowed } });
+    renderWith(<DraftEditor id="d1" me="Eve" onBack={() => undefined} onOpenItem={() => undefined} />, fakeApi({ openDraft: vi.fn(async () => ok(d)), draftStep }));
+    const approve = await screen.findByTestId('clearance-approve');
+    expect(approve.getAttribute('aria-disabled')).toBe('false');
+    expect(screen.queryByTestId('clearance-why-approve')).toBeNull();
+    fireEvent.click(approve);
+    await waitFor(() => expect(draftStep).toHaveBeenCalledWith('d1', { step: 'approve' }));
+  });
+
+  it('is read-only, or warns that an edit resets clearances, as the backend says', async () => {
+    const readOnly = draftDto({ mayEdit: false });
+    const first = renderWith(<DraftEditor id="d1" me="Alice" onBack={() => undefined} onOpenItem={() => undefined} />, fakeApi({ openDraft: vi.fn(async () => ok(readOnly)) }));
+    expect((await screen.findByTestId('draft-readonly')).textContent).toBe('Vous ne figurez pas dans le circuit de ce projet : lecture seule.');
+    first.unmount();
+    const resets = draftDto({ editResetsClearances: true });
+    renderWith(<DraftEditor id="d1" me="Alice" onBack={() => undefined} onOpenItem={() => undefined} />, fakeApi({ openDraft: vi.fn(async () => ok(resets)) }));
+    await screen.findByTestId('draft-editor');
+    expect(await screen.findByText('Attention : modifier le texte maintenant annule les visas déjà donnés.')).toBeTruthy();
+  });
+
   it('says clearly when a release number is provisional', async () => {
-    const d = draftDto({ stage: 'released', round: 1, release: { item: 'i1', number: 'BERLIN 2026-PA1B2C-1', provisional: true, approver: 'Dan', signature: 'ab' } });
+    const d = draftDto({ stage: 'released', round: 1, actions: finalActions, mayEdit: false, release: { item: 'i1', number: 'BERLIN 2026-PA1B2C-1', provisional: true, approver: 'Dan', signature: 'ab' } });
     renderWith(<DraftEditor id="d1" me="Dan" onBack={() => undefined} onOpenItem={() => undefined} />, fakeApi({ openDraft: vi.fn(async () => ok(d)) }));
     const result = await screen.findByTestId('clearance-release-result');
     expect(result.dataset.provisional).toBe('true');

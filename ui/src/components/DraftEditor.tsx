@@ -8,7 +8,6 @@ import { useEffect, useId, useLayoutEffect, useRef, useState, type ChangeEvent, 
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api';
 import type { DraftDto_Serialize, DraftFieldDto, DraftListDto, MarkingDto, PrecedenceDto } from '../bindings';
-import { availability, editResetsClearances, mayEdit } from '../lib/clearance';
 import { moveCaret, type TextTarget } from '../lib/draftEdits';
 import type { DraftSession, ValueKey } from '../lib/draftSession';
 import { PRECEDENCES } from '../lib/filter';
@@ -110,9 +109,9 @@ export function DraftEditor({
     );
   }
 
-  const editable = mayEdit(draft, me);
-  const actions = availability(draft, me);
-  const resets = editResetsClearances(draft);
+  // Who may edit, and what an edit undoes, as the backend judged it for this user.
+  const editable = draft.mayEdit;
+  const resets = draft.editResetsClearances;
   const subject = draft.fields.subject.trim();
 
   return (
@@ -175,7 +174,7 @@ export function DraftEditor({
           <Paragraphs editor={editor} session={session} draft={draft} editable={editable} me={me} />
         </div>
         <aside className="draft-side" aria-label={t('drafts.sideLabel')}>
-          <ClearancePanel draft={draft} me={me} actions={actions} editor={editor} onOpenItem={onOpenItem} />
+          <ClearancePanel draft={draft} me={me} editor={editor} onOpenItem={onOpenItem} />
           <DraftHistory draft={draft} me={me} editor={editor} />
         </aside>
       </div>

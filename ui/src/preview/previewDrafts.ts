@@ -4,7 +4,7 @@
 // history without the app.
 
 import type { Api, Result } from '../api';
-import type { DraftDiffDto, DraftDto_Serialize, DraftEditDto, DraftSummaryDto, KindDto } from '../bindings';
+import type { ActionAvailabilityDto_Serialize, ClearanceActionsDto_Serialize, DraftDiffDto, DraftDto_Serialize, DraftEditDto, DraftSummaryDto, KindDto } from '../bindings';
 
 const ok = <T>(data: T): Result<T> => ({ status: 'ok', data });
 const fail = (kind: string, message: string): Result<never> => ({ status: 'error', error: { kind: kind as never, message, field: null, detail: null } });
@@ -19,13 +19,31 @@ const EMPTY_FIELDS: DraftDto_Serialize['fields'] = {
   opening: '', closing: '', place: '', date: '', answers: '', from: '', approver: '', drafter: '', clearanceOrder: 'sequential', to: [], cc: [], tags: [], references: [], clearers: [], caveats: [],
 };
 
+/** What the preview lets `me` do: by stage and turn only, enough to show enabled and
+ * disabled steps (the backend's answer follows the domain's rules in full). */
+function judged(d: Pick<DraftDto_Serialize, 'stage' | 'round' | 'clearers' | 'waitingFor'>, me: string): Pick<DraftDto_Serialize, 'actions' | 'mayEdit' | 'editResetsClearances'> {
+  const closed = d.stage === 'released' || d.stage === 'withdrawn';
+  const when = (ok: boolean): ActionAvailabilityDto_Serialize => (closed ? { available: false, reason: 'final', who: null } : ok ? { available: true, reason: null, who: null } : { available: false, reason: 'stage', who: null });
+  const turn = d.stage === 'in_clearance' && d.waitingFor.includes(me);
+  const actions: ClearanceActionsDto_Serialize = {
+    submit: when(d.stage === 'draft'),
+    clear: when(turn),
+    reject: when(turn),
+    approve: when(d.stage === 'ready_for_approval'),
+    release: when(d.stage === 'approved'),
+    withdraw: when(d.round > 0),
+  };
+  return { actions, mayEdit: !closed, editResetsClearances: !closed && d.round > 0 && d.clearers.some((c) => c.verdict === 'cleared') };
+}
+
 function blank(id: string, kind: KindDto, drafter: string): DraftDto_Serialize {
   const now = new Date().toISOString();
-  return {
+  const base: Omit<DraftDto_Serialize, 'actions' | 'mayEdit' | 'editResetsClearances'> = {
     id, kind, stage: 'draft', round: 0, fields: { ...EMPTY_FIELDS, drafter }, addressees: [], paragraphs: [], conflicts: [],
     circuit: { drafter, clearers: [], order: 'sequential', approver: '' }, clearers: [], waitingFor: [drafter],
     log: [{ actor: drafter, at: now, step: 'created', comment: null, refused: null, reset: [] }], versions: [], comments: [], release: null, heads: ['h0'], updatedAt: now, publishError: null,
   };
+  return { ...base, ...judged(base, drafter) };
 }
 
 function seed(me: string): DraftDto_Serialize {
@@ -99,10 +117,11 @@ export function previewDrafting(me: string): DraftApi {
   drafts.set(first.id, first);
   let n = 1;
   const get = (id: string) => drafts.get(id);
+  const out = (d: DraftDto_Serialize): DraftDto_Serialize => ({ ...structuredClone(d), ...judged(d, me) });
   const touch = (d: DraftDto_Serialize) => {
     d.updatedAt = new Date().toISOString();
     d.heads = [`h${++n}`];
-    return ok(structuredClone(d));
+    return ok(out(d));
   };
   const step = (d: DraftDto_Serialize, s: string, comment: string | null) => d.log.push({ actor: me, at: new Date().toISOString(), step: s, comment, refused: null, reset: [] });
   const diff: DraftDiffDto = {
@@ -118,12 +137,12 @@ export function previewDrafting(me: string): DraftApi {
       ),
     openDraft: async (id) => {
       const d = get(id);
-      return d ? ok(structuredClone(d)) : fail('not_found', 'no such draft');
+      return d ? ok(out(d)) : fail('not_found', 'no such draft');
     },
     createDraft: async (kind) => {
       const d = blank(`preview-draft-${++n}`, kind, me);
       drafts.set(d.id, d);
-      return ok(structuredClone(d));
+      return ok(out(d));
     },
     correctRelease: async () => fail('invalid_draft', 'the preview has no released item to correct'),
     editDraft: async (id, _heads, edits) => {

@@ -1,8 +1,37 @@
 // A draft as the backend sends it, for the drafting tests.
 
-import type { DraftDto_Serialize } from '../bindings';
+import type { ActionAvailabilityDto_Serialize, ClearanceActionsDto_Serialize, ClearanceReasonDto, DraftDto_Serialize } from '../bindings';
 
-/** A telegram draft of Alice's, with one clearer (Bob) and Dan as approver, then `p`. */
+/** An action the backend allows. */
+export const allowed: ActionAvailabilityDto_Serialize = { available: true, reason: null, who: null };
+
+/** An action the backend refuses, and why. */
+export function refused(reason: ClearanceReasonDto, who: string | null = null): ActionAvailabilityDto_Serialize {
+  return { available: false, reason, who };
+}
+
+/** What the backend says Alice may do to her draft before its first submission. */
+export const aliceBeforeSubmission: ClearanceActionsDto_Serialize = {
+  submit: allowed,
+  clear: refused('notClearer'),
+  reject: refused('notClearer'),
+  approve: refused('notApprover', 'Dan'),
+  release: refused('notApprover', 'Dan'),
+  withdraw: refused('stage'),
+};
+
+/** Every action refused as final (released or withdrawn). */
+export const finalActions: ClearanceActionsDto_Serialize = {
+  submit: refused('final'),
+  clear: refused('final'),
+  reject: refused('final'),
+  approve: refused('final'),
+  release: refused('final'),
+  withdraw: refused('final'),
+};
+
+/** A telegram draft of Alice's, with one clearer (Bob) and Dan as approver, as the backend
+ * sends it to Alice, then `p`. */
 export function draftDto(p: Partial<DraftDto_Serialize> = {}): DraftDto_Serialize {
   return {
     id: 'd1',
@@ -51,6 +80,9 @@ export function draftDto(p: Partial<DraftDto_Serialize> = {}): DraftDto_Serializ
     heads: [],
     updatedAt: '2026-11-28T10:00:00Z',
     publishError: null,
+    actions: aliceBeforeSubmission,
+    mayEdit: true,
+    editResetsClearances: false,
     ...p,
   };
 }
