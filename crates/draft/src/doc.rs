@@ -4,8 +4,8 @@ use std::fmt;
 
 use automerge::transaction::Transactable;
 use automerge::{
-    ActorId, AutoCommit, ChangeHash, LoadOptions, ObjId, ObjType, ROOT, ReadDoc, ScalarValue,
-    TextEncoding, Value,
+    ActorId, AutoCommit, Change, ChangeHash, LoadOptions, ObjId, ObjType, OnPartialLoad, ROOT,
+    ReadDoc, ScalarValue, TextEncoding, Value, VerificationMode,
 };
 use diplomatie_domain::{Addressee, ItemContent, ItemKind, Marking, Precedence, Route};
 use sha2::{Digest, Sha256};
@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use crate::field::{ADDRESSEES, has_addressees};
 use crate::view::{AddresseeView, DraftFields, DraftView, FieldConflict, ParagraphView};
-use crate::{DRAFT_SCHEMA, DraftError, FieldName, ListField};
+use crate::{DRAFT_SCHEMA, DraftError, FieldName, ListField, MAX_CHANGES_BYTES, MAX_DRAFT_BYTES};
 
 /// Positions count UTF-16 code units, as the JavaScript editor does. This is a property of the
 /// replica, not of the bytes: every constructor sets it.
@@ -117,19 +117,34 @@ fn new_paragraph_id() -> String {
 /// The bytes automerge writes start with these four.
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 
-/// Checks the framing of automerge chunks (magic bytes, chunk type, length) and the checksum
-/// of each uncompressed one. automerge's `load_incremental` skips, with only a log line, a
-/// chunk that fails to parse; a damaged delivery must rather be an error the caller sees (so it
-/// asks for the bytes again), not silently missing changes.
-fn check_chunks(mut bytes: &[u8]) -> Result<(), &'static str> {
+/// The chunk types of automerge's storage format.
+const DOCUMENT_CHUNK: u8 = 0;
+const CHANGE_CHUNK: u8 = 1;
+const COMPRESSED_CHANGE_CHUNK: u8 = 2;
+const BUNDLE_CHUNK: u8 = 3;
+
+/// One chunk of automerge bytes: its type and its bytes, header included.
+struct Chunk<'a> {
+    kind: u8,
+    bytes: &'a [u8],
+}
+
+/// Splits bytes into automerge chunks, checking their framing (magic bytes, chunk type,
+/// length) and the checksum of each uncompressed one. automerge's `load_incremental` skips,
+/// with only a log line, a chunk that fails to parse; a damaged delivery must rather be an
+/// error the caller sees (so it asks for the bytes again), not silently missing changes. Reads
+/// only the bytes given: nothing is allocated from a length read in them.
+fn split_chunks(mut bytes: &[u8]) -> Result<Vec<Chunk<'_>>, &'static str> {
+    let mut chunks = Vec::new();
     while !bytes.is_empty() {
+        let whole = bytes;
         let (magic, rest) = bytes.split_at_checked(4).ok_or("truncated chunk header")?;
         if magic != MAGIC {
             return Err("not automerge data");
         }
         let (checksum, rest) = rest.split_at_checked(4).ok_or("truncated chunk header")?;
         let (&chunk_type, rest) = rest.split_first().ok_or("truncated chunk header")?;
-        if chunk_type > 3 {
+        if chunk_type > BUNDLE_CHUNK {
             return Err("unknown chunk type");
         }
         // ULEB128 length.
@@ -157,7 +172,7 @@ fn check_chunks(mut bytes: &[u8]) -> Result<(), &'static str> {
         // Document (0) and change (1) chunks: the checksum is the first 4 bytes of the SHA-256
         // of the type, the length and the data. A compressed change's is that of the
         // uncompressed change, which automerge checks when it inflates it.
-        if chunk_type <= 1 {
+        if chunk_type <= CHANGE_CHUNK {
             let mut hasher = Sha256::new();
             hasher.update([chunk_type]);
             hasher.update(len_bytes);
@@ -166,9 +181,55 @@ fn check_chunks(mut bytes: &[u8]) -> Result<(), &'static str> {
                 return Err("a chunk's checksum does not match");
             }
         }
+        let header = 4 + 4 + 1 + read;
+        let chunk = whole.get(..header + len).ok_or("truncated chunk")?;
+        chunks.push(Chunk {
+            kind: chunk_type,
+            bytes: chunk,
+        });
         bytes = rest;
     }
+    Ok(chunks)
+}
+
+/// What a caught panic of automerge is reported as.
+const AUTOMERGE_PANICKED: &str =
+    "the automerge library failed on them: they are malformed in a way it does not check";
+
+/// Runs automerge on outside bytes, a panic turned into `Err`.
+///
+/// automerge checks what it parses and answers malformed bytes with an error, but it has had
+/// panics on malformed input (out-of-range indexes, overflows, `unwrap`s in its column
+/// decoders, fixed release after release), and a panic here would take the whole app down for
+/// a damaged file in the exchange folder. So every call of automerge on bytes from elsewhere
+/// runs under `catch_unwind`, as a last defence: the bytes are then refused like any malformed
+/// ones. This needs `panic = "unwind"`, the default, which no profile of the workspace
+/// changes; the panic's message still goes to the panic hook (stderr). Nothing made or
+/// changed inside `f` is kept after a panic: callers work on a copy and drop it.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, &'static str> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| AUTOMERGE_PANICKED)
+}
+
+/// Refuses bytes longer than `cap` before anything reads them.
+fn refuse_over(bytes: &[u8], cap: usize, what: &'static str) -> Result<(), DraftError> {
+    if bytes.len() > cap {
+        return Err(DraftError::TooLarge {
+            what,
+            len: bytes.len(),
+            cap,
+        });
+    }
     Ok(())
+}
+
+/// automerge's strict loading: a chunk that fails to parse, or changes whose predecessors are
+/// missing, fail the whole load (never a partial document), and the heads a document chunk
+/// records must be those of the changes rebuilt from it.
+fn strict_options() -> LoadOptions<'static> {
+    LoadOptions::new()
+        .text_encoding(ENCODING)
+        .on_partial_load(OnPartialLoad::Error)
+        .verification_mode(VerificationMode::Check)
 }
 
 fn read_roots(doc: &AutoCommit) -> Result<Roots, DraftError> {
@@ -271,10 +332,18 @@ impl DraftDoc {
     }
 
     /// Opens a draft saved by `save` (or by any automerge implementation), for editing by the
-    /// device `actor`. A draft of an unknown schema number is refused.
+    /// device `actor`. The bytes may come from anywhere (the store, the exchange folder, a
+    /// relay): longer than [`MAX_DRAFT_BYTES`] they are refused unread
+    /// ([`DraftError::TooLarge`]); they are loaded with automerge's strict checks and a panic
+    /// of automerge is caught (see `guarded`), so malformed bytes are [`DraftError::NotADraft`];
+    /// and the document must have a draft's shape (its schema number, kind, fields, lists),
+    /// so another automerge document is refused too, as is a draft of an unknown schema
+    /// number.
     pub fn load(bytes: &[u8], actor: &[u8]) -> Result<Self, DraftError> {
         let actor = actor_id(actor)?;
-        let doc = AutoCommit::load_with_options(bytes, LoadOptions::new().text_encoding(ENCODING))
+        refuse_over(bytes, MAX_DRAFT_BYTES, "saved draft")?;
+        let doc = guarded(|| AutoCommit::load_with_options(bytes, strict_options()))
+            .map_err(|why| DraftError::NotADraft(why.to_owned()))?
             .map_err(|e| DraftError::NotADraft(e.to_string()))?
             .with_actor(actor);
         Self::from_doc(doc)
@@ -312,12 +381,55 @@ impl DraftDoc {
     /// Applies change bytes (from `save_incremental`, `changes_since` or `save`) received from
     /// another replica. Applying the same bytes twice, or bytes whose predecessors have not
     /// arrived yet, is fine: duplicates are ignored and early changes wait for the missing ones.
+    ///
+    /// The bytes may come from anywhere: longer than [`MAX_CHANGES_BYTES`] ([`MAX_DRAFT_BYTES`]
+    /// when they hold a whole saved draft) they are refused unread ([`DraftError::TooLarge`]).
+    /// Every chunk is checked and parsed (a saved draft loaded strictly, as by `load`) before
+    /// the replica is touched, the changes are applied to a copy of the replica with a panic
+    /// of automerge caught (see `guarded`), and the copy replaces the replica only if it still
+    /// has a draft's shape: damaged bytes are [`DraftError::BadChanges`], changes that would
+    /// make it another document (or another schema) are refused, and in every case of error
+    /// the replica is left as it was.
     pub fn apply_changes(&mut self, bytes: &[u8]) -> Result<(), DraftError> {
-        check_chunks(bytes).map_err(|what| DraftError::BadChanges(what.to_owned()))?;
-        self.doc
-            .load_incremental(bytes)
-            .map_err(|e| DraftError::BadChanges(e.to_string()))?;
-        self.refresh_roots()
+        let bad = |what: &str| DraftError::BadChanges(what.to_owned());
+        refuse_over(bytes, MAX_DRAFT_BYTES, "set of changes")?;
+        let chunks = split_chunks(bytes).map_err(bad)?;
+        if !chunks.iter().any(|c| c.kind == DOCUMENT_CHUNK) {
+            refuse_over(bytes, MAX_CHANGES_BYTES, "set of changes")?;
+        }
+        if chunks.is_empty() {
+            return Ok(());
+        }
+        let mut saved = Vec::new();
+        let mut changes = Vec::new();
+        for chunk in chunks {
+            match chunk.kind {
+                DOCUMENT_CHUNK => saved.push(
+                    guarded(|| AutoCommit::load_with_options(chunk.bytes, strict_options()))
+                        .map_err(bad)?
+                        .map_err(|e| bad(&e.to_string()))?,
+                ),
+                CHANGE_CHUNK | COMPRESSED_CHANGE_CHUNK => changes.push(
+                    guarded(|| Change::try_from(chunk.bytes))
+                        .map_err(bad)?
+                        .map_err(|e| bad(&e.to_string()))?,
+                ),
+                _ => return Err(bad("a bundle of changes, which drafts never use")),
+            }
+        }
+        let mut next = self.doc.clone();
+        guarded(|| -> Result<(), automerge::AutomergeError> {
+            for other in &mut saved {
+                next.merge(other)?;
+            }
+            next.apply_changes(changes)
+        })
+        .map_err(bad)?
+        .map_err(|e| bad(&e.to_string()))?;
+        let roots = read_roots(&next)?;
+        self.doc = next;
+        self.set_roots(roots);
+        Ok(())
     }
 
     /// Takes every change of `other` this replica lacks.
@@ -358,12 +470,16 @@ impl DraftDoc {
 
     fn refresh_roots(&mut self) -> Result<(), DraftError> {
         let roots = read_roots(&self.doc)?;
+        self.set_roots(roots);
+        Ok(())
+    }
+
+    fn set_roots(&mut self, roots: Roots) {
         self.kind = roots.kind;
         self.fields = roots.fields;
         self.paragraphs = roots.paragraphs;
         self.log = roots.log;
         self.comments = roots.comments;
-        Ok(())
     }
 
     // ---- reading helpers ----

@@ -189,6 +189,20 @@ use thiserror::Error;
 /// The schema number this build writes and reads.
 pub const DRAFT_SCHEMA: i64 = 1;
 
+/// The most bytes `DraftDoc::load` reads, and `apply_changes` when the bytes hold a whole saved
+/// draft (the exchange folder sends whole drafts): longer bytes are refused before automerge
+/// sees them. A draft is small: a trace of 260,000 keystrokes saves in 193.5 KiB, two people
+/// typing 5,000 keystrokes each in about 70 KiB (docs/BENCHMARKS.md), and attachments are not
+/// kept in the document. 16 MiB is far above any real draft, yet bounds what a damaged or
+/// planted copy makes automerge parse and hold in memory.
+pub const MAX_DRAFT_BYTES: usize = 16 * 1024 * 1024;
+
+/// The most bytes `DraftDoc::apply_changes` reads when they hold only changes (no whole saved
+/// draft): what `save_incremental` gives at an editing pause (a few KiB) or `changes_since`
+/// gives a peer catching up. Changes are written out uncompressed, unlike a saved draft, so
+/// they get a quarter of its cap: 4 MiB is still hundreds of editing sessions.
+pub const MAX_CHANGES_BYTES: usize = 4 * 1024 * 1024;
+
 /// What went wrong with a draft, in words a user can act on.
 #[derive(Debug, Error)]
 pub enum DraftError {
@@ -204,6 +218,14 @@ pub enum DraftError {
         "the received changes could not be applied ({0}): they are damaged; ask the sender to send the draft again"
     )]
     BadChanges(String),
+    #[error(
+        "this {what} is {len} bytes long, more than the {cap} bytes allowed: it was refused unread; a real draft is far smaller, so it is damaged or not a draft: ask the sender what they sent"
+    )]
+    TooLarge {
+        what: &'static str,
+        len: usize,
+        cap: usize,
+    },
     #[error("a device id is needed to edit a draft: it is empty")]
     EmptyActor,
     #[error("a {kind} draft has no field '{field}'")]

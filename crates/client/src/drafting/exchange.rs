@@ -53,6 +53,11 @@ const CHECK_TEXT: &[u8] = b"diplomatie exchange folder";
 /// The largest copy of a draft read from the folder. A draft's copy holds its text and its
 /// history of changes (compacted past 32 change sets); 64 MiB is far beyond a real one.
 pub const MAX_COPY_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest sealed copy opened: one saved draft (at most `MAX_DRAFT_BYTES`, the most
+/// `DraftDoc::load` and `apply_changes` take) behind the seal's magic, nonce and tag and the
+/// packet's header and draft id, which take far less than the 64 KiB allowed for them. A
+/// longer copy is refused before it is decrypted or given to automerge.
+const MAX_SEALED_DRAFT_BYTES: usize = diplomatie_draft::MAX_DRAFT_BYTES + 64 * 1024;
 /// The largest `exchange.json` read (a few hundred bytes in practice).
 const MAX_FOLDER_FILE_BYTES: u64 = 64 * 1024;
 
@@ -467,6 +472,12 @@ impl Profile {
         report: &mut ExchangeReport,
     ) -> Result<bool, String> {
         let bytes = read_file_capped(file, stamp, MAX_COPY_BYTES).map_err(|r| r.message())?;
+        if bytes.len() > MAX_SEALED_DRAFT_BYTES {
+            return Err(format!(
+                "it is larger than a draft can be ({} MiB), refused unopened: it is not a draft's copy, remove it",
+                diplomatie_draft::MAX_DRAFT_BYTES / (1024 * 1024)
+            ));
+        }
         let key = key_name(path);
         let d = digest(&bytes);
         if seen.get(&key) == Some(&d) {
