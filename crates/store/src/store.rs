@@ -113,7 +113,7 @@ fn damaged(err: StoreError) -> StoreError {
 /// file's size here, which catches a file cut at a page boundary. Every other page is checked
 /// (HMAC) when it is first read, so damage anywhere is reported as `Damaged` on first use;
 /// `verify_every_page` checks them all at once (too slow for every unlock: see
-/// docs/ARCHITECTURE.md).
+/// the module doc of this crate).
 fn verify_on_open(conn: &Connection) -> Result<(), StoreError> {
     let _span = tracing::debug_span!("verify_on_open").entered();
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {

@@ -4,8 +4,9 @@
 //! change. Merging is idempotent, so reading a copy twice, or an old one, changes nothing.
 //!
 //! Nothing is written there in clear: the folder has a key, derived from a passphrase the
-//! post's members share (PBKDF2, parameters and a key-check value in `<folder>/exchange.json`),
-//! and every copy is sealed with it (AES-256-GCM, bound to the draft's id). Each profile joins
+//! post's members share (Argon2id for new folders, PBKDF2 still read; the parameters and a
+//! key-check value in `<folder>/exchange.json`), and every copy is sealed with it
+//! (AES-256-GCM, bound to the draft's id). Each profile joins
 //! the folder once with the passphrase; the key is kept in its encrypted store.
 //!
 //! The folder is a hostile place: anyone who can write to the share can plant files there.
