@@ -22,5 +22,8 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
+    // The passphrase meter loads zxcvbn-ts and its dictionaries on first use: seconds on a
+    // loaded two-core machine, more than the default five-second budget of a test.
+    testTimeout: 30_000,
   },
 });
