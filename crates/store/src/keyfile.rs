@@ -19,12 +19,23 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use diplomatie_crypto::{KdfCost, KdfParams, SecretKey, derive_key, hex, open, seal};
 use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
-use crate::unlock::count_kdf_run;
+
+static KDF_RUNS: AtomicU64 = AtomicU64::new(0);
+
+/// How many passphrase derivations this process has run (for tests and diagnostics).
+pub fn kdf_runs() -> u64 {
+    KDF_RUNS.load(Ordering::Relaxed)
+}
+
+fn count_kdf_run() {
+    KDF_RUNS.fetch_add(1, Ordering::Relaxed);
+}
 
 pub(crate) const KEY_FILE: &str = "profile.key";
 const KEY_FILE_TMP: &str = "profile.key.tmp";

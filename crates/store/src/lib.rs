@@ -141,6 +141,7 @@ pub use draft::StoredDraft;
 pub use error::StoreError;
 pub use feed::FEED_PAGE;
 pub use item::{ItemSummary, NewItem, PutOutcome, StoredItem, message_dedupe_key};
+pub use keyfile::kdf_runs;
 pub use migration::SCHEMA_VERSION;
 pub use query::{
     Page, RouteFilter, SearchHit, SearchQuery, SnippetPart, TriageCounts, TriageFilter,
@@ -149,7 +150,6 @@ pub use search::SEARCH_TIER_SIZE;
 #[cfg(feature = "bench")]
 pub use search::SearchStatements;
 pub use store::{DB_FILE, Store};
-pub use unlock::kdf_runs;
 
 /// The key file inside a profile directory.
 pub const KEY_FILE: &str = keyfile::KEY_FILE;

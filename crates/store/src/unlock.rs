@@ -7,24 +7,12 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use diplomatie_crypto::{SecretKey, hkdf_sha256};
 
 use crate::StoreError;
 use crate::keyfile::KeyFile;
-
-static KDF_RUNS: AtomicU64 = AtomicU64::new(0);
-
-/// How many passphrase derivations this process has run (for tests and diagnostics).
-pub fn kdf_runs() -> u64 {
-    KDF_RUNS.load(Ordering::Relaxed)
-}
-
-pub(crate) fn count_kdf_run() {
-    KDF_RUNS.fetch_add(1, Ordering::Relaxed);
-}
 
 struct Entry {
     passphrase_tag: SecretKey,
