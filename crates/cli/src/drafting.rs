@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use diplomatie_client::drafting::{
-    DiffTag, DraftDiff, DraftEdit, DraftState, FieldName, ListField, ParagraphChange, VersionRef,
-    verify_release,
+    DiffTag, DraftDiff, DraftEdit, DraftReceived, DraftState, FieldName, ListField,
+    ParagraphChange, VersionRef, verify_release,
 };
 use diplomatie_client::numbering::FileAuthority;
 use diplomatie_client::schedule::{Intervals, MERGE_EVERY, Places, Stop, Tick, Worker, run};
@@ -666,21 +666,7 @@ pub fn exchange(profile: &Profile, command: ExchangeCommand, as_json: bool) -> R
             }
             let mut text = String::new();
             for r in &report.received {
-                text.push_str(&format!(
-                    "{} {} / {}: {} nouvelle(s) étape(s) / new step(s){}{}\n",
-                    r.id,
-                    if r.created { "reçu" } else { "fusionné" },
-                    if r.created { "received" } else { "merged" },
-                    r.new_steps.len(),
-                    if r.now_my_turn {
-                        " — à vous d'agir / your turn"
-                    } else {
-                        ""
-                    },
-                    r.released
-                        .map(|i| format!(" — publié / released: {i}"))
-                        .unwrap_or_default()
-                ));
+                text.push_str(&received_line(r));
             }
             for e in &report.errors {
                 text.push_str(&format!("{}: {}\n", e.file, e.error));
@@ -743,18 +729,7 @@ fn watch(profile: &Profile, dir: Option<PathBuf>, as_json: bool) -> Result<()> {
 fn tick_text(tick: &Tick) -> String {
     let mut text = String::new();
     for r in &tick.received {
-        text.push_str(&format!(
-            "{} {} / {}: {} nouvelle(s) étape(s) / new step(s){}\n",
-            r.id,
-            if r.created { "reçu" } else { "fusionné" },
-            if r.created { "received" } else { "merged" },
-            r.new_steps.len(),
-            if r.now_my_turn {
-                " — à vous d'agir / your turn"
-            } else {
-                ""
-            },
-        ));
+        text.push_str(&received_line(r));
     }
     for r in &tick.renumbered {
         text.push_str(&format!(
@@ -769,4 +744,23 @@ fn tick_text(tick: &Tick) -> String {
         text.push_str(&format!("{p}\n"));
     }
     text
+}
+
+/// What a draft that arrived brought, in one line: its id, counts and state, never a subject.
+fn received_line(r: &DraftReceived) -> String {
+    format!(
+        "{} {} / {}: {} nouvelle(s) étape(s) / new step(s){}{}\n",
+        r.id,
+        if r.created { "reçu" } else { "fusionné" },
+        if r.created { "received" } else { "merged" },
+        r.new_steps.len(),
+        if r.now_my_turn {
+            " — à vous d'agir / your turn"
+        } else {
+            ""
+        },
+        r.released
+            .map(|i| format!(" — publié / released: {i}"))
+            .unwrap_or_default()
+    )
 }
