@@ -10,39 +10,18 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use diplomatie_testkit::cli::{self, json, ok, stderr};
 use serde_json::Value;
 
 const PASS: &str = "une phrase de passe assez longue";
 
+/// `diplo --profile PROFILE ARGS…`, with the passphrase in the environment when given.
 fn diplo(profile: &Path, pass: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_diplo"));
-    cmd.arg("--profile").arg(profile).args(args);
-    cmd.env_remove("DIPLOMATIE_PASSPHRASE")
-        .env_remove("DIPLOMATIE_NEW_PASSPHRASE")
-        .env_remove("DIPLOMATIE_PROFILE")
-        .stdin(Stdio::null());
-    if let Some(p) = pass {
-        cmd.env("DIPLOMATIE_PASSPHRASE", p);
-    }
-    cmd.output().unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "diplo failed ({:?}): {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_str(&ok(out)).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    let env: Vec<(&str, &str)> = pass
+        .map(|p| ("DIPLOMATIE_PASSPHRASE", p))
+        .into_iter()
+        .collect();
+    cli::diplo(Path::new(env!("CARGO_BIN_EXE_diplo")), profile, &env, args)
 }
 
 struct Profile {
@@ -665,17 +644,15 @@ fn passwd_keeps_everything_and_only_the_new_passphrase_opens() {
     let p = profile();
     let id = compose_telegram(&p, "Conservé", &["--action", "BERLIN"]);
     let new = "une toute nouvelle phrase de passe";
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_diplo"));
-    let out = cmd
-        .arg("--profile")
-        .arg(&p.dir)
-        .arg("passwd")
-        .env("DIPLOMATIE_PASSPHRASE", PASS)
-        .env("DIPLOMATIE_NEW_PASSPHRASE", new)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    ok(&out);
+    ok(&cli::diplo(
+        Path::new(env!("CARGO_BIN_EXE_diplo")),
+        &p.dir,
+        &[
+            ("DIPLOMATIE_PASSPHRASE", PASS),
+            ("DIPLOMATIE_NEW_PASSPHRASE", new),
+        ],
+        &["passwd"],
+    ));
     assert_eq!(run(&p, &["inbox"]).status.code(), Some(3));
     let shown = json(&diplo(&p.dir, Some(new), &["--json", "show", &id]));
     assert_eq!(shown["item"]["content"]["subject"], "Conservé");
@@ -749,23 +726,21 @@ const EXCHANGE: &str = "la phrase du dossier de Berlin";
 /// Joins everyone to one exchange folder (the first sets it up).
 fn join(folder: &Path, people: &[&Profile]) {
     for p in people {
-        let out = Command::new(env!("CARGO_BIN_EXE_diplo"))
-            .arg("--profile")
-            .arg(&p.dir)
-            .args([
+        ok(&cli::diplo(
+            Path::new(env!("CARGO_BIN_EXE_diplo")),
+            &p.dir,
+            &[
+                ("DIPLOMATIE_PASSPHRASE", PASS),
+                ("DIPLOMATIE_EXCHANGE_PASSPHRASE", EXCHANGE),
+            ],
+            &[
                 "exchange",
                 "join",
                 folder.to_str().unwrap(),
                 "--kdf-cost",
                 "m=8192,t=1",
-            ])
-            .env("DIPLOMATIE_PASSPHRASE", PASS)
-            .env("DIPLOMATIE_EXCHANGE_PASSPHRASE", EXCHANGE)
-            .env_remove("DIPLOMATIE_PROFILE")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        ok(&out);
+            ],
+        ));
     }
 }
 
@@ -1594,20 +1569,10 @@ fn an_email_with_no_date_at_all_says_so() {
 /// Runs `diplo` on `p` with every trace of every crate on, and returns what it wrote to
 /// standard error (the traces) after checking that it succeeded.
 fn traced(p: &Profile, args: &[&str], extra_env: &[(&str, &str)]) -> (String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_diplo"));
-    cmd.arg("--profile")
-        .arg(&p.dir)
-        .args(args)
-        .env("DIPLOMATIE_PASSPHRASE", PASS)
-        .env("DIPLOMATIE_LOG", "trace")
-        .env_remove("DIPLOMATIE_PROFILE")
-        .stdin(Stdio::null());
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let stdout = ok(&out);
-    (stdout, stderr(&out))
+    let mut env = vec![("DIPLOMATIE_PASSPHRASE", PASS), ("DIPLOMATIE_LOG", "trace")];
+    env.extend_from_slice(extra_env);
+    let out = cli::diplo(Path::new(env!("CARGO_BIN_EXE_diplo")), &p.dir, &env, args);
+    (ok(&out), stderr(&out))
 }
 
 #[test]

@@ -16,42 +16,17 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use diplomatie_client::drafting::ExchangeReport;
-use diplomatie_client::{InitOptions, Profile};
 use diplomatie_domain::ItemKind;
+use diplomatie_testkit::{EXCHANGE_PASSPHRASE, POST, Person, join_exchange, person};
 
-const SHARED: &str = "la phrase du poste de Berlin";
 const VICTIM: &[u8] = b"a file of the user's that nothing may touch\n";
-
-struct Person {
-    _dir: tempfile::TempDir,
-    profile: Profile,
-}
-
-fn person(name: &str, folder: &Path) -> Person {
-    let dir = tempfile::tempdir().unwrap();
-    let profile = Profile::init(
-        dir.path(),
-        "exchange test passphrase",
-        InitOptions {
-            name: name.into(),
-            org: "Ambassade de France à Berlin".into(),
-            email: None,
-            kdf_cost: Some(diplomatie_client::KdfCost::MIN),
-        },
-    )
-    .unwrap();
-    profile
-        .join_exchange(folder, SHARED, Some(diplomatie_client::KdfCost::MIN))
-        .unwrap();
-    Person { _dir: dir, profile }
-}
 
 /// A folder, Alice and Bruno joined to it, and a draft of Alice's.
 fn setup() -> (tempfile::TempDir, Person, Person, String) {
     let folder = tempfile::tempdir().unwrap();
-    let alice = person("Alice", folder.path());
-    let bruno = person("Bruno", folder.path());
-    let id = alice.profile.create_draft(ItemKind::Telegram).unwrap().id;
+    let (alice, bruno) = (person("Alice", POST, None), person("Bruno", POST, None));
+    join_exchange(folder.path(), &[&alice, &bruno]);
+    let id = alice.create_draft(ItemKind::Telegram).unwrap().id;
     (folder, alice, bruno, id)
 }
 
@@ -91,7 +66,7 @@ fn a_link_planted_at_the_place_of_a_copy_or_of_a_temp_file_leaves_its_target_unt
     let tmp_victim = outside.path().join("tmp-victim.txt");
     std::fs::write(&tmp_victim, VICTIM).unwrap();
 
-    let path = alice.profile.publish_draft(folder.path(), &id).unwrap();
+    let path = alice.publish_draft(folder.path(), &id).unwrap();
     std::fs::remove_file(&path).unwrap();
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     // A link at the copy's place, and one at the temporary name an earlier version used.
@@ -99,7 +74,7 @@ fn a_link_planted_at_the_place_of_a_copy_or_of_a_temp_file_leaves_its_target_unt
     let old_tmp = path.with_file_name(format!(".{name}.tmp"));
     symlink(&tmp_victim, &old_tmp).unwrap();
 
-    let written = alice.profile.publish_draft(folder.path(), &id).unwrap();
+    let written = alice.publish_draft(folder.path(), &id).unwrap();
     assert_eq!(written, path);
     assert_eq!(std::fs::read(&copy_victim).unwrap(), VICTIM);
     assert_eq!(std::fs::read(&tmp_victim).unwrap(), VICTIM);
@@ -114,7 +89,7 @@ fn a_link_planted_at_the_place_of_a_copy_or_of_a_temp_file_leaves_its_target_unt
         .collect();
     assert_eq!(left, vec![format!(".{name}.tmp")]);
 
-    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.received.len(), 1);
     assert!(report.received[0].created);
@@ -125,7 +100,7 @@ fn a_draft_folder_that_is_a_link_is_refused_and_nothing_is_written_through_it() 
     let (folder, alice, bruno, id) = setup();
     let elsewhere = tempfile::tempdir().unwrap();
     symlink(elsewhere.path(), folder.path().join(&id)).unwrap();
-    let err = alice.profile.publish_draft(folder.path(), &id).unwrap_err();
+    let err = alice.publish_draft(folder.path(), &id).unwrap_err();
     let message = err.to_string();
     assert!(message.contains("link"), "{message}");
     assert!(message.contains("nothing was written"), "{message}");
@@ -134,18 +109,17 @@ fn a_draft_folder_that_is_a_link_is_refused_and_nothing_is_written_through_it() 
     // Collecting does not follow a linked folder to the copies it holds.
     let real = tempfile::tempdir().unwrap();
     alice
-        .profile
-        .join_exchange(real.path(), SHARED, None)
+        .join_exchange(real.path(), EXCHANGE_PASSPHRASE, None)
         .unwrap();
-    let copy = alice.profile.publish_draft(real.path(), &id).unwrap();
+    let copy = alice.publish_draft(real.path(), &id).unwrap();
     std::fs::remove_file(folder.path().join(&id)).unwrap();
     symlink(copy.parent().unwrap(), folder.path().join(&id)).unwrap();
-    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
     assert!(report.received.is_empty(), "{:?}", report.received);
     let errors = errors_of(&report, &folder.path().join(&id));
     assert_eq!(errors.len(), 1, "{:?}", report.errors);
     assert!(errors[0].contains("symbolic link"), "{}", errors[0]);
-    assert!(bruno.profile.draft(&id).is_err());
+    assert!(bruno.draft(&id).is_err());
 }
 
 #[test]
@@ -153,7 +127,7 @@ fn a_copy_that_is_a_link_a_fifo_or_too_large_is_refused_unread() {
     let (folder, alice, bruno, id) = setup();
     let outside = tempfile::tempdir().unwrap();
     let copy_victim = victim(outside.path());
-    alice.profile.publish_draft(folder.path(), &id).unwrap();
+    alice.publish_draft(folder.path(), &id).unwrap();
     let dir = folder.path().join(&id);
 
     let link = dir.join("1111.draft");
@@ -172,7 +146,7 @@ fn a_copy_that_is_a_link_a_fifo_or_too_large_is_refused_unread() {
         .unwrap();
 
     let started = Instant::now();
-    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
     assert!(started.elapsed() < Duration::from_secs(20));
     // Alice's real copy is merged all the same.
     assert_eq!(report.received.len(), 1, "{:?}", report.errors);
@@ -200,8 +174,7 @@ fn a_copy_that_is_a_link_a_fifo_or_too_large_is_refused_unread() {
     )
     .unwrap();
     let err = bruno
-        .profile
-        .join_exchange(other.path(), SHARED, None)
+        .join_exchange(other.path(), EXCHANGE_PASSPHRASE, None)
         .unwrap_err();
     assert!(err.to_string().contains("symbolic link"), "{err}");
 }
@@ -209,13 +182,13 @@ fn a_copy_that_is_a_link_a_fifo_or_too_large_is_refused_unread() {
 #[test]
 fn a_refused_copy_is_not_read_again_until_its_length_time_or_inode_changes() {
     let (folder, alice, bruno, id) = setup();
-    let path = alice.profile.publish_draft(folder.path(), &id).unwrap();
+    let path = alice.publish_draft(folder.path(), &id).unwrap();
     let good = std::fs::read(&path).unwrap();
     let long_ago = SystemTime::now() - Duration::from_secs(60);
     // Damaged in place: same inode, same length, an old time of change.
     std::fs::write(&path, vec![0x5a; good.len()]).unwrap();
     set_modified(&path, long_ago);
-    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
     assert!(report.received.is_empty());
     let first = errors_of(&report, &path);
     assert_eq!(first.len(), 1, "{:?}", report.errors);
@@ -225,7 +198,7 @@ fn a_refused_copy_is_not_read_again_until_its_length_time_or_inode_changes() {
     // the same refusal is reported (from memory: reading it would have merged it).
     std::fs::write(&path, &good).unwrap();
     set_modified(&path, long_ago);
-    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
     assert!(report.received.is_empty(), "{:?}", report.received);
     assert_eq!(errors_of(&report, &path), first);
 
@@ -234,7 +207,7 @@ fn a_refused_copy_is_not_read_again_until_its_length_time_or_inode_changes() {
     std::fs::write(&replacement, &good).unwrap();
     set_modified(&replacement, long_ago);
     std::fs::rename(&replacement, &path).unwrap();
-    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.received.len(), 1);
     assert!(report.received[0].created);
@@ -243,11 +216,11 @@ fn a_refused_copy_is_not_read_again_until_its_length_time_or_inode_changes() {
     // the good bytes with yet another time: read again, accepted.
     std::fs::write(&path, vec![0x5a; good.len()]).unwrap();
     set_modified(&path, long_ago + Duration::from_secs(2));
-    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
     assert_eq!(errors_of(&report, &path).len(), 1, "{:?}", report.errors);
     std::fs::write(&path, &good).unwrap();
     set_modified(&path, long_ago + Duration::from_secs(5));
-    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
 
     // A refusal for being too large is remembered the same way, and reported again.
@@ -258,8 +231,8 @@ fn a_refused_copy_is_not_read_again_until_its_length_time_or_inode_changes() {
         .set_len(1 << 40)
         .unwrap();
     set_modified(&path, long_ago);
-    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
     assert!(errors_of(&report, &path)[0].contains("larger than"));
-    let report = bruno.profile.collect_drafts(folder.path()).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
     assert!(errors_of(&report, &path)[0].contains("larger than"));
 }
