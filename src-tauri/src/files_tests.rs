@@ -301,3 +301,29 @@ fn every_command_is_declared_and_the_page_gets_no_file_permission() {
         );
     }
 }
+
+#[test]
+fn the_page_loads_no_objects_base_forms_or_frames_and_its_prototypes_are_frozen() {
+    let config: serde_json::Value =
+        serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+    let security = &config["app"]["security"];
+    let csp = security["csp"].as_str().unwrap();
+    let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+    for wanted in [
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(directives.contains(&wanted), "{wanted} missing from {csp}");
+    }
+    assert!(!csp.contains("unsafe-eval"), "{csp}");
+    assert!(
+        !directives
+            .iter()
+            .any(|d| d.starts_with("script-src") && d.contains("unsafe-inline")),
+        "{csp}"
+    );
+    assert_eq!(security["freezePrototype"], true);
+}
