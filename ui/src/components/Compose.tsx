@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useApi, type CommandError } from '../api';
+import { tokenName, useApi, type CommandError } from '../api';
 import type { AddresseeDto, AddresseeKindDto, KindDto, MarkingDto, PrecedenceDto } from '../bindings';
 import {
   ADDRESSEE_KINDS,
@@ -9,7 +9,6 @@ import {
   emptyAddressee,
   emptyParagraph,
   errorField,
-  fileName,
   fieldName,
   fieldTarget,
   moveAt,
@@ -292,14 +291,14 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (id: string) 
                 <p className="field-hint">{t('compose.noAttachment')}</p>
               ) : (
                 <ul className="attachment-list" aria-labelledby={`${id}-attachments-label`} data-testid="compose-attachments">
-                  {f.attachments.map((path) => (
-                    <li key={path}>
-                      <span>{fileName(path)}</span>{' '}
+                  {f.attachments.map((token) => (
+                    <li key={token}>
+                      <span>{tokenName(token)}</span>{' '}
                       <button
                         type="button"
                         className="link"
-                        aria-label={t('compose.removeAttachment', { name: fileName(path) })}
-                        onClick={() => update(kind, (form) => ({ ...form, attachments: form.attachments.filter((p) => p !== path) }))}
+                        aria-label={t('compose.removeAttachment', { name: tokenName(token) })}
+                        onClick={() => update(kind, (form) => ({ ...form, attachments: form.attachments.filter((p) => p !== token) }))}
                       >
                         ×
                       </button>

@@ -39,7 +39,7 @@ export interface ComposeForm {
   to: string;
   cc: string;
   body: string;
-  /** Paths of the files to attach (an email). */
+  /** Tokens of the files to attach (an email), as the backend's dialog granted them. */
   attachments: string[];
 }
 
@@ -152,11 +152,6 @@ export function buildCompose(kind: KindDto, f: ComposeForm): ComposeDto_Deserial
         attachments: f.attachments,
       };
   }
-}
-
-/** A file's name from its path (either separator). */
-export function fileName(path: string): string {
-  return path.split(/[\\/]/).pop() || path;
 }
 
 /** The form field an error is about: the one the backend names, or one inferred. */
