@@ -65,7 +65,7 @@ e2e: ui package
 # The store and search benchmarks, then the desktop app's (real app under Xvfb, 100,000 items).
 bench: deps ui
 	$(CARGO) run --release -p diplomatie-bench
-	$(CARGO) build --release -p diplomatie -p diplomatie-cli
+	$(CARGO) build --release -p diplomatie -p diplomatie-cli --features diplomatie/bench-baseline
 	$(CARGO) run --release -p diplomatie-e2e --bin app-bench
 
 # Two minutes per fuzz target on the committed seeds (nightly toolchain; see fuzz/README.md).

@@ -160,10 +160,25 @@ async fn the_debian_package_installs_the_app_and_the_cli_and_the_packaged_app_st
     );
     ensure!(is_executable(&diplo), "usr/bin/diplo is an executable");
 
-    let entry_path = root.join("usr/share/applications/diplomatie.desktop");
-    let entry = desktop_entry(
-        &std::fs::read_to_string(&entry_path).context("the desktop entry is in the package")?,
+    // Only the app and the CLI are programs of the package (not the benchmark's baseline).
+    let programs: BTreeSet<String> = std::fs::read_dir(root.join("usr/bin"))?
+        .map(|e| Ok(e?.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_>>()?;
+    ensure!(
+        programs == BTreeSet::from(["diplo".to_owned(), "diplomatie".to_owned()]),
+        "the package installs diplo and diplomatie only: {programs:?}"
     );
+
+    // One desktop entry, named after the product (the bundler's naming).
+    let entries: Vec<PathBuf> = std::fs::read_dir(root.join("usr/share/applications"))
+        .context("the package has desktop entries")?
+        .map(|e| Ok(e?.path()))
+        .collect::<Result<_>>()?;
+    ensure!(
+        entries.len() == 1 && entries.iter().all(|p| p.ends_with("Diplomatie.desktop")),
+        "one desktop entry, Diplomatie.desktop: {entries:?}"
+    );
+    let entry = desktop_entry(&std::fs::read_to_string(&entries[0])?);
     ensure!(
         entry.get("Type").map(String::as_str) == Some("Application"),
         "desktop entry type: {entry:?}"
