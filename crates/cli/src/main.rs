@@ -114,6 +114,8 @@ fn run(cli: Cli) -> Result<()> {
                     kdf_cost: a.kdf_cost,
                 },
             )?;
+            let email = a.email.as_deref().unwrap_or_default();
+            secret::report_strength(&passphrase, &[&a.name, &a.org, email]);
             output::identity(profile.identity(), cli.json)
         }
         Command::Compose(c) => {
@@ -168,6 +170,9 @@ fn run(cli: Cli) -> Result<()> {
             let profile = Profile::open(cli.profile_dir()?, &old)?;
             let new = secret::changed_passphrase()?;
             profile.change_passphrase(&old, &new)?;
+            let me = profile.identity();
+            let email = me.email.as_deref().unwrap_or_default();
+            secret::report_strength(&new, &[&me.name, &me.org, email]);
             output::message("Phrase de passe changée. / Passphrase changed.", cli.json)
         }
         Command::Demo(a) => {

@@ -64,3 +64,21 @@ pub fn exchange_passphrase() -> Result<Zeroizing<String>> {
         None => prompt("Phrase du dossier d'échange / Exchange folder passphrase: "),
     }
 }
+
+/// Says on standard error how strong a new passphrase is (never the passphrase), with advice
+/// when it is weak. `context`: the person's name, unit and address, which an attacker tries.
+pub fn report_strength(passphrase: &str, context: &[&str]) {
+    let s = diplomatie_client::passphrase_strength(passphrase, context);
+    eprintln!(
+        "Robustesse de la phrase de passe / Passphrase strength: {} (≈ {} bits)",
+        s.level.label(),
+        s.bits
+    );
+    if s.level == diplomatie_client::StrengthLevel::Weak {
+        eprintln!(
+            "Conseil : plusieurs mots peu courants, sans lien avec vous, la rendent plus sûre \
+             (diplo passwd pour la changer). / Advice: several uncommon words, unrelated to \
+             you, make it safer (diplo passwd to change it)."
+        );
+    }
+}

@@ -1804,3 +1804,50 @@ fn watch_runs_the_schedule_until_stopped_with_core_dumps_off() {
     let shown = json(&run(&bruno, &["--json", "draft", "show", &id]));
     assert_eq!(shown["view"]["fields"]["subject"], "Visite");
 }
+
+#[test]
+fn init_and_passwd_say_how_strong_the_new_passphrase_is_never_what_it_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("alice");
+    let weak = "password1234";
+    let init = |pass: &str| {
+        diplo(
+            &dir,
+            Some(pass),
+            &[
+                "init",
+                "--name",
+                "Alice Lefèvre",
+                "--org",
+                "DIPLOMATIE/DUE",
+                "--kdf-cost",
+                "m=8192,t=1",
+            ],
+        )
+    };
+    let out = init(weak);
+    ok(&out);
+    let said = stderr(&out);
+    assert!(said.contains("faible / weak"), "{said}");
+    assert!(said.contains("Advice"), "{said}");
+    assert!(!said.contains(weak), "{said}");
+
+    let strong = "tortue violette mange 37 nuages";
+    let out = cli::diplo(
+        Path::new(env!("CARGO_BIN_EXE_diplo")),
+        &dir,
+        &[
+            ("DIPLOMATIE_PASSPHRASE", weak),
+            ("DIPLOMATIE_NEW_PASSPHRASE", strong),
+        ],
+        &["passwd"],
+    );
+    ok(&out);
+    let said = stderr(&out);
+    assert!(
+        said.contains(": forte / strong") || said.contains(": très forte / very strong"),
+        "{said}"
+    );
+    assert!(!said.contains("Advice"), "{said}");
+    assert!(!said.contains("tortue"), "{said}");
+}

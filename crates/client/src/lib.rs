@@ -11,6 +11,7 @@ mod feed;
 mod form_draft;
 mod import;
 pub mod numbering;
+mod passphrase;
 mod profile;
 pub mod release;
 pub mod schedule;
@@ -25,6 +26,7 @@ pub use export::ExportFormat;
 pub use feed::FeedCursor;
 pub use form_draft::MAX_FORM_DRAFT_BYTES;
 pub use import::{ImportOutcome, ImportReport};
+pub use passphrase::{Strength, StrengthLevel, passphrase_strength};
 pub use profile::{
     Compose, INGEST_BATCH, Inbox, InitOptions, MAX_ATTACHMENT_BYTES, MIN_PASSPHRASE_CHARS,
     NewAttachment, Profile, ProfileIdentity,

@@ -31,7 +31,7 @@ const WEAK: Strength = { bits: 0, level: 'weak', score: 0 };
  * Levels by zxcvbn's estimate of the guesses needed (log10). The attacker of a stolen profile
  * guesses offline, so the thresholds are stricter than zxcvbn's own score (which calls 10⁶
  * guesses "somewhat guessable"): under 10⁹ weak, under 10¹² medium, under 10¹⁶ strong. The
- * CLI uses the same thresholds (crates/cli/src/secret.rs).
+ * CLI uses the same thresholds with zxcvbn-rs (crates/client/src/passphrase.rs).
  */
 export const LEVEL_LOG10 = [9, 12, 16] as const;
 
