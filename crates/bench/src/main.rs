@@ -13,7 +13,10 @@
 //!        (defaults 100000, 200000, 100; `--quick` divides the sizes by 20; 3 drafting runs;
 //!        the trace benches/data/automerge-paper-synth.json.gz)
 //!
-//! `DIPLOMATIE_BENCH=store` or `DIPLOMATIE_BENCH=drafting` runs only that part (default: both).
+//! - the protections of secrets (`security.rs`): Argon2id at several costs, and SQLCipher's
+//!   memory security off and on (ingest, search), each in a child process.
+//!
+//! `DIPLOMATIE_BENCH=store`, `drafting` or `security` runs only that part (default: all).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,6 +24,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod drafting;
+mod security;
 
 use anyhow::{Context, Result, bail};
 use diplomatie_client::INGEST_BATCH as BATCH;
@@ -46,6 +50,7 @@ struct Args {
 struct Parts {
     store: bool,
     drafting: bool,
+    security: bool,
 }
 
 fn parts() -> Result<Parts> {
@@ -53,16 +58,24 @@ fn parts() -> Result<Parts> {
         Err(_) | Ok("") | Ok("all") => Ok(Parts {
             store: true,
             drafting: true,
+            security: true,
         }),
         Ok("store") => Ok(Parts {
             store: true,
             drafting: false,
+            security: false,
         }),
         Ok("drafting") => Ok(Parts {
             store: false,
             drafting: true,
+            security: false,
         }),
-        Ok(other) => bail!("DIPLOMATIE_BENCH={other}: use store, drafting or all"),
+        Ok("security") => Ok(Parts {
+            store: false,
+            drafting: false,
+            security: true,
+        }),
+        Ok(other) => bail!("DIPLOMATIE_BENCH={other}: use store, drafting, security or all"),
     }
 }
 
@@ -361,6 +374,10 @@ fn main() -> Result<()> {
             let dir = raw.next().context("--child-unlock needs a directory")?;
             return child_unlock(Path::new(&dir));
         }
+        Some("--child-memory") => {
+            let (on, items, queries) = security::child_args(raw)?;
+            return security::child_memory(on, items, queries);
+        }
         Some("--child-load-memory") => {
             let which = raw.next().context("--child-load-memory needs api or raw")?;
             let path = raw.next().context("--child-load-memory needs a file")?;
@@ -384,6 +401,16 @@ fn main() -> Result<()> {
             "Drafting: our draft API vs raw automerge 0.12 (median of {} runs, (min–max)):",
             args.drafting.runs.max(1)
         );
+        println!();
+        print_table(&rows);
+    }
+    if parts.security {
+        // A store of a tenth of the ingest benchmark's size, searched with the same queries.
+        let rows = security::rows(args.ingest / 10, args.queries)?;
+        if parts.store || parts.drafting {
+            println!();
+        }
+        println!("Protections of secrets: Argon2id costs; SQLCipher's memory security off / on:");
         println!();
         print_table(&rows);
     }

@@ -149,6 +149,8 @@ pub use query::{
 pub use search::SEARCH_TIER_SIZE;
 #[cfg(feature = "bench")]
 pub use search::SearchStatements;
+#[cfg(feature = "bench")]
+pub use store::enable_memory_security_for_bench;
 pub use store::{DB_FILE, Store};
 
 /// The key file inside a profile directory.

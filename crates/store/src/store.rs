@@ -1284,3 +1284,14 @@ impl Store {
         f(&conn)
     }
 }
+
+/// Turns SQLCipher's memory security on for the rest of this process (it cannot be turned off
+/// again): SQLCipher then locks the memory it allocates and wipes it when freed. Returns what
+/// SQLCipher reports afterwards. For measuring its cost only.
+#[cfg(feature = "bench")]
+pub fn enable_memory_security_for_bench() -> Result<bool, StoreError> {
+    let conn = Connection::open_in_memory()?;
+    conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
+    let on: String = conn.query_row("PRAGMA cipher_memory_security", [], |r| r.get(0))?;
+    Ok(on == "1")
+}
