@@ -454,7 +454,16 @@ fn text_of(n: &Value) -> String {
 async fn action_items_are_notified_dr_ones_without_subject_and_a_click_opens_the_item() -> Result<()>
 {
     let mut session = Session::start()?;
-    let app = unlocked_app(&mut session, &[("DIPLOMATIE_FLASH_REMINDER_SECS", "3")]).await?;
+    // Every trace of every crate on: what the backend logs while it notifies and opens items
+    // reaches the session's app log (its standard error), checked at the end.
+    let app = unlocked_app(
+        &mut session,
+        &[
+            ("DIPLOMATIE_FLASH_REMINDER_SECS", "3"),
+            ("DIPLOMATIE_LOG", "trace"),
+        ],
+    )
+    .await?;
     let result = within(async {
         // The CLI files an NP item for action while the app is open.
         let np = id_of(&session.diplo(&[
@@ -586,6 +595,28 @@ async fn action_items_are_notified_dr_ones_without_subject_and_a_click_opens_the
             "no reminder after the Flash was opened"
         );
 
+        step("the app's traces hold no subject, body or passphrase");
+        let log = std::fs::read_to_string(session.app_log())?;
+        ensure!(
+            log.contains("notifying an arrival"),
+            "the app's traces reach {}: {} lines",
+            session.app_log().display(),
+            log.lines().count()
+        );
+        for canary in [
+            "Alpha : préparation",
+            "Bravo confidentiel",
+            "Corps protégé",
+            "Texte ordinaire",
+            "Delta flash",
+            "Charlie pour information",
+            PASSPHRASE,
+        ] {
+            ensure!(
+                !log.contains(canary),
+                "{canary:?} appears in the app's traces"
+            );
+        }
         Ok(())
     })
     .await;
