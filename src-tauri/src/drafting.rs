@@ -22,7 +22,7 @@ use tauri_specta::Event;
 use crate::dto::*;
 use crate::error::{CommandError, ErrorKind};
 use crate::map;
-use crate::state::AppState;
+use crate::state::{AppState, Session};
 
 type Shared<'a> = State<'a, Arc<AppState>>;
 
@@ -47,10 +47,11 @@ pub struct OpenDraftEvent {
     pub id: String,
 }
 
-/// The draft after a local change, with why its copy could not be written to the exchange
-/// folder, if it could not (the change itself is kept, and the copy written again later).
-fn changed(change: Changed<DraftState>, me: &str) -> DraftDto {
-    let mut dto = map::draft(&change.value, me);
+/// The draft after a local change, as the session's user sees it, with why its copy could
+/// not be written to the exchange folder, if it could not (the change itself is kept, and the
+/// copy written again later).
+fn changed(change: Changed<DraftState>, session: &Session) -> DraftDto {
+    let mut dto = map::draft(&change.value, &session.profile.identity().name);
     dto.publish_error = change.publish_error;
     dto
 }
@@ -125,7 +126,7 @@ pub async fn create_draft(state: Shared<'_>, kind: KindDto) -> Result<DraftDto, 
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.create_draft(map::kind_in(kind)))?;
-        Ok(changed(draft, &session.profile.identity().name))
+        Ok(changed(draft, &session))
     })
     .await
 }
@@ -137,7 +138,7 @@ pub async fn correct_release(state: Shared<'_>, id: String) -> Result<DraftDto, 
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.correct_release(&id))?;
-        Ok(changed(draft, &session.profile.identity().name))
+        Ok(changed(draft, &session))
     })
     .await
 }
@@ -160,7 +161,7 @@ pub async fn edit_draft(
         let edits: Vec<_> = edits.iter().map(map::draft_edit_in).collect();
         let seen = (!heads.is_empty()).then_some(heads.as_slice());
         let draft = session.change_draft(|p| p.edit_draft_seen(&id, seen, &edits))?;
-        Ok(changed(draft, &session.profile.identity().name))
+        Ok(changed(draft, &session))
     })
     .await
 }
@@ -176,7 +177,7 @@ pub async fn draft_step(
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.draft_step(&id, map::draft_step_in(&step)))?;
-        Ok(changed(draft, &session.profile.identity().name))
+        Ok(changed(draft, &session))
     })
     .await
 }
@@ -213,7 +214,7 @@ pub async fn release_draft(
             number: outcome.number,
             provisional: outcome.provisional,
             signature: outcome.signature,
-            draft: changed(draft, &session.profile.identity().name),
+            draft: changed(draft, &session),
         })
     })
     .await
@@ -230,7 +231,7 @@ pub async fn name_draft_version(
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.name_draft_version(&id, &label))?;
-        Ok(changed(draft, &session.profile.identity().name))
+        Ok(changed(draft, &session))
     })
     .await
 }
@@ -295,7 +296,7 @@ pub async fn comment_draft(
         );
         let draft =
             session.change_draft(|p| p.comment_draft(&id, &paragraph, start, end, &text))?;
-        Ok(changed(draft, &session.profile.identity().name))
+        Ok(changed(draft, &session))
     })
     .await
 }
@@ -310,7 +311,7 @@ pub async fn resolve_draft_comment(
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.resolve_draft_comment(&id, &comment))?;
-        Ok(changed(draft, &session.profile.identity().name))
+        Ok(changed(draft, &session))
     })
     .await
 }
