@@ -3,6 +3,7 @@
 
 mod attach;
 mod compose;
+mod copy_stamps;
 pub mod drafting;
 pub mod eml;
 mod error;

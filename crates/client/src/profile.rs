@@ -147,7 +147,7 @@ pub struct Profile {
     identity: ProfileIdentity,
     /// The exchange folder's copies already merged, by path, with the length and time of
     /// change they had then: an unchanged copy is not read again at the next look.
-    pub(crate) exchange_stamps: crate::drafting::ExchangeStamps,
+    pub(crate) exchange_stamps: crate::copy_stamps::ExchangeStamps,
 }
 
 fn fresh_id() -> ItemId {

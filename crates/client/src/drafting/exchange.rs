@@ -25,12 +25,10 @@
 //!   changed more than a few seconds ago) is not read again, and a refused one is reported
 //!   again with the same reason.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
 
 use diplomatie_crypto::{KdfCost, KdfParams, SecretKey, derive_key, hex, open, seal};
 use serde::{Deserialize, Serialize};
@@ -38,6 +36,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::DraftReceived;
+use crate::copy_stamps::Stamp;
 use crate::{ClientError, MIN_PASSPHRASE_CHARS, Profile};
 
 /// What has been merged already: the digest of each copy, by path.
@@ -68,71 +67,6 @@ struct FolderFile {
     kdf: KdfParams,
     /// seal(key, CHECK_AAD, CHECK_TEXT), hex: a wrong passphrase fails to open it.
     check: String,
-}
-
-/// A copy's length, time of change and inode when it was last looked at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    len: u64,
-    modified: SystemTime,
-    inode: u64,
-}
-
-impl Stamp {
-    fn of(meta: &fs::Metadata) -> Option<Self> {
-        Some(Self {
-            len: meta.len(),
-            modified: meta.modified().ok()?,
-            inode: inode(meta),
-        })
-    }
-}
-
-#[cfg(unix)]
-fn inode(meta: &fs::Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::ino(meta)
-}
-
-#[cfg(not(unix))]
-fn inode(_meta: &fs::Metadata) -> u64 {
-    0
-}
-
-/// A copy changed less than this long ago is read again even when its stamp is the same: a
-/// file system's clock may be coarse (whole seconds on some shares), so two writes within one
-/// tick can leave the same time behind.
-const STAMP_SETTLE: Duration = Duration::from_secs(3);
-
-/// What a look at a copy found: merged (or nothing new), or refused with why.
-type Outcome = Option<String>;
-
-/// The stamps of the copies looked at, with what came of each, kept for as long as the
-/// profile is open.
-#[derive(Debug, Default)]
-pub(crate) struct ExchangeStamps(Mutex<HashMap<PathBuf, (Stamp, Outcome)>>);
-
-impl ExchangeStamps {
-    /// What came of the last look at `path`, if its stamp is the same and old enough to
-    /// trust; `None` when the copy must be read.
-    fn unchanged(&self, path: &Path, stamp: Stamp) -> Option<Outcome> {
-        let fresh = SystemTime::now()
-            .duration_since(stamp.modified)
-            .map_or(true, |age| age < STAMP_SETTLE);
-        if fresh {
-            return None;
-        }
-        let known = self.0.lock().ok()?;
-        match known.get(path) {
-            Some((known, outcome)) if *known == stamp => Some(outcome.clone()),
-            _ => None,
-        }
-    }
-
-    fn remember(&self, path: PathBuf, stamp: Stamp, outcome: Outcome) {
-        if let Ok(mut known) = self.0.lock() {
-            known.insert(path, (stamp, outcome));
-        }
-    }
 }
 
 /// Opens `path` for reading without following a symbolic link at its last component, and
@@ -217,7 +151,7 @@ fn read_file_capped(
     stamp: Option<Stamp>,
     cap: u64,
 ) -> Result<Vec<u8>, ReadRefusal> {
-    if stamp.is_some_and(|s| s.len > cap) {
+    if stamp.is_some_and(|s| s.len() > cap) {
         return Err(ReadRefusal::TooLarge(cap));
     }
     read_capped(file, cap)

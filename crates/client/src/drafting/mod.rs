@@ -27,7 +27,6 @@ use time::format_description::well_known::Rfc3339;
 use tracing::info_span;
 use uuid::Uuid;
 
-pub(crate) use exchange::ExchangeStamps;
 pub use exchange::{ExchangeError, ExchangeReport};
 pub use log::{Replayed, replay};
 
