@@ -72,6 +72,7 @@ pub async fn create_profile(
     blocking(move || {
         let passphrase = Zeroizing::new(request.passphrase);
         let options = InitOptions {
+            role: String::new(),
             name: request.name,
             org: request.org,
             email: request.email,

@@ -1016,6 +1016,7 @@ mod tests {
             &dir.path().join("p"),
             "attachment test passphrase",
             diplomatie_client::InitOptions {
+                role: String::new(),
                 name: "Alice".into(),
                 org: "Quai".into(),
                 email: Some("alice@diplomatie.example".into()),

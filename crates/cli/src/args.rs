@@ -101,6 +101,11 @@ pub enum Command {
     /// This device's numbering blocks: refill while online, settle provisional numbers.
     #[command(subcommand)]
     Numbers(crate::drafting::NumbersCommand),
+    /// Your identity: your card for others (one line to copy, last), your key and this device
+    Identity(crate::contacts::IdentityArgs),
+    /// The people you know: add a card, list them, compare safety numbers, verify
+    #[command(subcommand)]
+    Contact(crate::contacts::ContactCommand),
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +119,9 @@ pub struct InitArgs {
     /// Your email address: emails whose To names it are for action, Cc for information.
     #[arg(long)]
     pub email: Option<String>,
+    /// Your role, shown on your card ("Première secrétaire", "Chef de poste"…).
+    #[arg(long, default_value = "")]
+    pub role: String,
     /// The Argon2id cost of the passphrase, `m=KIB,t=PASSES[,p=LANES]` (default: the
     /// recommended m=65536,t=3). Lower only for tests.
     #[arg(long, hide = true)]

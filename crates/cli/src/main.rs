@@ -3,6 +3,7 @@
 
 mod args;
 mod compose;
+mod contacts;
 mod drafting;
 mod output;
 mod secret;
@@ -108,6 +109,7 @@ fn run(cli: Cli) -> Result<()> {
                 cli.profile_dir()?,
                 &passphrase,
                 InitOptions {
+                    role: a.role.clone(),
                     name: a.name.clone(),
                     org: a.org.clone(),
                     email: a.email.clone(),
@@ -220,6 +222,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::History(a) => drafting::history(&open(&cli)?, a.clone(), cli.json),
         Command::Exchange(c) => drafting::exchange(&open(&cli)?, c.clone(), cli.json),
         Command::Numbers(c) => drafting::numbers(&open(&cli)?, c.clone(), cli.json),
+        Command::Identity(a) => contacts::identity(&open(&cli)?, a, cli.json),
+        Command::Contact(c) => contacts::run(&open(&cli)?, c, cli.json),
         Command::Verify(a) => {
             // A record file is checked without a profile.
             let profile = if a.file.is_some() {

@@ -11,6 +11,7 @@ fn profile(dir: &std::path::Path, email: Option<&str>) -> Profile {
         dir,
         "compose test passphrase",
         InitOptions {
+            role: String::new(),
             name: "alice".into(),
             org: "Ambassade de France à Berlin".into(),
             email: email.map(str::to_owned),

@@ -19,6 +19,10 @@ pub enum ClientError {
     AmbiguousId { prefix: String, count: usize },
     #[error("the profile's identity record is missing or unreadable: {0}")]
     Identity(String),
+    #[error(transparent)]
+    Protocol(#[from] diplomatie_protocol::ProtocolError),
+    #[error("{0}")]
+    Contact(String),
     #[error("the passphrase is too short: use at least {min} characters (a sentence is best)")]
     WeakPassphrase { min: usize },
     #[error("{0} cannot be exported as {1}")]

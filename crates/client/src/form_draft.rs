@@ -52,6 +52,7 @@ mod tests {
     fn a_form_draft_is_kept_per_kind_in_the_store_and_can_be_discarded() {
         let dir = tempfile::tempdir().unwrap();
         let options = InitOptions {
+            role: String::new(),
             name: "alice".into(),
             org: "DFAE".into(),
             email: None,

@@ -3,6 +3,7 @@
 
 mod attach;
 mod compose;
+mod contacts;
 mod copy_stamps;
 pub mod drafting;
 pub mod eml;
@@ -10,6 +11,7 @@ mod error;
 mod export;
 mod feed;
 mod form_draft;
+mod identity;
 mod import;
 pub mod numbering;
 mod passphrase;
@@ -22,10 +24,12 @@ pub use attach::{content_type_of, read_attachments};
 pub use compose::{
     AddresseeInput, AttachmentInput, ComposeForm, EmailForm, NoteForm, TelegramForm,
 };
+pub use contacts::{ContactAdded, ContactView, KeyChangeView, SafetyNumberView};
 pub use error::ClientError;
 pub use export::ExportFormat;
 pub use feed::FeedCursor;
 pub use form_draft::MAX_FORM_DRAFT_BYTES;
+pub use identity::OwnIdentity;
 pub use import::{ImportOutcome, ImportReport};
 pub use passphrase::{Strength, StrengthLevel, passphrase_strength};
 pub use profile::{
@@ -43,3 +47,8 @@ pub use diplomatie_store::{
 /// Turns core dumps off for this process: the app and the CLI call it first, since a dump of
 /// an unlocked profile would hold its keys and the texts read.
 pub use diplomatie_crypto::disable_core_dumps;
+
+/// The wire types of identities, as the services return them.
+pub use diplomatie_protocol::{
+    ContactCard, DeviceCertificate, DeviceId, IdentityKey, SafetyNumber,
+};

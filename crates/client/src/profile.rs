@@ -14,6 +14,7 @@ use tracing::info_span;
 use uuid::Uuid;
 
 use crate::ClientError;
+use crate::identity::OwnIdentity;
 use diplomatie_demo::DemoGenerator;
 
 const IDENTITY_KEY: &str = "profile.identity";
@@ -33,6 +34,9 @@ pub struct ProfileIdentity {
     pub name: String,
     pub org: String,
     pub email: Option<String>,
+    /// "Première secrétaire", "Chef de poste"…: shown on the card; may be empty.
+    #[serde(default)]
+    pub role: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// This device's public keys.
@@ -45,6 +49,8 @@ pub struct InitOptions {
     pub name: String,
     pub org: String,
     pub email: Option<String>,
+    /// Shown on the card others receive; may be empty.
+    pub role: String,
     /// The Argon2id cost of the passphrase; `None` for the default (`KdfCost::DEFAULT`).
     pub kdf_cost: Option<KdfCost>,
 }
@@ -145,9 +151,33 @@ pub struct Profile {
     dir: PathBuf,
     store: Store,
     identity: ProfileIdentity,
+    /// The identity key, this device's certificate and the card.
+    own: OwnIdentity,
     /// The exchange folder's copies already merged, by path, with the length and time of
     /// change they had then: an unchanged copy is not read again at the next look.
     pub(crate) exchange_stamps: crate::copy_stamps::ExchangeStamps,
+}
+
+fn signing_key(store: &Store) -> Result<SigningKey, ClientError> {
+    let pkcs8 = zeroize::Zeroizing::new(
+        store
+            .get_meta(SIGNING_KEY)?
+            .ok_or_else(|| ClientError::Identity("device signing key not found".into()))?,
+    );
+    Ok(SigningKey::from_pkcs8(&pkcs8)?)
+}
+
+fn agreement_key(store: &Store) -> Result<AgreementKey, ClientError> {
+    let raw = zeroize::Zeroizing::new(
+        store
+            .get_meta(AGREEMENT_KEY)?
+            .ok_or_else(|| ClientError::Identity("device agreement key not found".into()))?,
+    );
+    let bytes: [u8; 32] = raw
+        .as_slice()
+        .try_into()
+        .map_err(|_| ClientError::Identity("the device agreement key is not 32 bytes".into()))?;
+    Ok(AgreementKey::from_bytes(bytes))
 }
 
 fn fresh_id() -> ItemId {
@@ -178,37 +208,45 @@ impl Profile {
         let signing = SigningKey::generate()?;
         let agreement = AgreementKey::generate()?;
         let cost = options.kdf_cost.unwrap_or(KdfCost::DEFAULT);
+        let role = options.role.trim().to_owned();
         let identity = ProfileIdentity {
             name,
             org,
             email,
+            role,
             created_at: OffsetDateTime::now_utc(),
             device: PublicIdentity::of(&signing, &agreement),
         };
         let json =
             serde_json::to_vec(&identity).map_err(|e| ClientError::Identity(e.to_string()))?;
         let agreement_secret = agreement.secret_bytes();
+        let made = crate::identity::new_identity(&identity, &signing, &agreement)?;
         // The keys and the identity go in with the schema: a profile is whole or absent.
         let store = Store::create_with(
             dir,
             passphrase,
             cost,
             &[
-                (SIGNING_KEY, signing.pkcs8()),
-                (AGREEMENT_KEY, agreement_secret.as_slice()),
-                (IDENTITY_KEY, &json),
-            ],
+                &[
+                    (SIGNING_KEY, signing.pkcs8()),
+                    (AGREEMENT_KEY, agreement_secret.as_slice()),
+                    (IDENTITY_KEY, &json),
+                ][..],
+                &made.records()[..],
+            ]
+            .concat(),
             Some(&AuditRecord {
                 actor: identity.name.clone(),
                 action: AuditAction::ProfileCreated,
                 item: None,
-                detail: format!("device {}", identity.device.fingerprint()),
+                detail: made.describe(),
             }),
         )?;
         Ok(Self {
             dir: dir.to_owned(),
             store,
             identity,
+            own: made.into_own(),
             exchange_stamps: Default::default(),
         })
     }
@@ -222,10 +260,17 @@ impl Profile {
             .ok_or_else(|| ClientError::Identity("not found".into()))?;
         let identity: ProfileIdentity =
             serde_json::from_slice(&raw).map_err(|e| ClientError::Identity(e.to_string()))?;
+        let own = crate::identity::ensure(
+            &store,
+            &identity,
+            || signing_key(&store),
+            || agreement_key(&store),
+        )?;
         Ok(Self {
             dir: dir.to_owned(),
             store,
             identity,
+            own,
             exchange_stamps: Default::default(),
         })
     }
@@ -265,11 +310,12 @@ impl Profile {
 
     /// This device's signing key, for releases and signed acknowledgements.
     pub fn signing_key(&self) -> Result<SigningKey, ClientError> {
-        let pkcs8 = self
-            .store
-            .get_meta(SIGNING_KEY)?
-            .ok_or_else(|| ClientError::Identity("device signing key not found".into()))?;
-        Ok(SigningKey::from_pkcs8(&pkcs8)?)
+        signing_key(&self.store)
+    }
+
+    /// This person's identity key (public), this device's certificate and their card.
+    pub fn own(&self) -> &OwnIdentity {
+        &self.own
     }
 
     /// A JSON value kept in the profile's encrypted meta; `None` before it was first written.

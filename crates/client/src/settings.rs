@@ -232,6 +232,7 @@ mod tests {
     fn settings_round_trip_through_the_store_and_bad_values_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let options = crate::InitOptions {
+            role: String::new(),
             name: "alice".into(),
             org: "DFAE".into(),
             email: None,

@@ -24,6 +24,7 @@ fn profile(dir: &Path) -> Profile {
         dir,
         "threads test passphrase",
         InitOptions {
+            role: String::new(),
             name: "Alice Martin".into(),
             org: "Ambassade de France à Berlin".into(),
             email: Some("alice.martin@diplomatie.example".into()),
@@ -212,6 +213,7 @@ fn an_email_with_attachments_at_the_limit_exports_to_a_file_the_import_accepts()
         other.path(),
         "threads test passphrase",
         InitOptions {
+            role: String::new(),
             name: "Bruno".into(),
             org: "Quai".into(),
             email: Some("bruno@quai.example".into()),

@@ -56,6 +56,77 @@ impl SigningKey {
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.key.sign(message).to_bytes()
     }
+
+    /// Signs `message` as a statement of kind `context` (see [`Context`]).
+    pub fn sign_as(&self, context: Context, message: &[u8]) -> [u8; 64] {
+        self.key.sign(&context.frame(message)).to_bytes()
+    }
+}
+
+/// The kind of statement a signature makes. Every signature others rely on is made over the
+/// context's label, a zero byte, then the statement: a signature made for one kind can never
+/// be taken for another (a clearance replayed as a release, a device certificate as a card).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    /// An identity key certifies one of its person's devices.
+    DeviceCertificate,
+    /// An identity key signs its person's contact card.
+    ContactCard,
+    /// A device signs a step of a draft's clearance log.
+    Clearance,
+    /// A device signs a released record.
+    Release,
+    /// A device signs the record that gives a release its final number.
+    Renumber,
+    /// A device signs the copy of a draft it writes to an exchange folder.
+    ExchangeCopy,
+    /// A device signs an acknowledgement of an item for action.
+    Acknowledgement,
+}
+
+impl Context {
+    pub const ALL: [Context; 7] = [
+        Context::DeviceCertificate,
+        Context::ContactCard,
+        Context::Clearance,
+        Context::Release,
+        Context::Renumber,
+        Context::ExchangeCopy,
+        Context::Acknowledgement,
+    ];
+
+    /// The label signed before the statement (no label is a prefix of another, none holds a
+    /// zero byte).
+    pub fn label(self) -> &'static str {
+        match self {
+            Context::DeviceCertificate => "diplomatie/device/v1",
+            Context::ContactCard => "diplomatie/card/v1",
+            Context::Clearance => "diplomatie/clearance/v1",
+            Context::Release => "diplomatie/release/v1",
+            Context::Renumber => "diplomatie/renumber/v1",
+            Context::ExchangeCopy => "diplomatie/exchange-copy/v1",
+            Context::Acknowledgement => "diplomatie/acknowledgement/v1",
+        }
+    }
+
+    fn frame(self, message: &[u8]) -> Vec<u8> {
+        let label = self.label().as_bytes();
+        let mut framed = Vec::with_capacity(label.len() + 1 + message.len());
+        framed.extend_from_slice(label);
+        framed.push(0);
+        framed.extend_from_slice(message);
+        framed
+    }
+}
+
+/// Checks a signature made with [`SigningKey::sign_as`] for a statement of kind `context`.
+pub fn verify_as(
+    context: Context,
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
+    verify_signature(public_key, &context.frame(message), signature)
 }
 
 impl fmt::Debug for SigningKey {
@@ -212,6 +283,32 @@ mod tests {
             "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da\
              085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"
         );
+    }
+
+    #[test]
+    fn a_signature_holds_only_for_its_context() {
+        let key = SigningKey::generate().unwrap();
+        let message = b"draft 42 cleared at heads abc";
+        for signed_as in Context::ALL {
+            let sig = key.sign_as(signed_as, message);
+            for checked_as in Context::ALL {
+                let result = verify_as(checked_as, &key.public_key(), message, &sig);
+                assert_eq!(
+                    result.is_ok(),
+                    signed_as == checked_as,
+                    "{signed_as:?} as {checked_as:?}"
+                );
+            }
+            // Nor as a bare signature of the same bytes.
+            assert!(verify_signature(&key.public_key(), message, &sig).is_err());
+        }
+        let labels: Vec<&str> = Context::ALL.iter().map(|c| c.label()).collect();
+        for a in &labels {
+            assert!(!a.contains('\0'));
+            for b in &labels {
+                assert!(a == b || !b.starts_with(a), "{a} is a prefix of {b}");
+            }
+        }
     }
 
     #[test]

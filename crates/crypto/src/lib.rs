@@ -11,7 +11,9 @@ mod process;
 
 pub use aead::{open, seal};
 pub use error::CryptoError;
-pub use identity::{AgreementKey, PublicIdentity, SigningKey, verify_signature};
+pub use identity::{
+    AgreementKey, Context, PublicIdentity, SigningKey, verify_as, verify_signature,
+};
 pub use kdf::{KdfCost, KdfParams, derive_key, hkdf_sha256};
 pub use key::{SecretKey, random_bytes};
 pub use process::{core_dumps_possible, disable_core_dumps};

@@ -38,11 +38,16 @@ pub enum AuditAction {
     DraftReleased,
     DraftReceived,
     DraftCommented,
+    IdentityCreated,
+    ContactAdded,
+    ContactUpdated,
+    ContactKeyChanged,
+    ContactVerified,
     Other(String),
 }
 
 impl AuditAction {
-    const KNOWN: [AuditAction; 27] = [
+    const KNOWN: [AuditAction; 32] = [
         AuditAction::ProfileCreated,
         AuditAction::ProfileOpened,
         AuditAction::PassphraseChanged,
@@ -70,6 +75,11 @@ impl AuditAction {
         AuditAction::DraftReleased,
         AuditAction::DraftReceived,
         AuditAction::DraftCommented,
+        AuditAction::IdentityCreated,
+        AuditAction::ContactAdded,
+        AuditAction::ContactUpdated,
+        AuditAction::ContactKeyChanged,
+        AuditAction::ContactVerified,
     ];
 
     pub fn code(&self) -> &str {
@@ -101,6 +111,11 @@ impl AuditAction {
             AuditAction::DraftReleased => "draft_released",
             AuditAction::DraftReceived => "draft_received",
             AuditAction::DraftCommented => "draft_commented",
+            AuditAction::IdentityCreated => "identity_created",
+            AuditAction::ContactAdded => "contact_added",
+            AuditAction::ContactUpdated => "contact_updated",
+            AuditAction::ContactKeyChanged => "contact_key_changed",
+            AuditAction::ContactVerified => "contact_verified",
             AuditAction::Other(code) => code,
         }
     }

@@ -121,6 +121,7 @@
 //! match before the page is known.
 
 mod audit;
+mod contact;
 mod draft;
 mod error;
 mod feed;
@@ -136,6 +137,7 @@ mod store;
 mod unlock;
 
 pub use audit::{AuditAction, AuditEntry, AuditRecord};
+pub use contact::StoredContact;
 pub use diplomatie_crypto::{KdfCost, KdfParams};
 pub use draft::StoredDraft;
 pub use error::StoreError;

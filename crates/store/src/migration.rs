@@ -52,10 +52,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0009_thread_links",
         include_str!("../migrations/0009_thread_links.sql"),
     ),
+    (
+        10,
+        "0010_create_contacts",
+        include_str!("../migrations/0010_create_contacts.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -264,10 +264,12 @@ fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
         )
         .unwrap();
     drop(store);
-    // As a store of version 8 had it: no links, a composed email without a dedupe key.
+    // As a store of version 8 had it: no links, no contacts, a composed email without a
+    // dedupe key.
     let raw = common::raw_connection(&dir, PASSPHRASE);
     raw.execute_batch(
-        "DROP TABLE thread_links; UPDATE items SET dedupe_key = NULL; PRAGMA user_version = 8;",
+        "DROP TABLE thread_links; DROP TABLE contacts; UPDATE items SET dedupe_key = NULL; \
+         PRAGMA user_version = 8;",
     )
     .unwrap();
     drop(raw);

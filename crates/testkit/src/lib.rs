@@ -111,6 +111,7 @@ pub fn profile_at(dir: &Path, name: &str, org: &str, email: Option<&str>) -> Pro
         dir,
         PASSPHRASE,
         InitOptions {
+            role: String::new(),
             name: name.into(),
             org: org.into(),
             email: email.map(Into::into),

@@ -23,6 +23,7 @@ fn person(name: &str) -> Person {
         dir.path(),
         "drafting test passphrase",
         InitOptions {
+            role: String::new(),
             name: name.into(),
             org: "Ambassade de France à Berlin".into(),
             email: None,
