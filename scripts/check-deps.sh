@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Keeps the pure crates pure: diplomatie-domain, diplomatie-draft (and diplomatie-sync once it
+# Keeps the pure crates pure: diplomatie-domain, diplomatie-draft, diplomatie-protocol (and
+# diplomatie-sync once it
 # exists) must not depend, even indirectly, on tokio, rusqlite or reqwest.
 set -euo pipefail
 status=0
-for crate in diplomatie-domain diplomatie-draft diplomatie-sync; do
+for crate in diplomatie-domain diplomatie-draft diplomatie-protocol diplomatie-sync; do
   cargo metadata --format-version 1 --no-deps | grep -q "\"name\":\"$crate\"" || continue
   tree=$(cargo tree -p "$crate" -e normal --prefix none --format '{p}')
   for banned in tokio rusqlite reqwest libsqlite3-sys; do
@@ -13,5 +14,5 @@ for crate in diplomatie-domain diplomatie-draft diplomatie-sync; do
     fi
   done
 done
-[ $status -eq 0 ] && echo "dependency check: domain, draft and sync are free of tokio, rusqlite and reqwest"
+[ $status -eq 0 ] && echo "dependency check: domain, draft, protocol and sync are free of tokio, rusqlite and reqwest"
 exit $status

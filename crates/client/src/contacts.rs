@@ -379,13 +379,26 @@ fn qr(line: &str) -> Result<qrcode::QrCode, ClientError> {
     })
 }
 
+/// A QR code as its modules: `width` rows of `width` modules, dark ones `true`, row by row
+/// (the app draws them itself, so the page needs neither images nor markup from outside).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QrModules {
+    pub width: usize,
+    pub dark: Vec<bool>,
+}
+
 impl Profile {
-    /// This person's card as a QR code, in SVG (for the app).
-    pub fn card_qr_svg(&self) -> Result<String, ClientError> {
-        Ok(qr(&self.card_line())?
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(256, 256)
-            .build())
+    /// This person's card as a QR code's modules (for the app).
+    pub fn card_qr(&self) -> Result<QrModules, ClientError> {
+        let code = qr(&self.card_line())?;
+        Ok(QrModules {
+            width: code.width(),
+            dark: code
+                .to_colors()
+                .into_iter()
+                .map(|c| c == qrcode::Color::Dark)
+                .collect(),
+        })
     }
 
     /// This person's card as a QR code drawn with block characters (for a terminal).
@@ -395,5 +408,54 @@ impl Profile {
             .dark_color(qrcode::render::unicode::Dense1x2::Light)
             .light_color(qrcode::render::unicode::Dense1x2::Dark)
             .build())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    /// The QR code the app draws holds the card's line: read back by an independent QR
+    /// reader (rqrr) from the modules, it gives the same line.
+    #[test]
+    fn the_qr_code_reads_back_as_the_card_line() {
+        let alice = diplomatie_testkit_free_profile();
+        let qr = alice.0.card_qr().unwrap();
+        assert_eq!(qr.dark.len(), qr.width * qr.width);
+        // Drawn 4 pixels a module, with a quiet zone of 4 modules.
+        let (scale, quiet) = (4, 4);
+        let side = (qr.width + 2 * quiet) * scale;
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
+            let (mx, my) = (
+                (x / scale).wrapping_sub(quiet),
+                (y / scale).wrapping_sub(quiet),
+            );
+            let dark = mx < qr.width && my < qr.width && qr.dark[my * qr.width + mx];
+            if dark { 0 } else { 255 }
+        });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1);
+        let (_, content) = grids[0].decode().unwrap();
+        assert_eq!(content, alice.0.card_line());
+        // The terminal drawing is as wide (Dense1x2 adds a quiet zone of 4 each side).
+        let text = alice.0.card_qr_text().unwrap();
+        assert_eq!(text.lines().next().unwrap().chars().count(), qr.width + 8);
+    }
+
+    fn diplomatie_testkit_free_profile() -> (crate::Profile, tempfile::TempDir) {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = crate::Profile::init(
+            &tmp.path().join("p"),
+            "une phrase de passe assez longue",
+            crate::InitOptions {
+                name: "Alice Martin".into(),
+                org: "BERLIN".into(),
+                email: None,
+                role: String::new(),
+                kdf_cost: Some(crate::KdfCost::MIN),
+            },
+        )
+        .unwrap();
+        (p, tmp)
     }
 }

@@ -24,7 +24,7 @@ pub use attach::{content_type_of, read_attachments};
 pub use compose::{
     AddresseeInput, AttachmentInput, ComposeForm, EmailForm, NoteForm, TelegramForm,
 };
-pub use contacts::{ContactAdded, ContactView, KeyChangeView, SafetyNumberView};
+pub use contacts::{ContactAdded, ContactView, KeyChangeView, QrModules, SafetyNumberView};
 pub use error::ClientError;
 pub use export::ExportFormat;
 pub use feed::FeedCursor;
