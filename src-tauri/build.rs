@@ -48,6 +48,11 @@ const COMMANDS: &[&str] = &[
     "comment_draft",
     "resolve_draft_comment",
     "verify_release",
+    "my_card",
+    "contacts",
+    "add_contact",
+    "safety_number",
+    "verify_contact",
 ];
 
 fn main() {

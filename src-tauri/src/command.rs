@@ -21,10 +21,10 @@ use crate::files::{self, Grants, NotViewable, Pick, Purpose, Viewer, ViewerError
 use crate::map;
 use crate::state::{AppState, Session};
 
-type Shared<'a> = State<'a, Arc<AppState>>;
+pub(crate) type Shared<'a> = State<'a, Arc<AppState>>;
 
 /// Runs `f` on the blocking pool.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
 ) -> Result<T, CommandError> {
     tauri::async_runtime::spawn_blocking(f)

@@ -866,3 +866,83 @@ pub struct JoinExchangeDto {
     pub created: bool,
     pub settings: SettingsDto,
 }
+
+// ---- Identity and contacts ----
+
+/// A QR code as its modules: `width` rows of `width`, dark ones `true`, row by row. The page
+/// draws them itself (no image, no markup from outside).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct QrDto {
+    pub width: u32,
+    pub dark: Vec<bool>,
+}
+
+/// This person's identity and the card they give others (cards are public).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MyCardDto {
+    pub name: String,
+    pub org: String,
+    pub role: String,
+    pub email: Option<String>,
+    /// The identity key, 64 hex digits.
+    pub identity: String,
+    /// Its first 16 hex digits.
+    pub identity_short: String,
+    /// This device's id, hex.
+    pub device: String,
+    /// The card as one line, `DIPLOMATIE:…`.
+    pub card_line: String,
+    pub qr: QrDto,
+}
+
+/// A key change waiting for verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyChangeDto {
+    pub new_identity: String,
+    pub new_identity_short: String,
+    pub at: String,
+}
+
+/// A contact. `identity` (64 hex digits) names it in the other contact commands: two
+/// contacts may share a name, never a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactDto {
+    pub name: String,
+    pub org: String,
+    pub role: String,
+    pub email: Option<String>,
+    pub identity: String,
+    pub identity_short: String,
+    pub devices: u32,
+    pub verified: bool,
+    pub verified_at: Option<String>,
+    pub key_change: Option<KeyChangeDto>,
+}
+
+/// What adding a card did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ContactAddedDto {
+    /// A new contact, not verified yet.
+    Added { contact: ContactDto },
+    /// A newer card of a known identity replaced the older one.
+    Updated { contact: ContactDto },
+    /// This card, or a newer one of the same identity, is already known.
+    Unchanged { contact: ContactDto },
+    /// A known person under another identity key: set aside until verified.
+    KeyChange { contact: ContactDto },
+}
+
+/// The safety number to compare with a contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SafetyNumberDto {
+    pub contact: ContactDto,
+    /// Twelve groups of five digits, separated by spaces.
+    pub digits: String,
+    /// Computed with the new key of a pending key change.
+    pub for_new_key: bool,
+}

@@ -83,6 +83,11 @@ pub enum ErrorKind {
     InvalidDraft,
     /// The exchange folder refused the passphrase, or its key file is damaged (`message`).
     ExchangeRefused,
+    /// A contact card that does not read or check (`field`: `card`; `message` says why).
+    InvalidCard,
+    /// A contact operation refused (`message` says why and what to do): one's own card, no
+    /// or several contacts named so, a safety number that differs (nothing was changed).
+    ContactRefused,
     Io,
     Internal,
 }
@@ -285,6 +290,10 @@ impl From<ClientError> for CommandError {
                     .with_detail(limit_mib.to_string())
             }
             ClientError::StaleDraft(_) => Self::new(ErrorKind::StaleDraft, message),
+            ClientError::Protocol(_) => {
+                Self::new(ErrorKind::InvalidCard, message).with_field("card")
+            }
+            ClientError::Contact(_) => Self::new(ErrorKind::ContactRefused, message),
             ClientError::Eml(_)
             | ClientError::Identity(_)
             | ClientError::Export(..)
@@ -375,6 +384,8 @@ impl From<std::io::Error> for CommandError {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
+
     use super::*;
 
     #[test]
@@ -440,5 +451,18 @@ mod tests {
             len: 3,
         }));
         assert_eq!(e.kind, ErrorKind::StaleDraft);
+    }
+
+    #[test]
+    fn contact_refusals_keep_the_clients_words() {
+        let e = CommandError::from(ClientError::Contact("nothing was changed".into()));
+        assert_eq!(e.kind, ErrorKind::ContactRefused);
+        assert_eq!(e.message, "nothing was changed");
+        let not_a_card = diplomatie_client::ContactCard::from_line("BEGIN:VCARD").err();
+        let e = CommandError::from(ClientError::from(not_a_card.expect("refused")));
+        assert_eq!(
+            (e.kind, e.field.as_deref()),
+            (ErrorKind::InvalidCard, Some("card"))
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! what the user must act on (items, clearance requests).
 
 mod command;
+mod contacts;
 mod drafting;
 pub mod dto;
 pub mod error;
@@ -64,6 +65,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             drafting::comment_draft,
             drafting::resolve_draft_comment,
             drafting::verify_release,
+            contacts::my_card,
+            contacts::contacts,
+            contacts::add_contact,
+            contacts::safety_number,
+            contacts::verify_contact,
         ])
         .events(collect_events![
             watch::ArrivalsEvent,

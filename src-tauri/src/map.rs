@@ -6,8 +6,9 @@ use diplomatie_client::drafting::{
     ListField, ParagraphChange, VerifiedRelease,
 };
 use diplomatie_client::{
-    Compose, ImportOutcome, ImportReport, ItemSummary, Language, NotifyRules, Profile, RouteFilter,
-    SearchHit, Settings, StoredItem, TriageCounts, TriageFilter,
+    Compose, ContactAdded, ContactView, ImportOutcome, ImportReport, ItemSummary, Language,
+    NotifyRules, Profile, QrModules, RouteFilter, SafetyNumberView, SearchHit, Settings,
+    StoredItem, TriageCounts, TriageFilter,
 };
 use diplomatie_domain::{
     Addressee, ClearanceActions, ClearanceOrder, DiplomaticNote, DraftStanding, FormalEmail,
@@ -952,6 +953,50 @@ pub fn verified_release(v: &VerifiedRelease) -> VerifiedReleaseDto {
         clearers: v.clearers.clone(),
         released_at: rfc3339(v.released_at),
         signature: v.signature.clone(),
+    }
+}
+
+pub fn qr(q: &QrModules) -> QrDto {
+    QrDto {
+        width: u32::try_from(q.width).unwrap_or(u32::MAX),
+        dark: q.dark.clone(),
+    }
+}
+
+pub fn contact(c: &ContactView) -> ContactDto {
+    ContactDto {
+        name: c.name.clone(),
+        org: c.org.clone(),
+        role: c.role.clone(),
+        email: c.email.clone(),
+        identity: c.identity.clone(),
+        identity_short: c.identity_short.clone(),
+        devices: u32::try_from(c.devices).unwrap_or(u32::MAX),
+        verified: c.verified,
+        verified_at: c.verified_at.clone(),
+        key_change: c.key_change.as_ref().map(|k| KeyChangeDto {
+            new_identity: k.new_identity.clone(),
+            new_identity_short: k.new_identity_short.clone(),
+            at: k.at.clone(),
+        }),
+    }
+}
+
+pub fn contact_added(a: &ContactAdded) -> ContactAddedDto {
+    let contact = contact(a.contact());
+    match a {
+        ContactAdded::Added { .. } => ContactAddedDto::Added { contact },
+        ContactAdded::Updated { .. } => ContactAddedDto::Updated { contact },
+        ContactAdded::Unchanged { .. } => ContactAddedDto::Unchanged { contact },
+        ContactAdded::KeyChange { .. } => ContactAddedDto::KeyChange { contact },
+    }
+}
+
+pub fn safety_number(n: &SafetyNumberView) -> SafetyNumberDto {
+    SafetyNumberDto {
+        contact: contact(&n.contact),
+        digits: n.digits.clone(),
+        for_new_key: n.for_new_key,
     }
 }
 

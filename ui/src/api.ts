@@ -137,6 +137,8 @@ export const ERROR_KINDS = [
   'numbering_exhausted',
   'invalid_draft',
   'exchange_refused',
+  'invalid_card',
+  'contact_refused',
   'io',
   'internal',
 ] as const satisfies readonly ErrorKind[];

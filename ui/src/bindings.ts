@@ -113,6 +113,25 @@ export const commands = {
 	 *  whose signature does not match fails with `bad_signature`.
 	 */
 	verifyRelease: (item: string) => typedError<VerifiedReleaseDto | null, CommandError_Serialize>(__TAURI_INVOKE("verify_release", { item })),
+	/**  This person's identity and card: its line, its QR code, the key and this device. */
+	myCard: () => typedError<MyCardDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("my_card")),
+	/**  Every contact, in the order they were added. */
+	contacts: () => typedError<ContactDto_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("contacts")),
+	/**
+	 *  Adds a contact from their card's line: added, updated, already known, or a key change set
+	 *  aside until verified.
+	 */
+	addContact: (line: string) => typedError<ContactAddedDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("add_contact", { line })),
+	/**
+	 *  The safety number to compare with the contact of this identity key (the new key's after a
+	 *  key change).
+	 */
+	safetyNumber: (identity: string) => typedError<SafetyNumberDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("safety_number", { identity })),
+	/**
+	 *  Marks the contact of this identity key verified when `digits` are the safety number;
+	 *  digits that differ are refused (`contact_refused`) and change nothing.
+	 */
+	verifyContact: (identity: string, digits: string) => typedError<ContactDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("verify_contact", { identity, digits })),
 };
 
 /** Events */
@@ -403,6 +422,71 @@ export type ComposeTelegramDto_Serialize = {
 	caveats: string[],
 	/**  `YYYY-MM-DD`: the action is due by the end of that day (UTC). */
 	deadline: string | null,
+};
+
+/**  What adding a card did. */
+export type ContactAddedDto = ContactAddedDto_Serialize | ContactAddedDto_Deserialize;
+
+/**  What adding a card did. */
+export type ContactAddedDto_Deserialize = 
+/**  A new contact, not verified yet. */
+{ outcome: "added"; contact: ContactDto_Deserialize } | 
+/**  A newer card of a known identity replaced the older one. */
+{ outcome: "updated"; contact: ContactDto_Deserialize } | 
+/**  This card, or a newer one of the same identity, is already known. */
+{ outcome: "unchanged"; contact: ContactDto_Deserialize } | 
+/**  A known person under another identity key: set aside until verified. */
+{ outcome: "key_change"; contact: ContactDto_Deserialize };
+
+/**  What adding a card did. */
+export type ContactAddedDto_Serialize = 
+/**  A new contact, not verified yet. */
+{ outcome: "added"; contact: ContactDto_Serialize } | 
+/**  A newer card of a known identity replaced the older one. */
+{ outcome: "updated"; contact: ContactDto_Serialize } | 
+/**  This card, or a newer one of the same identity, is already known. */
+{ outcome: "unchanged"; contact: ContactDto_Serialize } | 
+/**  A known person under another identity key: set aside until verified. */
+{ outcome: "key_change"; contact: ContactDto_Serialize };
+
+/**
+ *  A contact. `identity` (64 hex digits) names it in the other contact commands: two
+ *  contacts may share a name, never a key.
+ */
+export type ContactDto = ContactDto_Serialize | ContactDto_Deserialize;
+
+/**
+ *  A contact. `identity` (64 hex digits) names it in the other contact commands: two
+ *  contacts may share a name, never a key.
+ */
+export type ContactDto_Deserialize = {
+	name: string,
+	org: string,
+	role: string,
+	email?: string | null,
+	identity: string,
+	identityShort: string,
+	devices: number,
+	verified: boolean,
+	verifiedAt?: string | null,
+	keyChange?: KeyChangeDto | null,
+};
+
+/**
+ *  A contact. `identity` (64 hex digits) names it in the other contact commands: two
+ *  contacts may share a name, never a key.
+ */
+export type ContactDto_Serialize = {
+	name: string,
+	org: string,
+	role: string,
+	email: string | null,
+	identity: string,
+	identityShort: string,
+	devices: number,
+	verified: boolean,
+	verifiedAt: string | null,
+	keyChange: KeyChangeDto | null,
 };
 
 export type ContentDto = ContentDto_Serialize | ContentDto_Deserialize;
@@ -783,7 +867,14 @@ export type ErrorKind =
 /**  Something about a draft the interface has no words for (`message`). */
 "invalid_draft" | 
 /**  The exchange folder refused the passphrase, or its key file is damaged (`message`). */
-"exchange_refused" | "io" | "internal";
+"exchange_refused" | 
+/**  A contact card that does not read or check (`field`: `card`; `message` says why). */
+"invalid_card" | 
+/**
+ *  A contact operation refused (`message` says why and what to do): one's own card, no
+ *  or several contacts named so, a safety number that differs (nothing was changed).
+ */
+"contact_refused" | "io" | "internal";
 
 export type FieldChangeDto = {
 	field: string,
@@ -982,6 +1073,13 @@ export type JoinExchangeDto = {
 	settings: SettingsDto,
 };
 
+/**  A key change waiting for verification. */
+export type KeyChangeDto = {
+	newIdentity: string,
+	newIdentityShort: string,
+	at: string,
+};
+
 export type KindDto = "telegram" | "note" | "email";
 
 export type LanguageDto = "fr" | "en";
@@ -991,6 +1089,43 @@ export type MarkingDto =
 "np" | 
 /**  Diffusion Restreinte. */
 "dr";
+
+/**  This person's identity and the card they give others (cards are public). */
+export type MyCardDto = MyCardDto_Serialize | MyCardDto_Deserialize;
+
+/**  This person's identity and the card they give others (cards are public). */
+export type MyCardDto_Deserialize = {
+	name: string,
+	org: string,
+	role: string,
+	email?: string | null,
+	/**  The identity key, 64 hex digits. */
+	identity: string,
+	/**  Its first 16 hex digits. */
+	identityShort: string,
+	/**  This device's id, hex. */
+	device: string,
+	/**  The card as one line, `DIPLOMATIE:…`. */
+	cardLine: string,
+	qr: QrDto,
+};
+
+/**  This person's identity and the card they give others (cards are public). */
+export type MyCardDto_Serialize = {
+	name: string,
+	org: string,
+	role: string,
+	email: string | null,
+	/**  The identity key, 64 hex digits. */
+	identity: string,
+	/**  Its first 16 hex digits. */
+	identityShort: string,
+	/**  This device's id, hex. */
+	device: string,
+	/**  The card as one line, `DIPLOMATIE:…`. */
+	cardLine: string,
+	qr: QrDto,
+};
 
 /**  Why an attachment is only offered for saving. */
 export type NotViewable = 
@@ -1084,6 +1219,15 @@ export type ParagraphDto = {
 export type PrecedenceDto = "routine" | "prioritaire" | "immediat" | "flash";
 
 /**
+ *  A QR code as its modules: `width` rows of `width`, dark ones `true`, row by row. The page
+ *  draws them itself (no image, no markup from outside).
+ */
+export type QrDto = {
+	width: number,
+	dark: boolean[],
+};
+
+/**
  *  A reference to an earlier item: its label as written and, when the item is in this
  *  profile, its id (the interface opens it).
  */
@@ -1137,6 +1281,27 @@ export type ReleaseOutcomeDto_Serialize = {
 };
 
 export type RouteDto = "action" | "info";
+
+/**  The safety number to compare with a contact. */
+export type SafetyNumberDto = SafetyNumberDto_Serialize | SafetyNumberDto_Deserialize;
+
+/**  The safety number to compare with a contact. */
+export type SafetyNumberDto_Deserialize = {
+	contact: ContactDto_Deserialize,
+	/**  Twelve groups of five digits, separated by spaces. */
+	digits: string,
+	/**  Computed with the new key of a pending key change. */
+	forNewKey: boolean,
+};
+
+/**  The safety number to compare with a contact. */
+export type SafetyNumberDto_Serialize = {
+	contact: ContactDto_Serialize,
+	/**  Twelve groups of five digits, separated by spaces. */
+	digits: string,
+	/**  Computed with the new key of a pending key change. */
+	forNewKey: boolean,
+};
 
 export type SearchHitDto = SearchHitDto_Serialize | SearchHitDto_Deserialize;
 

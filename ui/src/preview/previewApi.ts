@@ -3,6 +3,7 @@
 // Never part of the build (vite builds index.html only).
 
 import type { Api, Result } from '../api';
+import { previewContacts } from './previewContacts';
 import { previewDrafting } from './previewDrafts';
 import type {
   ArrivalsEvent,
@@ -219,6 +220,8 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
     },
     // Drafting, simulated in memory (one draft waits for Alice's clearance).
     ...previewDrafting(identity.name),
+    // Contacts, simulated in memory (one verified, one whose key changed).
+    ...previewContacts(identity.name, identity.org),
     onDraftsChanged: async () => () => undefined,
     onOpenDraft: async () => () => undefined,
     onArrivals: listen(arrivalListeners),

@@ -4,10 +4,12 @@
 import { vi } from 'vitest';
 import type { Api, Result } from '../api';
 import type {
+  ContactDto_Serialize,
   CountsDto,
   ItemSummaryDto_Serialize,
   KindDto,
   MarkingDto,
+  MyCardDto_Serialize,
   PrecedenceDto,
   RouteDto,
   SessionDto_Serialize,
@@ -32,6 +34,36 @@ export const SESSION: SessionDto_Serialize = {
   identity: { name: 'Alice Martin', org: 'DGM/ECO', email: 'alice@example.org', fingerprint: 'AB:CD' },
   settings: SETTINGS,
 };
+
+/** This person's card: a tiny "QR code" of 3 × 3 modules is enough for the drawing. */
+export const MY_CARD: MyCardDto_Serialize = {
+  name: 'Alice Martin',
+  org: 'DGM/ECO',
+  role: 'Première secrétaire',
+  email: 'alice@example.org',
+  identity: 'a1'.repeat(32),
+  identityShort: 'a1'.repeat(8),
+  device: '0f'.repeat(16),
+  cardLine: 'DIPLOMATIE:ALICEMARTINCARD',
+  qr: { width: 3, dark: [true, true, false, false, false, false, true, false, true] },
+};
+
+/** A contact (`identity` from `key`, a hex digit repeated). */
+export function contact(name: string, key: string, c: Partial<ContactDto_Serialize> = {}): ContactDto_Serialize {
+  return {
+    name,
+    org: 'BERLIN',
+    role: '',
+    email: null,
+    identity: key.repeat(64),
+    identityShort: key.repeat(16),
+    devices: 1,
+    verified: false,
+    verifiedAt: null,
+    keyChange: null,
+    ...c,
+  };
+}
 
 export function counts(c: Partial<CountsDto> = {}): CountsDto {
   return { total: 0, action: 0, info: 0, unrouted: 0, unread: 0, unreadAction: 0, unreadInfo: 0, unreadUnrouted: 0, ...c };
@@ -114,6 +146,11 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     commentDraft: vi.fn(async () => err('not_found')),
     resolveDraftComment: vi.fn(async () => err('not_found')),
     verifyRelease: vi.fn(async () => ok(null)),
+    myCard: vi.fn(async () => ok(MY_CARD)),
+    contacts: vi.fn(async () => ok([])),
+    addContact: vi.fn(async () => err('invalid_card', 'card')),
+    safetyNumber: vi.fn(async () => err('not_found')),
+    verifyContact: vi.fn(async () => err('not_found')),
     onArrivals: vi.fn(noop),
     onOpenItem: vi.fn(noop),
     onImportProgress: vi.fn(noop),
