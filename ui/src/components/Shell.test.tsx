@@ -27,6 +27,16 @@ function renderShell() {
 afterEach(() => vi.restoreAllMocks());
 
 describe('the main layout', () => {
+  it('reaches the contacts from the navigation', async () => {
+    narrowWindow(false);
+    const api = renderShell();
+    fireEvent.click(screen.getByTestId('nav-contacts'));
+    expect(await screen.findByTestId('contacts')).toBeTruthy();
+    expect(screen.getByTestId('nav-contacts').getAttribute('aria-current')).toBe('page');
+    await waitFor(() => expect(api.myCard).toHaveBeenCalled());
+    expect(screen.queryByTestId('inbox-list')).toBeNull();
+  });
+
   it('shows the list and the reader side by side in a wide window', async () => {
     narrowWindow(false);
     renderShell();

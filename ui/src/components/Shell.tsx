@@ -11,6 +11,7 @@ import { useListen } from '../lib/useListen';
 import { useMediaQuery } from '../lib/useMediaQuery';
 import { LanguageSwitch } from './common';
 import { Compose } from './Compose';
+import { Contacts } from './Contacts';
 import { Drafts } from './Drafts';
 import { Import } from './Import';
 import { INITIAL_INBOX, Inbox, type InboxState, type ListController } from './Inbox';
@@ -36,6 +37,7 @@ const NAV: { view: View; label: string }[] = [
   { view: 'drafts', label: 'nav.drafts' },
   { view: 'search', label: 'nav.search' },
   { view: 'import', label: 'nav.import' },
+  { view: 'contacts', label: 'nav.contacts' },
   { view: 'settings', label: 'nav.settings' },
 ];
 
@@ -336,6 +338,7 @@ export function Shell({
           />
         )}
         {view === 'import' && <Import importer={importer} />}
+        {view === 'contacts' && <Contacts />}
         {view === 'settings' && <Settings settings={session.settings} identity={identity} minChars={minChars} onSaved={onSettingsChanged} />}
       </main>
       <p className="visually-hidden" role="status" aria-live="polite">
