@@ -50,6 +50,21 @@ pub fn step(what: &str) {
     eprintln!("  step: {what}");
 }
 
+/// Where failing tests leave their screenshots: `artifacts/e2e/`.
+pub fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/e2e");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// Passes a test body's result on; on failure first saves a screenshot named after the test.
+pub fn checked(name: &str, session: &Session, result: Result<()>) -> Result<()> {
+    if result.is_err() {
+        let _ = session.screenshot(&artifacts().join(format!("{name}.png")));
+    }
+    result
+}
+
 /// The cargo profile directory this program runs from (`.../debug` or `.../release`).
 fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("executable path");
@@ -683,6 +698,14 @@ impl App {
             Ok(self.screen().await? == screen)
         })
         .await
+    }
+
+    /// Unlocks the app from its unlock screen with the tests' passphrase.
+    pub async fn unlock(&self) -> Result<()> {
+        self.wait_screen("unlock").await?;
+        self.fill("unlock-passphrase", PASSPHRASE).await?;
+        self.click("unlock-submit").await?;
+        self.wait_screen("main").await
     }
 
     pub async fn click(&self, testid: &str) -> Result<()> {
