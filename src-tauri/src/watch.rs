@@ -241,6 +241,7 @@ mod tests {
                     refused: None,
                     reset: Vec::new(),
                     heads: Vec::new(),
+                    signer: None,
                 })
                 .collect(),
             now_my_turn: true,

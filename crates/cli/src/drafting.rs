@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use diplomatie_client::drafting::{
     DiffTag, DraftDiff, DraftEdit, DraftReceived, DraftState, FieldName, ListField,
-    ParagraphChange, VersionRef, verify_release,
+    ParagraphChange, Seal, VersionRef, verify_release,
 };
 use diplomatie_client::numbering::FileAuthority;
 use diplomatie_client::schedule::{Intervals, MERGE_EVERY, Places, Stop, Tick, Worker, run};
@@ -532,12 +532,32 @@ pub fn verify(profile: Option<&Profile>, a: VerifyArgs, as_json: bool) -> Result
     if as_json {
         return print_json(&verified);
     }
+    let short = |hex: &Option<String>| {
+        hex.as_deref()
+            .map(|h| h.get(..16).unwrap_or(h).to_owned())
+            .unwrap_or_else(|| "—".into())
+    };
+    let who = match &verified.seal {
+        Seal::Own => "signée par vous / signed by you".to_owned(),
+        Seal::Contact {
+            name,
+            verified: true,
+        } => format!("{name}, contact vérifié / verified contact"),
+        Seal::Contact { name, .. } => format!(
+            "{name}, contact non vérifié / unverified contact (diplo contact safety-number \"{name}\")"
+        ),
+        Seal::Unknown => format!(
+            "SIGNÉE PAR UNE CLÉ INCONNUE / SIGNED BY AN UNKNOWN KEY {}",
+            short(&verified.signer_identity)
+        ),
+    };
     print(&format!(
-        "Signature valide / Valid signature: {} {} — approuvé par / approved by {} (clé / key {}…)\n",
+        "Signature valide / Valid signature: {} {} — {who}\nApprouvé par / approved by {} · clé d'identité / identity key {} · appareil / device {}\n",
         verified.item,
         verified.number,
         verified.approver,
-        verified.approver_key.get(..16).unwrap_or_default()
+        short(&verified.signer_identity),
+        short(&verified.signer_device),
     ))
 }
 

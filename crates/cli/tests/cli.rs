@@ -723,9 +723,17 @@ fn person(name: &str) -> Profile {
 
 const EXCHANGE: &str = "la phrase du dossier de Berlin";
 
-/// Joins everyone to one exchange folder (the first sets it up).
+/// Joins everyone to one exchange folder (the first sets it up), each adding the others' cards
+/// (`diplo identity`, `diplo contact add`): colleagues who name each other in circuits.
 fn join(folder: &Path, people: &[&Profile]) {
     for p in people {
+        for other in people {
+            if p.dir != other.dir {
+                let identity = ok(&run(other, &["identity"]));
+                let card = identity.lines().last().unwrap();
+                ok(&run(p, &["contact", "add", card]));
+            }
+        }
         ok(&cli::diplo(
             Path::new(env!("CARGO_BIN_EXE_diplo")),
             &p.dir,
@@ -890,6 +898,26 @@ fn a_draft_goes_from_drafter_to_clearer_to_approver_and_is_released_numbered_and
     assert_eq!(verified["number"], format!("BERLIN {year}-0001"));
     assert_eq!(verified["approver"], "Dora");
     assert_eq!(verified["clearers"], serde_json::json!(["Bruno"]));
+    // The seal names the signer as Alice knows her: a contact, not verified yet…
+    assert_eq!(verified["seal"]["signer"], "contact");
+    assert_eq!(verified["seal"]["name"], "Dora");
+    assert_eq!(verified["seal"]["verified"], false);
+    let dora_identity = json(&run(&dora, &["--json", "identity"]))["identity"].clone();
+    assert_eq!(verified["signer_identity"], dora_identity);
+    // …then verified once they compared safety numbers.
+    let digits = ok(&run(&alice, &["contact", "safety-number", "Dora"]));
+    let digits = digits.lines().last().unwrap();
+    ok(&run(
+        &alice,
+        &["contact", "verify", "Dora", "--safety-number", digits],
+    ));
+    let seal = ok(&run(&alice, &["verify", &item]));
+    assert!(
+        seal.contains("Dora, contact vérifié / verified contact"),
+        "{seal}"
+    );
+    let own = ok(&run(&dora, &["verify", &item]));
+    assert!(own.contains("signée par vous / signed by you"), "{own}");
     let shown = ok(&run(&alice, &["show", &item]));
     assert!(shown.contains(&format!("BERLIN {year}-0001")), "{shown}");
     // A correction is a new draft that references the released text.

@@ -179,7 +179,8 @@ pub use diff::{DiffPart, DiffTag, DraftDiff, FieldChange, ParagraphChange, Parag
 pub use doc::{CommentView, DraftDoc, NewComment};
 pub use field::{FieldName, ListField};
 pub use log::{
-    LogEntry, LogView, LoggedStep, ReleaseCheck, Replayed, VersionView, replay, try_step,
+    LogCheck, LogEntry, LogView, LoggedStep, Replayed, SignedEntry, Signer, Statement, VersionView,
+    replay, try_step,
 };
 pub use view::{AddresseeView, DraftFields, DraftView, FieldConflict, ParagraphView};
 

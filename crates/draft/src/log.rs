@@ -9,6 +9,16 @@
 //! (two clearers of a sequential circuit clearing at the same time on two machines, the
 //! second one's turn not having come) is kept and shown as refused, with the reason.
 //!
+//! Every entry is signed by the device of the person who takes the step ([`SignedEntry`]),
+//! under a context per kind of statement ([`Statement`]), over the entry's bytes, which name
+//! the draft and the heads it refers to: an entry cannot be replayed onto another draft nor
+//! taken for another kind. The replay asks a [`LogCheck`] who signed each entry (the identity
+//! that certified the signing device), and accepts a step only from the identity the circuit
+//! binds to the person taking it: the first `Created` entry binds the drafter, and each
+//! submission, signed by the drafter, binds every member of its circuit ([`LoggedStep::Submit`]'s
+//! `members`). An entry with no valid signature, or signed by anyone else, is kept and shown
+//! as refused, whatever name it claims.
+//!
 //! Edits are not logged one by one: when the content digest of a step differs from the one
 //! of the step before, the content was edited in between, and the replay applies an `Edit`
 //! there (which resets the clearances given before it). The same holds between the last step
@@ -20,24 +30,57 @@ use diplomatie_domain::{Circuit, Clearance, ClearanceError, Stage, Step};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-/// How the replay checks the signed records a log carries. Signatures and the record format
-/// are not this crate's business (the client signs and verifies them): the replay only asks
-/// whether a record is valid for the entry that carries it, and keeps the checked record.
-pub trait ReleaseCheck {
+/// The kind of statement a log entry makes: each is signed under its own context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statement {
+    /// A step of the clearance (created, submit, clear, reject, approve, withdraw, version).
+    Clearance,
+    /// The release, with its signed record.
+    Release,
+    /// A final number replacing a provisional one.
+    Renumber,
+}
+
+/// An entry as kept in the document's log: the entry ([`LogEntry`]) as JSON, exactly as
+/// signed, the signing device's certificate and the signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedEntry {
+    pub entry: String,
+    /// The device certificate, hex.
+    pub certificate: String,
+    /// The signature of `entry`'s bytes, hex.
+    pub signature: String,
+}
+
+/// Who signed an entry: the identity key (hex) that certified the signing device, and the
+/// device (its id, hex).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Signer {
+    pub identity: String,
+    pub device: String,
+}
+
+/// How the replay checks signatures and the records a log carries. Keys, certificates and
+/// the record format are not this crate's business: the client checks them.
+pub trait LogCheck {
     /// A checked released record.
     type Release: Clone;
-    /// The record of a `Release` entry logged by `actor` on the version `heads`: valid when it
-    /// is signed, by `approver` (the approver of the circuit), for that version.
+    /// Who signed `signed` as a statement of kind `statement`: refused when the signature
+    /// does not verify under the certificate's device key, or the certificate under the
+    /// identity key it names.
+    fn signer(&self, signed: &SignedEntry, statement: Statement) -> Result<Signer, String>;
+    /// The record of a `Release` entry on the version `heads`: valid when it is signed by a
+    /// device of `approver` (the identity the circuit binds to its approver), for this draft
+    /// and that version, and holds exactly the text of the document at `heads`.
     fn release(
-        &self,
+        &mut self,
         record: &str,
-        actor: &str,
         approver: &str,
         heads: &[String],
     ) -> Result<Self::Release, String>;
     /// The record of a `Renumber` entry: valid when it replaces `current` with a final number
-    /// for the same text, signed by the same key.
-    fn renumber(&self, current: &Self::Release, record: &str) -> Result<Self::Release, String>;
+    /// for the same text, signed by the same approver.
+    fn renumber(&mut self, current: &Self::Release, record: &str) -> Result<Self::Release, String>;
 }
 
 /// One step as logged in the document.
@@ -45,9 +88,11 @@ pub trait ReleaseCheck {
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum LoggedStep {
     Created,
-    /// The drafter sends the draft into clearance with this circuit.
+    /// The drafter sends the draft into clearance with this circuit, each of its members
+    /// named with their identity key (hex).
     Submit {
         circuit: Circuit,
+        members: BTreeMap<String, String>,
     },
     Clear {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,7 +106,7 @@ pub enum LoggedStep {
         reason: String,
     },
     /// The signed released record (UTF-8), as the client writes it; checked on replay by a
-    /// [`ReleaseCheck`].
+    /// [`LogCheck`].
     Release {
         record: String,
     },
@@ -128,6 +173,15 @@ impl LoggedStep {
         })
     }
 
+    /// The kind of statement the step makes, which its signature is made under.
+    pub fn statement(&self) -> Statement {
+        match self {
+            LoggedStep::Release { .. } => Statement::Release,
+            LoggedStep::Renumber { .. } => Statement::Renumber,
+            _ => Statement::Clearance,
+        }
+    }
+
     /// The comment or reason a person wrote with the step.
     pub fn comment(&self) -> Option<&str> {
         match self {
@@ -143,6 +197,9 @@ impl LoggedStep {
 /// An entry of the log.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogEntry {
+    /// The draft it is a step of.
+    pub draft: String,
+    /// The name the actor goes by in the circuit (shown; who acted is the signer).
     pub actor: String,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
@@ -167,6 +224,8 @@ pub struct LogView {
     /// Clearers whose clearance an edit made before this step reset.
     pub reset: Vec<String>,
     pub heads: Vec<String>,
+    /// Who signed the entry, when its signature verified.
+    pub signer: Option<Signer>,
 }
 
 impl std::fmt::Debug for LogView {
@@ -204,6 +263,11 @@ pub struct Replayed<R> {
     /// For each clearer, the heads of the version they last cleared (what changed since is
     /// what they have to read again).
     pub cleared_heads: BTreeMap<String, Vec<String>>,
+    /// The drafter's name and identity key (hex), bound by the first `Created` entry.
+    pub drafter: Option<(String, String)>,
+    /// The members of the current circuit: name to identity key (hex), bound by the
+    /// submission that set the circuit.
+    pub members: BTreeMap<String, String>,
 }
 
 impl<R> Replayed<R> {
@@ -211,6 +275,21 @@ impl<R> Replayed<R> {
         self.clearance
             .as_ref()
             .map_or(Stage::Draft, Clearance::stage)
+    }
+
+    /// The name the person of identity `identity` (hex) goes by in this draft: their name in
+    /// the circuit, or the drafter's before the first submission.
+    pub fn name_of(&self, identity: &str) -> Option<&str> {
+        self.members
+            .iter()
+            .find(|(_, key)| *key == identity)
+            .map(|(name, _)| name.as_str())
+            .or_else(|| {
+                self.drafter
+                    .as_ref()
+                    .filter(|(_, key)| key == identity)
+                    .map(|(name, _)| name.as_str())
+            })
     }
 }
 
@@ -229,12 +308,13 @@ fn edit(clearance: &mut Clearance) -> Vec<String> {
     }
 }
 
-/// Replays `entries` (the raw log) for a document whose content digest is now `current`,
-/// checking released records with `check`.
-pub fn replay<C: ReleaseCheck>(
+/// Replays `entries` (the raw log of draft `draft`) for a document whose content digest is
+/// now `current`, checking signatures and released records with `check`.
+pub fn replay<C: LogCheck>(
+    draft: &str,
     entries: &[String],
     current: &str,
-    check: &C,
+    check: &mut C,
 ) -> Replayed<C::Release> {
     let mut out = Replayed {
         clearance: None,
@@ -242,39 +322,60 @@ pub fn replay<C: ReleaseCheck>(
         versions: Vec::new(),
         release: None,
         cleared_heads: BTreeMap::new(),
+        drafter: None,
+        members: BTreeMap::new(),
     };
     let mut last_content: Option<String> = None;
     for raw in entries {
-        let Ok(entry) = serde_json::from_str::<LogEntry>(raw) else {
+        let Some((signed, entry)) = read_entry(raw) else {
             out.log.push(LogView {
                 actor: String::new(),
                 at: String::new(),
                 step: "unreadable".into(),
                 comment: None,
-                refused: Some("this log entry is unreadable (written by a newer version?)".into()),
+                refused: Some(
+                    "this log entry is unsigned or unreadable (written before signatures, or by a newer version)"
+                        .into(),
+                ),
                 reset: Vec::new(),
                 heads: Vec::new(),
+                signer: None,
             });
             continue;
         };
+        let signer = check.signer(&signed, entry.step.statement());
         let mut reset = Vec::new();
-        if let (Some(c), Some(last)) = (out.clearance.as_mut(), last_content.as_ref())
-            && *last != entry.content
-        {
-            reset = edit(c);
-        }
-        let result = apply_entry(&mut out, &entry, check);
+        let mut actor = entry.actor.clone();
+        let result = match &signer {
+            Err(why) => Err(format!("refused: {why}")),
+            Ok(_) if entry.draft != draft => {
+                Err("refused: this entry was signed for another draft and copied here".to_owned())
+            }
+            Ok(signer) => match authorise(&out, &entry, signer) {
+                Err(why) => Err(why),
+                Ok(name) => {
+                    actor = name;
+                    if let (Some(c), Some(last)) = (out.clearance.as_mut(), last_content.as_ref())
+                        && *last != entry.content
+                    {
+                        reset = edit(c);
+                    }
+                    apply_entry(&mut out, &entry, &actor, signer, check)
+                }
+            },
+        };
         if result.is_ok() {
             last_content = Some(entry.content.clone());
         }
         out.log.push(LogView {
-            actor: entry.actor.clone(),
+            actor,
             at: rfc3339(entry.at),
             step: entry.step.code().to_owned(),
             comment: entry.step.comment().map(str::to_owned),
             refused: result.err(),
             reset,
             heads: entry.heads.clone(),
+            signer: signer.ok(),
         });
     }
     if let (Some(c), Some(last)) = (out.clearance.as_mut(), last_content.as_ref())
@@ -285,26 +386,99 @@ pub fn replay<C: ReleaseCheck>(
     out
 }
 
-fn apply_entry<C: ReleaseCheck>(
+fn read_entry(raw: &str) -> Option<(SignedEntry, LogEntry)> {
+    let signed: SignedEntry = serde_json::from_str(raw).ok()?;
+    let entry: LogEntry = serde_json::from_str(&signed.entry).ok()?;
+    Some((signed, entry))
+}
+
+/// The name under which `signer` takes `entry`'s step, if the draft binds them to it.
+fn authorise<R>(out: &Replayed<R>, entry: &LogEntry, signer: &Signer) -> Result<String, String> {
+    let not_bound = || {
+        format!(
+            "refused: signed by a key this draft's circuit does not name for {} (identity {})",
+            entry.actor,
+            signer.identity.get(..16).unwrap_or(&signer.identity)
+        )
+    };
+    match &entry.step {
+        LoggedStep::Created => match &out.drafter {
+            None => Ok(entry.actor.clone()),
+            Some(_) => Err("refused: the draft was created already".into()),
+        },
+        LoggedStep::Submit { circuit, members } => {
+            let drafter = out
+                .drafter
+                .as_ref()
+                .filter(|(_, key)| *key == signer.identity)
+                .ok_or_else(not_bound)?;
+            check_members(circuit, members)?;
+            if members.get(&circuit.drafter) != Some(&drafter.1) {
+                return Err("refused: the circuit names another drafter than the draft's".into());
+            }
+            Ok(circuit.drafter.clone())
+        }
+        _ => out
+            .name_of(&signer.identity)
+            .map(str::to_owned)
+            .ok_or_else(not_bound),
+    }
+}
+
+/// Every person of `circuit` has an identity in `members`, and no identity has two names.
+fn check_members(circuit: &Circuit, members: &BTreeMap<String, String>) -> Result<(), String> {
+    let named = std::iter::once(&circuit.drafter)
+        .chain(&circuit.clearers)
+        .chain(std::iter::once(&circuit.approver));
+    for name in named {
+        if !members.contains_key(name) {
+            return Err(format!(
+                "refused: the circuit names {name} without their identity key"
+            ));
+        }
+    }
+    let mut keys: Vec<&String> = members.values().collect();
+    keys.sort();
+    let before = keys.len();
+    keys.dedup();
+    if keys.len() != before {
+        return Err("refused: the circuit names one person under two names".into());
+    }
+    Ok(())
+}
+
+fn apply_entry<C: LogCheck>(
     out: &mut Replayed<C::Release>,
     entry: &LogEntry,
-    check: &C,
+    actor: &str,
+    signer: &Signer,
+    check: &mut C,
 ) -> Result<(), String> {
     let version = |label: String| VersionView {
         number: 0,
         label,
-        by: entry.actor.clone(),
+        by: actor.to_owned(),
         at: rfc3339(entry.at),
         heads: entry.heads.clone(),
     };
     if entry.step.domain_step().is_none() {
         match &entry.step {
+            LoggedStep::Created => {
+                out.drafter = Some((actor.to_owned(), signer.identity.clone()));
+            }
             LoggedStep::Version { label } => push_version(out, version(label.clone())),
             LoggedStep::Renumber { record } => {
                 let current = out
                     .release
                     .as_ref()
                     .ok_or("a new number for a text that is not released")?;
+                let approver = out
+                    .clearance
+                    .as_ref()
+                    .and_then(|c| out.members.get(&c.circuit().approver));
+                if approver != Some(&signer.identity) {
+                    return Err("refused: a new number is given only by the approver".into());
+                }
                 let signed = check.renumber(current, record)?;
                 out.release = Some(signed);
             }
@@ -315,20 +489,25 @@ fn apply_entry<C: ReleaseCheck>(
     // A release is checked before it counts; the state machine then says whether it may.
     let signed = match (&entry.step, out.clearance.as_ref()) {
         (LoggedStep::Release { record }, Some(c)) => {
-            Some(check.release(record, &entry.actor, &c.circuit().approver, &entry.heads)?)
+            let approver = out
+                .members
+                .get(&c.circuit().approver)
+                .ok_or("refused: the circuit's approver has no identity key")?;
+            Some(check.release(record, approver, &entry.heads)?)
         }
         _ => None,
     };
     out.clearance =
-        try_step(out.clearance.as_ref(), &entry.actor, &entry.step).map_err(|e| e.to_string())?;
+        try_step(out.clearance.as_ref(), actor, &entry.step).map_err(|e| e.to_string())?;
     match &entry.step {
-        LoggedStep::Submit { .. } => {
+        LoggedStep::Submit { members, .. } => {
+            out.members = members.clone();
             let round = out.clearance.as_ref().map_or(0, Clearance::round);
             push_version(out, version(format!("round {round}")));
         }
         LoggedStep::Clear { .. } => {
             out.cleared_heads
-                .insert(entry.actor.clone(), entry.heads.clone());
+                .insert(actor.to_owned(), entry.heads.clone());
         }
         LoggedStep::Release { .. } => {
             push_version(out, version("released".into()));
@@ -353,8 +532,8 @@ pub fn try_step(
         return Ok(current.cloned());
     };
     let mut next = match (step, current) {
-        (LoggedStep::Submit { circuit }, None) => Clearance::new(circuit.clone())?,
-        (LoggedStep::Submit { circuit }, Some(c)) => {
+        (LoggedStep::Submit { circuit, .. }, None) => Clearance::new(circuit.clone())?,
+        (LoggedStep::Submit { circuit, .. }, Some(c)) => {
             let mut c = c.clone();
             if c.stage() == Stage::Draft {
                 c.set_circuit(circuit.clone())?;

@@ -141,9 +141,23 @@ pub fn exchange(people: &[&Person]) -> TempDir {
     folder
 }
 
+/// Makes each of `people` a contact of the others (their cards exchanged, not verified):
+/// colleagues of a post who name each other in circuits.
+pub fn introduce(people: &[&Person]) {
+    for p in people {
+        for other in people {
+            if p.dir != other.dir {
+                p.add_contact(&other.card_line())
+                    .unwrap_or_else(|e| panic!("{} adds the card of {}: {e}", p.name, other.name));
+            }
+        }
+    }
+}
+
 /// Joins `people` to the exchange folder `dir` (the first sets it up when it has no key yet),
-/// and makes it the exchange folder of their settings.
+/// makes it the exchange folder of their settings, and makes them each other's contacts.
 pub fn join_exchange(dir: &Path, people: &[&Person]) {
+    introduce(people);
     for p in people {
         p.join_exchange(dir, EXCHANGE_PASSPHRASE, Some(FAST_KDF))
             .unwrap_or_else(|e| panic!("{} joins the exchange folder: {e}", p.name));

@@ -1,68 +1,165 @@
-//! The clearance log's released records, checked: the log and its replay are pure
-//! (`diplomatie_draft::replay`); the signatures of the records it carries are checked here,
-//! with the release code that signs them.
+//! The clearance log's signatures and released records, checked: the log and its replay are
+//! pure (`diplomatie_draft::replay`); the device certificates, signatures and records are
+//! checked here, where the keys and the record format are known.
 
-use diplomatie_draft::ReleaseCheck;
+use diplomatie_crypto::{Context, SigningKey, hex};
+use diplomatie_draft::{DraftDoc, LogCheck, LogEntry, SignedEntry, Signer, Statement};
+use diplomatie_protocol::DeviceCertificate;
 
+use crate::ClientError;
 use crate::release::{ReleaseNumber, SignedRelease};
 
 /// What the replay of a draft's log gives, with its released record verified.
 pub type Replayed = diplomatie_draft::Replayed<SignedRelease>;
 
-/// Replays a draft's log (`DraftDoc::log`) for its current content digest
-/// (`DraftDoc::content_fingerprint`), verifying every released record.
-pub fn replay(entries: &[String], current: &str) -> Replayed {
-    diplomatie_draft::replay(entries, current, &Signatures)
+/// Replays the log of `doc` (draft `draft`) for its current content, checking every
+/// signature and released record.
+pub fn replay(draft: &str, doc: &mut DraftDoc) -> Replayed {
+    let entries = doc.log();
+    replay_entries(draft, &entries, doc)
 }
 
-/// Checks released records by their signature ([`SignedRelease::verify`]).
-#[derive(Debug, Clone, Copy)]
-struct Signatures;
+/// Replays `entries` as the log of `doc` (draft `draft`): a log altered on its way is checked
+/// against the document it claims to be the log of.
+pub(crate) fn replay_entries(draft: &str, entries: &[String], doc: &mut DraftDoc) -> Replayed {
+    let current = doc.content_fingerprint();
+    diplomatie_draft::replay(draft, entries, &current, &mut Checks { draft, doc })
+}
 
-impl ReleaseCheck for Signatures {
+/// The context each kind of log statement is signed under.
+fn context(statement: Statement) -> Context {
+    match statement {
+        Statement::Clearance => Context::Clearance,
+        Statement::Release => Context::Release,
+        Statement::Renumber => Context::Renumber,
+    }
+}
+
+/// Signs `entry` with this device's key, carrying its certificate: the string the log keeps.
+pub(crate) fn sign_entry(
+    entry: &LogEntry,
+    key: &SigningKey,
+    device: &DeviceCertificate,
+) -> Result<String, ClientError> {
+    let json =
+        serde_json::to_string(entry).map_err(|e| ClientError::InvalidDraft(e.to_string()))?;
+    let signature = key.sign_as(context(entry.step.statement()), json.as_bytes());
+    let signed = SignedEntry {
+        entry: json,
+        certificate: hex::encode(device.bytes()),
+        signature: hex::encode(&signature),
+    };
+    serde_json::to_string(&signed).map_err(|e| ClientError::InvalidDraft(e.to_string()))
+}
+
+/// Checks signatures by their device certificates, and released records against the document.
+struct Checks<'a> {
+    draft: &'a str,
+    doc: &'a mut DraftDoc,
+}
+
+/// The fields of an item that the release itself sets, not the draft: its number, its dates and
+/// its message id. Everything else must be the document's.
+const SET_AT_RELEASE: [&str; 5] = ["number", "dtg", "created_at", "date", "message_id"];
+
+/// `content` as JSON without the fields `keys` (the content is tagged by kind, its fields at
+/// the top level).
+fn without(content: &diplomatie_domain::ItemContent, keys: &[&str]) -> serde_json::Value {
+    let mut value = serde_json::to_value(content).unwrap_or_default();
+    if let Some(fields) = value.as_object_mut() {
+        for key in keys {
+            fields.remove(*key);
+        }
+    }
+    value
+}
+
+impl Checks<'_> {
+    /// Whether `signed`'s item is exactly the document's text at `heads`.
+    fn same_text(&mut self, signed: &SignedRelease, heads: &[String]) -> Result<(), String> {
+        let r = &signed.record;
+        let view = self
+            .doc
+            .view_at(heads)
+            .map_err(|e| format!("the version it names is not in this draft ({e})"))?;
+        let recomputed = view
+            .to_content(&r.drafter, r.released_at)
+            .map_err(|e| format!("the version it names cannot be released ({e})"))?;
+        if without(&recomputed, &SET_AT_RELEASE) != without(&r.item.content, &SET_AT_RELEASE) {
+            return Err(
+                "refused: the released text is not the document at the version it names".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+impl LogCheck for Checks<'_> {
     type Release = SignedRelease;
 
-    /// A valid signature, by the approver who logged it, over the version the entry names.
+    fn signer(&self, signed: &SignedEntry, statement: Statement) -> Result<Signer, String> {
+        let raw = hex::decode(&signed.certificate).ok_or("its device certificate is unreadable")?;
+        let device = DeviceCertificate::decode(&raw)
+            .map_err(|e| format!("its device certificate does not hold ({e})"))?;
+        let signature = hex::decode(&signed.signature).ok_or("its signature is unreadable")?;
+        device
+            .verify(context(statement), signed.entry.as_bytes(), &signature)
+            .map_err(|_| "its signature does not match (altered, or signed for something else)")?;
+        Ok(Signer {
+            identity: device.identity.hex(),
+            device: device.device.hex(),
+        })
+    }
+
+    /// A valid record of format 2, signed by a device of the circuit's approver, for this
+    /// draft, item and version, holding the document's text at that version.
     fn release(
-        &self,
+        &mut self,
         record: &str,
-        actor: &str,
         approver: &str,
         heads: &[String],
     ) -> Result<SignedRelease, String> {
         let signed = SignedRelease::verify(record.as_bytes()).map_err(|e| e.to_string())?;
         let r = &signed.record;
-        if r.approver != actor || r.approver != approver {
-            return Err(format!(
-                "the released record is signed for {}, who is not the approver of this circuit",
-                r.approver
-            ));
+        if signed.identity.map(|i| i.hex()).as_deref() != Some(approver) {
+            return Err(
+                "refused: the released record is not signed by the approver of this circuit".into(),
+            );
         }
         if r.heads != heads {
             return Err("the released record names another version than its log entry".into());
         }
+        if r.draft_id != self.draft || r.item.id.to_string() != self.draft {
+            return Err("refused: the released record is for another draft".into());
+        }
+        self.same_text(&signed, heads)?;
         Ok(signed)
     }
 
-    /// A record that replaces a provisional number: signed, by the same key, for the same
+    /// A record that replaces a provisional number: signed by the same approver, for the same
     /// item and version, superseding the current record, with a final number.
-    fn renumber(&self, current: &SignedRelease, record: &str) -> Result<SignedRelease, String> {
+    fn renumber(&mut self, current: &SignedRelease, record: &str) -> Result<SignedRelease, String> {
         let signed = SignedRelease::verify(record.as_bytes()).map_err(|e| e.to_string())?;
         let (old, new) = (&current.record, &signed.record);
         if new.supersedes.as_deref() != Some(current.signature.as_str()) {
             return Err("the new number does not replace the current released record".into());
         }
-        if new.approver_key != old.approver_key
+        if signed.identity.is_none()
+            || signed.identity != current.identity
             || new.item.id != old.item.id
             || new.heads != old.heads
+            || new.draft_id != old.draft_id
         {
             return Err(
-                "the new number is not signed by the approver of the release, for the same text"
+                "refused: the new number is not signed by the approver of the release, for the same text"
                     .into(),
             );
         }
         if !matches!(new.number, ReleaseNumber::Final { .. }) {
             return Err("a replacement record must carry a final number".into());
+        }
+        if without(&new.item.content, &["number"]) != without(&old.item.content, &["number"]) {
+            return Err("refused: the new number comes with another text".into());
         }
         Ok(signed)
     }

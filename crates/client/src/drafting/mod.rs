@@ -14,8 +14,11 @@ mod exchange;
 mod log;
 
 #[cfg(test)]
+mod forgery_tests;
+#[cfg(test)]
 mod tests;
 
+use diplomatie_crypto::hex;
 use diplomatie_domain::{
     Addressee, Circuit, ClearanceOrder, DiplomaticNote, Item, ItemContent, ItemId, ItemKind,
     Marking, NoteNumber, Route, Stage, Step, TelegramNumber,
@@ -232,11 +235,34 @@ pub struct VerifiedRelease {
     #[serde(with = "time::serde::rfc3339")]
     pub released_at: OffsetDateTime,
     pub signature: String,
+    /// The identity key (hex) that certified the signing device; `None` for a record signed
+    /// before identities.
+    pub signer_identity: Option<String>,
+    /// The signing device (its id, hex), when the record names it.
+    pub signer_device: Option<String>,
+    /// Who signed, as the reader knows them (the seal).
+    pub seal: Seal,
+}
+
+/// Who signed a released text, as this profile knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "signer", rename_all = "snake_case")]
+pub enum Seal {
+    /// This person's own identity.
+    Own,
+    /// A contact: by name, verified by safety number or not.
+    Contact { name: String, verified: bool },
+    /// An identity this profile does not know (or a record signed before identities): the
+    /// signature holds, but nothing says whose it is.
+    Unknown,
 }
 
 impl From<&SignedRelease> for VerifiedRelease {
     fn from(s: &SignedRelease) -> Self {
         let r = &s.record;
+        let device = hex::decode(&r.approver_device)
+            .and_then(|raw| diplomatie_protocol::DeviceCertificate::decode(&raw).ok())
+            .map(|d| d.device.hex());
         Self {
             item: r.item.id,
             number: r.number.label().to_owned(),
@@ -247,7 +273,36 @@ impl From<&SignedRelease> for VerifiedRelease {
             clearers: r.clearances.iter().map(|c| c.clearer.clone()).collect(),
             released_at: r.released_at,
             signature: s.signature.clone(),
+            signer_identity: s.identity.map(|i| i.hex()),
+            signer_device: device,
+            seal: Seal::Unknown,
         }
+    }
+}
+
+impl Profile {
+    /// The seal of a record: who signed it, as this profile knows them.
+    fn seal(&self, signed: &SignedRelease) -> Result<Seal, ClientError> {
+        let Some(identity) = signed.identity else {
+            return Ok(Seal::Unknown);
+        };
+        if identity == self.own().key {
+            return Ok(Seal::Own);
+        }
+        Ok(match self.known_identity(&identity)? {
+            Some(c) => Seal::Contact {
+                name: c.name,
+                verified: c.verified,
+            },
+            None => Seal::Unknown,
+        })
+    }
+
+    fn verified_release(&self, signed: &SignedRelease) -> Result<VerifiedRelease, ClientError> {
+        Ok(VerifiedRelease {
+            seal: self.seal(signed)?,
+            ..VerifiedRelease::from(signed)
+        })
     }
 }
 
@@ -356,6 +411,69 @@ impl Profile {
         self.identity().name.clone()
     }
 
+    /// The name this person goes by in a draft: the one its circuit binds to their identity
+    /// key, or their own before they are named in one.
+    fn me_in(&self, replayed: &Replayed) -> String {
+        replayed
+            .name_of(&self.own().key.hex())
+            .map_or_else(|| self.me(), str::to_owned)
+    }
+
+    /// Each person `circuit` names, with their identity key: this person's own, or a
+    /// contact's (a name, "Name (ORG)" when two contacts share it, or the key's first digits).
+    fn circuit_members(
+        &self,
+        circuit: &Circuit,
+    ) -> Result<std::collections::BTreeMap<String, String>, ClientError> {
+        let mut members = std::collections::BTreeMap::new();
+        let names = std::iter::once(&circuit.drafter)
+            .chain(&circuit.clearers)
+            .chain(std::iter::once(&circuit.approver));
+        for name in names {
+            if members.contains_key(name) {
+                continue;
+            }
+            let key = if name.trim().eq_ignore_ascii_case(self.me().trim()) {
+                self.own().key.hex()
+            } else {
+                let contact = self.find_contact(name).map_err(|e| {
+                    ClientError::InvalidDraft(format!(
+                        "the circuit names {name}, who cannot be signed for: {e}"
+                    ))
+                })?;
+                if contact.pending.is_some() {
+                    return Err(ClientError::InvalidDraft(format!(
+                        "the identity key of {name} changed: verify their new key (diplo contact safety-number) before naming them in a circuit"
+                    )));
+                }
+                contact.card.identity.hex()
+            };
+            members.insert(name.clone(), key);
+        }
+        Ok(members)
+    }
+
+    /// Appends `step`, taken by `actor`, to the log of draft `id`, signed by this device.
+    fn append_step(
+        &self,
+        doc: &mut DraftDoc,
+        id: &str,
+        actor: &str,
+        step: LoggedStep,
+    ) -> Result<(), ClientError> {
+        let entry = LogEntry {
+            draft: id.to_owned(),
+            actor: actor.to_owned(),
+            at: OffsetDateTime::now_utc(),
+            step,
+            content: doc.content_fingerprint(),
+            heads: doc.heads(),
+        };
+        let signed = log::sign_entry(&entry, &self.signing_key()?, &self.own().device)?;
+        doc.append_log(&signed)?;
+        Ok(())
+    }
+
     fn load_draft(&self, id: &str) -> Result<Loaded, ClientError> {
         let item = parse_draft_id(id)?;
         let key = item.to_string();
@@ -391,7 +509,7 @@ impl Profile {
 
     fn state_of(&self, l: &mut Loaded) -> Result<DraftState, ClientError> {
         let view = l.doc.view();
-        let replayed = replay(&l.doc.log(), &l.doc.content_fingerprint());
+        let replayed = replay(&l.stored.id, &mut l.doc);
         let heads = l.doc.heads();
         Ok(build_state(
             &l.stored.id,
@@ -409,7 +527,7 @@ impl Profile {
         let id = ItemId::from_uuid(Uuid::now_v7());
         let mut doc = DraftDoc::new(kind, &fresh_actor())?;
         doc.set_field(FieldName::Drafter, &self.me())?;
-        append_step(&mut doc, &self.me(), LoggedStep::Created)?;
+        self.append_step(&mut doc, &id.to_string(), &self.me(), LoggedStep::Created)?;
         let snapshot = doc.save();
         let audit = self.audit(AuditAction::DraftCreated, Some(id), kind.code());
         self.store()
@@ -423,7 +541,7 @@ impl Profile {
         for (id, kind, updated_at) in self.store().list_drafts()? {
             let mut l = self.load_draft(&id)?;
             let view = l.doc.view();
-            let replayed = replay(&l.doc.log(), &l.doc.content_fingerprint());
+            let replayed = replay(&id, &mut l.doc);
             let state = build_state(&id, &l.stored, view, replayed, Vec::new(), l.doc.heads());
             out.push(DraftSummary {
                 id,
@@ -472,7 +590,7 @@ impl Profile {
         {
             return Err(ClientError::StaleDraft(id.to_owned()));
         }
-        let replayed = replay(&l.doc.log(), &l.doc.content_fingerprint());
+        let replayed = replay(&l.stored.id, &mut l.doc);
         let me = self.me();
         match replayed.stage() {
             Stage::Released => return Err(diplomatie_domain::ClearanceError::Frozen.into()),
@@ -509,9 +627,9 @@ impl Profile {
     pub fn draft_step(&self, id: &str, step: Step) -> Result<DraftState, ClientError> {
         let _span = info_span!("draft_step", step = step.code()).entered();
         let mut l = self.load_draft(id)?;
-        let me = self.me();
         let view = l.doc.view();
-        let replayed = replay(&l.doc.log(), &l.doc.content_fingerprint());
+        let replayed = replay(&l.stored.id, &mut l.doc);
+        let me = self.me_in(&replayed);
         let logged = match step {
             Step::Submit => {
                 // What is submitted must be able to become an item.
@@ -519,6 +637,7 @@ impl Profile {
                 check_content(id, content)?;
                 LoggedStep::Submit {
                     circuit: circuit_of(&view),
+                    members: Default::default(),
                 }
             }
             Step::Clear { comment } => LoggedStep::Clear { comment },
@@ -534,7 +653,15 @@ impl Profile {
         };
         // Try it on the replayed state first: a refused step writes nothing.
         check_step(&replayed, &me, &logged)?;
-        append_step(&mut l.doc, &me, logged.clone())?;
+        // Then bind every person the circuit names to their identity key.
+        let logged = match logged {
+            LoggedStep::Submit { circuit, .. } => {
+                let members = self.circuit_members(&circuit)?;
+                LoggedStep::Submit { circuit, members }
+            }
+            other => other,
+        };
+        self.append_step(&mut l.doc, id, &me, logged.clone())?;
         let item = parse_draft_id(id)?;
         let audit = self.audit(
             step_action(&logged),
@@ -554,9 +681,13 @@ impl Profile {
             ));
         }
         let mut l = self.load_draft(id)?;
-        append_step(
+        let replayed = replay(&l.stored.id, &mut l.doc);
+        let me = self.me_in(&replayed);
+        let id = l.stored.id.clone();
+        self.append_step(
             &mut l.doc,
-            &self.me(),
+            &id,
+            &me,
             LoggedStep::Version {
                 label: label.to_owned(),
             },
@@ -576,9 +707,9 @@ impl Profile {
     ) -> Result<ReleaseOutcome, ClientError> {
         let _span = info_span!("release_draft").entered();
         let mut l = self.load_draft(id)?;
-        let me = self.me();
         let item_id = parse_draft_id(id)?;
-        let replayed = replay(&l.doc.log(), &l.doc.content_fingerprint());
+        let replayed = replay(&l.stored.id, &mut l.doc);
+        let me = self.me_in(&replayed);
         // The state machine decides first (only the approver, only when approved).
         check_step(
             &replayed,
@@ -648,14 +779,17 @@ impl Profile {
                 .collect(),
             approver: me.clone(),
             approver_key: String::new(),
+            approver_identity: String::new(),
+            approver_device: String::new(),
             released_at: now,
             supersedes: None,
         };
-        let signed = SignedRelease::sign(record, &self.signing_key()?)?;
+        let signed = SignedRelease::sign(record, &self.signing_key()?, &self.own().device)?;
         let record_text = String::from_utf8(signed.to_bytes().to_vec())
             .map_err(|_| ClientError::InvalidDraft("the released record is not UTF-8".into()))?;
-        append_step(
+        self.append_step(
             &mut l.doc,
+            id,
             &me,
             LoggedStep::Release {
                 record: record_text,
@@ -783,8 +917,8 @@ impl Profile {
                 continue;
             };
             let mut l = self.load_draft(&draft)?;
-            let replayed = replay(&l.doc.log(), &l.doc.content_fingerprint());
-            let Some(old) = replayed.release else {
+            let replayed_for_me = replay(&l.stored.id, &mut l.doc);
+            let Some(old) = replayed_for_me.release.clone() else {
                 continue;
             };
             let mut record = old.record.clone();
@@ -796,13 +930,15 @@ impl Profile {
                 label: r.label.clone(),
             };
             record.supersedes = Some(old.signature.clone());
-            let signed = SignedRelease::sign(record, &self.signing_key()?)?;
+            let signed = SignedRelease::sign(record, &self.signing_key()?, &self.own().device)?;
             let text = String::from_utf8(signed.to_bytes().to_vec()).map_err(|_| {
                 ClientError::InvalidDraft("the released record is not UTF-8".into())
             })?;
-            append_step(
+            let me = self.me_in(&replayed_for_me);
+            self.append_step(
                 &mut l.doc,
-                &self.me(),
+                &draft,
+                &me,
                 LoggedStep::Renumber { record: text },
             )?;
             self.store_renumber(&old, &signed)?;
@@ -869,7 +1005,7 @@ impl Profile {
             return Ok(None);
         };
         let signed = SignedRelease::verify(&bytes)?;
-        Ok(Some(VerifiedRelease::from(&signed)))
+        Ok(Some(self.verified_release(&signed)?))
     }
 
     /// The difference between two versions of a draft.
@@ -880,7 +1016,7 @@ impl Profile {
         to: &VersionRef,
     ) -> Result<DraftDiff, ClientError> {
         let mut l = self.load_draft(id)?;
-        let replayed = replay(&l.doc.log(), &l.doc.content_fingerprint());
+        let replayed = replay(&l.stored.id, &mut l.doc);
         let mut view_of = |v: &VersionRef| -> Result<(String, DraftView), ClientError> {
             match v {
                 VersionRef::Current => Ok(("current".to_owned(), l.doc.view())),
@@ -980,7 +1116,6 @@ impl Profile {
     pub fn import_draft(&self, packet: &[u8]) -> Result<DraftReceived, ClientError> {
         let _span = info_span!("import_draft", bytes = packet.len()).entered();
         let (id, bytes) = parse_packet(packet)?;
-        let me = self.me();
         let item = parse_draft_id(&id)?;
         let existing = self.store().get_draft(&id)?;
         let created = existing.is_none();
@@ -1005,13 +1140,14 @@ impl Profile {
             }
             Some(_) => {
                 let mut l = self.load_draft(&id)?;
-                let before = replay(&l.doc.log(), &l.doc.content_fingerprint());
+                let before = replay(&l.stored.id, &mut l.doc);
                 l.doc.apply_changes(bytes)?;
                 (l, Some(before))
             }
         };
         let changed = created || l.doc.heads() != l.loaded_heads;
-        let after = replay(&l.doc.log(), &l.doc.content_fingerprint());
+        let after = replay(&l.stored.id, &mut l.doc);
+        let me = self.me_in(&after);
         let new_steps: Vec<LogView> = after
             .log
             .iter()
@@ -1226,20 +1362,6 @@ fn check_content(id: &str, content: ItemContent) -> Result<(), ClientError> {
 /// Refuses a step the replayed state does not allow, with the state machine's reason.
 fn check_step(replayed: &Replayed, me: &str, step: &LoggedStep) -> Result<(), ClientError> {
     diplomatie_draft::try_step(replayed.clearance.as_ref(), me, step)?;
-    Ok(())
-}
-
-fn append_step(doc: &mut DraftDoc, actor: &str, step: LoggedStep) -> Result<(), ClientError> {
-    let entry = LogEntry {
-        actor: actor.to_owned(),
-        at: OffsetDateTime::now_utc(),
-        step,
-        content: doc.content_fingerprint(),
-        heads: doc.heads(),
-    };
-    let json =
-        serde_json::to_string(&entry).map_err(|e| ClientError::InvalidDraft(e.to_string()))?;
-    doc.append_log(&json)?;
     Ok(())
 }
 

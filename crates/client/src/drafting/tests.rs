@@ -12,16 +12,26 @@ use super::*;
 use crate::numbering::MemoryAuthority;
 use crate::{InitOptions, Profile};
 
-struct Person {
+pub(super) struct Person {
     _dir: tempfile::TempDir,
-    profile: Profile,
+    pub(super) profile: Profile,
 }
 
-fn person(name: &str) -> Person {
+const PASSPHRASE: &str = "drafting test passphrase";
+
+thread_local! {
+    /// The cards of everyone made by this test (its own thread), by name: the people a
+    /// circuit names must be contacts of the drafter.
+    static CARDS: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// People a circuit names whom the test never made: made here, kept until the test ends.
+    static EXTRAS: std::cell::RefCell<Vec<Person>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+pub(super) fn person(name: &str) -> Person {
     let dir = tempfile::tempdir().unwrap();
     let profile = Profile::init(
         dir.path(),
-        "drafting test passphrase",
+        PASSPHRASE,
         InitOptions {
             role: String::new(),
             name: name.into(),
@@ -31,16 +41,58 @@ fn person(name: &str) -> Person {
         },
     )
     .unwrap();
+    CARDS.with(|c| c.borrow_mut().push((name.to_owned(), profile.card_line())));
     Person { _dir: dir, profile }
 }
 
+/// A second replica of `p`'s profile (the same person and device keys): what a device
+/// restored from the other's backup holds.
+fn twin(p: Person) -> (Person, Person) {
+    let Person { _dir, profile } = p;
+    profile.lock();
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(_dir.path()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
+    }
+    let first = Profile::open(_dir.path(), PASSPHRASE).unwrap();
+    let second = Profile::open(copy.path(), PASSPHRASE).unwrap();
+    (
+        Person {
+            _dir,
+            profile: first,
+        },
+        Person {
+            _dir: copy,
+            profile: second,
+        },
+    )
+}
+
+/// Makes everyone `p`'s circuits may name a contact of `p`: the people of the test, and
+/// those named in `names` whom the test never made.
+fn know(p: &Person, names: &[&str]) {
+    for name in names {
+        if !CARDS.with(|c| c.borrow().iter().any(|(n, _)| n == name)) {
+            let extra = person(name);
+            EXTRAS.with(|e| e.borrow_mut().push(extra));
+        }
+    }
+    let cards = CARDS.with(|c| c.borrow().clone());
+    for (_, card) in cards {
+        if card != p.profile.card_line() {
+            p.profile.add_contact(&card).unwrap();
+        }
+    }
+}
+
 /// Sends `id` from `from` to `to`, as a file would.
-fn send(from: &Person, to: &Person, id: &str) -> DraftReceived {
+pub(super) fn send(from: &Person, to: &Person, id: &str) -> DraftReceived {
     let packet = from.profile.export_draft(id).unwrap();
     to.profile.import_draft(&packet).unwrap()
 }
 
-fn set(field: FieldName, value: &str) -> DraftEdit {
+pub(super) fn set(field: FieldName, value: &str) -> DraftEdit {
     DraftEdit::SetField {
         field,
         value: value.into(),
@@ -48,7 +100,8 @@ fn set(field: FieldName, value: &str) -> DraftEdit {
 }
 
 /// Alice drafts a telegram cleared by Bruno then Chloé, approved by Dora.
-fn telegram(alice: &Person, clearers: &[&str]) -> String {
+pub(super) fn telegram(alice: &Person, clearers: &[&str]) -> String {
+    know(alice, &[clearers, &["Dora"]].concat());
     let state = alice.profile.create_draft(ItemKind::Telegram).unwrap();
     assert_eq!(state.view.fields.drafter, "Alice");
     let id = state.id;
@@ -528,10 +581,14 @@ fn comments_stay_on_their_words_while_others_edit_around_them() {
 fn offline_releasers_of_one_post_never_share_a_number_and_an_empty_device_numbers_provisionally() {
     let mut register = MemoryAuthority::default();
     let mut released = Vec::new();
-    for approver in ["Dora", "Dora"] {
-        // Two approvers' devices (same name, two profiles) take blocks while online.
+    for approver in ["Dora", "Diane"] {
+        // Two approvers' devices take blocks while online.
         let (alice, dora) = (person("Alice"), person(approver));
         let id = telegram(&alice, &[]);
+        alice
+            .profile
+            .edit_draft(&id, &[set(FieldName::Approver, approver)])
+            .unwrap();
         let year = OffsetDateTime::now_utc().year();
         let left = dora
             .profile
@@ -549,8 +606,12 @@ fn offline_releasers_of_one_post_never_share_a_number_and_an_empty_device_number
     assert_ne!(released[0], released[1]);
 
     // A device with no block, offline: a provisional number, said so.
-    let (alice, dora) = (person("Alice"), person("Dora"));
+    let (alice, dora) = (person("Alice"), person("Delphine"));
     let id = telegram(&alice, &[]);
+    alice
+        .profile
+        .edit_draft(&id, &[set(FieldName::Approver, "Delphine")])
+        .unwrap();
     alice.profile.draft_step(&id, Step::Submit).unwrap();
     send(&alice, &dora, &id);
     dora.profile.draft_step(&id, Step::Approve).unwrap();
@@ -597,14 +658,13 @@ fn a_tampered_release_in_the_log_does_not_count() {
     send(&alice, &dora, &id);
     dora.profile.draft_step(&id, Step::Approve).unwrap();
     dora.profile.release_draft(&id, None).unwrap();
-    let l = dora.profile.load_draft(&id).unwrap();
+    let mut l = dora.profile.load_draft(&id).unwrap();
     let mut entries = l.doc.log();
-    let current = l.doc.content_fingerprint();
-    assert_eq!(replay(&entries, &current).stage(), Stage::Released);
+    assert_eq!(replay(&id, &mut l.doc).stage(), Stage::Released);
     // Change the released text inside the signed record.
     let last = entries.last_mut().unwrap();
     *last = last.replacen("Entretien", "Entrevue", 1);
-    let replayed = replay(&entries, &current);
+    let replayed = log::replay_entries(&id, &entries, &mut l.doc);
     assert_eq!(replayed.stage(), Stage::Approved);
     let refusal = replayed.log.last().unwrap().refused.clone().unwrap();
     assert!(refusal.contains("signature"), "{refusal}");
@@ -656,7 +716,7 @@ fn a_step_taken_twice_at_once_on_two_devices_is_kept_but_refused_on_every_replic
     // Bruno clears on his desktop and on his laptop while both are offline: each local check
     // passes, and once the logs merge the replay takes one clearance and refuses the other,
     // the same way on every replica, keeping the refused entry with its reason.
-    let (alice, desk, laptop) = (person("Alice"), person("Bruno"), person("Bruno"));
+    let (alice, (desk, laptop)) = (person("Alice"), twin(person("Bruno")));
     let id = telegram(&alice, &["Bruno", "Chloé"]);
     alice.profile.draft_step(&id, Step::Submit).unwrap();
     send(&alice, &desk, &id);
@@ -868,9 +928,13 @@ fn provisional_numbers_of_two_offline_releasers_become_distinct_final_numbers_ev
     let alice = person("Alice");
     let mut releases = Vec::new();
     // Two approvers' devices, no block, offline: both release provisionally.
-    for name in ["Dora", "Dora"] {
+    for name in ["Dora", "Diane"] {
         let dora = person(name);
         let id = telegram(&alice, &[]);
+        alice
+            .profile
+            .edit_draft(&id, &[set(FieldName::Approver, name)])
+            .unwrap();
         alice.profile.draft_step(&id, Step::Submit).unwrap();
         send(&alice, &dora, &id);
         dora.profile.draft_step(&id, Step::Approve).unwrap();
