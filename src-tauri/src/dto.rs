@@ -856,6 +856,27 @@ pub struct VerifiedReleaseDto {
     pub clearers: Vec<String>,
     pub released_at: String,
     pub signature: String,
+    /// Who signed, as this profile knows them.
+    pub seal: SealDto,
+    /// The signer's identity key, its first 16 hex digits; `None` for a record signed
+    /// before identities.
+    pub signer_identity_short: Option<String>,
+    /// The signing device's id (hex), when the record names it.
+    pub signer_device: Option<String>,
+    /// Its first 16 hex digits.
+    pub signer_device_short: Option<String>,
+}
+
+/// Who signed a released text, as this profile knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SealDto {
+    /// This person.
+    Own,
+    /// A contact, verified by safety number or not.
+    Contact { name: String, verified: bool },
+    /// An identity that is not a contact, or a record signed before identities.
+    Unknown,
 }
 
 /// The exchange folder joined.

@@ -257,9 +257,9 @@ impl From<ClientError> for CommandError {
             ClientError::Clearance(c) => c.into(),
             ClientError::Release(r) => {
                 let kind = match r {
-                    ReleaseError::BadSignature | ReleaseError::WrongSigner { .. } => {
-                        ErrorKind::BadSignature
-                    }
+                    ReleaseError::BadSignature
+                    | ReleaseError::WrongSigner { .. }
+                    | ReleaseError::BadCertificate(_) => ErrorKind::BadSignature,
                     ReleaseError::NotARecord
                     | ReleaseError::UnknownFormat(_)
                     | ReleaseError::Unreadable(_) => ErrorKind::Damaged,

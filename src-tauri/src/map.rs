@@ -3,7 +3,7 @@
 
 use diplomatie_client::drafting::{
     DiffPart, DiffTag, DraftDiff, DraftEdit, DraftFields, DraftState, DraftSummary, FieldName,
-    ListField, ParagraphChange, VerifiedRelease,
+    ListField, ParagraphChange, Seal, VerifiedRelease,
 };
 use diplomatie_client::{
     Compose, ContactAdded, ContactView, ImportOutcome, ImportReport, ItemSummary, Language,
@@ -953,7 +953,23 @@ pub fn verified_release(v: &VerifiedRelease) -> VerifiedReleaseDto {
         clearers: v.clearers.clone(),
         released_at: rfc3339(v.released_at),
         signature: v.signature.clone(),
+        seal: match &v.seal {
+            Seal::Own => SealDto::Own,
+            Seal::Contact { name, verified } => SealDto::Contact {
+                name: name.clone(),
+                verified: *verified,
+            },
+            Seal::Unknown => SealDto::Unknown,
+        },
+        signer_identity_short: v.signer_identity.as_deref().map(short_hex),
+        signer_device: v.signer_device.clone(),
+        signer_device_short: v.signer_device.as_deref().map(short_hex),
     }
+}
+
+/// A key or id in short form: its first 16 hex digits.
+fn short_hex(hex: &str) -> String {
+    hex.get(..16).unwrap_or(hex).to_owned()
 }
 
 pub fn qr(q: &QrModules) -> QrDto {
@@ -1092,6 +1108,56 @@ mod tests {
         assert_eq!(err.kind, crate::error::ErrorKind::AttachmentUnreadable);
         assert_eq!(err.field.as_deref(), Some("attachments"));
         assert_eq!(err.detail.as_deref(), Some(missing.as_str()));
+    }
+
+    #[test]
+    fn a_release_seal_names_the_signer_and_shortens_keys() {
+        let release = |seal: Seal, identity: Option<&str>| VerifiedRelease {
+            item: "0190f5d3-8c4a-7b2e-9a1d-3f5e6a7b8c9d".parse().unwrap(),
+            number: "BERLIN 2026-0001".into(),
+            provisional: false,
+            approver: "Alice".into(),
+            approver_key: "ab".into(),
+            drafter: "Alice".into(),
+            clearers: vec!["Bob".into()],
+            released_at: OffsetDateTime::UNIX_EPOCH,
+            signature: "cd".into(),
+            signer_identity: identity.map(str::to_owned),
+            signer_device: identity.map(|_| "00112233445566778899aabbccddeeff".to_owned()),
+            seal,
+        };
+        let identity = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        let alice = Seal::Contact {
+            name: "Alice".into(),
+            verified: true,
+        };
+        let dto = verified_release(&release(alice, Some(identity)));
+        assert_eq!(
+            dto.seal,
+            SealDto::Contact {
+                name: "Alice".into(),
+                verified: true
+            }
+        );
+        assert_eq!(
+            dto.signer_identity_short.as_deref(),
+            Some("0123456789abcdef")
+        );
+        assert_eq!(dto.signer_device_short.as_deref(), Some("0011223344556677"));
+        let json = serde_json::to_value(&dto).unwrap();
+        assert_eq!(
+            json["seal"],
+            serde_json::json!({"kind": "contact", "name": "Alice", "verified": true}),
+            "the interface reads the seal by its kind"
+        );
+        let unknown = verified_release(&release(Seal::Unknown, None));
+        assert_eq!(unknown.seal, SealDto::Unknown);
+        assert_eq!(unknown.signer_identity_short, None);
+        assert_eq!(
+            serde_json::to_value(verified_release(&release(Seal::Own, Some(identity))).seal)
+                .unwrap(),
+            serde_json::json!({"kind": "own"})
+        );
     }
 
     #[test]

@@ -112,7 +112,7 @@ export const commands = {
 	 *  item was not released through a draft (an imported email, a composed item); a record
 	 *  whose signature does not match fails with `bad_signature`.
 	 */
-	verifyRelease: (item: string) => typedError<VerifiedReleaseDto | null, CommandError_Serialize>(__TAURI_INVOKE("verify_release", { item })),
+	verifyRelease: (item: string) => typedError<VerifiedReleaseDto_Serialize | null, CommandError_Serialize>(__TAURI_INVOKE("verify_release", { item })),
 	/**  This person's identity and card: its line, its QR code, the key and this device. */
 	myCard: () => typedError<MyCardDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("my_card")),
 	/**  Every contact, in the order they were added. */
@@ -1303,6 +1303,15 @@ export type SafetyNumberDto_Serialize = {
 	forNewKey: boolean,
 };
 
+/**  Who signed a released text, as this profile knows them. */
+export type SealDto = 
+/**  This person. */
+{ kind: "own" } | 
+/**  A contact, verified by safety number or not. */
+{ kind: "contact"; name: string; verified: boolean } | 
+/**  An identity that is not a contact, or a record signed before identities. */
+{ kind: "unknown" };
+
 export type SearchHitDto = SearchHitDto_Serialize | SearchHitDto_Deserialize;
 
 export type SearchHitDto_Deserialize = {
@@ -1437,7 +1446,10 @@ export type TelegramDto_Serialize = {
 export type VerdictDto = "pending" | "cleared" | "rejected";
 
 /**  A released record, checked: its signature is valid. */
-export type VerifiedReleaseDto = {
+export type VerifiedReleaseDto = VerifiedReleaseDto_Serialize | VerifiedReleaseDto_Deserialize;
+
+/**  A released record, checked: its signature is valid. */
+export type VerifiedReleaseDto_Deserialize = {
 	item: string,
 	number: string,
 	provisional: boolean,
@@ -1447,6 +1459,41 @@ export type VerifiedReleaseDto = {
 	clearers: string[],
 	releasedAt: string,
 	signature: string,
+	/**  Who signed, as this profile knows them. */
+	seal: SealDto,
+	/**
+	 *  The signer's identity key, its first 16 hex digits; `None` for a record signed
+	 *  before identities.
+	 */
+	signerIdentityShort?: string | null,
+	/**  The signing device's id (hex), when the record names it. */
+	signerDevice?: string | null,
+	/**  Its first 16 hex digits. */
+	signerDeviceShort?: string | null,
+};
+
+/**  A released record, checked: its signature is valid. */
+export type VerifiedReleaseDto_Serialize = {
+	item: string,
+	number: string,
+	provisional: boolean,
+	approver: string,
+	approverKey: string,
+	drafter: string,
+	clearers: string[],
+	releasedAt: string,
+	signature: string,
+	/**  Who signed, as this profile knows them. */
+	seal: SealDto,
+	/**
+	 *  The signer's identity key, its first 16 hex digits; `None` for a record signed
+	 *  before identities.
+	 */
+	signerIdentityShort: string | null,
+	/**  The signing device's id (hex), when the record names it. */
+	signerDevice: string | null,
+	/**  Its first 16 hex digits. */
+	signerDeviceShort: string | null,
 };
 
 /* Tauri Specta runtime */
