@@ -26,6 +26,7 @@ export function Reader({
   onReadChanged,
   focusOnOpen,
   onOpenDraft,
+  onOpenContacts,
   onLoaded,
 }: {
   id: string | null;
@@ -36,6 +37,8 @@ export function Reader({
   focusOnOpen: boolean;
   /** Opens a draft (a correction of the released item shown). */
   onOpenDraft?: (draftId: string) => void;
+  /** Opens the Contacts screen (to verify the contact who signed the released item shown). */
+  onOpenContacts?: () => void;
   /** The item shown was loaded (its route says which inbox section holds it). */
   onLoaded?: (item: ItemDto_Serialize) => void;
 }) {
@@ -130,7 +133,7 @@ export function Reader({
             <h2 id={headingId} ref={heading} tabIndex={-1} data-testid="reader-subject">
               {summary.subject}
             </h2>
-            <ReleaseSeal id={summary.id} onCorrect={onOpenDraft} />
+            <ReleaseSeal id={summary.id} onCorrect={onOpenDraft} onOpenContacts={onOpenContacts} />
           </header>
           {content.kind === 'telegram' && <TelegramView tg={content} summary={summary} onOpen={onOpen} />}
           {content.kind === 'note' && <NoteView note={content} summary={summary} onOpen={onOpen} />}

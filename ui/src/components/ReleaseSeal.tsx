@@ -1,17 +1,26 @@
 // The seal of a released item: its number as the signed record gives it (said clearly when
-// provisional) and whether the approver's signature over the record is valid. Items that
-// were not released through a draft (imported, composed) have no seal.
+// provisional), whether the signature over the record is valid, and who signed it as this
+// profile knows them: you, a contact (verified by safety number or not, with a way to the
+// Contacts screen), or an identity nobody vouches for (in red, with its key). The signing
+// device is named by its short id. Items that were not released through a draft (imported,
+// composed) have no seal.
 
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import '../drafting.css';
 import { useApi } from '../api';
-import type { VerifiedReleaseDto } from '../bindings';
+import type { SealDto, VerifiedReleaseDto_Serialize } from '../bindings';
 import { errorText } from '../lib/errors';
 
-type Seal = { state: 'checking' } | { state: 'none' } | { state: 'valid'; release: VerifiedReleaseDto } | { state: 'invalid' };
+type Seal = { state: 'checking' } | { state: 'none' } | { state: 'valid'; release: VerifiedReleaseDto_Serialize } | { state: 'invalid' };
 
-export function ReleaseSeal({ id, onCorrect }: { id: string; onCorrect?: (draftId: string) => void }) {
+/** How the seal looks: `data-seal` and the class name. */
+function sealState(seal: SealDto): 'own' | 'verified' | 'unverified' | 'unknown' {
+  if (seal.kind === 'contact') return seal.verified ? 'verified' : 'unverified';
+  return seal.kind;
+}
+
+export function ReleaseSeal({ id, onCorrect, onOpenContacts }: { id: string; onCorrect?: (draftId: string) => void; onOpenContacts?: () => void }) {
   const { t } = useTranslation();
   const api = useApi();
   const [seal, setSeal] = useState<Seal>({ state: 'checking' });
@@ -52,13 +61,52 @@ export function ReleaseSeal({ id, onCorrect }: { id: string; onCorrect?: (draftI
     );
   }
   const r = seal.release;
+  const state = sealState(r.seal);
+  const signer =
+    r.seal.kind === 'own'
+      ? t('release.sealOwn')
+      : r.seal.kind === 'contact'
+        ? t(r.seal.verified ? 'release.sealVerified' : 'release.sealUnverified', { name: r.seal.name })
+        : t('release.sealUnknown');
+  const number = r.number ? (r.provisional ? t('release.provisionalNumber', { number: r.number }) : t('release.number', { number: r.number })) : t('release.unnumbered');
   return (
-    <div className="release-seal" data-testid="reader-release" data-valid="true" data-provisional={r.provisional ? 'true' : 'false'}>
+    <div
+      className={`release-seal release-seal-${state}`}
+      data-testid="reader-release"
+      data-valid="true"
+      data-seal={state}
+      data-provisional={r.provisional ? 'true' : 'false'}
+      role={state === 'unknown' ? 'alert' : undefined}
+    >
       <span className="badge badge-signature" data-testid="reader-signature">
-        {t('release.valid')}
+        {signer}
       </span>{' '}
-      <span data-testid="reader-release-number">{r.number ? (r.provisional ? t('release.provisionalNumber', { number: r.number }) : t('release.number', { number: r.number })) : t('release.unnumbered')}</span>{' '}
-      <span className="muted small">{t('release.signedBy', { name: r.approver })}</span>
+      <span data-testid="reader-release-number">{number}</span>{' '}
+      {/* The name the record gives: a claim when nobody vouches for the key. */}
+      <span className="muted small">{t(state === 'unknown' ? 'release.claims' : 'release.signedBy', { name: r.approver })}</span>{' '}
+      {r.signerDeviceShort && (
+        <span className="muted small mono" data-testid="reader-seal-device" title={r.signerDevice ?? undefined}>
+          {t('release.device', { device: r.signerDeviceShort })}
+        </span>
+      )}
+      {state === 'unknown' && (
+        <p className="release-seal-note" data-testid="reader-seal-key">
+          {r.signerIdentityShort ? t('release.unknownKey', { key: r.signerIdentityShort }) : t('release.noIdentity')}
+        </p>
+      )}
+      {r.seal.kind === 'contact' && !r.seal.verified && (
+        <p className="release-seal-note" data-testid="reader-seal-unverified">
+          {t('release.verifyHint', { name: r.seal.name })}
+          {onOpenContacts && (
+            <>
+              {' '}
+              <button type="button" className="link" data-testid="reader-seal-contacts" onClick={onOpenContacts}>
+                {t('release.openContacts')}
+              </button>
+            </>
+          )}
+        </p>
+      )}
       {onCorrect && (
         <>
           {' '}

@@ -302,6 +302,7 @@ export function Shell({
                 setView('drafts');
                 setOpenDraft(draftId);
               }}
+              onOpenContacts={() => go('contacts')}
               onLoaded={(item) => {
                 if (!sectionOfOpened.current) return;
                 sectionOfOpened.current = false;
