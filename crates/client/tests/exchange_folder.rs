@@ -192,7 +192,7 @@ fn a_refused_copy_is_not_read_again_until_its_length_time_or_inode_changes() {
     assert!(report.received.is_empty());
     let first = errors_of(&report, &path);
     assert_eq!(first.len(), 1, "{:?}", report.errors);
-    assert!(first[0].contains("cannot be opened"), "{}", first[0]);
+    assert!(first[0].contains("refused unopened"), "{}", first[0]);
 
     // The good bytes written in place with the same stamp: the copy is not read again, and
     // the same refusal is reported (from memory: reading it would have merged it).
@@ -235,4 +235,114 @@ fn a_refused_copy_is_not_read_again_until_its_length_time_or_inode_changes() {
     assert!(errors_of(&report, &path)[0].contains("larger than"));
     let report = bruno.collect_drafts(folder.path()).unwrap();
     assert!(errors_of(&report, &path)[0].contains("larger than"));
+}
+
+/// The `DIPLOMATIE-SIGNED-COPY/1` copy at `path`, split into its three lines and the sealed
+/// part.
+fn parts(path: &Path) -> (Vec<u8>, String, String, Vec<u8>) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut lines = bytes.splitn(4, |&b| b == b'\n');
+    let magic = lines.next().unwrap().to_vec();
+    let cert = String::from_utf8(lines.next().unwrap().to_vec()).unwrap();
+    let sig = String::from_utf8(lines.next().unwrap().to_vec()).unwrap();
+    (magic, cert, sig, lines.next().unwrap().to_vec())
+}
+
+fn join_parts(magic: &[u8], cert: &str, sig: &str, sealed: &[u8]) -> Vec<u8> {
+    [
+        magic,
+        b"\n",
+        cert.as_bytes(),
+        b"\n",
+        sig.as_bytes(),
+        b"\n",
+        sealed,
+    ]
+    .concat()
+}
+
+#[test]
+fn a_copy_renamed_to_another_devices_name_is_refused_and_reported() {
+    let (folder, alice, bruno, id) = setup();
+    let carol = person("Carol", POST, None);
+    join_exchange(folder.path(), &[&alice, &bruno, &carol]);
+    let path = alice.publish_draft(folder.path(), &id).unwrap();
+    // Alice's copy, renamed to the name Carol's device writes under.
+    let carols = carol
+        .publish_draft(
+            folder.path(),
+            &carol.create_draft(ItemKind::DiplomaticNote).unwrap().id,
+        )
+        .unwrap();
+    let renamed = path.with_file_name(carols.file_name().unwrap());
+    std::fs::rename(&path, &renamed).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
+    let errors = errors_of(&report, &renamed);
+    assert_eq!(errors.len(), 1, "{:?}", report.errors);
+    assert!(errors[0].contains("renamed"), "{}", errors[0]);
+    assert!(!report.received.iter().any(|r| r.id == id));
+    assert!(bruno.draft(&id).is_err(), "the renamed copy was merged");
+}
+
+#[test]
+fn a_copy_by_a_device_nobody_here_knows_or_not_certified_is_refused_and_reported() {
+    let (folder, alice, bruno, id) = setup();
+    // Mallory knows the folder's passphrase but is no one's contact.
+    let mallory = person("Mallory", POST, None);
+    mallory
+        .join_exchange(
+            folder.path(),
+            EXCHANGE_PASSPHRASE,
+            Some(diplomatie_testkit::FAST_KDF),
+        )
+        .unwrap();
+    let his = mallory
+        .publish_draft(
+            folder.path(),
+            &mallory.create_draft(ItemKind::Telegram).unwrap().id,
+        )
+        .unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
+    let errors = errors_of(&report, &his);
+    assert_eq!(errors.len(), 1, "{:?}", report.errors);
+    assert!(
+        errors[0].contains("not among your contacts"),
+        "{}",
+        errors[0]
+    );
+    assert!(bruno.drafts().unwrap().is_empty());
+
+    // Alice's copy with a certificate whose identity signature is broken: a device that its
+    // identity never certified.
+    let path = alice.publish_draft(folder.path(), &id).unwrap();
+    let (magic, cert, sig, sealed) = parts(&path);
+    let mut forged = cert.clone().into_bytes();
+    let at = forged.len() - 10;
+    forged[at] = if forged[at] == b'0' { b'1' } else { b'0' };
+    std::fs::write(
+        &path,
+        join_parts(&magic, std::str::from_utf8(&forged).unwrap(), &sig, &sealed),
+    )
+    .unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
+    let errors = errors_of(&report, &path);
+    assert_eq!(errors.len(), 1, "{:?}", report.errors);
+    assert!(errors[0].contains("not certified"), "{}", errors[0]);
+    assert!(bruno.draft(&id).is_err());
+
+    // Mallory's certificate and signature on Alice's sealed bytes, under Alice's name.
+    let (_, his_cert, his_sig, _) = parts(&his);
+    std::fs::write(&path, join_parts(&magic, &his_cert, &his_sig, &sealed)).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
+    assert_eq!(errors_of(&report, &path).len(), 1, "{:?}", report.errors);
+    assert!(bruno.draft(&id).is_err());
+
+    // The genuine copy is taken.
+    alice.publish_draft(folder.path(), &id).unwrap();
+    let report = bruno.collect_drafts(folder.path()).unwrap();
+    assert!(
+        report.received.iter().any(|r| r.id == id),
+        "{:?}",
+        report.errors
+    );
 }

@@ -9,6 +9,15 @@
 //! (AES-256-GCM, bound to the draft's id). Each profile joins
 //! the folder once with the passphrase; the key is kept in its encrypted store.
 //!
+//! Every copy is signed by the device that wrote it (`DIPLOMATIE-SIGNED-COPY/1`: the device's
+//! certificate, then an Ed25519 signature under the context `diplomatie/exchange-copy/v1` over
+//! the draft's id, the copy's file name and the sealed bytes), and is named after that device
+//! (`<device id>.draft`). A copy is opened only when its certificate holds, its signature
+//! verifies, its name is its signer's, and its signer is this person or one of their contacts
+//! (a key change not yet verified does not count): a copy renamed to another device's name, or
+//! written by a device nobody here knows, is refused and reported, never merged. The folder's
+//! passphrase keeps the contents from outsiders; the signatures say which member wrote what.
+//!
 //! The folder is a hostile place: anyone who can write to the share can plant files there.
 //! So this module
 //! - writes a copy through a temporary file with a random name, created with `create_new`
@@ -30,7 +39,8 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use diplomatie_crypto::{KdfCost, KdfParams, SecretKey, derive_key, hex, open, seal};
+use diplomatie_crypto::{Context, KdfCost, KdfParams, SecretKey, derive_key, hex, open, seal};
+use diplomatie_protocol::DeviceCertificate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -47,6 +57,7 @@ const EXTENSION: &str = "draft";
 /// The folder's key parameters and key-check value.
 const FOLDER_FILE: &str = "exchange.json";
 const SEALED_MAGIC: &[u8] = b"DIPLOMATIE-SEALED/1\n";
+const SIGNED_MAGIC: &[u8] = b"DIPLOMATIE-SIGNED-COPY/1\n";
 const CHECK_AAD: &[u8] = b"diplomatie-exchange/v1/check";
 const CHECK_TEXT: &[u8] = b"diplomatie exchange folder";
 
@@ -155,6 +166,27 @@ fn read_file_capped(
         return Err(ReadRefusal::TooLarge(cap));
     }
     read_capped(file, cap)
+}
+
+/// A device's copy's file name.
+fn copy_name(device: &str) -> String {
+    format!("{device}.{EXTENSION}")
+}
+
+/// What a copy's signature covers: the draft's id, the copy's name and the sealed bytes.
+fn signed_part(id: &str, name: &str, sealed: &[u8]) -> Vec<u8> {
+    let mut part = Vec::with_capacity(id.len() + name.len() + 2 + sealed.len());
+    part.extend_from_slice(id.as_bytes());
+    part.push(0);
+    part.extend_from_slice(name.as_bytes());
+    part.push(0);
+    part.extend_from_slice(sealed);
+    part
+}
+
+fn split_line(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let end = bytes.iter().position(|&b| b == b'\n')?;
+    Some((bytes.get(..end)?, bytes.get(end + 1..)?))
 }
 
 fn copy_aad(id: &str) -> Vec<u8> {
@@ -291,15 +323,27 @@ impl Profile {
 
     /// This device's file name in the exchange folder.
     fn exchange_name(&self) -> String {
-        format!("{}.{EXTENSION}", self.identity().device.fingerprint())
+        copy_name(&self.own().device.device.hex())
     }
 
-    /// Writes this replica's copy of draft `id` to the exchange folder.
+    /// Writes this replica's copy of draft `id` to the exchange folder, sealed with the
+    /// folder's key and signed by this device.
     pub fn publish_draft(&self, exchange: &Path, id: &str) -> Result<PathBuf, ClientError> {
         let key = self.exchange_key(exchange)?;
-        let mut packet = SEALED_MAGIC.to_vec();
-        packet.extend_from_slice(&seal(&key, &copy_aad(id.trim()), &self.export_draft(id)?)?);
-        let dir = exchange.join(id.trim());
+        let id = id.trim();
+        let mut sealed = SEALED_MAGIC.to_vec();
+        sealed.extend_from_slice(&seal(&key, &copy_aad(id), &self.export_draft(id)?)?);
+        let name = self.exchange_name();
+        let signature = self
+            .signing_key()?
+            .sign_as(Context::ExchangeCopy, &signed_part(id, &name, &sealed));
+        let mut packet = SIGNED_MAGIC.to_vec();
+        packet.extend_from_slice(hex::encode(self.own().device.bytes()).as_bytes());
+        packet.push(b'\n');
+        packet.extend_from_slice(hex::encode(&signature).as_bytes());
+        packet.push(b'\n');
+        packet.extend_from_slice(&sealed);
+        let dir = exchange.join(id);
         draft_folder(&dir)?;
         let path = dir.join(self.exchange_name());
         write_new_then_rename(&dir, &self.exchange_name(), &path, &packet)?;
@@ -423,7 +467,12 @@ impl Profile {
             .and_then(Path::file_name)
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let packet = bytes
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let sealed = self.check_copy(&id, &name, &bytes)?;
+        let packet = sealed
             .strip_prefix(SEALED_MAGIC)
             .and_then(|sealed| open(folder_key, &copy_aad(&id), sealed).ok())
             .ok_or("this copy cannot be opened with the folder's key: it is damaged, or not a draft of this folder")?;
@@ -433,6 +482,56 @@ impl Profile {
             report.received.push(received);
         }
         Ok(true)
+    }
+
+    /// The sealed part of a copy named `name` of draft `id`, once its signer is checked: a
+    /// device certified by this person's identity or by a contact's, the copy named after that
+    /// device, the signature valid.
+    fn check_copy<'a>(&self, id: &str, name: &str, bytes: &'a [u8]) -> Result<&'a [u8], String> {
+        let rest = bytes.strip_prefix(SIGNED_MAGIC).ok_or(
+            "this copy is not signed (written by an older version of Diplomatie, or planted): refused unopened; update Diplomatie on the device that wrote it",
+        )?;
+        let (cert_hex, rest) = split_line(rest).ok_or("this signed copy is cut short")?;
+        let (signature_hex, sealed) = split_line(rest).ok_or("this signed copy is cut short")?;
+        let device = std::str::from_utf8(cert_hex)
+            .ok()
+            .and_then(hex::decode)
+            .ok_or("this copy's device certificate is unreadable")
+            .and_then(|raw| {
+                DeviceCertificate::decode(&raw)
+                    .map_err(|_| "this copy's device certificate does not hold: the device is not certified by the identity it names; refused unopened")
+            })?;
+        if name != copy_name(&device.device.hex()) {
+            return Err(format!(
+                "this copy is signed by device {} but named as another device's copy: it was renamed; refused unopened",
+                device.device
+            ));
+        }
+        let signature = std::str::from_utf8(signature_hex)
+            .ok()
+            .and_then(hex::decode)
+            .ok_or("this copy's signature is unreadable")?;
+        device
+            .verify(
+                Context::ExchangeCopy,
+                &signed_part(id, name, sealed),
+                &signature,
+            )
+            .map_err(|_| {
+                "this copy's signature does not match: it was altered or moved from another draft; refused unopened"
+            })?;
+        let known = device.identity == self.own().key
+            || self
+                .known_identity(&device.identity)
+                .map_err(|e| e.to_string())?
+                .is_some();
+        if !known {
+            return Err(format!(
+                "this copy was written by a device of identity {}, who is not among your contacts: refused unopened; if they are a member of the post, add their card (diplo contact add)",
+                device.identity.short()
+            ));
+        }
+        Ok(sealed)
     }
 
     fn exchange_seen(&self) -> Result<BTreeMap<String, String>, ClientError> {

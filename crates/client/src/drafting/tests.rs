@@ -753,6 +753,7 @@ fn replicas_meet_through_an_exchange_folder_and_a_damaged_copy_is_reported_not_f
     let (alice, bruno) = (person("Alice"), person("Bruno"));
     let folder = tempfile::tempdir().unwrap();
     let id = telegram(&alice, &["Bruno"]);
+    know(&bruno, &[]);
     // Not joined yet: told what to do.
     let err = alice.profile.publish_draft(folder.path(), &id).unwrap_err();
     assert!(
@@ -834,7 +835,7 @@ fn replicas_meet_through_an_exchange_folder_and_a_damaged_copy_is_reported_not_f
     assert!(report.received[0].changed && !report.received[0].created);
     assert_eq!(report.errors.len(), 1);
     assert!(
-        report.errors[0].error.contains("not a draft"),
+        report.errors[0].error.contains("not signed"),
         "{:?}",
         report.errors
     );
@@ -870,6 +871,7 @@ fn scramble_keeping_stamp(path: &std::path::Path) {
 #[test]
 fn an_unchanged_copy_is_not_read_again_but_a_recent_or_changed_one_is() {
     let (alice, bruno) = (person("Alice"), person("Bruno"));
+    know(&bruno, &[]);
     let folder = tempfile::tempdir().unwrap();
     const SHARED: &str = "la phrase du poste de Berlin";
     alice
