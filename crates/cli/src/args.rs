@@ -101,6 +101,10 @@ pub enum Command {
     /// This device's numbering blocks: refill while online, settle provisional numbers.
     #[command(subcommand)]
     Numbers(crate::drafting::NumbersCommand),
+    /// Acknowledge a released text addressed to you for action ("lu et pris en compte"), signed by this device
+    Ack { id: String },
+    /// Who acknowledged a released text, and when
+    Acks { id: String },
     /// Your identity: your card for others (one line to copy, last), your key and this device
     Identity(crate::contacts::IdentityArgs),
     /// The people you know: add a card, list them, compare safety numbers, verify

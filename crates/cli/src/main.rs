@@ -1,6 +1,7 @@
 //! `diplo`: the command-line client, for scripting and headless use. Each command parses its
 //! flags, calls one service of `diplomatie-client`, and prints the result (text or `--json`).
 
+mod acks;
 mod args;
 mod compose;
 mod contacts;
@@ -222,6 +223,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::History(a) => drafting::history(&open(&cli)?, a.clone(), cli.json),
         Command::Exchange(c) => drafting::exchange(&open(&cli)?, c.clone(), cli.json),
         Command::Numbers(c) => drafting::numbers(&open(&cli)?, c.clone(), cli.json),
+        Command::Ack { id } => acks::show(&open(&cli)?.acknowledge(id)?, cli.json),
+        Command::Acks { id } => acks::show(&open(&cli)?.acknowledgements(id)?, cli.json),
         Command::Identity(a) => contacts::identity(&open(&cli)?, a, cli.json),
         Command::Contact(c) => contacts::run(&open(&cli)?, c, cli.json),
         Command::Verify(a) => {

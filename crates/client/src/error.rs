@@ -23,6 +23,8 @@ pub enum ClientError {
     Protocol(#[from] diplomatie_protocol::ProtocolError),
     #[error("{0}")]
     Contact(String),
+    #[error("{0}")]
+    Acknowledge(String),
     #[error("the passphrase is too short: use at least {min} characters (a sentence is best)")]
     WeakPassphrase { min: usize },
     #[error("{0} cannot be exported as {1}")]

@@ -18,14 +18,7 @@ use diplomatie_client::Profile;
 use diplomatie_client::drafting::{DraftEdit, DraftState, FieldName, ListField};
 use diplomatie_client::schedule::{self, Intervals, Places, Tick, Worker};
 use diplomatie_domain::{Addressee, ItemKind, Marking, Route, Stage, Step};
-use diplomatie_testkit::{Person, alice, bob, exchange};
-
-fn set(field: FieldName, value: &str) -> DraftEdit {
-    DraftEdit::SetField {
-        field,
-        value: value.into(),
-    }
-}
+use diplomatie_testkit::{Person, alice, bob, exchange, set};
 
 fn places(p: &Person) -> Places {
     Places::from(&p.settings().unwrap())

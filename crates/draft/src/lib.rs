@@ -179,8 +179,8 @@ pub use diff::{DiffPart, DiffTag, DraftDiff, FieldChange, ParagraphChange, Parag
 pub use doc::{CommentView, DraftDoc, NewComment};
 pub use field::{FieldName, ListField};
 pub use log::{
-    LogCheck, LogEntry, LogView, LoggedStep, Replayed, SignedEntry, Signer, Statement, VersionView,
-    replay, try_step,
+    Acknowledged, LogCheck, LogEntry, LogView, LoggedStep, Replayed, SignedEntry, Signer,
+    Statement, VersionView, replay, try_step,
 };
 pub use view::{AddresseeView, DraftFields, DraftView, FieldConflict, ParagraphView};
 

@@ -39,6 +39,8 @@ pub enum Statement {
     Release,
     /// A final number replacing a provisional one.
     Renumber,
+    /// An addressee for action acknowledges the released text.
+    Acknowledgement,
 }
 
 /// An entry as kept in the document's log: the entry ([`LogEntry`]) as JSON, exactly as
@@ -119,6 +121,9 @@ pub enum LoggedStep {
     Renumber {
         record: String,
     },
+    /// An addressee for action acknowledges the released text ("lu et pris en compte"): the
+    /// entry's heads are those of the release it acknowledges.
+    Acknowledge,
 }
 
 // Comments and reasons are the users' words: never in a log line.
@@ -149,6 +154,7 @@ impl LoggedStep {
             LoggedStep::Release { .. } => "release",
             LoggedStep::Version { .. } => "version",
             LoggedStep::Renumber { .. } => "renumber",
+            LoggedStep::Acknowledge => "acknowledge",
         }
     }
 
@@ -167,7 +173,10 @@ impl LoggedStep {
                 reason: reason.clone(),
             },
             LoggedStep::Release { .. } => Step::Release,
-            LoggedStep::Created | LoggedStep::Version { .. } | LoggedStep::Renumber { .. } => {
+            LoggedStep::Created
+            | LoggedStep::Version { .. }
+            | LoggedStep::Renumber { .. }
+            | LoggedStep::Acknowledge => {
                 return None;
             }
         })
@@ -178,6 +187,7 @@ impl LoggedStep {
         match self {
             LoggedStep::Release { .. } => Statement::Release,
             LoggedStep::Renumber { .. } => Statement::Renumber,
+            LoggedStep::Acknowledge => Statement::Acknowledgement,
             _ => Statement::Clearance,
         }
     }
@@ -268,6 +278,18 @@ pub struct Replayed<R> {
     /// The members of the current circuit: name to identity key (hex), bound by the
     /// submission that set the circuit.
     pub members: BTreeMap<String, String>,
+    /// The acknowledgements of the released text, the first of each identity, in log order.
+    pub acknowledgements: Vec<Acknowledged>,
+}
+
+/// An acknowledgement of the released text: who signed it (the name they gave, and the
+/// identity that certified their device) and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Acknowledged {
+    pub name: String,
+    pub signer: Signer,
+    /// RFC 3339.
+    pub at: String,
 }
 
 impl<R> Replayed<R> {
@@ -324,6 +346,7 @@ pub fn replay<C: LogCheck>(
         cleared_heads: BTreeMap::new(),
         drafter: None,
         members: BTreeMap::new(),
+        acknowledgements: Vec::new(),
     };
     let mut last_content: Option<String> = None;
     for raw in entries {
@@ -406,6 +429,9 @@ fn authorise<R>(out: &Replayed<R>, entry: &LogEntry, signer: &Signer) -> Result<
             None => Ok(entry.actor.clone()),
             Some(_) => Err("refused: the draft was created already".into()),
         },
+        // Addressees are not members of the circuit: anyone's signed acknowledgement is kept,
+        // under the identity that signed it (the reader sees whether they know it).
+        LoggedStep::Acknowledge => Ok(entry.actor.clone()),
         LoggedStep::Submit { circuit, members } => {
             let drafter = out
                 .drafter
@@ -467,6 +493,23 @@ fn apply_entry<C: LogCheck>(
                 out.drafter = Some((actor.to_owned(), signer.identity.clone()));
             }
             LoggedStep::Version { label } => push_version(out, version(label.clone())),
+            LoggedStep::Acknowledge => {
+                if out.release.is_none() {
+                    return Err("refused: an acknowledgement of a text not released".into());
+                }
+                if out
+                    .acknowledgements
+                    .iter()
+                    .any(|a| a.signer.identity == signer.identity)
+                {
+                    return Err("acknowledged already".into());
+                }
+                out.acknowledgements.push(Acknowledged {
+                    name: actor.to_owned(),
+                    signer: signer.clone(),
+                    at: rfc3339(entry.at),
+                });
+            }
             LoggedStep::Renumber { record } => {
                 let current = out
                     .release

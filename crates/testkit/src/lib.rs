@@ -121,6 +121,17 @@ pub fn profile_at(dir: &Path, name: &str, org: &str, email: Option<&str>) -> Pro
     .unwrap_or_else(|e| panic!("create the profile of {name}: {e}"))
 }
 
+/// The edit that sets a draft's `field` to `value`.
+pub fn set(
+    field: diplomatie_client::drafting::FieldName,
+    value: &str,
+) -> diplomatie_client::drafting::DraftEdit {
+    diplomatie_client::drafting::DraftEdit::SetField {
+        field,
+        value: value.into(),
+    }
+}
+
 /// A temporary directory, removed when dropped.
 pub fn temp_dir() -> TempDir {
     tempfile::tempdir().expect("a temporary directory")

@@ -32,6 +32,7 @@ fn context(statement: Statement) -> Context {
         Statement::Clearance => Context::Clearance,
         Statement::Release => Context::Release,
         Statement::Renumber => Context::Renumber,
+        Statement::Acknowledgement => Context::Acknowledgement,
     }
 }
 

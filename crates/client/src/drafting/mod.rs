@@ -10,6 +10,7 @@
 //! CLI may change the same draft of one profile at the same time without ever reusing an
 //! actor's sequence numbers.
 
+mod acknowledge;
 mod exchange;
 mod log;
 
@@ -23,6 +24,7 @@ use diplomatie_domain::{
     Addressee, Circuit, ClearanceOrder, DiplomaticNote, Item, ItemContent, ItemId, ItemKind,
     Marking, NoteNumber, Route, Stage, Step, TelegramNumber,
 };
+use diplomatie_protocol::IdentityKey;
 use diplomatie_store::{AuditAction, AuditRecord, NewItem, StoredDraft};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -30,6 +32,7 @@ use time::format_description::well_known::Rfc3339;
 use tracing::info_span;
 use uuid::Uuid;
 
+pub use acknowledge::AcknowledgementView;
 pub use exchange::{ExchangeError, ExchangeReport};
 pub use log::{Replayed, replay};
 
@@ -283,7 +286,12 @@ impl From<&SignedRelease> for VerifiedRelease {
 impl Profile {
     /// The seal of a record: who signed it, as this profile knows them.
     fn seal(&self, signed: &SignedRelease) -> Result<Seal, ClientError> {
-        let Some(identity) = signed.identity else {
+        self.seal_of(signed.identity)
+    }
+
+    /// Who an identity is, as this profile knows them.
+    pub(crate) fn seal_of(&self, identity: Option<IdentityKey>) -> Result<Seal, ClientError> {
+        let Some(identity) = identity else {
             return Ok(Seal::Unknown);
         };
         if identity == self.own().key {
@@ -374,6 +382,7 @@ fn step_action(step: &LoggedStep) -> AuditAction {
         LoggedStep::Release { .. } => AuditAction::DraftReleased,
         LoggedStep::Version { .. } => AuditAction::DraftEdited,
         LoggedStep::Renumber { .. } => AuditAction::DraftReleased,
+        LoggedStep::Acknowledge => AuditAction::ItemAcknowledged,
     }
 }
 

@@ -1,0 +1,132 @@
+//! The whole clearance chain across three profiles (drafter, clearer, approver) and an
+//! addressee for action, through a real sealed exchange folder: every step is signed and shown
+//! with its signer on every replica, the release carries the approver's identity, and the
+//! addressee's signed acknowledgement reaches the drafter.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::Path;
+
+use diplomatie_client::drafting::{DraftEdit, FieldName, ListField, Seal};
+use diplomatie_domain::{Addressee, ItemKind, Marking, Route, Stage, Step};
+use diplomatie_testkit::{POST, Person, alice, bob, carol, exchange, person, set};
+
+/// `from` publishes draft `id`, every one of `to` collects.
+fn carry(folder: &Path, from: &Person, to: &[&Person], id: &str) {
+    from.publish_draft(folder, id).unwrap();
+    for p in to {
+        let report = p.collect_drafts(folder).unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+    }
+}
+
+#[test]
+fn every_step_of_the_chain_is_signed_and_shown_with_its_signer_on_every_replica() {
+    let (alice, bob, carol) = (alice(), bob(), carol());
+    let eric = person("Éric Roux", POST, None);
+    let everyone = [&alice, &bob, &carol, &eric];
+    let folder = exchange(&everyone);
+    let folder = folder.path();
+
+    let id = alice.create_draft(ItemKind::Telegram).unwrap().id;
+    alice
+        .edit_draft(
+            &id,
+            &[
+                set(FieldName::Subject, "Visite du ministre à Dresde"),
+                set(FieldName::Origin, "BERLIN"),
+                set(FieldName::Approver, carol.name()),
+                DraftEdit::SetList {
+                    field: ListField::Clearers,
+                    values: vec![bob.name().to_owned()],
+                },
+                DraftEdit::SetAddressees {
+                    addressees: vec![(Addressee::Person(eric.name().into()), Route::Action)],
+                },
+                DraftEdit::InsertParagraph {
+                    index: 0,
+                    marking: Marking::NonProtege,
+                    text: "Le ministre se rendra à Dresde le 12 décembre.".into(),
+                },
+            ],
+        )
+        .unwrap();
+    alice.draft_step(&id, Step::Submit).unwrap();
+    carry(folder, &alice, &[&bob, &carol, &eric], &id);
+    bob.draft_step(&id, Step::Clear { comment: None }).unwrap();
+    carry(folder, &bob, &[&alice, &carol, &eric], &id);
+    carol.draft_step(&id, Step::Approve).unwrap();
+    let released = carol.release_draft(&id, None).unwrap();
+    carry(folder, &carol, &[&alice, &bob, &eric], &id);
+
+    // Every replica shows the same log, every step signed by the identity of who took it.
+    let identity = |p: &Person| p.own().key.hex();
+    let expected = [
+        ("created", alice.name(), identity(&alice)),
+        ("submit", alice.name(), identity(&alice)),
+        ("clear", bob.name(), identity(&bob)),
+        ("approve", carol.name(), identity(&carol)),
+        ("release", carol.name(), identity(&carol)),
+    ];
+    for p in everyone {
+        let state = p.draft(&id).unwrap();
+        assert_eq!(state.stage, Stage::Released, "on {}", p.name());
+        let log: Vec<_> = state
+            .log
+            .iter()
+            .map(|l| {
+                assert!(l.refused.is_none(), "{} refused on {}", l.step, p.name());
+                let signer = l.signer.as_ref().expect("every step is signed");
+                (l.step.as_str(), l.actor.as_str(), signer.identity.clone())
+            })
+            .collect();
+        let want: Vec<_> = expected
+            .iter()
+            .map(|(s, a, i)| (*s, *a, i.clone()))
+            .collect();
+        assert_eq!(log, want, "on {}", p.name());
+        // The released text is stored everywhere, and its seal names Carol.
+        let verified = p
+            .verify_release_of(&released.item.to_string())
+            .unwrap()
+            .unwrap();
+        assert_eq!(verified.signer_identity, Some(identity(&carol)));
+        let seal = if p.name() == carol.name() {
+            Seal::Own
+        } else {
+            Seal::Contact {
+                name: carol.name().into(),
+                verified: false,
+            }
+        };
+        assert_eq!(verified.seal, seal, "on {}", p.name());
+    }
+
+    // Éric, the addressee for action, acknowledges; Bob, a clearer, cannot.
+    let err = bob.acknowledge(&id).unwrap_err();
+    assert!(err.to_string().contains("addressee for action"), "{err}");
+    let acks = eric.acknowledge(&id).unwrap();
+    assert_eq!(acks.len(), 1);
+    assert_eq!(acks[0].seal, Seal::Own);
+    assert!(eric.acknowledged_by_me(released.item).unwrap());
+    // Twice changes nothing.
+    assert_eq!(eric.acknowledge(&id).unwrap().len(), 1);
+    carry(folder, &eric, &[&alice, &carol], &id);
+    for p in [&alice, &carol] {
+        let acks = p.acknowledgements(&id).unwrap();
+        assert_eq!(acks.len(), 1, "on {}", p.name());
+        assert_eq!(acks[0].name, eric.name());
+        assert_eq!(
+            acks[0].seal,
+            Seal::Contact {
+                name: eric.name().into(),
+                verified: false
+            }
+        );
+        assert!(!p.acknowledged_by_me(released.item).unwrap());
+    }
+}
