@@ -56,7 +56,7 @@ describe('release seal', () => {
     expect(seal.dataset.seal).toBe('verified');
     expect(seal.className).toContain('release-seal-verified');
     expect(screen.getByTestId('reader-signature').textContent).toBe('Signature valide — Alice Lefèvre, contact vérifié');
-    expect(screen.getByTestId('reader-seal-device').textContent).toBe('appareil 0011223344556677');
+    expect(screen.getByTestId('reader-seal-device').textContent).toBe('· appareil 0011223344556677');
     expect(screen.queryByTestId('reader-seal-unverified')).toBeNull();
     expect(seal.getAttribute('role')).toBeNull();
   });
@@ -100,7 +100,7 @@ describe('release seal', () => {
   it('reads in English when the interface is in English, and offers no way it does not have', async () => {
     await sealOf({ kind: 'contact', name: 'Alice Lefèvre', verified: false }, {}, undefined, 'en');
     expect(screen.getByTestId('reader-signature').textContent).toBe('Valid signature — Alice Lefèvre, unverified contact');
-    expect(screen.getByTestId('reader-seal-device').textContent).toBe('device 0011223344556677');
+    expect(screen.getByTestId('reader-seal-device').textContent).toBe('· device 0011223344556677');
     // Without a way to the Contacts screen, no button that does nothing.
     expect(screen.queryByTestId('reader-seal-contacts')).toBeNull();
   });
