@@ -65,6 +65,17 @@ pub fn checked(name: &str, session: &Session, result: Result<()>) -> Result<()> 
     result
 }
 
+/// The last non-empty line of a CLI output, trimmed (the card of `diplo identity`, the digits
+/// of `diplo contact safety-number`).
+pub fn last_line(out: &str) -> Result<String> {
+    Ok(out
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .context("an empty CLI output")?
+        .to_owned())
+}
+
 /// The cargo profile directory this program runs from (`.../debug` or `.../release`).
 fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("executable path");

@@ -11,24 +11,13 @@
 //! shown as such.
 
 use anyhow::{Context, Result, ensure};
-use diplomatie_e2e::{App, Session, checked, step, within};
+use diplomatie_e2e::{App, Session, checked, last_line, step, within};
 use serde_json::Value;
 
 const NAME: &str = "Alice Lefèvre";
 const ORG: &str = "DFAE/EUROPE";
 const BOB: &str = "Bruno Keller";
 const BOB_ORG: &str = "AMBASSADE/BERLIN";
-
-/// The last line of a CLI output (the card of `diplo identity`, the digits of
-/// `diplo contact safety-number`).
-fn last_line(out: &str) -> Result<String> {
-    Ok(out
-        .lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty())
-        .context("an empty CLI output")?
-        .to_owned())
-}
 
 /// The states of the contact rows, in order.
 async fn states(app: &App) -> Result<Vec<String>> {

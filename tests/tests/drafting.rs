@@ -11,6 +11,9 @@
 //! one after the other on the same display, bus and notification server:
 //!
 //! 0. Bob sets up the post's exchange folder with `diplo exchange join` (a shared passphrase).
+//!    Alice and Bob become each other's contacts (each adds the other's card from
+//!    `diplo identity`) and verify each other by safety number, both reading the same digits:
+//!    a circuit names contacts, and a seal names the signer as the reader knows them.
 //! 1. Alice's app: settings (joins the folder, a wrong passphrase first; the register), a new
 //!    telegram, fields and circuit, a paragraph typed; her copy in the folder is sealed. While
 //!    her editor is open and she keeps typing, **Bob's replica edits the same draft with
@@ -28,7 +31,10 @@
 //!    clears again.
 //! 5. Alice's app: she approves and releases; the number comes from the register (final, not
 //!    provisional); the released telegram opens in the reader with that number and
-//!    "signature valide".
+//!    "Signature valide — vous", signed by her device.
+//! 6. Bob's app: the release has reached his replica; the released telegram opens in his
+//!    reader with the same number, sealed "Signature valide — Alice Lefèvre, contact vérifié"
+//!    by Alice's device, as `diplo verify` on his profile also says.
 //!
 //! A failing test leaves a screenshot in `artifacts/e2e/`; a passing one writes the editor and
 //! clearance panel screenshots to `artifacts/e2e/screens/` (the README's come from there).
@@ -37,7 +43,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
-use diplomatie_e2e::{App, EXCHANGE_PASSPHRASE, PASSPHRASE, Session, step, within};
+use diplomatie_e2e::{
+    App, EXCHANGE_PASSPHRASE, Session, artifacts, checked, last_line, step, within,
+};
 use fantoccini::key::Key;
 use serde_json::Value;
 
@@ -46,12 +54,6 @@ const BOB: &str = "Bob Martin";
 const ORG: &str = "BERLIN";
 const SUBJECT: &str = "Visite du ministre-président à Berlin";
 
-fn artifacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/e2e");
-    let _ = std::fs::create_dir_all(&dir);
-    dir
-}
-
 /// Where the screenshots for the README go (`docs/screenshots/` takes them from there).
 fn screens() -> PathBuf {
     let dir = artifacts().join("screens");
@@ -59,18 +61,45 @@ fn screens() -> PathBuf {
     dir
 }
 
-fn checked(name: &str, session: &Session, result: Result<()>) -> Result<()> {
-    if result.is_err() {
-        let _ = session.screenshot(&artifacts().join(format!("{name}.png")));
-    }
-    result
+/// The identity of a profile as `diplo identity` gives it: (device id, card line).
+fn identity_of(session: &Session, profile: &Path) -> Result<(String, String)> {
+    let me: Value = serde_json::from_str(&session.diplo_on(profile, &["--json", "identity"])?)?;
+    let field = |name: &str| {
+        me[name]
+            .as_str()
+            .map(str::to_owned)
+            .with_context(|| format!("diplo identity gives the {name}: {me}"))
+    };
+    Ok((field("device")?, field("card")?))
 }
 
-async fn unlock(app: &App) -> Result<()> {
-    app.wait_screen("unlock").await?;
-    app.fill("unlock-passphrase", PASSPHRASE).await?;
-    app.click("unlock-submit").await?;
-    app.wait_screen("main").await
+/// Alice and Bob add each other's card and verify each other by safety number (the same
+/// digits on both sides). Returns Alice's device id.
+fn become_verified_contacts(session: &Session, alice: &Path, bob: &Path) -> Result<String> {
+    step("alice and bob: each other's verified contacts");
+    let (alice_device, alice_card) = identity_of(session, alice)?;
+    let (_, bob_card) = identity_of(session, bob)?;
+    session.diplo_on(alice, &["contact", "add", &bob_card])?;
+    session.diplo_on(bob, &["contact", "add", &alice_card])?;
+    let alice_reads = last_line(&session.diplo_on(alice, &["contact", "safety-number", BOB])?)?;
+    let bob_reads = last_line(&session.diplo_on(bob, &["contact", "safety-number", ALICE])?)?;
+    ensure!(
+        alice_reads == bob_reads,
+        "both read the same safety number: {alice_reads} / {bob_reads}"
+    );
+    for (profile, other) in [(alice, BOB), (bob, ALICE)] {
+        let out = session.diplo_on(
+            profile,
+            &["contact", "verify", other, "--safety-number", &alice_reads],
+        )?;
+        ensure!(out.contains("Contact vérifié"), "{other} verified: {out}");
+    }
+    Ok(alice_device)
+}
+
+/// The first 16 hex digits of a key or id, as the seal shows it.
+fn short(hex: &str) -> &str {
+    hex.get(..16).unwrap_or(hex)
 }
 
 /// Waits for the settings' message; fails if it is an error.
@@ -186,12 +215,13 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
             "m=8192,t=1",
         ],
     )?;
+    let alice_device = become_verified_contacts(&session, &alice, &bob)?;
 
     // 1. Alice drafts; Bob's replica edits at the same time.
     let app = session.app(&[]).await?;
     let mut draft_id = String::new();
     let result = within(async {
-        unlock(&app).await?;
+        app.unlock().await?;
         step("alice: settings");
         set_exchange(&app, &exchange, &register).await?;
 
@@ -327,7 +357,7 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
     // 2. Bob's app: the clearance request, then his clearance.
     let app = session.app_on(&bob, &[]).await?;
     let result = within(async {
-        unlock(&app).await?;
+        app.unlock().await?;
         // Bob joined the folder with the CLI: his app merges the drafts at once.
         step("bob: notified");
         let n = session.wait_notification("clearance requested", |n| {
@@ -422,7 +452,7 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
     // 3. Alice edits after the clearance: Bob's clearance is reset.
     let app = session.app(&[]).await?;
     let result = within(async {
-        unlock(&app).await?;
+        app.unlock().await?;
         app.click("nav-drafts").await?;
         step("alice: the cleared draft");
         app.wait_until("the draft ready for approval in the list", || async {
@@ -480,7 +510,7 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
     // 4. Bob sees what changed since his clearance and clears again.
     let app = session.app_on(&bob, &[]).await?;
     let result = within(async {
-        unlock(&app).await?;
+        app.unlock().await?;
         step("bob: asked again");
         let start = Instant::now();
         while session
@@ -556,8 +586,10 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
 
     // 5. Alice approves and releases.
     let app = session.app(&[]).await?;
+    let mut released_id = String::new();
+    let mut number = String::new();
     let result = within(async {
-        unlock(&app).await?;
+        app.unlock().await?;
         app.click("nav-drafts").await?;
         app.wait_until("the draft cleared again", || async {
             Ok(app.attr("draft-row", "data-stage").await?.as_deref() == Some("ready_for_approval"))
@@ -570,7 +602,7 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
         stage_is(&app, "approved").await?;
         app.click("clearance-release").await?;
         stage_is(&app, "released").await?;
-        let number = app.text("clearance-release-number").await?;
+        number = app.text("clearance-release-number").await?;
         ensure!(
             number.starts_with("BERLIN 20"),
             "a final number of the post: {number}"
@@ -594,7 +626,7 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
         app.wait_testid("reader-signature").await?;
         // The inbox beside the reader shows the section that holds the released item (Alice
         // drafted and approved it without being one of its addressees).
-        let released_id = app
+        released_id = app
             .attr("reader", "data-id")
             .await?
             .context("the reader's item")?;
@@ -608,8 +640,21 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
             "a valid signature"
         );
         let seal = app.text("reader-release").await?;
-        ensure!(seal.contains("Signature valide"), "{seal}");
         ensure!(seal.contains(&number), "the number in the seal: {seal}");
+        ensure!(
+            app.attr("reader-release", "data-seal").await?.as_deref() == Some("own"),
+            "Alice signed it herself: {seal}"
+        );
+        let signer = app.text("reader-signature").await?;
+        ensure!(
+            signer.contains("Signature valide — vous"),
+            "the seal names Alice as you: {signer}"
+        );
+        let device = app.text("reader-seal-device").await?;
+        ensure!(
+            device.contains(short(&alice_device)),
+            "signed by Alice's device {alice_device}: {device}"
+        );
         let reader_number = app.text("reader-number").await?;
         ensure!(
             reader_number.contains(&number),
@@ -647,5 +692,59 @@ async fn two_profiles_draft_together_clear_and_release_a_signed_numbered_telegra
     })
     .await;
     checked("drafting_alice_releases", &session, result)?;
+    app.close().await?;
+
+    // 6. Bob's app: the released telegram, sealed by Alice, his verified contact.
+    let app = session.app_on(&bob, &[]).await?;
+    let result = within(async {
+        app.unlock().await?;
+        step("bob: the released draft");
+        app.click("nav-drafts").await?;
+        let row =
+            format!("[data-testid=\"draft-row\"][data-id=\"{draft_id}\"][data-stage=\"released\"]");
+        app.wait_css(&row).await?.click().await?;
+        stage_is(&app, "released").await?;
+        ensure!(
+            app.text("clearance-release-number").await? == number,
+            "the same number on Bob's replica"
+        );
+        step("bob: the seal in his reader");
+        app.click("clearance-open-released").await?;
+        app.wait_testid("reader-signature").await?;
+        ensure!(
+            app.attr("reader", "data-id").await?.as_deref() == Some(released_id.as_str()),
+            "the item Alice released"
+        );
+        ensure!(
+            app.attr("reader-release", "data-seal").await?.as_deref() == Some("verified"),
+            "signed by a verified contact"
+        );
+        let signer = app.text("reader-signature").await?;
+        ensure!(
+            signer.contains(&format!("Signature valide — {ALICE}, contact vérifié")),
+            "the seal names Alice, verified: {signer}"
+        );
+        let device = app.text("reader-seal-device").await?;
+        ensure!(
+            device.contains(short(&alice_device)),
+            "signed by Alice's device {alice_device}: {device}"
+        );
+        ensure!(
+            app.find_all("reader-seal-unverified").await?.is_empty(),
+            "no warning for a verified contact"
+        );
+        let seal = app.text("reader-release").await?;
+        ensure!(seal.contains(&number), "the number in the seal: {seal}");
+        let _ = session.screenshot(&screens().join("drafting-seal-contact.png"));
+        // diplo reads the same seal from Bob's store.
+        let verified = session.diplo_on(&bob, &["verify", &released_id])?;
+        ensure!(
+            verified.contains(&format!("{ALICE}, contact vérifié")),
+            "diplo verify on Bob's profile: {verified}"
+        );
+        Ok(())
+    })
+    .await;
+    checked("drafting_bob_reads_the_seal", &session, result)?;
     app.close().await
 }
