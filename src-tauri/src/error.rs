@@ -294,6 +294,8 @@ impl From<ClientError> for CommandError {
                 Self::new(ErrorKind::InvalidCard, message).with_field("card")
             }
             ClientError::Contact(_) => Self::new(ErrorKind::ContactRefused, message),
+            // A refused acknowledgement: like a refused step of a draft, in the client's words.
+            ClientError::Acknowledge(_) => Self::new(ErrorKind::InvalidDraft, message),
             ClientError::Eml(_)
             | ClientError::Identity(_)
             | ClientError::Export(..)
