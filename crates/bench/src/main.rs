@@ -16,7 +16,11 @@
 //! - the protections of secrets (`security.rs`): Argon2id at several costs, and SQLCipher's
 //!   memory security off and on (ingest, search), each in a child process.
 //!
-//! `DIPLOMATIE_BENCH=store`, `drafting` or `security` runs only that part (default: all).
+//! - signed clearance logs (`signatures.rs`): the replay of 1,000 signed entries with and
+//!   without its signature checks, and the checks' throughput against raw Ed25519.
+//!
+//! `DIPLOMATIE_BENCH=store`, `drafting`, `security` or `signatures` runs only that part
+//! (default: all).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -25,6 +29,7 @@ use std::time::{Duration, Instant};
 
 mod drafting;
 mod security;
+mod signatures;
 
 use anyhow::{Context, Result, bail};
 use diplomatie_client::INGEST_BATCH as BATCH;
@@ -51,6 +56,7 @@ struct Parts {
     store: bool,
     drafting: bool,
     security: bool,
+    signatures: bool,
 }
 
 fn parts() -> Result<Parts> {
@@ -59,23 +65,17 @@ fn parts() -> Result<Parts> {
             store: true,
             drafting: true,
             security: true,
+            signatures: true,
         }),
-        Ok("store") => Ok(Parts {
-            store: true,
-            drafting: false,
-            security: false,
+        Ok(one @ ("store" | "drafting" | "security" | "signatures")) => Ok(Parts {
+            store: one == "store",
+            drafting: one == "drafting",
+            security: one == "security",
+            signatures: one == "signatures",
         }),
-        Ok("drafting") => Ok(Parts {
-            store: false,
-            drafting: true,
-            security: false,
-        }),
-        Ok("security") => Ok(Parts {
-            store: false,
-            drafting: false,
-            security: true,
-        }),
-        Ok(other) => bail!("DIPLOMATIE_BENCH={other}: use store, drafting, security or all"),
+        Ok(other) => {
+            bail!("DIPLOMATIE_BENCH={other}: use store, drafting, security, signatures or all")
+        }
     }
 }
 
@@ -411,6 +411,18 @@ fn main() -> Result<()> {
             println!();
         }
         println!("Protections of secrets: Argon2id costs; SQLCipher's memory security off / on:");
+        println!();
+        print_table(&rows);
+    }
+    if parts.signatures {
+        let rows = signatures::rows(args.drafting.runs)?;
+        if parts.store || parts.drafting || parts.security {
+            println!();
+        }
+        println!(
+            "Signed clearance logs (median of {} runs):",
+            args.drafting.runs.max(1)
+        );
         println!();
         print_table(&rows);
     }

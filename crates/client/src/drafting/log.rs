@@ -2,6 +2,12 @@
 //! pure (`diplomatie_draft::replay`); the device certificates, signatures and records are
 //! checked here, where the keys and the record format are known.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+use sha2::{Digest, Sha256};
+
 use diplomatie_crypto::{Context, SigningKey, hex};
 use diplomatie_draft::{DraftDoc, LogCheck, LogEntry, SignedEntry, Signer, Statement};
 use diplomatie_protocol::DeviceCertificate;
@@ -23,7 +29,103 @@ pub fn replay(draft: &str, doc: &mut DraftDoc) -> Replayed {
 /// against the document it claims to be the log of.
 pub(crate) fn replay_entries(draft: &str, entries: &[String], doc: &mut DraftDoc) -> Replayed {
     let current = doc.content_fingerprint();
-    diplomatie_draft::replay(draft, entries, &current, &mut Checks { draft, doc })
+    diplomatie_draft::replay(
+        draft,
+        entries,
+        &current,
+        &mut Checks {
+            draft,
+            doc,
+            signatures: SignatureChecker::default(),
+        },
+    )
+}
+
+/// Checks the signatures of log entries by their device certificates. A certificate is
+/// checked once (a log carries the same few many times over) and remembered, refused or not.
+///
+/// An entry whose signature verified is remembered for the life of the process, by the
+/// SHA-256 digest of everything checked (the context, the certificate, the signature and the
+/// entry): a draft's log is replayed at every look at the draft, and an Ed25519 verification
+/// costs twenty times the replay of the entry itself (docs/BENCHMARKS.md). Only successes are
+/// remembered; an entry that differs in any byte has another digest and is checked afresh.
+#[derive(Debug, Default)]
+pub struct SignatureChecker {
+    certificates: RefCell<HashMap<String, Result<DeviceCertificate, String>>>,
+}
+
+/// Entries whose signature verified, by digest (see [`SignatureChecker`]).
+static VERIFIED: LazyLock<Mutex<HashMap<[u8; 32], Signer>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// The most entries remembered; past it the memory starts again empty (about 10 MiB).
+const MAX_VERIFIED: usize = 50_000;
+
+fn digest(statement: Statement, signed: &SignedEntry) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    for part in [
+        context(statement).label().as_bytes(),
+        signed.certificate.as_bytes(),
+        signed.signature.as_bytes(),
+        signed.entry.as_bytes(),
+    ] {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part);
+    }
+    hash.finalize().into()
+}
+
+impl SignatureChecker {
+    /// Who signed `signed` as a statement of kind `statement`.
+    pub fn signer(&self, signed: &SignedEntry, statement: Statement) -> Result<Signer, String> {
+        let key = digest(statement, signed);
+        if let Some(signer) = VERIFIED.lock().ok().and_then(|v| v.get(&key).cloned()) {
+            return Ok(signer);
+        }
+        let signer = self.verify(signed, statement)?;
+        if let Ok(mut verified) = VERIFIED.lock() {
+            if verified.len() >= MAX_VERIFIED {
+                verified.clear();
+            }
+            verified.insert(key, signer.clone());
+        }
+        Ok(signer)
+    }
+
+    /// Forgets every entry remembered as verified (benchmarks measure the first replay).
+    pub fn forget_verified() {
+        if let Ok(mut verified) = VERIFIED.lock() {
+            verified.clear();
+        }
+    }
+
+    /// [`SignatureChecker::signer`] without the memory of entries verified before.
+    pub fn verify(&self, signed: &SignedEntry, statement: Statement) -> Result<Signer, String> {
+        let device = self.certificate(&signed.certificate)?;
+        let signature = hex::decode(&signed.signature).ok_or("its signature is unreadable")?;
+        device
+            .verify(context(statement), signed.entry.as_bytes(), &signature)
+            .map_err(|_| "its signature does not match (altered, or signed for something else)")?;
+        Ok(Signer {
+            identity: device.identity.hex(),
+            device: device.device.hex(),
+        })
+    }
+
+    fn certificate(&self, hex_text: &str) -> Result<DeviceCertificate, String> {
+        if let Some(known) = self.certificates.borrow().get(hex_text) {
+            return known.clone();
+        }
+        let checked = hex::decode(hex_text)
+            .ok_or_else(|| "its device certificate is unreadable".to_owned())
+            .and_then(|raw| {
+                DeviceCertificate::decode(&raw)
+                    .map_err(|e| format!("its device certificate does not hold ({e})"))
+            });
+        self.certificates
+            .borrow_mut()
+            .insert(hex_text.to_owned(), checked.clone());
+        checked
+    }
 }
 
 /// The context each kind of log statement is signed under.
@@ -57,6 +159,7 @@ pub(crate) fn sign_entry(
 struct Checks<'a> {
     draft: &'a str,
     doc: &'a mut DraftDoc,
+    signatures: SignatureChecker,
 }
 
 /// The fields of an item that the release itself sets, not the draft: its number, its dates and
@@ -99,17 +202,7 @@ impl LogCheck for Checks<'_> {
     type Release = SignedRelease;
 
     fn signer(&self, signed: &SignedEntry, statement: Statement) -> Result<Signer, String> {
-        let raw = hex::decode(&signed.certificate).ok_or("its device certificate is unreadable")?;
-        let device = DeviceCertificate::decode(&raw)
-            .map_err(|e| format!("its device certificate does not hold ({e})"))?;
-        let signature = hex::decode(&signed.signature).ok_or("its signature is unreadable")?;
-        device
-            .verify(context(statement), signed.entry.as_bytes(), &signature)
-            .map_err(|_| "its signature does not match (altered, or signed for something else)")?;
-        Ok(Signer {
-            identity: device.identity.hex(),
-            device: device.device.hex(),
-        })
+        self.signatures.signer(signed, statement)
     }
 
     /// A valid record of format 2, signed by a device of the circuit's approver, for this

@@ -34,7 +34,7 @@ use uuid::Uuid;
 
 pub use acknowledge::AcknowledgementView;
 pub use exchange::{ExchangeError, ExchangeReport};
-pub use log::{Replayed, replay};
+pub use log::{Replayed, SignatureChecker, replay};
 
 use crate::numbering::{Assigned, DeviceNumbering, NumberAuthority, Series};
 use crate::profile::threading;
@@ -43,8 +43,9 @@ use crate::{ClientError, Profile};
 /// The draft types the drafting services take and return.
 pub use diplomatie_draft::{
     AddresseeView, CommentView, DiffPart, DiffTag, DraftDiff, DraftDoc, DraftError, DraftFields,
-    DraftView, FieldChange, FieldConflict, FieldName, ListField, LogEntry, LogView, LoggedStep,
-    NewComment, ParagraphChange, ParagraphDiff, ParagraphView, VersionView,
+    DraftView, FieldChange, FieldConflict, FieldName, ListField, LogCheck, LogEntry, LogView,
+    LoggedStep, NewComment, ParagraphChange, ParagraphDiff, ParagraphView, SignedEntry, Signer,
+    Statement, VersionView,
 };
 
 /// Change sets kept after a snapshot before the next save compacts them.
