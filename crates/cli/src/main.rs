@@ -119,7 +119,7 @@ fn run(cli: Cli) -> Result<()> {
             )?;
             let email = a.email.as_deref().unwrap_or_default();
             secret::report_strength(&passphrase, &[&a.name, &a.org, email]);
-            output::identity(profile.identity(), cli.json)
+            output::identity(profile.identity(), profile.own(), cli.json)
         }
         Command::Compose(c) => {
             let profile = open(&cli)?;

@@ -4,8 +4,8 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use diplomatie_client::{
-    AuditEntry, ImportOutcome, ImportReport, Inbox, ItemSummary, ProfileIdentity, SearchHit,
-    StoredItem,
+    AuditEntry, ImportOutcome, ImportReport, Inbox, ItemSummary, OwnIdentity, ProfileIdentity,
+    SearchHit, StoredItem,
 };
 use diplomatie_domain::{ItemContent, ItemId, Paragraph, Route};
 use serde::Serialize;
@@ -39,15 +39,24 @@ fn moment(t: OffsetDateTime) -> String {
     .unwrap_or_default()
 }
 
-pub fn identity(identity: &ProfileIdentity, json: bool) -> Result<()> {
+pub fn identity(identity: &ProfileIdentity, own: &OwnIdentity, json: bool) -> Result<()> {
     if json {
-        return print_json(identity);
+        return print_json(&json!({
+            "name": identity.name,
+            "org": identity.org,
+            "email": identity.email,
+            "role": identity.role,
+            "created_at": identity.created_at,
+            "identity": own.key.hex(),
+            "device": own.device.device.hex(),
+        }));
     }
     print(&format!(
-        "Profil créé / Profile created: {} ({})\nEmpreinte de l'appareil / Device fingerprint: {}\n",
+        "Profil créé / Profile created: {} ({})\nClé d'identité / Identity key: {}\nCet appareil / This device: {}\nVotre carte / Your card: diplo identity\n",
         identity.name,
         identity.org,
-        identity.device.fingerprint()
+        own.key.short(),
+        own.device.device.hex(),
     ))
 }
 
