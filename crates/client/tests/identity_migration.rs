@@ -13,6 +13,8 @@
 use std::path::Path;
 
 use diplomatie_client::{Page, Profile};
+use diplomatie_domain::{Stage, Step};
+use diplomatie_testkit::person;
 
 const PASSPHRASE: &str = "fixture profile passphrase";
 const TELEGRAM: &str = "01a24e04-4491-72e9-b948-7fb282273028";
@@ -57,6 +59,37 @@ fn a_profile_from_before_identities_gains_its_keys_at_first_unlock_and_keeps_eve
     assert_eq!(drafts.len(), 1);
     assert_eq!(drafts[0].id, DRAFT);
     assert_eq!(drafts[0].subject, "Visite du ministre à Dresde");
+    // Its steps were written before signatures: kept, shown as refused, so it is a draft again
+    // (what was cleared before cannot be told from a forgery).
+    let draft = profile.draft(DRAFT).unwrap();
+    assert_eq!(draft.stage, Stage::Draft);
+    assert_eq!(draft.log.len(), 2);
+    assert!(
+        draft
+            .log
+            .iter()
+            .all(|l| l.refused.as_deref().is_some_and(|r| r.contains("unsigned")))
+    );
+    // Once the people of its circuit are contacts, its drafter submits it again, signed.
+    let (bob, carol) = (
+        person("Bob Martin", "BERLIN", None),
+        person("Carol Dubois", "BERLIN", None),
+    );
+    profile.add_contact(&bob.card_line()).unwrap();
+    profile.add_contact(&carol.card_line()).unwrap();
+    let submitted = profile.draft_step(DRAFT, Step::Submit).unwrap();
+    assert_eq!(submitted.stage, Stage::InClearance);
+    assert_eq!(submitted.waiting_for, vec!["Bob Martin"]);
+    let signed: Vec<_> = submitted
+        .log
+        .iter()
+        .filter(|l| l.refused.is_none())
+        .map(|l| (l.step.as_str(), l.signer.as_ref().unwrap().identity.clone()))
+        .collect();
+    assert_eq!(
+        signed,
+        vec![("created", own.key.hex()), ("submit", own.key.hex())]
+    );
     let audit = profile.audit_log(None, Page::first(100)).unwrap();
     assert_eq!(
         audit

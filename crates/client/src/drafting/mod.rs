@@ -638,7 +638,14 @@ impl Profile {
         let _span = info_span!("draft_step", step = step.code()).entered();
         let mut l = self.load_draft(id)?;
         let view = l.doc.view();
-        let replayed = replay(&l.stored.id, &mut l.doc);
+        let mut replayed = replay(&l.stored.id, &mut l.doc);
+        // A draft written before signatures has no signed creation: its drafter, taking a step,
+        // first signs one, which binds them as its drafter.
+        if replayed.drafter.is_none() && view.fields.drafter.trim() == self.me().trim() {
+            let draft = l.stored.id.clone();
+            self.append_step(&mut l.doc, &draft, &self.me(), LoggedStep::Created)?;
+            replayed = replay(&draft, &mut l.doc);
+        }
         let me = self.me_in(&replayed);
         let logged = match step {
             Step::Submit => {
