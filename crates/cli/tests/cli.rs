@@ -1728,6 +1728,9 @@ fn full_tracing_shows_no_subject_body_name_attachment_or_passphrase() {
     log(traced(&p, &["exchange", "publish", &draft], &[]));
     log(traced(&p, &["exchange", "collect"], &[]));
     log(traced(&p, &["draft", "submit", &draft], &[]));
+    log(traced(&p, &["identity"], &[]));
+    log(traced(&p, &["contact", "list"], &[]));
+    log(traced(&p, &["check"], &[]));
 
     // The traces were on: an empty log would prove nothing.
     assert!(
@@ -1748,6 +1751,24 @@ fn full_tracing_shows_no_subject_body_name_attachment_or_passphrase() {
             assert!(!logs.contains(&variant), "{variant} appears in the traces");
         }
     }
+    // Nor the device's secret signing key, in hex either case or as bytes' decimal list.
+    let profile = diplomatie_client::Profile::open(&p.dir, PASS).unwrap();
+    let key = profile.signing_key().unwrap();
+    // PKCS#8: a 16-byte header, then the 32-byte secret seed (the public key may follow).
+    let seed = &key.pkcs8()[16..48];
+    assert_ne!(seed, key.public_key().as_slice());
+    let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
+    for variant in [hex.clone(), hex.to_uppercase(), hex[..16].to_owned()] {
+        assert!(
+            !logs.contains(&variant),
+            "the signing key appears in the traces"
+        );
+    }
+    let decimal = format!("{}, {}, {}, {}", seed[0], seed[1], seed[2], seed[3]);
+    assert!(
+        !logs.contains(&decimal),
+        "the signing key's bytes appear in the traces"
+    );
 }
 
 /// The limits of a running process, as the kernel shows them.
