@@ -72,7 +72,7 @@ bench: deps ui
 FUZZ_SECONDS ?= 120
 fuzz: deps-run
 	@command -v cargo-fuzz >/dev/null || cargo +stable install cargo-fuzz --version 0.13.2 --locked
-	@for t in eml_parse:eml search_query:search_query domain_json:domain_json automerge_load:automerge_load; do \
+	@for t in eml_parse:eml search_query:search_query domain_json:domain_json automerge_load:automerge_load contact_card:contact_card; do \
 	  target=$${t%%:*}; seeds=$${t##*:}; \
 	  mkdir -p fuzz/corpus/$$target && cp fuzz/seeds/$$seeds/* fuzz/corpus/$$target/ && \
 	  cargo +nightly fuzz run $$target fuzz/corpus/$$target -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536 || exit 1; \

@@ -22,7 +22,7 @@ use tauri_specta::Event;
 use crate::dto::*;
 use crate::error::{CommandError, ErrorKind};
 use crate::map;
-use crate::state::{AppState, Session};
+use crate::state::AppState;
 
 type Shared<'a> = State<'a, Arc<AppState>>;
 
@@ -50,8 +50,8 @@ pub struct OpenDraftEvent {
 /// The draft after a local change, as the session's user sees it, with why its copy could
 /// not be written to the exchange folder, if it could not (the change itself is kept, and the
 /// copy written again later).
-fn changed(change: Changed<DraftState>, session: &Session) -> DraftDto {
-    let mut dto = map::draft(&change.value, &session.profile.identity().name);
+fn changed(change: Changed<DraftState>) -> DraftDto {
+    let mut dto = map::draft(&change.value, &change.value.me);
     dto.publish_error = change.publish_error;
     dto
 }
@@ -113,8 +113,8 @@ pub async fn drafts(state: Shared<'_>) -> Result<Vec<DraftSummaryDto>, CommandEr
 pub async fn open_draft(state: Shared<'_>, id: String) -> Result<DraftDto, CommandError> {
     let session = state.unlocked()?;
     blocking(move || {
-        let me = &session.profile.identity().name;
-        Ok(map::draft(&session.profile.draft(&id)?, me))
+        let state = session.profile.draft(&id)?;
+        Ok(map::draft(&state, &state.me))
     })
     .await
 }
@@ -126,7 +126,7 @@ pub async fn create_draft(state: Shared<'_>, kind: KindDto) -> Result<DraftDto, 
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.create_draft(map::kind_in(kind)))?;
-        Ok(changed(draft, &session))
+        Ok(changed(draft))
     })
     .await
 }
@@ -138,7 +138,7 @@ pub async fn correct_release(state: Shared<'_>, id: String) -> Result<DraftDto, 
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.correct_release(&id))?;
-        Ok(changed(draft, &session))
+        Ok(changed(draft))
     })
     .await
 }
@@ -161,7 +161,7 @@ pub async fn edit_draft(
         let edits: Vec<_> = edits.iter().map(map::draft_edit_in).collect();
         let seen = (!heads.is_empty()).then_some(heads.as_slice());
         let draft = session.change_draft(|p| p.edit_draft_seen(&id, seen, &edits))?;
-        Ok(changed(draft, &session))
+        Ok(changed(draft))
     })
     .await
 }
@@ -177,7 +177,7 @@ pub async fn draft_step(
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.draft_step(&id, map::draft_step_in(&step)))?;
-        Ok(changed(draft, &session))
+        Ok(changed(draft))
     })
     .await
 }
@@ -214,7 +214,7 @@ pub async fn release_draft(
             number: outcome.number,
             provisional: outcome.provisional,
             signature: outcome.signature,
-            draft: changed(draft, &session),
+            draft: changed(draft),
         })
     })
     .await
@@ -231,7 +231,7 @@ pub async fn name_draft_version(
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.name_draft_version(&id, &label))?;
-        Ok(changed(draft, &session))
+        Ok(changed(draft))
     })
     .await
 }
@@ -296,7 +296,7 @@ pub async fn comment_draft(
         );
         let draft =
             session.change_draft(|p| p.comment_draft(&id, &paragraph, start, end, &text))?;
-        Ok(changed(draft, &session))
+        Ok(changed(draft))
     })
     .await
 }
@@ -311,7 +311,7 @@ pub async fn resolve_draft_comment(
     let session = state.unlocked()?;
     blocking(move || {
         let draft = session.change_draft(|p| p.resolve_draft_comment(&id, &comment))?;
-        Ok(changed(draft, &session))
+        Ok(changed(draft))
     })
     .await
 }

@@ -130,3 +130,60 @@ fn every_step_of_the_chain_is_signed_and_shown_with_its_signer_on_every_replica(
         assert!(!p.acknowledged_by_me(released.item).unwrap());
     }
 }
+
+/// Two contacts named alike: the circuit names one of them ("Name (ORG)"), binds her identity,
+/// and only she may approve; she acts under the name the circuit gives her.
+#[test]
+fn a_circuit_names_one_of_two_people_of_the_same_name_and_only_she_may_act() {
+    let alice = alice();
+    let rome = person("Claire Morel", "ROME", None);
+    let berlin = person("Claire Morel", "BERLIN", None);
+    let everyone = [&alice, &rome, &berlin];
+    let folder = exchange(&everyone);
+    let folder = folder.path();
+    let id = alice.create_draft(ItemKind::Telegram).unwrap().id;
+    alice
+        .edit_draft(
+            &id,
+            &[
+                set(FieldName::Subject, "Consultations à Rome"),
+                set(FieldName::Origin, "BERLIN"),
+                set(FieldName::Approver, "Claire Morel (ROME)"),
+                DraftEdit::SetAddressees {
+                    addressees: vec![(Addressee::Unit("DFAE".into()), Route::Action)],
+                },
+                DraftEdit::InsertParagraph {
+                    index: 0,
+                    marking: Marking::NonProtege,
+                    text: "Les consultations auront lieu jeudi.".into(),
+                },
+            ],
+        )
+        .unwrap();
+    // A bare name that two contacts share is refused at submission, with how to tell them apart.
+    alice
+        .edit_draft(&id, &[set(FieldName::Approver, "Claire Morel")])
+        .unwrap();
+    let err = alice.draft_step(&id, Step::Submit).unwrap_err();
+    assert!(err.to_string().contains("Name (ORG)"), "{err}");
+    alice
+        .edit_draft(&id, &[set(FieldName::Approver, "Claire Morel (ROME)")])
+        .unwrap();
+    alice.draft_step(&id, Step::Submit).unwrap();
+    carry(folder, &alice, &[&rome, &berlin], &id);
+
+    // Claire of Berlin is not the approver, whatever her name.
+    let state = berlin.draft(&id).unwrap();
+    assert_eq!(state.me, "Claire Morel");
+    assert!(berlin.draft_step(&id, Step::Approve).is_err());
+    // Claire of Rome is, under the name the circuit gives her.
+    let state = rome.draft(&id).unwrap();
+    assert_eq!(state.me, "Claire Morel (ROME)");
+    assert_eq!(state.waiting_for, vec!["Claire Morel (ROME)"]);
+    rome.draft_step(&id, Step::Approve).unwrap();
+    rome.release_draft(&id, None).unwrap();
+    carry(folder, &rome, &[&alice, &berlin], &id);
+    for p in everyone {
+        assert_eq!(p.draft(&id).unwrap().stage, Stage::Released);
+    }
+}

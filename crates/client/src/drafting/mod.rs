@@ -135,6 +135,9 @@ pub struct ReleaseView {
 #[derive(Clone, Serialize)]
 pub struct DraftState {
     pub id: String,
+    /// The name this user goes by in the draft: the one its circuit binds to their identity
+    /// key (what `waiting_for` and the circuit call them), or their own.
+    pub me: String,
     pub kind: ItemKind,
     pub stage: Stage,
     pub round: u32,
@@ -521,14 +524,18 @@ impl Profile {
         let view = l.doc.view();
         let replayed = replay(&l.stored.id, &mut l.doc);
         let heads = l.doc.heads();
-        Ok(build_state(
-            &l.stored.id,
-            &l.stored,
-            view,
-            replayed,
-            l.doc.comments(),
-            heads,
-        ))
+        let me = self.me_in(&replayed);
+        Ok(DraftState {
+            me,
+            ..build_state(
+                &l.stored.id,
+                &l.stored,
+                view,
+                replayed,
+                l.doc.comments(),
+                heads,
+            )
+        })
     }
 
     /// A new draft of `kind`, drafted by this user.
@@ -1491,6 +1498,7 @@ fn build_state(
     });
     DraftState {
         id: id.to_owned(),
+        me: String::new(),
         kind: view.kind,
         stage: replayed.stage(),
         round: replayed.clearance.as_ref().map_or(0, |c| c.round()),
