@@ -53,6 +53,8 @@ const COMMANDS: &[&str] = &[
     "add_contact",
     "safety_number",
     "verify_contact",
+    "acknowledge",
+    "acknowledgements",
 ];
 
 fn main() {

@@ -45,7 +45,7 @@ fn session_dto(session: &Session) -> SessionDto {
     }
 }
 
-fn parse_id(raw: &str) -> Result<ItemId, CommandError> {
+pub(crate) fn parse_id(raw: &str) -> Result<ItemId, CommandError> {
     raw.trim().parse::<ItemId>().map_err(CommandError::from)
 }
 
@@ -135,7 +135,8 @@ pub async fn inbox(state: Shared<'_>, request: InboxRequestDto) -> Result<InboxD
     .await
 }
 
-/// Opens an item: marks it read (and logs it), ends its Flash reminders.
+/// Opens an item: marks it read (and logs it), ends its Flash reminders unless they wait for
+/// its acknowledgement.
 #[tauri::command]
 #[specta::specta]
 pub async fn open_item(state: Shared<'_>, id: String) -> Result<ItemDto, CommandError> {
@@ -143,7 +144,7 @@ pub async fn open_item(state: Shared<'_>, id: String) -> Result<ItemDto, Command
     blocking(move || {
         let id = parse_id(&id)?;
         let stored = session.profile.show(&id.to_string())?;
-        session.acknowledge(id);
+        session.opened(id);
         let thread = session.profile.thread_of(id)?;
         let line = session
             .profile
@@ -163,7 +164,7 @@ pub async fn set_read(state: Shared<'_>, id: String, read: bool) -> Result<(), C
         let id = parse_id(&id)?;
         session.profile.set_read(id, read)?;
         if read {
-            session.acknowledge(id);
+            session.opened(id);
         }
         Ok(())
     })

@@ -879,6 +879,41 @@ pub enum SealDto {
     Unknown,
 }
 
+/// An acknowledgement of a released text ("accusé de réception": read and taken into
+/// account), signed by the addressee's device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AcknowledgementDto {
+    /// The name the addressee gave (a claim when nobody vouches for the key).
+    pub name: String,
+    /// The signer's identity key, its first 16 hex digits.
+    pub identity_short: String,
+    /// The signing device's id (hex), and its first 16 hex digits.
+    pub device: String,
+    pub device_short: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who signed, as this profile knows them.
+    pub seal: SealDto,
+}
+
+/// The acknowledgements of an item, and whether this user is the one to acknowledge it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AcknowledgementsDto {
+    /// The item is the released text of a draft: it can be acknowledged.
+    pub released: bool,
+    /// This user is an addressee for action of this released text: they acknowledge it.
+    pub for_action: bool,
+    /// When this user acknowledged it (RFC 3339), if they did.
+    pub acknowledged_at: Option<String>,
+    /// Every acknowledgement, in the order given.
+    pub acknowledgements: Vec<AcknowledgementDto>,
+    /// Why the acknowledgement could not be written to the exchange folder yet (it is kept,
+    /// and written again later); `None` when written or when nothing was sent.
+    pub publish_error: Option<String>,
+}
+
 /// The exchange folder joined.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]

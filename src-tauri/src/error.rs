@@ -85,6 +85,9 @@ pub enum ErrorKind {
     ExchangeRefused,
     /// A contact card that does not read or check (`field`: `card`; `message` says why).
     InvalidCard,
+    /// An acknowledgement refused (`message` says why): this user is not an addressee for
+    /// action of the item, or it is not a released text of a draft.
+    AcknowledgeRefused,
     /// A contact operation refused (`message` says why and what to do): one's own card, no
     /// or several contacts named so, a safety number that differs (nothing was changed).
     ContactRefused,
@@ -294,8 +297,8 @@ impl From<ClientError> for CommandError {
                 Self::new(ErrorKind::InvalidCard, message).with_field("card")
             }
             ClientError::Contact(_) => Self::new(ErrorKind::ContactRefused, message),
-            // A refused acknowledgement: like a refused step of a draft, in the client's words.
-            ClientError::Acknowledge(_) => Self::new(ErrorKind::InvalidDraft, message),
+            // A refused acknowledgement, in the client's words.
+            ClientError::Acknowledge(_) => Self::new(ErrorKind::AcknowledgeRefused, message),
             ClientError::Eml(_)
             | ClientError::Identity(_)
             | ClientError::Export(..)
@@ -460,6 +463,9 @@ mod tests {
         let e = CommandError::from(ClientError::Contact("nothing was changed".into()));
         assert_eq!(e.kind, ErrorKind::ContactRefused);
         assert_eq!(e.message, "nothing was changed");
+        let e = CommandError::from(ClientError::Acknowledge("not for action to you".into()));
+        assert_eq!(e.kind, ErrorKind::AcknowledgeRefused);
+        assert_eq!(e.message, "not for action to you");
         let not_a_card = diplomatie_client::ContactCard::from_line("BEGIN:VCARD").err();
         let e = CommandError::from(ClientError::from(not_a_card.expect("refused")));
         assert_eq!(

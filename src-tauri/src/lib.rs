@@ -3,6 +3,7 @@
 //! sync) and drafts merged from the exchange folder, and raises desktop notifications for
 //! what the user must act on (items, clearance requests).
 
+mod acknowledgement;
 mod command;
 mod contacts;
 mod drafting;
@@ -70,6 +71,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             contacts::add_contact,
             contacts::safety_number,
             contacts::verify_contact,
+            acknowledgement::acknowledge,
+            acknowledgement::acknowledgements,
         ])
         .events(collect_events![
             watch::ArrivalsEvent,

@@ -2,8 +2,8 @@
 //! the domain would refuse is passed on for the domain to refuse, with its own message.
 
 use diplomatie_client::drafting::{
-    DiffPart, DiffTag, DraftDiff, DraftEdit, DraftFields, DraftState, DraftSummary, FieldName,
-    ListField, ParagraphChange, Seal, VerifiedRelease,
+    AcknowledgementView, DiffPart, DiffTag, DraftDiff, DraftEdit, DraftFields, DraftState,
+    DraftSummary, FieldName, ListField, ParagraphChange, Seal, VerifiedRelease,
 };
 use diplomatie_client::{
     Compose, ContactAdded, ContactView, ImportOutcome, ImportReport, ItemSummary, Language,
@@ -953,17 +953,33 @@ pub fn verified_release(v: &VerifiedRelease) -> VerifiedReleaseDto {
         clearers: v.clearers.clone(),
         released_at: rfc3339(v.released_at),
         signature: v.signature.clone(),
-        seal: match &v.seal {
-            Seal::Own => SealDto::Own,
-            Seal::Contact { name, verified } => SealDto::Contact {
-                name: name.clone(),
-                verified: *verified,
-            },
-            Seal::Unknown => SealDto::Unknown,
-        },
+        seal: seal(&v.seal),
         signer_identity_short: v.signer_identity.as_deref().map(short_hex),
         signer_device: v.signer_device.clone(),
         signer_device_short: v.signer_device.as_deref().map(short_hex),
+    }
+}
+
+/// Who signed, as this profile knows them.
+pub fn seal(s: &Seal) -> SealDto {
+    match s {
+        Seal::Own => SealDto::Own,
+        Seal::Contact { name, verified } => SealDto::Contact {
+            name: name.clone(),
+            verified: *verified,
+        },
+        Seal::Unknown => SealDto::Unknown,
+    }
+}
+
+pub fn acknowledgement(a: &AcknowledgementView) -> AcknowledgementDto {
+    AcknowledgementDto {
+        name: a.name.clone(),
+        identity_short: a.identity_short.clone(),
+        device: a.device.clone(),
+        device_short: short_hex(&a.device),
+        at: a.at.clone(),
+        seal: seal(&a.seal),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Desktop notifications: which arrivals are notified, what a notification says (never the
-//! subject or body of a Diffusion Restreinte item), Flash reminders until the item is opened,
-//! and the freedesktop sender (notify-rust) whose click focuses the app on the item.
+//! subject or body of a Diffusion Restreinte item), Flash reminders until the item is opened
+//! (or, for a released text addressed to the user for action, until they acknowledge it), and
+//! the freedesktop sender (notify-rust) whose click focuses the app on the item.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -8,8 +9,18 @@ use std::time::{Duration, Instant};
 use diplomatie_client::{ItemSummary, Language, NotifyRules};
 use diplomatie_domain::{ItemId, ItemKind, Marking, Precedence, Route};
 
-/// How often an unopened Flash is notified again.
+/// How often an unopened (or unacknowledged) Flash is notified again.
 pub const FLASH_REMINDER: Duration = Duration::from_secs(5 * 60);
+
+/// What ends the reminders of a Flash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// Opening it (or marking it read): an item that cannot be acknowledged.
+    Opened,
+    /// Acknowledging it ("lu et pris en compte"): a released text addressed to the user for
+    /// action. Opening it does not end its reminders.
+    Acknowledged,
+}
 
 /// What a notification shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,19 +64,22 @@ fn route_label(route: Option<Route>, lang: Language) -> &'static str {
     }
 }
 
-/// The text of a notification for `item`. A Diffusion Restreinte item shows only its kind,
-/// precedence and route; its subject, origin and body stay in the app.
-pub fn text_for(item: &ItemSummary, lang: Language, reminder: bool) -> NotificationText {
+/// The text of a notification for `item`; `reminder` says it is a reminder and what it waits
+/// for. A Diffusion Restreinte item shows only its kind, precedence and route; its subject,
+/// origin and body stay in the app.
+pub fn text_for(item: &ItemSummary, lang: Language, reminder: Option<Until>) -> NotificationText {
     let mut summary = format!(
         "{} {} — {}",
         kind_label(item.kind, lang),
         precedence_label(item.precedence, lang),
         route_label(item.route, lang)
     );
-    if reminder {
-        summary.push_str(match lang {
-            Language::Fr => " (rappel : non ouvert)",
-            Language::En => " (reminder: not opened)",
+    if let Some(until) = reminder {
+        summary.push_str(match (until, lang) {
+            (Until::Opened, Language::Fr) => " (rappel : non ouvert)",
+            (Until::Opened, Language::En) => " (reminder: not opened)",
+            (Until::Acknowledged, Language::Fr) => " (rappel : non acquitté)",
+            (Until::Acknowledged, Language::En) => " (reminder: not acknowledged)",
         });
     }
     let body = match item.marking {
@@ -152,11 +166,11 @@ pub fn draft_text(
     }
 }
 
-/// Unopened Flash items and when each is next due for a reminder.
+/// The Flash items being reminded: when each is next due, and what ends its reminders.
 #[derive(Debug)]
 pub struct FlashTracker {
     interval: Duration,
-    next: BTreeMap<ItemId, Instant>,
+    next: BTreeMap<ItemId, (Instant, Until)>,
 }
 
 impl FlashTracker {
@@ -167,28 +181,47 @@ impl FlashTracker {
         }
     }
 
-    /// A Flash was just notified: remind at `now + interval` unless it is opened.
-    pub fn track(&mut self, id: ItemId, now: Instant) {
-        self.next.insert(id, now + self.interval);
+    /// A Flash was just notified: remind at `now + interval`, and every interval after,
+    /// until what `until` says happens.
+    pub fn track(&mut self, id: ItemId, now: Instant, until: Until) {
+        self.next.insert(id, (now + self.interval, until));
     }
 
-    /// The item was opened: no more reminders.
-    pub fn acknowledge(&mut self, id: ItemId) {
+    /// The item was opened (or marked read): this ends the reminders of an item that cannot
+    /// be acknowledged, not those of one that waits for its acknowledgement.
+    pub fn opened(&mut self, id: ItemId) {
+        if self
+            .next
+            .get(&id)
+            .is_some_and(|(_, until)| *until == Until::Opened)
+        {
+            self.next.remove(&id);
+        }
+    }
+
+    /// The item was acknowledged: no more reminders, whatever they waited for.
+    pub fn acknowledged(&mut self, id: ItemId) {
         self.next.remove(&id);
     }
 
-    /// The items due for a reminder at `now`, each rescheduled one interval later.
-    pub fn due(&mut self, now: Instant) -> Vec<ItemId> {
-        let due: Vec<ItemId> = self
+    /// The items due for a reminder at `now`, with what they wait for, each rescheduled one
+    /// interval later.
+    pub fn due(&mut self, now: Instant) -> Vec<(ItemId, Until)> {
+        let due: Vec<(ItemId, Until)> = self
             .next
             .iter()
-            .filter(|(_, at)| **at <= now)
-            .map(|(id, _)| *id)
+            .filter(|(_, (at, _))| *at <= now)
+            .map(|(id, (_, until))| (*id, *until))
             .collect();
-        for id in &due {
-            self.next.insert(*id, now + self.interval);
+        for (id, until) in &due {
+            self.next.insert(*id, (now + self.interval, *until));
         }
         due
+    }
+
+    /// Whether `id` is still reminded.
+    pub fn tracks(&self, id: ItemId) -> bool {
+        self.next.contains_key(&id)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -299,7 +332,7 @@ mod tests {
                 Precedence::Immediat,
                 Some(Route::Action),
             );
-            let text = text_for(&dr, lang, false);
+            let text = text_for(&dr, lang, None);
             for secret in ["Visite", "ministre", "BERLIN", "0042"] {
                 assert!(!text.summary.contains(secret), "{lang:?}: {}", text.summary);
                 assert!(!text.body.contains(secret), "{lang:?}: {}", text.body);
@@ -307,11 +340,37 @@ mod tests {
             assert!(text.summary.contains("Imm"));
         }
         let np = item(Marking::NonProtege, Precedence::Flash, Some(Route::Action));
-        let text = text_for(&np, Language::Fr, false);
+        let text = text_for(&np, Language::Fr, None);
         assert_eq!(text.summary, "Télégramme FLASH — pour action");
         assert!(text.body.contains("Visite du ministre"));
         assert!(text.urgent);
-        assert!(text_for(&np, Language::Fr, true).summary.contains("rappel"));
+        assert!(text.summary.ends_with("pour action"), "{}", text.summary);
+        let opened = text_for(&np, Language::Fr, Some(Until::Opened));
+        assert!(
+            opened.summary.ends_with("(rappel : non ouvert)"),
+            "{}",
+            opened.summary
+        );
+        let acked = text_for(&np, Language::Fr, Some(Until::Acknowledged));
+        assert!(
+            acked.summary.ends_with("(rappel : non acquitté)"),
+            "{}",
+            acked.summary
+        );
+        let acked = text_for(&np, Language::En, Some(Until::Acknowledged));
+        assert!(
+            acked.summary.ends_with("(reminder: not acknowledged)"),
+            "{}",
+            acked.summary
+        );
+        // A DR reminder says what it waits for and still nothing of the item.
+        let dr = item(
+            Marking::DiffusionRestreinte,
+            Precedence::Flash,
+            Some(Route::Action),
+        );
+        let text = text_for(&dr, Language::Fr, Some(Until::Acknowledged));
+        assert!(text.summary.contains("non acquitté") && !text.body.contains("Visite"));
     }
 
     #[test]
@@ -357,22 +416,64 @@ mod tests {
     }
 
     #[test]
-    fn flash_reminders_repeat_until_acknowledged() {
+    fn flash_reminders_of_an_item_that_cannot_be_acknowledged_end_when_it_is_opened() {
         let mut tracker = FlashTracker::new(Duration::from_secs(300));
         let t0 = Instant::now();
         let (a, b) = (
             ItemId::from_uuid(Uuid::now_v7()),
             ItemId::from_uuid(Uuid::now_v7()),
         );
-        tracker.track(a, t0);
-        tracker.track(b, t0 + Duration::from_secs(60));
+        tracker.track(a, t0, Until::Opened);
+        tracker.track(b, t0 + Duration::from_secs(60), Until::Opened);
         assert!(tracker.due(t0 + Duration::from_secs(299)).is_empty());
-        assert_eq!(tracker.due(t0 + Duration::from_secs(300)), vec![a]);
+        assert_eq!(
+            tracker.due(t0 + Duration::from_secs(300)),
+            vec![(a, Until::Opened)]
+        );
         assert!(tracker.due(t0 + Duration::from_secs(301)).is_empty());
-        assert_eq!(tracker.due(t0 + Duration::from_secs(360)), vec![b]);
-        tracker.acknowledge(a);
-        assert_eq!(tracker.due(t0 + Duration::from_secs(900)), vec![b]);
-        tracker.acknowledge(b);
+        assert_eq!(
+            tracker.due(t0 + Duration::from_secs(360)),
+            vec![(b, Until::Opened)]
+        );
+        tracker.opened(a);
+        assert_eq!(
+            tracker.due(t0 + Duration::from_secs(900)),
+            vec![(b, Until::Opened)]
+        );
+        tracker.opened(b);
+        assert!(tracker.is_empty());
+    }
+
+    #[test]
+    fn flash_reminders_of_a_released_text_for_action_go_on_after_opening_until_acknowledged() {
+        let mut tracker = FlashTracker::new(Duration::from_secs(300));
+        let t0 = Instant::now();
+        let (ack, plain) = (
+            ItemId::from_uuid(Uuid::now_v7()),
+            ItemId::from_uuid(Uuid::now_v7()),
+        );
+        tracker.track(ack, t0, Until::Acknowledged);
+        tracker.track(plain, t0, Until::Opened);
+        // Both opened before the first reminder: only the one to acknowledge is reminded.
+        tracker.opened(ack);
+        tracker.opened(plain);
+        assert!(tracker.tracks(ack) && !tracker.tracks(plain));
+        assert_eq!(
+            tracker.due(t0 + Duration::from_secs(300)),
+            vec![(ack, Until::Acknowledged)]
+        );
+        // Every interval after, however often it is opened again.
+        tracker.opened(ack);
+        assert!(tracker.due(t0 + Duration::from_secs(599)).is_empty());
+        assert_eq!(
+            tracker.due(t0 + Duration::from_secs(600)),
+            vec![(ack, Until::Acknowledged)]
+        );
+        tracker.acknowledged(ack);
+        assert!(tracker.due(t0 + Duration::from_secs(3600)).is_empty());
+        assert!(tracker.is_empty());
+        // Acknowledging an item that is not tracked (or twice) changes nothing.
+        tracker.acknowledged(ack);
         assert!(tracker.is_empty());
     }
 

@@ -12,7 +12,7 @@ use diplomatie_client::{ClientError, FeedCursor, ItemSummary, Profile, Settings}
 use diplomatie_domain::ItemId;
 
 use crate::error::CommandError;
-use crate::notify::{FlashTracker, Notifier};
+use crate::notify::{FlashTracker, Notifier, Until};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -92,21 +92,41 @@ impl Session {
         *lock(&self.settings) = settings;
     }
 
-    pub fn track_flash(&self, item: &ItemSummary, now: std::time::Instant) {
-        lock(&self.flash).track(item.id, now);
+    /// A Flash was notified: remind it until `until` happens.
+    pub fn track_flash(&self, item: &ItemSummary, now: std::time::Instant, until: Until) {
+        lock(&self.flash).track(item.id, now, until);
         lock(&self.flash_items).insert(item.id, item.clone());
     }
 
-    /// The item was opened: no more reminders.
-    pub fn acknowledge(&self, id: ItemId) {
-        lock(&self.flash).acknowledge(id);
-        lock(&self.flash_items).remove(&id);
+    /// The item was opened or marked read: this ends the reminders of an item that cannot be
+    /// acknowledged (those of one waiting for its acknowledgement go on).
+    pub fn opened(&self, id: ItemId) {
+        let mut flash = lock(&self.flash);
+        flash.opened(id);
+        self.forget_untracked(&flash, id);
     }
 
-    pub fn due_reminders(&self, now: std::time::Instant) -> Vec<ItemSummary> {
+    /// The item was acknowledged: no more reminders.
+    pub fn acknowledged(&self, id: ItemId) {
+        let mut flash = lock(&self.flash);
+        flash.acknowledged(id);
+        self.forget_untracked(&flash, id);
+    }
+
+    /// Drops the text of an item no longer reminded.
+    fn forget_untracked(&self, flash: &FlashTracker, id: ItemId) {
+        if !flash.tracks(id) {
+            lock(&self.flash_items).remove(&id);
+        }
+    }
+
+    /// The Flash items due for a reminder at `now`, with what each waits for.
+    pub fn due_reminders(&self, now: std::time::Instant) -> Vec<(ItemSummary, Until)> {
         let due = lock(&self.flash).due(now);
         let items = lock(&self.flash_items);
-        due.iter().filter_map(|id| items.get(id).cloned()).collect()
+        due.iter()
+            .filter_map(|(id, until)| items.get(id).map(|item| (item.clone(), *until)))
+            .collect()
     }
 }
 

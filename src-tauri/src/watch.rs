@@ -4,8 +4,9 @@
 //! the numbering register every 30 s), and maps what the worker did to the interface's events
 //! (open editors reload, lists refresh) and to a notification for each draft that now waits
 //! for the user. Then it asks the profile what arrived since it last looked (whichever
-//! process stored it), tells the interface, notifies what the rules want, and reminds unopened
-//! Flash items. The thread is the client's runner (`schedule::spawn`).
+//! process stored it), tells the interface, notifies what the rules want, and reminds Flash
+//! items: until they are opened, or, for a released text addressed to the user for action,
+//! until they acknowledge it. The thread is the client's runner (`schedule::spawn`).
 
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -18,8 +19,9 @@ use specta::Type;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
+use crate::acknowledgement::acknowledgeable;
 use crate::drafting::{DraftsChangedEvent, OpenDraftEvent};
-use crate::notify::{DraftRequest, draft_text, text_for, to_notify};
+use crate::notify::{DraftRequest, Until, draft_text, text_for, to_notify};
 use crate::state::{AppState, Session};
 
 /// The watcher's period: the drafts' merges (due every second) and the arrivals.
@@ -181,14 +183,27 @@ fn tick(app: &AppHandle, state: &AppState, session: &Arc<Session>, now: Instant)
         let rules = session.settings().notify;
         let own = session.own();
         for item in to_notify(&arrivals, &own, &rules) {
-            show(app, state, &text_for(item, lang, false), item);
+            show(app, state, &text_for(item, lang, None), item);
             if item.precedence == diplomatie_domain::Precedence::Flash {
-                session.track_flash(item, now);
+                let until = if acknowledgeable(&session.profile, item) {
+                    Until::Acknowledged
+                } else {
+                    Until::Opened
+                };
+                session.track_flash(item, now, until);
             }
         }
     }
-    for item in session.due_reminders(now) {
-        show(app, state, &text_for(&item, lang, true), &item);
+    for (item, until) in session.due_reminders(now) {
+        // Acknowledged elsewhere meanwhile (`diplo ack`, another of the user's devices):
+        // nothing more to remind.
+        if until == Until::Acknowledged
+            && session.profile.acknowledged_by_me(item.id).unwrap_or(false)
+        {
+            session.acknowledged(item.id);
+            continue;
+        }
+        show(app, state, &text_for(&item, lang, Some(until)), &item);
     }
 }
 

@@ -139,6 +139,7 @@ export const ERROR_KINDS = [
   'exchange_refused',
   'invalid_card',
   'contact_refused',
+  'acknowledge_refused',
   'io',
   'internal',
 ] as const satisfies readonly ErrorKind[];

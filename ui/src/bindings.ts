@@ -13,7 +13,10 @@ export const commands = {
 	/**  Locks now (on demand or after inactivity). */
 	lock: () => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("lock")),
 	inbox: (request: InboxRequestDto_Deserialize) => typedError<InboxDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("inbox", { request })),
-	/**  Opens an item: marks it read (and logs it), ends its Flash reminders. */
+	/**
+	 *  Opens an item: marks it read (and logs it), ends its Flash reminders unless they wait for
+	 *  its acknowledgement.
+	 */
 	openItem: (id: string) => typedError<ItemDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("open_item", { id })),
 	/**  Marks an item read or unread. */
 	setRead: (id: string, read: boolean) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("set_read", { id, read })),
@@ -132,6 +135,18 @@ export const commands = {
 	 *  digits that differ are refused (`contact_refused`) and change nothing.
 	 */
 	verifyContact: (identity: string, digits: string) => typedError<ContactDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("verify_contact", { identity, digits })),
+	/**
+	 *  Acknowledges a released text addressed to this user for action, signed by this device,
+	 *  and writes it to the exchange folder; ends its Flash reminders. Acknowledging twice
+	 *  changes nothing. A user who is not an addressee for action, or an item that is not a
+	 *  released text, is refused (`acknowledge_refused`, in the client's words).
+	 */
+	acknowledge: (item: string) => typedError<AcknowledgementsDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("acknowledge", { item })),
+	/**
+	 *  Who acknowledged an item, and when, as this profile knows them; whether this user is the
+	 *  one to acknowledge it, and when they did. Nothing for an item that is not a released text.
+	 */
+	acknowledgements: (item: string) => typedError<AcknowledgementsDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("acknowledgements", { item })),
 };
 
 /** Events */
@@ -145,6 +160,61 @@ export const events = {
 };
 
 /* Types */
+/**
+ *  An acknowledgement of a released text ("accusé de réception": read and taken into
+ *  account), signed by the addressee's device.
+ */
+export type AcknowledgementDto = {
+	/**  The name the addressee gave (a claim when nobody vouches for the key). */
+	name: string,
+	/**  The signer's identity key, its first 16 hex digits. */
+	identityShort: string,
+	/**  The signing device's id (hex), and its first 16 hex digits. */
+	device: string,
+	deviceShort: string,
+	/**  When (RFC 3339). */
+	at: string,
+	/**  Who signed, as this profile knows them. */
+	seal: SealDto,
+};
+
+/**  The acknowledgements of an item, and whether this user is the one to acknowledge it. */
+export type AcknowledgementsDto = AcknowledgementsDto_Serialize | AcknowledgementsDto_Deserialize;
+
+/**  The acknowledgements of an item, and whether this user is the one to acknowledge it. */
+export type AcknowledgementsDto_Deserialize = {
+	/**  The item is the released text of a draft: it can be acknowledged. */
+	released: boolean,
+	/**  This user is an addressee for action of this released text: they acknowledge it. */
+	forAction: boolean,
+	/**  When this user acknowledged it (RFC 3339), if they did. */
+	acknowledgedAt?: string | null,
+	/**  Every acknowledgement, in the order given. */
+	acknowledgements: AcknowledgementDto[],
+	/**
+	 *  Why the acknowledgement could not be written to the exchange folder yet (it is kept,
+	 *  and written again later); `None` when written or when nothing was sent.
+	 */
+	publishError?: string | null,
+};
+
+/**  The acknowledgements of an item, and whether this user is the one to acknowledge it. */
+export type AcknowledgementsDto_Serialize = {
+	/**  The item is the released text of a draft: it can be acknowledged. */
+	released: boolean,
+	/**  This user is an addressee for action of this released text: they acknowledge it. */
+	forAction: boolean,
+	/**  When this user acknowledged it (RFC 3339), if they did. */
+	acknowledgedAt: string | null,
+	/**  Every acknowledgement, in the order given. */
+	acknowledgements: AcknowledgementDto[],
+	/**
+	 *  Why the acknowledgement could not be written to the exchange folder yet (it is kept,
+	 *  and written again later); `None` when written or when nothing was sent.
+	 */
+	publishError: string | null,
+};
+
 /**  Whether the user may take a clearance action now, and if not why (and whom it is for). */
 export type ActionAvailabilityDto = ActionAvailabilityDto_Serialize | ActionAvailabilityDto_Deserialize;
 
@@ -870,6 +940,11 @@ export type ErrorKind =
 "exchange_refused" | 
 /**  A contact card that does not read or check (`field`: `card`; `message` says why). */
 "invalid_card" | 
+/**
+ *  An acknowledgement refused (`message` says why): this user is not an addressee for
+ *  action of the item, or it is not a released text of a draft.
+ */
+"acknowledge_refused" | 
 /**
  *  A contact operation refused (`message` says why and what to do): one's own card, no
  *  or several contacts named so, a safety number that differs (nothing was changed).

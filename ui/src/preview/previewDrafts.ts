@@ -11,7 +11,7 @@ const fail = (kind: string, message: string): Result<never> => ({ status: 'error
 
 type DraftApi = Pick<
   Api,
-  'drafts' | 'openDraft' | 'createDraft' | 'correctRelease' | 'editDraft' | 'draftStep' | 'releaseDraft' | 'nameDraftVersion' | 'draftDiff' | 'draftChangesSince' | 'commentDraft' | 'resolveDraftComment' | 'verifyRelease'
+  'drafts' | 'openDraft' | 'createDraft' | 'correctRelease' | 'editDraft' | 'draftStep' | 'releaseDraft' | 'nameDraftVersion' | 'draftDiff' | 'draftChangesSince' | 'commentDraft' | 'resolveDraftComment' | 'verifyRelease' | 'acknowledge' | 'acknowledgements'
 >;
 
 const EMPTY_FIELDS: DraftDto_Serialize['fields'] = {
@@ -214,5 +214,8 @@ export function previewDrafting(me: string): DraftApi {
       return touch(d);
     },
     verifyRelease: async () => ok(null),
+    // The preview's items are not released texts: nothing to acknowledge.
+    acknowledge: async () => fail('acknowledge_refused', 'the preview has no released text to acknowledge'),
+    acknowledgements: async () => ok({ released: false, forAction: false, acknowledgedAt: null, acknowledgements: [], publishError: null }),
   };
 }

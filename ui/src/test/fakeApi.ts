@@ -151,6 +151,8 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     addContact: vi.fn(async () => err('invalid_card', 'card')),
     safetyNumber: vi.fn(async () => err('not_found')),
     verifyContact: vi.fn(async () => err('not_found')),
+    acknowledge: vi.fn(async () => err('acknowledge_refused')),
+    acknowledgements: vi.fn(async () => ok({ released: false, forAction: false, acknowledgedAt: null, acknowledgements: [], publishError: null })),
     onArrivals: vi.fn(noop),
     onOpenItem: vi.fn(noop),
     onImportProgress: vi.fn(noop),
