@@ -114,4 +114,22 @@ describe('the reading pane', () => {
     await waitFor(() => expect(api.setRead).toHaveBeenCalledWith('em1', false));
     expect(onReadChanged).toHaveBeenCalled();
   });
+
+  it('offers to acknowledge a released text for action under its seal, and asks nothing of other items', async () => {
+    const acknowledgements = vi.fn(async (id: string) =>
+      ok({ released: id === 'tg1', forAction: id === 'tg1', acknowledgedAt: null, acknowledgements: [], publishError: null }),
+    );
+    render(TELEGRAM, { acknowledgements });
+    const button = await screen.findByTestId('reader-acknowledge');
+    expect(button.closest('header')).not.toBeNull();
+    expect(acknowledgements).toHaveBeenCalledWith('tg1');
+  });
+
+  it('shows no acknowledgement for an item that is not a released text', async () => {
+    const acknowledgements = vi.fn(async () => ok({ released: false, forAction: false, acknowledgedAt: null, acknowledgements: [], publishError: null }));
+    render(EMAIL, { acknowledgements });
+    await screen.findByTestId('reader-subject');
+    await waitFor(() => expect(acknowledgements).toHaveBeenCalledWith('em1'));
+    expect(screen.queryByTestId('reader-acks')).toBeNull();
+  });
 });

@@ -16,6 +16,7 @@ import type {
 import { errorText } from '../lib/errors';
 import { formatDate, formatDateTime, formatDtg, formatSize, formatUtc } from '../lib/format';
 import { ErrorAlert, KindBadge, MarkingBadge, PrecedenceBadge } from './common';
+import { Acknowledgements } from './Acknowledgements';
 import { ReleaseSeal } from './ReleaseSeal';
 
 export function Reader({
@@ -134,6 +135,7 @@ export function Reader({
               {summary.subject}
             </h2>
             <ReleaseSeal id={summary.id} onCorrect={onOpenDraft} onOpenContacts={onOpenContacts} />
+            <Acknowledgements id={summary.id} />
           </header>
           {content.kind === 'telegram' && <TelegramView tg={content} summary={summary} onOpen={onOpen} />}
           {content.kind === 'note' && <NoteView note={content} summary={summary} onOpen={onOpen} />}

@@ -14,8 +14,8 @@ import { errorText } from '../lib/errors';
 
 type Seal = { state: 'checking' } | { state: 'none' } | { state: 'valid'; release: VerifiedReleaseDto_Serialize } | { state: 'invalid' };
 
-/** How the seal looks: `data-seal` and the class name. */
-function sealState(seal: SealDto): 'own' | 'verified' | 'unverified' | 'unknown' {
+/** How the seal looks: `data-seal` and the class name (the acknowledgements' too). */
+export function sealState(seal: SealDto): 'own' | 'verified' | 'unverified' | 'unknown' {
   if (seal.kind === 'contact') return seal.verified ? 'verified' : 'unverified';
   return seal.kind;
 }
