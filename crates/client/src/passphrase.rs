@@ -1,14 +1,25 @@
 //! How strong a new passphrase is, for `diplo init` and `diplo passwd`: zxcvbn's estimate of
-//! the guesses an attacker needs (common passwords, English words and names, keyboard
-//! patterns, dates, repeats, l33t substitutions, and the person's own name, unit and address),
-//! read against thresholds for an offline attacker who holds a stolen profile: under 10⁹
-//! guesses weak, under 10¹² medium, under 10¹⁶ strong. The interface uses the same thresholds
-//! with zxcvbn-ts, which also has French dictionaries (`ui/src/lib/passphrase.ts`). The
+//! the guesses an attacker needs (common passwords, English words and names, the 28,000 most
+//! frequent French words ranked by frequency, keyboard patterns, dates, repeats, l33t
+//! substitutions, and the person's own name, unit and address), read against thresholds for an
+//! offline attacker who holds a stolen profile: under 10⁹ guesses weak, under 10¹² medium,
+//! under 10¹⁶ strong. The interface uses the same thresholds and the same French word list
+//! with zxcvbn-ts (`ui/src/lib/passphrase.ts`; the list's origin: `data/NOTICE.md`). The
 //! estimate guides; only the minimum length is enforced ([`crate::MIN_PASSPHRASE_CHARS`]).
+
+use std::sync::LazyLock;
 
 use serde::Serialize;
 
 use crate::MIN_PASSPHRASE_CHARS;
+
+/// The French words, most frequent first (`data/NOTICE.md`).
+static FRENCH: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    include_str!("../data/fr-common-words.txt")
+        .lines()
+        .filter(|w| !w.is_empty())
+        .collect()
+});
 
 /// Where the levels change, in log10 of the guesses.
 const LEVEL_LOG10: [f64; 3] = [9.0, 12.0, 16.0];
@@ -46,13 +57,28 @@ pub struct Strength {
 /// person's name, unit, address). A passphrase shorter than the minimum is weak whatever the
 /// estimate.
 pub fn passphrase_strength(passphrase: &str, context: &[&str]) -> Strength {
+    estimate(passphrase, context, true)
+}
+
+/// The estimate, with or without the French words (after the person's own words, which rank
+/// first: zxcvbn ranks the words it is given in their order).
+fn estimate(passphrase: &str, context: &[&str], french: bool) -> Strength {
     if passphrase.is_empty() {
         return Strength {
             bits: 0,
             level: StrengthLevel::Weak,
         };
     }
-    let log10 = zxcvbn::zxcvbn(passphrase, context).guesses_log10();
+    let words: Vec<&str> = if french {
+        context
+            .iter()
+            .copied()
+            .chain(FRENCH.iter().copied())
+            .collect()
+    } else {
+        context.to_vec()
+    };
+    let log10 = zxcvbn::zxcvbn(passphrase, &words).guesses_log10();
     let bits = (log10 * std::f64::consts::LOG2_10).round().max(0.0) as u32;
     let level = if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
         StrengthLevel::Weak
@@ -101,6 +127,27 @@ mod tests {
     fn long_unusual_passphrases_are_strong() {
         assert!(level("tortue violette mange 37 nuages") >= StrengthLevel::Strong);
         assert_eq!(level("k9#Vq2!mZ8@wL4$pR7&xT1"), StrengthLevel::VeryStrong);
+    }
+
+    /// French words are dictionary words, not random letters: a passphrase of common French
+    /// words is estimated far weaker than without the French list.
+    #[test]
+    fn common_french_words_are_known() {
+        assert!(FRENCH.len() > 20_000);
+        for pass in [
+            "je suis vraiment content",
+            "chateaumerveilleux",
+            "bienvenuealamaison",
+        ] {
+            let with = estimate(pass, &[], true);
+            let without = estimate(pass, &[], false);
+            assert!(
+                with.bits + 10 <= without.bits,
+                "{pass}: {with:?} vs {without:?}"
+            );
+        }
+        // Two common words run together: weak, though 18 letters long.
+        assert_eq!(level("chateaumerveilleux"), StrengthLevel::Weak);
     }
 
     #[test]
