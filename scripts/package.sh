@@ -36,6 +36,12 @@ mkdir -p "$stage"
   echo "Copyright: 2026 Diplomatie contributors"
   echo "License: EUPL-1.2"
   sed -e 's/^[[:space:]]*$/./' -e 's/^/ /' LICENSE
+  echo
+  echo "Files: crates/client/data/fr-common-words.txt"
+  echo "Copyright: 2021 @zxcvbn-ts; OpenSubtitles contributors and rights holders (via OPUS)"
+  echo "License: MIT and ODC-BY-1.0"
+  echo "Comment: built into diplo, for the passphrase strength estimate."
+  sed -e 's/^[[:space:]]*$/./' -e 's/^/ /' crates/client/data/NOTICE.md
 } >"$stage/copyright"
 
 # The Tauri CLI wants the config beside the app's Cargo.toml and reads the paths in it from
