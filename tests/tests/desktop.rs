@@ -73,6 +73,56 @@ fn strip_instance(v: &mut Value) {
     }
 }
 
+/// The process id of the app running on `profile`: the one process whose program is named
+/// `diplomatie` and which was started with `--profile <profile>` (a folder of its test's own
+/// session, so the apps of other tests running at the same time are not mistaken for it).
+fn app_pid(profile: &Path) -> Result<u32> {
+    use std::os::unix::ffi::OsStrExt;
+    let profile = profile.as_os_str().as_bytes();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc")?.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // A process may end while it is read: it is then not the app.
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+        let program = args
+            .first()
+            .map(|a| Path::new(std::ffi::OsStr::from_bytes(a)));
+        if program.is_some_and(|p| p.file_name().is_some_and(|n| n == "diplomatie"))
+            && args
+                .windows(2)
+                .any(|w| w[0] == b"--profile" && w[1] == profile)
+        {
+            found.push(pid);
+        }
+    }
+    ensure!(
+        found.len() == 1,
+        "one app process runs on the profile, found {found:?}"
+    );
+    Ok(found[0])
+}
+
+/// The soft and hard core file size limits of a running process (`/proc/<pid>/limits`).
+fn core_limits(pid: u32) -> Result<(String, String)> {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits"))?;
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .context("a core file size line in /proc/<pid>/limits")?;
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    ensure!(fields.len() >= 6, "an unexpected limits line: {line}");
+    Ok((fields[4].to_owned(), fields[5].to_owned()))
+}
+
 fn id_of(json: &str) -> Result<String> {
     let v: Value = serde_json::from_str(json)?;
     Ok(v["id"]
@@ -103,6 +153,23 @@ async fn create_a_profile_lock_and_unlock_with_a_wrong_then_the_right_passphrase
         ensure!(
             session.profile_dir().join("profile.key").exists(),
             "the profile was created where the app was told"
+        );
+
+        step("the running app has core dumps off");
+        // The app inherits this test's limits (through tauri-driver and WebKitWebDriver):
+        // only a hard limit above 0 here shows that the app lowered it itself.
+        let (_, inherited) = core_limits(std::process::id())?;
+        ensure!(
+            inherited != "0",
+            "core dumps are already off where this test runs (hard limit 0): it cannot tell \
+             whether the app turns them off"
+        );
+        let pid = app_pid(&session.profile_dir())?;
+        let limits = core_limits(pid)?;
+        ensure!(
+            limits == ("0".to_owned(), "0".to_owned()),
+            "the unlocked app (pid {pid}) has a core file size limit of 0, soft and hard: \
+             {limits:?}"
         );
 
         app.click("lock-button").await?;
