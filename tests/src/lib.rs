@@ -283,6 +283,12 @@ impl Session {
         self.dir.path().join("app-stderr.log")
     }
 
+    /// The `XDG_RUNTIME_DIR` of the apps started in this session (mode 0700; the app's
+    /// viewer folder goes there).
+    pub fn runtime_dir(&self) -> PathBuf {
+        self.dir.path().join("home/runtime")
+    }
+
     pub fn profile_dir(&self) -> PathBuf {
         self.dir.path().join("profile")
     }
@@ -451,7 +457,7 @@ impl Session {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(home.join("runtime"), std::fs::Permissions::from_mode(0o700))?;
+            std::fs::set_permissions(self.runtime_dir(), std::fs::Permissions::from_mode(0o700))?;
         }
         let mut command = Command::new(tool("tauri-driver"));
         command
@@ -466,7 +472,7 @@ impl Session {
             .env("XDG_DATA_HOME", home.join("data"))
             .env("XDG_CONFIG_HOME", home.join("config"))
             .env("XDG_CACHE_HOME", home.join("cache"))
-            .env("XDG_RUNTIME_DIR", home.join("runtime"))
+            .env("XDG_RUNTIME_DIR", self.runtime_dir())
             .env("LANG", "fr_FR.UTF-8")
             .env_remove("WAYLAND_DISPLAY")
             // WebKitGTK's GPU process has nothing to use under Xvfb.

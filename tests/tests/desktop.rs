@@ -123,6 +123,17 @@ fn core_limits(pid: u32) -> Result<(String, String)> {
     Ok((fields[4].to_owned(), fields[5].to_owned()))
 }
 
+/// Whether process `pid` has ended (gone, or a zombie its parent has not reaped yet).
+fn ended(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        // The state follows the program's name, which is in parentheses.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X'])),
+    }
+}
+
 fn id_of(json: &str) -> Result<String> {
     let v: Value = serde_json::from_str(json)?;
     Ok(v["id"]
@@ -814,4 +825,273 @@ async fn screenshots_of_the_inbox_a_telegram_a_note_verbale_and_the_composer() -
     .await;
     checked("screenshots", &session, result)?;
     app.close().await
+}
+
+/// An email for action with one text attachment.
+fn eml_with_attachment(subject: &str, name: &str, text: &str) -> String {
+    format!(
+        "From: Bob Martin <bob@quai.example>\r\nTo: {EMAIL}\r\nSubject: {subject}\r\n\
+         Date: Tue, 24 Nov 2026 09:00:00 +0100\r\nMessage-ID: <piece-jointe@quai.example>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"frontiere\"\r\n\r\n\
+         --frontiere\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nCi-joint le compte rendu.\r\n\
+         --frontiere\r\nContent-Type: text/plain; charset=UTF-8; name=\"{name}\"\r\n\
+         Content-Disposition: attachment; filename=\"{name}\"\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\n{text}\r\n--frontiere--\r\n"
+    )
+}
+
+/// A stand-in for the system's viewer: a directory holding an `xdg-open` (the first program
+/// the app's opener tries) that opens nothing and records each path it is given, one a line,
+/// in `record`. Returns the `PATH` that puts it first.
+fn fake_opener(session: &Session, record: &Path) -> Result<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = session.dir.path().join("fake-opener");
+    std::fs::create_dir_all(&bin)?;
+    let script = bin.join("xdg-open");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n[ \"$#\" -gt 0 ] && printf '%s\\n' \"$@\" >> '{}'\nexit 0\n",
+            record.display()
+        ),
+    )?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+    let path = std::env::var("PATH").unwrap_or_default();
+    Ok(format!("{}:{path}", bin.display()))
+}
+
+/// The viewer folders (`diplomatie-viewer-*`) in a runtime directory.
+fn viewer_folders(runtime: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(runtime)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("diplomatie-viewer-"))
+        })
+        .collect()
+}
+
+/// Waits (at most a few seconds) until no viewer folder is left in `runtime`.
+async fn viewer_folders_gone(runtime: &Path) -> Result<()> {
+    for _ in 0..50 {
+        if viewer_folders(runtime).is_empty() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let left = viewer_folders(runtime);
+    ensure!(left.is_empty(), "viewer folders left: {left:?}");
+    Ok(())
+}
+
+/// Opens the item `subject` (for action) and its first attachment with the reader's button;
+/// returns the path the system's viewer was handed (the `opened`-th line of `record`).
+async fn open_first_attachment(
+    app: &App,
+    subject: &str,
+    record: &Path,
+    opened: usize,
+) -> Result<PathBuf> {
+    app.click("nav-inbox").await?;
+    app.click("tab-action").await?;
+    app.wait_until("the email in the action tab", || async {
+        Ok(app.rows().await?.iter().any(|r| r.subject == subject))
+    })
+    .await?;
+    let id = app
+        .rows()
+        .await?
+        .into_iter()
+        .find(|r| r.subject == subject)
+        .context("the email's row")?
+        .id;
+    app.wait_css(&format!("[data-testid=\"item-row\"][data-id=\"{id}\"]"))
+        .await?
+        .click()
+        .await?;
+    app.wait_until("the reader on the email", || async {
+        Ok(app.attr("reader", "data-id").await?.as_deref() == Some(id.as_str()))
+    })
+    .await?;
+    app.wait_testid("reader-attachment").await?;
+    // The attachment's first button opens it (the second saves it).
+    let clicked = app
+        .client
+        .execute(
+            "const b = document.querySelector('[data-testid=\"reader-attachment\"] button'); \
+             if (!b) return false; b.click(); return true;",
+            Vec::new(),
+        )
+        .await?;
+    ensure!(
+        clicked == Value::Bool(true),
+        "no button to open the attachment"
+    );
+    let lines = || -> Vec<String> {
+        std::fs::read_to_string(record)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    app.wait_until("the viewer to be handed the attachment", || async {
+        Ok(lines().len() >= opened)
+    })
+    .await?;
+    Ok(PathBuf::from(&lines()[opened - 1]))
+}
+
+/// Asks the app's window to close as a window manager does when the user clicks its close
+/// button (a `WM_DELETE_WINDOW` message; there is no window manager under Xvfb): the app
+/// quits the normal way.
+fn close_window_as_the_user(session: &Session, pid: u32) -> Result<()> {
+    const SEND_DELETE: &str = r#"
+import ctypes, sys
+x = ctypes.CDLL("libX11.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+x.XInternAtom.restype = ctypes.c_ulong
+x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
+x.XFlush.argtypes = [ctypes.c_void_p]
+x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+class ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong),
+                ("message_type", ctypes.c_ulong), ("format", ctypes.c_int),
+                ("data", ctypes.c_long * 5)]
+class Event(ctypes.Union):
+    _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+d = x.XOpenDisplay(None)
+if not d:
+    sys.exit("no display")
+protocols = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
+delete = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
+for w in sys.argv[1:]:
+    e = Event()
+    e.xclient.type = 33  # ClientMessage
+    e.xclient.window = int(w)
+    e.xclient.message_type = protocols
+    e.xclient.format = 32
+    e.xclient.data[0] = delete
+    if not x.XSendEvent(d, int(w), 0, 0, ctypes.byref(e)):
+        sys.exit("XSendEvent failed")
+x.XFlush(d)
+x.XCloseDisplay(d)
+"#;
+    let search = std::process::Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--pid", &pid.to_string()])
+        .env("DISPLAY", &session.display)
+        .output()
+        .context("run xdotool")?;
+    let windows: Vec<String> = String::from_utf8(search.stdout)?
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    ensure!(!windows.is_empty(), "no window of the app (pid {pid})");
+    let sent = std::process::Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(SEND_DELETE)
+        .args(&windows)
+        .env("DISPLAY", &session.display)
+        .output()
+        .context("run python3")?;
+    ensure!(
+        sent.status.success(),
+        "the close message was not sent: {}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_opened_attachment_is_in_a_private_folder_emptied_on_lock_and_on_quit() -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    const SUBJECT: &str = "Compte rendu en pièce jointe";
+    const TEXT: &str = "Compte rendu de la réunion du 24 novembre : rien à signaler.";
+    let mut session = Session::start()?;
+    session.init_profile(NAME, ORG, EMAIL)?;
+    let email = session.dir.path().join("piece-jointe.eml");
+    std::fs::write(
+        &email,
+        eml_with_attachment(SUBJECT, "compte-rendu.txt", TEXT),
+    )?;
+    session.diplo(&["import-eml", &email.display().to_string()])?;
+    let record = session.dir.path().join("opened.txt");
+    let path = fake_opener(&session, &record)?;
+    let runtime = session.runtime_dir();
+    let app = session.app(&[("PATH", &path)]).await?;
+    let result = within(async {
+        app.unlock().await?;
+
+        step("viewer: the opened attachment is in a private folder");
+        let opened = open_first_attachment(&app, SUBJECT, &record, 1).await?;
+        let folders = viewer_folders(&runtime);
+        ensure!(
+            folders.len() == 1 && opened.starts_with(&folders[0]),
+            "the viewer was handed {} , in the app's one viewer folder {folders:?}",
+            opened.display()
+        );
+        ensure!(
+            opened.file_name().is_some_and(|n| n == "compte-rendu.txt"),
+            "the copy keeps the attachment's name: {}",
+            opened.display()
+        );
+        let copy = std::fs::read_to_string(&opened)?;
+        ensure!(
+            copy.contains(TEXT),
+            "the copy holds the attachment: {copy:?}"
+        );
+        let mode =
+            |p: &Path| -> Result<u32> { Ok(std::fs::metadata(p)?.permissions().mode() & 0o777) };
+        ensure!(mode(&opened)? == 0o600, "the copy has mode 0600");
+        ensure!(
+            mode(&folders[0])? == 0o700,
+            "the viewer folder has mode 0700"
+        );
+
+        step("viewer: the lock empties it");
+        app.click("lock-button").await?;
+        app.wait_screen("unlock").await?;
+        viewer_folders_gone(&runtime).await?;
+        ensure!(
+            !opened.exists(),
+            "{} is gone after the lock",
+            opened.display()
+        );
+
+        step("viewer: opened again, then the app quits");
+        app.unlock().await?;
+        let again = open_first_attachment(&app, SUBJECT, &record, 2).await?;
+        ensure!(
+            std::fs::read_to_string(&again)?.contains(TEXT),
+            "the attachment is opened again after the unlock: {}",
+            again.display()
+        );
+        let pid = app_pid(&session.profile_dir())?;
+        close_window_as_the_user(&session, pid)?;
+        for _ in 0..100 {
+            if ended(pid) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        ensure!(
+            ended(pid),
+            "the app (pid {pid}) quit when its window was closed"
+        );
+        ensure!(
+            !again.exists(),
+            "{} is gone after the app quit",
+            again.display()
+        );
+        viewer_folders_gone(&runtime).await
+    })
+    .await;
+    checked("viewer_folder", &session, result)
+    // The app has quit: its WebDriver session ends with the session's processes.
 }
