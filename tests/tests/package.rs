@@ -5,7 +5,8 @@
     clippy::panic
 )]
 //! The Debian package that `make package` builds: unpacked with `dpkg-deb`, its files, its
-//! desktop entry and its declared dependencies checked, then the packaged app (not the one of
+//! desktop entry and its declared dependencies checked, the dialog test hook looked for in its
+//! programs (absent; present in the debug app), then the packaged app (not the one of
 //! the build tree) started under Xvfb on a profile made by the packaged `diplo`, to its unlock
 //! screen and past it.
 
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail, ensure};
-use diplomatie_e2e::{PASSPHRASE, Session, debian_package, step, within};
+use diplomatie_e2e::{PASSPHRASE, Session, binary, debian_package, step, within};
 
 /// Runs a program; its standard output, or an error with its standard error.
 fn run(program: &str, args: &[&str]) -> Result<String> {
@@ -112,6 +113,24 @@ fn desktop_entry(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The environment variable of the test hook that answers file dialogs from a file.
+const TEST_DIALOG: &str = "DIPLOMATIE_TEST_DIALOG";
+
+/// Whether the file at `path` holds these bytes anywhere (grep, as text: a debug binary is
+/// several hundred megabytes).
+fn holds_bytes(path: &Path, needle: &str) -> Result<bool> {
+    let status = Command::new("grep")
+        .args(["--quiet", "--text", "--fixed-strings", "--", needle])
+        .arg(path)
+        .status()
+        .context("run grep")?;
+    match status.code() {
+        Some(0) => Ok(true),
+        Some(1) => Ok(false),
+        _ => bail!("grep could not read {}: {status}", path.display()),
+    }
+}
+
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 == 0o111)
@@ -159,6 +178,24 @@ async fn the_debian_package_installs_the_app_and_the_cli_and_the_packaged_app_st
         "usr/bin/diplomatie is an executable"
     );
     ensure!(is_executable(&diplo), "usr/bin/diplo is an executable");
+
+    step("the dialog test hook is compiled out of the packaged programs");
+    // The debug app the other end-to-end tests drive reads DIPLOMATIE_TEST_DIALOG: it holds
+    // the variable's name, which shows that the search finds it where it is.
+    let debug_app = binary("diplomatie");
+    ensure!(
+        holds_bytes(&debug_app, TEST_DIALOG)?,
+        "control: the debug app {} holds {TEST_DIALOG}",
+        debug_app.display()
+    );
+    for program in [&app_binary, &diplo] {
+        ensure!(
+            !holds_bytes(program, TEST_DIALOG)?,
+            "the packaged {} holds {TEST_DIALOG}: the test hook that answers dialogs from a \
+             file must be compiled into debug builds only",
+            program.display()
+        );
+    }
 
     // Only the app and the CLI are programs of the package (not the benchmark's baseline).
     let programs: BTreeSet<String> = std::fs::read_dir(root.join("usr/bin"))?
