@@ -51,8 +51,12 @@ pub(crate) fn replay_entries(draft: &str, entries: &[String], doc: &mut DraftDoc
 /// remembered; an entry that differs in any byte has another digest and is checked afresh.
 #[derive(Debug, Default)]
 pub struct SignatureChecker {
-    certificates: RefCell<HashMap<String, Result<DeviceCertificate, String>>>,
+    /// Each certificate met, by its hex: checked once, with the signer it names.
+    certificates: RefCell<HashMap<String, Checked>>,
 }
+
+/// A certificate checked: the device and who it makes the signer, or why it was refused.
+type Checked = Result<(DeviceCertificate, Signer), String>;
 
 /// Entries whose signature verified, by digest (see [`SignatureChecker`]).
 static VERIFIED: LazyLock<Mutex<HashMap<[u8; 32], Signer>>> =
@@ -100,31 +104,42 @@ impl SignatureChecker {
 
     /// [`SignatureChecker::signer`] without the memory of entries verified before.
     pub fn verify(&self, signed: &SignedEntry, statement: Statement) -> Result<Signer, String> {
-        let device = self.certificate(&signed.certificate)?;
         let signature = hex::decode(&signed.signature).ok_or("its signature is unreadable")?;
+        let certificates = self.certificates.borrow();
+        let (device, signer) = match certificates.get(&signed.certificate) {
+            Some(known) => known.as_ref().map_err(Clone::clone)?,
+            None => {
+                drop(certificates);
+                self.check_certificate(&signed.certificate)?;
+                return self.verify(signed, statement);
+            }
+        };
         device
             .verify(context(statement), signed.entry.as_bytes(), &signature)
             .map_err(|_| "its signature does not match (altered, or signed for something else)")?;
-        Ok(Signer {
-            identity: device.identity.hex(),
-            device: device.device.hex(),
-        })
+        Ok(signer.clone())
     }
 
-    fn certificate(&self, hex_text: &str) -> Result<DeviceCertificate, String> {
-        if let Some(known) = self.certificates.borrow().get(hex_text) {
-            return known.clone();
-        }
+    /// Checks a certificate met for the first time and remembers the outcome.
+    fn check_certificate(&self, hex_text: &str) -> Result<(), String> {
         let checked = hex::decode(hex_text)
             .ok_or_else(|| "its device certificate is unreadable".to_owned())
             .and_then(|raw| {
                 DeviceCertificate::decode(&raw)
                     .map_err(|e| format!("its device certificate does not hold ({e})"))
+            })
+            .map(|device| {
+                let signer = Signer {
+                    identity: device.identity.hex(),
+                    device: device.device.hex(),
+                };
+                (device, signer)
             });
+        let outcome = checked.as_ref().map(|_| ()).map_err(Clone::clone);
         self.certificates
             .borrow_mut()
-            .insert(hex_text.to_owned(), checked.clone());
-        checked
+            .insert(hex_text.to_owned(), checked);
+        outcome
     }
 }
 
