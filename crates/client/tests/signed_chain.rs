@@ -187,3 +187,68 @@ fn a_circuit_names_one_of_two_people_of_the_same_name_and_only_she_may_act() {
         assert_eq!(p.draft(&id).unwrap().stage, Stage::Released);
     }
 }
+
+/// A note verbale and an email, released as the document holds them, count everywhere: the
+/// text a replica recomputes at the release's heads (dates from the record's release time) is
+/// the released one for every kind, not only for telegrams.
+#[test]
+fn notes_and_emails_released_as_their_documents_hold_them_count_on_every_replica() {
+    let (alice, carol) = (alice(), carol());
+    let folder = exchange(&[&alice, &carol]);
+    let folder = folder.path();
+    let note = [
+        set(FieldName::Subject, "Demande d'accréditation"),
+        set(FieldName::SendingMission, "Ambassade de France"),
+        set(
+            FieldName::ReceivingInstitution,
+            "Ministère fédéral des Affaires étrangères",
+        ),
+        set(
+            FieldName::Opening,
+            "L'Ambassade de France présente ses compliments",
+        ),
+        set(
+            FieldName::Closing,
+            "et saisit cette occasion pour renouveler ses assurances.",
+        ),
+        set(FieldName::Place, "Berlin"),
+        set(FieldName::Date, "2026-12-01"),
+    ];
+    let email = [
+        set(FieldName::Subject, "Ordre du jour de la réunion"),
+        set(FieldName::From, "alice.martin@diplomatie.gouv.example"),
+        DraftEdit::SetList {
+            field: ListField::To,
+            values: vec!["dfae@diplomatie.gouv.example".into()],
+        },
+    ];
+    for (kind, fields) in [
+        (ItemKind::DiplomaticNote, &note[..]),
+        (ItemKind::FormalEmail, &email[..]),
+    ] {
+        let id = alice.create_draft(kind).unwrap().id;
+        let mut edits = fields.to_vec();
+        edits.push(set(FieldName::Approver, carol.name()));
+        edits.push(DraftEdit::InsertParagraph {
+            index: 0,
+            marking: Marking::NonProtege,
+            text: "Le texte est celui qui fut approuvé.".into(),
+        });
+        alice.edit_draft(&id, &edits).unwrap();
+        alice.draft_step(&id, Step::Submit).unwrap();
+        carry(folder, &alice, &[&carol], &id);
+        carol.draft_step(&id, Step::Approve).unwrap();
+        let released = carol.release_draft(&id, None).unwrap();
+        carry(folder, &carol, &[&alice], &id);
+        for p in [&alice, &carol] {
+            let state = p.draft(&id).unwrap();
+            assert_eq!(state.stage, Stage::Released, "{kind:?} on {}", p.name());
+            assert!(state.log.iter().all(|l| l.refused.is_none()), "{kind:?}");
+            assert!(
+                p.verify_release_of(&released.item.to_string())
+                    .unwrap()
+                    .is_some()
+            );
+        }
+    }
+}

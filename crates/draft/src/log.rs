@@ -121,8 +121,8 @@ pub enum LoggedStep {
     Renumber {
         record: String,
     },
-    /// An addressee for action acknowledges the released text ("lu et pris en compte"): the
-    /// entry's heads are those of the release it acknowledges.
+    /// An addressee for action acknowledges the released text ("lu et pris en compte"),
+    /// counted only after a valid release, once per identity.
     Acknowledge,
 }
 
@@ -261,7 +261,7 @@ pub struct VersionView {
 }
 
 /// What the replay of a log gives; `R` is the checked released record
-/// ([`ReleaseCheck::Release`]).
+/// ([`LogCheck::Release`]).
 #[derive(Debug, Clone)]
 pub struct Replayed<R> {
     /// `None` until the first submission.

@@ -47,7 +47,7 @@ pub(crate) fn replay_entries(draft: &str, entries: &[String], doc: &mut DraftDoc
 /// An entry whose signature verified is remembered for the life of the process, by the
 /// SHA-256 digest of everything checked (the context, the certificate, the signature and the
 /// entry): a draft's log is replayed at every look at the draft, and an Ed25519 verification
-/// costs twenty times the replay of the entry itself (docs/BENCHMARKS.md). Only successes are
+/// costs about six times the replay of the entry itself (docs/BENCHMARKS.md). Only successes are
 /// remembered; an entry that differs in any byte has another digest and is checked afresh.
 #[derive(Debug, Default)]
 pub struct SignatureChecker {
@@ -105,42 +105,35 @@ impl SignatureChecker {
     /// [`SignatureChecker::signer`] without the memory of entries verified before.
     pub fn verify(&self, signed: &SignedEntry, statement: Statement) -> Result<Signer, String> {
         let signature = hex::decode(&signed.signature).ok_or("its signature is unreadable")?;
+        if !self.certificates.borrow().contains_key(&signed.certificate) {
+            let checked = check_certificate(&signed.certificate);
+            self.certificates
+                .borrow_mut()
+                .insert(signed.certificate.clone(), checked);
+        }
         let certificates = self.certificates.borrow();
-        let (device, signer) = match certificates.get(&signed.certificate) {
-            Some(known) => known.as_ref().map_err(Clone::clone)?,
-            None => {
-                drop(certificates);
-                self.check_certificate(&signed.certificate)?;
-                return self.verify(signed, statement);
-            }
-        };
+        let (device, signer) = certificates
+            .get(&signed.certificate)
+            .ok_or("its device certificate is unreadable")?
+            .as_ref()
+            .map_err(Clone::clone)?;
         device
             .verify(context(statement), signed.entry.as_bytes(), &signature)
             .map_err(|_| "its signature does not match (altered, or signed for something else)")?;
         Ok(signer.clone())
     }
+}
 
-    /// Checks a certificate met for the first time and remembers the outcome.
-    fn check_certificate(&self, hex_text: &str) -> Result<(), String> {
-        let checked = hex::decode(hex_text)
-            .ok_or_else(|| "its device certificate is unreadable".to_owned())
-            .and_then(|raw| {
-                DeviceCertificate::decode(&raw)
-                    .map_err(|e| format!("its device certificate does not hold ({e})"))
-            })
-            .map(|device| {
-                let signer = Signer {
-                    identity: device.identity.hex(),
-                    device: device.device.hex(),
-                };
-                (device, signer)
-            });
-        let outcome = checked.as_ref().map(|_| ()).map_err(Clone::clone);
-        self.certificates
-            .borrow_mut()
-            .insert(hex_text.to_owned(), checked);
-        outcome
-    }
+/// Checks a certificate (hex) and names the signer it makes.
+fn check_certificate(hex_text: &str) -> Checked {
+    let raw = hex::decode(hex_text).ok_or("its device certificate is unreadable")?;
+    let device = DeviceCertificate::decode(&raw)
+        .map_err(|e| format!("its device certificate does not hold ({e})"))?;
+    let signer = Signer {
+        identity: device.identity.hex(),
+        device: device.device.hex(),
+    };
+    Ok((device, signer))
 }
 
 /// The context each kind of log statement is signed under.
@@ -177,9 +170,10 @@ struct Checks<'a> {
     signatures: SignatureChecker,
 }
 
-/// The fields of an item that the release itself sets, not the draft: its number, its dates and
-/// its message id. Everything else must be the document's.
-const SET_AT_RELEASE: [&str; 5] = ["number", "dtg", "created_at", "date", "message_id"];
+/// The fields of an item that the release sets and the document cannot: its number and its
+/// message id. Everything else must be the document's at the heads named, made into an item at
+/// the record's release time (the dates an item takes when it is released come from it).
+const SET_AT_RELEASE: [&str; 2] = ["number", "message_id"];
 
 /// `content` as JSON without the fields `keys` (the content is tagged by kind, its fields at
 /// the top level).
