@@ -4,30 +4,23 @@
 //! goes through the drafts worker like every other change of a draft and is written to the
 //! exchange folder at once, where the drafter's and the approver's replicas collect it.
 
-use diplomatie_client::drafting::AcknowledgementView;
+use diplomatie_client::drafting::{AcknowledgementStanding, AcknowledgementView};
 use diplomatie_client::schedule::DraftChange;
-use diplomatie_client::{ClientError, ItemSummary, Profile};
-use diplomatie_domain::{ItemId, Route, Stage};
+use diplomatie_client::{ItemSummary, Profile};
+use diplomatie_domain::ItemId;
 
 use crate::command::{Shared, blocking, parse_id};
 use crate::dto::*;
 use crate::error::CommandError;
 use crate::map;
 
-/// Whether `id` is the released text of a draft (what an acknowledgement applies to).
-fn released(profile: &Profile, id: ItemId) -> Result<bool, ClientError> {
-    match profile.draft(&id.to_string()) {
-        Ok(draft) => Ok(draft.stage == Stage::Released),
-        Err(ClientError::DraftNotFound(_)) => Ok(false),
-        Err(e) => Err(e),
-    }
-}
-
 /// Whether this user is the one to acknowledge `item`: a released text addressed to them for
-/// action. Its Flash reminders then go on until they acknowledge it.
+/// action (the client's rule). Its Flash reminders then go on until they acknowledge it.
 pub fn acknowledgeable(profile: &Profile, item: &ItemSummary) -> bool {
-    item.route == Some(Route::Action)
-        && released(profile, item.id).unwrap_or_else(|e| {
+    profile
+        .acknowledgement_standing(item.id)
+        .map(|s| s.for_action)
+        .unwrap_or_else(|e| {
             tracing::warn!(error = %e, "could not tell whether an item is a released text");
             false
         })
@@ -35,8 +28,7 @@ pub fn acknowledgeable(profile: &Profile, item: &ItemSummary) -> bool {
 
 /// The page's view of an item's acknowledgements.
 fn dto(
-    released: bool,
-    route: Option<Route>,
+    standing: AcknowledgementStanding,
     list: &[AcknowledgementView],
     publish_error: Option<String>,
 ) -> AcknowledgementsDto {
@@ -46,16 +38,12 @@ fn dto(
         .find(|a| a.seal == SealDto::Own)
         .map(|a| a.at.clone());
     AcknowledgementsDto {
-        released,
-        for_action: released && route == Some(Route::Action),
+        released: standing.released,
+        for_action: standing.for_action,
         acknowledged_at,
         acknowledgements,
         publish_error,
     }
-}
-
-fn route_of(profile: &Profile, id: ItemId) -> Result<Option<Route>, ClientError> {
-    Ok(profile.summary(id)?.and_then(|s| s.route))
 }
 
 /// The acknowledgements an acknowledge returned, and the draft it changed (the released
@@ -92,8 +80,8 @@ pub async fn acknowledge(
         })?;
         session.acknowledged(id);
         tracing::info!("a released text acknowledged");
-        let route = route_of(&session.profile, id)?;
-        Ok(dto(true, route, &done.value.list, done.publish_error))
+        let standing = session.profile.acknowledgement_standing(id)?;
+        Ok(dto(standing, &done.value.list, done.publish_error))
     })
     .await
 }
@@ -110,11 +98,12 @@ pub async fn acknowledgements(
     blocking(move || {
         let id = parse_id(&item)?;
         let profile = &session.profile;
-        if !released(profile, id)? {
-            return Ok(dto(false, None, &[], None));
+        let standing = profile.acknowledgement_standing(id)?;
+        if !standing.released {
+            return Ok(dto(standing, &[], None));
         }
         let list = profile.acknowledgements(&id.to_string())?;
-        Ok(dto(true, route_of(profile, id)?, &list, None))
+        Ok(dto(standing, &list, None))
     })
     .await
 }
@@ -148,22 +137,25 @@ mod tests {
             "2026-12-07T10:00:00Z",
         );
         let me = view("Alice", Seal::Own, "2026-12-07T11:00:00Z");
+        let standing = |released, for_action| AcknowledgementStanding {
+            released,
+            for_action,
+        };
         // The drafter's replica: Éric's acknowledgement, nothing for her to acknowledge.
-        let drafter = dto(true, None, std::slice::from_ref(&eric), None);
+        let drafter = dto(standing(true, false), std::slice::from_ref(&eric), None);
         assert!(drafter.released && !drafter.for_action);
         assert_eq!(drafter.acknowledged_at, None);
         assert_eq!(drafter.acknowledgements.len(), 1);
         assert_eq!(drafter.acknowledgements[0].device_short, "8899aabbccddeeff");
         // An addressee for action who acknowledged: when, from their own signed step.
-        let addressee = dto(true, Some(Route::Action), &[eric, me], None);
+        let addressee = dto(standing(true, true), &[eric, me], None);
         assert!(addressee.for_action);
         assert_eq!(
             addressee.acknowledged_at.as_deref(),
             Some("2026-12-07T11:00:00Z")
         );
-        // An addressee for information does not acknowledge; an item not from a draft has
-        // nothing to acknowledge.
-        assert!(!dto(true, Some(Route::Info), &[], None).for_action);
-        assert!(!dto(false, Some(Route::Action), &[], None).for_action);
+        // Whether the user is the one to acknowledge is the client's answer, passed on.
+        assert!(!dto(standing(true, false), &[], None).for_action);
+        assert!(!dto(standing(false, false), &[], None).released);
     }
 }

@@ -41,7 +41,10 @@ fn a_profile_from_before_identities_gains_its_keys_at_first_unlock_and_keeps_eve
     // The device keys it had are the ones certified.
     let device_key = me.device.signing.clone();
     let own = profile.own().clone();
-    assert_eq!(diplomatie_crypto_hex(&own.device.signing), device_key);
+    assert_eq!(
+        diplomatie_crypto::hex::encode(&own.device.signing),
+        device_key
+    );
     assert_eq!(own.device.identity, own.key);
     assert_eq!(own.card.identity, own.key);
     assert_eq!(own.card.details.name, "Alice Lefèvre");
@@ -116,8 +119,4 @@ fn a_profile_from_before_identities_gains_its_keys_at_first_unlock_and_keeps_eve
     );
     // A wrong passphrase still says so, and changes nothing.
     assert!(Profile::open(&dir, "not the passphrase at all").is_err());
-}
-
-fn diplomatie_crypto_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -25,7 +25,7 @@ fn no_file_of_a_profile_holds_the_secret_signing_key() {
     // PKCS#8: a 16-byte header, then the 32-byte secret seed.
     let seed = key.pkcs8()[16..48].to_vec();
     assert_ne!(seed, key.public_key().to_vec());
-    let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = diplomatie_crypto::hex::encode(&seed);
     let dir = alice.dir().to_owned();
     drop(key);
     // The profile is open: its write-ahead log and shared memory are there too.

@@ -57,6 +57,10 @@ fn every_step_of_the_chain_is_signed_and_shown_with_its_signer_on_every_replica(
         .unwrap();
     alice.draft_step(&id, Step::Submit).unwrap();
     carry(folder, &alice, &[&bob, &carol, &eric], &id);
+    // Not released yet: nothing to acknowledge.
+    let not_yet = eric.acknowledgement_standing(id.parse().unwrap()).unwrap();
+    assert!(!not_yet.released && !not_yet.for_action);
+    assert!(eric.acknowledge(&id).is_err());
     bob.draft_step(&id, Step::Clear { comment: None }).unwrap();
     carry(folder, &bob, &[&alice, &carol, &eric], &id);
     carol.draft_step(&id, Step::Approve).unwrap();
@@ -106,6 +110,10 @@ fn every_step_of_the_chain_is_signed_and_shown_with_its_signer_on_every_replica(
         assert_eq!(verified.seal, seal, "on {}", p.name());
     }
 
+    // Éric, the addressee for action, is the one to acknowledge; Bob, a clearer, is not.
+    let standing = |p: &Person| p.acknowledgement_standing(released.item).unwrap();
+    assert!(standing(&eric).released && standing(&eric).for_action);
+    assert!(standing(&bob).released && !standing(&bob).for_action);
     // Éric, the addressee for action, acknowledges; Bob, a clearer, cannot.
     let err = bob.acknowledge(&id).unwrap_err();
     assert!(err.to_string().contains("addressee for action"), "{err}");

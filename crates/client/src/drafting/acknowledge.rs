@@ -4,7 +4,7 @@
 //! so it reaches the drafter and the approver the way the release reached the addressee, and
 //! every replica shows who acknowledged (as it knows them) and when.
 
-use diplomatie_domain::Route;
+use diplomatie_domain::{ItemId, Route};
 use diplomatie_draft::LoggedStep;
 use diplomatie_protocol::IdentityKey;
 use diplomatie_store::AuditAction;
@@ -28,7 +28,38 @@ pub struct AcknowledgementView {
     pub seal: Seal,
 }
 
+/// Where an item stands for acknowledgement, for this person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AcknowledgementStanding {
+    /// It is the released text of a draft held here: it has acknowledgements.
+    pub released: bool,
+    /// And it is addressed to this person for action: they are the one to acknowledge it
+    /// (and a Flash is reminded until they do).
+    pub for_action: bool,
+}
+
 impl Profile {
+    /// Where item `id` stands: a released text or not, for action to this person or not.
+    pub fn acknowledgement_standing(
+        &self,
+        id: ItemId,
+    ) -> Result<AcknowledgementStanding, ClientError> {
+        let draft = id.to_string();
+        let released = self.store().get_draft(&draft)?.is_some() && {
+            let mut l = self.load_draft(&draft)?;
+            replay(&draft, &mut l.doc).release.is_some()
+        };
+        let for_action = released
+            && self
+                .store()
+                .summary(id)?
+                .is_some_and(|s| s.route == Some(Route::Action));
+        Ok(AcknowledgementStanding {
+            released,
+            for_action,
+        })
+    }
+
     /// Acknowledges a released text addressed to this person for action, signed by this
     /// device; returns every acknowledgement of it. Acknowledging twice changes nothing.
     pub fn acknowledge(&self, id_or_prefix: &str) -> Result<Vec<AcknowledgementView>, ClientError> {
@@ -37,24 +68,20 @@ impl Profile {
             .store()
             .get_item(id)?
             .ok_or_else(|| ClientError::NotFound(id_or_prefix.to_owned()))?;
-        if stored.route != Some(Route::Action) {
+        let standing = self.acknowledgement_standing(id)?;
+        if !standing.released {
+            return Err(ClientError::Acknowledge(
+                "this item is not the released text of a draft held here: only a released text is acknowledged".into(),
+            ));
+        }
+        if !standing.for_action {
             return Err(ClientError::Acknowledge(
                 "only an addressee for action acknowledges an item, and this one is not addressed to you for action".into(),
             ));
         }
         let draft = id.to_string();
-        if self.store().get_draft(&draft)?.is_none() {
-            return Err(ClientError::Acknowledge(
-                "this item did not arrive as a released text of a draft: it has no one to acknowledge it to yet".into(),
-            ));
-        }
         let mut l = self.load_draft(&draft)?;
         let replayed = replay(&draft, &mut l.doc);
-        if replayed.release.is_none() {
-            return Err(ClientError::Acknowledge(
-                "this text is not released: only a released text is acknowledged".into(),
-            ));
-        }
         let mine = self.own().key.hex();
         if !replayed
             .acknowledgements
@@ -100,7 +127,7 @@ impl Profile {
 
     /// Whether this person acknowledged the released text `id` (a Flash is notified again
     /// until they do).
-    pub fn acknowledged_by_me(&self, id: diplomatie_domain::ItemId) -> Result<bool, ClientError> {
+    pub fn acknowledged_by_me(&self, id: ItemId) -> Result<bool, ClientError> {
         Ok(self
             .acknowledgements(&id.to_string())?
             .iter()

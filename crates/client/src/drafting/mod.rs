@@ -32,7 +32,7 @@ use time::format_description::well_known::Rfc3339;
 use tracing::info_span;
 use uuid::Uuid;
 
-pub use acknowledge::AcknowledgementView;
+pub use acknowledge::{AcknowledgementStanding, AcknowledgementView};
 pub use exchange::{ExchangeError, ExchangeReport};
 pub use log::{Replayed, SignatureChecker, replay};
 
