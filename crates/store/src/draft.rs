@@ -2,7 +2,9 @@
 //! sets saved since), the client's state beside them (JSON), named versions, and released
 //! records. What the bytes mean is the client's business.
 
-use rusqlite::{OptionalExtension, params};
+use std::collections::HashSet;
+
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use time::OffsetDateTime;
 
 use diplomatie_domain::{Item, ItemId, ItemKind};
@@ -286,6 +288,48 @@ impl Store {
         })?;
         blob.map(|b| id_from_blob(&b)).transpose()
     }
+
+    /// The digests of the log entries of `draft` whose signature this profile verified.
+    pub fn verified_log_entries(&self, draft: &str) -> Result<HashSet<[u8; 32]>, StoreError> {
+        self.call(|conn| {
+            let mut statement =
+                conn.prepare_cached("SELECT digest FROM verified_log_entries WHERE draft = ?1")?;
+            let rows = statement.query_map(params![draft], |r| r.get::<_, Vec<u8>>(0))?;
+            let mut digests = HashSet::new();
+            for row in rows {
+                let digest = <[u8; 32]>::try_from(row?.as_slice()).map_err(|_| {
+                    StoreError::Damaged("a verified log entry's digest is not 32 bytes".into())
+                })?;
+                digests.insert(digest);
+            }
+            Ok(digests)
+        })
+    }
+
+    /// Records log entries of `draft` as verified (by digest), in one transaction; a digest
+    /// recorded before is kept once.
+    pub fn add_verified_log_entries(
+        &self,
+        draft: &str,
+        digests: &[[u8; 32]],
+    ) -> Result<(), StoreError> {
+        if digests.is_empty() {
+            return Ok(());
+        }
+        self.call(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO verified_log_entries (draft, digest) VALUES (?1, ?2)",
+                )?;
+                for digest in digests {
+                    insert.execute(params![draft, digest.as_slice()])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
 }
 
 #[cfg(test)]
@@ -460,5 +504,25 @@ mod tests {
             store.renumber_released_item(&other, "d2", "x", "y", b"r", &renumbered),
             Err(StoreError::NotFound(_))
         ));
+    }
+
+    #[test]
+    fn verified_log_entries_are_kept_by_draft_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), "pass phrase", crate::KdfCost::MIN).unwrap();
+        assert!(store.verified_log_entries("d1").unwrap().is_empty());
+        store
+            .add_verified_log_entries("d1", &[[1; 32], [2; 32]])
+            .unwrap();
+        store.add_verified_log_entries("d1", &[[2; 32]]).unwrap();
+        store.add_verified_log_entries("d2", &[[3; 32]]).unwrap();
+        let d1 = store.verified_log_entries("d1").unwrap();
+        assert_eq!(d1.len(), 2);
+        assert!(d1.contains(&[1; 32]) && d1.contains(&[2; 32]));
+        assert_eq!(store.verified_log_entries("d2").unwrap().len(), 1);
+        // Kept across a reopen.
+        drop(store);
+        let store = Store::open(dir.path(), "pass phrase").unwrap();
+        assert_eq!(store.verified_log_entries("d1").unwrap(), d1);
     }
 }

@@ -57,10 +57,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0010_create_contacts",
         include_str!("../migrations/0010_create_contacts.sql"),
     ),
+    (
+        11,
+        "0011_record_verified_log_entries",
+        include_str!("../migrations/0011_record_verified_log_entries.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

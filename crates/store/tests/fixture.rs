@@ -268,7 +268,8 @@ fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
     // dedupe key.
     let raw = common::raw_connection(&dir, PASSPHRASE);
     raw.execute_batch(
-        "DROP TABLE thread_links; DROP TABLE contacts; UPDATE items SET dedupe_key = NULL; \
+        "DROP TABLE thread_links; DROP TABLE contacts; DROP TABLE verified_log_entries; \
+         UPDATE items SET dedupe_key = NULL; \
          PRAGMA user_version = 8;",
     )
     .unwrap();

@@ -10,7 +10,7 @@ use diplomatie_protocol::IdentityKey;
 use diplomatie_store::AuditAction;
 use serde::Serialize;
 
-use super::{Seal, replay};
+use super::Seal;
 use crate::{ClientError, Profile};
 
 /// An acknowledgement as the app and the CLI show it.
@@ -47,7 +47,7 @@ impl Profile {
         let draft = id.to_string();
         let released = self.store().get_draft(&draft)?.is_some() && {
             let mut l = self.load_draft(&draft)?;
-            replay(&draft, &mut l.doc).release.is_some()
+            self.replay_log(&draft, &mut l.doc).release.is_some()
         };
         let for_action = released
             && self
@@ -81,7 +81,7 @@ impl Profile {
         }
         let draft = id.to_string();
         let mut l = self.load_draft(&draft)?;
-        let replayed = replay(&draft, &mut l.doc);
+        let replayed = self.replay_log(&draft, &mut l.doc);
         let mine = self.own().key.hex();
         if !replayed
             .acknowledgements
@@ -109,7 +109,7 @@ impl Profile {
             return Ok(Vec::new());
         }
         let mut l = self.load_draft(&draft)?;
-        replay(&draft, &mut l.doc)
+        self.replay_log(&draft, &mut l.doc)
             .acknowledgements
             .into_iter()
             .map(|a| {

@@ -3,7 +3,7 @@
 //! checked here, where the keys and the record format are known.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, Mutex};
 
 use sha2::{Digest, Sha256};
@@ -12,8 +12,8 @@ use diplomatie_crypto::{Context, SigningKey, hex};
 use diplomatie_draft::{DraftDoc, LogCheck, LogEntry, SignedEntry, Signer, Statement};
 use diplomatie_protocol::DeviceCertificate;
 
-use crate::ClientError;
 use crate::release::{ReleaseNumber, SignedRelease};
+use crate::{ClientError, Profile};
 
 /// What the replay of a draft's log gives, with its released record verified.
 pub type Replayed = diplomatie_draft::Replayed<SignedRelease>;
@@ -28,31 +28,67 @@ pub fn replay(draft: &str, doc: &mut DraftDoc) -> Replayed {
 /// Replays `entries` as the log of `doc` (draft `draft`): a log altered on its way is checked
 /// against the document it claims to be the log of.
 pub(crate) fn replay_entries(draft: &str, entries: &[String], doc: &mut DraftDoc) -> Replayed {
+    replay_checked(draft, entries, doc, SignatureChecker::default()).0
+}
+
+fn replay_checked(
+    draft: &str,
+    entries: &[String],
+    doc: &mut DraftDoc,
+    signatures: SignatureChecker,
+) -> (Replayed, SignatureChecker) {
     let current = doc.content_fingerprint();
-    diplomatie_draft::replay(
+    let mut checks = Checks {
         draft,
-        entries,
-        &current,
-        &mut Checks {
-            draft,
-            doc,
-            signatures: SignatureChecker::default(),
-        },
-    )
+        doc,
+        signatures,
+    };
+    let replayed = diplomatie_draft::replay(draft, entries, &current, &mut checks);
+    (replayed, checks.signatures)
+}
+
+impl Profile {
+    /// Replays the log of `doc` (draft `draft`) as [`replay`] does, with the entries this
+    /// profile verified before (kept in its store) checked by their certificate alone; the
+    /// entries verified now are recorded. An entry's signature is thus verified once per
+    /// profile, when it first arrives.
+    pub fn replay_log(&self, draft: &str, doc: &mut DraftDoc) -> Replayed {
+        let recorded = self
+            .store()
+            .verified_log_entries(draft)
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the verified log entries could not be read");
+                HashSet::new()
+            });
+        let entries = doc.log();
+        let (replayed, checker) =
+            replay_checked(draft, &entries, doc, SignatureChecker::recorded(recorded));
+        let fresh = checker.fresh.into_inner();
+        if let Err(e) = self.store().add_verified_log_entries(draft, &fresh) {
+            tracing::warn!(error = %e, "the verified log entries could not be recorded");
+        }
+        replayed
+    }
 }
 
 /// Checks the signatures of log entries by their device certificates. A certificate is
 /// checked once (a log carries the same few many times over) and remembered, refused or not.
 ///
-/// An entry whose signature verified is remembered for the life of the process, by the
-/// SHA-256 digest of everything checked (the context, the certificate, the signature and the
-/// entry): a draft's log is replayed at every look at the draft, and an Ed25519 verification
-/// costs about six times the replay of the entry itself (docs/BENCHMARKS.md). Only successes are
-/// remembered; an entry that differs in any byte has another digest and is checked afresh.
+/// An entry whose signature verified is remembered by the SHA-256 digest of everything checked
+/// (the context, the certificate, the signature and the entry): for the life of the process,
+/// and in the profile's store through [`Profile::replay_log`]. A draft's log is replayed at
+/// every look at the draft, and an Ed25519 verification costs about six times the replay of
+/// the entry itself (docs/BENCHMARKS.md). Only successes are remembered; an entry that differs
+/// in any byte has another digest and is checked afresh. An entry remembered is still checked
+/// for the certificate it carries, which names its signer.
 #[derive(Debug, Default)]
 pub struct SignatureChecker {
     /// Each certificate met, by its hex: checked once, with the signer it names.
     certificates: RefCell<HashMap<String, Checked>>,
+    /// The digests of the entries the profile recorded as verified.
+    recorded: HashSet<[u8; 32]>,
+    /// The digests of the entries verified by this checker and not recorded yet.
+    fresh: RefCell<Vec<[u8; 32]>>,
 }
 
 /// A certificate checked: the device and who it makes the signer, or why it was refused.
@@ -82,10 +118,17 @@ impl SignatureChecker {
     /// Who signed `signed` as a statement of kind `statement`.
     pub fn signer(&self, signed: &SignedEntry, statement: Statement) -> Result<Signer, String> {
         let key = digest(statement, signed);
+        if self.recorded.contains(&key) {
+            return self
+                .certified(&signed.certificate)
+                .map(|(_, signer)| signer);
+        }
         if let Some(signer) = VERIFIED.lock().ok().and_then(|v| v.get(&key).cloned()) {
+            self.fresh.borrow_mut().push(key);
             return Ok(signer);
         }
         let signer = self.verify(signed, statement)?;
+        self.fresh.borrow_mut().push(key);
         if let Ok(mut verified) = VERIFIED.lock() {
             if verified.len() >= MAX_VERIFIED {
                 verified.clear();
@@ -105,22 +148,31 @@ impl SignatureChecker {
     /// [`SignatureChecker::signer`] without the memory of entries verified before.
     pub fn verify(&self, signed: &SignedEntry, statement: Statement) -> Result<Signer, String> {
         let signature = hex::decode(&signed.signature).ok_or("its signature is unreadable")?;
-        if !self.certificates.borrow().contains_key(&signed.certificate) {
-            let checked = check_certificate(&signed.certificate);
-            self.certificates
-                .borrow_mut()
-                .insert(signed.certificate.clone(), checked);
-        }
-        let certificates = self.certificates.borrow();
-        let (device, signer) = certificates
-            .get(&signed.certificate)
-            .ok_or("its device certificate is unreadable")?
-            .as_ref()
-            .map_err(Clone::clone)?;
+        let (device, signer) = self.certified(&signed.certificate)?;
         device
             .verify(context(statement), signed.entry.as_bytes(), &signature)
             .map_err(|_| "its signature does not match (altered, or signed for something else)")?;
-        Ok(signer.clone())
+        Ok(signer)
+    }
+
+    /// A checker that takes the entries whose digests are in `recorded` as verified.
+    pub(crate) fn recorded(recorded: HashSet<[u8; 32]>) -> SignatureChecker {
+        SignatureChecker {
+            recorded,
+            ..SignatureChecker::default()
+        }
+    }
+
+    /// The certificate `hex_text`, checked (once for this checker), and the signer it names.
+    fn certified(&self, hex_text: &str) -> Result<(DeviceCertificate, Signer), String> {
+        if let Some(checked) = self.certificates.borrow().get(hex_text) {
+            return checked.clone();
+        }
+        let checked = check_certificate(hex_text);
+        self.certificates
+            .borrow_mut()
+            .insert(hex_text.to_owned(), checked.clone());
+        checked
     }
 }
 

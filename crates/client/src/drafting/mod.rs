@@ -522,7 +522,7 @@ impl Profile {
 
     fn state_of(&self, l: &mut Loaded) -> Result<DraftState, ClientError> {
         let view = l.doc.view();
-        let replayed = replay(&l.stored.id, &mut l.doc);
+        let replayed = self.replay_log(&l.stored.id, &mut l.doc);
         let heads = l.doc.heads();
         let me = self.me_in(&replayed);
         Ok(DraftState {
@@ -558,7 +558,7 @@ impl Profile {
         for (id, kind, updated_at) in self.store().list_drafts()? {
             let mut l = self.load_draft(&id)?;
             let view = l.doc.view();
-            let replayed = replay(&id, &mut l.doc);
+            let replayed = self.replay_log(&id, &mut l.doc);
             let state = build_state(&id, &l.stored, view, replayed, Vec::new(), l.doc.heads());
             out.push(DraftSummary {
                 id,
@@ -607,7 +607,7 @@ impl Profile {
         {
             return Err(ClientError::StaleDraft(id.to_owned()));
         }
-        let replayed = replay(&l.stored.id, &mut l.doc);
+        let replayed = self.replay_log(&l.stored.id, &mut l.doc);
         let me = self.me();
         match replayed.stage() {
             Stage::Released => return Err(diplomatie_domain::ClearanceError::Frozen.into()),
@@ -645,13 +645,13 @@ impl Profile {
         let _span = info_span!("draft_step", step = step.code()).entered();
         let mut l = self.load_draft(id)?;
         let view = l.doc.view();
-        let mut replayed = replay(&l.stored.id, &mut l.doc);
+        let mut replayed = self.replay_log(&l.stored.id, &mut l.doc);
         // A draft written before signatures has no signed creation: its drafter, taking a step,
         // first signs one, which binds them as its drafter.
         if replayed.drafter.is_none() && view.fields.drafter.trim() == self.me().trim() {
             let draft = l.stored.id.clone();
             self.append_step(&mut l.doc, &draft, &self.me(), LoggedStep::Created)?;
-            replayed = replay(&draft, &mut l.doc);
+            replayed = self.replay_log(&draft, &mut l.doc);
         }
         let me = self.me_in(&replayed);
         let logged = match step {
@@ -705,7 +705,7 @@ impl Profile {
             ));
         }
         let mut l = self.load_draft(id)?;
-        let replayed = replay(&l.stored.id, &mut l.doc);
+        let replayed = self.replay_log(&l.stored.id, &mut l.doc);
         let me = self.me_in(&replayed);
         let id = l.stored.id.clone();
         self.append_step(
@@ -732,7 +732,7 @@ impl Profile {
         let _span = info_span!("release_draft").entered();
         let mut l = self.load_draft(id)?;
         let item_id = parse_draft_id(id)?;
-        let replayed = replay(&l.stored.id, &mut l.doc);
+        let replayed = self.replay_log(&l.stored.id, &mut l.doc);
         let me = self.me_in(&replayed);
         // The state machine decides first (only the approver, only when approved).
         check_step(
@@ -941,7 +941,7 @@ impl Profile {
                 continue;
             };
             let mut l = self.load_draft(&draft)?;
-            let replayed_for_me = replay(&l.stored.id, &mut l.doc);
+            let replayed_for_me = self.replay_log(&l.stored.id, &mut l.doc);
             let Some(old) = replayed_for_me.release.clone() else {
                 continue;
             };
@@ -1040,7 +1040,7 @@ impl Profile {
         to: &VersionRef,
     ) -> Result<DraftDiff, ClientError> {
         let mut l = self.load_draft(id)?;
-        let replayed = replay(&l.stored.id, &mut l.doc);
+        let replayed = self.replay_log(&l.stored.id, &mut l.doc);
         let mut view_of = |v: &VersionRef| -> Result<(String, DraftView), ClientError> {
             match v {
                 VersionRef::Current => Ok(("current".to_owned(), l.doc.view())),
@@ -1164,13 +1164,13 @@ impl Profile {
             }
             Some(_) => {
                 let mut l = self.load_draft(&id)?;
-                let before = replay(&l.stored.id, &mut l.doc);
+                let before = self.replay_log(&l.stored.id, &mut l.doc);
                 l.doc.apply_changes(bytes)?;
                 (l, Some(before))
             }
         };
         let changed = created || l.doc.heads() != l.loaded_heads;
-        let after = replay(&l.stored.id, &mut l.doc);
+        let after = self.replay_log(&l.stored.id, &mut l.doc);
         let me = self.me_in(&after);
         let new_steps: Vec<LogView> = after
             .log

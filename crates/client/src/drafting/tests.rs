@@ -672,6 +672,55 @@ fn a_tampered_release_in_the_log_does_not_count() {
 }
 
 #[test]
+fn each_log_entry_is_verified_once_per_profile_and_only_in_its_exact_bytes() {
+    let (alice, dora) = (person("Alice"), person("Dora"));
+    let id = telegram(&alice, &[]);
+    alice.profile.draft_step(&id, Step::Submit).unwrap();
+    send(&alice, &dora, &id);
+    dora.profile.draft_step(&id, Step::Approve).unwrap();
+    dora.profile.release_draft(&id, None).unwrap();
+    let store = dora.profile.store();
+    let mut l = dora.profile.load_draft(&id).unwrap();
+    // The replay after the release (at the next look at the draft) records the release's.
+    dora.profile.replay_log(&id, &mut l.doc);
+    let recorded = store.verified_log_entries(&id).unwrap();
+    let entries = l.doc.log();
+    assert_eq!(
+        recorded.len(),
+        entries.len(),
+        "every entry recorded as verified"
+    );
+
+    // A process that starts afresh takes the recorded entries from the store, adds nothing.
+    SignatureChecker::forget_verified();
+    let replayed = dora.profile.replay_log(&id, &mut l.doc);
+    assert_eq!(replayed.stage(), Stage::Released);
+    assert!(replayed.log.iter().all(|v| v.refused.is_none()));
+    assert_eq!(store.verified_log_entries(&id).unwrap(), recorded);
+
+    // An entry recorded as verified, changed in one byte of its signature or of its text, is
+    // another entry: checked afresh, and refused.
+    let checker = SignatureChecker::recorded(recorded);
+    let signed: SignedEntry = serde_json::from_str(&entries[1]).unwrap();
+    assert!(checker.signer(&signed, Statement::Clearance).is_ok());
+    let mut bad_signature = signed.clone();
+    let flipped = if bad_signature.signature.starts_with('0') {
+        "1"
+    } else {
+        "0"
+    };
+    bad_signature.signature.replace_range(0..1, flipped);
+    let mut bad_entry = signed.clone();
+    bad_entry.entry = bad_entry.entry.replacen("submit", "approve", 1);
+    assert_ne!(bad_entry.entry, signed.entry);
+    for bad in [bad_signature, bad_entry] {
+        SignatureChecker::forget_verified();
+        let refusal = checker.signer(&bad, Statement::Clearance).unwrap_err();
+        assert!(refusal.contains("signature"), "{refusal}");
+    }
+}
+
+#[test]
 fn concurrent_clears_of_a_parallel_circuit_merge_identically_everywhere() {
     // Two clearers of a parallel circuit clear at the same time on their machines: every
     // replica ends with the same log and the same stage.
