@@ -650,14 +650,21 @@ fn bad_packets_are_refused_and_change_nothing() {
     assert_eq!(bruno.profile.drafts().unwrap().len(), 1);
 }
 
-#[test]
-fn a_tampered_release_in_the_log_does_not_count() {
+/// A telegram drafted by Alice with no clearer, approved and released by Dora: both people
+/// and the draft's id.
+fn released_by_dora() -> (Person, Person, String) {
     let (alice, dora) = (person("Alice"), person("Dora"));
     let id = telegram(&alice, &[]);
     alice.profile.draft_step(&id, Step::Submit).unwrap();
     send(&alice, &dora, &id);
     dora.profile.draft_step(&id, Step::Approve).unwrap();
     dora.profile.release_draft(&id, None).unwrap();
+    (alice, dora, id)
+}
+
+#[test]
+fn a_tampered_release_in_the_log_does_not_count() {
+    let (_alice, dora, id) = released_by_dora();
     let mut l = dora.profile.load_draft(&id).unwrap();
     let mut entries = l.doc.log();
     assert_eq!(replay(&id, &mut l.doc).stage(), Stage::Released);
@@ -673,12 +680,7 @@ fn a_tampered_release_in_the_log_does_not_count() {
 
 #[test]
 fn each_log_entry_is_verified_once_per_profile_and_only_in_its_exact_bytes() {
-    let (alice, dora) = (person("Alice"), person("Dora"));
-    let id = telegram(&alice, &[]);
-    alice.profile.draft_step(&id, Step::Submit).unwrap();
-    send(&alice, &dora, &id);
-    dora.profile.draft_step(&id, Step::Approve).unwrap();
-    dora.profile.release_draft(&id, None).unwrap();
+    let (_alice, dora, id) = released_by_dora();
     let store = dora.profile.store();
     let mut l = dora.profile.load_draft(&id).unwrap();
     // The replay after the release (at the next look at the draft) records the release's.
