@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# Keeps the pure crates pure: diplomatie-domain, diplomatie-draft, diplomatie-protocol (and
-# diplomatie-sync once it
-# exists) must not depend, even indirectly, on tokio, rusqlite or reqwest.
+# Keeps the pure crates pure: diplomatie-domain, diplomatie-draft, diplomatie-protocol and
+# diplomatie-sync must not depend, even indirectly, on tokio, rusqlite or reqwest.
 set -euo pipefail
 status=0
 for crate in diplomatie-domain diplomatie-draft diplomatie-protocol diplomatie-sync; do

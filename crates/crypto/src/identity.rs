@@ -82,10 +82,14 @@ pub enum Context {
     ExchangeCopy,
     /// A device signs an acknowledgement of an item for action.
     Acknowledgement,
+    /// A device signs an envelope it sends to a space (its header and sealed content).
+    Envelope,
+    /// A device answers the relay's challenge to open a session.
+    RelayAuth,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 9] = [
         Context::DeviceCertificate,
         Context::ContactCard,
         Context::Clearance,
@@ -93,6 +97,8 @@ impl Context {
         Context::Renumber,
         Context::ExchangeCopy,
         Context::Acknowledgement,
+        Context::Envelope,
+        Context::RelayAuth,
     ];
 
     /// The label signed before the statement (no label is a prefix of another, none holds a
@@ -106,6 +112,8 @@ impl Context {
             Context::Renumber => "diplomatie/renumber/v1",
             Context::ExchangeCopy => "diplomatie/exchange-copy/v1",
             Context::Acknowledgement => "diplomatie/acknowledgement/v1",
+            Context::Envelope => "diplomatie/envelope/v1",
+            Context::RelayAuth => "diplomatie/relay-auth/v1",
         }
     }
 

@@ -7,7 +7,10 @@
 //!   their devices' certificates, signed by the identity key; printed as one copyable line
 //!   (`DIPLOMATIE:` then base 32, which a QR code carries in its compact alphanumeric mode);
 //! - a [`SafetyNumber`]: 60 digits computed from two identity keys, the same on both sides,
-//!   which two people compare to verify each other.
+//!   which two people compare to verify each other;
+//! - an [`Envelope`]: content for a space, sealed under the space's epoch key and signed by its
+//!   sender's device (the header, which the relay reads, names no person and no subject);
+//! - the relay's HTTP API (`relay`).
 //!
 //! Everything is checked when decoded: a value of these types has a valid signature. The
 //! encodings are postcard (a stable, documented, compact serde format) behind a format byte;
@@ -15,12 +18,16 @@
 
 mod card;
 mod device;
+mod envelope;
 mod error;
 mod keys;
 mod safety;
 
 pub use card::{CARD_PREFIX, CardDetails, ContactCard, MAX_CARD_BYTES, MAX_DEVICES};
 pub use device::{DeviceCertificate, DeviceId};
+pub use envelope::{
+    Content, ContentKind, Envelope, EnvelopeHeader, EnvelopeId, MAX_ENVELOPE_BYTES, SpaceId,
+};
 pub use error::ProtocolError;
 pub use keys::IdentityKey;
 pub use safety::SafetyNumber;
