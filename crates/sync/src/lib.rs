@@ -13,3 +13,6 @@ pub use types::{
     Action, Config, Cursor, DropReason, Entry, Event, Input, Outgoing, PushOutcome, Refusal, Time,
     TransportId, Write,
 };
+
+#[cfg(test)]
+mod engine_tests;

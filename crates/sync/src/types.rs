@@ -40,8 +40,11 @@ impl Cursor {
     }
 
     /// A cursor that is a sequence number (the relay's), big-endian so that bytes sort as
-    /// numbers.
+    /// numbers; 0 is the start, so that one position has one cursor.
     pub fn from_seq(seq: u64) -> Cursor {
+        if seq == 0 {
+            return Cursor::start();
+        }
         Cursor(seq.to_be_bytes().to_vec())
     }
 
