@@ -1,0 +1,545 @@
+//! The HTTP routes (listed in the crate's doc) and the checks made before the database.
+
+use std::time::Instant;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use diplomatie_crypto::{Context, verify_as};
+use diplomatie_protocol::relay::{
+    AddMemberRequest, ChallengeRequest, ChallengeResponse, CommitAccepted, CreateSpaceRequest,
+    EnrolRequest, EnrolResponse, MAX_PAGE_ENVELOPES, PushBatch, PushOutcome, PushResponse,
+    RefusalReason, SessionRequest, SessionResponse, SpacesResponse,
+};
+use diplomatie_protocol::{DeviceCertificate, DeviceId, Envelope, ProtocolError, SpaceId};
+use serde::Deserialize;
+
+use crate::auth::{self, Anonymous, Authed, Payload, now};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::state::{AppState, Event};
+use crate::store::{self, Candidate, PushKind, Session};
+
+/// The most envelopes in one batch.
+pub const MAX_BATCH: usize = 1000;
+
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.max_body_bytes;
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .route("/v1/enrol", post(enrol))
+        .route("/v1/auth/challenge", post(challenge))
+        .route("/v1/auth/session", post(session))
+        .route("/v1/spaces", post(create_space).get(list_spaces))
+        .route("/v1/spaces/{space}/members", post(add_member))
+        .route("/v1/spaces/{space}/members/{device}", delete(remove_member))
+        .route("/v1/spaces/{space}/envelopes", post(push).get(pull))
+        .route("/v1/spaces/{space}/deposits", post(deposit))
+        .route("/v1/spaces/{space}/commits", post(add_commit).get(commits))
+        .route("/v1/news", get(crate::news::news))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), track))
+        .with_state(state)
+}
+
+/// Logs each request by its route (never its path's values, query, headers or body) and
+/// counts its status class.
+async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().clone();
+    let start = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    state.metrics.count_response(status);
+    tracing::info!(
+        %method,
+        route,
+        status,
+        ms = start.elapsed().as_millis(),
+        "request"
+    );
+    response
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such route: see the relay's API (/v1/...)".into())
+}
+
+fn json<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(v)| v).map_err(|r| {
+        ApiError::BadRequest(format!(
+            "the request's JSON body is not as expected: {}",
+            r.body_text()
+        ))
+    })
+}
+
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(v)| v).map_err(|_| {
+        ApiError::BadRequest("the query string is not as expected: see the relay's API".into())
+    })
+}
+
+fn space_id(text: &str) -> Result<SpaceId, ApiError> {
+    SpaceId::from_hex(text)
+        .ok_or_else(|| ApiError::BadRequest("a space id is 32 hexadecimal digits".into()))
+}
+
+fn device_id(text: &str) -> Result<DeviceId, ApiError> {
+    DeviceId::from_hex(text)
+        .ok_or_else(|| ApiError::BadRequest("a device id is 32 hexadecimal digits".into()))
+}
+
+fn binary(bytes: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response()
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let answered = state
+        .db
+        .call(|conn| -> Result<i64, ApiError> { Ok(conn.query_row("SELECT 1", [], |r| r.get(0))?) })
+        .await;
+    match answered {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database does not answer",
+        )
+            .into_response(),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let figures = state.db.call(|conn| store::figures(conn, now())).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(figures),
+    )
+        .into_response())
+}
+
+// ---- enrolment and sessions ----
+
+async fn enrol(
+    State(state): State<AppState>,
+    _: Anonymous,
+    body: Result<Json<EnrolRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<EnrolResponse>), ApiError> {
+    let request = json(body)?;
+    let certificate = DeviceCertificate::decode(&request.certificate)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    if !certificate.valid_at(time::OffsetDateTime::now_utc()) {
+        return Err(ApiError::BadRequest(
+            "this device certificate has expired: certify the device again".into(),
+        ));
+    }
+    let Some(hash) = auth::hash_token(&request.token) else {
+        return Err(ApiError::Forbidden(
+            "this enrolment token is unknown: ask the relay's operator for a new one".into(),
+        ));
+    };
+    let device = certificate.device;
+    state
+        .db
+        .call(move |conn| store::enrol(conn, hash, &certificate, now()))
+        .await?;
+    tracing::info!(%device, "device enrolled");
+    Ok((StatusCode::CREATED, Json(EnrolResponse { device })))
+}
+
+async fn challenge(
+    State(state): State<AppState>,
+    _: Anonymous,
+    body: Result<Json<ChallengeRequest>, JsonRejection>,
+) -> Result<Json<ChallengeResponse>, ApiError> {
+    let device = json(body)?.device;
+    let enrolled = state
+        .db
+        .call(move |conn| store::device_key(conn, device))
+        .await?
+        .is_some();
+    if !enrolled {
+        return Err(not_enrolled());
+    }
+    let ttl = state.config.challenge_ttl;
+    let at = Instant::now();
+    let challenge = state.challenges.issue(device, at, at + ttl)?;
+    Ok(Json(ChallengeResponse {
+        challenge: challenge.to_vec(),
+        expires_in_seconds: ttl.as_secs(),
+    }))
+}
+
+fn not_enrolled() -> ApiError {
+    ApiError::Unauthorized(
+        "this device is not enrolled with this relay: enrol it with a token from the relay's operator".into(),
+    )
+}
+
+async fn session(
+    State(state): State<AppState>,
+    _: Anonymous,
+    body: Result<Json<SessionRequest>, JsonRejection>,
+) -> Result<Json<SessionResponse>, ApiError> {
+    let request = json(body)?;
+    let device = request.device;
+    if !state
+        .challenges
+        .take(&request.challenge, device, Instant::now())
+    {
+        return Err(ApiError::Unauthorized(
+            "this challenge is unknown, used or expired: ask for a new one".into(),
+        ));
+    }
+    let key = state
+        .db
+        .call(move |conn| store::device_key(conn, device))
+        .await?
+        .ok_or_else(not_enrolled)?;
+    verify_as(Context::RelayAuth, &key, &request.challenge, &request.signature).map_err(|_| {
+        tracing::info!(%device, "challenge signature refused");
+        ApiError::Unauthorized(
+            "the challenge's signature does not match this device's enrolled key: sign it with this device's key".into(),
+        )
+    })?;
+    let (token, hash) = auth::new_token()?;
+    let ttl = state.config.session_ttl;
+    let seconds = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+    state
+        .db
+        .call(move |conn| {
+            let at = now();
+            store::create_session(conn, hash, device, at, at.saturating_add(seconds))
+        })
+        .await?;
+    tracing::info!(%device, "session opened");
+    Ok(Json(SessionResponse {
+        token,
+        expires_in_seconds: ttl.as_secs(),
+    }))
+}
+
+// ---- spaces and members ----
+
+async fn create_space(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    body: Result<Json<CreateSpaceRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let space = json(body)?.space;
+    let device = session.device;
+    let summary = state
+        .db
+        .call(move |conn| store::create_space(conn, space, device, now()))
+        .await?;
+    tracing::info!(%space, %device, "space created");
+    state.publish(Event::Membership {
+        space,
+        device,
+        member: true,
+    });
+    Ok((StatusCode::CREATED, Json(summary)).into_response())
+}
+
+async fn list_spaces(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+) -> Result<Json<SpacesResponse>, ApiError> {
+    let device = session.device;
+    let spaces = state
+        .db
+        .call(move |conn| store::spaces_of(conn, device))
+        .await?;
+    Ok(Json(SpacesResponse { spaces }))
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(space): Path<String>,
+    body: Result<Json<AddMemberRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let space = space_id(&space)?;
+    let device = json(body)?.device;
+    let by = session.device;
+    state
+        .db
+        .call(move |conn| store::add_member(conn, space, by, device, now()))
+        .await?;
+    tracing::info!(%space, %by, %device, "member added");
+    state.publish(Event::Membership {
+        space,
+        device,
+        member: true,
+    });
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path((space, device)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let space = space_id(&space)?;
+    let device = device_id(&device)?;
+    let by = session.device;
+    let removed = state
+        .db
+        .call(move |conn| store::remove_member(conn, space, by, device))
+        .await?;
+    if !removed {
+        return Err(ApiError::NotFound(
+            "this device is not a member of this space".into(),
+        ));
+    }
+    tracing::info!(%space, %by, %device, "member removed");
+    state.publish(Event::Membership {
+        space,
+        device,
+        member: false,
+    });
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- the log ----
+
+/// The checks that need no database: size, format, space, sender, signature.
+fn check(bytes: Vec<u8>, space: SpaceId, session: &Session, max: usize) -> Candidate {
+    let refuse = |reason, message: &str| Candidate::Refused(store::refused(reason, message));
+    if bytes.len() > max {
+        return refuse(
+            RefusalReason::TooLarge,
+            &format!(
+                "this envelope is larger than the relay takes ({max} bytes): split its content"
+            ),
+        );
+    }
+    let envelope = match Envelope::decode(&bytes) {
+        Ok(envelope) => envelope,
+        Err(e @ ProtocolError::TooLarge { .. }) => {
+            return refuse(RefusalReason::TooLarge, &e.to_string());
+        }
+        Err(e) => return refuse(RefusalReason::Malformed, &e.to_string()),
+    };
+    let header = envelope.header();
+    if header.space != space {
+        return refuse(
+            RefusalReason::WrongSpace,
+            "this envelope is addressed to another space: push it there",
+        );
+    }
+    if header.sender != session.device {
+        return refuse(
+            RefusalReason::WrongSender,
+            "this envelope names another device as its sender: a device pushes only its own envelopes",
+        );
+    }
+    if envelope.verify_key(&session.signing_key).is_err() {
+        return refuse(
+            RefusalReason::BadSignature,
+            "this envelope's signature does not match its sender's enrolled key: it was altered or forged",
+        );
+    }
+    Candidate::Ready {
+        id: header.id,
+        epoch: header.epoch,
+        bytes,
+    }
+}
+
+async fn take_batch(
+    state: &AppState,
+    session: Session,
+    space: SpaceId,
+    kind: PushKind,
+    body: Payload,
+) -> Result<Json<PushResponse>, ApiError> {
+    let batch = PushBatch::decode(&body.0).map_err(|_| {
+        ApiError::BadRequest(
+            "the body is not a batch of envelopes (postcard Vec<Vec<u8>>): see the relay's API"
+                .into(),
+        )
+    })?;
+    drop(body);
+    if batch.0.len() > MAX_BATCH {
+        return Err(ApiError::TooLarge(format!(
+            "a batch holds at most {MAX_BATCH} envelopes: send smaller batches"
+        )));
+    }
+    if kind == PushKind::Deposit {
+        for _ in &batch.0 {
+            state
+                .deposit_limit
+                .take(&session.device, Instant::now())
+                .map_err(|wait| ApiError::RateLimited {
+                    retry_after_seconds: wait.as_secs().saturating_add(1),
+                })?;
+        }
+    }
+    let max = state.config.max_envelope_bytes;
+    let candidates = tokio::task::spawn_blocking(move || {
+        batch
+            .0
+            .into_iter()
+            .map(|bytes| check(bytes, space, &session, max))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|_| ApiError::Internal("the signature checks stopped".into()))?;
+    let quota = state.config.space_quota_bytes;
+    let device = session.device;
+    let (outcomes, moved) = state
+        .db
+        .call(move |conn| store::push(conn, space, device, kind, candidates, quota, now()))
+        .await?;
+    let (mut accepted, mut duplicate, mut refused) = (0u64, 0u64, 0u64);
+    for outcome in &outcomes {
+        match outcome {
+            PushOutcome::Accepted {
+                duplicate: false, ..
+            } => accepted += 1,
+            PushOutcome::Accepted { .. } => duplicate += 1,
+            PushOutcome::Refused { .. } => refused += 1,
+        }
+    }
+    Metrics::add(&state.metrics.envelopes_accepted, accepted);
+    Metrics::add(&state.metrics.envelopes_duplicate, duplicate);
+    Metrics::add(&state.metrics.envelopes_refused, refused);
+    tracing::info!(%space, %device, ?kind, accepted, duplicate, refused, "batch taken");
+    if let Some(summary) = moved {
+        state.publish(Event::Head(summary));
+    }
+    Ok(Json(PushResponse { outcomes }))
+}
+
+async fn push(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(space): Path<String>,
+    body: Payload,
+) -> Result<Json<PushResponse>, ApiError> {
+    let space = space_id(&space)?;
+    take_batch(&state, session, space, PushKind::Member, body).await
+}
+
+async fn deposit(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(space): Path<String>,
+    body: Payload,
+) -> Result<Json<PushResponse>, ApiError> {
+    let space = space_id(&space)?;
+    take_batch(&state, session, space, PushKind::Deposit, body).await
+}
+
+#[derive(Debug, Deserialize)]
+struct PullQuery {
+    after: Option<u64>,
+    limit: Option<u32>,
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(space): Path<String>,
+    q: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let space = space_id(&space)?;
+    let q = query(q)?;
+    let after = q.after.unwrap_or(0);
+    let limit = q
+        .limit
+        .unwrap_or(MAX_PAGE_ENVELOPES)
+        .min(MAX_PAGE_ENVELOPES);
+    let device = session.device;
+    let page = state
+        .db
+        .call(move |conn| store::pull(conn, space, device, after, limit))
+        .await?;
+    tracing::debug!(%space, %device, after, count = page.envelopes.len(), "page served");
+    Ok(binary(page.encode()))
+}
+
+// ---- commits ----
+
+#[derive(Debug, Deserialize)]
+struct CommitQuery {
+    epoch: u64,
+}
+
+async fn add_commit(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(space): Path<String>,
+    q: Result<Query<CommitQuery>, QueryRejection>,
+    body: Payload,
+) -> Result<Json<CommitAccepted>, ApiError> {
+    let space = space_id(&space)?;
+    let epoch = query(q)
+        .map_err(|_| {
+            ApiError::BadRequest("say which epoch the commit is made at: ?epoch=E".into())
+        })?
+        .epoch;
+    let max = state.config.max_envelope_bytes;
+    if body.0.len() > max {
+        return Err(ApiError::TooLarge(format!(
+            "this commit is larger than the relay takes ({max} bytes)"
+        )));
+    }
+    if body.0.is_empty() {
+        return Err(ApiError::BadRequest("a commit cannot be empty".into()));
+    }
+    let bytes = body.0.to_vec();
+    let quota = state.config.space_quota_bytes;
+    let device = session.device;
+    let result = state
+        .db
+        .call(move |conn| store::add_commit(conn, space, device, epoch, &bytes, quota, now()))
+        .await;
+    match result {
+        Ok(summary) => {
+            Metrics::add(&state.metrics.commits_accepted, 1);
+            tracing::info!(%space, %device, epoch, "commit accepted");
+            let epoch = summary.epoch;
+            state.publish(Event::Head(summary));
+            Ok(Json(CommitAccepted { epoch }))
+        }
+        Err(e) => {
+            if matches!(e, ApiError::Conflict { .. }) {
+                Metrics::add(&state.metrics.commits_refused, 1);
+                tracing::info!(%space, %device, epoch, "commit too late");
+            }
+            Err(e)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CommitsQuery {
+    after: Option<u64>,
+}
+
+async fn commits(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(space): Path<String>,
+    q: Result<Query<CommitsQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let space = space_id(&space)?;
+    let after = query(q)?.after.unwrap_or(0);
+    let device = session.device;
+    let page = state
+        .db
+        .call(move |conn| store::commits(conn, space, device, after))
+        .await?;
+    Ok(binary(page.encode()))
+}

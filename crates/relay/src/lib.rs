@@ -1,0 +1,169 @@
+//! The relay: a thin, blind server that stores and forwards the signed, encrypted envelopes of
+//! Diplomatie's spaces in per-space, append-only logs; later, MLS's delivery service.
+//!
+//! # What the relay sees
+//!
+//! Device ids and their certificates (public keys), space ids, which devices are in which
+//! space, each envelope's header (space, epoch, sender, sender's seq, envelope id), sizes and
+//! times. Nothing else: an envelope's content is sealed under its space's epoch key, which the
+//! relay never has, and a space's or a person's name travels only inside that content.
+//! Handshake messages (commits) are opaque bytes to it. It never logs a payload, a token or a
+//! key: request logs name the route template (never its values or query string), the device,
+//! the space and counts.
+//!
+//! # API (`/v1`)
+//!
+//! JSON for control messages (ids, keys and signatures in hex), postcard behind
+//! `application/octet-stream` for what carries envelopes: the wire types are in
+//! [`diplomatie_protocol::relay`]. Every refusal is an HTTP status with a JSON body
+//! `{"error": kind, "message": what to do}`.
+//!
+//! | route | who | what |
+//! |---|---|---|
+//! | `POST /v1/enrol` | anyone with a token | `{token, certificate}`: a one-time token from `diplomatie-relay invite` enrols a device by its certificate (403: unknown, used or expired token) |
+//! | `POST /v1/auth/challenge` | an enrolled device | `{device}` → a single-use challenge, valid 60 s (401 if not enrolled) |
+//! | `POST /v1/auth/session` | an enrolled device | `{device, challenge, signature}`, the challenge signed under `Context::RelayAuth` → a session token, valid 15 min, then sent as `Authorization: Bearer` |
+//! | `POST /v1/spaces` | a session | `{space}`: creates a space whose first member is the caller (409 if it exists) |
+//! | `GET /v1/spaces` | a session | the caller's spaces, each with its head seq and epoch |
+//! | `POST /v1/spaces/{space}/members` | a member | `{device}`: adds an enrolled device |
+//! | `DELETE /v1/spaces/{space}/members/{device}` | a member | removes a device: it can no longer read or write, at once |
+//! | `POST /v1/spaces/{space}/envelopes` | a member | a `PushBatch` → one outcome per envelope: its relay seq (the same again for a duplicate id) or why it was refused |
+//! | `GET /v1/spaces/{space}/envelopes?after=SEQ&limit=N` | a member | an `EnvelopePage` (N ≤ 1000, at most about 8 MiB) |
+//! | `POST /v1/spaces/{space}/deposits` | any enrolled device | a `PushBatch` into a space it is not a member of (rate-limited; no epoch check) |
+//! | `POST /v1/spaces/{space}/commits?epoch=E` | a member | the one commit of epoch E moves the space to E+1; a late one is 409 with the current epoch |
+//! | `GET /v1/spaces/{space}/commits?after=E` | a member | a `CommitPage`: the commits made at epoch E and later |
+//! | `GET /v1/news` | a session (header or `?token=`) | WebSocket: `{"space","head","epoch"}` for each of the caller's spaces on connect and whenever one moves |
+//! | `GET /health` | anyone | 200 `ok` when the database answers |
+//! | `GET /metrics` | anyone | Prometheus text: envelopes, commits, bytes, devices, spaces, sessions, sockets, responses by class |
+//!
+//! Each envelope pushed is checked before it is stored: its size, its format, that its header
+//! names the space pushed to and the session's device as sender, its signature under that
+//! device's enrolled key, and (for members) that it is sealed under the space's current
+//! epoch. A push is idempotent by envelope id.
+//!
+//! **Interim**: membership is set by these routes, and epochs move with opaque commits, one
+//! per epoch in the order received. Once MLS drives membership, the relay will validate
+//! commits as a delivery service (a `PublicGroup`) and derive membership from them.
+//!
+//! Limits: envelope size, body size (refused before it is read whole, 413), requests per
+//! device (429 with `Retry-After`), deposits per device, storage per space (507).
+
+mod api;
+mod auth;
+pub mod db;
+mod error;
+mod limit;
+mod metrics;
+mod news;
+mod state;
+mod store;
+
+use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub use db::{DB_FILE, Db, DbError};
+pub use state::Config;
+
+use crate::state::AppState;
+
+/// How long requests under way may take to finish once the relay is asked to stop.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// A relay ready to serve: its configuration checked and its database open.
+#[derive(Debug)]
+pub struct Relay {
+    config: Config,
+    db: Db,
+}
+
+/// Why a relay cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error("{0}")]
+    Config(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("the server stopped: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Relay {
+    /// Checks the configuration and opens (creating, migrating) `DIR/relay.sqlite`.
+    pub fn open(config: Config) -> Result<Self, RelayError> {
+        config.check().map_err(RelayError::Config)?;
+        let db = Db::open(&config.data_dir)?;
+        Ok(Self { config, db })
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then closes the news sockets and
+    /// lets requests under way finish.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), RelayError> {
+        let (stop, stopping) = watch::channel(false);
+        let state = AppState::new(self.config, self.db, stopping);
+        let app = api::router(state);
+        tracing::info!(address = ?listener.local_addr().ok(), "relay serving");
+        let (fired, signalled) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("relay stopping");
+            let _ = stop.send(true);
+            let _ = fired.send(());
+        })
+        .into_future();
+        tokio::select! {
+            served = server => served?,
+            () = async {
+                if signalled.await.is_ok() {
+                    tokio::time::sleep(STOP_GRACE).await;
+                } else {
+                    std::future::pending::<()>().await;
+                }
+            } => tracing::warn!("requests still under way after the grace period: stopping anyway"),
+        }
+        Ok(())
+    }
+}
+
+/// A one-time enrolment token: give it to one device, which uses it once before `expires`.
+#[derive(Clone)]
+pub struct Invitation {
+    pub token: String,
+    pub expires: OffsetDateTime,
+}
+
+impl std::fmt::Debug for Invitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invitation")
+            .field("token", &"<redacted>")
+            .field("expires", &self.expires)
+            .finish()
+    }
+}
+
+/// Makes an enrolment token valid until `expires`, storing only its SHA-256 in the database
+/// of `data_dir` (a running relay on the same folder sees it at once).
+pub fn invite(
+    data_dir: &std::path::Path,
+    expires: OffsetDateTime,
+) -> Result<Invitation, RelayError> {
+    let conn = db::open_connection(data_dir)?;
+    let (token, hash) =
+        auth::new_token().map_err(|_| RelayError::Config("no randomness available".into()))?;
+    let now = OffsetDateTime::now_utc();
+    store::create_invite(&conn, hash, now.unix_timestamp(), expires.unix_timestamp())
+        .map_err(|e| RelayError::Config(format!("cannot store the invitation: {e:?}")))?;
+    Ok(Invitation { token, expires })
+}
