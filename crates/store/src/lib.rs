@@ -8,7 +8,8 @@
 //! results), `query.rs` (filters, paging, the search language), `snippet.rs`, `index.rs` (what
 //! the full-text index holds of an item), `feed.rs` (what arrived since), `audit.rs`,
 //! `draft.rs` (drafts and released records, as opaque bytes), `number.rs` (an item found by the
-//! number written on it).
+//! number written on it), `mls.rs` (the state of the MLS groups, each operation's writes in one
+//! transaction).
 //!
 //! # A profile
 //!
@@ -129,6 +130,7 @@ mod index;
 mod item;
 mod keyfile;
 mod migration;
+mod mls;
 mod number;
 mod query;
 mod search;
@@ -145,6 +147,7 @@ pub use feed::FEED_PAGE;
 pub use item::{ItemSummary, NewItem, PutOutcome, StoredItem, message_dedupe_key};
 pub use keyfile::kdf_runs;
 pub use migration::SCHEMA_VERSION;
+pub use mls::MlsBatch;
 pub use query::{
     Page, RouteFilter, SearchHit, SearchQuery, SnippetPart, TriageCounts, TriageFilter,
 };

@@ -62,10 +62,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0011_record_verified_log_entries",
         include_str!("../migrations/0011_record_verified_log_entries.sql"),
     ),
+    (
+        12,
+        "0012_create_mls_state",
+        include_str!("../migrations/0012_create_mls_state.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -269,6 +269,7 @@ fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
     let raw = common::raw_connection(&dir, PASSPHRASE);
     raw.execute_batch(
         "DROP TABLE thread_links; DROP TABLE contacts; DROP TABLE verified_log_entries; \
+         DROP TABLE mls_state; \
          UPDATE items SET dedupe_key = NULL; \
          PRAGMA user_version = 8;",
     )
