@@ -19,8 +19,11 @@
 //! - signed clearance logs (`signatures.rs`): the replay of 1,000 signed entries with and
 //!   without its signature checks, and the checks' throughput against raw Ed25519.
 //!
-//! `DIPLOMATIE_BENCH=store`, `drafting`, `security` or `signatures` runs only that part
-//! (default: all).
+//! - envelopes (`envelopes.rs`): sealing and opening against raw AES-256-GCM, on payloads of
+//!   1 KiB, 64 KiB and 1 MiB.
+//!
+//! `DIPLOMATIE_BENCH=store`, `drafting`, `security`, `signatures` or `envelopes` runs only
+//! that part (default: all).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,6 +31,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod drafting;
+mod envelopes;
 mod security;
 mod signatures;
 
@@ -57,6 +61,7 @@ struct Parts {
     drafting: bool,
     security: bool,
     signatures: bool,
+    envelopes: bool,
 }
 
 fn parts() -> Result<Parts> {
@@ -66,15 +71,19 @@ fn parts() -> Result<Parts> {
             drafting: true,
             security: true,
             signatures: true,
+            envelopes: true,
         }),
-        Ok(one @ ("store" | "drafting" | "security" | "signatures")) => Ok(Parts {
+        Ok(one @ ("store" | "drafting" | "security" | "signatures" | "envelopes")) => Ok(Parts {
             store: one == "store",
             drafting: one == "drafting",
             security: one == "security",
             signatures: one == "signatures",
+            envelopes: one == "envelopes",
         }),
         Ok(other) => {
-            bail!("DIPLOMATIE_BENCH={other}: use store, drafting, security, signatures or all")
+            bail!(
+                "DIPLOMATIE_BENCH={other}: use store, drafting, security, signatures, envelopes or all"
+            )
         }
     }
 }
@@ -422,6 +431,18 @@ fn main() -> Result<()> {
         println!(
             "Signed clearance logs (median of {} runs):",
             args.drafting.runs.max(1)
+        );
+        println!();
+        print_table(&rows);
+    }
+    if parts.envelopes {
+        let rows = envelopes::rows(args.drafting.runs)?;
+        if parts.store || parts.drafting || parts.security || parts.signatures {
+            println!();
+        }
+        println!(
+            "Envelopes, sealed and opened (median of {} runs):",
+            args.drafting.runs.max(5)
         );
         println!();
         print_table(&rows);

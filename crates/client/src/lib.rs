@@ -19,6 +19,7 @@ mod profile;
 pub mod release;
 pub mod schedule;
 mod settings;
+pub mod spaces;
 
 pub use attach::{content_type_of, read_attachments};
 pub use compose::{

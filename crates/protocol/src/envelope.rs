@@ -6,8 +6,8 @@
 //! postcard(EnvelopeHeader)  space id, epoch, sender device id, sender's sequence number,
 //!                           envelope id: what anyone carrying the envelope can read
 //! 12 bytes                  AES-256-GCM nonce (random)
-//! ciphertext, 16-byte tag   postcard(Content) sealed under the epoch key, the format byte and
-//!                           the header's bytes as associated data
+//! ciphertext, 16-byte tag   the content's kind (one byte) and body, sealed under the epoch
+//!                           key, the format byte and the header's bytes as associated data
 //! 64 bytes                  Ed25519 signature by the sender's device signing key, context
 //!                           diplomatie/envelope/v1, over the format byte, the header's bytes
 //!                           and the SHA-256 digest of the nonce, ciphertext and tag
@@ -98,11 +98,12 @@ pub struct EnvelopeHeader {
     pub id: EnvelopeId,
 }
 
-/// What an envelope carries.
+/// What an envelope carries: the first byte of its plaintext.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[repr(u8)]
 pub enum ContentKind {
     /// A released or received item.
-    Item,
+    Item = 1,
     /// Automerge change sets of a draft.
     DraftChanges,
     /// A draft's compacted document, so that a newcomer need not replay its whole history.
@@ -114,8 +115,24 @@ pub enum ContentKind {
     Release,
 }
 
-/// The content of an envelope, readable only with the space's epoch key.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl ContentKind {
+    const ALL: [ContentKind; 6] = [
+        ContentKind::Item,
+        ContentKind::DraftChanges,
+        ContentKind::DraftSnapshot,
+        ContentKind::Acknowledgement,
+        ContentKind::Card,
+        ContentKind::Release,
+    ];
+
+    fn from_byte(byte: u8) -> Option<ContentKind> {
+        ContentKind::ALL.into_iter().find(|k| *k as u8 == byte)
+    }
+}
+
+/// The content of an envelope, readable only with the space's epoch key. Its plaintext is the
+/// kind's byte, then the body's bytes as they are.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Content {
     pub kind: ContentKind,
     pub body: Vec<u8>,
@@ -160,9 +177,9 @@ impl Envelope {
         let mut bytes = postcard::to_extend(&header, vec![FORMAT])
             .map_err(|_| ProtocolError::Malformed { what: WHAT })?;
         let start = bytes.len();
-        let plaintext = zeroize::Zeroizing::new(
-            postcard::to_allocvec(content).map_err(|_| ProtocolError::Malformed { what: WHAT })?,
-        );
+        let mut plaintext = zeroize::Zeroizing::new(Vec::with_capacity(1 + content.body.len()));
+        plaintext.push(content.kind as u8);
+        plaintext.extend_from_slice(&content.body);
         let sealed = diplomatie_crypto::seal(epoch_key, &bytes, &plaintext).map_err(|e| {
             ProtocolError::Invalid {
                 what: WHAT,
@@ -281,10 +298,19 @@ impl Envelope {
                     .into(),
             }
         })?;
-        match postcard::take_from_bytes::<Content>(&plaintext) {
-            Ok((content, [])) => Ok(content),
-            _ => Err(ProtocolError::Malformed { what: WHAT }),
-        }
+        let (&kind, body) = plaintext
+            .split_first()
+            .ok_or(ProtocolError::Malformed { what: WHAT })?;
+        let kind = ContentKind::from_byte(kind).ok_or(ProtocolError::Invalid {
+            what: WHAT,
+            why: "it carries a kind of content this version does not know: update the \
+                  application"
+                .into(),
+        })?;
+        Ok(Content {
+            kind,
+            body: body.to_vec(),
+        })
     }
 }
 

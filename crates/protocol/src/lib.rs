@@ -21,6 +21,7 @@ mod device;
 mod envelope;
 mod error;
 mod keys;
+pub mod relay;
 mod safety;
 
 pub use card::{CARD_PREFIX, CardDetails, ContactCard, MAX_CARD_BYTES, MAX_DEVICES};
