@@ -159,6 +159,7 @@ impl Engine {
             space.row.next_seq = space.row.next_seq.max(row.seq.saturating_add(1));
             engine.next_order = engine.next_order.max(row.order.saturating_add(1));
             engine.order_of.insert(id, row.order);
+            let content = row.content()?;
             engine.outbox.insert(
                 row.order,
                 Item {
@@ -167,7 +168,7 @@ impl Engine {
                         space: row.space,
                         sender: device,
                         seq: row.seq,
-                        content: row.content,
+                        content,
                         created: row.created,
                     },
                     pending: BTreeSet::new(),
@@ -301,13 +302,7 @@ impl Engine {
             let entry = &item.entry;
             rows.push((
                 Key::Outbox(entry.id).encode(),
-                state::encode_value(&OutboxRow {
-                    order: *order,
-                    space: entry.space,
-                    seq: entry.seq,
-                    content: entry.content.clone(),
-                    created: entry.created,
-                }),
+                state::encode_value(&OutboxRow::new(*order, entry)),
             ));
             for transport in &item.pending {
                 rows.push((
@@ -365,16 +360,7 @@ impl Engine {
             content,
             created: self.now,
         };
-        self.put(
-            Key::Outbox(id),
-            &OutboxRow {
-                order,
-                space,
-                seq,
-                content: entry.content.clone(),
-                created: entry.created,
-            },
-        );
+        self.put(Key::Outbox(id), &OutboxRow::new(order, &entry));
         for transport in &pending {
             self.put(Key::Pending(*transport, id), &());
         }

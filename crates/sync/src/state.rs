@@ -14,11 +14,11 @@
 
 use std::collections::BTreeMap;
 
-use diplomatie_protocol::{Content, DeviceId, EnvelopeId, SpaceId};
+use diplomatie_protocol::{Content, ContentKind, DeviceId, EnvelopeId, SpaceId};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::seq_set::SeqSet;
-use crate::types::{Cursor, Time, TransportId, Write};
+use crate::types::{Cursor, Outgoing, Time, TransportId, Write};
 
 const FORMAT: u8 = 1;
 
@@ -57,8 +57,44 @@ pub(crate) struct OutboxRow {
     pub order: u64,
     pub space: SpaceId,
     pub seq: u64,
-    pub content: Content,
+    /// The content's kind, as its byte on the wire.
+    pub kind: u8,
+    pub body: Vec<u8>,
     pub created: Time,
+}
+
+impl OutboxRow {
+    pub(crate) fn new(order: u64, entry: &Outgoing) -> OutboxRow {
+        OutboxRow {
+            order,
+            space: entry.space,
+            seq: entry.seq,
+            kind: entry.content.kind as u8,
+            body: entry.content.body.clone(),
+            created: entry.created,
+        }
+    }
+
+    pub(crate) fn content(&self) -> Result<Content, SyncError> {
+        const KINDS: [ContentKind; 6] = [
+            ContentKind::Item,
+            ContentKind::DraftChanges,
+            ContentKind::DraftSnapshot,
+            ContentKind::Acknowledgement,
+            ContentKind::Card,
+            ContentKind::Release,
+        ];
+        let kind = KINDS
+            .into_iter()
+            .find(|kind| *kind as u8 == self.kind)
+            .ok_or(SyncError::Corrupt {
+                what: "an outbox entry's kind",
+            })?;
+        Ok(Content {
+            kind,
+            body: self.body.clone(),
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,6 +232,7 @@ pub(crate) fn restore(
             }
             Key::Outbox(id) => {
                 let row: OutboxRow = decode_value(&value, "an outbox entry")?;
+                row.content()?;
                 restored.outbox.insert(id, row);
             }
             Key::Pending(transport, id) => {

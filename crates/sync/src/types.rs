@@ -71,7 +71,7 @@ impl fmt::Debug for Cursor {
 /// one at push time), and the plaintext content. Its id and sequence number were fixed when
 /// it was written, so a push retried after a crash is the same envelope (pushes are
 /// idempotent by id).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Outgoing {
     pub id: EnvelopeId,
     pub space: SpaceId,
