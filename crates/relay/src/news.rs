@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -34,13 +35,17 @@ pub async fn news(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<NewsQuery>,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     let token = auth::bearer(&headers)
         .map(str::to_owned)
         .or(q.token)
         .unwrap_or_default();
+    // Authenticated first: without a session, the answer is 401 whatever the upgrade.
     let session = auth::authenticate(&state, &token).await?;
+    let upgrade = upgrade.map_err(|_| {
+        ApiError::BadRequest("/v1/news is a WebSocket: connect with a WebSocket client".into())
+    })?;
     Ok(upgrade.on_upgrade(move |socket| run(state, session, socket)))
 }
 

@@ -1,0 +1,838 @@
+//! The relay's API, served in this process on 127.0.0.1:0, driven over real HTTP.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use common::*;
+use diplomatie_crypto::{SecretKey, SigningKey, hex};
+use diplomatie_protocol::relay::{
+    CommitAccepted, CommitPage, EnvelopePage, ErrorKind, PushOutcome, RefusalReason, SpacesResponse,
+};
+use diplomatie_protocol::{Envelope, SpaceId};
+use serde_json::json;
+
+#[tokio::test]
+async fn enrol_open_a_session_create_a_space_push_and_pull() {
+    let relay = InProcess::start().await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let space = alice.create_space().await;
+    let key = SecretKey::generate().unwrap();
+    let batch: Vec<Vec<u8>> = (0..3)
+        .map(|i| {
+            alice
+                .device
+                .envelope(space, 0, &key, format!("item {i}").as_bytes())
+        })
+        .collect();
+    let outcomes = alice.push(space, &batch).await;
+    let seqs: Vec<u64> = outcomes.iter().map(seq_of).collect();
+    assert_eq!(seqs, [1, 2, 3]);
+    assert!(outcomes.iter().all(|o| matches!(
+        o,
+        PushOutcome::Accepted {
+            duplicate: false,
+            ..
+        }
+    )));
+
+    // The same batch again: the same seqs, marked as duplicates, nothing added.
+    let again = alice.push(space, &batch).await;
+    assert_eq!(again.iter().map(seq_of).collect::<Vec<_>>(), seqs);
+    assert!(again.iter().all(|o| matches!(
+        o,
+        PushOutcome::Accepted {
+            duplicate: true,
+            ..
+        }
+    )));
+
+    let log = alice.pull_all(space).await;
+    assert_eq!(log.len(), 3);
+    for ((seq, bytes), (expected_seq, sent)) in log.iter().zip(seqs.iter().zip(&batch)) {
+        assert_eq!(seq, expected_seq);
+        assert_eq!(bytes, sent, "served exactly as sent");
+        let envelope = Envelope::decode(bytes).unwrap();
+        envelope.open(&alice.device.certificate, &key).unwrap();
+    }
+    // Pages: after and limit.
+    let page = alice
+        .get(&format!("/v1/spaces/{space}/envelopes?after=1&limit=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.headers()["content-type"], "application/octet-stream");
+    let page = EnvelopePage::decode(&page.bytes().await.unwrap()).unwrap();
+    assert_eq!(page.envelopes.len(), 1);
+    assert_eq!(page.envelopes[0].0, 2);
+    assert_eq!(page.next, Some(2));
+    assert_eq!(page.head, 3);
+
+    let spaces: SpacesResponse = alice
+        .get("/v1/spaces")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(spaces.spaces.len(), 1);
+    assert_eq!(spaces.spaces[0].space, space);
+    assert_eq!(spaces.spaces[0].head, 3);
+
+    // A second member reads the same log.
+    let bob = Client::join(&relay.url, relay.dir.path()).await;
+    assert_eq!(
+        alice.add(space, bob.device.id).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(bob.pull_all(space).await, log);
+    let from_bob = bob.device.envelope(space, 0, &key, b"from bob");
+    assert_eq!(seq_of(&bob.push(space, &[from_bob]).await[0]), 4);
+
+    // The space exists: creating it again is a conflict.
+    let response = bob
+        .post("/v1/spaces")
+        .json(&json!({ "space": space.hex() }))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_of(response).await;
+    assert_error(status, &body, StatusCode::CONFLICT, ErrorKind::Conflict);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn only_members_read_or_write_and_a_removed_member_is_refused_at_once() {
+    let relay = InProcess::start().await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let mallory = Client::join(&relay.url, relay.dir.path()).await;
+    let space = alice.create_space().await;
+    let key = SecretKey::generate().unwrap();
+    alice
+        .push(space, &[alice.device.envelope(space, 0, &key, b"a")])
+        .await;
+
+    let (status, body) = error_of(mallory.pull_raw(space, 0).await).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, ErrorKind::Forbidden);
+    let envelope = mallory.device.envelope(space, 0, &key, b"m");
+    let (status, body) = error_of(mallory.push_raw(space, &[envelope]).await).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, ErrorKind::Forbidden);
+    // Nor add itself, nor commit, nor read commits.
+    assert_eq!(
+        mallory.add(space, mallory.device.id).await,
+        StatusCode::FORBIDDEN
+    );
+    let response = mallory
+        .post(&format!("/v1/spaces/{space}/commits?epoch=0"))
+        .body(vec![1u8, 2, 3])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = mallory
+        .get(&format!("/v1/spaces/{space}/commits"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Nor does a space it does not know exist look any different.
+    let unknown = SpaceId::random().unwrap();
+    assert_eq!(
+        mallory.pull_raw(unknown, 0).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Bob is added, reads, is removed: refused at once.
+    let bob = Client::join(&relay.url, relay.dir.path()).await;
+    assert_eq!(
+        alice.add(space, bob.device.id).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(bob.pull_raw(space, 0).await.status(), StatusCode::OK);
+    let response = alice
+        .delete(&format!("/v1/spaces/{space}/members/{}", bob.device.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(bob.pull_raw(space, 0).await.status(), StatusCode::FORBIDDEN);
+    let envelope = bob.device.envelope(space, 0, &key, b"b");
+    assert_eq!(
+        bob.push_raw(space, &[envelope]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let spaces: SpacesResponse = bob
+        .get("/v1/spaces")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(spaces.spaces.is_empty());
+    assert_eq!(alice.pull_all(space).await.len(), 1);
+
+    // Only an enrolled device can be added.
+    let stranger = Device::new();
+    assert_eq!(alice.add(space, stranger.id).await, StatusCode::NOT_FOUND);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn sessions_need_an_enrolled_device_a_fresh_invitation_and_the_right_signature() {
+    let relay = InProcess::start().await;
+    let url = &relay.url;
+
+    // Not enrolled: no challenge, hence no session.
+    let stranger = Device::new();
+    let (status, body) = error_of(challenge(url, stranger.id).await).await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNAUTHORIZED,
+        ErrorKind::Unauthorized,
+    );
+
+    // An invitation is used once.
+    let alice = Device::new();
+    let token = relay.invite();
+    assert_eq!(
+        enrol(url, &alice, &token).await.status(),
+        StatusCode::CREATED
+    );
+    let bob = Device::new();
+    let (status, body) = error_of(enrol(url, &bob, &token).await).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, ErrorKind::Forbidden);
+    assert!(body.message.contains("already used"), "{}", body.message);
+    // An expired or unknown one is refused.
+    let expired = expired_invite(relay.dir.path());
+    let (status, body) = error_of(enrol(url, &bob, &expired).await).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, ErrorKind::Forbidden);
+    assert!(body.message.contains("expired"), "{}", body.message);
+    let (status, _) = error_of(enrol(url, &bob, &"00".repeat(32)).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A tampered certificate is refused, and the token it came with stays usable.
+    let token = relay.invite();
+    let mut certificate = bob.certificate.bytes().to_vec();
+    let last = certificate.len() - 1;
+    certificate[last] ^= 1;
+    let response = http()
+        .post(format!("{url}/v1/enrol"))
+        .json(&json!({ "token": token, "certificate": hex::encode(&certificate) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(enrol(url, &bob, &token).await.status(), StatusCode::CREATED);
+
+    // A challenge signed by another key is refused, and cannot be tried again.
+    let other = SigningKey::generate().unwrap();
+    let (status, body) = error_of(session_with(url, alice.id, &other).await).await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNAUTHORIZED,
+        ErrorKind::Unauthorized,
+    );
+    // Bob's key does not open Alice's session either.
+    let (status, _) = error_of(session_with(url, alice.id, &bob.signing).await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A challenge is single-use.
+    let response = challenge(url, alice.id).await;
+    let c: diplomatie_protocol::relay::ChallengeResponse = response.json().await.unwrap();
+    let signature = alice
+        .signing
+        .sign_as(diplomatie_crypto::Context::RelayAuth, &c.challenge);
+    let request = json!({
+        "device": alice.id.hex(),
+        "challenge": hex::encode(&c.challenge),
+        "signature": hex::encode(&signature),
+    });
+    let first = http()
+        .post(format!("{url}/v1/auth/session"))
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let second = http()
+        .post(format!("{url}/v1/auth/session"))
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), StatusCode::UNAUTHORIZED);
+
+    // Without a session, or with a made-up one: 401.
+    let response = http().get(format!("{url}/v1/spaces")).send().await.unwrap();
+    let (status, body) = error_of(response).await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNAUTHORIZED,
+        ErrorKind::Unauthorized,
+    );
+    let response = http()
+        .get(format!("{url}/v1/spaces"))
+        .bearer_auth(&"00".repeat(32))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_session_is_refused() {
+    let relay = InProcess::start_with(|c| c.session_ttl = Duration::from_secs(1)).await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    assert_eq!(
+        alice.get("/v1/spaces").send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(
+        alice.get("/v1/spaces").send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn tampered_misattributed_oversized_and_stale_envelopes_are_refused_and_the_log_is_unchanged()
+{
+    let max_envelope = 64 * 1024;
+    let max_body = 256 * 1024;
+    let relay = InProcess::start_with(|c| {
+        c.max_envelope_bytes = max_envelope;
+        c.max_body_bytes = max_body;
+    })
+    .await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let bob = Client::join(&relay.url, relay.dir.path()).await;
+    let space = alice.create_space().await;
+    let other_space = alice.create_space().await;
+    assert_eq!(
+        alice.add(space, bob.device.id).await,
+        StatusCode::NO_CONTENT
+    );
+    let key = SecretKey::generate().unwrap();
+    let first = alice.device.envelope(space, 0, &key, b"first");
+    alice.push(space, std::slice::from_ref(&first)).await;
+    let before = alice.pull_all(space).await;
+
+    // One byte flipped, anywhere: header, sealed content, signature.
+    let good = alice.device.envelope(space, 0, &key, b"to be altered");
+    for at in [1, good.len() / 2, good.len() - 1] {
+        let mut tampered = good.clone();
+        tampered[at] ^= 0x01;
+        let outcomes = alice.push(space, &[tampered]).await;
+        assert!(
+            matches!(outcomes[0], PushOutcome::Refused { .. }),
+            "byte {at}: {outcomes:?}"
+        );
+    }
+    let mut tampered = good.clone();
+    let middle = good.len() / 2;
+    tampered[middle] ^= 0x01;
+    assert_refused(
+        &alice.push(space, &[tampered]).await[0],
+        RefusalReason::BadSignature,
+    );
+    // Garbage.
+    assert_refused(
+        &alice.push(space, &[vec![1, 2, 3]]).await[0],
+        RefusalReason::Malformed,
+    );
+    // Alice's envelope pushed by Bob; Bob's naming Alice as its sender.
+    assert_refused(
+        &bob.push(space, std::slice::from_ref(&good)).await[0],
+        RefusalReason::WrongSender,
+    );
+    let forged = bob
+        .device
+        .envelope_as(alice.device.id, space, 0, &key, b"forged");
+    assert_refused(
+        &bob.push(space, std::slice::from_ref(&forged)).await[0],
+        RefusalReason::WrongSender,
+    );
+    assert_refused(
+        &alice.push(space, &[forged]).await[0],
+        RefusalReason::BadSignature,
+    );
+    // Addressed to another space.
+    let elsewhere = alice.device.envelope(other_space, 0, &key, b"elsewhere");
+    assert_refused(
+        &alice.push(space, &[elsewhere]).await[0],
+        RefusalReason::WrongSpace,
+    );
+    // Larger than the relay takes, inside a body it takes.
+    let big = alice
+        .device
+        .envelope(space, 0, &key, &vec![7u8; max_envelope + 1]);
+    assert_refused(&alice.push(space, &[big]).await[0], RefusalReason::TooLarge);
+    // A body larger than the relay takes: 413.
+    let bodies: Vec<Vec<u8>> = (0..5)
+        .map(|_| {
+            alice
+                .device
+                .envelope(space, 0, &key, &vec![7u8; max_envelope - 200])
+        })
+        .collect();
+    let (status, body) = error_of(alice.push_raw(space, &bodies).await).await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::TooLarge,
+    );
+
+    // An older epoch, once a commit moved the space on; a later one too.
+    let response = alice
+        .post(&format!("/v1/spaces/{space}/commits?epoch=0"))
+        .body(b"commit 0".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let stale = alice.device.envelope(space, 0, &key, b"stale");
+    assert_refused(
+        &alice.push(space, &[stale]).await[0],
+        RefusalReason::StaleEpoch,
+    );
+    let future = alice.device.envelope(space, 5, &key, b"future");
+    assert_refused(
+        &alice.push(space, &[future]).await[0],
+        RefusalReason::FutureEpoch,
+    );
+    // ... but an envelope already taken at the old epoch is still answered with its seq.
+    assert_eq!(seq_of(&alice.push(space, &[first]).await[0]), 1);
+
+    assert_eq!(alice.pull_all(space).await, before, "the log is unchanged");
+    // A refusal does not spoil the rest of its batch.
+    let fresh = alice.device.envelope(space, 1, &key, b"fresh");
+    let outcomes = alice.push(space, &[vec![9, 9], fresh]).await;
+    assert_refused(&outcomes[0], RefusalReason::Malformed);
+    assert_eq!(seq_of(&outcomes[1]), 2);
+    relay.stop().await;
+}
+
+/// The body limit holds before the body is read: a client announcing a huge body and sending
+/// only part of it gets its 413 without sending the rest.
+#[tokio::test]
+async fn an_oversized_body_is_refused_before_it_is_read_whole() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let relay = InProcess::start_with(|c| {
+        c.max_envelope_bytes = 64 * 1024;
+        c.max_body_bytes = 128 * 1024;
+    })
+    .await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let space = alice.create_space().await;
+    let address = relay.url.trim_start_matches("http://").to_owned();
+    for announce in [true, false] {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let head = if announce {
+            format!(
+                "POST /v1/spaces/{space}/envelopes HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+                alice.token,
+                1u64 << 30
+            )
+        } else {
+            format!(
+                "POST /v1/spaces/{space}/envelopes HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
+                alice.token
+            )
+        };
+        stream.write_all(head.as_bytes()).await.unwrap();
+        // Send up to 1 MiB (far less than announced), then stop and wait for the answer.
+        let chunk = vec![0u8; 64 * 1024];
+        for _ in 0..16 {
+            let wrote = if announce {
+                stream.write_all(&chunk).await
+            } else {
+                let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+                framed.extend_from_slice(&chunk);
+                framed.extend_from_slice(b"\r\n");
+                stream.write_all(&framed).await
+            };
+            if wrote.is_err() {
+                break; // The relay answered and closed: fine.
+            }
+        }
+        let mut answer = vec![0u8; 4096];
+        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
+            .await
+            .expect("an answer before the body is complete")
+            .unwrap();
+        let text = String::from_utf8_lossy(&answer[..read]);
+        assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+        assert!(text.contains("too_large"), "{text}");
+    }
+    assert!(alice.pull_all(space).await.is_empty());
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn of_two_commits_for_one_epoch_exactly_one_is_accepted() {
+    let relay = InProcess::start().await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let bob = Client::join(&relay.url, relay.dir.path()).await;
+    let space = alice.create_space().await;
+    assert_eq!(
+        alice.add(space, bob.device.id).await,
+        StatusCode::NO_CONTENT
+    );
+    for round in 0..5u64 {
+        let commit = |client: &Client, bytes: Vec<u8>| {
+            client
+                .post(&format!("/v1/spaces/{space}/commits?epoch={round}"))
+                .body(bytes)
+                .send()
+        };
+        let (a, b) = tokio::join!(
+            commit(&alice, format!("alice {round}").into_bytes()),
+            commit(&bob, format!("bob {round}").into_bytes())
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let statuses = [a.status(), b.status()];
+        assert!(
+            statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::CONFLICT),
+            "{statuses:?}"
+        );
+        let (won, lost) = if a.status() == StatusCode::OK {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let accepted: CommitAccepted = won.json().await.unwrap();
+        assert_eq!(accepted.epoch, round + 1);
+        let (status, body) = error_of(lost).await;
+        assert_error(status, &body, StatusCode::CONFLICT, ErrorKind::Conflict);
+        assert_eq!(body.epoch, Some(round + 1));
+    }
+    // A late commit for an old epoch: 409 with the current one.
+    let response = alice
+        .post(&format!("/v1/spaces/{space}/commits?epoch=2"))
+        .body(b"late".to_vec())
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_of(response).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body.epoch, Some(5));
+
+    // The commits, in order, from any epoch on.
+    let page = bob
+        .get(&format!("/v1/spaces/{space}/commits?after=2"))
+        .send()
+        .await
+        .unwrap();
+    let page = CommitPage::decode(&page.bytes().await.unwrap()).unwrap();
+    assert_eq!(page.epoch, 5);
+    assert_eq!(
+        page.commits.iter().map(|c| c.epoch).collect::<Vec<_>>(),
+        [2, 3, 4]
+    );
+    assert_eq!(page.next, None);
+    for commit in &page.commits {
+        let text = String::from_utf8(commit.bytes.clone()).unwrap();
+        let by = if commit.sender == alice.device.id {
+            "alice"
+        } else {
+            "bob"
+        };
+        assert_eq!(text, format!("{by} {}", commit.epoch));
+    }
+    let spaces: SpacesResponse = bob
+        .get("/v1/spaces")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(spaces.spaces[0].epoch, 5);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn deposits_come_from_any_enrolled_device_and_are_rate_limited() {
+    let relay = InProcess::start_with(|c| c.deposits_per_minute = 3).await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let carol = Client::join(&relay.url, relay.dir.path()).await;
+    let space = alice.create_space().await;
+    let key = SecretKey::generate().unwrap();
+    let deposit = |bytes: Vec<u8>| {
+        carol
+            .post(&format!("/v1/spaces/{space}/deposits"))
+            .body(diplomatie_protocol::relay::PushBatch(vec![bytes]).encode())
+            .send()
+    };
+    let response = deposit(carol.device.envelope(space, 0, &key, b"knock"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let outcomes: diplomatie_protocol::relay::PushResponse = response.json().await.unwrap();
+    assert_eq!(seq_of(&outcomes.outcomes[0]), 1);
+    // The signature is still checked.
+    let mut tampered = carol.device.envelope(space, 0, &key, b"x");
+    tampered[5] ^= 1;
+    let outcomes: diplomatie_protocol::relay::PushResponse =
+        deposit(tampered).await.unwrap().json().await.unwrap();
+    assert!(matches!(outcomes.outcomes[0], PushOutcome::Refused { .. }));
+    // Carol still cannot read; Alice sees the deposit.
+    assert_eq!(
+        carol.pull_raw(space, 0).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(alice.pull_all(space).await.len(), 1);
+    // The refused deposit counted too: a third is taken, a fourth within the minute is 429
+    // with Retry-After.
+    let response = deposit(carol.device.envelope(space, 0, &key, b"third"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = deposit(carol.device.envelope(space, 0, &key, b"again"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+    // Into a space that does not exist: 404.
+    let nowhere = SpaceId::random().unwrap();
+    let response = carol
+        .post(&format!("/v1/spaces/{nowhere}/deposits"))
+        .body(diplomatie_protocol::relay::PushBatch(vec![]).encode())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn requests_beyond_a_devices_rate_get_429_with_retry_after() {
+    let relay = InProcess::start_with(|c| {
+        c.rate_per_second = 1.0;
+        c.rate_burst = 3;
+    })
+    .await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let response = alice.get("/v1/spaces").send().await.unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            let retry: u64 = response.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=2).contains(&retry));
+            let (_, body) = error_of(response).await;
+            assert_eq!(body.error, ErrorKind::RateLimited);
+            statuses.push(429);
+        } else {
+            statuses.push(response.status().as_u16());
+        }
+    }
+    assert_eq!(statuses[..3], [200, 200, 200]);
+    assert!(statuses[3..].iter().all(|&s| s == 429), "{statuses:?}");
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_space_over_its_quota_takes_nothing_more() {
+    let relay = InProcess::start_with(|c| c.space_quota_bytes = 2000).await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let space = alice.create_space().await;
+    let key = SecretKey::generate().unwrap();
+    let small = alice.device.envelope(space, 0, &key, &[1u8; 500]);
+    alice.push(space, &[small]).await;
+    let batch: Vec<Vec<u8>> = (0..3)
+        .map(|_| alice.device.envelope(space, 0, &key, &[2u8; 500]))
+        .collect();
+    let (status, body) = error_of(alice.push_raw(space, &batch).await).await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::INSUFFICIENT_STORAGE,
+        ErrorKind::QuotaExceeded,
+    );
+    assert_eq!(
+        alice.pull_all(space).await.len(),
+        1,
+        "nothing of the batch stored"
+    );
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn health_and_metrics_answer() {
+    let relay = InProcess::start().await;
+    let response = http()
+        .get(format!("{}/health", relay.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.text().await.unwrap(), "ok");
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let space = alice.create_space().await;
+    let key = SecretKey::generate().unwrap();
+    alice
+        .push(
+            space,
+            &[alice.device.envelope(space, 0, &key, b"x"), vec![0]],
+        )
+        .await;
+    let _ = http()
+        .get(format!("{}/nowhere", relay.url))
+        .send()
+        .await
+        .unwrap();
+    let text = http()
+        .get(format!("{}/metrics", relay.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "relay_envelopes_accepted_total 1",
+        "relay_envelopes_refused_total 1",
+        "relay_devices 1",
+        "relay_spaces 1",
+        "relay_sessions 1",
+        "relay_envelopes_stored 1",
+        "relay_websocket_connections 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+    }
+    assert!(
+        text.contains("relay_http_responses_total{class=\"4xx\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("# TYPE relay_bytes_stored gauge"));
+    relay.stop().await;
+}
+
+/// A socket reads `{"space","head","epoch"}` messages; `None` after `wait` without one.
+fn read_news(
+    socket: &mut tokio_tungstenite::tungstenite::WebSocket<std::net::TcpStream>,
+    wait: Duration,
+) -> Option<serde_json::Value> {
+    use tokio_tungstenite::tungstenite::Message;
+    socket.get_mut().set_read_timeout(Some(wait)).unwrap();
+    let deadline = std::time::Instant::now() + wait;
+    while std::time::Instant::now() < deadline {
+        match socket.read() {
+            Ok(Message::Text(text)) => return Some(serde_json::from_str(&text).unwrap()),
+            Ok(_) => continue,
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+fn connect_news(
+    url: &str,
+    token: &str,
+    in_header: bool,
+) -> tokio_tungstenite::tungstenite::WebSocket<std::net::TcpStream> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let address = url.trim_start_matches("http://");
+    let mut request = if in_header {
+        format!("ws://{address}/v1/news")
+            .into_client_request()
+            .unwrap()
+    } else {
+        format!("ws://{address}/v1/news?token={token}")
+            .into_client_request()
+            .unwrap()
+    };
+    if in_header {
+        request
+            .headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    let stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let (socket, _) = tokio_tungstenite::tungstenite::client::client(request, stream).unwrap();
+    socket
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_news_socket_tells_members_of_pushes_and_non_members_nothing() {
+    let relay = InProcess::start().await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let mallory = Client::join(&relay.url, relay.dir.path()).await;
+    let space = alice.create_space().await;
+    let key = SecretKey::generate().unwrap();
+    alice
+        .push(space, &[alice.device.envelope(space, 0, &key, b"before")])
+        .await;
+
+    let (url, alice_token, mallory_token) = (
+        relay.url.clone(),
+        alice.token.clone(),
+        mallory.token.clone(),
+    );
+    let sockets = tokio::task::spawn_blocking(move || {
+        let mut a = connect_news(&url, &alice_token, true);
+        // On connect: the head of each of Alice's spaces.
+        let hello = read_news(&mut a, Duration::from_secs(10)).expect("the heads on connect");
+        let m = connect_news(&url, &mallory_token, false);
+        (a, m, hello)
+    })
+    .await
+    .unwrap();
+    let (mut a, mut m, hello) = sockets;
+    assert_eq!(
+        hello,
+        json!({ "space": space.hex(), "head": 1, "epoch": 0 })
+    );
+
+    alice
+        .push(space, &[alice.device.envelope(space, 0, &key, b"after")])
+        .await;
+    let (heard, overheard) = tokio::task::spawn_blocking(move || {
+        let heard = read_news(&mut a, Duration::from_secs(5));
+        let overheard = read_news(&mut m, Duration::from_millis(1500));
+        (heard, overheard)
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        heard,
+        Some(json!({ "space": space.hex(), "head": 2, "epoch": 0 }))
+    );
+    assert_eq!(overheard, None, "a non-member hears nothing");
+
+    // Without a session, no socket.
+    let response = http()
+        .get(format!("{}/v1/news", relay.url))
+        .header("connection", "upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let _ = hex::encode(b"");
+    relay.stop().await;
+}
