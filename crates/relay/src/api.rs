@@ -229,6 +229,9 @@ async fn session(
 }
 
 // ---- spaces and members ----
+//
+// Interim: membership is set by these routes, by any member. Once MLS commits drive
+// membership, the relay will derive it from the commits it validates as delivery service.
 
 async fn create_space(
     State(state): State<AppState>,

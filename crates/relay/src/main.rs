@@ -75,6 +75,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -110,8 +111,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let expires =
                 time::OffsetDateTime::now_utc() + time::Duration::minutes(i64::from(expires_in));
             let invitation = invite(&data, expires)?;
-            let until = invitation
-                .expires
+            let expires = invitation.expires;
+            let until = expires
+                .replace_nanosecond(0)
+                .unwrap_or(expires)
                 .format(&Rfc3339)
                 .unwrap_or_else(|_| invitation.expires.to_string());
             println!("one-time enrolment token for one device, valid until {until}:");

@@ -98,6 +98,7 @@ pub struct Process {
     pub child: Child,
     pub url: String,
     pub stderr: Option<ChildStderr>,
+    stdout: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 pub fn relay_bin() -> PathBuf {
@@ -117,13 +118,20 @@ impl Process {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
+        let printed = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let keep = std::sync::Arc::clone(&printed);
         std::thread::spawn(move || {
             let mut lines = BufReader::new(stdout).lines();
             if let Some(Ok(line)) = lines.next() {
+                keep.lock().unwrap().push_str(&line);
                 let _ = tx.send(line);
             }
-            // Keep reading so the relay never blocks on a full pipe.
-            for _ in lines {}
+            // Keep reading (and keeping) so the relay never blocks on a full pipe.
+            for line in lines.map_while(Result::ok) {
+                let mut kept = keep.lock().unwrap();
+                kept.push('\n');
+                kept.push_str(&line);
+            }
         });
         let line = match rx.recv_timeout(Duration::from_secs(30)) {
             Ok(line) => line,
@@ -138,7 +146,17 @@ impl Process {
             .unwrap_or_else(|| panic!("unexpected first line: {line}"))
             .to_owned();
         let stderr = child.stderr.take();
-        Self { child, url, stderr }
+        Self {
+            child,
+            url,
+            stderr,
+            stdout: printed,
+        }
+    }
+
+    /// What the process printed on stdout so far.
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
     }
 
     /// SIGKILL, no chance to flush anything.
