@@ -809,10 +809,10 @@ async fn the_news_socket_tells_members_of_pushes_and_non_members_nothing() {
     alice
         .push(space, &[alice.device.envelope(space, 0, &key, b"after")])
         .await;
-    let (heard, overheard) = tokio::task::spawn_blocking(move || {
+    let (heard, overheard, a, m) = tokio::task::spawn_blocking(move || {
         let heard = read_news(&mut a, Duration::from_secs(5));
         let overheard = read_news(&mut m, Duration::from_millis(1500));
-        (heard, overheard)
+        (heard, overheard, a, m)
     })
     .await
     .unwrap();
@@ -821,6 +821,45 @@ async fn the_news_socket_tells_members_of_pushes_and_non_members_nothing() {
         Some(json!({ "space": space.hex(), "head": 2, "epoch": 0 }))
     );
     assert_eq!(overheard, None, "a non-member hears nothing");
+
+    // Added, Mallory's open socket hears of the space at once; removed, nothing more.
+    assert_eq!(
+        alice.add(space, mallory.device.id).await,
+        StatusCode::NO_CONTENT
+    );
+    let (joined, mut m) = tokio::task::spawn_blocking(move || {
+        let mut m = m;
+        (read_news(&mut m, Duration::from_secs(5)), m)
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        joined,
+        Some(json!({ "space": space.hex(), "head": 2, "epoch": 0 }))
+    );
+    let response = alice
+        .delete(&format!("/v1/spaces/{space}/members/{}", mallory.device.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    alice
+        .push(space, &[alice.device.envelope(space, 0, &key, b"later")])
+        .await;
+    let mut a = a;
+    let (heard, overheard) = tokio::task::spawn_blocking(move || {
+        (
+            read_news(&mut a, Duration::from_secs(5)),
+            read_news(&mut m, Duration::from_millis(1500)),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        heard,
+        Some(json!({ "space": space.hex(), "head": 3, "epoch": 0 }))
+    );
+    assert_eq!(overheard, None, "a removed member hears nothing more");
 
     // Without a session, no socket.
     let response = http()
@@ -834,4 +873,70 @@ async fn the_news_socket_tells_members_of_pushes_and_non_members_nothing() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     relay.stop().await;
+}
+
+/// The JSON forms clients depend on: ids, keys and signatures in hex, tagged outcomes,
+/// snake_case error kinds.
+#[test]
+fn the_json_wire_forms_are_as_documented() {
+    use diplomatie_protocol::DeviceId;
+    use diplomatie_protocol::relay::{ErrorBody, News, SessionRequest};
+
+    let request = SessionRequest {
+        device: DeviceId([0xab; 16]),
+        challenge: vec![1, 2],
+        signature: vec![0xff],
+    };
+    let text = serde_json::to_string(&request).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            r#"{{"device":"{}","challenge":"0102","signature":"ff"}}"#,
+            "ab".repeat(16)
+        )
+    );
+    assert_eq!(
+        serde_json::from_str::<SessionRequest>(&text).unwrap(),
+        request
+    );
+    assert!(
+        serde_json::from_str::<SessionRequest>(r#"{"device":"zz","challenge":"","signature":""}"#)
+            .is_err()
+    );
+    let accepted = serde_json::to_value(PushOutcome::Accepted {
+        seq: 3,
+        duplicate: false,
+    })
+    .unwrap();
+    assert_eq!(
+        accepted,
+        json!({ "outcome": "accepted", "seq": 3, "duplicate": false })
+    );
+    let refused = serde_json::to_value(PushOutcome::Refused {
+        reason: RefusalReason::StaleEpoch,
+        message: "m".into(),
+    })
+    .unwrap();
+    assert_eq!(
+        refused,
+        json!({ "outcome": "refused", "reason": "stale_epoch", "message": "m" })
+    );
+    let body = ErrorBody {
+        error: ErrorKind::QuotaExceeded,
+        message: "m".into(),
+        epoch: None,
+    };
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        json!({ "error": "quota_exceeded", "message": "m" })
+    );
+    let news = News {
+        space: SpaceId([1; 16]),
+        head: 4,
+        epoch: 2,
+    };
+    assert_eq!(
+        serde_json::to_value(&news).unwrap(),
+        json!({ "space": "01".repeat(16), "head": 4, "epoch": 2 })
+    );
 }
