@@ -9,7 +9,7 @@ mod kdf;
 mod key;
 mod process;
 
-pub use aead::{open, seal};
+pub use aead::{open, open_plain, seal, seal_appending};
 pub use error::CryptoError;
 pub use identity::{
     AgreementKey, Context, PublicIdentity, SigningKey, verify_as, verify_signature,

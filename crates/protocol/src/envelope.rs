@@ -6,7 +6,7 @@
 //! postcard(EnvelopeHeader)  space id, epoch, sender device id, sender's sequence number,
 //!                           envelope id: what anyone carrying the envelope can read
 //! 12 bytes                  AES-256-GCM nonce (random)
-//! ciphertext, 16-byte tag   the content's kind (one byte) and body, sealed under the epoch
+//! ciphertext, 16-byte tag   the content's body and kind (one byte), sealed under the epoch
 //!                           key, the format byte and the header's bytes as associated data
 //! 64 bytes                  Ed25519 signature by the sender's device signing key, context
 //!                           diplomatie/envelope/v1, over the format byte, the header's bytes
@@ -98,7 +98,7 @@ pub struct EnvelopeHeader {
     pub id: EnvelopeId,
 }
 
-/// What an envelope carries: the first byte of its plaintext.
+/// What an envelope carries: the last byte of its plaintext.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[repr(u8)]
 pub enum ContentKind {
@@ -131,7 +131,7 @@ impl ContentKind {
 }
 
 /// The content of an envelope, readable only with the space's epoch key. Its plaintext is the
-/// kind's byte, then the body's bytes as they are.
+/// body's bytes as they are, then the kind's byte.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Content {
     pub kind: ContentKind,
@@ -177,16 +177,15 @@ impl Envelope {
         let mut bytes = postcard::to_extend(&header, vec![FORMAT])
             .map_err(|_| ProtocolError::Malformed { what: WHAT })?;
         let start = bytes.len();
-        let mut plaintext = zeroize::Zeroizing::new(Vec::with_capacity(1 + content.body.len()));
-        plaintext.push(content.kind as u8);
-        plaintext.extend_from_slice(&content.body);
-        let sealed = diplomatie_crypto::seal(epoch_key, &bytes, &plaintext).map_err(|e| {
-            ProtocolError::Invalid {
-                what: WHAT,
-                why: e.to_string(),
-            }
+        diplomatie_crypto::seal_appending(
+            epoch_key,
+            &mut bytes,
+            &[&content.body, &[content.kind as u8]],
+        )
+        .map_err(|e| ProtocolError::Invalid {
+            what: WHAT,
+            why: e.to_string(),
         })?;
-        bytes.extend_from_slice(&sealed);
         let end = bytes.len();
         if end + 64 > MAX_ENVELOPE_BYTES {
             return Err(ProtocolError::TooLarge {
@@ -290,7 +289,7 @@ impl Envelope {
             .bytes
             .get(self.sealed.clone())
             .ok_or(ProtocolError::Malformed { what: WHAT })?;
-        let plaintext = diplomatie_crypto::open(epoch_key, aad, sealed).map_err(|_| {
+        let mut body = diplomatie_crypto::open_plain(epoch_key, aad, sealed).map_err(|_| {
             ProtocolError::Invalid {
                 what: WHAT,
                 why: "its content does not open with this epoch's key (altered, or sealed \
@@ -298,19 +297,14 @@ impl Envelope {
                     .into(),
             }
         })?;
-        let (&kind, body) = plaintext
-            .split_first()
-            .ok_or(ProtocolError::Malformed { what: WHAT })?;
+        let kind = body.pop().ok_or(ProtocolError::Malformed { what: WHAT })?;
         let kind = ContentKind::from_byte(kind).ok_or(ProtocolError::Invalid {
             what: WHAT,
             why: "it carries a kind of content this version does not know: update the \
                   application"
                 .into(),
         })?;
-        Ok(Content {
-            kind,
-            body: body.to_vec(),
-        })
+        Ok(Content { kind, body })
     }
 }
 
