@@ -22,11 +22,11 @@ ui-test:
 	cd ui && npm test
 
 build: deps-run ui
-	$(CARGO) build --release -p diplomatie -p diplomatie-cli
+	$(CARGO) build --release -p diplomatie -p diplomatie-cli -p diplomatie-relay
 
-# The desktop app: `make run` opens your profile; `make run DEMO=1` a fresh demo profile.
-# PROFILE_DIR=DIR another profile folder (with DEMO=1, only a new or empty folder, or a demo made so).
-# (The relay joins here once it exists.)
+# A local relay and the desktop app: `make run` opens your profile; `make run DEMO=1` a fresh
+# demo profile. PROFILE_DIR=DIR another profile folder (with DEMO=1, only a new or empty folder,
+# or a demo made so).
 run: build
 	@DEMO="$(DEMO)" DEMO_ITEMS="$(DEMO_ITEMS)" PROFILE_DIR="$(PROFILE_DIR)" scripts/run-app.sh
 

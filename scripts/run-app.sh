@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the desktop app (what `make run` does after building it).
+# Starts a local relay and the desktop app (what `make run` does after building them); the relay
+# stops when the app does. Its data: $XDG_DATA_HOME/diplomatie/relay (RELAY_DIR overrides).
 #   scripts/run-app.sh            your own profile (created by the app on first start)
 #   DEMO=1 scripts/run-app.sh     a fresh demo profile filled with synthetic correspondence
 # DEMO_ITEMS sets how many demo items (default 5000); PROFILE_DIR overrides the directory.
@@ -10,6 +11,7 @@ set -euo pipefail
 target=${CARGO_TARGET_DIR:-target}
 app="$target/release/diplomatie"
 diplo="$target/release/diplo"
+relay="$target/release/diplomatie-relay"
 data=${XDG_DATA_HOME:-$HOME/.local/share}/diplomatie
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
@@ -64,4 +66,20 @@ else
   echo "Diplomatie — profile: $dir (the app creates it on first start)"
 fi
 
-exec "$app" --profile "$dir"
+# The local relay, on its embedded SQLite, on a port the system chooses.
+relay_dir=${RELAY_DIR:-$data/relay}
+mkdir -p "$relay_dir"
+relay_log=$(mktemp)
+"$relay" serve --listen 127.0.0.1:0 --data "$relay_dir" >"$relay_log" 2>&1 &
+relay_pid=$!
+trap 'kill "$relay_pid" 2>/dev/null; wait "$relay_pid" 2>/dev/null; rm -f "$relay_log"' EXIT
+for _ in $(seq 1 100); do
+  grep -q '^listening on ' "$relay_log" && break
+  kill -0 "$relay_pid" 2>/dev/null || { cat "$relay_log" >&2; echo "error: the relay did not start" >&2; exit 1; }
+  sleep 0.1
+done
+url=$(sed -n 's/^listening on //p' "$relay_log" | head -n 1)
+[ -n "$url" ] || { echo "error: the relay did not say where it listens" >&2; exit 1; }
+echo "Relay: $url (data: $relay_dir; an enrolment token: $relay invite --data $relay_dir)"
+
+"$app" --profile "$dir"
