@@ -36,6 +36,8 @@ pub enum StoreError {
     KeyFile(String),
     #[error("no item with id {0}")]
     NotFound(diplomatie_domain::ItemId),
+    #[error("this device is not a member of that space: join it, or check its name")]
+    UnknownSpace,
     #[error("invalid query: {0}")]
     InvalidQuery(String),
     #[error(

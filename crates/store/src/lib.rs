@@ -135,6 +135,7 @@ mod number;
 mod query;
 mod search;
 mod snippet;
+mod space;
 mod store;
 mod unlock;
 
@@ -154,6 +155,7 @@ pub use query::{
 pub use search::SEARCH_TIER_SIZE;
 #[cfg(feature = "bench")]
 pub use search::SearchStatements;
+pub use space::{RowWrite, StoredSpace, SyncRow};
 #[cfg(feature = "bench")]
 pub use store::enable_memory_security_for_bench;
 pub use store::{DB_FILE, Store};

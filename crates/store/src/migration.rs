@@ -67,10 +67,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0012_create_mls_state",
         include_str!("../migrations/0012_create_mls_state.sql"),
     ),
+    (
+        13,
+        "0013_create_spaces",
+        include_str!("../migrations/0013_create_spaces.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 12;
+pub const SCHEMA_VERSION: u32 = 13;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

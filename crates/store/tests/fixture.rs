@@ -269,7 +269,8 @@ fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
     let raw = common::raw_connection(&dir, PASSPHRASE);
     raw.execute_batch(
         "DROP TABLE thread_links; DROP TABLE contacts; DROP TABLE verified_log_entries; \
-         DROP TABLE mls_state; \
+         DROP TABLE mls_state; DROP TABLE space_epoch_keys; DROP TABLE spaces; \
+         DROP TABLE sync_rows; \
          UPDATE items SET dedupe_key = NULL; \
          PRAGMA user_version = 8;",
     )
