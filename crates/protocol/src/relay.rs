@@ -7,7 +7,14 @@
 //! - a push (`POST /v1/spaces/{space}/envelopes` and `/deposits`) sends a [`PushBatch`] and
 //!   gets back a JSON [`PushResponse`], one [`PushOutcome`] per envelope, in order;
 //! - a pull (`GET /v1/spaces/{space}/envelopes?after=SEQ&limit=N`) gets an [`EnvelopePage`];
-//! - `GET /v1/spaces/{space}/commits?after=E` gets a [`CommitPage`].
+//! - `GET /v1/spaces/{space}/commits?after=E` gets a [`CommitPage`];
+//! - a commit (`POST /v1/spaces/{space}/commits?epoch=E`) sends a [`CommitUpload`];
+//! - `GET /v1/welcomes` gets a [`WelcomePage`];
+//! - `POST /v1/keypackages` sends a [`KeyPackageUpload`] and gets back a JSON
+//!   [`KeyPackagesStored`].
+//!
+//! MLS messages inside these (group infos, commits, welcomes, key packages) are TLS-encoded as
+//! RFC 9420 defines them; the relay reads them with openmls.
 //!
 //! Every refusal of a whole request is an HTTP status with an [`ErrorBody`].
 
@@ -18,6 +25,12 @@ use crate::{DeviceId, ProtocolError};
 
 /// The most envelopes a pull returns at once (and the default `limit`).
 pub const MAX_PAGE_ENVELOPES: u32 = 1000;
+
+/// The most key packages the relay keeps for one device; an upload beyond is refused.
+pub const MAX_KEY_PACKAGES_PER_DEVICE: u32 = 100;
+
+/// The most welcomes one `GET /v1/welcomes` returns.
+pub const MAX_PAGE_WELCOMES: u32 = 100;
 
 /// What a device sends to enrol with the relay: the one-time token its operator gave, and the
 /// device's certificate (its identity key vouching for its signing key).
@@ -77,18 +90,20 @@ impl std::fmt::Debug for SessionResponse {
     }
 }
 
-/// Creates a space; its first member is the caller.
+/// Creates a space from its MLS group (JSON, `POST /v1/spaces`).
+///
+/// `group_info` is the group's GroupInfo with the ratchet tree in its extensions, as the MLS
+/// message (TLS-encoded `MLSMessage`) that openmls's
+/// `MlsGroup::export_group_info(crypto, signer, true)` gives. The group's id is the space's id;
+/// its signer is the caller's device; every leaf is an enrolled device (its credential a basic
+/// credential holding the 16-byte device id, its signature key the device's enrolled key). The
+/// space starts at the group's epoch, and its members are the group's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateSpaceRequest {
     #[serde(with = "hex_space")]
     pub space: SpaceId,
-}
-
-/// Adds an enrolled device to a space.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AddMemberRequest {
-    #[serde(with = "hex_device")]
-    pub device: DeviceId,
+    #[serde(with = "hex_bytes")]
+    pub group_info: Vec<u8>,
 }
 
 /// A space as the relay knows it: the last sequence number of its log and its epoch.
@@ -205,10 +220,82 @@ impl CommitPage {
     }
 }
 
+/// The body of `POST /v1/spaces/{space}/commits?epoch=E` (postcard): the commit, an MLS public
+/// message (TLS-encoded `MLSMessage`) made at epoch E by the session's device, and the welcome
+/// (TLS-encoded `MLSMessage`) of the devices it adds, if it adds any. The relay puts the
+/// welcome in the inbox of each device the commit adds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitUpload {
+    pub commit: Vec<u8>,
+    pub welcome: Option<Vec<u8>>,
+}
+
+impl CommitUpload {
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, ProtocolError> {
+        decode_all("commit upload", bytes)
+    }
+}
+
 /// An accepted commit: the space's new epoch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitAccepted {
     pub epoch: u64,
+}
+
+/// A welcome waiting for a device: it joins `space` at `epoch` (the epoch of the commit that
+/// added it, plus one). `id` names it for `DELETE /v1/welcomes/{id}` once processed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WelcomeRecord {
+    pub id: u64,
+    pub space: SpaceId,
+    pub epoch: u64,
+    pub bytes: Vec<u8>,
+}
+
+/// The session device's pending welcomes, oldest first (`GET /v1/welcomes`, postcard); at most
+/// [`MAX_PAGE_WELCOMES`]: delete the ones processed to see the next.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WelcomePage {
+    pub welcomes: Vec<WelcomeRecord>,
+}
+
+impl WelcomePage {
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, ProtocolError> {
+        decode_all("page of welcomes", bytes)
+    }
+}
+
+/// Key packages of the session's device to publish (`POST /v1/keypackages`, postcard
+/// `Vec<Vec<u8>>`), each a TLS-encoded MLS `KeyPackage` (not wrapped in an `MLSMessage`), as
+/// `KeyPackage::tls_serialize_detached` gives it. Each is handed out once
+/// (`GET /v1/devices/{device}/keypackage`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyPackageUpload(pub Vec<Vec<u8>>);
+
+impl KeyPackageUpload {
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, ProtocolError> {
+        decode_all("batch of key packages", bytes)
+    }
+}
+
+/// The answer to a key package upload: how many of the batch were new (one uploaded again is
+/// kept once), and how many the relay now holds for the device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyPackagesStored {
+    pub added: u32,
+    pub held: u32,
 }
 
 /// What the relay's WebSocket (`GET /v1/news`) says: a space of the device's has `head` as
@@ -235,13 +322,15 @@ pub struct ErrorBody {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
-    /// 400: the request is malformed.
+    /// 400: the request is malformed, or an MLS message in it does not hold (a commit that
+    /// does not verify, is for another space or epoch, a key package that is not valid).
     BadRequest,
     /// 401: no session, or an expired or unknown one, or a failed challenge.
     Unauthorized,
-    /// 403: the session's device may not do this (not a member; a bad invitation).
+    /// 403: the session's device may not do this (not a member; a bad invitation; a commit or
+    /// group info not its own; a device in a group that is not enrolled).
     Forbidden,
-    /// 404: no such space or device.
+    /// 404: no such space, device, welcome, or no key package left for a device.
     NotFound,
     /// 409: already exists, or a commit lost the race for its epoch.
     Conflict,
@@ -249,7 +338,7 @@ pub enum ErrorKind {
     TooLarge,
     /// 429: too many requests; wait `Retry-After` seconds.
     RateLimited,
-    /// 507: the space's storage quota is reached.
+    /// 507: the space's storage quota, or a device's number of key packages, is reached.
     QuotaExceeded,
     /// 500 or 503: the relay failed; try again later.
     Internal,
@@ -332,6 +421,25 @@ mod tests {
         assert!(EnvelopePage::decode(&longer).is_err());
         let batch = PushBatch(vec![vec![1, 2, 3], vec![4]]);
         assert_eq!(PushBatch::decode(&batch.encode()).unwrap(), batch);
+        let upload = CommitUpload {
+            commit: vec![1; 30],
+            welcome: Some(vec![2; 20]),
+        };
+        assert_eq!(CommitUpload::decode(&upload.encode()).unwrap(), upload);
+        let mut longer = upload.encode();
+        longer.push(0);
+        assert!(CommitUpload::decode(&longer).is_err());
+        let page = WelcomePage {
+            welcomes: vec![WelcomeRecord {
+                id: 3,
+                space: SpaceId([4; 16]),
+                epoch: 1,
+                bytes: vec![5; 10],
+            }],
+        };
+        assert_eq!(WelcomePage::decode(&page.encode()).unwrap(), page);
+        let packages = KeyPackageUpload(vec![vec![6; 8]]);
+        assert_eq!(KeyPackageUpload::decode(&packages.encode()).unwrap(), packages);
         // Close to the envelopes' own size: a length and a seq each.
         assert!(bytes.len() < 40 + 12);
     }

@@ -11,9 +11,10 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use diplomatie_crypto::{Context, verify_as};
 use diplomatie_protocol::relay::{
-    AddMemberRequest, ChallengeRequest, ChallengeResponse, CommitAccepted, CreateSpaceRequest,
-    EnrolRequest, EnrolResponse, MAX_PAGE_ENVELOPES, PushBatch, PushOutcome, PushResponse,
-    RefusalReason, SessionRequest, SessionResponse, SpacesResponse,
+    ChallengeRequest, ChallengeResponse, CommitAccepted, CommitUpload, CreateSpaceRequest,
+    EnrolRequest, EnrolResponse, KeyPackageUpload, KeyPackagesStored, MAX_KEY_PACKAGES_PER_DEVICE,
+    MAX_PAGE_ENVELOPES, PushBatch, PushOutcome, PushResponse, RefusalReason, SessionRequest,
+    SessionResponse, SpacesResponse,
 };
 use diplomatie_protocol::{DeviceCertificate, DeviceId, Envelope, ProtocolError, SpaceId};
 use serde::Deserialize;
@@ -21,6 +22,7 @@ use serde::Deserialize;
 use crate::auth::{self, Anonymous, Authed, Payload, now};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::mls::{self, Leaf};
 use crate::state::{AppState, Event};
 use crate::store::{self, Candidate, PushKind, Session};
 
@@ -36,11 +38,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/auth/challenge", post(challenge))
         .route("/v1/auth/session", post(session))
         .route("/v1/spaces", post(create_space).get(list_spaces))
-        .route("/v1/spaces/{space}/members", post(add_member))
-        .route("/v1/spaces/{space}/members/{device}", delete(remove_member))
         .route("/v1/spaces/{space}/envelopes", post(push).get(pull))
         .route("/v1/spaces/{space}/deposits", post(deposit))
         .route("/v1/spaces/{space}/commits", post(add_commit).get(commits))
+        .route("/v1/welcomes", get(welcomes))
+        .route("/v1/welcomes/{id}", delete(delete_welcome))
+        .route("/v1/keypackages", post(publish_key_packages))
+        .route("/v1/devices/{device}/keypackage", get(take_key_package))
         .route("/v1/news", get(crate::news::news))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -228,28 +232,58 @@ async fn session(
     }))
 }
 
-// ---- spaces and members ----
+// ---- spaces ----
 //
-// Interim: membership is set by these routes, by any member. Once MLS commits drive
-// membership, the relay will derive it from the commits it validates as delivery service.
+// A space is an MLS group: it is created from its group info, and its members are the devices
+// its leaves name, changed only by the commits the relay checks (below).
+
+/// The session's device as a leaf: its id and enrolled key.
+fn leaf_of(session: &Session) -> Leaf {
+    Leaf {
+        device: session.device,
+        key: session.signing_key,
+    }
+}
+
+/// Runs the MLS checks, which take CPU, on the blocking pool.
+async fn checked<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::Internal("the MLS checks stopped".into()))?
+}
 
 async fn create_space(
     State(state): State<AppState>,
     Authed(session): Authed,
     body: Result<Json<CreateSpaceRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let space = json(body)?.space;
-    let device = session.device;
+    let request = json(body)?;
+    let space = request.space;
+    let max = state.config.max_envelope_bytes;
+    if request.group_info.len() > max {
+        return Err(ApiError::TooLarge(format!(
+            "this group info is larger than the relay takes ({max} bytes)"
+        )));
+    }
+    let creator = leaf_of(&session);
+    let group =
+        checked(move || mls::check_group_info(&request.group_info, space, &creator)).await?;
+    let members: Vec<DeviceId> = group.members.iter().map(|m| m.device).collect();
     let summary = state
         .db
-        .call(move |conn| store::create_space(conn, space, device, now()))
+        .call(move |conn| store::create_space(conn, space, &group, now()))
         .await?;
-    tracing::info!(%space, %device, "space created");
-    state.publish(Event::Membership {
-        space,
-        device,
-        member: true,
-    });
+    let device = session.device;
+    tracing::info!(%space, %device, members = members.len(), epoch = summary.epoch, "space created");
+    for member in members {
+        state.publish(Event::Membership {
+            space,
+            device: member,
+            member: true,
+        });
+    }
     Ok((StatusCode::CREATED, Json(summary)).into_response())
 }
 
@@ -263,54 +297,6 @@ async fn list_spaces(
         .call(move |conn| store::spaces_of(conn, device))
         .await?;
     Ok(Json(SpacesResponse { spaces }))
-}
-
-async fn add_member(
-    State(state): State<AppState>,
-    Authed(session): Authed,
-    Path(space): Path<String>,
-    body: Result<Json<AddMemberRequest>, JsonRejection>,
-) -> Result<StatusCode, ApiError> {
-    let space = space_id(&space)?;
-    let device = json(body)?.device;
-    let by = session.device;
-    state
-        .db
-        .call(move |conn| store::add_member(conn, space, by, device, now()))
-        .await?;
-    tracing::info!(%space, %by, %device, "member added");
-    state.publish(Event::Membership {
-        space,
-        device,
-        member: true,
-    });
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn remove_member(
-    State(state): State<AppState>,
-    Authed(session): Authed,
-    Path((space, device)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    let space = space_id(&space)?;
-    let device = device_id(&device)?;
-    let by = session.device;
-    let removed = state
-        .db
-        .call(move |conn| store::remove_member(conn, space, by, device))
-        .await?;
-    if !removed {
-        return Err(ApiError::NotFound(
-            "this device is not a member of this space".into(),
-        ));
-    }
-    tracing::info!(%space, %by, %device, "member removed");
-    state.publish(Event::Membership {
-        space,
-        device,
-        member: false,
-    });
-    Ok(StatusCode::NO_CONTENT)
 }
 
 // ---- the log ----
@@ -492,38 +478,107 @@ async fn add_commit(
             ApiError::BadRequest("say which epoch the commit is made at: ?epoch=E".into())
         })?
         .epoch;
-    let max = state.config.max_envelope_bytes;
-    if body.0.len() > max {
-        return Err(ApiError::TooLarge(format!(
-            "this commit is larger than the relay takes ({max} bytes)"
-        )));
-    }
-    if body.0.is_empty() {
-        return Err(ApiError::BadRequest("a commit cannot be empty".into()));
-    }
-    let bytes = body.0.to_vec();
-    let quota = state.config.space_quota_bytes;
     let device = session.device;
-    let result = state
-        .db
-        .call(move |conn| store::add_commit(conn, space, device, epoch, &bytes, quota, now()))
-        .await;
-    match result {
-        Ok(summary) => {
+    let result = take_commit(&state, session, space, epoch, body).await;
+    match &result {
+        Ok(_) => {
             Metrics::add(&state.metrics.commits_accepted, 1);
             tracing::info!(%space, %device, epoch, "commit accepted");
-            let epoch = summary.epoch;
-            state.publish(Event::Head(summary));
-            Ok(Json(CommitAccepted { epoch }))
         }
-        Err(e) => {
-            if matches!(e, ApiError::Conflict { .. }) {
-                Metrics::add(&state.metrics.commits_refused, 1);
-                tracing::info!(%space, %device, epoch, "commit too late");
-            }
-            Err(e)
+        Err(e @ ApiError::Conflict { .. }) => {
+            Metrics::add(&state.metrics.commits_refused, 1);
+            tracing::info!(%space, %device, epoch, status = e.status().as_u16(), "commit too late");
         }
+        Err(e @ (ApiError::BadRequest(_) | ApiError::Forbidden(_) | ApiError::TooLarge(_))) => {
+            Metrics::add(&state.metrics.commits_invalid, 1);
+            tracing::info!(%space, %device, epoch, status = e.status().as_u16(), "commit refused");
+        }
+        Err(_) => {}
     }
+    result.map(Json)
+}
+
+/// Decodes, orders and checks a commit, then takes it (see [`store::add_commit`]).
+async fn take_commit(
+    state: &AppState,
+    session: Session,
+    space: SpaceId,
+    epoch: u64,
+    body: Payload,
+) -> Result<CommitAccepted, ApiError> {
+    let upload = CommitUpload::decode(&body.0).map_err(|_| {
+        ApiError::BadRequest(
+            "the body is not a commit upload (postcard CommitUpload {commit, welcome}): see the relay's API".into(),
+        )
+    })?;
+    drop(body);
+    let max = state.config.max_envelope_bytes;
+    if upload.commit.len() > max || upload.welcome.as_ref().is_some_and(|w| w.len() > max) {
+        return Err(ApiError::TooLarge(format!(
+            "this commit or its welcome is larger than the relay takes ({max} bytes)"
+        )));
+    }
+    if upload.commit.is_empty() {
+        return Err(ApiError::BadRequest("a commit cannot be empty".into()));
+    }
+    let device = session.device;
+    let group = state
+        .db
+        .call(move |conn| store::group_of(conn, space, device))
+        .await?;
+    if group.epoch != epoch {
+        return Err(ApiError::Conflict {
+            message: format!(
+                "the space is at epoch {}, not {epoch}: fetch and process its commits, then make yours again",
+                group.epoch
+            ),
+            epoch: Some(group.epoch),
+        });
+    }
+    let sender = leaf_of(&session);
+    let (accepted, upload) = checked(move || {
+        let accepted = mls::process_commit(
+            &group.state,
+            space,
+            epoch,
+            &sender,
+            &upload.commit,
+            upload.welcome.as_deref(),
+        )?;
+        Ok((accepted, upload))
+    })
+    .await?;
+    let quota = state.config.space_quota_bytes;
+    let (summary, change) = state
+        .db
+        .call(move |conn| {
+            store::add_commit(conn, space, device, epoch, &accepted, &upload, quota, now())
+        })
+        .await?;
+    tracing::info!(
+        %space,
+        added = change.added.len(),
+        removed = change.removed.len(),
+        "membership from commit"
+    );
+    // The removed hear nothing more, the added hear of the space once, at its new epoch.
+    for gone in change.removed {
+        state.publish(Event::Membership {
+            space,
+            device: gone,
+            member: false,
+        });
+    }
+    let new_epoch = summary.epoch;
+    state.publish(Event::Head(summary));
+    for joined in change.added {
+        state.publish(Event::Membership {
+            space,
+            device: joined,
+            member: true,
+        });
+    }
+    Ok(CommitAccepted { epoch: new_epoch })
 }
 
 #[derive(Debug, Deserialize)]
@@ -545,4 +600,107 @@ async fn commits(
         .call(move |conn| store::commits(conn, space, device, after))
         .await?;
     Ok(binary(page.encode()))
+}
+
+// ---- welcomes ----
+
+async fn welcomes(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+) -> Result<Response, ApiError> {
+    let device = session.device;
+    let page = state
+        .db
+        .call(move |conn| store::welcomes_of(conn, device))
+        .await?;
+    tracing::debug!(%device, count = page.welcomes.len(), "welcomes served");
+    Ok(binary(page.encode()))
+}
+
+async fn delete_welcome(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id: u64 = id
+        .parse()
+        .map_err(|_| ApiError::BadRequest("a welcome's id is a number".into()))?;
+    let device = session.device;
+    let deleted = state
+        .db
+        .call(move |conn| store::delete_welcome(conn, device, id))
+        .await?;
+    if !deleted {
+        return Err(ApiError::NotFound(
+            "this device has no welcome with this id: list its welcomes again".into(),
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- key packages ----
+
+async fn publish_key_packages(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    body: Payload,
+) -> Result<Json<KeyPackagesStored>, ApiError> {
+    let upload = KeyPackageUpload::decode(&body.0).map_err(|_| {
+        ApiError::BadRequest(
+            "the body is not a batch of key packages (postcard Vec<Vec<u8>>): see the relay's API"
+                .into(),
+        )
+    })?;
+    drop(body);
+    let most = usize::try_from(MAX_KEY_PACKAGES_PER_DEVICE).unwrap_or(usize::MAX);
+    if upload.0.len() > most {
+        return Err(ApiError::QuotaExceeded(format!(
+            "the relay keeps at most {MAX_KEY_PACKAGES_PER_DEVICE} key packages per device: publish fewer"
+        )));
+    }
+    let max = state.config.max_envelope_bytes;
+    let owner = leaf_of(&session);
+    let packages = checked(move || {
+        upload
+            .0
+            .into_iter()
+            .enumerate()
+            .map(|(i, bytes)| {
+                if bytes.len() > max {
+                    return Err(ApiError::TooLarge(format!(
+                        "key package {i} of the batch is larger than the relay takes ({max} bytes)"
+                    )));
+                }
+                let checked = mls::check_key_package(&bytes, &owner).map_err(|why| {
+                    ApiError::BadRequest(format!(
+                        "key package {i} of the batch is refused, and nothing of the batch kept: {why}"
+                    ))
+                })?;
+                Ok((checked.reference, bytes, checked.not_after))
+            })
+            .collect::<Result<Vec<_>, ApiError>>()
+    })
+    .await?;
+    let device = session.device;
+    let stored = state
+        .db
+        .call(move |conn| store::add_key_packages(conn, device, &packages, now()))
+        .await?;
+    tracing::info!(%device, added = stored.added, held = stored.held, "key packages published");
+    Ok(Json(stored))
+}
+
+async fn take_key_package(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(device): Path<String>,
+) -> Result<Response, ApiError> {
+    let device = device_id(&device)?;
+    let by = session.device;
+    let package = state
+        .db
+        .call(move |conn| store::take_key_package(conn, device, now()))
+        .await?;
+    tracing::info!(%device, %by, "key package handed out");
+    Ok(binary(package))
 }

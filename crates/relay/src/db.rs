@@ -42,14 +42,21 @@ pub enum DbError {
 
 /// `(version, name, sql)`, in order; version N is the N-th entry. An applied migration is
 /// never edited: add a new file instead.
-const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    1,
-    "0001_create_schema",
-    include_str!("../migrations/0001_create_schema.sql"),
-)];
+const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        1,
+        "0001_create_schema",
+        include_str!("../migrations/0001_create_schema.sql"),
+    ),
+    (
+        2,
+        "0002_add_mls_groups",
+        include_str!("../migrations/0002_add_mls_groups.sql"),
+    ),
+];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 fn user_version(conn: &Connection) -> Result<u32, DbError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

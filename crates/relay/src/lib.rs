@@ -54,6 +54,7 @@ pub mod db;
 mod error;
 mod limit;
 mod metrics;
+mod mls;
 mod news;
 mod state;
 mod store;

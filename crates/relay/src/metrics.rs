@@ -12,7 +12,10 @@ pub struct Metrics {
     pub envelopes_duplicate: AtomicU64,
     pub envelopes_refused: AtomicU64,
     pub commits_accepted: AtomicU64,
+    /// Commits too late for their epoch (409).
     pub commits_refused: AtomicU64,
+    /// Commits that do not hold (400, 403, 413).
+    pub commits_invalid: AtomicU64,
     pub websockets: AtomicU64,
     /// Responses by status class: 1xx to 5xx.
     responses: [AtomicU64; 5],
@@ -65,6 +68,7 @@ impl Metrics {
             &[
                 ("{outcome=\"accepted\"}", get(&self.commits_accepted)),
                 ("{outcome=\"conflict\"}", get(&self.commits_refused)),
+                ("{outcome=\"refused\"}", get(&self.commits_invalid)),
             ],
         );
         metric(

@@ -1,13 +1,18 @@
 //! The relay's records, as whole operations on one connection (each one transaction): called
 //! through [`crate::db::Db::call`], never from an async task directly.
 
+use std::collections::BTreeSet;
+
 use diplomatie_protocol::relay::{
-    CommitPage, CommitRecord, EnvelopePage, PushOutcome, RefusalReason, SpaceSummary,
+    CommitPage, CommitRecord, CommitUpload, EnvelopePage, KeyPackagesStored,
+    MAX_KEY_PACKAGES_PER_DEVICE, MAX_PAGE_WELCOMES, PushOutcome, RefusalReason, SpaceSummary,
+    WelcomePage, WelcomeRecord,
 };
 use diplomatie_protocol::{DeviceCertificate, DeviceId, EnvelopeId, SpaceId};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::error::ApiError;
+use crate::mls::{AcceptedCommit, Leaf, NewGroup};
 
 /// At most this many bytes of envelopes or commits in one page (at least one item is always
 /// given, so an item larger than this still travels).
@@ -173,7 +178,7 @@ pub fn session(
         .optional()?)
 }
 
-// ---- spaces and members ----
+// ---- spaces, their groups and members ----
 
 struct SpaceRow {
     epoch: u64,
@@ -217,10 +222,34 @@ fn member_space(conn: &Connection, space: SpaceId, device: DeviceId) -> Result<S
     space_row(conn, space)?.ok_or_else(ApiError::not_member)
 }
 
+/// Refuses a group one of whose leaves is not an enrolled device holding its enrolled key.
+fn check_members(conn: &Connection, members: &[Leaf]) -> Result<(), ApiError> {
+    for member in members {
+        match device_key(conn, member.device)? {
+            None => {
+                return Err(ApiError::Forbidden(format!(
+                    "device {} in this group is not enrolled with the relay: it must enrol (and publish key packages) before it joins a space",
+                    member.device
+                )));
+            }
+            Some(key) if key != member.key => {
+                return Err(ApiError::Forbidden(format!(
+                    "the leaf of device {} does not hold that device's enrolled signing key",
+                    member.device
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Creates a space from its checked group: its epoch, its members (every leaf, each an
+/// enrolled device) and its public state, in one transaction.
 pub fn create_space(
     conn: &mut Connection,
     space: SpaceId,
-    device: DeviceId,
+    group: &NewGroup,
     now: i64,
 ) -> Result<SpaceSummary, ApiError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -230,59 +259,280 @@ pub fn create_space(
             epoch: None,
         });
     }
+    check_members(&tx, &group.members)?;
     tx.execute(
-        "INSERT INTO spaces (id, created_at) VALUES (?1, ?2)",
-        params![space.0, now],
+        "INSERT INTO spaces (id, created_at, epoch) VALUES (?1, ?2, ?3)",
+        params![space.0, now, sql_u64(group.epoch)],
     )?;
+    for member in &group.members {
+        tx.execute(
+            "INSERT INTO members (space, device, added_at) VALUES (?1, ?2, ?3)",
+            params![space.0, member.device.0, now],
+        )?;
+    }
     tx.execute(
-        "INSERT INTO members (space, device, added_at) VALUES (?1, ?2, ?3)",
-        params![space.0, device.0, now],
+        "INSERT INTO space_groups (space, state, updated_at) VALUES (?1, ?2, ?3)",
+        params![space.0, group.state, now],
     )?;
     tx.commit()?;
     Ok(SpaceSummary {
         space,
         head: 0,
-        epoch: 0,
+        epoch: group.epoch,
     })
 }
 
-pub fn add_member(
+/// A space's group state at its epoch, for a member.
+#[derive(Debug)]
+pub struct GroupAt {
+    pub epoch: u64,
+    pub state: Vec<u8>,
+}
+
+pub fn group_of(conn: &Connection, space: SpaceId, device: DeviceId) -> Result<GroupAt, ApiError> {
+    let row = member_space(conn, space, device)?;
+    let state: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT state FROM space_groups WHERE space = ?1",
+            [space.0],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let state = state.ok_or_else(|| {
+        ApiError::BadRequest(
+            "this space was made before the relay checked MLS groups: it takes no commit; create a new space from an MLS group".into(),
+        )
+    })?;
+    Ok(GroupAt {
+        epoch: row.epoch,
+        state,
+    })
+}
+
+/// Who joined and who left a space with a commit.
+#[derive(Debug, Default)]
+pub struct MembershipChange {
+    pub added: Vec<DeviceId>,
+    pub removed: Vec<DeviceId>,
+}
+
+/// Takes a commit the group accepted, made at `epoch`, if that is still the space's epoch
+/// (otherwise 409 with the current one): the commit in the log, the space at the commit's
+/// epoch with its new state and members, the welcome in the inbox of each device added; all in
+/// one transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn add_commit(
     conn: &mut Connection,
     space: SpaceId,
-    by: DeviceId,
+    device: DeviceId,
+    epoch: u64,
+    accepted: &AcceptedCommit,
+    upload: &CommitUpload,
+    quota: u64,
+    now: i64,
+) -> Result<(SpaceSummary, MembershipChange), ApiError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let row = member_space(&tx, space, device)?;
+    if epoch != row.epoch {
+        return Err(ApiError::Conflict {
+            message: format!(
+                "the space is at epoch {}, not {epoch}: fetch and process its commits, then make yours again",
+                row.epoch
+            ),
+            epoch: Some(row.epoch),
+        });
+    }
+    check_members(&tx, &accepted.members)?;
+    let now_members: BTreeSet<DeviceId> = accepted.members.iter().map(|m| m.device).collect();
+    let before: BTreeSet<DeviceId> = {
+        let mut stmt = tx.prepare_cached("SELECT device FROM members WHERE space = ?1")?;
+        let rows = stmt.query_map([space.0], |r| Ok(DeviceId(r.get(0)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let change = MembershipChange {
+        added: now_members.difference(&before).copied().collect(),
+        removed: before.difference(&now_members).copied().collect(),
+    };
+    let welcomed: Vec<DeviceId> = match &upload.welcome {
+        Some(_) => accepted
+            .added
+            .iter()
+            .filter(|d| now_members.contains(d))
+            .copied()
+            .collect(),
+        None => Vec::new(),
+    };
+    let welcome_bytes = upload.welcome.as_ref().map_or(0, Vec::len);
+    let added_bytes = welcome_bytes
+        .saturating_mul(welcomed.len())
+        .saturating_add(upload.commit.len());
+    let used = row
+        .bytes_used
+        .saturating_add(u64::try_from(added_bytes).unwrap_or(u64::MAX));
+    if used > quota {
+        return Err(quota_exceeded(quota));
+    }
+    tx.execute(
+        "INSERT INTO commits (space, epoch, sender, bytes, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![space.0, sql_u64(epoch), device.0, upload.commit, now],
+    )?;
+    tx.execute(
+        "UPDATE spaces SET epoch = ?2, bytes_used = ?3 WHERE id = ?1",
+        params![space.0, sql_u64(accepted.epoch), sql_u64(used)],
+    )?;
+    tx.execute(
+        "UPDATE space_groups SET state = ?2, updated_at = ?3 WHERE space = ?1",
+        params![space.0, accepted.state, now],
+    )?;
+    for gone in &change.removed {
+        tx.execute(
+            "DELETE FROM members WHERE space = ?1 AND device = ?2",
+            params![space.0, gone.0],
+        )?;
+        // A welcome into a space the device has left would only fail.
+        tx.execute(
+            "DELETE FROM welcomes WHERE space = ?1 AND device = ?2",
+            params![space.0, gone.0],
+        )?;
+    }
+    for joined in &change.added {
+        tx.execute(
+            "INSERT INTO members (space, device, added_at) VALUES (?1, ?2, ?3)",
+            params![space.0, joined.0, now],
+        )?;
+    }
+    if let Some(welcome) = &upload.welcome {
+        for to in &welcomed {
+            tx.execute(
+                "INSERT INTO welcomes (device, space, epoch, bytes, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![to.0, space.0, sql_u64(accepted.epoch), welcome, now],
+            )?;
+        }
+    }
+    tx.commit()?;
+    Ok((
+        SpaceSummary {
+            space,
+            head: row.head,
+            epoch: accepted.epoch,
+        },
+        change,
+    ))
+}
+
+// ---- welcomes ----
+
+/// The device's pending welcomes, oldest first.
+pub fn welcomes_of(conn: &Connection, device: DeviceId) -> Result<WelcomePage, ApiError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, space, epoch, bytes FROM welcomes WHERE device = ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let mut rows = stmt.query(params![device.0, MAX_PAGE_WELCOMES])?;
+    let mut welcomes = Vec::new();
+    let mut total = 0usize;
+    while let Some(r) = rows.next()? {
+        let record = WelcomeRecord {
+            id: from_sql_u64(r.get(0)?),
+            space: SpaceId(r.get(1)?),
+            epoch: from_sql_u64(r.get(2)?),
+            bytes: r.get(3)?,
+        };
+        total = total.saturating_add(record.bytes.len());
+        welcomes.push(record);
+        if total >= PAGE_BYTES {
+            break;
+        }
+    }
+    Ok(WelcomePage { welcomes })
+}
+
+/// Deletes one of the device's welcomes; returns whether there was one.
+pub fn delete_welcome(conn: &Connection, device: DeviceId, id: u64) -> Result<bool, ApiError> {
+    let deleted = conn.execute(
+        "DELETE FROM welcomes WHERE id = ?1 AND device = ?2",
+        params![sql_u64(id), device.0],
+    )?;
+    Ok(deleted > 0)
+}
+
+// ---- key packages ----
+
+/// Keeps the device's checked key packages `(reference, bytes, not_after)`, each once; its
+/// expired ones are dropped first. Beyond [`MAX_KEY_PACKAGES_PER_DEVICE`], nothing is kept.
+pub fn add_key_packages(
+    conn: &mut Connection,
+    device: DeviceId,
+    packages: &[(Vec<u8>, Vec<u8>, u64)],
+    now: i64,
+) -> Result<KeyPackagesStored, ApiError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute(
+        "DELETE FROM key_packages WHERE device = ?1 AND not_after <= ?2",
+        params![device.0, now],
+    )?;
+    let mut added = 0u32;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO key_packages (ref, device, bytes, not_after, at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (reference, bytes, not_after) in packages {
+            let n = insert.execute(params![
+                reference,
+                device.0,
+                bytes,
+                sql_u64(*not_after),
+                now
+            ])?;
+            added = added.saturating_add(u32::try_from(n).unwrap_or(0));
+        }
+    }
+    let held: i64 = tx.query_row(
+        "SELECT count(*) FROM key_packages WHERE device = ?1",
+        [device.0],
+        |r| r.get(0),
+    )?;
+    let held = u32::try_from(held).unwrap_or(u32::MAX);
+    if held > MAX_KEY_PACKAGES_PER_DEVICE {
+        return Err(ApiError::QuotaExceeded(format!(
+            "the relay keeps at most {MAX_KEY_PACKAGES_PER_DEVICE} key packages per device, and this upload would make {held}: nothing of it was kept; publish fewer"
+        )));
+    }
+    tx.commit()?;
+    Ok(KeyPackagesStored { added, held })
+}
+
+/// Hands out one of the device's key packages, the oldest still valid, and deletes it.
+pub fn take_key_package(
+    conn: &mut Connection,
     device: DeviceId,
     now: i64,
-) -> Result<(), ApiError> {
+) -> Result<Vec<u8>, ApiError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    member_space(&tx, space, by)?;
     if !is_enrolled(&tx, device)? {
         return Err(ApiError::NotFound(
-            "this device is not enrolled with the relay: it must enrol first".into(),
+            "this device is not enrolled with this relay: it must enrol first".into(),
         ));
     }
     tx.execute(
-        "INSERT OR IGNORE INTO members (space, device, added_at) VALUES (?1, ?2, ?3)",
-        params![space.0, device.0, now],
+        "DELETE FROM key_packages WHERE device = ?1 AND not_after <= ?2",
+        params![device.0, now],
     )?;
+    let found: Option<(Vec<u8>, Vec<u8>)> = tx
+        .query_row(
+            "SELECT ref, bytes FROM key_packages WHERE device = ?1 ORDER BY at, rowid LIMIT 1",
+            [device.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((reference, bytes)) = found else {
+        return Err(ApiError::NotFound(
+            "this device has published no key package: it must connect to the relay once".into(),
+        ));
+    };
+    tx.execute("DELETE FROM key_packages WHERE ref = ?1", [reference])?;
     tx.commit()?;
-    Ok(())
-}
-
-/// Removes `device` from the space; returns whether it was a member.
-pub fn remove_member(
-    conn: &mut Connection,
-    space: SpaceId,
-    by: DeviceId,
-    device: DeviceId,
-) -> Result<bool, ApiError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    member_space(&tx, space, by)?;
-    let removed = tx.execute(
-        "DELETE FROM members WHERE space = ?1 AND device = ?2",
-        params![space.0, device.0],
-    )?;
-    tx.commit()?;
-    Ok(removed > 0)
+    Ok(bytes)
 }
 
 pub fn spaces_of(conn: &Connection, device: DeviceId) -> Result<Vec<SpaceSummary>, ApiError> {
@@ -495,51 +745,6 @@ pub fn pull(
 }
 
 // ---- commits ----
-
-/// Takes the commit for `epoch` if it is the space's current epoch (the first one wins and
-/// moves the space to `epoch + 1`); a late one is a 409 with the current epoch.
-pub fn add_commit(
-    conn: &mut Connection,
-    space: SpaceId,
-    device: DeviceId,
-    epoch: u64,
-    bytes: &[u8],
-    quota: u64,
-    now: i64,
-) -> Result<SpaceSummary, ApiError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let row = member_space(&tx, space, device)?;
-    if epoch != row.epoch {
-        return Err(ApiError::Conflict {
-            message: format!(
-                "the space is at epoch {}, not {epoch}: fetch and process its commits, then make yours again",
-                row.epoch
-            ),
-            epoch: Some(row.epoch),
-        });
-    }
-    let used = row
-        .bytes_used
-        .saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
-    if used > quota {
-        return Err(quota_exceeded(quota));
-    }
-    let next = epoch.saturating_add(1);
-    tx.execute(
-        "INSERT INTO commits (space, epoch, sender, bytes, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![space.0, sql_u64(epoch), device.0, bytes, now],
-    )?;
-    tx.execute(
-        "UPDATE spaces SET epoch = ?2, bytes_used = ?3 WHERE id = ?1",
-        params![space.0, sql_u64(next), sql_u64(used)],
-    )?;
-    tx.commit()?;
-    Ok(SpaceSummary {
-        space,
-        head: row.head,
-        epoch: next,
-    })
-}
 
 /// The commits that take the space past epoch `after` (made at `after` or later), in order.
 pub fn commits(

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use common::*;
 use diplomatie_crypto::{SecretKey, SigningKey, hex};
 use diplomatie_protocol::relay::{
-    CommitAccepted, CommitPage, EnvelopePage, ErrorKind, PushOutcome, RefusalReason, SpacesResponse,
+    CommitAccepted, EnvelopePage, ErrorKind, PushOutcome, RefusalReason, SpacesResponse,
 };
 use diplomatie_protocol::{Envelope, SpaceId};
 use serde_json::json;
@@ -88,24 +88,18 @@ async fn enrol_open_a_session_create_a_space_push_and_pull() {
     assert_eq!(spaces.spaces[0].space, space);
     assert_eq!(spaces.spaces[0].head, 3);
 
-    // A second member reads the same log.
+    // A second member, added by an MLS commit, reads the same log and writes at the new epoch.
     let bob = Client::join(&relay.url, relay.dir.path()).await;
-    assert_eq!(
-        alice.add(space, bob.device.id).await,
-        StatusCode::NO_CONTENT
-    );
+    assert_eq!(alice.add(space, &bob).await, StatusCode::OK);
     assert_eq!(bob.pull_all(space).await, log);
-    let from_bob = bob.device.envelope(space, 0, &key, b"from bob");
+    let from_bob = bob.sealed(space, b"from bob");
     assert_eq!(seq_of(&bob.push(space, &[from_bob]).await[0]), 4);
 
-    // The space exists: creating it again is a conflict.
-    let response = bob
-        .post("/v1/spaces")
-        .json(&json!({ "space": space.hex() }))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = error_of(response).await;
+    // The space exists: creating it again, even from a valid group, is a conflict.
+    let mut other = common::mls::Mls::default();
+    other.create(bob.device.id, &bob.device.signing, space);
+    let info = other.group_info(&bob.device.signing, space);
+    let (status, body) = error_of(bob.create_space_raw(space, &info).await).await;
     assert_error(status, &body, StatusCode::CONFLICT, ErrorKind::Conflict);
     relay.stop().await;
 }
@@ -126,18 +120,13 @@ async fn only_members_read_or_write_and_a_removed_member_is_refused_at_once() {
     let envelope = mallory.device.envelope(space, 0, &key, b"m");
     let (status, body) = error_of(mallory.push_raw(space, &[envelope]).await).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, ErrorKind::Forbidden);
-    // Nor add itself, nor commit, nor read commits.
-    assert_eq!(
-        mallory.add(space, mallory.device.id).await,
-        StatusCode::FORBIDDEN
-    );
-    let response = mallory
-        .post(&format!("/v1/spaces/{space}/commits?epoch=0"))
-        .body(vec![1u8, 2, 3])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Nor commit (even a commit of its own group under the space's id), nor read commits.
+    mallory
+        .mls()
+        .create(mallory.device.id, &mallory.device.signing, space);
+    let upload = mallory.mls().update(&mallory.device.signing, space);
+    let (status, body) = error_of(mallory.commit_raw(space, 0, &upload).await).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, ErrorKind::Forbidden);
     let response = mallory
         .get(&format!("/v1/spaces/{space}/commits"))
         .send()
@@ -150,22 +139,28 @@ async fn only_members_read_or_write_and_a_removed_member_is_refused_at_once() {
         mallory.pull_raw(unknown, 0).await.status(),
         StatusCode::FORBIDDEN
     );
-
-    // Bob is added, reads, is removed: refused at once.
-    let bob = Client::join(&relay.url, relay.dir.path()).await;
-    assert_eq!(
-        alice.add(space, bob.device.id).await,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(bob.pull_raw(space, 0).await.status(), StatusCode::OK);
-    let response = alice
-        .delete(&format!("/v1/spaces/{space}/members/{}", bob.device.id))
+    // Membership changes only by commits: the member routes are gone.
+    let response = mallory
+        .post(&format!("/v1/spaces/{space}/members"))
+        .json(&json!({ "device": mallory.device.id.hex() }))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = alice
+        .delete(&format!("/v1/spaces/{space}/members/{}", alice.device.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    // Bob is added, reads, is removed: refused at once.
+    let bob = Client::join(&relay.url, relay.dir.path()).await;
+    assert_eq!(alice.add(space, &bob).await, StatusCode::OK);
+    assert_eq!(bob.pull_raw(space, 0).await.status(), StatusCode::OK);
+    assert_eq!(alice.remove(space, &[bob.device.id]).await, StatusCode::OK);
     assert_eq!(bob.pull_raw(space, 0).await.status(), StatusCode::FORBIDDEN);
-    let envelope = bob.device.envelope(space, 0, &key, b"b");
+    let envelope = bob.sealed(space, b"b");
     assert_eq!(
         bob.push_raw(space, &[envelope]).await.status(),
         StatusCode::FORBIDDEN
@@ -181,9 +176,15 @@ async fn only_members_read_or_write_and_a_removed_member_is_refused_at_once() {
     assert!(spaces.spaces.is_empty());
     assert_eq!(alice.pull_all(space).await.len(), 1);
 
-    // Only an enrolled device can be added.
+    // Only an enrolled device can be added: the commit is refused, and the space goes on.
     let stranger = Device::new();
-    assert_eq!(alice.add(space, stranger.id).await, StatusCode::NOT_FOUND);
+    let package = alice.mls().key_package(stranger.id, &stranger.signing);
+    let upload = alice.mls().add(&alice.device.signing, space, &[package]);
+    let (status, body) = error_of(alice.commit_raw(space, 2, &upload).await).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, ErrorKind::Forbidden);
+    assert!(body.message.contains("not enrolled"), "{}", body.message);
+    alice.mls().discard(space);
+    assert_eq!(alice.update(space).await, StatusCode::OK);
     relay.stop().await;
 }
 
@@ -322,17 +323,15 @@ async fn tampered_misattributed_oversized_and_stale_envelopes_are_refused_and_th
     let bob = Client::join(&relay.url, relay.dir.path()).await;
     let space = alice.create_space().await;
     let other_space = alice.create_space().await;
-    assert_eq!(
-        alice.add(space, bob.device.id).await,
-        StatusCode::NO_CONTENT
-    );
+    assert_eq!(alice.add(space, &bob).await, StatusCode::OK);
+    // The space is at epoch 1 now.
     let key = SecretKey::generate().unwrap();
-    let first = alice.device.envelope(space, 0, &key, b"first");
+    let first = alice.device.envelope(space, 1, &key, b"first");
     alice.push(space, std::slice::from_ref(&first)).await;
     let before = alice.pull_all(space).await;
 
     // One byte flipped, anywhere: header, sealed content, signature.
-    let good = alice.device.envelope(space, 0, &key, b"to be altered");
+    let good = alice.device.envelope(space, 1, &key, b"to be altered");
     for at in [1, good.len() / 2, good.len() - 1] {
         let mut tampered = good.clone();
         tampered[at] ^= 0x01;
@@ -361,7 +360,7 @@ async fn tampered_misattributed_oversized_and_stale_envelopes_are_refused_and_th
     );
     let forged = bob
         .device
-        .envelope_as(alice.device.id, space, 0, &key, b"forged");
+        .envelope_as(alice.device.id, space, 1, &key, b"forged");
     assert_refused(
         &bob.push(space, std::slice::from_ref(&forged)).await[0],
         RefusalReason::WrongSender,
@@ -379,14 +378,14 @@ async fn tampered_misattributed_oversized_and_stale_envelopes_are_refused_and_th
     // Larger than the relay takes, inside a body it takes.
     let big = alice
         .device
-        .envelope(space, 0, &key, &vec![7u8; max_envelope + 1]);
+        .envelope(space, 1, &key, &vec![7u8; max_envelope + 1]);
     assert_refused(&alice.push(space, &[big]).await[0], RefusalReason::TooLarge);
     // A body larger than the relay takes: 413.
     let bodies: Vec<Vec<u8>> = (0..5)
         .map(|_| {
             alice
                 .device
-                .envelope(space, 0, &key, &vec![7u8; max_envelope - 200])
+                .envelope(space, 1, &key, &vec![7u8; max_envelope - 200])
         })
         .collect();
     let (status, body) = error_of(alice.push_raw(space, &bodies).await).await;
@@ -398,14 +397,8 @@ async fn tampered_misattributed_oversized_and_stale_envelopes_are_refused_and_th
     );
 
     // An older epoch, once a commit moved the space on; a later one too.
-    let response = alice
-        .post(&format!("/v1/spaces/{space}/commits?epoch=0"))
-        .body(b"commit 0".to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let stale = alice.device.envelope(space, 0, &key, b"stale");
+    assert_eq!(alice.update(space).await, StatusCode::OK);
+    let stale = alice.device.envelope(space, 1, &key, b"stale");
     assert_refused(
         &alice.push(space, &[stale]).await[0],
         RefusalReason::StaleEpoch,
@@ -420,7 +413,7 @@ async fn tampered_misattributed_oversized_and_stale_envelopes_are_refused_and_th
 
     assert_eq!(alice.pull_all(space).await, before, "the log is unchanged");
     // A refusal does not spoil the rest of its batch.
-    let fresh = alice.device.envelope(space, 1, &key, b"fresh");
+    let fresh = alice.device.envelope(space, 2, &key, b"fresh");
     let outcomes = alice.push(space, &[vec![9, 9], fresh]).await;
     assert_refused(&outcomes[0], RefusalReason::Malformed);
     assert_eq!(seq_of(&outcomes[1]), 2);
@@ -485,76 +478,70 @@ async fn an_oversized_body_is_refused_before_it_is_read_whole() {
 }
 
 #[tokio::test]
-async fn of_two_commits_for_one_epoch_exactly_one_is_accepted() {
+async fn of_two_commits_for_one_epoch_exactly_one_is_accepted_and_the_loser_commits_again() {
     let relay = InProcess::start().await;
     let alice = Client::join(&relay.url, relay.dir.path()).await;
     let bob = Client::join(&relay.url, relay.dir.path()).await;
     let space = alice.create_space().await;
-    assert_eq!(
-        alice.add(space, bob.device.id).await,
-        StatusCode::NO_CONTENT
-    );
-    for round in 0..5u64 {
-        let commit = |client: &Client, bytes: Vec<u8>| {
-            client
-                .post(&format!("/v1/spaces/{space}/commits?epoch={round}"))
-                .body(bytes)
-                .send()
-        };
+    assert_eq!(alice.add(space, &bob).await, StatusCode::OK);
+    let mut epoch = 1;
+    for round in 0..4 {
+        let from_alice = alice.mls().update(&alice.device.signing, space);
+        let from_bob = bob.mls().update(&bob.device.signing, space);
         let (a, b) = tokio::join!(
-            commit(&alice, format!("alice {round}").into_bytes()),
-            commit(&bob, format!("bob {round}").into_bytes())
+            alice.commit_raw(space, epoch, &from_alice),
+            bob.commit_raw(space, epoch, &from_bob)
         );
-        let (a, b) = (a.unwrap(), b.unwrap());
         let statuses = [a.status(), b.status()];
         assert!(
             statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::CONFLICT),
-            "{statuses:?}"
+            "round {round}: {statuses:?}"
         );
-        let (won, lost) = if a.status() == StatusCode::OK {
-            (a, b)
+        let (winner, loser, won, lost) = if a.status() == StatusCode::OK {
+            (&alice, &bob, a, b)
         } else {
-            (b, a)
+            (&bob, &alice, b, a)
         };
         let accepted: CommitAccepted = won.json().await.unwrap();
-        assert_eq!(accepted.epoch, round + 1);
+        assert_eq!(accepted.epoch, epoch + 1);
+        winner.mls().merge(space);
         let (status, body) = error_of(lost).await;
         assert_error(status, &body, StatusCode::CONFLICT, ErrorKind::Conflict);
-        assert_eq!(body.epoch, Some(round + 1));
+        assert_eq!(body.epoch, Some(epoch + 1));
+        // The loser forgets its commit, processes the winner's with openmls, and commits again.
+        loser.mls().discard(space);
+        loser.catch_up(space).await;
+        assert_eq!(loser.mls().epoch(space), epoch + 1);
+        assert_eq!(loser.update(space).await, StatusCode::OK);
+        winner.catch_up(space).await;
+        epoch += 2;
+        assert_eq!(alice.mls().epoch(space), epoch);
+        assert_eq!(bob.mls().epoch(space), epoch);
+        assert_eq!(
+            alice.mls().epoch_key(space).expose(),
+            bob.mls().epoch_key(space).expose()
+        );
     }
     // A late commit for an old epoch: 409 with the current one.
-    let response = alice
-        .post(&format!("/v1/spaces/{space}/commits?epoch=2"))
-        .body(b"late".to_vec())
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = error_of(response).await;
+    let late = alice.mls().update(&alice.device.signing, space);
+    let (status, body) = error_of(alice.commit_raw(space, 2, &late).await).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(body.epoch, Some(5));
+    assert_eq!(body.epoch, Some(epoch));
+    alice.mls().discard(space);
 
     // The commits, in order, from any epoch on.
-    let page = bob
-        .get(&format!("/v1/spaces/{space}/commits?after=2"))
-        .send()
-        .await
-        .unwrap();
-    let page = CommitPage::decode(&page.bytes().await.unwrap()).unwrap();
-    assert_eq!(page.epoch, 5);
+    let page = bob.commits(space, 2).await;
+    assert_eq!(page.epoch, epoch);
     assert_eq!(
         page.commits.iter().map(|c| c.epoch).collect::<Vec<_>>(),
-        [2, 3, 4]
+        (2..epoch).collect::<Vec<_>>()
     );
     assert_eq!(page.next, None);
-    for commit in &page.commits {
-        let text = String::from_utf8(commit.bytes.clone()).unwrap();
-        let by = if commit.sender == alice.device.id {
-            "alice"
-        } else {
-            "bob"
-        };
-        assert_eq!(text, format!("{by} {}", commit.epoch));
-    }
+    assert!(
+        page.commits
+            .iter()
+            .all(|c| c.sender == alice.device.id || c.sender == bob.device.id)
+    );
     let spaces: SpacesResponse = bob
         .get("/v1/spaces")
         .send()
@@ -563,7 +550,7 @@ async fn of_two_commits_for_one_epoch_exactly_one_is_accepted() {
         .json()
         .await
         .unwrap();
-    assert_eq!(spaces.spaces[0].epoch, 5);
+    assert_eq!(spaces.spaces[0].epoch, epoch);
     relay.stop().await;
 }
 
@@ -822,11 +809,9 @@ async fn the_news_socket_tells_members_of_pushes_and_non_members_nothing() {
     );
     assert_eq!(overheard, None, "a non-member hears nothing");
 
-    // Added, Mallory's open socket hears of the space at once; removed, nothing more.
-    assert_eq!(
-        alice.add(space, mallory.device.id).await,
-        StatusCode::NO_CONTENT
-    );
+    // Added, Mallory's open socket hears of the space at once, at its new epoch; removed,
+    // nothing more.
+    assert_eq!(alice.add(space, &mallory).await, StatusCode::OK);
     let (joined, mut m) = tokio::task::spawn_blocking(move || {
         let mut m = m;
         (read_news(&mut m, Duration::from_secs(5)), m)
@@ -835,29 +820,30 @@ async fn the_news_socket_tells_members_of_pushes_and_non_members_nothing() {
     .unwrap();
     assert_eq!(
         joined,
-        Some(json!({ "space": space.hex(), "head": 2, "epoch": 0 }))
+        Some(json!({ "space": space.hex(), "head": 2, "epoch": 1 }))
     );
-    let response = alice
-        .delete(&format!("/v1/spaces/{space}/members/{}", mallory.device.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    alice
-        .push(space, &[alice.device.envelope(space, 0, &key, b"later")])
-        .await;
+    assert_eq!(
+        alice.remove(space, &[mallory.device.id]).await,
+        StatusCode::OK
+    );
+    alice.push(space, &[alice.sealed(space, b"later")]).await;
     let mut a = a;
     let (heard, overheard) = tokio::task::spawn_blocking(move || {
-        (
-            read_news(&mut a, Duration::from_secs(5)),
-            read_news(&mut m, Duration::from_millis(1500)),
-        )
+        let heard: Vec<_> = (0..3)
+            .map(|_| read_news(&mut a, Duration::from_secs(5)))
+            .collect();
+        (heard, read_news(&mut m, Duration::from_millis(1500)))
     })
     .await
     .unwrap();
+    // Alice hears each commit's epoch, then the push.
     assert_eq!(
         heard,
-        Some(json!({ "space": space.hex(), "head": 3, "epoch": 0 }))
+        [
+            Some(json!({ "space": space.hex(), "head": 2, "epoch": 1 })),
+            Some(json!({ "space": space.hex(), "head": 2, "epoch": 2 })),
+            Some(json!({ "space": space.hex(), "head": 3, "epoch": 2 })),
+        ]
     );
     assert_eq!(overheard, None, "a removed member hears nothing more");
 

@@ -187,10 +187,7 @@ async fn no_content_name_or_token_reaches_the_relays_files_or_output() {
     let alice = Client::login(&relay.url, device).await;
     let bob = Client::join(&relay.url, dir.path()).await;
     let space = alice.create_space().await;
-    assert_eq!(
-        alice.add(space, bob.device.id).await,
-        StatusCode::NO_CONTENT
-    );
+    assert_eq!(alice.add(space, &bob).await, StatusCode::OK);
     let canaries = [
         "CANARY-content-3f9a1c telegram body",
         "CANARY-space-name-Ambassade-de-Zanzibar",
@@ -201,19 +198,13 @@ async fn no_content_name_or_token_reaches_the_relays_files_or_output() {
         .iter()
         .map(|c| {
             let body = format!("{{\"space_name\":\"{c}\",\"from\":\"{c}\",\"text\":\"{c}\"}}");
-            alice.device.envelope(space, 0, &key, body.as_bytes())
+            alice.device.envelope(space, 1, &key, body.as_bytes())
         })
         .collect();
     alice.push(space, &batch).await;
     alice.push(space, &batch).await;
     assert_eq!(bob.pull_all(space).await.len(), 3);
-    let response = bob
-        .post(&format!("/v1/spaces/{space}/commits?epoch=0"))
-        .body(b"opaque commit bytes".to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(bob.update(space).await, StatusCode::OK);
     // A news socket opened with the token in its query string.
     let (url, token) = (relay.url.clone(), bob.token.clone());
     tokio::task::spawn_blocking(move || {

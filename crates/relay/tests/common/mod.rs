@@ -9,6 +9,8 @@
     clippy::panic
 )]
 
+pub mod mls;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Stdio};
@@ -17,8 +19,9 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use diplomatie_crypto::{AgreementKey, Context, SecretKey, SigningKey, hex, random_bytes};
 use diplomatie_protocol::relay::{
-    ChallengeResponse, EnvelopePage, ErrorBody, ErrorKind, PushBatch, PushOutcome, PushResponse,
-    SessionResponse,
+    ChallengeResponse, CommitPage, CommitUpload, EnvelopePage, ErrorBody, ErrorKind,
+    KeyPackageUpload, KeyPackagesStored, PushBatch, PushOutcome, PushResponse, SessionResponse,
+    WelcomePage,
 };
 use diplomatie_protocol::{
     Content, ContentKind, DeviceCertificate, DeviceId, Envelope, EnvelopeHeader, EnvelopeId,
@@ -426,12 +429,13 @@ impl Response {
     }
 }
 
-/// A device talking to a relay.
+/// A device talking to a relay, with its MLS groups.
 pub struct Client {
     pub http: Http,
     pub url: String,
     pub device: Device,
     pub token: String,
+    pub mls: std::sync::Mutex<mls::Mls>,
 }
 
 pub async fn error_of(response: Response) -> (StatusCode, ErrorBody) {
@@ -496,6 +500,7 @@ impl Client {
             url: url.to_owned(),
             device,
             token: session.token,
+            mls: std::sync::Mutex::new(mls::Mls::default()),
         }
     }
 
@@ -517,25 +522,172 @@ impl Client {
             .bearer_auth(&self.token)
     }
 
+    pub fn mls(&self) -> std::sync::MutexGuard<'_, mls::Mls> {
+        self.mls.lock().unwrap()
+    }
+
+    /// Creates a space from a new MLS group of this device alone (201 expected).
     pub async fn create_space(&self) -> SpaceId {
         let space = SpaceId::random().unwrap();
-        let response = self
-            .post("/v1/spaces")
-            .json(&json!({ "space": space.hex() }))
-            .send()
-            .await
-            .unwrap();
+        let info = {
+            let mut mls = self.mls();
+            mls.create(self.device.id, &self.device.signing, space);
+            mls.group_info(&self.device.signing, space)
+        };
+        let response = self.create_space_raw(space, &info).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         space
     }
 
-    pub async fn add(&self, space: SpaceId, device: DeviceId) -> StatusCode {
-        self.post(&format!("/v1/spaces/{space}/members"))
-            .json(&json!({ "device": device.hex() }))
+    pub async fn create_space_raw(&self, space: SpaceId, group_info: &[u8]) -> Response {
+        self.post("/v1/spaces")
+            .json(&json!({ "space": space.hex(), "group_info": hex::encode(group_info) }))
             .send()
             .await
             .unwrap()
-            .status()
+    }
+
+    /// A fresh key package of this device.
+    pub fn key_package(&self) -> Vec<u8> {
+        self.mls().key_package(self.device.id, &self.device.signing)
+    }
+
+    pub async fn publish_raw(&self, packages: Vec<Vec<u8>>) -> Response {
+        self.post("/v1/keypackages")
+            .header("content-type", "application/octet-stream")
+            .body(KeyPackageUpload(packages).encode())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Publishes `n` fresh key packages (200 expected).
+    pub async fn publish_key_packages(&self, n: usize) -> KeyPackagesStored {
+        let packages = (0..n).map(|_| self.key_package()).collect();
+        let response = self.publish_raw(packages).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    pub async fn fetch_key_package_raw(&self, device: DeviceId) -> Response {
+        self.get(&format!("/v1/devices/{device}/keypackage"))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// One key package of `device` (200 expected).
+    pub async fn fetch_key_package(&self, device: DeviceId) -> Vec<u8> {
+        let response = self.fetch_key_package_raw(device).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/octet-stream"
+        );
+        response.bytes().await.unwrap()
+    }
+
+    pub async fn commit_raw(&self, space: SpaceId, epoch: u64, upload: &CommitUpload) -> Response {
+        self.post(&format!("/v1/spaces/{space}/commits?epoch={epoch}"))
+            .header("content-type", "application/octet-stream")
+            .body(upload.encode())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends the pending commit `upload`, made at this device's epoch of the space; merges it
+    /// if the relay takes it, forgets it otherwise.
+    pub async fn send_commit(&self, space: SpaceId, upload: &CommitUpload) -> StatusCode {
+        let epoch = self.mls().epoch(space);
+        let status = self.commit_raw(space, epoch, upload).await.status();
+        if status == StatusCode::OK {
+            self.mls().merge(space);
+        } else {
+            self.mls().discard(space);
+        }
+        status
+    }
+
+    /// Adds `other` through MLS: it publishes a key package, this device takes it, commits
+    /// the add with its welcome; then `other` joins from its inbox. The commit's status.
+    pub async fn add(&self, space: SpaceId, other: &Client) -> StatusCode {
+        other.publish_key_packages(1).await;
+        let package = self.fetch_key_package(other.device.id).await;
+        let upload = self.mls().add(&self.device.signing, space, &[package]);
+        let status = self.send_commit(space, &upload).await;
+        if status == StatusCode::OK {
+            assert_eq!(other.accept_welcomes().await, [space]);
+        }
+        status
+    }
+
+    /// Removes `devices` through a commit of this device. The commit's status.
+    pub async fn remove(&self, space: SpaceId, devices: &[DeviceId]) -> StatusCode {
+        let upload = self.mls().remove(&self.device.signing, space, devices);
+        self.send_commit(space, &upload).await
+    }
+
+    /// Commits an update of this device's own leaf. The commit's status.
+    pub async fn update(&self, space: SpaceId) -> StatusCode {
+        let upload = self.mls().update(&self.device.signing, space);
+        self.send_commit(space, &upload).await
+    }
+
+    pub async fn welcomes_raw(&self) -> Response {
+        self.get("/v1/welcomes").send().await.unwrap()
+    }
+
+    pub async fn welcomes(&self) -> WelcomePage {
+        let response = self.welcomes_raw().await;
+        assert_eq!(response.status(), StatusCode::OK);
+        WelcomePage::decode(&response.bytes().await.unwrap()).unwrap()
+    }
+
+    /// Joins every space its inbox welcomes it to, deleting each welcome; those spaces.
+    pub async fn accept_welcomes(&self) -> Vec<SpaceId> {
+        let mut joined = Vec::new();
+        for welcome in self.welcomes().await.welcomes {
+            let space = self.mls().join(&welcome.bytes);
+            assert_eq!(space, welcome.space);
+            assert_eq!(self.mls().epoch(space), welcome.epoch);
+            let response = self
+                .delete(&format!("/v1/welcomes/{}", welcome.id))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::NO_CONTENT);
+            joined.push(space);
+        }
+        joined
+    }
+
+    /// The space's commits made at `after` and later.
+    pub async fn commits(&self, space: SpaceId, after: u64) -> CommitPage {
+        let response = self
+            .get(&format!("/v1/spaces/{space}/commits?after={after}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        CommitPage::decode(&response.bytes().await.unwrap()).unwrap()
+    }
+
+    /// Processes the space's commits this device has not seen.
+    pub async fn catch_up(&self, space: SpaceId) {
+        let epoch = self.mls().epoch(space);
+        for commit in self.commits(space, epoch).await.commits {
+            self.mls().process(space, &commit.bytes);
+        }
+    }
+
+    /// An envelope sealed under the space's epoch key, at its epoch, from this device.
+    pub fn sealed(&self, space: SpaceId, body: &[u8]) -> Vec<u8> {
+        let (epoch, key) = {
+            let mls = self.mls();
+            (mls.epoch(space), mls.epoch_key(space))
+        };
+        self.device.envelope(space, epoch, &key, body)
     }
 
     pub async fn push_raw(&self, space: SpaceId, batch: &[Vec<u8>]) -> Response {
