@@ -110,6 +110,16 @@ pub enum Command {
     /// The people you know: add a card, list them, compare safety numbers, verify
     #[command(subcommand)]
     Contact(crate::contacts::ContactCommand),
+    /// Spaces (groups of devices, end-to-end encrypted): create, add a contact, list, show
+    #[command(subcommand)]
+    Space(crate::spaces::SpaceCommand),
+    /// The relay spaces sync through: join one
+    #[command(subcommand)]
+    Relay(crate::spaces::RelayCommand),
+    /// Sync with the relay: send what waits, receive what is new (progress on stderr)
+    Sync,
+    /// Share an item into a space: it goes to every member at the next sync
+    Share(crate::spaces::ShareArgs),
 }
 
 #[derive(Debug, Args)]

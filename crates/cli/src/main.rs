@@ -8,6 +8,7 @@ mod contacts;
 mod drafting;
 mod output;
 mod secret;
+mod spaces;
 mod usage;
 
 use std::ffi::OsString;
@@ -227,6 +228,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Acks { id } => acks::show(&open(&cli)?.acknowledgements(id)?, cli.json),
         Command::Identity(a) => contacts::identity(&open(&cli)?, a, cli.json),
         Command::Contact(c) => contacts::run(&open(&cli)?, c, cli.json),
+        Command::Space(c) => spaces::space(&open(&cli)?, c, cli.json),
+        Command::Relay(c) => spaces::relay(&open(&cli)?, c, cli.json),
+        Command::Sync => spaces::sync(&open(&cli)?, cli.json),
+        Command::Share(a) => spaces::share(&open(&cli)?, a, cli.json),
         Command::Verify(a) => {
             // A record file is checked without a profile.
             let profile = if a.file.is_some() {

@@ -8,39 +8,16 @@
     clippy::panic
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use diplomatie_testkit::cli::{self, json, ok, stderr};
-
-const PASS: &str = "une phrase de passe assez longue";
-
-fn diplo(profile: &Path, args: &[&str]) -> Output {
-    cli::diplo(
-        Path::new(env!("CARGO_BIN_EXE_diplo")),
-        profile,
-        &[("DIPLOMATIE_PASSPHRASE", PASS)],
-        args,
-    )
-}
+use common::diplo;
+use diplomatie_testkit::cli::{json, ok, stderr};
 
 fn init(root: &Path, folder: &str, name: &str, org: &str) -> PathBuf {
-    let dir = root.join(folder);
-    ok(&diplo(
-        &dir,
-        &[
-            "init",
-            "--name",
-            name,
-            "--org",
-            org,
-            "--role",
-            "Premier secrétaire",
-            "--kdf-cost",
-            "m=8192,t=1",
-        ],
-    ));
-    dir
+    common::init(root, folder, name, org, &["--role", "Premier secrétaire"])
 }
 
 fn card(profile: &Path) -> String {

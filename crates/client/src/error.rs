@@ -24,6 +24,18 @@ pub enum ClientError {
     #[error("{0}")]
     Contact(String),
     #[error("{0}")]
+    Space(String),
+    #[error("{0}")]
+    Relay(String),
+    #[error(
+        "the relay at {0} cannot be reached: you are offline, or it is down; everything is kept and goes at the next sync"
+    )]
+    RelayUnreachable(String),
+    #[error(
+        "another change to this space was accepted first (it is at epoch {epoch}): sync, then try again"
+    )]
+    RelayConflict { epoch: u64 },
+    #[error("{0}")]
     Acknowledge(String),
     #[error("the passphrase is too short: use at least {min} characters (a sentence is best)")]
     WeakPassphrase { min: usize },

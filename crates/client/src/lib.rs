@@ -20,6 +20,7 @@ pub mod release;
 pub mod schedule;
 mod settings;
 pub mod spaces;
+pub mod sync;
 
 pub use attach::{content_type_of, read_attachments};
 pub use compose::{

@@ -1,6 +1,7 @@
 //! A profile: one person's encrypted store, their identity and this device's keys.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use diplomatie_crypto::{AgreementKey, KdfCost, PublicIdentity, SigningKey};
 use diplomatie_domain::{AttachmentMeta, Item, ItemContent, ItemId, UserIdentity};
@@ -149,7 +150,8 @@ pub struct Inbox {
 #[derive(Debug)]
 pub struct Profile {
     dir: PathBuf,
-    store: Store,
+    /// Shared with the MLS provider of a space operation while it runs.
+    store: Arc<Store>,
     identity: ProfileIdentity,
     /// The identity key, this device's certificate and the card.
     own: OwnIdentity,
@@ -244,7 +246,7 @@ impl Profile {
         )?;
         Ok(Self {
             dir: dir.to_owned(),
-            store,
+            store: Arc::new(store),
             identity,
             own: made.into_own(),
             exchange_stamps: Default::default(),
@@ -268,7 +270,7 @@ impl Profile {
         )?;
         Ok(Self {
             dir: dir.to_owned(),
-            store,
+            store: Arc::new(store),
             identity,
             own,
             exchange_stamps: Default::default(),
@@ -278,7 +280,12 @@ impl Profile {
     /// Closes the profile and drops its keys from memory, including the process unlock
     /// cache: opening it again asks for the passphrase.
     pub fn lock(self) {
-        self.store.close();
+        match Arc::try_unwrap(self.store) {
+            Ok(store) => store.close(),
+            // A space operation still holds it: forget the key now; the store closes when the
+            // operation drops it.
+            Err(shared) => shared.forget_cached_key(),
+        }
     }
 
     /// Drops this profile's key from the process unlock cache without closing it (when other
@@ -572,6 +579,11 @@ impl Profile {
 
     pub(crate) fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The store, shared (for an MLS provider).
+    pub(crate) fn shared_store(&self) -> Arc<Store> {
+        Arc::clone(&self.store)
     }
 }
 

@@ -294,6 +294,19 @@ pub fn epoch_key<P: OpenMlsProvider>(
     SecretKey::from_slice(&secret).map_err(|e| GroupError::Storage(e.to_string()))
 }
 
+/// The group's public state (its GroupInfo with the ratchet tree), signed by this device: what
+/// the relay checks commits against.
+pub fn group_info<P: OpenMlsProvider>(
+    group: &MlsGroup,
+    provider: &P,
+    key: &SigningKey,
+) -> Result<Vec<u8>, GroupError> {
+    let info = group
+        .export_group_info(provider.crypto(), &DeviceSigner(key), true)
+        .map_err(refused)?;
+    serialize(&info)
+}
+
 /// The devices of the group, each with the signing key of its leaf.
 pub fn members(group: &MlsGroup) -> Result<Vec<(DeviceId, [u8; 32])>, GroupError> {
     group

@@ -1,0 +1,200 @@
+//! `diplo space`, `diplo relay`, `diplo sync` and `diplo share`: spaces, the relay they sync
+//! through, and what goes into them.
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use diplomatie_client::Profile;
+use diplomatie_client::spaces::{SpaceDetail, SpaceKind, SpaceView};
+use diplomatie_client::sync::SyncReport;
+use serde_json::json;
+
+use crate::output::{print, print_json};
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum SpaceCommand {
+    /// Create a space whose only member is this device (its name stays among its members)
+    Create {
+        name: String,
+        /// own (your devices), unit (a post, a service), circuit (a draft's), shared
+        #[arg(long, default_value = "shared")]
+        kind: String,
+        /// Newcomers may read what was shared before they joined
+        #[arg(long)]
+        history: bool,
+    },
+    /// Add a contact's devices to a space, through the relay (a new epoch)
+    Add {
+        /// The space's name, or the first digits of its id
+        space: String,
+        /// A name, "Name (ORG)" when two contacts share it, or the first digits of their key
+        contact: String,
+    },
+    /// Every space of this device
+    List,
+    /// A space: its members (their devices), its epoch
+    Show {
+        /// The space's name, or the first digits of its id
+        space: String,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum RelayCommand {
+    /// Enrol this device with a relay, with the one-time token its operator gave
+    Join {
+        /// The relay's address, as https://relay.example or http://127.0.0.1:PORT
+        url: String,
+        #[arg(long)]
+        token: String,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ShareArgs {
+    /// The item's id (or the first characters of it)
+    pub item: String,
+    /// The space's name, or the first digits of its id
+    pub space: String,
+}
+
+fn kind_fr(kind: SpaceKind) -> &'static str {
+    match kind {
+        SpaceKind::Own => "mes appareils / own devices",
+        SpaceKind::Unit => "unité / unit",
+        SpaceKind::Circuit => "circuit",
+        SpaceKind::Shared => "partagé / shared",
+    }
+}
+
+fn line(s: &SpaceView) -> String {
+    format!(
+        "{}  {}  [{}]  époque / epoch {}, {} appareil(s) / device(s)\n",
+        &s.id[..8.min(s.id.len())],
+        s.name,
+        kind_fr(s.kind),
+        s.epoch,
+        s.devices
+    )
+}
+
+fn detail(d: &SpaceDetail, json: bool) -> Result<()> {
+    if json {
+        return print_json(d);
+    }
+    let mut text = line(&d.space);
+    text.push_str(&format!("id: {}\n", d.space.id));
+    for m in &d.members {
+        let who = match (&m.name, &m.org) {
+            (Some(name), Some(org)) => format!("{name} ({org})"),
+            _ => "appareil inconnu de vos contacts / a device none of your contacts lists".into(),
+        };
+        let mark = if m.you {
+            " — cet appareil / this device"
+        } else if !m.verified {
+            " — non vérifié / not verified"
+        } else {
+            ""
+        };
+        text.push_str(&format!(
+            "  {}  {who}{mark}\n",
+            &m.device[..8.min(m.device.len())]
+        ));
+    }
+    print(&text)
+}
+
+pub fn space(profile: &Profile, command: &SpaceCommand, json: bool) -> Result<()> {
+    match command {
+        SpaceCommand::Create {
+            name,
+            kind,
+            history,
+        } => {
+            let made = profile.create_space(name, SpaceKind::parse(kind)?, *history)?;
+            if json {
+                return print_json(&made);
+            }
+            print(&format!(
+                "Espace créé / Space created: {}{}",
+                line(&made),
+                if profile.relay_url()?.is_some() {
+                    "Il rejoint le relais à la prochaine synchronisation / It reaches the relay at the next sync: diplo sync\n"
+                } else {
+                    ""
+                }
+            ))
+        }
+        SpaceCommand::Add { space, contact } => {
+            detail(&profile.add_to_space_via_relay(space, contact)?, json)
+        }
+        SpaceCommand::List => {
+            let spaces = profile.spaces()?;
+            if json {
+                return print_json(&spaces);
+            }
+            if spaces.is_empty() {
+                return print("Aucun espace / No space: diplo space create NAME\n");
+            }
+            print(&spaces.iter().map(line).collect::<String>())
+        }
+        SpaceCommand::Show { space } => detail(&profile.space(space)?, json),
+    }
+}
+
+pub fn relay(profile: &Profile, command: &RelayCommand, json: bool) -> Result<()> {
+    match command {
+        RelayCommand::Join { url, token } => {
+            let url = profile.join_relay(url, token)?;
+            if json {
+                return print_json(&json!({ "relay": url }));
+            }
+            print(&format!(
+                "Appareil inscrit auprès du relais / Device enrolled with the relay: {url}\n"
+            ))
+        }
+    }
+}
+
+pub fn sync(profile: &Profile, json: bool) -> Result<()> {
+    let mut err = std::io::stderr();
+    let report: SyncReport = profile.sync(&mut |p| {
+        if !json {
+            let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+            let _ = write!(err, "\r{}: {}{total}", p.space, p.done);
+        }
+    })?;
+    if !json {
+        let _ = writeln!(err);
+    }
+    if json {
+        return print_json(&report);
+    }
+    let mut text = format!(
+        "Synchronisé / Synced: {} envoyé(s) / sent, {} reçu(s) / received, {} en attente / pending\n",
+        report.delivered, report.applied, report.pending
+    );
+    if report.joined > 0 {
+        text.push_str(&format!(
+            "{} espace(s) rejoint(s) / space(s) joined\n",
+            report.joined
+        ));
+    }
+    for refused in &report.refused {
+        text.push_str(&format!("refusé / refused: {refused}\n"));
+    }
+    print(&text)
+}
+
+pub fn share(profile: &Profile, args: &ShareArgs, json: bool) -> Result<()> {
+    let id = profile.resolve_id(&args.item)?;
+    profile.share_item(id, &args.space)?;
+    let pending = profile.pending_count()?;
+    if json {
+        return print_json(&json!({ "item": id.to_string(), "pending": pending }));
+    }
+    print(&format!(
+        "Partagé, part à la prochaine synchronisation / Shared, goes at the next sync ({pending} en attente / pending)\n"
+    ))
+}

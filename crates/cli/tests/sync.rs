@@ -1,0 +1,212 @@
+//! Spaces and sync through a real relay (served in this process on 127.0.0.1:0, its data in a
+//! temporary folder) with real `diplo` processes on real encrypted profiles: a space made by one,
+//! the other added through the relay, an item shared and received, nothing readable left at
+//! the relay.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::{card_line as card, diplo};
+use diplomatie_relay::{Config, Relay};
+use diplomatie_testkit::cli::{json, ok, stderr};
+
+const CANARY_SUBJECT: &str = "CANARI-OBJET-7f3a Entretien avec le ministre";
+const CANARY_BODY: &str = "CANARI-CORPS-91be Le ministre a confirmé sa venue.";
+const CANARY_SPACE: &str = "CANARI-ESPACE-5c20 Poste de Berlin";
+
+fn init(root: &Path, folder: &str, name: &str, org: &str) -> PathBuf {
+    common::init(root, folder, name, org, &[])
+}
+
+/// A relay served on a thread of this process until dropped.
+struct InProcess {
+    url: String,
+    dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl InProcess {
+    fn start() -> InProcess {
+        let dir = tempfile::tempdir().unwrap();
+        let relay = Relay::open(Config::new(dir.path())).unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (bound, address) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                bound.send(listener.local_addr().unwrap()).unwrap();
+                relay
+                    .serve(listener, async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                    .unwrap();
+            });
+        });
+        let address = address.recv_timeout(Duration::from_secs(30)).unwrap();
+        InProcess {
+            url: format!("http://{address}"),
+            dir,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    fn invite(&self) -> String {
+        let expires = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+        diplomatie_relay::invite(self.dir.path(), expires)
+            .unwrap()
+            .token
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Every file under `dir`, with its bytes.
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn an_item_shared_in_a_space_reaches_the_other_member_through_the_relay() {
+    let relay = InProcess::start();
+    let root = tempfile::tempdir().unwrap();
+    let alice = init(root.path(), "alice", "Alice Lefèvre", "BERLIN");
+    let bruno = init(root.path(), "bruno", "Bruno Durand", "BERLIN");
+    ok(&diplo(&alice, &["contact", "add", &card(&bruno)]));
+    ok(&diplo(&bruno, &["contact", "add", &card(&alice)]));
+
+    // Without a relay joined, a sync says what to do.
+    let out = diplo(&alice, &["sync"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("relay join"), "{}", stderr(&out));
+    // A wrong token is refused, nothing kept.
+    let out = diplo(&alice, &["relay", "join", &relay.url, "--token", "00"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    for who in [&alice, &bruno] {
+        ok(&diplo(
+            who,
+            &["relay", "join", &relay.url, "--token", &relay.invite()],
+        ));
+    }
+
+    let made = json(&diplo(
+        &alice,
+        &["--json", "space", "create", CANARY_SPACE, "--kind", "unit"],
+    ));
+    assert_eq!(made["epoch"], 0);
+    let report = json(&diplo(&alice, &["--json", "sync"]));
+    assert_eq!(report["pending"], 0, "{report}");
+    let shown = json(&diplo(
+        &alice,
+        &["--json", "space", "add", CANARY_SPACE, "Bruno Durand"],
+    ));
+    assert_eq!(shown["space"]["epoch"], 1);
+    assert_eq!(shown["members"].as_array().unwrap().len(), 2);
+
+    let id = ok(&diplo(
+        &alice,
+        &[
+            "compose",
+            "telegram",
+            "--subject",
+            CANARY_SUBJECT,
+            "--action",
+            "BERLIN",
+            "--body",
+            CANARY_BODY,
+        ],
+    ))
+    .trim()
+    .to_owned();
+    let shared = json(&diplo(&alice, &["--json", "share", &id, CANARY_SPACE]));
+    assert_eq!(shared["pending"], 1);
+    let report = json(&diplo(&alice, &["--json", "sync"]));
+    assert_eq!(
+        (report["delivered"].as_u64(), report["pending"].as_u64()),
+        (Some(1), Some(0)),
+        "{report}"
+    );
+
+    let report = json(&diplo(&bruno, &["--json", "sync"]));
+    assert_eq!(report["joined"], 1, "{report}");
+    assert_eq!(report["applied"], 1, "{report}");
+    assert!(report["refused"].as_array().unwrap().is_empty(), "{report}");
+    let inbox = json(&diplo(&bruno, &["--json", "inbox"]));
+    let subjects: Vec<&str> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, [CANARY_SUBJECT]);
+    let spaces = json(&diplo(&bruno, &["--json", "space", "list"]));
+    assert_eq!(spaces[0]["epoch"], 1);
+    assert_eq!(spaces[0]["devices"], 2);
+
+    // Synced again: nothing new, nothing applied twice.
+    let report = json(&diplo(&bruno, &["--json", "sync"]));
+    assert_eq!(report["applied"], 0, "{report}");
+    assert_eq!(
+        json(&diplo(&bruno, &["--json", "inbox"]))["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The relay's files hold no subject, body, person's or space's name.
+    for (path, bytes) in files(relay.dir.path()) {
+        for canary in [
+            CANARY_SUBJECT,
+            CANARY_BODY,
+            CANARY_SPACE,
+            "Alice Lefèvre",
+            "Bruno Durand",
+        ] {
+            assert!(
+                !contains(&bytes, canary),
+                "{canary} found in {}",
+                path.display()
+            );
+        }
+    }
+}

@@ -1,0 +1,583 @@
+//! Sync through the relay: joining one, and the driver of the sans-IO engine
+//! (`diplomatie-sync`) that pushes the outbox and pulls the spaces' logs.
+//!
+//! A sync, in order: open a session; keep key packages of this device at the relay (so that
+//! members can add it to spaces); join the spaces whose welcomes wait; make the relay know the
+//! spaces made here; process the commits that moved each space on; then run the engine until
+//! it has nothing left to do: the outbox sealed under each space's current epoch and pushed,
+//! each space's log pulled, every envelope verified against the certificate of a member device
+//! and opened under the key of its epoch, then applied.
+//!
+//! The engine's state (outbox entries with their plaintext, cursors, what was applied from
+//! whom) is in the encrypted store (`sync_rows`). Offline is the normal state: a write goes
+//! into the outbox at once and leaves at the next sync that reaches the relay.
+
+mod relay;
+
+pub use relay::{CommitAnswer, RelayClient, check_url};
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use diplomatie_domain::{Item, ItemContent, ItemId};
+use diplomatie_protocol::relay::{CommitUpload, PushOutcome as RelayOutcome, RefusalReason};
+use diplomatie_protocol::{Content, ContentKind, Envelope, EnvelopeHeader, EnvelopeId, SpaceId};
+use diplomatie_store::{AuditAction, NewItem, PutOutcome, RowWrite};
+use diplomatie_sync::{
+    Action, Config, Cursor, Engine, Entry, Event, Input, PushOutcome, Refusal, Time, TransportId,
+    Write,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::profile::threading;
+use crate::spaces::SpaceDetail;
+use crate::{ClientError, Profile};
+
+/// The profile setting that holds the relay's address once joined.
+const RELAY_URL: &str = "relay.url";
+/// The relay, as a transport of the engine.
+const RELAY: TransportId = TransportId(1);
+/// Key packages kept at the relay: below the low mark, the next sync publishes up to the high.
+const KEY_PACKAGES_LOW: u32 = 10;
+const KEY_PACKAGES_HIGH: u32 = 30;
+/// The most actions one sync carries out (a bound, never reached by a sane engine).
+const MAX_ACTIONS: usize = 1_000_000;
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Spaces joined from welcomes.
+    pub joined: usize,
+    /// Commits of other members processed.
+    pub commits: usize,
+    /// Local writes the relay took.
+    pub delivered: usize,
+    /// Envelopes received and applied.
+    pub applied: usize,
+    /// Envelopes refused (forged, from a non-member, unreadable), with why.
+    pub refused: Vec<String>,
+    /// Local writes still to go.
+    pub pending: usize,
+}
+
+/// Where a sync stands, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncProgress {
+    pub space: String,
+    pub done: u64,
+    pub total: Option<u64>,
+}
+
+/// An item as it travels in an envelope: the item (JSON) and its attachments' bytes.
+#[derive(Serialize, Deserialize)]
+struct ItemPayload {
+    item: Vec<u8>,
+    attachments: Vec<Vec<u8>>,
+}
+
+fn now() -> Time {
+    Time(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or_default(),
+    )
+}
+
+fn seed() -> u64 {
+    diplomatie_crypto::random_bytes::<8>()
+        .map(u64::from_le_bytes)
+        .unwrap_or_default()
+}
+
+fn sync_error(e: diplomatie_sync::SyncError) -> ClientError {
+    ClientError::Relay(format!("the sync state of this profile is unreadable: {e}"))
+}
+
+impl Profile {
+    /// The relay this profile joined, if any.
+    pub fn relay_url(&self) -> Result<Option<String>, ClientError> {
+        Ok(self
+            .store()
+            .get_meta(RELAY_URL)?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+
+    fn relay_client(&self) -> Result<RelayClient, ClientError> {
+        let url = self.relay_url()?.ok_or_else(|| {
+            ClientError::Relay(
+                "this profile has joined no relay: diplo relay join URL --token TOKEN".into(),
+            )
+        })?;
+        RelayClient::new(&url, self.own().device.device, self.signing_key()?)
+    }
+
+    /// Enrols this device with the relay at `url` using a one-time `token` from its operator,
+    /// opens a session and publishes key packages; the address is kept for every later sync.
+    pub fn join_relay(&self, url: &str, token: &str) -> Result<String, ClientError> {
+        let url = check_url(url)?;
+        let mut relay = RelayClient::new(&url, self.own().device.device, self.signing_key()?)?;
+        relay.enrol(token, &self.own().device)?;
+        relay.open_session()?;
+        relay.publish_key_packages(self.key_packages(KEY_PACKAGES_HIGH as usize)?)?;
+        self.store().put_meta(RELAY_URL, url.as_bytes())?;
+        Ok(url)
+    }
+
+    /// Adds `who`'s devices (a contact) to space `which`: a key package of each taken from
+    /// the relay, the commit sent to it (if another member's commit won the epoch, that one is
+    /// processed first and the addition made again, once).
+    pub fn add_to_space_via_relay(
+        &self,
+        which: &str,
+        who: &str,
+    ) -> Result<SpaceDetail, ClientError> {
+        let contact = self.find_contact(who)?;
+        let mut relay = self.relay_client()?;
+        let space = self.find_space(which)?;
+        let id = SpaceId(space.id);
+        self.catch_up_commits(&mut relay, &id)?;
+        let mut packages = Vec::new();
+        for device in &contact.card.devices {
+            packages.push((device.clone(), relay.key_package(&device.device)?));
+        }
+        let send = |relay: &mut RelayClient, id: &SpaceId, out: &crate::spaces::group::Outgoing| {
+            let upload = CommitUpload {
+                commit: out.commit.clone(),
+                welcome: out.welcome.clone(),
+            };
+            match relay.commit(*id, out.epoch.saturating_sub(1), &upload)? {
+                CommitAnswer::Accepted(_) => Ok(()),
+                CommitAnswer::Conflict(epoch) => Err(ClientError::RelayConflict { epoch }),
+            }
+        };
+        match self.add_to_space(which, &packages, |id, out| send(&mut relay, id, out)) {
+            Err(ClientError::RelayConflict { .. }) => {
+                self.catch_up_commits(&mut relay, &id)?;
+                self.add_to_space(which, &packages, |id, out| send(&mut relay, id, out))
+            }
+            other => other,
+        }
+    }
+
+    /// Processes the commits the relay ordered past this device's epoch of space `id`.
+    fn catch_up_commits(
+        &self,
+        relay: &mut RelayClient,
+        id: &SpaceId,
+    ) -> Result<usize, ClientError> {
+        let mut processed = 0;
+        loop {
+            let local = self
+                .store()
+                .space(&id.0)?
+                .ok_or(diplomatie_store::StoreError::UnknownSpace)?
+                .epoch;
+            let page = relay.commits(*id, local)?;
+            // The commit made at this device's epoch moves it on; the next ones are asked
+            // for again from the new epoch.
+            let Some(commit) = page.commits.iter().find(|c| c.epoch == local) else {
+                return Ok(processed);
+            };
+            self.process_space_commit(id, &commit.bytes)?;
+            processed += 1;
+        }
+    }
+
+    /// Puts item `id` in space `which`'s outbox: it goes to every member at the next sync.
+    pub fn share_item(&self, id: ItemId, which: &str) -> Result<(), ClientError> {
+        let space = SpaceId(self.find_space(which)?.id);
+        let stored = self
+            .store()
+            .get_item(id)?
+            .ok_or_else(|| ClientError::NotFound(id.to_string()))?;
+        let count = match &stored.item.content {
+            ItemContent::FormalEmail(e) => e.attachments.len(),
+            _ => 0,
+        };
+        let mut attachments = Vec::with_capacity(count);
+        for index in 0..count {
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            if let Some((_, bytes)) = self.store().attachment(id, index)? {
+                attachments.push(bytes);
+            }
+        }
+        let payload = ItemPayload {
+            item: serde_json::to_vec(&stored.item)
+                .map_err(|e| ClientError::Relay(e.to_string()))?,
+            attachments,
+        };
+        let body =
+            postcard::to_allocvec(&payload).map_err(|e| ClientError::Relay(e.to_string()))?;
+        let mut engine = self.engine()?;
+        let actions = engine.handle(
+            now(),
+            Input::Write {
+                id: EnvelopeId::random()?,
+                space,
+                content: Content {
+                    kind: ContentKind::Item,
+                    body,
+                },
+            },
+        );
+        for action in actions {
+            if let Action::Persist(writes) = action {
+                self.persist(&writes)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Local writes not yet delivered.
+    pub fn pending_count(&self) -> Result<usize, ClientError> {
+        Ok(self.engine()?.pending_count())
+    }
+
+    fn engine(&self) -> Result<Engine, ClientError> {
+        Engine::restore(
+            Config::default(),
+            self.own().device.device,
+            seed(),
+            self.store().sync_rows()?,
+        )
+        .map_err(sync_error)
+    }
+
+    fn persist(&self, writes: &[Write]) -> Result<(), ClientError> {
+        let rows: Vec<RowWrite<'_>> = writes
+            .iter()
+            .map(|w| match w {
+                Write::Put { key, value } => RowWrite::Put(key, value),
+                Write::Delete { key } => RowWrite::Delete(key),
+            })
+            .collect();
+        Ok(self.store().write_sync_rows(&rows)?)
+    }
+
+    /// Syncs once with the relay: see the module doc. `progress` hears of long catch-ups.
+    pub fn sync(&self, progress: &mut dyn FnMut(&SyncProgress)) -> Result<SyncReport, ClientError> {
+        let mut relay = self.relay_client()?;
+        relay.open_session()?;
+        let mut report = SyncReport::default();
+
+        let held = relay.publish_key_packages(Vec::new())?.held;
+        if held < KEY_PACKAGES_LOW {
+            let fresh = self.key_packages((KEY_PACKAGES_HIGH - held) as usize)?;
+            relay.publish_key_packages(fresh)?;
+        }
+
+        for welcome in relay.welcomes()?.welcomes {
+            match self.join_space(&welcome.bytes) {
+                Ok(_) => report.joined += 1,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a welcome could not be processed");
+                    report.refused.push(format!("a welcome: {e}"));
+                }
+            }
+            relay.delete_welcome(welcome.id)?;
+        }
+
+        let at_relay: Vec<SpaceId> = relay.spaces()?.into_iter().map(|s| s.space).collect();
+        let spaces = self.store().spaces()?;
+        for space in &spaces {
+            let id = SpaceId(space.id);
+            if !at_relay.contains(&id) {
+                relay.create_space(id, self.space_group_info(&id)?)?;
+            }
+            report.commits += self.catch_up_commits(&mut relay, &id)?;
+        }
+
+        let mut engine = self.engine()?;
+        let mut queue: VecDeque<Action> = VecDeque::new();
+        for space in &spaces {
+            queue.extend(engine.handle(
+                now(),
+                Input::Subscribe {
+                    space: SpaceId(space.id),
+                    transport: RELAY,
+                },
+            ));
+        }
+        queue.extend(engine.handle(now(), Input::Online { transport: RELAY }));
+        let names: BTreeMap<SpaceId, String> = spaces
+            .iter()
+            .map(|s| (SpaceId(s.id), s.name.clone()))
+            .collect();
+        let mut done = 0;
+        while let Some(action) = queue.pop_front() {
+            done += 1;
+            if done > MAX_ACTIONS {
+                return Err(ClientError::Relay(
+                    "the sync did not settle: try again, and report it if it lasts".into(),
+                ));
+            }
+            match action {
+                Action::Persist(writes) => self.persist(&writes)?,
+                Action::Push { transport, batch } => {
+                    let input = self.push_batch(&mut relay, transport, batch)?;
+                    queue.extend(engine.handle(now(), input));
+                }
+                Action::Pull {
+                    transport,
+                    space,
+                    after,
+                } => {
+                    let input = self.pull_page(&mut relay, transport, space, &after);
+                    queue.extend(engine.handle(now(), input));
+                }
+                Action::Apply {
+                    header, content, ..
+                } => {
+                    let input = match self.apply(&header, &content) {
+                        Ok(()) => {
+                            report.applied += 1;
+                            Input::Applied { id: header.id }
+                        }
+                        Err(e) => {
+                            report.refused.push(e.to_string());
+                            Input::Refused {
+                                id: header.id,
+                                refusal: Refusal::Invalid {
+                                    reason: e.to_string(),
+                                },
+                            }
+                        }
+                    };
+                    // The engine's rows for this application follow at once (their own
+                    // transaction: applying an item twice stores it once).
+                    queue.extend(engine.handle(now(), input));
+                }
+                Action::Drop { reason, .. } => {
+                    if let diplomatie_sync::DropReason::Invalid { reason } = reason {
+                        report.refused.push(reason);
+                    }
+                }
+                Action::Event(Event::Delivered { .. }) => report.delivered += 1,
+                Action::Event(Event::Progress {
+                    space, done, total, ..
+                }) => progress(&SyncProgress {
+                    space: names.get(&space).cloned().unwrap_or_else(|| space.hex()),
+                    done,
+                    total,
+                }),
+                Action::Event(_) | Action::Snapshot { .. } | Action::WakeAt(_) => {}
+            }
+        }
+        report.pending = engine.pending_count();
+        Ok(report)
+    }
+
+    /// Seals a batch under each space's current epoch and pushes it, space by space.
+    fn push_batch(
+        &self,
+        relay: &mut RelayClient,
+        transport: TransportId,
+        batch: Vec<diplomatie_sync::Outgoing>,
+    ) -> Result<Input, ClientError> {
+        let key = self.signing_key()?;
+        let mut by_space: BTreeMap<SpaceId, Vec<(EnvelopeId, Vec<u8>)>> = BTreeMap::new();
+        for outgoing in &batch {
+            let (epoch, epoch_key) = self.space_current_key(&outgoing.space)?;
+            let envelope =
+                Envelope::seal(outgoing.header(epoch), &epoch_key, &outgoing.content, &key)?;
+            by_space
+                .entry(outgoing.space)
+                .or_default()
+                .push((outgoing.id, envelope.bytes().to_vec()));
+        }
+        let mut results = Vec::new();
+        for (space, envelopes) in by_space {
+            let ids: Vec<EnvelopeId> = envelopes.iter().map(|(id, _)| *id).collect();
+            let outcomes = match relay.push(space, envelopes.into_iter().map(|(_, b)| b).collect())
+            {
+                Ok(outcomes) => outcomes,
+                Err(e) => {
+                    return Ok(Input::PushFailed {
+                        transport,
+                        reason: e.to_string(),
+                    });
+                }
+            };
+            for (id, outcome) in ids.into_iter().zip(outcomes) {
+                results.push((
+                    id,
+                    match outcome {
+                        RelayOutcome::Accepted { .. } => PushOutcome::Accepted,
+                        RelayOutcome::Refused { reason, message } => PushOutcome::Refused {
+                            retryable: matches!(
+                                reason,
+                                RefusalReason::StaleEpoch | RefusalReason::FutureEpoch
+                            ),
+                            reason: message,
+                        },
+                    },
+                ));
+            }
+        }
+        Ok(Input::Pushed { transport, results })
+    }
+
+    /// Pulls a page of `space`'s log and verifies and opens each envelope.
+    fn pull_page(
+        &self,
+        relay: &mut RelayClient,
+        transport: TransportId,
+        space: SpaceId,
+        after: &Cursor,
+    ) -> Input {
+        let Some(seq) = after.seq() else {
+            return Input::PullFailed {
+                transport,
+                space,
+                reason: "a cursor that is not the relay's".into(),
+            };
+        };
+        let page = match relay.pull(space, seq) {
+            Ok(page) => page,
+            Err(e) => {
+                return Input::PullFailed {
+                    transport,
+                    space,
+                    reason: e.to_string(),
+                };
+            }
+        };
+        let last = page.envelopes.last().map(|(s, _)| *s).unwrap_or(seq);
+        let next = page.next.unwrap_or(last.max(seq));
+        let entries = page
+            .envelopes
+            .iter()
+            .map(|(at, bytes)| self.open_envelope(space, Cursor::from_seq(*at), bytes))
+            .collect();
+        Input::Page {
+            transport,
+            space,
+            entries,
+            next: Cursor::from_seq(next),
+            head: Cursor::from_seq(page.head),
+            remaining: Some(page.head.saturating_sub(next)),
+        }
+    }
+
+    /// Verifies an envelope of `space`'s log against the certificate of the member device
+    /// that sent it and opens it under the key of its epoch.
+    fn open_envelope(&self, space: SpaceId, position: Cursor, bytes: &[u8]) -> Entry {
+        let invalid = |position: Cursor, id, reason: String| Entry::Unopened {
+            position,
+            id,
+            refusal: Refusal::Invalid { reason },
+        };
+        let envelope = match Envelope::decode(bytes) {
+            Ok(e) => e,
+            Err(e) => return invalid(position, None, e.to_string()),
+        };
+        let header = envelope.header().clone();
+        if header.space != space {
+            return invalid(
+                position,
+                Some(header.id),
+                "an envelope of another space".into(),
+            );
+        }
+        let device = match self.space_member_certificate(&space, &header.sender) {
+            Ok(Some(device)) => device,
+            Ok(None) => {
+                return invalid(
+                    position,
+                    Some(header.id),
+                    "an envelope from a device that is not a member of the space, or whose \
+                     certificate no contact holds"
+                        .into(),
+                );
+            }
+            Err(e) => return invalid(position, Some(header.id), e.to_string()),
+        };
+        let key = match self.space_epoch_key(&space, header.epoch) {
+            Ok(Some(key)) => key,
+            Ok(None) => {
+                let ahead = self
+                    .store()
+                    .space(&space.0)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|s| header.epoch > s.epoch);
+                let reason = format!("the key of epoch {} is not on this device", header.epoch);
+                return if ahead {
+                    Entry::Unopened {
+                        position,
+                        id: Some(header.id),
+                        refusal: Refusal::Later { reason },
+                    }
+                } else {
+                    invalid(position, Some(header.id), reason)
+                };
+            }
+            Err(e) => return invalid(position, Some(header.id), e.to_string()),
+        };
+        match envelope.open(&device, &key) {
+            Ok(content) => Entry::Opened {
+                position,
+                header,
+                content,
+            },
+            Err(e) => invalid(position, Some(header.id), e.to_string()),
+        }
+    }
+
+    /// Applies received content.
+    fn apply(&self, header: &EnvelopeHeader, content: &Content) -> Result<(), ClientError> {
+        match content.kind {
+            ContentKind::Item => self.receive_item(content),
+            other => Err(ClientError::Relay(format!(
+                "content of kind {other:?} is not taken by this version yet"
+            )))
+            .inspect_err(|_| tracing::debug!(space = %header.space, "content not applied")),
+        }
+    }
+
+    /// Stores an item received in an envelope, with the route it has for this person.
+    fn receive_item(&self, content: &Content) -> Result<(), ClientError> {
+        let payload: ItemPayload = postcard::from_bytes(&content.body)
+            .map_err(|_| ClientError::Relay("an item received is unreadable".into()))?;
+        let item: Item = serde_json::from_slice(&payload.item)
+            .map_err(|_| ClientError::Relay("an item received is unreadable".into()))?;
+        item.validate()?;
+        let metas = match &item.content {
+            ItemContent::FormalEmail(e) => e.attachments.clone(),
+            _ => Vec::new(),
+        };
+        if metas.len() != payload.attachments.len() {
+            return Err(ClientError::Relay(
+                "an item received lacks some of its attachments".into(),
+            ));
+        }
+        for (meta, bytes) in metas.iter().zip(&payload.attachments) {
+            let digest = diplomatie_crypto::hex::encode(&Sha256::digest(bytes));
+            if digest != meta.sha256 {
+                return Err(ClientError::Relay(
+                    "an attachment of an item received is not the one its item names".into(),
+                ));
+            }
+        }
+        let attachments: Vec<_> = metas
+            .into_iter()
+            .zip(payload.attachments.iter().map(Vec::as_slice))
+            .collect();
+        let thread = threading(&item);
+        let new = NewItem {
+            item: &item,
+            route: item.route_for(&self.user()),
+            dedupe_key: None,
+            thread_key: thread.key,
+            thread_parents: &thread.parents,
+            message_id: thread.message_id,
+            attachments: &attachments,
+        };
+        let audit = self.audit(AuditAction::ItemReceived, Some(item.id), item.kind().code());
+        match self.store().put_item(&new, &audit)? {
+            PutOutcome::Inserted(_) | PutOutcome::Duplicate(_) => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,354 @@
+//! The relay, as this device talks to it: blocking HTTP (the services are blocking), rustls
+//! on ring for `https://` addresses. Envelopes and MLS messages go as postcard bodies, small
+//! control messages as JSON (`diplomatie_protocol::relay`).
+//!
+//! A session is opened on first use (a fresh challenge signed by the device) and opened again
+//! when the relay says it expired. The session token is a secret: never logged.
+
+use std::time::Duration;
+
+use diplomatie_crypto::{Context, SigningKey};
+use diplomatie_protocol::relay::{
+    ChallengeRequest, ChallengeResponse, CommitAccepted, CommitPage, CommitUpload,
+    CreateSpaceRequest, EnrolRequest, EnvelopePage, ErrorBody, KeyPackageUpload, KeyPackagesStored,
+    PushBatch, PushOutcome, PushResponse, SessionRequest, SessionResponse, SpaceSummary,
+    SpacesResponse, WelcomePage,
+};
+use diplomatie_protocol::{DeviceCertificate, DeviceId, SpaceId};
+
+use crate::ClientError;
+
+/// The most bytes of one answer read (a page of envelopes is at most about 8 MiB).
+const MAX_ANSWER_BYTES: u64 = 64 * 1024 * 1024;
+const TIMEOUT: Duration = Duration::from_secs(60);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the relay answered a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitAnswer {
+    /// The commit is the one of its epoch: the space is at this epoch now.
+    Accepted(u64),
+    /// Another commit won the epoch: the space is at this epoch; process its commits first.
+    Conflict(u64),
+}
+
+/// A connection to one relay, as one device.
+pub struct RelayClient {
+    agent: ureq::Agent,
+    base: String,
+    device: DeviceId,
+    key: SigningKey,
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for RelayClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelayClient")
+            .field("base", &self.base)
+            .field("device", &self.device)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks a relay's address: `http://` or `https://`, a host, no query; the trailing slash
+/// dropped.
+pub fn check_url(url: &str) -> Result<String, ClientError> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            ClientError::Relay(format!(
+                "'{url}' is not a relay's address: give it whole, as https://relay.example or http://127.0.0.1:PORT"
+            ))
+        })?;
+    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+        return Err(ClientError::Relay(format!(
+            "'{url}' is not a relay's address: give it whole, as https://relay.example"
+        )));
+    }
+    Ok(url.to_owned())
+}
+
+#[derive(Clone)]
+enum Body<'a> {
+    None,
+    /// JSON, serialised.
+    Json(Vec<u8>),
+    Bytes(&'a [u8]),
+}
+
+impl RelayClient {
+    pub fn new(url: &str, device: DeviceId, key: SigningKey) -> Result<RelayClient, ClientError> {
+        let base = check_url(url)?;
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(TIMEOUT))
+            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .build()
+            .into();
+        Ok(RelayClient {
+            agent,
+            base,
+            device,
+            key,
+            token: None,
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.base
+    }
+
+    /// One request; the status and the body of the answer. A network failure is
+    /// [`ClientError::RelayUnreachable`]: offline is the normal state.
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Body<'_>,
+        auth: bool,
+    ) -> Result<(u16, Vec<u8>), ClientError> {
+        let url = format!("{}{path}", self.base);
+        let request = ureq::http::Request::builder().method(method).uri(&url);
+        let request = match (&self.token, auth) {
+            (Some(token), true) => request.header("authorization", format!("Bearer {token}")),
+            _ => request,
+        };
+        let unreachable = |e: ureq::Error| {
+            tracing::debug!(error = %e, "relay request failed");
+            ClientError::RelayUnreachable(self.base.clone())
+        };
+        let response = match body {
+            Body::None => self.agent.run(
+                request
+                    .body(())
+                    .map_err(|e| ClientError::Relay(e.to_string()))?,
+            ),
+            Body::Json(value) => self.agent.run(
+                request
+                    .header("content-type", "application/json")
+                    .body(value)
+                    .map_err(|e| ClientError::Relay(e.to_string()))?,
+            ),
+            Body::Bytes(bytes) => self.agent.run(
+                request
+                    .header("content-type", "application/octet-stream")
+                    .body(bytes.to_vec())
+                    .map_err(|e| ClientError::Relay(e.to_string()))?,
+            ),
+        }
+        .map_err(unreachable)?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .into_body()
+            .with_config()
+            .limit(MAX_ANSWER_BYTES)
+            .read_to_vec()
+            .map_err(unreachable)?;
+        Ok((status, bytes))
+    }
+
+    /// A request in the session (opened, or opened again once if it expired); a refusal is
+    /// an error with the relay's message.
+    fn authed(&mut self, method: &str, path: &str, body: Body<'_>) -> Result<Vec<u8>, ClientError> {
+        if self.token.is_none() {
+            self.open_session()?;
+        }
+        let (mut status, mut bytes) = self.call(method, path, body.clone(), true)?;
+        if status == 401 {
+            self.open_session()?;
+            (status, bytes) = self.call(method, path, body, true)?;
+        }
+        if (200..300).contains(&status) {
+            Ok(bytes)
+        } else {
+            Err(refusal(status, &bytes))
+        }
+    }
+
+    /// Enrols this device with a one-time token from the relay's operator.
+    pub fn enrol(&self, token: &str, certificate: &DeviceCertificate) -> Result<(), ClientError> {
+        let request = EnrolRequest {
+            token: token.trim().to_owned(),
+            certificate: certificate.bytes().to_vec(),
+        };
+        let (status, bytes) = self.call("POST", "/v1/enrol", Body::Json(json(&request)?), false)?;
+        match status {
+            200..=299 => Ok(()),
+            _ => Err(refusal(status, &bytes)),
+        }
+    }
+
+    /// Opens a session: the relay's challenge, signed by this device.
+    pub fn open_session(&mut self) -> Result<(), ClientError> {
+        let request = ChallengeRequest {
+            device: self.device,
+        };
+        let (status, bytes) = self.call(
+            "POST",
+            "/v1/auth/challenge",
+            Body::Json(json(&request)?),
+            false,
+        )?;
+        if !(200..300).contains(&status) {
+            return Err(refusal(status, &bytes));
+        }
+        let challenge: ChallengeResponse = parse_json(&bytes)?;
+        let signature = self.key.sign_as(Context::RelayAuth, &challenge.challenge);
+        let request = SessionRequest {
+            device: self.device,
+            challenge: challenge.challenge,
+            signature: signature.to_vec(),
+        };
+        let (status, bytes) = self.call(
+            "POST",
+            "/v1/auth/session",
+            Body::Json(json(&request)?),
+            false,
+        )?;
+        if !(200..300).contains(&status) {
+            return Err(refusal(status, &bytes));
+        }
+        let session: SessionResponse = parse_json(&bytes)?;
+        self.token = Some(session.token);
+        Ok(())
+    }
+
+    /// Makes space `space` known to the relay from its group's public state.
+    pub fn create_space(&mut self, space: SpaceId, group_info: Vec<u8>) -> Result<(), ClientError> {
+        let request = CreateSpaceRequest { space, group_info };
+        self.authed("POST", "/v1/spaces", Body::Json(json(&request)?))?;
+        Ok(())
+    }
+
+    /// The spaces this device is a member of at the relay.
+    pub fn spaces(&mut self) -> Result<Vec<SpaceSummary>, ClientError> {
+        let bytes = self.authed("GET", "/v1/spaces", Body::None)?;
+        Ok(parse_json::<SpacesResponse>(&bytes)?.spaces)
+    }
+
+    /// Pushes sealed envelopes to `space`'s log: one outcome an envelope, in order.
+    pub fn push(
+        &mut self,
+        space: SpaceId,
+        envelopes: Vec<Vec<u8>>,
+    ) -> Result<Vec<PushOutcome>, ClientError> {
+        let count = envelopes.len();
+        let body = PushBatch(envelopes).encode();
+        let bytes = self.authed(
+            "POST",
+            &format!("/v1/spaces/{}/envelopes", space.hex()),
+            Body::Bytes(&body),
+        )?;
+        let outcomes = parse_json::<PushResponse>(&bytes)?.outcomes;
+        if outcomes.len() != count {
+            return Err(ClientError::Relay(
+                "the relay answered a push with another number of outcomes".into(),
+            ));
+        }
+        Ok(outcomes)
+    }
+
+    /// A page of `space`'s log after relay sequence number `after`.
+    pub fn pull(&mut self, space: SpaceId, after: u64) -> Result<EnvelopePage, ClientError> {
+        let bytes = self.authed(
+            "GET",
+            &format!("/v1/spaces/{}/envelopes?after={after}", space.hex()),
+            Body::None,
+        )?;
+        Ok(EnvelopePage::decode(&bytes)?)
+    }
+
+    /// Sends a commit made at `epoch` (with the welcome of the devices it adds).
+    pub fn commit(
+        &mut self,
+        space: SpaceId,
+        epoch: u64,
+        upload: &CommitUpload,
+    ) -> Result<CommitAnswer, ClientError> {
+        let body = upload.encode();
+        match self.authed(
+            "POST",
+            &format!("/v1/spaces/{}/commits?epoch={epoch}", space.hex()),
+            Body::Bytes(&body),
+        ) {
+            Ok(bytes) => Ok(CommitAnswer::Accepted(
+                parse_json::<CommitAccepted>(&bytes)?.epoch,
+            )),
+            Err(ClientError::RelayConflict { epoch }) => Ok(CommitAnswer::Conflict(epoch)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The commits that take `space` past epoch `after`.
+    pub fn commits(&mut self, space: SpaceId, after: u64) -> Result<CommitPage, ClientError> {
+        let bytes = self.authed(
+            "GET",
+            &format!("/v1/spaces/{}/commits?after={after}", space.hex()),
+            Body::None,
+        )?;
+        Ok(CommitPage::decode(&bytes)?)
+    }
+
+    /// The welcomes waiting for this device.
+    pub fn welcomes(&mut self) -> Result<WelcomePage, ClientError> {
+        let bytes = self.authed("GET", "/v1/welcomes", Body::None)?;
+        Ok(WelcomePage::decode(&bytes)?)
+    }
+
+    /// Forgets a welcome once processed.
+    pub fn delete_welcome(&mut self, id: u64) -> Result<(), ClientError> {
+        self.authed("DELETE", &format!("/v1/welcomes/{id}"), Body::None)?;
+        Ok(())
+    }
+
+    /// Publishes key packages of this device.
+    pub fn publish_key_packages(
+        &mut self,
+        packages: Vec<Vec<u8>>,
+    ) -> Result<KeyPackagesStored, ClientError> {
+        let body = KeyPackageUpload(packages).encode();
+        let bytes = self.authed("POST", "/v1/keypackages", Body::Bytes(&body))?;
+        parse_json(&bytes)
+    }
+
+    /// Takes one key package of `device` (the relay hands each out once).
+    pub fn key_package(&mut self, device: &DeviceId) -> Result<Vec<u8>, ClientError> {
+        self.authed(
+            "GET",
+            &format!("/v1/devices/{}/keypackage", device.hex()),
+            Body::None,
+        )
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, ClientError> {
+    serde_json::to_vec(value).map_err(|e| ClientError::Relay(e.to_string()))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ClientError> {
+    serde_json::from_slice(bytes).map_err(|_| {
+        ClientError::Relay(
+            "the relay's answer is unreadable: is this address a Diplomatie relay?".into(),
+        )
+    })
+}
+
+/// The relay's refusal as an error saying what to do.
+fn refusal(status: u16, bytes: &[u8]) -> ClientError {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(body) if status == 409 && body.epoch.is_some() => ClientError::RelayConflict {
+            epoch: body.epoch.unwrap_or_default(),
+        },
+        Ok(body) => ClientError::Relay(format!("the relay refused ({status}): {}", body.message)),
+        Err(_) => ClientError::Relay(format!(
+            "the relay answered {status}{}",
+            if bytes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} bytes, not a Diplomatie relay's answer)", bytes.len())
+            }
+        )),
+    }
+}
