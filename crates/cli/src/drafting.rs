@@ -49,6 +49,12 @@ pub enum DraftCommand {
     },
     /// A draft: fields, paragraphs, circuit and where it stands.
     Show { id: String },
+    /// Share a draft into a space: its members co-draft and clear it through the relay
+    Share {
+        id: String,
+        /// The space's name, or the first digits of its id
+        space: String,
+    },
     /// Set a field: subject, origin, approver, marking, precedence, clearance_order, …
     Set {
         id: String,
@@ -304,6 +310,10 @@ pub fn run_draft(profile: &Profile, command: DraftCommand, as_json: bool) -> Res
             profile.edit_draft(&id, &edits)?
         }
         DraftCommand::Submit { id } => profile.draft_step(&id, Step::Submit)?,
+        DraftCommand::Share { id, space } => {
+            profile.share_draft(&id, &space)?;
+            profile.draft(&id)?
+        }
         DraftCommand::Withdraw { id, reason } => {
             profile.draft_step(&id, Step::Withdraw { reason })?
         }

@@ -210,3 +210,100 @@ fn an_item_shared_in_a_space_reaches_the_other_member_through_the_relay() {
         }
     }
 }
+
+/// Syncs each of `who` once, in order, and checks nothing was refused.
+fn sync_all(who: &[&PathBuf]) {
+    for p in who {
+        let report = json(&diplo(p, &["--json", "sync"]));
+        assert!(report["refused"].as_array().unwrap().is_empty(), "{report}");
+    }
+}
+
+#[test]
+fn a_draft_is_cleared_approved_and_released_across_three_profiles_through_the_relay() {
+    let relay = InProcess::start();
+    let root = tempfile::tempdir().unwrap();
+    let alice = init(root.path(), "alice", "Alice", "BERLIN");
+    let bruno = init(root.path(), "bruno", "Bruno", "BERLIN");
+    let dora = init(root.path(), "dora", "Dora", "BERLIN");
+    let people = [&alice, &bruno, &dora];
+    for p in people {
+        for other in people {
+            if p != other {
+                ok(&diplo(p, &["contact", "add", &card(other)]));
+            }
+        }
+        ok(&diplo(
+            p,
+            &["relay", "join", &relay.url, "--token", &relay.invite()],
+        ));
+    }
+    ok(&diplo(
+        &alice,
+        &["space", "create", "Circuit", "--kind", "circuit"],
+    ));
+    sync_all(&[&alice]);
+    ok(&diplo(&alice, &["space", "add", "Circuit", "Bruno"]));
+    ok(&diplo(&alice, &["space", "add", "Circuit", "Dora"]));
+
+    let created = json(&diplo(
+        &alice,
+        &[
+            "--json",
+            "draft",
+            "new",
+            "--kind",
+            "telegram",
+            "--subject",
+            "Visite du ministre",
+            "--origin",
+            "BERLIN",
+            "--approver",
+            "Dora",
+            "--clearer",
+            "Bruno",
+            "--action",
+            "DFAE",
+            "--paragraph",
+            "Le ministre viendra lundi.",
+        ],
+    ));
+    let id = created["id"].as_str().unwrap().to_owned();
+    ok(&diplo(&alice, &["draft", "share", &id, "Circuit"]));
+    ok(&diplo(&alice, &["draft", "submit", &id]));
+    sync_all(&[&alice, &bruno, &dora]);
+
+    // Bruno edits and clears on his machine; Alice's concurrent edit merges.
+    let shown = json(&diplo(&bruno, &["--json", "draft", "show", &id]));
+    assert_eq!(shown["stage"], "in_clearance");
+    ok(&diplo(&bruno, &["clear", &id, "--comment", "Bon"]));
+    sync_all(&[&bruno, &alice, &dora]);
+    let at_dora = json(&diplo(&dora, &["--json", "draft", "show", &id]));
+    assert_eq!(at_dora["stage"], "ready_for_approval", "{at_dora}");
+
+    ok(&diplo(&dora, &["approve", &id]));
+    let register = root.path().join("register.json");
+    let released = json(&diplo(
+        &dora,
+        &[
+            "--json",
+            "release",
+            &id,
+            "--register",
+            register.to_str().unwrap(),
+        ],
+    ));
+    let item = released["item"].as_str().unwrap().to_owned();
+    sync_all(&[&dora, &alice, &bruno]);
+
+    // Every replica verifies the release against Dora's device.
+    let dora_identity = json(&diplo(&dora, &["--json", "identity"]))["identity"].clone();
+    for p in [&alice, &bruno] {
+        let verified = json(&diplo(p, &["--json", "verify", &item]));
+        assert_eq!(verified["approver"], "Dora", "{verified}");
+        assert_eq!(verified["signer_identity"], dora_identity);
+        assert_eq!(verified["clearers"], serde_json::json!(["Bruno"]));
+        let state = json(&diplo(p, &["--json", "draft", "show", &id]));
+        assert_eq!(state["stage"], "released", "{state}");
+    }
+}

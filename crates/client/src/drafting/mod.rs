@@ -352,7 +352,7 @@ struct Loaded {
     loaded_heads: Vec<String>,
 }
 
-fn fresh_actor() -> [u8; 16] {
+pub(crate) fn fresh_actor() -> [u8; 16] {
     rand::random()
 }
 
@@ -485,6 +485,11 @@ impl Profile {
         let signed = log::sign_entry(&entry, &self.signing_key()?, &self.own().device)?;
         doc.append_log(&signed)?;
         Ok(())
+    }
+
+    /// The automerge heads of draft `id` as this replica holds it.
+    pub(crate) fn draft_heads(&self, id: &str) -> Result<Vec<String>, ClientError> {
+        Ok(self.load_draft(id)?.doc.heads())
     }
 
     fn load_draft(&self, id: &str) -> Result<Loaded, ClientError> {
@@ -1353,7 +1358,7 @@ pub fn verify_release(bytes: &[u8]) -> Result<VerifiedRelease, ClientError> {
     Ok(VerifiedRelease::from(&SignedRelease::verify(bytes)?))
 }
 
-fn parse_packet(packet: &[u8]) -> Result<(String, &[u8]), ClientError> {
+pub(crate) fn parse_packet(packet: &[u8]) -> Result<(String, &[u8]), ClientError> {
     let bad = |why: &str| {
         ClientError::InvalidDraft(format!(
             "this file is not a draft exported by Diplomatie ({why}): ask for it again"

@@ -3,7 +3,9 @@
 //!
 //! A sync, in order: open a session; keep key packages of this device at the relay (so that
 //! members can add it to spaces); join the spaces whose welcomes wait; make the relay know the
-//! spaces made here; process the commits that moved each space on; then run the engine until
+//! spaces made here; process the commits that moved each space on; put in the outbox the
+//! drafts shared into spaces that changed since they were last sent (`drafts`); then run the
+//! engine until
 //! it has nothing left to do: the outbox sealed under each space's current epoch and pushed,
 //! each space's log pulled, every envelope verified against the certificate of a member device
 //! and opened under the key of its epoch, then applied.
@@ -12,6 +14,7 @@
 //! whom) is in the encrypted store (`sync_rows`). Offline is the normal state: a write goes
 //! into the outbox at once and leaves at the next sync that reaches the relay.
 
+mod drafts;
 mod relay;
 
 pub use relay::{CommitAnswer, RelayClient, check_url};
@@ -289,6 +292,7 @@ impl Profile {
             report.commits += self.catch_up_commits(&mut relay, &id)?;
         }
 
+        self.queue_draft_updates()?;
         let mut engine = self.engine()?;
         let mut queue: VecDeque<Action> = VecDeque::new();
         for space in &spaces {
@@ -530,6 +534,9 @@ impl Profile {
     fn apply(&self, header: &EnvelopeHeader, content: &Content) -> Result<(), ClientError> {
         match content.kind {
             ContentKind::Item => self.receive_item(content),
+            ContentKind::DraftSnapshot | ContentKind::DraftChanges => {
+                self.receive_draft(header.space, &content.body)
+            }
             other => Err(ClientError::Relay(format!(
                 "content of kind {other:?} is not taken by this version yet"
             )))
