@@ -1,20 +1,23 @@
 //! The relay: a thin, blind server that stores and forwards the signed, encrypted envelopes of
-//! Diplomatie's spaces in per-space, append-only logs; later, MLS's delivery service.
+//! Diplomatie's spaces in per-space, append-only logs, and MLS's delivery service for the
+//! spaces' groups.
 //!
 //! # What the relay sees
 //!
-//! Device ids and their certificates (public keys), space ids, which devices are in which
-//! space, each envelope's header (space, epoch, sender, sender's seq, envelope id), sizes and
-//! times. Nothing else: an envelope's content is sealed under its space's epoch key, which the
-//! relay never has, and a space's or a person's name travels only inside that content.
-//! Handshake messages (commits) are opaque bytes to it. It never logs a payload, a token or a
-//! key: request logs name the route template (never its values or query string), the device,
-//! the space and counts.
+//! Device ids and their certificates (public keys), space ids, each space's MLS group as a
+//! delivery service sees it (its ratchet tree: the devices' leaves with their public keys; the
+//! group context; the commits, which are public messages; the welcomes, sealed to the devices
+//! they add; the key packages devices publish), hence which devices are in which space, each
+//! envelope's header (space, epoch, sender, sender's seq, envelope id), sizes and times. Nothing
+//! else: an envelope's content is sealed under its space's epoch key, exported from the
+//! group's epoch secrets, which the relay never has, and a space's or a person's name travels
+//! only inside that content. It never logs a payload, a token or a key: request logs name the
+//! route template (never its values or query string), the device, the space and counts.
 //!
 //! # API (`/v1`)
 //!
-//! JSON for control messages (ids, keys and signatures in hex), postcard behind
-//! `application/octet-stream` for what carries envelopes: the wire types are in
+//! JSON for control messages (ids, keys, signatures and group infos in hex), postcard behind
+//! `application/octet-stream` for what carries envelopes and MLS messages: the wire types are in
 //! [`diplomatie_protocol::relay`]. Every refusal is an HTTP status with a JSON body
 //! `{"error": kind, "message": what to do}`.
 //!
@@ -23,15 +26,17 @@
 //! | `POST /v1/enrol` | anyone with a token | `{token, certificate}`: a one-time token from `diplomatie-relay invite` enrols a device by its certificate (403: unknown, used or expired token) |
 //! | `POST /v1/auth/challenge` | an enrolled device | `{device}` → a single-use challenge, valid 60 s (401 if not enrolled) |
 //! | `POST /v1/auth/session` | an enrolled device | `{device, challenge, signature}`, the challenge signed under `Context::RelayAuth` → a session token, valid 15 min, then sent as `Authorization: Bearer` |
-//! | `POST /v1/spaces` | a session | `{space}`: creates a space whose first member is the caller (409 if it exists) |
+//! | `POST /v1/spaces` | a session | `{space, group_info}`: creates a space from its MLS group, given by a group info with its ratchet tree that the caller's leaf signed; its members are the group's (each an enrolled device), its epoch the group's → 201 `{space, head, epoch}` (409 if it exists) |
 //! | `GET /v1/spaces` | a session | the caller's spaces, each with its head seq and epoch |
-//! | `POST /v1/spaces/{space}/members` | a member | `{device}`: adds an enrolled device |
-//! | `DELETE /v1/spaces/{space}/members/{device}` | a member | removes a device: it can no longer read or write, at once |
 //! | `POST /v1/spaces/{space}/envelopes` | a member | a `PushBatch` → one outcome per envelope: its relay seq (the same again for a duplicate id) or why it was refused |
 //! | `GET /v1/spaces/{space}/envelopes?after=SEQ&limit=N` | a member | an `EnvelopePage` (N ≤ 1000, at most about 8 MiB) |
 //! | `POST /v1/spaces/{space}/deposits` | any enrolled device | a `PushBatch` into a space it is not a member of (rate-limited; no epoch check) |
-//! | `POST /v1/spaces/{space}/commits?epoch=E` | a member | the one commit of epoch E moves the space to E+1; a late one is 409 with the current epoch |
+//! | `POST /v1/spaces/{space}/commits?epoch=E` | a member | a `CommitUpload`: the one commit of epoch E, checked against the group, moves the space to E+1 and its membership to the new tree's; the welcome goes to each device it adds → `{epoch}`; a late one is 409 with the current epoch |
 //! | `GET /v1/spaces/{space}/commits?after=E` | a member | a `CommitPage`: the commits made at epoch E and later |
+//! | `GET /v1/welcomes` | a session | a `WelcomePage`: the welcomes waiting for the caller's device, oldest first |
+//! | `DELETE /v1/welcomes/{id}` | the welcome's device | once processed (404 if it is not one of the caller's) |
+//! | `POST /v1/keypackages` | a session | a `KeyPackageUpload` of the caller's own key packages, all checked or none kept → `{added, held}` (at most 100 held; 507 beyond) |
+//! | `GET /v1/devices/{device}/keypackage` | a session | one of the device's key packages (TLS bytes), handed out once; 404 when it has none left |
 //! | `GET /v1/news` | a session (header or `?token=`) | WebSocket: `{"space","head","epoch"}` for each of the caller's spaces on connect and whenever one moves |
 //! | `GET /health` | anyone | 200 `ok` when the database answers |
 //! | `GET /metrics` | anyone | Prometheus text: envelopes, commits, bytes, devices, spaces, sessions, sockets, responses by class |
@@ -41,12 +46,37 @@
 //! device's enrolled key, and (for members) that it is sealed under the space's current
 //! epoch. A push is idempotent by envelope id.
 //!
-//! **Interim**: membership is set by these routes, and epochs move with opaque commits, one
-//! per epoch in the order received. Once MLS drives membership, the relay will validate
-//! commits as a delivery service (a `PublicGroup`) and derive membership from them.
+//! # Spaces as MLS groups
+//!
+//! A space is an MLS group (RFC 9420) whose id is the space's id and whose leaves are devices:
+//! a basic credential holding the 16-byte device id, the device's enrolled Ed25519 signing key
+//! as the leaf's signature key; handshake messages travel as public messages. The relay keeps
+//! each group's public state (openmls's `PublicGroup`, no secret in it: `mls.rs`) in its
+//! database, and derives membership from it alone: the members of a space are the devices its
+//! leaves name, each of which must be enrolled with the key its leaf holds.
+//!
+//! A commit is taken only if, processed against the group at the space's epoch, it is a commit
+//! of this group made at that epoch, by the leaf of the session's device, and verifies (its
+//! signature, its proposals, its path's public keys, the leaves it adds); the space then moves
+//! to the commit's epoch, and its members to the new tree's, in the transaction that logs the
+//! commit: a removed device is refused at once, an added one reads and writes at once. A
+//! refused commit changes nothing, so the next valid commit of that epoch is taken. The first
+//! valid commit of an epoch wins; another made at the same epoch gets 409 with the new epoch,
+//! to process the winner and commit again.
+//!
+//! What the relay cannot check, not holding the epoch's secrets: a commit's confirmation and
+//! membership tags, and the path secrets it encrypts to the members; a member who sends a
+//! commit false in these only harms a group it is already in, and the members refuse it.
+//!
+//! A key package is kept only if it is valid (signatures, lifetime, the spaces' ciphersuite)
+//! and its leaf names the session's device with its enrolled key; each is handed out once,
+//! expired ones are dropped. A welcome sent with a commit must be addressed to exactly the key
+//! packages the commit adds; it waits in the inbox of each device added until that device
+//! deletes it (or leaves the space).
 //!
 //! Limits: envelope size, body size (refused before it is read whole, 413), requests per
-//! device (429 with `Retry-After`), deposits per device, storage per space (507).
+//! device (429 with `Retry-After`), deposits per device, storage per space (507), key packages
+//! per device (507).
 
 mod api;
 mod auth;

@@ -615,3 +615,30 @@ impl PublicStorageProvider<CURRENT_VERSION> for GroupStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_state_of_an_unknown_format_or_cut_short_is_refused() {
+        assert!(GroupStore::decode(&[]).is_err());
+        assert!(GroupStore::decode(&[STATE_FORMAT + 1, 0, 0, 0, 0, 0]).is_err());
+        let empty = GroupStore::default().encode().unwrap();
+        assert_eq!(empty.first(), Some(&STATE_FORMAT));
+        assert!(GroupStore::decode(&empty).is_ok());
+        assert!(GroupStore::decode(&empty[..1]).is_err());
+    }
+
+    #[test]
+    fn the_signer_is_read_just_before_the_signature() {
+        let signature = Signature::from(vec![9u8; 64]);
+        // 64 bytes take a two-byte length (RFC 9000 variable-length integer).
+        let mut message = vec![1, 2, 3, 0, 0, 0, 7, 0x40, 0x40];
+        message.extend_from_slice(&[9u8; 64]);
+        assert_eq!(group_info_signer(&message, &signature), Some(7));
+        assert_eq!(group_info_signer(&message[5..], &signature), None);
+    }
+}

@@ -152,6 +152,141 @@ async fn acknowledged_envelopes_survive_kill_9() {
     assert_eq!(acknowledged.last().unwrap().0, 32);
 }
 
+/// A device removed from `space`: its pushes, pulls and commits are refused, and its news
+/// socket hears nothing of the space.
+async fn refused_everywhere(bob: &Client, space: diplomatie_protocol::SpaceId) {
+    let envelope = bob.sealed(space, b"still here?");
+    assert_eq!(
+        bob.push_raw(space, &[envelope]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(bob.pull_raw(space, 0).await.status(), StatusCode::FORBIDDEN);
+    let epoch = bob.mls().epoch(space);
+    let stale = bob.mls().update(&bob.device.signing, space);
+    bob.mls().discard(space);
+    let response = bob.commit_raw(space, epoch, &stale).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (url, token) = (bob.url.clone(), bob.token.clone());
+    let heard = tokio::task::spawn_blocking(move || {
+        let mut socket = connect_news(&url, &token, true);
+        read_news(&mut socket, Duration::from_millis(1500))
+    })
+    .await
+    .unwrap();
+    assert_eq!(heard, None, "a removed device hears nothing of the space");
+}
+
+/// The spaces' public groups are in the database: after `kill -9` and a restart, a removed
+/// device is still refused (push, pull, news, commits), a welcome and a key package still
+/// wait, and the next commits are still checked against the group.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_membership_welcomes_and_key_packages_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut relay = Process::start(dir.path(), "warn", &[]);
+    let mut alice = Client::join(&relay.url, dir.path()).await;
+    let mut bob = Client::join(&relay.url, dir.path()).await;
+    let mut carol = Client::join(&relay.url, dir.path()).await;
+    let mut dave = Client::join(&relay.url, dir.path()).await;
+    let space = alice.create_space().await;
+    assert_eq!(alice.add(space, &bob).await, StatusCode::OK);
+    assert_eq!(alice.add(space, &carol).await, StatusCode::OK);
+    alice
+        .push(space, &[alice.sealed(space, b"for three")])
+        .await;
+    assert_eq!(bob.pull_all(space).await.len(), 1);
+
+    // Bob removed: refused at once.
+    assert_eq!(alice.remove(space, &[bob.device.id]).await, StatusCode::OK);
+    refused_everywhere(&bob, space).await;
+
+    // Dave published two key packages; Alice adds him with one; he has not looked yet.
+    dave.publish_key_packages(2).await;
+    let package = alice.fetch_key_package(dave.device.id).await;
+    let upload = alice.mls().add(&alice.device.signing, space, &[package]);
+    assert_eq!(alice.send_commit(space, &upload).await, StatusCode::OK);
+    assert_eq!(alice.mls().epoch(space), 4);
+
+    relay.kill9();
+    relay = Process::start(dir.path(), "warn", &[]);
+    for client in [&mut alice, &mut bob, &mut carol, &mut dave] {
+        client.url = relay.url.clone();
+    }
+
+    // Membership held.
+    refused_everywhere(&bob, space).await;
+    assert_eq!(carol.pull_all(space).await.len(), 1);
+    let (url, token) = (carol.url.clone(), carol.token.clone());
+    let heard = tokio::task::spawn_blocking(move || {
+        let mut socket = connect_news(&url, &token, false);
+        read_news(&mut socket, Duration::from_secs(10))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        heard,
+        Some(serde_json::json!({ "space": space.hex(), "head": 1, "epoch": 4 }))
+    );
+    // The welcome and the other key package waited.
+    assert_eq!(dave.accept_welcomes().await, [space]);
+    assert_eq!(
+        seq_of(&dave.push(space, &[dave.sealed(space, b"hello")]).await[0]),
+        2
+    );
+    alice.fetch_key_package(dave.device.id).await;
+    assert_eq!(
+        alice.fetch_key_package_raw(dave.device.id).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // The next commits are still checked against the group: garbage, a commit sent by
+    // another member than its sender, refused; Carol's, once she has caught up, taken.
+    let garbage = diplomatie_protocol::relay::CommitUpload {
+        commit: b"not a commit".to_vec(),
+        welcome: None,
+    };
+    assert_eq!(
+        alice.commit_raw(space, 4, &garbage).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    carol.catch_up(space).await;
+    let from_carol = carol.mls().update(&carol.device.signing, space);
+    assert_eq!(
+        alice.commit_raw(space, 4, &from_carol).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let response = carol.commit_raw(space, 4, &from_carol).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    carol.mls().merge(space);
+
+    // Once more, after a commit made since the restart.
+    relay.kill9();
+    relay = Process::start(dir.path(), "warn", &[]);
+    for client in [&mut alice, &mut bob, &mut carol, &mut dave] {
+        client.url = relay.url.clone();
+    }
+    refused_everywhere(&bob, space).await;
+    alice.catch_up(space).await;
+    assert_eq!(
+        alice.remove(space, &[carol.device.id]).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        carol.pull_raw(space, 0).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    dave.catch_up(space).await;
+    assert_eq!(dave.mls().epoch(space), 6);
+    assert_eq!(
+        dave.mls().members(space),
+        alice.mls().members(space),
+        "the group every member sees"
+    );
+    assert_eq!(dave.update(space).await, StatusCode::OK);
+    assert!(relay.terminate());
+    let err = relay.take_stderr();
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];

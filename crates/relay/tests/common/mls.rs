@@ -170,6 +170,38 @@ impl Mls {
         Self::upload(bundle)
     }
 
+    /// A proposal (to update this device's leaf), not a commit; the group forgets it at once.
+    pub fn proposal(&mut self, key: &SigningKey, space: SpaceId) -> Vec<u8> {
+        let (provider, group) = self.parts(space);
+        let (message, _) = group
+            .propose_self_update(provider, &DeviceSigner(key), LeafNodeParameters::default())
+            .unwrap();
+        group.clear_pending_proposals(provider.storage()).unwrap();
+        bytes(&message)
+    }
+
+    /// The group info without the ratchet tree.
+    pub fn group_info_without_tree(&self, key: &SigningKey, space: SpaceId) -> Vec<u8> {
+        bytes(
+            &self.groups[&space]
+                .export_group_info(self.provider.crypto(), &DeviceSigner(key), false)
+                .unwrap(),
+        )
+    }
+
+    /// A new group for `space` whose creator's leaf is `credential`, signed by `key`.
+    pub fn create_as(&mut self, credential: CredentialWithKey, key: &SigningKey, space: SpaceId) {
+        let group = MlsGroup::new_with_group_id(
+            &self.provider,
+            &DeviceSigner(key),
+            &create_config(),
+            GroupId::from_slice(&space.0),
+            credential,
+        )
+        .unwrap();
+        self.groups.insert(space, group);
+    }
+
     /// The relay took the pending commit: the group moves on.
     pub fn merge(&mut self, space: SpaceId) {
         let (provider, group) = self.parts(space);

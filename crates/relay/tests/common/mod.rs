@@ -750,3 +750,50 @@ pub fn assert_error(status: StatusCode, body: &ErrorBody, expected: StatusCode, 
     assert_eq!(body.error, kind, "{body:?}");
     assert!(!body.message.is_empty());
 }
+
+/// A socket reads `{"space","head","epoch"}` messages; `None` after `wait` without one.
+pub fn read_news(
+    socket: &mut tokio_tungstenite::tungstenite::WebSocket<std::net::TcpStream>,
+    wait: Duration,
+) -> Option<serde_json::Value> {
+    use tokio_tungstenite::tungstenite::Message;
+    socket.get_mut().set_read_timeout(Some(wait)).unwrap();
+    let deadline = std::time::Instant::now() + wait;
+    while std::time::Instant::now() < deadline {
+        match socket.read() {
+            Ok(Message::Text(text)) => return Some(serde_json::from_str(&text).unwrap()),
+            Ok(_) => continue,
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+pub fn connect_news(
+    url: &str,
+    token: &str,
+    in_header: bool,
+) -> tokio_tungstenite::tungstenite::WebSocket<std::net::TcpStream> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let address = url.trim_start_matches("http://");
+    let mut request = if in_header {
+        format!("ws://{address}/v1/news")
+            .into_client_request()
+            .unwrap()
+    } else {
+        format!("ws://{address}/v1/news?token={token}")
+            .into_client_request()
+            .unwrap()
+    };
+    if in_header {
+        request
+            .headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    let stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let (socket, _) = tokio_tungstenite::tungstenite::client::client(request, stream).unwrap();
+    socket
+}
