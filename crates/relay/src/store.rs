@@ -420,121 +420,6 @@ pub fn add_commit(
     ))
 }
 
-// ---- welcomes ----
-
-/// The device's pending welcomes, oldest first.
-pub fn welcomes_of(conn: &Connection, device: DeviceId) -> Result<WelcomePage, ApiError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, space, epoch, bytes FROM welcomes WHERE device = ?1 ORDER BY id LIMIT ?2",
-    )?;
-    let mut rows = stmt.query(params![device.0, MAX_PAGE_WELCOMES])?;
-    let mut welcomes = Vec::new();
-    let mut total = 0usize;
-    while let Some(r) = rows.next()? {
-        let record = WelcomeRecord {
-            id: from_sql_u64(r.get(0)?),
-            space: SpaceId(r.get(1)?),
-            epoch: from_sql_u64(r.get(2)?),
-            bytes: r.get(3)?,
-        };
-        total = total.saturating_add(record.bytes.len());
-        welcomes.push(record);
-        if total >= PAGE_BYTES {
-            break;
-        }
-    }
-    Ok(WelcomePage { welcomes })
-}
-
-/// Deletes one of the device's welcomes; returns whether there was one.
-pub fn delete_welcome(conn: &Connection, device: DeviceId, id: u64) -> Result<bool, ApiError> {
-    let deleted = conn.execute(
-        "DELETE FROM welcomes WHERE id = ?1 AND device = ?2",
-        params![sql_u64(id), device.0],
-    )?;
-    Ok(deleted > 0)
-}
-
-// ---- key packages ----
-
-/// Keeps the device's checked key packages `(reference, bytes, not_after)`, each once; its
-/// expired ones are dropped first. Beyond [`MAX_KEY_PACKAGES_PER_DEVICE`], nothing is kept.
-pub fn add_key_packages(
-    conn: &mut Connection,
-    device: DeviceId,
-    packages: &[(Vec<u8>, Vec<u8>, u64)],
-    now: i64,
-) -> Result<KeyPackagesStored, ApiError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    tx.execute(
-        "DELETE FROM key_packages WHERE device = ?1 AND not_after <= ?2",
-        params![device.0, now],
-    )?;
-    let mut added = 0u32;
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO key_packages (ref, device, bytes, not_after, at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for (reference, bytes, not_after) in packages {
-            let n = insert.execute(params![
-                reference,
-                device.0,
-                bytes,
-                sql_u64(*not_after),
-                now
-            ])?;
-            added = added.saturating_add(u32::try_from(n).unwrap_or(0));
-        }
-    }
-    let held: i64 = tx.query_row(
-        "SELECT count(*) FROM key_packages WHERE device = ?1",
-        [device.0],
-        |r| r.get(0),
-    )?;
-    let held = u32::try_from(held).unwrap_or(u32::MAX);
-    if held > MAX_KEY_PACKAGES_PER_DEVICE {
-        return Err(ApiError::QuotaExceeded(format!(
-            "the relay keeps at most {MAX_KEY_PACKAGES_PER_DEVICE} key packages per device, and this upload would make {held}: nothing of it was kept; publish fewer"
-        )));
-    }
-    tx.commit()?;
-    Ok(KeyPackagesStored { added, held })
-}
-
-/// Hands out one of the device's key packages, the oldest still valid, and deletes it.
-pub fn take_key_package(
-    conn: &mut Connection,
-    device: DeviceId,
-    now: i64,
-) -> Result<Vec<u8>, ApiError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if !is_enrolled(&tx, device)? {
-        return Err(ApiError::NotFound(
-            "this device is not enrolled with this relay: it must enrol first".into(),
-        ));
-    }
-    tx.execute(
-        "DELETE FROM key_packages WHERE device = ?1 AND not_after <= ?2",
-        params![device.0, now],
-    )?;
-    let found: Option<(Vec<u8>, Vec<u8>)> = tx
-        .query_row(
-            "SELECT ref, bytes FROM key_packages WHERE device = ?1 ORDER BY at, rowid LIMIT 1",
-            [device.0],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((reference, bytes)) = found else {
-        return Err(ApiError::NotFound(
-            "this device has published no key package: it must connect to the relay once".into(),
-        ));
-    };
-    tx.execute("DELETE FROM key_packages WHERE ref = ?1", [reference])?;
-    tx.commit()?;
-    Ok(bytes)
-}
-
 pub fn spaces_of(conn: &Connection, device: DeviceId) -> Result<Vec<SpaceSummary>, ApiError> {
     let mut stmt = conn.prepare_cached(
         "SELECT s.id, s.head, s.epoch FROM members m JOIN spaces s ON s.id = m.space
@@ -783,6 +668,121 @@ pub fn commits(
         next,
         epoch: row.epoch,
     })
+}
+
+// ---- welcomes ----
+
+/// The device's pending welcomes, oldest first.
+pub fn welcomes_of(conn: &Connection, device: DeviceId) -> Result<WelcomePage, ApiError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, space, epoch, bytes FROM welcomes WHERE device = ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let mut rows = stmt.query(params![device.0, MAX_PAGE_WELCOMES])?;
+    let mut welcomes = Vec::new();
+    let mut total = 0usize;
+    while let Some(r) = rows.next()? {
+        let record = WelcomeRecord {
+            id: from_sql_u64(r.get(0)?),
+            space: SpaceId(r.get(1)?),
+            epoch: from_sql_u64(r.get(2)?),
+            bytes: r.get(3)?,
+        };
+        total = total.saturating_add(record.bytes.len());
+        welcomes.push(record);
+        if total >= PAGE_BYTES {
+            break;
+        }
+    }
+    Ok(WelcomePage { welcomes })
+}
+
+/// Deletes one of the device's welcomes; returns whether there was one.
+pub fn delete_welcome(conn: &Connection, device: DeviceId, id: u64) -> Result<bool, ApiError> {
+    let deleted = conn.execute(
+        "DELETE FROM welcomes WHERE id = ?1 AND device = ?2",
+        params![sql_u64(id), device.0],
+    )?;
+    Ok(deleted > 0)
+}
+
+// ---- key packages ----
+
+/// Keeps the device's checked key packages `(reference, bytes, not_after)`, each once; its
+/// expired ones are dropped first. Beyond [`MAX_KEY_PACKAGES_PER_DEVICE`], nothing is kept.
+pub fn add_key_packages(
+    conn: &mut Connection,
+    device: DeviceId,
+    packages: &[(Vec<u8>, Vec<u8>, u64)],
+    now: i64,
+) -> Result<KeyPackagesStored, ApiError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute(
+        "DELETE FROM key_packages WHERE device = ?1 AND not_after <= ?2",
+        params![device.0, now],
+    )?;
+    let mut added = 0u32;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO key_packages (ref, device, bytes, not_after, at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (reference, bytes, not_after) in packages {
+            let n = insert.execute(params![
+                reference,
+                device.0,
+                bytes,
+                sql_u64(*not_after),
+                now
+            ])?;
+            added = added.saturating_add(u32::try_from(n).unwrap_or(0));
+        }
+    }
+    let held: i64 = tx.query_row(
+        "SELECT count(*) FROM key_packages WHERE device = ?1",
+        [device.0],
+        |r| r.get(0),
+    )?;
+    let held = u32::try_from(held).unwrap_or(u32::MAX);
+    if held > MAX_KEY_PACKAGES_PER_DEVICE {
+        return Err(ApiError::QuotaExceeded(format!(
+            "the relay keeps at most {MAX_KEY_PACKAGES_PER_DEVICE} key packages per device, and this upload would make {held}: nothing of it was kept; publish fewer"
+        )));
+    }
+    tx.commit()?;
+    Ok(KeyPackagesStored { added, held })
+}
+
+/// Hands out one of the device's key packages, the oldest still valid, and deletes it.
+pub fn take_key_package(
+    conn: &mut Connection,
+    device: DeviceId,
+    now: i64,
+) -> Result<Vec<u8>, ApiError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if !is_enrolled(&tx, device)? {
+        return Err(ApiError::NotFound(
+            "this device is not enrolled with this relay: it must enrol first".into(),
+        ));
+    }
+    tx.execute(
+        "DELETE FROM key_packages WHERE device = ?1 AND not_after <= ?2",
+        params![device.0, now],
+    )?;
+    let found: Option<(Vec<u8>, Vec<u8>)> = tx
+        .query_row(
+            "SELECT ref, bytes FROM key_packages WHERE device = ?1 ORDER BY at, rowid LIMIT 1",
+            [device.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((reference, bytes)) = found else {
+        return Err(ApiError::NotFound(
+            "this device has published no key package: it must connect to the relay once".into(),
+        ));
+    };
+    tx.execute("DELETE FROM key_packages WHERE ref = ?1", [reference])?;
+    tx.commit()?;
+    Ok(bytes)
 }
 
 // ---- figures for /metrics ----
