@@ -116,8 +116,8 @@ pub enum Command {
     /// The relay spaces sync through: join one
     #[command(subcommand)]
     Relay(crate::spaces::RelayCommand),
-    /// Sync with the relay: send what waits, receive what is new (progress on stderr)
-    Sync,
+    /// Sync with the relay, or a sync folder: send what waits, receive what is new (progress on stderr)
+    Sync(crate::spaces::SyncArgs),
     /// Share an item into a space: it goes to every member at the next sync
     Share(crate::spaces::ShareArgs),
 }

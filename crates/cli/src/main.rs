@@ -230,7 +230,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Contact(c) => contacts::run(&open(&cli)?, c, cli.json),
         Command::Space(c) => spaces::space(&open(&cli)?, c, cli.json),
         Command::Relay(c) => spaces::relay(&open(&cli)?, c, cli.json),
-        Command::Sync => spaces::sync(&open(&cli)?, cli.json),
+        Command::Sync(a) => spaces::sync(&open(&cli)?, a, cli.json),
         Command::Share(a) => spaces::share(&open(&cli)?, a, cli.json),
         Command::Verify(a) => {
             // A record file is checked without a profile.

@@ -2,6 +2,8 @@
 //! through, and what goes into them.
 
 use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
@@ -24,12 +26,15 @@ pub enum SpaceCommand {
         #[arg(long)]
         history: bool,
     },
-    /// Add a contact's devices to a space, through the relay (a new epoch)
+    /// Add a contact's devices to a space, through the relay or a sync folder (a new epoch)
     Add {
         /// The space's name, or the first digits of its id
         space: String,
         /// A name, "Name (ORG)" when two contacts share it, or the first digits of their key
         contact: String,
+        /// Through this sync folder (a shared or removable drive) rather than the relay
+        #[arg(long)]
+        folder: Option<PathBuf>,
     },
     /// Every space of this device
     List,
@@ -49,6 +54,19 @@ pub enum RelayCommand {
         #[arg(long)]
         token: String,
     },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// Through this sync folder (a shared or removable drive, for a post with no network)
+    #[arg(long)]
+    pub folder: Option<PathBuf>,
+    /// Keep syncing, every --every seconds, until interrupted (offline is not an error)
+    #[arg(long)]
+    pub watch: bool,
+    /// Seconds between two syncs with --watch
+    #[arg(long, default_value_t = 15, requires = "watch")]
+    pub every: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -126,8 +144,16 @@ pub fn space(profile: &Profile, command: &SpaceCommand, json: bool) -> Result<()
                 }
             ))
         }
-        SpaceCommand::Add { space, contact } => {
-            detail(&profile.add_to_space_via_relay(space, contact)?, json)
+        SpaceCommand::Add {
+            space,
+            contact,
+            folder,
+        } => {
+            let shown = match folder {
+                Some(dir) => profile.add_to_space_via_folder(dir, space, contact)?,
+                None => profile.add_to_space_via_relay(space, contact)?,
+            };
+            detail(&shown, json)
         }
         SpaceCommand::List => {
             let spaces = profile.spaces()?;
@@ -157,19 +183,24 @@ pub fn relay(profile: &Profile, command: &RelayCommand, json: bool) -> Result<()
     }
 }
 
-pub fn sync(profile: &Profile, json: bool) -> Result<()> {
+fn sync_once(profile: &Profile, args: &SyncArgs, json: bool) -> Result<SyncReport> {
     let mut err = std::io::stderr();
-    let report: SyncReport = profile.sync(&mut |p| {
+    let mut progress = |p: &diplomatie_client::sync::SyncProgress| {
         if !json {
             let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
             let _ = write!(err, "\r{}: {}{total}", p.space, p.done);
         }
-    })?;
-    if !json {
-        let _ = writeln!(err);
-    }
+    };
+    let report = match &args.folder {
+        Some(dir) => profile.sync_folder(dir, &mut progress)?,
+        None => profile.sync(&mut progress)?,
+    };
+    Ok(report)
+}
+
+fn show_report(report: &SyncReport, json: bool) -> Result<()> {
     if json {
-        return print_json(&report);
+        return print_json(report);
     }
     let mut text = format!(
         "Synchronisé / Synced: {} envoyé(s) / sent, {} reçu(s) / received, {} en attente / pending\n",
@@ -185,6 +216,33 @@ pub fn sync(profile: &Profile, json: bool) -> Result<()> {
         text.push_str(&format!("refusé / refused: {refused}\n"));
     }
     print(&text)
+}
+
+pub fn sync(profile: &Profile, args: &SyncArgs, json: bool) -> Result<()> {
+    if !args.watch {
+        let report = sync_once(profile, args, json)?;
+        if !json {
+            let _ = writeln!(std::io::stderr());
+        }
+        return show_report(&report, json);
+    }
+    // Offline is the normal state: say so, and try again at the next turn.
+    loop {
+        match sync_once(profile, args, json) {
+            Ok(report) => show_report(&report, json)?,
+            Err(e) => {
+                let unreachable = matches!(
+                    e.downcast_ref::<diplomatie_client::ClientError>(),
+                    Some(diplomatie_client::ClientError::RelayUnreachable(_))
+                );
+                if !unreachable {
+                    return Err(e);
+                }
+                eprintln!("hors ligne / offline: {e}");
+            }
+        }
+        std::thread::sleep(Duration::from_secs(args.every.max(1)));
+    }
 }
 
 pub fn share(profile: &Profile, args: &ShareArgs, json: bool) -> Result<()> {

@@ -307,3 +307,113 @@ fn a_draft_is_cleared_approved_and_released_across_three_profiles_through_the_re
         assert_eq!(state["stage"], "released", "{state}");
     }
 }
+
+#[test]
+fn a_sync_folder_carries_spaces_and_items_without_a_relay_and_refuses_a_tampered_file() {
+    let root = tempfile::tempdir().unwrap();
+    let folder = root.path().join("clé-usb");
+    std::fs::create_dir(&folder).unwrap();
+    let dir = folder.to_str().unwrap();
+    let alice = init(root.path(), "alice", "Alice Lefèvre", "BERLIN");
+    let bruno = init(root.path(), "bruno", "Bruno Durand", "BERLIN");
+    ok(&diplo(&alice, &["contact", "add", &card(&bruno)]));
+    ok(&diplo(&bruno, &["contact", "add", &card(&alice)]));
+
+    // A folder holding something else is refused, nothing written.
+    let other = root.path().join("autre");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "à garder").unwrap();
+    let out = diplo(&alice, &["sync", "--folder", other.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("not a sync folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_dir(&other).unwrap().count(), 1);
+
+    ok(&diplo(&alice, &["space", "create", CANARY_SPACE]));
+    ok(&diplo(&alice, &["sync", "--folder", dir]));
+    ok(&diplo(&bruno, &["sync", "--folder", dir]));
+    let shown = json(&diplo(
+        &alice,
+        &[
+            "--json",
+            "space",
+            "add",
+            CANARY_SPACE,
+            "Bruno Durand",
+            "--folder",
+            dir,
+        ],
+    ));
+    assert_eq!(shown["space"]["epoch"], 1);
+
+    let compose = |subject: &str| {
+        ok(&diplo(
+            &alice,
+            &[
+                "compose",
+                "telegram",
+                "--subject",
+                subject,
+                "--action",
+                "BERLIN",
+                "--body",
+                CANARY_BODY,
+            ],
+        ))
+        .trim()
+        .to_owned()
+    };
+    let first = compose(CANARY_SUBJECT);
+    ok(&diplo(&alice, &["share", &first, CANARY_SPACE]));
+    let report = json(&diplo(&alice, &["--json", "sync", "--folder", dir]));
+    assert_eq!(report["delivered"], 1, "{report}");
+    let second = compose("Deuxième télégramme");
+    ok(&diplo(&alice, &["share", &second, CANARY_SPACE]));
+    ok(&diplo(&alice, &["sync", "--folder", dir]));
+
+    // One byte of Alice's second envelope flipped on the drive.
+    let mut envelopes: Vec<PathBuf> = files(&folder)
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.extension().is_some_and(|e| e == "env"))
+        .collect();
+    envelopes.sort();
+    assert_eq!(envelopes.len(), 2);
+    let mut bytes = std::fs::read(&envelopes[1]).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x01;
+    std::fs::write(&envelopes[1], bytes).unwrap();
+
+    let report = json(&diplo(&bruno, &["--json", "sync", "--folder", dir]));
+    assert_eq!(report["joined"], 1, "{report}");
+    assert_eq!(report["applied"], 1, "{report}");
+    assert_eq!(report["refused"].as_array().unwrap().len(), 1, "{report}");
+    let inbox = json(&diplo(&bruno, &["--json", "inbox"]));
+    let subjects: Vec<&str> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, [CANARY_SUBJECT]);
+
+    // Nothing readable on the drive.
+    for (path, bytes) in files(&folder) {
+        for canary in [
+            CANARY_SUBJECT,
+            CANARY_BODY,
+            CANARY_SPACE,
+            "Alice Lefèvre",
+            "Bruno Durand",
+        ] {
+            assert!(
+                !contains(&bytes, canary),
+                "{canary} found in {}",
+                path.display()
+            );
+        }
+    }
+}

@@ -14,20 +14,25 @@
 //! whom) is in the encrypted store (`sync_rows`). Offline is the normal state: a write goes
 //! into the outbox at once and leaves at the next sync that reaches the relay.
 
+mod carrier;
 mod drafts;
+mod folder;
 mod relay;
 
 pub use relay::{CommitAnswer, RelayClient, check_url};
+
+use carrier::Carrier;
+use folder::Folder;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use diplomatie_domain::{Item, ItemContent, ItemId};
-use diplomatie_protocol::relay::{CommitUpload, PushOutcome as RelayOutcome, RefusalReason};
+use diplomatie_protocol::relay::CommitUpload;
 use diplomatie_protocol::{Content, ContentKind, Envelope, EnvelopeHeader, EnvelopeId, SpaceId};
 use diplomatie_store::{AuditAction, NewItem, PutOutcome, RowWrite};
 use diplomatie_sync::{
-    Action, Config, Cursor, Engine, Entry, Event, Input, PushOutcome, Refusal, Time, TransportId,
+    Action, Config, Cursor, Engine, Entry, Event, Input, Refusal, Time, TransportId,
     Write,
 };
 use serde::{Deserialize, Serialize};
@@ -41,6 +46,8 @@ use crate::{ClientError, Profile};
 const RELAY_URL: &str = "relay.url";
 /// The relay, as a transport of the engine.
 const RELAY: TransportId = TransportId(1);
+/// A sync folder, as a transport of the engine.
+const FOLDER: TransportId = TransportId(2);
 /// Key packages kept at the relay: below the low mark, the next sync publishes up to the high.
 const KEY_PACKAGES_LOW: u32 = 10;
 const KEY_PACKAGES_HIGH: u32 = 30;
@@ -138,14 +145,26 @@ impl Profile {
     ) -> Result<SpaceDetail, ClientError> {
         let contact = self.find_contact(who)?;
         let mut relay = self.relay_client()?;
+        self.add_to_space_through(&mut relay, which, &contact)
+    }
+
+    /// Adds `contact`'s devices to space `which` through `carrier` (see
+    /// [`Profile::add_to_space_via_relay`]).
+    fn add_to_space_through(
+        &self,
+        carrier: &mut dyn Carrier,
+        which: &str,
+        contact: &crate::contacts::Contact,
+    ) -> Result<SpaceDetail, ClientError> {
+        carrier.open()?;
         let space = self.find_space(which)?;
         let id = SpaceId(space.id);
-        self.catch_up_commits(&mut relay, &id)?;
+        self.catch_up_commits(carrier, &id)?;
         let mut packages = Vec::new();
         for device in &contact.card.devices {
-            packages.push((device.clone(), relay.key_package(&device.device)?));
+            packages.push((device.clone(), carrier.key_package(&device.device)?));
         }
-        let send = |relay: &mut RelayClient, id: &SpaceId, out: &crate::spaces::group::Outgoing| {
+        let send = |relay: &mut dyn Carrier, id: &SpaceId, out: &crate::spaces::group::Outgoing| {
             let upload = CommitUpload {
                 commit: out.commit.clone(),
                 welcome: out.welcome.clone(),
@@ -155,10 +174,10 @@ impl Profile {
                 CommitAnswer::Conflict(epoch) => Err(ClientError::RelayConflict { epoch }),
             }
         };
-        match self.add_to_space(which, &packages, |id, out| send(&mut relay, id, out)) {
+        match self.add_to_space(which, &packages, |id, out| send(carrier, id, out)) {
             Err(ClientError::RelayConflict { .. }) => {
-                self.catch_up_commits(&mut relay, &id)?;
-                self.add_to_space(which, &packages, |id, out| send(&mut relay, id, out))
+                self.catch_up_commits(carrier, &id)?;
+                self.add_to_space(which, &packages, |id, out| send(carrier, id, out))
             }
             other => other,
         }
@@ -167,7 +186,7 @@ impl Profile {
     /// Processes the commits the relay ordered past this device's epoch of space `id`.
     fn catch_up_commits(
         &self,
-        relay: &mut RelayClient,
+        carrier: &mut dyn Carrier,
         id: &SpaceId,
     ) -> Result<usize, ClientError> {
         let mut processed = 0;
@@ -177,13 +196,12 @@ impl Profile {
                 .space(&id.0)?
                 .ok_or(diplomatie_store::StoreError::UnknownSpace)?
                 .epoch;
-            let page = relay.commits(*id, local)?;
-            // The commit made at this device's epoch moves it on; the next ones are asked
-            // for again from the new epoch.
-            let Some(commit) = page.commits.iter().find(|c| c.epoch == local) else {
+            // The commit made at this device's epoch moves it on; the next one is asked for
+            // from the new epoch.
+            let Some(commit) = carrier.commit_at(*id, local)? else {
                 return Ok(processed);
             };
-            self.process_space_commit(id, &commit.bytes)?;
+            self.process_space_commit(id, &commit)?;
             processed += 1;
         }
     }
@@ -262,34 +280,69 @@ impl Profile {
     /// Syncs once with the relay: see the module doc. `progress` hears of long catch-ups.
     pub fn sync(&self, progress: &mut dyn FnMut(&SyncProgress)) -> Result<SyncReport, ClientError> {
         let mut relay = self.relay_client()?;
-        relay.open_session()?;
+        self.sync_through(&mut relay, RELAY, progress)
+    }
+
+    /// Syncs once through the sync folder `dir` (a shared or removable drive), as
+    /// [`Profile::sync`] does through the relay: the same envelopes, written as files.
+    pub fn sync_folder(
+        &self,
+        dir: &std::path::Path,
+        progress: &mut dyn FnMut(&SyncProgress),
+    ) -> Result<SyncReport, ClientError> {
+        let mut folder = Folder::open(dir, self.own().device.device)?;
+        self.sync_through(&mut folder, FOLDER, progress)
+    }
+
+    /// Adds `who`'s devices to space `which` through the sync folder `dir`.
+    pub fn add_to_space_via_folder(
+        &self,
+        dir: &std::path::Path,
+        which: &str,
+        who: &str,
+    ) -> Result<SpaceDetail, ClientError> {
+        let contact = self.find_contact(who)?;
+        let mut folder = Folder::open(dir, self.own().device.device)?;
+        self.add_to_space_through(&mut folder, which, &contact)
+    }
+
+    fn sync_through(
+        &self,
+        carrier: &mut dyn Carrier,
+        transport: TransportId,
+        progress: &mut dyn FnMut(&SyncProgress),
+    ) -> Result<SyncReport, ClientError> {
+        carrier.open()?;
         let mut report = SyncReport::default();
 
-        let held = relay.publish_key_packages(Vec::new())?.held;
+        let held = carrier.publish_key_packages(Vec::new())?;
         if held < KEY_PACKAGES_LOW {
             let fresh = self.key_packages((KEY_PACKAGES_HIGH - held) as usize)?;
-            relay.publish_key_packages(fresh)?;
+            carrier.publish_key_packages(fresh)?;
         }
 
-        for welcome in relay.welcomes()?.welcomes {
+        for welcome in carrier.welcomes()? {
             match self.join_space(&welcome.bytes) {
                 Ok(_) => report.joined += 1,
+                // A folder's welcomes are for whoever they add: one that does not open here
+                // is someone else's, or for a space joined already.
+                Err(_) if transport == FOLDER => {}
                 Err(e) => {
                     tracing::warn!(error = %e, "a welcome could not be processed");
                     report.refused.push(format!("a welcome: {e}"));
                 }
             }
-            relay.delete_welcome(welcome.id)?;
+            carrier.delete_welcome(&welcome.id)?;
         }
 
-        let at_relay: Vec<SpaceId> = relay.spaces()?.into_iter().map(|s| s.space).collect();
+        let known: Vec<SpaceId> = carrier.spaces()?;
         let spaces = self.store().spaces()?;
         for space in &spaces {
             let id = SpaceId(space.id);
-            if !at_relay.contains(&id) {
-                relay.create_space(id, self.space_group_info(&id)?)?;
+            if !known.contains(&id) {
+                carrier.create_space(id, self.space_group_info(&id)?)?;
             }
-            report.commits += self.catch_up_commits(&mut relay, &id)?;
+            report.commits += self.catch_up_commits(carrier, &id)?;
         }
 
         self.queue_draft_updates()?;
@@ -300,11 +353,11 @@ impl Profile {
                 now(),
                 Input::Subscribe {
                     space: SpaceId(space.id),
-                    transport: RELAY,
+                    transport,
                 },
             ));
         }
-        queue.extend(engine.handle(now(), Input::Online { transport: RELAY }));
+        queue.extend(engine.handle(now(), Input::Online { transport }));
         let names: BTreeMap<SpaceId, String> = spaces
             .iter()
             .map(|s| (SpaceId(s.id), s.name.clone()))
@@ -320,7 +373,7 @@ impl Profile {
             match action {
                 Action::Persist(writes) => self.persist(&writes)?,
                 Action::Push { transport, batch } => {
-                    let input = self.push_batch(&mut relay, transport, batch)?;
+                    let input = self.push_batch(carrier, transport, batch)?;
                     queue.extend(engine.handle(now(), input));
                 }
                 Action::Pull {
@@ -328,7 +381,7 @@ impl Profile {
                     space,
                     after,
                 } => {
-                    let input = self.pull_page(&mut relay, transport, space, &after);
+                    let input = self.pull_page(carrier, transport, space, &after);
                     queue.extend(engine.handle(now(), input));
                 }
                 Action::Apply {
@@ -376,7 +429,7 @@ impl Profile {
     /// Seals a batch under each space's current epoch and pushes it, space by space.
     fn push_batch(
         &self,
-        relay: &mut RelayClient,
+        carrier: &mut dyn Carrier,
         transport: TransportId,
         batch: Vec<diplomatie_sync::Outgoing>,
     ) -> Result<Input, ClientError> {
@@ -394,7 +447,7 @@ impl Profile {
         let mut results = Vec::new();
         for (space, envelopes) in by_space {
             let ids: Vec<EnvelopeId> = envelopes.iter().map(|(id, _)| *id).collect();
-            let outcomes = match relay.push(space, envelopes.into_iter().map(|(_, b)| b).collect())
+            let outcomes = match carrier.push(space, envelopes.into_iter().map(|(_, b)| b).collect())
             {
                 Ok(outcomes) => outcomes,
                 Err(e) => {
@@ -404,21 +457,7 @@ impl Profile {
                     });
                 }
             };
-            for (id, outcome) in ids.into_iter().zip(outcomes) {
-                results.push((
-                    id,
-                    match outcome {
-                        RelayOutcome::Accepted { .. } => PushOutcome::Accepted,
-                        RelayOutcome::Refused { reason, message } => PushOutcome::Refused {
-                            retryable: matches!(
-                                reason,
-                                RefusalReason::StaleEpoch | RefusalReason::FutureEpoch
-                            ),
-                            reason: message,
-                        },
-                    },
-                ));
-            }
+            results.extend(ids.into_iter().zip(outcomes));
         }
         Ok(Input::Pushed { transport, results })
     }
@@ -426,19 +465,12 @@ impl Profile {
     /// Pulls a page of `space`'s log and verifies and opens each envelope.
     fn pull_page(
         &self,
-        relay: &mut RelayClient,
+        carrier: &mut dyn Carrier,
         transport: TransportId,
         space: SpaceId,
         after: &Cursor,
     ) -> Input {
-        let Some(seq) = after.seq() else {
-            return Input::PullFailed {
-                transport,
-                space,
-                reason: "a cursor that is not the relay's".into(),
-            };
-        };
-        let page = match relay.pull(space, seq) {
+        let page = match carrier.pull(space, after) {
             Ok(page) => page,
             Err(e) => {
                 return Input::PullFailed {
@@ -448,20 +480,18 @@ impl Profile {
                 };
             }
         };
-        let last = page.envelopes.last().map(|(s, _)| *s).unwrap_or(seq);
-        let next = page.next.unwrap_or(last.max(seq));
         let entries = page
-            .envelopes
-            .iter()
-            .map(|(at, bytes)| self.open_envelope(space, Cursor::from_seq(*at), bytes))
+            .entries
+            .into_iter()
+            .map(|(at, bytes)| self.open_envelope(space, at, &bytes))
             .collect();
         Input::Page {
             transport,
             space,
             entries,
-            next: Cursor::from_seq(next),
-            head: Cursor::from_seq(page.head),
-            remaining: Some(page.head.saturating_sub(next)),
+            next: page.next,
+            head: page.head,
+            remaining: page.remaining,
         }
     }
 

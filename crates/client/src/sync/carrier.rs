@@ -1,0 +1,157 @@
+//! What carries envelopes and MLS messages between devices, as the sync driver sees it: the
+//! relay (`relay.rs`) or a folder (`folder.rs`). One driver, two carriers.
+
+use diplomatie_protocol::relay::{CommitUpload, PushOutcome as RelayOutcome, RefusalReason};
+use diplomatie_protocol::{DeviceId, SpaceId};
+use diplomatie_sync::{Cursor, PushOutcome};
+
+use super::relay::{CommitAnswer, RelayClient};
+use crate::ClientError;
+
+/// A page of a space's log as a carrier gives it: each envelope with the cursor to resume from
+/// once it and those before it are settled.
+#[derive(Debug)]
+pub(crate) struct Pulled {
+    pub entries: Vec<(Cursor, Vec<u8>)>,
+    pub next: Cursor,
+    pub head: Cursor,
+    pub remaining: Option<u64>,
+}
+
+/// A welcome waiting for this device, and how to name it once processed.
+#[derive(Debug)]
+pub(crate) struct Waiting {
+    pub id: String,
+    pub bytes: Vec<u8>,
+}
+
+pub(crate) trait Carrier {
+    /// Gets ready (a relay opens a session); an unreachable carrier is
+    /// [`ClientError::RelayUnreachable`].
+    fn open(&mut self) -> Result<(), ClientError>;
+    /// How many key packages of this device the carrier holds, after adding `packages`.
+    fn publish_key_packages(&mut self, packages: Vec<Vec<u8>>) -> Result<u32, ClientError>;
+    /// Takes one key package of `device` (each is handed out once).
+    fn key_package(&mut self, device: &DeviceId) -> Result<Vec<u8>, ClientError>;
+    fn welcomes(&mut self) -> Result<Vec<Waiting>, ClientError>;
+    fn delete_welcome(&mut self, id: &str) -> Result<(), ClientError>;
+    /// The spaces the carrier knows this device in.
+    fn spaces(&mut self) -> Result<Vec<SpaceId>, ClientError>;
+    fn create_space(&mut self, space: SpaceId, group_info: Vec<u8>) -> Result<(), ClientError>;
+    /// The commit that took `space` past `epoch`, if there is one.
+    fn commit_at(&mut self, space: SpaceId, epoch: u64) -> Result<Option<Vec<u8>>, ClientError>;
+    /// Offers the commit made at `epoch` (with the welcome of the devices it adds).
+    fn commit(
+        &mut self,
+        space: SpaceId,
+        epoch: u64,
+        upload: &CommitUpload,
+    ) -> Result<CommitAnswer, ClientError>;
+    /// Pushes sealed envelopes: one outcome each, in order.
+    fn push(
+        &mut self,
+        space: SpaceId,
+        envelopes: Vec<Vec<u8>>,
+    ) -> Result<Vec<PushOutcome>, ClientError>;
+    fn pull(&mut self, space: SpaceId, after: &Cursor) -> Result<Pulled, ClientError>;
+}
+
+impl Carrier for RelayClient {
+    fn open(&mut self) -> Result<(), ClientError> {
+        self.open_session()
+    }
+
+    fn publish_key_packages(&mut self, packages: Vec<Vec<u8>>) -> Result<u32, ClientError> {
+        Ok(RelayClient::publish_key_packages(self, packages)?.held)
+    }
+
+    fn key_package(&mut self, device: &DeviceId) -> Result<Vec<u8>, ClientError> {
+        RelayClient::key_package(self, device)
+    }
+
+    fn welcomes(&mut self) -> Result<Vec<Waiting>, ClientError> {
+        Ok(RelayClient::welcomes(self)?
+            .welcomes
+            .into_iter()
+            .map(|w| Waiting {
+                id: w.id.to_string(),
+                bytes: w.bytes,
+            })
+            .collect())
+    }
+
+    fn delete_welcome(&mut self, id: &str) -> Result<(), ClientError> {
+        let id = id
+            .parse()
+            .map_err(|_| ClientError::Relay("a welcome's id is not the relay's".into()))?;
+        RelayClient::delete_welcome(self, id)
+    }
+
+    fn spaces(&mut self) -> Result<Vec<SpaceId>, ClientError> {
+        Ok(RelayClient::spaces(self)?
+            .into_iter()
+            .map(|s| s.space)
+            .collect())
+    }
+
+    fn create_space(&mut self, space: SpaceId, group_info: Vec<u8>) -> Result<(), ClientError> {
+        RelayClient::create_space(self, space, group_info)
+    }
+
+    fn commit_at(&mut self, space: SpaceId, epoch: u64) -> Result<Option<Vec<u8>>, ClientError> {
+        Ok(self
+            .commits(space, epoch)?
+            .commits
+            .into_iter()
+            .find(|c| c.epoch == epoch)
+            .map(|c| c.bytes))
+    }
+
+    fn commit(
+        &mut self,
+        space: SpaceId,
+        epoch: u64,
+        upload: &CommitUpload,
+    ) -> Result<CommitAnswer, ClientError> {
+        RelayClient::commit(self, space, epoch, upload)
+    }
+
+    fn push(
+        &mut self,
+        space: SpaceId,
+        envelopes: Vec<Vec<u8>>,
+    ) -> Result<Vec<PushOutcome>, ClientError> {
+        Ok(RelayClient::push(self, space, envelopes)?
+            .into_iter()
+            .map(|outcome| match outcome {
+                RelayOutcome::Accepted { .. } => PushOutcome::Accepted,
+                RelayOutcome::Refused { reason, message } => PushOutcome::Refused {
+                    retryable: matches!(
+                        reason,
+                        RefusalReason::StaleEpoch | RefusalReason::FutureEpoch
+                    ),
+                    reason: message,
+                },
+            })
+            .collect())
+    }
+
+    fn pull(&mut self, space: SpaceId, after: &Cursor) -> Result<Pulled, ClientError> {
+        let seq = after
+            .seq()
+            .ok_or_else(|| ClientError::Relay("a cursor that is not the relay's".into()))?;
+        let page = RelayClient::pull(self, space, seq)?;
+        let last = page.envelopes.last().map(|(s, _)| *s).unwrap_or(seq);
+        let next = page.next.unwrap_or(last.max(seq));
+        Ok(Pulled {
+            entries: page
+                .envelopes
+                .into_iter()
+                .map(|(at, bytes)| (Cursor::from_seq(at), bytes))
+                .collect(),
+            next: Cursor::from_seq(next),
+            head: Cursor::from_seq(page.head),
+            remaining: Some(page.head.saturating_sub(next)),
+        })
+    }
+}
