@@ -99,6 +99,25 @@ fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// No file under `dir` holds a subject, body, person's or space's name of the tests.
+fn assert_no_canary(dir: &Path) {
+    for (path, bytes) in files(dir) {
+        for canary in [
+            CANARY_SUBJECT,
+            CANARY_BODY,
+            CANARY_SPACE,
+            "Alice Lefèvre",
+            "Bruno Durand",
+        ] {
+            assert!(
+                !contains(&bytes, canary),
+                "{canary} found in {}",
+                path.display()
+            );
+        }
+    }
+}
+
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
@@ -194,21 +213,7 @@ fn an_item_shared_in_a_space_reaches_the_other_member_through_the_relay() {
     );
 
     // The relay's files hold no subject, body, person's or space's name.
-    for (path, bytes) in files(relay.dir.path()) {
-        for canary in [
-            CANARY_SUBJECT,
-            CANARY_BODY,
-            CANARY_SPACE,
-            "Alice Lefèvre",
-            "Bruno Durand",
-        ] {
-            assert!(
-                !contains(&bytes, canary),
-                "{canary} found in {}",
-                path.display()
-            );
-        }
-    }
+    assert_no_canary(relay.dir.path());
 }
 
 /// Syncs each of `who` once, in order, and checks nothing was refused.
@@ -401,19 +406,5 @@ fn a_sync_folder_carries_spaces_and_items_without_a_relay_and_refuses_a_tampered
     assert_eq!(subjects, [CANARY_SUBJECT]);
 
     // Nothing readable on the drive.
-    for (path, bytes) in files(&folder) {
-        for canary in [
-            CANARY_SUBJECT,
-            CANARY_BODY,
-            CANARY_SPACE,
-            "Alice Lefèvre",
-            "Bruno Durand",
-        ] {
-            assert!(
-                !contains(&bytes, canary),
-                "{canary} found in {}",
-                path.display()
-            );
-        }
-    }
+    assert_no_canary(&folder);
 }
