@@ -59,7 +59,7 @@ package: deps-run ui
 # The real app under Xvfb through WebDriver, with the CLI and a private D-Bus (tests/); the
 # package test unpacks what `make package` built and starts the packaged app.
 e2e: ui package
-	$(CARGO) build -p diplomatie -p diplomatie-cli
+	$(CARGO) build -p diplomatie -p diplomatie-cli -p diplomatie-relay
 	$(CARGO) test -p diplomatie-e2e -- --test-threads=1
 
 # The store and search benchmarks, then the desktop app's (real app under Xvfb, 100,000 items).
