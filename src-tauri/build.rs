@@ -55,6 +55,16 @@ const COMMANDS: &[&str] = &[
     "verify_contact",
     "acknowledge",
     "acknowledgements",
+    "sync_status",
+    "sync_now",
+    "join_relay",
+    "spaces",
+    "space",
+    "create_space",
+    "add_to_space",
+    "share_item",
+    "share_draft",
+    "draft_spaces",
 ];
 
 fn main() {

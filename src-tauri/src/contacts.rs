@@ -12,7 +12,7 @@ use crate::error::{CommandError, ErrorKind};
 use crate::map;
 
 /// The identity key (at least its first 8 hex digits) the page names a contact by.
-fn identity_arg(raw: &str) -> Result<String, CommandError> {
+pub(crate) fn identity_arg(raw: &str) -> Result<String, CommandError> {
     let hex = raw.trim();
     if hex.len() < 8 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(CommandError::new(

@@ -1002,3 +1002,108 @@ pub struct SafetyNumberDto {
     /// Computed with the new key of a pending key change.
     pub for_new_key: bool,
 }
+
+// ---- Relay, sync and spaces ----
+
+/// Where the sync with the relay stands, as the main window shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncStateDto {
+    /// No relay joined: everything stays on this device.
+    NotJoined,
+    /// A relay is joined and no sync has ended since the profile was unlocked.
+    Unknown,
+    /// The last sync reached the relay.
+    Online,
+    /// The last sync could not reach the relay: the normal offline case, tried again later.
+    Offline,
+    /// The last sync reached the relay and failed (`error` says why).
+    Error,
+}
+
+/// A long catch-up under way: envelopes of `space` taken so far, out of `total` when known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgressDto {
+    pub space: String,
+    pub done: u32,
+    pub total: Option<u32>,
+}
+
+/// The sync's status: whether the relay was reached, what waits to be sent, when the last
+/// sync ended. Sent with every change as a `SyncStatusEvent`.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatusDto {
+    /// The relay joined, if any.
+    pub relay: Option<String>,
+    pub state: SyncStateDto,
+    /// A sync is running.
+    pub syncing: bool,
+    /// Local writes (shared items and drafts) waiting to be sent.
+    pub pending: u32,
+    /// When the last sync that reached the relay ended (RFC 3339).
+    pub last_sync: Option<String>,
+    /// Why the last sync failed, when `state` is `error`.
+    pub error: Option<crate::error::CommandError>,
+    /// The catch-up under way, while `syncing`.
+    pub progress: Option<SyncProgressDto>,
+    /// Counts the syncs that brought spaces or members: the spaces screen reloads when it
+    /// changes.
+    pub spaces_revision: u32,
+}
+
+/// What a space is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SpaceKindDto {
+    /// A person's own devices.
+    Own,
+    /// A unit: a post, a service.
+    Unit,
+    /// The members of a draft's circuit.
+    Circuit,
+    /// Any other group of people.
+    Shared,
+}
+
+/// A space (an end-to-end encrypted group of devices). `id` (32 hex digits) names it in the
+/// other space commands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SpaceDto {
+    pub id: String,
+    pub name: String,
+    pub kind: SpaceKindDto,
+    /// Newcomers are handed the keys of the epochs before they joined.
+    pub history_visible: bool,
+    pub epoch: u32,
+    pub devices: u32,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A device of a space, and whose it is as far as this profile knows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SpaceMemberDto {
+    /// The device's id (32 hex digits), and its first 16.
+    pub device: String,
+    pub device_short: String,
+    /// This device.
+    pub you: bool,
+    /// The contact (or this person) whose card lists the device; `None`: a device none of
+    /// this profile's contacts lists.
+    pub name: Option<String>,
+    pub org: Option<String>,
+    /// Verified by safety number (always for this device).
+    pub verified: bool,
+}
+
+/// A space with its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SpaceDetailDto {
+    pub space: SpaceDto,
+    pub members: Vec<SpaceMemberDto>,
+}

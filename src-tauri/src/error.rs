@@ -91,6 +91,22 @@ pub enum ErrorKind {
     /// A contact operation refused (`message` says why and what to do): one's own card, no
     /// or several contacts named so, a safety number that differs (nothing was changed).
     ContactRefused,
+    /// A relay's address that is not one (`field`: `relayUrl`; `detail`: what was typed).
+    InvalidRelayAddress,
+    /// The relay cannot be reached (`detail`: its address): offline, or it is down. Only an
+    /// action the user asked for says so as an error; a background sync shows "offline".
+    RelayUnreachable,
+    /// The relay refused (`message` says why, in the relay's or the client's words): a
+    /// one-time token unknown or used (`field`: `relayToken` when joining), a contact with no
+    /// device enrolled there.
+    RelayRefused,
+    /// This profile has joined no relay yet: join one in the settings.
+    RelayNotJoined,
+    /// Another member's change to the space was accepted first (`detail`: the space's epoch):
+    /// sync, then try again.
+    RelayConflict,
+    /// A space operation refused (`message` says why): no name, a name taken, no such space.
+    SpaceRefused,
     Io,
     Internal,
 }
@@ -113,12 +129,12 @@ impl CommandError {
         }
     }
 
-    fn with_field(mut self, field: &str) -> Self {
+    pub(crate) fn with_field(mut self, field: &str) -> Self {
         self.field = Some(field.to_owned());
         self
     }
 
-    fn with_detail(mut self, detail: impl Into<String>) -> Self {
+    pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
     }
@@ -232,7 +248,7 @@ impl From<StoreError> for CommandError {
             }
             StoreError::Damaged(_) | StoreError::KeyFile(_) => ErrorKind::Damaged,
             StoreError::NewerSchema { .. } => ErrorKind::NewerSchema,
-            StoreError::NotFound(_) => ErrorKind::NotFound,
+            StoreError::NotFound(_) | StoreError::UnknownSpace => ErrorKind::NotFound,
             StoreError::InvalidQuery(_) => ErrorKind::InvalidQuery,
             StoreError::Io(_) => ErrorKind::Io,
             StoreError::Sqlite(_) | StoreError::Serde(_) | StoreError::Crypto(_) => {
@@ -297,6 +313,14 @@ impl From<ClientError> for CommandError {
                 Self::new(ErrorKind::InvalidCard, message).with_field("card")
             }
             ClientError::Contact(_) => Self::new(ErrorKind::ContactRefused, message),
+            ClientError::Space(_) => Self::new(ErrorKind::SpaceRefused, message),
+            ClientError::Relay(_) => Self::new(ErrorKind::RelayRefused, message),
+            ClientError::RelayUnreachable(url) => {
+                Self::new(ErrorKind::RelayUnreachable, message).with_detail(url)
+            }
+            ClientError::RelayConflict { epoch } => {
+                Self::new(ErrorKind::RelayConflict, message).with_detail(epoch.to_string())
+            }
             // A refused acknowledgement, in the client's words.
             ClientError::Acknowledge(_) => Self::new(ErrorKind::AcknowledgeRefused, message),
             ClientError::Eml(_)

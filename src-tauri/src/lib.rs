@@ -1,7 +1,8 @@
 //! The desktop app: a thin Tauri shell. Commands translate DTOs and call `diplomatie-client`;
-//! a watcher notices arrivals (imports, the `diplo` CLI writing to the same profile, later
-//! sync) and drafts merged from the exchange folder, and raises desktop notifications for
-//! what the user must act on (items, clearance requests).
+//! a watcher notices arrivals (imports, the `diplo` CLI writing to the same profile, the
+//! sync with the relay it starts in the background) and drafts merged from the exchange
+//! folder, and raises desktop notifications for what the user must act on (items, clearance
+//! requests).
 
 mod acknowledgement;
 mod command;
@@ -13,6 +14,7 @@ mod files;
 mod map;
 pub mod notify;
 mod state;
+mod sync;
 mod watch;
 
 use std::path::PathBuf;
@@ -73,6 +75,16 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             contacts::verify_contact,
             acknowledgement::acknowledge,
             acknowledgement::acknowledgements,
+            sync::sync_status,
+            sync::sync_now,
+            sync::join_relay,
+            sync::spaces,
+            sync::space,
+            sync::create_space,
+            sync::add_to_space,
+            sync::share_item,
+            sync::share_draft,
+            sync::draft_spaces,
         ])
         .events(collect_events![
             watch::ArrivalsEvent,
@@ -81,6 +93,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             files::FilesDroppedEvent,
             drafting::DraftsChangedEvent,
             drafting::OpenDraftEvent,
+            sync::SyncStatusEvent,
         ])
 }
 

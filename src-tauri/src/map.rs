@@ -5,6 +5,7 @@ use diplomatie_client::drafting::{
     AcknowledgementView, DiffPart, DiffTag, DraftDiff, DraftEdit, DraftFields, DraftState,
     DraftSummary, FieldName, ListField, ParagraphChange, Seal, VerifiedRelease,
 };
+use diplomatie_client::spaces::{SpaceDetail, SpaceKind, SpaceView};
 use diplomatie_client::{
     Compose, ContactAdded, ContactView, ImportOutcome, ImportReport, ItemSummary, Language,
     NotifyRules, Profile, QrModules, RouteFilter, SafetyNumberView, SearchHit, Settings,
@@ -1029,6 +1030,54 @@ pub fn safety_number(n: &SafetyNumberView) -> SafetyNumberDto {
         contact: contact(&n.contact),
         digits: n.digits.clone(),
         for_new_key: n.for_new_key,
+    }
+}
+
+pub fn space_kind(kind: SpaceKind) -> SpaceKindDto {
+    match kind {
+        SpaceKind::Own => SpaceKindDto::Own,
+        SpaceKind::Unit => SpaceKindDto::Unit,
+        SpaceKind::Circuit => SpaceKindDto::Circuit,
+        SpaceKind::Shared => SpaceKindDto::Shared,
+    }
+}
+
+pub fn space_kind_in(kind: SpaceKindDto) -> SpaceKind {
+    match kind {
+        SpaceKindDto::Own => SpaceKind::Own,
+        SpaceKindDto::Unit => SpaceKind::Unit,
+        SpaceKindDto::Circuit => SpaceKind::Circuit,
+        SpaceKindDto::Shared => SpaceKind::Shared,
+    }
+}
+
+pub fn space(s: &SpaceView) -> SpaceDto {
+    SpaceDto {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        kind: space_kind(s.kind),
+        history_visible: s.history_visible,
+        epoch: u32::try_from(s.epoch).unwrap_or(u32::MAX),
+        devices: u32::try_from(s.devices).unwrap_or(u32::MAX),
+        created_at: s.created_at.clone(),
+    }
+}
+
+pub fn space_detail(d: &SpaceDetail) -> SpaceDetailDto {
+    SpaceDetailDto {
+        space: space(&d.space),
+        members: d
+            .members
+            .iter()
+            .map(|m| SpaceMemberDto {
+                device: m.device.clone(),
+                device_short: m.device.chars().take(16).collect(),
+                you: m.you,
+                name: m.name.clone(),
+                org: m.org.clone(),
+                verified: m.verified,
+            })
+            .collect(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! What the app holds: the profile directory and, while unlocked, the open profile with the
-//! watcher's bookkeeping and the drafts' worker (`diplomatie_client::schedule`: when drafts
-//! are published, merged and renumbered, and the lock that keeps an edit and a merge apart).
+//! watcher's bookkeeping, the drafts' worker (`diplomatie_client::schedule`: when drafts are
+//! published, merged and renumbered, and the lock that keeps an edit and a merge apart) and
+//! the sync with the relay (`sync.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use diplomatie_domain::ItemId;
 
 use crate::error::CommandError;
 use crate::notify::{FlashTracker, Notifier, Until};
+use crate::sync::SyncState;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -32,12 +34,15 @@ pub struct Session {
     /// The drafts' schedule for this profile: every local change of a draft goes through it
     /// (published at once), and the watcher ticks it.
     drafts: Worker,
+    /// The sync with the relay: its lock, its schedule, its status.
+    pub sync: SyncState,
 }
 
 impl Session {
     fn new(profile: Profile, flash_interval: Duration) -> Result<Self, CommandError> {
         let cursor = profile.feed_cursor()?;
         let settings = profile.settings()?;
+        let sync = SyncState::new(&profile);
         Ok(Self {
             profile,
             cursor: Mutex::new(cursor),
@@ -46,6 +51,7 @@ impl Session {
             flash_items: Mutex::new(BTreeMap::new()),
             settings: Mutex::new(settings),
             drafts: Worker::default(),
+            sync,
         })
     }
 
@@ -61,6 +67,11 @@ impl Session {
         change: impl FnOnce(&Profile) -> Result<T, ClientError>,
     ) -> Result<Changed<T>, ClientError> {
         self.drafts.change(&self.profile, &self.places(), change)
+    }
+
+    /// Runs `f` under the drafts' lock (a sync, which merges the drafts it receives).
+    pub fn with_drafts_locked<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.drafts.with_drafts_locked(f)
     }
 
     /// What the drafts' schedule has due at `now`, done.

@@ -6,7 +6,9 @@
 //! for the user. Then it asks the profile what arrived since it last looked (whichever
 //! process stored it), tells the interface, notifies what the rules want, and reminds Flash
 //! items: until they are opened, or, for a released text addressed to the user for action,
-//! until they acknowledge it. The thread is the client's runner (`schedule::spawn`).
+//! until they acknowledge it. It also starts the background sync with the relay when one is
+//! due (`sync.rs`; the sync runs on the blocking pool, and the items it stores are arrivals
+//! like any other). The thread is the client's runner (`schedule::spawn`).
 
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -194,6 +196,7 @@ fn tick(app: &AppHandle, state: &AppState, session: &Arc<Session>, now: Instant)
             }
         }
     }
+    crate::sync::tick(app, session, now);
     for (item, until) in session.due_reminders(now) {
         // Acknowledged elsewhere meanwhile (`diplo ack`, another of the user's devices):
         // nothing more to remind.

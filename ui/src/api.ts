@@ -20,6 +20,7 @@ import {
   type ImportProgressEvent,
   type OpenDraftEvent,
   type OpenItemEvent,
+  type SyncStatusEvent_Serialize,
 } from './bindings';
 
 export type Commands = typeof commands;
@@ -39,6 +40,8 @@ export interface Platform {
   onOpenDraft(cb: (e: OpenDraftEvent) => void): Promise<Unlisten>;
   /** Files dropped on the window: import tokens for them. */
   onDrop(cb: (tokens: string[]) => void): Promise<Unlisten>;
+  /** The sync with the relay changed: online or offline, what waits, a sync under way. */
+  onSyncStatus(cb: (e: SyncStatusEvent_Serialize) => void): Promise<Unlisten>;
 }
 
 export type Api = Commands & Platform;
@@ -51,6 +54,7 @@ export const tauriApi: Api = {
   onDraftsChanged: (cb) => events.draftsChangedEvent.listen((e) => cb(e.payload)),
   onOpenDraft: (cb) => events.openDraftEvent.listen((e) => cb(e.payload)),
   onDrop: (cb) => events.filesDroppedEvent.listen((e: { payload: FilesDroppedEvent }) => cb(e.payload.tokens)),
+  onSyncStatus: (cb) => events.syncStatusEvent.listen((e) => cb(e.payload)),
 };
 
 /** The file name a token of a chosen file ends with (`<random>/<name>`). */
@@ -140,6 +144,12 @@ export const ERROR_KINDS = [
   'invalid_card',
   'contact_refused',
   'acknowledge_refused',
+  'invalid_relay_address',
+  'relay_unreachable',
+  'relay_refused',
+  'relay_not_joined',
+  'relay_conflict',
+  'space_refused',
   'io',
   'internal',
 ] as const satisfies readonly ErrorKind[];

@@ -147,6 +147,42 @@ export const commands = {
 	 *  one to acknowledge it, and when they did. Nothing for an item that is not a released text.
 	 */
 	acknowledgements: (item: string) => typedError<AcknowledgementsDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("acknowledgements", { item })),
+	/**  The sync's status: relay, online or offline, what waits to be sent, the last sync. */
+	syncStatus: () => typedError<SyncStatusDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("sync_status")),
+	/**
+	 *  Syncs now (after the sync running, if one is). An unreachable relay or a failed sync is
+	 *  not an error of the command: the status says it.
+	 */
+	syncNow: () => typedError<SyncStatusDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("sync_now")),
+	/**
+	 *  Joins the relay at `url` with a one-time `token` from its operator: this device is
+	 *  enrolled, its key packages published, and the address kept for every sync.
+	 */
+	joinRelay: (url: string, token: string) => typedError<SyncStatusDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("join_relay", { url, token })),
+	/**  The spaces this device is a member of. */
+	spaces: () => typedError<SpaceDto[], CommandError_Serialize>(__TAURI_INVOKE("spaces")),
+	/**  A space with its members, each device named by the contact whose card lists it. */
+	space: (id: string) => typedError<SpaceDetailDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("space", { id })),
+	/**
+	 *  Creates a space whose only member is this device; the relay learns of it at the next
+	 *  sync, asked for at once.
+	 */
+	createSpace: (name: string, kind: SpaceKindDto, historyVisible: boolean) => typedError<SpaceDto, CommandError_Serialize>(__TAURI_INVOKE("create_space", { name, kind, historyVisible })),
+	/**
+	 *  Adds a contact (named by their identity key) to a space through the relay: a sync first,
+	 *  so that the relay knows the space and this device has its latest epoch, then a key
+	 *  package of each of the contact's devices taken from the relay and the commit sent.
+	 */
+	addToSpace: (space: string, contact: string) => typedError<SpaceDetailDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("add_to_space", { space, contact })),
+	/**  Shares an item into a space: it goes to every member at the next sync (asked for now). */
+	shareItem: (item: string, space: string) => typedError<SyncStatusDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("share_item", { item, space })),
+	/**
+	 *  Shares a draft into a space: its members receive it at the next sync (asked for now), and
+	 *  every change made to it since, from here or from them, travels the same way.
+	 */
+	shareDraft: (draft: string, space: string) => typedError<SyncStatusDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("share_draft", { draft, space })),
+	/**  The spaces a draft is shared into. */
+	draftSpaces: (draft: string) => typedError<SpaceDto[], CommandError_Serialize>(__TAURI_INVOKE("draft_spaces", { draft })),
 };
 
 /** Events */
@@ -157,6 +193,7 @@ export const events = {
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	openDraftEvent: makeEvent<OpenDraftEvent, OpenDraftEvent>("open-draft-event"),
 	openItemEvent: makeEvent<OpenItemEvent, OpenItemEvent>("open-item-event"),
+	syncStatusEvent: makeEvent<SyncStatusEvent_Serialize, SyncStatusEvent_Deserialize>("sync-status-event"),
 };
 
 /* Types */
@@ -949,7 +986,29 @@ export type ErrorKind =
  *  A contact operation refused (`message` says why and what to do): one's own card, no
  *  or several contacts named so, a safety number that differs (nothing was changed).
  */
-"contact_refused" | "io" | "internal";
+"contact_refused" | 
+/**  A relay's address that is not one (`field`: `relayUrl`; `detail`: what was typed). */
+"invalid_relay_address" | 
+/**
+ *  The relay cannot be reached (`detail`: its address): offline, or it is down. Only an
+ *  action the user asked for says so as an error; a background sync shows "offline".
+ */
+"relay_unreachable" | 
+/**
+ *  The relay refused (`message` says why, in the relay's or the client's words): a
+ *  one-time token unknown or used (`field`: `relayToken` when joining), a contact with no
+ *  device enrolled there.
+ */
+"relay_refused" | 
+/**  This profile has joined no relay yet: join one in the settings. */
+"relay_not_joined" | 
+/**
+ *  Another member's change to the space was accepted first (`detail`: the space's epoch):
+ *  sync, then try again.
+ */
+"relay_conflict" | 
+/**  A space operation refused (`message` says why): no name, a name taken, no such space. */
+"space_refused" | "io" | "internal";
 
 export type FieldChangeDto = {
 	field: string,
@@ -1473,8 +1532,186 @@ export type SnippetPartDto = {
 	highlight: boolean,
 };
 
+/**  A space with its members. */
+export type SpaceDetailDto = SpaceDetailDto_Serialize | SpaceDetailDto_Deserialize;
+
+/**  A space with its members. */
+export type SpaceDetailDto_Deserialize = {
+	space: SpaceDto,
+	members: SpaceMemberDto_Deserialize[],
+};
+
+/**  A space with its members. */
+export type SpaceDetailDto_Serialize = {
+	space: SpaceDto,
+	members: SpaceMemberDto_Serialize[],
+};
+
+/**
+ *  A space (an end-to-end encrypted group of devices). `id` (32 hex digits) names it in the
+ *  other space commands.
+ */
+export type SpaceDto = {
+	id: string,
+	name: string,
+	kind: SpaceKindDto,
+	/**  Newcomers are handed the keys of the epochs before they joined. */
+	historyVisible: boolean,
+	epoch: number,
+	devices: number,
+	/**  RFC 3339. */
+	createdAt: string,
+};
+
+/**  What a space is for. */
+export type SpaceKindDto = 
+/**  A person's own devices. */
+"own" | 
+/**  A unit: a post, a service. */
+"unit" | 
+/**  The members of a draft's circuit. */
+"circuit" | 
+/**  Any other group of people. */
+"shared";
+
+/**  A device of a space, and whose it is as far as this profile knows. */
+export type SpaceMemberDto = SpaceMemberDto_Serialize | SpaceMemberDto_Deserialize;
+
+/**  A device of a space, and whose it is as far as this profile knows. */
+export type SpaceMemberDto_Deserialize = {
+	/**  The device's id (32 hex digits), and its first 16. */
+	device: string,
+	deviceShort: string,
+	/**  This device. */
+	you: boolean,
+	/**
+	 *  The contact (or this person) whose card lists the device; `None`: a device none of
+	 *  this profile's contacts lists.
+	 */
+	name?: string | null,
+	org?: string | null,
+	/**  Verified by safety number (always for this device). */
+	verified: boolean,
+};
+
+/**  A device of a space, and whose it is as far as this profile knows. */
+export type SpaceMemberDto_Serialize = {
+	/**  The device's id (32 hex digits), and its first 16. */
+	device: string,
+	deviceShort: string,
+	/**  This device. */
+	you: boolean,
+	/**
+	 *  The contact (or this person) whose card lists the device; `None`: a device none of
+	 *  this profile's contacts lists.
+	 */
+	name: string | null,
+	org: string | null,
+	/**  Verified by safety number (always for this device). */
+	verified: boolean,
+};
+
 /**  Where a draft is in its clearance circuit. */
 export type StageDto = "draft" | "in_clearance" | "ready_for_approval" | "approved" | "released" | "withdrawn";
+
+/**  A long catch-up under way: envelopes of `space` taken so far, out of `total` when known. */
+export type SyncProgressDto = SyncProgressDto_Serialize | SyncProgressDto_Deserialize;
+
+/**  A long catch-up under way: envelopes of `space` taken so far, out of `total` when known. */
+export type SyncProgressDto_Deserialize = {
+	space: string,
+	done: number,
+	total?: number | null,
+};
+
+/**  A long catch-up under way: envelopes of `space` taken so far, out of `total` when known. */
+export type SyncProgressDto_Serialize = {
+	space: string,
+	done: number,
+	total: number | null,
+};
+
+/**  Where the sync with the relay stands, as the main window shows it. */
+export type SyncStateDto = 
+/**  No relay joined: everything stays on this device. */
+"not_joined" | 
+/**  A relay is joined and no sync has ended since the profile was unlocked. */
+"unknown" | 
+/**  The last sync reached the relay. */
+"online" | 
+/**  The last sync could not reach the relay: the normal offline case, tried again later. */
+"offline" | 
+/**  The last sync reached the relay and failed (`error` says why). */
+"error";
+
+/**
+ *  The sync's status: whether the relay was reached, what waits to be sent, when the last
+ *  sync ended. Sent with every change as a `SyncStatusEvent`.
+ */
+export type SyncStatusDto = SyncStatusDto_Serialize | SyncStatusDto_Deserialize;
+
+/**
+ *  The sync's status: whether the relay was reached, what waits to be sent, when the last
+ *  sync ended. Sent with every change as a `SyncStatusEvent`.
+ */
+export type SyncStatusDto_Deserialize = {
+	/**  The relay joined, if any. */
+	relay?: string | null,
+	state: SyncStateDto,
+	/**  A sync is running. */
+	syncing: boolean,
+	/**  Local writes (shared items and drafts) waiting to be sent. */
+	pending: number,
+	/**  When the last sync that reached the relay ended (RFC 3339). */
+	lastSync?: string | null,
+	/**  Why the last sync failed, when `state` is `error`. */
+	error?: CommandError_Deserialize | null,
+	/**  The catch-up under way, while `syncing`. */
+	progress?: SyncProgressDto_Deserialize | null,
+	/**
+	 *  Counts the syncs that brought spaces or members: the spaces screen reloads when it
+	 *  changes.
+	 */
+	spacesRevision: number,
+};
+
+/**
+ *  The sync's status: whether the relay was reached, what waits to be sent, when the last
+ *  sync ended. Sent with every change as a `SyncStatusEvent`.
+ */
+export type SyncStatusDto_Serialize = {
+	/**  The relay joined, if any. */
+	relay: string | null,
+	state: SyncStateDto,
+	/**  A sync is running. */
+	syncing: boolean,
+	/**  Local writes (shared items and drafts) waiting to be sent. */
+	pending: number,
+	/**  When the last sync that reached the relay ended (RFC 3339). */
+	lastSync: string | null,
+	/**  Why the last sync failed, when `state` is `error`. */
+	error: CommandError_Serialize | null,
+	/**  The catch-up under way, while `syncing`. */
+	progress: SyncProgressDto_Serialize | null,
+	/**
+	 *  Counts the syncs that brought spaces or members: the spaces screen reloads when it
+	 *  changes.
+	 */
+	spacesRevision: number,
+};
+
+/**  The sync's status changed: the main window shows it. */
+export type SyncStatusEvent = SyncStatusEvent_Serialize | SyncStatusEvent_Deserialize;
+
+/**  The sync's status changed: the main window shows it. */
+export type SyncStatusEvent_Deserialize = {
+	status: SyncStatusDto_Deserialize,
+};
+
+/**  The sync's status changed: the main window shows it. */
+export type SyncStatusEvent_Serialize = {
+	status: SyncStatusDto_Serialize,
+};
 
 export type TelegramDto = TelegramDto_Serialize | TelegramDto_Deserialize;
 

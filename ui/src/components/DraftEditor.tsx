@@ -16,6 +16,7 @@ import { useDraftEditor, type DraftEditor as Editor } from '../lib/useDraftEdito
 import { ClearancePanel } from './ClearancePanel';
 import { ErrorAlert, KindBadge } from './common';
 import { DraftHistory } from './DraftHistory';
+import { ShareToSpace } from './ShareToSpace';
 
 const MARKINGS: MarkingDto[] = ['np', 'dr'];
 
@@ -176,6 +177,7 @@ export function DraftEditor({
         <aside className="draft-side" aria-label={t('drafts.sideLabel')}>
           <ClearancePanel draft={draft} me={me} editor={editor} onOpenItem={onOpenItem} />
           <DraftHistory draft={draft} me={me} editor={editor} />
+          <ShareToSpace key={draft.id} target="draft" id={draft.id} testPrefix="draft" />
         </aside>
       </div>
     </section>

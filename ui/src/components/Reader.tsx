@@ -18,6 +18,7 @@ import { formatDate, formatDateTime, formatDtg, formatSize, formatUtc } from '..
 import { ErrorAlert, KindBadge, MarkingBadge, PrecedenceBadge } from './common';
 import { Acknowledgements } from './Acknowledgements';
 import { ReleaseSeal } from './ReleaseSeal';
+import { ShareToSpace } from './ShareToSpace';
 
 export function Reader({
   id,
@@ -136,6 +137,7 @@ export function Reader({
             </h2>
             <ReleaseSeal id={summary.id} onCorrect={onOpenDraft} onOpenContacts={onOpenContacts} />
             <Acknowledgements id={summary.id} />
+            <ShareToSpace key={summary.id} target="item" id={summary.id} testPrefix="reader" />
           </header>
           {content.kind === 'telegram' && <TelegramView tg={content} summary={summary} onOpen={onOpen} />}
           {content.kind === 'note' && <NoteView note={content} summary={summary} onOpen={onOpen} />}

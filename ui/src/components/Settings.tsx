@@ -6,6 +6,7 @@ import { LANGUAGES } from '../i18n';
 import { errorText } from '../lib/errors';
 import { PRECEDENCES } from '../lib/filter';
 import { PassphraseMeter } from './common';
+import { RelaySettings } from './RelaySettings';
 
 type Message = { kind: 'ok' | 'error'; text: string } | null;
 
@@ -211,6 +212,8 @@ export function Settings({
           {t('settings.save')}
         </button>
       </form>
+
+      <RelaySettings />
 
       <form onSubmit={changePassphrase}>
         <fieldset className="group">

@@ -18,6 +18,8 @@ import { INITIAL_INBOX, Inbox, type InboxState, type ListController } from './In
 import { Reader } from './Reader';
 import { INITIAL_SEARCH, Search, type SearchFilters } from './Search';
 import { Settings } from './Settings';
+import { Spaces } from './Spaces';
+import { SyncStatus } from './SyncStatus';
 import { ShortcutsDialog } from './ShortcutsDialog';
 
 /**
@@ -38,6 +40,7 @@ const NAV: { view: View; label: string }[] = [
   { view: 'search', label: 'nav.search' },
   { view: 'import', label: 'nav.import' },
   { view: 'contacts', label: 'nav.contacts' },
+  { view: 'spaces', label: 'nav.spaces' },
   { view: 'settings', label: 'nav.settings' },
 ];
 
@@ -281,6 +284,7 @@ export function Shell({
             </li>
           ))}
         </ul>
+        <SyncStatus />
       </nav>
       <main id={`${id}-main`} ref={mainRef} tabIndex={-1} className={`content content-${view}${layout.reader && layout.list ? ' two-panes' : ''}`}>
         {layout.list && (
@@ -340,6 +344,7 @@ export function Shell({
         )}
         {view === 'import' && <Import importer={importer} />}
         {view === 'contacts' && <Contacts />}
+        {view === 'spaces' && <Spaces />}
         {view === 'settings' && <Settings settings={session.settings} identity={identity} minChars={minChars} onSaved={onSettingsChanged} />}
       </main>
       <p className="visually-hidden" role="status" aria-live="polite">

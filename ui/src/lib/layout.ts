@@ -3,7 +3,7 @@
 /** Narrower than this, the list and the reader share one column. */
 export const NARROW_QUERY = '(max-width: 760px)';
 
-export type View = 'inbox' | 'compose' | 'drafts' | 'search' | 'import' | 'contacts' | 'settings';
+export type View = 'inbox' | 'compose' | 'drafts' | 'search' | 'import' | 'contacts' | 'spaces' | 'settings';
 
 export interface Panes {
   list: boolean;

@@ -5,6 +5,7 @@
 import type { Api, Result } from '../api';
 import { previewContacts } from './previewContacts';
 import { previewDrafting } from './previewDrafts';
+import { previewSync } from './previewSync';
 import type {
   ArrivalsEvent,
   FilterDto_Deserialize,
@@ -222,6 +223,8 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
     ...previewDrafting(identity.name),
     // Contacts, simulated in memory (one verified, one whose key changed).
     ...previewContacts(identity.name, identity.org),
+    // The relay, the sync and the spaces, simulated in memory.
+    ...previewSync(identity.name, identity.org),
     onDraftsChanged: async () => () => undefined,
     onOpenDraft: async () => () => undefined,
     onArrivals: listen(arrivalListeners),

@@ -14,6 +14,8 @@ import type {
   RouteDto,
   SessionDto_Serialize,
   SettingsDto,
+  SpaceDto,
+  SyncStatusDto_Serialize,
 } from '../bindings';
 
 export const ok = <T>(data: T): Result<T> => ({ status: 'ok', data });
@@ -47,6 +49,16 @@ export const MY_CARD: MyCardDto_Serialize = {
   cardLine: 'DIPLOMATIE:ALICEMARTINCARD',
   qr: { width: 3, dark: [true, true, false, false, false, false, true, false, true] },
 };
+
+/** The sync's status: a relay joined, online, nothing waiting (override what a test needs). */
+export function syncStatus(s: Partial<SyncStatusDto_Serialize> = {}): SyncStatusDto_Serialize {
+  return { relay: 'https://relais.example', state: 'online', syncing: false, pending: 0, lastSync: '2026-11-28T09:00:00Z', error: null, progress: null, spacesRevision: 0, ...s };
+}
+
+/** A space (`id` from `key`, a hex digit repeated). */
+export function space(name: string, key: string, s: Partial<SpaceDto> = {}): SpaceDto {
+  return { id: key.repeat(32), name, kind: 'unit', historyVisible: false, epoch: 0, devices: 1, createdAt: '2026-11-28T09:00:00Z', ...s };
+}
 
 /** A contact (`identity` from `key`, a hex digit repeated). */
 export function contact(name: string, key: string, c: Partial<ContactDto_Serialize> = {}): ContactDto_Serialize {
@@ -153,12 +165,23 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     verifyContact: vi.fn(async () => err('not_found')),
     acknowledge: vi.fn(async () => err('acknowledge_refused')),
     acknowledgements: vi.fn(async () => ok({ released: false, forAction: false, acknowledgedAt: null, acknowledgements: [], publishError: null })),
+    syncStatus: vi.fn(async () => ok(syncStatus({ relay: null, state: 'not_joined', lastSync: null }))),
+    syncNow: vi.fn(async () => ok(syncStatus({ relay: null, state: 'not_joined', lastSync: null }))),
+    joinRelay: vi.fn(async () => err('relay_unreachable', 'relayUrl', 'https://relais.example')),
+    spaces: vi.fn(async () => ok([])),
+    space: vi.fn(async () => err('not_found')),
+    createSpace: vi.fn(async () => err('space_refused', 'spaceName')),
+    addToSpace: vi.fn(async () => err('relay_not_joined')),
+    shareItem: vi.fn(async () => ok(syncStatus({ pending: 1 }))),
+    shareDraft: vi.fn(async () => ok(syncStatus({ pending: 1 }))),
+    draftSpaces: vi.fn(async () => ok([])),
     onArrivals: vi.fn(noop),
     onOpenItem: vi.fn(noop),
     onImportProgress: vi.fn(noop),
     onDraftsChanged: vi.fn(noop),
     onOpenDraft: vi.fn(noop),
     onDrop: vi.fn(noop),
+    onSyncStatus: vi.fn(noop),
   } as Api;
   return { ...api, ...overrides };
 }
