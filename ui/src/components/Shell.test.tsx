@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { emailItem, fakeApi, SESSION, summary } from '../test/fakeApi';
 import { inboxOver } from '../test/fakeInbox';
 import { renderWith } from '../test/render';
@@ -35,6 +35,17 @@ describe('the main layout', () => {
     expect(screen.getByTestId('nav-contacts').getAttribute('aria-current')).toBe('page');
     await waitFor(() => expect(api.myCard).toHaveBeenCalled());
     expect(screen.queryByTestId('inbox-list')).toBeNull();
+  });
+
+  it('reaches the spaces from the navigation, whose foot shows the sync status', async () => {
+    narrowWindow(false);
+    const api = renderShell();
+    const nav = screen.getByRole('navigation');
+    expect((await within(nav).findByTestId('sync-state')).textContent).toBe('aucun relais');
+    fireEvent.click(screen.getByTestId('nav-spaces'));
+    expect(await screen.findByTestId('spaces')).toBeTruthy();
+    expect(screen.getByTestId('nav-spaces').getAttribute('aria-current')).toBe('page');
+    await waitFor(() => expect(api.spaces).toHaveBeenCalled());
   });
 
   it('shows the list and the reader side by side in a wide window', async () => {
