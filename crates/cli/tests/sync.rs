@@ -176,18 +176,20 @@ fn an_item_shared_in_a_space_reaches_the_other_member_through_the_relay() {
     ))
     .trim()
     .to_owned();
+    // The item, and the space's name for the newcomer (under the epoch he can read).
     let shared = json(&diplo(&alice, &["--json", "share", &id, CANARY_SPACE]));
-    assert_eq!(shared["pending"], 1);
+    assert_eq!(shared["pending"], 2);
     let report = json(&diplo(&alice, &["--json", "sync"]));
     assert_eq!(
         (report["delivered"].as_u64(), report["pending"].as_u64()),
-        (Some(1), Some(0)),
+        (Some(2), Some(0)),
         "{report}"
     );
 
     let report = json(&diplo(&bruno, &["--json", "sync"]));
     assert_eq!(report["joined"], 1, "{report}");
-    assert_eq!(report["applied"], 1, "{report}");
+    assert_eq!(report["applied"], 2, "{report}");
+    assert_eq!(report["before_joining"], 1, "{report}");
     assert!(report["refused"].as_array().unwrap().is_empty(), "{report}");
     let inbox = json(&diplo(&bruno, &["--json", "inbox"]));
     let subjects: Vec<&str> = inbox["items"]
@@ -200,6 +202,11 @@ fn an_item_shared_in_a_space_reaches_the_other_member_through_the_relay() {
     let spaces = json(&diplo(&bruno, &["--json", "space", "list"]));
     assert_eq!(spaces[0]["epoch"], 1);
     assert_eq!(spaces[0]["devices"], 2);
+    assert_eq!(
+        spaces[0]["name"], CANARY_SPACE,
+        "named as its members call it"
+    );
+    assert_eq!(spaces[0]["kind"], "unit");
 
     // Synced again: nothing new, nothing applied twice.
     let report = json(&diplo(&bruno, &["--json", "sync"]));
@@ -374,7 +381,7 @@ fn a_sync_folder_carries_spaces_and_items_without_a_relay_and_refuses_a_tampered
     let first = compose(CANARY_SUBJECT);
     ok(&diplo(&alice, &["share", &first, CANARY_SPACE]));
     let report = json(&diplo(&alice, &["--json", "sync", "--folder", dir]));
-    assert_eq!(report["delivered"], 1, "{report}");
+    assert_eq!(report["pending"], 0, "{report}");
     let second = compose("Deuxième télégramme");
     ok(&diplo(&alice, &["share", &second, CANARY_SPACE]));
     ok(&diplo(&alice, &["sync", "--folder", dir]));
@@ -386,15 +393,19 @@ fn a_sync_folder_carries_spaces_and_items_without_a_relay_and_refuses_a_tampered
         .filter(|p| p.extension().is_some_and(|e| e == "env"))
         .collect();
     envelopes.sort();
-    assert_eq!(envelopes.len(), 2);
-    let mut bytes = std::fs::read(&envelopes[1]).unwrap();
+    // The space's name at its creation and after Bruno's addition, then the two items.
+    assert_eq!(envelopes.len(), 4);
+    let mut bytes = std::fs::read(&envelopes[3]).unwrap();
     let at = bytes.len() / 2;
     bytes[at] ^= 0x01;
-    std::fs::write(&envelopes[1], bytes).unwrap();
+    std::fs::write(&envelopes[3], bytes).unwrap();
 
     let report = json(&diplo(&bruno, &["--json", "sync", "--folder", dir]));
     assert_eq!(report["joined"], 1, "{report}");
-    assert_eq!(report["applied"], 1, "{report}");
+    // The first item and the space's name; the second item refused; the name sent at the
+    // space's creation is history from before Bruno joined.
+    assert_eq!(report["applied"], 2, "{report}");
+    assert_eq!(report["before_joining"], 1, "{report}");
     assert_eq!(report["refused"].as_array().unwrap().len(), 1, "{report}");
     let inbox = json(&diplo(&bruno, &["--json", "inbox"]));
     let subjects: Vec<&str> = inbox["items"]

@@ -113,20 +113,29 @@ pub enum ContentKind {
     Card,
     /// A signed release record.
     Release,
+    /// What the members call the space: its name, kind and settings.
+    SpaceInfo,
 }
 
 impl ContentKind {
-    const ALL: [ContentKind; 6] = [
+    const ALL: [ContentKind; 7] = [
         ContentKind::Item,
         ContentKind::DraftChanges,
         ContentKind::DraftSnapshot,
         ContentKind::Acknowledgement,
         ContentKind::Card,
         ContentKind::Release,
+        ContentKind::SpaceInfo,
     ];
 
-    fn from_byte(byte: u8) -> Option<ContentKind> {
-        ContentKind::ALL.into_iter().find(|k| *k as u8 == byte)
+    /// The kind a byte stands for, if this version knows it.
+    pub fn from_byte(byte: u8) -> Option<ContentKind> {
+        ContentKind::ALL.into_iter().find(|k| k.byte() == byte)
+    }
+
+    /// The kind's byte, as it is written at the end of an envelope's plaintext.
+    pub fn byte(self) -> u8 {
+        self as u8
     }
 }
 

@@ -141,6 +141,27 @@ impl Store {
         })
     }
 
+    /// Names space `id` as its members call it, with its kind and history setting.
+    pub fn describe_space(
+        &self,
+        id: &[u8; 16],
+        name: &str,
+        kind: &str,
+        history_visible: bool,
+    ) -> Result<(), StoreError> {
+        self.call(|conn| {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE spaces SET name = ?2, kind = ?3, history_visible = ?4 WHERE id = ?1",
+                )?
+                .execute(params![id.as_slice(), name, kind, history_visible])?;
+            if changed == 0 {
+                return Err(StoreError::UnknownSpace);
+            }
+            Ok(())
+        })
+    }
+
     /// Every space this device is a member of, by name.
     pub fn spaces(&self) -> Result<Vec<StoredSpace>, StoreError> {
         self.call(|conn| {

@@ -185,6 +185,7 @@ impl Profile {
         };
         self.store()
             .put_space(&stored, &key_bytes(&epoch_key), &provider.take_pending())?;
+        self.queue_space_info(&id)?;
         Ok(self.view(&stored, 1))
     }
 

@@ -168,7 +168,9 @@ impl Carrier for Folder {
         if self.dir.join(MARKER).exists() {
             Ok(())
         } else {
-            Err(ClientError::RelayUnreachable(self.dir.display().to_string()))
+            Err(ClientError::RelayUnreachable(
+                self.dir.display().to_string(),
+            ))
         }
     }
 
@@ -288,7 +290,9 @@ impl Carrier for Folder {
             let name = format!("{}.env", seq_name(header.seq));
             match self.publish(&dir, &name, &bytes) {
                 Ok(true) => outcomes.push(PushOutcome::Accepted),
-                Ok(false) if read_limited(&dir.join(&name), MAX_ENVELOPE_BYTES as u64)? == bytes => {
+                Ok(false)
+                    if read_limited(&dir.join(&name), MAX_ENVELOPE_BYTES as u64)? == bytes =>
+                {
                     outcomes.push(PushOutcome::Accepted)
                 }
                 Ok(false) => outcomes.push(PushOutcome::Refused {

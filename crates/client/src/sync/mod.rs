@@ -32,8 +32,7 @@ use diplomatie_protocol::relay::CommitUpload;
 use diplomatie_protocol::{Content, ContentKind, Envelope, EnvelopeHeader, EnvelopeId, SpaceId};
 use diplomatie_store::{AuditAction, NewItem, PutOutcome, RowWrite};
 use diplomatie_sync::{
-    Action, Config, Cursor, Engine, Entry, Event, Input, Refusal, Time, TransportId,
-    Write,
+    Action, Config, Cursor, Engine, Entry, Event, Input, Refusal, Time, TransportId, Write,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -67,6 +66,9 @@ pub struct SyncReport {
     pub applied: usize,
     /// Envelopes refused (forged, from a non-member, unreadable), with why.
     pub refused: Vec<String>,
+    /// Envelopes sent before this device joined, under epochs whose keys it was not given
+    /// (the space's history is not visible to newcomers, or not handed over yet).
+    pub before_joining: usize,
     /// Local writes still to go.
     pub pending: usize,
 }
@@ -78,6 +80,20 @@ pub struct SyncProgress {
     pub done: u64,
     pub total: Option<u64>,
 }
+
+/// What the members call a space, as it travels in an envelope.
+#[derive(Serialize, Deserialize)]
+struct SpaceInfo {
+    name: String,
+    kind: String,
+    history_visible: bool,
+}
+
+/// Why an envelope of an epoch before this device joined is not opened.
+const BEFORE_JOINING: &str = "sent before this device joined the space";
+
+/// The longest space name taken from an envelope.
+const MAX_SPACE_NAME: usize = 200;
 
 /// An item as it travels in an envelope: the item (JSON) and its attachments' bytes.
 #[derive(Serialize, Deserialize)]
@@ -174,13 +190,16 @@ impl Profile {
                 CommitAnswer::Conflict(epoch) => Err(ClientError::RelayConflict { epoch }),
             }
         };
-        match self.add_to_space(which, &packages, |id, out| send(carrier, id, out)) {
+        let added = match self.add_to_space(which, &packages, |id, out| send(carrier, id, out)) {
             Err(ClientError::RelayConflict { .. }) => {
                 self.catch_up_commits(carrier, &id)?;
-                self.add_to_space(which, &packages, |id, out| send(carrier, id, out))
+                self.add_to_space(which, &packages, |id, out| send(carrier, id, out))?
             }
-            other => other,
-        }
+            other => other?,
+        };
+        // The newcomers learn what the space is called (under the new epoch they can read).
+        self.queue_space_info(&id)?;
+        Ok(added)
     }
 
     /// Processes the commits the relay ordered past this device's epoch of space `id`.
@@ -231,16 +250,49 @@ impl Profile {
         };
         let body =
             postcard::to_allocvec(&payload).map_err(|e| ClientError::Relay(e.to_string()))?;
+        self.write_to_outbox(
+            space,
+            Content {
+                kind: ContentKind::Item,
+                body,
+            },
+        )
+    }
+
+    /// Puts in space `id`'s outbox what this device calls it (its name, kind, setting).
+    pub(crate) fn queue_space_info(&self, id: &SpaceId) -> Result<(), ClientError> {
+        let stored = self
+            .store()
+            .space(&id.0)?
+            .ok_or(diplomatie_store::StoreError::UnknownSpace)?;
+        let info = SpaceInfo {
+            name: stored.name,
+            kind: stored.kind,
+            history_visible: stored.history_visible,
+        };
+        let body = postcard::to_allocvec(&info).map_err(|e| ClientError::Relay(e.to_string()))?;
+        self.write_to_outbox(
+            *id,
+            Content {
+                kind: ContentKind::SpaceInfo,
+                body,
+            },
+        )
+    }
+
+    /// Writes `content` into space `space`'s outbox.
+    pub(crate) fn write_to_outbox(
+        &self,
+        space: SpaceId,
+        content: Content,
+    ) -> Result<(), ClientError> {
         let mut engine = self.engine()?;
         let actions = engine.handle(
             now(),
             Input::Write {
                 id: EnvelopeId::random()?,
                 space,
-                content: Content {
-                    kind: ContentKind::Item,
-                    body,
-                },
+                content,
             },
         );
         for action in actions {
@@ -249,6 +301,22 @@ impl Profile {
             }
         }
         Ok(())
+    }
+
+    /// Takes what a member calls space `space`.
+    fn receive_space_info(&self, space: SpaceId, content: &Content) -> Result<(), ClientError> {
+        let info: SpaceInfo = postcard::from_bytes(&content.body)
+            .map_err(|_| ClientError::Relay("a space's description is unreadable".into()))?;
+        let name = info.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_SPACE_NAME {
+            return Err(ClientError::Relay(
+                "a space's name received is empty or too long".into(),
+            ));
+        }
+        let kind = crate::spaces::SpaceKind::parse(&info.kind)?;
+        Ok(self
+            .store()
+            .describe_space(&space.0, name, kind.as_str(), info.history_visible)?)
     }
 
     /// Local writes not yet delivered.
@@ -408,7 +476,11 @@ impl Profile {
                 }
                 Action::Drop { reason, .. } => {
                     if let diplomatie_sync::DropReason::Invalid { reason } = reason {
-                        report.refused.push(reason);
+                        if reason == BEFORE_JOINING {
+                            report.before_joining += 1;
+                        } else {
+                            report.refused.push(reason);
+                        }
                     }
                 }
                 Action::Event(Event::Delivered { .. }) => report.delivered += 1,
@@ -447,16 +519,16 @@ impl Profile {
         let mut results = Vec::new();
         for (space, envelopes) in by_space {
             let ids: Vec<EnvelopeId> = envelopes.iter().map(|(id, _)| *id).collect();
-            let outcomes = match carrier.push(space, envelopes.into_iter().map(|(_, b)| b).collect())
-            {
-                Ok(outcomes) => outcomes,
-                Err(e) => {
-                    return Ok(Input::PushFailed {
-                        transport,
-                        reason: e.to_string(),
-                    });
-                }
-            };
+            let outcomes =
+                match carrier.push(space, envelopes.into_iter().map(|(_, b)| b).collect()) {
+                    Ok(outcomes) => outcomes,
+                    Err(e) => {
+                        return Ok(Input::PushFailed {
+                            transport,
+                            reason: e.to_string(),
+                        });
+                    }
+                };
             results.extend(ids.into_iter().zip(outcomes));
         }
         Ok(Input::Pushed { transport, results })
@@ -537,15 +609,21 @@ impl Profile {
                     .ok()
                     .flatten()
                     .is_some_and(|s| header.epoch > s.epoch);
-                let reason = format!("the key of epoch {} is not on this device", header.epoch);
                 return if ahead {
                     Entry::Unopened {
                         position,
                         id: Some(header.id),
-                        refusal: Refusal::Later { reason },
+                        refusal: Refusal::Later {
+                            reason: format!(
+                                "the key of epoch {} is not on this device yet",
+                                header.epoch
+                            ),
+                        },
                     }
                 } else {
-                    invalid(position, Some(header.id), reason)
+                    // This device keeps every key from the epoch it joined at: a lower epoch
+                    // without a key is history it was not given.
+                    invalid(position, Some(header.id), BEFORE_JOINING.into())
                 };
             }
             Err(e) => return invalid(position, Some(header.id), e.to_string()),
@@ -567,6 +645,7 @@ impl Profile {
             ContentKind::DraftSnapshot | ContentKind::DraftChanges => {
                 self.receive_draft(header.space, &content.body)
             }
+            ContentKind::SpaceInfo => self.receive_space_info(header.space, content),
             other => Err(ClientError::Relay(format!(
                 "content of kind {other:?} is not taken by this version yet"
             )))
