@@ -219,7 +219,13 @@ fn sync_locked(
     session: &Arc<Session>,
 ) -> Result<Option<SyncReport>, CommandError> {
     let sync = &session.sync;
-    let relay = session.profile.relay_url()?;
+    let relay = match session.profile.relay_url() {
+        Ok(relay) => relay,
+        Err(e) => {
+            lock(&sync.schedule).failed(Instant::now());
+            return Err(e.into());
+        }
+    };
     let Some(relay) = relay else {
         lock(&sync.schedule).succeeded(Instant::now());
         let status = sync.set(|s| {

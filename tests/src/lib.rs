@@ -88,7 +88,7 @@ fn target_dir() -> PathBuf {
     }
 }
 
-/// A binary built by `make test` (`cargo build -p diplomatie -p diplomatie-cli`).
+/// A binary built by `make test` (`cargo build -p diplomatie -p diplomatie-cli -p diplomatie-relay`).
 pub fn binary(name: &str) -> PathBuf {
     let path = target_dir().join(name);
     assert!(
@@ -527,6 +527,91 @@ impl Session {
         let app = App { client };
         app.wait_testid("app").await?;
         Ok(app)
+    }
+}
+
+/// A relay (`diplomatie-relay serve`, built by `make test`), its data in the session's folder,
+/// listening on 127.0.0.1 at a port the system chose. Stopped (SIGTERM, then killed) by
+/// [`RelayProcess::stop`] or when dropped.
+#[derive(Debug)]
+pub struct RelayProcess {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The relay's data folder (its database).
+    pub data: PathBuf,
+    process: Option<Process>,
+}
+
+impl RelayProcess {
+    /// A one-time enrolment token for one device (`diplomatie-relay invite`).
+    pub fn invite(&self) -> Result<String> {
+        let out = Command::new(binary("diplomatie-relay"))
+            .arg("invite")
+            .arg("--data")
+            .arg(&self.data)
+            .env("RUST_LOG", "warn")
+            .output()
+            .context("run diplomatie-relay invite")?;
+        if !out.status.success() {
+            bail!(
+                "diplomatie-relay invite failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        last_line(&String::from_utf8(out.stdout)?)
+    }
+
+    /// Stops the relay and waits for it to be gone.
+    pub fn stop(&mut self) {
+        drop(self.process.take());
+    }
+}
+
+impl Session {
+    /// Starts a relay whose data is in this session's folder; its standard error goes to
+    /// `relay-stderr.log` there.
+    pub fn relay(&self) -> Result<RelayProcess> {
+        let data = self.dir.path().join("relay");
+        std::fs::create_dir_all(&data)?;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("relay-stderr.log"))?;
+        let mut child = Command::new(binary("diplomatie-relay"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(&data)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .context("start diplomatie-relay")?;
+        let stdout = child.stdout.take().context("the relay's stdout")?;
+        let process = Process {
+            name: "diplomatie-relay",
+            child,
+        };
+        // Its first line says where it listens; the rest is read until it exits.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if let Some(Ok(first)) = lines.next() {
+                let _ = tx.send(first);
+            }
+            for _ in lines {}
+        });
+        let first = rx
+            .recv_timeout(Duration::from_secs(20))
+            .context("the relay did not say where it listens")?;
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .with_context(|| format!("unexpected first line from the relay: {first}"))?
+            .to_owned();
+        Ok(RelayProcess {
+            url,
+            data,
+            process: Some(process),
+        })
     }
 }
 

@@ -1,0 +1,256 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+//! Sync through a real relay (`diplomatie-relay serve` as a process) with the real app under
+//! Xvfb and `diplo` as the other person:
+//!
+//! 0. Alice (the app's user) and Bruno (`diplo`) add each other's card; Bruno joins the
+//!    relay with `diplo relay join`.
+//! 1. Alice joins it from the settings' Network section: a token the relay does not know is
+//!    refused at the token field, a fresh one from `diplomatie-relay invite` enrols the
+//!    device (its key packages published); the status says "en ligne".
+//! 2. Bruno makes a space, adds Alice through the relay, composes a telegram for action to
+//!    Alice's unit with a canary subject, shares it in the space and syncs.
+//! 3. Alice presses "Synchroniser": the telegram is in her inbox, a desktop notification was
+//!    raised for it, and the Spaces screen shows the space with Bruno and this device.
+//! 4. The relay is stopped: after the next sync attempt the status says "hors ligne", with
+//!    no error shown.
+//!
+//! A failing test leaves a screenshot in `artifacts/e2e/`.
+
+use anyhow::{Context, Result, ensure};
+use diplomatie_e2e::{App, Session, checked, last_line, step, within};
+use serde_json::Value;
+
+const ALICE: &str = "Alice Lefèvre";
+const ALICE_ORG: &str = "BERLIN";
+const BRUNO: &str = "Bruno Keller";
+const SPACE: &str = "Poste de Berlin";
+const CANARY: &str = "CANARI-SYNC-4e1d Entretien avec le ministre";
+
+async fn sync_state(app: &App) -> Result<String> {
+    Ok(app
+        .attr("sync-status", "data-state")
+        .await?
+        .unwrap_or_default())
+}
+
+/// Waits until the status shows `state` (and no sync is running).
+async fn wait_state(app: &App, state: &str) -> Result<()> {
+    app.wait_until(&format!("the sync status {state}"), || async {
+        Ok(sync_state(app).await? == state
+            && app.attr("sync-status", "data-syncing").await?.as_deref() == Some("false"))
+    })
+    .await
+}
+
+/// The visible texts of every alert and dialog of the page.
+async fn alerts(app: &App) -> Result<Vec<String>> {
+    let v = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('[role=\"alert\"], [role=\"alertdialog\"], dialog[open]')] \
+               .map(e => e.innerText.trim()).filter(t => t !== '');",
+            Vec::new(),
+        )
+        .await?;
+    Ok(v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_item_shared_through_the_relay_reaches_the_app_which_says_when_it_is_offline()
+-> Result<()> {
+    let mut session = Session::start()?;
+    let mut relay = session.relay()?;
+    let alice = session.profile_dir();
+    let bruno = session.other_profile_dir("bruno");
+    session.init_profile_at(&alice, ALICE, ALICE_ORG, "alice@berlin.example")?;
+    session.init_profile_at(&bruno, BRUNO, "PARIS", "bruno@paris.example")?;
+
+    step("alice and bruno: each other's contacts; bruno joins the relay");
+    let alice_card = last_line(&session.diplo_on(&alice, &["identity"])?)?;
+    let bruno_card = last_line(&session.diplo_on(&bruno, &["identity"])?)?;
+    session.diplo_on(&alice, &["contact", "add", &bruno_card])?;
+    session.diplo_on(&bruno, &["contact", "add", &alice_card])?;
+    session.diplo_on(
+        &bruno,
+        &["relay", "join", &relay.url, "--token", &relay.invite()?],
+    )?;
+
+    let app = session.app(&[]).await?;
+    let result = within(async {
+        app.unlock().await?;
+        app.wait_testid("sync-status").await?;
+        ensure!(
+            sync_state(&app).await? == "not_joined",
+            "no relay joined yet"
+        );
+        ensure!(
+            app.text("sync-state").await?.trim() == "aucun relais",
+            "the status says so"
+        );
+
+        step("alice: a token the relay does not know is refused at its field");
+        app.click("nav-settings").await?;
+        app.fill("settings-relay-url", &relay.url).await?;
+        app.fill("settings-relay-token", "0123456789abcdef").await?;
+        app.click("settings-relay-join").await?;
+        app.wait_testid("settings-relay-error").await?;
+        ensure!(
+            app.attr("settings-relay-error", "data-field")
+                .await?
+                .as_deref()
+                == Some("relayToken"),
+            "the refusal points at the token"
+        );
+        let refusal = app.text("settings-relay-error").await?;
+        ensure!(
+            refusal.contains("refuse ce jeton"),
+            "the refusal says the token: {refusal}"
+        );
+        ensure!(sync_state(&app).await? == "not_joined", "nothing joined");
+
+        step("alice: joins the relay with a fresh token");
+        app.fill("settings-relay-token", &relay.invite()?).await?;
+        app.click("settings-relay-join").await?;
+        app.wait_until("the relay joined", || async {
+            Ok(app
+                .attr("settings-relay-joined", "data-relay")
+                .await?
+                .as_deref()
+                == Some(relay.url.as_str()))
+        })
+        .await?;
+        ensure!(
+            app.text("settings-relay-outcome")
+                .await?
+                .contains(&relay.url),
+            "the enrolment is announced"
+        );
+        wait_state(&app, "online").await?;
+
+        step("bruno: a space, alice added through the relay, a telegram for action shared");
+        session.diplo_on(&bruno, &["space", "create", SPACE, "--kind", "unit"])?;
+        session.diplo_on(&bruno, &["sync"])?;
+        let added: Value = serde_json::from_str(
+            &session.diplo_on(&bruno, &["--json", "space", "add", SPACE, ALICE])?,
+        )?;
+        ensure!(
+            added["members"].as_array().map(Vec::len) == Some(2),
+            "alice's device added: {added}"
+        );
+        let id = session
+            .diplo_on(
+                &bruno,
+                &[
+                    "compose",
+                    "telegram",
+                    "--subject",
+                    CANARY,
+                    "--action",
+                    ALICE_ORG,
+                    "--body",
+                    "Le ministre confirme sa venue.",
+                ],
+            )?
+            .trim()
+            .to_owned();
+        session.diplo_on(&bruno, &["share", &id, SPACE])?;
+        let report: Value = serde_json::from_str(&session.diplo_on(&bruno, &["--json", "sync"])?)?;
+        ensure!(
+            report["delivered"].as_u64() >= Some(1) && report["pending"] == 0,
+            "bruno's share delivered: {report}"
+        );
+
+        step("alice: Synchroniser; the telegram arrives and is notified");
+        app.click("sync-now").await?;
+        app.click("nav-inbox").await?;
+        app.wait_until("the shared telegram in the inbox", || async {
+            Ok(app.rows().await?.iter().any(|r| r.subject == CANARY))
+        })
+        .await?;
+        let row = app
+            .rows()
+            .await?
+            .into_iter()
+            .find(|r| r.subject == CANARY)
+            .context("the row")?;
+        ensure!(row.id == id, "the same item: {} / {id}", row.id);
+        ensure!(row.route == "action", "for action to alice: {row:?}");
+        let n = session.wait_notification("for the shared telegram", |n| {
+            n["body"].as_str().unwrap_or_default().contains(CANARY)
+        })?;
+        ensure!(
+            n["summary"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("pour action"),
+            "a notification for action: {n}"
+        );
+        wait_state(&app, "online").await?;
+        ensure!(
+            app.text("sync-state").await?.trim() == "en ligne",
+            "the status says online"
+        );
+        ensure!(
+            app.attr("sync-pending", "data-count").await?.as_deref() == Some("0"),
+            "nothing waits to be sent"
+        );
+        ensure!(
+            app.text("sync-last")
+                .await?
+                .starts_with("Dernière synchronisation"),
+            "the last sync is shown"
+        );
+
+        step("alice: the space and its members");
+        app.click("nav-spaces").await?;
+        app.wait_testid("space-row").await?;
+        ensure!(
+            app.attrs("space-devices", "data-count").await? == ["2"],
+            "one space of two devices"
+        );
+        app.click("space-open").await?;
+        app.wait_until("the space's members", || async {
+            Ok(app.texts("space-member-name").await?.len() == 2)
+        })
+        .await?;
+        let members = app.texts("space-member-name").await?;
+        ensure!(
+            members.iter().any(|m| m.contains(BRUNO)) && members.iter().any(|m| m.contains(ALICE)),
+            "bruno and alice: {members:?}"
+        );
+        ensure!(
+            app.text("space-member-you").await?.trim() == "cet appareil",
+            "this device is marked"
+        );
+
+        step("the relay stops: hors ligne after the next attempt, no error shown");
+        relay.stop();
+        app.click("sync-now").await?;
+        wait_state(&app, "offline").await?;
+        ensure!(
+            app.text("sync-state").await?.trim() == "hors ligne",
+            "the status says offline"
+        );
+        ensure!(
+            app.find_all("sync-error").await?.is_empty(),
+            "no sync error"
+        );
+        let shown = alerts(&app).await?;
+        ensure!(shown.is_empty(), "no alert or dialog: {shown:?}");
+        Ok(())
+    })
+    .await;
+    checked("sync", &session, result)?;
+    app.close().await
+}
