@@ -22,8 +22,11 @@
 //! - envelopes (`envelopes.rs`): sealing and opening against raw AES-256-GCM, on payloads of
 //!   1 KiB, 64 KiB and 1 MiB.
 //!
-//! `DIPLOMATIE_BENCH=store`, `drafting`, `security`, `signatures` or `envelopes` runs only
-//! that part (default: all).
+//! - MLS operations (`mls.rs`): add, remove and process a commit in a space of 200 devices,
+//!   through the product (state in the encrypted store) against openmls alone (in memory).
+//!
+//! `DIPLOMATIE_BENCH=store`, `drafting`, `security`, `signatures`, `envelopes` or `mls` runs
+//! only that part (default: all).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -32,6 +35,7 @@ use std::time::{Duration, Instant};
 
 mod drafting;
 mod envelopes;
+mod mls;
 mod security;
 mod signatures;
 
@@ -62,6 +66,7 @@ struct Parts {
     security: bool,
     signatures: bool,
     envelopes: bool,
+    mls: bool,
 }
 
 fn parts() -> Result<Parts> {
@@ -72,17 +77,21 @@ fn parts() -> Result<Parts> {
             security: true,
             signatures: true,
             envelopes: true,
+            mls: true,
         }),
-        Ok(one @ ("store" | "drafting" | "security" | "signatures" | "envelopes")) => Ok(Parts {
-            store: one == "store",
-            drafting: one == "drafting",
-            security: one == "security",
-            signatures: one == "signatures",
-            envelopes: one == "envelopes",
-        }),
+        Ok(one @ ("store" | "drafting" | "security" | "signatures" | "envelopes" | "mls")) => {
+            Ok(Parts {
+                store: one == "store",
+                drafting: one == "drafting",
+                security: one == "security",
+                signatures: one == "signatures",
+                envelopes: one == "envelopes",
+                mls: one == "mls",
+            })
+        }
         Ok(other) => {
             bail!(
-                "DIPLOMATIE_BENCH={other}: use store, drafting, security, signatures, envelopes or all"
+                "DIPLOMATIE_BENCH={other}: use store, drafting, security, signatures, envelopes, mls or all"
             )
         }
     }
@@ -443,6 +452,18 @@ fn main() -> Result<()> {
         println!(
             "Envelopes, sealed and opened (median of {} runs):",
             args.drafting.runs.max(5)
+        );
+        println!();
+        print_table(&rows);
+    }
+    if parts.mls {
+        let rows = mls::rows(args.drafting.runs)?;
+        if parts.store || parts.drafting || parts.security || parts.signatures || parts.envelopes {
+            println!();
+        }
+        println!(
+            "MLS operations in a space of 200 devices, product / openmls alone (median of {} rounds):",
+            mls::rounds(args.drafting.runs)
         );
         println!();
         print_table(&rows);
