@@ -16,7 +16,10 @@
 //!    Alice's unit with a canary subject, shares it in the space and syncs.
 //! 3. Alice presses "Synchroniser": the telegram is in her inbox, a desktop notification was
 //!    raised for it, and the Spaces screen shows the space with Bruno and this device.
-//! 4. The relay is stopped: after the next sync attempt the status says "hors ligne", with
+//! 4. Alice makes a space of her own in the app and adds Bruno through the relay; she shares a
+//!    telegram from the reader into it and syncs: Bruno's `diplo sync` joins the space and
+//!    receives it.
+//! 5. The relay is stopped: after the next sync attempt the status says "hors ligne", with
 //!    no error shown.
 //!
 //! A failing test leaves a screenshot in `artifacts/e2e/`.
@@ -29,7 +32,10 @@ const ALICE: &str = "Alice Lefèvre";
 const ALICE_ORG: &str = "BERLIN";
 const BRUNO: &str = "Bruno Keller";
 const SPACE: &str = "Poste de Berlin";
+const BRUNO_ORG: &str = "PARIS";
 const CANARY: &str = "CANARI-SYNC-4e1d Entretien avec le ministre";
+const ALICE_SPACE: &str = "Circuit de la réponse";
+const REPLY: &str = "CANARI-PARTAGE-93ac Réponse au ministre";
 
 async fn sync_state(app: &App) -> Result<String> {
     Ok(app
@@ -66,6 +72,19 @@ async fn alerts(app: &App) -> Result<Vec<String>> {
         .unwrap_or_default())
 }
 
+/// The value (identity key) of the contact `name` among those a space may be given.
+async fn contact_option(app: &App, name: &str) -> Result<Option<String>> {
+    let v = app
+        .client
+        .execute(
+            "const o = [...document.querySelectorAll('[data-testid=\"space-add-contact\"] option')] \
+               .find(o => o.textContent.startsWith(arguments[0])); return o ? o.value : null;",
+            vec![Value::from(name)],
+        )
+        .await?;
+    Ok(v.as_str().map(str::to_owned))
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_item_shared_through_the_relay_reaches_the_app_which_says_when_it_is_offline()
 -> Result<()> {
@@ -74,7 +93,7 @@ async fn an_item_shared_through_the_relay_reaches_the_app_which_says_when_it_is_
     let alice = session.profile_dir();
     let bruno = session.other_profile_dir("bruno");
     session.init_profile_at(&alice, ALICE, ALICE_ORG, "alice@berlin.example")?;
-    session.init_profile_at(&bruno, BRUNO, "PARIS", "bruno@paris.example")?;
+    session.init_profile_at(&bruno, BRUNO, BRUNO_ORG, "bruno@paris.example")?;
 
     step("alice and bruno: each other's contacts; bruno joins the relay");
     let alice_card = last_line(&session.diplo_on(&alice, &["identity"])?)?;
@@ -232,6 +251,105 @@ async fn an_item_shared_through_the_relay_reaches_the_app_which_says_when_it_is_
         ensure!(
             app.text("space-member-you").await?.trim() == "cet appareil",
             "this device is marked"
+        );
+
+        step("alice: a space of her own, bruno added through the relay from the app");
+        app.fill("space-create-name", ALICE_SPACE).await?;
+        app.select("space-create-kind", "shared").await?;
+        app.click("space-create-submit").await?;
+        app.wait_until("alice's space listed", || async {
+            Ok(app.attrs("space-row", "data-name").await?.len() == 2)
+        })
+        .await?;
+        let names = app.attrs("space-row", "data-name").await?;
+        let ids = app.attrs("space-row", "data-id").await?;
+        let space_id = names
+            .iter()
+            .zip(&ids)
+            .find(|(n, _)| n.as_str() == ALICE_SPACE)
+            .map(|(_, id)| id.clone())
+            .context("alice's space")?;
+        app.wait_until("alice's space opened", || async {
+            Ok(app.attr("space-detail", "data-id").await?.as_deref() == Some(space_id.as_str()))
+        })
+        .await?;
+        // The contacts to choose from are loaded once the space is shown.
+        app.wait_until("bruno among the contacts to add", || async {
+            Ok(contact_option(&app, BRUNO).await?.is_some())
+        })
+        .await?;
+        let bruno_key = contact_option(&app, BRUNO)
+            .await?
+            .context("bruno among the contacts")?;
+        app.select("space-add-contact", &bruno_key).await?;
+        app.click("space-add-submit").await?;
+        app.wait_until("bruno added", || async {
+            Ok(!app.text("space-add-outcome").await?.trim().is_empty())
+        })
+        .await?;
+        ensure!(
+            app.texts("space-member-name").await?.len() == 2,
+            "alice's space has two devices"
+        );
+
+        step("alice: shares an item from the reader; bruno receives it");
+        let shared = session
+            .diplo_on(
+                &alice,
+                &[
+                    "compose",
+                    "telegram",
+                    "--subject",
+                    REPLY,
+                    "--action",
+                    ALICE_ORG,
+                    "--info",
+                    BRUNO_ORG,
+                    "--body",
+                    "Le programme est confirmé.",
+                ],
+            )?
+            .trim()
+            .to_owned();
+        app.click("nav-inbox").await?;
+        app.wait_css(&format!("[data-testid=\"item-row\"][data-id=\"{shared}\"]"))
+            .await?
+            .click()
+            .await?;
+        app.wait_until("the reader on alice's telegram", || async {
+            Ok(app.attr("reader", "data-id").await?.as_deref() == Some(shared.as_str()))
+        })
+        .await?;
+        app.click("reader-share-open").await?;
+        app.wait_testid("reader-share-space").await?;
+        app.select("reader-share-space", &space_id).await?;
+        app.click("reader-share-submit").await?;
+        app.wait_until("the share announced", || async {
+            Ok(app
+                .text("reader-share-outcome")
+                .await?
+                .contains(ALICE_SPACE))
+        })
+        .await?;
+        app.click("sync-now").await?;
+        app.wait_until("alice's share sent", || async {
+            Ok(
+                app.attr("sync-pending", "data-count").await?.as_deref() == Some("0")
+                    && app.attr("sync-status", "data-syncing").await?.as_deref() == Some("false"),
+            )
+        })
+        .await?;
+        let report: Value = serde_json::from_str(&session.diplo_on(&bruno, &["--json", "sync"])?)?;
+        ensure!(
+            report["joined"] == 1 && report["applied"].as_u64() >= Some(1),
+            "bruno joins alice's space and receives: {report}"
+        );
+        let inbox: Value = serde_json::from_str(&session.diplo_on(&bruno, &["--json", "inbox"])?)?;
+        ensure!(
+            inbox["items"]
+                .as_array()
+                .is_some_and(|items| items.iter().any(|i| i["subject"] == REPLY)),
+            "alice's telegram in bruno's inbox: {inbox}"
         );
 
         step("the relay stops: hors ligne after the next attempt, no error shown");
