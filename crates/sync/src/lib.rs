@@ -65,7 +65,11 @@
 //!
 //! Coming online pulls every subscribed space; news whose head differs from the cursor pulls
 //! that space; a page short of the head pulls the next; at most a few pulls at once a
-//! transport. Each entry of a page is applied, dropped, or left for later:
+//! transport. News is a hint that can be lost (a page may be read just before an envelope
+//! lands, and its news never come): the engine does not poll, so the driver must look again
+//! now and then, by a sync that comes online (the client's) or by news of the current head
+//! (a folder's listing), or a quiet space stays behind. Each entry of a page is applied,
+//! dropped, or left for later:
 //!
 //! - **Idempotency rule**: an envelope is known by its sender and the sender's sequence
 //!   number (both signed in the header). Per space and sender the engine keeps the set of

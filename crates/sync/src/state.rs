@@ -69,27 +69,16 @@ impl OutboxRow {
             order,
             space: entry.space,
             seq: entry.seq,
-            kind: entry.content.kind as u8,
+            kind: entry.content.kind.byte(),
             body: entry.content.body.clone(),
             created: entry.created,
         }
     }
 
     pub(crate) fn content(&self) -> Result<Content, SyncError> {
-        const KINDS: [ContentKind; 6] = [
-            ContentKind::Item,
-            ContentKind::DraftChanges,
-            ContentKind::DraftSnapshot,
-            ContentKind::Acknowledgement,
-            ContentKind::Card,
-            ContentKind::Release,
-        ];
-        let kind = KINDS
-            .into_iter()
-            .find(|kind| *kind as u8 == self.kind)
-            .ok_or(SyncError::Corrupt {
-                what: "an outbox entry's kind",
-            })?;
+        let kind = ContentKind::from_byte(self.kind).ok_or(SyncError::Corrupt {
+            what: "an outbox entry's kind",
+        })?;
         Ok(Content {
             kind,
             body: self.body.clone(),

@@ -10,6 +10,11 @@
 //! everything not persisted, and envelopes the driver cannot open yet. After the faults stop,
 //! every client must hold the same document, every write must have reached every transport,
 //! and no envelope may ever have been applied twice by one client.
+//!
+//! News of a new head is a hint, and may be lost. As the real drivers do (the app syncs every
+//! 15 s, and each sync pulls every space), each client's driver also looks at each space's
+//! head now and then ([`SYNC_EVERY_MS`]), and once more when all is quiet after the faults
+//! stop: a lost piece of news delays an envelope, it never loses it.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -28,6 +33,8 @@ const SPACES: [SpaceId; 2] = [SpaceId([1; 16]), SpaceId([2; 16])];
 const PAGE: usize = 4;
 const STEP_MS: u64 = 50;
 const TIMEOUT_MS: u64 = 1_000;
+/// How often a client's driver looks at the heads of its spaces, news or not.
+const SYNC_EVERY_MS: u64 = 5_000;
 
 fn config() -> Config {
     Config {
@@ -182,6 +189,8 @@ struct Client {
     wake: Option<Time>,
     applies: VecDeque<(EnvelopeHeader, Content)>,
     partitioned: bool,
+    /// When the driver next looks at the heads.
+    next_sync: Time,
 }
 
 enum Msg {
@@ -277,6 +286,7 @@ impl Sim {
         for n in 0..clients {
             let device = DeviceId([n as u8 + 1; 16]);
             let seed = sim.rng.random();
+            let next_sync = Time(sim.rng.random_range(0..SYNC_EVERY_MS));
             sim.clients.push(Client {
                 device,
                 engine: Engine::new(config(), device, seed),
@@ -288,6 +298,7 @@ impl Sim {
                 wake: None,
                 applies: VecDeque::new(),
                 partitioned: false,
+                next_sync,
             });
             for space in SPACES {
                 for transport in sim.transports.clone() {
@@ -297,6 +308,31 @@ impl Sim {
             sim.go_online(n);
         }
         sim
+    }
+
+    /// The driver's periodic sync: it reads the head of each space on each transport (a
+    /// folder's listing, the relay's heads) and tells the engine, which pulls what is behind.
+    fn sync(&mut self, client: usize) {
+        if self.clients[client].partitioned {
+            return;
+        }
+        for transport in self.transports.clone() {
+            for space in SPACES {
+                let head = if transport == RELAY {
+                    self.relay.head(space)
+                } else {
+                    self.folder.head(space)
+                };
+                self.feed(
+                    client,
+                    Input::News {
+                        transport,
+                        space,
+                        head,
+                    },
+                );
+            }
+        }
     }
 
     fn go_online(&mut self, client: usize) {
@@ -695,6 +731,13 @@ impl Sim {
                 self.clients[client].wake = None;
                 self.feed(client, Input::Tick);
             }
+            if self.clients[client].next_sync <= now {
+                self.clients[client].next_sync = now.plus_millis(SYNC_EVERY_MS);
+                // A listing or a head request can fail too; the next one comes.
+                if !self.rng.random_bool(self.faults.drop) {
+                    self.sync(client);
+                }
+            }
             if self.rng.random_bool(0.7) {
                 self.apply_one(client);
             }
@@ -717,12 +760,13 @@ impl Sim {
         }
     }
 
+    /// Nothing in flight, nothing to apply or send, no retry waited for.
     fn quiet(&self) -> bool {
         self.net.is_empty()
             && self
                 .clients
                 .iter()
-                .all(|c| c.applies.is_empty() && c.engine.pending_count() == 0)
+                .all(|c| c.applies.is_empty() && c.wake.is_none() && c.engine.pending_count() == 0)
     }
 
     /// Faults for `steps`, then calm until quiet; then everything must agree.
@@ -738,10 +782,19 @@ impl Sim {
             }
         }
         let mut calm_steps = 0;
-        while !self.quiet() {
-            self.step();
-            calm_steps += 1;
-            prop_assert!(calm_steps < 20_000, "no quiet after the faults stopped");
+        loop {
+            while !self.quiet() {
+                self.step();
+                calm_steps += 1;
+                prop_assert!(calm_steps < 20_000, "no quiet after the faults stopped");
+            }
+            // Each driver's next sync: quiet for good only if it finds nothing to pull.
+            for client in 0..self.clients.len() {
+                self.sync(client);
+            }
+            if self.quiet() {
+                break;
+            }
         }
         for client in &self.clients {
             prop_assert_eq!(
