@@ -125,6 +125,13 @@ impl Carrier for RelayClient {
             .into_iter()
             .map(|outcome| match outcome {
                 RelayOutcome::Accepted { .. } => PushOutcome::Accepted,
+                // An envelope's id is this device's random choice: taken means an earlier push
+                // of the same write reached the relay (sealed again since, so its bytes differ)
+                // and its acknowledgement was lost.
+                RelayOutcome::Refused {
+                    reason: RefusalReason::IdTaken,
+                    ..
+                } => PushOutcome::Accepted,
                 RelayOutcome::Refused { reason, message } => PushOutcome::Refused {
                     retryable: matches!(
                         reason,
