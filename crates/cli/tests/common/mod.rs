@@ -43,3 +43,205 @@ pub fn card_line(profile: &Path) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// `diplo` on a profile with the tests' passphrase, as a command to spawn (and kill); the
+/// environment cleared as `diplo` above clears it.
+pub fn diplo_command(profile: &Path, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_diplo"));
+    cmd.arg("--profile").arg(profile).args(args);
+    for var in [
+        "DIPLOMATIE_PASSPHRASE",
+        "DIPLOMATIE_NEW_PASSPHRASE",
+        "DIPLOMATIE_EXCHANGE_PASSPHRASE",
+        "DIPLOMATIE_PROFILE",
+        "DIPLOMATIE_LOG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("DIPLOMATIE_PASSPHRASE", PASS)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    cmd
+}
+
+/// The relay's binary, built beside `diplo` (`cargo build -p diplomatie-relay`).
+pub fn relay_bin() -> PathBuf {
+    let bin = Path::new(env!("CARGO_BIN_EXE_diplo")).with_file_name("diplomatie-relay");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build the relay first (cargo build -p diplomatie-relay), then run these tests",
+        bin.display()
+    );
+    bin
+}
+
+/// A one-time enrolment token from `diplomatie-relay invite` on the data folder `data`.
+pub fn relay_invite(data: &Path) -> String {
+    let out = std::process::Command::new(relay_bin())
+        .arg("invite")
+        .arg("--data")
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "diplomatie-relay invite failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+/// The real relay as a process (`diplomatie-relay serve --listen 127.0.0.1:0`) on the data
+/// folder `data`; killed (SIGKILL) when dropped.
+#[derive(Debug)]
+pub struct RelayProcess {
+    child: std::process::Child,
+    pub addr: std::net::SocketAddr,
+    pub data: PathBuf,
+}
+
+impl RelayProcess {
+    /// Starts the relay and waits (at most 30 s) until it says where it listens. Its log goes
+    /// to `DATA.log` beside the data folder.
+    #[allow(clippy::panic)]
+    pub fn start(data: &Path) -> RelayProcess {
+        use std::io::BufRead;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(data.with_extension("log"))
+            .unwrap();
+        let mut child = std::process::Command::new(relay_bin())
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            let _ = tx.send(lines.next());
+            // Holds the pipe open for as long as the relay runs.
+            for _ in lines {}
+        });
+        let line = match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(Some(Ok(line))) => line,
+            other => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "the relay did not start ({other:?}): see {}",
+                    data.with_extension("log").display()
+                );
+            }
+        };
+        let addr = line
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("the relay printed '{line}'"))
+            .parse()
+            .unwrap();
+        RelayProcess {
+            child,
+            addr,
+            data: data.to_owned(),
+        }
+    }
+
+    /// SIGKILL, and waits for the process to be gone.
+    pub fn kill(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A TCP forwarder on 127.0.0.1:0 to a target that can change: the profiles keep one
+/// relay address while the relay behind it is killed and started again on another port.
+#[derive(Debug)]
+pub struct Forwarder {
+    pub addr: std::net::SocketAddr,
+    target: std::sync::Arc<std::sync::Mutex<std::net::SocketAddr>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Forwarder {
+    pub fn start(target: std::net::SocketAddr) -> Forwarder {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let target = std::sync::Arc::new(std::sync::Mutex::new(target));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (to, stopped) = (target.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(client) = client else { continue };
+                let upstream = *to.lock().unwrap();
+                // A relay that is down: the connection is closed, as the relay's would be.
+                if let Ok(server) = std::net::TcpStream::connect_timeout(
+                    &upstream,
+                    std::time::Duration::from_secs(5),
+                ) {
+                    pipe(client, server);
+                }
+            }
+        });
+        Forwarder { addr, target, stop }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// New connections go to `target` from now on.
+    pub fn retarget(&self, target: std::net::SocketAddr) {
+        *self.target.lock().unwrap() = target;
+    }
+}
+
+impl Drop for Forwarder {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wakes the accepting thread so that it sees the flag.
+        let _ = std::net::TcpStream::connect(self.addr);
+    }
+}
+
+/// Copies both ways until either side closes, then closes both.
+fn pipe(a: std::net::TcpStream, b: std::net::TcpStream) {
+    let copy = |mut from: std::net::TcpStream, mut to: std::net::TcpStream| {
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut from, &mut to);
+            let _ = to.shutdown(std::net::Shutdown::Both);
+            let _ = from.shutdown(std::net::Shutdown::Both);
+        });
+    };
+    if let (Ok(a2), Ok(b2)) = (a.try_clone(), b.try_clone()) {
+        copy(a, b);
+        copy(b2, a2);
+    }
+}
