@@ -22,17 +22,22 @@
 //! - envelopes (`envelopes.rs`): sealing and opening against raw AES-256-GCM, on payloads of
 //!   1 KiB, 64 KiB and 1 MiB.
 //!
+//! - catch-up (`catchup.rs`): 10,000 changes made offline by one member and pushed, then
+//!   caught up by another in one sync: bytes on the wire and HTTP round trips, counted by a
+//!   TCP proxy, against the envelopes' sizes.
+//!
 //! - MLS operations (`mls.rs`): add, remove and process a commit in a space of 200 devices,
 //!   through the product (state in the encrypted store) against openmls alone (in memory).
 //!
-//! `DIPLOMATIE_BENCH=store`, `drafting`, `security`, `signatures`, `envelopes` or `mls` runs
-//! only that part (default: all).
+//! `DIPLOMATIE_BENCH=store`, `drafting`, `security`, `signatures`, `envelopes`, `catchup` or
+//! `mls` runs only that part (default: all).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod catchup;
 mod drafting;
 mod envelopes;
 mod mls;
@@ -66,6 +71,7 @@ struct Parts {
     security: bool,
     signatures: bool,
     envelopes: bool,
+    catchup: bool,
     mls: bool,
 }
 
@@ -77,21 +83,24 @@ fn parts() -> Result<Parts> {
             security: true,
             signatures: true,
             envelopes: true,
+            catchup: true,
             mls: true,
         }),
-        Ok(one @ ("store" | "drafting" | "security" | "signatures" | "envelopes" | "mls")) => {
-            Ok(Parts {
-                store: one == "store",
-                drafting: one == "drafting",
-                security: one == "security",
-                signatures: one == "signatures",
-                envelopes: one == "envelopes",
-                mls: one == "mls",
-            })
-        }
+        Ok(
+            one @ ("store" | "drafting" | "security" | "signatures" | "envelopes" | "mls"
+            | "catchup"),
+        ) => Ok(Parts {
+            store: one == "store",
+            drafting: one == "drafting",
+            security: one == "security",
+            signatures: one == "signatures",
+            envelopes: one == "envelopes",
+            catchup: one == "catchup",
+            mls: one == "mls",
+        }),
         Ok(other) => {
             bail!(
-                "DIPLOMATIE_BENCH={other}: use store, drafting, security, signatures, envelopes, mls or all"
+                "DIPLOMATIE_BENCH={other}: use store, drafting, security, signatures, envelopes, catchup, mls or all"
             )
         }
     }
@@ -456,9 +465,27 @@ fn main() -> Result<()> {
         println!();
         print_table(&rows);
     }
+    if parts.catchup {
+        let rows = catchup::rows(catchup::CHANGES)?;
+        if parts.store || parts.drafting || parts.security || parts.signatures || parts.envelopes {
+            println!();
+        }
+        println!(
+            "Catch-up after {} changes made offline, through a counting proxy:",
+            catchup::CHANGES
+        );
+        println!();
+        print_table(&rows);
+    }
     if parts.mls {
         let rows = mls::rows(args.drafting.runs)?;
-        if parts.store || parts.drafting || parts.security || parts.signatures || parts.envelopes {
+        if parts.store
+            || parts.drafting
+            || parts.security
+            || parts.signatures
+            || parts.envelopes
+            || parts.catchup
+        {
             println!();
         }
         println!(
