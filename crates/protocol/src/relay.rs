@@ -439,7 +439,10 @@ mod tests {
         };
         assert_eq!(WelcomePage::decode(&page.encode()).unwrap(), page);
         let packages = KeyPackageUpload(vec![vec![6; 8]]);
-        assert_eq!(KeyPackageUpload::decode(&packages.encode()).unwrap(), packages);
+        assert_eq!(
+            KeyPackageUpload::decode(&packages.encode()).unwrap(),
+            packages
+        );
         // Close to the envelopes' own size: a length and a seq each.
         assert!(bytes.len() < 40 + 12);
     }

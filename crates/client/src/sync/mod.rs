@@ -239,9 +239,13 @@ impl Profile {
         let mut attachments = Vec::with_capacity(count);
         for index in 0..count {
             let index = u32::try_from(index).unwrap_or(u32::MAX);
-            if let Some((_, bytes)) = self.store().attachment(id, index)? {
-                attachments.push(bytes);
-            }
+            let (_, bytes) = self.store().attachment(id, index)?.ok_or_else(|| {
+                ClientError::Relay(format!(
+                    "attachment {} of this item is not stored here (demo items carry none): the item cannot be shared whole",
+                    index + 1
+                ))
+            })?;
+            attachments.push(bytes);
         }
         let payload = ItemPayload {
             item: serde_json::to_vec(&stored.item)
@@ -484,6 +488,9 @@ impl Profile {
                     }
                 }
                 Action::Event(Event::Delivered { .. }) => report.delivered += 1,
+                Action::Event(Event::Rejected { reason, .. }) => report
+                    .refused
+                    .push(format!("a write of this device refused for good: {reason}")),
                 Action::Event(Event::Progress {
                     space, done, total, ..
                 }) => progress(&SyncProgress {
