@@ -72,7 +72,15 @@ mkdir -p "$relay_dir"
 relay_log=$(mktemp)
 "$relay" serve --listen 127.0.0.1:0 --data "$relay_dir" >"$relay_log" 2>&1 &
 relay_pid=$!
-trap 'kill "$relay_pid" 2>/dev/null; wait "$relay_pid" 2>/dev/null; rm -f "$relay_log"' EXIT
+# On exit the relay stops with the app, and the app's status is the script's.
+stop_relay() {
+  local status=$?
+  kill "$relay_pid" 2>/dev/null || true
+  wait "$relay_pid" 2>/dev/null || true
+  rm -f "$relay_log"
+  exit "$status"
+}
+trap stop_relay EXIT
 for _ in $(seq 1 100); do
   grep -q '^listening on ' "$relay_log" && break
   kill -0 "$relay_pid" 2>/dev/null || { cat "$relay_log" >&2; echo "error: the relay did not start" >&2; exit 1; }

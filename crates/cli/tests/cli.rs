@@ -1460,8 +1460,8 @@ fn a_corrupt_key_file_is_a_damaged_store_and_is_left_untouched() {
     assert_eq!(snapshot(&p.dir), before);
 }
 
-/// Runs scripts/run-app.sh with stand-ins for the two programs; returns the output and what
-/// they were asked to do.
+/// Runs scripts/run-app.sh with stand-ins for its three programs (the relay's says where it
+/// listens, then waits to be stopped); returns the output and what they were asked to do.
 fn run_app(tmp: &Path, profile_dir: Option<&Path>) -> (Output, String) {
     use std::os::unix::fs::PermissionsExt;
     let release = tmp.join("target/release");
@@ -1476,6 +1476,13 @@ fn run_app(tmp: &Path, profile_dir: Option<&Path>) -> (Output, String) {
         .unwrap();
         std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
+    let relay = release.join("diplomatie-relay");
+    std::fs::write(
+        &relay,
+        "#!/bin/sh\necho \"relay $*\" >> \"$CALLS\"\necho \"listening on http://127.0.0.1:9\"\nexec sleep 60\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&relay, std::fs::Permissions::from_mode(0o755)).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/run-app.sh");
     let mut cmd = Command::new("bash");
     cmd.arg(script)
@@ -1555,6 +1562,10 @@ fn the_demo_script_erases_only_a_demo_profile_or_its_own_folder() {
     assert!(
         calls.contains(&format!("diplo --profile {} init", old.display())),
         "{calls}"
+    );
+    assert!(
+        calls.contains("relay serve --listen 127.0.0.1:0 --data"),
+        "a local relay starts beside the app: {calls}"
     );
     assert!(
         calls.contains(&format!("app --profile {}", old.display())),
