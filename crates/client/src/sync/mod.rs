@@ -15,6 +15,8 @@
 //! into the outbox at once and leaves at the next sync that reaches the relay.
 
 mod carrier;
+#[cfg(test)]
+mod convergence_tests;
 mod drafts;
 mod folder;
 mod relay;

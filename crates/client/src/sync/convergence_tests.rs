@@ -1,0 +1,2 @@
+//! Profiles converging through the sync driver: partitions healed, faulty carriers, many
+//! seeds.
