@@ -86,10 +86,12 @@ pub enum Context {
     Envelope,
     /// A device answers the relay's challenge to open a session.
     RelayAuth,
+    /// A member's device signs its space's deposit key for an epoch.
+    DepositKey,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::DeviceCertificate,
         Context::ContactCard,
         Context::Clearance,
@@ -99,6 +101,7 @@ impl Context {
         Context::Acknowledgement,
         Context::Envelope,
         Context::RelayAuth,
+        Context::DepositKey,
     ];
 
     /// The label signed before the statement (no label is a prefix of another, none holds a
@@ -114,6 +117,7 @@ impl Context {
             Context::Acknowledgement => "diplomatie/acknowledgement/v1",
             Context::Envelope => "diplomatie/envelope/v1",
             Context::RelayAuth => "diplomatie/relay-auth/v1",
+            Context::DepositKey => "diplomatie/deposit-key/v1",
         }
     }
 

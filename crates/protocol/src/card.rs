@@ -9,6 +9,11 @@
 //!                           over the format byte and the body
 //! ```
 //!
+//! Format 2 is the same with one more field at the end of the body: the deposit key of the
+//! person's own space ([`DepositKey`], signed by one of the card's devices), with which anyone
+//! holding the card can deposit an item into that space. A card without one is written as
+//! format 1.
+//!
 //! As text, one line: [`CARD_PREFIX`] then the bytes in base 32 (RFC 4648, no padding), which
 //! is case-insensitive, survives copying through any medium, and fits a QR code's alphanumeric
 //! mode. A newer card of the same identity (a later `issued`) replaces an older one.
@@ -21,9 +26,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::device::{decode_exact, split_signed};
-use crate::{DeviceCertificate, IdentityKey, ProtocolError};
+use crate::{DepositKey, DeviceCertificate, IdentityKey, ProtocolError};
 
 const FORMAT: u8 = 1;
+/// A card that carries its person's deposit key.
+const FORMAT_DEPOSIT: u8 = 2;
 const WHAT: &str = "contact card";
 /// The start of a card's line.
 pub const CARD_PREFIX: &str = "DIPLOMATIE:";
@@ -53,6 +60,16 @@ struct Body {
     devices: Vec<Vec<u8>>,
 }
 
+/// Format 2's body: format 1's, then the deposit key.
+#[derive(Serialize, Deserialize)]
+struct BodyWithDeposit {
+    identity: IdentityKey,
+    details: CardDetails,
+    issued: i64,
+    devices: Vec<Vec<u8>>,
+    deposit: Vec<u8>,
+}
+
 /// A checked contact card: its signature verified under the identity key it names, and each
 /// device certificate verified and issued by that same identity.
 #[derive(Clone, PartialEq, Eq)]
@@ -61,6 +78,9 @@ pub struct ContactCard {
     pub details: CardDetails,
     pub issued: OffsetDateTime,
     pub devices: Vec<DeviceCertificate>,
+    /// The deposit key of the person's own space, checked against the card's device that
+    /// signed it.
+    pub deposit: Option<DepositKey>,
     bytes: Vec<u8>,
 }
 
@@ -118,16 +138,45 @@ impl ContactCard {
         issued: OffsetDateTime,
         devices: &[DeviceCertificate],
     ) -> Result<Self, ProtocolError> {
-        let body = Body {
-            identity: IdentityKey(identity.public_key()),
-            details,
-            issued: issued.unix_timestamp(),
-            devices: devices.iter().map(|d| d.bytes().to_vec()).collect(),
+        Self::issue_with_deposit(identity, details, issued, devices, None)
+    }
+
+    /// The card of [`ContactCard::issue`], carrying `deposit`, the deposit key of the person's
+    /// own space (signed by one of `devices`).
+    pub fn issue_with_deposit(
+        identity: &SigningKey,
+        details: CardDetails,
+        issued: OffsetDateTime,
+        devices: &[DeviceCertificate],
+        deposit: Option<&DepositKey>,
+    ) -> Result<Self, ProtocolError> {
+        let identity_key = IdentityKey(identity.public_key());
+        let devices: Vec<Vec<u8>> = devices.iter().map(|d| d.bytes().to_vec()).collect();
+        let malformed = |_| ProtocolError::Malformed { what: WHAT };
+        let bytes = match deposit {
+            None => postcard::to_extend(
+                &Body {
+                    identity: identity_key,
+                    details,
+                    issued: issued.unix_timestamp(),
+                    devices,
+                },
+                vec![FORMAT],
+            )
+            .map_err(malformed)?,
+            Some(deposit) => postcard::to_extend(
+                &BodyWithDeposit {
+                    identity: identity_key,
+                    details,
+                    issued: issued.unix_timestamp(),
+                    devices,
+                    deposit: deposit.bytes().to_vec(),
+                },
+                vec![FORMAT_DEPOSIT],
+            )
+            .map_err(malformed)?,
         };
-        let mut bytes = vec![FORMAT];
-        bytes.extend(
-            postcard::to_allocvec(&body).map_err(|_| ProtocolError::Malformed { what: WHAT })?,
-        );
+        let mut bytes = bytes;
         let signature = identity.sign_as(Context::ContactCard, &bytes);
         bytes.extend_from_slice(&signature);
         Self::decode(&bytes)
@@ -141,8 +190,24 @@ impl ContactCard {
                 limit: MAX_CARD_BYTES,
             });
         }
-        let (signed, signature) = split_signed(WHAT, FORMAT, bytes)?;
-        let body: Body = decode_exact(WHAT, signed.get(1..).unwrap_or_default())?;
+        let format = match bytes.first() {
+            Some(&FORMAT_DEPOSIT) => FORMAT_DEPOSIT,
+            _ => FORMAT,
+        };
+        let (signed, signature) = split_signed(WHAT, format, bytes)?;
+        let encoded = signed.get(1..).unwrap_or_default();
+        let (body, deposit) = if format == FORMAT_DEPOSIT {
+            let b: BodyWithDeposit = decode_exact(WHAT, encoded)?;
+            let body = Body {
+                identity: b.identity,
+                details: b.details,
+                issued: b.issued,
+                devices: b.devices,
+            };
+            (body, Some(DepositKey::decode(&b.deposit)?))
+        } else {
+            (decode_exact::<Body>(WHAT, encoded)?, None)
+        };
         verify_as(Context::ContactCard, &body.identity.0, signed, signature)
             .map_err(|_| ProtocolError::BadSignature { what: WHAT })?;
         check_details(&body.details)?;
@@ -172,6 +237,16 @@ impl ContactCard {
             }
             devices.push(device);
         }
+        if let Some(deposit) = &deposit {
+            let signer = devices
+                .iter()
+                .find(|d| d.device == deposit.signer)
+                .ok_or_else(|| ProtocolError::Invalid {
+                    what: WHAT,
+                    why: "its deposit key is signed by a device it does not list".into(),
+                })?;
+            deposit.verify(signer)?;
+        }
         let issued = OffsetDateTime::from_unix_timestamp(body.issued).map_err(|_| {
             ProtocolError::Invalid {
                 what: WHAT,
@@ -183,6 +258,7 @@ impl ContactCard {
             details: body.details,
             issued,
             devices,
+            deposit,
             bytes: bytes.to_vec(),
         })
     }

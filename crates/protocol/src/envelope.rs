@@ -18,6 +18,21 @@
 //! processor's SHA instructions) is enough for a digest as binding. Every member of a space holds
 //! its epoch key, so the key authenticates the space, not the sender: the signature does that.
 //!
+//! A **deposit** (format 2, [`Envelope::deposit`]) is content for a space its sender is not a
+//! member of: the same header and signature, but the content is sealed with HPKE to the
+//! space's deposit key for the epoch the header names ([`crate::DepositKey`]), and the
+//! plaintext starts with the sender's contact card, since the members may not know the sender:
+//!
+//! ```text
+//! 0x02                      format
+//! postcard(EnvelopeHeader)  as above; the epoch is the deposit key's
+//! 32 bytes                  HPKE encapsulated key (X25519)
+//! ciphertext, 16-byte tag   the sender's card (postcard bytes), the body, the kind's byte,
+//!                           sealed by HPKE (info diplomatie/deposit/v1) with the format byte
+//!                           and the header's bytes as associated data
+//! 64 bytes                  as above
+//! ```
+//!
 //! Decoding checks the size before anything else and allocates nothing but one copy of the
 //! bytes; it does not check the signature, which needs the sender's certificate.
 
@@ -28,10 +43,14 @@ use diplomatie_crypto::{Context, SecretKey, SigningKey, hex, random_bytes, verif
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::deposit::{ENCAPSULATED_BYTES, HPKE_INFO, hpke};
 use crate::device::split_signed;
-use crate::{DeviceCertificate, DeviceId, ProtocolError};
+use crate::{ContactCard, DepositKey, DepositSecret, DeviceCertificate, DeviceId, ProtocolError};
 
+/// Sealed under the space's epoch key, by a member.
 const FORMAT: u8 = 1;
+/// Deposited: sealed to the space's deposit key, by anyone.
+const FORMAT_DEPOSIT: u8 = 2;
 const WHAT: &str = "envelope";
 const NONCE_BYTES: usize = 12;
 const TAG_BYTES: usize = 16;
@@ -160,6 +179,8 @@ impl fmt::Debug for Content {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Envelope {
     bytes: Vec<u8>,
+    /// [`FORMAT`] or [`FORMAT_DEPOSIT`].
+    format: u8,
     header: EnvelopeHeader,
     /// Where the nonce, ciphertext and tag are in `bytes`.
     sealed: Range<usize>,
@@ -206,6 +227,77 @@ impl Envelope {
         bytes.extend_from_slice(&device_key.sign_as(Context::Envelope, &signed));
         Ok(Envelope {
             bytes,
+            format: FORMAT,
+            header,
+            sealed: start..end,
+        })
+    }
+
+    /// Deposits `content` into the space of `deposit_key` (which the sender has checked: it
+    /// came in a card, or signed by a member's device), with the sender's `card`, signed with
+    /// `device_key`, the signing key of `header.sender`. The header's space and epoch must be
+    /// the deposit key's.
+    pub fn deposit(
+        header: EnvelopeHeader,
+        deposit_key: &DepositKey,
+        card: &ContactCard,
+        content: &Content,
+        device_key: &SigningKey,
+    ) -> Result<Envelope, ProtocolError> {
+        if header.space != deposit_key.space || header.epoch != deposit_key.epoch {
+            return Err(ProtocolError::Invalid {
+                what: WHAT,
+                why: "a deposit names the space and epoch of the deposit key it is sealed to"
+                    .into(),
+            });
+        }
+        if card.device(header.sender).is_none() {
+            return Err(ProtocolError::Invalid {
+                what: WHAT,
+                why: "the sender's card does not list the sending device".into(),
+            });
+        }
+        let mut bytes = postcard::to_extend(&header, vec![FORMAT_DEPOSIT])
+            .map_err(|_| ProtocolError::Malformed { what: WHAT })?;
+        let start = bytes.len();
+        let mut plaintext = postcard::to_extend(
+            card.bytes(),
+            Vec::with_capacity(card.bytes().len() + content.body.len() + 8),
+        )
+        .map_err(|_| ProtocolError::Malformed { what: WHAT })?;
+        plaintext.extend_from_slice(&content.body);
+        plaintext.push(content.kind.byte());
+        let (encapsulated, sealed) = hpke()
+            .seal(
+                &deposit_key.hpke_public(),
+                HPKE_INFO,
+                &bytes,
+                &plaintext,
+                None,
+                None,
+                None,
+            )
+            .map_err(|_| ProtocolError::Invalid {
+                what: WHAT,
+                why: "it could not be sealed to this deposit key".into(),
+            })?;
+        if encapsulated.len() != ENCAPSULATED_BYTES {
+            return Err(ProtocolError::Malformed { what: WHAT });
+        }
+        bytes.extend_from_slice(&encapsulated);
+        bytes.extend_from_slice(&sealed);
+        let end = bytes.len();
+        if end + 64 > MAX_ENVELOPE_BYTES {
+            return Err(ProtocolError::TooLarge {
+                what: WHAT,
+                limit: MAX_ENVELOPE_BYTES,
+            });
+        }
+        let signed = signed_statement(&bytes, start);
+        bytes.extend_from_slice(&device_key.sign_as(Context::Envelope, &signed));
+        Ok(Envelope {
+            bytes,
+            format: FORMAT_DEPOSIT,
             header,
             sealed: start..end,
         })
@@ -220,18 +312,29 @@ impl Envelope {
                 limit: MAX_ENVELOPE_BYTES,
             });
         }
-        let (signed, _) = split_signed(WHAT, FORMAT, bytes)?;
+        // A deposit is the other format of this version; anything else is split_signed's to
+        // judge (malformed, or a newer version's).
+        let format = match bytes.first() {
+            Some(&FORMAT_DEPOSIT) => FORMAT_DEPOSIT,
+            _ => FORMAT,
+        };
+        let (signed, _) = split_signed(WHAT, format, bytes)?;
         let after_format = signed
             .get(1..)
             .ok_or(ProtocolError::Malformed { what: WHAT })?;
         let (header, rest) = postcard::take_from_bytes::<EnvelopeHeader>(after_format)
             .map_err(|_| ProtocolError::Malformed { what: WHAT })?;
-        if rest.len() < NONCE_BYTES + TAG_BYTES {
+        let least = match format {
+            FORMAT => NONCE_BYTES + TAG_BYTES,
+            _ => ENCAPSULATED_BYTES + TAG_BYTES,
+        };
+        if rest.len() < least {
             return Err(ProtocolError::Malformed { what: WHAT });
         }
         let start = signed.len() - rest.len();
         Ok(Envelope {
             bytes: bytes.to_vec(),
+            format,
             header,
             sealed: start..signed.len(),
         })
@@ -239,6 +342,12 @@ impl Envelope {
 
     pub fn header(&self) -> &EnvelopeHeader {
         &self.header
+    }
+
+    /// Whether this is a deposit (sealed to the space's deposit key by anyone), rather than
+    /// an envelope sealed under the epoch key by a member.
+    pub fn is_deposit(&self) -> bool {
+        self.format == FORMAT_DEPOSIT
     }
 
     /// The envelope as sent.
@@ -289,6 +398,12 @@ impl Envelope {
         device: &DeviceCertificate,
         epoch_key: &SecretKey,
     ) -> Result<Content, ProtocolError> {
+        if self.is_deposit() {
+            return Err(ProtocolError::Invalid {
+                what: WHAT,
+                why: "it is a deposit: it opens with the space's deposit key".into(),
+            });
+        }
         self.verify(device)?;
         let aad = self
             .bytes
@@ -314,6 +429,75 @@ impl Envelope {
                 .into(),
         })?;
         Ok(Content { kind, body })
+    }
+
+    /// Opens a deposit with the deposit key pair of its space and epoch, reads the sender's
+    /// card inside, and checks the signature against the certificate the card holds for the
+    /// device the header names. Returns the card (checked: signed by its identity key) and the
+    /// content.
+    pub fn open_deposit(
+        &self,
+        secret: &DepositSecret,
+    ) -> Result<(ContactCard, Content), ProtocolError> {
+        if !self.is_deposit() {
+            return Err(ProtocolError::Invalid {
+                what: WHAT,
+                why: "it is not a deposit: it opens with the epoch's key".into(),
+            });
+        }
+        if secret.space != self.header.space || secret.epoch != self.header.epoch {
+            return Err(ProtocolError::Invalid {
+                what: WHAT,
+                why: "it was deposited under another space's or epoch's key".into(),
+            });
+        }
+        let aad = self
+            .bytes
+            .get(..self.sealed.start)
+            .ok_or(ProtocolError::Malformed { what: WHAT })?;
+        let sealed = self
+            .bytes
+            .get(self.sealed.clone())
+            .ok_or(ProtocolError::Malformed { what: WHAT })?;
+        let (encapsulated, ciphertext) = sealed.split_at(ENCAPSULATED_BYTES.min(sealed.len()));
+        let mut plaintext = hpke()
+            .open(
+                encapsulated,
+                secret.hpke_private(),
+                HPKE_INFO,
+                aad,
+                ciphertext,
+                None,
+                None,
+                None,
+            )
+            .map_err(|_| ProtocolError::Invalid {
+                what: WHAT,
+                why: "it does not open with this space's deposit key (altered, or sealed to \
+                      another key)"
+                    .into(),
+            })?;
+        let kind = plaintext
+            .pop()
+            .ok_or(ProtocolError::Malformed { what: WHAT })?;
+        let kind = ContentKind::from_byte(kind).ok_or(ProtocolError::Invalid {
+            what: WHAT,
+            why: "it carries a kind of content this version does not know: update the \
+                  application"
+                .into(),
+        })?;
+        let (card, body) = postcard::take_from_bytes::<&[u8]>(&plaintext)
+            .map_err(|_| ProtocolError::Malformed { what: WHAT })?;
+        let card = ContactCard::decode(card)?;
+        let device = card
+            .device(self.header.sender)
+            .ok_or(ProtocolError::Invalid {
+                what: WHAT,
+                why: "its sender's card does not list the device that sent it".into(),
+            })?;
+        self.verify(device)?;
+        let body = body.to_vec();
+        Ok((card, Content { kind, body }))
     }
 }
 
@@ -444,10 +628,10 @@ mod tests {
             Err(ProtocolError::TooLarge { .. })
         ));
         let mut newer = envelope.bytes().to_vec();
-        newer[0] = 2;
+        newer[0] = 3;
         assert!(matches!(
             Envelope::decode(&newer),
-            Err(ProtocolError::UnknownFormat { format: 2, .. })
+            Err(ProtocolError::UnknownFormat { format: 3, .. })
         ));
     }
 

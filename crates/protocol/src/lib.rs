@@ -9,7 +9,8 @@
 //! - a [`SafetyNumber`]: 60 digits computed from two identity keys, the same on both sides,
 //!   which two people compare to verify each other;
 //! - an [`Envelope`]: content for a space, sealed under the space's epoch key and signed by its
-//!   sender's device (the header, which the relay reads, names no person and no subject);
+//!   sender's device (the header, which the relay reads, names no person and no subject), or
+//!   deposited by anyone into a space with its [`DepositKey`];
 //! - the relay's HTTP API (`relay`).
 //!
 //! Everything is checked when decoded: a value of these types has a valid signature. The
@@ -17,6 +18,7 @@
 //! a signature covers the bytes as sent, never a re-encoding.
 
 mod card;
+mod deposit;
 mod device;
 mod envelope;
 mod error;
@@ -25,6 +27,7 @@ pub mod relay;
 mod safety;
 
 pub use card::{CARD_PREFIX, CardDetails, ContactCard, MAX_CARD_BYTES, MAX_DEVICES};
+pub use deposit::{DepositKey, DepositSecret, MAX_DEPOSIT_KEY_BYTES};
 pub use device::{DeviceCertificate, DeviceId};
 pub use envelope::{
     Content, ContentKind, Envelope, EnvelopeHeader, EnvelopeId, MAX_ENVELOPE_BYTES, SpaceId,
