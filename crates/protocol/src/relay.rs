@@ -173,6 +173,8 @@ pub enum RefusalReason {
     FutureEpoch,
     /// Another envelope with the same id is already in the log.
     IdTaken,
+    /// A deposit pushed as a member's envelope, or the reverse.
+    WrongRoute,
 }
 
 /// A page of a space's log: `(relay seq, envelope bytes)` in order; `next` is the `after` to

@@ -301,8 +301,14 @@ async fn list_spaces(
 
 // ---- the log ----
 
-/// The checks that need no database: size, format, space, sender, signature.
-fn check(bytes: Vec<u8>, space: SpaceId, session: &Session, max: usize) -> Candidate {
+/// The checks that need no database: size, format, route, space, sender, signature.
+fn check(
+    bytes: Vec<u8>,
+    space: SpaceId,
+    kind: PushKind,
+    session: &Session,
+    max: usize,
+) -> Candidate {
     let refuse = |reason, message: &str| Candidate::Refused(store::refused(reason, message));
     if bytes.len() > max {
         return refuse(
@@ -319,6 +325,16 @@ fn check(bytes: Vec<u8>, space: SpaceId, session: &Session, max: usize) -> Candi
         }
         Err(e) => return refuse(RefusalReason::Malformed, &e.to_string()),
     };
+    if envelope.is_deposit() != (kind == PushKind::Deposit) {
+        return refuse(
+            RefusalReason::WrongRoute,
+            if envelope.is_deposit() {
+                "this is a deposit: push it to the space's deposits"
+            } else {
+                "this envelope is sealed under the space's epoch key: only a member pushes it, to the space's envelopes"
+            },
+        );
+    }
     let header = envelope.header();
     if header.space != space {
         return refuse(
@@ -379,7 +395,7 @@ async fn take_batch(
         batch
             .0
             .into_iter()
-            .map(|bytes| check(bytes, space, &session, max))
+            .map(|bytes| check(bytes, space, kind, &session, max))
             .collect::<Vec<_>>()
     })
     .await

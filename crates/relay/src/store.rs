@@ -544,6 +544,18 @@ pub fn push(
                 outcomes.push(PushOutcome::Refused { reason, message });
                 continue;
             }
+            // A deposit is sealed to the key of an epoch the space has known: a later one
+            // would hold the members' reading of the log until an epoch that may never come.
+            if kind == PushKind::Deposit && epoch > row.epoch {
+                outcomes.push(refused(
+                    RefusalReason::FutureEpoch,
+                    &format!(
+                        "the space is at epoch {}: deposit with a key the space has published",
+                        row.epoch
+                    ),
+                ));
+                continue;
+            }
             used = used.saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
             if used > quota {
                 return Err(quota_exceeded(quota));

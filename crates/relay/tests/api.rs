@@ -557,7 +557,7 @@ async fn of_two_commits_for_one_epoch_exactly_one_is_accepted_and_the_loser_comm
 
 #[tokio::test]
 async fn deposits_come_from_any_enrolled_device_and_are_rate_limited() {
-    let relay = InProcess::start_with(|c| c.deposits_per_minute = 3).await;
+    let relay = InProcess::start_with(|c| c.deposits_per_minute = 5).await;
     let alice = Client::join(&relay.url, relay.dir.path()).await;
     let carol = Client::join(&relay.url, relay.dir.path()).await;
     let space = alice.create_space().await;
@@ -568,31 +568,54 @@ async fn deposits_come_from_any_enrolled_device_and_are_rate_limited() {
             .body(diplomatie_protocol::relay::PushBatch(vec![bytes]).encode())
             .send()
     };
-    let response = deposit(carol.device.envelope(space, 0, &key, b"knock"))
+    let response = deposit(carol.device.deposit(space, 0, &key, b"knock"))
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let outcomes: diplomatie_protocol::relay::PushResponse = response.json().await.unwrap();
     assert_eq!(seq_of(&outcomes.outcomes[0]), 1);
     // The signature is still checked.
-    let mut tampered = carol.device.envelope(space, 0, &key, b"x");
+    let mut tampered = carol.device.deposit(space, 0, &key, b"x");
     tampered[5] ^= 1;
     let outcomes: diplomatie_protocol::relay::PushResponse =
         deposit(tampered).await.unwrap().json().await.unwrap();
     assert!(matches!(outcomes.outcomes[0], PushOutcome::Refused { .. }));
-    // Carol still cannot read; Alice sees the deposit.
+    // An envelope sealed under the epoch key is a member's, not a deposit.
+    let outcomes: diplomatie_protocol::relay::PushResponse =
+        deposit(carol.device.envelope(space, 0, &key, b"sealed"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_refused(&outcomes.outcomes[0], RefusalReason::WrongRoute);
+    // A deposit under an epoch the space has not reached would hold its log: refused.
+    let outcomes: diplomatie_protocol::relay::PushResponse =
+        deposit(carol.device.deposit(space, 7, &key, b"later"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_refused(&outcomes.outcomes[0], RefusalReason::FutureEpoch);
+    // A member does not push a deposit as an envelope of the space.
+    let outcomes = alice
+        .push(space, &[alice.device.deposit(space, 0, &key, b"mine")])
+        .await;
+    assert_refused(&outcomes[0], RefusalReason::WrongRoute);
+    // Carol still cannot read; Alice sees the one deposit taken.
     assert_eq!(
         carol.pull_raw(space, 0).await.status(),
         StatusCode::FORBIDDEN
     );
     assert_eq!(alice.pull_all(space).await.len(), 1);
-    // The refused deposit counted too: a third is taken, a fourth within the minute is 429
+    // The refused deposits counted too: a fifth is taken, a sixth within the minute is 429
     // with Retry-After.
-    let response = deposit(carol.device.envelope(space, 0, &key, b"third"))
+    let response = deposit(carol.device.deposit(space, 0, &key, b"fifth"))
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let response = deposit(carol.device.envelope(space, 0, &key, b"again"))
+    let response = deposit(carol.device.deposit(space, 0, &key, b"again"))
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);

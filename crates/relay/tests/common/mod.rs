@@ -206,6 +206,7 @@ pub struct Device {
     pub id: DeviceId,
     pub signing: SigningKey,
     pub certificate: DeviceCertificate,
+    identity: SigningKey,
     seq: std::sync::atomic::AtomicU64,
 }
 
@@ -228,8 +229,45 @@ impl Device {
             id,
             signing,
             certificate,
+            identity,
             seq: 0.into(),
         }
+    }
+
+    /// A deposit by this device into `space`, sealed to the deposit key of `epoch` whose
+    /// epoch key is `key`.
+    pub fn deposit(&self, space: SpaceId, epoch: u64, key: &SecretKey, body: &[u8]) -> Vec<u8> {
+        let secret = diplomatie_protocol::DepositSecret::derive(space, epoch, key).unwrap();
+        let deposit_key =
+            diplomatie_protocol::DepositKey::issue(&secret, self.id, &self.signing).unwrap();
+        let card = diplomatie_protocol::ContactCard::issue(
+            &self.identity,
+            diplomatie_protocol::CardDetails {
+                name: "Déposant".into(),
+                org: "Ministère".into(),
+                role: String::new(),
+                email: None,
+            },
+            OffsetDateTime::now_utc(),
+            std::slice::from_ref(&self.certificate),
+        )
+        .unwrap();
+        let seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let header = EnvelopeHeader {
+            space,
+            epoch,
+            sender: self.id,
+            seq,
+            id: EnvelopeId::random().unwrap(),
+        };
+        let content = Content {
+            kind: ContentKind::Item,
+            body: body.to_vec(),
+        };
+        Envelope::deposit(header, &deposit_key, &card, &content, &self.signing)
+            .unwrap()
+            .bytes()
+            .to_vec()
     }
 
     /// An envelope from this device, sealed under `key`.
