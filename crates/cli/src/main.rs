@@ -126,7 +126,8 @@ fn run(cli: Cli) -> Result<()> {
             let profile = open(&cli)?;
             let compose = compose::build(c, &profile)?;
             let id = profile.compose(compose)?;
-            output::id(id, cli.json)
+            let delivery = profile.deliver_item(id)?;
+            output::composed(id, &delivery, cli.json)
         }
         Command::Inbox(a) => {
             let profile = open(&cli)?;

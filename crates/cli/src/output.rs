@@ -60,9 +60,30 @@ pub fn identity(identity: &ProfileIdentity, own: &OwnIdentity, json: bool) -> Re
     ))
 }
 
-pub fn id(id: ItemId, json: bool) -> Result<()> {
+/// A composed item's id on stdout; where it goes, on stderr (or all of it as JSON).
+pub fn composed(id: ItemId, delivery: &diplomatie_client::Delivery, json: bool) -> Result<()> {
     if json {
-        return print_json(&json!({ "id": id }));
+        return print_json(&json!({ "id": id, "delivery": delivery }));
+    }
+    let mut err = std::io::stderr().lock();
+    for d in &delivery.deposited {
+        let route = if d.route == "action" {
+            "pour action / for action"
+        } else {
+            "pour information / for information"
+        };
+        let _ = writeln!(
+            err,
+            "Remis à {} {route}, à la prochaine synchronisation / Goes to {} at the next sync",
+            d.name, d.name
+        );
+    }
+    for u in &delivery.unreachable {
+        let _ = writeln!(
+            err,
+            "Non remis à {} / Not delivered to {}: {}",
+            u.addressee, u.addressee, u.why
+        );
     }
     print(&format!("{id}\n"))
 }

@@ -200,13 +200,16 @@ fn an_item_shared_in_a_space_reaches_the_other_member_through_the_relay() {
         .collect();
     assert_eq!(subjects, [CANARY_SUBJECT]);
     let spaces = json(&diplo(&bruno, &["--json", "space", "list"]));
-    assert_eq!(spaces[0]["epoch"], 1);
-    assert_eq!(spaces[0]["devices"], 2);
-    assert_eq!(
-        spaces[0]["name"], CANARY_SPACE,
-        "named as its members call it"
-    );
-    assert_eq!(spaces[0]["kind"], "unit");
+    let spaces = spaces.as_array().unwrap();
+    // His own space (made with his profile) and the one he joined.
+    assert_eq!(spaces.len(), 2, "{spaces:?}");
+    assert_eq!(spaces[0]["kind"], "own");
+    assert_eq!(spaces[0]["devices"], 1);
+    let joined = &spaces[1];
+    assert_eq!(joined["epoch"], 1);
+    assert_eq!(joined["devices"], 2);
+    assert_eq!(joined["name"], CANARY_SPACE, "named as its members call it");
+    assert_eq!(joined["kind"], "unit");
 
     // Synced again: nothing new, nothing applied twice.
     let report = json(&diplo(&bruno, &["--json", "sync"]));
@@ -220,6 +223,98 @@ fn an_item_shared_in_a_space_reaches_the_other_member_through_the_relay() {
     );
 
     // The relay's files hold no subject, body, person's or space's name.
+    assert_no_canary(relay.dir.path());
+}
+
+#[test]
+fn an_item_composed_for_a_contact_is_deposited_into_their_own_space_through_the_relay() {
+    let relay = InProcess::start();
+    let root = tempfile::tempdir().unwrap();
+    let alice = init(root.path(), "alice", "Alice Lefèvre", "PARIS");
+    let bruno = init(root.path(), "bruno", "Bruno Durand", "BERLIN");
+    // Alice holds Bruno's card; Bruno does not know Alice: they share no space.
+    ok(&diplo(&alice, &["contact", "add", &card(&bruno)]));
+    for who in [&alice, &bruno] {
+        ok(&diplo(
+            who,
+            &["relay", "join", &relay.url, "--token", &relay.invite()],
+        ));
+    }
+    let composed = json(&diplo(
+        &alice,
+        &[
+            "--json",
+            "compose",
+            "telegram",
+            "--subject",
+            CANARY_SUBJECT,
+            "--action",
+            "Bruno Durand",
+            "--info",
+            "Carole Inconnue",
+            "--body",
+            CANARY_BODY,
+        ],
+    ));
+    let delivery = &composed["delivery"];
+    assert_eq!(
+        delivery["deposited"][0]["name"], "Bruno Durand",
+        "{composed}"
+    );
+    assert_eq!(delivery["deposited"][0]["route"], "action", "{composed}");
+    assert_eq!(delivery["unreachable"][0]["addressee"], "Carole Inconnue");
+    // Said in words too, on stderr; the id alone on stdout.
+    let out = diplo(
+        &alice,
+        &[
+            "compose",
+            "telegram",
+            "--subject",
+            "Second",
+            "--action",
+            "PARIS",
+            "--info",
+            "Bruno Durand",
+            "--body",
+            "Texte.",
+        ],
+    );
+    assert!(stderr(&out).contains("Bruno Durand"), "{}", stderr(&out));
+    assert_eq!(ok(&out).trim().len(), 36, "{}", ok(&out));
+
+    // Bruno's own space is not at the relay until he syncs: the deposits wait, kept.
+    let report = json(&diplo(&alice, &["--json", "sync"]));
+    assert_eq!(
+        (report["delivered"].as_u64(), report["pending"].as_u64()),
+        (Some(0), Some(2)),
+        "{report}"
+    );
+    let report = json(&diplo(&bruno, &["--json", "sync"]));
+    assert_eq!(report["applied"], 0, "{report}");
+    let report = json(&diplo(&alice, &["--json", "sync"]));
+    assert_eq!(
+        (report["delivered"].as_u64(), report["pending"].as_u64()),
+        (Some(2), Some(0)),
+        "{report}"
+    );
+
+    let report = json(&diplo(&bruno, &["--json", "sync"]));
+    assert_eq!(report["applied"], 2, "{report}");
+    assert!(report["refused"].as_array().unwrap().is_empty(), "{report}");
+    let inbox = json(&diplo(&bruno, &["--json", "inbox"]));
+    let items = inbox["items"].as_array().unwrap();
+    let routed: Vec<(&str, &str)> = items
+        .iter()
+        .map(|i| (i["subject"].as_str().unwrap(), i["route"].as_str().unwrap()))
+        .collect();
+    assert!(routed.contains(&(CANARY_SUBJECT, "action")), "{routed:?}");
+    assert!(routed.contains(&("Second", "info")), "{routed:?}");
+    assert_eq!(items.len(), 2);
+    // Again: nothing applied twice.
+    let report = json(&diplo(&bruno, &["--json", "sync"]));
+    assert_eq!(report["applied"], 0, "{report}");
+
+    // The relay saw two deposits into a space Alice is not a member of, and nothing readable.
     assert_no_canary(relay.dir.path());
 }
 

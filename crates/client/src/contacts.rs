@@ -158,7 +158,7 @@ impl Contact {
 impl Profile {
     /// This person's card as one line to give others.
     pub fn card_line(&self) -> String {
-        self.own().card.to_line()
+        self.card().to_line()
     }
 
     pub(crate) fn stored_contacts(&self) -> Result<Vec<Contact>, ClientError> {
@@ -340,6 +340,47 @@ impl Profile {
 }
 
 /// The contacts `who` names (see [`Profile::find_contact`]).
+/// The contact an item's addressee designates: by email address for `Name <address>` or a
+/// bare address, else by name as [`Profile::find_contact`] reads it. `Err` says why none.
+pub(crate) fn resolve_addressee(contacts: &[Contact], who: &str) -> Result<Contact, String> {
+    let address = match (who.rfind('<'), who.rfind('>')) {
+        (Some(open), Some(close)) if open < close => who.get(open + 1..close),
+        _ if who.contains('@') => Some(who.trim()),
+        _ => None,
+    };
+    let by_address: Vec<&Contact> = address
+        .map(|a| {
+            contacts
+                .iter()
+                .filter(|c| {
+                    c.card
+                        .details
+                        .email
+                        .as_deref()
+                        .is_some_and(|e| e.trim().eq_ignore_ascii_case(a.trim()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let matches = if by_address.is_empty() {
+        let name = match who.find('<') {
+            Some(at) => who.get(..at).unwrap_or(who),
+            None => who,
+        };
+        resolve(contacts, name.trim().trim_matches('"'))
+    } else {
+        by_address
+    };
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err("no contact of this name: add their card (diplo contact add)".into()),
+        several => Err(format!(
+            "{} contacts have this name: write it with the organisation, \"Name (ORG)\"",
+            several.len()
+        )),
+    }
+}
+
 fn resolve<'a>(contacts: &'a [Contact], who: &str) -> Vec<&'a Contact> {
     let who = who.trim();
     let fold = |s: &str| s.trim().to_lowercase();

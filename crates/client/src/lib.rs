@@ -5,6 +5,7 @@ mod attach;
 mod compose;
 mod contacts;
 mod copy_stamps;
+mod deposits;
 pub mod drafting;
 pub mod eml;
 mod error;
@@ -27,6 +28,7 @@ pub use compose::{
     AddresseeInput, AttachmentInput, ComposeForm, EmailForm, NoteForm, TelegramForm,
 };
 pub use contacts::{ContactAdded, ContactView, KeyChangeView, QrModules, SafetyNumberView};
+pub use deposits::{Delivered, Delivery, Unreachable};
 pub use error::ClientError;
 pub use export::ExportFormat;
 pub use feed::FeedCursor;

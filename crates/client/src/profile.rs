@@ -153,8 +153,10 @@ pub struct Profile {
     /// Shared with the MLS provider of a space operation while it runs.
     store: Arc<Store>,
     identity: ProfileIdentity,
-    /// The identity key, this device's certificate and the card.
+    /// The identity key, this device's certificate and the card as unlocked.
     own: OwnIdentity,
+    /// The card as it is now: issued again when the own space's deposit key changes.
+    pub(crate) card: std::sync::RwLock<diplomatie_protocol::ContactCard>,
     /// The exchange folder's copies already merged, by path, with the length and time of
     /// change they had then: an unchanged copy is not read again at the next look.
     pub(crate) exchange_stamps: crate::copy_stamps::ExchangeStamps,
@@ -244,13 +246,16 @@ impl Profile {
                 detail: made.describe(),
             }),
         )?;
+        let own = made.into_own();
         Ok(Self {
             dir: dir.to_owned(),
             store: Arc::new(store),
             identity,
-            own: made.into_own(),
+            card: std::sync::RwLock::new(own.card.clone()),
+            own,
             exchange_stamps: Default::default(),
-        })
+        }
+        .with_own_space())
     }
 
     /// Unlocks an existing profile.
@@ -272,9 +277,30 @@ impl Profile {
             dir: dir.to_owned(),
             store: Arc::new(store),
             identity,
+            card: std::sync::RwLock::new(own.card.clone()),
             own,
             exchange_stamps: Default::default(),
-        })
+        }
+        .with_own_space())
+    }
+
+    /// The profile, its own space made if it had none. A failure here leaves the profile
+    /// usable (its card without a deposit key) and is tried again at the next unlock and sync.
+    fn with_own_space(self) -> Self {
+        if let Err(e) = self.ensure_own_space() {
+            tracing::warn!(error = %e, "the own space could not be made");
+        }
+        self
+    }
+
+    /// This person's identity signing key (which certifies their devices and signs their card).
+    pub(crate) fn identity_secret(&self) -> Result<SigningKey, ClientError> {
+        let pkcs8 = zeroize::Zeroizing::new(
+            self.store
+                .get_meta(crate::identity::IDENTITY_SECRET)?
+                .ok_or_else(|| ClientError::Identity("identity key not found".into()))?,
+        );
+        Ok(SigningKey::from_pkcs8(&pkcs8)?)
     }
 
     /// Closes the profile and drops its keys from memory, including the process unlock

@@ -58,6 +58,8 @@ struct TransportState {
     pushing: Option<BTreeSet<EnvelopeId>>,
     push_backoff: Backoff,
     subscriptions: BTreeMap<SpaceId, Subscription>,
+    /// Spaces whose writes go this way though their log is not read ([`Input::Route`]).
+    routes: BTreeSet<SpaceId>,
 }
 
 #[derive(Debug, Default)]
@@ -210,6 +212,7 @@ impl Engine {
             Input::Write { id, space, content } => self.write(id, space, content),
             Input::Subscribe { space, transport } => self.subscribe(space, transport),
             Input::Unsubscribe { space, transport } => self.unsubscribe(space, transport),
+            Input::Route { space, transport } => self.route(space, transport),
             Input::Online { transport } => self.online(transport),
             Input::Offline { transport } => {
                 let state = self.transports.entry(transport).or_default();
@@ -347,7 +350,9 @@ impl Engine {
         let pending: BTreeSet<TransportId> = self
             .transports
             .iter()
-            .filter(|(_, state)| state.subscriptions.contains_key(&space))
+            .filter(|(_, state)| {
+                state.subscriptions.contains_key(&space) || state.routes.contains(&space)
+            })
             .map(|(transport, _)| *transport)
             .collect();
         let order = self.next_order;
@@ -387,7 +392,18 @@ impl Engine {
                 cursor: Cursor::start(),
             },
         );
-        // What is waiting to be sent in this space goes this way too.
+        self.send_waiting(space, transport);
+    }
+
+    fn route(&mut self, space: SpaceId, transport: TransportId) {
+        let state = self.transports.entry(transport).or_default();
+        if state.routes.insert(space) {
+            self.send_waiting(space, transport);
+        }
+    }
+
+    /// What is waiting to be sent in `space` goes through `transport` too.
+    fn send_waiting(&mut self, space: SpaceId, transport: TransportId) {
         let mut routed = Vec::new();
         for item in self.outbox.values_mut() {
             if item.entry.space == space && item.pending.insert(transport) {

@@ -708,6 +708,35 @@ fn an_entry_written_before_any_subscription_waits_for_one() {
 }
 
 #[test]
+fn a_routed_space_is_pushed_to_and_never_pulled() {
+    // Alice deposits into a space she is not a member of: her write goes out through the
+    // relay; its log is not read; after a restart the write is still routed.
+    let mut alice = Device::new(ALICE);
+    alice.handle(Input::Online { transport: RELAY });
+    alice.write(1, 10);
+    let actions = alice.handle(Input::Route {
+        space: SPACE,
+        transport: RELAY,
+    });
+    assert!(pulls(&actions).is_empty());
+    assert_eq!(pushes(&actions), vec![(RELAY, vec![(id(1), 1)])]);
+    alice.restart(ALICE);
+    let actions = alice.handle(Input::Online { transport: RELAY });
+    assert_eq!(pushes(&actions), vec![(RELAY, vec![(id(1), 1)])]);
+    assert!(pulls(&actions).is_empty());
+    // A write after the route (said again after the restart) is routed at once.
+    alice.handle(Input::Route {
+        space: SPACE,
+        transport: RELAY,
+    });
+    let actions = alice.handle(accept_all(&[(id(1), 1)]));
+    assert_eq!(alice.engine.pending_count(), 0);
+    assert!(pulls(&actions).is_empty());
+    let actions = alice.write(2, 10);
+    assert_eq!(pushes(&actions), vec![(RELAY, vec![(id(2), 2)])]);
+}
+
+#[test]
 fn damaged_state_is_an_error_not_a_panic() {
     let mut alice = alice_online();
     alice.write(1, 10);

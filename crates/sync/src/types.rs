@@ -191,6 +191,13 @@ pub enum Input {
         space: SpaceId,
         transport: TransportId,
     },
+    /// Send the writes of `space` through `transport` without reading its log: a space this
+    /// device writes into without being a member (deposits). Not kept: said again after a
+    /// restart, like [`Input::Online`]; the writes routed stay routed.
+    Route {
+        space: SpaceId,
+        transport: TransportId,
+    },
     /// Stop syncing `space` through `transport`; its cursor is forgotten.
     Unsubscribe {
         space: SpaceId,

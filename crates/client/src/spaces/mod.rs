@@ -129,11 +129,15 @@ fn key_bytes(key: &SecretKey) -> [u8; 32] {
 }
 
 impl Profile {
-    fn provider(&self) -> StoreProvider {
+    pub(crate) fn provider(&self) -> StoreProvider {
         StoreProvider::new(self.shared_store())
     }
 
-    fn load_group(&self, provider: &StoreProvider, id: &[u8; 16]) -> Result<MlsGroup, ClientError> {
+    pub(crate) fn load_group(
+        &self,
+        provider: &StoreProvider,
+        id: &[u8; 16],
+    ) -> Result<MlsGroup, ClientError> {
         MlsGroup::load(provider.storage(), &GroupId::from_slice(id))?.ok_or_else(|| {
             ClientError::Space(
                 "this space's state is missing from the profile: it may have to be joined again"
@@ -161,6 +165,25 @@ impl Profile {
         kind: SpaceKind,
         history_visible: bool,
     ) -> Result<SpaceView, ClientError> {
+        if kind == SpaceKind::Own {
+            return Err(ClientError::Space(
+                "each person has one own space, made with their profile: choose another kind"
+                    .into(),
+            ));
+        }
+        let (view, id) = self.make_space(name, kind, history_visible)?;
+        self.queue_space_info(&id)?;
+        Ok(view)
+    }
+
+    /// Makes a space whose only member is this device, without telling members its name
+    /// (there are none yet).
+    pub(crate) fn make_space(
+        &self,
+        name: &str,
+        kind: SpaceKind,
+        history_visible: bool,
+    ) -> Result<(SpaceView, SpaceId), ClientError> {
         let name = name.trim();
         if name.is_empty() {
             return Err(ClientError::Space("give the space a name".into()));
@@ -185,8 +208,7 @@ impl Profile {
         };
         self.store()
             .put_space(&stored, &key_bytes(&epoch_key), &provider.take_pending())?;
-        self.queue_space_info(&id)?;
-        Ok(self.view(&stored, 1))
+        Ok((self.view(&stored, 1), id))
     }
 
     /// The spaces this device is a member of.

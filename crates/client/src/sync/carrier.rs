@@ -53,7 +53,35 @@ pub(crate) trait Carrier {
         space: SpaceId,
         envelopes: Vec<Vec<u8>>,
     ) -> Result<Vec<PushOutcome>, ClientError>;
+    /// Deposits envelopes into a space this device is not a member of: one outcome each, in
+    /// order. A space the carrier does not know (yet) refuses them for now, not for good.
+    fn deposit(
+        &mut self,
+        space: SpaceId,
+        envelopes: Vec<Vec<u8>>,
+    ) -> Result<Vec<PushOutcome>, ClientError>;
     fn pull(&mut self, space: SpaceId, after: &Cursor) -> Result<Pulled, ClientError>;
+}
+
+/// The relay's outcome for one envelope, as the engine takes it.
+fn outcome(outcome: RelayOutcome) -> PushOutcome {
+    match outcome {
+        RelayOutcome::Accepted { .. } => PushOutcome::Accepted,
+        // An envelope's id is this device's random choice: taken means an earlier push of the
+        // same write reached the relay (sealed again since, so its bytes differ) and its
+        // acknowledgement was lost.
+        RelayOutcome::Refused {
+            reason: RefusalReason::IdTaken,
+            ..
+        } => PushOutcome::Accepted,
+        RelayOutcome::Refused { reason, message } => PushOutcome::Refused {
+            retryable: matches!(
+                reason,
+                RefusalReason::StaleEpoch | RefusalReason::FutureEpoch
+            ),
+            reason: message,
+        },
+    }
 }
 
 impl Carrier for RelayClient {
@@ -123,24 +151,30 @@ impl Carrier for RelayClient {
     ) -> Result<Vec<PushOutcome>, ClientError> {
         Ok(RelayClient::push(self, space, envelopes)?
             .into_iter()
-            .map(|outcome| match outcome {
-                RelayOutcome::Accepted { .. } => PushOutcome::Accepted,
-                // An envelope's id is this device's random choice: taken means an earlier push
-                // of the same write reached the relay (sealed again since, so its bytes differ)
-                // and its acknowledgement was lost.
-                RelayOutcome::Refused {
-                    reason: RefusalReason::IdTaken,
-                    ..
-                } => PushOutcome::Accepted,
-                RelayOutcome::Refused { reason, message } => PushOutcome::Refused {
-                    retryable: matches!(
-                        reason,
-                        RefusalReason::StaleEpoch | RefusalReason::FutureEpoch
-                    ),
-                    reason: message,
-                },
-            })
+            .map(outcome)
             .collect())
+    }
+
+    fn deposit(
+        &mut self,
+        space: SpaceId,
+        envelopes: Vec<Vec<u8>>,
+    ) -> Result<Vec<PushOutcome>, ClientError> {
+        let count = envelopes.len();
+        match RelayClient::deposit(self, space, envelopes) {
+            Ok(outcomes) => Ok(outcomes.into_iter().map(outcome).collect()),
+            // Unreachable: the whole push fails and is tried again.
+            Err(e @ ClientError::RelayUnreachable(_)) => Err(e),
+            // The space is not at the relay yet (its person has not synced since making it),
+            // or the deposits went over this device's rate: later, without holding the rest.
+            Err(e) => Ok(vec![
+                PushOutcome::Refused {
+                    retryable: true,
+                    reason: e.to_string(),
+                };
+                count
+            ]),
+        }
     }
 
     fn pull(&mut self, space: SpaceId, after: &Cursor) -> Result<Pulled, ClientError> {

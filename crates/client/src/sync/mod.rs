@@ -34,7 +34,8 @@ use diplomatie_protocol::relay::CommitUpload;
 use diplomatie_protocol::{Content, ContentKind, Envelope, EnvelopeHeader, EnvelopeId, SpaceId};
 use diplomatie_store::{AuditAction, NewItem, PutOutcome, RowWrite};
 use diplomatie_sync::{
-    Action, Config, Cursor, Engine, Entry, Event, Input, Refusal, Time, TransportId, Write,
+    Action, Config, Cursor, Engine, Entry, Event, Input, PushOutcome, Refusal, Time, TransportId,
+    Write,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -93,6 +94,9 @@ struct SpaceInfo {
 
 /// Why an envelope of an epoch before this device joined is not opened.
 const BEFORE_JOINING: &str = "sent before this device joined the space";
+
+/// Envelopes sealed for one push, each with its id.
+type Sealed = Vec<(EnvelopeId, Vec<u8>)>;
 
 /// The longest space name taken from an envelope.
 const MAX_SPACE_NAME: usize = 200;
@@ -230,6 +234,18 @@ impl Profile {
     /// Puts item `id` in space `which`'s outbox: it goes to every member at the next sync.
     pub fn share_item(&self, id: ItemId, which: &str) -> Result<(), ClientError> {
         let space = SpaceId(self.find_space(which)?.id);
+        let body = self.item_payload(id)?;
+        self.write_to_outbox(
+            space,
+            Content {
+                kind: ContentKind::Item,
+                body,
+            },
+        )
+    }
+
+    /// Item `id` as it travels in an envelope: the item and its attachments' bytes.
+    pub(crate) fn item_payload(&self, id: ItemId) -> Result<Vec<u8>, ClientError> {
         let stored = self
             .store()
             .get_item(id)?
@@ -254,15 +270,7 @@ impl Profile {
                 .map_err(|e| ClientError::Relay(e.to_string()))?,
             attachments,
         };
-        let body =
-            postcard::to_allocvec(&payload).map_err(|e| ClientError::Relay(e.to_string()))?;
-        self.write_to_outbox(
-            space,
-            Content {
-                kind: ContentKind::Item,
-                body,
-            },
-        )
+        postcard::to_allocvec(&payload).map_err(|e| ClientError::Relay(e.to_string()))
     }
 
     /// Puts in space `id`'s outbox what this device calls it (its name, kind, setting).
@@ -388,6 +396,7 @@ impl Profile {
     ) -> Result<SyncReport, ClientError> {
         carrier.open()?;
         let mut report = SyncReport::default();
+        self.ensure_own_space()?;
 
         let held = carrier.publish_key_packages(Vec::new())?;
         if held < KEY_PACKAGES_LOW {
@@ -430,6 +439,15 @@ impl Profile {
                     transport,
                 },
             ));
+        }
+        // Writes into spaces this device is not a member of are deposits: sent, never read.
+        let deposits: std::collections::BTreeSet<SpaceId> = engine
+            .outbox()
+            .map(|o| o.space)
+            .filter(|s| !spaces.iter().any(|m| m.id == s.0))
+            .collect();
+        for space in deposits {
+            queue.extend(engine.handle(now(), Input::Route { space, transport }));
         }
         queue.extend(engine.handle(now(), Input::Online { transport }));
         let names: BTreeMap<SpaceId, String> = spaces
@@ -507,7 +525,9 @@ impl Profile {
         Ok(report)
     }
 
-    /// Seals a batch under each space's current epoch and pushes it, space by space.
+    /// Seals a batch under each space's current epoch and pushes it, space by space; content
+    /// for a space this device is not a member of is a deposit, sealed to the deposit key kept
+    /// for it.
     fn push_batch(
         &self,
         carrier: &mut dyn Carrier,
@@ -515,29 +535,56 @@ impl Profile {
         batch: Vec<diplomatie_sync::Outgoing>,
     ) -> Result<Input, ClientError> {
         let key = self.signing_key()?;
-        let mut by_space: BTreeMap<SpaceId, Vec<(EnvelopeId, Vec<u8>)>> = BTreeMap::new();
+        let card = self.card();
+        // By space, deposits apart: each envelope sealed, with its id.
+        let mut by_space: BTreeMap<(SpaceId, bool), Sealed> = BTreeMap::new();
+        let mut results = Vec::new();
         for outgoing in &batch {
-            let (epoch, epoch_key) = self.space_current_key(&outgoing.space)?;
-            let envelope =
-                Envelope::seal(outgoing.header(epoch), &epoch_key, &outgoing.content, &key)?;
+            let member = self.store().space(&outgoing.space.0)?.is_some();
+            let envelope = if member {
+                let (epoch, epoch_key) = self.space_current_key(&outgoing.space)?;
+                Envelope::seal(outgoing.header(epoch), &epoch_key, &outgoing.content, &key)?
+            } else {
+                let Some(target) = self.deposit_target(&outgoing.space)? else {
+                    results.push((
+                        outgoing.id,
+                        PushOutcome::Refused {
+                            retryable: false,
+                            reason: "no deposit key is kept for this space".into(),
+                        },
+                    ));
+                    continue;
+                };
+                Envelope::deposit(
+                    outgoing.header(target.epoch),
+                    &target,
+                    &card,
+                    &outgoing.content,
+                    &key,
+                )?
+            };
             by_space
-                .entry(outgoing.space)
+                .entry((outgoing.space, !member))
                 .or_default()
                 .push((outgoing.id, envelope.bytes().to_vec()));
         }
-        let mut results = Vec::new();
-        for (space, envelopes) in by_space {
+        for ((space, deposit), envelopes) in by_space {
             let ids: Vec<EnvelopeId> = envelopes.iter().map(|(id, _)| *id).collect();
-            let outcomes =
-                match carrier.push(space, envelopes.into_iter().map(|(_, b)| b).collect()) {
-                    Ok(outcomes) => outcomes,
-                    Err(e) => {
-                        return Ok(Input::PushFailed {
-                            transport,
-                            reason: e.to_string(),
-                        });
-                    }
-                };
+            let bytes = envelopes.into_iter().map(|(_, b)| b).collect();
+            let pushed = if deposit {
+                carrier.deposit(space, bytes)
+            } else {
+                carrier.push(space, bytes)
+            };
+            let outcomes = match pushed {
+                Ok(outcomes) => outcomes,
+                Err(e) => {
+                    return Ok(Input::PushFailed {
+                        transport,
+                        reason: e.to_string(),
+                    });
+                }
+            };
             results.extend(ids.into_iter().zip(outcomes));
         }
         Ok(Input::Pushed { transport, results })
@@ -596,6 +643,9 @@ impl Profile {
                 "an envelope of another space".into(),
             );
         }
+        if envelope.is_deposit() {
+            return self.open_deposit(&envelope, position);
+        }
         let device = match self.space_member_certificate(&space, &header.sender) {
             Ok(Some(device)) => device,
             Ok(None) => {
@@ -611,30 +661,7 @@ impl Profile {
         };
         let key = match self.space_epoch_key(&space, header.epoch) {
             Ok(Some(key)) => key,
-            Ok(None) => {
-                let ahead = self
-                    .store()
-                    .space(&space.0)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|s| header.epoch > s.epoch);
-                return if ahead {
-                    Entry::Unopened {
-                        position,
-                        id: Some(header.id),
-                        refusal: Refusal::Later {
-                            reason: format!(
-                                "the key of epoch {} is not on this device yet",
-                                header.epoch
-                            ),
-                        },
-                    }
-                } else {
-                    // This device keeps every key from the epoch it joined at: a lower epoch
-                    // without a key is history it was not given.
-                    invalid(position, Some(header.id), BEFORE_JOINING.into())
-                };
-            }
+            Ok(None) => return self.without_key(&header, position),
             Err(e) => return invalid(position, Some(header.id), e.to_string()),
         };
         match envelope.open(&device, &key) {
@@ -644,6 +671,66 @@ impl Profile {
                 content,
             },
             Err(e) => invalid(position, Some(header.id), e.to_string()),
+        }
+    }
+
+    /// An envelope whose epoch's key this device does not hold: one of a later epoch waits
+    /// for the commit that brings it; one of an earlier epoch is history this device was not
+    /// given (it keeps every key from the epoch it joined at).
+    fn without_key(&self, header: &EnvelopeHeader, position: Cursor) -> Entry {
+        let ahead = self
+            .store()
+            .space(&header.space.0)
+            .ok()
+            .flatten()
+            .is_some_and(|s| header.epoch > s.epoch);
+        Entry::Unopened {
+            position,
+            id: Some(header.id),
+            refusal: if ahead {
+                Refusal::Later {
+                    reason: format!(
+                        "the key of epoch {} is not on this device yet",
+                        header.epoch
+                    ),
+                }
+            } else {
+                Refusal::Invalid {
+                    reason: BEFORE_JOINING.into(),
+                }
+            },
+        }
+    }
+
+    /// Opens a deposit into `space` with the space's deposit key of its epoch. Anyone may
+    /// deposit, so a deposit may carry an item and nothing that changes the space or its
+    /// drafts.
+    fn open_deposit(&self, envelope: &Envelope, position: Cursor) -> Entry {
+        let header = envelope.header().clone();
+        let invalid = |position: Cursor, reason: String| Entry::Unopened {
+            position,
+            id: Some(header.id),
+            refusal: Refusal::Invalid { reason },
+        };
+        let secret = match self.deposit_secret(&header.space, header.epoch) {
+            Ok(Some(secret)) => secret,
+            Ok(None) => return self.without_key(&header, position),
+            Err(e) => return invalid(position, e.to_string()),
+        };
+        match envelope.open_deposit(&secret) {
+            Ok((_, content)) if content.kind == ContentKind::Item => Entry::Opened {
+                position,
+                header,
+                content,
+            },
+            Ok((_, content)) => invalid(
+                position,
+                format!(
+                    "a deposit carries items only, not content of kind {:?}",
+                    content.kind
+                ),
+            ),
+            Err(e) => invalid(position, e.to_string()),
         }
     }
 

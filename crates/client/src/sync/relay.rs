@@ -234,11 +234,29 @@ impl RelayClient {
         space: SpaceId,
         envelopes: Vec<Vec<u8>>,
     ) -> Result<Vec<PushOutcome>, ClientError> {
+        self.push_to(space, "envelopes", envelopes)
+    }
+
+    /// Deposits a batch into `space`, a space this device need not be a member of.
+    pub fn deposit(
+        &mut self,
+        space: SpaceId,
+        envelopes: Vec<Vec<u8>>,
+    ) -> Result<Vec<PushOutcome>, ClientError> {
+        self.push_to(space, "deposits", envelopes)
+    }
+
+    fn push_to(
+        &mut self,
+        space: SpaceId,
+        route: &str,
+        envelopes: Vec<Vec<u8>>,
+    ) -> Result<Vec<PushOutcome>, ClientError> {
         let count = envelopes.len();
         let body = PushBatch(envelopes).encode();
         let bytes = self.authed(
             "POST",
-            &format!("/v1/spaces/{}/envelopes", space.hex()),
+            &format!("/v1/spaces/{}/{route}", space.hex()),
             Body::Bytes(&body),
         )?;
         let outcomes = parse_json::<PushResponse>(&bytes)?.outcomes;
