@@ -41,6 +41,15 @@ impl StoreProvider {
         }
     }
 
+    /// A provider that writes every value as JSON, the way earlier versions did.
+    #[cfg(test)]
+    pub(crate) fn writing_json(store: Arc<Store>) -> Self {
+        Self {
+            crypto: RustCrypto::default(),
+            storage: StoreStorage::writing_json(store),
+        }
+    }
+
     /// Writes the state the last operation changed, in one store transaction. On an error
     /// nothing is written and the writes stay held: commit again, or discard.
     pub fn commit(&self) -> Result<(), StorageError> {
@@ -88,6 +97,7 @@ mod tests {
     use openmls_basic_credential::SignatureKeyPair;
 
     use super::*;
+    use crate::spaces::storage::POSTCARD;
 
     const CIPHERSUITE: Ciphersuite = Ciphersuite::MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519;
     const SCHEME: SignatureScheme = SignatureScheme::ED25519;
@@ -104,10 +114,16 @@ mod tests {
     }
 
     impl Device {
-        fn create(root: &Path, name: &str, passphrase: &'static str) -> Device {
+        /// A new profile, its state written by `provider` until it is reopened.
+        fn create(
+            root: &Path,
+            name: &str,
+            passphrase: &'static str,
+            provider: fn(Arc<Store>) -> StoreProvider,
+        ) -> Device {
             let dir = root.join(name);
             let store = Arc::new(Store::create(&dir, passphrase, KdfCost::MIN).unwrap());
-            let provider = StoreProvider::new(store.clone());
+            let provider = provider(store.clone());
             let signer = SignatureKeyPair::new(SCHEME).unwrap();
             signer.store(provider.storage()).unwrap();
             provider.commit().unwrap();
@@ -191,6 +207,20 @@ mod tests {
             }
             self.provider.commit().unwrap();
         }
+
+        /// Every value of this profile's MLS state as kept, by label.
+        fn stored(&self) -> Vec<(String, Vec<u8>)> {
+            self.provider.storage().stored_values()
+        }
+
+        /// The tree of `group_id` as kept.
+        fn stored_tree(&self, group_id: &GroupId) -> Vec<u8> {
+            self.provider
+                .storage()
+                .stored("Tree", group_id)
+                .unwrap()
+                .expect("the tree is kept")
+        }
     }
 
     fn bytes(message: &MlsMessageOut) -> Vec<u8> {
@@ -199,8 +229,16 @@ mod tests {
 
     /// Alice creates a space and adds Bob; both commit their state.
     fn alice_adds_bob(root: &Path) -> (Device, Device, GroupId) {
-        let alice = Device::create(root, "alice", "alice's passphrase");
-        let bob = Device::create(root, "bob", "bob's passphrase");
+        alice_adds_bob_with(root, StoreProvider::new)
+    }
+
+    /// The same, their state written by `provider` until they reopen their profiles.
+    fn alice_adds_bob_with(
+        root: &Path,
+        provider: fn(Arc<Store>) -> StoreProvider,
+    ) -> (Device, Device, GroupId) {
+        let alice = Device::create(root, "alice", "alice's passphrase", provider);
+        let bob = Device::create(root, "bob", "bob's passphrase", provider);
 
         let config = MlsGroupCreateConfig::builder()
             .ciphersuite(CIPHERSUITE)
@@ -291,21 +329,16 @@ mod tests {
         assert_eq!(alice.export(&alice_group), bob.export(&bob_group));
     }
 
-    /// Bob proposes an update, Alice queues the proposal, both reopen; Alice commits the
-    /// queued proposal and Bob, after reopening again, processes the commit with the leaf
-    /// keys he kept for his proposal.
-    #[test]
-    fn queued_proposals_and_own_leaf_nodes_survive_reopening() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (alice, bob, group_id) = alice_adds_bob(tmp.path());
-        let mut bob_group = bob.load(&group_id);
+    /// Bob proposes an update of his leaf and Alice queues the proposal; both commit.
+    fn bob_proposes_alice_queues(alice: &Device, bob: &Device, group_id: &GroupId) {
+        let mut bob_group = bob.load(group_id);
         let (proposal, _ref) = bob_group
             .propose_self_update(&bob.provider, &bob.signer, LeafNodeParameters::default())
             .unwrap();
         bob.provider.commit().unwrap();
         let proposal = bytes(&proposal);
 
-        let mut alice_group = alice.load(&group_id);
+        let mut alice_group = alice.load(group_id);
         match alice.receive(&mut alice_group, &proposal) {
             ProcessedMessageContent::ProposalMessage(queued) => {
                 alice_group
@@ -315,10 +348,12 @@ mod tests {
             _ => panic!("expected a proposal"),
         }
         alice.provider.commit().unwrap();
+    }
 
-        let alice = alice.reopen();
-        let bob = bob.reopen();
-        let mut alice_group = alice.load(&group_id);
+    /// Alice commits the proposal she queued, Bob processes the commit with the leaf keys he
+    /// kept for his proposal; then both reopen and are at epoch 2 with the same key.
+    fn alice_commits_the_queue(alice: Device, bob: Device, group_id: &GroupId) -> (Device, Device) {
+        let mut alice_group = alice.load(group_id);
         assert_eq!(alice_group.pending_proposals().count(), 1);
         let (commit, welcome, _info) = alice_group
             .commit_to_pending_proposals(&alice.provider, &alice.signer)
@@ -327,13 +362,13 @@ mod tests {
         alice_group.merge_pending_commit(&alice.provider).unwrap();
         alice.provider.commit().unwrap();
 
-        let mut bob_group = bob.load(&group_id);
+        let mut bob_group = bob.load(group_id);
         bob.receive_commit(&mut bob_group, &bytes(&commit));
 
         let alice = alice.reopen();
         let bob = bob.reopen();
-        let alice_group = alice.load(&group_id);
-        let bob_group = bob.load(&group_id);
+        let alice_group = alice.load(group_id);
+        let bob_group = bob.load(group_id);
         assert_eq!(
             alice_group.pending_proposals().count(),
             0,
@@ -342,6 +377,140 @@ mod tests {
         assert_eq!(alice_group.epoch(), GroupEpoch::from(2));
         assert_eq!(bob_group.epoch(), GroupEpoch::from(2));
         assert_eq!(alice.export(&alice_group), bob.export(&bob_group));
+        (alice, bob)
+    }
+
+    /// Bob proposes an update, Alice queues the proposal, both reopen; Alice commits the
+    /// queued proposal and Bob, after reopening again, processes the commit with the leaf
+    /// keys he kept for his proposal.
+    #[test]
+    fn queued_proposals_and_own_leaf_nodes_survive_reopening() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (alice, bob, group_id) = alice_adds_bob(tmp.path());
+        bob_proposes_alice_queues(&alice, &bob, &group_id);
+        let alice = alice.reopen();
+        let bob = bob.reopen();
+        alice_commits_the_queue(alice, bob, &group_id);
+    }
+
+    /// Every value openmls keeps is in postcard, but the join configuration (JSON, see the
+    /// module doc of `storage`); each is read back when the groups load and move on.
+    #[test]
+    fn every_value_is_kept_in_postcard_but_the_join_configuration() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        // A key package not yet used, kept by the device that published it.
+        let carol = Device::create(root, "carol", "carol's passphrase", StoreProvider::new);
+        KeyPackage::builder()
+            .build(
+                CIPHERSUITE,
+                &carol.provider,
+                &carol.signer,
+                carol.credential("carol"),
+            )
+            .unwrap();
+        carol.provider.commit().unwrap();
+
+        let (alice, bob, group_id) = alice_adds_bob(root);
+        bob_proposes_alice_queues(&alice, &bob, &group_id);
+        let mut labels = std::collections::BTreeSet::new();
+        for device in [&alice, &bob, &carol] {
+            for (label, value) in device.stored() {
+                let format = if label == "MlsGroupJoinConfig" {
+                    b'{'
+                } else {
+                    POSTCARD
+                };
+                assert_eq!(value.first(), Some(&format), "{label}");
+                labels.insert(label);
+            }
+        }
+        for label in [
+            "ConfirmationTag",
+            "EncryptionKeyPair",
+            "EpochKeyPairs",
+            "EpochSecrets",
+            "GroupContext",
+            "GroupState",
+            "InterimTranscriptHash",
+            "KeyPackage",
+            "MessageSecrets",
+            "MlsGroupJoinConfig",
+            "OwnLeafNodeIndex",
+            "OwnLeafNodes",
+            "ProposalQueueRefs",
+            "QueuedProposal",
+            "ResumptionPsk",
+            "SignatureKeyPair",
+            "Tree",
+        ] {
+            assert!(labels.contains(label), "{label} not kept: {labels:?}");
+        }
+        let alice = alice.reopen();
+        let bob = bob.reopen();
+        alice_commits_the_queue(alice, bob, &group_id);
+    }
+
+    /// A space whose state an earlier version wrote in JSON (the group, a queued proposal,
+    /// Bob's own leaf nodes, the keys) is read as it is; the operation after it writes what it
+    /// changes in postcard, the tree in a fraction of its JSON.
+    #[test]
+    fn a_space_kept_in_json_is_read_and_written_again_in_postcard() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (alice, bob, group_id) = alice_adds_bob_with(tmp.path(), StoreProvider::writing_json);
+        bob_proposes_alice_queues(&alice, &bob, &group_id);
+        for device in [&alice, &bob] {
+            for (label, value) in device.stored() {
+                assert_ne!(value.first(), Some(&POSTCARD), "{label}");
+            }
+        }
+        let json_tree = alice.stored_tree(&group_id);
+        assert_eq!(json_tree.first(), Some(&b'{'));
+
+        // Opened again by this version: read as it is, then Alice commits the queue and Bob
+        // processes her commit.
+        let alice = alice.reopen();
+        let bob = bob.reopen();
+        assert_eq!(
+            alice.export(&alice.load(&group_id)),
+            bob.export(&bob.load(&group_id))
+        );
+        let (alice, bob) = alice_commits_the_queue(alice, bob, &group_id);
+        for device in [&alice, &bob] {
+            let tree = device.stored_tree(&group_id);
+            assert_eq!(tree.first(), Some(&POSTCARD));
+            assert!(
+                tree.len() * 4 < json_tree.len(),
+                "the tree in postcard, {} bytes, against {} in JSON",
+                tree.len(),
+                json_tree.len()
+            );
+            for (label, value) in device.stored() {
+                if ["Tree", "GroupContext", "EpochSecrets", "MessageSecrets"]
+                    .contains(&label.as_str())
+                {
+                    assert_eq!(value.first(), Some(&POSTCARD), "{label}");
+                }
+            }
+        }
+    }
+
+    /// The tree in postcard is within a quarter of its size in MLS's own binary encoding.
+    #[test]
+    fn the_tree_is_kept_near_its_binary_size() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (alice, _bob, group_id) = alice_adds_bob(tmp.path());
+        let group = alice.load(&group_id);
+        let tls = group
+            .export_ratchet_tree()
+            .tls_serialize_detached()
+            .unwrap()
+            .len();
+        let kept = alice.stored_tree(&group_id).len();
+        assert!(
+            kept * 4 < tls * 5,
+            "the tree kept is {kept} bytes, {tls} in MLS's encoding"
+        );
     }
 
     /// A commit merged in memory but discarded leaves the store at the previous epoch, whole:

@@ -7,9 +7,28 @@
 //!   zero byte, the JSON of openmls's key for it (a group id, a public key, a hash reference,
 //!   a tuple of them) and the storage format's version ([`CURRENT_VERSION`], two bytes, big
 //!   endian): a later format of the same state has other keys;
-//! - the value is the JSON of the openmls type (they are all serde types); a list (this
-//!   device's own leaf nodes in a group, the references of its queued proposals) is one JSON
-//!   array under one key.
+//! - the value is the openmls type (they are all serde types) in postcard, a compact binary
+//!   serde encoding, after a format byte ([`POSTCARD`]); a list (this device's own leaf nodes
+//!   in a group, the references of its queued proposals) is one sequence under one key.
+//!
+//! # Values: postcard, and the JSON of earlier versions
+//!
+//! Earlier versions kept every value as openmls's serde JSON, in which every byte string is a
+//! list of decimal numbers: the ratchet tree of a space of 200 devices was 192 KiB, and openmls
+//! rewrites it at every epoch. In postcard a byte is a byte (the same tree is about 40 KiB),
+//! and the store's transaction, which encrypts and syncs every page it writes, shrinks with it.
+//!
+//! A value starting with [`POSTCARD`] is postcard; any other is JSON, which never starts with
+//! that byte (a JSON text starts with `{`, `[`, `"`, `-`, a digit, `t`, `f`, `n` or
+//! whitespace). So state written by an earlier version is read as it is, and each value is
+//! written again in postcard the next time openmls writes it (the tree, the context, the
+//! secrets: at the next epoch). A list is read either way and written whole in postcard when
+//! it changes. Nothing is rewritten on a read: reading a group leaves the store as it was.
+//!
+//! One value stays JSON: a group's join configuration. Its past-epoch deletion policy is read
+//! by openmls as an untagged enum (a number, or the tagged form of older versions), which only
+//! a self-describing format can decode; it is written once per group and is a few hundred
+//! bytes.
 //!
 //! # Writes are buffered until the operation has succeeded
 //!
@@ -29,9 +48,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use diplomatie_store::{MlsBatch, Store, StoreError};
 use openmls_traits::storage::{CURRENT_VERSION, StorageProvider, traits};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::error::Category;
+use serde::ser::SerializeSeq;
+use serde::{Serialize, Serializer};
 use zeroize::Zeroize;
 
 // What each value is, the first part of its key. None is a prefix of another followed by a
@@ -55,50 +74,81 @@ const EPOCH_SECRETS: &str = "EpochSecrets";
 const RESUMPTION_PSK_STORE: &str = "ResumptionPsk";
 const MESSAGE_SECRETS: &str = "MessageSecrets";
 
-/// What can go wrong keeping openmls's state. The messages name what failed, never a key or
-/// a value.
+/// The first byte of a value in postcard. No JSON text starts with it, so a value without it
+/// is JSON, as earlier versions wrote every value.
+pub(crate) const POSTCARD: u8 = 0x01;
+
+/// What can go wrong keeping openmls's state. The messages name what failed and how, never a
+/// key or a value.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the MLS state ({label}) could not be encoded ({category:?} error)")]
-    Encode {
-        label: &'static str,
-        category: Category,
-    },
+    #[error("the MLS state ({label}) could not be encoded ({why})")]
+    Encode { label: &'static str, why: String },
     #[error(
-        "the MLS state ({label}) in the store could not be read ({category:?} error): it was written by another version, or is damaged; run `diplo check`"
+        "the MLS state ({label}) in the store could not be read ({why}): it was written by another version, or is damaged; run `diplo check`"
     )]
-    Decode {
-        label: &'static str,
-        category: Category,
-    },
+    Decode { label: &'static str, why: String },
     #[error(
         "the MLS state of a group is incomplete: a queued proposal is listed but not stored; run `diplo check`"
     )]
     MissingProposal,
 }
 
-fn encode(label: &'static str, value: &impl Serialize) -> Result<Vec<u8>, StorageError> {
+/// Why JSON failed, without the text it quotes (a fragment of the value, perhaps).
+fn json_why(e: &serde_json::Error) -> String {
+    format!("JSON, {:?} error", e.classify())
+}
+
+/// Why postcard failed: its messages are fixed texts, never the value.
+fn postcard_why(e: &postcard::Error) -> String {
+    format!("postcard: {e}")
+}
+
+/// `value` as JSON, the encoding of keys, and of values where postcard cannot serve.
+fn json(label: &'static str, value: &impl Serialize) -> Result<Vec<u8>, StorageError> {
     serde_json::to_vec(value).map_err(|e| StorageError::Encode {
         label,
-        category: e.classify(),
+        why: json_why(&e),
     })
 }
 
-/// Decodes `bytes`, then wipes them: values may be secrets.
-fn decode<V: DeserializeOwned>(label: &'static str, mut bytes: Vec<u8>) -> Result<V, StorageError> {
-    let decoded = serde_json::from_slice(&bytes).map_err(|e| StorageError::Decode {
+/// `value` in postcard after its format byte.
+fn postcard(label: &'static str, value: &impl Serialize) -> Result<Vec<u8>, StorageError> {
+    postcard::to_extend(value, vec![POSTCARD]).map_err(|e| StorageError::Encode {
         label,
-        category: e.classify(),
-    });
+        why: postcard_why(&e),
+    })
+}
+
+/// Decodes `bytes`, postcard or JSON by their first byte, then wipes them: values may be
+/// secrets.
+fn decode<V: DeserializeOwned>(label: &'static str, mut bytes: Vec<u8>) -> Result<V, StorageError> {
+    let decoded = match bytes.split_first() {
+        Some((&POSTCARD, encoded)) => match postcard::take_from_bytes(encoded) {
+            Ok((value, [])) => Ok(value),
+            Ok(_) => Err(StorageError::Decode {
+                label,
+                why: "postcard: bytes after the value".to_owned(),
+            }),
+            Err(e) => Err(StorageError::Decode {
+                label,
+                why: postcard_why(&e),
+            }),
+        },
+        _ => serde_json::from_slice(&bytes).map_err(|e| StorageError::Decode {
+            label,
+            why: json_why(&e),
+        }),
+    };
     bytes.zeroize();
     decoded
 }
 
 /// The store's key of the value `label` of `key`.
 fn storage_key(label: &'static str, key: &impl Serialize) -> Result<Vec<u8>, StorageError> {
-    let encoded = encode(label, key)?;
+    let encoded = json(label, key)?;
     let mut out = Vec::with_capacity(label.len() + 1 + encoded.len() + 2);
     out.extend_from_slice(label.as_bytes());
     out.push(0);
@@ -107,11 +157,32 @@ fn storage_key(label: &'static str, key: &impl Serialize) -> Result<Vec<u8>, Sto
     Ok(out)
 }
 
+/// A list and one more entry after it, serialized as one sequence: an entry is appended
+/// without being cloned.
+struct Appended<'a, T>(&'a [T], &'a T);
+
+impl<T: Serialize> Serialize for Appended<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len() + 1))?;
+        for entry in self.0 {
+            seq.serialize_element(entry)?;
+        }
+        seq.serialize_element(self.1)?;
+        seq.end()
+    }
+}
+
 /// openmls's storage over the profile's store, its writes buffered until
 /// [`commit`](Self::commit) (see the module doc).
 pub struct StoreStorage {
     store: Arc<Store>,
     pending: Mutex<MlsBatch>,
+    /// Write every value as JSON, as earlier versions did: for the tests of reading them.
+    #[cfg(test)]
+    json_writes: bool,
+    /// The keys written, for the tests to look at what is kept.
+    #[cfg(test)]
+    written: Mutex<std::collections::BTreeSet<Vec<u8>>>,
 }
 
 impl std::fmt::Debug for StoreStorage {
@@ -128,7 +199,57 @@ impl StoreStorage {
         Self {
             store,
             pending: Mutex::new(MlsBatch::new()),
+            #[cfg(test)]
+            json_writes: false,
+            #[cfg(test)]
+            written: Mutex::default(),
         }
+    }
+
+    /// A storage that writes every value as JSON, the way earlier versions did.
+    #[cfg(test)]
+    pub(crate) fn writing_json(store: Arc<Store>) -> Self {
+        Self {
+            store,
+            pending: Mutex::new(MlsBatch::new()),
+            json_writes: true,
+            written: Mutex::default(),
+        }
+    }
+
+    /// The bytes the store keeps for `label` of `key`, as encoded (tests only).
+    #[cfg(test)]
+    pub(crate) fn stored(
+        &self,
+        label: &'static str,
+        key: &impl Serialize,
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self.store.mls_get(&storage_key(label, key)?)?)
+    }
+
+    /// Every value this storage has written that the store keeps, by the label of its key,
+    /// as encoded (tests only).
+    #[cfg(test)]
+    pub(crate) fn stored_values(&self) -> Vec<(String, Vec<u8>)> {
+        let written = self.written.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut out = Vec::new();
+        for key in written.iter() {
+            if let Some(value) = self.store.mls_get(key).unwrap_or_default() {
+                let label = key.split(|b| *b == 0).next().unwrap_or_default();
+                out.push((String::from_utf8_lossy(label).into_owned(), value));
+            }
+        }
+        out
+    }
+
+    /// Buffers `value` under `key`.
+    fn put(&self, pending: &mut MlsBatch, key: Vec<u8>, value: Vec<u8>) {
+        #[cfg(test)]
+        self.written
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.clone());
+        pending.put(key, value);
     }
 
     fn pending(&self) -> MutexGuard<'_, MlsBatch> {
@@ -162,6 +283,20 @@ impl StoreStorage {
         self.pending().len()
     }
 
+    /// `value` as it is kept: postcard, but the join configuration in JSON (see the module
+    /// doc).
+    fn encode(&self, label: &'static str, value: &impl Serialize) -> Result<Vec<u8>, StorageError> {
+        #[cfg(test)]
+        if self.json_writes {
+            return json(label, value);
+        }
+        if label == JOIN_CONFIG {
+            json(label, value)
+        } else {
+            postcard(label, value)
+        }
+    }
+
     /// The bytes under `key`, the buffered writes first.
     fn get(&self, pending: &MlsBatch, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
         match pending.get(key) {
@@ -177,8 +312,8 @@ impl StoreStorage {
         value: &impl Serialize,
     ) -> Result<(), StorageError> {
         let key = storage_key(label, key)?;
-        let value = encode(label, value)?;
-        self.pending().put(key, value);
+        let value = self.encode(label, value)?;
+        self.put(&mut self.pending(), key, value);
         Ok(())
     }
 
@@ -198,64 +333,59 @@ impl StoreStorage {
         Ok(())
     }
 
-    /// The list under `key`, as JSON values.
-    fn list(
+    /// The list under `key`.
+    fn list<T: DeserializeOwned>(
         &self,
         pending: &MlsBatch,
         label: &'static str,
         key: &[u8],
-    ) -> Result<Vec<serde_json::Value>, StorageError> {
+    ) -> Result<Vec<T>, StorageError> {
         match self.get(pending, key)? {
             Some(bytes) => decode(label, bytes),
             None => Ok(Vec::new()),
         }
     }
 
-    /// Changes the list under `key` (read, changed and buffered under one lock).
-    fn update_list(
+    /// Adds `item` at the end of the list under `key` (read, changed and buffered under one
+    /// lock). A list in JSON is written again in postcard.
+    fn append<T: Serialize + DeserializeOwned>(
         &self,
         label: &'static str,
         key: &impl Serialize,
-        change: impl FnOnce(&mut Vec<serde_json::Value>),
+        item: &T,
     ) -> Result<(), StorageError> {
         let key = storage_key(label, key)?;
         let mut pending = self.pending();
-        let mut list = self.list(&pending, label, &key)?;
-        change(&mut list);
-        let value = encode(label, &list)?;
-        pending.put(key, value);
+        let list: Vec<T> = self.list(&pending, label, &key)?;
+        let value = self.encode(label, &Appended(&list, item))?;
+        self.put(&mut pending, key, value);
         Ok(())
     }
 
-    fn append(
+    /// Removes the first entry equal to `item` (the same encoding), if any.
+    fn remove_from_list<T: Serialize + DeserializeOwned>(
         &self,
         label: &'static str,
         key: &impl Serialize,
-        item: &impl Serialize,
+        item: &T,
     ) -> Result<(), StorageError> {
-        let item = serde_json::to_value(item).map_err(|e| StorageError::Encode {
-            label,
-            category: e.classify(),
-        })?;
-        self.update_list(label, key, |list| list.push(item))
-    }
-
-    /// Removes the first entry equal to `item`, if any.
-    fn remove_from_list(
-        &self,
-        label: &'static str,
-        key: &impl Serialize,
-        item: &impl Serialize,
-    ) -> Result<(), StorageError> {
-        let item = serde_json::to_value(item).map_err(|e| StorageError::Encode {
-            label,
-            category: e.classify(),
-        })?;
-        self.update_list(label, key, |list| {
-            if let Some(at) = list.iter().position(|entry| *entry == item) {
-                list.remove(at);
+        let key = storage_key(label, key)?;
+        let mut pending = self.pending();
+        let mut list: Vec<T> = self.list(&pending, label, &key)?;
+        let wanted = postcard(label, item)?;
+        let mut found = None;
+        for (at, entry) in list.iter().enumerate() {
+            if postcard(label, entry)? == wanted {
+                found = Some(at);
+                break;
             }
-        })
+        }
+        if let Some(at) = found {
+            list.remove(at);
+        }
+        let value = self.encode(label, &list)?;
+        self.put(&mut pending, key, value);
+        Ok(())
     }
 
     fn read_list<V: DeserializeOwned>(
@@ -264,15 +394,7 @@ impl StoreStorage {
         key: &impl Serialize,
     ) -> Result<Vec<V>, StorageError> {
         let key = storage_key(label, key)?;
-        self.list(&self.pending(), label, &key)?
-            .into_iter()
-            .map(|value| {
-                serde_json::from_value(value).map_err(|e| StorageError::Decode {
-                    label,
-                    category: e.classify(),
-                })
-            })
-            .collect()
+        self.list(&self.pending(), label, &key)
     }
 }
 
@@ -847,7 +969,7 @@ impl StorageProvider<CURRENT_VERSION> for StoreStorage {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use diplomatie_store::KdfCost;
-    use openmls::prelude::{GroupId, LeafNodeIndex};
+    use openmls::prelude::{GroupId, LeafNodeIndex, MlsGroupJoinConfig};
 
     use super::*;
 
@@ -926,6 +1048,145 @@ mod tests {
         let message = err.to_string();
         assert!(message.contains("OwnLeafNodeIndex"), "{message}");
         assert!(!message.contains("secret"), "{message}");
+    }
+
+    #[test]
+    fn damaged_postcard_is_an_error_that_shows_no_value() {
+        let (_tmp, store) = store();
+        let group = GroupId::from_slice(b"space");
+        let key = storage_key(OWN_LEAF_INDEX, &group).unwrap();
+        let storage = StoreStorage::new(store.clone());
+        let read = || {
+            StorageProvider::<CURRENT_VERSION>::own_leaf_index::<_, LeafNodeIndex>(&storage, &group)
+                .unwrap_err()
+                .to_string()
+        };
+        store.mls_put(&key, &[POSTCARD]).unwrap();
+        let message = read();
+        assert!(message.contains("OwnLeafNodeIndex"), "{message}");
+        assert!(message.contains("postcard"), "{message}");
+        // A value with bytes after it is damaged too.
+        store.mls_put(&key, &[POSTCARD, 3, 0x5e, 0x5e]).unwrap();
+        let message = read();
+        assert!(message.contains("bytes after the value"), "{message}");
+        assert!(!message.contains("94"), "{message}");
+    }
+
+    #[test]
+    fn no_json_starts_with_the_postcard_byte() {
+        assert!(serde_json::from_slice::<serde_json::Value>(&[POSTCARD]).is_err());
+        assert!(serde_json::from_slice::<serde_json::Value>(&[POSTCARD, b'1']).is_err());
+        for json in [
+            &b"{}"[..],
+            b"[]",
+            b"\"\"",
+            b"-1",
+            b"0",
+            b"true",
+            b"false",
+            b"null",
+            b" 1",
+        ] {
+            assert!(serde_json::from_slice::<serde_json::Value>(json).is_ok());
+            assert_ne!(json[0], POSTCARD);
+        }
+    }
+
+    #[test]
+    fn values_written_as_json_are_read_and_written_again_in_postcard() {
+        let (_tmp, store) = store();
+        let group = GroupId::from_slice(b"space");
+        let old = StoreStorage::writing_json(store.clone());
+        old.write_own_leaf_index(&group, &LeafNodeIndex::new(3))
+            .unwrap();
+        old.commit().unwrap();
+        assert_eq!(
+            old.stored(OWN_LEAF_INDEX, &group).unwrap().as_deref(),
+            Some(&b"3"[..]),
+            "the JSON of earlier versions"
+        );
+
+        let storage = StoreStorage::new(store);
+        assert_eq!(index(&storage, &group), Some(3), "JSON is still read");
+        storage
+            .write_own_leaf_index(&group, &LeafNodeIndex::new(4))
+            .unwrap();
+        storage.commit().unwrap();
+        assert_eq!(
+            storage.stored(OWN_LEAF_INDEX, &group).unwrap().as_deref(),
+            Some(&[POSTCARD, 4][..])
+        );
+        assert_eq!(index(&storage, &group), Some(4));
+    }
+
+    #[test]
+    fn a_list_written_as_json_is_read_and_written_again_in_postcard() {
+        let (_tmp, store) = store();
+        let group = GroupId::from_slice(b"space");
+        let entries = |storage: &StoreStorage| -> Vec<u32> {
+            storage
+                .read_list::<LeafNodeIndex>(OWN_LEAF_NODES, &group)
+                .unwrap()
+                .into_iter()
+                .map(|i| i.u32())
+                .collect()
+        };
+        let old = StoreStorage::writing_json(store.clone());
+        for i in [1, 2] {
+            old.append(OWN_LEAF_NODES, &group, &LeafNodeIndex::new(i))
+                .unwrap();
+        }
+        old.commit().unwrap();
+        assert_eq!(
+            old.stored(OWN_LEAF_NODES, &group).unwrap().as_deref(),
+            Some(&b"[1,2]"[..])
+        );
+
+        let storage = StoreStorage::new(store);
+        assert_eq!(entries(&storage), [1, 2], "a JSON list is still read");
+        storage
+            .append(OWN_LEAF_NODES, &group, &LeafNodeIndex::new(3))
+            .unwrap();
+        storage.commit().unwrap();
+        assert_eq!(
+            storage.stored(OWN_LEAF_NODES, &group).unwrap().as_deref(),
+            Some(&[POSTCARD, 3, 1, 2, 3][..]),
+            "the whole list in postcard: its length, then its entries"
+        );
+        storage
+            .remove_from_list(OWN_LEAF_NODES, &group, &LeafNodeIndex::new(2))
+            .unwrap();
+        storage
+            .remove_from_list(OWN_LEAF_NODES, &group, &LeafNodeIndex::new(9))
+            .unwrap();
+        assert_eq!(entries(&storage), [1, 3]);
+        storage.commit().unwrap();
+        assert_eq!(entries(&storage), [1, 3]);
+    }
+
+    /// openmls reads the join configuration's past-epoch deletion policy as an untagged enum,
+    /// which postcard cannot decode: the configuration is kept in JSON, and read back.
+    #[test]
+    fn the_join_configuration_is_kept_in_json() {
+        let config = MlsGroupJoinConfig::builder()
+            .max_past_epochs(3)
+            .use_ratchet_tree_extension(true)
+            .build();
+        let in_postcard = postcard(JOIN_CONFIG, &config).unwrap();
+        assert!(decode::<MlsGroupJoinConfig>(JOIN_CONFIG, in_postcard).is_err());
+
+        let (_tmp, store) = store();
+        let group = GroupId::from_slice(b"space");
+        let storage = StoreStorage::new(store);
+        storage.write_mls_join_config(&group, &config).unwrap();
+        storage.commit().unwrap();
+        let kept = storage.stored(JOIN_CONFIG, &group).unwrap().unwrap();
+        assert_eq!(kept.first(), Some(&b'{'));
+        let read: MlsGroupJoinConfig = storage.mls_group_join_config(&group).unwrap().unwrap();
+        assert_eq!(
+            serde_json::to_vec(&read).unwrap(),
+            serde_json::to_vec(&config).unwrap()
+        );
     }
 
     #[test]
