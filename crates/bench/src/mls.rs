@@ -35,8 +35,9 @@
 //! measures operations of the same size. On the product's side each operation's time
 //! includes its `provider.commit()` (the writes of the operation in one SQLCipher
 //! transaction, `synchronous = FULL`: on disk when it returns), also reported on its own.
-//! openmls alone also encodes each value it keeps as JSON (its memory storage), but writes
-//! nothing to disk. One untimed round warms both; each figure is the median of the rounds.
+//! openmls alone also encodes each value it keeps (in JSON, in its memory storage; the product
+//! in postcard), but writes nothing to disk. One untimed round warms both; each figure is the
+//! median of the rounds.
 //! After each round both sides check that Alice and Bob are at the same epoch with the same
 //! epoch key and 200 members.
 
@@ -290,8 +291,23 @@ impl Product {
 }
 
 impl Product {
-    /// What Bob's store keeps of the space: its values and their bytes, the tree's apart.
-    fn state(&self) -> Result<State> {
+    /// What Bob's store keeps of the space: its values and their bytes, the tree's apart;
+    /// `alone`, Bob's state in openmls alone, gives the same state in JSON.
+    fn state(&self, alone: &Alone) -> Result<State> {
+        let (json_values, json_bytes, json_tree) = {
+            let values = alone
+                .bob
+                .storage()
+                .values
+                .read()
+                .map_err(|_| anyhow!("openmls's memory storage is poisoned"))?;
+            let tree = values
+                .iter()
+                .filter(|(key, _)| key.starts_with(b"Tree{"))
+                .map(|(_, value)| value.len())
+                .sum();
+            (values.len(), values.values().map(Vec::len).sum(), tree)
+        };
         self.bob_store.with_raw_connection(|conn| {
             let (values, bytes): (i64, i64) = conn.query_row(
                 "SELECT count(*), total(length(value)) FROM mls_state",
@@ -307,6 +323,9 @@ impl Product {
                 values: usize::try_from(values)?,
                 bytes: usize::try_from(bytes)?,
                 tree: usize::try_from(tree)?,
+                json_values,
+                json_bytes,
+                json_tree,
                 tree_tls: self
                     .bob_group
                     .export_ratchet_tree()
@@ -321,8 +340,13 @@ impl Product {
 struct State {
     values: usize,
     bytes: usize,
-    /// The tree's value alone (JSON, as openmls's serde types encode).
+    /// The tree's value alone (postcard).
     tree: usize,
+    /// The same state in openmls alone's memory storage: JSON, as the store kept it before
+    /// postcard (openmls's serde JSON, in which a byte string is a list of decimal numbers).
+    json_values: usize,
+    json_bytes: usize,
+    json_tree: usize,
     /// The same tree in MLS's own binary encoding, for comparison.
     tree_tls: usize,
 }
@@ -566,15 +590,25 @@ pub fn rows(runs: usize) -> Result<Vec<Row>> {
             "measured".to_owned(),
         ));
     }
-    let state = product.state()?;
+    let state = product.state(&alone)?;
     let kib = |b: usize| b as f64 / 1024.0;
     out.push(row(
-        "Bob's MLS state in his store: values, bytes (of which the tree; the tree in MLS's binary encoding)",
+        "Bob's MLS state in his store (postcard): values, bytes (of which the tree)",
         format!(
-            "{}, {:.0} KiB ({:.0} KiB; {:.0} KiB)",
+            "{}, {:.1} KiB ({:.1} KiB)",
             state.values,
             kib(state.bytes),
-            kib(state.tree),
+            kib(state.tree)
+        ),
+        "measured".to_owned(),
+    ));
+    out.push(row(
+        "  the same state in JSON (openmls alone's memory storage); the tree in MLS's binary encoding",
+        format!(
+            "{}, {:.1} KiB ({:.1} KiB); {:.1} KiB",
+            state.json_values,
+            kib(state.json_bytes),
+            kib(state.json_tree),
             kib(state.tree_tls)
         ),
         "measured".to_owned(),
