@@ -171,14 +171,15 @@ pub async fn set_read(state: Shared<'_>, id: String, read: bool) -> Result<(), C
     .await
 }
 
-/// Files a new item; returns its id.
+/// Files a new item and delivers it to the addressees who are contacts (at the next sync);
+/// returns its id and where it goes.
 #[tauri::command]
 #[specta::specta]
 pub async fn compose(
     app: AppHandle,
     state: Shared<'_>,
     mut request: ComposeDto,
-) -> Result<String, CommandError> {
+) -> Result<ComposedDto, CommandError> {
     let session = state.unlocked()?;
     // The form names its attachments by the tokens of `pick_attachments`: the files are the
     // ones the user chose, never a path the page wrote. They stay granted until the item is
@@ -197,15 +198,30 @@ pub async fn compose(
         }
         _ => Vec::new(),
     };
-    let id = blocking(move || {
+    let composed = blocking(move || {
         let compose = map::compose_in(&session.profile, &request)?;
         let id = session.profile.compose(compose)?;
         session.mark_own(id);
-        Ok(id)
+        let delivery = session.profile.deliver_item(id)?;
+        Ok(ComposedDto {
+            id: id.to_string(),
+            delivered_to: delivery.deposited.into_iter().map(|d| d.name).collect(),
+            not_delivered: delivery
+                .unreachable
+                .into_iter()
+                .map(|u| NotDeliveredDto {
+                    addressee: u.addressee,
+                    reason: serde_json::to_value(u.reason)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                })
+                .collect(),
+        })
     })
     .await?;
     app.state::<Grants>().spend(&tokens);
-    Ok(id.to_string())
+    Ok(composed)
 }
 
 /// Keeps the composer's state for a kind in the encrypted store (the interface's own JSON),

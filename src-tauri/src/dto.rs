@@ -961,6 +961,24 @@ pub struct KeyChangeDto {
     pub at: String,
 }
 
+/// An item filed by compose, and where it goes: the contacts it is delivered to at the next
+/// sync, and the addressees it cannot reach, with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ComposedDto {
+    pub id: String,
+    pub delivered_to: Vec<String>,
+    pub not_delivered: Vec<NotDeliveredDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NotDeliveredDto {
+    pub addressee: String,
+    /// `no_contact`, `ambiguous`, `no_deposit_key` or `unit`: what the interface says.
+    pub reason: String,
+}
+
 /// A contact. `identity` (64 hex digits) names it in the other contact commands: two
 /// contacts may share a name, never a key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]

@@ -234,11 +234,21 @@ async fn an_item_shared_through_the_relay_reaches_the_app_which_says_when_it_is_
         step("alice: the space and its members");
         app.click("nav-spaces").await?;
         app.wait_testid("space-row").await?;
+        // Her own space (made with her profile, this device alone) and Bruno's.
         ensure!(
-            app.attrs("space-devices", "data-count").await? == ["2"],
-            "one space of two devices"
+            app.attrs("space-devices", "data-count").await? == ["1", "2"],
+            "her own space and one of two devices"
         );
-        app.click("space-open").await?;
+        ensure!(
+            app.attrs("space-row", "data-name").await? == [ALICE, SPACE],
+            "named: her own after her, Bruno's as he named it"
+        );
+        app.wait_css(&format!(
+            "[data-testid=\"space-row\"][data-name=\"{SPACE}\"] [data-testid=\"space-open\"]"
+        ))
+        .await?
+        .click()
+        .await?;
         app.wait_until("the space's members", || async {
             Ok(app.texts("space-member-name").await?.len() == 2)
         })
@@ -258,7 +268,7 @@ async fn an_item_shared_through_the_relay_reaches_the_app_which_says_when_it_is_
         app.select("space-create-kind", "shared").await?;
         app.click("space-create-submit").await?;
         app.wait_until("alice's space listed", || async {
-            Ok(app.attrs("space-row", "data-name").await?.len() == 2)
+            Ok(app.attrs("space-row", "data-name").await?.len() == 3)
         })
         .await?;
         let names = app.attrs("space-row", "data-name").await?;

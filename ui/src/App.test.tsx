@@ -182,6 +182,26 @@ describe('unlock and lock', () => {
     }
   });
 
+  it('says where a composed item goes, and which addressees it cannot reach and why', async () => {
+    const compose = vi.fn(async () =>
+      ok({ id: 'tg-9', deliveredTo: ['Bruno Keller'], notDelivered: [{ addressee: 'BERLIN', reason: 'unit' }] }),
+    );
+    const api = fakeApi({ compose });
+    await unlocked(api);
+    fireEvent.click(screen.getByTestId('nav-compose'));
+    fireEvent.change(await screen.findByTestId('compose-subject'), { target: { value: 'Visite' } });
+    fireEvent.change(screen.getByTestId('compose-action-name-0'), { target: { value: 'Bruno Keller' } });
+    fireEvent.change(screen.getByTestId('compose-paragraph-0'), { target: { value: 'Texte.' } });
+    fireEvent.click(screen.getByTestId('compose-submit'));
+    const notice = await screen.findByTestId('delivery-notice');
+    expect(notice.getAttribute('role')).toBe('status');
+    expect(screen.getByTestId('delivery-to').textContent).toBe('Remis à Bruno Keller : part à la prochaine synchronisation.');
+    expect(screen.getByTestId('delivery-not').textContent).toContain('Non remis à BERLIN : la remise à un service');
+    // Gone once read, and when the user goes elsewhere.
+    fireEvent.click(screen.getByTestId('delivery-close'));
+    expect(screen.queryByTestId('delivery-notice')).toBeNull();
+  });
+
   it('keeps a half-written document in the store across views and a lock', async () => {
     const api = fakeApi();
     await unlocked(api);

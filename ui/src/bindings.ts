@@ -20,8 +20,11 @@ export const commands = {
 	openItem: (id: string) => typedError<ItemDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("open_item", { id })),
 	/**  Marks an item read or unread. */
 	setRead: (id: string, read: boolean) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("set_read", { id, read })),
-	/**  Files a new item; returns its id. */
-	compose: (request: ComposeDto_Deserialize) => typedError<string, CommandError_Serialize>(__TAURI_INVOKE("compose", { request })),
+	/**
+	 *  Files a new item and delivers it to the addressees who are contacts (at the next sync);
+	 *  returns its id and where it goes.
+	 */
+	compose: (request: ComposeDto_Deserialize) => typedError<ComposedDto, CommandError_Serialize>(__TAURI_INVOKE("compose", { request })),
 	/**
 	 *  Keeps the composer's state for a kind in the encrypted store (the interface's own JSON),
 	 *  so that a half-written document survives a lock or a restart without reaching the disk
@@ -529,6 +532,16 @@ export type ComposeTelegramDto_Serialize = {
 	caveats: string[],
 	/**  `YYYY-MM-DD`: the action is due by the end of that day (UTC). */
 	deadline: string | null,
+};
+
+/**
+ *  An item filed by compose, and where it goes: the contacts it is delivered to at the next
+ *  sync, and the addressees it cannot reach, with why.
+ */
+export type ComposedDto = {
+	id: string,
+	deliveredTo: string[],
+	notDelivered: NotDeliveredDto[],
 };
 
 /**  What adding a card did. */
@@ -1259,6 +1272,12 @@ export type MyCardDto_Serialize = {
 	/**  The card as one line, `DIPLOMATIE:…`. */
 	cardLine: string,
 	qr: QrDto,
+};
+
+export type NotDeliveredDto = {
+	addressee: string,
+	/**  `no_contact`, `ambiguous`, `no_deposit_key` or `unit`: what the interface says. */
+	reason: string,
 };
 
 /**  Why an attachment is only offered for saving. */

@@ -118,7 +118,7 @@ pub enum Command {
     Relay(crate::spaces::RelayCommand),
     /// Sync with the relay, or a sync folder: send what waits, receive what is new (progress on stderr)
     Sync(crate::spaces::SyncArgs),
-    /// Share an item into a space: it goes to every member at the next sync
+    /// Share items into a space: they go to every member at the next sync
     Share(crate::spaces::ShareArgs),
 }
 

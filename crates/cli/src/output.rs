@@ -60,30 +60,38 @@ pub fn identity(identity: &ProfileIdentity, own: &OwnIdentity, json: bool) -> Re
     ))
 }
 
-/// A composed item's id on stdout; where it goes, on stderr (or all of it as JSON).
+/// A composed item's id on stdout; where it goes, on stderr (or all of it as JSON). Names are
+/// said to a terminal only: a captured stderr (a log, a pipe) gets the counts and the reasons.
 pub fn composed(id: ItemId, delivery: &diplomatie_client::Delivery, json: bool) -> Result<()> {
     if json {
         return print_json(&json!({ "id": id, "delivery": delivery }));
     }
+    use std::io::IsTerminal;
     let mut err = std::io::stderr().lock();
+    let named = err.is_terminal();
     for d in &delivery.deposited {
         let route = if d.route == "action" {
             "pour action / for action"
         } else {
             "pour information / for information"
         };
+        let who = if named {
+            d.name.as_str()
+        } else {
+            "un contact / a contact"
+        };
         let _ = writeln!(
             err,
-            "Remis à {} {route}, à la prochaine synchronisation / Goes to {} at the next sync",
-            d.name, d.name
+            "Remis à {who} {route}, à la prochaine synchronisation / Goes at the next sync"
         );
     }
     for u in &delivery.unreachable {
-        let _ = writeln!(
-            err,
-            "Non remis à {} / Not delivered to {}: {}",
-            u.addressee, u.addressee, u.why
-        );
+        let who = if named {
+            u.addressee.as_str()
+        } else {
+            "un destinataire / an addressee"
+        };
+        let _ = writeln!(err, "Non remis à {who} / Not delivered: {}", u.why);
     }
     print(&format!("{id}\n"))
 }

@@ -71,8 +71,9 @@ pub struct SyncArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ShareArgs {
-    /// The item's id (or the first characters of it)
-    pub item: String,
+    /// The items' ids (or the first characters of each)
+    #[arg(required = true, num_args = 1..)]
+    pub items: Vec<String>,
     /// The space's name, or the first digits of its id
     pub space: String,
 }
@@ -246,11 +247,19 @@ pub fn sync(profile: &Profile, args: &SyncArgs, json: bool) -> Result<()> {
 }
 
 pub fn share(profile: &Profile, args: &ShareArgs, json: bool) -> Result<()> {
-    let id = profile.resolve_id(&args.item)?;
-    profile.share_item(id, &args.space)?;
+    // Every id is read before anything is shared: a typo shares nothing.
+    let ids = args
+        .items
+        .iter()
+        .map(|item| profile.resolve_id(item))
+        .collect::<Result<Vec<_>, _>>()?;
+    for id in &ids {
+        profile.share_item(*id, &args.space)?;
+    }
     let pending = profile.pending_count()?;
     if json {
-        return print_json(&json!({ "item": id.to_string(), "pending": pending }));
+        let items: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        return print_json(&json!({ "items": items, "pending": pending }));
     }
     print(&format!(
         "Partagé, part à la prochaine synchronisation / Shared, goes at the next sync ({pending} en attente / pending)\n"

@@ -177,8 +177,12 @@ fn an_item_shared_in_a_space_reaches_the_other_member_through_the_relay() {
     .trim()
     .to_owned();
     // The item, and the space's name for the newcomer (under the epoch he can read).
+    // An id that names nothing among those given: nothing is shared.
+    let out = diplo(&alice, &["share", &id, "ffffffff", CANARY_SPACE]);
+    assert!(!out.status.success(), "{}", stderr(&out));
     let shared = json(&diplo(&alice, &["--json", "share", &id, CANARY_SPACE]));
     assert_eq!(shared["pending"], 2);
+    assert_eq!(shared["items"][0], id.as_str());
     let report = json(&diplo(&alice, &["--json", "sync"]));
     assert_eq!(
         (report["delivered"].as_u64(), report["pending"].as_u64()),
@@ -263,7 +267,7 @@ fn an_item_composed_for_a_contact_is_deposited_into_their_own_space_through_the_
     );
     assert_eq!(delivery["deposited"][0]["route"], "action", "{composed}");
     assert_eq!(delivery["unreachable"][0]["addressee"], "Carole Inconnue");
-    // Said in words too, on stderr; the id alone on stdout.
+    // Said in words too, on stderr (names to a terminal only); the id alone on stdout.
     let out = diplo(
         &alice,
         &[
@@ -279,7 +283,12 @@ fn an_item_composed_for_a_contact_is_deposited_into_their_own_space_through_the_
             "Texte.",
         ],
     );
-    assert!(stderr(&out).contains("Bruno Durand"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Remis à un contact"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("Bruno Durand"), "{}", stderr(&out));
     assert_eq!(ok(&out).trim().len(), 36, "{}", ok(&out));
 
     // Bruno's own space is not at the relay until he syncs: the deposits wait, kept.

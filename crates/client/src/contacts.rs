@@ -342,7 +342,11 @@ impl Profile {
 /// The contacts `who` names (see [`Profile::find_contact`]).
 /// The contact an item's addressee designates: by email address for `Name <address>` or a
 /// bare address, else by name as [`Profile::find_contact`] reads it. `Err` says why none.
-pub(crate) fn resolve_addressee(contacts: &[Contact], who: &str) -> Result<Contact, String> {
+pub(crate) fn resolve_addressee(
+    contacts: &[Contact],
+    who: &str,
+) -> Result<Contact, (crate::deposits::UnreachableReason, String)> {
+    use crate::deposits::UnreachableReason;
     let address = match (who.rfind('<'), who.rfind('>')) {
         (Some(open), Some(close)) if open < close => who.get(open + 1..close),
         _ if who.contains('@') => Some(who.trim()),
@@ -373,10 +377,16 @@ pub(crate) fn resolve_addressee(contacts: &[Contact], who: &str) -> Result<Conta
     };
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
-        [] => Err("no contact of this name: add their card (diplo contact add)".into()),
-        several => Err(format!(
-            "{} contacts have this name: write it with the organisation, \"Name (ORG)\"",
-            several.len()
+        [] => Err((
+            UnreachableReason::NoContact,
+            "no contact of this name: add their card (diplo contact add)".into(),
+        )),
+        several => Err((
+            UnreachableReason::Ambiguous,
+            format!(
+                "{} contacts have this name: write it with the organisation, \"Name (ORG)\"",
+                several.len()
+            ),
         )),
     }
 }

@@ -44,7 +44,23 @@ pub struct Delivered {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Unreachable {
     pub addressee: String,
+    pub reason: UnreachableReason,
+    /// The reason in words, with what to do.
     pub why: String,
+}
+
+/// Why an addressee cannot be delivered to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnreachableReason {
+    /// No contact has this name or address.
+    NoContact,
+    /// Several contacts have it.
+    Ambiguous,
+    /// The contact's card is of a version without an own space.
+    NoDepositKey,
+    /// A unit: not delivered by this version.
+    Unit,
 }
 
 fn route_word(route: Route) -> &'static str {
@@ -156,17 +172,19 @@ impl Profile {
             let typed = addressee.name().to_owned();
             let found = match &addressee {
                 Addressee::Person(name) => crate::contacts::resolve_addressee(&contacts, name),
-                Addressee::Unit(_) => Err(
-                    "a unit is reached through its space, which this version cannot deliver to yet: \
-                     address its people by name"
+                Addressee::Unit(_) => Err((
+                    UnreachableReason::Unit,
+                    "a unit is reached through its space, which this version cannot deliver to \
+                     yet: address its people by name"
                         .to_owned(),
-                ),
+                )),
             };
             let contact = match found {
                 Ok(contact) => contact,
-                Err(why) => {
+                Err((reason, why)) => {
                     delivery.unreachable.push(Unreachable {
                         addressee: typed,
+                        reason,
                         why,
                     });
                     continue;
@@ -175,11 +193,10 @@ impl Profile {
             let Some(deposit) = contact.card.deposit.clone() else {
                 delivery.unreachable.push(Unreachable {
                     addressee: typed,
-                    why: format!(
-                        "{}'s card carries no space to deliver into (it was made by an earlier \
-                         version): ask them for their card again",
-                        contact.card.details.name
-                    ),
+                    reason: UnreachableReason::NoDepositKey,
+                    why: "their card carries no space to deliver into (it was made by an earlier \
+                          version): ask them for their card again"
+                        .into(),
                 });
                 continue;
             };

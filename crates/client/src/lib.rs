@@ -28,7 +28,7 @@ pub use compose::{
     AddresseeInput, AttachmentInput, ComposeForm, EmailForm, NoteForm, TelegramForm,
 };
 pub use contacts::{ContactAdded, ContactView, KeyChangeView, QrModules, SafetyNumberView};
-pub use deposits::{Delivered, Delivery, Unreachable};
+pub use deposits::{Delivered, Delivery, Unreachable, UnreachableReason};
 pub use error::ClientError;
 pub use export::ExportFormat;
 pub use feed::FeedCursor;

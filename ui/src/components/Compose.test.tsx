@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { useApi, type Api } from '../api';
+import type { ComposedDto } from '../bindings';
 import { useComposeDrafts } from '../lib/useComposeDrafts';
 import { err, fakeApi, ok } from '../test/fakeApi';
 import { renderWith } from '../test/render';
@@ -9,13 +10,13 @@ import { Compose } from './Compose';
 const type = (testId: string, value: string) => fireEvent.change(screen.getByTestId(testId), { target: { value } });
 
 /** The composer with its drafts, as the shell gives them. */
-function Composer({ onComposed }: { onComposed: (id: string) => void }) {
+function Composer({ onComposed }: { onComposed: (composed: ComposedDto) => void }) {
   const drafts = useComposeDrafts(useApi());
   return <Compose drafts={drafts} onComposed={onComposed} />;
 }
 
 /** Renders the composer and waits until it has read its drafts. */
-async function renderCompose(api: Api, onComposed: (id: string) => void = () => undefined) {
+async function renderCompose(api: Api, onComposed: (composed: ComposedDto) => void = () => undefined) {
   const rendered = renderWith(<Composer onComposed={onComposed} />, api);
   await screen.findByTestId('compose-kind');
   return rendered;
@@ -74,7 +75,7 @@ describe('compose', () => {
   });
 
   it('sends every field of a telegram', async () => {
-    const compose = vi.fn(async () => ok('tg-1'));
+    const compose = vi.fn(async () => ok({ id: 'tg-1', deliveredTo: [], notDelivered: [] }));
     const onComposed = vi.fn();
     await renderCompose(fakeApi({ compose }), onComposed);
     type('compose-origin', 'WASHINGTON');
@@ -95,7 +96,7 @@ describe('compose', () => {
     type('compose-deadline', '2026-12-01');
     fireEvent.click(screen.getByTestId('compose-submit'));
 
-    await waitFor(() => expect(onComposed).toHaveBeenCalledWith('tg-1'));
+    await waitFor(() => expect(onComposed).toHaveBeenCalledWith({ id: 'tg-1', deliveredTo: [], notDelivered: [] }));
     expect(compose).toHaveBeenCalledWith(
       expect.objectContaining({
         kind: 'telegram',
@@ -200,7 +201,7 @@ describe('compose', () => {
   });
 
   it('attaches files chosen in the picker to an email, lets one be removed, and sends their tokens', async () => {
-    const compose = vi.fn(async () => ok('mail-1'));
+    const compose = vi.fn(async () => ok({ id: 'mail-1', deliveredTo: [], notDelivered: [] }));
     const pickAttachments = vi
       .fn()
       .mockResolvedValueOnce(ok(['k1/ordre-du-jour.pdf', 'k2/annexe.odt']))

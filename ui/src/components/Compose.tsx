@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { tokenName, useApi, type CommandError } from '../api';
-import type { AddresseeDto, AddresseeKindDto, KindDto, MarkingDto, PrecedenceDto } from '../bindings';
+import type { AddresseeDto, AddresseeKindDto, ComposedDto, KindDto, MarkingDto, PrecedenceDto } from '../bindings';
 import {
   ADDRESSEE_KINDS,
   FIELD_TARGET,
@@ -31,7 +31,7 @@ const TEMPLATE_DELAY_MS = 400;
  * The composer. What is being written lives in `drafts` (kept by the shell while the profile
  * is unlocked, and in the encrypted store); this shows it once read from the store.
  */
-export function Compose({ onComposed, drafts }: { onComposed: (id: string) => void; drafts: ComposeDrafts }) {
+export function Compose({ onComposed, drafts }: { onComposed: (composed: ComposedDto) => void; drafts: ComposeDrafts }) {
   const { t } = useTranslation();
   const { load, forms } = drafts;
   useEffect(load, [load]);
@@ -48,7 +48,7 @@ export function Compose({ onComposed, drafts }: { onComposed: (id: string) => vo
   return <ComposeForms onComposed={onComposed} drafts={drafts} forms={forms} />;
 }
 
-function ComposeForms({ onComposed, drafts, forms }: { onComposed: (id: string) => void; drafts: ComposeDrafts; forms: NonNullable<ComposeDrafts['forms']> }) {
+function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: ComposedDto) => void; drafts: ComposeDrafts; forms: NonNullable<ComposeDrafts['forms']> }) {
   const { t } = useTranslation();
   const api = useApi();
   const id = useId();

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api';
-import type { LanguageDto, SessionDto_Serialize, SettingsDto } from '../bindings';
+import type { ComposedDto, LanguageDto, SessionDto_Serialize, SettingsDto } from '../bindings';
 import { NARROW_QUERY, panes, type View } from '../lib/layout';
 import { KeystrokeLatency, MARK, afterPaint, mark, measureSettled, perfNow } from '../lib/perf';
 import { resolveShortcut } from '../lib/shortcuts';
@@ -77,6 +77,8 @@ export function Shell({
   const [openDraft, setOpenDraft] = useState<string | null>(null);
   const [refreshToken, setRefreshToken] = useState(0);
   const [announce, setAnnounce] = useState('');
+  /** Where the item just composed goes, shown until the user goes elsewhere. */
+  const [delivery, setDelivery] = useState<ComposedDto | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
   // The search box's text and the number of the input event that gave it.
   const [searchInput, setSearchInput] = useState({ text: '', seq: 0 });
@@ -108,6 +110,7 @@ export function Shell({
     (v: View) => {
       setView(v);
       setHelpOpen(false);
+      setDelivery(null);
       // In one column, going to a list shows the list, not the item left open.
       if (narrow) setOpenId(null);
     },
@@ -287,6 +290,7 @@ export function Shell({
         <SyncStatus />
       </nav>
       <main id={`${id}-main`} ref={mainRef} tabIndex={-1} className={`content content-${view}${layout.reader && layout.list ? ' two-panes' : ''}`}>
+        {delivery && view === 'inbox' && <DeliveryNotice delivery={delivery} onClose={() => setDelivery(null)} />}
         {layout.list && (
           <div className="pane pane-list">
             {view === 'inbox' && <Inbox state={inboxState} onState={setInboxState} refreshToken={refreshToken} openId={openId} onOpen={listOpen} controller={list} onRowsPainted={onRowsPainted} />}
@@ -320,10 +324,11 @@ export function Shell({
         {view === 'compose' && (
           <Compose
             drafts={drafts}
-            onComposed={(newId) => {
+            onComposed={(composed) => {
               refresh();
               setView('inbox');
-              open(newId, true);
+              open(composed.id, true);
+              setDelivery(composed.deliveredTo.length + composed.notDelivered.length > 0 ? composed : null);
             }}
           />
         )}
@@ -351,6 +356,28 @@ export function Shell({
         {announce}
       </p>
       {helpOpen && <ShortcutsDialog onClose={() => setHelpOpen(false)} />}
+    </div>
+  );
+}
+
+/** Where a composed item goes: the contacts it reaches at the next sync, those it cannot. */
+function DeliveryNotice({ delivery, onClose }: { delivery: ComposedDto; onClose: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="delivery-notice" role="status" data-testid="delivery-notice">
+      {delivery.deliveredTo.length > 0 && <p data-testid="delivery-to">{t('compose.deliveredTo', { names: delivery.deliveredTo.join(', ') })}</p>}
+      {delivery.notDelivered.length > 0 && (
+        <ul>
+          {delivery.notDelivered.map((n) => (
+            <li key={n.addressee} data-testid="delivery-not">
+              {t('compose.notDelivered', { addressee: n.addressee, why: t(`compose.notDeliveredWhy.${n.reason}`, { defaultValue: t('compose.notDeliveredWhy.no_contact') }) })}
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="button" onClick={onClose} data-testid="delivery-close">
+        {t('compose.deliveryClose')}
+      </button>
     </div>
   );
 }

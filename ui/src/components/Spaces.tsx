@@ -14,7 +14,8 @@ import { errorText } from '../lib/errors';
 import { useSyncStatus } from '../lib/useSyncStatus';
 import { ErrorAlert } from './common';
 
-export const SPACE_KINDS: SpaceKindDto[] = ['unit', 'shared', 'circuit', 'own'];
+/** The kinds a new space may be: a person's own space is made with their profile. */
+export const SPACE_KINDS: SpaceKindDto[] = ['unit', 'shared', 'circuit'];
 
 export function Spaces() {
   const { t } = useTranslation();

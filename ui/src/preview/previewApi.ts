@@ -156,7 +156,7 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
       if (r.kind === 'email' && r.precedence === 'flash') return fail('flash_email', 'an email cannot be Flash', 'precedence');
       if (r.kind !== 'email' && r.precedence === 'flash' && !r.justification) return fail('flash_without_justification', 'flash needs a justification', 'justification');
       if (!r.subject) return fail('missing', 'the subject is empty', 'subject');
-      return ok('item-0');
+      return ok({ id: 'item-0', deliveredTo: [], notDelivered: [] });
     },
     noteTemplate: async (a, b) => ok({ opening: `${a} présente ses compliments à ${b} et a l'honneur de`, closing: `${a} saisit cette occasion pour renouveler à ${b} les assurances de sa haute considération.` }),
     search: async (r) => {
