@@ -7,7 +7,8 @@
 //! Two desktop apps and a relay (`diplomatie-relay serve` as a process), each app on its own
 //! person's profile, on one display, one bus and one notification server:
 //!
-//! 1. Alice and Bruno hold each other's cards and have joined the relay; they share no space.
+//! 1. Alice and Bruno hold each other's cards and have joined the relay; they share no space
+//!    (Bruno and Carole hold each other's cards too).
 //!    Bruno's app syncs once (the relay learns of his own space).
 //! 2. Alice composes in her app a telegram for action to Bruno: the notice above the list says
 //!    it goes to him, and that a unit named beside him cannot be reached; she syncs.
@@ -61,7 +62,10 @@ async fn an_item_composed_for_action_in_one_app_reaches_the_other_which_catches_
         .collect::<Result<_>>()?;
     session.diplo_on(&alice, &["contact", "add", &cards[1]])?;
     session.diplo_on(&bruno, &["contact", "add", &cards[0]])?;
+    // Carole and Bruno will share a space: each holds the other's card (a member's envelopes
+    // are checked against the certificate its card holds).
     session.diplo_on(&carole, &["contact", "add", &cards[1]])?;
+    session.diplo_on(&bruno, &["contact", "add", &cards[2]])?;
     for p in [&alice, &bruno, &carole] {
         session.diplo_on(
             p,

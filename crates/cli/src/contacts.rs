@@ -4,7 +4,7 @@ use std::io::Read;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use diplomatie_client::{ContactAdded, ContactView, Profile};
+use diplomatie_client::{ContactAdded, ContactView, Profile, UNIT_CARD_PREFIX};
 use serde_json::json;
 
 use crate::output::{print, print_json};
@@ -18,8 +18,10 @@ pub struct IdentityArgs {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum ContactCommand {
-    /// Add a contact from their card: the line starting with DIPLOMATIE: (or - to read it from standard input)
+    /// Add a contact from their card: the line starting with DIPLOMATIE: (or - to read it from standard input); a unit's card (DIPLOMATIE-UNITE:) adds the unit
     Add { card: String },
+    /// The units whose cards you hold (address them by name)
+    Units,
     /// Every contact: verified or not, key changes
     List,
     /// The safety number to compare with a contact, in person or by phone (the digits are the last line)
@@ -110,6 +112,27 @@ pub fn run(profile: &Profile, command: &ContactCommand, json: bool) -> Result<()
             } else {
                 card.clone()
             };
+            if line
+                .trim()
+                .to_ascii_uppercase()
+                .starts_with(UNIT_CARD_PREFIX)
+            {
+                let unit = profile.add_unit(&line)?;
+                if json {
+                    return print_json(&unit);
+                }
+                return print(&format!(
+                    "Service ajouté / Unit added: {} ({}), carte donnée par / card given by {}{}\n",
+                    unit.name,
+                    unit.org,
+                    unit.issuer,
+                    if unit.issuer_verified {
+                        ""
+                    } else {
+                        " (contact non vérifié / not a verified contact)"
+                    }
+                ));
+            }
             let added = profile.add_contact(&line)?;
             if json {
                 return print_json(&added);
@@ -138,6 +161,25 @@ pub fn run(profile: &Profile, command: &ContactCommand, json: bool) -> Result<()
                     name = c.name
                 ),
             };
+            print(&text)
+        }
+        ContactCommand::Units => {
+            let units = profile.units()?;
+            if json {
+                return print_json(&units);
+            }
+            if units.is_empty() {
+                return print(
+                    "Aucun service / No units: add a unit's card with diplo contact add\n",
+                );
+            }
+            let mut text = String::new();
+            for u in &units {
+                text.push_str(&format!(
+                    "{:<24} {} (carte de / card by {})\n",
+                    u.name, u.org, u.issuer
+                ));
+            }
             print(&text)
         }
         ContactCommand::List => {

@@ -19,7 +19,8 @@ pub enum SpaceCommand {
     /// Create a space whose only member is this device (its name stays among its members)
     Create {
         name: String,
-        /// own (your devices), unit (a post, a service), circuit (a draft's), shared
+        /// unit (a post, a service), circuit (a draft's), shared (your own space is made
+        /// with your profile)
         #[arg(long, default_value = "shared")]
         kind: String,
         /// Newcomers may read what was shared before they joined
@@ -41,6 +42,12 @@ pub enum SpaceCommand {
     /// A space: its members (their devices), its epoch
     Show {
         /// The space's name, or the first digits of its id
+        space: String,
+    },
+    /// The card of a unit's space (the last line), for those who will address the unit by its
+    /// name: they add it with diplo contact add
+    Card {
+        /// The unit space's name, or the first digits of its id
         space: String,
     },
 }
@@ -167,6 +174,15 @@ pub fn space(profile: &Profile, command: &SpaceCommand, json: bool) -> Result<()
             print(&spaces.iter().map(line).collect::<String>())
         }
         SpaceCommand::Show { space } => detail(&profile.space(space)?, json),
+        SpaceCommand::Card { space } => {
+            let line = profile.unit_card_line(space)?;
+            if json {
+                return print_json(&json!({ "card": line }));
+            }
+            print(&format!(
+                "Carte du service, à donner à qui l'adressera / The unit's card, for those who will address it:\n{line}\n"
+            ))
+        }
     }
 }
 

@@ -327,6 +327,176 @@ fn an_item_composed_for_a_contact_is_deposited_into_their_own_space_through_the_
     assert_no_canary(relay.dir.path());
 }
 
+#[test]
+fn a_newcomer_reads_what_came_before_him_only_in_a_space_whose_history_is_visible() {
+    let relay = InProcess::start();
+    let root = tempfile::tempdir().unwrap();
+    let alice = init(root.path(), "alice", "Alice Lefèvre", "BERLIN");
+    let bruno = init(root.path(), "bruno", "Bruno Durand", "BERLIN");
+    ok(&diplo(&alice, &["contact", "add", &card(&bruno)]));
+    ok(&diplo(&bruno, &["contact", "add", &card(&alice)]));
+    for who in [&alice, &bruno] {
+        ok(&diplo(
+            who,
+            &["relay", "join", &relay.url, "--token", &relay.invite()],
+        ));
+    }
+    // Two spaces, the same story: an item shared, then Bruno added.
+    for (space, history) in [("Archives visibles", true), ("Archives closes", false)] {
+        let mut args = vec!["space", "create", space, "--kind", "shared"];
+        if history {
+            args.push("--history");
+        }
+        ok(&diplo(&alice, &args));
+        ok(&diplo(&alice, &["sync"]));
+        let id = ok(&diplo(
+            &alice,
+            &[
+                "compose",
+                "telegram",
+                "--subject",
+                space,
+                "--action",
+                "BERLIN",
+                "--body",
+                CANARY_BODY,
+            ],
+        ))
+        .trim()
+        .to_owned();
+        ok(&diplo(&alice, &["share", &id, space]));
+        ok(&diplo(&alice, &["sync"]));
+        ok(&diplo(&alice, &["space", "add", space, "Bruno Durand"]));
+    }
+    let report = json(&diplo(&alice, &["--json", "sync"]));
+    assert_eq!(report["pending"], 0, "{report}");
+
+    let report = json(&diplo(&bruno, &["--json", "sync"]));
+    assert_eq!(report["joined"], 2, "{report}");
+    assert!(report["refused"].as_array().unwrap().is_empty(), "{report}");
+    // The closed space's first description and item stay unread; the visible one's are read
+    // once its earlier keys arrive.
+    assert_eq!(report["before_joining"], 2, "{report}");
+    let inbox = json(&diplo(&bruno, &["--json", "inbox"]));
+    let subjects: Vec<&str> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["Archives visibles"]);
+    // Nothing more, nothing twice, at the next sync.
+    let report = json(&diplo(&bruno, &["--json", "sync"]));
+    assert_eq!(report["applied"], 0, "{report}");
+    assert_no_canary(relay.dir.path());
+}
+
+#[test]
+fn an_item_for_a_unit_reaches_every_member_of_its_space_through_its_unit_card() {
+    let relay = InProcess::start();
+    let root = tempfile::tempdir().unwrap();
+    let alice = init(root.path(), "alice", "Alice Lefèvre", "BERLIN");
+    let bruno = init(root.path(), "bruno", "Bruno Durand", "BERLIN");
+    let carole = init(root.path(), "carole", "Carole Weber", "PARIS");
+    ok(&diplo(&alice, &["contact", "add", &card(&bruno)]));
+    ok(&diplo(&bruno, &["contact", "add", &card(&alice)]));
+    for who in [&alice, &bruno, &carole] {
+        ok(&diplo(
+            who,
+            &["relay", "join", &relay.url, "--token", &relay.invite()],
+        ));
+    }
+    // The post's space, BERLIN: Alice and Bruno.
+    ok(&diplo(
+        &alice,
+        &["space", "create", "BERLIN", "--kind", "unit"],
+    ));
+    ok(&diplo(&alice, &["sync"]));
+    ok(&diplo(&alice, &["space", "add", "BERLIN", "Bruno Durand"]));
+    ok(&diplo(&alice, &["sync"]));
+    ok(&diplo(&bruno, &["sync"]));
+    // Only a unit's space has a card.
+    let out = diplo(&alice, &["space", "card", "Alice Lefèvre"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+
+    // Carole, in Paris, holds the unit's card Alice gives; she knows neither of them.
+    let unit_card = ok(&diplo(&alice, &["space", "card", "BERLIN"]))
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned();
+    assert!(unit_card.starts_with("DIPLOMATIE-UNITE:"), "{unit_card}");
+    let added = json(&diplo(&carole, &["--json", "contact", "add", &unit_card]));
+    assert_eq!(added["name"], "BERLIN");
+    assert_eq!(added["issuer"], "Alice Lefèvre");
+    assert_eq!(added["issuer_verified"], false);
+    let composed = json(&diplo(
+        &carole,
+        &[
+            "--json",
+            "compose",
+            "telegram",
+            "--subject",
+            CANARY_SUBJECT,
+            "--action",
+            "BERLIN",
+            "--body",
+            CANARY_BODY,
+        ],
+    ));
+    assert_eq!(
+        composed["delivery"]["deposited"][0]["name"], "BERLIN",
+        "{composed}"
+    );
+    let report = json(&diplo(&carole, &["--json", "sync"]));
+    assert_eq!(report["delivered"], 1, "{report}");
+
+    // Both members have it for action; a second unit card, tampered, is refused.
+    for who in [&alice, &bruno] {
+        let report = json(&diplo(who, &["--json", "sync"]));
+        assert_eq!(report["applied"], 1, "{report}");
+        let inbox = json(&diplo(who, &["--json", "inbox"]));
+        let items = inbox["items"].as_array().unwrap();
+        assert!(
+            items
+                .iter()
+                .any(|i| i["subject"] == CANARY_SUBJECT && i["route"] == "action"),
+            "{inbox}"
+        );
+    }
+    let mut tampered = unit_card.clone().into_bytes();
+    let at = tampered.len() - 3;
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let out = diplo(
+        &carole,
+        &["contact", "add", &String::from_utf8(tampered).unwrap()],
+    );
+    assert!(!out.status.success());
+    // A member addressing the unit shares into its space directly.
+    let composed = json(&diplo(
+        &bruno,
+        &[
+            "--json",
+            "compose",
+            "telegram",
+            "--subject",
+            "Compte rendu",
+            "--action",
+            "BERLIN",
+            "--body",
+            "Texte.",
+        ],
+    ));
+    assert_eq!(
+        composed["delivery"]["deposited"][0]["name"], "BERLIN",
+        "{composed}"
+    );
+    ok(&diplo(&bruno, &["sync"]));
+    let report = json(&diplo(&alice, &["--json", "sync"]));
+    assert_eq!(report["applied"], 1, "{report}");
+    assert_no_canary(relay.dir.path());
+}
+
 /// Syncs each of `who` once, in order, and checks nothing was refused.
 fn sync_all(who: &[&PathBuf]) {
     for p in who {

@@ -3,6 +3,11 @@
 //! to a contact is deposited into that space, sealed to that key, and a copy stays in the
 //! sender's own space.
 //!
+//! A unit (a post, a service) is reached the same way through its unit's card
+//! ([`UnitCard`]): a member of the unit's space gives it (`unit_card_line`), with the space's
+//! deposit key; whoever adds it (`add_unit`) can address the unit by name. A member of a unit's
+//! space addressing that unit shares the item into the space directly.
+//!
 //! The own space is made with the profile (or at the first unlock by a version that has
 //! them), and the card is issued again whenever its epoch moves, so that the card given out
 //! carries the current deposit key. A card given out earlier still works: the members keep
@@ -11,13 +16,32 @@
 use std::sync::PoisonError;
 
 use diplomatie_domain::{Addressee, ItemId, Route};
-use diplomatie_protocol::{ContactCard, Content, ContentKind, DepositKey, DepositSecret, SpaceId};
+use diplomatie_protocol::{
+    ContactCard, Content, ContentKind, DepositKey, DepositSecret, SpaceId, UnitCard,
+};
 use diplomatie_store::StoredSpace;
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::spaces::SpaceKind;
 use crate::{ClientError, Profile};
+
+/// The meta key of the units' cards this profile holds (their lines, as JSON).
+const UNITS: &str = "units.cards";
+
+/// A unit this profile can deliver to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitView {
+    pub name: String,
+    pub org: String,
+    /// The space's id, in hex.
+    pub space: String,
+    /// Who vouched for the card, and whether they are a verified contact here.
+    pub issuer: String,
+    pub issuer_verified: bool,
+    /// RFC 3339.
+    pub issued: String,
+}
 
 /// The meta key under which the deposit key of a space this device deposits into is kept,
 /// until the deposit leaves: `deposit.target.` then the space's id in hex.
@@ -59,8 +83,15 @@ pub enum UnreachableReason {
     Ambiguous,
     /// The contact's card is of a version without an own space.
     NoDepositKey,
-    /// A unit: not delivered by this version.
+    /// A unit whose card is not held here.
     Unit,
+}
+
+/// Where an item for a unit goes.
+enum UnitTarget {
+    Member(SpaceId),
+    Card(Box<UnitCard>),
+    None(UnreachableReason, String),
 }
 
 fn route_word(route: Route) -> &'static str {
@@ -166,18 +197,34 @@ impl Profile {
             .get_item(id)?
             .ok_or_else(|| ClientError::NotFound(id.to_string()))?;
         let contacts = self.stored_contacts()?;
+        let units = self.unit_cards()?;
         let mut delivery = Delivery::default();
         let mut targets: Vec<(SpaceId, DepositKey, String, Route)> = Vec::new();
+        // Unit spaces this device is a member of, addressed by name: shared into directly.
+        let mut members_of: Vec<SpaceId> = Vec::new();
         for (addressee, route) in stored.item.routing() {
             let typed = addressee.name().to_owned();
             let found = match &addressee {
                 Addressee::Person(name) => crate::contacts::resolve_addressee(&contacts, name),
-                Addressee::Unit(_) => Err((
-                    UnreachableReason::Unit,
-                    "a unit is reached through its space, which this version cannot deliver to \
-                     yet: address its people by name"
-                        .to_owned(),
-                )),
+                Addressee::Unit(name) => match self.unit_target(&units, name)? {
+                    UnitTarget::Member(space) => {
+                        if !members_of.contains(&space) {
+                            members_of.push(space);
+                            delivery.deposited.push(Delivered {
+                                name: typed.clone(),
+                                route: route_word(route).to_owned(),
+                            });
+                        }
+                        continue;
+                    }
+                    UnitTarget::Card(card) => {
+                        if !targets.iter().any(|(s, ..)| *s == card.deposit.space) {
+                            targets.push((card.deposit.space, card.deposit, card.name, route));
+                        }
+                        continue;
+                    }
+                    UnitTarget::None(reason, why) => Err((reason, why)),
+                },
             };
             let contact = match found {
                 Ok(contact) => contact,
@@ -213,6 +260,9 @@ impl Profile {
             ));
         }
         let content = self.item_content(id)?;
+        for space in members_of {
+            self.write_to_outbox(space, content.clone())?;
+        }
         for (space, deposit, name, route) in targets {
             let key = format!("{TARGET}{}", space.hex());
             // The newest key known for the space is the one sealed to.
@@ -236,6 +286,111 @@ impl Profile {
             }
         }
         Ok(delivery)
+    }
+
+    /// Where an item addressed to unit `name` goes: the unit's space if this device is a
+    /// member, else the space of the one unit card of that name held here.
+    fn unit_target(&self, units: &[UnitCard], name: &str) -> Result<UnitTarget, ClientError> {
+        let fold = |s: &str| s.trim().to_lowercase();
+        let mine: Vec<StoredSpace> = self
+            .store()
+            .spaces()?
+            .into_iter()
+            .filter(|s| s.kind == SpaceKind::Unit.as_str() && fold(&s.name) == fold(name))
+            .collect();
+        if let [space] = mine.as_slice() {
+            return Ok(UnitTarget::Member(SpaceId(space.id)));
+        }
+        let cards: Vec<&UnitCard> = units
+            .iter()
+            .filter(|u| fold(&u.name) == fold(name))
+            .collect();
+        Ok(match cards.as_slice() {
+            [one] => UnitTarget::Card(Box::new((*one).clone())),
+            [] => UnitTarget::None(
+                UnreachableReason::Unit,
+                "no unit card of this name: ask a member of the unit for its card (diplo space \
+                 card), then add it (diplo contact add)"
+                    .into(),
+            ),
+            several => UnitTarget::None(
+                UnreachableReason::Ambiguous,
+                format!("{} unit cards have this name", several.len()),
+            ),
+        })
+    }
+
+    /// The card of unit space `which`, to give to those who will address the unit: its name,
+    /// this person's organisation, the space's current deposit key, vouched for by this person.
+    pub fn unit_card_line(&self, which: &str) -> Result<String, ClientError> {
+        let space = self.find_space(which)?;
+        if space.kind != SpaceKind::Unit.as_str() {
+            return Err(ClientError::Space(
+                "only a unit's space has a unit card: make the space with the kind unit".into(),
+            ));
+        }
+        let id = SpaceId(space.id);
+        let (epoch, key) = self.space_current_key(&id)?;
+        let secret = DepositSecret::derive(id, epoch, &key)?;
+        let deposit = DepositKey::issue(&secret, self.own().device.device, &self.signing_key()?)?;
+        let card = UnitCard::issue(
+            &self.identity_secret()?,
+            &self.card(),
+            &space.name,
+            &self.identity().org,
+            OffsetDateTime::now_utc(),
+            &deposit,
+        )?;
+        Ok(card.to_line())
+    }
+
+    fn unit_cards(&self) -> Result<Vec<UnitCard>, ClientError> {
+        let lines: Vec<String> = self.meta_json(UNITS)?.unwrap_or_default();
+        lines
+            .iter()
+            .map(|l| UnitCard::from_line(l).map_err(ClientError::from))
+            .collect()
+    }
+
+    fn unit_view(&self, card: &UnitCard) -> Result<UnitView, ClientError> {
+        let issuer = self.known_identity(&card.issuer.identity)?;
+        Ok(UnitView {
+            name: card.name.clone(),
+            org: card.org.clone(),
+            space: card.deposit.space.hex(),
+            issuer: card.issuer.details.name.clone(),
+            issuer_verified: issuer.is_some_and(|c| c.verified),
+            issued: card
+                .issued
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Adds a unit's card from its line (`DIPLOMATIE-UNITE:…`); a newer card of the same
+    /// unit's space replaces the one held.
+    pub fn add_unit(&self, line: &str) -> Result<UnitView, ClientError> {
+        let card = UnitCard::from_line(line)?;
+        let mut cards = self.unit_cards()?;
+        match cards
+            .iter_mut()
+            .find(|c| c.deposit.space == card.deposit.space)
+        {
+            Some(held) if held.issued > card.issued => return self.unit_view(held),
+            Some(held) => *held = card.clone(),
+            None => cards.push(card.clone()),
+        }
+        let lines: Vec<String> = cards.iter().map(UnitCard::to_line).collect();
+        self.put_meta_json(UNITS, &lines)?;
+        self.unit_view(&card)
+    }
+
+    /// The units this profile holds a card of.
+    pub fn units(&self) -> Result<Vec<UnitView>, ClientError> {
+        self.unit_cards()?
+            .iter()
+            .map(|c| self.unit_view(c))
+            .collect()
     }
 
     /// Item `id` as the content of an envelope.

@@ -28,7 +28,7 @@ pub use compose::{
     AddresseeInput, AttachmentInput, ComposeForm, EmailForm, NoteForm, TelegramForm,
 };
 pub use contacts::{ContactAdded, ContactView, KeyChangeView, QrModules, SafetyNumberView};
-pub use deposits::{Delivered, Delivery, Unreachable, UnreachableReason};
+pub use deposits::{Delivered, Delivery, UnitView, Unreachable, UnreachableReason};
 pub use error::ClientError;
 pub use export::ExportFormat;
 pub use feed::FeedCursor;
@@ -54,5 +54,5 @@ pub use diplomatie_crypto::disable_core_dumps;
 
 /// The wire types of identities, as the services return them.
 pub use diplomatie_protocol::{
-    ContactCard, DeviceCertificate, DeviceId, IdentityKey, SafetyNumber,
+    ContactCard, DeviceCertificate, DeviceId, IdentityKey, SafetyNumber, UNIT_CARD_PREFIX,
 };

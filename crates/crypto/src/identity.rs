@@ -88,10 +88,12 @@ pub enum Context {
     RelayAuth,
     /// A member's device signs its space's deposit key for an epoch.
     DepositKey,
+    /// An identity key vouches for a unit's card (its name and its space's deposit key).
+    UnitCard,
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::DeviceCertificate,
         Context::ContactCard,
         Context::Clearance,
@@ -102,6 +104,7 @@ impl Context {
         Context::Envelope,
         Context::RelayAuth,
         Context::DepositKey,
+        Context::UnitCard,
     ];
 
     /// The label signed before the statement (no label is a prefix of another, none holds a
@@ -118,6 +121,7 @@ impl Context {
             Context::Envelope => "diplomatie/envelope/v1",
             Context::RelayAuth => "diplomatie/relay-auth/v1",
             Context::DepositKey => "diplomatie/deposit-key/v1",
+            Context::UnitCard => "diplomatie/unit-card/v1",
         }
     }
 

@@ -134,10 +134,12 @@ pub enum ContentKind {
     Release,
     /// What the members call the space: its name, kind and settings.
     SpaceInfo,
+    /// The keys of earlier epochs, handed to newcomers of a space whose history is visible.
+    HistoryKeys,
 }
 
 impl ContentKind {
-    const ALL: [ContentKind; 7] = [
+    const ALL: [ContentKind; 8] = [
         ContentKind::Item,
         ContentKind::DraftChanges,
         ContentKind::DraftSnapshot,
@@ -145,6 +147,7 @@ impl ContentKind {
         ContentKind::Card,
         ContentKind::Release,
         ContentKind::SpaceInfo,
+        ContentKind::HistoryKeys,
     ];
 
     /// The kind a byte stands for, if this version knows it.

@@ -11,6 +11,7 @@
 //! - an [`Envelope`]: content for a space, sealed under the space's epoch key and signed by its
 //!   sender's device (the header, which the relay reads, names no person and no subject), or
 //!   deposited by anyone into a space with its [`DepositKey`];
+//! - a [`UnitCard`]: how to deliver to a unit, its space's deposit key vouched for by a member;
 //! - the relay's HTTP API (`relay`).
 //!
 //! Everything is checked when decoded: a value of these types has a valid signature. The
@@ -25,6 +26,7 @@ mod error;
 mod keys;
 pub mod relay;
 mod safety;
+mod unit;
 
 pub use card::{CARD_PREFIX, CardDetails, ContactCard, MAX_CARD_BYTES, MAX_DEVICES};
 pub use deposit::{DepositKey, DepositSecret, MAX_DEPOSIT_KEY_BYTES};
@@ -35,3 +37,4 @@ pub use envelope::{
 pub use error::ProtocolError;
 pub use keys::IdentityKey;
 pub use safety::SafetyNumber;
+pub use unit::{MAX_UNIT_CARD_BYTES, UNIT_CARD_PREFIX, UnitCard};

@@ -84,6 +84,9 @@ pub(crate) fn write_rows(conn: &Connection, rows: &[RowWrite<'_>]) -> Result<(),
     Ok(())
 }
 
+/// An epoch of a space and its key.
+pub type EpochKey = (u64, Zeroizing<[u8; 32]>);
+
 impl Store {
     /// Records a space this device made or joined, the key of its current epoch and the MLS
     /// state of the operation, in one transaction.
@@ -225,6 +228,60 @@ impl Store {
                 .map_err(|_| StoreError::Damaged("an epoch key is not 32 bytes".into()))
         })
         .transpose()
+    }
+
+    /// Every epoch key kept for space `id`, by epoch.
+    pub fn space_epoch_keys(
+        &self,
+        id: &[u8; 16],
+    ) -> Result<Vec<EpochKey>, StoreError> {
+        let rows: Vec<(i64, Zeroizing<Vec<u8>>)> = self.call(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT epoch, key FROM space_epoch_keys WHERE space = ?1 ORDER BY epoch",
+            )?;
+            let rows = statement.query_map(params![id.as_slice()], |r| {
+                Ok((r.get(0)?, Zeroizing::new(r.get::<_, Vec<u8>>(1)?)))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })?;
+        rows.into_iter()
+            .map(|(epoch, key)| {
+                let epoch = u64::try_from(epoch)
+                    .map_err(|_| StoreError::Damaged("an epoch is negative".into()))?;
+                let key = <[u8; 32]>::try_from(key.as_slice())
+                    .map(Zeroizing::new)
+                    .map_err(|_| StoreError::Damaged("an epoch key is not 32 bytes".into()))?;
+                Ok((epoch, key))
+            })
+            .collect()
+    }
+
+    /// Keeps keys of epochs of space `id` before the earliest this device holds (history
+    /// handed over by a member); a key already held is never replaced. Returns how many were
+    /// new.
+    pub fn keep_history_keys(
+        &self,
+        id: &[u8; 16],
+        keys: &[(u64, [u8; 32])],
+    ) -> Result<usize, StoreError> {
+        self.call(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let earliest: Option<i64> = tx
+                .prepare_cached("SELECT MIN(epoch) FROM space_epoch_keys WHERE space = ?1")?
+                .query_row(params![id.as_slice()], |r| r.get(0))?;
+            let Some(earliest) = earliest else {
+                return Err(StoreError::UnknownSpace);
+            };
+            let mut added = 0;
+            for (epoch, key) in keys {
+                if epoch_i64(*epoch)? < earliest {
+                    put_key(&tx, id, *epoch, key)?;
+                    added += 1;
+                }
+            }
+            tx.commit()?;
+            Ok(added)
+        })
     }
 
     /// The sync engine's rows, all of them.

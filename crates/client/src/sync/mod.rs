@@ -31,7 +31,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use diplomatie_domain::{Item, ItemContent, ItemId};
 use diplomatie_protocol::relay::CommitUpload;
-use diplomatie_protocol::{Content, ContentKind, Envelope, EnvelopeHeader, EnvelopeId, SpaceId};
+use diplomatie_protocol::{
+    Content, ContentKind, DeviceCertificate, DeviceId, Envelope, EnvelopeHeader, EnvelopeId,
+    SpaceId,
+};
 use diplomatie_store::{AuditAction, NewItem, PutOutcome, RowWrite};
 use diplomatie_sync::{
     Action, Config, Cursor, Engine, Entry, Event, Input, PushOutcome, Refusal, Time, TransportId,
@@ -203,8 +206,12 @@ impl Profile {
             }
             other => other?,
         };
-        // The newcomers learn what the space is called (under the new epoch they can read).
+        // The newcomers learn what the space is called (under the new epoch they can read),
+        // and, when its history is visible, the keys that open what came before them.
         self.queue_space_info(&id)?;
+        if space.history_visible {
+            self.queue_history_keys(&id)?;
+        }
         Ok(added)
     }
 
@@ -292,6 +299,45 @@ impl Profile {
                 body,
             },
         )
+    }
+
+    /// Puts in space `id`'s outbox the keys of the epochs before its current one, for the
+    /// newcomers of a space whose history is visible.
+    fn queue_history_keys(&self, id: &SpaceId) -> Result<(), ClientError> {
+        let current = self
+            .store()
+            .space(&id.0)?
+            .ok_or(diplomatie_store::StoreError::UnknownSpace)?
+            .epoch;
+        let keys: Vec<(u64, [u8; 32])> = self
+            .store()
+            .space_epoch_keys(&id.0)?
+            .into_iter()
+            .filter(|(epoch, _)| *epoch < current)
+            .map(|(epoch, key)| (epoch, *key))
+            .collect();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let body = zeroize::Zeroizing::new(
+            postcard::to_allocvec(&keys).map_err(|e| ClientError::Relay(e.to_string()))?,
+        );
+        self.write_to_outbox(
+            *id,
+            Content {
+                kind: ContentKind::HistoryKeys,
+                body: body.to_vec(),
+            },
+        )
+    }
+
+    /// Keeps the earlier epochs' keys a member handed over; `true` when some were new, so that
+    /// the space's log is read again from its start.
+    fn receive_history_keys(&self, space: SpaceId, content: &Content) -> Result<bool, ClientError> {
+        let keys: Vec<(u64, [u8; 32])> = postcard::from_bytes(&content.body).map_err(|_| {
+            ClientError::Relay("the keys of a space's history are unreadable".into())
+        })?;
+        Ok(self.store().keep_history_keys(&space.0, &keys)? > 0)
     }
 
     /// Writes `content` into space `space`'s outbox.
@@ -455,7 +501,23 @@ impl Profile {
             .map(|s| (SpaceId(s.id), s.name.clone()))
             .collect();
         let mut done = 0;
-        while let Some(action) = queue.pop_front() {
+        // Envelopes of epochs before this device joined, by space, until its history arrives.
+        let mut before_joining: BTreeMap<SpaceId, usize> = BTreeMap::new();
+        // Spaces whose earlier keys arrived: their logs are read again from the start once
+        // the engine has settled (what was applied is not applied twice).
+        let mut rewind: std::collections::BTreeSet<SpaceId> = Default::default();
+        loop {
+            let Some(action) = queue.pop_front() else {
+                if rewind.is_empty() {
+                    break;
+                }
+                for space in std::mem::take(&mut rewind) {
+                    before_joining.remove(&space);
+                    queue.extend(engine.handle(now(), Input::Unsubscribe { space, transport }));
+                    queue.extend(engine.handle(now(), Input::Subscribe { space, transport }));
+                }
+                continue;
+            };
             done += 1;
             if done > MAX_ACTIONS {
                 return Err(ClientError::Relay(
@@ -480,8 +542,11 @@ impl Profile {
                     header, content, ..
                 } => {
                     let input = match self.apply(&header, &content) {
-                        Ok(()) => {
+                        Ok(history) => {
                             report.applied += 1;
+                            if history {
+                                rewind.insert(header.space);
+                            }
                             Input::Applied { id: header.id }
                         }
                         Err(e) => {
@@ -498,10 +563,10 @@ impl Profile {
                     // transaction: applying an item twice stores it once).
                     queue.extend(engine.handle(now(), input));
                 }
-                Action::Drop { reason, .. } => {
+                Action::Drop { reason, space, .. } => {
                     if let diplomatie_sync::DropReason::Invalid { reason } = reason {
                         if reason == BEFORE_JOINING {
-                            report.before_joining += 1;
+                            *before_joining.entry(space).or_default() += 1;
                         } else {
                             report.refused.push(reason);
                         }
@@ -521,6 +586,7 @@ impl Profile {
                 Action::Event(_) | Action::Snapshot { .. } | Action::WakeAt(_) => {}
             }
         }
+        report.before_joining = before_joining.values().sum();
         report.pending = engine.pending_count();
         Ok(report)
     }
@@ -608,10 +674,13 @@ impl Profile {
                 };
             }
         };
+        // The members' certificates, looked up once a page (loading the group is the costly
+        // part of opening an envelope).
+        let mut members = BTreeMap::new();
         let entries = page
             .entries
             .into_iter()
-            .map(|(at, bytes)| self.open_envelope(space, at, &bytes))
+            .map(|(at, bytes)| self.open_envelope(space, at, &bytes, &mut members))
             .collect();
         Input::Page {
             transport,
@@ -625,7 +694,13 @@ impl Profile {
 
     /// Verifies an envelope of `space`'s log against the certificate of the member device
     /// that sent it and opens it under the key of its epoch.
-    fn open_envelope(&self, space: SpaceId, position: Cursor, bytes: &[u8]) -> Entry {
+    fn open_envelope(
+        &self,
+        space: SpaceId,
+        position: Cursor,
+        bytes: &[u8],
+        members: &mut BTreeMap<DeviceId, Option<DeviceCertificate>>,
+    ) -> Entry {
         let invalid = |position: Cursor, id, reason: String| Entry::Unopened {
             position,
             id,
@@ -646,7 +721,15 @@ impl Profile {
         if envelope.is_deposit() {
             return self.open_deposit(&envelope, position);
         }
-        let device = match self.space_member_certificate(&space, &header.sender) {
+        let known = match members.get(&header.sender) {
+            Some(known) => Ok(known.clone()),
+            None => self
+                .space_member_certificate(&space, &header.sender)
+                .inspect(|found| {
+                    members.insert(header.sender, found.clone());
+                }),
+        };
+        let device = match known {
             Ok(Some(device)) => device,
             Ok(None) => {
                 return invalid(
@@ -734,14 +817,17 @@ impl Profile {
         }
     }
 
-    /// Applies received content.
-    fn apply(&self, header: &EnvelopeHeader, content: &Content) -> Result<(), ClientError> {
+    /// Applies received content; `true` when it brought keys of the space's earlier epochs.
+    fn apply(&self, header: &EnvelopeHeader, content: &Content) -> Result<bool, ClientError> {
         match content.kind {
-            ContentKind::Item => self.receive_item(content),
-            ContentKind::DraftSnapshot | ContentKind::DraftChanges => {
-                self.receive_draft(header.space, &content.body)
-            }
-            ContentKind::SpaceInfo => self.receive_space_info(header.space, content),
+            ContentKind::Item => self.receive_item(content).map(|()| false),
+            ContentKind::DraftSnapshot | ContentKind::DraftChanges => self
+                .receive_draft(header.space, &content.body)
+                .map(|()| false),
+            ContentKind::SpaceInfo => self
+                .receive_space_info(header.space, content)
+                .map(|()| false),
+            ContentKind::HistoryKeys => self.receive_history_keys(header.space, content),
             other => Err(ClientError::Relay(format!(
                 "content of kind {other:?} is not taken by this version yet"
             )))
