@@ -279,6 +279,12 @@ fn sync_locked(
                 }
             });
             emit(app, session, status);
+            // A draft that arrived asking the user to clear or approve it is notified, as from
+            // the exchange folder.
+            if !report.drafts.is_empty() {
+                let state = app.state::<Arc<crate::state::AppState>>();
+                crate::watch::notify_waiting_drafts(app, &state, session, &report.drafts);
+            }
             if report.applied > 0 {
                 let ids = drafts_changed_since(&session.profile, started);
                 if !ids.is_empty()

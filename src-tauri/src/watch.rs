@@ -96,8 +96,19 @@ fn drafts_ticked(app: &AppHandle, state: &AppState, session: &Arc<Session>, tick
             tracing::warn!(error = %e, "could not tell the interface about new numbers");
         }
     }
+    notify_waiting_drafts(app, state, session, &tick.received);
+}
+
+/// A notification for each draft received (from the exchange folder or by sync) that now
+/// waits for the user: to clear, to approve, or returned to them.
+pub(crate) fn notify_waiting_drafts(
+    app: &AppHandle,
+    state: &AppState,
+    session: &Arc<Session>,
+    received: &[diplomatie_client::drafting::DraftReceived],
+) {
     let lang = session.settings().language;
-    for received in tick.received.iter().filter(|r| r.now_my_turn) {
+    for received in received.iter().filter(|r| r.now_my_turn) {
         let draft = match session.profile.draft(&received.id) {
             Ok(d) => d,
             Err(e) => {

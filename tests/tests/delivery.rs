@@ -15,8 +15,9 @@
 //! 3. Bruno's app syncs: the telegram is in his inbox for action, and a desktop notification
 //!    for action was raised for it.
 //! 4. Bruno's app is closed. Carole (`diplo`) makes a space, adds Bruno through the relay and
-//!    shares a few hundred items into it. Bruno's app starts again and catches up: a progress
-//!    bar shows the catch-up, then the items are in his inbox.
+//!    shares a few hundred items into it, and a draft submitted for Bruno's clearance. Bruno's
+//!    app starts again and catches up: a progress bar shows the catch-up, then the items are in
+//!    his inbox and the clearance request is notified.
 //!
 //! A failing test leaves a screenshot in `artifacts/e2e/`.
 
@@ -29,6 +30,7 @@ const BRUNO: &str = "Bruno Keller";
 const CAROLE: &str = "Carole Weber";
 const SUBJECT: &str = "CANARI-REMISE-2b7e Visite du ministre";
 const SPACE: &str = "Dossier Bruxelles";
+const DRAFT: &str = "Réponse au ministre";
 /// How many items Carole shares while Bruno's app is closed: enough for a catch-up that lasts.
 const BACKLOG: usize = 400;
 
@@ -162,6 +164,32 @@ async fn an_item_composed_for_action_in_one_app_reaches_the_other_which_catches_
     args.extend(ids.iter().map(String::as_str));
     args.push(SPACE);
     session.diplo_on(&carole, &args)?;
+    // And a draft that asks Bruno's clearance.
+    let created: Value = serde_json::from_str(&session.diplo_on(
+        &carole,
+        &[
+            "--json",
+            "draft",
+            "new",
+            "--kind",
+            "telegram",
+            "--subject",
+            DRAFT,
+            "--origin",
+            "BRUXELLES",
+            "--approver",
+            CAROLE,
+            "--clearer",
+            BRUNO,
+            "--action",
+            "DFAE",
+            "--paragraph",
+            "Projet de réponse.",
+        ],
+    )?)?;
+    let draft = created["id"].as_str().context("the draft's id")?.to_owned();
+    session.diplo_on(&carole, &["draft", "share", &draft, SPACE])?;
+    session.diplo_on(&carole, &["draft", "submit", &draft])?;
     let report: Value = serde_json::from_str(&session.diplo_on(&carole, &["--json", "sync"])?)?;
     ensure!(report["pending"] == 0, "carole's backlog sent: {report}");
 
@@ -198,6 +226,17 @@ async fn an_item_composed_for_action_in_one_app_reaches_the_other_which_catches_
         ensure!(
             bruno_app.find_all("sync-progress").await?.is_empty(),
             "the bar is gone once caught up"
+        );
+        let n = session.wait_notification("the clearance request arrived by sync", |n| {
+            n["summary"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Visa demandé")
+        })?;
+        ensure!(
+            n["body"].as_str().unwrap_or_default().contains(DRAFT)
+                || n["summary"].as_str().unwrap_or_default().contains(DRAFT),
+            "the request names the draft: {n}"
         );
         let inbox: Value =
             serde_json::from_str(&session.diplo_on(&bruno, &["--json", "inbox", "--limit", "1"])?)?;

@@ -196,7 +196,7 @@ describe('unlock and lock', () => {
     const notice = await screen.findByTestId('delivery-notice');
     expect(notice.getAttribute('role')).toBe('status');
     expect(screen.getByTestId('delivery-to').textContent).toBe('Remis à Bruno Keller : part à la prochaine synchronisation.');
-    expect(screen.getByTestId('delivery-not').textContent).toContain('Non remis à BERLIN : la remise à un service');
+    expect(screen.getByTestId('delivery-not').textContent).toContain('Non remis à BERLIN : aucune carte de ce service ici');
     // Gone once read, and when the user goes elsewhere.
     fireEvent.click(screen.getByTestId('delivery-close'));
     expect(screen.queryByTestId('delivery-notice')).toBeNull();

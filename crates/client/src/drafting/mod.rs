@@ -214,7 +214,7 @@ pub struct Renumbered {
 }
 
 /// What receiving a draft did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DraftReceived {
     pub id: String,
     /// The draft was new to this profile.

@@ -111,15 +111,20 @@ impl Profile {
 
     /// Merges a draft received in space `space`, and remembers that the space has it as its
     /// sender had it.
-    pub(crate) fn receive_draft(&self, space: SpaceId, packet: &[u8]) -> Result<(), ClientError> {
+    pub(crate) fn receive_draft(
+        &self,
+        space: SpaceId,
+        packet: &[u8],
+    ) -> Result<crate::drafting::DraftReceived, ClientError> {
         let (id, bytes) = crate::drafting::parse_packet(packet)?;
         let sender_heads = DraftDoc::load(bytes, &crate::drafting::fresh_actor())?.heads();
-        self.import_draft(packet)?;
+        let received = self.import_draft(packet)?;
         let mut shared = self.shared_drafts()?;
         shared
             .entry(id)
             .or_default()
             .insert(space.hex(), sender_heads);
-        self.save_shared_drafts(&shared)
+        self.save_shared_drafts(&shared)?;
+        Ok(received)
     }
 }

@@ -77,6 +77,10 @@ pub struct SyncReport {
     pub before_joining: usize,
     /// Local writes still to go.
     pub pending: usize,
+    /// The drafts that arrived with changes, each with what it brought (a request to clear or
+    /// approve among them: the app notifies those).
+    #[serde(skip)]
+    pub drafts: Vec<crate::drafting::DraftReceived>,
 }
 
 /// Where a sync stands, for a progress bar.
@@ -97,6 +101,15 @@ struct SpaceInfo {
 
 /// Why an envelope of an epoch before this device joined is not opened.
 const BEFORE_JOINING: &str = "sent before this device joined the space";
+
+/// What applying received content did, beyond storing it.
+enum Applied {
+    Done,
+    /// Keys of the space's earlier epochs arrived: its log is read again.
+    History,
+    /// A draft merged, with what it brought.
+    Draft(Box<crate::drafting::DraftReceived>),
+}
 
 /// Envelopes sealed for one push, each with its id.
 type Sealed = Vec<(EnvelopeId, Vec<u8>)>;
@@ -542,10 +555,16 @@ impl Profile {
                     header, content, ..
                 } => {
                     let input = match self.apply(&header, &content) {
-                        Ok(history) => {
+                        Ok(applied) => {
                             report.applied += 1;
-                            if history {
-                                rewind.insert(header.space);
+                            match applied {
+                                Applied::History => {
+                                    rewind.insert(header.space);
+                                }
+                                Applied::Draft(received) if received.changed => {
+                                    report.drafts.push(*received);
+                                }
+                                Applied::Draft(_) | Applied::Done => {}
                             }
                             Input::Applied { id: header.id }
                         }
@@ -817,17 +836,19 @@ impl Profile {
         }
     }
 
-    /// Applies received content; `true` when it brought keys of the space's earlier epochs.
-    fn apply(&self, header: &EnvelopeHeader, content: &Content) -> Result<bool, ClientError> {
+    /// Applies received content.
+    fn apply(&self, header: &EnvelopeHeader, content: &Content) -> Result<Applied, ClientError> {
         match content.kind {
-            ContentKind::Item => self.receive_item(content).map(|()| false),
+            ContentKind::Item => self.receive_item(content).map(|()| Applied::Done),
             ContentKind::DraftSnapshot | ContentKind::DraftChanges => self
                 .receive_draft(header.space, &content.body)
-                .map(|()| false),
+                .map(|r| Applied::Draft(Box::new(r))),
             ContentKind::SpaceInfo => self
                 .receive_space_info(header.space, content)
-                .map(|()| false),
-            ContentKind::HistoryKeys => self.receive_history_keys(header.space, content),
+                .map(|()| Applied::Done),
+            ContentKind::HistoryKeys => self
+                .receive_history_keys(header.space, content)
+                .map(|new| if new { Applied::History } else { Applied::Done }),
             other => Err(ClientError::Relay(format!(
                 "content of kind {other:?} is not taken by this version yet"
             )))
