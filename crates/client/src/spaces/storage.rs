@@ -15,7 +15,7 @@
 //!
 //! Earlier versions kept every value as openmls's serde JSON, in which every byte string is a
 //! list of decimal numbers: the ratchet tree of a space of 200 devices was 192 KiB, and openmls
-//! rewrites it at every epoch. In postcard a byte is a byte (the same tree is about 40 KiB),
+//! rewrites it at every epoch. In postcard a byte is a byte (the same tree is about 35 KiB),
 //! and the store's transaction, which encrypts and syncs every page it writes, shrinks with it.
 //!
 //! A value starting with [`POSTCARD`] is postcard; any other is JSON, which never starts with
