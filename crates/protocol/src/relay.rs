@@ -275,6 +275,49 @@ impl WelcomePage {
     }
 }
 
+/// The start of a sync (`POST /v1/start`, postcard): the spaces the device holds, each with
+/// the epoch it is at, so that one round trip brings what it needs before reading the logs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartRequest {
+    pub spaces: Vec<(SpaceId, u64)>,
+}
+
+impl StartRequest {
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, ProtocolError> {
+        decode_all("start of a sync", bytes)
+    }
+}
+
+/// What a device needs at the start of a sync (postcard): how many of its key packages the
+/// relay holds, its waiting welcomes, every space it is a member of (head and epoch), and for
+/// each space of the request whose epoch the relay has passed, the commits since (a first
+/// page; `next` says when more follow). The most spaces asked about at once:
+/// [`MAX_START_SPACES`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Start {
+    pub key_packages: u32,
+    pub welcomes: Vec<WelcomeRecord>,
+    pub spaces: Vec<SpaceSummary>,
+    pub commits: Vec<(SpaceId, CommitPage)>,
+}
+
+/// The most spaces one start of a sync asks about.
+pub const MAX_START_SPACES: usize = 1000;
+
+impl Start {
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, ProtocolError> {
+        decode_all("start of a sync", bytes)
+    }
+}
+
 /// Key packages of the session's device to publish (`POST /v1/keypackages`, postcard
 /// `Vec<Vec<u8>>`), each a TLS-encoded MLS `KeyPackage` (not wrapped in an `MLSMessage`), as
 /// `KeyPackage::tls_serialize_detached` gives it. Each is handed out once

@@ -14,7 +14,7 @@ use diplomatie_protocol::relay::{
     ChallengeRequest, ChallengeResponse, CommitAccepted, CommitUpload, CreateSpaceRequest,
     EnrolRequest, EnrolResponse, KeyPackageUpload, KeyPackagesStored, MAX_KEY_PACKAGES_PER_DEVICE,
     MAX_PAGE_ENVELOPES, PushBatch, PushOutcome, PushResponse, RefusalReason, SessionRequest,
-    SessionResponse, SpacesResponse,
+    SessionResponse, SpacesResponse, StartRequest,
 };
 use diplomatie_protocol::{DeviceCertificate, DeviceId, Envelope, ProtocolError, SpaceId};
 use serde::Deserialize;
@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/enrol", post(enrol))
         .route("/v1/auth/challenge", post(challenge))
         .route("/v1/auth/session", post(session))
+        .route("/v1/start", post(start))
         .route("/v1/spaces", post(create_space).get(list_spaces))
         .route("/v1/spaces/{space}/envelopes", post(push).get(pull))
         .route("/v1/spaces/{space}/deposits", post(deposit))
@@ -616,6 +617,35 @@ async fn commits(
         .call(move |conn| store::commits(conn, space, device, after))
         .await?;
     Ok(binary(page.encode()))
+}
+
+// ---- the start of a sync ----
+
+/// One round trip before a device reads its logs: its key packages held, its welcomes, its
+/// spaces, and the commits it has not processed.
+async fn start(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    body: Payload,
+) -> Result<Response, ApiError> {
+    let request = StartRequest::decode(&body.0).map_err(|_| {
+        ApiError::BadRequest(
+            "the body is not the start of a sync (postcard StartRequest): see the relay's API"
+                .into(),
+        )
+    })?;
+    if request.spaces.len() > diplomatie_protocol::relay::MAX_START_SPACES {
+        return Err(ApiError::TooLarge(format!(
+            "a sync starts with at most {} spaces: ask about fewer",
+            diplomatie_protocol::relay::MAX_START_SPACES
+        )));
+    }
+    let device = session.device;
+    let start = state
+        .db
+        .call(move |conn| store::start(conn, device, &request, now()))
+        .await?;
+    Ok(binary(start.encode()))
 }
 
 // ---- welcomes ----

@@ -28,6 +28,7 @@
 //! | `POST /v1/auth/session` | an enrolled device | `{device, challenge, signature}`, the challenge signed under `Context::RelayAuth` → a session token, valid 15 min, then sent as `Authorization: Bearer` |
 //! | `POST /v1/spaces` | a session | `{space, group_info}`: creates a space from its MLS group, given by a group info with its ratchet tree that the caller's leaf signed; its members are the group's (each an enrolled device), its epoch the group's → 201 `{space, head, epoch}` (409 if it exists) |
 //! | `GET /v1/spaces` | a session | the caller's spaces, each with its head seq and epoch |
+//! | `POST /v1/start` | a session | a `StartRequest` (the caller's spaces with the epoch it is at) → a `Start`: its key packages held, its welcomes, its spaces (head, epoch), and the commits past each epoch given: a sync's first round trip |
 //! | `POST /v1/spaces/{space}/envelopes` | a member | a `PushBatch` of envelopes sealed under the epoch key → one outcome per envelope: its relay seq (the same again for a duplicate id) or why it was refused |
 //! | `GET /v1/spaces/{space}/envelopes?after=SEQ&limit=N` | a member | an `EnvelopePage` (N ≤ 1000, at most about 8 MiB) |
 //! | `POST /v1/spaces/{space}/deposits` | any enrolled device | a `PushBatch` of deposits (sealed to the space's deposit key), from members or not (rate-limited; under an epoch the space has reached, not necessarily its current one) |

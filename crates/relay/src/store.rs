@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use diplomatie_protocol::relay::{
     CommitPage, CommitRecord, CommitUpload, EnvelopePage, KeyPackagesStored,
     MAX_KEY_PACKAGES_PER_DEVICE, MAX_PAGE_WELCOMES, PushOutcome, RefusalReason, SpaceSummary,
-    WelcomePage, WelcomeRecord,
+    Start, StartRequest, WelcomePage, WelcomeRecord,
 };
 use diplomatie_protocol::{DeviceCertificate, DeviceId, EnvelopeId, SpaceId};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -679,6 +679,35 @@ pub fn commits(
         commits,
         next,
         epoch: row.epoch,
+    })
+}
+
+// ---- the start of a sync ----
+
+/// What device `device` needs at the start of a sync: its key packages held, its welcomes, its
+/// spaces, and the commits past the epoch it gave for each space it is a member of.
+pub fn start(
+    conn: &Connection,
+    device: DeviceId,
+    request: &StartRequest,
+    now: i64,
+) -> Result<Start, ApiError> {
+    let held: i64 = conn
+        .prepare_cached("SELECT count(*) FROM key_packages WHERE device = ?1 AND not_after > ?2")?
+        .query_row(params![device.0, now], |r| r.get(0))?;
+    let spaces = spaces_of(conn, device)?;
+    let mut commits_past = Vec::new();
+    for (space, epoch) in &request.spaces {
+        let behind = spaces.iter().any(|s| s.space == *space && s.epoch > *epoch);
+        if behind {
+            commits_past.push((*space, commits(conn, *space, device, *epoch)?));
+        }
+    }
+    Ok(Start {
+        key_packages: u32::try_from(held).unwrap_or(u32::MAX),
+        welcomes: welcomes_of(conn, device)?.welcomes,
+        spaces,
+        commits: commits_past,
     })
 }
 

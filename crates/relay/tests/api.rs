@@ -917,3 +917,60 @@ fn the_json_wire_forms_are_as_documented() {
         json!({ "space": "01".repeat(16), "head": 4, "epoch": 2 })
     );
 }
+
+#[tokio::test]
+async fn a_sync_starts_in_one_round_trip_with_what_the_device_needs() {
+    use diplomatie_protocol::relay::{Start, StartRequest};
+    let relay = InProcess::start().await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let carol = Client::join(&relay.url, relay.dir.path()).await;
+    let space = alice.create_space().await;
+    let key = SecretKey::generate().unwrap();
+    alice
+        .push(space, &[alice.device.envelope(space, 0, &key, b"one")])
+        .await;
+    let start = |who: &Client, spaces: Vec<(SpaceId, u64)>| {
+        who.post("/v1/start")
+            .body(StartRequest { spaces }.encode())
+            .send()
+    };
+    let response = start(&alice, vec![(space, 0)]).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let started = Start::decode(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!(started.spaces.len(), 1);
+    assert_eq!(
+        (
+            started.spaces[0].space,
+            started.spaces[0].head,
+            started.spaces[0].epoch
+        ),
+        (space, 1, 0)
+    );
+    assert!(
+        started.commits.is_empty(),
+        "at the space's epoch: no commit"
+    );
+    assert!(started.welcomes.is_empty());
+    // Carol asks about Alice's space: she is not a member; nothing of it is said.
+    let started = Start::decode(
+        &start(&carol, vec![(space, 0)])
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(started.spaces.is_empty() && started.commits.is_empty());
+    // Not a start: a clear refusal.
+    let response = carol
+        .post("/v1/start")
+        .body(b"{}".to_vec())
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_of(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.message.contains("start of a sync"), "{}", body.message);
+    relay.stop().await;
+}

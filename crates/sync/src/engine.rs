@@ -73,6 +73,8 @@ struct Subscription {
     backoff: Backoff,
     /// Envelopes settled since this catch-up began.
     done: u64,
+    /// Where the transport last said the log ends ([`Input::News`]), while it is reachable.
+    head: Option<Cursor>,
 }
 
 #[derive(Debug)]
@@ -216,6 +218,9 @@ impl Engine {
             Input::Online { transport } => self.online(transport),
             Input::Offline { transport } => {
                 let state = self.transports.entry(transport).or_default();
+                for sub in state.subscriptions.values_mut() {
+                    sub.head = None;
+                }
                 if state.online {
                     state.online = false;
                     self.event(Event::Offline { transport });
@@ -227,10 +232,11 @@ impl Engine {
                 space,
                 head,
             } => {
-                if let Some(sub) = self.subscription(transport, space)
-                    && sub.cursor != head
-                {
-                    sub.wanted = true;
+                if let Some(sub) = self.subscription(transport, space) {
+                    if sub.cursor != head {
+                        sub.wanted = true;
+                    }
+                    sub.head = Some(head);
                 }
             }
             Input::Page {
@@ -442,10 +448,11 @@ impl Engine {
         }
         state.online = true;
         // Retry at once what failed while unreachable; the failure counts stay, so a
-        // flapping link still backs off.
+        // flapping link still backs off. A log the transport said ends where this device
+        // stopped reading is not read again.
         state.push_backoff.until = None;
         for sub in state.subscriptions.values_mut() {
-            sub.wanted = true;
+            sub.wanted = sub.head.as_ref() != Some(&sub.cursor);
             sub.backoff.until = None;
         }
         self.event(Event::Online { transport });

@@ -737,6 +737,43 @@ fn a_routed_space_is_pushed_to_and_never_pulled() {
 }
 
 #[test]
+fn a_log_said_to_end_where_the_device_stopped_is_not_pulled_when_it_comes_online() {
+    // Alice read the log to seq 3; she restarts; the transport says the log ends at 3 before
+    // she is online: no pull. Said to end at 5: one pull, from 3.
+    let mut alice = alice_online();
+    let actions = alice.handle(Input::News {
+        transport: RELAY,
+        space: SPACE,
+        head: Cursor::from_seq(3),
+    });
+    assert_eq!(pulls(&actions), vec![Cursor::from_seq(0)]);
+    alice.handle(page(vec![], 3, 3));
+    alice.restart(ALICE);
+    alice.handle(Input::Subscribe {
+        space: SPACE,
+        transport: RELAY,
+    });
+    alice.handle(Input::News {
+        transport: RELAY,
+        space: SPACE,
+        head: Cursor::from_seq(3),
+    });
+    let actions = alice.handle(Input::Online { transport: RELAY });
+    assert!(pulls(&actions).is_empty(), "{actions:?}");
+    let actions = alice.handle(Input::News {
+        transport: RELAY,
+        space: SPACE,
+        head: Cursor::from_seq(5),
+    });
+    assert_eq!(pulls(&actions), vec![Cursor::from_seq(3)]);
+    // Unknown head (no news since going offline): online pulls.
+    alice.handle(page(vec![], 5, 5));
+    alice.handle(Input::Offline { transport: RELAY });
+    let actions = alice.handle(Input::Online { transport: RELAY });
+    assert_eq!(pulls(&actions), vec![Cursor::from_seq(5)]);
+}
+
+#[test]
 fn damaged_state_is_an_error_not_a_panic() {
     let mut alice = alice_online();
     alice.write(1, 10);

@@ -210,7 +210,9 @@ pub enum Input {
     /// A timer fired ([`Action::WakeAt`]); any call carries the time, so any input will do
     /// as a tick, this one carries nothing else.
     Tick,
-    /// The transport says the space's log now ends at `head` (the relay's WebSocket).
+    /// The transport says the space's log now ends at `head` (the relay's WebSocket, or the
+    /// start of a sync): a pull is due if this device has not read that far; told before
+    /// [`Input::Online`], a log read to its end is not pulled when the transport comes online.
     News {
         transport: TransportId,
         space: SpaceId,

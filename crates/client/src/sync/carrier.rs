@@ -25,6 +25,19 @@ pub(crate) struct Waiting {
     pub bytes: Vec<u8>,
 }
 
+/// What a device needs before reading the logs, as [`Carrier::start`] gives it.
+#[derive(Debug, Default)]
+pub(crate) struct Started {
+    /// This device's key packages the carrier holds.
+    pub key_packages: u32,
+    pub welcomes: Vec<Waiting>,
+    /// The spaces the carrier knows this device in, with, when the carrier says them, their
+    /// epoch there and where their log ends.
+    pub spaces: Vec<(SpaceId, Option<u64>, Option<Cursor>)>,
+    /// The commits past the epochs asked about, by space, in order: `(epoch made at, bytes)`.
+    pub commits: Vec<(SpaceId, Vec<(u64, Vec<u8>)>)>,
+}
+
 pub(crate) trait Carrier {
     /// Gets ready (a relay opens a session); an unreachable carrier is
     /// [`ClientError::RelayUnreachable`].
@@ -61,6 +74,35 @@ pub(crate) trait Carrier {
         envelopes: Vec<Vec<u8>>,
     ) -> Result<Vec<PushOutcome>, ClientError>;
     fn pull(&mut self, space: SpaceId, after: &Cursor) -> Result<Pulled, ClientError>;
+
+    /// What this device needs before reading the logs, given its spaces and the epoch it is at
+    /// in each: by default asked piece by piece; the relay answers in one round trip.
+    fn start(&mut self, spaces: &[(SpaceId, u64)]) -> Result<Started, ClientError> {
+        let key_packages = self.publish_key_packages(Vec::new())?;
+        let welcomes = self.welcomes()?;
+        let known = self.spaces()?;
+        let mut commits = Vec::new();
+        for (space, epoch) in spaces {
+            if !known.contains(space) {
+                continue;
+            }
+            let mut at = *epoch;
+            let mut found = Vec::new();
+            while let Some(bytes) = self.commit_at(*space, at)? {
+                found.push((at, bytes));
+                at = at.saturating_add(1);
+            }
+            if !found.is_empty() {
+                commits.push((*space, found));
+            }
+        }
+        Ok(Started {
+            key_packages,
+            welcomes,
+            spaces: known.into_iter().map(|space| (space, None, None)).collect(),
+            commits,
+        })
+    }
 }
 
 /// The relay's outcome for one envelope, as the engine takes it.
@@ -85,8 +127,46 @@ fn outcome(outcome: RelayOutcome) -> PushOutcome {
 }
 
 impl Carrier for RelayClient {
+    /// Opens a session unless one kept from an earlier sync is still valid (the relay says so
+    /// if it is not, and one is opened then).
     fn open(&mut self) -> Result<(), ClientError> {
+        if self.session().is_some() {
+            return Ok(());
+        }
         self.open_session()
+    }
+
+    fn start(&mut self, spaces: &[(SpaceId, u64)]) -> Result<Started, ClientError> {
+        let start = RelayClient::start(self, spaces)?;
+        Ok(Started {
+            key_packages: start.key_packages,
+            welcomes: start
+                .welcomes
+                .into_iter()
+                .map(|w| Waiting {
+                    id: w.id.to_string(),
+                    bytes: w.bytes,
+                })
+                .collect(),
+            spaces: start
+                .spaces
+                .into_iter()
+                .map(|s| (s.space, Some(s.epoch), Some(Cursor::from_seq(s.head))))
+                .collect(),
+            commits: start
+                .commits
+                .into_iter()
+                .map(|(space, page)| {
+                    (
+                        space,
+                        page.commits
+                            .into_iter()
+                            .map(|c| (c.epoch, c.bytes))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        })
     }
 
     fn publish_key_packages(&mut self, packages: Vec<Vec<u8>>) -> Result<u32, ClientError> {

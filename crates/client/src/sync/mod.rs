@@ -49,6 +49,8 @@ use crate::{ClientError, Profile};
 
 /// The profile setting that holds the relay's address once joined.
 const RELAY_URL: &str = "relay.url";
+/// The profile setting that keeps the relay session's token and its expiry between syncs.
+const RELAY_SESSION: &str = "relay.session";
 /// The relay, as a transport of the engine.
 const RELAY: TransportId = TransportId(1);
 /// A sync folder, as a transport of the engine.
@@ -226,6 +228,15 @@ impl Profile {
             self.queue_history_keys(&id)?;
         }
         Ok(added)
+    }
+
+    /// The epoch this device is at in space `id`.
+    fn space_epoch(&self, id: &SpaceId) -> Result<u64, ClientError> {
+        Ok(self
+            .store()
+            .space(&id.0)?
+            .ok_or(diplomatie_store::StoreError::UnknownSpace)?
+            .epoch)
     }
 
     /// Processes the commits the relay ordered past this device's epoch of space `id`.
@@ -421,7 +432,16 @@ impl Profile {
     /// Syncs once with the relay: see the module doc. `progress` hears of long catch-ups.
     pub fn sync(&self, progress: &mut dyn FnMut(&SyncProgress)) -> Result<SyncReport, ClientError> {
         let mut relay = self.relay_client()?;
-        self.sync_through(&mut relay, RELAY, progress)
+        if let Some((token, expires)) = self.meta_json::<(String, u64)>(RELAY_SESSION)? {
+            relay.resume(token, expires);
+        }
+        let report = self.sync_through(&mut relay, RELAY, progress);
+        // The session goes on to the next sync while it is valid (a secret, kept in the
+        // encrypted store like the keys).
+        if let Some((token, expires)) = relay.session() {
+            self.put_meta_json(RELAY_SESSION, &(token, expires))?;
+        }
+        report
     }
 
     /// Syncs once through the sync folder `dir` (a shared or removable drive), as
@@ -457,13 +477,21 @@ impl Profile {
         let mut report = SyncReport::default();
         self.ensure_own_space()?;
 
-        let held = carrier.publish_key_packages(Vec::new())?;
-        if held < KEY_PACKAGES_LOW {
-            let fresh = self.key_packages((KEY_PACKAGES_HIGH - held) as usize)?;
+        // One round trip before the logs: key packages held, welcomes, the spaces and their
+        // heads, and the commits past this device's epochs.
+        let local: Vec<(SpaceId, u64)> = self
+            .store()
+            .spaces()?
+            .iter()
+            .map(|s| (SpaceId(s.id), s.epoch))
+            .collect();
+        let started = carrier.start(&local)?;
+        if started.key_packages < KEY_PACKAGES_LOW {
+            let fresh = self.key_packages((KEY_PACKAGES_HIGH - started.key_packages) as usize)?;
             carrier.publish_key_packages(fresh)?;
         }
 
-        for welcome in carrier.welcomes()? {
+        for welcome in started.welcomes {
             match self.join_space(&welcome.bytes) {
                 Ok(_) => report.joined += 1,
                 // A folder's welcomes are for whoever they add: one that does not open here
@@ -477,14 +505,30 @@ impl Profile {
             carrier.delete_welcome(&welcome.id)?;
         }
 
-        let known: Vec<SpaceId> = carrier.spaces()?;
         let spaces = self.store().spaces()?;
+        let mut heads = Vec::new();
         for space in &spaces {
             let id = SpaceId(space.id);
-            if !known.contains(&id) {
+            let Some((_, epoch, head)) = started.spaces.iter().find(|(s, ..)| *s == id) else {
                 carrier.create_space(id, self.space_group_info(&id)?)?;
+                continue;
+            };
+            if let Some((_, commits)) = started.commits.iter().find(|(s, _)| *s == id) {
+                for (at, commit) in commits {
+                    if *at == self.space_epoch(&id)? {
+                        self.process_space_commit(&id, commit)?;
+                        report.commits += 1;
+                    }
+                }
             }
-            report.commits += self.catch_up_commits(carrier, &id)?;
+            // Behind the carrier still (more commits than one answer holds, a space joined
+            // just now), or a carrier that does not say: asked commit by commit.
+            if epoch.is_none_or(|e| self.space_epoch(&id).is_ok_and(|local| local < e)) {
+                report.commits += self.catch_up_commits(carrier, &id)?;
+            }
+            if let Some(head) = head {
+                heads.push((id, head.clone()));
+            }
         }
 
         self.queue_draft_updates()?;
@@ -496,6 +540,17 @@ impl Profile {
                 Input::Subscribe {
                     space: SpaceId(space.id),
                     transport,
+                },
+            ));
+        }
+        // Where each log ends, as the carrier said: a log read to its end is not pulled.
+        for (space, head) in heads {
+            queue.extend(engine.handle(
+                now(),
+                Input::News {
+                    transport,
+                    space,
+                    head,
                 },
             ));
         }

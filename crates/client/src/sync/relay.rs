@@ -39,6 +39,8 @@ pub struct RelayClient {
     device: DeviceId,
     key: SigningKey,
     token: Option<String>,
+    /// When the token expires, in Unix seconds (a margin taken off).
+    token_expires: u64,
 }
 
 impl std::fmt::Debug for RelayClient {
@@ -48,6 +50,13 @@ impl std::fmt::Debug for RelayClient {
             .field("device", &self.device)
             .finish_non_exhaustive()
     }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 /// Checks a relay's address: `http://` or `https://`, a host, no query; the trailing slash
@@ -93,7 +102,40 @@ impl RelayClient {
             device,
             key,
             token: None,
+            token_expires: 0,
         })
+    }
+
+    /// Uses a session token kept from an earlier sync, while it is valid (`expires`, Unix
+    /// seconds): a sync then opens no session, unless the relay says it expired.
+    pub(crate) fn resume(&mut self, token: String, expires: u64) {
+        if expires > unix_now() {
+            self.token = Some(token);
+            self.token_expires = expires;
+        }
+    }
+
+    /// The session token and when it expires, to keep for the next sync (a secret: the
+    /// profile keeps it in its encrypted store).
+    pub(crate) fn session(&self) -> Option<(&str, u64)> {
+        self.token
+            .as_deref()
+            .filter(|_| self.token_expires > unix_now())
+            .map(|t| (t, self.token_expires))
+    }
+
+    /// The start of a sync: key packages held, welcomes, spaces, commits past `spaces`'s
+    /// epochs, in one round trip.
+    pub fn start(
+        &mut self,
+        spaces: &[(SpaceId, u64)],
+    ) -> Result<diplomatie_protocol::relay::Start, ClientError> {
+        let body = diplomatie_protocol::relay::StartRequest {
+            spaces: spaces.to_vec(),
+        }
+        .encode();
+        let bytes = self.authed("POST", "/v1/start", Body::Bytes(&body))?;
+        Ok(diplomatie_protocol::relay::Start::decode(&bytes)?)
     }
 
     pub fn url(&self) -> &str {
@@ -212,6 +254,10 @@ impl RelayClient {
         }
         let session: SessionResponse = parse_json(&bytes)?;
         self.token = Some(session.token);
+        // A minute's margin, so that a kept token is not used as it expires.
+        self.token_expires = unix_now()
+            .saturating_add(session.expires_in_seconds)
+            .saturating_sub(60);
         Ok(())
     }
 
