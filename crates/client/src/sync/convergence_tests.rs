@@ -1059,3 +1059,46 @@ proptest::proptest! {
         assert_converged(&mut peers, &net);
     }
 }
+
+#[test]
+#[ignore = "a sync folder's cursor is the highest number read from each sender, and an invalid \
+            file settles its number like a valid one: garbage planted far ahead in a member's \
+            numbers makes every reader that saw it skip that member's real envelopes below it, \
+            also once the folder is cleaned; and the member's own push of that number is taken \
+            as delivered"]
+fn garbage_planted_ahead_in_a_members_numbers_hides_nothing_once_the_folder_is_cleaned() {
+    let net = Net::new();
+    let dir = net.shared.clone();
+    let mut peers = vec![peer(ALICE, 1), peer(BOB, 2)];
+    gather(&mut peers, &net, false);
+    let space = peers[0].space_id();
+
+    // Someone with write access to the folder plants garbage as Bob's envelope 1000.
+    let planted = dir
+        .join("spaces")
+        .join(space.hex())
+        .join("envelopes")
+        .join(peers[1].device().hex())
+        .join(format!("{:020}.env", 1000));
+    fs::create_dir_all(planted.parent().unwrap()).unwrap();
+    fs::write(&planted, b"not an envelope").unwrap();
+    peers[0].sync(&dir, &Odds::NONE);
+    assert_eq!(
+        peers[0].tally.refused.len(),
+        1,
+        "{:?}",
+        peers[0].tally.refused
+    );
+
+    // The folder is cleaned; Bob shares an item; Alice syncs.
+    fs::remove_file(&planted).unwrap();
+    peers[1].write();
+    peers[1].sync(&dir, &Odds::NONE);
+    assert_eq!(peers[1].profile.pending_count().unwrap(), 0);
+    peers[0].sync(&dir, &Odds::NONE);
+    peers[0].sync(&dir, &Odds::NONE);
+    assert!(
+        peers[0].items().contains(&peers[1].wrote[0]),
+        "Alice never reads Bob's item"
+    );
+}
