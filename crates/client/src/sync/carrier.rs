@@ -25,6 +25,9 @@ pub(crate) struct Waiting {
     pub bytes: Vec<u8>,
 }
 
+/// A commit as a carrier gives it: the epoch it was made at, and its bytes.
+pub(crate) type Commit = (u64, Vec<u8>);
+
 /// What a device needs before reading the logs, as [`Carrier::start`] gives it.
 #[derive(Debug, Default)]
 pub(crate) struct Started {
@@ -34,8 +37,8 @@ pub(crate) struct Started {
     /// The spaces the carrier knows this device in, with, when the carrier says them, their
     /// epoch there and where their log ends.
     pub spaces: Vec<(SpaceId, Option<u64>, Option<Cursor>)>,
-    /// The commits past the epochs asked about, by space, in order: `(epoch made at, bytes)`.
-    pub commits: Vec<(SpaceId, Vec<(u64, Vec<u8>)>)>,
+    /// The commits past the epochs asked about, by space, in order.
+    pub commits: Vec<(SpaceId, Vec<Commit>)>,
 }
 
 pub(crate) trait Carrier {

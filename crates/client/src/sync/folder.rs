@@ -326,19 +326,25 @@ impl Carrier for Folder {
                 continue;
             };
             let from = read.get(&device).copied().unwrap_or(0);
+            let mut numbers = std::collections::BTreeMap::new();
             for name in names(&root.join(&sender))? {
-                let Some(seq) = name
+                if let Some(seq) = name
                     .strip_suffix(".env")
                     .and_then(|n| n.parse::<u64>().ok())
-                else {
-                    continue;
-                };
-                let top = head.entry(device).or_insert(0);
-                *top = (*top).max(seq);
-                if seq > from {
-                    unread.push((device, seq, root.join(&sender).join(&name)));
+                {
+                    numbers.insert(seq, name);
                 }
             }
+            // A sender writes its numbers in order, without gaps: what lies past a gap (a file
+            // planted ahead, or one copied before those below it) waits until the gap is
+            // filled, so that nothing below it is ever passed over.
+            let mut next = from.saturating_add(1);
+            while let Some(name) = numbers.get(&next) {
+                unread.push((device, next, root.join(&sender).join(name)));
+                next = next.saturating_add(1);
+            }
+            let top = head.entry(device).or_insert(0);
+            *top = (*top).max(next.saturating_sub(1));
         }
         // A number read whose file has gone still counts, so that the head is never behind.
         for (device, seq) in &read {

@@ -227,6 +227,7 @@ impl Profile {
         if space.history_visible {
             self.queue_history_keys(&id)?;
         }
+        self.resend_drafts_whole(&id)?;
         Ok(added)
     }
 
@@ -258,6 +259,9 @@ impl Profile {
                 return Ok(processed);
             };
             self.process_space_commit(id, &commit)?;
+            // The members may have changed: the space's drafts go whole next time, for a
+            // newcomer who cannot read what came before.
+            self.resend_drafts_whole(id)?;
             processed += 1;
         }
     }
@@ -517,6 +521,7 @@ impl Profile {
                 for (at, commit) in commits {
                     if *at == self.space_epoch(&id)? {
                         self.process_space_commit(&id, commit)?;
+                        self.resend_drafts_whole(&id)?;
                         report.commits += 1;
                     }
                 }
