@@ -1138,6 +1138,25 @@ impl Profile {
         Ok(out)
     }
 
+    /// The changes of draft `id` a replica at `heads` lacks, as a packet `import_draft` takes
+    /// on a replica that holds the draft; `None` when this replica does not hold all of
+    /// `heads` (the whole draft must go then).
+    pub(crate) fn export_draft_changes(
+        &self,
+        id: &str,
+        heads: &[String],
+    ) -> Result<Option<Vec<u8>>, ClientError> {
+        let mut l = self.load_draft(id)?;
+        if heads.is_empty() || !l.doc.has_heads(heads) {
+            return Ok(None);
+        }
+        let mut out = PACKET_MAGIC.to_vec();
+        out.extend_from_slice(l.stored.id.as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(&l.doc.changes_since(heads)?);
+        Ok(Some(out))
+    }
+
     /// Merges a packet from `export_draft` (another replica's draft) into this profile:
     /// creates the draft if it is new here, otherwise takes the changes this replica lacks.
     /// Steps that arrive are written to the audit log with their authors; a release that

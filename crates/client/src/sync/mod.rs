@@ -662,7 +662,14 @@ impl Profile {
                     done,
                     total,
                 }),
-                Action::Event(_) | Action::Snapshot { .. } | Action::WakeAt(_) => {}
+                // Enough went by in the space: its drafts go whole (compacted) at the next
+                // sync, so that a newcomer reading its history starts from there.
+                Action::Snapshot { space } => {
+                    if self.store().space(&space.0)?.is_some() {
+                        self.resend_drafts_whole(&space)?;
+                    }
+                }
+                Action::Event(_) | Action::WakeAt(_) => {}
             }
         }
         report.before_joining = before_joining.values().sum();
