@@ -200,9 +200,8 @@ pub async fn compose(
     };
     let composed = blocking(move || {
         let compose = map::compose_in(&session.profile, &request)?;
-        let id = session.profile.compose(compose)?;
+        let (id, delivery) = session.profile.compose_and_deliver(compose)?;
         session.mark_own(id);
-        let delivery = session.profile.deliver_item(id)?;
         Ok(ComposedDto {
             id: id.to_string(),
             delivered_to: delivery.deposited.into_iter().map(|d| d.name).collect(),

@@ -125,8 +125,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Compose(c) => {
             let profile = open(&cli)?;
             let compose = compose::build(c, &profile)?;
-            let id = profile.compose(compose)?;
-            let delivery = profile.deliver_item(id)?;
+            let (id, delivery) = profile.compose_and_deliver(compose)?;
             output::composed(id, &delivery, cli.json)
         }
         Command::Inbox(a) => {

@@ -196,13 +196,49 @@ impl Profile {
             .store()
             .get_item(id)?
             .ok_or_else(|| ClientError::NotFound(id.to_string()))?;
+        let (delivery, spaces) = self.plan_delivery(&stored.item)?;
+        let content = self.item_content(id)?;
+        for space in spaces {
+            self.write_to_outbox(space, content.clone())?;
+        }
+        Ok(delivery)
+    }
+
+    /// Composes and stores an item as [`Profile::compose`] does, and delivers it as
+    /// [`Profile::deliver_item`] does, the item and its outbox entries in one transaction: a
+    /// crash leaves both or neither.
+    pub fn compose_and_deliver(
+        &self,
+        compose: crate::Compose,
+    ) -> Result<(ItemId, Delivery), ClientError> {
+        let built = self.build_item(compose)?;
+        let (delivery, spaces) = self.plan_delivery(&built.item)?;
+        let content = Content {
+            kind: ContentKind::Item,
+            body: built.payload()?,
+        };
+        let writes: Vec<(SpaceId, Content)> = spaces
+            .into_iter()
+            .map(|space| (space, content.clone()))
+            .collect();
+        let rows = self.outbox_writes(&writes)?;
+        let id = self.store_built(&built, &rows)?;
+        Ok((id, delivery))
+    }
+
+    /// Where `item` goes: what to say of each addressee, and the spaces whose outbox it goes in
+    /// (the deposit keys of those it is deposited into kept for the push).
+    fn plan_delivery(
+        &self,
+        item: &diplomatie_domain::Item,
+    ) -> Result<(Delivery, Vec<SpaceId>), ClientError> {
         let contacts = self.stored_contacts()?;
         let units = self.unit_cards()?;
         let mut delivery = Delivery::default();
         let mut targets: Vec<(SpaceId, DepositKey, String, Route)> = Vec::new();
         // Unit spaces this device is a member of, addressed by name: shared into directly.
         let mut members_of: Vec<SpaceId> = Vec::new();
-        for (addressee, route) in stored.item.routing() {
+        for (addressee, route) in item.routing() {
             let typed = addressee.name().to_owned();
             let found = match &addressee {
                 Addressee::Person(name) => crate::contacts::resolve_addressee(&contacts, name),
@@ -259,10 +295,7 @@ impl Profile {
                 route,
             ));
         }
-        let content = self.item_content(id)?;
-        for space in members_of {
-            self.write_to_outbox(space, content.clone())?;
-        }
+        let mut spaces = members_of;
         for (space, deposit, name, route) in targets {
             let key = format!("{TARGET}{}", space.hex());
             // The newest key known for the space is the one sealed to.
@@ -271,7 +304,7 @@ impl Profile {
                 _ => deposit,
             };
             self.store().put_meta(&key, keep.bytes())?;
-            self.write_to_outbox(space, content.clone())?;
+            spaces.push(space);
             delivery.deposited.push(Delivered {
                 name,
                 route: route_word(route).to_owned(),
@@ -281,11 +314,11 @@ impl Profile {
         if let Some(own) = self.own_space()? {
             let provider = self.provider();
             if self.load_group(&provider, &own.id)?.members().count() > 1 {
-                self.write_to_outbox(SpaceId(own.id), content)?;
+                spaces.push(SpaceId(own.id));
                 delivery.copy_kept = true;
             }
         }
-        Ok(delivery)
+        Ok((delivery, spaces))
     }
 
     /// Where an item addressed to unit `name` goes: the unit's space if this device is a

@@ -44,6 +44,24 @@ pub struct ProfileIdentity {
     pub device: PublicIdentity,
 }
 
+/// An item made from a form, checked, not stored yet: the item, its attachments' metadata
+/// and their bytes.
+pub(crate) struct BuiltItem {
+    pub item: Item,
+    pub metas: Vec<AttachmentMeta>,
+    pub files: Vec<NewAttachment>,
+}
+
+impl BuiltItem {
+    /// The item as it travels in an envelope, with its attachments' bytes.
+    pub(crate) fn payload(&self) -> Result<Vec<u8>, ClientError> {
+        crate::sync::item_payload_of(
+            &self.item,
+            self.files.iter().map(|f| f.bytes.clone()).collect(),
+        )
+    }
+}
+
 /// What `init` needs.
 #[derive(Debug, Clone)]
 pub struct InitOptions {
@@ -398,6 +416,12 @@ impl Profile {
 
     /// Checks the rules, files the new item with this user's route for it, and logs it.
     pub fn compose(&self, compose: Compose) -> Result<ItemId, ClientError> {
+        let built = self.build_item(compose)?;
+        self.store_built(&built, &[])
+    }
+
+    /// The item a form describes, checked, with its attachments.
+    pub(crate) fn build_item(&self, compose: Compose) -> Result<BuiltItem, ClientError> {
         let _span = info_span!("compose").entered();
         let id = fresh_id();
         let mut content = compose.content;
@@ -412,10 +436,6 @@ impl Profile {
             e.message_id = Some(format!("{}@{domain}", id.as_uuid().simple()));
         }
         let metas = attach(&mut content, &compose.attachments)?;
-        let stored_attachments: Vec<(AttachmentMeta, &[u8])> = metas
-            .into_iter()
-            .zip(compose.attachments.iter().map(|f| f.bytes.as_slice()))
-            .collect();
         let item = Item {
             id,
             received_at: OffsetDateTime::now_utc(),
@@ -423,13 +443,34 @@ impl Profile {
             content,
         };
         item.validate()?;
+        Ok(BuiltItem {
+            item,
+            metas,
+            files: compose.attachments,
+        })
+    }
+
+    /// Files a built item with this user's route for it and logs it, with `rows` (the sync
+    /// engine's outbox entries that send it) in the same transaction.
+    pub(crate) fn store_built(
+        &self,
+        built: &BuiltItem,
+        rows: &[diplomatie_sync::Write],
+    ) -> Result<ItemId, ClientError> {
+        let item = &built.item;
+        let stored_attachments: Vec<(AttachmentMeta, &[u8])> = built
+            .metas
+            .iter()
+            .cloned()
+            .zip(built.files.iter().map(|f| f.bytes.as_slice()))
+            .collect();
         let route = item.route_for(&self.user());
-        let thread = threading(&item);
+        let thread = threading(item);
         // An email composed here is found by its Message-ID, like an imported one: imported
         // back, it is the same message; a reply to it joins its thread.
         let dedupe = thread.message_id.map(message_dedupe_key);
         let new = NewItem {
-            item: &item,
+            item,
             route,
             dedupe_key: dedupe.as_deref(),
             thread_key: thread.key,
@@ -437,8 +478,17 @@ impl Profile {
             message_id: thread.message_id,
             attachments: &stored_attachments,
         };
-        let audit = self.audit(AuditAction::ItemComposed, Some(id), item.kind().code());
-        match self.store.put_item(&new, &audit)? {
+        let audit = self.audit(AuditAction::ItemComposed, Some(item.id), item.kind().code());
+        let rows: Vec<diplomatie_store::RowWrite<'_>> = rows
+            .iter()
+            .map(|w| match w {
+                diplomatie_sync::Write::Put { key, value } => {
+                    diplomatie_store::RowWrite::Put(key, value)
+                }
+                diplomatie_sync::Write::Delete { key } => diplomatie_store::RowWrite::Delete(key),
+            })
+            .collect();
+        match self.store.put_item_with_rows(&new, &audit, &rows)? {
             PutOutcome::Inserted(id) => Ok(id),
             PutOutcome::Duplicate(existing) => {
                 Err(ClientError::DuplicateMessage(existing.to_string()))

@@ -95,10 +95,26 @@ fn an_item_for_action_is_deposited_into_a_contacts_own_space_and_read_only_there
     for who in [&*alice, &*bob, &*carol] {
         sync(who, folder);
     }
-    let id = telegram(&alice, "Visite du ministre", "Bob Durand");
-    let delivery = alice.deliver_item(id).unwrap();
+    // Composed and delivered in one go: the item and its outbox entry are written together.
+    let (id, delivery) = alice
+        .compose_and_deliver(
+            alice
+                .prepare_compose(ComposeForm::Telegram(TelegramForm {
+                    action: vec![AddresseeInput::Person("Bob Durand".into())],
+                    subject: "Visite du ministre".into(),
+                    paragraphs: vec![Paragraph {
+                        marking: Marking::NonProtege,
+                        text: "Texte.".into(),
+                    }],
+                    ..TelegramForm::default()
+                }))
+                .unwrap(),
+        )
+        .unwrap();
     assert_eq!(delivery.deposited.len(), 1, "{delivery:?}");
     assert!(delivery.unreachable.is_empty(), "{delivery:?}");
+    assert!(alice.show(&id.to_string()).is_ok());
+    assert_eq!(alice.pending_count().unwrap(), 1);
     assert_eq!(sync(&alice, folder).delivered, 1);
 
     let report = sync(&bob, folder);

@@ -231,10 +231,7 @@ impl Store {
     }
 
     /// Every epoch key kept for space `id`, by epoch.
-    pub fn space_epoch_keys(
-        &self,
-        id: &[u8; 16],
-    ) -> Result<Vec<EpochKey>, StoreError> {
+    pub fn space_epoch_keys(&self, id: &[u8; 16]) -> Result<Vec<EpochKey>, StoreError> {
         let rows: Vec<(i64, Zeroizing<Vec<u8>>)> = self.call(|conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT epoch, key FROM space_epoch_keys WHERE space = ?1 ORDER BY epoch",

@@ -844,7 +844,19 @@ impl Store {
         item: &NewItem<'_>,
         audit: &AuditRecord,
     ) -> Result<PutOutcome, StoreError> {
-        let _span = tracing::debug_span!("put_item", id = %item.item.id).entered();
+        self.put_item_with_rows(item, audit, &[])
+    }
+
+    /// Stores an item as [`Store::put_item`] does and, in the same transaction when it is
+    /// inserted, the sync engine's rows of its outbox entries: a local write and what sends it
+    /// are kept together or not at all.
+    pub fn put_item_with_rows(
+        &self,
+        item: &NewItem<'_>,
+        audit: &AuditRecord,
+        rows: &[crate::RowWrite<'_>],
+    ) -> Result<PutOutcome, StoreError> {
+        let _span = tracing::debug_span!("put_item_with_rows", id = %item.item.id).entered();
         self.call(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let outcome = insert_item(&tx, item)?;
@@ -855,6 +867,7 @@ impl Store {
                     audit.item.or(Some(id)),
                     OffsetDateTime::now_utc(),
                 )?;
+                crate::space::write_rows(&tx, rows)?;
             }
             tx.commit()?;
             Ok(outcome)

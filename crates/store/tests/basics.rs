@@ -10,7 +10,8 @@ mod common;
 use common::*;
 use diplomatie_domain::{AttachmentMeta, Route};
 use diplomatie_store::{
-    AuditAction, AuditRecord, NewItem, Page, PutOutcome, Store, StoreError, TriageFilter,
+    AuditAction, AuditRecord, KdfCost, NewItem, Page, PutOutcome, RowWrite, Store, StoreError,
+    TriageFilter,
 };
 
 #[test]
@@ -128,4 +129,37 @@ fn missing_profile_says_how_to_create_one() {
     let err = Store::open(tmp.path(), PASS).unwrap_err();
     assert!(matches!(err, StoreError::NoProfile(_)));
     assert!(err.to_string().contains("diplo init"), "{err}");
+}
+
+#[test]
+fn an_item_and_the_rows_that_send_it_are_written_together_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path(), "une phrase de passe", KdfCost::MIN).unwrap();
+    let td = telegram("Visite", "Texte.");
+    let rows = [
+        RowWrite::Put(b"outbox-1", b"entry"),
+        RowWrite::Put(b"space", b"next 2"),
+    ];
+    assert_eq!(
+        store
+            .put_item_with_rows(&NewItem::new(&td), &audit(), &rows)
+            .unwrap(),
+        PutOutcome::Inserted(td.id)
+    );
+    assert_eq!(store.sync_rows().unwrap().len(), 2);
+    // The same item again: a duplicate, and not one of its rows is written.
+    let again = [RowWrite::Put(b"outbox-2", b"entry")];
+    assert!(matches!(
+        store
+            .put_item_with_rows(&NewItem::new(&td), &audit(), &again)
+            .unwrap(),
+        PutOutcome::Duplicate(_)
+    ));
+    let keys: Vec<Vec<u8>> = store
+        .sync_rows()
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(keys, [b"outbox-1".to_vec(), b"space".to_vec()]);
 }

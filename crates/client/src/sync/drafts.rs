@@ -150,8 +150,8 @@ impl Profile {
         let received = self.import_draft(packet)?;
         let mut shared = self.shared_drafts()?;
         let spaces = shared.entry(id).or_default();
-        if !spaces.contains_key(&space.hex()) {
-            spaces.insert(space.hex(), Vec::new());
+        if let std::collections::btree_map::Entry::Vacant(entry) = spaces.entry(space.hex()) {
+            entry.insert(Vec::new());
             self.save_shared_drafts(&shared)?;
         }
         Ok(received)

@@ -126,6 +126,18 @@ struct ItemPayload {
     attachments: Vec<Vec<u8>>,
 }
 
+/// An item as it travels in an envelope: the item (JSON) and its attachments' bytes.
+pub(crate) fn item_payload_of(
+    item: &Item,
+    attachments: Vec<Vec<u8>>,
+) -> Result<Vec<u8>, ClientError> {
+    let payload = ItemPayload {
+        item: serde_json::to_vec(item).map_err(|e| ClientError::Relay(e.to_string()))?,
+        attachments,
+    };
+    postcard::to_allocvec(&payload).map_err(|e| ClientError::Relay(e.to_string()))
+}
+
 fn now() -> Time {
     Time(
         SystemTime::now()
@@ -300,12 +312,7 @@ impl Profile {
             })?;
             attachments.push(bytes);
         }
-        let payload = ItemPayload {
-            item: serde_json::to_vec(&stored.item)
-                .map_err(|e| ClientError::Relay(e.to_string()))?,
-            attachments,
-        };
-        postcard::to_allocvec(&payload).map_err(|e| ClientError::Relay(e.to_string()))
+        item_payload_of(&stored.item, attachments)
     }
 
     /// Puts in space `id`'s outbox what this device calls it (its name, kind, setting).
@@ -366,6 +373,31 @@ impl Profile {
             ClientError::Relay("the keys of a space's history are unreadable".into())
         })?;
         Ok(self.store().keep_history_keys(&space.0, &keys)? > 0)
+    }
+
+    /// The sync engine's rows that put each `(space, content)` in the outbox, to be written in
+    /// the transaction of the local write they send.
+    pub(crate) fn outbox_writes(
+        &self,
+        writes: &[(SpaceId, Content)],
+    ) -> Result<Vec<Write>, ClientError> {
+        let mut engine = self.engine()?;
+        let mut rows = Vec::new();
+        for (space, content) in writes {
+            for action in engine.handle(
+                now(),
+                Input::Write {
+                    id: EnvelopeId::random()?,
+                    space: *space,
+                    content: content.clone(),
+                },
+            ) {
+                if let Action::Persist(batch) = action {
+                    rows.extend(batch);
+                }
+            }
+        }
+        Ok(rows)
     }
 
     /// Writes `content` into space `space`'s outbox.
