@@ -642,6 +642,14 @@ pub enum ExchangeCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Move the folder into a space: its drafts are read once more, shared into SPACE (they
+    /// travel through the relay or a sync folder from then on) and the folder is left
+    Migrate {
+        /// The space's name, or the first digits of its id
+        space: String,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Merge the other replicas' copies that changed. With --watch, keep going until
     /// interrupted, on the app's schedule: merge every second, offer provisional numbers to
     /// the numbering register every 30 seconds, write the copies still to be written.
@@ -687,6 +695,20 @@ pub fn exchange(profile: &Profile, command: ExchangeCommand, as_json: bool) -> R
                 &format!("Projet publié / Draft published: {}", path.display()),
                 as_json,
             )
+        }
+        ExchangeCommand::Migrate { space, dir } => {
+            let moved = profile.migrate_exchange(&exchange_dir(profile, dir)?, &space)?;
+            if as_json {
+                return print_json(&moved);
+            }
+            let mut text = format!(
+                "{} projet(s) partagé(s) dans l'espace, dossier d'échange quitté / draft(s) shared into the space, exchange folder left\n",
+                moved.drafts.len()
+            );
+            for e in &moved.errors {
+                text.push_str(&format!("  {}: {}\n", e.file, e.error));
+            }
+            crate::output::print(&text)
         }
         ExchangeCommand::Collect { dir, watch: true } => watch(profile, dir, as_json),
         ExchangeCommand::Collect { dir, watch: false } => {

@@ -497,6 +497,110 @@ fn an_item_for_a_unit_reaches_every_member_of_its_space_through_its_unit_card() 
     assert_no_canary(relay.dir.path());
 }
 
+#[test]
+fn an_exchange_folder_moves_into_a_space_and_its_drafts_travel_on_through_a_sync_folder() {
+    let root = tempfile::tempdir().unwrap();
+    let exchange = root.path().join("echange");
+    let folder = root.path().join("cle");
+    std::fs::create_dir_all(&exchange).unwrap();
+    std::fs::create_dir_all(&folder).unwrap();
+    let alice = init(root.path(), "alice", "Alice Lefèvre", "BERLIN");
+    let bruno = init(root.path(), "bruno", "Bruno Durand", "BERLIN");
+    ok(&diplo(&alice, &["contact", "add", &card(&bruno)]));
+    ok(&diplo(&bruno, &["contact", "add", &card(&alice)]));
+    // The post's exchange folder, as before spaces: Alice's draft reaches Bruno through it.
+    for who in [&alice, &bruno] {
+        ok(&diplomatie_testkit::cli::diplo(
+            std::path::Path::new(env!("CARGO_BIN_EXE_diplo")),
+            who,
+            &[
+                ("DIPLOMATIE_PASSPHRASE", common::PASS),
+                (
+                    "DIPLOMATIE_EXCHANGE_PASSPHRASE",
+                    "le dossier du poste de Berlin",
+                ),
+            ],
+            &[
+                "exchange",
+                "join",
+                exchange.to_str().unwrap(),
+                "--kdf-cost",
+                "m=8192,t=1",
+            ],
+        ));
+    }
+    let created = json(&diplo(
+        &alice,
+        &[
+            "--json",
+            "draft",
+            "new",
+            "--kind",
+            "telegram",
+            "--subject",
+            "Visite du ministre",
+            "--origin",
+            "BERLIN",
+            "--approver",
+            "Bruno Durand",
+            "--action",
+            "DFAE",
+            "--paragraph",
+            "Le ministre viendra lundi.",
+        ],
+    ));
+    let id = created["id"].as_str().unwrap().to_owned();
+    ok(&diplo(&alice, &["exchange", "publish", &id]));
+    ok(&diplo(&bruno, &["exchange", "collect"]));
+
+    // A space of the two through a sync folder.
+    let dir = folder.to_str().unwrap();
+    ok(&diplo(
+        &alice,
+        &["space", "create", "Circuit", "--kind", "circuit"],
+    ));
+    ok(&diplo(&bruno, &["sync", "--folder", dir]));
+    ok(&diplo(&alice, &["sync", "--folder", dir]));
+    ok(&diplo(
+        &alice,
+        &["space", "add", "Circuit", "Bruno Durand", "--folder", dir],
+    ));
+    ok(&diplo(&alice, &["sync", "--folder", dir]));
+    ok(&diplo(&bruno, &["sync", "--folder", dir]));
+    // A space that does not exist: nothing moves, the folder stays joined.
+    let out = diplo(&alice, &["exchange", "migrate", "Nulle part"]);
+    assert!(!out.status.success());
+    ok(&diplo(&alice, &["exchange", "collect"]));
+
+    for who in [&alice, &bruno] {
+        let moved = json(&diplo(who, &["--json", "exchange", "migrate", "Circuit"]));
+        assert_eq!(moved["drafts"][0], id.as_str(), "{moved}");
+        // Left: the folder is no longer this profile's.
+        let out = diplo(who, &["exchange", "collect"]);
+        assert!(!out.status.success());
+        assert!(
+            stderr(&out).contains("no exchange folder"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // From now on the draft travels through the space.
+    ok(&diplo(&alice, &["sync", "--folder", dir]));
+    ok(&diplo(&bruno, &["sync", "--folder", dir]));
+    ok(&diplo(
+        &alice,
+        &["draft", "set", &id, "subject", "Visite du ministre, lundi"],
+    ));
+    ok(&diplo(&alice, &["sync", "--folder", dir]));
+    let report = json(&diplo(&bruno, &["--json", "sync", "--folder", dir]));
+    assert!(report["refused"].as_array().unwrap().is_empty(), "{report}");
+    let shown = json(&diplo(&bruno, &["--json", "draft", "show", &id]));
+    assert_eq!(
+        shown["view"]["fields"]["subject"], "Visite du ministre, lundi",
+        "{shown}"
+    );
+}
+
 /// Syncs each of `who` once, in order, and checks nothing was refused.
 fn sync_all(who: &[&PathBuf]) {
     for p in who {

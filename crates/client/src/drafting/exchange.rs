@@ -199,6 +199,19 @@ fn canonical(dir: &Path) -> Result<String, ClientError> {
         .map_err(|e| io_error("open", dir, &e))
 }
 
+/// What moving an exchange folder's drafts into a space did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ExchangeMigration {
+    /// The drafts of the folder now shared into the space, by id.
+    pub drafts: Vec<String>,
+    /// Copies that could not be read or merged, with why (those drafts, when this replica
+    /// holds them otherwise, are shared all the same).
+    pub errors: Vec<ExchangeError>,
+}
+
+/// The meta key of the exchange folders moved into spaces (their canonical paths).
+const MIGRATED_KEY: &str = "exchange.migrated";
+
 /// What a pass over the folder did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ExchangeReport {
@@ -306,6 +319,58 @@ impl Profile {
 
     fn save_exchange_keys(&self, keys: &BTreeMap<String, String>) -> Result<(), ClientError> {
         self.put_meta_json(KEYS_KEY, keys)
+    }
+
+    /// Moves the exchange folder `dir` into space `which`: every copy in the folder is read
+    /// once more and merged, every draft of the folder this replica holds is shared into the
+    /// space (its members receive it at the next sync, and its changes from then on), and the
+    /// folder is left: its key forgotten, no longer this profile's exchange folder. The folder's
+    /// files are not touched (other replicas may not have moved yet).
+    pub fn migrate_exchange(
+        &self,
+        dir: &Path,
+        which: &str,
+    ) -> Result<ExchangeMigration, ClientError> {
+        // The space first: a wrong name leaves the folder joined and untouched.
+        self.find_space(which)?;
+        let folder = canonical(dir)?;
+        self.exchange_key(dir)?;
+        // Every copy again, not only those changed since the last look.
+        self.save_exchange_seen(&BTreeMap::new())?;
+        let report = self.collect_drafts(dir)?;
+        let mut drafts = Vec::new();
+        let entries = fs::read_dir(dir).map_err(|e| io_error("read", dir, &e))?;
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for id in names {
+            if self.draft(&id).is_ok() {
+                self.share_draft(&id, which)?;
+                drafts.push(id);
+            }
+        }
+        let mut keys = self.exchange_keys()?;
+        keys.remove(&folder);
+        self.save_exchange_keys(&keys)?;
+        let mut settings = self.settings()?;
+        if let Some(current) = &settings.exchange_dir
+            && canonical(Path::new(current)).is_ok_and(|c| c == folder)
+        {
+            settings.exchange_dir = None;
+            self.save_settings(&settings)?;
+        }
+        let mut migrated: Vec<String> = self.meta_json(MIGRATED_KEY)?.unwrap_or_default();
+        if !migrated.contains(&folder) {
+            migrated.push(folder);
+            self.put_meta_json(MIGRATED_KEY, &migrated)?;
+        }
+        Ok(ExchangeMigration {
+            drafts,
+            errors: report.errors,
+        })
     }
 
     /// The key of a joined folder.

@@ -33,7 +33,7 @@ use tracing::info_span;
 use uuid::Uuid;
 
 pub use acknowledge::{AcknowledgementStanding, AcknowledgementView};
-pub use exchange::{ExchangeError, ExchangeReport};
+pub use exchange::{ExchangeError, ExchangeMigration, ExchangeReport};
 pub use log::{Replayed, SignatureChecker, replay};
 
 use crate::numbering::{Assigned, DeviceNumbering, NumberAuthority, Series};
