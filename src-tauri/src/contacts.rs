@@ -69,7 +69,26 @@ pub async fn contacts(state: Shared<'_>) -> Result<Vec<ContactDto>, CommandError
 #[specta::specta]
 pub async fn add_contact(state: Shared<'_>, line: String) -> Result<ContactAddedDto, CommandError> {
     let session = state.unlocked()?;
-    blocking(move || Ok(map::contact_added(&session.profile.add_contact(&line)?))).await
+    blocking(move || {
+        // A unit's card goes in the same field as a person's.
+        if line
+            .trim()
+            .to_ascii_uppercase()
+            .starts_with(diplomatie_client::UNIT_CARD_PREFIX)
+        {
+            let unit = session.profile.add_unit(&line)?;
+            return Ok(ContactAddedDto::UnitAdded {
+                unit: UnitDto {
+                    name: unit.name,
+                    org: unit.org,
+                    issuer: unit.issuer,
+                    issuer_verified: unit.issuer_verified,
+                },
+            });
+        }
+        Ok(map::contact_added(&session.profile.add_contact(&line)?))
+    })
+    .await
 }
 
 /// The safety number to compare with the contact of this identity key (the new key's after a

@@ -1008,6 +1008,19 @@ pub enum ContactAddedDto {
     Unchanged { contact: ContactDto },
     /// A known person under another identity key: set aside until verified.
     KeyChange { contact: ContactDto },
+    /// A unit's card: the unit may now be addressed by name.
+    UnitAdded { unit: UnitDto },
+}
+
+/// A unit this profile holds the card of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitDto {
+    pub name: String,
+    pub org: String,
+    /// The member who gave the card, and whether they are a verified contact here.
+    pub issuer: String,
+    pub issuer_verified: bool,
 }
 
 /// The safety number to compare with a contact.

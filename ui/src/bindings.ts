@@ -556,7 +556,9 @@ export type ContactAddedDto_Deserialize =
 /**  This card, or a newer one of the same identity, is already known. */
 { outcome: "unchanged"; contact: ContactDto_Deserialize } | 
 /**  A known person under another identity key: set aside until verified. */
-{ outcome: "key_change"; contact: ContactDto_Deserialize };
+{ outcome: "key_change"; contact: ContactDto_Deserialize } | 
+/**  A unit's card: the unit may now be addressed by name. */
+{ outcome: "unit_added"; unit: UnitDto };
 
 /**  What adding a card did. */
 export type ContactAddedDto_Serialize = 
@@ -567,7 +569,9 @@ export type ContactAddedDto_Serialize =
 /**  This card, or a newer one of the same identity, is already known. */
 { outcome: "unchanged"; contact: ContactDto_Serialize } | 
 /**  A known person under another identity key: set aside until verified. */
-{ outcome: "key_change"; contact: ContactDto_Serialize };
+{ outcome: "key_change"; contact: ContactDto_Serialize } | 
+/**  A unit's card: the unit may now be addressed by name. */
+{ outcome: "unit_added"; unit: UnitDto };
 
 /**
  *  A contact. `identity` (64 hex digits) names it in the other contact commands: two
@@ -1772,6 +1776,15 @@ export type TelegramDto_Serialize = {
 	justification: string | null,
 	marking: MarkingDto,
 	caveats: string[],
+};
+
+/**  A unit this profile holds the card of. */
+export type UnitDto = {
+	name: string,
+	org: string,
+	/**  The member who gave the card, and whether they are a verified contact here. */
+	issuer: string,
+	issuerVerified: boolean,
 };
 
 export type VerdictDto = "pending" | "cleared" | "rejected";

@@ -85,6 +85,20 @@ describe('contacts', () => {
     await waitFor(async () => expect((await rows())[0]?.getAttribute('data-state')).toBe('key_changed'));
   });
 
+  it("adds a unit's card from the same field and says who gave it", async () => {
+    const addContact = vi.fn(async () =>
+      ok({ outcome: 'unit_added' as const, unit: { name: 'BERLIN', org: 'Ambassade de France', issuer: 'Alice Lefèvre', issuerVerified: false } }),
+    );
+    renderWith(<Contacts />, fakeApi({ addContact }));
+    fireEvent.change(await screen.findByTestId('contact-add-line'), { target: { value: 'DIPLOMATIE-UNITE:ABC' } });
+    fireEvent.click(screen.getByTestId('contact-add-submit'));
+    const outcome = await screen.findByTestId('contact-add-outcome');
+    expect(outcome.getAttribute('data-outcome')).toBe('unit_added');
+    expect(outcome.textContent).toBe(
+      'Service ajouté : BERLIN (Ambassade de France), carte donnée par Alice Lefèvre, qui n’est pas un contact vérifié. Vous pouvez l’adresser par son nom.',
+    );
+  });
+
   it('says why a card is refused, at the field', async () => {
     renderWith(<Contacts />, fakeApi());
     fireEvent.change(await screen.findByTestId('contact-add-line'), { target: { value: 'BEGIN:VCARD' } });

@@ -238,6 +238,14 @@ function AddContact({ onAdded }: { onAdded: () => void }) {
 
 function AddOutcome({ outcome }: { outcome: ContactAddedDto_Serialize }) {
   const { t } = useTranslation();
+  if (outcome.outcome === 'unit_added') {
+    const u = outcome.unit;
+    return (
+      <p className="contact-add-outcome msg-ok" data-testid="contact-add-outcome" data-outcome={outcome.outcome} role="status">
+        {t(u.issuerVerified ? 'contacts.outcome.unitAdded' : 'contacts.outcome.unitAddedUnverified', { name: u.name, org: u.org, issuer: u.issuer })}
+      </p>
+    );
+  }
   const c = outcome.contact;
   const words = { name: c.name, org: c.org };
   if (outcome.outcome === 'key_change') {
