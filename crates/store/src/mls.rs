@@ -150,13 +150,27 @@ impl Store {
             return Ok(());
         }
         let _span = tracing::debug_span!("mls_apply", writes = batch.len()).entered();
-        self.call(|conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            write_mls_batch(&tx, batch)?;
-            tx.commit()?;
-            Ok(())
-        })
+        self.call(|conn| apply_batch(conn, batch))
     }
+
+    /// Applies `batch` as [`Store::mls_apply`] does, for state that can be had again: whole or
+    /// absent after a crash, but not synced to disk before it returns (a power cut may lose
+    /// it). For a commit of another member, which the relay still holds: lost, it is processed
+    /// again at the next sync.
+    pub fn mls_apply_replayable(&self, batch: &MlsBatch) -> Result<(), StoreError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let _span = tracing::debug_span!("mls_apply_replayable", writes = batch.len()).entered();
+        self.call_replayable(|conn| apply_batch(conn, batch))
+    }
+}
+
+fn apply_batch(conn: &mut rusqlite::Connection, batch: &MlsBatch) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    write_mls_batch(&tx, batch)?;
+    tx.commit()?;
+    Ok(())
 }
 
 #[cfg(test)]

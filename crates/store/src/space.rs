@@ -69,6 +69,26 @@ fn put_key(
     Ok(())
 }
 
+fn advance(
+    conn: &mut Connection,
+    id: &[u8; 16],
+    epoch: u64,
+    key: &[u8; 32],
+    mls: &MlsBatch,
+) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let changed = tx
+        .prepare_cached("UPDATE spaces SET epoch = ?2 WHERE id = ?1")?
+        .execute(params![id.as_slice(), epoch_i64(epoch)?])?;
+    if changed == 0 {
+        return Err(StoreError::UnknownSpace);
+    }
+    put_key(&tx, id, epoch, key)?;
+    write_mls_batch(&tx, mls)?;
+    tx.commit()?;
+    Ok(())
+}
+
 pub(crate) fn write_rows(conn: &Connection, rows: &[RowWrite<'_>]) -> Result<(), StoreError> {
     let mut put = conn.prepare_cached(
         "INSERT INTO sync_rows (key, value) VALUES (?1, ?2) \
@@ -129,19 +149,22 @@ impl Store {
         mls: &MlsBatch,
     ) -> Result<(), StoreError> {
         let _span = tracing::debug_span!("advance_space", epoch).entered();
-        self.call(|conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let changed = tx
-                .prepare_cached("UPDATE spaces SET epoch = ?2 WHERE id = ?1")?
-                .execute(params![id.as_slice(), epoch_i64(epoch)?])?;
-            if changed == 0 {
-                return Err(StoreError::UnknownSpace);
-            }
-            put_key(&tx, id, epoch, key)?;
-            write_mls_batch(&tx, mls)?;
-            tx.commit()?;
-            Ok(())
-        })
+        self.call(|conn| advance(conn, id, epoch, key, mls))
+    }
+
+    /// Moves space `id` to `epoch` as [`Store::advance_space`] does, by a commit of another
+    /// member, which the relay still holds: whole or absent after a crash, but not synced to
+    /// disk before it returns (a power cut may lose it; the commit is processed again at the
+    /// next sync).
+    pub fn advance_space_replayable(
+        &self,
+        id: &[u8; 16],
+        epoch: u64,
+        key: &[u8; 32],
+        mls: &MlsBatch,
+    ) -> Result<(), StoreError> {
+        let _span = tracing::debug_span!("advance_space_replayable", epoch).entered();
+        self.call_replayable(|conn| advance(conn, id, epoch, key, mls))
     }
 
     /// Names space `id` as its members call it, with its kind and history setting.
@@ -359,6 +382,34 @@ mod tests {
             [11; 32]
         );
         assert!(store.space_epoch_key(&[1; 16], 2).unwrap().is_none());
+        assert_eq!(store.mls_get(b"group").unwrap().unwrap(), b"epoch 1");
+    }
+
+    #[test]
+    fn a_replayable_advance_is_kept_and_leaves_every_other_write_fully_synced() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), "pass phrase", crate::KdfCost::MIN).unwrap();
+        store
+            .put_space(&space(1, "Berlin"), &[10; 32], &MlsBatch::new())
+            .unwrap();
+        let mut batch = MlsBatch::new();
+        batch.put(b"group".to_vec(), b"epoch 1".to_vec());
+        store
+            .advance_space_replayable(&[1; 16], 1, &[11; 32], &batch)
+            .unwrap();
+        // A failed one restores the setting too.
+        assert!(
+            store
+                .advance_space_replayable(&[9; 16], 1, &[0; 32], &batch)
+                .is_err()
+        );
+        let synchronous: i64 = store
+            .call(|conn| Ok(conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(synchronous, 2, "back to FULL");
+        drop(store);
+        let store = Store::open(dir.path(), "pass phrase").unwrap();
+        assert_eq!(store.space(&[1; 16]).unwrap().unwrap().epoch, 1);
         assert_eq!(store.mls_get(b"group").unwrap().unwrap(), b"epoch 1");
     }
 

@@ -412,6 +412,23 @@ impl Store {
         f(&mut conn)
     }
 
+    /// Runs `f` with the connection's writes synced at WAL checkpoints rather than at each
+    /// commit (`synchronous = NORMAL`), then back to `FULL` whatever `f` did. A transaction
+    /// committed this way is whole or absent after a crash, but a power cut may lose it: only
+    /// for what can be had again (a commit of others, which the relay still holds).
+    pub(crate) fn call_replayable<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.lock();
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let result = f(&mut conn);
+        let restored = conn.pragma_update(None, "synchronous", "FULL");
+        let value = result?;
+        restored?;
+        Ok(value)
+    }
+
     /// Checks every page's HMAC and the whole database structure, without writing. Slow on a
     /// big store (it reads the whole file): for `diplo check` and background checks.
     pub fn verify_integrity(&self) -> Result<(), StoreError> {

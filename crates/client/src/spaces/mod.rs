@@ -448,7 +448,23 @@ impl Profile {
         let processed = group::process_commit(&mut group, &provider, commit)
             .and_then(|epoch| group::epoch_key(&group, &provider).map(|key| (epoch, key)))
             .map_err(ClientError::from);
-        self.keep_epoch(&stored.id, &provider, processed)
+        // Another member's commit, which the relay keeps: the new epoch need not wait for the
+        // disk (a power cut may lose it; the commit is then processed again at the next sync).
+        match processed {
+            Ok((epoch, key)) => {
+                self.store().advance_space_replayable(
+                    &stored.id,
+                    epoch,
+                    &key_bytes(&key),
+                    &provider.take_pending(),
+                )?;
+                Ok(epoch)
+            }
+            Err(e) => {
+                provider.discard();
+                Err(e)
+            }
+        }
     }
 
     /// The public state of space `id`'s group, signed by this device, for the relay.

@@ -56,6 +56,13 @@ impl StoreProvider {
         self.storage.commit()
     }
 
+    /// Keeps what a commit of another member changed, as [`StoreProvider::commit`] does but
+    /// without waiting for the disk: that commit is still at the relay, to process again if a
+    /// power cut loses this.
+    pub fn commit_replayable(&self) -> Result<(), StorageError> {
+        self.storage.commit_replayable()
+    }
+
     /// Drops the state the last operation changed: the store keeps the last committed state.
     pub fn discard(&self) {
         self.storage.discard();

@@ -267,6 +267,16 @@ impl StoreStorage {
         Ok(())
     }
 
+    /// Writes the buffered writes as [`StoreStorage::commit`] does, for a commit of another
+    /// member that the relay still holds: not synced to disk before it returns (a power cut
+    /// may lose it, and the commit is processed again).
+    pub fn commit_replayable(&self) -> Result<(), StorageError> {
+        let mut pending = self.pending();
+        self.store.mls_apply_replayable(&pending)?;
+        pending.clear();
+        Ok(())
+    }
+
     /// Drops every buffered write: the store keeps the state it had at the last commit.
     pub fn discard(&self) {
         self.pending().clear();
