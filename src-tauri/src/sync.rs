@@ -247,6 +247,11 @@ fn sync_locked(
     let result = session.with_drafts_locked(|| {
         session.profile.sync(&mut |p: &SyncProgress| {
             let status = sync.set(|s| s.progress = Some(progress_dto(p)));
+            // A report with nothing to count (a space with nothing new) is not shown, and does
+            // not hold back the first one that has: even a catch-up over in a second shows.
+            if p.total.is_none_or(|t| t == 0) {
+                return;
+            }
             let now = Instant::now();
             if reported.is_none_or(|at| now.duration_since(at) >= PROGRESS_EVERY) {
                 reported = Some(now);
