@@ -93,6 +93,31 @@ impl fmt::Debug for ContactCard {
     }
 }
 
+/// The bytes of a card's line (`prefix` then base 32) as copied: spaces and line breaks
+/// anywhere dropped, letters in either case, the length checked before decoding.
+pub(crate) fn line_bytes(
+    line: &str,
+    prefix: &str,
+    limit: usize,
+    what: &'static str,
+) -> Result<Vec<u8>, ProtocolError> {
+    let compact: String = line
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let encoded = compact
+        .strip_prefix(prefix)
+        .ok_or(ProtocolError::NotACard)?;
+    // Base 32 takes 8 characters for 5 bytes.
+    if encoded.len() > limit.saturating_mul(8) / 5 + 8 {
+        return Err(ProtocolError::TooLarge { what, limit });
+    }
+    BASE32_NOPAD
+        .decode(encoded.as_bytes())
+        .map_err(|_| ProtocolError::Malformed { what })
+}
+
 fn check_field(name: &'static str, value: &str, required: bool) -> Result<(), ProtocolError> {
     let invalid = |why: String| Err(ProtocolError::Invalid { what: WHAT, why });
     if required && value.trim().is_empty() {
@@ -153,7 +178,7 @@ impl ContactCard {
         let identity_key = IdentityKey(identity.public_key());
         let devices: Vec<Vec<u8>> = devices.iter().map(|d| d.bytes().to_vec()).collect();
         let malformed = |_| ProtocolError::Malformed { what: WHAT };
-        let bytes = match deposit {
+        let mut bytes = match deposit {
             None => postcard::to_extend(
                 &Body {
                     identity: identity_key,
@@ -176,7 +201,6 @@ impl ContactCard {
             )
             .map_err(malformed)?,
         };
-        let mut bytes = bytes;
         let signature = identity.sign_as(Context::ContactCard, &bytes);
         bytes.extend_from_slice(&signature);
         Self::decode(&bytes)
@@ -276,25 +300,7 @@ impl ContactCard {
     /// Reads a card's line as copied: spaces and line breaks anywhere are dropped (a line
     /// wrapped by a mail client still reads), letters in either case.
     pub fn from_line(line: &str) -> Result<Self, ProtocolError> {
-        let compact: String = line
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
-        let encoded = compact
-            .strip_prefix(CARD_PREFIX)
-            .ok_or(ProtocolError::NotACard)?;
-        // Base 32 takes 8 characters for 5 bytes.
-        if encoded.len() > MAX_CARD_BYTES.saturating_mul(8) / 5 + 8 {
-            return Err(ProtocolError::TooLarge {
-                what: WHAT,
-                limit: MAX_CARD_BYTES,
-            });
-        }
-        let bytes = BASE32_NOPAD
-            .decode(encoded.as_bytes())
-            .map_err(|_| ProtocolError::Malformed { what: WHAT })?;
-        Self::decode(&bytes)
+        Self::decode(&line_bytes(line, CARD_PREFIX, MAX_CARD_BYTES, WHAT)?)
     }
 
     /// The certificate of device `id`, if the card lists it.

@@ -219,21 +219,7 @@ impl Envelope {
             what: WHAT,
             why: e.to_string(),
         })?;
-        let end = bytes.len();
-        if end + 64 > MAX_ENVELOPE_BYTES {
-            return Err(ProtocolError::TooLarge {
-                what: WHAT,
-                limit: MAX_ENVELOPE_BYTES,
-            });
-        }
-        let signed = signed_statement(&bytes, start);
-        bytes.extend_from_slice(&device_key.sign_as(Context::Envelope, &signed));
-        Ok(Envelope {
-            bytes,
-            format: FORMAT,
-            header,
-            sealed: start..end,
-        })
+        Envelope::signed(bytes, FORMAT, header, start, device_key)
     }
 
     /// Deposits `content` into the space of `deposit_key` (which the sender has checked: it
@@ -289,6 +275,18 @@ impl Envelope {
         }
         bytes.extend_from_slice(&encapsulated);
         bytes.extend_from_slice(&sealed);
+        Envelope::signed(bytes, FORMAT_DEPOSIT, header, start, device_key)
+    }
+
+    /// Signs `bytes` (the format byte, the header, then from `start` the sealed part) with
+    /// `device_key`, once their size leaves room for the signature.
+    fn signed(
+        mut bytes: Vec<u8>,
+        format: u8,
+        header: EnvelopeHeader,
+        start: usize,
+        device_key: &SigningKey,
+    ) -> Result<Envelope, ProtocolError> {
         let end = bytes.len();
         if end + 64 > MAX_ENVELOPE_BYTES {
             return Err(ProtocolError::TooLarge {
@@ -300,7 +298,7 @@ impl Envelope {
         bytes.extend_from_slice(&device_key.sign_as(Context::Envelope, &signed));
         Ok(Envelope {
             bytes,
-            format: FORMAT_DEPOSIT,
+            format,
             header,
             sealed: start..end,
         })

@@ -20,6 +20,7 @@ use diplomatie_crypto::{Context, SigningKey, verify_as};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::card::line_bytes;
 use crate::device::{decode_exact, split_signed};
 use crate::{ContactCard, DepositKey, ProtocolError};
 
@@ -150,24 +151,12 @@ impl UnitCard {
 
     /// Reads a unit card's line as copied (spaces and line breaks dropped, either case).
     pub fn from_line(line: &str) -> Result<UnitCard, ProtocolError> {
-        let compact: String = line
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
-        let encoded = compact
-            .strip_prefix(UNIT_CARD_PREFIX)
-            .ok_or(ProtocolError::NotACard)?;
-        if encoded.len() > MAX_UNIT_CARD_BYTES.saturating_mul(8) / 5 + 8 {
-            return Err(ProtocolError::TooLarge {
-                what: WHAT,
-                limit: MAX_UNIT_CARD_BYTES,
-            });
-        }
-        let bytes = BASE32_NOPAD
-            .decode(encoded.as_bytes())
-            .map_err(|_| ProtocolError::Malformed { what: WHAT })?;
-        UnitCard::decode(&bytes)
+        UnitCard::decode(&line_bytes(
+            line,
+            UNIT_CARD_PREFIX,
+            MAX_UNIT_CARD_BYTES,
+            WHAT,
+        )?)
     }
 }
 
