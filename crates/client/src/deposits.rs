@@ -138,9 +138,7 @@ impl Profile {
         {
             return Ok(());
         }
-        let (epoch, key) = self.space_current_key(&id)?;
-        let secret = DepositSecret::derive(id, epoch, &key)?;
-        let deposit = DepositKey::issue(&secret, self.own().device.device, &self.signing_key()?)?;
+        let deposit = self.current_deposit_key(&id)?;
         let identity = self.identity_secret()?;
         // The card lists the devices it listed; a later second before the last issue keeps a
         // newer card newer.
@@ -155,6 +153,17 @@ impl Profile {
         self.store().put_meta(crate::identity::CARD, card.bytes())?;
         *self.card.write().unwrap_or_else(PoisonError::into_inner) = card;
         Ok(())
+    }
+
+    /// The deposit key of space `id` at its current epoch, signed by this device.
+    fn current_deposit_key(&self, id: &SpaceId) -> Result<DepositKey, ClientError> {
+        let (epoch, key) = self.space_current_key(id)?;
+        let secret = DepositSecret::derive(*id, epoch, &key)?;
+        Ok(DepositKey::issue(
+            &secret,
+            self.own().device.device,
+            &self.signing_key()?,
+        )?)
     }
 
     /// This person's card as it is now (with their own space's deposit key, once made).
@@ -188,25 +197,12 @@ impl Profile {
         }
     }
 
-    /// Sends item `id` to each of its addressees that is a contact whose card carries a
-    /// deposit key, and a copy into this person's own space; the rest is reported. Everything
-    /// leaves at the next sync.
-    pub fn deliver_item(&self, id: ItemId) -> Result<Delivery, ClientError> {
-        let stored = self
-            .store()
-            .get_item(id)?
-            .ok_or_else(|| ClientError::NotFound(id.to_string()))?;
-        let (delivery, spaces) = self.plan_delivery(&stored.item)?;
-        let content = self.item_content(id)?;
-        for space in spaces {
-            self.write_to_outbox(space, content.clone())?;
-        }
-        Ok(delivery)
-    }
-
-    /// Composes and stores an item as [`Profile::compose`] does, and delivers it as
-    /// [`Profile::deliver_item`] does, the item and its outbox entries in one transaction: a
-    /// crash leaves both or neither.
+    /// Composes and stores an item as [`Profile::compose`] does, and sends it to each of its
+    /// addressees that is a contact whose card carries a deposit key or a unit whose card is
+    /// held (or whose space this device is in), with a copy into this person's own space when
+    /// it holds other devices; the rest is reported. Everything leaves at the next sync. The
+    /// item and its outbox entries are written in one transaction: a crash leaves both or
+    /// neither.
     pub fn compose_and_deliver(
         &self,
         compose: crate::Compose,
@@ -362,10 +358,7 @@ impl Profile {
                 "only a unit's space has a unit card: make the space with the kind unit".into(),
             ));
         }
-        let id = SpaceId(space.id);
-        let (epoch, key) = self.space_current_key(&id)?;
-        let secret = DepositSecret::derive(id, epoch, &key)?;
-        let deposit = DepositKey::issue(&secret, self.own().device.device, &self.signing_key()?)?;
+        let deposit = self.current_deposit_key(&SpaceId(space.id))?;
         let card = UnitCard::issue(
             &self.identity_secret()?,
             &self.card(),
@@ -424,13 +417,5 @@ impl Profile {
             .iter()
             .map(|c| self.unit_view(c))
             .collect()
-    }
-
-    /// Item `id` as the content of an envelope.
-    fn item_content(&self, id: ItemId) -> Result<Content, ClientError> {
-        Ok(Content {
-            kind: ContentKind::Item,
-            body: self.item_payload(id)?,
-        })
     }
 }

@@ -15,17 +15,24 @@ use diplomatie_domain::{Marking, Paragraph, Route};
 use diplomatie_protocol::{Content, ContentKind, DepositKey, Envelope, EnvelopeHeader, EnvelopeId};
 use diplomatie_testkit::{Person, alice, bob, carol, temp_dir};
 
-fn telegram(from: &Profile, subject: &str, action: &str) -> diplomatie_domain::ItemId {
-    from.compose_form(ComposeForm::Telegram(TelegramForm {
-        action: vec![AddresseeInput::Person(action.into())],
-        subject: subject.into(),
-        paragraphs: vec![Paragraph {
-            marking: Marking::NonProtege,
-            text: format!("Texte de {subject}."),
-        }],
-        ..TelegramForm::default()
-    }))
-    .unwrap()
+/// A telegram for action to `action`, composed and delivered by `from`.
+fn telegram(
+    from: &Profile,
+    subject: &str,
+    action: &str,
+) -> (diplomatie_domain::ItemId, diplomatie_client::Delivery) {
+    let compose = from
+        .prepare_compose(ComposeForm::Telegram(TelegramForm {
+            action: vec![AddresseeInput::Person(action.into())],
+            subject: subject.into(),
+            paragraphs: vec![Paragraph {
+                marking: Marking::NonProtege,
+                text: format!("Texte de {subject}."),
+            }],
+            ..TelegramForm::default()
+        }))
+        .unwrap();
+    from.compose_and_deliver(compose).unwrap()
 }
 
 fn sync(who: &Profile, folder: &Path) -> diplomatie_client::sync::SyncReport {
@@ -96,21 +103,7 @@ fn an_item_for_action_is_deposited_into_a_contacts_own_space_and_read_only_there
         sync(who, folder);
     }
     // Composed and delivered in one go: the item and its outbox entry are written together.
-    let (id, delivery) = alice
-        .compose_and_deliver(
-            alice
-                .prepare_compose(ComposeForm::Telegram(TelegramForm {
-                    action: vec![AddresseeInput::Person("Bob Durand".into())],
-                    subject: "Visite du ministre".into(),
-                    paragraphs: vec![Paragraph {
-                        marking: Marking::NonProtege,
-                        text: "Texte.".into(),
-                    }],
-                    ..TelegramForm::default()
-                }))
-                .unwrap(),
-        )
-        .unwrap();
+    let (id, delivery) = telegram(&alice, "Visite du ministre", "Bob Durand");
     assert_eq!(delivery.deposited.len(), 1, "{delivery:?}");
     assert!(delivery.unreachable.is_empty(), "{delivery:?}");
     assert!(alice.show(&id.to_string()).is_ok());
@@ -183,8 +176,8 @@ fn a_depositor_can_neither_change_a_space_nor_speak_for_someone_else_nor_replay(
     bob.add_contact(&carol.card_line())
         .unwrap_or_else(|e| panic!("{e}"));
     carol.add_contact(&bob.card_line()).unwrap();
-    let id = telegram(&carol, "Note de Carol", "Bob Durand");
-    carol.deliver_item(id).unwrap();
+    let (_, delivery) = telegram(&carol, "Note de Carol", "Bob Durand");
+    assert_eq!(delivery.deposited.len(), 1, "{delivery:?}");
     sync(&carol, folder);
     let report = sync(&bob, folder);
     assert_eq!(report.applied, 1, "{report:?}");

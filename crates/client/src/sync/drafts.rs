@@ -1,6 +1,6 @@
 //! Drafts through spaces: a draft shared into a space travels to its members first as the
-//! whole automerge document, compacted (a snapshot), then as the change sets made since the
-//! heads the space was last sent (signed and sealed in envelopes like any content), and comes
+//! whole automerge document, compacted (a snapshot), then as the change sets made since this
+//! replica last sent it there (signed and sealed in envelopes like any content), and comes
 //! back merged. Merging is idempotent, so a change received twice, or one already merged,
 //! changes nothing; every step of the clearance log inside is checked on each replica as it is
 //! from the exchange folder (signatures, the circuit, the release against the text). When
@@ -13,10 +13,8 @@
 
 use std::collections::BTreeMap;
 
-use diplomatie_protocol::{Content, ContentKind, EnvelopeId, SpaceId};
-use diplomatie_sync::{Action, Input};
+use diplomatie_protocol::{Content, ContentKind, SpaceId};
 
-use super::now;
 use crate::{ClientError, Profile};
 
 /// The profile setting: draft id → space id (hex) → the heads last sent there.
@@ -69,8 +67,7 @@ impl Profile {
     /// space. Returns how many went in.
     pub(crate) fn queue_draft_updates(&self) -> Result<usize, ClientError> {
         let mut shared = self.shared_drafts()?;
-        let mut queued = 0;
-        let mut engine = None;
+        let mut writes = Vec::new();
         for (draft, spaces) in &mut shared {
             let heads = self.draft_heads(draft)?;
             for (space, sent) in spaces.iter_mut() {
@@ -79,10 +76,6 @@ impl Profile {
                 }
                 let Some(space_id) = SpaceId::from_hex(space) else {
                     continue;
-                };
-                let engine = match &mut engine {
-                    Some(engine) => engine,
-                    None => engine.insert(self.engine()?),
                 };
                 // What the space lacks since it was last sent; the whole draft the first time,
                 // or when this replica does not hold what was sent (a store restored).
@@ -96,27 +89,15 @@ impl Profile {
                         body: self.export_draft(draft)?,
                     },
                 };
-                let actions = engine.handle(
-                    now(),
-                    Input::Write {
-                        id: EnvelopeId::random()?,
-                        space: space_id,
-                        content,
-                    },
-                );
-                for action in actions {
-                    if let Action::Persist(writes) = action {
-                        self.persist(&writes)?;
-                    }
-                }
+                writes.push((space_id, content));
                 sent.clone_from(&heads);
-                queued += 1;
             }
         }
-        if queued > 0 {
+        if !writes.is_empty() {
+            self.persist(&self.outbox_writes(&writes)?)?;
             self.save_shared_drafts(&shared)?;
         }
-        Ok(queued)
+        Ok(writes.len())
     }
 
     /// The drafts shared into space `space` go whole at the next sync (devices were added to

@@ -260,22 +260,22 @@ impl Profile {
     ) -> Result<usize, ClientError> {
         let mut processed = 0;
         loop {
-            let local = self
-                .store()
-                .space(&id.0)?
-                .ok_or(diplomatie_store::StoreError::UnknownSpace)?
-                .epoch;
             // The commit made at this device's epoch moves it on; the next one is asked for
             // from the new epoch.
-            let Some(commit) = carrier.commit_at(*id, local)? else {
+            let Some(commit) = carrier.commit_at(*id, self.space_epoch(id)?)? else {
                 return Ok(processed);
             };
-            self.process_space_commit(id, &commit)?;
-            // The members may have changed: the space's drafts go whole next time, for a
-            // newcomer who cannot read what came before.
-            self.resend_drafts_whole(id)?;
+            self.take_commit(id, &commit)?;
             processed += 1;
         }
+    }
+
+    /// Processes a commit of space `id` received through a carrier. The members may have
+    /// changed: the space's drafts go whole next time, for a newcomer who cannot read what
+    /// came before.
+    fn take_commit(&self, id: &SpaceId, commit: &[u8]) -> Result<(), ClientError> {
+        self.process_space_commit(id, commit)?;
+        self.resend_drafts_whole(id)
     }
 
     /// Puts item `id` in space `which`'s outbox: it goes to every member at the next sync.
@@ -339,11 +339,7 @@ impl Profile {
     /// Puts in space `id`'s outbox the keys of the epochs before its current one, for the
     /// newcomers of a space whose history is visible.
     fn queue_history_keys(&self, id: &SpaceId) -> Result<(), ClientError> {
-        let current = self
-            .store()
-            .space(&id.0)?
-            .ok_or(diplomatie_store::StoreError::UnknownSpace)?
-            .epoch;
+        let current = self.space_epoch(id)?;
         let keys: Vec<(u64, [u8; 32])> = self
             .store()
             .space_epoch_keys(&id.0)?
@@ -354,14 +350,13 @@ impl Profile {
         if keys.is_empty() {
             return Ok(());
         }
-        let body = zeroize::Zeroizing::new(
-            postcard::to_allocvec(&keys).map_err(|e| ClientError::Relay(e.to_string()))?,
-        );
+        // Plaintext in the outbox, like every entry: the encrypted store keeps it.
+        let body = postcard::to_allocvec(&keys).map_err(|e| ClientError::Relay(e.to_string()))?;
         self.write_to_outbox(
             *id,
             Content {
                 kind: ContentKind::HistoryKeys,
-                body: body.to_vec(),
+                body,
             },
         )
     }
@@ -406,21 +401,7 @@ impl Profile {
         space: SpaceId,
         content: Content,
     ) -> Result<(), ClientError> {
-        let mut engine = self.engine()?;
-        let actions = engine.handle(
-            now(),
-            Input::Write {
-                id: EnvelopeId::random()?,
-                space,
-                content,
-            },
-        );
-        for action in actions {
-            if let Action::Persist(writes) = action {
-                self.persist(&writes)?;
-            }
-        }
-        Ok(())
+        self.persist(&self.outbox_writes(&[(space, content)])?)
     }
 
     /// Takes what a member calls space `space`.
@@ -552,8 +533,7 @@ impl Profile {
             if let Some((_, commits)) = started.commits.iter().find(|(s, _)| *s == id) {
                 for (at, commit) in commits {
                     if *at == self.space_epoch(&id)? {
-                        self.process_space_commit(&id, commit)?;
-                        self.resend_drafts_whole(&id)?;
+                        self.take_commit(&id, commit)?;
                         report.commits += 1;
                     }
                 }
