@@ -4,7 +4,7 @@
 //! rules (key changes, what a verification needs) are the client's (`diplomatie_client`'s
 //! `contacts.rs`).
 
-use diplomatie_client::Profile;
+use diplomatie_client::{CardAdded, Profile};
 
 use crate::command::{Shared, blocking};
 use crate::dto::*;
@@ -69,24 +69,19 @@ pub async fn contacts(state: Shared<'_>) -> Result<Vec<ContactDto>, CommandError
 #[specta::specta]
 pub async fn add_contact(state: Shared<'_>, line: String) -> Result<ContactAddedDto, CommandError> {
     let session = state.unlocked()?;
+    // A unit's card goes in the same field as a person's.
     blocking(move || {
-        // A unit's card goes in the same field as a person's.
-        if line
-            .trim()
-            .to_ascii_uppercase()
-            .starts_with(diplomatie_client::UNIT_CARD_PREFIX)
-        {
-            let unit = session.profile.add_unit(&line)?;
-            return Ok(ContactAddedDto::UnitAdded {
+        Ok(match session.profile.add_card(&line)? {
+            CardAdded::Contact(added) => map::contact_added(&added),
+            CardAdded::Unit(unit) => ContactAddedDto::UnitAdded {
                 unit: UnitDto {
                     name: unit.name,
                     org: unit.org,
                     issuer: unit.issuer,
                     issuer_verified: unit.issuer_verified,
                 },
-            });
-        }
-        Ok(map::contact_added(&session.profile.add_contact(&line)?))
+            },
+        })
     })
     .await
 }

@@ -4,7 +4,7 @@ use std::io::Read;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use diplomatie_client::{ContactAdded, ContactView, Profile, UNIT_CARD_PREFIX};
+use diplomatie_client::{CardAdded, ContactAdded, ContactView, Profile};
 use serde_json::json;
 
 use crate::output::{print, print_json};
@@ -112,28 +112,25 @@ pub fn run(profile: &Profile, command: &ContactCommand, json: bool) -> Result<()
             } else {
                 card.clone()
             };
-            if line
-                .trim()
-                .to_ascii_uppercase()
-                .starts_with(UNIT_CARD_PREFIX)
-            {
-                let unit = profile.add_unit(&line)?;
-                if json {
-                    return print_json(&unit);
-                }
-                return print(&format!(
-                    "Service ajouté / Unit added: {} ({}), carte donnée par / card given by {}{}\n",
-                    unit.name,
-                    unit.org,
-                    unit.issuer,
-                    if unit.issuer_verified {
-                        ""
-                    } else {
-                        " (contact non vérifié / not a verified contact)"
+            let added = match profile.add_card(&line)? {
+                CardAdded::Contact(added) => added,
+                CardAdded::Unit(unit) => {
+                    if json {
+                        return print_json(&unit);
                     }
-                ));
-            }
-            let added = profile.add_contact(&line)?;
+                    return print(&format!(
+                        "Service ajouté / Unit added: {} ({}), carte donnée par / card given by {}{}\n",
+                        unit.name,
+                        unit.org,
+                        unit.issuer,
+                        if unit.issuer_verified {
+                            ""
+                        } else {
+                            " (contact non vérifié / not a verified contact)"
+                        }
+                    ));
+                }
+            };
             if json {
                 return print_json(&added);
             }

@@ -75,6 +75,13 @@ impl ContactAdded {
     }
 }
 
+/// What adding a card's line did: a contact's, or a unit's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardAdded {
+    Contact(ContactAdded),
+    Unit(crate::UnitView),
+}
+
 /// The safety number to compare with a contact.
 #[derive(Debug, Clone, Serialize)]
 pub struct SafetyNumberView {
@@ -172,6 +179,19 @@ impl Profile {
     /// Every contact, in the order they were added.
     pub fn contacts(&self) -> Result<Vec<ContactView>, ClientError> {
         Ok(self.stored_contacts()?.iter().map(Contact::view).collect())
+    }
+
+    /// Adds the card of a line, a person's (`DIPLOMATIE:…`, see [`Profile::add_contact`]) or
+    /// a unit's (`DIPLOMATIE-UNITE:…`, see [`Profile::add_unit`]).
+    pub fn add_card(&self, line: &str) -> Result<CardAdded, ClientError> {
+        if line
+            .trim()
+            .to_ascii_uppercase()
+            .starts_with(diplomatie_protocol::UNIT_CARD_PREFIX)
+        {
+            return Ok(CardAdded::Unit(self.add_unit(line)?));
+        }
+        Ok(CardAdded::Contact(self.add_contact(line)?))
     }
 
     /// Adds a contact's card from its line (see the module doc for what happens to a card of

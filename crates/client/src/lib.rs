@@ -27,7 +27,9 @@ pub use attach::{content_type_of, read_attachments};
 pub use compose::{
     AddresseeInput, AttachmentInput, ComposeForm, EmailForm, NoteForm, TelegramForm,
 };
-pub use contacts::{ContactAdded, ContactView, KeyChangeView, QrModules, SafetyNumberView};
+pub use contacts::{
+    CardAdded, ContactAdded, ContactView, KeyChangeView, QrModules, SafetyNumberView,
+};
 pub use deposits::{Delivered, Delivery, UnitView, Unreachable, UnreachableReason};
 pub use error::ClientError;
 pub use export::ExportFormat;
@@ -54,5 +56,5 @@ pub use diplomatie_crypto::disable_core_dumps;
 
 /// The wire types of identities, as the services return them.
 pub use diplomatie_protocol::{
-    ContactCard, DeviceCertificate, DeviceId, IdentityKey, SafetyNumber, UNIT_CARD_PREFIX,
+    ContactCard, DeviceCertificate, DeviceId, IdentityKey, SafetyNumber,
 };
