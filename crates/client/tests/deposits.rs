@@ -187,13 +187,15 @@ fn a_depositor_can_neither_change_a_space_nor_speak_for_someone_else_nor_replay(
         .join("envelopes")
         .join(carol.own().device.device.hex())
         .join(format!("{:020}.env", 1));
-    let copy = sent.with_file_name(format!("{:020}.env", 9));
+    // Under the numbers that follow Carol's, so that the folder reads them (it stops at a gap).
+    let copy = sent.with_file_name(format!("{:020}.env", 2));
     std::fs::copy(&sent, &copy).unwrap();
     let report = sync(&bob, folder);
     assert_eq!(report.applied, 0, "{report:?}");
+    assert!(report.refused.is_empty(), "a replay is dropped: {report:?}");
     // Opened again, as after a restart: what was applied from whom is kept.
     let reopened = Profile::open(bob.dir(), diplomatie_testkit::PASSPHRASE).unwrap();
-    std::fs::copy(&sent, sent.with_file_name(format!("{:020}.env", 10))).unwrap();
+    std::fs::copy(&sent, sent.with_file_name(format!("{:020}.env", 3))).unwrap();
     let report = sync(&reopened, folder);
     assert_eq!(report.applied, 0, "{report:?}");
     let notes = subjects(&reopened)
