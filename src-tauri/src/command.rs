@@ -210,10 +210,7 @@ pub async fn compose(
                 .into_iter()
                 .map(|u| NotDeliveredDto {
                     addressee: u.addressee,
-                    reason: serde_json::to_value(u.reason)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
+                    reason: u.reason.code().to_owned(),
                 })
                 .collect(),
         })

@@ -87,6 +87,18 @@ pub enum UnreachableReason {
     Unit,
 }
 
+impl UnreachableReason {
+    /// The reason's code, as `--json` and the interface name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            UnreachableReason::NoContact => "no_contact",
+            UnreachableReason::Ambiguous => "ambiguous",
+            UnreachableReason::NoDepositKey => "no_deposit_key",
+            UnreachableReason::Unit => "unit",
+        }
+    }
+}
+
 /// Where an item for a unit goes.
 enum UnitTarget {
     Member(SpaceId),
@@ -417,5 +429,27 @@ impl Profile {
             .iter()
             .map(|c| self.unit_view(c))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::UnreachableReason;
+
+    #[test]
+    fn a_reasons_code_is_its_json_name() {
+        for reason in [
+            UnreachableReason::NoContact,
+            UnreachableReason::Ambiguous,
+            UnreachableReason::NoDepositKey,
+            UnreachableReason::Unit,
+        ] {
+            assert_eq!(
+                serde_json::to_value(reason).unwrap(),
+                serde_json::Value::from(reason.code())
+            );
+        }
     }
 }
