@@ -59,7 +59,14 @@
 //! `synchronous = FULL`), and it survives `kill -9`. A duplicate (same dedupe key or id) writes
 //! nothing. [`Store::put_items`] does the same for a batch (ingest), all or nothing. Every item
 //! gets an increasing sequence number (`items.seq`), so a reader asks what arrived after the
-//! last one it saw, whichever process stored it (`feed.rs`).
+//! last one it saw, whichever process stored it (`feed.rs`). [`Store::put_item_with_rows`]
+//! writes the sync engine's outbox rows for the item in the same transaction.
+//!
+//! One kind of write does not wait for the disk: the new epoch of a space reached by a commit
+//! of another member ([`Store::advance_space_replayable`], [`Store::mls_apply_replayable`],
+//! `synchronous = NORMAL` for that transaction only). It is whole or absent after a crash; a
+//! power cut may lose it, and the commit, which the relay or the sync folder still holds, is
+//! processed again. Any later fully synced write makes it durable too (one WAL).
 //!
 //! Reading: [`Store::triage`] is an indexed query that implements the domain's `triage_cmp`
 //! (for action, then for information, then unrouted; Flash down to Routine; earliest deadline;
