@@ -72,10 +72,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0013_create_spaces",
         include_str!("../migrations/0013_create_spaces.sql"),
     ),
+    (
+        14,
+        "0014_record_spaces_left",
+        include_str!("../migrations/0014_record_spaces_left.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 13;
+pub const SCHEMA_VERSION: u32 = 14;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -78,7 +78,7 @@ fn advance(
 ) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let changed = tx
-        .prepare_cached("UPDATE spaces SET epoch = ?2 WHERE id = ?1")?
+        .prepare_cached("UPDATE spaces SET epoch = ?2 WHERE id = ?1 AND left_at IS NULL")?
         .execute(params![id.as_slice(), epoch_i64(epoch)?])?;
     if changed == 0 {
         return Err(StoreError::UnknownSpace);
@@ -122,7 +122,7 @@ impl Store {
             tx.prepare_cached(
                 "INSERT INTO spaces (id, name, kind, history_visible, epoch, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch",
+                 ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, left_at = NULL",
             )?
             .execute(params![
                 space.id.as_slice(),
@@ -193,7 +193,7 @@ impl Store {
         self.call(|conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT id, name, kind, history_visible, epoch, created_at FROM spaces \
-                 ORDER BY name COLLATE NOCASE, created_at",
+                 WHERE left_at IS NULL ORDER BY name COLLATE NOCASE, created_at",
             )?;
             let rows = statement.query_map([], |r| {
                 Ok((
@@ -214,7 +214,7 @@ impl Store {
             Ok(conn
                 .prepare_cached(
                     "SELECT id, name, kind, history_visible, epoch, created_at FROM spaces \
-                     WHERE id = ?1",
+                     WHERE id = ?1 AND left_at IS NULL",
                 )?
                 .query_row(params![id.as_slice()], |r| {
                     Ok((
@@ -229,6 +229,57 @@ impl Store {
                 .optional()?)
         })?;
         row.map(read_space).transpose()
+    }
+
+    /// Records that this device was removed from space `id` (as of `at`), with the writes that
+    /// delete its MLS state, in one transaction. The space is no longer among
+    /// [`Store::spaces`]; its row and its epochs' keys stay (see [`Store::left_spaces`]), and a
+    /// welcome into it again ([`Store::put_space`]) makes it current once more.
+    pub fn leave_space(
+        &self,
+        id: &[u8; 16],
+        at: OffsetDateTime,
+        mls: &MlsBatch,
+    ) -> Result<(), StoreError> {
+        self.call(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx
+                .prepare_cached("UPDATE spaces SET left_at = ?2 WHERE id = ?1 AND left_at IS NULL")?
+                .execute(params![id.as_slice(), to_ns(at)])?;
+            if changed == 0 {
+                return Err(StoreError::UnknownSpace);
+            }
+            write_mls_batch(&tx, mls)?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    /// The spaces this device was removed from, by name, each with when.
+    pub fn left_spaces(&self) -> Result<Vec<(StoredSpace, OffsetDateTime)>, StoreError> {
+        let rows: Vec<(SpaceRow, i64)> = self.call(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT id, name, kind, history_visible, epoch, created_at, left_at FROM spaces \
+                 WHERE left_at IS NOT NULL ORDER BY name COLLATE NOCASE, created_at",
+            )?;
+            let rows = statement.query_map([], |r| {
+                Ok((
+                    (
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ),
+                    r.get(6)?,
+                ))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })?;
+        rows.into_iter()
+            .map(|(row, at)| Ok((read_space(row)?, from_ns(at)?)))
+            .collect()
     }
 
     /// The key of epoch `epoch` of space `id`, if this device knew that epoch.
@@ -276,9 +327,9 @@ impl Store {
             .collect()
     }
 
-    /// Keeps keys of epochs of space `id` before the earliest this device holds (history
-    /// handed over by a member); a key already held is never replaced. Returns how many were
-    /// new.
+    /// Keeps keys of epochs of space `id` before its current epoch that this device does not
+    /// hold (history handed over by a member: the epochs before it joined, or those it missed
+    /// while removed); a key already held is never replaced. Returns how many were new.
     pub fn keep_history_keys(
         &self,
         id: &[u8; 16],
@@ -286,17 +337,24 @@ impl Store {
     ) -> Result<usize, StoreError> {
         self.call(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let earliest: Option<i64> = tx
-                .prepare_cached("SELECT MIN(epoch) FROM space_epoch_keys WHERE space = ?1")?
-                .query_row(params![id.as_slice()], |r| r.get(0))?;
-            let Some(earliest) = earliest else {
+            let current: Option<i64> = tx
+                .prepare_cached("SELECT epoch FROM spaces WHERE id = ?1 AND left_at IS NULL")?
+                .query_row(params![id.as_slice()], |r| r.get(0))
+                .optional()?;
+            let Some(current) = current else {
                 return Err(StoreError::UnknownSpace);
             };
             let mut added = 0;
-            for (epoch, key) in keys {
-                if epoch_i64(*epoch)? < earliest {
-                    put_key(&tx, id, *epoch, key)?;
-                    added += 1;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO space_epoch_keys (space, epoch, key) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (space, epoch) DO NOTHING",
+                )?;
+                for (epoch, key) in keys {
+                    let epoch = epoch_i64(*epoch)?;
+                    if epoch < current {
+                        added += insert.execute(params![id.as_slice(), epoch, key.as_slice()])?;
+                    }
                 }
             }
             tx.commit()?;
@@ -383,6 +441,81 @@ mod tests {
         );
         assert!(store.space_epoch_key(&[1; 16], 2).unwrap().is_none());
         assert_eq!(store.mls_get(b"group").unwrap().unwrap(), b"epoch 1");
+    }
+
+    #[test]
+    fn a_space_left_keeps_its_keys_is_listed_apart_and_is_current_again_when_rejoined() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), "pass phrase", crate::KdfCost::MIN).unwrap();
+        let mut batch = MlsBatch::new();
+        batch.put(b"group".to_vec(), b"epoch 0".to_vec());
+        store
+            .put_space(&space(1, "Berlin"), &[10; 32], &batch)
+            .unwrap();
+        store
+            .advance_space(&[1; 16], 1, &[11; 32], &MlsBatch::new())
+            .unwrap();
+        let at = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let mut gone = MlsBatch::new();
+        gone.delete(b"group".to_vec());
+        store.leave_space(&[1; 16], at, &gone).unwrap();
+        // Left: not a current space, no MLS state, nothing moves it; listed apart, keys kept.
+        assert!(store.spaces().unwrap().is_empty());
+        assert!(store.space(&[1; 16]).unwrap().is_none());
+        assert!(store.mls_get(b"group").unwrap().is_none());
+        assert!(matches!(
+            store.advance_space(&[1; 16], 2, &[12; 32], &MlsBatch::new()),
+            Err(StoreError::UnknownSpace)
+        ));
+        assert!(matches!(
+            store.leave_space(&[1; 16], at, &MlsBatch::new()),
+            Err(StoreError::UnknownSpace)
+        ));
+        assert!(matches!(
+            store.keep_history_keys(&[1; 16], &[(0, [0; 32])]),
+            Err(StoreError::UnknownSpace)
+        ));
+        let left = store.left_spaces().unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!((left[0].0.name.as_str(), left[0].1), ("Berlin", at));
+        assert_eq!(store.space_epoch_keys(&[1; 16]).unwrap().len(), 2);
+
+        // Added again at epoch 4: current again, under its name, epochs 2 and 3 missing.
+        let mut again = space(1, "ignored");
+        again.epoch = 4;
+        store.put_space(&again, &[14; 32], &batch).unwrap();
+        assert!(store.left_spaces().unwrap().is_empty());
+        let current = store.space(&[1; 16]).unwrap().unwrap();
+        assert_eq!((current.name.as_str(), current.epoch), ("Berlin", 4));
+        assert!(store.space_epoch_key(&[1; 16], 2).unwrap().is_none());
+
+        // History handed over fills the gap, never replaces a key held, takes nothing from
+        // the current epoch on.
+        let handed = [
+            (0, [99; 32]),
+            (2, [12; 32]),
+            (3, [13; 32]),
+            (4, [98; 32]),
+            (5, [97; 32]),
+        ];
+        assert_eq!(store.keep_history_keys(&[1; 16], &handed).unwrap(), 2);
+        let keys: Vec<(u64, [u8; 32])> = store
+            .space_epoch_keys(&[1; 16])
+            .unwrap()
+            .into_iter()
+            .map(|(e, k)| (e, *k))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                (0, [10; 32]),
+                (1, [11; 32]),
+                (2, [12; 32]),
+                (3, [13; 32]),
+                (4, [14; 32])
+            ]
+        );
+        assert_eq!(store.keep_history_keys(&[1; 16], &handed).unwrap(), 0);
     }
 
     #[test]
