@@ -57,7 +57,8 @@ struct Body {
 }
 
 /// A space's deposit public key for one epoch, as published: decoded, its signature checked
-/// only by [`DepositKey::verify`] (against the certificate of the device it names).
+/// only by [`DepositKey::verify`] (against the certificate of the device it names) or
+/// [`DepositKey::verify_signer_key`] (against that device's signing key).
 #[derive(Clone, PartialEq, Eq)]
 pub struct DepositKey {
     pub space: SpaceId,
@@ -126,8 +127,15 @@ impl DepositKey {
                 why: "it is signed by another device than the one it names".into(),
             });
         }
+        self.verify_signer_key(&device.signing)
+    }
+
+    /// Checks the signature against `signing`, the Ed25519 public key of the device it names
+    /// as its signer (which the caller has looked up: the relay knows a device's enrolled key,
+    /// not its certificate).
+    pub fn verify_signer_key(&self, signing: &[u8; 32]) -> Result<(), ProtocolError> {
         let (signed, signature) = split_signed(WHAT, FORMAT, &self.bytes)?;
-        verify_as(Context::DepositKey, &device.signing, signed, signature)
+        verify_as(Context::DepositKey, signing, signed, signature)
             .map_err(|_| ProtocolError::BadSignature { what: WHAT })
     }
 
@@ -315,6 +323,14 @@ mod tests {
         assert_eq!(decoded, key);
         decoded.verify(&bruno.card.devices[0]).unwrap();
         assert!(decoded.verify(&carol.card.devices[0]).is_err());
+        // What the relay checks: the signer's key alone.
+        decoded
+            .verify_signer_key(&bruno.card.devices[0].signing)
+            .unwrap();
+        assert!(matches!(
+            decoded.verify_signer_key(&carol.card.devices[0].signing),
+            Err(ProtocolError::BadSignature { .. })
+        ));
         // Carol signs a key naming Bruno's device: refused.
         let (_, secret, _) = brunos_space(&bruno);
         let forged = DepositKey::issue(&secret, device(&bruno), &carol.key).unwrap();
@@ -327,7 +343,11 @@ mod tests {
             bytes[at] ^= 0x04;
             let refused = match DepositKey::decode(&bytes) {
                 Err(_) => true,
-                Ok(k) => k.verify(&bruno.card.devices[0]).is_err(),
+                Ok(k) => {
+                    let by_key = k.verify_signer_key(&bruno.card.devices[0].signing).is_err();
+                    assert_eq!(by_key, k.verify(&bruno.card.devices[0]).is_err());
+                    by_key
+                }
             };
             assert!(refused, "byte {at} flipped was accepted");
         }

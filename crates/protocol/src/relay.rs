@@ -10,6 +10,9 @@
 //! - `GET /v1/spaces/{space}/commits?after=E` gets a [`CommitPage`];
 //! - a commit (`POST /v1/spaces/{space}/commits?epoch=E`) sends a [`CommitUpload`];
 //! - `GET /v1/welcomes` gets a [`WelcomePage`];
+//! - `PUT /v1/spaces/{space}/deposit-key` sends a member's [`crate::DepositKey`] as its own
+//!   bytes, and `GET /v1/spaces/{space}/deposit-key` gets the [`DepositKeys`] published at
+//!   the space's latest epoch;
 //! - `POST /v1/keypackages` sends a [`KeyPackageUpload`] and gets back a JSON
 //!   [`KeyPackagesStored`].
 //!
@@ -171,6 +174,9 @@ pub enum RefusalReason {
     StaleEpoch,
     /// Sealed under an epoch the space has not reached.
     FutureEpoch,
+    /// A deposit sealed to a deposit key older than the space's last removal of a member (the
+    /// removed member knew it): fetch the space's current deposit key, then seal again.
+    StaleDepositKey,
     /// Another envelope with the same id is already in the log.
     IdTaken,
     /// A deposit pushed as a member's envelope, or the reverse.
@@ -297,12 +303,18 @@ impl StartRequest {
 /// each space of the request whose epoch the relay has passed, the commits since (a first
 /// page; `next` says when more follow). The most spaces asked about at once:
 /// [`MAX_START_SPACES`].
+///
+/// `removed` lists the spaces of the request that exist on the relay but of which the device
+/// is not a member (any more), each once, in the request's order: a device removed from a
+/// space cannot fetch the commit that removed it, so this is how it learns it was removed.
+/// A space the relay does not know is in neither `spaces` nor `removed`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Start {
     pub key_packages: u32,
     pub welcomes: Vec<WelcomeRecord>,
     pub spaces: Vec<SpaceSummary>,
     pub commits: Vec<(SpaceId, CommitPage)>,
+    pub removed: Vec<SpaceId>,
 }
 
 /// The most spaces one start of a sync asks about.
@@ -315,6 +327,26 @@ impl Start {
 
     pub fn decode(bytes: &[u8]) -> Result<Self, ProtocolError> {
         decode_all("start of a sync", bytes)
+    }
+}
+
+/// A space's published deposit keys (`GET /v1/spaces/{space}/deposit-key`, postcard): each a
+/// [`crate::DepositKey`] as its own bytes, signed by a member device, all of the latest epoch
+/// any member published one for (one per member that did), or none. Check each before use
+/// ([`crate::DepositKey::verify`] against its signer's certificate): the relay checked them
+/// against the signers' enrolled keys, but a depositor trusts only what it checks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepositKeys {
+    pub keys: Vec<Vec<u8>>,
+}
+
+impl DepositKeys {
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, ProtocolError> {
+        decode_all("list of deposit keys", bytes)
     }
 }
 
@@ -359,7 +391,7 @@ pub struct ErrorBody {
     pub error: ErrorKind,
     /// What happened and what to do, in a sentence.
     pub message: String,
-    /// On a `conflict` over a commit: the space's current epoch.
+    /// On a `conflict` over a commit or a deposit key: the space's current epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<u64>,
 }
@@ -372,12 +404,13 @@ pub enum ErrorKind {
     BadRequest,
     /// 401: no session, or an expired or unknown one, or a failed challenge.
     Unauthorized,
-    /// 403: the session's device may not do this (not a member; a bad invitation; a commit or
-    /// group info not its own; a device in a group that is not enrolled).
+    /// 403: the session's device may not do this (not a member; a bad invitation; a commit,
+    /// group info or deposit key not its own; a device in a group that is not enrolled).
     Forbidden,
     /// 404: no such space, device, welcome, or no key package left for a device.
     NotFound,
-    /// 409: already exists, or a commit lost the race for its epoch.
+    /// 409: already exists, or a commit lost the race for its epoch, or a deposit key is not
+    /// of the space's current epoch.
     Conflict,
     /// 413: the body or an envelope is larger than the relay takes.
     TooLarge,
@@ -483,6 +516,25 @@ mod tests {
             }],
         };
         assert_eq!(WelcomePage::decode(&page.encode()).unwrap(), page);
+        let keys = DepositKeys {
+            keys: vec![vec![7; 140], vec![8; 3]],
+        };
+        assert_eq!(DepositKeys::decode(&keys.encode()).unwrap(), keys);
+        let mut longer = keys.encode();
+        longer.push(0);
+        assert!(DepositKeys::decode(&longer).is_err());
+        assert_eq!(
+            DepositKeys::decode(&DepositKeys::default().encode()).unwrap(),
+            DepositKeys::default()
+        );
+        let start = Start {
+            key_packages: 2,
+            welcomes: vec![],
+            spaces: vec![],
+            commits: vec![],
+            removed: vec![SpaceId([9; 16])],
+        };
+        assert_eq!(Start::decode(&start.encode()).unwrap(), start);
         let packages = KeyPackageUpload(vec![vec![6; 8]]);
         assert_eq!(
             KeyPackageUpload::decode(&packages.encode()).unwrap(),

@@ -7,7 +7,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use diplomatie_crypto::{Context, verify_as};
 use diplomatie_protocol::relay::{
@@ -16,7 +16,10 @@ use diplomatie_protocol::relay::{
     MAX_PAGE_ENVELOPES, PushBatch, PushOutcome, PushResponse, RefusalReason, SessionRequest,
     SessionResponse, SpacesResponse, StartRequest,
 };
-use diplomatie_protocol::{DeviceCertificate, DeviceId, Envelope, ProtocolError, SpaceId};
+use diplomatie_protocol::{
+    DepositKey, DeviceCertificate, DeviceId, Envelope, MAX_DEPOSIT_KEY_BYTES, ProtocolError,
+    SpaceId,
+};
 use serde::Deserialize;
 
 use crate::auth::{self, Anonymous, Authed, Payload, now};
@@ -41,6 +44,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/spaces", post(create_space).get(list_spaces))
         .route("/v1/spaces/{space}/envelopes", post(push).get(pull))
         .route("/v1/spaces/{space}/deposits", post(deposit))
+        .route(
+            "/v1/spaces/{space}/deposit-key",
+            put(publish_deposit_key).get(deposit_keys),
+        )
         .route("/v1/spaces/{space}/commits", post(add_commit).get(commits))
         .route("/v1/welcomes", get(welcomes))
         .route("/v1/welcomes/{id}", delete(delete_welcome))
@@ -475,6 +482,71 @@ async fn pull(
     Ok(binary(page.encode()))
 }
 
+// ---- deposit keys ----
+
+/// A member publishes the space's deposit key of its current epoch, signed by its device: it
+/// replaces the device's earlier one.
+async fn publish_deposit_key(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(space): Path<String>,
+    body: Payload,
+) -> Result<StatusCode, ApiError> {
+    let space = space_id(&space)?;
+    if body.0.len() > MAX_DEPOSIT_KEY_BYTES {
+        return Err(ApiError::TooLarge(format!(
+            "a deposit key takes at most {MAX_DEPOSIT_KEY_BYTES} bytes: send the key alone, as DepositKey::bytes gives it"
+        )));
+    }
+    let key = DepositKey::decode(&body.0).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the body is not a deposit key (its bytes, as DepositKey::bytes gives them): {e}"
+        ))
+    })?;
+    drop(body);
+    if key.space != space {
+        return Err(ApiError::BadRequest(
+            "this deposit key is for another space: publish it there".into(),
+        ));
+    }
+    if key.signer != session.device {
+        return Err(ApiError::Forbidden(
+            "this deposit key names another device as its signer: a device publishes only the deposit keys it signs".into(),
+        ));
+    }
+    if key.verify_signer_key(&session.signing_key).is_err() {
+        return Err(ApiError::BadRequest(
+            "this deposit key's signature does not match this device's enrolled key: it was altered or forged".into(),
+        ));
+    }
+    let device = session.device;
+    let epoch = key.epoch;
+    state
+        .db
+        .call(move |conn| {
+            store::publish_deposit_key(conn, space, device, epoch, key.bytes(), now())
+        })
+        .await?;
+    tracing::info!(%space, %device, epoch, "deposit key published");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Any enrolled device reads a space's deposit keys, to deposit into it.
+async fn deposit_keys(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(space): Path<String>,
+) -> Result<Response, ApiError> {
+    let space = space_id(&space)?;
+    let keys = state
+        .db
+        .call(move |conn| store::deposit_keys(conn, space))
+        .await?;
+    let device = session.device;
+    tracing::debug!(%space, %device, count = keys.keys.len(), "deposit keys served");
+    Ok(binary(keys.encode()))
+}
+
 // ---- commits ----
 
 #[derive(Debug, Deserialize)]
@@ -544,13 +616,7 @@ async fn take_commit(
         .call(move |conn| store::group_of(conn, space, device))
         .await?;
     if group.epoch != epoch {
-        return Err(ApiError::Conflict {
-            message: format!(
-                "the space is at epoch {}, not {epoch}: fetch and process its commits, then make yours again",
-                group.epoch
-            ),
-            epoch: Some(group.epoch),
-        });
+        return Err(store::commit_conflict(group.epoch, epoch));
     }
     let sender = leaf_of(&session);
     let (accepted, upload) = checked(move || {

@@ -53,10 +53,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0002_add_mls_groups",
         include_str!("../migrations/0002_add_mls_groups.sql"),
     ),
+    (
+        3,
+        "0003_add_deposit_keys",
+        include_str!("../migrations/0003_add_deposit_keys.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 fn user_version(conn: &Connection) -> Result<u32, DbError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -206,6 +211,34 @@ mod tests {
         drop(conn);
         let conn = open_connection(dir.path()).unwrap();
         assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_database_of_schema_2_keeps_its_spaces_and_takes_their_deposits_from_epoch_0() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        for &(version, _, sql) in MIGRATIONS.iter().take(2) {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", version).unwrap();
+        }
+        conn.execute(
+            "INSERT INTO spaces (id, created_at, epoch) VALUES (zeroblob(16), 0, 5)",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let conn = open_connection(dir.path()).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+        let (epoch, from): (i64, i64) = conn
+            .query_row("SELECT epoch, deposits_from FROM spaces", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((epoch, from), (5, 0));
+        let keys: i64 = conn
+            .query_row("SELECT count(*) FROM deposit_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(keys, 0);
     }
 
     #[test]

@@ -8,11 +8,13 @@
 //! delivery service sees it (its ratchet tree: the devices' leaves with their public keys; the
 //! group context; the commits, which are public messages; the welcomes, sealed to the devices
 //! they add; the key packages devices publish), hence which devices are in which space, each
-//! envelope's header (space, epoch, sender, sender's seq, envelope id), sizes and times. Nothing
-//! else: an envelope's content is sealed under its space's epoch key, exported from the
-//! group's epoch secrets, which the relay never has, and a space's or a person's name travels
-//! only inside that content. It never logs a payload, a token or a key: request logs name the
-//! route template (never its values or query string), the device, the space and counts.
+//! envelope's header (space, epoch, sender, sender's seq, envelope id), the deposit keys the
+//! members publish (public keys, each with its space id, epoch and signer device), sizes and
+//! times. Nothing else: an envelope's content is sealed under its space's epoch key, exported
+//! from the group's epoch secrets, which the relay never has, and a space's or a person's name
+//! travels only inside that content. It never logs a payload, a token or a key: request logs
+//! name the route template (never its values or query string), the device, the space and
+//! counts.
 //!
 //! # API (`/v1`)
 //!
@@ -28,10 +30,12 @@
 //! | `POST /v1/auth/session` | an enrolled device | `{device, challenge, signature}`, the challenge signed under `Context::RelayAuth` → a session token, valid 15 min, then sent as `Authorization: Bearer` |
 //! | `POST /v1/spaces` | a session | `{space, group_info}`: creates a space from its MLS group, given by a group info with its ratchet tree that the caller's leaf signed; its members are the group's (each an enrolled device), its epoch the group's → 201 `{space, head, epoch}` (409 if it exists) |
 //! | `GET /v1/spaces` | a session | the caller's spaces, each with its head seq and epoch |
-//! | `POST /v1/start` | a session | a `StartRequest` (the caller's spaces with the epoch it is at) → a `Start`: its key packages held, its welcomes, its spaces (head, epoch), and the commits past each epoch given: a sync's first round trip |
+//! | `POST /v1/start` | a session | a `StartRequest` (the caller's spaces with the epoch it is at) → a `Start`: its key packages held, its welcomes, its spaces (head, epoch), the commits past each epoch given, and `removed`: the spaces given that exist but of which the caller is not (or no longer) a member; a sync's first round trip |
 //! | `POST /v1/spaces/{space}/envelopes` | a member | a `PushBatch` of envelopes sealed under the epoch key → one outcome per envelope: its relay seq (the same again for a duplicate id) or why it was refused |
 //! | `GET /v1/spaces/{space}/envelopes?after=SEQ&limit=N` | a member | an `EnvelopePage` (N ≤ 1000, at most about 8 MiB) |
-//! | `POST /v1/spaces/{space}/deposits` | any enrolled device | a `PushBatch` of deposits (sealed to the space's deposit key), from members or not (rate-limited; under an epoch the space has reached, not necessarily its current one) |
+//! | `POST /v1/spaces/{space}/deposits` | any enrolled device | a `PushBatch` of deposits (sealed to the space's deposit key), from members or not (rate-limited; under an epoch the space has reached, not necessarily its current one, but not before its last removal of a member: `stale_deposit_key`) |
+//! | `PUT /v1/spaces/{space}/deposit-key` | a member | the space's `DepositKey` of its current epoch (its bytes, `application/octet-stream`), signed by the caller's device → 204; it replaces the caller's earlier one (409 with the current epoch if it is of another epoch) |
+//! | `GET /v1/spaces/{space}/deposit-key` | any enrolled device | a `DepositKeys`: the members' keys of the latest epoch any was published for, or none (404 for an unknown space) |
 //! | `POST /v1/spaces/{space}/commits?epoch=E` | a member | a `CommitUpload`: the one commit of epoch E, checked against the group, moves the space to E+1 and its membership to the new tree's; the welcome goes to each device it adds → `{epoch}`; a late one is 409 with the current epoch |
 //! | `GET /v1/spaces/{space}/commits?after=E` | a member | a `CommitPage`: the commits made at epoch E and later |
 //! | `GET /v1/welcomes` | a session | a `WelcomePage`: the welcomes waiting for the caller's device, oldest first |
@@ -46,6 +50,18 @@
 //! names the space pushed to and the session's device as sender, its signature under that
 //! device's enrolled key, and (for members) that it is sealed under the space's current
 //! epoch. A push is idempotent by envelope id.
+//!
+//! # Deposits after a removal
+//!
+//! A depositor seals to a space's deposit key of some epoch, which it may hold from a contact
+//! card long after that epoch; every member of that epoch could open such a deposit. So when a
+//! commit removes a device, the space takes deposits only under the commit's new epoch and
+//! later (`deposits_from`): an older one is refused (`stale_deposit_key`) and the depositor
+//! fetches the current key and seals again. The same commit drops the deposit keys published
+//! until then (all of earlier epochs, the removed device's among them): the relay serves
+//! only keys the members publish afterwards. A commit that only adds devices changes
+//! neither. A deposit key is taken only from a member, for the space's current epoch, signed
+//! by the session's device under its enrolled key.
 //!
 //! # Spaces as MLS groups
 //!

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use diplomatie_protocol::relay::{
-    CommitPage, CommitRecord, CommitUpload, EnvelopePage, KeyPackagesStored,
+    CommitPage, CommitRecord, CommitUpload, DepositKeys, EnvelopePage, KeyPackagesStored,
     MAX_KEY_PACKAGES_PER_DEVICE, MAX_PAGE_WELCOMES, PushOutcome, RefusalReason, SpaceSummary,
     Start, StartRequest, WelcomePage, WelcomeRecord,
 };
@@ -184,22 +184,30 @@ struct SpaceRow {
     epoch: u64,
     head: u64,
     bytes_used: u64,
+    /// The epoch the space's last removal of a device moved it to (0 if none): deposits under
+    /// an earlier epoch are refused.
+    deposits_from: u64,
 }
 
 fn space_row(conn: &Connection, space: SpaceId) -> Result<Option<SpaceRow>, ApiError> {
     Ok(conn
         .query_row(
-            "SELECT epoch, head, bytes_used FROM spaces WHERE id = ?1",
+            "SELECT epoch, head, bytes_used, deposits_from FROM spaces WHERE id = ?1",
             [space.0],
             |r| {
                 Ok(SpaceRow {
                     epoch: from_sql_u64(r.get(0)?),
                     head: from_sql_u64(r.get(1)?),
                     bytes_used: from_sql_u64(r.get(2)?),
+                    deposits_from: from_sql_u64(r.get(3)?),
                 })
             },
         )
         .optional()?)
+}
+
+fn unknown_space() -> ApiError {
+    ApiError::NotFound("there is no such space on this relay: check its id".into())
 }
 
 pub fn is_member(conn: &Connection, space: SpaceId, device: DeviceId) -> Result<bool, ApiError> {
@@ -309,6 +317,24 @@ pub fn group_of(conn: &Connection, space: SpaceId, device: DeviceId) -> Result<G
     })
 }
 
+/// 409 with the space's epoch `current`, for something made at `epoch`; `then` says what to
+/// do.
+pub fn epoch_conflict(current: u64, epoch: u64, then: &str) -> ApiError {
+    ApiError::Conflict {
+        message: format!("the space is at epoch {current}, not {epoch}: {then}"),
+        epoch: Some(current),
+    }
+}
+
+/// 409 for a commit made at `epoch` when the space is at `current`.
+pub fn commit_conflict(current: u64, epoch: u64) -> ApiError {
+    epoch_conflict(
+        current,
+        epoch,
+        "fetch and process its commits, then make yours again",
+    )
+}
+
 /// Who joined and who left a space with a commit.
 #[derive(Debug, Default)]
 pub struct MembershipChange {
@@ -319,7 +345,9 @@ pub struct MembershipChange {
 /// Takes a commit the group accepted, made at `epoch`, if that is still the space's epoch
 /// (otherwise 409 with the current one): the commit in the log, the space at the commit's
 /// epoch with its new state and members, the welcome in the inbox of each device added; all in
-/// one transaction.
+/// one transaction. A commit that removes a device also moves the space's `deposits_from` to
+/// the new epoch and drops its published deposit keys: the removed device knew every deposit
+/// key until now, so deposits sealed to them are refused from here on.
 #[allow(clippy::too_many_arguments)]
 pub fn add_commit(
     conn: &mut Connection,
@@ -334,13 +362,7 @@ pub fn add_commit(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let row = member_space(&tx, space, device)?;
     if epoch != row.epoch {
-        return Err(ApiError::Conflict {
-            message: format!(
-                "the space is at epoch {}, not {epoch}: fetch and process its commits, then make yours again",
-                row.epoch
-            ),
-            epoch: Some(row.epoch),
-        });
+        return Err(commit_conflict(row.epoch, epoch));
     }
     check_members(&tx, &accepted.members)?;
     let now_members: BTreeSet<DeviceId> = accepted.members.iter().map(|m| m.device).collect();
@@ -384,6 +406,14 @@ pub fn add_commit(
         "UPDATE space_groups SET state = ?2, updated_at = ?3 WHERE space = ?1",
         params![space.0, accepted.state, now],
     )?;
+    if !change.removed.is_empty() {
+        tx.execute(
+            "UPDATE spaces SET deposits_from = ?2 WHERE id = ?1",
+            params![space.0, sql_u64(accepted.epoch)],
+        )?;
+        // All of an earlier epoch, the removed devices' among them: none may be used now.
+        tx.execute("DELETE FROM deposit_keys WHERE space = ?1", [space.0])?;
+    }
     for gone in &change.removed {
         tx.execute(
             "DELETE FROM members WHERE space = ?1 AND device = ?2",
@@ -457,8 +487,9 @@ pub enum Candidate {
     },
 }
 
-/// How a batch is taken: from a member (its epoch checked) or as a deposit (any enrolled
-/// device; no epoch check, since a depositor is not in the group).
+/// How a batch is taken: from a member (at the space's epoch) or as a deposit (any enrolled
+/// device; under an epoch the space has reached, and not before its last removal of a
+/// device, since a depositor is not in the group and may hold an older deposit key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PushKind {
     Member,
@@ -479,9 +510,7 @@ pub fn push(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let row = match kind {
         PushKind::Member => member_space(&tx, space, sender)?,
-        PushKind::Deposit => space_row(&tx, space)?.ok_or_else(|| {
-            ApiError::NotFound("there is no such space on this relay: check its id".into())
-        })?,
+        PushKind::Deposit => space_row(&tx, space)?.ok_or_else(unknown_space)?,
     };
     let mut head = row.head;
     let mut used = row.bytes_used;
@@ -552,6 +581,17 @@ pub fn push(
                     &format!(
                         "the space is at epoch {}: deposit with a key the space has published",
                         row.epoch
+                    ),
+                ));
+                continue;
+            }
+            // Sealed to a deposit key a removed device knew: the removed device could read it.
+            if kind == PushKind::Deposit && epoch < row.deposits_from {
+                outcomes.push(refused(
+                    RefusalReason::StaleDepositKey,
+                    &format!(
+                        "this space's deposit key changed when a member left (it takes deposits under epoch {} and later): fetch its current key (GET /v1/spaces/{space}/deposit-key), then seal again",
+                        row.deposits_from
                     ),
                 ));
                 continue;
@@ -685,7 +725,8 @@ pub fn commits(
 // ---- the start of a sync ----
 
 /// What device `device` needs at the start of a sync: its key packages held, its welcomes, its
-/// spaces, and the commits past the epoch it gave for each space it is a member of.
+/// spaces, the commits past the epoch it gave for each space it is a member of, and which of
+/// the spaces it gave exist but are not (or no longer) its own.
 pub fn start(
     conn: &Connection,
     device: DeviceId,
@@ -697,10 +738,17 @@ pub fn start(
         .query_row(params![device.0, now], |r| r.get(0))?;
     let spaces = spaces_of(conn, device)?;
     let mut commits_past = Vec::new();
+    let mut removed = Vec::new();
     for (space, epoch) in &request.spaces {
-        let behind = spaces.iter().any(|s| s.space == *space && s.epoch > *epoch);
-        if behind {
-            commits_past.push((*space, commits(conn, *space, device, *epoch)?));
+        match spaces.iter().find(|s| s.space == *space) {
+            Some(mine) if mine.epoch > *epoch => {
+                commits_past.push((*space, commits(conn, *space, device, *epoch)?));
+            }
+            Some(_) => {}
+            None if !removed.contains(space) && space_row(conn, *space)?.is_some() => {
+                removed.push(*space);
+            }
+            None => {}
         }
     }
     Ok(Start {
@@ -708,6 +756,57 @@ pub fn start(
         welcomes: welcomes_of(conn, device)?.welcomes,
         spaces,
         commits: commits_past,
+        removed,
+    })
+}
+
+// ---- deposit keys ----
+
+/// Keeps the deposit key `bytes` (checked: of `space`, signed by `device`) that `device`
+/// published at `epoch`, in place of its earlier one, if `device` is a member (403 otherwise)
+/// and `epoch` the space's epoch (409 with the space's epoch otherwise).
+pub fn publish_deposit_key(
+    conn: &mut Connection,
+    space: SpaceId,
+    device: DeviceId,
+    epoch: u64,
+    bytes: &[u8],
+    now: i64,
+) -> Result<(), ApiError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let row = member_space(&tx, space, device)?;
+    if epoch != row.epoch {
+        return Err(epoch_conflict(
+            row.epoch,
+            epoch,
+            &format!(
+                "process its commits, then publish the deposit key of epoch {}",
+                row.epoch
+            ),
+        ));
+    }
+    tx.execute(
+        "INSERT INTO deposit_keys (space, signer, epoch, bytes, at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (space, signer) DO UPDATE
+         SET epoch = excluded.epoch, bytes = excluded.bytes, at = excluded.at",
+        params![space.0, device.0, sql_u64(epoch), bytes, now],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The deposit keys of the space's latest epoch any member published one for, ordered by
+/// signer; none if no member has since the space's last removal. 404 for an unknown space.
+pub fn deposit_keys(conn: &Connection, space: SpaceId) -> Result<DepositKeys, ApiError> {
+    space_row(conn, space)?.ok_or_else(unknown_space)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT bytes FROM deposit_keys
+         WHERE space = ?1 AND epoch = (SELECT max(epoch) FROM deposit_keys WHERE space = ?1)
+         ORDER BY signer",
+    )?;
+    let rows = stmt.query_map([space.0], |r| r.get(0))?;
+    Ok(DepositKeys {
+        keys: rows.collect::<Result<_, _>>()?,
     })
 }
 

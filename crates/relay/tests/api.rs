@@ -886,6 +886,10 @@ fn the_json_wire_forms_are_as_documented() {
         refused,
         json!({ "outcome": "refused", "reason": "stale_epoch", "message": "m" })
     );
+    assert_eq!(
+        serde_json::to_value(RefusalReason::StaleDepositKey).unwrap(),
+        json!("stale_deposit_key")
+    );
     let body = ErrorBody {
         error: ErrorKind::QuotaExceeded,
         message: "m".into(),
@@ -951,7 +955,9 @@ async fn a_sync_starts_in_one_round_trip_with_what_the_device_needs() {
         "at the space's epoch: no commit"
     );
     assert!(started.welcomes.is_empty());
-    // Carol asks about Alice's space: she is not a member; nothing of it is said.
+    assert!(started.removed.is_empty());
+    // Carol asks about Alice's space: she is not a member; nothing of it is said
+    // but that it exists and is not hers.
     let started = Start::decode(
         &start(&carol, vec![(space, 0)])
             .await
@@ -962,6 +968,7 @@ async fn a_sync_starts_in_one_round_trip_with_what_the_device_needs() {
     )
     .unwrap();
     assert!(started.spaces.is_empty() && started.commits.is_empty());
+    assert_eq!(started.removed, [space]);
     // Not a start: a clear refusal.
     let response = carol
         .post("/v1/start")

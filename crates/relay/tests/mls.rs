@@ -1,5 +1,6 @@
 //! The relay as MLS's delivery service, over real HTTP: spaces created from group infos,
-//! commits checked against the group before they are ordered, welcomes, key packages.
+//! commits checked against the group before they are ordered, welcomes, key packages; and
+//! what a removal changes for deposits, deposit keys and the start of a sync.
 
 #![allow(
     clippy::unwrap_used,
@@ -13,12 +14,12 @@ mod common;
 use axum::http::StatusCode;
 use common::mls::{Mls, credential};
 use common::*;
-use diplomatie_crypto::SigningKey;
+use diplomatie_crypto::{SecretKey, SigningKey};
 use diplomatie_protocol::relay::{
-    CommitAccepted, CommitUpload, ErrorKind, KeyPackagesStored, MAX_KEY_PACKAGES_PER_DEVICE,
-    SpaceSummary, SpacesResponse,
+    CommitAccepted, CommitUpload, ErrorBody, ErrorKind, KeyPackagesStored,
+    MAX_KEY_PACKAGES_PER_DEVICE, PushOutcome, RefusalReason, SpaceSummary, SpacesResponse,
 };
-use diplomatie_protocol::{Envelope, SpaceId};
+use diplomatie_protocol::{DepositKey, DepositSecret, Envelope, MAX_DEPOSIT_KEY_BYTES, SpaceId};
 
 #[tokio::test]
 async fn a_device_added_by_a_commit_joins_from_its_welcome_and_reads_and_writes_at_once() {
@@ -507,5 +508,282 @@ async fn key_packages_are_checked_kept_within_a_limit_and_each_handed_out_once()
     );
     // A device takes its own too, if it asks.
     assert_eq!(bob.fetch_key_package(bob.device.id).await, packages[3]);
+    relay.stop().await;
+}
+
+/// Refused with `expected` and its kind; the error body.
+async fn refused_with(response: Response, expected: StatusCode, kind: ErrorKind) -> ErrorBody {
+    let (status, body) = error_of(response).await;
+    assert_error(status, &body, expected, kind);
+    body
+}
+
+#[tokio::test]
+async fn deposit_keys_are_published_by_members_at_the_current_epoch_and_read_by_any_device() {
+    let relay = InProcess::start().await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let bob = Client::join(&relay.url, relay.dir.path()).await;
+    let carol = Client::join(&relay.url, relay.dir.path()).await;
+    let space = alice.create_space().await;
+    let at_0 = alice.mls().epoch_key(space);
+    assert_eq!(alice.add(space, &bob).await, StatusCode::OK);
+
+    // None published yet: an empty list, to any enrolled device; an unknown space is 404.
+    assert!(carol.deposit_keys(space).await.is_empty());
+    refused_with(
+        carol.deposit_keys_raw(SpaceId::random().unwrap()).await,
+        StatusCode::NOT_FOUND,
+        ErrorKind::NotFound,
+    )
+    .await;
+
+    // Alice's key of another space of hers.
+    let other = alice.create_space().await;
+    let body = refused_with(
+        alice
+            .publish_deposit_key_raw(space, alice.deposit_key(other))
+            .await,
+        StatusCode::BAD_REQUEST,
+        ErrorKind::BadRequest,
+    )
+    .await;
+    assert!(body.message.contains("another space"), "{}", body.message);
+    // Bob's key, signed by Bob, published by Alice.
+    let body = refused_with(
+        alice
+            .publish_deposit_key_raw(space, bob.deposit_key(space))
+            .await,
+        StatusCode::FORBIDDEN,
+        ErrorKind::Forbidden,
+    )
+    .await;
+    assert!(body.message.contains("signer"), "{}", body.message);
+    // A key naming Alice's device, signed by Bob's.
+    let secret = DepositSecret::derive(space, 1, &alice.mls().epoch_key(space)).unwrap();
+    let forged = DepositKey::issue(&secret, alice.device.id, &bob.device.signing).unwrap();
+    let body = refused_with(
+        alice
+            .publish_deposit_key_raw(space, forged.bytes().to_vec())
+            .await,
+        StatusCode::BAD_REQUEST,
+        ErrorKind::BadRequest,
+    )
+    .await;
+    assert!(body.message.contains("signature"), "{}", body.message);
+    // Alice's own, its signature altered.
+    let mut tampered = alice.deposit_key(space);
+    *tampered.last_mut().unwrap() ^= 1;
+    refused_with(
+        alice.publish_deposit_key_raw(space, tampered).await,
+        StatusCode::BAD_REQUEST,
+        ErrorKind::BadRequest,
+    )
+    .await;
+    // Of an epoch the space has left, or not reached: 409 with the current one.
+    for (epoch, key) in [(0, at_0), (2, SecretKey::generate().unwrap())] {
+        let body = refused_with(
+            alice
+                .publish_deposit_key_raw(space, alice.device.deposit_key(space, epoch, &key))
+                .await,
+            StatusCode::CONFLICT,
+            ErrorKind::Conflict,
+        )
+        .await;
+        assert_eq!(body.epoch, Some(1));
+    }
+    // Carol's own key of the space: she is not a member.
+    refused_with(
+        carol
+            .publish_deposit_key_raw(
+                space,
+                carol
+                    .device
+                    .deposit_key(space, 1, &SecretKey::generate().unwrap()),
+            )
+            .await,
+        StatusCode::FORBIDDEN,
+        ErrorKind::Forbidden,
+    )
+    .await;
+    // Not a deposit key; larger than one.
+    refused_with(
+        alice
+            .publish_deposit_key_raw(space, b"not a key".to_vec())
+            .await,
+        StatusCode::BAD_REQUEST,
+        ErrorKind::BadRequest,
+    )
+    .await;
+    refused_with(
+        alice
+            .publish_deposit_key_raw(space, vec![1; MAX_DEPOSIT_KEY_BYTES + 1])
+            .await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::TooLarge,
+    )
+    .await;
+    // None of these was kept.
+    assert!(carol.deposit_keys(space).await.is_empty());
+
+    // Both members publish (Alice twice: her second replaces her first); Carol reads both.
+    alice.publish_deposit_key(space).await;
+    bob.publish_deposit_key(space).await;
+    alice.publish_deposit_key(space).await;
+    let keys = carol.deposit_keys(space).await;
+    assert_eq!(keys.len(), 2);
+    for key in &keys {
+        assert_eq!((key.space, key.epoch), (space, 1));
+        let signer = [&alice, &bob]
+            .into_iter()
+            .find(|c| c.device.id == key.signer)
+            .expect("a member's key");
+        key.verify(&signer.device.certificate).unwrap();
+    }
+    assert_ne!(keys[0].signer, keys[1].signer);
+
+    // The space moves on (no one removed): the keys of epoch 1 are served until one of epoch 2
+    // is, then only those; Bob's of epoch 1 is too late now.
+    assert_eq!(alice.update(space).await, StatusCode::OK);
+    assert_eq!(carol.deposit_keys(space).await.len(), 2);
+    alice.publish_deposit_key(space).await;
+    let keys = carol.deposit_keys(space).await;
+    assert_eq!(keys.len(), 1);
+    assert_eq!((keys[0].signer, keys[0].epoch), (alice.device.id, 2));
+    let body = refused_with(
+        bob.publish_deposit_key_raw(space, bob.deposit_key(space))
+            .await,
+        StatusCode::CONFLICT,
+        ErrorKind::Conflict,
+    )
+    .await;
+    assert_eq!(body.epoch, Some(2));
+    bob.catch_up(space).await;
+    bob.publish_deposit_key(space).await;
+    let keys = carol.deposit_keys(space).await;
+    assert_eq!(keys.len(), 2);
+    assert!(keys.iter().all(|k| k.epoch == 2));
+    relay.stop().await;
+}
+
+fn refused_reason(outcome: &PushOutcome) -> (RefusalReason, &str) {
+    match outcome {
+        PushOutcome::Refused { reason, message } => (*reason, message),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn once_a_member_is_removed_deposits_sealed_to_earlier_keys_are_refused_and_its_key_is_not_served()
+ {
+    let relay = InProcess::start().await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let bob = Client::join(&relay.url, relay.dir.path()).await;
+    let dave = Client::join(&relay.url, relay.dir.path()).await;
+    let carol = Client::join(&relay.url, relay.dir.path()).await;
+    let space = alice.create_space().await;
+    let at_0 = alice.mls().epoch_key(space);
+    assert_eq!(alice.add(space, &bob).await, StatusCode::OK);
+    assert_eq!(alice.add(space, &dave).await, StatusCode::OK);
+
+    // Only additions so far: a deposit sealed to the key of epoch 0 is still taken.
+    let outcomes = carol
+        .deposit(space, &[carol.device.deposit(space, 0, &at_0, b"one")])
+        .await;
+    assert_eq!(seq_of(&outcomes[0]), 1);
+    alice.publish_deposit_key(space).await;
+    bob.catch_up(space).await;
+    bob.publish_deposit_key(space).await;
+    assert_eq!(carol.deposit_keys(space).await.len(), 2);
+    let at_2 = alice.mls().epoch_key(space);
+
+    // Alice removes Bob: the space is at epoch 3.
+    assert_eq!(alice.remove(space, &[bob.device.id]).await, StatusCode::OK);
+    assert_eq!(alice.mls().epoch(space), 3);
+    // Sealed to keys Bob knew: refused, each saying what to do; nothing appended.
+    let outcomes = carol
+        .deposit(
+            space,
+            &[
+                carol.device.deposit(space, 2, &at_2, b"two"),
+                carol.device.deposit(space, 0, &at_0, b"three"),
+            ],
+        )
+        .await;
+    for outcome in &outcomes {
+        let (reason, message) = refused_reason(outcome);
+        assert_eq!(reason, RefusalReason::StaleDepositKey);
+        assert!(
+            message.contains(&format!("/v1/spaces/{space}/deposit-key")),
+            "{message}"
+        );
+    }
+    assert_eq!(alice.pull_all(space).await.len(), 1);
+    // Neither Bob's key nor any other published before his removal is served; Bob publishes
+    // no more.
+    assert!(carol.deposit_keys(space).await.is_empty());
+    refused_with(
+        bob.publish_deposit_key_raw(space, bob.deposit_key(space))
+            .await,
+        StatusCode::FORBIDDEN,
+        ErrorKind::Forbidden,
+    )
+    .await;
+    assert!(carol.deposit_keys(space).await.is_empty());
+
+    // Alice publishes the key of epoch 3: served alone, and a deposit sealed to it is taken.
+    alice.publish_deposit_key(space).await;
+    let keys = carol.deposit_keys(space).await;
+    assert_eq!(keys.len(), 1);
+    assert_eq!((keys[0].signer, keys[0].epoch), (alice.device.id, 3));
+    let at_3 = alice.mls().epoch_key(space);
+    let outcomes = carol
+        .deposit(space, &[carol.device.deposit(space, 3, &at_3, b"four")])
+        .await;
+    assert_eq!(seq_of(&outcomes[0]), 2);
+
+    // A later commit that only adds a device changes neither.
+    let erin = Client::join(&relay.url, relay.dir.path()).await;
+    assert_eq!(alice.add(space, &erin).await, StatusCode::OK);
+    let outcomes = carol
+        .deposit(space, &[carol.device.deposit(space, 3, &at_3, b"five")])
+        .await;
+    assert_eq!(seq_of(&outcomes[0]), 3);
+    let keys = carol.deposit_keys(space).await;
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].epoch, 3);
+    assert_eq!(alice.pull_all(space).await.len(), 3);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_sync_start_tells_a_removed_device_which_spaces_it_was_removed_from() {
+    let relay = InProcess::start().await;
+    let alice = Client::join(&relay.url, relay.dir.path()).await;
+    let bob = Client::join(&relay.url, relay.dir.path()).await;
+    let kept = alice.create_space().await;
+    let left = alice.create_space().await;
+    assert_eq!(alice.add(kept, &bob).await, StatusCode::OK);
+    assert_eq!(alice.add(left, &bob).await, StatusCode::OK);
+    let unknown = SpaceId::random().unwrap();
+    let asked = vec![(kept, 1), (left, 1), (unknown, 0), (left, 1)];
+
+    // In both: nothing removed.
+    let start = bob.start(asked.clone()).await;
+    assert!(start.removed.is_empty(), "{:?}", start.removed);
+    assert_eq!(start.spaces.len(), 2);
+
+    assert_eq!(alice.remove(left, &[bob.device.id]).await, StatusCode::OK);
+    let start = bob.start(asked).await;
+    assert_eq!(start.removed, [left]);
+    assert_eq!(
+        start.spaces.iter().map(|s| s.space).collect::<Vec<_>>(),
+        [kept]
+    );
+    assert!(start.commits.is_empty());
+    // Alice, still in both, is told of the commit she is behind on, and of no removal.
+    let start = alice.start(vec![(kept, 1), (left, 1)]).await;
+    assert!(start.removed.is_empty());
+    assert_eq!(start.commits.len(), 1);
+    assert_eq!(start.commits[0].0, left);
     relay.stop().await;
 }

@@ -10,9 +10,9 @@ use std::time::Duration;
 use diplomatie_crypto::{Context, SigningKey};
 use diplomatie_protocol::relay::{
     ChallengeRequest, ChallengeResponse, CommitAccepted, CommitPage, CommitUpload,
-    CreateSpaceRequest, EnrolRequest, EnvelopePage, ErrorBody, KeyPackageUpload, KeyPackagesStored,
-    PushBatch, PushOutcome, PushResponse, SessionRequest, SessionResponse, SpaceSummary,
-    SpacesResponse, WelcomePage,
+    CreateSpaceRequest, DepositKeys, EnrolRequest, EnvelopePage, ErrorBody, KeyPackageUpload,
+    KeyPackagesStored, PushBatch, PushOutcome, PushResponse, SessionRequest, SessionResponse,
+    SpaceSummary, SpacesResponse, WelcomePage,
 };
 use diplomatie_protocol::{DeviceCertificate, DeviceId, SpaceId};
 
@@ -290,6 +290,32 @@ impl RelayClient {
         envelopes: Vec<Vec<u8>>,
     ) -> Result<Vec<PushOutcome>, ClientError> {
         self.push_to(space, "deposits", envelopes)
+    }
+
+    /// The deposit keys `space`'s members published for its latest epoch (each a
+    /// [`diplomatie_protocol::DepositKey`]'s bytes, to decode and check against its signer's
+    /// certificate before sealing to it); empty when none is published, for instance just
+    /// after a member was removed, until a member publishes the new epoch's.
+    pub fn deposit_keys(&mut self, space: SpaceId) -> Result<Vec<Vec<u8>>, ClientError> {
+        let bytes = self.authed(
+            "GET",
+            &format!("/v1/spaces/{}/deposit-key", space.hex()),
+            Body::None,
+        )?;
+        Ok(DepositKeys::decode(&bytes)?.keys)
+    }
+
+    /// Publishes `key`, this device's [`diplomatie_protocol::DepositKey`] of `space` (its
+    /// bytes), which must be of the space's current epoch at the relay. If the space has moved
+    /// on, the relay keeps nothing and this is [`ClientError::RelayConflict`] with the
+    /// space's epoch: process its commits, then publish the key of that epoch.
+    pub fn publish_deposit_key(&mut self, space: SpaceId, key: Vec<u8>) -> Result<(), ClientError> {
+        self.authed(
+            "PUT",
+            &format!("/v1/spaces/{}/deposit-key", space.hex()),
+            Body::Bytes(&key),
+        )?;
+        Ok(())
     }
 
     fn push_to(

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use diplomatie_crypto::{AgreementKey, Context, SecretKey, SigningKey, hex, random_bytes};
 use diplomatie_protocol::relay::{
-    ChallengeResponse, CommitPage, CommitUpload, EnvelopePage, ErrorBody, ErrorKind,
+    ChallengeResponse, CommitPage, CommitUpload, DepositKeys, EnvelopePage, ErrorBody, ErrorKind,
     KeyPackageUpload, KeyPackagesStored, PushBatch, PushOutcome, PushResponse, SessionResponse,
-    WelcomePage,
+    Start, StartRequest, WelcomePage,
 };
 use diplomatie_protocol::{
     Content, ContentKind, DeviceCertificate, DeviceId, Envelope, EnvelopeHeader, EnvelopeId,
@@ -270,6 +270,15 @@ impl Device {
             .to_vec()
     }
 
+    /// The deposit key of `space` at `epoch`, whose epoch key is `key`, signed by this device.
+    pub fn deposit_key(&self, space: SpaceId, epoch: u64, key: &SecretKey) -> Vec<u8> {
+        let secret = diplomatie_protocol::DepositSecret::derive(space, epoch, key).unwrap();
+        diplomatie_protocol::DepositKey::issue(&secret, self.id, &self.signing)
+            .unwrap()
+            .bytes()
+            .to_vec()
+    }
+
     /// An envelope from this device, sealed under `key`.
     pub fn envelope(&self, space: SpaceId, epoch: u64, key: &SecretKey, body: &[u8]) -> Vec<u8> {
         self.envelope_as(self.id, space, epoch, key, body)
@@ -324,6 +333,10 @@ impl Http {
 
     pub fn delete(&self, url: impl Into<String>) -> RequestBuilder {
         RequestBuilder::new("DELETE", url.into())
+    }
+
+    pub fn put(&self, url: impl Into<String>) -> RequestBuilder {
+        RequestBuilder::new("PUT", url.into())
     }
 }
 
@@ -560,6 +573,12 @@ impl Client {
             .bearer_auth(&self.token)
     }
 
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.http
+            .put(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+    }
+
     pub fn mls(&self) -> std::sync::MutexGuard<'_, mls::Mls> {
         self.mls.lock().unwrap()
     }
@@ -728,8 +747,79 @@ impl Client {
         self.device.envelope(space, epoch, &key, body)
     }
 
-    pub async fn push_raw(&self, space: SpaceId, batch: &[Vec<u8>]) -> Response {
-        self.post(&format!("/v1/spaces/{space}/envelopes"))
+    /// The space's deposit key of this device's epoch of it, signed by this device.
+    pub fn deposit_key(&self, space: SpaceId) -> Vec<u8> {
+        let (epoch, key) = {
+            let mls = self.mls();
+            (mls.epoch(space), mls.epoch_key(space))
+        };
+        self.device.deposit_key(space, epoch, &key)
+    }
+
+    pub async fn publish_deposit_key_raw(&self, space: SpaceId, key: Vec<u8>) -> Response {
+        self.put(&format!("/v1/spaces/{space}/deposit-key"))
+            .header("content-type", "application/octet-stream")
+            .body(key)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Publishes this device's deposit key of the space at its epoch (204 expected).
+    pub async fn publish_deposit_key(&self, space: SpaceId) {
+        let response = self
+            .publish_deposit_key_raw(space, self.deposit_key(space))
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    }
+
+    pub async fn deposit_keys_raw(&self, space: SpaceId) -> Response {
+        self.get(&format!("/v1/spaces/{space}/deposit-key"))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The space's published deposit keys, each decoded (200 expected).
+    pub async fn deposit_keys(&self, space: SpaceId) -> Vec<diplomatie_protocol::DepositKey> {
+        let response = self.deposit_keys_raw(space).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/octet-stream"
+        );
+        let keys = DepositKeys::decode(&response.bytes().await.unwrap()).unwrap();
+        keys.keys
+            .iter()
+            .map(|k| diplomatie_protocol::DepositKey::decode(k).unwrap())
+            .collect()
+    }
+
+    pub async fn deposit_raw(&self, space: SpaceId, batch: &[Vec<u8>]) -> Response {
+        self.batch_raw(space, "deposits", batch).await
+    }
+
+    /// Deposits and expects the batch taken (200).
+    pub async fn deposit(&self, space: SpaceId, batch: &[Vec<u8>]) -> Vec<PushOutcome> {
+        outcomes(self.deposit_raw(space, batch).await).await
+    }
+
+    /// The start of a sync, as this device asks for it (200 expected).
+    pub async fn start(&self, spaces: Vec<(SpaceId, u64)>) -> Start {
+        let response = self
+            .post("/v1/start")
+            .header("content-type", "application/octet-stream")
+            .body(StartRequest { spaces }.encode())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        Start::decode(&response.bytes().await.unwrap()).unwrap()
+    }
+
+    /// A batch sent to the space's `route`: `envelopes` or `deposits`.
+    async fn batch_raw(&self, space: SpaceId, route: &str, batch: &[Vec<u8>]) -> Response {
+        self.post(&format!("/v1/spaces/{space}/{route}"))
             .header("content-type", "application/octet-stream")
             .body(PushBatch(batch.to_vec()).encode())
             .send()
@@ -737,11 +827,13 @@ impl Client {
             .unwrap()
     }
 
+    pub async fn push_raw(&self, space: SpaceId, batch: &[Vec<u8>]) -> Response {
+        self.batch_raw(space, "envelopes", batch).await
+    }
+
     /// Pushes and expects the batch taken (200).
     pub async fn push(&self, space: SpaceId, batch: &[Vec<u8>]) -> Vec<PushOutcome> {
-        let response = self.push_raw(space, batch).await;
-        assert_eq!(response.status(), StatusCode::OK);
-        response.json::<PushResponse>().await.unwrap().outcomes
+        outcomes(self.push_raw(space, batch).await).await
     }
 
     pub async fn pull_raw(&self, space: SpaceId, after: u64) -> Response {
@@ -767,6 +859,12 @@ impl Client {
         }
         panic!("more than 1000 pages");
     }
+}
+
+/// The outcomes of a batch the relay took (200 expected).
+async fn outcomes(response: Response) -> Vec<PushOutcome> {
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json::<PushResponse>().await.unwrap().outcomes
 }
 
 pub fn seq_of(outcome: &PushOutcome) -> u64 {
