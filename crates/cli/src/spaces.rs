@@ -37,6 +37,23 @@ pub enum SpaceCommand {
         #[arg(long)]
         folder: Option<PathBuf>,
     },
+    /// Remove a contact's devices from a space (a new epoch they never hold the key of):
+    /// nothing sent afterwards reaches them, and the relay stops serving them the space
+    Remove {
+        /// The space's name, or the first digits of its id
+        space: String,
+        /// A name, "Name (ORG)" when two contacts share it, or the first digits of their key
+        contact: String,
+        /// Through this sync folder (a shared or removable drive) rather than the relay
+        #[arg(long)]
+        folder: Option<PathBuf>,
+    },
+    /// Hand the members the keys of the space's earlier epochs (sent at the next sync): a
+    /// member added again reads what was sent while they were out, a newcomer what came before
+    ShareHistory {
+        /// The space's name, or the first digits of its id
+        space: String,
+    },
     /// Every space of this device
     List,
     /// A space: its members (their devices), its epoch
@@ -95,14 +112,22 @@ fn kind_fr(kind: SpaceKind) -> &'static str {
 }
 
 fn line(s: &SpaceView) -> String {
-    format!(
-        "{}  {}  [{}]  époque / epoch {}, {} appareil(s) / device(s)\n",
-        &s.id[..8.min(s.id.len())],
-        s.name,
-        kind_fr(s.kind),
-        s.epoch,
-        s.devices
-    )
+    let id = &s.id[..8.min(s.id.len())];
+    match &s.removed_at {
+        Some(at) => format!(
+            "{id}  {}  [{}]  retiré le / removed on {at}, à l'époque / at epoch {}\n",
+            s.name,
+            kind_fr(s.kind),
+            s.epoch
+        ),
+        None => format!(
+            "{id}  {}  [{}]  époque / epoch {}, {} appareil(s) / device(s)\n",
+            s.name,
+            kind_fr(s.kind),
+            s.epoch,
+            s.devices
+        ),
+    }
 }
 
 fn detail(d: &SpaceDetail, json: bool) -> Result<()> {
@@ -162,6 +187,30 @@ pub fn space(profile: &Profile, command: &SpaceCommand, json: bool) -> Result<()
                 None => profile.add_to_space_via_relay(space, contact)?,
             };
             detail(&shown, json)
+        }
+        SpaceCommand::Remove {
+            space,
+            contact,
+            folder,
+        } => {
+            let shown = match folder {
+                Some(dir) => profile.remove_from_space_via_folder(dir, space, contact)?,
+                None => profile.remove_from_space_via_relay(space, contact)?,
+            };
+            detail(&shown, json)
+        }
+        SpaceCommand::ShareHistory { space } => {
+            let epochs = profile.share_history(space)?;
+            if json {
+                return print_json(&json!({ "epochs": epochs }));
+            }
+            print(&if epochs == 0 {
+                "Aucune époque antérieure à partager / No earlier epoch to share\n".to_owned()
+            } else {
+                format!(
+                    "Clés de {epochs} époque(s) antérieure(s) partagées à la prochaine synchronisation / Keys of {epochs} earlier epoch(s) shared at the next sync\n"
+                )
+            })
         }
         SpaceCommand::List => {
             let spaces = profile.spaces()?;
@@ -227,6 +276,12 @@ fn show_report(report: &SyncReport, json: bool) -> Result<()> {
         text.push_str(&format!(
             "{} espace(s) rejoint(s) / space(s) joined\n",
             report.joined
+        ));
+    }
+    if report.removed > 0 {
+        text.push_str(&format!(
+            "retiré de {} espace(s) / removed from {} space(s)\n",
+            report.removed, report.removed
         ));
     }
     for refused in &report.refused {

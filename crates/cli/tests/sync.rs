@@ -12,10 +12,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use common::{card_line as card, diplo};
-use diplomatie_relay::{Config, Relay};
+use common::{InProcess, card_line as card, diplo};
 use diplomatie_testkit::cli::{json, ok, stderr};
 
 const CANARY_SUBJECT: &str = "CANARI-OBJET-7f3a Entretien avec le ministre";
@@ -24,65 +22,6 @@ const CANARY_SPACE: &str = "CANARI-ESPACE-5c20 Poste de Berlin";
 
 fn init(root: &Path, folder: &str, name: &str, org: &str) -> PathBuf {
     common::init(root, folder, name, org, &[])
-}
-
-/// A relay served on a thread of this process until dropped.
-struct InProcess {
-    url: String,
-    dir: tempfile::TempDir,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl InProcess {
-    fn start() -> InProcess {
-        let dir = tempfile::tempdir().unwrap();
-        let relay = Relay::open(Config::new(dir.path())).unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let (bound, address) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                bound.send(listener.local_addr().unwrap()).unwrap();
-                relay
-                    .serve(listener, async {
-                        let _ = stopped.await;
-                    })
-                    .await
-                    .unwrap();
-            });
-        });
-        let address = address.recv_timeout(Duration::from_secs(30)).unwrap();
-        InProcess {
-            url: format!("http://{address}"),
-            dir,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-
-    fn invite(&self) -> String {
-        let expires = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
-        diplomatie_relay::invite(self.dir.path(), expires)
-            .unwrap()
-            .token
-    }
-}
-
-impl Drop for InProcess {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }
 
 /// Every file under `dir`, with its bytes.

@@ -209,6 +209,80 @@ impl Profile {
         }
     }
 
+    /// The devices whose signature on a deposit key of `space` this profile trusts: those of
+    /// the contact whose own space it is, and those of whoever vouched for a unit card of it.
+    fn depositee_devices(
+        &self,
+        space: &SpaceId,
+    ) -> Result<Vec<diplomatie_protocol::DeviceCertificate>, ClientError> {
+        let mut devices = Vec::new();
+        for contact in self.stored_contacts()? {
+            if contact
+                .card
+                .deposit
+                .as_ref()
+                .is_some_and(|d| d.space == *space)
+            {
+                devices.extend(contact.card.devices);
+            }
+        }
+        for unit in self.unit_cards()? {
+            if unit.deposit.space == *space {
+                devices.extend(unit.issuer.devices);
+            }
+        }
+        Ok(devices)
+    }
+
+    /// Takes, among deposit keys of `space` a carrier `offered`, the newest one signed by a
+    /// device this profile trusts for that space and newer than the key kept for it, as the
+    /// key deposits are sealed to from now on. Returns whether the key kept changed. A key
+    /// signed by anyone else, for another space, or older is ignored.
+    pub(crate) fn take_offered_deposit_key(
+        &self,
+        space: &SpaceId,
+        offered: &[Vec<u8>],
+    ) -> Result<bool, ClientError> {
+        let Some(kept) = self.deposit_target(space)? else {
+            return Ok(false);
+        };
+        let trusted = self.depositee_devices(space)?;
+        let newest = offered
+            .iter()
+            .filter_map(|bytes| DepositKey::decode(bytes).ok())
+            .filter(|key| key.space == *space && key.epoch > kept.epoch)
+            .filter(|key| {
+                trusted
+                    .iter()
+                    .any(|d| d.device == key.signer && key.verify(d).is_ok())
+            })
+            .max_by_key(|key| key.epoch);
+        let Some(newest) = newest else {
+            return Ok(false);
+        };
+        self.store()
+            .put_meta(&format!("{TARGET}{}", space.hex()), newest.bytes())?;
+        Ok(true)
+    }
+
+    /// The deposit key this device publishes for space `id` at its current epoch: a person's
+    /// own space and a unit's take deposits; other spaces none.
+    pub(crate) fn deposit_key_to_publish(
+        &self,
+        id: &SpaceId,
+    ) -> Result<Option<DepositKey>, ClientError> {
+        let Some(space) = self.store().space(&id.0)? else {
+            return Ok(None);
+        };
+        if !matches!(
+            SpaceKind::parse(&space.kind),
+            Ok(SpaceKind::Own | SpaceKind::Unit)
+        ) {
+            return Ok(None);
+        }
+        self.current_deposit_key(id).map(Some)
+    }
+
     /// Composes and stores an item as [`Profile::compose`] does, and sends it to each of its
     /// addressees that is a contact whose card carries a deposit key or a unit whose card is
     /// held (or whose space this device is in), with a copy into this person's own space when
@@ -436,7 +510,77 @@ impl Profile {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use diplomatie_crypto::SecretKey;
+    use diplomatie_protocol::{DepositKey, DepositSecret, SpaceId};
+    use diplomatie_testkit::{FAST_KDF, PASSPHRASE, POST, temp_dir};
+
     use super::UnreachableReason;
+    use crate::{InitOptions, Profile};
+
+    fn profile(name: &str, dir: &std::path::Path) -> Profile {
+        Profile::init(
+            &dir.join(name),
+            PASSPHRASE,
+            InitOptions {
+                role: String::new(),
+                name: name.into(),
+                org: POST.into(),
+                email: None,
+                kdf_cost: Some(FAST_KDF),
+            },
+        )
+        .unwrap()
+    }
+
+    /// A deposit key of `space` at `epoch` (from a random epoch key), signed by `by`.
+    fn key_of(space: SpaceId, epoch: u64, by: &Profile) -> DepositKey {
+        let epoch_key = SecretKey::from_bytes(diplomatie_crypto::random_bytes::<32>().unwrap());
+        let secret = DepositSecret::derive(space, epoch, &epoch_key).unwrap();
+        DepositKey::issue(&secret, by.own().device.device, &by.signing_key().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_deposit_key_offered_is_taken_only_newer_for_its_space_and_signed_by_its_owner() {
+        let dir = temp_dir();
+        let (alice, bruno, mallory) = (
+            profile("Alice Martin", dir.path()),
+            profile("Bruno Durand", dir.path()),
+            profile("Mallory Faux", dir.path()),
+        );
+        alice.add_contact(&bruno.card().to_line()).unwrap();
+        let kept = bruno.card().deposit.unwrap();
+        let space = kept.space;
+        let target = format!("{}{}", super::TARGET, space.hex());
+        alice.store().put_meta(&target, kept.bytes()).unwrap();
+        let next = kept.epoch + 1;
+
+        // Refused: signed by someone else, for another space, not newer, not a key at all.
+        let offered = [
+            key_of(space, next, &mallory).bytes().to_vec(),
+            key_of(SpaceId::random().unwrap(), next, &bruno)
+                .bytes()
+                .to_vec(),
+            key_of(space, kept.epoch, &bruno).bytes().to_vec(),
+            b"garbage".to_vec(),
+        ];
+        assert!(!alice.take_offered_deposit_key(&space, &offered).unwrap());
+        assert_eq!(alice.deposit_target(&space).unwrap().unwrap(), kept);
+        // A space nothing is deposited into keeps nothing.
+        let other = SpaceId::random().unwrap();
+        let theirs = [key_of(other, 5, &bruno).bytes().to_vec()];
+        assert!(!alice.take_offered_deposit_key(&other, &theirs).unwrap());
+        assert!(alice.deposit_target(&other).unwrap().is_none());
+
+        // Taken: the newest of those Bruno's device signed.
+        let newer = key_of(space, next + 1, &bruno);
+        let offered = [
+            key_of(space, next, &bruno).bytes().to_vec(),
+            newer.bytes().to_vec(),
+            key_of(space, next + 2, &mallory).bytes().to_vec(),
+        ];
+        assert!(alice.take_offered_deposit_key(&space, &offered).unwrap());
+        assert_eq!(alice.deposit_target(&space).unwrap().unwrap(), newer);
+    }
 
     #[test]
     fn a_reasons_code_is_its_json_name() {

@@ -245,3 +245,65 @@ fn pipe(a: std::net::TcpStream, b: std::net::TcpStream) {
         copy(b2, a2);
     }
 }
+
+/// A relay served on a thread of this process until dropped.
+pub struct InProcess {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl InProcess {
+    pub fn start() -> InProcess {
+        let dir = tempfile::tempdir().unwrap();
+        let relay =
+            diplomatie_relay::Relay::open(diplomatie_relay::Config::new(dir.path())).unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (bound, address) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                bound.send(listener.local_addr().unwrap()).unwrap();
+                relay
+                    .serve(listener, async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                    .unwrap();
+            });
+        });
+        let address = address
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap();
+        InProcess {
+            url: format!("http://{address}"),
+            dir,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn invite(&self) -> String {
+        let expires = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+        diplomatie_relay::invite(self.dir.path(), expires)
+            .unwrap()
+            .token
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

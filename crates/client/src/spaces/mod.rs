@@ -80,6 +80,18 @@ pub struct SpaceView {
     pub devices: usize,
     /// RFC 3339.
     pub created_at: String,
+    /// When this device was removed from the space (RFC 3339); `None` while it is a member.
+    /// A space left keeps what it brought, and opens nothing new.
+    pub removed_at: Option<String>,
+}
+
+/// What processing another member's commit did to this device's space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitTaken {
+    /// The space moved to this epoch.
+    Epoch(u64),
+    /// The commit removed this device: the space is left.
+    Removed,
 }
 
 /// A device of a space, and whose it is as far as this profile knows.
@@ -155,6 +167,7 @@ impl Profile {
             epoch: stored.epoch,
             devices,
             created_at: rfc3339(stored.created_at),
+            removed_at: None,
         }
     }
 
@@ -211,17 +224,43 @@ impl Profile {
         Ok((self.view(&stored, 1), id))
     }
 
-    /// The spaces this device is a member of.
+    /// The spaces this device is a member of, then those it was removed from.
     pub fn spaces(&self) -> Result<Vec<SpaceView>, ClientError> {
         let provider = self.provider();
-        self.store()
+        let mut views = self
+            .store()
             .spaces()?
             .iter()
             .map(|s| {
                 let devices = self.load_group(&provider, &s.id)?.members().count();
                 Ok(self.view(s, devices))
             })
-            .collect()
+            .collect::<Result<Vec<_>, ClientError>>()?;
+        for (left, at) in self.store().left_spaces()? {
+            views.push(SpaceView {
+                removed_at: Some(rfc3339(at)),
+                ..self.view(&left, 0)
+            });
+        }
+        Ok(views)
+    }
+
+    /// Records that this device is no longer a member of space `id`: its MLS state is deleted,
+    /// its epochs' keys and what it brought stay.
+    pub(crate) fn leave_space(&self, id: &SpaceId) -> Result<(), ClientError> {
+        let provider = self.provider();
+        if let Ok(mut group) = self.load_group(&provider, &id.0)
+            && let Err(e) = group.delete(provider.storage())
+        {
+            provider.discard();
+            return Err(ClientError::Space(format!(
+                "the state of a space left could not be deleted: {e}"
+            )));
+        }
+        self.store()
+            .leave_space(&id.0, OffsetDateTime::now_utc(), &provider.take_pending())?;
+        tracing::info!(space = %id, "removed from a space");
+        Ok(())
     }
 
     /// The space named `which` (its name, or the first 8 or more hex digits of its id).
@@ -437,19 +476,31 @@ impl Profile {
         Ok(self.view(&stored, devices))
     }
 
-    /// Processes a commit another member made in space `id`: the space moves to its epoch.
-    pub fn process_space_commit(&self, id: &SpaceId, commit: &[u8]) -> Result<u64, ClientError> {
+    /// Processes a commit another member made in space `id`: the space moves to its epoch, or,
+    /// if the commit removes this device, is left.
+    pub fn process_space_commit(
+        &self,
+        id: &SpaceId,
+        commit: &[u8],
+    ) -> Result<CommitTaken, ClientError> {
         let stored = self
             .store()
             .space(&id.0)?
             .ok_or(diplomatie_store::StoreError::UnknownSpace)?;
         let provider = self.provider();
         let mut group = self.load_group(&provider, &stored.id)?;
-        let processed = group::process_commit(&mut group, &provider, commit)
+        let processed = group::process_commit(&mut group, &provider, commit);
+        if processed.is_ok() && !group.is_active() {
+            // Removed: no key of the next epoch was ever given to this device.
+            provider.discard();
+            self.leave_space(id)?;
+            return Ok(CommitTaken::Removed);
+        }
+        let processed = processed
             .and_then(|epoch| group::epoch_key(&group, &provider).map(|key| (epoch, key)))
             .map_err(ClientError::from);
         // Another member's commit, which the relay keeps: the new epoch need not wait for the
-        // disk (a power cut may lose it; the commit is then processed again at the next sync).
+        // disk (a power cut may lose it; the commit is processed again at the next sync).
         match processed {
             Ok((epoch, key)) => {
                 self.store().advance_space_replayable(
@@ -458,7 +509,7 @@ impl Profile {
                     &key_bytes(&key),
                     &provider.take_pending(),
                 )?;
-                Ok(epoch)
+                Ok(CommitTaken::Epoch(epoch))
             }
             Err(e) => {
                 provider.discard();

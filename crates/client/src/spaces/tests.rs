@@ -169,12 +169,26 @@ fn a_commit_the_relay_refuses_changes_nothing_and_a_removed_device_keeps_no_new_
         .remove_from_space("Cercle", &[chloe.profile.own().device.device], sent.send())
         .unwrap();
     let commit = sent.last().commit;
-    assert_eq!(bruno.profile.process_space_commit(&id, &commit).unwrap(), 2);
+    assert_eq!(
+        bruno.profile.process_space_commit(&id, &commit).unwrap(),
+        CommitTaken::Epoch(2)
+    );
     let (epoch, key) = current_key(&alice, "Cercle");
     assert_eq!(current_key(&bruno, &hex), (2, key));
     assert_ne!(key, before);
-    let _ = chloe.profile.process_space_commit(&id, &commit);
+    // Chloé, processing the commit that removes her, leaves the space: listed as left, its
+    // earlier keys kept, no key of epoch 2, nothing more to process.
+    assert_eq!(
+        chloe.profile.process_space_commit(&id, &commit).unwrap(),
+        CommitTaken::Removed
+    );
     assert!(chloe.profile.space_epoch_key(&id, epoch).unwrap().is_none());
+    assert!(chloe.profile.space_epoch_key(&id, 1).unwrap().is_some());
+    let listed = chloe.profile.spaces().unwrap();
+    let left = listed.iter().find(|s| s.id == hex).unwrap();
+    assert!(left.removed_at.is_some());
+    assert!(chloe.profile.space(&hex).is_err());
+    assert!(chloe.profile.process_space_commit(&id, &commit).is_err());
     // The same commit again (a replay) is refused, and Bruno stays where he is.
     assert!(bruno.profile.process_space_commit(&id, &commit).is_err());
     assert_eq!(current_key(&bruno, &hex).0, 2);

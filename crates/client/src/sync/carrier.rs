@@ -39,6 +39,9 @@ pub(crate) struct Started {
     pub spaces: Vec<(SpaceId, Option<u64>, Option<Cursor>)>,
     /// The commits past the epochs asked about, by space, in order.
     pub commits: Vec<(SpaceId, Vec<Commit>)>,
+    /// Spaces asked about that this device is no longer a member of (a relay says so; it does
+    /// not hand a removed device the commit that removed it).
+    pub removed: Vec<SpaceId>,
 }
 
 pub(crate) trait Carrier {
@@ -77,6 +80,11 @@ pub(crate) trait Carrier {
         envelopes: Vec<Vec<u8>>,
     ) -> Result<Vec<PushOutcome>, ClientError>;
     fn pull(&mut self, space: SpaceId, after: &Cursor) -> Result<Pulled, ClientError>;
+    /// The deposit keys of `space` published at the latest epoch any were (signed deposit keys,
+    /// as `DepositKey::bytes` gives them; not checked here).
+    fn deposit_keys(&mut self, space: SpaceId) -> Result<Vec<Vec<u8>>, ClientError>;
+    /// Publishes this device's deposit key of `space` at its current epoch, for depositors.
+    fn publish_deposit_key(&mut self, space: SpaceId, key: &[u8]) -> Result<(), ClientError>;
 
     /// What this device needs before reading the logs, given its spaces and the epoch it is at
     /// in each: by default asked piece by piece; the relay answers in one round trip.
@@ -104,6 +112,7 @@ pub(crate) trait Carrier {
             welcomes,
             spaces: known.into_iter().map(|space| (space, None, None)).collect(),
             commits,
+            removed: Vec::new(),
         })
     }
 }
@@ -122,7 +131,9 @@ fn outcome(outcome: RelayOutcome) -> PushOutcome {
         RelayOutcome::Refused { reason, message } => PushOutcome::Refused {
             retryable: matches!(
                 reason,
-                RefusalReason::StaleEpoch | RefusalReason::FutureEpoch
+                RefusalReason::StaleEpoch
+                    | RefusalReason::FutureEpoch
+                    | RefusalReason::StaleDepositKey
             ),
             reason: message,
         },
@@ -169,6 +180,7 @@ impl Carrier for RelayClient {
                     )
                 })
                 .collect(),
+            removed: start.removed,
         })
     }
 
@@ -277,5 +289,13 @@ impl Carrier for RelayClient {
             head: Cursor::from_seq(page.head),
             remaining: Some(page.head.saturating_sub(next)),
         })
+    }
+
+    fn deposit_keys(&mut self, space: SpaceId) -> Result<Vec<Vec<u8>>, ClientError> {
+        RelayClient::deposit_keys(self, space)
+    }
+
+    fn publish_deposit_key(&mut self, space: SpaceId, key: &[u8]) -> Result<(), ClientError> {
+        RelayClient::publish_deposit_key(self, space, key.to_vec())
     }
 }

@@ -638,6 +638,14 @@ impl<C: Carrier> Carrier for Faulty<'_, C> {
         self.inner.commit_at(space, epoch)
     }
 
+    fn deposit_keys(&mut self, space: SpaceId) -> Result<Vec<Vec<u8>>, ClientError> {
+        self.inner.deposit_keys(space)
+    }
+
+    fn publish_deposit_key(&mut self, space: SpaceId, key: &[u8]) -> Result<(), ClientError> {
+        self.inner.publish_deposit_key(space, key)
+    }
+
     fn commit(
         &mut self,
         space: SpaceId,
@@ -980,6 +988,149 @@ fn envelopes_from_a_non_member_and_from_a_removed_member_are_refused_and_not_app
     assert_eq!(
         (peers[1].tally.applied, peers[1].tally.refused.len()),
         before
+    );
+}
+
+/// Every envelope file under the sync folder `dir`, by path.
+fn every_envelope(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(at: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        let Ok(entries) = fs::read_dir(at) else {
+            return;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "env") {
+                out.insert(path.clone(), fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, &mut out);
+    out
+}
+
+/// Whether any of `keys` opens the envelope `bytes`, as a member's envelope (each key as the
+/// epoch key; the sender's certificate as `who` holds it) or as a deposit (the deposit key pair
+/// each key gives for its space and epoch).
+fn opens_with_any(who: &Peer, bytes: &[u8], keys: &[SecretKeyBytes]) -> bool {
+    let envelope = Envelope::decode(bytes).unwrap();
+    let header = envelope.header().clone();
+    let keys: Vec<diplomatie_crypto::SecretKey> = keys
+        .iter()
+        .map(|k| diplomatie_crypto::SecretKey::from_bytes(*k))
+        .collect();
+    if envelope.is_deposit() {
+        return keys.iter().any(|key| {
+            let secret =
+                diplomatie_protocol::DepositSecret::derive(header.space, header.epoch, key)
+                    .unwrap();
+            envelope.open_deposit(&secret).is_ok()
+        });
+    }
+    let certificate = who
+        .profile
+        .stored_contacts()
+        .unwrap()
+        .into_iter()
+        .find_map(|c| {
+            c.card
+                .devices
+                .into_iter()
+                .find(|d| d.device == header.sender)
+        })
+        .unwrap_or_else(|| who.profile.own().device.clone());
+    keys.iter()
+        .any(|key| envelope.open(&certificate, key).is_ok())
+}
+
+type SecretKeyBytes = [u8; 32];
+
+#[test]
+fn a_member_removed_through_a_folder_opens_nothing_written_there_after_with_any_key_it_held() {
+    let net = Net::new();
+    let dir = net.shared.clone();
+    let mut peers = vec![peer(ALICE, 1), peer(BOB, 2), peer(CAROL, 3)];
+    gather(&mut peers, &net, false);
+    peers[0].write();
+    for p in peers.iter_mut() {
+        p.sync(&dir, &Odds::NONE);
+    }
+    let space = peers[0].space_id();
+    let before = every_envelope(&dir);
+
+    // Bob writes while he has not synced; Alice removes Carol through the folder, writes.
+    peers[1].write();
+    let removed = peers[0]
+        .profile
+        .remove_from_space_via_folder(&dir, SPACE, CAROL)
+        .unwrap();
+    assert_eq!(removed.members.len(), 2);
+    peers[0].write();
+    peers[0].sync(&dir, &Odds::NONE);
+    peers[1].sync(&dir, &Odds::NONE);
+    peers[0].sync(&dir, &Odds::NONE);
+    let epoch = peers[0].profile.find_space(SPACE).unwrap().epoch;
+    assert!(peers[1].items().contains(&peers[0].wrote[1]));
+    assert!(peers[0].items().contains(&peers[1].wrote[0]));
+
+    // Every key Carol ever held, read from her store, on every envelope written since.
+    let held: Vec<SecretKeyBytes> = peers[2]
+        .profile
+        .store()
+        .space_epoch_keys(&space.0)
+        .unwrap()
+        .into_iter()
+        .map(|(_, k)| *k)
+        .collect();
+    assert!(!held.is_empty());
+    let after: Vec<(PathBuf, Vec<u8>)> = every_envelope(&dir)
+        .into_iter()
+        .filter(|(path, _)| !before.contains_key(path))
+        .collect();
+    assert!(after.len() >= 2, "{}", after.len());
+    for (path, bytes) in &after {
+        // Bob's first write after the removal, made while offline, went under the new epoch.
+        assert_eq!(Envelope::decode(bytes).unwrap().header().epoch, epoch);
+        assert!(
+            !opens_with_any(&peers[2], bytes, &held),
+            "{} opens with a key Carol held",
+            path.display()
+        );
+    }
+    // What was sent while she was a member opens with them (the check can tell).
+    let joined = peers[2]
+        .profile
+        .store()
+        .space_epoch_keys(&space.0)
+        .unwrap()
+        .first()
+        .unwrap()
+        .0;
+    let hers: Vec<&Vec<u8>> = before
+        .values()
+        .filter(|b| {
+            let envelope = Envelope::decode(b).unwrap();
+            envelope.header().space == space && envelope.header().epoch >= joined
+        })
+        .collect();
+    assert!(!hers.is_empty());
+    assert!(hers.iter().all(|b| opens_with_any(&peers[2], b, &held)));
+
+    // Carol's sync processes the commit that removed her: the space is left, nothing new read.
+    peers[2].sync(&dir, &Odds::NONE);
+    assert!(peers[2].profile.store().space(&space.0).unwrap().is_none());
+    let carols = peers[2].items();
+    assert!(!carols.contains(&peers[0].wrote[1]));
+    assert!(!carols.contains(&peers[1].wrote[0]));
+    assert!(carols.contains(&peers[0].wrote[0]));
+    assert!(
+        peers[2]
+            .profile
+            .space_epoch_key(&space, epoch)
+            .unwrap()
+            .is_none()
     );
 }
 

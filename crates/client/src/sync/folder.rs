@@ -7,6 +7,7 @@
 //! DIR/spaces/<space>/envelopes/<sender>/<seq>.env     one envelope, by its sender and number
 //! DIR/spaces/<space>/commits/<epoch>.commit           the commit that took the space past epoch
 //! DIR/spaces/<space>/welcomes/<epoch>.welcome         the welcome of the devices it added
+//! DIR/spaces/<space>/deposit-keys/<epoch>-<device>.key  a member's signed deposit key of an epoch
 //! DIR/keypackages/<device>/<digest>.kp                a key package of a device, taken once
 //! ```
 //!
@@ -27,7 +28,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use diplomatie_protocol::relay::CommitUpload;
-use diplomatie_protocol::{DeviceId, Envelope, MAX_ENVELOPE_BYTES, SpaceId};
+use diplomatie_protocol::{DeviceId, Envelope, MAX_DEPOSIT_KEY_BYTES, MAX_ENVELOPE_BYTES, SpaceId};
 use diplomatie_sync::{Cursor, PushOutcome};
 use sha2::{Digest, Sha256};
 
@@ -366,5 +367,35 @@ impl Carrier for Folder {
             head: encode_cursor(&head),
             remaining: Some(remaining),
         })
+    }
+
+    /// The keys of the latest epochs members wrote them for, newest first (at most 64; the
+    /// caller keeps the newest whose signature holds: anyone who can write here can also
+    /// plant files, which are skipped when they are not a key's size).
+    fn deposit_keys(&mut self, space: SpaceId) -> Result<Vec<Vec<u8>>, ClientError> {
+        let dir = self.space_dir(space).join("deposit-keys");
+        let mut published: Vec<(u64, String)> = names(&dir)?
+            .into_iter()
+            .filter_map(|name| {
+                let (epoch, _) = name.strip_suffix(".key")?.split_once('-')?;
+                Some((epoch.parse().ok()?, name))
+            })
+            .collect();
+        published.sort_by(|a, b| b.cmp(a));
+        Ok(published
+            .into_iter()
+            .take(64)
+            .filter_map(|(_, name)| {
+                read_limited(&dir.join(name), MAX_DEPOSIT_KEY_BYTES as u64).ok()
+            })
+            .collect())
+    }
+
+    fn publish_deposit_key(&mut self, space: SpaceId, key: &[u8]) -> Result<(), ClientError> {
+        let epoch = diplomatie_protocol::DepositKey::decode(key)?.epoch;
+        let dir = self.space_dir(space).join("deposit-keys");
+        let name = format!("{}-{}.key", seq_name(epoch), self.device.hex());
+        self.publish(&dir, &name, key)?;
+        Ok(())
     }
 }

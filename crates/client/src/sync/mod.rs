@@ -44,7 +44,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::profile::threading;
-use crate::spaces::SpaceDetail;
+use crate::spaces::{CommitTaken, SpaceDetail};
 use crate::{ClientError, Profile};
 
 /// The profile setting that holds the relay's address once joined.
@@ -55,6 +55,9 @@ const RELAY_SESSION: &str = "relay.session";
 const RELAY: TransportId = TransportId(1);
 /// A sync folder, as a transport of the engine.
 const FOLDER: TransportId = TransportId(2);
+/// The meta key under which the epoch of the deposit key last published to the relay for a
+/// space is kept: `deposit.published.` then the space's id in hex.
+const PUBLISHED: &str = "deposit.published.";
 /// Key packages kept at the relay: below the low mark, the next sync publishes up to the high.
 const KEY_PACKAGES_LOW: u32 = 10;
 const KEY_PACKAGES_HIGH: u32 = 30;
@@ -79,6 +82,8 @@ pub struct SyncReport {
     pub before_joining: usize,
     /// Local writes still to go.
     pub pending: usize,
+    /// Spaces this device was removed from, learnt in this sync.
+    pub removed: usize,
     /// The drafts that arrived with changes, each with what it brought (a request to clear or
     /// approve among them: the app notifies those).
     #[serde(skip)]
@@ -153,6 +158,23 @@ fn seed() -> u64 {
         .unwrap_or_default()
 }
 
+/// Offers the commit `out` of space `id` to `carrier`: a conflict (another commit won the
+/// epoch) is [`ClientError::RelayConflict`].
+fn offer(
+    carrier: &mut dyn Carrier,
+    id: &SpaceId,
+    out: &crate::spaces::group::Outgoing,
+) -> Result<(), ClientError> {
+    let upload = CommitUpload {
+        commit: out.commit.clone(),
+        welcome: out.welcome.clone(),
+    };
+    match carrier.commit(*id, out.epoch.saturating_sub(1), &upload)? {
+        CommitAnswer::Accepted(_) => Ok(()),
+        CommitAnswer::Conflict(epoch) => Err(ClientError::RelayConflict { epoch }),
+    }
+}
+
 fn sync_error(e: diplomatie_sync::SyncError) -> ClientError {
     ClientError::Relay(format!("the sync state of this profile is unreadable: {e}"))
 }
@@ -216,20 +238,10 @@ impl Profile {
         for device in &contact.card.devices {
             packages.push((device.clone(), carrier.key_package(&device.device)?));
         }
-        let send = |relay: &mut dyn Carrier, id: &SpaceId, out: &crate::spaces::group::Outgoing| {
-            let upload = CommitUpload {
-                commit: out.commit.clone(),
-                welcome: out.welcome.clone(),
-            };
-            match relay.commit(*id, out.epoch.saturating_sub(1), &upload)? {
-                CommitAnswer::Accepted(_) => Ok(()),
-                CommitAnswer::Conflict(epoch) => Err(ClientError::RelayConflict { epoch }),
-            }
-        };
-        let added = match self.add_to_space(which, &packages, |id, out| send(carrier, id, out)) {
+        let added = match self.add_to_space(which, &packages, |id, out| offer(carrier, id, out)) {
             Err(ClientError::RelayConflict { .. }) => {
                 self.catch_up_commits(carrier, &id)?;
-                self.add_to_space(which, &packages, |id, out| send(carrier, id, out))?
+                self.add_to_space(which, &packages, |id, out| offer(carrier, id, out))?
             }
             other => other?,
         };
@@ -252,6 +264,117 @@ impl Profile {
             .epoch)
     }
 
+    /// Removes `who`'s devices (a contact) from space `which` through the relay: the commit
+    /// starts a new epoch whose key the removed devices never hold, the relay stops serving
+    /// them the space at once, and the space's new deposit key is published (if another
+    /// member's commit won the epoch, that one is processed first and the removal made again,
+    /// once).
+    pub fn remove_from_space_via_relay(
+        &self,
+        which: &str,
+        who: &str,
+    ) -> Result<SpaceDetail, ClientError> {
+        let contact = self.find_contact(who)?;
+        let mut relay = self.relay_client()?;
+        self.remove_from_space_through(&mut relay, RELAY, which, &contact)
+    }
+
+    /// Removes `who`'s devices from space `which` through the sync folder `dir`.
+    pub fn remove_from_space_via_folder(
+        &self,
+        dir: &std::path::Path,
+        which: &str,
+        who: &str,
+    ) -> Result<SpaceDetail, ClientError> {
+        let contact = self.find_contact(who)?;
+        let mut folder = Folder::open(dir, self.own().device.device)?;
+        self.remove_from_space_through(&mut folder, FOLDER, which, &contact)
+    }
+
+    fn remove_from_space_through(
+        &self,
+        carrier: &mut dyn Carrier,
+        transport: TransportId,
+        which: &str,
+        contact: &crate::contacts::Contact,
+    ) -> Result<SpaceDetail, ClientError> {
+        carrier.open()?;
+        let space = self.find_space(which)?;
+        let id = SpaceId(space.id);
+        self.catch_up_commits(carrier, &id)?;
+        if self.store().space(&id.0)?.is_none() {
+            return Err(ClientError::Space(
+                "this device was itself removed from the space: it can remove no one".into(),
+            ));
+        }
+        let devices: Vec<DeviceId> = contact.card.devices.iter().map(|d| d.device).collect();
+        let name = &contact.card.details.name;
+        let members = self.space(which)?.members;
+        if !members
+            .iter()
+            .any(|m| devices.iter().any(|d| d.hex() == m.device))
+        {
+            return Err(ClientError::Space(format!(
+                "{name} is not a member of this space: check its members with diplo space show"
+            )));
+        }
+        let removed =
+            match self.remove_from_space(which, &devices, |id, out| offer(carrier, id, out)) {
+                Err(ClientError::RelayConflict { .. }) => {
+                    self.catch_up_commits(carrier, &id)?;
+                    self.remove_from_space(which, &devices, |id, out| offer(carrier, id, out))?
+                }
+                other => other?,
+            };
+        tracing::info!(space = %id, devices = devices.len(), "devices removed from a space");
+        // Depositors move to the new epoch's deposit key (the relay refuses the older ones).
+        self.publish_deposit_key(carrier, transport, &id)?;
+        Ok(removed)
+    }
+
+    /// Hands the members of space `which` the keys of every epoch this device knew before the
+    /// current one, inside the space: a member added again reads what was sent while they
+    /// were out, a newcomer what came before them. Leaves at the next sync.
+    pub fn share_history(&self, which: &str) -> Result<usize, ClientError> {
+        let id = SpaceId(self.find_space(which)?.id);
+        self.queue_history_keys(&id)
+    }
+
+    /// Publishes this device's deposit key of space `id` at its current epoch, if the space
+    /// takes deposits and the carrier does not have it yet. A refusal is not an error of the
+    /// sync: the key is offered again next time.
+    fn publish_deposit_key(
+        &self,
+        carrier: &mut dyn Carrier,
+        transport: TransportId,
+        id: &SpaceId,
+    ) -> Result<(), ClientError> {
+        let Some(key) = self.deposit_key_to_publish(id)? else {
+            return Ok(());
+        };
+        let published = format!("{PUBLISHED}{}", id.hex());
+        if transport == RELAY
+            && self.store().get_meta(&published)?.as_deref()
+                == Some(key.epoch.to_string().as_bytes())
+        {
+            return Ok(());
+        }
+        match carrier.publish_deposit_key(*id, key.bytes()) {
+            Ok(()) => {
+                if transport == RELAY {
+                    self.store()
+                        .put_meta(&published, key.epoch.to_string().as_bytes())?;
+                }
+                Ok(())
+            }
+            Err(e @ ClientError::RelayUnreachable(_)) => Err(e),
+            Err(e) => {
+                tracing::warn!(space = %id, error = %e, "a deposit key was not published");
+                Ok(())
+            }
+        }
+    }
+
     /// Processes the commits the relay ordered past this device's epoch of space `id`.
     fn catch_up_commits(
         &self,
@@ -265,17 +388,22 @@ impl Profile {
             let Some(commit) = carrier.commit_at(*id, self.space_epoch(id)?)? else {
                 return Ok(processed);
             };
-            self.take_commit(id, &commit)?;
             processed += 1;
+            if self.take_commit(id, &commit)? == CommitTaken::Removed {
+                return Ok(processed);
+            }
         }
     }
 
     /// Processes a commit of space `id` received through a carrier. The members may have
     /// changed: the space's drafts go whole next time, for a newcomer who cannot read what
     /// came before.
-    fn take_commit(&self, id: &SpaceId, commit: &[u8]) -> Result<(), ClientError> {
-        self.process_space_commit(id, commit)?;
-        self.resend_drafts_whole(id)
+    fn take_commit(&self, id: &SpaceId, commit: &[u8]) -> Result<CommitTaken, ClientError> {
+        let taken = self.process_space_commit(id, commit)?;
+        if taken != CommitTaken::Removed {
+            self.resend_drafts_whole(id)?;
+        }
+        Ok(taken)
     }
 
     /// Puts item `id` in space `which`'s outbox: it goes to every member at the next sync.
@@ -338,7 +466,7 @@ impl Profile {
 
     /// Puts in space `id`'s outbox the keys of the epochs before its current one, for the
     /// newcomers of a space whose history is visible.
-    fn queue_history_keys(&self, id: &SpaceId) -> Result<(), ClientError> {
+    fn queue_history_keys(&self, id: &SpaceId) -> Result<usize, ClientError> {
         let current = self.space_epoch(id)?;
         let keys: Vec<(u64, [u8; 32])> = self
             .store()
@@ -348,7 +476,7 @@ impl Profile {
             .map(|(epoch, key)| (epoch, *key))
             .collect();
         if keys.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
         // Plaintext in the outbox, like every entry: the encrypted store keeps it.
         let body = postcard::to_allocvec(&keys).map_err(|e| ClientError::Relay(e.to_string()))?;
@@ -358,7 +486,8 @@ impl Profile {
                 kind: ContentKind::HistoryKeys,
                 body,
             },
-        )
+        )?;
+        Ok(keys.len())
     }
 
     /// Keeps the earlier epochs' keys a member handed over; `true` when some were new, so that
@@ -508,18 +637,29 @@ impl Profile {
             carrier.publish_key_packages(fresh)?;
         }
 
+        // A welcome into a space this device still holds (removed, then added again, before
+        // it heard of the removal) opens once the commits have taken it out: tried again then.
+        let mut again = Vec::new();
         for welcome in started.welcomes {
             match self.join_space(&welcome.bytes) {
                 Ok(_) => report.joined += 1,
                 // A folder's welcomes are for whoever they add: one that does not open here
                 // is someone else's, or for a space joined already.
                 Err(_) if transport == FOLDER => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, "a welcome could not be processed");
-                    report.refused.push(format!("a welcome: {e}"));
+                Err(_) => {
+                    again.push(welcome);
+                    continue;
                 }
             }
             carrier.delete_welcome(&welcome.id)?;
+        }
+
+        // A relay does not hand a removed device the commit that removed it: it says so.
+        for id in &started.removed {
+            if self.store().space(&id.0)?.is_some() {
+                self.leave_space(id)?;
+                report.removed += 1;
+            }
         }
 
         let spaces = self.store().spaces()?;
@@ -533,21 +673,49 @@ impl Profile {
             if let Some((_, commits)) = started.commits.iter().find(|(s, _)| *s == id) {
                 for (at, commit) in commits {
                     if *at == self.space_epoch(&id)? {
-                        self.take_commit(&id, commit)?;
                         report.commits += 1;
+                        if self.take_commit(&id, commit)? == CommitTaken::Removed {
+                            break;
+                        }
                     }
                 }
+            }
+            if self.store().space(&id.0)?.is_none() {
+                report.removed += 1;
+                continue;
             }
             // Behind the carrier still (more commits than one answer holds, a space joined
             // just now), or a carrier that does not say: asked commit by commit.
             if epoch.is_none_or(|e| self.space_epoch(&id).is_ok_and(|local| local < e)) {
                 report.commits += self.catch_up_commits(carrier, &id)?;
+                if self.store().space(&id.0)?.is_none() {
+                    report.removed += 1;
+                    continue;
+                }
             }
+            self.publish_deposit_key(carrier, transport, &id)?;
             if let Some(head) = head {
                 heads.push((id, head.clone()));
             }
         }
 
+        for welcome in again {
+            match self.join_space(&welcome.bytes) {
+                Ok(view) => {
+                    report.joined += 1;
+                    if let Some(id) = SpaceId::from_hex(&view.id) {
+                        report.commits += self.catch_up_commits(carrier, &id)?;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "a welcome could not be processed");
+                    report.refused.push(format!("a welcome: {e}"));
+                }
+            }
+            carrier.delete_welcome(&welcome.id)?;
+        }
+        // Without the spaces left on the way, with those joined again.
+        let spaces = self.store().spaces()?;
         self.queue_draft_updates()?;
         let mut engine = self.engine()?;
         let mut queue: VecDeque<Action> = VecDeque::new();
@@ -700,6 +868,29 @@ impl Profile {
     ) -> Result<Input, ClientError> {
         let key = self.signing_key()?;
         let card = self.card();
+        // A deposit goes to the newest deposit key the carrier offers, if one newer than the
+        // kept one is signed by a device trusted for the space (the relay refuses keys from
+        // before a member was removed).
+        let mut refreshed = std::collections::BTreeSet::new();
+        for outgoing in &batch {
+            if self.store().space(&outgoing.space.0)?.is_none() && refreshed.insert(outgoing.space)
+            {
+                match carrier.deposit_keys(outgoing.space) {
+                    Ok(offered) => {
+                        self.take_offered_deposit_key(&outgoing.space, &offered)?;
+                    }
+                    Err(e @ ClientError::RelayUnreachable(_)) => {
+                        return Ok(Input::PushFailed {
+                            transport,
+                            reason: e.to_string(),
+                        });
+                    }
+                    Err(e) => {
+                        tracing::debug!(space = %outgoing.space, error = %e, "no deposit key offered");
+                    }
+                }
+            }
+        }
         // By space, deposits apart: each envelope sealed, with its id.
         let mut by_space: BTreeMap<(SpaceId, bool), Sealed> = BTreeMap::new();
         let mut results = Vec::new();
