@@ -24,6 +24,7 @@ mod device;
 mod envelope;
 mod error;
 mod keys;
+pub mod link;
 pub mod relay;
 mod safety;
 mod unit;
