@@ -28,6 +28,7 @@ pub enum AuditAction {
     ItemAcknowledged,
     AttachmentExported,
     DeviceLinked,
+    DeviceRevoked,
     DraftCreated,
     DraftEdited,
     DraftSubmitted,
@@ -47,7 +48,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    const KNOWN: [AuditAction; 32] = [
+    const KNOWN: [AuditAction; 33] = [
         AuditAction::ProfileCreated,
         AuditAction::ProfileOpened,
         AuditAction::PassphraseChanged,
@@ -65,6 +66,7 @@ impl AuditAction {
         AuditAction::ItemAcknowledged,
         AuditAction::AttachmentExported,
         AuditAction::DeviceLinked,
+        AuditAction::DeviceRevoked,
         AuditAction::DraftCreated,
         AuditAction::DraftEdited,
         AuditAction::DraftSubmitted,
@@ -101,6 +103,7 @@ impl AuditAction {
             AuditAction::ItemAcknowledged => "item_acknowledged",
             AuditAction::AttachmentExported => "attachment_exported",
             AuditAction::DeviceLinked => "device_linked",
+            AuditAction::DeviceRevoked => "device_revoked",
             AuditAction::DraftCreated => "draft_created",
             AuditAction::DraftEdited => "draft_edited",
             AuditAction::DraftSubmitted => "draft_submitted",
