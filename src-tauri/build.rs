@@ -62,6 +62,8 @@ const COMMANDS: &[&str] = &[
     "space",
     "create_space",
     "add_to_space",
+    "remove_from_space",
+    "share_space_history",
     "share_item",
     "share_draft",
     "draft_spaces",

@@ -1112,6 +1112,10 @@ pub struct SpaceDto {
     pub devices: u32,
     /// RFC 3339.
     pub created_at: String,
+    /// When this device was removed from the space (RFC 3339); `None` while it is a member. A
+    /// space left keeps what it brought (readable here) and opens nothing new: it has no
+    /// members to show, and takes no addition, removal or share.
+    pub removed_at: Option<String>,
 }
 
 /// A device of a space, and whose it is as far as this profile knows.

@@ -82,6 +82,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sync::space,
             sync::create_space,
             sync::add_to_space,
+            sync::remove_from_space,
+            sync::share_space_history,
             sync::share_item,
             sync::share_draft,
             sync::draft_spaces,

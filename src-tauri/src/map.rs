@@ -1060,6 +1060,7 @@ pub fn space(s: &SpaceView) -> SpaceDto {
         epoch: u32::try_from(s.epoch).unwrap_or(u32::MAX),
         devices: u32::try_from(s.devices).unwrap_or(u32::MAX),
         created_at: s.created_at.clone(),
+        removed_at: s.removed_at.clone(),
     }
 }
 
@@ -1260,5 +1261,25 @@ mod tests {
         ];
         assert_eq!(paragraphs_in(&paragraphs).len(), 1);
         assert!(tags_in(&["bad tag!".into()]).is_err());
+    }
+
+    #[test]
+    fn a_space_left_says_when_and_a_current_one_does_not() {
+        let mut view = SpaceView {
+            id: "ab".repeat(16),
+            name: "Poste de Berlin".into(),
+            kind: SpaceKind::Unit,
+            history_visible: false,
+            epoch: 4,
+            devices: 3,
+            created_at: "2026-11-20T10:00:00Z".into(),
+            removed_at: None,
+        };
+        assert_eq!(space(&view).removed_at, None);
+        view.removed_at = Some("2026-11-28T09:00:00Z".into());
+        view.devices = 0;
+        let dto = space(&view);
+        assert_eq!(dto.removed_at.as_deref(), Some("2026-11-28T09:00:00Z"));
+        assert_eq!((dto.devices, dto.epoch), (0, 4));
     }
 }

@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use diplomatie_client::spaces::SpaceDetail;
 use diplomatie_client::sync::{SyncProgress, SyncReport, check_url};
 use diplomatie_client::{ClientError, Profile};
 use serde::Serialize;
@@ -475,7 +476,7 @@ pub async fn join_relay(
     .await
 }
 
-/// The spaces this device is a member of.
+/// The spaces this device is a member of, then those it was removed from (`removed_at`).
 #[tauri::command]
 #[specta::specta]
 pub async fn spaces(state: Shared<'_>) -> Result<Vec<SpaceDto>, CommandError> {
@@ -525,6 +526,25 @@ pub async fn create_space(
     .await
 }
 
+/// Changes a space's members through the relay (`change`: an addition or a removal, given the
+/// space and the contact as the page named them), with the relay lock held and after a sync,
+/// so that the relay knows the space and this device has its latest epoch.
+fn change_members(
+    app: &AppHandle,
+    session: &Arc<Session>,
+    space: &str,
+    contact: &str,
+    change: impl FnOnce(&Profile, &str, &str) -> Result<SpaceDetail, ClientError>,
+) -> Result<SpaceDetail, CommandError> {
+    let which = space_arg(space)?;
+    let who = identity_arg(contact)?;
+    let _one = lock(&session.sync.one);
+    if sync_locked(app, session)?.is_none() {
+        return Err(not_joined());
+    }
+    Ok(change(&session.profile, &which, &who)?)
+}
+
 /// Adds a contact (named by their identity key) to a space through the relay: a sync first,
 /// so that the relay knows the space and this device has its latest epoch, then a key
 /// package of each of the contact's devices taken from the relay and the commit sent.
@@ -538,15 +558,71 @@ pub async fn add_to_space(
 ) -> Result<SpaceDetailDto, CommandError> {
     let session = state.unlocked()?;
     blocking(move || {
-        let which = space_arg(&space)?;
-        let who = identity_arg(&contact)?;
-        let _one = lock(&session.sync.one);
-        if sync_locked(&app, &session)?.is_none() {
-            return Err(not_joined());
-        }
-        let detail = session.profile.add_to_space_via_relay(&which, &who)?;
+        let detail = change_members(
+            &app,
+            &session,
+            &space,
+            &contact,
+            Profile::add_to_space_via_relay,
+        )?;
         tracing::info!(devices = detail.members.len(), "a contact added to a space");
         Ok(map::space_detail(&detail))
+    })
+    .await
+}
+
+/// Removes a contact (named by their identity key, all their devices) from a space through
+/// the relay: a sync first, as for an addition, then the commit of a new epoch whose key their
+/// devices never hold; the relay stops serving them the space at once. What they received
+/// before stays with them. Refused (`space_refused`) when the contact is not a member.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_from_space(
+    app: AppHandle,
+    state: Shared<'_>,
+    space: String,
+    contact: String,
+) -> Result<SpaceDetailDto, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let detail = change_members(
+            &app,
+            &session,
+            &space,
+            &contact,
+            Profile::remove_from_space_via_relay,
+        )?;
+        tracing::info!(
+            devices = detail.members.len(),
+            "a contact removed from a space"
+        );
+        Ok(map::space_detail(&detail))
+    })
+    .await
+}
+
+/// Hands the members of a space the keys of the epochs before the current one, so that a
+/// member added again, or a newcomer, reads what was sent before. They leave at the next sync
+/// (asked for now). Returns how many epochs are shared; 0: none to share.
+#[tauri::command]
+#[specta::specta]
+pub async fn share_space_history(
+    app: AppHandle,
+    state: Shared<'_>,
+    space: String,
+) -> Result<u32, CommandError> {
+    let session = state.unlocked()?;
+    blocking(move || {
+        let which = space_arg(&space)?;
+        let epochs = {
+            let _one = lock(&session.sync.one);
+            session.profile.share_history(&which)?
+        };
+        tracing::info!(epochs, "a space's history shared with its members");
+        if epochs > 0 {
+            queued(&app, &session);
+        }
+        Ok(u32::try_from(epochs).unwrap_or(u32::MAX))
     })
     .await
 }

@@ -162,21 +162,34 @@ export const commands = {
 	 *  enrolled, its key packages published, and the address kept for every sync.
 	 */
 	joinRelay: (url: string, token: string) => typedError<SyncStatusDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("join_relay", { url, token })),
-	/**  The spaces this device is a member of. */
-	spaces: () => typedError<SpaceDto[], CommandError_Serialize>(__TAURI_INVOKE("spaces")),
+	/**  The spaces this device is a member of, then those it was removed from (`removed_at`). */
+	spaces: () => typedError<SpaceDto_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("spaces")),
 	/**  A space with its members, each device named by the contact whose card lists it. */
 	space: (id: string) => typedError<SpaceDetailDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("space", { id })),
 	/**
 	 *  Creates a space whose only member is this device; the relay learns of it at the next
 	 *  sync, asked for at once.
 	 */
-	createSpace: (name: string, kind: SpaceKindDto, historyVisible: boolean) => typedError<SpaceDto, CommandError_Serialize>(__TAURI_INVOKE("create_space", { name, kind, historyVisible })),
+	createSpace: (name: string, kind: SpaceKindDto, historyVisible: boolean) => typedError<SpaceDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("create_space", { name, kind, historyVisible })),
 	/**
 	 *  Adds a contact (named by their identity key) to a space through the relay: a sync first,
 	 *  so that the relay knows the space and this device has its latest epoch, then a key
 	 *  package of each of the contact's devices taken from the relay and the commit sent.
 	 */
 	addToSpace: (space: string, contact: string) => typedError<SpaceDetailDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("add_to_space", { space, contact })),
+	/**
+	 *  Removes a contact (named by their identity key, all their devices) from a space through
+	 *  the relay: a sync first, as for an addition, then the commit of a new epoch whose key their
+	 *  devices never hold; the relay stops serving them the space at once. What they received
+	 *  before stays with them. Refused (`space_refused`) when the contact is not a member.
+	 */
+	removeFromSpace: (space: string, contact: string) => typedError<SpaceDetailDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("remove_from_space", { space, contact })),
+	/**
+	 *  Hands the members of a space the keys of the epochs before the current one, so that a
+	 *  member added again, or a newcomer, reads what was sent before. They leave at the next sync
+	 *  (asked for now). Returns how many epochs are shared; 0: none to share.
+	 */
+	shareSpaceHistory: (space: string) => typedError<number, CommandError_Serialize>(__TAURI_INVOKE("share_space_history", { space })),
 	/**  Shares an item into a space: it goes to every member at the next sync (asked for now). */
 	shareItem: (item: string, space: string) => typedError<SyncStatusDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("share_item", { item, space })),
 	/**
@@ -185,7 +198,7 @@ export const commands = {
 	 */
 	shareDraft: (draft: string, space: string) => typedError<SyncStatusDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("share_draft", { draft, space })),
 	/**  The spaces a draft is shared into. */
-	draftSpaces: (draft: string) => typedError<SpaceDto[], CommandError_Serialize>(__TAURI_INVOKE("draft_spaces", { draft })),
+	draftSpaces: (draft: string) => typedError<SpaceDto_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("draft_spaces", { draft })),
 };
 
 /** Events */
@@ -1560,13 +1573,13 @@ export type SpaceDetailDto = SpaceDetailDto_Serialize | SpaceDetailDto_Deseriali
 
 /**  A space with its members. */
 export type SpaceDetailDto_Deserialize = {
-	space: SpaceDto,
+	space: SpaceDto_Deserialize,
 	members: SpaceMemberDto_Deserialize[],
 };
 
 /**  A space with its members. */
 export type SpaceDetailDto_Serialize = {
-	space: SpaceDto,
+	space: SpaceDto_Serialize,
 	members: SpaceMemberDto_Serialize[],
 };
 
@@ -1574,7 +1587,13 @@ export type SpaceDetailDto_Serialize = {
  *  A space (an end-to-end encrypted group of devices). `id` (32 hex digits) names it in the
  *  other space commands.
  */
-export type SpaceDto = {
+export type SpaceDto = SpaceDto_Serialize | SpaceDto_Deserialize;
+
+/**
+ *  A space (an end-to-end encrypted group of devices). `id` (32 hex digits) names it in the
+ *  other space commands.
+ */
+export type SpaceDto_Deserialize = {
 	id: string,
 	name: string,
 	kind: SpaceKindDto,
@@ -1584,6 +1603,34 @@ export type SpaceDto = {
 	devices: number,
 	/**  RFC 3339. */
 	createdAt: string,
+	/**
+	 *  When this device was removed from the space (RFC 3339); `None` while it is a member. A
+	 *  space left keeps what it brought (readable here) and opens nothing new: it has no
+	 *  members to show, and takes no addition, removal or share.
+	 */
+	removedAt?: string | null,
+};
+
+/**
+ *  A space (an end-to-end encrypted group of devices). `id` (32 hex digits) names it in the
+ *  other space commands.
+ */
+export type SpaceDto_Serialize = {
+	id: string,
+	name: string,
+	kind: SpaceKindDto,
+	/**  Newcomers are handed the keys of the epochs before they joined. */
+	historyVisible: boolean,
+	epoch: number,
+	devices: number,
+	/**  RFC 3339. */
+	createdAt: string,
+	/**
+	 *  When this device was removed from the space (RFC 3339); `None` while it is a member. A
+	 *  space left keeps what it brought (readable here) and opens nothing new: it has no
+	 *  members to show, and takes no addition, removal or share.
+	 */
+	removedAt: string | null,
 };
 
 /**  What a space is for. */

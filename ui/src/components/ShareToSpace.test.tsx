@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
-import type { SpaceDto } from '../bindings';
+import type { SpaceDto_Serialize } from '../bindings';
 import { err, fakeApi, ok, space, syncStatus } from '../test/fakeApi';
 import { renderWith } from '../test/render';
 import { ShareToSpace } from './ShareToSpace';
@@ -43,8 +43,17 @@ describe('sharing in a space', () => {
     expect(error.textContent).toBe('Élément introuvable.');
   });
 
+  it('offers no space this device was removed from', async () => {
+    const left = space('Cellule de crise Sahel', 'e', { removedAt: '2026-11-25T16:30:00Z', devices: 0 });
+    renderWith(<ShareToSpace target="item" id="item-1" testPrefix="reader" />, fakeApi({ spaces: vi.fn(async () => ok([berlin, left])) }));
+    fireEvent.click(screen.getByTestId('reader-share-open'));
+    // The one current space is chosen already; the removed one is not listed.
+    await waitFor(() => expect((screen.getByTestId('reader-share-space') as HTMLSelectElement).value).toBe(berlin.id));
+    expect([...(screen.getByTestId('reader-share-space') as HTMLSelectElement).options].map((o) => o.textContent)).toEqual(['— choisir —', 'Poste de Berlin']);
+  });
+
   it('shares a draft and lists the spaces it is shared into', async () => {
-    let sharedIn: SpaceDto[] = [];
+    let sharedIn: SpaceDto_Serialize[] = [];
     const shareDraft = vi.fn(async () => {
       sharedIn = [berlin];
       return ok(syncStatus({ pending: 1 }));

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi, type CommandError } from '../api';
-import type { SpaceDto } from '../bindings';
+import type { SpaceDto_Serialize } from '../bindings';
 import { errorText } from '../lib/errors';
 
 export function ShareToSpace({ target, id, testPrefix }: { target: 'item' | 'draft'; id: string; testPrefix: 'reader' | 'draft' }) {
@@ -14,8 +14,8 @@ export function ShareToSpace({ target, id, testPrefix }: { target: 'item' | 'dra
   const api = useApi();
   const dom = useId();
   const [open, setOpen] = useState(false);
-  const [spaces, setSpaces] = useState<SpaceDto[] | null>(null);
-  const [sharedIn, setSharedIn] = useState<SpaceDto[]>([]);
+  const [spaces, setSpaces] = useState<SpaceDto_Serialize[] | null>(null);
+  const [sharedIn, setSharedIn] = useState<SpaceDto_Serialize[]>([]);
   const [choice, setChoice] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<CommandError | null>(null);
@@ -38,8 +38,10 @@ export function ShareToSpace({ target, id, testPrefix }: { target: 'item' | 'dra
     void api.spaces().then((r) => {
       if (!live) return;
       if (r.status === 'ok') {
-        setSpaces(r.data);
-        setChoice((c) => c || (r.data.length === 1 ? (r.data[0]?.id ?? '') : ''));
+        // A space this device was removed from takes nothing new.
+        const current = r.data.filter((s) => s.removedAt === null);
+        setSpaces(current);
+        setChoice((c) => c || (current.length === 1 ? (current[0]?.id ?? '') : ''));
       } else setError(r.error);
     });
     return () => {

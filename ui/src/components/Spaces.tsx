@@ -1,16 +1,20 @@
 // The spaces ("Espaces"): end-to-end encrypted groups of devices that share items and drafts
-// through the relay. The list (name, kind, epoch, devices), a form to create one, and a
-// space's members (named from the contacts: "cet appareil", "non vérifié", or a device no
-// contact lists), with a contact to add through the relay.
+// through the relay. The list (name, kind, epoch, devices; a space this device was removed
+// from marked "Retiré" with its date), a form to create one, and a space's members (named
+// from the contacts: "cet appareil", "non vérifié", or a device no contact lists), with a
+// contact to add through the relay, a member to remove (after a confirmation), and the
+// space's history to hand over again. A space left shows only that it was left.
 //
 // A space is named to the backend by its id, a contact by its identity key: two may share a
-// name. The rules (who may be added, what the relay accepts) are the backend's.
+// name. The rules (who may be added or removed, what the relay accepts) are the backend's.
 
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import type { TFunction } from 'i18next';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi, type CommandError } from '../api';
-import type { ContactDto_Serialize, SpaceDetailDto_Serialize, SpaceDto, SpaceKindDto, SpaceMemberDto_Serialize } from '../bindings';
+import type { ContactDto_Serialize, SpaceDetailDto_Serialize, SpaceDto_Serialize, SpaceKindDto, SpaceMemberDto_Serialize } from '../bindings';
 import { errorText } from '../lib/errors';
+import { formatDate } from '../lib/format';
 import { useSyncStatus } from '../lib/useSyncStatus';
 import { ErrorAlert } from './common';
 
@@ -22,7 +26,7 @@ export function Spaces() {
   const api = useApi();
   const id = useId();
   const { status } = useSyncStatus(api);
-  const [spaces, setSpaces] = useState<SpaceDto[] | null>(null);
+  const [spaces, setSpaces] = useState<SpaceDto_Serialize[] | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const revision = status?.spacesRevision ?? 0;
@@ -75,28 +79,50 @@ export function Spaces() {
   );
 }
 
-function SpaceRow({ space: s, open, detailId, onToggle }: { space: SpaceDto; open: boolean; detailId: string; onToggle: () => void }) {
-  const { t } = useTranslation();
+function SpaceRow({ space: s, open, detailId, onToggle }: { space: SpaceDto_Serialize; open: boolean; detailId: string; onToggle: () => void }) {
+  const { t, i18n } = useTranslation();
+  const removed = s.removedAt !== null;
   return (
-    <li className={`space-row${open ? ' open' : ''}`} data-testid="space-row" data-id={s.id} data-name={s.name} data-kind={s.kind}>
-      <button type="button" className="link space-name" data-testid="space-open" aria-expanded={open} aria-controls={open ? detailId : undefined} aria-label={t('spaces.showMembers', { name: s.name })} onClick={onToggle}>
+    <li className={`space-row${open ? ' open' : ''}${removed ? ' space-left' : ''}`} data-testid="space-row" data-id={s.id} data-name={s.name} data-kind={s.kind} data-removed={removed ? 'true' : 'false'}>
+      <button
+        type="button"
+        className="link space-name"
+        data-testid="space-open"
+        aria-expanded={open}
+        aria-controls={open ? detailId : undefined}
+        aria-label={removed ? t('spaces.showRemoved', { name: s.name }) : t('spaces.showMembers', { name: s.name })}
+        onClick={onToggle}
+      >
         {s.name}
       </button>
       <span className="badge space-kind" data-testid="space-kind">
         {t(`spaces.kinds.${s.kind}`)}
       </span>
-      <span className="muted" data-testid="space-epoch">
-        {t('spaces.epoch', { n: s.epoch })}
-      </span>
-      <span className="muted" data-testid="space-devices" data-count={s.devices}>
-        {t('spaces.devices', { n: s.devices })}
-      </span>
-      {s.historyVisible && <span className="muted small">{t('spaces.historyShort')}</span>}
+      {removed ? (
+        <>
+          <span className="badge badge-removed" data-testid="space-removed">
+            {t('spaces.removedBadge')}
+          </span>
+          <span className="muted" data-testid="space-removed-at">
+            {t('spaces.removedOn', { date: formatDate(s.removedAt, i18n.language) })}
+          </span>
+        </>
+      ) : (
+        <>
+          <span className="muted" data-testid="space-epoch">
+            {t('spaces.epoch', { n: s.epoch })}
+          </span>
+          <span className="muted" data-testid="space-devices" data-count={s.devices}>
+            {t('spaces.devices', { n: s.devices })}
+          </span>
+          {s.historyVisible && <span className="muted small">{t('spaces.historyShort')}</span>}
+        </>
+      )}
     </li>
   );
 }
 
-function CreateSpace({ onCreated }: { onCreated: (s: SpaceDto) => void }) {
+function CreateSpace({ onCreated }: { onCreated: (s: SpaceDto_Serialize) => void }) {
   const { t } = useTranslation();
   const api = useApi();
   const id = useId();
@@ -175,13 +201,93 @@ function CreateSpace({ onCreated }: { onCreated: (s: SpaceDto) => void }) {
   );
 }
 
-function SpaceDetail({ space, revision, domId, onChanged, onClose }: { space: SpaceDto; revision: number; domId: string; onChanged: () => void; onClose: () => void }) {
+function SpaceDetail(props: { space: SpaceDto_Serialize; revision: number; domId: string; onChanged: () => void; onClose: () => void }) {
+  return props.space.removedAt !== null ? <LeftSpace {...props} /> : <CurrentSpace {...props} />;
+}
+
+/** The title of a space's detail, focused once there is something to read under it. */
+function useTitleFocus(ready: boolean) {
+  const title = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (ready) title.current?.focus();
+  }, [ready]);
+  return title;
+}
+
+/**
+ * A confirmation shown in place, under the button that opens it: its "Annuler" gets the focus
+ * when it opens, and the button gets it back when it is cancelled (Escape too).
+ */
+function useInlineConfirm() {
+  const [asking, setAsking] = useState(false);
+  const opener = useRef<HTMLButtonElement>(null);
+  const cancelButton = useRef<HTMLButtonElement>(null);
+  const back = useRef(false);
+  useEffect(() => {
+    if (asking) cancelButton.current?.focus();
+    else if (back.current) {
+      back.current = false;
+      opener.current?.focus();
+    }
+  }, [asking]);
+  const cancel = () => {
+    back.current = true;
+    setAsking(false);
+  };
+  return {
+    asking,
+    opener,
+    cancelButton,
+    toggle: () => (asking ? cancel() : setAsking(true)),
+    cancel,
+    close: () => setAsking(false),
+    onKeyDown: (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && asking) {
+        e.preventDefault();
+        e.stopPropagation();
+        cancel();
+      }
+    },
+  };
+}
+
+function CloseDetail({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="form-actions">
+      <button type="button" data-testid="space-close" onClick={onClose}>
+        {t('spaces.close')}
+      </button>
+    </div>
+  );
+}
+
+/** A space this device was removed from: what it brought stays, nothing can be done in it. */
+function LeftSpace({ space, domId, onClose }: { space: SpaceDto_Serialize; domId: string; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const title = useTitleFocus(true);
+  return (
+    <section className="space-detail group" id={domId} data-testid="space-detail" data-id={space.id} data-removed="true" aria-labelledby={`${domId}-title`}>
+      <h2 id={`${domId}-title`} ref={title} tabIndex={-1}>
+        {t('spaces.removedTitle', { name: space.name })}
+      </h2>
+      <p className="warning" data-testid="space-removed-text">
+        {t('spaces.removedText', { date: formatDate(space.removedAt, i18n.language) })}
+      </p>
+      <CloseDetail onClose={onClose} />
+    </section>
+  );
+}
+
+function CurrentSpace({ space, revision, domId, onChanged, onClose }: { space: SpaceDto_Serialize; revision: number; domId: string; onChanged: () => void; onClose: () => void }) {
   const { t } = useTranslation();
   const api = useApi();
   const [detail, setDetail] = useState<SpaceDetailDto_Serialize | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
-  const title = useRef<HTMLHeadingElement>(null);
-  const loaded = detail !== null;
+  const [contacts, setContacts] = useState<ContactDto_Serialize[] | null>(null);
+  const [contactsError, setContactsError] = useState<CommandError | null>(null);
+  const [removed, setRemoved] = useState('');
+  const title = useTitleFocus(detail !== null);
 
   // Again after each sync that brought spaces or members.
   useEffect(() => {
@@ -196,10 +302,18 @@ function SpaceDetail({ space, revision, domId, onChanged, onClose }: { space: Sp
     };
   }, [api, space.id, revision]);
 
-  // The members, once shown, get the focus (the space was just opened).
+  // The contacts: those to add, and whose the members are (to remove them).
   useEffect(() => {
-    if (loaded) title.current?.focus();
-  }, [loaded]);
+    let live = true;
+    void api.contacts().then((r) => {
+      if (!live) return;
+      if (r.status === 'ok') setContacts(r.data);
+      else setContactsError(r.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [api]);
 
   return (
     <section className="space-detail group" id={domId} data-testid="space-detail" data-id={space.id} aria-labelledby={`${domId}-title`}>
@@ -215,34 +329,89 @@ function SpaceDetail({ space, revision, domId, onChanged, onClose }: { space: Sp
       {detail && (
         <ul className="member-list">
           {detail.members.map((m) => (
-            <Member key={m.device} member={m} />
+            <Member
+              key={m.device}
+              member={m}
+              space={detail.space}
+              owners={contacts === null || m.you ? null : ownersOf(m, contacts)}
+              onRemoved={(d, name) => {
+                setDetail(d);
+                setRemoved(t('spaces.removeDone', { name, space: d.space.name }));
+                title.current?.focus();
+                onChanged();
+              }}
+            />
           ))}
         </ul>
       )}
+      <p className="msg-ok" data-testid="space-remove-outcome" role="status" aria-live="polite">
+        {removed}
+      </p>
       {detail && (
         <AddMember
           space={detail.space}
+          contacts={contacts}
+          loadError={contactsError}
           onAdded={(d) => {
             setDetail(d);
             onChanged();
           }}
         />
       )}
-      <div className="form-actions">
-        <button type="button" data-testid="space-close" onClick={onClose}>
-          {t('spaces.close')}
-        </button>
-      </div>
+      {detail && <ShareHistory space={detail.space} />}
+      <CloseDetail onClose={onClose} />
     </section>
   );
 }
 
-function Member({ member: m }: { member: SpaceMemberDto_Serialize }) {
+/**
+ * The contacts a member's device may be of. A member carries the name and organisation of the
+ * contact whose card lists the device, not their key: the contacts so named (more than one
+ * only when two share both).
+ */
+export function ownersOf(m: SpaceMemberDto_Serialize, contacts: ContactDto_Serialize[]): ContactDto_Serialize[] {
+  if (m.you || m.name === null) return [];
+  return contacts.filter((c) => c.name === m.name && c.org === m.org);
+}
+
+function memberLabel(t: TFunction, m: SpaceMemberDto_Serialize): string {
+  return m.name ? (m.org ? `${m.name} (${m.org})` : m.name) : t('spaces.unknownDevice');
+}
+
+/**
+ * A member's device, and for another person's a button that removes them (all their devices)
+ * once confirmed. `owners`: the contacts the device may be of (`null`: not known yet, or this
+ * device); a device none of them lists cannot be named to the backend, so it has no button.
+ */
+function Member({ member: m, space, owners, onRemoved }: { member: SpaceMemberDto_Serialize; space: SpaceDto_Serialize; owners: ContactDto_Serialize[] | null; onRemoved: (d: SpaceDetailDto_Serialize, name: string) => void }) {
   const { t } = useTranslation();
+  const api = useApi();
+  const id = useId();
+  const confirm = useInlineConfirm();
+  const [choice, setChoice] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<CommandError | null>(null);
+  const label = memberLabel(t, m);
+  const who = owners?.length === 1 ? (owners[0]?.identity ?? '') : choice;
+
+  async function remove(e: FormEvent) {
+    e.preventDefault();
+    if (who === '' || busy) return;
+    setBusy(true);
+    setError(null);
+    const r = await api.removeFromSpace(space.id, who);
+    setBusy(false);
+    if (r.status === 'ok') {
+      confirm.close();
+      onRemoved(r.data, owners?.find((c) => c.identity === who)?.name ?? m.name ?? '');
+    } else setError(r.error);
+  }
+
+  const errorId = `${id}-error`;
   return (
     <li className={`member-row${m.verified ? '' : ' member-unverified'}`} data-testid="space-member" data-device={m.device} data-you={m.you ? 'true' : 'false'} data-verified={m.verified ? 'true' : 'false'}>
       <span className="member-name" data-testid="space-member-name">
-        {m.name ? (m.org ? `${m.name} (${m.org})` : m.name) : t('spaces.unknownDevice')}
+        {label}
       </span>
       <span className="mono muted" title={m.device}>
         {t('spaces.device', { device: m.deviceShort })}
@@ -257,37 +426,80 @@ function Member({ member: m }: { member: SpaceMemberDto_Serialize }) {
           {m.verified ? t('spaces.verified') : t('spaces.unverified')}
         </span>
       )}
+      {owners !== null && owners.length === 0 && (
+        <span className="muted small" data-testid="space-member-no-remove">
+          {t('spaces.cannotRemove')}
+        </span>
+      )}
+      {owners !== null && owners.length > 0 && (
+        <button
+          type="button"
+          ref={confirm.opener}
+          className="member-remove-open"
+          data-testid="space-member-remove"
+          aria-label={t('spaces.removeLabel', { name: label })}
+          aria-expanded={confirm.asking}
+          aria-controls={confirm.asking ? `${id}-confirm` : undefined}
+          onClick={confirm.toggle}
+        >
+          {t('spaces.remove')}
+        </button>
+      )}
+      {owners !== null && owners.length > 0 && confirm.asking && (
+        <form className="member-remove" id={`${id}-confirm`} data-testid="space-remove-confirm-form" aria-labelledby={`${id}-question`} onSubmit={remove} onKeyDown={confirm.onKeyDown}>
+          <p className="member-remove-question" id={`${id}-question`} data-testid="space-remove-question">
+            {t('spaces.removeQuestion', { name: label, space: space.name })}
+          </p>
+          <p className="field-hint" id={`${id}-hint`}>
+            {t('spaces.removeHint')}
+          </p>
+          {owners.length > 1 && (
+            <div className="field">
+              <label htmlFor={`${id}-who`}>{t('spaces.removeWhich')}</label>
+              <select id={`${id}-who`} data-testid="space-remove-contact" value={choice} onChange={(e) => setChoice(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined}>
+                <option value="">{t('spaces.chooseContact')}</option>
+                {owners.map((c) => (
+                  <option key={c.identity} value={c.identity}>
+                    {t('spaces.contactWithKey', { name: c.name, org: c.org, key: c.identityShort })}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          {error && (
+            <p className="field-error" id={errorId} data-testid="space-remove-error" role="alert">
+              {errorText(t, error)}
+            </p>
+          )}
+          <div className="form-actions">
+            <button type="submit" className="danger" data-testid="space-remove-confirm" disabled={who === '' || busy} aria-busy={busy} aria-describedby={`${id}-hint${error ? ` ${errorId}` : ''}`}>
+              {busy ? t('spaces.removing') : t('spaces.removeConfirm')}
+            </button>
+            <button type="button" ref={confirm.cancelButton} data-testid="space-remove-cancel" onClick={confirm.cancel}>
+              {t('spaces.cancel')}
+            </button>
+          </div>
+        </form>
+      )}
     </li>
   );
 }
 
-function AddMember({ space, onAdded }: { space: SpaceDto; onAdded: (d: SpaceDetailDto_Serialize) => void }) {
+function AddMember({ space, contacts, loadError, onAdded }: { space: SpaceDto_Serialize; contacts: ContactDto_Serialize[] | null; loadError: CommandError | null; onAdded: (d: SpaceDetailDto_Serialize) => void }) {
   const { t } = useTranslation();
   const api = useApi();
   const id = useId();
-  const [contacts, setContacts] = useState<ContactDto_Serialize[] | null>(null);
   const [choice, setChoice] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CommandError | null>(null);
+  const [failed, setFailed] = useState<CommandError | null>(null);
   const [added, setAdded] = useState('');
-
-  useEffect(() => {
-    let live = true;
-    void api.contacts().then((r) => {
-      if (!live) return;
-      if (r.status === 'ok') setContacts(r.data);
-      else setError(r.error);
-    });
-    return () => {
-      live = false;
-    };
-  }, [api]);
+  const error = failed ?? loadError;
 
   async function add(e: FormEvent) {
     e.preventDefault();
     if (choice === '' || busy) return;
     setBusy(true);
-    setError(null);
+    setFailed(null);
     setAdded('');
     const r = await api.addToSpace(space.id, choice);
     setBusy(false);
@@ -296,7 +508,7 @@ function AddMember({ space, onAdded }: { space: SpaceDto; onAdded: (d: SpaceDeta
       setAdded(t('spaces.added', { name: who?.name ?? '', space: space.name }));
       setChoice('');
       onAdded(r.data);
-    } else setError(r.error);
+    } else setFailed(r.error);
   }
 
   return (
@@ -335,14 +547,80 @@ function AddMember({ space, onAdded }: { space: SpaceDto; onAdded: (d: SpaceDeta
           </p>
         </div>
       )}
+      <FormOutcome error={error} errorId={`${id}-error`} testId="space-add" outcome={added} />
+    </form>
+  );
+}
+
+/**
+ * Hands the members the keys of the space's earlier epochs (after a confirmation): a member
+ * added again, or a newcomer, then reads what was sent before. Says how many epochs went.
+ */
+function ShareHistory({ space }: { space: SpaceDto_Serialize }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const id = useId();
+  const confirm = useInlineConfirm();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [shared, setShared] = useState('');
+
+  async function share(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    setShared('');
+    const r = await api.shareSpaceHistory(space.id);
+    setBusy(false);
+    if (r.status === 'ok') {
+      confirm.cancel();
+      setShared(r.data === 0 ? t('spaces.historyNone') : t('spaces.historyShared', { n: r.data }));
+    } else setError(r.error);
+  }
+
+  return (
+    <form className="space-history" data-testid="space-history" aria-labelledby={`${id}-title`} onSubmit={share} onKeyDown={confirm.onKeyDown}>
+      <h3 id={`${id}-title`}>{t('spaces.historyTitle')}</h3>
+      <p className="field-hint" id={`${id}-hint`}>
+        {t('spaces.historyExplain')}
+      </p>
+      <button type="button" ref={confirm.opener} data-testid="space-history-share" aria-describedby={`${id}-hint`} aria-expanded={confirm.asking} aria-controls={confirm.asking ? `${id}-confirm` : undefined} onClick={confirm.toggle}>
+        {t('spaces.historyShare')}
+      </button>
+      {confirm.asking && (
+        <div className="history-confirm" id={`${id}-confirm`}>
+          <p className="member-remove-question" id={`${id}-question`}>
+            {t('spaces.historyQuestion', { space: space.name })}
+          </p>
+          <div className="form-actions">
+            <button type="submit" data-testid="space-history-confirm" disabled={busy} aria-busy={busy} aria-describedby={`${id}-question`}>
+              {busy ? t('spaces.historySharing') : t('spaces.historyConfirm')}
+            </button>
+            <button type="button" ref={confirm.cancelButton} data-testid="space-history-cancel" onClick={confirm.cancel}>
+              {t('spaces.cancel')}
+            </button>
+          </div>
+        </div>
+      )}
+      <FormOutcome error={error} errorId={`${id}-error`} testId="space-history" outcome={shared} />
+    </form>
+  );
+}
+
+/** A form's refusal (an alert, `errorId` for the fields it concerns) and what it did (polite). */
+function FormOutcome({ error, errorId, testId, outcome }: { error: CommandError | null; errorId: string; testId: string; outcome: string }) {
+  const { t } = useTranslation();
+  return (
+    <>
       {error && (
-        <p className="field-error" id={`${id}-error`} data-testid="space-add-error" role="alert">
+        <p className="field-error" id={errorId} data-testid={`${testId}-error`} role="alert">
           {errorText(t, error)}
         </p>
       )}
-      <p className="msg-ok" data-testid="space-add-outcome" role="status" aria-live="polite">
-        {added}
+      <p className="msg-ok" data-testid={`${testId}-outcome`} role="status" aria-live="polite">
+        {outcome}
       </p>
-    </form>
+    </>
   );
 }

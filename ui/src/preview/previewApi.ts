@@ -112,6 +112,7 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
   const progressListeners = new Set<(e: ImportProgressEvent) => void>();
   const arrivalListeners = new Set<(e: ArrivalsEvent) => void>();
   const formDrafts = new Map<KindDto, string>();
+  const contacts = previewContacts(identity.name, identity.org);
   const listen = <T,>(set: Set<(e: T) => void>) => async (cb: (e: T) => void) => {
     set.add(cb);
     return () => set.delete(cb);
@@ -222,9 +223,9 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
     // Drafting, simulated in memory (one draft waits for Alice's clearance).
     ...previewDrafting(identity.name),
     // Contacts, simulated in memory (one verified, one whose key changed).
-    ...previewContacts(identity.name, identity.org),
+    ...contacts,
     // The relay, the sync and the spaces, simulated in memory.
-    ...previewSync(identity.name, identity.org),
+    ...previewSync(identity.name, identity.org, contacts.contacts),
     onDraftsChanged: async () => () => undefined,
     onOpenDraft: async () => () => undefined,
     onArrivals: listen(arrivalListeners),

@@ -14,7 +14,7 @@ import type {
   RouteDto,
   SessionDto_Serialize,
   SettingsDto,
-  SpaceDto,
+  SpaceDto_Serialize,
   SyncStatusDto_Serialize,
 } from '../bindings';
 
@@ -56,8 +56,8 @@ export function syncStatus(s: Partial<SyncStatusDto_Serialize> = {}): SyncStatus
 }
 
 /** A space (`id` from `key`, a hex digit repeated). */
-export function space(name: string, key: string, s: Partial<SpaceDto> = {}): SpaceDto {
-  return { id: key.repeat(32), name, kind: 'unit', historyVisible: false, epoch: 0, devices: 1, createdAt: '2026-11-28T09:00:00Z', ...s };
+export function space(name: string, key: string, s: Partial<SpaceDto_Serialize> = {}): SpaceDto_Serialize {
+  return { id: key.repeat(32), name, kind: 'unit', historyVisible: false, epoch: 0, devices: 1, createdAt: '2026-11-28T09:00:00Z', removedAt: null, ...s };
 }
 
 /** A contact (`identity` from `key`, a hex digit repeated). */
@@ -172,6 +172,8 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     space: vi.fn(async () => err('not_found')),
     createSpace: vi.fn(async () => err('space_refused', 'spaceName')),
     addToSpace: vi.fn(async () => err('relay_not_joined')),
+    removeFromSpace: vi.fn(async () => err('relay_not_joined')),
+    shareSpaceHistory: vi.fn(async () => ok(0)),
     shareItem: vi.fn(async () => ok(syncStatus({ pending: 1 }))),
     shareDraft: vi.fn(async () => ok(syncStatus({ pending: 1 }))),
     draftSpaces: vi.fn(async () => ok([])),
