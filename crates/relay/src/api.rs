@@ -1,5 +1,6 @@
 //! The HTTP routes (listed in the crate's doc) and the checks made before the database.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -26,7 +27,7 @@ use crate::auth::{self, Anonymous, Authed, Payload, now};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::mls::{self, Leaf};
-use crate::state::{AppState, Event};
+use crate::state::AppState;
 use crate::store::{self, Candidate, PushKind, Session};
 
 /// The most envelopes in one batch.
@@ -279,19 +280,19 @@ async fn create_space(
     let group =
         checked(move || mls::check_group_info(&request.group_info, space, &creator)).await?;
     let members: Vec<DeviceId> = group.members.iter().map(|m| m.device).collect();
+    let count = members.len();
+    let hub = Arc::clone(&state.hub);
     let summary = state
         .db
-        .call(move |conn| store::create_space(conn, space, &group, now()))
+        .call(move |conn| {
+            let summary = store::create_space(conn, space, &group, now())?;
+            // Under the connection: the members' sockets hear of every push after this.
+            hub.joined(&summary, &members);
+            Ok::<_, ApiError>(summary)
+        })
         .await?;
     let device = session.device;
-    tracing::info!(%space, %device, members = members.len(), epoch = summary.epoch, "space created");
-    for member in members {
-        state.publish(Event::Membership {
-            space,
-            device: member,
-            member: true,
-        });
-    }
+    tracing::info!(%space, %device, members = count, epoch = summary.epoch, "space created");
     Ok((StatusCode::CREATED, Json(summary)).into_response())
 }
 
@@ -410,9 +411,18 @@ async fn take_batch(
     .map_err(|_| ApiError::Internal("the signature checks stopped".into()))?;
     let quota = state.config.space_quota_bytes;
     let device = session.device;
-    let (outcomes, moved) = state
+    let hub = Arc::clone(&state.hub);
+    let outcomes = state
         .db
-        .call(move |conn| store::push(conn, space, device, kind, candidates, quota, now()))
+        .call(move |conn| {
+            let (outcomes, moved, fresh) =
+                store::push(conn, space, device, kind, candidates, quota, now())?;
+            // Under the connection, in the order the database took the pushes.
+            if let Some(summary) = moved {
+                hub.pushed(&summary, device, &fresh);
+            }
+            Ok::<_, ApiError>(outcomes)
+        })
         .await?;
     let (mut accepted, mut duplicate, mut refused) = (0u64, 0u64, 0u64);
     for outcome in &outcomes {
@@ -428,9 +438,6 @@ async fn take_batch(
     Metrics::add(&state.metrics.envelopes_duplicate, duplicate);
     Metrics::add(&state.metrics.envelopes_refused, refused);
     tracing::info!(%space, %device, ?kind, accepted, duplicate, refused, "batch taken");
-    if let Some(summary) = moved {
-        state.publish(Event::Head(summary));
-    }
     Ok(Json(PushResponse { outcomes }))
 }
 
@@ -632,10 +639,18 @@ async fn take_commit(
     })
     .await?;
     let quota = state.config.space_quota_bytes;
+    let hub = Arc::clone(&state.hub);
     let (summary, change) = state
         .db
         .call(move |conn| {
-            store::add_commit(conn, space, device, epoch, &accepted, &upload, quota, now())
+            let (summary, change) =
+                store::add_commit(conn, space, device, epoch, &accepted, &upload, quota, now())?;
+            // Under the connection: the removed hear nothing pushed after this commit, the
+            // rest hear of its epoch, the added of the space, at its new epoch.
+            hub.left(space, &change.removed);
+            hub.moved(&summary);
+            hub.joined(&summary, &change.added);
+            Ok::<_, ApiError>((summary, change))
         })
         .await?;
     tracing::info!(
@@ -644,23 +659,7 @@ async fn take_commit(
         removed = change.removed.len(),
         "membership from commit"
     );
-    // The removed hear nothing more, the added hear of the space once, at its new epoch.
-    for gone in change.removed {
-        state.publish(Event::Membership {
-            space,
-            device: gone,
-            member: false,
-        });
-    }
     let new_epoch = summary.epoch;
-    state.publish(Event::Head(summary));
-    for joined in change.added {
-        state.publish(Event::Membership {
-            space,
-            device: joined,
-            member: true,
-        });
-    }
     Ok(CommitAccepted { epoch: new_epoch })
 }
 

@@ -42,7 +42,7 @@
 //! | `DELETE /v1/welcomes/{id}` | the welcome's device | once processed (404 if it is not one of the caller's) |
 //! | `POST /v1/keypackages` | a session | a `KeyPackageUpload` of the caller's own key packages, all checked or none kept → `{added, held}` (at most 100 held; 507 beyond) |
 //! | `GET /v1/devices/{device}/keypackage` | a session | one of the device's key packages (TLS bytes), handed out once; 404 when it has none left |
-//! | `GET /v1/news` | a session (header or `?token=`) | WebSocket: `{"space","head","epoch"}` for each of the caller's spaces on connect and whenever one moves |
+//! | `GET /v1/news` | a session (header or `?token=`) | WebSocket: `{"space","head","epoch"}` for each of the caller's spaces on connect and whenever one moves; with `?live=true`, each push by another device to one of its spaces comes instead as one binary frame of its envelopes with their seqs (below) |
 //! | `GET /health` | anyone | 200 `ok` when the database answers |
 //! | `GET /metrics` | anyone | Prometheus text: envelopes, commits, bytes, devices, spaces, sessions, sockets, responses by class |
 //!
@@ -91,6 +91,23 @@
 //! packages the commit adds; it waits in the inbox of each device added until that device
 //! deletes it (or leaves the space).
 //!
+//! # Live delivery
+//!
+//! A socket opened with `GET /v1/news?live=true` is sent, for each push to one of its device's
+//! spaces by another device, one binary frame: the space's 16-byte id, then the envelopes the
+//! push added with their relay seqs, as an [`EnvelopePage`](diplomatie_protocol::relay::EnvelopePage)
+//! (postcard, as a pull answers; `next` empty, `head` the last seq; [`read_envelopes_frame`]
+//! reads it). The device that pushed is not sent its own envelopes (the push's answer gives
+//! their seqs); commits and joins still come as `{"space","head","epoch"}`. On connect the
+//! socket gets its spaces' heads, read as it registers: the device pulls up to them, and every
+//! envelope after them comes live, each once. Only current members are sent anything: a
+//! device removed by a commit is sent nothing pushed after that commit.
+//!
+//! Each socket's queue holds at most [`NEWS_QUEUE_BYTES`] (4 MiB); a socket that falls that
+//! far behind is queued nothing more until it has written what it holds, then gets its
+//! spaces' heads afresh (as on connect), pulls from the last seq it has, and is sent live
+//! frames again after those heads. A socket that accepts nothing for 10 s is closed.
+//!
 //! Limits: envelope size, body size (refused before it is read whole, 413), requests per
 //! device (429 with `Retry-After`), deposits per device, storage per space (507), key packages
 //! per device (507).
@@ -99,6 +116,7 @@ mod api;
 mod auth;
 pub mod db;
 mod error;
+mod hub;
 mod limit;
 mod metrics;
 mod mls;
@@ -115,6 +133,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use db::{DB_FILE, Db, DbError};
+pub use hub::{QUEUE_BYTES as NEWS_QUEUE_BYTES, read_envelopes_frame};
 pub use state::Config;
 
 use crate::state::AppState;

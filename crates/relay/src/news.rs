@@ -1,10 +1,15 @@
 //! `GET /v1/news`: a WebSocket telling a device, on connect and whenever one of its spaces
-//! moves, `{"space": hex, "head": seq, "epoch": e}`. Every socket has its own task fed by one
-//! broadcast channel: a slow socket only falls behind itself, and when it has fallen too far
-//! behind (the channel lagged) it is sent every one of its spaces' heads afresh. The socket
-//! closes when its session expires or the relay stops.
+//! moves, `{"space": hex, "head": seq, "epoch": e}`; with `?live=true`, also sending it each
+//! envelope pushed to its spaces by other devices, as binary frames (see [`crate::hub`]).
+//!
+//! On connect the socket is registered in the hub with the heads it reads, under the
+//! database's connection, then sends those heads: a device pulls up to them, and live frames
+//! carry what comes after. Every socket has its own task writing its own queue, bounded in
+//! bytes: a slow socket only falls behind itself, and when its queue overflows it is sent
+//! every one of its spaces' heads afresh once it has written the rest. The socket closes
+//! when its session expires or the relay stops.
 
-use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -13,30 +18,37 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use diplomatie_protocol::SpaceId;
-use diplomatie_protocol::relay::{News, SpaceSummary};
-use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
+use diplomatie_protocol::relay::SpaceSummary;
 
 use crate::auth::{self, now};
 use crate::error::ApiError;
-use crate::state::{AppState, Event};
+use crate::hub::{self, Frame, Outbox};
+use crate::state::AppState;
 use crate::store::{self, Session};
 
 /// A socket that takes longer than this to accept one message is closed.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, serde::Deserialize)]
 pub struct NewsQuery {
     token: Option<String>,
+    /// Also send the envelopes pushed to the device's spaces by other devices.
+    #[serde(default)]
+    live: bool,
 }
 
 pub async fn news(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<NewsQuery>,
+    query: Result<Query<NewsQuery>, axum::extract::rejection::QueryRejection>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
+    let q = query.map(|Query(q)| q).map_err(|_| {
+        ApiError::BadRequest(
+            "the query string is not as expected: /v1/news?token=TOKEN&live=true (both optional)"
+                .into(),
+        )
+    })?;
     let token = auth::bearer(&headers)
         .map(str::to_owned)
         .or(q.token)
@@ -46,93 +58,125 @@ pub async fn news(
     let upgrade = upgrade.map_err(|_| {
         ApiError::BadRequest("/v1/news is a WebSocket: connect with a WebSocket client".into())
     })?;
-    Ok(upgrade.on_upgrade(move |socket| run(state, session, socket)))
+    let live = q.live;
+    Ok(upgrade.on_upgrade(move |socket| run(state, session, live, socket)))
 }
 
-/// Counts the socket as open for as long as it lives.
-struct Open<'a>(&'a AppState);
+/// Counts the socket as open, and keeps it in the hub, for as long as it lives.
+struct Open<'a> {
+    state: &'a AppState,
+    id: Option<u64>,
+}
 
 impl Drop for Open<'_> {
     fn drop(&mut self) {
-        self.0.metrics.websockets.fetch_sub(1, Ordering::Relaxed);
+        if let Some(id) = self.id {
+            self.state.hub.unregister(id);
+        }
+        self.state
+            .metrics
+            .websockets
+            .fetch_sub(1, Ordering::Relaxed);
     }
 }
 
-async fn send(socket: &mut WebSocket, summary: &SpaceSummary) -> bool {
-    let news = News {
-        space: summary.space,
-        head: summary.head,
-        epoch: summary.epoch,
-    };
-    let Ok(text) = serde_json::to_string(&news) else {
-        return false;
-    };
+async fn send(socket: &mut WebSocket, message: Message) -> bool {
     matches!(
-        tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Text(text.into()))).await,
+        tokio::time::timeout(SEND_TIMEOUT, socket.send(message)).await,
         Ok(Ok(()))
     )
 }
 
-async fn spaces(state: &AppState, session: &Session) -> Option<Vec<SpaceSummary>> {
+async fn send_heads(socket: &mut WebSocket, heads: &[SpaceSummary]) -> bool {
+    for summary in heads {
+        if !send(socket, Message::Text(hub::news(summary))).await {
+            return false;
+        }
+    }
+    true
+}
+
+/// Registers the socket with its device's spaces, read under the database's connection.
+async fn register(
+    state: &AppState,
+    session: &Session,
+    live: bool,
+) -> Option<(Outbox, Vec<SpaceSummary>)> {
     let device = session.device;
+    let hub = Arc::clone(&state.hub);
     state
         .db
-        .call(move |conn| store::spaces_of(conn, device))
+        .call(move |conn| {
+            let heads = store::spaces_of(conn, device)?;
+            let spaces: Vec<_> = heads.iter().map(|s| s.space).collect();
+            Ok::<_, ApiError>((hub.register(device, live, &spaces), heads))
+        })
         .await
         .ok()
 }
 
-async fn run(state: AppState, session: Session, mut socket: WebSocket) {
-    state.metrics.websockets.fetch_add(1, Ordering::Relaxed);
-    let _open = Open(&state);
+/// After an overflow: the heads afresh, read as the socket starts queuing again.
+async fn heads_afresh(
+    state: &AppState,
+    session: &Session,
+    outbox: &Outbox,
+) -> Option<Vec<SpaceSummary>> {
     let device = session.device;
-    tracing::debug!(%device, "news socket opened");
-    // Subscribe before reading the heads, so that nothing in between is missed.
-    let mut events = state.news.subscribe();
-    let mut stopping = state.stopping.clone();
+    let resume = outbox.resume();
+    state
+        .db
+        .call(move |conn| {
+            let heads = store::spaces_of(conn, device)?;
+            resume.now();
+            Ok::<_, ApiError>(heads)
+        })
+        .await
+        .ok()
+}
+
+async fn run(state: AppState, session: Session, live: bool, mut socket: WebSocket) {
+    state.metrics.websockets.fetch_add(1, Ordering::Relaxed);
+    let mut open = Open {
+        state: &state,
+        id: None,
+    };
+    let device = session.device;
+    tracing::debug!(%device, live, "news socket opened");
     let left = u64::try_from(session.expires_at.saturating_sub(now())).unwrap_or(0);
     let expiry = tokio::time::sleep(Duration::from_secs(left));
     tokio::pin!(expiry);
-    let mut mine: BTreeSet<SpaceId> = BTreeSet::new();
-    let mut resend = true;
+    let mut stopping = state.stopping.clone();
+    let Some((mut outbox, heads)) = register(&state, &session, live).await else {
+        return;
+    };
+    open.id = Some(outbox.id);
+    if !send_heads(&mut socket, &heads).await {
+        return;
+    }
     loop {
-        if resend {
-            resend = false;
-            let Some(list) = spaces(&state, &session).await else {
-                break;
-            };
-            mine = list.iter().map(|s| s.space).collect();
-            let mut ok = true;
-            for summary in &list {
-                ok = ok && send(&mut socket, summary).await;
-            }
-            if !ok {
-                break;
-            }
-        }
         tokio::select! {
-            event = events.recv() => match event {
-                Ok(Event::Head(summary)) => {
-                    if mine.contains(&summary.space) && !send(&mut socket, &summary).await {
-                        break;
-                    }
-                }
-                Ok(Event::Membership { space, device: who, member }) if who == device => {
-                    if member {
-                        mine.insert(space);
-                        let summary = state.db.call(move |conn| store::summary(conn, space)).await;
-                        if let Ok(Some(summary)) = summary
-                            && !send(&mut socket, &summary).await
-                        {
-                            break;
+            frame = outbox.next() => {
+                let Some(frame) = frame else { break };
+                let sent = match &frame {
+                    Frame::News(text) => send(&mut socket, Message::Text(text.clone())).await,
+                    Frame::Envelopes(bytes) => send(&mut socket, Message::Binary(bytes.clone())).await,
+                    Frame::Joined(space) => {
+                        let space = *space;
+                        match state.db.call(move |conn| store::summary(conn, space)).await {
+                            Ok(Some(summary)) => send(&mut socket, Message::Text(hub::news(&summary))).await,
+                            Ok(None) => true,
+                            Err(_) => false,
                         }
-                    } else {
-                        mine.remove(&space);
                     }
+                    Frame::Behind => match heads_afresh(&state, &session, &outbox).await {
+                        Some(heads) => send_heads(&mut socket, &heads).await,
+                        None => false,
+                    },
+                };
+                outbox.written(&frame);
+                if !sent {
+                    break;
                 }
-                Ok(Event::Membership { .. }) => {}
-                Err(RecvError::Lagged(_)) => resend = true,
-                Err(RecvError::Closed) => break,
             },
             message = socket.recv() => match message {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,

@@ -1,4 +1,4 @@
-//! What every request shares: the database, the limits, the counters, the news channel.
+//! What every request shares: the database, the limits, the counters, the news sockets.
 
 use std::net::IpAddr;
 use std::ops::Deref;
@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use diplomatie_protocol::relay::SpaceSummary;
 use diplomatie_protocol::{DeviceId, MAX_ENVELOPE_BYTES, SpaceId};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 use crate::auth::Challenges;
 use crate::db::Db;
+use crate::hub::Hub;
 use crate::limit::RateLimiter;
 use crate::metrics::Metrics;
 
@@ -75,11 +75,13 @@ impl Config {
     }
 }
 
-/// What sockets hear about.
+/// What sockets hear about, told after the fact (see [`AppState::publish`]).
+#[allow(
+    dead_code,
+    reason = "for routes that tell the sockets after their transaction"
+)]
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// A space's log or epoch moved.
-    Head(SpaceSummary),
     /// A device joined (`member`) or left a space.
     Membership {
         space: SpaceId,
@@ -97,7 +99,8 @@ pub struct Inner {
     pub device_limit: RateLimiter<DeviceId>,
     pub deposit_limit: RateLimiter<DeviceId>,
     pub address_limit: RateLimiter<IpAddr>,
-    pub news: broadcast::Sender<Event>,
+    /// The news sockets, by device and by space.
+    pub hub: Arc<Hub>,
     /// Turns true when the relay stops: sockets close.
     pub stopping: watch::Receiver<bool>,
 }
@@ -116,7 +119,6 @@ impl Deref for AppState {
 
 impl AppState {
     pub fn new(config: Config, db: Db, stopping: watch::Receiver<bool>) -> Self {
-        let (news, _) = broadcast::channel(1024);
         let device_limit = RateLimiter::new(config.rate_per_second, config.rate_burst);
         let deposit_limit = RateLimiter::new(
             f64::from(config.deposits_per_minute.max(1)) / 60.0,
@@ -132,13 +134,30 @@ impl AppState {
             device_limit,
             deposit_limit,
             address_limit,
-            news,
+            hub: Arc::default(),
             stopping,
         }))
     }
 
+    /// Tells the news sockets of `event` after the fact, outside the database's connection:
+    /// a change that decides who hears what calls the hub under the connection instead
+    /// ([`crate::hub`]), so that nothing pushed after it is heard by the wrong socket.
+    #[allow(
+        dead_code,
+        reason = "for routes that tell the sockets after their transaction"
+    )]
     pub fn publish(&self, event: Event) {
-        // No socket listening is not an error.
-        let _ = self.news.send(event);
+        match event {
+            Event::Membership {
+                space,
+                device,
+                member: true,
+            } => self.hub.joined_later(space, device),
+            Event::Membership {
+                space,
+                device,
+                member: false,
+            } => self.hub.left(space, &[device]),
+        }
     }
 }

@@ -496,8 +496,12 @@ pub enum PushKind {
     Deposit,
 }
 
-/// Stores a batch in one transaction: outcomes in the batch's order, and the space's summary
-/// if anything new was stored. Over the space's quota, nothing is stored (507).
+/// The envelopes a push stored: (relay seq, bytes), in order.
+pub type Stored = Vec<(u64, Vec<u8>)>;
+
+/// Stores a batch in one transaction: outcomes in the batch's order, the space's summary if
+/// anything new was stored, and the envelopes stored with their seqs. Over the space's quota,
+/// nothing is stored (507).
 pub fn push(
     conn: &mut Connection,
     space: SpaceId,
@@ -506,7 +510,7 @@ pub fn push(
     candidates: Vec<Candidate>,
     quota: u64,
     now: i64,
-) -> Result<(Vec<PushOutcome>, Option<SpaceSummary>), ApiError> {
+) -> Result<(Vec<PushOutcome>, Option<SpaceSummary>, Stored), ApiError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let row = match kind {
         PushKind::Member => member_space(&tx, space, sender)?,
@@ -515,6 +519,8 @@ pub fn push(
     let mut head = row.head;
     let mut used = row.bytes_used;
     let mut outcomes = Vec::with_capacity(candidates.len());
+    // The envelopes added, with their seqs, for the live sockets.
+    let mut fresh = Vec::with_capacity(candidates.len());
     {
         let mut existing = tx
             .prepare_cached("SELECT seq, bytes = ?3 FROM envelopes WHERE space = ?1 AND id = ?2")?;
@@ -615,6 +621,7 @@ pub fn push(
                 seq: head,
                 duplicate: false,
             });
+            fresh.push((head, bytes));
         }
     }
     let changed = head != row.head;
@@ -632,6 +639,7 @@ pub fn push(
             head,
             epoch: row.epoch,
         }),
+        fresh,
     ))
 }
 
