@@ -14,7 +14,11 @@
 //!   bytes, and `GET /v1/spaces/{space}/deposit-key` gets the [`DepositKeys`] published at
 //!   the space's latest epoch;
 //! - `POST /v1/keypackages` sends a [`KeyPackageUpload`] and gets back a JSON
-//!   [`KeyPackagesStored`].
+//!   [`KeyPackagesStored`];
+//! - a link mailbox's slots (`PUT` and `GET /v1/links/{link}/{slot}`, see [`LinkSlot`]) carry
+//!   the devices' bytes as they are, while `POST /v1/links` answers a JSON [`LinkOpened`],
+//!   `POST /v1/links/{link}/invite` a [`LinkInvite`] and `GET /v1/devices/mine` a list of
+//!   [`OwnDevice`].
 //!
 //! MLS messages inside these (group infos, commits, welcomes, key packages) are TLS-encoded as
 //! RFC 9420 defines them; the relay reads them with openmls.
@@ -385,6 +389,126 @@ pub struct News {
     pub epoch: u64,
 }
 
+/// How long a link mailbox stays open, in seconds (`POST /v1/links`).
+pub const LINK_TTL_SECONDS: u64 = 10 * 60;
+
+/// The most link mailboxes one device may have open at once.
+pub const MAX_OPEN_LINKS: u32 = 3;
+
+/// The most bytes slot `c` of a link mailbox takes (the existing device's sealed hand-over).
+pub const MAX_LINK_PAYLOAD_BYTES: usize = 1024 * 1024;
+
+/// The most bytes slots `a`, `b` and `d` of a link mailbox take.
+pub const MAX_LINK_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// One of a link mailbox's four slots, each written once, with at least one byte, at most
+/// [`LinkSlot::max_bytes`] (`PUT /v1/links/{link}/{slot}`, `application/octet-stream`):
+///
+/// | slot | written by | read by |
+/// |---|---|---|
+/// | `a` | the owner's session | anyone who knows the link |
+/// | `b` | anyone who knows the link | the owner's session |
+/// | `c` | the owner's session | anyone who knows the link |
+/// | `d` | anyone who knows the link | the owner's session |
+///
+/// The owner is the device that opened the mailbox; the other side is the new device, which
+/// has no session yet. What the slots hold is the devices' business: the relay only carries
+/// it (a PAKE's messages, then messages sealed under the key it agrees).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LinkSlot {
+    A,
+    B,
+    C,
+    D,
+}
+
+impl LinkSlot {
+    pub const ALL: [LinkSlot; 4] = [LinkSlot::A, LinkSlot::B, LinkSlot::C, LinkSlot::D];
+
+    /// The slot named by `a`, `b`, `c` or `d`.
+    pub fn from_char(name: char) -> Option<Self> {
+        match name {
+            'a' => Some(Self::A),
+            'b' => Some(Self::B),
+            'c' => Some(Self::C),
+            'd' => Some(Self::D),
+            _ => None,
+        }
+    }
+
+    /// The slot named by the text `a`, `b`, `c` or `d`.
+    pub fn parse(name: &str) -> Option<Self> {
+        let mut chars = name.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Self::from_char(c),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> char {
+        match self {
+            Self::A => 'a',
+            Self::B => 'b',
+            Self::C => 'c',
+            Self::D => 'd',
+        }
+    }
+
+    /// Whether the owner's session writes it (`a`, `c`); the others are written without a
+    /// session and read only by the owner's.
+    pub fn owner_writes(self) -> bool {
+        matches!(self, Self::A | Self::C)
+    }
+
+    /// The most bytes it takes: [`MAX_LINK_PAYLOAD_BYTES`] for `c`,
+    /// [`MAX_LINK_MESSAGE_BYTES`] for the others.
+    pub fn max_bytes(self) -> usize {
+        match self {
+            Self::C => MAX_LINK_PAYLOAD_BYTES,
+            _ => MAX_LINK_MESSAGE_BYTES,
+        }
+    }
+}
+
+/// A link mailbox just opened (`POST /v1/links`): its id, 20 lowercase hex digits (10 random
+/// bytes), and when it expires (Unix seconds), [`LINK_TTL_SECONDS`] after it opened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkOpened {
+    pub link: String,
+    pub expires_at: i64,
+}
+
+/// A one-time enrolment token for the device being linked (`POST /v1/links/{link}/invite`),
+/// used as an operator's token is (`POST /v1/enrol`), valid until the link expires, and only
+/// for a certificate of the same identity key as the link's owner. It is a secret: never log
+/// it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkInvite {
+    pub token: String,
+}
+
+impl std::fmt::Debug for LinkInvite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkInvite")
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+/// One of the devices enrolled under the session device's identity key
+/// (`GET /v1/devices/mine`, a JSON list of these, oldest first). Times are Unix seconds;
+/// `last_seen` is when the device last opened a session (its enrolment until then);
+/// `revoked_at` is when a sibling revoked it, `null` while it is in use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnDevice {
+    #[serde(with = "hex_device")]
+    pub device: DeviceId,
+    pub enrolled_at: i64,
+    pub last_seen: i64,
+    #[serde(default)]
+    pub revoked_at: Option<i64>,
+}
+
 /// The body of every refused request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -407,10 +531,12 @@ pub enum ErrorKind {
     /// 403: the session's device may not do this (not a member; a bad invitation; a commit,
     /// group info or deposit key not its own; a device in a group that is not enrolled).
     Forbidden,
-    /// 404: no such space, device, welcome, or no key package left for a device.
+    /// 404: no such space, device, welcome, or no key package left for a device; a link
+    /// mailbox unknown, expired or closed.
     NotFound,
     /// 409: already exists, or a commit lost the race for its epoch, or a deposit key is not
-    /// of the space's current epoch.
+    /// of the space's current epoch; a link slot already written, a link's invitation already
+    /// made, or too many links open.
     Conflict,
     /// 413: the body or an envelope is larger than the relay takes.
     TooLarge,
@@ -542,5 +668,24 @@ mod tests {
         );
         // Close to the envelopes' own size: a length and a seq each.
         assert!(bytes.len() < 40 + 12);
+    }
+
+    #[test]
+    fn link_slots_are_named_by_one_letter_with_their_writers_and_sizes() {
+        for slot in LinkSlot::ALL {
+            assert_eq!(LinkSlot::from_char(slot.name()), Some(slot));
+            assert_eq!(LinkSlot::parse(&slot.name().to_string()), Some(slot));
+        }
+        for name in ["", "e", "A", "ab", "aa", " a"] {
+            assert_eq!(LinkSlot::parse(name), None, "{name:?}");
+        }
+        let writers: Vec<bool> = LinkSlot::ALL.iter().map(|s| s.owner_writes()).collect();
+        assert_eq!(writers, [true, false, true, false]);
+        assert_eq!(LinkSlot::C.max_bytes(), MAX_LINK_PAYLOAD_BYTES);
+        assert_eq!(LinkSlot::B.max_bytes(), MAX_LINK_MESSAGE_BYTES);
+        let invite = LinkInvite {
+            token: "secret".into(),
+        };
+        assert!(!format!("{invite:?}").contains("secret"));
     }
 }

@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/keypackages", post(publish_key_packages))
         .route("/v1/devices/{device}/keypackage", get(take_key_package))
         .route("/v1/news", get(crate::news::news))
+        .merge(crate::links::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), track))
@@ -177,7 +178,7 @@ async fn challenge(
     let device = json(body)?.device;
     let enrolled = state
         .db
-        .call(move |conn| store::device_key(conn, device))
+        .call(move |conn| store::session_key(conn, device))
         .await?
         .is_some();
     if !enrolled {
@@ -215,7 +216,7 @@ async fn session(
     }
     let key = state
         .db
-        .call(move |conn| store::device_key(conn, device))
+        .call(move |conn| store::session_key(conn, device))
         .await?
         .ok_or_else(not_enrolled)?;
     verify_as(Context::RelayAuth, &key, &request.challenge, &request.signature).map_err(|_| {

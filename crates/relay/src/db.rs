@@ -58,10 +58,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0003_add_deposit_keys",
         include_str!("../migrations/0003_add_deposit_keys.sql"),
     ),
+    (
+        4,
+        "0004_add_device_links",
+        include_str!("../migrations/0004_add_device_links.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 fn user_version(conn: &Connection) -> Result<u32, DbError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -239,6 +244,48 @@ mod tests {
             .query_row("SELECT count(*) FROM deposit_keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!(keys, 0);
+    }
+
+    #[test]
+    fn a_database_of_schema_3_learns_each_devices_identity_key_from_its_certificate() {
+        use diplomatie_crypto::{AgreementKey, SigningKey};
+        use diplomatie_protocol::{DeviceCertificate, DeviceId};
+
+        let identity = SigningKey::generate().unwrap();
+        let certificate = DeviceCertificate::issue(
+            &identity,
+            DeviceId([7; 16]),
+            SigningKey::generate().unwrap().public_key(),
+            AgreementKey::generate().unwrap().public_key(),
+            time::OffsetDateTime::now_utc(),
+            Some(time::OffsetDateTime::now_utc() + time::Duration::days(365)),
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        for &(version, _, sql) in MIGRATIONS.iter().take(3) {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", version).unwrap();
+        }
+        conn.execute(
+            "INSERT INTO devices (id, signing_key, certificate, enrolled_at, last_seen)
+             VALUES (?1, ?2, ?3, 0, 0)",
+            rusqlite::params![
+                certificate.device.0,
+                certificate.signing,
+                certificate.bytes()
+            ],
+        )
+        .unwrap();
+        drop(conn);
+        let conn = open_connection(dir.path()).unwrap();
+        let (key, revoked): (Vec<u8>, Option<i64>) = conn
+            .query_row("SELECT identity, revoked_at FROM devices", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(key, certificate.identity.0);
+        assert_eq!(revoked, None);
     }
 
     #[test]

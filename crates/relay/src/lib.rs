@@ -10,11 +10,14 @@
 //! they add; the key packages devices publish), hence which devices are in which space, each
 //! envelope's header (space, epoch, sender, sender's seq, envelope id), the deposit keys the
 //! members publish (public keys, each with its space id, epoch and signer device), sizes and
-//! times. Nothing else: an envelope's content is sealed under its space's epoch key, exported
-//! from the group's epoch secrets, which the relay never has, and a space's or a person's name
-//! travels only inside that content. It never logs a payload, a token or a key: request logs
-//! name the route template (never its values or query string), the device, the space and
-//! counts.
+//! times; which devices share an identity key (as their certificates already say), and when a
+//! person links a device (a link mailbox opened, the sizes and times of its four messages,
+//! the enrolment it leads to) or revokes one. Nothing else: an envelope's content is sealed
+//! under its space's epoch key, exported from the group's epoch secrets, which the relay never
+//! has, and a space's or a person's name travels only inside that content; a link mailbox
+//! holds a PAKE's messages, then messages sealed under the key it agrees between the two
+//! devices. It never logs a payload, a token or a key: request logs name the route template
+//! (never its values or query string), the device, the space and counts.
 //!
 //! # API (`/v1`)
 //!
@@ -25,8 +28,8 @@
 //!
 //! | route | who | what |
 //! |---|---|---|
-//! | `POST /v1/enrol` | anyone with a token | `{token, certificate}`: a one-time token from `diplomatie-relay invite` enrols a device by its certificate (403: unknown, used or expired token) |
-//! | `POST /v1/auth/challenge` | an enrolled device | `{device}` → a single-use challenge, valid 60 s (401 if not enrolled) |
+//! | `POST /v1/enrol` | anyone with a token | `{token, certificate}`: a one-time token from `diplomatie-relay invite` or a link enrols a device by its certificate (403: unknown, used or expired token, a link's token for a certificate of another identity key, a revoked device) |
+//! | `POST /v1/auth/challenge` | an enrolled device | `{device}` → a single-use challenge, valid 60 s (401 if not enrolled, 403 if revoked) |
 //! | `POST /v1/auth/session` | an enrolled device | `{device, challenge, signature}`, the challenge signed under `Context::RelayAuth` → a session token, valid 15 min, then sent as `Authorization: Bearer` |
 //! | `POST /v1/spaces` | a session | `{space, group_info}`: creates a space from its MLS group, given by a group info with its ratchet tree that the caller's leaf signed; its members are the group's (each an enrolled device), its epoch the group's → 201 `{space, head, epoch}` (409 if it exists) |
 //! | `GET /v1/spaces` | a session | the caller's spaces, each with its head seq and epoch |
@@ -42,6 +45,13 @@
 //! | `DELETE /v1/welcomes/{id}` | the welcome's device | once processed (404 if it is not one of the caller's) |
 //! | `POST /v1/keypackages` | a session | a `KeyPackageUpload` of the caller's own key packages, all checked or none kept → `{added, held}` (at most 100 held; 507 beyond) |
 //! | `GET /v1/devices/{device}/keypackage` | a session | one of the device's key packages (TLS bytes), handed out once; 404 when it has none left |
+//! | `POST /v1/links` | a session | opens a link mailbox owned by the session's device, for 10 min → 201 `{link, expires_at}` (`link`: 20 hex digits; at most 3 open per device, 409 beyond) |
+//! | `PUT /v1/links/{link}/{slot}` | `a`, `c`: the owner's session; `b`, `d`: anyone with the link | the slot's bytes (`application/octet-stream`, at least one, at most 1 MiB for `c` and 64 KiB for the others: 413), written once (409 after) → 204 |
+//! | `GET /v1/links/{link}/{slot}` | `a`, `c`: anyone with the link; `b`, `d`: the owner's session | 200 with the slot's bytes, 204 while it is empty; for every link route, 404 when the link is unknown, expired or closed: start linking again |
+//! | `POST /v1/links/{link}/invite` | the owner's session | → 201 `{token}`: the link's one enrolment token (409 for a second), valid until the link expires, enrolling only a certificate of the owner's identity key |
+//! | `DELETE /v1/links/{link}` | the owner's session | closes it, its slots deleted → 204 (a token it made stays valid until the link would have expired) |
+//! | `GET /v1/devices/mine` | a session | the devices enrolled under the session device's identity key, oldest first: `[{device, enrolled_at, last_seen, revoked_at}]` |
+//! | `POST /v1/devices/{device}/revoke` | a session of another device of the same identity key | → 200 with the device's `{device, enrolled_at, last_seen, revoked_at}` (again: 200, unchanged); its sessions, key packages, welcomes and links deleted, no challenge, session or enrolment for it after (403); its own session's device: 400, another identity's: 403, unknown: 404. Its spaces' members remove it with commits |
 //! | `GET /v1/news` | a session (header or `?token=`) | WebSocket: `{"space","head","epoch"}` for each of the caller's spaces on connect and whenever one moves; with `?live=true`, each push by another device to one of its spaces comes instead as one binary frame of its envelopes with their seqs (below) |
 //! | `GET /health` | anyone | 200 `ok` when the database answers |
 //! | `GET /metrics` | anyone | Prometheus text: envelopes, commits, bytes, devices, spaces, sessions, sockets, responses by class |
@@ -110,7 +120,8 @@
 //!
 //! Limits: envelope size, body size (refused before it is read whole, 413), requests per
 //! device (429 with `Retry-After`), deposits per device, storage per space (507), key packages
-//! per device (507).
+//! per device (507), link mailboxes per device (409), and reads and writes of a link made
+//! without a session, per link and per address (429).
 
 mod api;
 mod auth;
@@ -118,6 +129,7 @@ pub mod db;
 mod error;
 mod hub;
 mod limit;
+mod links;
 mod metrics;
 mod mls;
 mod news;

@@ -35,6 +35,8 @@ pub struct Config {
     pub deposits_per_minute: u32,
     pub session_ttl: Duration,
     pub challenge_ttl: Duration,
+    /// How long a link mailbox stays open (`POST /v1/links`).
+    pub link_ttl: Duration,
 }
 
 impl Config {
@@ -49,6 +51,7 @@ impl Config {
             deposits_per_minute: 30,
             session_ttl: Duration::from_secs(15 * 60),
             challenge_ttl: Duration::from_secs(60),
+            link_ttl: Duration::from_secs(diplomatie_protocol::relay::LINK_TTL_SECONDS),
         }
     }
 

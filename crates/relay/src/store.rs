@@ -45,7 +45,8 @@ pub fn create_invite(
 }
 
 /// Uses the invitation and enrols the device, in one transaction: a refused enrolment leaves
-/// the invitation unused.
+/// the invitation unused. An invitation made through a link mailbox takes only a certificate
+/// of its owner's identity key; a revoked device never enrols again.
 pub fn enrol(
     conn: &mut Connection,
     token_hash: [u8; 32],
@@ -53,11 +54,11 @@ pub fn enrol(
     now: i64,
 ) -> Result<(), ApiError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let invite: Option<(i64, Option<i64>)> = tx
+    let invite: Option<(i64, Option<i64>, Option<Vec<u8>>)> = tx
         .query_row(
-            "SELECT expires_at, used_at FROM invites WHERE token_hash = ?1",
+            "SELECT expires_at, used_at, identity FROM invites WHERE token_hash = ?1",
             [token_hash],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
     match invite {
@@ -66,41 +67,49 @@ pub fn enrol(
                 "this enrolment token is unknown: ask the relay's operator for a new one".into(),
             ));
         }
-        Some((_, Some(_))) => {
+        Some((_, Some(_), _)) => {
             return Err(ApiError::Forbidden(
                 "this enrolment token was already used: ask the relay's operator for a new one"
                     .into(),
             ));
         }
-        Some((expires_at, None)) if expires_at <= now => {
+        Some((expires_at, None, _)) if expires_at <= now => {
             return Err(ApiError::Forbidden(
                 "this enrolment token has expired: ask the relay's operator for a new one".into(),
             ));
         }
+        Some((_, None, Some(identity))) if identity != certificate.identity.0 => {
+            return Err(ApiError::Forbidden(
+                "this enrolment token links a device of another person (another identity key): certify this device with the identity of the device that showed the code, or start linking again from that person's device".into(),
+            ));
+        }
         Some(_) => {}
     }
-    let exists: bool = tx
+    let exists: Option<Option<i64>> = tx
         .query_row(
-            "SELECT 1 FROM devices WHERE id = ?1",
+            "SELECT revoked_at FROM devices WHERE id = ?1",
             [certificate.device.0],
-            |_| Ok(()),
+            |r| r.get(0),
         )
-        .optional()?
-        .is_some();
-    if exists {
+        .optional()?;
+    if matches!(exists, Some(Some(_))) {
+        return Err(device_revoked());
+    }
+    if exists.is_some() {
         return Err(ApiError::Conflict {
             message: "this device is already enrolled: open a session instead".into(),
             epoch: None,
         });
     }
     tx.execute(
-        "INSERT INTO devices (id, signing_key, certificate, enrolled_at, last_seen)
-         VALUES (?1, ?2, ?3, ?4, ?4)",
+        "INSERT INTO devices (id, signing_key, certificate, enrolled_at, last_seen, identity)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
         params![
             certificate.device.0,
             certificate.signing,
             certificate.bytes(),
-            now
+            now,
+            certificate.identity.0
         ],
     )?;
     tx.execute(
@@ -122,8 +131,28 @@ pub fn device_key(conn: &Connection, device: DeviceId) -> Result<Option<[u8; 32]
         .optional()?)
 }
 
-fn is_enrolled(conn: &Connection, device: DeviceId) -> Result<bool, ApiError> {
-    Ok(device_key(conn, device)?.is_some())
+/// The refusal a revoked device gets, whatever it asks.
+pub fn device_revoked() -> ApiError {
+    ApiError::Forbidden(
+        "this device was revoked by its owner: link it again as a new device".into(),
+    )
+}
+
+/// The enrolled device's signing key, to open a session with: `None` if it is not enrolled,
+/// 403 if it was revoked.
+pub fn session_key(conn: &Connection, device: DeviceId) -> Result<Option<[u8; 32]>, ApiError> {
+    let found: Option<([u8; 32], Option<i64>)> = conn
+        .query_row(
+            "SELECT signing_key, revoked_at FROM devices WHERE id = ?1",
+            [device.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match found {
+        Some((_, Some(_))) => Err(device_revoked()),
+        Some((key, None)) => Ok(Some(key)),
+        None => Ok(None),
+    }
 }
 
 // ---- sessions ----
@@ -165,7 +194,7 @@ pub fn session(
         .query_row(
             "SELECT s.device, d.signing_key, s.expires_at FROM sessions s
              JOIN devices d ON d.id = s.device
-             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND d.revoked_at IS NULL",
             params![token_hash, now],
             |r| {
                 Ok(Session {
@@ -450,10 +479,13 @@ pub fn add_commit(
     ))
 }
 
+/// The device's spaces; none once it is revoked (it hears of no space, though it stays in
+/// their groups until a member's commit removes it).
 pub fn spaces_of(conn: &Connection, device: DeviceId) -> Result<Vec<SpaceSummary>, ApiError> {
     let mut stmt = conn.prepare_cached(
         "SELECT s.id, s.head, s.epoch FROM members m JOIN spaces s ON s.id = m.space
-         WHERE m.device = ?1 ORDER BY s.id",
+         JOIN devices d ON d.id = m.device
+         WHERE m.device = ?1 AND d.revoked_at IS NULL ORDER BY s.id",
     )?;
     let rows = stmt.query_map([device.0], |r| {
         Ok(SpaceSummary {
@@ -907,10 +939,19 @@ pub fn take_key_package(
     now: i64,
 ) -> Result<Vec<u8>, ApiError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if !is_enrolled(&tx, device)? {
-        return Err(ApiError::NotFound(
-            "this device is not enrolled with this relay: it must enrol first".into(),
-        ));
+    match session_key(&tx, device) {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return Err(ApiError::NotFound(
+                "this device is not enrolled with this relay: it must enrol first".into(),
+            ));
+        }
+        Err(ApiError::Forbidden(_)) => {
+            return Err(ApiError::NotFound(
+                "this device was revoked by its owner: it joins no space".into(),
+            ));
+        }
+        Err(e) => return Err(e),
     }
     tx.execute(
         "DELETE FROM key_packages WHERE device = ?1 AND not_after <= ?2",

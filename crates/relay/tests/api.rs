@@ -425,8 +425,6 @@ async fn tampered_misattributed_oversized_and_stale_envelopes_are_refused_and_th
 /// only part of it gets its 413 without sending the rest.
 #[tokio::test]
 async fn an_oversized_body_is_refused_before_it_is_read_whole() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
     let relay = InProcess::start_with(|c| {
         c.max_envelope_bytes = 64 * 1024;
         c.max_body_bytes = 128 * 1024;
@@ -434,43 +432,13 @@ async fn an_oversized_body_is_refused_before_it_is_read_whole() {
     .await;
     let alice = Client::join(&relay.url, relay.dir.path()).await;
     let space = alice.create_space().await;
-    let address = relay.url.trim_start_matches("http://").to_owned();
+    let head = format!(
+        "POST /v1/spaces/{space}/envelopes HTTP/1.1\r\nAuthorization: Bearer {}\r\nContent-Type: application/octet-stream\r\n",
+        alice.token
+    );
     for announce in [true, false] {
-        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
-        let head = if announce {
-            format!(
-                "POST /v1/spaces/{space}/envelopes HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
-                alice.token,
-                1u64 << 30
-            )
-        } else {
-            format!(
-                "POST /v1/spaces/{space}/envelopes HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
-                alice.token
-            )
-        };
-        stream.write_all(head.as_bytes()).await.unwrap();
-        // Send up to 1 MiB (far less than announced), then stop and wait for the answer.
-        let chunk = vec![0u8; 64 * 1024];
-        for _ in 0..16 {
-            let wrote = if announce {
-                stream.write_all(&chunk).await
-            } else {
-                let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
-                framed.extend_from_slice(&chunk);
-                framed.extend_from_slice(b"\r\n");
-                stream.write_all(&framed).await
-            };
-            if wrote.is_err() {
-                break; // The relay answered and closed: fine.
-            }
-        }
-        let mut answer = vec![0u8; 4096];
-        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
-            .await
-            .expect("an answer before the body is complete")
-            .unwrap();
-        let text = String::from_utf8_lossy(&answer[..read]);
+        // Up to 256 KiB sent (far less than announced), then the answer.
+        let text = answer_before_the_body_ends(&relay.url, &head, announce).await;
         assert!(text.starts_with("HTTP/1.1 413"), "{text}");
         assert!(text.contains("too_large"), "{text}");
     }
@@ -844,7 +812,8 @@ async fn the_news_socket_tells_members_of_pushes_and_non_members_nothing() {
 fn the_json_wire_forms_are_as_documented() {
     use diplomatie_protocol::DeviceId;
     use diplomatie_protocol::relay::{
-        CreateSpaceRequest, ErrorBody, KeyPackagesStored, News, SessionRequest,
+        CreateSpaceRequest, ErrorBody, KeyPackagesStored, LinkInvite, LinkOpened, News, OwnDevice,
+        SessionRequest,
     };
 
     let request = SessionRequest {
@@ -919,6 +888,47 @@ fn the_json_wire_forms_are_as_documented() {
     assert_eq!(
         serde_json::to_value(&news).unwrap(),
         json!({ "space": "01".repeat(16), "head": 4, "epoch": 2 })
+    );
+    let opened = LinkOpened {
+        link: "0a".repeat(10),
+        expires_at: 1_700_000_600,
+    };
+    assert_eq!(
+        serde_json::to_value(&opened).unwrap(),
+        json!({ "link": "0a".repeat(10), "expires_at": 1_700_000_600 })
+    );
+    assert_eq!(
+        serde_json::to_value(LinkInvite {
+            token: "ff".repeat(32)
+        })
+        .unwrap(),
+        json!({ "token": "ff".repeat(32) })
+    );
+    let devices = vec![
+        OwnDevice {
+            device: DeviceId([0xcd; 16]),
+            enrolled_at: 10,
+            last_seen: 20,
+            revoked_at: None,
+        },
+        OwnDevice {
+            device: DeviceId([0xef; 16]),
+            enrolled_at: 11,
+            last_seen: 11,
+            revoked_at: Some(30),
+        },
+    ];
+    let value = serde_json::to_value(&devices).unwrap();
+    assert_eq!(
+        value,
+        json!([
+            { "device": "cd".repeat(16), "enrolled_at": 10, "last_seen": 20, "revoked_at": null },
+            { "device": "ef".repeat(16), "enrolled_at": 11, "last_seen": 11, "revoked_at": 30 },
+        ])
+    );
+    assert_eq!(
+        serde_json::from_value::<Vec<OwnDevice>>(value).unwrap(),
+        devices
     );
 }
 

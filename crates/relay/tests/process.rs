@@ -287,6 +287,43 @@ async fn groups_membership_welcomes_and_key_packages_survive_kill_9() {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+/// A revoked device stays revoked after `kill -9` and a restart: its session, a challenge and
+/// a new enrolment are refused, and its siblings see it revoked.
+#[tokio::test]
+async fn a_revoked_device_stays_revoked_after_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut relay = Process::start(dir.path(), "warn", &[]);
+    let mut alice = Client::join(&relay.url, dir.path()).await;
+    let mut laptop = Client::join_as(&relay.url, dir.path(), alice.device.sibling()).await;
+    let response = alice
+        .post(&format!("/v1/devices/{}/revoke", laptop.device.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    relay.kill9();
+    relay = Process::start(dir.path(), "warn", &[]);
+    alice.url = relay.url.clone();
+    laptop.url = relay.url.clone();
+
+    let response = laptop.get("/v1/spaces").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        challenge(&relay.url, laptop.device.id).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let token = invite(dir.path(), Duration::from_secs(600));
+    assert_eq!(
+        enrol(&relay.url, &laptop.device, &token).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let response = alice.get("/v1/devices/mine").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mine: Vec<diplomatie_protocol::relay::OwnDevice> = response.json().await.unwrap();
+    let revoked: Vec<bool> = mine.iter().map(|d| d.revoked_at.is_some()).collect();
+    assert_eq!(revoked, [false, true]);
+}
+
 fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -365,6 +402,26 @@ async fn no_content_name_or_token_reaches_the_relays_files_or_output() {
         .send()
         .await
         .unwrap();
+    // A link mailbox: neither its id nor its token is logged, and the token is not stored.
+    let response = alice.post("/v1/links").send().await.unwrap();
+    let link: diplomatie_protocol::relay::LinkOpened = response.json().await.unwrap();
+    let response = alice
+        .post(&format!("/v1/links/{}/invite", link.link))
+        .send()
+        .await
+        .unwrap();
+    let link_token = response
+        .json::<diplomatie_protocol::relay::LinkInvite>()
+        .await
+        .unwrap()
+        .token;
+    let response = http()
+        .put(format!("{}/v1/links/{}/b", relay.url, link.link))
+        .body(b"sealed".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
     assert!(relay.terminate());
     let stdout_and_stderr = format!("{}\n{}", relay.stdout(), relay.take_stderr());
@@ -380,6 +437,7 @@ async fn no_content_name_or_token_reaches_the_relays_files_or_output() {
         ("alice's session token", &alice.token),
         ("bob's session token", &bob.token),
         ("the invitation", &invitation),
+        ("the link's invitation", &link_token),
     ] {
         secrets.push((what.to_owned(), token.as_bytes().to_vec()));
         secrets.push((format!("{what}, raw"), hex::decode(token).unwrap()));
@@ -390,6 +448,10 @@ async fn no_content_name_or_token_reaches_the_relays_files_or_output() {
             "{what} in the relay's output"
         );
     }
+    assert!(
+        !stdout_and_stderr.contains(&link.link),
+        "the link's id in the relay's output"
+    );
     for (path, bytes) in files_under(dir.path()) {
         for (what, needle) in &secrets {
             assert!(!contains(&bytes, needle), "{what} in {path}");

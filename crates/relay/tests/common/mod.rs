@@ -212,7 +212,11 @@ pub struct Device {
 
 impl Device {
     pub fn new() -> Self {
-        let identity = SigningKey::generate().unwrap();
+        Self::certified_by(SigningKey::generate().unwrap())
+    }
+
+    /// A device with new keys, certified by the identity key `identity`.
+    pub fn certified_by(identity: SigningKey) -> Self {
         let signing = SigningKey::generate().unwrap();
         let agreement = AgreementKey::generate().unwrap();
         let id = DeviceId(random_bytes::<16>().unwrap());
@@ -232,6 +236,12 @@ impl Device {
             identity,
             seq: 0.into(),
         }
+    }
+
+    /// Another device of the same person: its own id and keys, certified by this device's
+    /// identity key.
+    pub fn sibling(&self) -> Self {
+        Self::certified_by(SigningKey::from_pkcs8(self.identity.pkcs8()).unwrap())
     }
 
     /// A deposit by this device into `space`, sealed to the deposit key of `epoch` whose
@@ -539,6 +549,16 @@ impl Client {
         let token = invite(dir, Duration::from_secs(3600));
         let response = enrol(url, &device, &token).await;
         assert_eq!(response.status(), StatusCode::CREATED);
+        Self::login(url, device).await
+    }
+
+    /// `device`, enrolled with a fresh invitation and in a session.
+    pub async fn join_as(url: &str, dir: &Path, device: Device) -> Self {
+        let token = invite(dir, Duration::from_secs(3600));
+        assert_eq!(
+            enrol(url, &device, &token).await.status(),
+            StatusCode::CREATED
+        );
         Self::login(url, device).await
     }
 
@@ -932,4 +952,40 @@ pub fn connect_news(
         .unwrap();
     let (socket, _) = tokio_tungstenite::tungstenite::client::client(request, stream).unwrap();
     socket
+}
+
+/// Sends `head` (a request's line and headers, without the body's length) to the relay at
+/// `url`, announcing a 1 GiB body (`announce`) or sending chunks, then up to 256 KiB of it;
+/// the first bytes of the answer, which must come before the body is complete.
+pub async fn answer_before_the_body_ends(url: &str, head: &str, announce: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let length = if announce {
+        format!("Content-Length: {}", 1u64 << 30)
+    } else {
+        "Transfer-Encoding: chunked".to_owned()
+    };
+    let head = format!("{head}Host: {address}\r\n{length}\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = vec![0u8; 16 * 1024];
+    for _ in 0..16 {
+        let wrote = if announce {
+            stream.write_all(&chunk).await
+        } else {
+            let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+            framed.extend_from_slice(&chunk);
+            framed.extend_from_slice(b"\r\n");
+            stream.write_all(&framed).await
+        };
+        if wrote.is_err() {
+            break; // The relay answered and closed: fine.
+        }
+    }
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .expect("an answer before the body is complete")
+        .unwrap();
+    String::from_utf8_lossy(&answer[..read]).into_owned()
 }
