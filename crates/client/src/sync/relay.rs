@@ -4,6 +4,9 @@
 //!
 //! A session is opened on first use (a fresh challenge signed by the device) and opened again
 //! when the relay says it expired. The session token is a secret: never logged.
+//!
+//! A device being linked has no session yet: [`RelayClient::anonymous`] makes a client for
+//! what it does without one (write slots `b` and `d` of a link mailbox, read `a` and `c`).
 
 use std::time::Duration;
 
@@ -11,8 +14,8 @@ use diplomatie_crypto::{Context, SigningKey};
 use diplomatie_protocol::relay::{
     ChallengeRequest, ChallengeResponse, CommitAccepted, CommitPage, CommitUpload,
     CreateSpaceRequest, DepositKeys, EnrolRequest, EnvelopePage, ErrorBody, KeyPackageUpload,
-    KeyPackagesStored, PushBatch, PushOutcome, PushResponse, SessionRequest, SessionResponse,
-    SpaceSummary, SpacesResponse, WelcomePage,
+    KeyPackagesStored, LinkInvite, LinkOpened, LinkSlot, OwnDevice, PushBatch, PushOutcome,
+    PushResponse, SessionRequest, SessionResponse, SpaceSummary, SpacesResponse, WelcomePage,
 };
 use diplomatie_protocol::{DeviceCertificate, DeviceId, SpaceId};
 
@@ -41,6 +44,8 @@ pub struct RelayClient {
     token: Option<String>,
     /// When the token expires, in Unix seconds (a margin taken off).
     token_expires: u64,
+    /// Made by [`RelayClient::anonymous`]: no device, so no session.
+    anonymous: bool,
 }
 
 impl std::fmt::Debug for RelayClient {
@@ -103,7 +108,18 @@ impl RelayClient {
             key,
             token: None,
             token_expires: 0,
+            anonymous: false,
         })
+    }
+
+    /// A client of the relay at `url` without a device, for what the relay takes without a
+    /// session: a device being linked writes slots `b` and `d` of the link mailbox and reads
+    /// `a` and `c` with it ([`RelayClient::put_link_slot`], [`RelayClient::get_link_slot`]).
+    /// Whatever needs a session fails with an error saying so.
+    pub fn anonymous(url: &str) -> Result<RelayClient, ClientError> {
+        let mut client = Self::new(url, DeviceId([0; 16]), SigningKey::generate()?)?;
+        client.anonymous = true;
+        Ok(client)
     }
 
     /// Uses a session token kept from an earlier sync, while it is valid (`expires`, Unix
@@ -194,6 +210,22 @@ impl RelayClient {
     /// A request in the session (opened, or opened again once if it expired); a refusal is
     /// an error with the relay's message.
     fn authed(&mut self, method: &str, path: &str, body: Body<'_>) -> Result<Vec<u8>, ClientError> {
+        let (status, bytes) = self.authed_call(method, path, body)?;
+        if (200..300).contains(&status) {
+            Ok(bytes)
+        } else {
+            Err(refusal(status, &bytes))
+        }
+    }
+
+    /// A request in the session (opened, or opened again once if it expired); the status and
+    /// the body of the answer.
+    fn authed_call(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Body<'_>,
+    ) -> Result<(u16, Vec<u8>), ClientError> {
         if self.token.is_none() {
             self.open_session()?;
         }
@@ -202,11 +234,7 @@ impl RelayClient {
             self.open_session()?;
             (status, bytes) = self.call(method, path, body, true)?;
         }
-        if (200..300).contains(&status) {
-            Ok(bytes)
-        } else {
-            Err(refusal(status, &bytes))
-        }
+        Ok((status, bytes))
     }
 
     /// Enrols this device with a one-time token from the relay's operator.
@@ -224,6 +252,11 @@ impl RelayClient {
 
     /// Opens a session: the relay's challenge, signed by this device.
     pub fn open_session(&mut self) -> Result<(), ClientError> {
+        if self.anonymous {
+            return Err(ClientError::Relay(
+                "this needs a session of an enrolled device, and this relay client has no device: use the profile's own".into(),
+            ));
+        }
         let request = ChallengeRequest {
             device: self.device,
         };
@@ -403,6 +436,112 @@ impl RelayClient {
         parse_json(&bytes)
     }
 
+    /// Opens a link mailbox owned by this device, open for ten minutes: its id goes in the
+    /// code the new device is given. The relay keeps at most three open per device.
+    pub fn open_link(&mut self) -> Result<LinkOpened, ClientError> {
+        let bytes = self.authed("POST", "/v1/links", Body::None)?;
+        parse_json(&bytes)
+    }
+
+    /// The one-time enrolment token of link mailbox `link` (this device's), for the new device
+    /// to enrol with: valid until the link expires, for a certificate of this device's
+    /// identity key only. A secret: hand it over sealed, never log it.
+    pub fn link_invite(&mut self, link: &str) -> Result<String, ClientError> {
+        let path = format!("/v1/links/{}/invite", link_path(link)?);
+        let (_, bytes) = self.link_call("POST", &path, Body::None, true)?;
+        Ok(parse_json::<LinkInvite>(&bytes)?.token)
+    }
+
+    /// Writes `bytes` to `slot` (`a` to `d`) of link mailbox `link`, once: `a` and `c` in
+    /// this device's session (it opened the link), `b` and `d` without a session (the new
+    /// device, with [`RelayClient::anonymous`]). A slot already written is an error saying the
+    /// code was already used.
+    pub fn put_link_slot(
+        &mut self,
+        link: &str,
+        slot: char,
+        bytes: Vec<u8>,
+    ) -> Result<(), ClientError> {
+        let slot = link_slot(slot)?;
+        if bytes.is_empty() || bytes.len() > slot.max_bytes() {
+            return Err(ClientError::Relay(format!(
+                "a message through a link takes 1 to {} bytes in slot {}",
+                slot.max_bytes(),
+                slot.name()
+            )));
+        }
+        let path = format!("/v1/links/{}/{}", link_path(link)?, slot.name());
+        self.link_call("PUT", &path, Body::Bytes(&bytes), slot.owner_writes())?;
+        Ok(())
+    }
+
+    /// What `slot` (`a` to `d`) of link mailbox `link` holds, `None` while it is empty: `a`
+    /// and `c` without a session (the new device, with [`RelayClient::anonymous`]), `b` and
+    /// `d` in this device's session (it opened the link).
+    pub fn get_link_slot(
+        &mut self,
+        link: &str,
+        slot: char,
+    ) -> Result<Option<Vec<u8>>, ClientError> {
+        let slot = link_slot(slot)?;
+        let path = format!("/v1/links/{}/{}", link_path(link)?, slot.name());
+        let (status, bytes) = self.link_call("GET", &path, Body::None, !slot.owner_writes())?;
+        Ok((status != 204).then_some(bytes))
+    }
+
+    /// Closes link mailbox `link` (this device's): what its slots hold is deleted. A token it
+    /// made stays valid until the link would have expired.
+    pub fn close_link(&mut self, link: &str) -> Result<(), ClientError> {
+        let path = format!("/v1/links/{}", link_path(link)?);
+        self.link_call("DELETE", &path, Body::None, true)?;
+        Ok(())
+    }
+
+    /// A request about a link mailbox, in the session if `session`; a refusal is an error
+    /// saying what to do (start again, when the link is gone or a slot already written).
+    fn link_call(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Body<'_>,
+        session: bool,
+    ) -> Result<(u16, Vec<u8>), ClientError> {
+        let (status, bytes) = if session {
+            self.authed_call(method, path, body)?
+        } else {
+            self.call(method, path, body, false)?
+        };
+        match status {
+            200..=299 => Ok((status, bytes)),
+            404 => Err(ClientError::Relay(
+                "this link expired or does not exist: start linking again from the device that shows the code".into(),
+            )),
+            409 if method == "PUT" => Err(ClientError::Relay(
+                "this linking code was already used: start linking again from the device that shows the code".into(),
+            )),
+            _ => Err(refusal(status, &bytes)),
+        }
+    }
+
+    /// Revokes `device`, another device of this device's identity: the relay ends its
+    /// sessions and refuses it from now on (revoking it again changes nothing). Its spaces
+    /// are left to the members, who remove it with commits.
+    pub fn revoke_device(&mut self, device: DeviceId) -> Result<(), ClientError> {
+        self.authed(
+            "POST",
+            &format!("/v1/devices/{}/revoke", device.hex()),
+            Body::None,
+        )?;
+        Ok(())
+    }
+
+    /// The devices enrolled at the relay under this device's identity key (this one among
+    /// them), oldest first, with when each was last seen and, if it was, revoked.
+    pub fn own_devices(&mut self) -> Result<Vec<OwnDevice>, ClientError> {
+        let bytes = self.authed("GET", "/v1/devices/mine", Body::None)?;
+        parse_json(&bytes)
+    }
+
     /// Takes one key package of `device` (the relay hands each out once).
     pub fn key_package(&mut self, device: &DeviceId) -> Result<Vec<u8>, ClientError> {
         self.authed(
@@ -411,6 +550,23 @@ impl RelayClient {
             Body::None,
         )
     }
+}
+
+/// A link mailbox's id as it goes in a path: 20 hexadecimal digits.
+fn link_path(link: &str) -> Result<&str, ClientError> {
+    let link = link.trim();
+    if link.len() == 20 && link.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(link)
+    } else {
+        Err(ClientError::Relay(
+            "a link is 20 hexadecimal digits: check the code, or start linking again".into(),
+        ))
+    }
+}
+
+fn link_slot(slot: char) -> Result<LinkSlot, ClientError> {
+    LinkSlot::from_char(slot)
+        .ok_or_else(|| ClientError::Relay("a link's slot is a, b, c or d".into()))
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, ClientError> {
