@@ -120,6 +120,17 @@ pub enum Command {
     Sync(crate::spaces::SyncArgs),
     /// Share items into a space: they go to every member at the next sync
     Share(crate::spaces::ShareArgs),
+    /// Link a new device to your identity: shows a one-time code, waits for the new device,
+    /// asks you to compare four words, then hands it everything (run on the device you have)
+    LinkDevice(crate::devices::LinkDeviceArgs),
+    /// Make this profile a new device of an identity, with the code the first device shows
+    /// (run on the new machine; the profile is created)
+    Link(crate::devices::LinkArgs),
+    /// Your devices (name, last seen); revoke one
+    Devices {
+        #[command(subcommand)]
+        command: Option<crate::devices::DevicesCommand>,
+    },
 }
 
 #[derive(Debug, Args)]

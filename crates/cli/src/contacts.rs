@@ -51,7 +51,7 @@ pub fn identity(profile: &Profile, args: &IdentityArgs, json: bool) -> Result<()
             "email": me.email,
             "identity": own.key.hex(),
             "device": own.device.device.hex(),
-            "devices": own.card.devices.len(),
+            "devices": profile.card().devices.len(),
             "card": line,
         }));
     }

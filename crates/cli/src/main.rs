@@ -5,6 +5,7 @@ mod acks;
 mod args;
 mod compose;
 mod contacts;
+mod devices;
 mod drafting;
 mod output;
 mod secret;
@@ -232,6 +233,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Relay(c) => spaces::relay(&open(&cli)?, c, cli.json),
         Command::Sync(a) => spaces::sync(&open(&cli)?, a, cli.json),
         Command::Share(a) => spaces::share(&open(&cli)?, a, cli.json),
+        Command::LinkDevice(a) => devices::link_device(&open(&cli)?, a, cli.json),
+        Command::Link(a) => devices::link(cli.profile_dir()?, a, cli.json),
+        Command::Devices { command } => devices::devices(&open(&cli)?, command.as_ref(), cli.json),
         Command::Verify(a) => {
             // A record file is checked without a profile.
             let profile = if a.file.is_some() {

@@ -128,6 +128,9 @@ impl Profile {
     pub(crate) fn ensure_own_space(&self) -> Result<(), ClientError> {
         let space = match self.own_space()? {
             Some(space) => space,
+            // A linked device: the card names the person's own space, which it joins at its
+            // first sync.
+            None if self.card().deposit.is_some() => return Ok(()),
             None => {
                 let (_, id) = self.make_space(&self.identity().name, SpaceKind::Own, true)?;
                 self.store()
@@ -162,6 +165,11 @@ impl Profile {
             &current.devices,
             Some(&deposit),
         )?;
+        self.keep_card(card)
+    }
+
+    /// Keeps `card` as this person's card from now on.
+    pub(crate) fn keep_card(&self, card: ContactCard) -> Result<(), ClientError> {
         self.store().put_meta(crate::identity::CARD, card.bytes())?;
         *self.card.write().unwrap_or_else(PoisonError::into_inner) = card;
         Ok(())
@@ -454,6 +462,11 @@ impl Profile {
             &deposit,
         )?;
         Ok(card.to_line())
+    }
+
+    /// The lines of the units' cards held here.
+    pub(crate) fn unit_card_lines(&self) -> Result<Vec<String>, ClientError> {
+        Ok(self.meta_json(UNITS)?.unwrap_or_default())
     }
 
     fn unit_cards(&self) -> Result<Vec<UnitCard>, ClientError> {

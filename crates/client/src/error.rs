@@ -37,6 +37,8 @@ pub enum ClientError {
     RelayConflict { epoch: u64 },
     #[error("{0}")]
     Acknowledge(String),
+    #[error("{0}")]
+    Link(String),
     #[error("the passphrase is too short: use at least {min} characters (a sentence is best)")]
     WeakPassphrase { min: usize },
     #[error("{0} cannot be exported as {1}")]

@@ -6,6 +6,7 @@ mod compose;
 mod contacts;
 mod copy_stamps;
 mod deposits;
+mod devices;
 pub mod drafting;
 pub mod eml;
 mod error;
@@ -31,6 +32,7 @@ pub use contacts::{
     CardAdded, ContactAdded, ContactView, KeyChangeView, QrModules, SafetyNumberView,
 };
 pub use deposits::{Delivered, Delivery, UnitView, Unreachable, UnreachableReason};
+pub use devices::{DeviceView, LinkJoin, LinkOffer, LinkProgress, LinkRequest, LinkedDevice};
 pub use error::ClientError;
 pub use export::ExportFormat;
 pub use feed::FeedCursor;

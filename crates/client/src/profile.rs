@@ -62,6 +62,20 @@ impl BuiltItem {
     }
 }
 
+/// What a linked device's profile is made of (see [`Profile::init_linked`]).
+pub(crate) struct LinkedIdentity<'a> {
+    pub name: String,
+    pub org: String,
+    pub email: Option<String>,
+    pub role: String,
+    pub kdf_cost: Option<KdfCost>,
+    pub signing: &'a SigningKey,
+    pub agreement: &'a AgreementKey,
+    pub identity: &'a SigningKey,
+    pub certificate: &'a diplomatie_protocol::DeviceCertificate,
+    pub card: &'a diplomatie_protocol::ContactCard,
+}
+
 /// What `init` needs.
 #[derive(Debug, Clone)]
 pub struct InitOptions {
@@ -239,11 +253,34 @@ impl Profile {
             created_at: OffsetDateTime::now_utc(),
             device: PublicIdentity::of(&signing, &agreement),
         };
+        let made = crate::identity::new_identity(&identity, &signing, &agreement)?;
+        Ok(Self::create(
+            dir,
+            passphrase,
+            cost,
+            identity,
+            (&signing, &agreement),
+            made,
+            AuditAction::ProfileCreated,
+        )?
+        .with_own_space())
+    }
+
+    /// Creates the encrypted store in `dir` with this device's keys, the person's identity
+    /// and `made`'s identity records, in one transaction with the audit entry `action`: a
+    /// profile is whole or absent.
+    fn create(
+        dir: &Path,
+        passphrase: &str,
+        cost: KdfCost,
+        identity: ProfileIdentity,
+        (signing, agreement): (&SigningKey, &AgreementKey),
+        made: crate::identity::NewIdentity,
+        action: AuditAction,
+    ) -> Result<Self, ClientError> {
         let json =
             serde_json::to_vec(&identity).map_err(|e| ClientError::Identity(e.to_string()))?;
         let agreement_secret = agreement.secret_bytes();
-        let made = crate::identity::new_identity(&identity, &signing, &agreement)?;
-        // The keys and the identity go in with the schema: a profile is whole or absent.
         let store = Store::create_with(
             dir,
             passphrase,
@@ -259,7 +296,7 @@ impl Profile {
             .concat(),
             Some(&AuditRecord {
                 actor: identity.name.clone(),
-                action: AuditAction::ProfileCreated,
+                action,
                 item: None,
                 detail: made.describe(),
             }),
@@ -272,8 +309,46 @@ impl Profile {
             card: std::sync::RwLock::new(own.card.clone()),
             own,
             exchange_stamps: Default::default(),
+        })
+    }
+
+    /// Creates the encrypted store in `dir` for a device linked to an existing identity: its
+    /// own keys (made on this device), the identity key and card the first device handed
+    /// over, and the certificate it issued for this device. The own space is the person's,
+    /// joined at the first sync: none is made here.
+    pub(crate) fn init_linked(
+        dir: &Path,
+        passphrase: &str,
+        linked: LinkedIdentity<'_>,
+    ) -> Result<Self, ClientError> {
+        let _span = info_span!("profile_init_linked").entered();
+        if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+            return Err(ClientError::WeakPassphrase {
+                min: MIN_PASSPHRASE_CHARS,
+            });
         }
-        .with_own_space())
+        let identity = ProfileIdentity {
+            name: linked.name,
+            org: linked.org,
+            email: linked.email,
+            role: linked.role,
+            created_at: OffsetDateTime::now_utc(),
+            device: PublicIdentity::of(linked.signing, linked.agreement),
+        };
+        let made = crate::identity::NewIdentity {
+            identity_secret: SigningKey::from_pkcs8(linked.identity.pkcs8())?,
+            certificate: linked.certificate.clone(),
+            card: linked.card.clone(),
+        };
+        Self::create(
+            dir,
+            passphrase,
+            linked.kdf_cost.unwrap_or(KdfCost::DEFAULT),
+            identity,
+            (linked.signing, linked.agreement),
+            made,
+            AuditAction::DeviceLinked,
+        )
     }
 
     /// Unlocks an existing profile.
@@ -398,6 +473,13 @@ impl Profile {
         })?);
         self.store.put_meta(key, &raw)?;
         Ok(())
+    }
+
+    /// Writes an audit entry of this person now, with no item.
+    pub(crate) fn audit_now(&self, action: AuditAction, detail: &str) -> Result<(), ClientError> {
+        Ok(self
+            .store()
+            .append_audit(&self.audit(action, None, detail))?)
     }
 
     pub(crate) fn audit(

@@ -473,6 +473,8 @@ impl Profile {
         let devices = group.members().count();
         self.store()
             .put_space(&stored, &key_bytes(&key), &provider.take_pending())?;
+        // A linked device was handed the keys of the epochs before it joined.
+        self.keep_handed_keys(&SpaceId(id))?;
         Ok(self.view(&stored, devices))
     }
 
@@ -566,6 +568,15 @@ impl Profile {
         };
         if self.own().device.device == *device {
             return Ok(Some(self.own().device.clone()));
+        }
+        // Another device of this person.
+        if let Some(own) = self
+            .card()
+            .devices
+            .iter()
+            .find(|d| d.device == *device && d.signing == signing)
+        {
+            return Ok(Some(own.clone()));
         }
         Ok(self.stored_contacts()?.into_iter().find_map(|c| {
             c.card

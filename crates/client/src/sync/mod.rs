@@ -188,7 +188,7 @@ impl Profile {
             .map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 
-    fn relay_client(&self) -> Result<RelayClient, ClientError> {
+    pub(crate) fn relay_client(&self) -> Result<RelayClient, ClientError> {
         let url = self.relay_url()?.ok_or_else(|| {
             ClientError::Relay(
                 "this profile has joined no relay: diplo relay join URL --token TOKEN".into(),
@@ -230,12 +230,27 @@ impl Profile {
         which: &str,
         contact: &crate::contacts::Contact,
     ) -> Result<SpaceDetail, ClientError> {
+        self.add_devices_through(carrier, which, &contact.card.devices, true)
+    }
+
+    /// Adds `devices` to space `which` through `carrier`: a key package of each taken from the
+    /// carrier, the commit offered (if another member's commit won the epoch, that one is
+    /// processed first and the addition made again, once). The newcomers are told the space's
+    /// name and, when `hand_history` and the space's history is visible, the keys of earlier
+    /// epochs.
+    fn add_devices_through(
+        &self,
+        carrier: &mut dyn Carrier,
+        which: &str,
+        devices: &[DeviceCertificate],
+        hand_history: bool,
+    ) -> Result<SpaceDetail, ClientError> {
         carrier.open()?;
         let space = self.find_space(which)?;
         let id = SpaceId(space.id);
         self.catch_up_commits(carrier, &id)?;
         let mut packages = Vec::new();
-        for device in &contact.card.devices {
+        for device in devices {
             packages.push((device.clone(), carrier.key_package(&device.device)?));
         }
         let added = match self.add_to_space(which, &packages, |id, out| offer(carrier, id, out)) {
@@ -248,20 +263,32 @@ impl Profile {
         // The newcomers learn what the space is called (under the new epoch they can read),
         // and, when its history is visible, the keys that open what came before them.
         self.queue_space_info(&id)?;
-        if space.history_visible {
+        if hand_history && space.history_visible {
             self.queue_history_keys(&id)?;
         }
         self.resend_drafts_whole(&id)?;
         Ok(added)
     }
 
-    /// The epoch this device is at in space `id`.
-    fn space_epoch(&self, id: &SpaceId) -> Result<u64, ClientError> {
-        Ok(self
-            .store()
-            .space(&id.0)?
-            .ok_or(diplomatie_store::StoreError::UnknownSpace)?
-            .epoch)
+    /// Adds this person's new device to space `id` through the relay (its earlier epochs'
+    /// keys were handed over with the link).
+    pub(crate) fn add_devices_via_relay(
+        &self,
+        id: &SpaceId,
+        devices: &[DeviceCertificate],
+    ) -> Result<SpaceDetail, ClientError> {
+        let mut relay = self.relay_client()?;
+        self.add_devices_through(&mut relay, &id.hex(), devices, false)
+    }
+
+    /// Removes `devices` (of this person) from space `id` through the relay.
+    pub(crate) fn remove_devices_via_relay(
+        &self,
+        id: &SpaceId,
+        devices: &[DeviceId],
+    ) -> Result<SpaceDetail, ClientError> {
+        let mut relay = self.relay_client()?;
+        self.remove_devices_through(&mut relay, RELAY, &id.hex(), devices)
     }
 
     /// Removes `who`'s devices (a contact) from space `which` through the relay: the commit
@@ -298,6 +325,30 @@ impl Profile {
         which: &str,
         contact: &crate::contacts::Contact,
     ) -> Result<SpaceDetail, ClientError> {
+        let devices: Vec<DeviceId> = contact.card.devices.iter().map(|d| d.device).collect();
+        let members = self.space(which)?.members;
+        if !members
+            .iter()
+            .any(|m| devices.iter().any(|d| d.hex() == m.device))
+        {
+            return Err(ClientError::Space(format!(
+                "{} is not a member of this space: check its members with diplo space show",
+                contact.card.details.name
+            )));
+        }
+        self.remove_devices_through(carrier, transport, which, &devices)
+    }
+
+    /// Removes `devices` from space `which` through `carrier` (a conflict handled as for an
+    /// addition), then publishes the space's new deposit key: depositors move to it, and the
+    /// relay refuses the older ones.
+    fn remove_devices_through(
+        &self,
+        carrier: &mut dyn Carrier,
+        transport: TransportId,
+        which: &str,
+        devices: &[DeviceId],
+    ) -> Result<SpaceDetail, ClientError> {
         carrier.open()?;
         let space = self.find_space(which)?;
         let id = SpaceId(space.id);
@@ -307,27 +358,15 @@ impl Profile {
                 "this device was itself removed from the space: it can remove no one".into(),
             ));
         }
-        let devices: Vec<DeviceId> = contact.card.devices.iter().map(|d| d.device).collect();
-        let name = &contact.card.details.name;
-        let members = self.space(which)?.members;
-        if !members
-            .iter()
-            .any(|m| devices.iter().any(|d| d.hex() == m.device))
-        {
-            return Err(ClientError::Space(format!(
-                "{name} is not a member of this space: check its members with diplo space show"
-            )));
-        }
         let removed =
-            match self.remove_from_space(which, &devices, |id, out| offer(carrier, id, out)) {
+            match self.remove_from_space(which, devices, |id, out| offer(carrier, id, out)) {
                 Err(ClientError::RelayConflict { .. }) => {
                     self.catch_up_commits(carrier, &id)?;
-                    self.remove_from_space(which, &devices, |id, out| offer(carrier, id, out))?
+                    self.remove_from_space(which, devices, |id, out| offer(carrier, id, out))?
                 }
                 other => other?,
             };
         tracing::info!(space = %id, devices = devices.len(), "devices removed from a space");
-        // Depositors move to the new epoch's deposit key (the relay refuses the older ones).
         self.publish_deposit_key(carrier, transport, &id)?;
         Ok(removed)
     }
@@ -373,6 +412,15 @@ impl Profile {
                 Ok(())
             }
         }
+    }
+
+    /// The epoch this device is at in space `id`.
+    fn space_epoch(&self, id: &SpaceId) -> Result<u64, ClientError> {
+        Ok(self
+            .store()
+            .space(&id.0)?
+            .ok_or(diplomatie_store::StoreError::UnknownSpace)?
+            .epoch)
     }
 
     /// Processes the commits the relay ordered past this device's epoch of space `id`.
@@ -531,6 +579,14 @@ impl Profile {
         content: Content,
     ) -> Result<(), ClientError> {
         self.persist(&self.outbox_writes(&[(space, content)])?)
+    }
+
+    /// Puts each `(space, content)` in the outbox, all in one transaction.
+    pub(crate) fn write_many_to_outbox(
+        &self,
+        writes: &[(SpaceId, Content)],
+    ) -> Result<(), ClientError> {
+        self.persist(&self.outbox_writes(writes)?)
     }
 
     /// Takes what a member calls space `space`.
@@ -1119,11 +1175,41 @@ impl Profile {
             ContentKind::HistoryKeys => self
                 .receive_history_keys(header.space, content)
                 .map(|new| if new { Applied::History } else { Applied::Done }),
+            ContentKind::Card => self.receive_card(header, content).map(|()| Applied::Done),
             other => Err(ClientError::Relay(format!(
                 "content of kind {other:?} is not taken by this version yet"
             )))
             .inspect_err(|_| tracing::debug!(space = %header.space, "content not applied")),
         }
+    }
+
+    /// Takes a card a member shared in a space: their own, newer than the one held (a device
+    /// linked or revoked). A card of someone else than its sender is refused; a card of a
+    /// person who is not a contact is not taken.
+    fn receive_card(&self, header: &EnvelopeHeader, content: &Content) -> Result<(), ClientError> {
+        let card = diplomatie_protocol::ContactCard::decode(&content.body)?;
+        let sender = self
+            .space_member_certificate(&header.space, &header.sender)?
+            .ok_or_else(|| ClientError::Relay("a card from a device no longer a member".into()))?;
+        if sender.identity != card.identity {
+            return Err(ClientError::Relay(
+                "a card shared by someone else than its person".into(),
+            ));
+        }
+        if card.identity == self.own().key {
+            if card.issued > self.card().issued {
+                self.keep_card(card)?;
+            }
+            return Ok(());
+        }
+        if self
+            .stored_contacts()?
+            .iter()
+            .any(|c| c.card.identity == card.identity)
+        {
+            self.add_contact(&card.to_line())?;
+        }
+        Ok(())
     }
 
     /// Stores an item received in an envelope, with the route it has for this person.
