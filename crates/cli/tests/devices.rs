@@ -319,3 +319,31 @@ fn a_linked_device_gets_the_whole_history_and_a_revoked_one_nothing_more() {
     let out = diplo(&second, &["sync"]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn a_link_code_expires() {
+    let relay = InProcess::start_with(|c| c.link_ttl = Duration::from_secs(2));
+    let root = tempfile::tempdir().unwrap();
+    let alice = init(root.path(), "alice", "Alice Lefèvre", "BERLIN");
+    ok(&diplo(
+        &alice,
+        &["relay", "join", &relay.url, "--token", &relay.invite()],
+    ));
+    let first = spawn(&alice, &["link-device", "--timeout", "4"]);
+    let code = first.out_line("DIPLOMATIE-LIEN:");
+    std::thread::sleep(Duration::from_secs(3));
+    let late = root.path().join("trop-tard");
+    let out = diplo(
+        &late,
+        &["link", "--code", &code, "--kdf-cost", KDF, "--timeout", "3"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("start linking again"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!late.exists() || std::fs::read_dir(&late).unwrap().next().is_none());
+    let (linked, _, _) = first.finish();
+    assert!(!linked);
+}

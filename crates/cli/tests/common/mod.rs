@@ -256,9 +256,15 @@ pub struct InProcess {
 
 impl InProcess {
     pub fn start() -> InProcess {
+        InProcess::start_with(|_| {})
+    }
+
+    /// A relay whose configuration `adjust` changes first.
+    pub fn start_with(adjust: impl FnOnce(&mut diplomatie_relay::Config)) -> InProcess {
         let dir = tempfile::tempdir().unwrap();
-        let relay =
-            diplomatie_relay::Relay::open(diplomatie_relay::Config::new(dir.path())).unwrap();
+        let mut config = diplomatie_relay::Config::new(dir.path());
+        adjust(&mut config);
+        let relay = diplomatie_relay::Relay::open(config).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (bound, address) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
