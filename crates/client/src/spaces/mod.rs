@@ -105,6 +105,9 @@ pub struct SpaceMember {
     /// this profile's contacts lists.
     pub name: Option<String>,
     pub org: Option<String>,
+    /// The identity key (hex) of the contact or person whose device it is: what names them
+    /// unambiguously to [`Profile::remove_from_space_via_relay`].
+    pub identity: Option<String>,
     pub verified: bool,
 }
 
@@ -306,30 +309,35 @@ impl Profile {
         let devices = group::members(&group)?;
         let contacts = self.stored_contacts()?;
         let me = self.own();
+        let card = self.card();
         let members = devices
             .iter()
             .map(|(device, signing)| {
                 let you = *device == me.device.device;
-                let owner = contacts.iter().find(|c| {
-                    c.card
-                        .devices
+                let listed = |c: &diplomatie_protocol::ContactCard| {
+                    c.devices
                         .iter()
                         .any(|d| d.device == *device && d.signing == *signing)
-                });
+                };
+                // This person's (this device or another of theirs), a contact's, or unknown.
+                if you || listed(&card) {
+                    return SpaceMember {
+                        device: device.hex(),
+                        you,
+                        name: Some(self.identity().name.clone()),
+                        org: Some(self.identity().org.clone()),
+                        identity: Some(me.key.hex()),
+                        verified: true,
+                    };
+                }
+                let owner = contacts.iter().find(|c| listed(&c.card));
                 SpaceMember {
                     device: device.hex(),
                     you,
-                    name: if you {
-                        Some(self.identity().name.clone())
-                    } else {
-                        owner.map(|c| c.card.details.name.clone())
-                    },
-                    org: if you {
-                        Some(self.identity().org.clone())
-                    } else {
-                        owner.map(|c| c.card.details.org.clone())
-                    },
-                    verified: you || owner.is_some_and(|c| c.stored.verified_at.is_some()),
+                    name: owner.map(|c| c.card.details.name.clone()),
+                    org: owner.map(|c| c.card.details.org.clone()),
+                    identity: owner.map(|c| c.card.identity.hex()),
+                    verified: owner.is_some_and(|c| c.stored.verified_at.is_some()),
                 }
             })
             .collect();
