@@ -436,24 +436,30 @@ impl Profile {
         drop(handover);
         relay.put_link_slot(&code.mailbox, 'c', keys.seal(LinkSlot::Handover, &plain)?)?;
         drop(plain);
-        // The card listing the new device is this device's from now on.
-        self.keep_card(card.clone())?;
-        self.put_meta_json(LABELS, &labels)?;
         let mailbox = code.mailbox.clone();
         let ready = wait_for(timeout, "the new device's enrolment", || {
             relay.get_link_slot(&mailbox, 'd')
         })?;
         keys.open(LinkSlot::Ready, &ready)?;
         let _ = relay.close_link(&mailbox);
+        // Enrolled: the card listing the new device is this device's from now on.
+        self.keep_card(card.clone())?;
+        self.put_meta_json(LABELS, &labels)?;
 
-        // Every space of this person, with the new device in it.
+        // Every space of this person, with the new device in it. A space that cannot take it
+        // now (offline, another change first) takes it at a later sync: each sync adds the
+        // card's devices missing from a space.
         let spaces = self.store().spaces()?;
         let total = spaces.len() + 1;
         for (done, space) in spaces.iter().enumerate() {
             progress(&LinkProgress { done, total });
             let id = SpaceId(space.id);
-            self.add_devices_via_relay(&id, std::slice::from_ref(&certificate))?;
-            self.share_card_in(&id, &card)?;
+            match self.add_devices_via_relay(&id, std::slice::from_ref(&certificate)) {
+                Ok(_) => self.share_card_in(&id, &card)?,
+                Err(e) => {
+                    tracing::warn!(space = %id, error = %e, "the new device waits for the next sync to join a space")
+                }
+            }
         }
         let items = self.share_every_item_with_own_devices()?;
         progress(&LinkProgress { done: total, total });
@@ -619,7 +625,11 @@ impl Profile {
     }
 
     /// Puts `card` in space `id`'s outbox: the members take it in place of the older one.
-    fn share_card_in(&self, id: &SpaceId, card: &ContactCard) -> Result<(), ClientError> {
+    pub(crate) fn share_card_in(
+        &self,
+        id: &SpaceId,
+        card: &ContactCard,
+    ) -> Result<(), ClientError> {
         self.write_to_outbox(
             *id,
             Content {

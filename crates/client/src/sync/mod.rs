@@ -270,6 +270,44 @@ impl Profile {
         Ok(added)
     }
 
+    /// Adds to each space this device is in the devices of this person's card that are not
+    /// in it yet (a link cut short, or a space joined since): a device whose key package the
+    /// relay does not hold (revoked, or not enrolled) is left out; a failure waits for the
+    /// next sync. Devices are never removed here: a card held may be older than another
+    /// device's, and only a revocation removes one.
+    fn add_missing_own_devices(&self, carrier: &mut dyn Carrier) -> Result<(), ClientError> {
+        let card = self.card();
+        let others: Vec<&DeviceCertificate> = card
+            .devices
+            .iter()
+            .filter(|d| d.device != self.own().device.device)
+            .collect();
+        if others.is_empty() {
+            return Ok(());
+        }
+        let provider = self.provider();
+        for space in self.store().spaces()? {
+            let id = SpaceId(space.id);
+            let members = crate::spaces::group::members(&self.load_group(&provider, &id.0)?)?;
+            for device in &others {
+                if members.iter().any(|(d, _)| *d == device.device) {
+                    continue;
+                }
+                match self.add_devices_through(carrier, &id.hex(), &[(*device).clone()], false) {
+                    Ok(_) => {
+                        tracing::info!(space = %id, "another device of this person added");
+                        self.share_card_in(&id, &card)?;
+                    }
+                    Err(e @ ClientError::RelayUnreachable(_)) => return Err(e),
+                    Err(e) => {
+                        tracing::debug!(space = %id, error = %e, "another device of this person not added yet");
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Adds this person's new device to space `id` through the relay (its earlier epochs'
     /// keys were handed over with the link).
     pub(crate) fn add_devices_via_relay(
@@ -769,6 +807,9 @@ impl Profile {
                 }
             }
             carrier.delete_welcome(&welcome.id)?;
+        }
+        if transport == RELAY {
+            self.add_missing_own_devices(carrier)?;
         }
         // Without the spaces left on the way, with those joined again.
         let spaces = self.store().spaces()?;
