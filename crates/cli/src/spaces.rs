@@ -88,7 +88,8 @@ pub struct SyncArgs {
     /// Keep syncing, every --every seconds, until interrupted (offline is not an error)
     #[arg(long)]
     pub watch: bool,
-    /// Seconds between two syncs with --watch
+    /// With --watch, the longest wait between two syncs, in seconds (through the relay, a
+    /// sync comes as soon as it says something moved)
     #[arg(long, default_value_t = 15, requires = "watch")]
     pub every: u64,
 }
@@ -313,7 +314,13 @@ pub fn sync(profile: &Profile, args: &SyncArgs, json: bool) -> Result<()> {
                 eprintln!("hors ligne / offline: {e}");
             }
         }
-        std::thread::sleep(Duration::from_secs(args.every.max(1)));
+        // Through the relay, the next sync comes as soon as the relay says something moved
+        // (or after the wait); a sync folder, or a relay out of reach, is looked at again
+        // after the wait.
+        let wait = Duration::from_secs(args.every.max(1));
+        if args.folder.is_some() || profile.wait_for_news(wait).is_err() {
+            std::thread::sleep(wait);
+        }
     }
 }
 

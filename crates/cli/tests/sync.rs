@@ -12,6 +12,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use common::{InProcess, card_line as card, diplo};
 use diplomatie_testkit::cli::{json, ok, stderr};
@@ -735,4 +736,78 @@ fn a_sync_folder_carries_spaces_and_items_without_a_relay_and_refuses_a_tampered
 
     // Nothing readable on the drive.
     assert_no_canary(&folder);
+}
+
+#[test]
+fn sync_watch_wakes_when_the_relay_says_something_moved() {
+    use std::io::BufRead;
+    let relay = InProcess::start();
+    let root = tempfile::tempdir().unwrap();
+    let alice = init(root.path(), "alice", "Alice Lefèvre", "BERLIN");
+    let bruno = init(root.path(), "bruno", "Bruno Durand", "BERLIN");
+    ok(&diplo(&alice, &["contact", "add", &card(&bruno)]));
+    ok(&diplo(&bruno, &["contact", "add", &card(&alice)]));
+    for who in [&alice, &bruno] {
+        ok(&diplo(
+            who,
+            &["relay", "join", &relay.url, "--token", &relay.invite()],
+        ));
+    }
+    ok(&diplo(
+        &alice,
+        &["space", "create", "BERLIN", "--kind", "unit"],
+    ));
+    ok(&diplo(&alice, &["sync"]));
+    ok(&diplo(&alice, &["space", "add", "BERLIN", "Bruno Durand"]));
+    ok(&diplo(&alice, &["sync"]));
+    ok(&diplo(&bruno, &["sync"]));
+
+    // Bruno watches with a two-minute wait between syncs at most.
+    let mut watching = common::diplo_command(&bruno, &["sync", "--watch", "--every", "120"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let out = watching.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The first sync, then the wait.
+    let first = rx.recv_timeout(Duration::from_secs(60)).unwrap();
+    assert!(first.contains("Synced"), "{first}");
+    std::thread::sleep(Duration::from_secs(1));
+    ok(&diplo(
+        &alice,
+        &[
+            "compose",
+            "telegram",
+            "--subject",
+            "Réveil",
+            "--action",
+            "BERLIN",
+            "--body",
+            "Texte.",
+        ],
+    ));
+    ok(&diplo(&alice, &["sync"]));
+    // Received well before the two minutes: the relay's news woke the watch.
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(line) => seen.push(line),
+            Err(_) if seen.iter().any(|l| l.contains("1 reçu")) => break,
+            Err(_) => {}
+        }
+    }
+    let _ = watching.kill();
+    let _ = watching.wait();
+    assert!(seen.iter().any(|l| l.contains("1 reçu")), "{seen:?}");
+    // Woken by news, not turning in a loop: a handful of syncs at most.
+    assert!(seen.len() <= 3, "{seen:?}");
 }

@@ -19,6 +19,7 @@ mod carrier;
 mod convergence_tests;
 mod drafts;
 mod folder;
+mod news;
 mod relay;
 
 pub use relay::{CommitAnswer, RelayClient, check_url};
@@ -682,6 +683,40 @@ impl Profile {
             self.put_meta_json(RELAY_SESSION, &(token, expires))?;
         }
         report
+    }
+
+    /// Waits at most `timeout` for the relay to say that one of this device's spaces moved
+    /// past what it has read (or that it was added to one); `Ok(false)` when nothing came.
+    /// Unreachable is [`ClientError::RelayUnreachable`], as for a sync.
+    pub fn wait_for_news(&self, timeout: std::time::Duration) -> Result<bool, ClientError> {
+        let mut relay = self.relay_client()?;
+        if let Some((token, expires)) = self.meta_json::<(String, u64)>(RELAY_SESSION)? {
+            relay.resume(token, expires);
+        }
+        if relay.session().is_none() {
+            relay.open_session()?;
+            if let Some((token, expires)) = relay.session() {
+                self.put_meta_json(RELAY_SESSION, &(token, expires))?;
+            }
+        }
+        let engine = self.engine()?;
+        let known: news::Known = self
+            .store()
+            .spaces()?
+            .iter()
+            .map(|s| {
+                let id = SpaceId(s.id);
+                let head = engine
+                    .cursor(RELAY, id)
+                    .and_then(Cursor::seq)
+                    .unwrap_or_default();
+                (id, (head, s.epoch))
+            })
+            .collect();
+        let (token, _) = relay
+            .session()
+            .ok_or_else(|| ClientError::Relay("no session with the relay".into()))?;
+        news::wait(relay.url(), token, &known, timeout)
     }
 
     /// Syncs once through the sync folder `dir` (a shared or removable drive), as
