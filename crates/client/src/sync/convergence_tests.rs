@@ -1134,6 +1134,49 @@ fn a_member_removed_through_a_folder_opens_nothing_written_there_after_with_any_
     );
 }
 
+#[test]
+fn garbage_planted_at_a_members_next_number_is_replaced_by_its_write_and_hides_nothing() {
+    let net = Net::new();
+    let dir = net.shared.clone();
+    let mut peers = vec![peer(ALICE, 1), peer(BOB, 2)];
+    gather(&mut peers, &net, false);
+    let space = peers[0].space_id();
+    peers[1].write();
+    peers[1].sync(&dir, &Odds::NONE);
+    peers[0].sync(&dir, &Odds::NONE);
+    let bobs = dir
+        .join("spaces")
+        .join(space.hex())
+        .join("envelopes")
+        .join(peers[1].device().hex());
+    let next = fs::read_dir(&bobs).unwrap().count() as u64 + 1;
+
+    // Garbage, then an earlier envelope of Bob's copied to his next number (a replay).
+    let planted = bobs.join(format!("{next:020}.env"));
+    for garbage in [
+        b"not an envelope".to_vec(),
+        fs::read(fs::read_dir(&bobs).unwrap().next().unwrap().unwrap().path()).unwrap(),
+    ] {
+        fs::write(&planted, &garbage).unwrap();
+        // Alice stops there: nothing refused, nothing taken past it.
+        let refused = peers[0].tally.refused.len();
+        peers[0].sync(&dir, &Odds::NONE);
+        assert_eq!(peers[0].tally.refused.len(), refused);
+    }
+
+    // Bob writes: his envelope takes its number; Alice reads it.
+    peers[1].write();
+    peers[1].sync(&dir, &Odds::NONE);
+    assert_eq!(peers[1].profile.pending_count().unwrap(), 0);
+    let written = Envelope::decode(&fs::read(&planted).unwrap()).unwrap();
+    assert_eq!(written.header().seq, next);
+    peers[0].sync(&dir, &Odds::NONE);
+    assert!(
+        peers[0].items().contains(&peers[1].wrote[1]),
+        "Alice reads Bob's item written over the garbage"
+    );
+}
+
 /// One step of a schedule.
 #[derive(Debug, Clone)]
 enum Step {

@@ -134,6 +134,23 @@ impl Folder {
         self.dir.join("spaces").join(space.hex())
     }
 
+    /// Writes `bytes` under a temporary name in `dir`, then renames it to `name`, replacing
+    /// what was there in one step.
+    fn replace(&self, dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ClientError> {
+        let random = diplomatie_crypto::random_bytes::<8>()?;
+        let tmp = dir.join(format!(".tmp-{}", diplomatie_crypto::hex::encode(&random)));
+        let written = (|| {
+            let mut file = fs::File::create(&tmp)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            fs::rename(&tmp, dir.join(name))
+        })();
+        written.map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            io(&tmp, e)
+        })
+    }
+
     /// Writes `bytes` under a temporary name in `dir`, then links it as `name`: `Ok(false)`
     /// when `name` already exists (nothing written).
     fn publish(&self, dir: &Path, name: &str, bytes: &[u8]) -> Result<bool, ClientError> {
@@ -158,6 +175,21 @@ impl Folder {
             Err(e) => Err(io(&target, e)),
         }
     }
+}
+
+/// Whether the file at `path` is the envelope `header` names (the same space, sender, number
+/// and id), whatever its bytes.
+fn holds(path: &Path, space: SpaceId, header: &diplomatie_protocol::EnvelopeHeader) -> bool {
+    read_limited(path, MAX_ENVELOPE_BYTES as u64)
+        .ok()
+        .and_then(|bytes| Envelope::decode(&bytes).ok())
+        .is_some_and(|e| {
+            let found = e.header();
+            found.space == space
+                && found.sender == header.sender
+                && found.seq == header.seq
+                && found.id == header.id
+        })
 }
 
 fn seq_name(seq: u64) -> String {
@@ -289,12 +321,19 @@ impl Carrier for Folder {
                 .join("envelopes")
                 .join(header.sender.hex());
             let name = format!("{}.env", seq_name(header.seq));
-            match self.publish(&dir, &name, &bytes) {
-                Ok(true) => outcomes.push(PushOutcome::Accepted),
+            let written = self.publish(&dir, &name, &bytes).and_then(|new| {
                 // Only this device writes under its own name: a number taken is this device's
                 // earlier push of the same write (sealed again since, so its bytes may differ),
-                // whose outcome a crash lost.
-                Ok(false) => outcomes.push(PushOutcome::Accepted),
+                // whose outcome a crash lost; anything else there (planted by someone who can
+                // write to the folder) is replaced, so that the number is this write's.
+                if new || holds(&dir.join(&name), space, &header) {
+                    Ok(())
+                } else {
+                    self.replace(&dir, &name, &bytes)
+                }
+            });
+            match written {
+                Ok(()) => outcomes.push(PushOutcome::Accepted),
                 Err(e) => {
                     let reason = e.to_string();
                     failed = Some(reason.clone());
@@ -355,12 +394,38 @@ impl Carrier for Folder {
         unread.sort();
         let total = unread.len();
         let mut entries = Vec::new();
-        for (device, seq, path) in unread.into_iter().take(PAGE) {
-            let bytes = read_limited(&path, MAX_ENVELOPE_BYTES as u64)?;
+        // A file that is not the envelope its name says (garbage planted at a sender's next
+        // number, cut short, too large) stops that sender like a gap: not taken, so that the
+        // sender's own write, which replaces it, is read then.
+        let mut stopped = std::collections::BTreeSet::new();
+        let mut held_back = 0;
+        for (device, seq, path) in unread {
+            if entries.len() >= PAGE {
+                break;
+            }
+            if stopped.contains(&device) {
+                held_back += 1;
+                continue;
+            }
+            let fits = read_limited(&path, MAX_ENVELOPE_BYTES as u64)
+                .ok()
+                .filter(|bytes| {
+                    Envelope::decode(bytes).is_ok_and(|e| {
+                        let h = e.header();
+                        h.space == space && h.sender == device && h.seq == seq
+                    })
+                });
+            let Some(bytes) = fits else {
+                held_back += 1;
+                stopped.insert(device);
+                let read_to = read.get(&device).copied().unwrap_or(0);
+                head.insert(device, read_to);
+                continue;
+            };
             read.insert(device, seq);
             entries.push((encode_cursor(&read), bytes));
         }
-        let remaining = (total - entries.len()) as u64;
+        let remaining = total.saturating_sub(entries.len() + held_back) as u64;
         Ok(Pulled {
             entries,
             next: encode_cursor(&read),
