@@ -67,6 +67,16 @@ const COMMANDS: &[&str] = &[
     "share_item",
     "share_draft",
     "draft_spaces",
+    "offer_link",
+    "await_link",
+    "confirm_link",
+    "refuse_link",
+    "cancel_link",
+    "start_link",
+    "finish_link",
+    "link_catch_up",
+    "devices",
+    "revoke_device",
 ];
 
 fn main() {

@@ -32,7 +32,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|e| CommandError::internal(format!("a background task failed: {e}")))?
 }
 
-fn session_dto(session: &Session) -> SessionDto {
+pub(crate) fn session_dto(session: &Session) -> SessionDto {
     let identity = session.profile.identity();
     SessionDto {
         identity: IdentityDto {

@@ -1142,3 +1142,65 @@ pub struct SpaceDetailDto {
     pub space: SpaceDto,
     pub members: Vec<SpaceMemberDto>,
 }
+
+/// The code a device shows to link a new one to this person: as a line to copy, as its short
+/// part to read out, and as a QR code of the line. Valid once, for `valid_minutes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkCodeDto {
+    /// The whole code, `DIPLOMATIE-LIEN:<relay>#<mailbox>-<password>`.
+    pub line: String,
+    /// The mailbox and the password, the part to read out.
+    pub short: String,
+    /// The relay's address (the rest of the code).
+    pub relay: String,
+    pub qr: QrDto,
+    pub valid_minutes: u32,
+}
+
+/// The four words to compare on both devices, and the name of the new device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkWordsDto {
+    pub words: Vec<String>,
+    pub label: String,
+}
+
+/// A device linked, on the device that linked it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkedDeviceDto {
+    /// Its id, 32 hex digits.
+    pub device: String,
+    pub label: String,
+    /// The spaces it was added to.
+    pub spaces: u32,
+    /// The items shared with it (its first sync brings them).
+    pub items: u32,
+}
+
+/// The new device's first syncs done: the spaces it is in and the items it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkCaughtUpDto {
+    pub spaces: u32,
+    pub items: u32,
+}
+
+/// One of this person's devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceDto {
+    /// Its id (32 hex digits), and its first 8.
+    pub device: String,
+    pub device_short: String,
+    /// What the person called it when it was linked (`None`: the first device, unnamed).
+    pub label: Option<String>,
+    pub this_device: bool,
+    /// When it was certified (RFC 3339); `None` for a device revoked.
+    pub certified: Option<String>,
+    /// When the relay last saw it (RFC 3339), when the relay could be asked.
+    pub last_seen: Option<String>,
+    /// When it was revoked (RFC 3339).
+    pub revoked: Option<String>,
+}

@@ -107,6 +107,20 @@ pub enum ErrorKind {
     RelayConflict,
     /// A space operation refused (`message` says why): no name, a name taken, no such space.
     SpaceRefused,
+    /// Linking or revoking a device refused (`message` says why, in English): a device name
+    /// too long, what the other device handed over not matching, the device in use revoked.
+    LinkRefused,
+    /// The new device did not give the code this device shows (a wrong or mistyped code):
+    /// nothing was handed over.
+    LinkWrongCode,
+    /// A code that is not a linking code (`field`: `linkCode`).
+    InvalidLinkCode,
+    /// The other device did not answer in time (`detail`: the minutes waited): start again.
+    LinkTimeout,
+    /// The link was cancelled (on this device, or another link started).
+    LinkCancelled,
+    /// No link is under way at this step (it was cancelled, or ended): start again.
+    NoLink,
     Io,
     Internal,
 }
@@ -323,6 +337,7 @@ impl From<ClientError> for CommandError {
             }
             // A refused acknowledgement, in the client's words.
             ClientError::Acknowledge(_) => Self::new(ErrorKind::AcknowledgeRefused, message),
+            ClientError::Link(_) => Self::new(ErrorKind::LinkRefused, message),
             ClientError::Eml(_)
             | ClientError::Identity(_)
             | ClientError::Export(..)

@@ -7,6 +7,7 @@
 mod acknowledgement;
 mod command;
 mod contacts;
+mod devices;
 mod drafting;
 pub mod dto;
 pub mod error;
@@ -87,6 +88,16 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sync::share_item,
             sync::share_draft,
             sync::draft_spaces,
+            devices::offer_link,
+            devices::await_link,
+            devices::confirm_link,
+            devices::refuse_link,
+            devices::cancel_link,
+            devices::start_link,
+            devices::finish_link,
+            devices::link_catch_up,
+            devices::devices,
+            devices::revoke_device,
         ])
         .events(collect_events![
             watch::ArrivalsEvent,
@@ -96,6 +107,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             drafting::DraftsChangedEvent,
             drafting::OpenDraftEvent,
             sync::SyncStatusEvent,
+            devices::LinkProgressEvent,
         ])
 }
 

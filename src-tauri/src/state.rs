@@ -12,6 +12,7 @@ use diplomatie_client::schedule::{Changed, DraftChange, Places, Tick, Worker};
 use diplomatie_client::{ClientError, FeedCursor, ItemSummary, Profile, Settings};
 use diplomatie_domain::ItemId;
 
+use crate::devices::Linking;
 use crate::error::CommandError;
 use crate::notify::{FlashTracker, Notifier, Until};
 use crate::sync::SyncState;
@@ -147,6 +148,8 @@ pub struct AppState {
     session: RwLock<Option<Arc<Session>>>,
     pub notifier: Arc<dyn Notifier>,
     flash_interval: Duration,
+    /// The device link under way, if any (the new device's side has no session yet).
+    pub link: Linking,
 }
 
 impl std::fmt::Debug for AppState {
@@ -165,6 +168,7 @@ impl AppState {
             session: RwLock::new(None),
             notifier,
             flash_interval: flash,
+            link: Linking::default(),
         }
     }
 
@@ -196,8 +200,9 @@ impl AppState {
     }
 
     /// Locks: the profile's key leaves the process cache and the store closes as soon as the
-    /// commands still running on it finish.
+    /// commands still running on it finish; a device link under way is cancelled.
     pub fn lock(&self) {
+        self.link.cancel();
         let previous = self
             .session
             .write()

@@ -156,6 +156,11 @@ impl SyncState {
         lock(&self.status).clone()
     }
 
+    /// Holds the relay lock: one operation on the relay or the engine's rows at a time.
+    pub(crate) fn hold(&self) -> MutexGuard<'_, ()> {
+        lock(&self.one)
+    }
+
     /// Changes the status; returns it as it is then.
     fn set(&self, f: impl FnOnce(&mut SyncStatusDto)) -> SyncStatusDto {
         let mut status = lock(&self.status);
@@ -215,7 +220,7 @@ fn drafts_changed_since(profile: &Profile, since: OffsetDateTime) -> Vec<String>
 /// One sync, with the profile's relay lock held by the caller; the status and the schedule
 /// follow what happened. `Ok(None)`: no relay joined. An unreachable relay is an error here
 /// (`relay_unreachable`) for the callers that need the sync; the status says "offline".
-fn sync_locked(
+pub(crate) fn sync_locked(
     app: &AppHandle,
     session: &Arc<Session>,
 ) -> Result<Option<SyncReport>, CommandError> {
@@ -408,7 +413,7 @@ fn join_error(e: ClientError) -> CommandError {
     }
 }
 
-fn not_joined() -> CommandError {
+pub(crate) fn not_joined() -> CommandError {
     CommandError::new(
         ErrorKind::RelayNotJoined,
         "this profile has joined no relay: join one in the settings (Network)",

@@ -18,6 +18,7 @@ import {
   type ErrorKind,
   type FilesDroppedEvent,
   type ImportProgressEvent,
+  type LinkProgressEvent,
   type OpenDraftEvent,
   type OpenItemEvent,
   type SyncStatusEvent_Serialize,
@@ -42,6 +43,8 @@ export interface Platform {
   onDrop(cb: (tokens: string[]) => void): Promise<Unlisten>;
   /** The sync with the relay changed: online or offline, what waits, a sync under way. */
   onSyncStatus(cb: (e: SyncStatusEvent_Serialize) => void): Promise<Unlisten>;
+  /** A device link being completed: `done` of `total` steps. */
+  onLinkProgress(cb: (e: LinkProgressEvent) => void): Promise<Unlisten>;
 }
 
 export type Api = Commands & Platform;
@@ -55,6 +58,7 @@ export const tauriApi: Api = {
   onOpenDraft: (cb) => events.openDraftEvent.listen((e) => cb(e.payload)),
   onDrop: (cb) => events.filesDroppedEvent.listen((e: { payload: FilesDroppedEvent }) => cb(e.payload.tokens)),
   onSyncStatus: (cb) => events.syncStatusEvent.listen((e) => cb(e.payload)),
+  onLinkProgress: (cb) => events.linkProgressEvent.listen((e) => cb(e.payload)),
 };
 
 /** The file name a token of a chosen file ends with (`<random>/<name>`). */
@@ -150,6 +154,12 @@ export const ERROR_KINDS = [
   'relay_not_joined',
   'relay_conflict',
   'space_refused',
+  'link_refused',
+  'link_wrong_code',
+  'invalid_link_code',
+  'link_timeout',
+  'link_cancelled',
+  'no_link',
   'io',
   'internal',
 ] as const satisfies readonly ErrorKind[];

@@ -199,6 +199,62 @@ export const commands = {
 	shareDraft: (draft: string, space: string) => typedError<SyncStatusDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("share_draft", { draft, space })),
 	/**  The spaces a draft is shared into. */
 	draftSpaces: (draft: string) => typedError<SpaceDto_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("draft_spaces", { draft })),
+	/**
+	 *  Opens a link at the relay for a new device of this person: its code (valid once, 10
+	 *  minutes), to give the new device; a link already under way is cancelled. Then
+	 *  [`await_link`].
+	 */
+	offerLink: () => typedError<LinkCodeDto, CommandError_Serialize>(__TAURI_INVOKE("offer_link")),
+	/**
+	 *  Waits (10 minutes at most, or until cancelled) for the new device to answer the code;
+	 *  returns the four words it shows too, and the name it was given. A wrong code on the other
+	 *  side is refused (`link_wrong_code`), nothing handed over. Then [`confirm_link`] or
+	 *  [`refuse_link`].
+	 */
+	awaitLink: () => typedError<LinkWordsDto, CommandError_Serialize>(__TAURI_INVOKE("await_link")),
+	/**
+	 *  The words matched: certifies the new device, hands it what it needs, adds it to every
+	 *  space and shares every item with it (progress as `LinkProgressEvent`s), then syncs so that
+	 *  it all leaves now.
+	 */
+	confirmLink: () => typedError<LinkedDeviceDto, CommandError_Serialize>(__TAURI_INVOKE("confirm_link")),
+	/**
+	 *  The words differ (or the person changed their mind): the mailbox is closed, nothing
+	 *  handed over.
+	 */
+	refuseLink: () => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("refuse_link")),
+	/**  Cancels the link under way, on either device: a wait stops within a second. */
+	cancelLink: () => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("cancel_link")),
+	/**
+	 *  On a new device (no profile yet): reads `code`, the line the first device shows, and sends
+	 *  this device's public keys under the name `label`; returns the four words the first device
+	 *  shows too. Then [`finish_link`], or [`cancel_link`] when they differ.
+	 */
+	startLink: (code: string, label: string) => typedError<LinkWordsDto, CommandError_Serialize>(__TAURI_INVOKE("start_link", { code, label })),
+	/**
+	 *  The words matched, on the new device: waits (10 minutes at most, or until cancelled) for
+	 *  the person to confirm on the first device, then makes this device's profile under
+	 *  `passphrase` with what the first device handed over, enrols it with the relay, and opens it
+	 *  as the app's session. Then [`link_catch_up`].
+	 */
+	finishLink: (passphrase: string) => typedError<SessionDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("finish_link", { passphrase })),
+	/**
+	 *  The new device's first syncs: until the first device has added it to the person's spaces
+	 *  (5 minutes at most, or until cancelled), then once more for the whole history, its progress
+	 *  in the sync's status. An error leaves the profile open: the background sync goes on.
+	 */
+	linkCatchUp: () => typedError<LinkCaughtUpDto, CommandError_Serialize>(__TAURI_INVOKE("link_catch_up")),
+	/**
+	 *  This person's devices: those the card lists, then those revoked, with when the relay last
+	 *  saw each (when it can be asked).
+	 */
+	devices: () => typedError<DeviceDto_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("devices")),
+	/**
+	 *  Revokes one of this person's other devices (named by its id): the relay refuses it from
+	 *  now on, it is removed from every space, and the card is shared again without it (at the
+	 *  sync that follows).
+	 */
+	revokeDevice: (device: string) => typedError<DeviceDto_Serialize, CommandError_Serialize>(__TAURI_INVOKE("revoke_device", { device })),
 };
 
 /** Events */
@@ -207,6 +263,7 @@ export const events = {
 	draftsChangedEvent: makeEvent<DraftsChangedEvent, DraftsChangedEvent>("drafts-changed-event"),
 	filesDroppedEvent: makeEvent<FilesDroppedEvent, FilesDroppedEvent>("files-dropped-event"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
+	linkProgressEvent: makeEvent<LinkProgressEvent, LinkProgressEvent>("link-progress-event"),
 	openDraftEvent: makeEvent<OpenDraftEvent, OpenDraftEvent>("open-draft-event"),
 	openItemEvent: makeEvent<OpenItemEvent, OpenItemEvent>("open-item-event"),
 	syncStatusEvent: makeEvent<SyncStatusEvent_Serialize, SyncStatusEvent_Deserialize>("sync-status-event"),
@@ -671,6 +728,41 @@ export type CreateProfileDto_Serialize = {
 	passphrase: string,
 };
 
+/**  One of this person's devices. */
+export type DeviceDto = DeviceDto_Serialize | DeviceDto_Deserialize;
+
+/**  One of this person's devices. */
+export type DeviceDto_Deserialize = {
+	/**  Its id (32 hex digits), and its first 8. */
+	device: string,
+	deviceShort: string,
+	/**  What the person called it when it was linked (`None`: the first device, unnamed). */
+	label?: string | null,
+	thisDevice: boolean,
+	/**  When it was certified (RFC 3339); `None` for a device revoked. */
+	certified?: string | null,
+	/**  When the relay last saw it (RFC 3339), when the relay could be asked. */
+	lastSeen?: string | null,
+	/**  When it was revoked (RFC 3339). */
+	revoked?: string | null,
+};
+
+/**  One of this person's devices. */
+export type DeviceDto_Serialize = {
+	/**  Its id (32 hex digits), and its first 8. */
+	device: string,
+	deviceShort: string,
+	/**  What the person called it when it was linked (`None`: the first device, unnamed). */
+	label: string | null,
+	thisDevice: boolean,
+	/**  When it was certified (RFC 3339); `None` for a device revoked. */
+	certified: string | null,
+	/**  When the relay last saw it (RFC 3339), when the relay could be asked. */
+	lastSeen: string | null,
+	/**  When it was revoked (RFC 3339). */
+	revoked: string | null,
+};
+
 export type DiffPartDto = {
 	tag: DiffTagDto,
 	text: string,
@@ -1038,7 +1130,25 @@ export type ErrorKind =
  */
 "relay_conflict" | 
 /**  A space operation refused (`message` says why): no name, a name taken, no such space. */
-"space_refused" | "io" | "internal";
+"space_refused" | 
+/**
+ *  Linking or revoking a device refused (`message` says why, in English): a device name
+ *  too long, what the other device handed over not matching, the device in use revoked.
+ */
+"link_refused" | 
+/**
+ *  The new device did not give the code this device shows (a wrong or mistyped code):
+ *  nothing was handed over.
+ */
+"link_wrong_code" | 
+/**  A code that is not a linking code (`field`: `linkCode`). */
+"invalid_link_code" | 
+/**  The other device did not answer in time (`detail`: the minutes waited): start again. */
+"link_timeout" | 
+/**  The link was cancelled (on this device, or another link started). */
+"link_cancelled" | 
+/**  No link is under way at this step (it was cancelled, or ended): start again. */
+"no_link" | "io" | "internal";
 
 export type FieldChangeDto = {
 	field: string,
@@ -1247,6 +1357,50 @@ export type KeyChangeDto = {
 export type KindDto = "telegram" | "note" | "email";
 
 export type LanguageDto = "fr" | "en";
+
+/**  The new device's first syncs done: the spaces it is in and the items it holds. */
+export type LinkCaughtUpDto = {
+	spaces: number,
+	items: number,
+};
+
+/**
+ *  The code a device shows to link a new one to this person: as a line to copy, as its short
+ *  part to read out, and as a QR code of the line. Valid once, for `valid_minutes`.
+ */
+export type LinkCodeDto = {
+	/**  The whole code, `DIPLOMATIE-LIEN:<relay>#<mailbox>-<password>`. */
+	line: string,
+	/**  The mailbox and the password, the part to read out. */
+	short: string,
+	/**  The relay's address (the rest of the code). */
+	relay: string,
+	qr: QrDto,
+	validMinutes: number,
+};
+
+/**  Completing a link: `done` of `total` steps (the person's spaces, then the history). */
+export type LinkProgressEvent = {
+	done: number,
+	total: number,
+};
+
+/**  The four words to compare on both devices, and the name of the new device. */
+export type LinkWordsDto = {
+	words: string[],
+	label: string,
+};
+
+/**  A device linked, on the device that linked it. */
+export type LinkedDeviceDto = {
+	/**  Its id, 32 hex digits. */
+	device: string,
+	label: string,
+	/**  The spaces it was added to. */
+	spaces: number,
+	/**  The items shared with it (its first sync brings them). */
+	items: number,
+};
 
 export type MarkingDto = 
 /**  Non protégé. */

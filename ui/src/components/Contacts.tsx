@@ -11,6 +11,7 @@ import { useApi, type CommandError } from '../api';
 import type { ContactAddedDto_Serialize, ContactDto_Serialize, MyCardDto_Serialize, QrDto, SafetyNumberDto_Serialize } from '../bindings';
 import { errorText } from '../lib/errors';
 import { qrRuns } from '../lib/qr';
+import { useCopy } from '../lib/useCopy';
 import { ErrorAlert } from './common';
 
 type ContactState = 'verified' | 'unverified' | 'key_changed';
@@ -97,7 +98,7 @@ function MyCard() {
   const id = useId();
   const [card, setCard] = useState<MyCardDto_Serialize | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
-  const [copy, setCopy] = useState<'copied' | 'failed' | null>(null);
+  const { outcome: copy, copy: copyText } = useCopy();
 
   useEffect(() => {
     let live = true;
@@ -112,13 +113,7 @@ function MyCard() {
   }, [api]);
 
   async function copyLine() {
-    if (!card) return;
-    try {
-      await navigator.clipboard.writeText(card.cardLine);
-      setCopy('copied');
-    } catch {
-      setCopy('failed');
-    }
+    if (card) await copyText(card.cardLine);
   }
 
   return (
@@ -166,10 +161,10 @@ function MyCard() {
 }
 
 /** A QR code drawn from its modules, with a quiet zone of four modules. */
-export function QrCode({ qr, label }: { qr: QrDto; label: string }) {
+export function QrCode({ qr, label, testId = 'my-card-qr' }: { qr: QrDto; label: string; testId?: string }) {
   const side = qr.width + 8;
   return (
-    <svg className="qr" data-testid="my-card-qr" data-width={qr.width} viewBox={`0 0 ${side} ${side}`} role="img" aria-label={label} shapeRendering="crispEdges">
+    <svg className="qr" data-testid={testId} data-width={qr.width} viewBox={`0 0 ${side} ${side}`} role="img" aria-label={label} shapeRendering="crispEdges">
       <rect x={0} y={0} width={side} height={side} fill="#fff" />
       {qrRuns(qr.width, qr.dark).map((r) => (
         <rect key={`${r.x}-${r.y}`} x={r.x + 4} y={r.y + 4} width={r.length} height={1} fill="#000" />

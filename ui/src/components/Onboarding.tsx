@@ -1,9 +1,10 @@
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi, type CommandError } from '../api';
 import type { LanguageDto, SessionDto_Serialize } from '../bindings';
 import { errorText } from '../lib/errors';
-import { ErrorAlert, FieldError, Gate, PassphraseMeter } from './common';
+import { ErrorAlert, FieldError, Gate, NewPassphrase, RequiredMark } from './common';
+import { LinkJoin } from './LinkJoin';
 
 /** Maps a backend field name to the input it names. */
 const FIELD_INPUT: Record<string, string> = {
@@ -33,6 +34,17 @@ export function Onboarding({
   const [confirm, setConfirm] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<CommandError | null>(null);
+  // Creating a profile, or linking this device to one on another device.
+  const [linking, setLinking] = useState(false);
+  const linkButton = useRef<HTMLButtonElement>(null);
+  const back = useRef(false);
+
+  useEffect(() => {
+    if (!linking && back.current) {
+      back.current = false;
+      linkButton.current?.focus();
+    }
+  }, [linking]);
 
   const longEnough = Array.from(passphrase).length >= minChars;
   const matches = passphrase === confirm;
@@ -57,20 +69,49 @@ export function Onboarding({
   const fieldError = (field: string) => (error && error.field === field ? errorText(t, error) : undefined);
   const describe = (field: string, ...more: string[]) => [fieldError(field) ? `${id}-${field}-error` : '', ...more].filter(Boolean).join(' ') || undefined;
 
+  if (linking) {
+    return (
+      <Gate titleId={`${id}-link-title`} onLanguage={onLanguage}>
+        <LinkJoin
+          titleId={`${id}-link-title`}
+          minChars={minChars}
+          onLinked={onCreated}
+          onBack={() => {
+            back.current = true;
+            setLinking(false);
+          }}
+        />
+      </Gate>
+    );
+  }
+
   return (
     <Gate titleId={`${id}-title`} onLanguage={onLanguage}>
       <form ref={formRef} className="gate-card" onSubmit={submit} noValidate>
         <h1 id={`${id}-title`}>{t('onboarding.title')}</h1>
         <p>{t('onboarding.intro')}</p>
+        <p className="gate-alternative">
+          {t('onboarding.haveDevice')}{' '}
+          <button type="button" ref={linkButton} className="link" data-testid="onboarding-link" onClick={() => setLinking(true)}>
+            {t('onboarding.linkInstead')}
+          </button>
+        </p>
+        <p className="field-hint">{t('required.legend')}</p>
         <ErrorAlert error={error && !FIELD_INPUT[error.field ?? ''] ? error : null} />
         <div className="field">
-          <label htmlFor={`${id}-name`}>{t('onboarding.name')}</label>
-          <input id={`${id}-name`} data-testid="onboarding-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" required autoFocus aria-invalid={!!fieldError('name')} aria-describedby={describe('name')} />
+          <label htmlFor={`${id}-name`}>
+            {t('onboarding.name')}
+            <RequiredMark />
+          </label>
+          <input id={`${id}-name`} data-testid="onboarding-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" required aria-required="true" autoFocus aria-invalid={!!fieldError('name')} aria-describedby={describe('name')} />
           <FieldError id={`${id}-name-error`} field="name" message={fieldError('name')} />
         </div>
         <div className="field">
-          <label htmlFor={`${id}-org`}>{t('onboarding.org')}</label>
-          <input id={`${id}-org`} data-testid="onboarding-org" value={org} onChange={(e) => setOrg(e.target.value)} autoComplete="organization" required aria-invalid={!!fieldError('org')} aria-describedby={describe('org')} />
+          <label htmlFor={`${id}-org`}>
+            {t('onboarding.org')}
+            <RequiredMark />
+          </label>
+          <input id={`${id}-org`} data-testid="onboarding-org" value={org} onChange={(e) => setOrg(e.target.value)} autoComplete="organization" required aria-required="true" aria-invalid={!!fieldError('org')} aria-describedby={describe('org')} />
           <FieldError id={`${id}-org-error`} field="org" message={fieldError('org')} />
         </div>
         <div className="field">
@@ -78,24 +119,7 @@ export function Onboarding({
           <input id={`${id}-email`} data-testid="onboarding-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="email" aria-invalid={!!fieldError('email')} aria-describedby={describe('email')} />
           <FieldError id={`${id}-email-error`} field="email" message={fieldError('email')} />
         </div>
-        <div className="field">
-          <label htmlFor={`${id}-pass`}>{t('onboarding.passphrase')}</label>
-          <input id={`${id}-pass`} data-testid="onboarding-passphrase" type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="new-password" required aria-invalid={!!fieldError('passphrase')} aria-describedby={describe('passphrase', `${id}-strength`)} />
-          <div id={`${id}-strength`}>
-            <PassphraseMeter passphrase={passphrase} minChars={minChars} testId="passphrase-strength" />
-          </div>
-          <FieldError id={`${id}-passphrase-error`} field="passphrase" message={fieldError('passphrase')} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-confirm`}>{t('onboarding.confirm')}</label>
-          <input id={`${id}-confirm`} data-testid="onboarding-passphrase-confirm" type="password" value={confirm} onChange={(e) => setConfirm(e.target.value)} autoComplete="new-password" required aria-invalid={confirm !== '' && !matches} aria-describedby={`${id}-match`} />
-          <p id={`${id}-match`} className={confirm !== '' && !matches ? 'field-error' : 'field-hint'} aria-live="polite">
-            {confirm !== '' && !matches ? t('onboarding.mismatch') : ''}
-          </p>
-        </div>
-        <div className="warning" role="note">
-          <strong>{t('onboarding.warningTitle')}</strong> {t('onboarding.warning')}
-        </div>
+        <NewPassphrase id={id} passphrase={passphrase} confirm={confirm} onPassphrase={setPassphrase} onConfirm={setConfirm} minChars={minChars} error={fieldError('passphrase')} testId="onboarding-passphrase" strengthTestId="passphrase-strength" />
         <button type="submit" className="primary" data-testid="onboarding-submit" disabled={!canSubmit} aria-busy={busy}>
           {busy ? t('onboarding.creating') : t('onboarding.submit')}
         </button>

@@ -6,6 +6,7 @@ import { LANGUAGES } from '../i18n';
 import { errorText } from '../lib/errors';
 import { PRECEDENCES } from '../lib/filter';
 import { PassphraseMeter } from './common';
+import { Devices } from './Devices';
 import { RelaySettings } from './RelaySettings';
 
 type Message = { kind: 'ok' | 'error'; text: string } | null;
@@ -214,6 +215,8 @@ export function Settings({
       </form>
 
       <RelaySettings />
+
+      <Devices />
 
       <form onSubmit={changePassphrase}>
         <fieldset className="group">

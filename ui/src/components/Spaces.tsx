@@ -9,14 +9,16 @@
 // name. The rules (who may be added or removed, what the relay accepts) are the backend's.
 
 import type { TFunction } from 'i18next';
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi, type CommandError } from '../api';
 import type { ContactDto_Serialize, SpaceDetailDto_Serialize, SpaceDto_Serialize, SpaceKindDto, SpaceMemberDto_Serialize } from '../bindings';
 import { errorText } from '../lib/errors';
 import { formatDate } from '../lib/format';
+import { useInlineConfirm } from '../lib/useInlineConfirm';
 import { useSyncStatus } from '../lib/useSyncStatus';
 import { ErrorAlert } from './common';
+import { InPlaceConfirm } from './InPlaceConfirm';
 
 /** The kinds a new space may be: a person's own space is made with their profile. */
 export const SPACE_KINDS: SpaceKindDto[] = ['unit', 'shared', 'circuit'];
@@ -214,43 +216,6 @@ function useTitleFocus(ready: boolean) {
   return title;
 }
 
-/**
- * A confirmation shown in place, under the button that opens it: its "Annuler" gets the focus
- * when it opens, and the button gets it back when it is cancelled (Escape too).
- */
-function useInlineConfirm() {
-  const [asking, setAsking] = useState(false);
-  const opener = useRef<HTMLButtonElement>(null);
-  const cancelButton = useRef<HTMLButtonElement>(null);
-  const back = useRef(false);
-  useEffect(() => {
-    if (asking) cancelButton.current?.focus();
-    else if (back.current) {
-      back.current = false;
-      opener.current?.focus();
-    }
-  }, [asking]);
-  const cancel = () => {
-    back.current = true;
-    setAsking(false);
-  };
-  return {
-    asking,
-    opener,
-    cancelButton,
-    toggle: () => (asking ? cancel() : setAsking(true)),
-    cancel,
-    close: () => setAsking(false),
-    onKeyDown: (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && asking) {
-        e.preventDefault();
-        e.stopPropagation();
-        cancel();
-      }
-    },
-  };
-}
-
 function CloseDetail({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   return (
@@ -407,7 +372,6 @@ function Member({ member: m, space, owners, onRemoved }: { member: SpaceMemberDt
     } else setError(r.error);
   }
 
-  const errorId = `${id}-error`;
   return (
     <li className={`member-row${m.verified ? '' : ' member-unverified'}`} data-testid="space-member" data-device={m.device} data-you={m.you ? 'true' : 'false'} data-verified={m.verified ? 'true' : 'false'}>
       <span className="member-name" data-testid="space-member-name">
@@ -446,17 +410,24 @@ function Member({ member: m, space, owners, onRemoved }: { member: SpaceMemberDt
         </button>
       )}
       {owners !== null && owners.length > 0 && confirm.asking && (
-        <form className="member-remove" id={`${id}-confirm`} data-testid="space-remove-confirm-form" aria-labelledby={`${id}-question`} onSubmit={remove} onKeyDown={confirm.onKeyDown}>
-          <p className="member-remove-question" id={`${id}-question`} data-testid="space-remove-question">
-            {t('spaces.removeQuestion', { name: label, space: space.name })}
-          </p>
-          <p className="field-hint" id={`${id}-hint`}>
-            {t('spaces.removeHint')}
-          </p>
+        <InPlaceConfirm
+          id={id}
+          confirm={confirm}
+          testId="space-remove"
+          question={t('spaces.removeQuestion', { name: label, space: space.name })}
+          hint={t('spaces.removeHint')}
+          error={error}
+          busy={busy}
+          disabled={who === ''}
+          submitLabel={t('spaces.removeConfirm')}
+          busyLabel={t('spaces.removing')}
+          cancelLabel={t('spaces.cancel')}
+          onSubmit={remove}
+        >
           {owners.length > 1 && (
             <div className="field">
               <label htmlFor={`${id}-who`}>{t('spaces.removeWhich')}</label>
-              <select id={`${id}-who`} data-testid="space-remove-contact" value={choice} onChange={(e) => setChoice(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined}>
+              <select id={`${id}-who`} data-testid="space-remove-contact" value={choice} onChange={(e) => setChoice(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined}>
                 <option value="">{t('spaces.chooseContact')}</option>
                 {owners.map((c) => (
                   <option key={c.identity} value={c.identity}>
@@ -466,20 +437,7 @@ function Member({ member: m, space, owners, onRemoved }: { member: SpaceMemberDt
               </select>
             </div>
           )}
-          {error && (
-            <p className="field-error" id={errorId} data-testid="space-remove-error" role="alert">
-              {errorText(t, error)}
-            </p>
-          )}
-          <div className="form-actions">
-            <button type="submit" className="danger" data-testid="space-remove-confirm" disabled={who === '' || busy} aria-busy={busy} aria-describedby={`${id}-hint${error ? ` ${errorId}` : ''}`}>
-              {busy ? t('spaces.removing') : t('spaces.removeConfirm')}
-            </button>
-            <button type="button" ref={confirm.cancelButton} data-testid="space-remove-cancel" onClick={confirm.cancel}>
-              {t('spaces.cancel')}
-            </button>
-          </div>
-        </form>
+        </InPlaceConfirm>
       )}
     </li>
   );

@@ -79,6 +79,87 @@ export function MarkingBadge({ marking }: { marking: MarkingDto }) {
   );
 }
 
+/**
+ * The mark of a required field, after its label's text; the field itself says so to assistive
+ * technologies (`required`, `aria-required`), and the form says what the mark means.
+ */
+export function RequiredMark() {
+  return (
+    <span className="required-mark" aria-hidden="true">
+      {' *'}
+    </span>
+  );
+}
+
+/**
+ * A new passphrase, typed twice, with its strength: the last fields of a form that makes a
+ * profile (each marked required). `error`: the backend's words when the passphrase is at
+ * fault; the inputs are `<testId>` and `<testId>-confirm`, the meter `strengthTestId`.
+ */
+export function NewPassphrase({
+  id,
+  passphrase,
+  confirm,
+  onPassphrase,
+  onConfirm,
+  minChars,
+  error,
+  testId,
+  strengthTestId,
+}: {
+  id: string;
+  passphrase: string;
+  confirm: string;
+  onPassphrase: (v: string) => void;
+  onConfirm: (v: string) => void;
+  minChars: number;
+  error?: string;
+  testId: string;
+  strengthTestId: string;
+}) {
+  const { t } = useTranslation();
+  const differs = confirm !== '' && passphrase !== confirm;
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={`${id}-pass`}>
+          {t('onboarding.passphrase')}
+          <RequiredMark />
+        </label>
+        <input
+          id={`${id}-pass`}
+          data-testid={testId}
+          type="password"
+          value={passphrase}
+          onChange={(e) => onPassphrase(e.target.value)}
+          autoComplete="new-password"
+          required
+          aria-required="true"
+          aria-invalid={!!error}
+          aria-describedby={[error ? `${id}-passphrase-error` : '', `${id}-strength`].filter(Boolean).join(' ')}
+        />
+        <div id={`${id}-strength`}>
+          <PassphraseMeter passphrase={passphrase} minChars={minChars} testId={strengthTestId} />
+        </div>
+        <FieldError id={`${id}-passphrase-error`} field="passphrase" message={error} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-confirm`}>
+          {t('onboarding.confirm')}
+          <RequiredMark />
+        </label>
+        <input id={`${id}-confirm`} data-testid={`${testId}-confirm`} type="password" value={confirm} onChange={(e) => onConfirm(e.target.value)} autoComplete="new-password" required aria-required="true" aria-invalid={differs} aria-describedby={`${id}-match`} />
+        <p id={`${id}-match`} className={differs ? 'field-error' : 'field-hint'} aria-live="polite">
+          {differs ? t('onboarding.mismatch') : ''}
+        </p>
+      </div>
+      <div className="warning" role="note">
+        <strong>{t('onboarding.warningTitle')}</strong> {t('onboarding.warning')}
+      </div>
+    </>
+  );
+}
+
 /** A visually hidden text for screen readers. */
 export function Sr({ children }: { children: ReactNode }) {
   return <span className="visually-hidden">{children}</span>;

@@ -4,6 +4,7 @@
 
 import type { Api, Result } from '../api';
 import { previewContacts } from './previewContacts';
+import { previewDevices } from './previewDevices';
 import { previewDrafting } from './previewDrafts';
 import { previewSync } from './previewSync';
 import type {
@@ -113,6 +114,7 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
   const arrivalListeners = new Set<(e: ArrivalsEvent) => void>();
   const formDrafts = new Map<KindDto, string>();
   const contacts = previewContacts(identity.name, identity.org);
+  const sync = previewSync(identity.name, identity.org, contacts.contacts);
   const listen = <T,>(set: Set<(e: T) => void>) => async (cb: (e: T) => void) => {
     set.add(cb);
     return () => set.delete(cb);
@@ -225,7 +227,15 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
     // Contacts, simulated in memory (one verified, one whose key changed).
     ...contacts,
     // The relay, the sync and the spaces, simulated in memory.
-    ...previewSync(identity.name, identity.org, contacts.contacts),
+    ...sync,
+    // This person's devices, and linking one (either side), simulated.
+    ...previewDevices(
+      () => {
+        exists = true;
+        return { identity, settings };
+      },
+      () => sync.syncNow(),
+    ),
     onDraftsChanged: async () => () => undefined,
     onOpenDraft: async () => () => undefined,
     onArrivals: listen(arrivalListeners),

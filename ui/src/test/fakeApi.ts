@@ -6,8 +6,11 @@ import type { Api, Result } from '../api';
 import type {
   ContactDto_Serialize,
   CountsDto,
+  DeviceDto_Serialize,
   ItemSummaryDto_Serialize,
   KindDto,
+  LinkCodeDto,
+  LinkWordsDto,
   MarkingDto,
   MyCardDto_Serialize,
   PrecedenceDto,
@@ -76,6 +79,23 @@ export function contact(name: string, key: string, c: Partial<ContactDto_Seriali
     ...c,
   };
 }
+
+/** A device of this person (`device` from `key`, a hex digit repeated). */
+export function device(label: string | null, key: string, d: Partial<DeviceDto_Serialize> = {}): DeviceDto_Serialize {
+  return { device: key.repeat(32), deviceShort: key.repeat(8), label, thisDevice: false, certified: '2026-11-20T10:00:00Z', lastSeen: '2026-11-28T09:00:00Z', revoked: null, ...d };
+}
+
+/** The code a device shows to link a new one (a tiny "QR code", as for the card). */
+export const LINK_CODE: LinkCodeDto = {
+  line: 'DIPLOMATIE-LIEN:https://relais.example#0123456789abcdef0123-ABCDEFGH',
+  short: '0123456789abcdef0123-ABCDEFGH',
+  relay: 'https://relais.example',
+  qr: { width: 3, dark: [true, false, true, false, true, false, true, false, true] },
+  validMinutes: 10,
+};
+
+/** The four words both devices show, and the new device's name. */
+export const LINK_WORDS: LinkWordsDto = { words: ['abricot', 'balcon', 'cerise', 'dauphin'], label: 'Portable' };
 
 export function counts(c: Partial<CountsDto> = {}): CountsDto {
   return { total: 0, action: 0, info: 0, unrouted: 0, unread: 0, unreadAction: 0, unreadInfo: 0, unreadUnrouted: 0, ...c };
@@ -177,6 +197,16 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     shareItem: vi.fn(async () => ok(syncStatus({ pending: 1 }))),
     shareDraft: vi.fn(async () => ok(syncStatus({ pending: 1 }))),
     draftSpaces: vi.fn(async () => ok([])),
+    offerLink: vi.fn(async () => ok(LINK_CODE)),
+    awaitLink: vi.fn(async () => ok(LINK_WORDS)),
+    confirmLink: vi.fn(async () => ok({ device: '2d'.repeat(16), label: 'Portable', spaces: 2, items: 40 })),
+    refuseLink: vi.fn(async () => ok(null)),
+    cancelLink: vi.fn(async () => ok(null)),
+    startLink: vi.fn(async () => ok(LINK_WORDS)),
+    finishLink: vi.fn(async () => ok(SESSION)),
+    linkCatchUp: vi.fn(async () => ok({ spaces: 1, items: 40 })),
+    devices: vi.fn(async () => ok([device(null, '0f', { thisDevice: true })])),
+    revokeDevice: vi.fn(async (id: string) => ok(device('Portable', id.slice(0, 1), { certified: null, revoked: '2026-11-29T10:00:00Z' }))),
     onArrivals: vi.fn(noop),
     onOpenItem: vi.fn(noop),
     onImportProgress: vi.fn(noop),
@@ -184,6 +214,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     onOpenDraft: vi.fn(noop),
     onDrop: vi.fn(noop),
     onSyncStatus: vi.fn(noop),
+    onLinkProgress: vi.fn(noop),
   } as Api;
   return { ...api, ...overrides };
 }
