@@ -325,6 +325,8 @@ impl LinkJoin {
                  was kept; start linking again",
             ));
         }
+        // A folder made here is taken away again if linking fails after the profile is in it.
+        let fresh = std::fs::read_dir(dir).map_or(true, |mut d| d.next().is_none());
         let profile = Profile::init_linked(
             dir,
             passphrase,
@@ -341,10 +343,20 @@ impl LinkJoin {
                 card: &card,
             },
         )?;
-        profile.take_handover(&handover)?;
-        profile.join_relay(&self.code.relay, &handover.token)?;
-        let ready = self.keys.seal(LinkSlot::Ready, b"ready")?;
-        self.relay.put_link_slot(&mailbox, 'd', ready)?;
+        let settled = profile
+            .take_handover(&handover)
+            .and_then(|()| profile.join_relay(&self.code.relay, &handover.token))
+            .and_then(|_| {
+                let ready = self.keys.seal(LinkSlot::Ready, b"ready")?;
+                self.relay.put_link_slot(&mailbox, 'd', ready)
+            });
+        if let Err(e) = settled {
+            profile.lock();
+            if fresh {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            return Err(e);
+        }
         tracing::info!(device = %certificate.device, "this device is linked");
         Ok(profile)
     }
