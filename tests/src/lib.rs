@@ -57,10 +57,19 @@ pub fn artifacts() -> PathBuf {
     dir
 }
 
-/// Passes a test body's result on; on failure first saves a screenshot named after the test.
+/// Passes a test body's result on; on failure first saves a screenshot named after the test,
+/// and the standard error of the apps and of the relay (`<name>-app.log`, `<name>-relay.log`).
 pub fn checked(name: &str, session: &Session, result: Result<()>) -> Result<()> {
     if result.is_err() {
         let _ = session.screenshot(&artifacts().join(format!("{name}.png")));
+        let _ = std::fs::copy(
+            session.app_log(),
+            artifacts().join(format!("{name}-app.log")),
+        );
+        let _ = std::fs::copy(
+            session.dir.path().join("relay-stderr.log"),
+            artifacts().join(format!("{name}-relay.log")),
+        );
     }
     result
 }
@@ -665,7 +674,22 @@ impl App {
     }
 
     /// Waits until `check` returns true (it is retried on errors too).
-    pub async fn wait_until<F, Fut>(&self, what: &str, mut check: F) -> Result<()>
+    pub async fn wait_until<F, Fut>(&self, what: &str, check: F) -> Result<()>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<bool>>,
+    {
+        self.wait_until_within(what, WAIT, check).await
+    }
+
+    /// Waits up to `limit` until `check` returns true (it is retried on errors too): for what
+    /// takes longer than the interface (a key derivation, several relay round trips).
+    pub async fn wait_until_within<F, Fut>(
+        &self,
+        what: &str,
+        limit: Duration,
+        mut check: F,
+    ) -> Result<()>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<bool>>,
@@ -675,8 +699,8 @@ impl App {
             if let Ok(true) = check().await {
                 return Ok(());
             }
-            if start.elapsed() > WAIT {
-                bail!("timed out waiting for {what}");
+            if start.elapsed() > limit {
+                bail!("timed out after {limit:?} waiting for {what}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -115,6 +115,7 @@ export function LinkDevice({ onClose, onLinked }: { onClose: () => void; onLinke
           ref={wordsHeading}
           words={step.words.words}
           title={t('link.offer.wordsTitle')}
+          level={4}
           question={t('link.offer.wordsIntro', { label: step.words.label })}
           hint={t('link.offer.wordsHint')}
           onMatch={() => void confirm()}

@@ -258,6 +258,7 @@ export function LinkJoin({ titleId, minChars, onLinked, onBack }: { titleId: str
             ref={wordsTitle}
             words={step.words.words}
             title={t('link.join.wordsTitle')}
+            level={2}
             question={t('link.join.wordsIntro')}
             hint={t('link.join.wordsHint')}
             onMatch={step.kind === 'words' ? () => void match() : undefined}

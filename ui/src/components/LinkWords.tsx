@@ -9,20 +9,23 @@ export const LinkWords = forwardRef<
   {
     words: string[];
     title: string;
+    /** The level of the title under the heading of the screen or section around it. */
+    level: 2 | 4;
     question: string;
     hint: string;
     /** The answers, while an answer is still expected. */
     onMatch?: () => void;
     onDiffer?: () => void;
   }
->(function LinkWords({ words, title, question, hint, onMatch, onDiffer }, heading) {
+>(function LinkWords({ words, title, level, question, hint, onMatch, onDiffer }, heading) {
   const { t } = useTranslation();
   const id = useId();
+  const Title = level === 2 ? 'h2' : 'h4';
   return (
     <div className="link-words-check" data-testid="link-words-check">
-      <h2 id={`${id}-title`} ref={heading} tabIndex={-1}>
+      <Title id={`${id}-title`} ref={heading} tabIndex={-1}>
         {title}
-      </h2>
+      </Title>
       <p id={`${id}-question`}>{question}</p>
       <ol className="link-words" data-testid="link-words" aria-label={t('link.words')}>
         {words.map((w, i) => (
