@@ -108,6 +108,22 @@ describe('onboarding', () => {
     fireEvent.click(screen.getByTestId('onboarding-submit'));
     expect((await screen.findByTestId('error-passphrase')).textContent).toContain('au moins 12 caractères');
   });
+  it('links this device to an existing one and enters the app with the profile it made', async () => {
+    const api = fakeApi({ appStatus: vi.fn(status(false)) });
+    renderWith(<App api={api} />, api);
+    await waitFor(() => expect(screenName()).toBe('onboarding'));
+    fireEvent.click(screen.getByTestId('onboarding-link'));
+    fireEvent.change(screen.getByTestId('link-code'), { target: { value: 'DIPLOMATIE-LIEN:https://relais.example#0123456789abcdef0123-ABCDEFGH' } });
+    fireEvent.change(screen.getByTestId('link-label'), { target: { value: 'Portable' } });
+    fireEvent.change(screen.getByTestId('link-passphrase'), { target: { value: 'Rivière lente sous 3 ponts !' } });
+    fireEvent.change(screen.getByTestId('link-passphrase-confirm'), { target: { value: 'Rivière lente sous 3 ponts !' } });
+    fireEvent.click(screen.getByTestId('link-submit'));
+    fireEvent.click(await screen.findByTestId('link-words-match'));
+    fireEvent.click(await screen.findByTestId('link-open'));
+    await mainShown();
+    expect(api.finishLink).toHaveBeenCalledWith('Rivière lente sous 3 ponts !');
+    expect(api.createProfile).not.toHaveBeenCalled();
+  });
 });
 
 describe('unlock and lock', () => {
