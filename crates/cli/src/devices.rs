@@ -95,10 +95,17 @@ pub fn link_device(profile: &Profile, args: &LinkDeviceArgs, json: bool) -> Resu
     if json {
         return print_json(&linked);
     }
-    print(&format!(
+    let mut text = format!(
         "Appareil lié / Device linked: {} ({}), {} espace(s) / space(s), {} élément(s) / item(s)\n",
         linked.label, linked.device, linked.spaces, linked.items
-    ))
+    );
+    if linked.items_left_out > 0 {
+        text.push_str(&format!(
+            "{} élément(s) sans leurs pièces jointes ici restent sur cet appareil / item(s) whose attachments are not stored here stay on this device\n",
+            linked.items_left_out
+        ));
+    }
+    print(&text)
 }
 
 pub fn link(dir: &Path, args: &LinkArgs, json: bool) -> Result<()> {

@@ -197,6 +197,8 @@ pub struct LinkedDevice {
     pub spaces: usize,
     /// The items put in the own space for it.
     pub items: usize,
+    /// The items left out, their attachments not stored here (demo items).
+    pub items_left_out: usize,
 }
 
 /// A step of completing a link, for a progress display.
@@ -219,6 +221,16 @@ pub struct DeviceView {
     pub last_seen: Option<String>,
     /// RFC 3339, when revoked.
     pub revoked: Option<String>,
+}
+
+/// What this machine is called (its host name), or a plain default.
+fn machine_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|n| n.trim().chars().take(60).collect::<String>())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "Premier appareil".to_owned())
 }
 
 fn rfc3339(at: OffsetDateTime) -> String {
@@ -406,6 +418,11 @@ impl Profile {
         let mut labels = self.labels()?;
         labels.retain(|(d, _)| *d != certificate.device.hex());
         labels.push((certificate.device.hex(), device.label.clone()));
+        // This device, unnamed until now, is named after its machine.
+        let this = self.own().device.device.hex();
+        if !labels.iter().any(|(d, _)| *d == this) {
+            labels.push((this, machine_name()));
+        }
         let handover = Handover {
             identity_secret: identity.pkcs8().to_vec(),
             name: self.identity().name.clone(),
@@ -473,7 +490,13 @@ impl Profile {
                 }
             }
         }
-        let items = self.share_every_item_with_own_devices()?;
+        let (items, items_left_out) = self.share_every_item_with_own_devices()?;
+        if items_left_out > 0 {
+            tracing::warn!(
+                items_left_out,
+                "items whose attachments are not stored here stay off the new device"
+            );
+        }
         progress(&LinkProgress { done: total, total });
         self.audit_now(
             AuditAction::DeviceLinked,
@@ -484,6 +507,7 @@ impl Profile {
             label: device.label,
             spaces: spaces.len(),
             items,
+            items_left_out,
         })
     }
 
@@ -651,34 +675,37 @@ impl Profile {
         )
     }
 
-    /// Puts every item stored here in the own space, for this person's other devices;
-    /// returns how many.
-    fn share_every_item_with_own_devices(&self) -> Result<usize, ClientError> {
+    /// Puts every item stored here in the own space, for this person's other devices: how
+    /// many went, and how many were left out because their attachments are not stored here
+    /// (an item travels whole or not at all).
+    fn share_every_item_with_own_devices(&self) -> Result<(usize, usize), ClientError> {
         let Some(own) = self.own_space()? else {
-            return Ok(0);
+            return Ok((0, 0));
         };
         let own = SpaceId(own.id);
-        let mut shared = 0;
+        let (mut shared, mut left_out) = (0, 0);
         let mut after = 0;
         loop {
             let page = self.store().items_after(after)?;
             let Some((last, _)) = page.last() else {
-                return Ok(shared);
+                return Ok((shared, left_out));
             };
             after = *last;
             for chunk in page.chunks(ITEM_BATCH) {
-                let writes = chunk
-                    .iter()
-                    .map(|(_, summary)| {
-                        Ok((
+                let mut writes = Vec::with_capacity(chunk.len());
+                for (_, summary) in chunk {
+                    match self.item_payload(summary.id) {
+                        Ok(body) => writes.push((
                             own,
                             Content {
                                 kind: ContentKind::Item,
-                                body: self.item_payload(summary.id)?,
+                                body,
                             },
-                        ))
-                    })
-                    .collect::<Result<Vec<_>, ClientError>>()?;
+                        )),
+                        Err(ClientError::Attachment(_)) => left_out += 1,
+                        Err(e) => return Err(e),
+                    }
+                }
                 self.write_many_to_outbox(&writes)?;
                 shared += writes.len();
             }

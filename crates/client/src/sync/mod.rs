@@ -520,7 +520,7 @@ impl Profile {
         for index in 0..count {
             let index = u32::try_from(index).unwrap_or(u32::MAX);
             let (_, bytes) = self.store().attachment(id, index)?.ok_or_else(|| {
-                ClientError::Relay(format!(
+                ClientError::Attachment(format!(
                     "attachment {} of this item is not stored here (demo items carry none): the item cannot be shared whole",
                     index + 1
                 ))
