@@ -412,19 +412,15 @@ async fn take_batch(
     .map_err(|_| ApiError::Internal("the signature checks stopped".into()))?;
     let quota = state.config.space_quota_bytes;
     let device = session.device;
-    let hub = Arc::clone(&state.hub);
-    let outcomes = state
-        .db
-        .call(move |conn| {
-            let (outcomes, moved, fresh) =
-                store::push(conn, space, device, kind, candidates, quota, now())?;
-            // Under the connection, in the order the database took the pushes.
-            if let Some(summary) = moved {
-                hub.pushed(&summary, device, &fresh);
-            }
-            Ok::<_, ApiError>(outcomes)
-        })
-        .await?;
+    let batch = crate::pushes::Batch {
+        space,
+        sender: device,
+        kind,
+        candidates,
+        quota,
+        now: now(),
+    };
+    let outcomes = crate::pushes::push(state, batch).await?;
     let (mut accepted, mut duplicate, mut refused) = (0u64, 0u64, 0u64);
     for outcome in &outcomes {
         match outcome {

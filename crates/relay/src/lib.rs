@@ -118,6 +118,13 @@
 //! spaces' heads afresh (as on connect), pulls from the last seq it has, and is sent live
 //! frames again after those heads. A socket that accepts nothing for 10 s is closed.
 //!
+//! # Writes
+//!
+//! Pushes that arrive while the database is busy are stored together, in one transaction synced
+//! to disk once (`pushes.rs`), before any of them is answered or sent live; the database's
+//! write-ahead log is copied back into its file by a thread of the relay, not within the
+//! commits (`checkpoint.rs`).
+//!
 //! Limits: envelope size, body size (refused before it is read whole, 413), requests per
 //! device (429 with `Retry-After`), deposits per device, storage per space (507), key packages
 //! per device (507), link mailboxes per device (409), and reads and writes of a link made
@@ -125,6 +132,7 @@
 
 mod api;
 mod auth;
+mod checkpoint;
 pub mod db;
 mod error;
 mod hub;
@@ -133,6 +141,7 @@ mod links;
 mod metrics;
 mod mls;
 mod news;
+mod pushes;
 mod state;
 mod store;
 
@@ -140,6 +149,7 @@ use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -187,10 +197,19 @@ impl Relay {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), RelayError> {
         let (stop, stopping) = watch::channel(false);
+        checkpoint::start(&self.db, self.config.data_dir.clone(), stopping.clone()).await?;
         let state = AppState::new(self.config, self.db, stopping);
         let app = api::router(state);
         tracing::info!(address = ?listener.local_addr().ok(), "relay serving");
         let (fired, signalled) = tokio::sync::oneshot::channel::<()>();
+        // Each answer and each news frame goes out when written, not held back until the
+        // peer acknowledges the previous one (Nagle's algorithm): a delivery waits for no
+        // acknowledgement.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
         let server = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

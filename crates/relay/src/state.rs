@@ -14,6 +14,7 @@ use crate::db::Db;
 use crate::hub::Hub;
 use crate::limit::RateLimiter;
 use crate::metrics::Metrics;
+use crate::pushes::Pushes;
 
 /// How a relay runs: where its data is and its limits.
 #[derive(Debug, Clone)]
@@ -104,6 +105,8 @@ pub struct Inner {
     pub address_limit: RateLimiter<IpAddr>,
     /// The news sockets, by device and by space.
     pub hub: Arc<Hub>,
+    /// The pushes waiting to be stored together.
+    pub pushes: Arc<Pushes>,
     /// Turns true when the relay stops: sockets close.
     pub stopping: watch::Receiver<bool>,
 }
@@ -138,6 +141,7 @@ impl AppState {
             deposit_limit,
             address_limit,
             hub: Arc::default(),
+            pushes: Arc::default(),
             stopping,
         }))
     }

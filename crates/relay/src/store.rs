@@ -531,11 +531,11 @@ pub enum PushKind {
 /// The envelopes a push stored: (relay seq, bytes), in order.
 pub type Stored = Vec<(u64, Vec<u8>)>;
 
-/// Stores a batch in one transaction: outcomes in the batch's order, the space's summary if
-/// anything new was stored, and the envelopes stored with their seqs. Over the space's quota,
-/// nothing is stored (507).
+/// Stores a batch within the caller's transaction (see `pushes.rs`): outcomes in the batch's
+/// order, the space's summary if anything new was stored, and the envelopes stored with their
+/// seqs. Over the space's quota, the caller rolls back what this wrote (507).
 pub fn push(
-    conn: &mut Connection,
+    tx: &Connection,
     space: SpaceId,
     sender: DeviceId,
     kind: PushKind,
@@ -543,10 +543,9 @@ pub fn push(
     quota: u64,
     now: i64,
 ) -> Result<(Vec<PushOutcome>, Option<SpaceSummary>, Stored), ApiError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let row = match kind {
-        PushKind::Member => member_space(&tx, space, sender)?,
-        PushKind::Deposit => space_row(&tx, space)?.ok_or_else(unknown_space)?,
+        PushKind::Member => member_space(tx, space, sender)?,
+        PushKind::Deposit => space_row(tx, space)?.ok_or_else(unknown_space)?,
     };
     let mut head = row.head;
     let mut used = row.bytes_used;
@@ -663,7 +662,6 @@ pub fn push(
             params![space.0, sql_u64(head), sql_u64(used)],
         )?;
     }
-    tx.commit()?;
     Ok((
         outcomes,
         changed.then_some(SpaceSummary {
