@@ -5,7 +5,7 @@ DEMO ?=
 DEMO_ITEMS ?= 5000
 PROFILE_DIR ?=
 
-.PHONY: run test bench fuzz deps deps-run ui ui-test build fmt-check clippy check-deps deny rust-tests e2e package
+.PHONY: run test bench bench-deps fuzz deps deps-run ui ui-test build fmt-check clippy check-deps deny rust-tests e2e package
 
 # System packages, npm packages and tauri-driver, each only when missing.
 deps:
@@ -62,8 +62,21 @@ e2e: ui package
 	$(CARGO) build -p diplomatie -p diplomatie-cli -p diplomatie-relay
 	$(CARGO) test -p diplomatie-e2e -- --test-threads=1
 
-# The store and search benchmarks, then the desktop app's (real app under Xvfb, 100,000 items).
-bench: deps ui
+# What the relay's load benchmark starts besides itself: the release relay, and the
+# automerge-repo sync server it compares against (its npm packages as locked, installed again
+# only when the lock file changed).
+AUTOMERGE_SERVER := benches/automerge-repo-server
+bench-deps:
+	$(CARGO) build --release -p diplomatie-relay
+	@if [ ! -d $(AUTOMERGE_SERVER)/node_modules ] \
+	  || [ $(AUTOMERGE_SERVER)/package-lock.json -nt $(AUTOMERGE_SERVER)/node_modules/.package-lock.json ]; then \
+	  echo "Installing the automerge-repo server's npm packages (npm ci)…"; \
+	  (cd $(AUTOMERGE_SERVER) && npm ci --no-audit --no-fund --loglevel=error); \
+	fi
+
+# The store and search benchmarks, the relay under load against automerge-repo's sync server
+# (DIPLOMATIE_BENCH=relay alone), then the desktop app's (real app under Xvfb, 100,000 items).
+bench: deps ui bench-deps
 	$(CARGO) run --release -p diplomatie-bench
 	$(CARGO) build --release -p diplomatie -p diplomatie-cli --features diplomatie/bench-baseline
 	$(CARGO) run --release -p diplomatie-e2e --bin app-bench

@@ -13,6 +13,8 @@ if [ "$mode" = "test" ]; then
   # session and a notification server (python3-dbus, python3-gi).
   want+=(xvfb xauth imagemagick webkit2gtk-driver dbus dbus-x11 python3-dbus python3-gi
     x11-utils xdotool)
+  # taskset pins the relay's load benchmark (make bench) to its cores.
+  want+=(util-linux)
 fi
 
 missing=()

@@ -13,11 +13,8 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow};
-use diplomatie_crypto::{AgreementKey, SecretKey, SigningKey, random_bytes};
-use diplomatie_protocol::{
-    Content, ContentKind, DeviceCertificate, DeviceId, Envelope, EnvelopeHeader, EnvelopeId,
-    SpaceId,
-};
+use diplomatie_crypto::{SecretKey, SigningKey, random_bytes};
+use diplomatie_protocol::{Content, ContentKind, Envelope, EnvelopeHeader, EnvelopeId, SpaceId};
 use ed25519_dalek::{Signer, Verifier};
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use sha2::{Digest, Sha256};
@@ -43,16 +40,7 @@ fn count(size: usize) -> usize {
 
 pub fn rows(runs: usize) -> Result<Vec<Row>> {
     let runs = runs.max(5);
-    let identity = SigningKey::generate()?;
-    let key = SigningKey::generate()?;
-    let device = DeviceCertificate::issue(
-        &identity,
-        DeviceId(random_bytes()?),
-        key.public_key(),
-        AgreementKey::generate()?.public_key(),
-        time::OffsetDateTime::now_utc(),
-        None,
-    )?;
+    let (key, device) = crate::certified_device(&SigningKey::generate()?)?;
     let epoch_key = SecretKey::generate()?;
     let ring_key = LessSafeKey::new(
         UnboundKey::new(&AES_256_GCM, epoch_key.expose()).map_err(|_| anyhow!("AES key"))?,

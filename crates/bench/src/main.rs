@@ -29,8 +29,14 @@
 //! - MLS operations (`mls.rs`): add, remove and process a commit in a space of 200 devices,
 //!   through the product (state in the encrypted store) against openmls alone (in memory).
 //!
-//! `DIPLOMATIE_BENCH=store`, `drafting`, `security`, `signatures`, `envelopes`, `catchup` or
-//! `mls` runs only that part (default: all).
+//! - the relay under load (`relay/`): the real relay binary pinned to one core, 200 live
+//!   WebSocket clients in 20 spaces on the other, against an automerge-repo sync server from
+//!   npm under the same load in the same run: deliveries per second, p50 / p99 from push to
+//!   delivery, lost and duplicated deliveries counted (targets ≥ 50,000 deliveries/s at
+//!   p99 < 10 ms, and ≥ 5× automerge-repo's deliveries/s).
+//!
+//! `DIPLOMATIE_BENCH=store`, `drafting`, `security`, `signatures`, `envelopes`, `catchup`,
+//! `mls` or `relay` runs only that part (default: all).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -41,6 +47,7 @@ mod catchup;
 mod drafting;
 mod envelopes;
 mod mls;
+mod relay;
 mod security;
 mod signatures;
 
@@ -73,6 +80,7 @@ struct Parts {
     envelopes: bool,
     catchup: bool,
     mls: bool,
+    relay: bool,
 }
 
 fn parts() -> Result<Parts> {
@@ -85,10 +93,11 @@ fn parts() -> Result<Parts> {
             envelopes: true,
             catchup: true,
             mls: true,
+            relay: true,
         }),
         Ok(
             one @ ("store" | "drafting" | "security" | "signatures" | "envelopes" | "mls"
-            | "catchup"),
+            | "catchup" | "relay"),
         ) => Ok(Parts {
             store: one == "store",
             drafting: one == "drafting",
@@ -97,10 +106,11 @@ fn parts() -> Result<Parts> {
             envelopes: one == "envelopes",
             catchup: one == "catchup",
             mls: one == "mls",
+            relay: one == "relay",
         }),
         Ok(other) => {
             bail!(
-                "DIPLOMATIE_BENCH={other}: use store, drafting, security, signatures, envelopes, catchup, mls or all"
+                "DIPLOMATIE_BENCH={other}: use store, drafting, security, signatures, envelopes, catchup, mls, relay or all"
             )
         }
     }
@@ -137,6 +147,25 @@ fn parse_args() -> Result<Args> {
         }
     }
     Ok(args)
+}
+
+/// A new device certified by `identity`: its signing key and its certificate.
+fn certified_device(
+    identity: &diplomatie_crypto::SigningKey,
+) -> Result<(
+    diplomatie_crypto::SigningKey,
+    diplomatie_protocol::DeviceCertificate,
+)> {
+    let key = diplomatie_crypto::SigningKey::generate()?;
+    let certificate = diplomatie_protocol::DeviceCertificate::issue(
+        identity,
+        diplomatie_protocol::DeviceId(diplomatie_crypto::random_bytes()?),
+        key.public_key(),
+        diplomatie_crypto::AgreementKey::generate()?.public_key(),
+        OffsetDateTime::now_utc(),
+        None,
+    )?;
+    Ok((key, certificate))
 }
 
 fn user() -> UserIdentity {
@@ -405,6 +434,14 @@ fn main() -> Result<()> {
             let (on, items, queries) = security::child_args(raw)?;
             return security::child_memory(on, items, queries);
         }
+        Some("--child-relay-load") => {
+            let job = raw.next().context("--child-relay-load needs its job")?;
+            return relay::child_ours(&job);
+        }
+        Some("--child-automerge-load") => {
+            let job = raw.next().context("--child-automerge-load needs its job")?;
+            return relay::child_theirs(&job);
+        }
         Some("--child-load-memory") => {
             let which = raw.next().context("--child-load-memory needs api or raw")?;
             let path = raw.next().context("--child-load-memory needs a file")?;
@@ -453,49 +490,60 @@ fn main() -> Result<()> {
         println!();
         print_table(&rows);
     }
+    // Whether a part before the k-th ran (a blank line then separates its table).
+    let ran = [
+        parts.store,
+        parts.drafting,
+        parts.security,
+        parts.signatures,
+        parts.envelopes,
+        parts.catchup,
+        parts.mls,
+    ];
+    let before = |k: usize| ran.iter().take(k).any(|&r| r);
     if parts.envelopes {
         let rows = envelopes::rows(args.drafting.runs)?;
-        if parts.store || parts.drafting || parts.security || parts.signatures {
-            println!();
-        }
-        println!(
+        let title = format!(
             "Envelopes, sealed and opened (median of {} runs):",
             args.drafting.runs.max(5)
         );
-        println!();
-        print_table(&rows);
+        section(before(4), &title, &rows);
     }
     if parts.catchup {
         let rows = catchup::rows(catchup::CHANGES)?;
-        if parts.store || parts.drafting || parts.security || parts.signatures || parts.envelopes {
-            println!();
-        }
-        println!(
+        let title = format!(
             "Catch-up after {} changes made offline, through a counting proxy:",
             catchup::CHANGES
         );
-        println!();
-        print_table(&rows);
+        section(before(5), &title, &rows);
     }
     if parts.mls {
         let rows = mls::rows(args.drafting.runs)?;
-        if parts.store
-            || parts.drafting
-            || parts.security
-            || parts.signatures
-            || parts.envelopes
-            || parts.catchup
-        {
-            println!();
-        }
-        println!(
+        let title = format!(
             "MLS operations in a space of 200 devices, product / openmls alone (median of {} rounds):",
             mls::rounds(args.drafting.runs)
         );
-        println!();
-        print_table(&rows);
+        section(before(6), &title, &rows);
+    }
+    if parts.relay {
+        let rows = relay::rows()?;
+        section(
+            before(7),
+            "The relay under load, each server pinned to one core, against automerge-repo's sync server:",
+            &rows,
+        );
     }
     Ok(())
+}
+
+/// A part's title and table, after a blank line if another part's came before.
+fn section(after_another: bool, title: &str, rows: &[Row]) {
+    if after_another {
+        println!();
+    }
+    println!("{title}");
+    println!();
+    print_table(rows);
 }
 
 /// The store's benchmarks: ingest, search, unlock. Returns the table's rows and the slowest

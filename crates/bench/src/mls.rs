@@ -50,7 +50,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use diplomatie_client::spaces::StoreProvider;
 use diplomatie_client::spaces::group::{self, CIPHERSUITE};
-use diplomatie_crypto::{AgreementKey, KdfCost, SigningKey, random_bytes};
+use diplomatie_crypto::{KdfCost, SigningKey};
 use diplomatie_protocol::{DeviceCertificate, DeviceId, SpaceId};
 use diplomatie_store::Store;
 use ed25519_dalek::pkcs8::DecodePrivateKey;
@@ -82,15 +82,7 @@ struct Device {
 
 impl Device {
     fn new(identity: &SigningKey) -> Result<Self> {
-        let key = SigningKey::generate()?;
-        let certificate = DeviceCertificate::issue(
-            identity,
-            DeviceId(random_bytes()?),
-            key.public_key(),
-            AgreementKey::generate()?.public_key(),
-            time::OffsetDateTime::now_utc(),
-            None,
-        )?;
+        let (key, certificate) = crate::certified_device(identity)?;
         Ok(Self { key, certificate })
     }
 
