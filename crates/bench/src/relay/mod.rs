@@ -596,6 +596,14 @@ fn automerge(params: &Params, folder: &Path) -> Result<Report> {
     Ok(report)
 }
 
+/// The machine's load average over the last minute (other work running beside the benchmark).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into())
+}
+
 /// The file system a folder is on, as `stat -f` names it (`tmpfs`, `ext2/ext3`…).
 fn file_system(folder: &Path) -> String {
     Command::new("stat")
@@ -651,6 +659,7 @@ pub fn rows() -> Result<Vec<Row>> {
         .context("the benchmark's folder")?
         .join("diplomatie-relay");
     check_tools(&relay)?;
+    let load_before = load_average();
     let params = Params::default();
     // Both servers' data in memory (tmpfs) when the machine has it, so that neither waits on
     // a disk the machine shares; ours is also run with its data on the disk.
@@ -680,6 +689,11 @@ pub fn rows() -> Result<Vec<Row>> {
     let theirs_light = automerge(&light, &fast.path().join("light"))?;
 
     let mut out = Vec::new();
+    out.push(row(
+        "the machine's load average (1 min), before / after",
+        format!("{load_before} / {}", load_average()),
+        "",
+    ));
     out.push(row(
         "load (both)",
         format!(
