@@ -39,6 +39,18 @@ fn epoch_i64(epoch: u64) -> Result<i64, StoreError> {
 
 type SpaceRow = (Vec<u8>, String, String, bool, i64, i64);
 
+/// The first six columns of a `SELECT id, name, kind, history_visible, epoch, created_at`.
+fn space_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SpaceRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
 fn read_space(
     (id, name, kind, history_visible, epoch, at): SpaceRow,
 ) -> Result<StoredSpace, StoreError> {
@@ -195,16 +207,7 @@ impl Store {
                 "SELECT id, name, kind, history_visible, epoch, created_at FROM spaces \
                  WHERE left_at IS NULL ORDER BY name COLLATE NOCASE, created_at",
             )?;
-            let rows = statement.query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })?;
+            let rows = statement.query_map([], space_row)?;
             rows.map(|row| read_space(row?)).collect()
         })
     }
@@ -216,16 +219,7 @@ impl Store {
                     "SELECT id, name, kind, history_visible, epoch, created_at FROM spaces \
                      WHERE id = ?1 AND left_at IS NULL",
                 )?
-                .query_row(params![id.as_slice()], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                })
+                .query_row(params![id.as_slice()], space_row)
                 .optional()?)
         })?;
         row.map(read_space).transpose()
@@ -262,19 +256,7 @@ impl Store {
                 "SELECT id, name, kind, history_visible, epoch, created_at, left_at FROM spaces \
                  WHERE left_at IS NOT NULL ORDER BY name COLLATE NOCASE, created_at",
             )?;
-            let rows = statement.query_map([], |r| {
-                Ok((
-                    (
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ),
-                    r.get(6)?,
-                ))
-            })?;
+            let rows = statement.query_map([], |r| Ok((space_row(r)?, r.get(6)?)))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })?;
         rows.into_iter()

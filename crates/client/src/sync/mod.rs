@@ -617,7 +617,7 @@ impl Profile {
         space: SpaceId,
         content: Content,
     ) -> Result<(), ClientError> {
-        self.persist(&self.outbox_writes(&[(space, content)])?)
+        self.write_many_to_outbox(&[(space, content)])
     }
 
     /// Puts each `(space, content)` in the outbox, all in one transaction.
