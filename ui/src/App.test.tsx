@@ -348,6 +348,59 @@ describe('keyboard shortcuts in the main screen', () => {
     expect(await screen.findByTestId('inbox-list')).toBeTruthy();
   });
 
+  it('turned off in the settings, single keys do nothing, while the list still opens with Enter and Escape still acts', async () => {
+    const openItem = vi.fn(async (id: string) => emailItem(id));
+    const api = fakeApi({ inbox: vi.fn(inboxOver(items)), openItem });
+    await unlocked(api);
+    fireEvent.click(screen.getByTestId('nav-settings'));
+    fireEvent.click(await screen.findByTestId('settings-shortcuts-enabled'));
+    fireEvent.click(screen.getByTestId('settings-save'));
+    await waitFor(() => expect(screen.getByTestId('settings-message').textContent).toBe('Réglages enregistrés.'));
+    expect(JSON.parse(localStorage.getItem('diplomatie.shortcuts') ?? '{}')).toMatchObject({ enabled: false });
+
+    fireEvent.click(screen.getByTestId('nav-inbox'));
+    await waitFor(() => expect(screen.getAllByTestId('item-row')).toHaveLength(3));
+    const selected = () => screen.getAllByTestId('item-row').find((r) => r.getAttribute('aria-selected') === 'true')?.dataset.id;
+    for (const key of ['j', 'c', '?', '/', 'g']) fireEvent.keyDown(document.body, { key });
+    fireEvent.keyDown(document.body, { key: 'p' });
+    expect(selected()).toBe('a1');
+    expect(screen.queryByTestId('shortcuts-dialog')).toBeNull();
+    expect(screen.getByTestId('nav-inbox').getAttribute('aria-current')).toBe('page');
+    expect(document.activeElement).not.toBe(screen.getByTestId('search-input'));
+
+    // The list's own keys still work.
+    const list = screen.getByTestId('inbox-list');
+    list.focus();
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    await waitFor(() => expect(selected()).toBe('a2'));
+    fireEvent.keyDown(list, { key: 'Enter' });
+    await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('a2'));
+
+    // The help says they are off and lists none of them.
+    fireEvent.click(screen.getByRole('button', { name: 'Raccourcis clavier (?)' }));
+    const dialog = await screen.findByTestId('shortcuts-dialog');
+    expect(screen.getByTestId('shortcuts-prefs-note').textContent).toContain('désactivés');
+    expect(dialog.textContent).not.toContain('Élément suivant');
+    fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('shortcuts-dialog')).toBeNull());
+  });
+
+  it('follows keys remapped in the settings', async () => {
+    const api = fakeApi({ inbox: vi.fn(inboxOver(items)) });
+    await unlocked(api);
+    fireEvent.click(screen.getByTestId('nav-settings'));
+    fireEvent.change(await screen.findByTestId('settings-shortcut-next'), { target: { value: 'n' } });
+    fireEvent.click(screen.getByTestId('settings-save'));
+    await waitFor(() => expect(screen.getByTestId('settings-message').textContent).toBe('Réglages enregistrés.'));
+    fireEvent.click(screen.getByTestId('nav-inbox'));
+    await waitFor(() => expect(screen.getAllByTestId('item-row')).toHaveLength(3));
+    const selected = () => screen.getAllByTestId('item-row').find((r) => r.getAttribute('aria-selected') === 'true')?.dataset.id;
+    fireEvent.keyDown(document.body, { key: 'j' });
+    expect(selected()).toBe('a1');
+    fireEvent.keyDown(document.body, { key: 'n' });
+    await waitFor(() => expect(selected()).toBe('a2'));
+  });
+
   it('typing in the header search box switches to the search view', async () => {
     const api = fakeApi({ inbox: vi.fn(inboxOver(items)) });
     await unlocked(api);

@@ -119,6 +119,10 @@ export function Inbox({
     } else if (e.key === 'End') {
       e.preventDefault();
       move(total);
+    } else if (e.key === 'Enter' && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      // The list's own key: it opens even with the single-key shortcuts turned off.
+      e.preventDefault();
+      openSelected();
     }
   }
 

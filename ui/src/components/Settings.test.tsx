@@ -65,4 +65,32 @@ describe('settings', () => {
     expect(joinExchange).toHaveBeenLastCalledWith('/srv/echange', 'la phrase du poste');
     expect(onSaved).toHaveBeenCalledWith(expect.objectContaining({ exchangeDir: '/srv/echange' }));
   });
+
+  it('turns the single-key shortcuts off and remaps them, refusing a key used twice at its field', async () => {
+    const onShortcuts = vi.fn();
+    renderWith(<Settings settings={SESSION.settings} identity={SESSION.identity} minChars={12} onSaved={() => undefined} onShortcuts={onShortcuts} />, fakeApi());
+    const compose = screen.getByTestId('settings-shortcut-compose') as HTMLInputElement;
+    expect(compose.value).toBe('c');
+    fireEvent.change(compose, { target: { value: 'j' } });
+    fireEvent.click(screen.getByTestId('settings-save'));
+    await waitFor(() => expect(screen.getByTestId('settings-message').textContent).toBe('Corrigez les touches des raccourcis signalées.'));
+    expect(compose.getAttribute('aria-invalid')).toBe('true');
+    const error = screen.getByTestId('settings-shortcut-compose-error');
+    expect(compose.getAttribute('aria-describedby')).toBe(error.id);
+    expect(error.textContent).toBe('Cette touche sert déjà à un autre raccourci.');
+    expect(document.activeElement).toBe(screen.getByTestId('settings-shortcut-next'));
+    expect(onShortcuts).not.toHaveBeenCalled();
+    expect(localStorage.getItem('diplomatie.shortcuts')).toBeNull();
+
+    fireEvent.change(compose, { target: { value: 'r' } });
+    fireEvent.click(screen.getByTestId('settings-shortcuts-enabled'));
+    fireEvent.click(screen.getByTestId('settings-save'));
+    await waitFor(() => expect(screen.getByTestId('settings-message').textContent).toBe('Réglages enregistrés.'));
+    expect(onShortcuts).toHaveBeenCalledWith(expect.objectContaining({ enabled: false, keys: expect.objectContaining({ compose: 'r', next: 'j' }) }));
+    expect(JSON.parse(localStorage.getItem('diplomatie.shortcuts') ?? '{}')).toMatchObject({ enabled: false, keys: { compose: 'r' } });
+    expect(screen.queryByTestId('settings-shortcut-compose-error')).toBeNull();
+
+    fireEvent.click(screen.getByTestId('settings-shortcuts-reset'));
+    expect(compose.value).toBe('c');
+  });
 });

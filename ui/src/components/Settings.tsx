@@ -5,6 +5,7 @@ import type { IdentityDto_Serialize, LanguageDto, PrecedenceDto, SettingsDto } f
 import { LANGUAGES } from '../i18n';
 import { errorText } from '../lib/errors';
 import { PRECEDENCES } from '../lib/filter';
+import { DEFAULT_SHORTCUTS, KEYED_ACTIONS, keyProblems, loadShortcutPrefs, saveShortcutPrefs, type KeyedAction, type ShortcutPrefs } from '../lib/shortcuts';
 import { PassphraseMeter } from './common';
 import { Devices } from './Devices';
 import { RelaySettings } from './RelaySettings';
@@ -16,11 +17,17 @@ export function Settings({
   identity,
   minChars,
   onSaved,
+  shortcuts,
+  onShortcuts,
 }: {
   settings: SettingsDto;
   identity: IdentityDto_Serialize;
   minChars: number;
   onSaved: (s: SettingsDto) => void;
+  /** The single-key shortcuts in force (those kept on this machine when not given). */
+  shortcuts?: ShortcutPrefs;
+  /** The shortcuts were saved. */
+  onShortcuts?: (p: ShortcutPrefs) => void;
 }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -34,6 +41,9 @@ export function Settings({
   const [busy, setBusy] = useState(false);
   const [exchangePassphrase, setExchangePassphrase] = useState('');
   const [joining, setJoining] = useState(false);
+  const [keys, setKeys] = useState<ShortcutPrefs>(() => shortcuts ?? loadShortcutPrefs());
+  const [keysChecked, setKeysChecked] = useState(false);
+  const problems = keyProblems(keys.keys);
 
   useEffect(() => {
     setForm(settings);
@@ -50,6 +60,15 @@ export function Settings({
       setMessage({ kind: 'error', text: t('settings.badMinutes') });
       return;
     }
+    if (Object.keys(problems).length > 0) {
+      setKeysChecked(true);
+      setMessage({ kind: 'error', text: t('settings.shortcuts.invalid') });
+      const first = KEYED_ACTIONS.find((a) => problems[a]);
+      if (first) document.getElementById(`${id}-key-${first}`)?.focus();
+      return;
+    }
+    saveShortcutPrefs(keys);
+    onShortcuts?.(keys);
     const r = await api.saveSettings({ ...form, lockAfterMinutes: n });
     if (r.status === 'ok') {
       setMessage({ kind: 'ok', text: t('settings.saved') });
@@ -115,6 +134,7 @@ export function Settings({
             </p>
           </div>
         </fieldset>
+        <ShortcutFields id={id} prefs={keys} onChange={setKeys} problems={keysChecked ? problems : {}} />
         <fieldset className="group">
           <legend>{t('settings.notifications')}</legend>
           <label className="check">
@@ -261,5 +281,64 @@ export function Settings({
         </dl>
       </section>
     </section>
+  );
+}
+
+const KEY_LABEL: Record<KeyedAction, string> = {
+  next: 'shortcuts.next',
+  prev: 'shortcuts.prev',
+  compose: 'shortcuts.compose',
+  focusSearch: 'shortcuts.focusSearch',
+  help: 'shortcuts.help',
+  goPrefix: 'settings.shortcuts.goPrefix',
+  goInbox: 'settings.shortcuts.goInbox',
+  goDrafts: 'settings.shortcuts.goDrafts',
+};
+
+/** The single-key shortcuts: on or off, and the key of each (WCAG 2.1.4). */
+function ShortcutFields({ id, prefs, onChange, problems }: { id: string; prefs: ShortcutPrefs; onChange: (p: ShortcutPrefs) => void; problems: Partial<Record<KeyedAction, string>> }) {
+  const { t } = useTranslation();
+  return (
+    <fieldset className="group" data-testid="settings-shortcuts" aria-describedby={`${id}-keys-hint`}>
+      <legend>{t('settings.shortcuts.legend')}</legend>
+      <p id={`${id}-keys-hint`} className="field-hint">
+        {t('settings.shortcuts.hint')}
+      </p>
+      <label className="check">
+        <input type="checkbox" data-testid="settings-shortcuts-enabled" checked={prefs.enabled} onChange={(e) => onChange({ ...prefs, enabled: e.target.checked })} />
+        {t('settings.shortcuts.enabled')}
+      </label>
+      <fieldset className="inline shortcut-keys" disabled={!prefs.enabled}>
+        <legend>{t('settings.shortcuts.keys')}</legend>
+        {KEYED_ACTIONS.map((a) => {
+          const problem = problems[a];
+          return (
+            <div className="field shortcut-key" key={a}>
+              <label htmlFor={`${id}-key-${a}`}>{t(KEY_LABEL[a])}</label>
+              <input
+                id={`${id}-key-${a}`}
+                data-testid={`settings-shortcut-${a}`}
+                className="key-input"
+                value={prefs.keys[a]}
+                autoComplete="off"
+                spellCheck={false}
+                size={3}
+                aria-invalid={problem ? true : undefined}
+                aria-describedby={problem ? `${id}-key-${a}-error` : undefined}
+                onChange={(e) => onChange({ ...prefs, keys: { ...prefs.keys, [a]: e.target.value } })}
+              />
+              {problem && (
+                <p className="field-error" id={`${id}-key-${a}-error`} data-testid={`settings-shortcut-${a}-error`}>
+                  {t(`settings.shortcuts.${problem}`)}
+                </p>
+              )}
+            </div>
+          );
+        })}
+      </fieldset>
+      <button type="button" data-testid="settings-shortcuts-reset" onClick={() => onChange({ ...prefs, keys: DEFAULT_SHORTCUTS.keys })}>
+        {t('settings.shortcuts.reset')}
+      </button>
+    </fieldset>
   );
 }

@@ -4,7 +4,7 @@ import { useApi } from '../api';
 import type { ComposedDto, LanguageDto, SessionDto_Serialize, SettingsDto } from '../bindings';
 import { NARROW_QUERY, panes, type View } from '../lib/layout';
 import { KeystrokeLatency, MARK, afterPaint, mark, measureSettled, perfNow } from '../lib/perf';
-import { resolveShortcut } from '../lib/shortcuts';
+import { loadShortcutPrefs, resolveShortcut, type ShortcutPrefs } from '../lib/shortcuts';
 import { useComposeDrafts } from '../lib/useComposeDrafts';
 import { useImporter } from '../lib/useImporter';
 import { useListen } from '../lib/useListen';
@@ -80,6 +80,7 @@ export function Shell({
   /** Where the item just composed goes, shown until the user goes elsewhere. */
   const [delivery, setDelivery] = useState<ComposedDto | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
+  const [shortcuts, setShortcuts] = useState<ShortcutPrefs>(loadShortcutPrefs);
   // The search box's text and the number of the input event that gave it.
   const [searchInput, setSearchInput] = useState({ text: '', seq: 0 });
   const inputSeq = useRef(0);
@@ -155,14 +156,14 @@ export function Shell({
 
   // Keyboard shortcuts.
   const pendingG = useRef(false);
-  const state = useRef({ helpOpen, narrow, openId, view, layout });
-  state.current = { helpOpen, narrow, openId, view, layout };
+  const state = useRef({ helpOpen, narrow, openId, view, layout, shortcuts });
+  state.current = { helpOpen, narrow, openId, view, layout, shortcuts };
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
       if (e.defaultPrevented) return;
-      const r = resolveShortcut(e, pendingG.current);
-      pendingG.current = r.pendingG;
       const s = state.current;
+      const r = resolveShortcut(e, pendingG.current, s.shortcuts);
+      pendingG.current = r.pendingG;
       if (!r.action) return;
       if (s.helpOpen && r.action !== 'escape' && r.action !== 'lock') return;
       switch (r.action) {
@@ -350,12 +351,12 @@ export function Shell({
         {view === 'import' && <Import importer={importer} />}
         {view === 'contacts' && <Contacts />}
         {view === 'spaces' && <Spaces />}
-        {view === 'settings' && <Settings settings={session.settings} identity={identity} minChars={minChars} onSaved={onSettingsChanged} />}
+        {view === 'settings' && <Settings settings={session.settings} identity={identity} minChars={minChars} onSaved={onSettingsChanged} shortcuts={shortcuts} onShortcuts={setShortcuts} />}
       </main>
       <p className="visually-hidden" role="status" aria-live="polite">
         {announce}
       </p>
-      {helpOpen && <ShortcutsDialog onClose={() => setHelpOpen(false)} />}
+      {helpOpen && <ShortcutsDialog prefs={shortcuts} onClose={() => setHelpOpen(false)} />}
     </div>
   );
 }

@@ -1,9 +1,12 @@
 import { useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SHORTCUT_LIST } from '../lib/shortcuts';
+import { DEFAULT_SHORTCUTS, shortcutList, type ShortcutPrefs } from '../lib/shortcuts';
 
-/** The list of keyboard shortcuts (`?`). Escape, the button or a click outside closes it. */
-export function ShortcutsDialog({ onClose }: { onClose: () => void }) {
+/**
+ * The list of keyboard shortcuts (`?`, or the header's button), with the keys the user chose.
+ * Escape, the button or a click outside closes it.
+ */
+export function ShortcutsDialog({ onClose, prefs = DEFAULT_SHORTCUTS }: { onClose: () => void; prefs?: ShortcutPrefs }) {
   const { t } = useTranslation();
   const id = useId();
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -40,12 +43,12 @@ export function ShortcutsDialog({ onClose }: { onClose: () => void }) {
             </tr>
           </thead>
           <tbody>
-            {SHORTCUT_LIST.map((s) => (
+            {shortcutList(prefs).map((s) => (
               <tr key={s.action}>
                 <td>
                   {s.keys.map((k, i) => (
-                    <span key={k}>
-                      {i > 0 && (s.keys[0] === 'Ctrl' ? ' + ' : t('shortcuts.then'))}
+                    <span key={`${i}-${k}`}>
+                      {i > 0 && (s.keys[0] === 'Ctrl' || s.keys[0] === 'Alt' ? ' + ' : t('shortcuts.then'))}
                       <kbd>{k}</kbd>
                     </span>
                   ))}
@@ -56,6 +59,9 @@ export function ShortcutsDialog({ onClose }: { onClose: () => void }) {
           </tbody>
         </table>
         <p className="muted small">{t('shortcuts.typingNote')}</p>
+        <p className="muted small" data-testid="shortcuts-prefs-note">
+          {prefs.enabled ? t('shortcuts.remapNote') : t('shortcuts.disabledNote')}
+        </p>
         <button type="button" ref={closeRef} onClick={onClose} className="primary">
           {t('shortcuts.close')}
         </button>
