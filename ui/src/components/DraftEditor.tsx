@@ -94,6 +94,12 @@ export function DraftEditor({
   }, [flushRef, flush]);
   const { session, draft } = editor;
   const [announce, setAnnounce] = useState('');
+  // Once the draft is shown, its title takes the focus (the button that opened it is gone).
+  const heading = useRef<HTMLHeadingElement>(null);
+  const shown = !!draft;
+  useEffect(() => {
+    if (shown) heading.current?.focus();
+  }, [shown]);
 
   useEffect(() => {
     if (editor.remoteSeq > 0) setAnnounce(t('drafts.remoteMerged'));
@@ -122,7 +128,7 @@ export function DraftEditor({
           {t('drafts.back')}
         </button>
         <KindBadge kind={draft.kind} />
-        <h1 id={titleId} className="draft-title">
+        <h1 id={titleId} ref={heading} tabIndex={-1} className="draft-title">
           {subject || t('drafts.noSubject')}
         </h1>
         <span className={`stage stage-${draft.stage}`} data-testid="draft-stage">

@@ -1,7 +1,7 @@
 // The drafts ("Projets"): the list of this profile's collaborative drafts, where each stands
 // and whom it waits for; a new draft of a kind; and the open draft's editor.
 
-import { useCallback, useEffect, useId, useState, type RefObject } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import '../drafting.css';
 import { useApi, type CommandError } from '../api';
@@ -27,11 +27,16 @@ export function Drafts({
   /** Set to the open editor's flush (the shell sends what is typed before a lock). */
   flushRef?: RefObject<(() => Promise<void>) | null>;
 }) {
+  // The draft last open: back in the list, the focus returns to its row.
+  const lastOpen = useRef<string | null>(null);
+  useEffect(() => {
+    if (openId) lastOpen.current = openId;
+  }, [openId]);
   if (openId) return <DraftEditor key={openId} id={openId} me={me} onBack={() => onOpen(null)} onOpenItem={onOpenItem} flushRef={flushRef} />;
-  return <DraftList me={me} onOpen={onOpen} />;
+  return <DraftList me={me} onOpen={onOpen} returnTo={lastOpen.current} />;
 }
 
-function DraftList({ me, onOpen }: { me: string; onOpen: (id: string) => void }) {
+function DraftList({ me, onOpen, returnTo }: { me: string; onOpen: (id: string) => void; returnTo: string | null }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const id = useId();
@@ -39,6 +44,9 @@ function DraftList({ me, onOpen }: { me: string; onOpen: (id: string) => void })
   const [kind, setKind] = useState<KindDto>('telegram');
   const [error, setError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
+  const listRef = useRef<HTMLUListElement>(null);
+  const titleRef = useRef<HTMLHeadingElement>(null);
+  const returned = useRef(false);
 
   const load = useCallback(async () => {
     const r = await api.drafts();
@@ -51,6 +59,14 @@ function DraftList({ me, onOpen }: { me: string; onOpen: (id: string) => void })
   }, [load]);
   useListen(api.onDraftsChanged, () => void load());
 
+  // Back from a draft: its row takes the focus (the list's title if it is gone).
+  useEffect(() => {
+    if (!returnTo || returned.current || drafts === null) return;
+    returned.current = true;
+    const row = Array.from(listRef.current?.querySelectorAll<HTMLElement>('[data-testid="draft-row"]') ?? []).find((r) => r.dataset.id === returnTo);
+    (row ?? titleRef.current)?.focus();
+  }, [returnTo, drafts]);
+
   async function create() {
     setBusy(true);
     const r = await api.createDraft(kind);
@@ -61,7 +77,9 @@ function DraftList({ me, onOpen }: { me: string; onOpen: (id: string) => void })
 
   return (
     <section className="drafts" data-testid="drafts" aria-labelledby={`${id}-title`}>
-      <h1 id={`${id}-title`}>{t('drafts.title')}</h1>
+      <h1 id={`${id}-title`} ref={titleRef} tabIndex={-1}>
+        {t('drafts.title')}
+      </h1>
       <p className="field-hint">{t('drafts.intro')}</p>
       <div className="form-actions">
         <label htmlFor={`${id}-kind`}>{t('drafts.newKind')}</label>
@@ -84,7 +102,7 @@ function DraftList({ me, onOpen }: { me: string; onOpen: (id: string) => void })
           {t('drafts.empty')}
         </p>
       ) : (
-        <ul className="draft-list" aria-label={t('drafts.listLabel')}>
+        <ul ref={listRef} className="draft-list" aria-label={t('drafts.listLabel')}>
           {drafts.map((d) => {
             const mine = d.waitingFor.includes(me);
             return (
