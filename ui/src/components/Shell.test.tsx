@@ -57,6 +57,25 @@ describe('the main layout', () => {
     expect(screen.queryByTestId('reader-back')).toBeNull();
   });
 
+  it('says politely what the reader beside the list opened: its kind and sender', async () => {
+    narrowWindow(false);
+    renderShell();
+    const region = screen.getByTestId('reader-opened-status');
+    expect(region.getAttribute('aria-live')).toBe('polite');
+    expect(region.getAttribute('role')).toBe('status');
+    expect(region.textContent).toBe('');
+    fireEvent.click((await screen.findAllByTestId('item-row'))[1]!);
+    await waitFor(() => expect(region.textContent).toBe('Ouvert : Courriel formel de WASHINGTON'));
+    // The focus stayed in the list.
+    expect(screen.getByTestId('inbox-list').contains(document.activeElement) || document.activeElement === document.body).toBe(true);
+    // The same words again for the next item: a new node, so that it is said again.
+    const first = region.firstElementChild;
+    fireEvent.click(screen.getAllByTestId('item-row')[0]!);
+    await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('a1'));
+    await waitFor(() => expect(region.firstElementChild).not.toBe(first));
+    expect(region.textContent).toBe('Ouvert : Courriel formel de WASHINGTON');
+  });
+
   it('shows the list OR the reader in a narrow window, with a way back', async () => {
     narrowWindow(true);
     renderShell();

@@ -77,6 +77,8 @@ export function Shell({
   const [openDraft, setOpenDraft] = useState<string | null>(null);
   const [refreshToken, setRefreshToken] = useState(0);
   const [announce, setAnnounce] = useState('');
+  /** What the reader beside the list just opened, numbered so that the same words are said again. */
+  const [opened, setOpened] = useState({ text: '', n: 0 });
   /** Where the item just composed goes, shown until the user goes elsewhere. */
   const [delivery, setDelivery] = useState<ComposedDto | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
@@ -313,6 +315,9 @@ export function Shell({
               }}
               onOpenContacts={() => go('contacts')}
               onLoaded={(item) => {
+                // Beside the list the focus stays there: say what the reader now shows (what
+                // the screen shows of it, its kind and sender, never written anywhere else).
+                if (layout.list && !focusReader) setOpened((o) => ({ text: t('reader.opened', { kind: t(`kind.${item.summary.kind}.name`), sender: item.summary.origin }), n: o.n + 1 }));
                 if (!sectionOfOpened.current) return;
                 sectionOfOpened.current = false;
                 const route = item.summary.route;
@@ -355,6 +360,9 @@ export function Shell({
       </main>
       <p className="visually-hidden" role="status" aria-live="polite">
         {announce}
+      </p>
+      <p className="visually-hidden" role="status" aria-live="polite" data-testid="reader-opened-status">
+        <span key={opened.n}>{opened.text}</span>
       </p>
       {helpOpen && <ShortcutsDialog prefs={shortcuts} onClose={() => setHelpOpen(false)} />}
     </div>
