@@ -401,6 +401,46 @@ describe('keyboard shortcuts in the main screen', () => {
     await waitFor(() => expect(selected()).toBe('a2'));
   });
 
+  it('the search box is a combobox of the results: it names the highlighted one, and Tab reaches them', async () => {
+    const openItem = vi.fn(async (id: string) => emailItem(id));
+    const search = vi.fn(async () => ok({ hits: ['s1', 's2', 's3'].map((id) => ({ summary: summary(id), snippet: [] })), elapsedMs: 2 }));
+    const api = fakeApi({ inbox: vi.fn(inboxOver(items)), openItem, search });
+    await unlocked(api);
+    const box = screen.getByTestId('search-input');
+    expect(box.getAttribute('role')).toBe('combobox');
+    expect(box.getAttribute('aria-expanded')).toBe('false');
+    expect(box.getAttribute('aria-controls')).toBeNull();
+    box.focus();
+    fireEvent.change(box, { target: { value: 'budget' } });
+    await waitFor(() => expect(screen.getAllByTestId('search-result')).toHaveLength(3));
+    expect(box.getAttribute('aria-expanded')).toBe('true');
+    const listbox = document.getElementById(box.getAttribute('aria-controls') ?? '');
+    expect(listbox?.getAttribute('role')).toBe('listbox');
+    expect(listbox).toBe(screen.getByTestId('search-listbox'));
+    const active = () => document.getElementById(box.getAttribute('aria-activedescendant') ?? '');
+    await waitFor(() => expect(active()?.dataset.id).toBe('s1'));
+    fireEvent.keyDown(box, { key: 'ArrowDown' });
+    await waitFor(() => expect(active()?.dataset.id).toBe('s2'));
+    expect(active()?.getAttribute('role')).toBe('option');
+    expect(active()?.getAttribute('aria-selected')).toBe('true');
+    expect(listbox?.getAttribute('aria-activedescendant')).toBe(active()?.id);
+    // The ids are stable: the same item keeps its id.
+    const s2 = active()?.id;
+    fireEvent.keyDown(box, { key: 'ArrowUp' });
+    fireEvent.keyDown(box, { key: 'ArrowDown' });
+    await waitFor(() => expect(active()?.id).toBe(s2));
+
+    // Tab goes to the results, Escape back to the box, Enter opens the highlighted one.
+    fireEvent.keyDown(box, { key: 'Tab' });
+    expect(document.activeElement).toBe(listbox);
+    fireEvent.keyDown(listbox!, { key: 'Escape' });
+    expect(document.activeElement).toBe(box);
+    fireEvent.keyDown(box, { key: 'Tab' });
+    fireEvent.keyDown(listbox!, { key: 'ArrowDown' });
+    fireEvent.keyDown(listbox!, { key: 'Enter' });
+    await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('s3'));
+  });
+
   it('typing in the header search box switches to the search view', async () => {
     const api = fakeApi({ inbox: vi.fn(inboxOver(items)) });
     await unlocked(api);

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
-import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import type { Result } from '../api';
 import type { SearchRequestDto_Deserialize, SearchResultDto_Serialize } from '../bindings';
 import { fakeApi, ok, summary } from '../test/fakeApi';
@@ -244,7 +244,10 @@ describe('the results list', () => {
     renderWith(<Harness text="budget" onOpen={onOpen} />, fakeApi({ search }));
     await waitFor(() => expect(results().length).toBeGreaterThan(0));
     layOut(screen.getByTestId('search-results'));
-    const selected = () => results().find((r) => r.getAttribute('aria-current') === 'true')?.dataset.id;
+    const selected = () => results().find((r) => r.getAttribute('aria-selected') === 'true')?.dataset.id;
+    const listbox = screen.getByRole('listbox');
+    // The list box names its highlighted option, which is rendered and selected.
+    const active = () => document.getElementById(listbox.getAttribute('aria-activedescendant') ?? '')?.dataset.id;
     expect(selected()).toBe('hit-0');
     expect(shownIds()).not.toContain('hit-30');
 
@@ -261,17 +264,36 @@ describe('the results list', () => {
     await waitFor(() => expect(screen.getByText('100+ résultats')).toBeTruthy());
     expect(selected()).toBe('hit-49');
 
-    // Arrow keys inside the list move the selection and the focus, End goes to the last loaded.
-    const button = within(results().find((r) => r.dataset.id === 'hit-49')!).getByRole('button');
-    button.focus();
-    fireEvent.keyDown(button, { key: 'ArrowDown' });
+    // Arrow keys in the focused list box move the highlighted option, End goes to the last
+    // loaded, Home to the first, Enter opens; the focus stays on the list box.
+    expect(active()).toBe('hit-49');
+    listbox.focus();
+    fireEvent.keyDown(listbox, { key: 'ArrowDown' });
     await waitFor(() => expect(selected()).toBe('hit-50'));
-    await waitFor(() => expect(document.activeElement?.closest('li')?.dataset.id).toBe('hit-50'));
-    fireEvent.keyDown(document.activeElement!, { key: 'End' });
-    await waitFor(() => expect(document.activeElement?.closest('li')?.dataset.id).toBe('hit-99'));
+    expect(active()).toBe('hit-50');
+    fireEvent.keyDown(listbox, { key: 'End' });
+    await waitFor(() => expect(active()).toBe('hit-99'));
     expect(selected()).toBe('hit-99');
-    fireEvent.keyDown(document.activeElement!, { key: 'Home' });
-    await waitFor(() => expect(document.activeElement?.closest('li')?.dataset.id).toBe('hit-0'));
+    fireEvent.keyDown(listbox, { key: 'Home' });
+    await waitFor(() => expect(active()).toBe('hit-0'));
+    fireEvent.keyDown(listbox, { key: 'Enter' });
+    expect(onOpen).toHaveBeenLastCalledWith('hit-0');
+    expect(document.activeElement).toBe(listbox);
+  });
+
+  it('gives each result an option id that stays with its item', async () => {
+    const search = pagedSearch(120);
+    renderWith(<Harness text="budget" />, fakeApi({ search }));
+    await waitFor(() => expect(results().length).toBeGreaterThan(0));
+    const listbox = screen.getByRole('listbox');
+    expect(listbox.tagName).toBe('OL');
+    expect(listbox.getAttribute('tabindex')).toBe('0');
+    for (const r of results()) {
+      expect(r.getAttribute('role')).toBe('option');
+      expect(r.id).toBe(`${listbox.id}-opt-${r.dataset.id}`);
+      // No control inside an option.
+      expect(r.querySelector('button, a, input')).toBeNull();
+    }
   });
 
   it('waits for a second letter before searching a word, and answers at once the inputs that change no word', async () => {

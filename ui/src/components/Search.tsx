@@ -36,6 +36,9 @@ export function Search({
   openId,
   onOpen,
   controller,
+  listId,
+  onActiveOption,
+  onEscape,
 }: {
   text: string;
   /** The number of the search box's input event that gave `text`. */
@@ -47,10 +50,17 @@ export function Search({
   openId: string | null;
   onOpen: (id: string) => void;
   controller: Ref<ListController>;
+  /** The id of the results' list box (the search box, a combobox, controls it). */
+  listId?: string;
+  /** The id of the highlighted result's option (undefined: none), for the search box. */
+  onActiveOption?: (optionId: string | undefined) => void;
+  /** Escape in the results: back to the search box. */
+  onEscape?: () => void;
 }) {
   const { t } = useTranslation();
   const api = useApi();
   const id = useId();
+  const resultsId = listId ?? `${id}-results`;
   const search = useSearch(api, { text, filter: toFilterDto(state.filter, null), from: state.from, to: state.to }, textSeq);
   const [selected, setSelected] = useState(0);
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -90,34 +100,32 @@ export function Search({
     if (nearEnd) loadMore();
   }, [nearEnd, loadMore]);
 
-  // The row to focus once it is rendered (a move made with the arrow keys inside the list).
-  const focusIndex = useRef<number | null>(null);
-  useEffect(() => {
-    const index = focusIndex.current;
-    if (index === null) return;
-    const button = scrollRef.current?.querySelector<HTMLButtonElement>(`[data-index="${index}"] button`);
-    if (button) {
-      focusIndex.current = null;
-      button.focus({ preventScroll: true });
-    }
-  });
-
   const count = hits.length;
   const move = useCallback(
-    (delta: number, focus = false) => {
+    (delta: number) => {
       if (count === 0) return;
       const next = Math.max(0, Math.min(count - 1, selected + delta));
       setSelected(next);
-      if (focus) focusIndex.current = next;
       virtualizer.scrollToIndex(next, { align: 'auto' });
     },
     [count, selected, virtualizer],
   );
+
+  // The highlighted result, named by the list box and the search box (aria-activedescendant):
+  // the selected row is always scrolled into the rendered window, so its option exists.
+  const activeHit = hits[selected];
+  const activeOption = activeHit ? optionId(resultsId, activeHit.summary.id) : undefined;
+  const reportActive = useRef(onActiveOption);
+  reportActive.current = onActiveOption;
+  useEffect(() => {
+    reportActive.current?.(activeOption);
+  }, [activeOption]);
+  useEffect(() => () => reportActive.current?.(undefined), []);
   const openSelected = useCallback(() => {
     const hit = hits[selected];
     if (hit) onOpen(hit.summary.id);
   }, [hits, selected, onOpen]);
-  useImperativeHandle(controller, () => ({ move: (delta: number) => move(delta), openSelected }), [move, openSelected]);
+  useImperativeHandle(controller, () => ({ move, openSelected }), [move, openSelected]);
 
   const onOpenRow = useCallback(
     (index: number, itemId: string) => {
@@ -128,10 +136,21 @@ export function Search({
   );
 
   function onListKey(e: React.KeyboardEvent) {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      openSelected();
+      return;
+    }
+    if (e.key === 'Escape' && onEscape) {
+      e.preventDefault();
+      onEscape();
+      return;
+    }
     const delta = { ArrowDown: 1, ArrowUp: -1, Home: -count, End: count, PageDown: 10, PageUp: -10 }[e.key];
     if (delta === undefined) return;
     e.preventDefault();
-    move(delta, true);
+    move(delta);
   }
 
   const status =
@@ -173,13 +192,24 @@ export function Search({
       </p>
       <ErrorAlert error={search.error} />
       <div ref={scrollRef} className="results" data-testid="search-results">
-        <ol className="results-rows" aria-label={t('search.results')} style={{ height: virtualizer.getTotalSize() }} onKeyDown={onListKey}>
+        <ol
+          id={resultsId}
+          className="results-rows"
+          role="listbox"
+          tabIndex={0}
+          aria-label={t('search.results')}
+          aria-activedescendant={activeOption}
+          data-testid="search-listbox"
+          style={{ height: virtualizer.getTotalSize() }}
+          onKeyDown={onListKey}
+        >
           {rows.map((v) => {
             const hit = hits[v.index];
             if (!hit) return null;
             return (
               <ResultRow
                 key={v.key}
+                listId={resultsId}
                 hit={hit}
                 index={v.index}
                 start={v.start}
@@ -201,8 +231,17 @@ export function Search({
   );
 }
 
-/** One result; memoised, so that a keystroke re-renders no row until its results arrive. */
+/** The id of a result's option: stable for an item, whatever its place in the list. */
+function optionId(listId: string, itemId: string): string {
+  return `${listId}-opt-${itemId}`;
+}
+
+/**
+ * One result, an option of the list box (clicked, or highlighted with the arrow keys and
+ * opened with Enter); memoised, so that a keystroke re-renders no row until its results arrive.
+ */
 const ResultRow = memo(function ResultRow({
+  listId,
   hit,
   index,
   start,
@@ -211,6 +250,7 @@ const ResultRow = memo(function ResultRow({
   open,
   onOpen,
 }: {
+  listId: string;
   hit: SearchHitDto_Serialize;
   index: number;
   start: number;
@@ -223,31 +263,32 @@ const ResultRow = memo(function ResultRow({
   const s = hit.summary;
   return (
     <li
+      id={optionId(listId, s.id)}
+      role="option"
       data-testid="search-result"
       data-id={s.id}
       data-index={index}
       aria-posinset={index + 1}
       aria-setsize={setSize}
-      aria-current={selected ? 'true' : undefined}
+      aria-selected={selected}
       className={`result${selected ? ' row-selected' : ''}${open ? ' row-open' : ''}${s.read ? '' : ' row-unread'}`}
       style={{ height: RESULT_HEIGHT, transform: `translateY(${start}px)` }}
+      onClick={() => onOpen(index, s.id)}
     >
-      <button type="button" className="result-open" onClick={() => onOpen(index, s.id)}>
-        <span className="row-line">
-          <KindBadge kind={s.kind} />
-          <PrecedenceBadge precedence={s.precedence} />
-          <MarkingBadge marking={s.marking} />
-          <span className="row-subject">{s.subject}</span>
-        </span>
-        <span className="row-line row-meta">
-          <span>{s.origin}</span>
-          {s.number && <span>{s.number}</span>}
-          <span>{formatDateTime(s.writtenAt, i18n.language)}</span>
-        </span>
-        <span className="snippet">
-          {hit.snippet.map((part, j) => (part.highlight ? <mark key={j}>{part.text}</mark> : <span key={j}>{part.text}</span>))}
-        </span>
-      </button>
+      <span className="row-line">
+        <KindBadge kind={s.kind} />
+        <PrecedenceBadge precedence={s.precedence} />
+        <MarkingBadge marking={s.marking} />
+        <span className="row-subject">{s.subject}</span>
+      </span>
+      <span className="row-line row-meta">
+        <span>{s.origin}</span>
+        {s.number && <span>{s.number}</span>}
+        <span>{formatDateTime(s.writtenAt, i18n.language)}</span>
+      </span>
+      <span className="snippet">
+        {hit.snippet.map((part, j) => (part.highlight ? <mark key={j}>{part.text}</mark> : <span key={j}>{part.text}</span>))}
+      </span>
     </li>
   );
 });

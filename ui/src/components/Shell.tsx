@@ -93,6 +93,9 @@ export function Shell({
   const sectionOfOpened = useRef(false);
   const [searchState, setSearchState] = useState<SearchFilters>(INITIAL_SEARCH);
   const [focusReader, setFocusReader] = useState(false);
+  // The search box is a combobox: the results are its list box, the highlighted one its active descendant.
+  const [activeResult, setActiveResult] = useState<string | undefined>(undefined);
+  const resultsId = `${id}-results`;
   const searchRef = useRef<HTMLInputElement>(null);
   const mainRef = useRef<HTMLElement>(null);
   const list = useRef<ListController>(null);
@@ -108,6 +111,7 @@ export function Shell({
   }, [onBeforeLock, saveDrafts]);
   const runImport = importer.run;
   const layout = panes(view, narrow, openId !== null);
+  const resultsShown = view === 'search' && layout.list;
 
   const go = useCallback(
     (v: View) => {
@@ -254,6 +258,12 @@ export function Shell({
             ref={searchRef}
             id={`${id}-search`}
             type="search"
+            role="combobox"
+            aria-autocomplete="list"
+            aria-expanded={resultsShown}
+            aria-controls={resultsShown ? resultsId : undefined}
+            aria-activedescendant={resultsShown ? activeResult : undefined}
+            aria-describedby={`${id}-search-hint`}
             data-testid="search-input"
             value={searchInput.text}
             placeholder={t('header.searchPlaceholder')}
@@ -264,13 +274,27 @@ export function Shell({
               if (view !== 'search') setView('search');
             }}
             onKeyDown={(e) => {
-              if (e.key === 'ArrowDown' || (e.key === 'Enter' && view === 'search')) {
+              if (e.altKey || e.ctrlKey || e.metaKey) return;
+              if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && resultsShown) {
+                e.preventDefault();
+                list.current?.move(e.key === 'ArrowDown' ? 1 : -1);
+              } else if (e.key === 'ArrowDown' || (e.key === 'Enter' && view === 'search')) {
                 e.preventDefault();
                 if (e.key === 'Enter') list.current?.openSelected();
                 else list.current?.move(1);
+              } else if (e.key === 'Tab' && !e.shiftKey && resultsShown && activeResult) {
+                // Tab goes to the results, not through the header, the navigation and the filters.
+                const results = document.getElementById(resultsId);
+                if (results) {
+                  e.preventDefault();
+                  results.focus();
+                }
               }
             }}
           />
+          <span id={`${id}-search-hint`} className="visually-hidden">
+            {t('header.searchHint')}
+          </span>
         </form>
         <LanguageSwitch onChange={onLanguage} />
         <button type="button" className="lock" data-testid="lock-button" onClick={onLock} title={t('header.lockTitle')}>
@@ -297,7 +321,21 @@ export function Shell({
         {layout.list && (
           <div className="pane pane-list">
             {view === 'inbox' && <Inbox state={inboxState} onState={setInboxState} refreshToken={refreshToken} openId={openId} onOpen={listOpen} controller={list} onRowsPainted={onRowsPainted} />}
-            {view === 'search' && <Search text={searchInput.text} textSeq={searchInput.seq} onResultsPainted={onResultsPainted} state={searchState} onState={setSearchState} openId={openId} onOpen={listOpen} controller={list} />}
+            {view === 'search' && (
+              <Search
+                text={searchInput.text}
+                textSeq={searchInput.seq}
+                onResultsPainted={onResultsPainted}
+                state={searchState}
+                onState={setSearchState}
+                openId={openId}
+                onOpen={listOpen}
+                controller={list}
+                listId={resultsId}
+                onActiveOption={setActiveResult}
+                onEscape={() => searchRef.current?.focus()}
+              />
+            )}
           </div>
         )}
         {layout.reader && (
