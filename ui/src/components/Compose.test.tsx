@@ -249,4 +249,35 @@ describe('compose', () => {
     const form = screen.getByTestId('compose-kind').closest('form') as HTMLElement;
     expect(within(form).getAllByRole('button').length).toBeGreaterThan(1);
   });
+
+  it('marks the required fields of each kind, visually and with aria-required, and says what the mark means', async () => {
+    await renderCompose(fakeApi());
+    const legend = screen.getByTestId('compose-required-legend');
+    expect(legend.textContent).toBe('Les champs marqués d’un astérisque (*) sont obligatoires.');
+    expect(legend.closest('form')?.getAttribute('aria-describedby')).toBe(legend.id);
+    /** The test ids of the fields said required, each with the mark in its label or legend. */
+    const required = () =>
+      Array.from(document.querySelectorAll<HTMLElement>('[aria-required="true"]')).map((el) => {
+        const label = el.id ? document.querySelector(`label[for="${el.id}"]`) : null;
+        const marked = label?.querySelector('.required-mark') ?? el.closest('fieldset')?.querySelector(':scope > legend .required-mark');
+        expect([el.dataset.testid, marked?.getAttribute('aria-hidden')]).toEqual([el.dataset.testid, 'true']);
+        return el.dataset.testid;
+      });
+
+    expect(required()).toEqual(['compose-subject', 'compose-action-name-0']);
+    fireEvent.change(screen.getByTestId('compose-precedence'), { target: { value: 'flash' } });
+    expect(required()).toEqual(['compose-subject', 'compose-justification', 'compose-action-name-0']);
+    // A field not required carries no mark.
+    expect(document.querySelector('label[for="' + screen.getByTestId('compose-origin').id + '"] .required-mark')).toBeNull();
+
+    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'note' } });
+    expect(required()).toEqual(['compose-receiving-institution', 'compose-subject', 'compose-paragraph-0']);
+
+    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
+    expect(required()).toEqual(['compose-to']);
+    // To or Cc: with a Cc, To is no longer required, and its hint says why.
+    expect(document.getElementById(screen.getByTestId('compose-to').getAttribute('aria-describedby') ?? '')?.textContent).toContain('« Cc »');
+    type('compose-cc', 'bob@quai.example');
+    expect(required()).toEqual([]);
+  });
 });

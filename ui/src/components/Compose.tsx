@@ -12,12 +12,13 @@ import {
   fieldName,
   fieldTarget,
   moveAt,
+  requiredFields,
   type ComposeForm,
 } from '../lib/compose';
 import { errorText } from '../lib/errors';
 import { KINDS, MARKINGS, PRECEDENCES } from '../lib/filter';
 import type { ComposeDrafts } from '../lib/useComposeDrafts';
-import { FieldError } from './common';
+import { FieldError, RequiredMark } from './common';
 
 interface FieldErr {
   field: string | null;
@@ -150,21 +151,44 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: Co
     };
   };
   const err = (field: string) => <FieldError id={errId(field)} field={field} message={errorOf(field)} />;
+  const required = requiredFields(kind, f);
+  /** A required field says so in its label (the mark) and to assistive technologies. */
+  const need = (field: string) => (required.has(field) ? ({ required: true, 'aria-required': true } as const) : {});
+  const label = (field: string, text: string) => (
+    <label htmlFor={`${id}-${field}`}>
+      {text}
+      {required.has(field) && <RequiredMark />}
+    </label>
+  );
+  /** The description of a field: its error first, then its hint. */
+  const described = (field: string, hint: boolean) => {
+    const b = bind(field);
+    const ids = [b['aria-describedby'], hint ? `${id}-${field}-hint` : undefined].filter(Boolean).join(' ');
+    return { ...b, 'aria-describedby': ids || undefined };
+  };
 
-  const textField = (field: keyof ComposeForm & string, label: string, extra: { type?: string; placeholder?: string; hint?: string } = {}) => (
+  const textField = (field: keyof ComposeForm & string, text: string, extra: { type?: string; placeholder?: string; hint?: string } = {}) => (
     <div className="field">
-      <label htmlFor={`${id}-${field}`}>{label}</label>
-      <input {...bind(field)} type={extra.type ?? 'text'} value={f[field] as string} placeholder={extra.placeholder} onChange={(e) => set({ [field]: e.target.value } as Partial<ComposeForm>)} />
-      {extra.hint && <p className="field-hint">{extra.hint}</p>}
+      {label(field, text)}
+      <input {...described(field, !!extra.hint)} {...need(field)} type={extra.type ?? 'text'} value={f[field] as string} placeholder={extra.placeholder} onChange={(e) => set({ [field]: e.target.value } as Partial<ComposeForm>)} />
+      {extra.hint && (
+        <p className="field-hint" id={`${id}-${field}-hint`}>
+          {extra.hint}
+        </p>
+      )}
       {err(field)}
     </div>
   );
 
-  const textArea = (field: keyof ComposeForm & string, label: string, rows: number, hint?: string) => (
+  const textArea = (field: keyof ComposeForm & string, text: string, rows: number, hint?: string) => (
     <div className="field">
-      <label htmlFor={`${id}-${field}`}>{label}</label>
-      <textarea {...bind(field)} rows={rows} value={f[field] as string} onChange={(e) => set({ [field]: e.target.value } as Partial<ComposeForm>)} />
-      {hint && <p className="field-hint">{hint}</p>}
+      {label(field, text)}
+      <textarea {...described(field, !!hint)} {...need(field)} rows={rows} value={f[field] as string} onChange={(e) => set({ [field]: e.target.value } as Partial<ComposeForm>)} />
+      {hint && (
+        <p className="field-hint" id={`${id}-${field}-hint`}>
+          {hint}
+        </p>
+      )}
       {err(field)}
     </div>
   );
@@ -172,7 +196,10 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: Co
   return (
     <section className="compose" aria-labelledby={`${id}-title`}>
       <h1 id={`${id}-title`}>{t('compose.title')}</h1>
-      <form ref={formRef} onSubmit={submit} noValidate>
+      <form ref={formRef} onSubmit={submit} noValidate aria-describedby={`${id}-required`}>
+        <p className="field-hint" id={`${id}-required`} data-testid="compose-required-legend">
+          {t('required.legend')}
+        </p>
         {errors.length > 0 && (
           <div className="form-errors" role="alert" data-testid="compose-errors">
             <p>{t('compose.errorsTitle')}</p>
@@ -222,7 +249,7 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: Co
           {kind === 'email' && (
             <>
               {textField('from', t('fields.from'), { hint: t('compose.fromHint') })}
-              {textField('to', t('fields.to'), { hint: t('compose.commaHint') })}
+              {textField('to', t('fields.to'), { hint: t('compose.toHint') })}
               {textField('cc', t('fields.cc'), { hint: t('compose.commaHint') })}
             </>
           )}
@@ -255,9 +282,11 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: Co
           </div>
           {f.precedence === 'flash' && kind !== 'email' && (
             <div className="field">
-              <label htmlFor={`${id}-justification`}>{t('fields.justification')}</label>
-              <input {...bind('justification')} value={f.justification} onChange={(e) => set({ justification: e.target.value })} />
-              <p className="field-hint">{t('compose.justificationHint')}</p>
+              {label('justification', t('fields.justification'))}
+              <input {...described('justification', true)} {...need('justification')} value={f.justification} onChange={(e) => set({ justification: e.target.value })} />
+              <p className="field-hint" id={`${id}-justification-hint`}>
+                {t('compose.justificationHint')}
+              </p>
               {err('justification')}
             </div>
           )}
@@ -265,7 +294,7 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: Co
 
         {kind !== 'email' && (
           <Group title={t('compose.addressees')}>
-            <AddresseeList which="action" label={t('fields.action')} list={f.action} onChange={(action) => set({ action })} error={err('action')} errorId={errorOf('action') ? errId('action') : undefined} />
+            <AddresseeList which="action" label={t('fields.action')} required={required.has('action')} list={f.action} onChange={(action) => set({ action })} error={err('action')} errorId={errorOf('action') ? errId('action') : undefined} />
             <AddresseeList which="info" label={t('fields.info')} list={f.info} onChange={(info) => set({ info })} error={err('info')} errorId={errorOf('info') ? errId('info') : undefined} />
           </Group>
         )}
@@ -325,7 +354,7 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: Co
         ) : (
           <Group title={t('compose.body')}>
             {kind === 'telegram' && textArea('summary', t('fields.summary'), 3)}
-            <Paragraphs form={f} onChange={(paragraphs) => set({ paragraphs })} error={err('paragraphs')} errorId={errorOf('paragraphs') ? errId('paragraphs') : undefined} />
+            <Paragraphs form={f} required={required.has('paragraphs')} onChange={(paragraphs) => set({ paragraphs })} error={err('paragraphs')} errorId={errorOf('paragraphs') ? errId('paragraphs') : undefined} />
             {kind === 'note' && textArea('closing', t('fields.closing'), 3)}
           </Group>
         )}
@@ -386,6 +415,7 @@ function Group({ title, children }: { title: string; children: ReactNode }) {
 function AddresseeList({
   which,
   label,
+  required = false,
   list,
   onChange,
   error,
@@ -393,6 +423,8 @@ function AddresseeList({
 }: {
   which: 'action' | 'info';
   label: string;
+  /** At least one name is needed (the first one's field says so). */
+  required?: boolean;
   list: AddresseeDto[];
   onChange: (l: AddresseeDto[]) => void;
   error: ReactNode;
@@ -403,7 +435,10 @@ function AddresseeList({
   const update = (i: number, patch: Partial<AddresseeDto>) => onChange(list.map((a, j) => (j === i ? { ...a, ...patch } : a)));
   return (
     <fieldset className="addressees">
-      <legend>{label}</legend>
+      <legend>
+        {label}
+        {required && <RequiredMark />}
+      </legend>
       {list.map((a, i) => (
         <div className="addressee-row" key={i}>
           <label htmlFor={`${id}-name-${i}`} className="visually-hidden">
@@ -415,6 +450,8 @@ function AddresseeList({
             value={a.name}
             onChange={(e) => update(i, { name: e.target.value })}
             placeholder={t('compose.addresseePlaceholder')}
+            required={required && i === 0}
+            aria-required={required && i === 0 ? true : undefined}
             aria-invalid={i === 0 && errorId ? true : undefined}
             aria-describedby={i === 0 ? errorId : undefined}
           />
@@ -441,14 +478,17 @@ function AddresseeList({
   );
 }
 
-function Paragraphs({ form, onChange, error, errorId }: { form: ComposeForm; onChange: (p: ComposeForm['paragraphs']) => void; error: ReactNode; errorId?: string }) {
+function Paragraphs({ form, required = false, onChange, error, errorId }: { form: ComposeForm; required?: boolean; onChange: (p: ComposeForm['paragraphs']) => void; error: ReactNode; errorId?: string }) {
   const { t } = useTranslation();
   const id = useId();
   const list = form.paragraphs;
   const update = (i: number, patch: Partial<(typeof list)[number]>) => onChange(list.map((p, j) => (j === i ? { ...p, ...patch } : p)));
   return (
     <fieldset className="paragraph-list">
-      <legend>{t('fields.paragraphs')}</legend>
+      <legend>
+        {t('fields.paragraphs')}
+        {required && <RequiredMark />}
+      </legend>
       {list.map((p, i) => (
         <div className="paragraph-row" key={i}>
           <div className="field">
@@ -459,6 +499,8 @@ function Paragraphs({ form, onChange, error, errorId }: { form: ComposeForm; onC
               rows={4}
               value={p.text}
               onChange={(e) => update(i, { text: e.target.value })}
+              required={required && i === 0}
+              aria-required={required && i === 0 ? true : undefined}
               aria-invalid={i === 0 && errorId ? true : undefined}
               aria-describedby={i === 0 ? errorId : undefined}
             />

@@ -62,6 +62,8 @@ export function Unlock({
             value={passphrase}
             onChange={(e) => setPassphrase(e.target.value)}
             autoComplete="current-password"
+            required
+            aria-required="true"
             autoFocus
             aria-invalid={!!error}
             aria-describedby={error ? `${id}-error` : undefined}

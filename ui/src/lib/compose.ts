@@ -209,6 +209,23 @@ export const FIELD_TARGET: Record<string, string> = {
   attachments: 'compose-attach',
 };
 
+/**
+ * The fields the user must fill for the backend to accept the item (the domain's rules; a
+ * field the backend fills from the profile, such as the originating post, is not among them).
+ * An email needs a recipient in To or Cc: To is required until Cc has one.
+ */
+export function requiredFields(kind: KindDto, f: ComposeForm): Set<string> {
+  const flash = f.precedence === 'flash' && kind !== 'email' ? ['justification'] : [];
+  switch (kind) {
+    case 'telegram':
+      return new Set(['subject', 'action', ...flash]);
+    case 'note':
+      return new Set(['subject', 'receivingInstitution', 'paragraphs', ...flash]);
+    case 'email':
+      return new Set(f.cc.trim() === '' ? ['to'] : []);
+  }
+}
+
 // The composer's state is kept in the encrypted store (saveFormDraft / formDraft), as JSON:
 // never in the webview's local storage, which is written to disk in clear.
 
