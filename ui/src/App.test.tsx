@@ -7,6 +7,7 @@ import { emailItem, err, fakeApi, ok, SESSION, summary } from './test/fakeApi';
 import { inboxOver } from './test/fakeInbox';
 import { draftDto } from './test/fakeDraft';
 import { renderWith } from './test/render';
+import { namedGenericsIn } from './test/ariaNames';
 
 const screenName = () => screen.getByTestId('app').getAttribute('data-screen');
 const status = (profileExists: boolean) => async () => ok({ version: '0.1.0', profileDir: '/tmp/p', profileExists, unlocked: false, minPassphraseChars: 12 });
@@ -539,3 +540,31 @@ describe('performance marks for the benchmark', () => {
   });
 });
 
+describe('every screen', () => {
+  const VIEWS = ['inbox', 'compose', 'drafts', 'search', 'import', 'contacts', 'spaces', 'settings'];
+
+  it('names no element without a role (no aria-label on a div, a span or a paragraph)', async () => {
+    const items = [summary('a1', { route: 'action', precedence: 'flash' }), summary('a2', { route: 'action' })];
+    const api = fakeApi({
+      inbox: vi.fn(inboxOver(items)),
+      openItem: vi.fn(async (id: string) => emailItem(id)),
+      drafts: vi.fn(async () => ok([{ id: 'd1', kind: 'telegram' as const, subject: 'Visite', marking: 'np' as const, stage: 'draft' as const, waitingFor: [], updatedAt: '2026-11-28T10:00:00Z' }])),
+      openDraft: vi.fn(async () => ok(draftDto({ id: 'd1' }))),
+    });
+    await unlocked(api);
+    fireEvent.click((await screen.findAllByTestId('item-row'))[0]!);
+    await screen.findByTestId('reader-subject');
+    expect(namedGenericsIn(document.body)).toEqual([]);
+    for (const view of VIEWS) {
+      fireEvent.click(screen.getByTestId(`nav-${view}`));
+      await waitFor(() => expect(screen.getByTestId(`nav-${view}`).getAttribute('aria-current')).toBe('page'));
+      await act(() => new Promise((r) => setTimeout(r, 20)));
+      expect([view, namedGenericsIn(document.body)]).toEqual([view, []]);
+    }
+    // The draft editor, with its paragraphs' comments.
+    fireEvent.click(screen.getByTestId('nav-drafts'));
+    fireEvent.click(await screen.findByTestId('draft-row'));
+    await screen.findAllByTestId('draft-paragraph');
+    expect(namedGenericsIn(document.body)).toEqual([]);
+  });
+});

@@ -462,7 +462,7 @@ function Paragraph({ editor, session, draft, index, editable, me }: { editor: Ed
           }}
         />
       </div>
-      <div className="draft-comments" aria-label={t('drafts.commentsOf', { n: index + 1 })}>
+      <div className="draft-comments" role="group" aria-label={t('drafts.commentsOf', { n: index + 1 })}>
         {comments.map((c) => (
           <div key={c.id} className={`draft-comment${c.resolvedBy ? ' resolved' : ''}`} data-testid="draft-comment" data-id={c.id} data-resolved={c.resolvedBy ? 'true' : 'false'}>
             <blockquote className="quote">{c.quote}</blockquote>
