@@ -1,17 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { componentFiles } from './jsxSource';
 import { findNamedGenerics, namedGenericsIn } from './ariaNames';
 
 const SRC = join(__dirname, '..');
-
-function components(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'test' ? [] : components(path);
-    return name.endsWith('.tsx') && !name.endsWith('.test.tsx') ? [path] : [];
-  });
-}
 
 describe('no name on an element without a role', () => {
   it('finds a planted one (the scanner works)', () => {
@@ -36,7 +29,7 @@ describe('no name on an element without a role', () => {
   });
 
   it('names no div, span or paragraph without a role in the components', () => {
-    const files = components(SRC);
+    const files = componentFiles(SRC);
     expect(files.length).toBeGreaterThan(10);
     const offenders = files.flatMap((file) => findNamedGenerics(readFileSync(file, 'utf8')).map((f) => `${relative(SRC, file)}:${f.line}: ${f.text}`));
     expect(offenders).toEqual([]);

@@ -2,7 +2,7 @@
 // user sees or hears (aria-label, title, placeholder, alt). Every such string must come from
 // the translation files instead.
 
-import { parseAst } from 'vite';
+import { walkJsx, type JsxNode } from './jsxSource';
 
 const VISIBLE_ATTRIBUTES = new Set(['aria-label', 'title', 'placeholder', 'alt', 'aria-description', 'aria-roledescription']);
 const HAS_LETTER = /\p{L}/u;
@@ -12,33 +12,21 @@ export interface Literal {
   text: string;
 }
 
-type Node = { type?: string; start?: number; [k: string]: unknown };
-
 export function findJsxLiterals(source: string): Literal[] {
-  const ast = parseAst(source, { lang: 'tsx' }) as unknown as Node;
   const found: Literal[] = [];
-  const lineOf = (pos: number) => source.slice(0, pos).split('\n').length;
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-      return;
-    }
-    if (!node || typeof node !== 'object') return;
-    const n = node as Node;
+  walkJsx(source, (n, line) => {
     if (n.type === 'JSXText') {
       const text = String(n.value ?? '').trim();
-      if (HAS_LETTER.test(text)) found.push({ line: lineOf(n.start ?? 0), text });
+      if (HAS_LETTER.test(text)) found.push({ line, text });
     }
     if (n.type === 'JSXAttribute') {
-      const name = (n.name as Node | undefined)?.name;
-      const value = n.value as Node | null;
+      const name = (n.name as JsxNode | undefined)?.name;
+      const value = n.value as JsxNode | null;
       if (typeof name === 'string' && VISIBLE_ATTRIBUTES.has(name) && value) {
-        const literal = value.type === 'Literal' ? value.value : value.type === 'JSXExpressionContainer' && (value.expression as Node).type === 'Literal' ? (value.expression as Node).value : undefined;
-        if (typeof literal === 'string' && HAS_LETTER.test(literal)) found.push({ line: lineOf(n.start ?? 0), text: `${name}="${literal}"` });
+        const literal = value.type === 'Literal' ? value.value : value.type === 'JSXExpressionContainer' && (value.expression as JsxNode).type === 'Literal' ? (value.expression as JsxNode).value : undefined;
+        if (typeof literal === 'string' && HAS_LETTER.test(literal)) found.push({ line, text: `${name}="${literal}"` });
       }
     }
-    for (const [k, v] of Object.entries(n)) if (k !== 'parent') visit(v);
-  };
-  visit(ast);
+  });
   return found;
 }
