@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { contrastRatio, parseColor, type Rgb } from './lib/contrast';
+import { NARROW_QUERY } from './lib/layout';
 import { appStyles, declsOf, resolveVars, rootVars, type CssRule } from './test/css';
 
 const rules = appStyles();
@@ -79,5 +80,59 @@ describe('contrast of the style sheet', () => {
     // In the dark header the ring is white.
     const header = color(declsOf(rules, '.header :focus-visible')['outline-color']);
     expect(contrastRatio(header, color(declsOf(rules, '.header').background))).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('reflow and the system’s preferences', () => {
+  const media = (cond: string) => rules.filter((r) => r.media === cond);
+  const narrow = NARROW_QUERY.trim();
+
+  it('collapses to one column at the width where the script shows one pane (320 px, or 200 % zoom)', () => {
+    // The style sheet's breakpoint is the one layout.ts uses to show the list OR the reader.
+    expect(media(narrow).length).toBeGreaterThan(5);
+    expect(declsOf(rules, '.shell', narrow)['grid-template-columns']).toBe('minmax(0, 1fr)');
+    expect(declsOf(rules, '.content.two-panes', narrow)['grid-template-columns']).toBe('minmax(0, 1fr)');
+    // A window of 1 280 px at 200 % (640 CSS px) is narrow, and so is one of 320 px.
+    expect(Number(/max-width:\s*(\d+)px/.exec(narrow)?.[1])).toBeGreaterThanOrEqual(640);
+    // The navigation wraps rather than scroll sideways.
+    const nav = declsOf(rules, '.nav', narrow);
+    expect(nav.overflow ?? nav['overflow-x'] ?? 'visible').toBe('visible');
+    expect(declsOf(rules, '.nav ul', narrow)['flex-wrap']).toBe('wrap');
+    // A fieldset may shrink below its content's width.
+    expect(declsOf(rules, 'fieldset')['min-width']).toBe('0');
+  });
+
+  it('lets only a data table scroll sideways', () => {
+    const sideways = rules.filter((r) => /^(auto|scroll)$/.test(r.decls['overflow-x'] ?? '')).flatMap((r) => r.selectors);
+    expect(sideways).toEqual(['.table-scroll']);
+  });
+
+  it('stops every animation and transition when the system asks for reduced motion', () => {
+    const reduce = declsOf(rules, '*', '(prefers-reduced-motion: reduce)');
+    expect(reduce.animation).toMatch(/^none/);
+    expect(reduce.transition).toMatch(/^none/);
+    expect(reduce['scroll-behavior']).toMatch(/^auto/);
+    expect(media('(prefers-reduced-motion: reduce)').flatMap((r) => r.selectors)).toEqual(expect.arrayContaining(['*::before', '*::after']));
+  });
+
+  it('draws focus and selection in system colours in forced-colours mode', () => {
+    const forced = '(forced-colors: active)';
+    const system = /\b(Highlight|CanvasText|ButtonText|LinkText)\b/;
+    expect(declsOf(rules, ':focus-visible', forced).outline).toMatch(system);
+    expect(declsOf(rules, '.row-selected', forced).outline).toMatch(system);
+    expect(declsOf(rules, '.nav button[aria-current=\'page\']', forced).border).toMatch(system);
+  });
+
+  it('keeps 3:1 with darker marks when the system asks for more contrast', () => {
+    const more = '(prefers-contrast: more)';
+    const moreVars = { ...vars, ...declsOf(rules, ':root', more) };
+    const c = (v: string) => parseColor(resolveVars(v, moreVars)) as Rgb;
+    for (const bg of ['var(--surface)', 'var(--accent-soft)', 'var(--row-open)']) {
+      expect(contrastRatio(c('var(--selected-mark)'), c(bg))).toBeGreaterThanOrEqual(3);
+      expect(contrastRatio(c('var(--focus)'), c(bg))).toBeGreaterThanOrEqual(3);
+      // Muted text keeps AA for small text.
+      expect(contrastRatio(c('var(--muted)'), c(bg))).toBeGreaterThanOrEqual(7);
+    }
+    expect(parseFloat(declsOf(rules, ':focus-visible', more)['outline-width'] ?? '0')).toBeGreaterThanOrEqual(3);
   });
 });

@@ -56,24 +56,27 @@ export function Import({ importer }: { importer: Importer }) {
         <section aria-labelledby={`${id}-report`}>
           <h2 id={`${id}-report`}>{t('import.report')}</h2>
           <p role="status">{t('import.totals', { imported: report.imported, duplicates: report.duplicates, failed: report.failed })}</p>
-          <table className="report" data-testid="import-report">
-            <thead>
-              <tr>
-                <th scope="col">{t('import.file')}</th>
-                <th scope="col">{t('import.status')}</th>
-                <th scope="col">{t('import.error')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.files.map((file, i) => (
-                <tr key={i} data-testid="import-row" data-status={file.status} className={`import-${file.status}`}>
-                  <td title={file.path}>{baseName(file.path)}</td>
-                  <td>{t(`import.statuses.${file.status}`)}</td>
-                  <td>{file.error ?? ''}</td>
+          {/* A data table: in a narrow window it may scroll sideways in its own box, alone. */}
+          <div className="table-scroll" role="group" aria-labelledby={`${id}-report`} tabIndex={0}>
+            <table className="report" data-testid="import-report">
+              <thead>
+                <tr>
+                  <th scope="col">{t('import.file')}</th>
+                  <th scope="col">{t('import.status')}</th>
+                  <th scope="col">{t('import.error')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {report.files.map((file, i) => (
+                  <tr key={i} data-testid="import-row" data-status={file.status} className={`import-${file.status}`}>
+                    <td title={file.path}>{baseName(file.path)}</td>
+                    <td>{t(`import.statuses.${file.status}`)}</td>
+                    <td>{file.error ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       )}
     </section>
