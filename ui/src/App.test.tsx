@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, cleanup as cleanupApp, fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { App } from './App';
 import type { Api } from './api';
@@ -7,7 +7,7 @@ import { emailItem, err, fakeApi, ok, SESSION, summary } from './test/fakeApi';
 import { inboxOver } from './test/fakeInbox';
 import { draftDto } from './test/fakeDraft';
 import { renderWith } from './test/render';
-import { namedGenericsIn } from './test/ariaNames';
+import { namedGenericsIn, unnamedControls } from './test/ariaNames';
 
 const screenName = () => screen.getByTestId('app').getAttribute('data-screen');
 const status = (profileExists: boolean) => async () => ok({ version: '0.1.0', profileDir: '/tmp/p', profileExists, unlocked: false, minPassphraseChars: 12 });
@@ -555,16 +555,55 @@ describe('every screen', () => {
     fireEvent.click((await screen.findAllByTestId('item-row'))[0]!);
     await screen.findByTestId('reader-subject');
     expect(namedGenericsIn(document.body)).toEqual([]);
+    expect(unnamedControls(document.body)).toEqual([]);
+    const titles = new Set<string>();
     for (const view of VIEWS) {
       fireEvent.click(screen.getByTestId(`nav-${view}`));
       await waitFor(() => expect(screen.getByTestId(`nav-${view}`).getAttribute('aria-current')).toBe('page'));
       await act(() => new Promise((r) => setTimeout(r, 20)));
       expect([view, namedGenericsIn(document.body)]).toEqual([view, []]);
+      // Every field, button and list box has a name: its label tied to it, or ARIA's.
+      expect([view, unnamedControls(document.body)]).toEqual([view, []]);
+      // The window's title names the screen, then the app.
+      expect(document.title).toBe(`${screen.getByTestId(`nav-${view}`).textContent} – Diplomatie`);
+      titles.add(document.title);
     }
+    expect(titles.size).toBe(VIEWS.length);
     // The draft editor, with its paragraphs' comments.
     fireEvent.click(screen.getByTestId('nav-drafts'));
     fireEvent.click(await screen.findByTestId('draft-row'));
     await screen.findAllByTestId('draft-paragraph');
     expect(namedGenericsIn(document.body)).toEqual([]);
+    expect(unnamedControls(document.body)).toEqual([]);
+  });
+
+  it('has one banner, one main navigation and one main region, and a skip link to the main region first', async () => {
+    await unlocked(fakeApi({ inbox: vi.fn(inboxOver([summary('a1', { route: 'action' })])) }));
+    expect(screen.getAllByRole('banner')).toHaveLength(1);
+    expect(screen.getAllByRole('navigation')).toHaveLength(1);
+    const main = screen.getByRole('main');
+    const skip = document.querySelector<HTMLAnchorElement>('a.skip-link');
+    // The first thing Tab reaches.
+    const focusable = document.querySelectorAll('a[href], button, input, select, textarea, [tabindex="0"]');
+    expect(focusable[0]).toBe(skip);
+    expect(skip?.getAttribute('href')).toBe(`#${main.id}`);
+    expect(skip?.textContent).toBe('Aller au contenu');
+    expect(main.getAttribute('tabindex')).toBe('-1');
+  });
+
+  it('names the window after the first screens too', async () => {
+    const api = fakeApi({ appStatus: vi.fn(status(false)) });
+    renderWith(<App api={api} />, api);
+    await waitFor(() => expect(screenName()).toBe('onboarding'));
+    await waitFor(() => expect(document.title).toBe('Créer votre profil – Diplomatie'));
+    fireEvent.click(screen.getByTestId('onboarding-link'));
+    await waitFor(() => expect(document.title).toBe(`${screen.getByRole('heading', { level: 1 }).textContent} – Diplomatie`));
+    fireEvent.click(screen.getByTestId('link-back'));
+    await waitFor(() => expect(document.title).toBe('Créer votre profil – Diplomatie'));
+    cleanupApp();
+    const locked = fakeApi();
+    renderWith(<App api={locked} />, locked);
+    await waitFor(() => expect(screenName()).toBe('unlock'));
+    await waitFor(() => expect(document.title).toBe('Déverrouiller – Diplomatie'));
   });
 });

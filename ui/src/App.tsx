@@ -6,6 +6,7 @@ import { applyLanguage } from './i18n';
 import { errorText } from './lib/errors';
 import { MARK, mark } from './lib/perf';
 import { settleWithin } from './lib/settle';
+import { useDocumentTitle } from './lib/useDocumentTitle';
 import { useInactivity } from './lib/useInactivity';
 import { useListen } from './lib/useListen';
 import { Onboarding } from './components/Onboarding';
@@ -123,6 +124,9 @@ export function App({ api: rawApi }: { api: Api }) {
   );
 
   const lockNow = useCallback(() => lockAndForget(true), [lockAndForget]);
+
+  // The shell and the first screen name themselves; the window names the unlock screen.
+  useDocumentTitle(screen === 'unlock' ? t('unlock.title') : screen === 'loading' ? '' : null);
 
   const lockMinutes = screen === 'main' ? (session?.settings.lockAfterMinutes ?? 0) : 0;
   useInactivity(lockMinutes, lockNow);

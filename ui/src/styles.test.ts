@@ -71,6 +71,15 @@ describe('contrast of the style sheet', () => {
     expect(backgrounds.some((bg) => contrastRatio(pale, bg) < 3)).toBe(true);
   });
 
+  it('never hides the focus ring of a control: only the targets focused by the script (tabindex -1) drop their :focus outline', () => {
+    const hidden = rules.filter((r) => /^(none|0)\b/.test(r.decls.outline ?? r.decls['outline-style'] ?? '')).flatMap((r) => r.selectors);
+    // The main region (the skip link's target) and the reader's title, focused when an item
+    // opens; the title still shows the ring from the keyboard (:focus-visible).
+    expect(hidden.sort()).toEqual(['.content:focus', '.reader-head h2:focus']);
+    expect(hidden.some((sel) => sel.includes(':focus-visible'))).toBe(false);
+    expect(line(declsOf(rules, '.reader-head h2:focus-visible').outline).width).toBeGreaterThanOrEqual(2);
+  });
+
   it('draws the focus ring at 3:1 at least against the surfaces it sits on', () => {
     const ring = line(declsOf(rules, ':focus-visible').outline);
     expect(ring.width).toBeGreaterThanOrEqual(2);

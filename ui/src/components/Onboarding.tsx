@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useApi, type CommandError } from '../api';
 import type { LanguageDto, SessionDto_Serialize } from '../bindings';
 import { errorText } from '../lib/errors';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { ErrorAlert, FieldError, Gate, NewPassphrase, RequiredMark } from './common';
 import { LinkJoin } from './LinkJoin';
 
@@ -45,6 +46,8 @@ export function Onboarding({
       linkButton.current?.focus();
     }
   }, [linking]);
+
+  useDocumentTitle(linking ? t('link.join.title') : t('onboarding.title'));
 
   const longEnough = Array.from(passphrase).length >= minChars;
   const matches = passphrase === confirm;

@@ -93,4 +93,25 @@ describe('settings', () => {
     fireEvent.click(screen.getByTestId('settings-shortcuts-reset'));
     expect(compose.value).toBe('c');
   });
+
+  it('ties its error messages to their fields: the confirmation that differs, the minutes that are not a number', async () => {
+    renderWith(<Settings settings={SESSION.settings} identity={SESSION.identity} minChars={12} onSaved={() => undefined} />, fakeApi());
+    const confirm = screen.getByTestId('settings-confirm-passphrase');
+    const match = screen.getByTestId('settings-confirm-mismatch');
+    expect(confirm.getAttribute('aria-describedby')).toBe(match.id);
+    expect(match.getAttribute('aria-live')).toBe('polite');
+    fireEvent.change(screen.getByTestId('settings-new-passphrase'), { target: { value: 'nouvelle phrase longue' } });
+    fireEvent.change(confirm, { target: { value: 'autre' } });
+    expect(match.textContent).toBe('Les deux phrases de passe ne sont pas identiques.');
+    expect(confirm.getAttribute('aria-invalid')).toBe('true');
+
+    const minutes = screen.getByTestId('settings-lock-minutes');
+    fireEvent.change(minutes, { target: { value: '2.5' } });
+    fireEvent.click(screen.getByTestId('settings-save'));
+    await waitFor(() => expect(minutes.getAttribute('aria-invalid')).toBe('true'));
+    const message = screen.getByTestId('settings-message');
+    expect(minutes.getAttribute('aria-describedby')?.split(' ')).toContain(message.id);
+    expect(message.textContent).toBe('Indiquez un nombre entier de minutes, 0 ou plus.');
+    expect(document.activeElement).toBe(minutes);
+  });
 });

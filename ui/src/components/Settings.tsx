@@ -35,6 +35,7 @@ export function Settings({
   const [form, setForm] = useState<SettingsDto>(settings);
   const [minutes, setMinutes] = useState(String(settings.lockAfterMinutes));
   const [message, setMessage] = useState<Message>(null);
+  const [badMinutes, setBadMinutes] = useState(false);
   const [old, setOld] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -58,8 +59,11 @@ export function Settings({
     const n = Number(minutes);
     if (!Number.isInteger(n) || n < 0) {
       setMessage({ kind: 'error', text: t('settings.badMinutes') });
+      setBadMinutes(true);
+      document.getElementById(`${id}-minutes`)?.focus();
       return;
     }
+    setBadMinutes(false);
     if (Object.keys(problems).length > 0) {
       setKeysChecked(true);
       setMessage({ kind: 'error', text: t('settings.shortcuts.invalid') });
@@ -110,10 +114,10 @@ export function Settings({
   return (
     <section className="settings" aria-labelledby={`${id}-title`}>
       <h1 id={`${id}-title`}>{t('settings.title')}</h1>
-      <p data-testid="settings-message" className={`settings-message ${message?.kind === 'error' ? 'msg-error' : 'msg-ok'}`} role="status" aria-live="polite">
+      <p id={`${id}-message`} data-testid="settings-message" className={`settings-message ${message?.kind === 'error' ? 'msg-error' : 'msg-ok'}`} role="status" aria-live="polite">
         {message?.text ?? ''}
       </p>
-      <form onSubmit={save}>
+      <form onSubmit={save} noValidate>
         <fieldset className="group">
           <legend>{t('settings.general')}</legend>
           <div className="field">
@@ -128,7 +132,7 @@ export function Settings({
           </div>
           <div className="field">
             <label htmlFor={`${id}-minutes`}>{t('settings.lockMinutes')}</label>
-            <input id={`${id}-minutes`} data-testid="settings-lock-minutes" type="number" min={0} step={1} value={minutes} onChange={(e) => setMinutes(e.target.value)} aria-describedby={`${id}-minutes-hint`} />
+            <input id={`${id}-minutes`} data-testid="settings-lock-minutes" type="number" min={0} step={1} value={minutes} onChange={(e) => setMinutes(e.target.value)} aria-invalid={badMinutes || undefined} aria-describedby={badMinutes ? `${id}-message ${id}-minutes-hint` : `${id}-minutes-hint`} />
             <p id={`${id}-minutes-hint`} className="field-hint">
               {t('settings.lockMinutesHint')}
             </p>
@@ -254,8 +258,10 @@ export function Settings({
           </div>
           <div className="field">
             <label htmlFor={`${id}-confirm`}>{t('settings.confirmPassphrase')}</label>
-            <input id={`${id}-confirm`} data-testid="settings-confirm-passphrase" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-invalid={confirm !== '' && confirm !== next} />
-            {confirm !== '' && confirm !== next && <p className="field-error">{t('onboarding.mismatch')}</p>}
+            <input id={`${id}-confirm`} data-testid="settings-confirm-passphrase" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-invalid={confirm !== '' && confirm !== next} aria-describedby={`${id}-match`} />
+            <p id={`${id}-match`} className={confirm !== '' && confirm !== next ? 'field-error' : 'field-hint'} data-testid="settings-confirm-mismatch" aria-live="polite">
+              {confirm !== '' && confirm !== next ? t('onboarding.mismatch') : ''}
+            </p>
           </div>
           <button type="submit" data-testid="settings-change-passphrase" disabled={!canChange} aria-busy={busy}>
             {t('settings.changePassphrase')}

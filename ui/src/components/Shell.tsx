@@ -6,6 +6,7 @@ import { NARROW_QUERY, panes, type View } from '../lib/layout';
 import { KeystrokeLatency, MARK, afterPaint, mark, measureSettled, perfNow } from '../lib/perf';
 import { loadShortcutPrefs, resolveShortcut, type ShortcutPrefs } from '../lib/shortcuts';
 import { useComposeDrafts } from '../lib/useComposeDrafts';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useImporter } from '../lib/useImporter';
 import { useListen } from '../lib/useListen';
 import { useMediaQuery } from '../lib/useMediaQuery';
@@ -112,6 +113,7 @@ export function Shell({
   const runImport = importer.run;
   const layout = panes(view, narrow, openId !== null);
   const resultsShown = view === 'search' && layout.list;
+  useDocumentTitle(t(NAV.find((n) => n.view === view)?.label ?? 'nav.inbox'));
 
   const go = useCallback(
     (v: View) => {

@@ -33,3 +33,27 @@ export function namedGenericsIn(root: ParentNode): string[] {
     .filter((el) => GENERIC_TAGS.has(el.tagName.toLowerCase()) && !el.hasAttribute('role'))
     .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}" aria-label="${el.getAttribute('aria-label') ?? ''}">`);
 }
+
+/** The name a control gets from aria-labelledby, aria-label, its label(s) or its text. */
+function nameOf(el: HTMLElement): string {
+  const byIds = (el.getAttribute('aria-labelledby') ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((id) => el.ownerDocument.getElementById(id)?.textContent ?? '')
+    .join(' ');
+  if (byIds.trim()) return byIds.trim();
+  const aria = el.getAttribute('aria-label') ?? '';
+  if (aria.trim()) return aria.trim();
+  const labels = el.id ? Array.from(el.ownerDocument.querySelectorAll(`label[for="${CSS.escape(el.id)}"]`)) : [];
+  const wrapping = el.closest('label');
+  const text = [...labels, ...(wrapping ? [wrapping] : [])].map((l) => l.textContent ?? '').join(' ');
+  if (text.trim()) return text.trim();
+  return el.tagName === 'BUTTON' ? (el.textContent ?? '').trim() : '';
+}
+
+/** Form fields, buttons and list boxes without an accessible name (a label tied to them, or one of ARIA's). */
+export function unnamedControls(root: ParentNode): string[] {
+  return Array.from(root.querySelectorAll<HTMLElement>('input:not([type="hidden"]), select, textarea, button, [role="listbox"], [role="combobox"], [role="tablist"]'))
+    .filter((el) => !nameOf(el))
+    .map((el) => `<${el.tagName.toLowerCase()} data-testid="${el.dataset.testid ?? ''}" class="${el.className}">`);
+}
