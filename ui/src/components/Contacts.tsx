@@ -211,6 +211,7 @@ function AddContact({ onAdded }: { onAdded: () => void }) {
           value={line}
           spellCheck={false}
           autoComplete="off"
+          aria-required="true"
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? `${id}-error` : undefined}
           onChange={(e) => setLine(e.target.value)}

@@ -50,4 +50,14 @@ describe('the network settings', () => {
     expect(screen.getByTestId('settings-relay-url').getAttribute('aria-invalid')).toBeNull();
     expect(screen.getByTestId('settings-relay-joined').textContent).toBe('Aucun relais : tout reste sur ce poste.');
   });
+
+  it('marks the address and the token required, and says what the mark means', async () => {
+    renderWith(<RelaySettings />, fakeApi());
+    for (const testId of ['settings-relay-url', 'settings-relay-token']) {
+      const input = await screen.findByTestId(testId);
+      expect(input.getAttribute('aria-required')).toBe('true');
+      expect(document.querySelector(`label[for="${input.id}"] .required-mark`)?.getAttribute('aria-hidden')).toBe('true');
+    }
+    expect(screen.getByTestId('settings-relay').textContent).toContain('Les champs marqués d’un astérisque (*) sont obligatoires.');
+  });
 });

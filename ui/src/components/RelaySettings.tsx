@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { useApi, type CommandError } from '../api';
 import { errorText } from '../lib/errors';
 import { useSyncStatus } from '../lib/useSyncStatus';
-import { ErrorAlert } from './common';
+import { ErrorAlert, RequiredMark } from './common';
 
 export function RelaySettings() {
   const { t } = useTranslation();
@@ -51,8 +51,12 @@ export function RelaySettings() {
         <p className="relay-joined" data-testid="settings-relay-joined" data-relay={status?.relay ?? ''}>
           {status?.relay ? t('settings.network.joined', { url: status.relay }) : t('settings.network.none')}
         </p>
+        <p className="field-hint">{t('required.legend')}</p>
         <div className="field">
-          <label htmlFor={`${id}-url`}>{t('settings.network.url')}</label>
+          <label htmlFor={`${id}-url`}>
+            {t('settings.network.url')}
+            <RequiredMark />
+          </label>
           <input
             id={`${id}-url`}
             data-testid="settings-relay-url"
@@ -61,6 +65,7 @@ export function RelaySettings() {
             spellCheck={false}
             value={url}
             onChange={(e) => setUrl(e.target.value)}
+            aria-required="true"
             aria-invalid={urlError ? true : undefined}
             aria-describedby={`${id}-url-hint${urlError ? ` ${id}-url-error` : ''}`}
           />
@@ -74,7 +79,10 @@ export function RelaySettings() {
           )}
         </div>
         <div className="field">
-          <label htmlFor={`${id}-token`}>{t('settings.network.token')}</label>
+          <label htmlFor={`${id}-token`}>
+            {t('settings.network.token')}
+            <RequiredMark />
+          </label>
           <input
             id={`${id}-token`}
             data-testid="settings-relay-token"
@@ -83,6 +91,7 @@ export function RelaySettings() {
             spellCheck={false}
             value={token}
             onChange={(e) => setToken(e.target.value)}
+            aria-required="true"
             aria-invalid={tokenError ? true : undefined}
             aria-describedby={`${id}-token-hint${tokenError ? ` ${id}-token-error` : ''}`}
           />

@@ -163,6 +163,7 @@ function CreateSpace({ onCreated }: { onCreated: (s: SpaceDto_Serialize) => void
           value={name}
           autoComplete="off"
           onChange={(e) => setName(e.target.value)}
+          aria-required="true"
           aria-invalid={nameError ? true : undefined}
           aria-describedby={nameError ? `${id}-error` : undefined}
         />
