@@ -8,7 +8,7 @@
 // A mistyped code, a name too long, a passphrase too short are said at their field, which
 // takes the focus. Cancelling, or words that differ, makes nothing.
 
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi, type CommandError } from '../api';
 import type { LinkCaughtUpDto, LinkWordsDto, SessionDto_Serialize } from '../bindings';
@@ -66,7 +66,9 @@ export function LinkJoin({ titleId, minChars, onLinked, onBack }: { titleId: str
     };
   }, [api]);
 
-  useEffect(() => {
+  // In the commit that shows the step (a layout effect), so that nothing, a screen reader
+  // included, sees the new step before the focus is on it.
+  useLayoutEffect(() => {
     if (step.kind === 'form' && focusAfter.current) {
       focusField(focusAfter.current);
       focusAfter.current = null;
