@@ -419,9 +419,13 @@ describe('keyboard shortcuts in the main screen', () => {
     expect(listbox?.getAttribute('role')).toBe('listbox');
     expect(listbox).toBe(screen.getByTestId('search-listbox'));
     const active = () => document.getElementById(box.getAttribute('aria-activedescendant') ?? '');
+    // None named until the arrows reach the list: the first arrow down names the first result.
+    expect(box.getAttribute('aria-activedescendant')).toBeNull();
+    fireEvent.keyDown(box, { key: 'ArrowDown' });
     await waitFor(() => expect(active()?.dataset.id).toBe('s1'));
     fireEvent.keyDown(box, { key: 'ArrowDown' });
     await waitFor(() => expect(active()?.dataset.id).toBe('s2'));
+    expect(document.activeElement).toBe(box);
     expect(active()?.getAttribute('role')).toBe('option');
     expect(active()?.getAttribute('aria-selected')).toBe('true');
     expect(listbox?.getAttribute('aria-activedescendant')).toBe(active()?.id);
@@ -430,6 +434,12 @@ describe('keyboard shortcuts in the main screen', () => {
     fireEvent.keyDown(box, { key: 'ArrowUp' });
     fireEvent.keyDown(box, { key: 'ArrowDown' });
     await waitFor(() => expect(active()?.id).toBe(s2));
+    // New words: the box names none again.
+    fireEvent.change(box, { target: { value: 'budgets' } });
+    await waitFor(() => expect(box.getAttribute('aria-activedescendant')).toBeNull());
+    fireEvent.keyDown(box, { key: 'ArrowDown' });
+    fireEvent.keyDown(box, { key: 'ArrowDown' });
+    await waitFor(() => expect(active()?.dataset.id).toBe('s2'));
 
     // Tab goes to the results, Escape back to the box, Enter opens the highlighted one.
     fireEvent.keyDown(box, { key: 'Tab' });

@@ -141,9 +141,9 @@ describe('the triage inbox', () => {
     fireEvent.click(screen.getByText('next'));
     await waitFor(() => expect(rows()[1]!.getAttribute('aria-selected')).toBe('true'));
     fireEvent.click(screen.getByText('open'));
-    expect(onOpen).toHaveBeenCalledWith('a2');
+    expect(onOpen).toHaveBeenCalledWith('a2', 1);
     fireEvent.click(rows()[0]!);
-    expect(onOpen).toHaveBeenLastCalledWith('a1');
+    expect(onOpen).toHaveBeenLastCalledWith('a1', 0);
   });
 
   it('refreshes the counts and the rows on screen when items arrive', async () => {

@@ -33,13 +33,23 @@ export function Inbox({
   onOpen,
   controller,
   onRowsPainted,
+  returnTo,
+  onReturned,
 }: {
   state: InboxState;
   onState: (s: InboxState) => void;
   refreshToken: number;
   openId: string | null;
-  onOpen: (id: string) => void;
+  /** An item was opened: its id and its place in the list. */
+  onOpen: (id: string, index: number) => void;
   controller: Ref<ListController>;
+  /**
+   * Back from the reader that took the list's place (one column): the row the item was
+   * opened from is selected again and the list takes the focus, its active descendant.
+   */
+  returnTo?: { id: string; index: number; seq: number } | null;
+  /** The list is back on that row (so that a later mount does not go there again). */
+  onReturned?: () => void;
   /** Rows with their content were committed (called each time there first are some). */
   onRowsPainted?: () => void;
 }) {
@@ -82,6 +92,17 @@ export function Inbox({
     // Only when the section or the filter changes, not when the virtualizer does.
   }, [key]);
 
+  // After the reset above (effects run in order): back on the row the reader was opened from.
+  const returnSeq = returnTo?.seq;
+  useEffect(() => {
+    if (!returnTo) return;
+    setSelected(returnTo.index);
+    virtualizer.scrollToIndex(returnTo.index, { align: 'auto' });
+    scrollRef.current?.focus();
+    onReturned?.();
+    // Once per return.
+  }, [returnSeq]);
+
   const move = useCallback(
     (delta: number) => {
       if (total === 0) return;
@@ -93,7 +114,7 @@ export function Inbox({
   );
   const openSelected = useCallback(() => {
     const row = list.row(selected);
-    if (row) onOpen(row.id);
+    if (row) onOpen(row.id, selected);
   }, [list, selected, onOpen]);
   useImperativeHandle(controller, () => ({ move, openSelected }), [move, openSelected]);
 
@@ -197,7 +218,7 @@ export function Inbox({
                     open={!!row && row.id === openId}
                     onClick={() => {
                       setSelected(v.index);
-                      if (row) onOpen(row.id);
+                      if (row) onOpen(row.id, v.index);
                     }}
                   />
                 </div>

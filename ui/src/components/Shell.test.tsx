@@ -95,6 +95,34 @@ describe('the main layout', () => {
     expect(await screen.findByTestId('inbox-list')).toBeTruthy();
   });
 
+  it('in a narrow window, back from the reader puts the focus on the row the item was opened from', async () => {
+    narrowWindow(true);
+    renderShell();
+    const list = await screen.findByTestId('inbox-list');
+    list.focus();
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    fireEvent.keyDown(list, { key: 'Enter' });
+    await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('a2'));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('reader-subject')));
+    act(() => {
+      fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    });
+    const back = await screen.findByTestId('inbox-list');
+    // The list is mounted anew each time it comes back.
+    const onRow = () => document.getElementById(screen.getByTestId('inbox-list').getAttribute('aria-activedescendant') ?? '')?.dataset.id;
+    await waitFor(() => expect(onRow()).toBe('a2'));
+    expect(document.activeElement).toBe(back);
+
+    // The back button too, and going elsewhere and back does not return there again.
+    fireEvent.click(screen.getAllByTestId('item-row')[1]!);
+    fireEvent.click(await screen.findByTestId('reader-back'));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('inbox-list')));
+    await waitFor(() => expect(onRow()).toBe('a2'));
+    fireEvent.click(screen.getByTestId('nav-settings'));
+    fireEvent.click(screen.getByTestId('nav-inbox'));
+    await waitFor(() => expect(onRow()).toBe('a1'));
+  });
+
   it('imports files dropped on the window', async () => {
     narrowWindow(false);
     let drop: ((paths: string[]) => void) | undefined;

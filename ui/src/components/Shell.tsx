@@ -96,6 +96,9 @@ export function Shell({
   const [focusReader, setFocusReader] = useState(false);
   // The search box is a combobox: the results are its list box, the highlighted one its active descendant.
   const [activeResult, setActiveResult] = useState<string | undefined>(undefined);
+  // As in the ARIA combobox pattern, the box names a result once the arrows reach the list
+  // (the first arrow down highlights the first result), and no longer once the words change.
+  const [inResults, setInResults] = useState(false);
   const resultsId = `${id}-results`;
   const searchRef = useRef<HTMLInputElement>(null);
   const mainRef = useRef<HTMLElement>(null);
@@ -133,6 +136,19 @@ export function Shell({
     },
     [narrow],
   );
+
+  // The row an item was opened from in the inbox; back from the reader that took the list's
+  // place (one column), the list selects it again and takes the focus.
+  const openedFrom = useRef<{ id: string; index: number } | null>(null);
+  const [returnTo, setReturnTo] = useState<{ id: string; index: number; seq: number } | null>(null);
+  const openNow = useRef(openId);
+  openNow.current = openId;
+  const back = useCallback(() => {
+    const from = openedFrom.current;
+    if (from && from.id === openNow.current) setReturnTo((r) => ({ ...from, seq: (r?.seq ?? 0) + 1 }));
+    setOpenId(null);
+  }, []);
+  const returned = useCallback(() => setReturnTo(null), []);
 
   // A clicked notification: show the item in the inbox.
   const handled = useRef<number | null>(null);
@@ -201,7 +217,7 @@ export function Shell({
           break;
         case 'escape':
           if (s.helpOpen) setHelpOpen(false);
-          else if (s.layout.back) setOpenId(null);
+          else if (s.layout.back) back();
           else return;
           break;
         case 'lock':
@@ -212,7 +228,7 @@ export function Shell({
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [go, onLock]);
+  }, [go, onLock, back]);
 
   // Moving to another view puts the focus at its start.
   const firstView = useRef(true);
@@ -238,7 +254,10 @@ export function Shell({
     if (latency.current) measureSettled(latency.current, seq);
   }, []);
 
-  const listOpen = (itemId: string) => open(itemId, false);
+  const listOpen = (itemId: string, index?: number) => {
+    openedFrom.current = index === undefined ? null : { id: itemId, index };
+    open(itemId, false);
+  };
   const identity = session.identity;
 
   return (
@@ -264,7 +283,7 @@ export function Shell({
             aria-autocomplete="list"
             aria-expanded={resultsShown}
             aria-controls={resultsShown ? resultsId : undefined}
-            aria-activedescendant={resultsShown ? activeResult : undefined}
+            aria-activedescendant={resultsShown && inResults ? activeResult : undefined}
             aria-describedby={`${id}-search-hint`}
             data-testid="search-input"
             value={searchInput.text}
@@ -273,13 +292,15 @@ export function Shell({
               const seq = ++inputSeq.current;
               latency.current?.keystroke(seq, perfNow());
               setSearchInput({ text: e.target.value, seq });
+              setInResults(false);
               if (view !== 'search') setView('search');
             }}
             onKeyDown={(e) => {
               if (e.altKey || e.ctrlKey || e.metaKey) return;
               if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && resultsShown) {
                 e.preventDefault();
-                list.current?.move(e.key === 'ArrowDown' ? 1 : -1);
+                if (inResults) list.current?.move(e.key === 'ArrowDown' ? 1 : -1);
+                else setInResults(true);
               } else if (e.key === 'ArrowDown' || (e.key === 'Enter' && view === 'search')) {
                 e.preventDefault();
                 if (e.key === 'Enter') list.current?.openSelected();
@@ -322,7 +343,7 @@ export function Shell({
         {delivery && view === 'inbox' && <DeliveryNotice delivery={delivery} onClose={() => setDelivery(null)} />}
         {layout.list && (
           <div className="pane pane-list">
-            {view === 'inbox' && <Inbox state={inboxState} onState={setInboxState} refreshToken={refreshToken} openId={openId} onOpen={listOpen} controller={list} onRowsPainted={onRowsPainted} />}
+            {view === 'inbox' && <Inbox state={inboxState} onState={setInboxState} refreshToken={refreshToken} openId={openId} onOpen={listOpen} controller={list} onRowsPainted={onRowsPainted} returnTo={returnTo} onReturned={returned} />}
             {view === 'search' && (
               <Search
                 text={searchInput.text}
@@ -345,7 +366,7 @@ export function Shell({
             <Reader
               id={openId}
               onOpen={(i) => open(i, true)}
-              onBack={() => setOpenId(null)}
+              onBack={back}
               showBack={layout.back}
               onReadChanged={refresh}
               focusOnOpen={focusReader}
