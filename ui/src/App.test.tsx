@@ -579,6 +579,10 @@ describe('every screen', () => {
       titles.add(document.title);
     }
     expect(titles.size).toBe(VIEWS.length);
+    // Each language is named in itself, its language said (« English » in a French page).
+    const options = Array.from(document.querySelectorAll<HTMLOptionElement>('[data-testid="settings-language"] option, [data-testid="language-switch"] option'));
+    expect(options.length).toBe(4);
+    for (const o of options) expect(o.lang).toBe(o.value);
     // The draft editor, with its paragraphs' comments.
     fireEvent.click(screen.getByTestId('nav-drafts'));
     fireEvent.click(await screen.findByTestId('draft-row'));

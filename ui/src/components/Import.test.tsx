@@ -52,6 +52,8 @@ describe('import', () => {
 
     await act(async () => finish?.(ok(REPORT)));
     const table = await screen.findByTestId('import-report');
+    // The data table is named by the report's heading.
+    expect(document.getElementById(table.getAttribute('aria-labelledby') ?? '')?.tagName).toBe('H2');
     const rows = within(table).getAllByTestId('import-row');
     expect(rows.map((r) => r.dataset.status)).toEqual(['imported', 'duplicate', 'failed']);
     expect(rows.map((r) => r.children[1]?.textContent)).toEqual(['importé', 'doublon', 'échec']);

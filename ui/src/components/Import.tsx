@@ -58,7 +58,7 @@ export function Import({ importer }: { importer: Importer }) {
           <p role="status">{t('import.totals', { imported: report.imported, duplicates: report.duplicates, failed: report.failed })}</p>
           {/* A data table: in a narrow window it may scroll sideways in its own box, alone. */}
           <div className="table-scroll" role="group" aria-labelledby={`${id}-report`} tabIndex={0}>
-            <table className="report" data-testid="import-report">
+            <table className="report" data-testid="import-report" aria-labelledby={`${id}-report`}>
               <thead>
                 <tr>
                   <th scope="col">{t('import.file')}</th>

@@ -124,7 +124,7 @@ export function Settings({
             <label htmlFor={`${id}-lang`}>{t('settings.language')}</label>
             <select id={`${id}-lang`} data-testid="settings-language" value={form.language} onChange={(e) => setForm({ ...form, language: e.target.value as LanguageDto })}>
               {LANGUAGES.map((l) => (
-                <option key={l} value={l}>
+                <option key={l} value={l} lang={l}>
                   {t(`lang.${l}`)}
                 </option>
               ))}

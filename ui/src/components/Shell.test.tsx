@@ -98,7 +98,9 @@ describe('the main layout', () => {
   it('in a narrow window, back from the reader puts the focus on the row the item was opened from', async () => {
     narrowWindow(true);
     renderShell();
-    const list = await screen.findByTestId('inbox-list');
+    // The rows loaded, so that the arrow has a row to move to.
+    await waitFor(() => expect(screen.getAllByTestId('item-row')).toHaveLength(2));
+    const list = screen.getByTestId('inbox-list');
     list.focus();
     fireEvent.keyDown(list, { key: 'ArrowDown' });
     fireEvent.keyDown(list, { key: 'Enter' });

@@ -35,7 +35,7 @@ export function ShortcutsDialog({ onClose, prefs = DEFAULT_SHORTCUTS }: { onClos
         }}
       >
         <h2 id={`${id}-title`}>{t('shortcuts.title')}</h2>
-        <table className="shortcuts">
+        <table className="shortcuts" aria-labelledby={`${id}-title`}>
           <thead>
             <tr>
               <th scope="col">{t('shortcuts.keys')}</th>

@@ -18,7 +18,8 @@ export function LanguageSwitch({ onChange, testId = 'language-switch' }: { onCha
       </label>
       <select id={id} data-testid={testId} value={i18n.language} onChange={(e) => onChange(e.target.value as LanguageDto)}>
         {LANGUAGES.map((l) => (
-          <option key={l} value={l}>
+          // Each language named in itself, and said so (« English » in a French page).
+          <option key={l} value={l} lang={l}>
             {t(`lang.${l}`)}
           </option>
         ))}
