@@ -77,10 +77,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0014_record_spaces_left",
         include_str!("../migrations/0014_record_spaces_left.sql"),
     ),
+    (
+        15,
+        "0015_tally_triage_counts",
+        include_str!("../migrations/0015_tally_triage_counts.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 14;
+pub const SCHEMA_VERSION: u32 = 15;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -138,13 +143,13 @@ mod tests {
     }
 
     #[test]
-    fn the_triage_counts_scan_their_covering_index_not_the_items() {
+    fn the_triage_counts_sum_their_tally_unless_an_origin_or_a_tag_is_named() {
         use crate::{RouteFilter, TriageFilter};
         use diplomatie_domain::{ItemKind, Marking};
 
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn).unwrap();
-        let filters = [
+        let tallied = [
             TriageFilter::default(),
             TriageFilter {
                 route: Some(RouteFilter::Action),
@@ -154,15 +159,28 @@ mod tests {
                 ..TriageFilter::default()
             },
         ];
-        for filter in filters {
+        for filter in tallied {
             let mut params = Vec::new();
             let sql = crate::store::counts_sql(&filter, &mut params);
             let plan = crate::query_plan(&conn, &sql, params);
             assert!(
-                plan.iter()
-                    .any(|step| step.contains("COVERING INDEX items_counts")),
-                "{filter:?}: {plan:?}"
+                sql.contains("FROM triage_tally")
+                    && !plan.iter().any(|step| step.contains("items")),
+                "{filter:?}: {sql} {plan:?}"
             );
         }
+        // With a tag, the items are counted through their covering index.
+        let filter = TriageFilter {
+            tag: Some("ECO".into()),
+            ..TriageFilter::default()
+        };
+        let mut params = Vec::new();
+        let sql = crate::store::counts_sql(&filter, &mut params);
+        let plan = crate::query_plan(&conn, &sql, params);
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("COVERING INDEX items_counts")),
+            "{plan:?}"
+        );
     }
 }

@@ -37,12 +37,15 @@ pub const SEARCH_TIER_SIZE: u64 = 50_000;
 const BM25_WEIGHTS: &str = "10.0, 1.0, 4.0, 2.0, 2.0, 1.0";
 
 /// The statements of a search. `newest` reads the newest rowid, from which the tiers are
-/// counted; `rank` ranks the matches of one tier and `count` counts them. Both take, in order,
+/// counted; `span` reads the lowest and highest rowid of the items written in a date range
+/// (from, inclusive, and to, exclusive, in nanoseconds), outside which no tier is ranked;
+/// `rank` ranks the matches of one tier and `count` counts them. Both take, in order,
 /// the filters' parameters, the MATCH expression, the tier's bounds (`rowid > ?` and
 /// `rowid <= ?`); `rank` then takes LIMIT and OFFSET.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchStatements {
     pub newest: &'static str,
+    pub span: &'static str,
     pub rank: String,
     pub count: String,
 }
@@ -57,6 +60,10 @@ impl SearchStatements {
         SearchStatements {
             // items.seq is the FTS rowid; its b-tree answers at once.
             newest: "SELECT coalesce(max(seq), 0) FROM items",
+            // One pass over the date range in the index of `written_at` (which holds the
+            // rowid), however many items match the words.
+            span: "SELECT min(seq), max(seq) FROM items INDEXED BY items_written \
+                   WHERE written_at >= ?1 AND written_at < ?2",
             rank: format!(
                 "SELECT items_fts.rowid, bm25(items_fts, {BM25_WEIGHTS}) AS score {from} \
                  ORDER BY score, items_fts.rowid DESC LIMIT ? OFFSET ?"
@@ -86,15 +93,38 @@ pub(crate) struct Ranking {
     statements: SearchStatements,
     /// The filters' parameters, then the MATCH expression.
     params: Vec<Value>,
+    /// The date range of the search (from, inclusive, to, exclusive, in nanoseconds), if it
+    /// has one.
+    dates: Option<(i64, i64)>,
 }
 
 impl Ranking {
-    pub(crate) fn new(join: &str, mut filter_params: Vec<Value>, expression: String) -> Self {
+    pub(crate) fn new(
+        join: &str,
+        mut filter_params: Vec<Value>,
+        expression: String,
+        dates: Option<(i64, i64)>,
+    ) -> Self {
         filter_params.push(Value::Text(expression));
         Ranking {
             statements: SearchStatements::new(join),
             params: filter_params,
+            dates,
         }
+    }
+
+    /// The rowids outside which no item can match: all of them, or with a date range, the
+    /// lowest and highest of the items written in it (`None` when there is none). Items
+    /// arrive roughly in the order they were written, so a range of old dates leaves the
+    /// newer tiers out without ranking them.
+    fn span(&self, conn: &Connection, newest: i64) -> Result<Option<(i64, i64)>, StoreError> {
+        let Some((from, to)) = self.dates else {
+            return Ok(Some((1, newest)));
+        };
+        let mut stmt = conn.prepare_cached(self.statements.span)?;
+        let (low, high): (Option<i64>, Option<i64>) =
+            stmt.query_row([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(low.zip(high))
     }
 
     /// The page `page` of the results in the order of the module documentation, as (FTS
@@ -107,22 +137,32 @@ impl Ranking {
         tier_size: u64,
     ) -> Result<Vec<(i64, f64)>, StoreError> {
         let newest: i64 = conn.query_row(self.statements.newest, [], |r| r.get(0))?;
+        let Some((low, high)) = self.span(conn, newest)? else {
+            return Ok(Vec::new());
+        };
         let tier = i64::try_from(tier_size.max(1)).unwrap_or(i64::MAX);
         let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
         // The matches still to skip before the page starts, in this tier and the older ones.
         let mut skip = i64::try_from(page.offset).unwrap_or(i64::MAX);
         let mut hits = Vec::new();
         let mut top = newest;
-        while top > 0 && hits.len() < limit {
+        // The tiers keep their bounds; those wholly outside the span hold no match and are
+        // passed over, the others ranked over their part inside it.
+        while top >= low && hits.len() < limit {
             let bottom = top.saturating_sub(tier).max(0);
+            if bottom >= high {
+                top = bottom;
+                continue;
+            }
+            let bounds = (bottom.max(low - 1), top.min(high));
             let wanted = limit - hits.len();
-            let rows = self.rank(conn, (bottom, top), wanted, skip)?;
+            let rows = self.rank(conn, bounds, wanted, skip)?;
             if rows.len() < wanted {
                 // This tier is exhausted. If it gave rows, the page started inside it and
                 // goes on from the start of the next; if not, all its matches (fewer than
                 // `skip`) come before the page.
                 skip = if rows.is_empty() && skip > 0 {
-                    skip - self.count(conn, (bottom, top))?.min(skip)
+                    skip - self.count(conn, bounds)?.min(skip)
                 } else {
                     0
                 };

@@ -51,6 +51,8 @@ struct Spec {
     precedence: Precedence,
     marking: Marking,
     route: Option<Route>,
+    /// When it was written, if not one hour after the previous item.
+    written: Option<OffsetDateTime>,
 }
 
 impl Spec {
@@ -73,12 +75,14 @@ impl Spec {
                 Marking::NonProtege
             },
             route: [Some(Route::Action), Some(Route::Info), None][seq as usize % 3],
+            written: None,
         }
     }
 
-    /// Written one hour after the previous item.
+    /// Written one hour after the previous item, unless told otherwise.
     fn written_at(&self) -> OffsetDateTime {
-        datetime!(2026-01-01 00:00 UTC) + Duration::hours(self.seq)
+        self.written
+            .unwrap_or(datetime!(2026-01-01 00:00 UTC) + Duration::hours(self.seq))
     }
 
     fn tier(&self) -> i64 {
@@ -473,6 +477,70 @@ fn filters_select_the_same_matches_within_tiers() {
         let whole_ids: Vec<ItemId> = whole.iter().map(|h| h.summary.id).collect();
         assert_pages_concatenate(&store, query, TIER, &whole_ids, [2, 7]);
     }
+}
+
+#[test]
+fn a_date_range_finds_items_that_arrived_long_after_they_were_written() {
+    // An archive imported last: seq 340..=350 (tier 0) were written in 2020, as were seq 60
+    // and 61 (tier 2); seq 200 (tier 1) was written in 2030. The ranking passes over the
+    // tiers outside the rowids of the range, and must not lose these.
+    let mut specs = specs_with("brexit", |seq| (seq % 3 == 0).then_some(seq % 2 == 0));
+    for seq in (340..=350).chain([60, 61]) {
+        let spec = &mut specs[seq as usize - 1];
+        spec.written = Some(datetime!(2020-06-01 00:00 UTC) + Duration::hours(seq));
+        spec.body = format!("{} brexit", spec.body);
+    }
+    specs[199].written = Some(datetime!(2030-01-01 00:00 UTC));
+    specs[199].subject = format!("brexit {}", specs[199].subject);
+    let (_tmp, store, ids) = build(&specs);
+    let in_range = |s: &Spec, from: OffsetDateTime, to: OffsetDateTime| {
+        s.has("brexit") && s.written_at() >= from && s.written_at() < to
+    };
+    let ranges = [
+        // 2020 alone: the newest tier and the third.
+        (
+            datetime!(2020-01-01 00:00 UTC),
+            datetime!(2021-01-01 00:00 UTC),
+        ),
+        // 2020 and the first 100 hours of 2026.
+        (
+            datetime!(2020-01-01 00:00 UTC),
+            datetime!(2026-01-01 00:00 UTC) + Duration::hours(100),
+        ),
+        // 2030 alone: one item in the middle.
+        (
+            datetime!(2029-01-01 00:00 UTC),
+            datetime!(2031-01-01 00:00 UTC),
+        ),
+    ];
+    for (from, to) in ranges {
+        let query = SearchQuery {
+            from: Some(from),
+            to: Some(to),
+            ..SearchQuery::text("brexit")
+        };
+        let whole = everything(&store, &query, TIER);
+        let got = seqs(&ids, &whole);
+        let expected: BTreeSet<i64> = specs
+            .iter()
+            .filter(|s| in_range(s, from, to))
+            .map(|s| s.seq)
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(got.len(), expected.len(), "{from} – {to}");
+        assert_eq!(got.iter().copied().collect::<BTreeSet<_>>(), expected);
+        let untiered = seqs(&ids, &everything(&store, &query, SEARCH_TIER_SIZE));
+        assert_eq!(got, tiered(&specs, untiered), "{from} – {to}");
+        let whole_ids: Vec<ItemId> = whole.iter().map(|h| h.summary.id).collect();
+        assert_pages_concatenate(&store, &query, TIER, &whole_ids, [1, 3, 20]);
+    }
+    // A range no item was written in finds nothing.
+    let none = SearchQuery {
+        from: Some(datetime!(2010-01-01 00:00 UTC)),
+        to: Some(datetime!(2011-01-01 00:00 UTC)),
+        ..SearchQuery::text("brexit")
+    };
+    assert!(everything(&store, &none, TIER).is_empty());
 }
 
 #[test]

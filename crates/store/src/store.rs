@@ -574,22 +574,29 @@ impl SummaryRow {
     }
 }
 
-/// `WHERE` conditions (ANDed) for a filter, with their parameters appended to `params`.
-/// The triage counts under `filter`: it reads only columns of the `items_counts` index
-/// (migration 0005) when the filter is on route, kind, marking, precedence or unread.
+/// The triage counts under `filter`. Without an origin or a tag it sums the tally of the
+/// counts (`triage_tally`, migration 0015: a few hundred rows, whatever the size of the
+/// store); with one, it counts the items, reading only the covering index `items_counts`
+/// (migration 0005) besides what the origin or the tag needs.
 pub(crate) fn counts_sql(filter: &TriageFilter, params: &mut Vec<Value>) -> String {
     let conds = filter_sql(filter, params);
+    let (from, n) = if filter.origin.is_none() && filter.tag.is_none() {
+        ("triage_tally i", "i.n")
+    } else {
+        ("items i", "1")
+    };
     format!(
-        "SELECT count(*), \
-         coalesce(sum(i.route_rank = 0), 0), coalesce(sum(i.route_rank = 1), 0), \
-         coalesce(sum(i.route_rank = 2), 0), coalesce(sum(i.read = 0), 0), \
-         coalesce(sum(i.read = 0 AND i.route_rank = 0), 0), \
-         coalesce(sum(i.read = 0 AND i.route_rank = 1), 0), \
-         coalesce(sum(i.read = 0 AND i.route_rank = 2), 0) \
-         FROM items i WHERE {conds}"
+        "SELECT coalesce(sum({n}), 0), \
+         coalesce(sum({n} * (i.route_rank = 0)), 0), coalesce(sum({n} * (i.route_rank = 1)), 0), \
+         coalesce(sum({n} * (i.route_rank = 2)), 0), coalesce(sum({n} * (i.read = 0)), 0), \
+         coalesce(sum({n} * (i.read = 0 AND i.route_rank = 0)), 0), \
+         coalesce(sum({n} * (i.read = 0 AND i.route_rank = 1)), 0), \
+         coalesce(sum({n} * (i.read = 0 AND i.route_rank = 2)), 0) \
+         FROM {from} WHERE {conds}"
     )
 }
 
+/// `WHERE` conditions (ANDed) for a filter, with their parameters appended to `params`.
 fn filter_sql(filter: &TriageFilter, params: &mut Vec<Value>) -> String {
     let mut conds: Vec<String> = vec!["1".into()];
     let mut in_list = |column: &str, values: Vec<Value>, params: &mut Vec<Value>| {
@@ -666,6 +673,17 @@ pub(crate) fn search_join(query: &SearchQuery) -> (String, Vec<Value>) {
         format!("JOIN items i INDEXED BY items_filters ON i.seq = items_fts.rowid AND {conds}")
     };
     (join, params)
+}
+
+/// The date range of a search, from (inclusive) to (exclusive) in nanoseconds, if it has
+/// one.
+pub(crate) fn search_dates(query: &SearchQuery) -> Option<(i64, i64)> {
+    (query.from.is_some() || query.to.is_some()).then(|| {
+        (
+            query.from.map_or(i64::MIN, to_ns),
+            query.to.map_or(i64::MAX, to_ns),
+        )
+    })
 }
 
 fn page_params(page: Page, params: &mut Vec<Value>) {
@@ -1142,7 +1160,7 @@ impl Store {
         let _span = tracing::debug_span!("search").entered();
         let (expression, highlighter) = parse_query(&query.text, query.prefix_last_word)?;
         let (join, params) = search_join(query);
-        let ranking = Ranking::new(&join, params, expression);
+        let ranking = Ranking::new(&join, params, expression, search_dates(query));
         let page = self.call(|conn| {
             // One read transaction: the tiers' bounds, the ranking and the page's items all
             // see the same state of the store, whatever another process writes meanwhile.
@@ -1294,9 +1312,22 @@ impl Store {
         if db.exists() {
             return Err(StoreError::AlreadyExists(dir.to_path_buf()));
         }
-        let mut conn = open_connection(&db, OpenFlags::default())?;
+        let conn = open_connection(&db, OpenFlags::default())?;
         // The same page size as a new encrypted store.
         conn.pragma_update(None, "page_size", Cipher::NEW.page_size)?;
+        Self::plaintext_for_bench(dir, conn)
+    }
+
+    /// Opens a store made by `create_plaintext_for_bench`.
+    pub fn open_plaintext_for_bench(dir: &Path) -> Result<Store, StoreError> {
+        let db = dir.join(DB_FILE);
+        if !db.is_file() {
+            return Err(StoreError::NoProfile(dir.to_path_buf()));
+        }
+        Self::plaintext_for_bench(dir, open_connection(&db, OpenFlags::default())?)
+    }
+
+    fn plaintext_for_bench(dir: &Path, mut conn: Connection) -> Result<Store, StoreError> {
         set_read_pragmas(&conn)?;
         set_work_pragmas(&conn)?;
         migration::migrate(&mut conn)?;
@@ -1312,6 +1343,47 @@ impl Store {
     pub fn with_raw_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
         let conn = self.lock();
         f(&conn)
+    }
+
+    /// The statements `search` runs for `query`, the parameters that come before each
+    /// tier's bounds (the filters', then the MATCH expression), and the parameters of the
+    /// span statement if the query has a date range, to run them by hand.
+    #[allow(clippy::type_complexity)]
+    pub fn search_statements_for_bench(
+        query: &SearchQuery,
+    ) -> Result<
+        (
+            crate::search::SearchStatements,
+            Vec<Value>,
+            Option<(i64, i64)>,
+        ),
+        StoreError,
+    > {
+        let (expression, _) = parse_query(&query.text, query.prefix_last_word)?;
+        let (join, mut params) = search_join(query);
+        params.push(Value::Text(expression));
+        Ok((
+            crate::search::SearchStatements::new(&join),
+            params,
+            search_dates(query),
+        ))
+    }
+
+    /// The bytes of an item's own text as the full-text index reads it: subject, body, tags,
+    /// addressees, headers, and the names and text of its attachments.
+    pub fn plaintext_bytes_for_bench(item: &Item, attachments: &[(AttachmentMeta, &[u8])]) -> u64 {
+        let text = index_text(item, attachments);
+        [
+            &text.subject,
+            &text.body,
+            &text.tags,
+            &text.addressees,
+            &text.headers,
+            &text.attachments,
+        ]
+        .iter()
+        .map(|t| t.len() as u64)
+        .sum()
     }
 }
 

@@ -196,6 +196,17 @@ fn check_fixture(version: u32) {
         .unwrap();
     assert_eq!(triage.len(), 2);
     assert_eq!(triage[0].number.as_deref(), Some("BERLIN 2026-0042"));
+    // The tally of the counts is made from the items already stored.
+    let counts = store.triage_counts(&TriageFilter::default()).unwrap();
+    assert_eq!(
+        (
+            counts.total,
+            counts.action,
+            counts.unread,
+            counts.unread_action
+        ),
+        (2, 1, 1, 1)
+    );
     assert_eq!(store.thread("<fixture-1@quai.example>").unwrap().len(), 1);
     let hits = store.search(&SearchQuery::text("elections saxe")).unwrap();
     assert_eq!(hits.len(), 1);
@@ -270,7 +281,9 @@ fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
     raw.execute_batch(
         "DROP TABLE thread_links; DROP TABLE contacts; DROP TABLE verified_log_entries; \
          DROP TABLE mls_state; DROP TABLE space_epoch_keys; DROP TABLE spaces; \
-         DROP TABLE sync_rows; \
+         DROP TABLE sync_rows; DROP TRIGGER triage_tally_insert; \
+         DROP TRIGGER triage_tally_delete; DROP TRIGGER triage_tally_update; \
+         DROP TABLE triage_tally; \
          UPDATE items SET dedupe_key = NULL; \
          PRAGMA user_version = 8;",
     )

@@ -193,6 +193,8 @@ fn a_key_file_upgrade_killed_at_any_instant_leaves_a_profile_that_opens() {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        // Every line the child says, as it says it.
+        let (said, heard) = std::sync::mpsc::channel::<String>();
         let reader = std::thread::spawn(move || {
             let (mut copied, mut done) = (Vec::new(), Vec::new());
             for line in BufReader::new(stdout).split(b'\n') {
@@ -203,9 +205,24 @@ fn a_key_file_upgrade_killed_at_any_instant_leaves_a_profile_that_opens() {
                 } else if let Some(name) = line.strip_prefix("UPGRADED ") {
                     done.push(name.to_owned());
                 }
+                let _ = said.send(line);
             }
             (copied, done)
         });
+        // Every other round lets one upgrade finish first, however slow the machine, then
+        // kills at a random instant of the next ones; the others kill at a random instant
+        // from the start.
+        if round % 2 == 1 {
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            loop {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                match heard.recv_timeout(left) {
+                    Ok(line) if line.starts_with("UPGRADED ") => break,
+                    Ok(_) => {}
+                    Err(_) => panic!("round {round}: no upgrade finished within a minute"),
+                }
+            }
+        }
         std::thread::sleep(Duration::from_millis(rng.random_range(20..=900)));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();

@@ -122,13 +122,26 @@ fn triage_order_is_the_domain_order() {
     );
 }
 
-#[test]
-fn triage_filters_and_counts() {
-    let (_tmp, store) = store();
-    let items = mixed(&store, 90, 11);
-    let count = |f: &dyn Fn(&Mixed) -> bool| items.iter().filter(|x| f(x)).count() as u64;
-    let expected = TriageCounts {
-        total: 90,
+/// The counts under `filter`, counted item by item.
+fn counted(items: &[Mixed], filter: &TriageFilter) -> TriageCounts {
+    let kept: Vec<&Mixed> = items
+        .iter()
+        .filter(|(item, route, read)| {
+            (filter.kinds.is_empty() || filter.kinds.contains(&item.kind()))
+                && (filter.markings.is_empty() || filter.markings.contains(&item.marking()))
+                && (filter.precedences.is_empty()
+                    || filter.precedences.contains(&item.precedence()))
+                && filter.route.is_none_or(|r| match r {
+                    RouteFilter::Action => *route == Some(Route::Action),
+                    RouteFilter::Info => *route == Some(Route::Info),
+                    RouteFilter::Unrouted => route.is_none(),
+                })
+                && (!filter.unread_only || !read)
+        })
+        .collect();
+    let count = |f: &dyn Fn(&Mixed) -> bool| kept.iter().filter(|x| f(x)).count() as u64;
+    TriageCounts {
+        total: kept.len() as u64,
         action: count(&|x| x.1 == Some(Route::Action)),
         info: count(&|x| x.1 == Some(Route::Info)),
         unrouted: count(&|x| x.1.is_none()),
@@ -136,7 +149,70 @@ fn triage_filters_and_counts() {
         unread_action: count(&|x| !x.2 && x.1 == Some(Route::Action)),
         unread_info: count(&|x| !x.2 && x.1 == Some(Route::Info)),
         unread_unrouted: count(&|x| !x.2 && x.1.is_none()),
-    };
+    }
+}
+
+#[test]
+fn the_counts_follow_every_read_and_unread_under_every_filter() {
+    let (_tmp, store) = store();
+    let mut items = mixed(&store, 120, 19);
+    let filters = [
+        TriageFilter::default(),
+        TriageFilter {
+            route: Some(RouteFilter::Info),
+            ..Default::default()
+        },
+        TriageFilter {
+            kinds: vec![ItemKind::Telegram, ItemKind::FormalEmail],
+            precedences: vec![Precedence::Flash, Precedence::Routine],
+            ..Default::default()
+        },
+        TriageFilter {
+            markings: vec![Marking::NonProtege],
+            unread_only: true,
+            ..Default::default()
+        },
+    ];
+    let mut rng = StdRng::seed_from_u64(5);
+    for round in 0..4 {
+        for filter in &filters {
+            assert_eq!(
+                store.triage_counts(filter).unwrap(),
+                counted(&items, filter),
+                "round {round}, {filter:?}"
+            );
+        }
+        // Some read, some unread again, some marked as they were.
+        for _ in 0..30 {
+            let k = rng.random_range(0..items.len());
+            let read = rng.random_bool(0.5);
+            store.mark_read(items[k].0.id, read, &audit()).unwrap();
+            items[k].2 = read;
+        }
+    }
+    // A duplicate put counts nothing.
+    let again = items[0].0.clone();
+    store
+        .put_item(
+            &NewItem {
+                route: items[0].1,
+                ..NewItem::new(&again)
+            },
+            &audit(),
+        )
+        .unwrap();
+    assert_eq!(
+        store.triage_counts(&TriageFilter::default()).unwrap(),
+        counted(&items, &TriageFilter::default())
+    );
+}
+
+#[test]
+fn triage_filters_and_counts() {
+    let (_tmp, store) = store();
+    let items = mixed(&store, 90, 11);
+    let expected = counted(&items, &TriageFilter::default());
+    assert_eq!(expected.total, 90);
     assert_eq!(
         store.triage_counts(&TriageFilter::default()).unwrap(),
         expected
