@@ -8,9 +8,9 @@
 //! - drafting (`drafting.rs`): the editing trace, load and merge through our draft API vs the
 //!   raw automerge crate (targets ≤ 1.5× and ≤ 1.2×).
 //!
-//! Usage: diplomatie-bench [--ingest N] [--search N] [--queries N] [--quick]
+//! Usage: diplomatie-bench [--ingest N] [--search N] [--million N] [--queries N] [--quick]
 //!                         [--drafting-runs N] [--trace PATH.json.gz]
-//!        (defaults 100000, 200000, 100; `--quick` divides the sizes by 20; 3 drafting runs;
+//!        (defaults 100000, 200000, 1000000, 100; `--quick` divides the sizes by 20; 3 drafting runs;
 //!        the trace benches/data/automerge-paper-synth.json.gz)
 //!
 //! - the protections of secrets (`security.rs`): Argon2id at several costs, and SQLCipher's
@@ -35,8 +35,12 @@
 //!   delivery, lost and duplicated deliveries counted (targets ≥ 50,000 deliveries/s at
 //!   p99 < 10 ms, and ≥ 5× automerge-repo's deliveries/s).
 //!
+//! - a profile of a million items (`million.rs`), built once and kept in the benchmark cache:
+//!   ingest at a million, bytes per item, search, the inbox, unlock, check, and the open
+//!   after an unclean shutdown.
+//!
 //! `DIPLOMATIE_BENCH=store`, `drafting`, `security`, `signatures`, `envelopes`, `catchup`,
-//! `mls` or `relay` runs only that part (default: all).
+//! `mls`, `relay` or `million` runs only that part (default: all).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -46,6 +50,7 @@ use std::time::{Duration, Instant};
 mod catchup;
 mod drafting;
 mod envelopes;
+mod million;
 mod mls;
 mod relay;
 mod security;
@@ -66,6 +71,7 @@ const PASSPHRASE: &str = "benchmark passphrase, long enough";
 
 struct Args {
     ingest: usize,
+    million: usize,
     search: usize,
     queries: usize,
     drafting: drafting::Options,
@@ -81,6 +87,7 @@ struct Parts {
     catchup: bool,
     mls: bool,
     relay: bool,
+    million: bool,
 }
 
 fn parts() -> Result<Parts> {
@@ -94,10 +101,11 @@ fn parts() -> Result<Parts> {
             catchup: true,
             mls: true,
             relay: true,
+            million: true,
         }),
         Ok(
             one @ ("store" | "drafting" | "security" | "signatures" | "envelopes" | "mls"
-            | "catchup" | "relay"),
+            | "catchup" | "relay" | "million"),
         ) => Ok(Parts {
             store: one == "store",
             drafting: one == "drafting",
@@ -107,10 +115,11 @@ fn parts() -> Result<Parts> {
             catchup: one == "catchup",
             mls: one == "mls",
             relay: one == "relay",
+            million: one == "million",
         }),
         Ok(other) => {
             bail!(
-                "DIPLOMATIE_BENCH={other}: use store, drafting, security, signatures, envelopes, catchup, mls, relay or all"
+                "DIPLOMATIE_BENCH={other}: use store, drafting, security, signatures, envelopes, catchup, mls, relay, million or all"
             )
         }
     }
@@ -119,6 +128,7 @@ fn parts() -> Result<Parts> {
 fn parse_args() -> Result<Args> {
     let mut args = Args {
         ingest: 100_000,
+        million: million::ITEMS,
         search: 200_000,
         queries: 100,
         drafting: drafting::Options::default(),
@@ -134,6 +144,7 @@ fn parse_args() -> Result<Args> {
         match a.as_str() {
             "--ingest" => args.ingest = number("--ingest")?,
             "--search" => args.search = number("--search")?,
+            "--million" => args.million = number("--million")?,
             "--queries" => args.queries = number("--queries")?,
             "--drafting-runs" => args.drafting.runs = number("--drafting-runs")?,
             "--trace" => {
@@ -142,6 +153,7 @@ fn parse_args() -> Result<Args> {
             "--quick" => {
                 args.ingest /= 20;
                 args.search /= 20;
+                args.million /= 20;
             }
             other => bail!("unknown argument {other}: see the header of crates/bench/src/main.rs"),
         }
@@ -442,6 +454,10 @@ fn main() -> Result<()> {
             let job = raw.next().context("--child-automerge-load needs its job")?;
             return relay::child_theirs(&job);
         }
+        Some("--child-crash") => {
+            let dir = raw.next().context("--child-crash needs a directory")?;
+            return million::child_crash(Path::new(&dir));
+        }
         Some("--child-load-memory") => {
             let which = raw.next().context("--child-load-memory needs api or raw")?;
             let path = raw.next().context("--child-load-memory needs a file")?;
@@ -499,6 +515,7 @@ fn main() -> Result<()> {
         parts.envelopes,
         parts.catchup,
         parts.mls,
+        parts.relay,
     ];
     let before = |k: usize| ran.iter().take(k).any(|&r| r);
     if parts.envelopes {
@@ -532,6 +549,11 @@ fn main() -> Result<()> {
             "The relay under load, each server pinned to one core, against automerge-repo's sync server:",
             &rows,
         );
+    }
+    if parts.million {
+        let rows = million::rows(args.million, args.queries)?;
+        let title = format!("A profile of {} items, built once and kept:", args.million);
+        section(before(8), &title, &rows);
     }
     Ok(())
 }
