@@ -553,7 +553,7 @@ describe('performance marks for the benchmark', () => {
 describe('every screen', () => {
   const VIEWS = ['inbox', 'compose', 'drafts', 'search', 'import', 'contacts', 'spaces', 'settings'];
 
-  it('names no element without a role (no aria-label on a div, a span or a paragraph)', async () => {
+  it('names every control and no element without a role, says each language, and titles the window after the screen', async () => {
     const items = [summary('a1', { route: 'action', precedence: 'flash' }), summary('a2', { route: 'action' })];
     const api = fakeApi({
       inbox: vi.fn(inboxOver(items)),

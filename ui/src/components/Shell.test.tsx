@@ -106,6 +106,8 @@ describe('the main layout', () => {
     fireEvent.keyDown(list, { key: 'Enter' });
     await waitFor(() => expect(screen.getByTestId('reader').dataset.id).toBe('a2'));
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('reader-subject')));
+    // Alone, the reader is still under the screen's title.
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Boîte de réception');
     act(() => {
       fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
     });

@@ -116,7 +116,8 @@ export function Shell({
   const runImport = importer.run;
   const layout = panes(view, narrow, openId !== null);
   const resultsShown = view === 'search' && layout.list;
-  useDocumentTitle(t(NAV.find((n) => n.view === view)?.label ?? 'nav.inbox'));
+  const screenName = t(NAV.find((n) => n.view === view)?.label ?? 'nav.inbox');
+  useDocumentTitle(screenName);
 
   const go = useCallback(
     (v: View) => {
@@ -360,6 +361,10 @@ export function Shell({
               />
             )}
           </div>
+        )}
+        {layout.reader && !layout.list && (
+          // The reader alone (one column): the screen keeps its title, as the list had it.
+          <h1 className="visually-hidden">{screenName}</h1>
         )}
         {layout.reader && (
           <div className="pane pane-reader">
