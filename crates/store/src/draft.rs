@@ -9,7 +9,6 @@ use time::OffsetDateTime;
 
 use diplomatie_domain::{Item, ItemId, ItemKind};
 
-use crate::index::index_text;
 use crate::store::{from_ns, id_from_blob, insert_audit, insert_item, item_number, to_ns};
 use crate::{AuditRecord, NewItem, PutOutcome, Store, StoreError};
 
@@ -241,11 +240,7 @@ impl Store {
                 "UPDATE items SET number = ?2, data = ?3 WHERE seq = ?1",
                 params![seq, item_number(item), serde_json::to_string(item)?],
             )?;
-            let text = index_text(item, &[]);
-            tx.execute(
-                "UPDATE items_fts SET headers = ?2 WHERE rowid = ?1",
-                params![seq, text.headers],
-            )?;
+            crate::store::reindex(&tx, seq, item)?;
             tx.execute(
                 "INSERT INTO releases (signature, item, draft, record, at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![new_signature, id.as_bytes().as_slice(), draft, record, to_ns(at)],

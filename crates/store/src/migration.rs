@@ -82,10 +82,15 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0015_tally_triage_counts",
         include_str!("../migrations/0015_tally_triage_counts.sql"),
     ),
+    (
+        16,
+        "0016_contentless_fts",
+        include_str!("../migrations/0016_contentless_fts.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 15;
+pub const SCHEMA_VERSION: u32 = 16;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -852,12 +852,25 @@ pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOut
             ])?;
         }
     }
-    let text = index_text(item, new.attachments);
-    conn.prepare_cached(
+    write_index(
+        conn,
         "INSERT INTO items_fts (rowid, subject, body, tags, addressees, headers, attachments) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
+        seq,
+        &index_text(item, new.attachments),
+    )?;
+    Ok(PutOutcome::Inserted(item.id))
+}
+
+/// Runs `sql` (an insert or an update of the full-text row) with the rowid `seq` as ?1 and
+/// the columns of `text` as ?2 to ?7.
+fn write_index(
+    conn: &Connection,
+    sql: &str,
+    seq: i64,
+    text: &crate::index::IndexText,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(sql)?.execute(params![
         seq,
         text.subject,
         text.body,
@@ -866,7 +879,40 @@ pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOut
         text.headers,
         text.attachments
     ])?;
-    Ok(PutOutcome::Inserted(item.id))
+    Ok(())
+}
+
+/// The attachments stored with the item `seq`, in order, as (description, bytes).
+pub(crate) fn stored_attachments(
+    conn: &Connection,
+    seq: i64,
+) -> Result<Vec<(AttachmentMeta, Vec<u8>)>, StoreError> {
+    let rows = conn
+        .prepare_cached("SELECT meta, bytes FROM attachments WHERE item = ?1 ORDER BY idx")?
+        .query_map([seq], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(meta, bytes)| Ok((serde_json::from_str(&meta)?, bytes)))
+        .collect()
+}
+
+/// Indexes the item `seq` again as `item` (its text changed), with its stored attachments.
+/// The index keeps no copy of the text, so every column is written.
+pub(crate) fn reindex(conn: &Connection, seq: i64, item: &Item) -> Result<(), StoreError> {
+    let attachments = stored_attachments(conn, seq)?;
+    let refs: Vec<(AttachmentMeta, &[u8])> = attachments
+        .iter()
+        .map(|(meta, bytes)| (meta.clone(), bytes.as_slice()))
+        .collect();
+    write_index(
+        conn,
+        "UPDATE items_fts SET subject = ?2, body = ?3, tags = ?4, addressees = ?5, \
+         headers = ?6, attachments = ?7 WHERE rowid = ?1",
+        seq,
+        &index_text(item, &refs),
+    )
 }
 
 impl Store {
@@ -1199,7 +1245,7 @@ impl Store {
                     // Found in an attachment (its name or its text): the indexed text of the
                     // attachments is read for this hit alone.
                     None => {
-                        let attachments = self.indexed_attachment_text(seq)?;
+                        let attachments = self.indexed_attachment_text(seq, &item)?;
                         highlighter
                             .matched_snippet(&[&attachments])
                             .unwrap_or_else(|| highlighter.snippet(&texts))
@@ -1215,15 +1261,14 @@ impl Store {
     }
 
     /// What the full-text index holds of an item's attachments (names, and the text of text
-    /// attachments).
-    fn indexed_attachment_text(&self, seq: i64) -> Result<String, StoreError> {
-        self.call(|conn| {
-            let text: Option<Option<String>> = conn
-                .prepare_cached("SELECT attachments FROM items_fts WHERE rowid = ?1")?
-                .query_row([seq], |r| r.get(0))
-                .optional()?;
-            Ok(text.flatten().unwrap_or_default())
-        })
+    /// attachments), made again from the attachments stored with it.
+    fn indexed_attachment_text(&self, seq: i64, item: &Item) -> Result<String, StoreError> {
+        let attachments = self.call(|conn| stored_attachments(conn, seq))?;
+        let refs: Vec<(AttachmentMeta, &[u8])> = attachments
+            .iter()
+            .map(|(meta, bytes)| (meta.clone(), bytes.as_slice()))
+            .collect();
+        Ok(index_text(item, &refs).attachments)
     }
 
     /// The items of a conversation, oldest first.

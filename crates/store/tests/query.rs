@@ -689,6 +689,78 @@ fn search_ranks_the_subject_higher_and_highlights_snippets() {
 }
 
 #[test]
+fn a_renumbered_item_is_found_by_its_new_number_and_still_by_its_words() {
+    let (tmp, store) = store();
+    let mut item = telegram("Élections en Saxe", "Le scrutin régional et ses suites.");
+    let ItemContent::Telegram(t) = &mut item.content else {
+        unreachable!()
+    };
+    t.number = Some(diplomatie_domain::TelegramNumber {
+        post: "BERLIN".into(),
+        year: 2026,
+        serial: 9001,
+    });
+    let meta = diplomatie_domain::AttachmentMeta {
+        name: "annexe-resultats.txt".into(),
+        content_type: "text/plain".into(),
+        size: 0,
+        sha256: "00".into(),
+    };
+    let attachments = [(
+        meta,
+        "Participation record dans les circonscriptions.".as_bytes(),
+    )];
+    store
+        .put_item(
+            &NewItem {
+                attachments: &attachments,
+                ..NewItem::new(&item)
+            },
+            &audit(),
+        )
+        .unwrap();
+    let found = |text: &str| store.search(&SearchQuery::text(text)).unwrap().len();
+    assert_eq!(found("\"2026-9001\""), 1);
+
+    // Its provisional number made final: the index holds every column of the new text.
+    let ItemContent::Telegram(t) = &mut item.content else {
+        unreachable!()
+    };
+    t.number = Some(diplomatie_domain::TelegramNumber {
+        post: "BERLIN".into(),
+        year: 2026,
+        serial: 57,
+    });
+    store
+        .renumber_released_item(&item, "draft", "old", "new", b"record", &audit())
+        .unwrap();
+    assert_eq!(found("\"2026-9001\""), 0, "the provisional number is gone");
+    assert_eq!(found("\"2026-0057\""), 1, "the final number is found");
+    for words in ["saxe", "scrutin", "Carol", "annexe", "circonscriptions"] {
+        assert_eq!(found(words), 1, "{words}");
+    }
+
+    // The index keeps no copy of the text: the text is read from the item alone.
+    drop(store);
+    let raw = raw_connection(&tmp.path().join("alice"), PASS);
+    let tables: Vec<String> = raw
+        .prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'items_fts%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        !tables.iter().any(|t| t == "items_fts_content"),
+        "{tables:?}"
+    );
+    let subject: Option<String> = raw
+        .query_row("SELECT subject FROM items_fts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(subject, None);
+}
+
+#[test]
 fn a_hit_in_an_attachment_shows_the_attachment_highlighted() {
     let (_tmp, store) = store();
     let mail = email("Compte rendu", "Voir la pièce jointe.");
