@@ -70,8 +70,11 @@
 //!
 //! Reading: [`Store::triage`] is an indexed query that implements the domain's `triage_cmp`
 //! (for action, then for information, then unrouted; Flash down to Routine; earliest deadline;
-//! most recently received); its counts read only a covering index (`items_counts`, migration
-//! 0005). [`Store::search`] is below; [`Store::get_item`] reads one item.
+//! most recently received); its counts sum a tally of a few hundred rows that triggers keep in
+//! the transaction that changes an item (`triage_tally`, migration 0015), so they cost the same
+//! at a million items as at a hundred; a filter on an origin or a tag counts the items through
+//! a covering index (`items_counts`, migration 0005). [`Store::search`] is below;
+//! [`Store::get_item`] reads one item.
 //!
 //! The audit log is append-only: triggers refuse updates and deletes, and the API only appends.
 //!
@@ -95,7 +98,9 @@
 //! # Full-text search
 //!
 //! FTS5 (`unicode61 remove_diacritics 2`, prefix indexes of 2 and 3 characters) over subject,
-//! body, tags, addressees, headers and text attachments (`index.rs`). A query is parsed into
+//! body, tags, addressees, headers and text attachments (`index.rs`). The index keeps no copy
+//! of the text (contentless, with `contentless_delete`, migration 0016): the text is the
+//! item's own, and an item whose text changes is indexed again, every column. A query is parsed into
 //! quoted FTS5 strings, never raw user text (`query.rs`). FTS5 merges 16 segments at a time and
 //! writes blocks of at most 3,900 bytes so that a block fits in an encrypted page (migrations
 //! 0002 and 0003).
@@ -122,8 +127,11 @@
 //! scores. A page walks the tiers newest first until it is full; a tier's matches are counted
 //! (no bm25) only when a page starts beyond them. The tiers' bounds come from the newest
 //! `items.seq`, read in the same read transaction as the statements and the page's items, so
-//! for one state of the store consecutive pages hold every match exactly once. A filter that
-//! only old items pass makes a page read every tier (10–90 ms at 200,000 items). Then the
+//! for one state of the store consecutive pages hold every match exactly once. A date range
+//! first reads the lowest and highest rowid of the items written in it (one pass over the
+//! index of `written_at`) and ranks only the tiers between them, each over its part inside;
+//! items arrive roughly in the order they were written, so an old range passes the newer
+//! tiers over. Another filter that only old items pass makes a page read every tier. Then the
 //! summaries of the page are read, and its snippets are made in Rust (`snippet.rs`, words
 //! folded the way the index folds them), because FTS5's `snippet()` is evaluated for every
 //! match before the page is known.
