@@ -13,6 +13,13 @@
     clippy::panic
 )]
 
+pub mod axe;
+pub mod contrast;
+pub mod fixture;
+pub mod keyboard;
+
+pub use keyboard::Focused;
+
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -82,6 +89,15 @@ pub fn last_line(out: &str) -> Result<String> {
         .map(str::trim)
         .rfind(|l| !l.is_empty())
         .context("an empty CLI output")?
+        .to_owned())
+}
+
+/// The `id` of the JSON document a CLI command printed with `--json`.
+pub fn id_of(json: &str) -> Result<String> {
+    let v: Value = serde_json::from_str(json)?;
+    Ok(v["id"]
+        .as_str()
+        .context("an id in the CLI output")?
         .to_owned())
 }
 
@@ -193,6 +209,21 @@ fn display_free(n: u32) -> bool {
             true
         }
     }
+}
+
+/// A screenshot of the whole of X display `display` (ImageMagick's `import`).
+pub fn screenshot_of(display: &str, path: &Path) -> Result<()> {
+    let status = Command::new(tool("import"))
+        .args(["-display", display, "-window", "root"])
+        .arg(path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .context("run import (imagemagick)")?;
+    if !status.success() {
+        bail!("import could not take a screenshot of {display}");
+    }
+    Ok(())
 }
 
 /// The display, the bus and the notification server; one per test.
@@ -368,6 +399,20 @@ impl Session {
         Ok(())
     }
 
+    /// Writes the GTK settings of the apps started from now on in this session
+    /// (`$XDG_CONFIG_HOME/gtk-3.0/settings.ini`, `[Settings]` lines such as
+    /// `gtk-enable-animations=false`, which WebKitGTK reads as `prefers-reduced-motion:
+    /// reduce`).
+    pub fn gtk_settings(&self, lines: &[&str]) -> Result<()> {
+        let dir = self.dir.path().join("home/config/gtk-3.0");
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(
+            dir.join("settings.ini"),
+            format!("[Settings]\n{}\n", lines.join("\n")),
+        )?;
+        Ok(())
+    }
+
     /// Every notification received so far.
     pub fn notifications(&self) -> Vec<Value> {
         std::fs::read_to_string(&self.notifications)
@@ -395,17 +440,7 @@ impl Session {
     /// A screenshot of the whole display (ImageMagick's `import`: WebKitWebDriver's own
     /// screenshot command was seen to hang on some pages).
     pub fn screenshot(&self, path: &Path) -> Result<()> {
-        let status = Command::new(tool("import"))
-            .args(["-display", &self.display, "-window", "root"])
-            .arg(path)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .context("run import (imagemagick)")?;
-        if !status.success() {
-            bail!("import could not take a screenshot of {}", self.display);
-        }
-        Ok(())
+        screenshot_of(&self.display, path)
     }
 
     /// Clicks a notification, as the user would in the notification server.
@@ -891,6 +926,28 @@ impl App {
             })
             .collect();
         Ok(rows)
+    }
+
+    /// Resizes the window through WebDriver; returns the width the page then lays out
+    /// (`window.innerWidth`, in CSS pixels), once it has stopped changing: the window
+    /// manager, or the app's own minimum size, may not give what was asked.
+    pub async fn resize(&self, width: u32, height: u32) -> Result<u64> {
+        self.client.set_window_size(width, height).await?;
+        let mut last = None;
+        for _ in 0..20 {
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            let now = self
+                .client
+                .execute("return window.innerWidth;", Vec::new())
+                .await?
+                .as_u64()
+                .context("window.innerWidth")?;
+            if last == Some(now) {
+                return Ok(now);
+            }
+            last = Some(now);
+        }
+        last.context("the page's width")
     }
 
     pub async fn close(self) -> Result<()> {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use diplomatie_e2e::{App, PASSPHRASE, Session, step, within};
+use diplomatie_e2e::{App, PASSPHRASE, Session, id_of, step, within};
 use serde_json::Value;
 
 const NAME: &str = "Alice Lefèvre";
@@ -132,14 +132,6 @@ fn ended(pid: u32) -> bool {
             .rsplit_once(')')
             .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X'])),
     }
-}
-
-fn id_of(json: &str) -> Result<String> {
-    let v: Value = serde_json::from_str(json)?;
-    Ok(v["id"]
-        .as_str()
-        .context("an id in the CLI output")?
-        .to_owned())
 }
 
 #[tokio::test(flavor = "multi_thread")]

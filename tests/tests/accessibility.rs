@@ -1,0 +1,935 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+//! Accessibility of every screen of the real app (WCAG 2.1 A and AA, RGAA 4.1 follows it):
+//!
+//! - axe-core (ui/package.json, `npm ci` in ui) is handed to the app's webview through
+//!   WebDriver and run with the WCAG 2.0/2.1 A and AA rules and the best practices on each
+//!   screen and state: the first screen (create a profile, link a device, their errors),
+//!   unlock (and its error), the inbox (its three sections, items of each precedence, a
+//!   selected row), the reader (two panes and full width), search (results, none), the
+//!   composer (empty, with its errors), the drafts and a draft with its clearance panel,
+//!   contacts (the safety number, a refused card), spaces (a space, the confirmation of a
+//!   member's removal), settings (relay, devices, linking a device, an error), import (its
+//!   report with a refused file), the shortcuts dialog, and the narrow window (320 px: the
+//!   list, the reader, the composer, settings) where nothing may scroll sideways;
+//! - the selected row of the inbox stands out: for each precedence, its marker has a WCAG
+//!   contrast of at least 3:1 with the row's background and with what the row showed before
+//!   it was selected (colours read with getComputedStyle, ratios computed here);
+//! - with `prefers-reduced-motion: reduce` (GTK's gtk-enable-animations=false, which
+//!   WebKitGTK reports as that media feature), nothing on screen moves.
+//!
+//! One app session per profile (a second app for the first screen, a third for reduced
+//! motion). Every screen is checked even when one fails; the test fails at the end with, for
+//! each violation, the screen, the rule, its impact, its help address and the selectors of
+//! the elements at fault (never the page's text).
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use diplomatie_e2e::axe::{AxeOptions, Violation, WCAG_TAGS, axe_source};
+use diplomatie_e2e::contrast::{Rgba, contrast_ratio, flatten, parse_color, shadow_colors};
+use diplomatie_e2e::fixture::{self, PRECEDENCES};
+use diplomatie_e2e::{App, PASSPHRASE, Session, artifacts, checked, screenshot_of, step};
+use fantoccini::key::Key;
+use serde_json::Value;
+
+/// The longest the whole test may take (it visits every screen, with three app starts).
+const LIMIT: Duration = Duration::from_secs(600);
+
+/// The narrow window of WCAG's reflow criterion (1.4.10): 320 CSS pixels wide.
+const NARROW: u32 = 320;
+
+/// Best-practice rules not enforced, each with the reason. (Every WCAG rule is enforced.)
+const NOT_ENFORCED: &[(&str, &str)] = &[];
+
+/// What the run found, screen by screen.
+struct Audit {
+    source: String,
+    options: AxeOptions<'static>,
+    violations: Vec<(String, Violation)>,
+    /// Other failures: a screen that could not be reached, a contrast, a reflow, motion.
+    problems: Vec<String>,
+    /// The rules axe-core could not decide, by screen (for a person to review).
+    review: Vec<String>,
+    screens: usize,
+    /// The X display, for a screenshot of a screen that could not be reached.
+    display: String,
+}
+
+impl Audit {
+    fn new(session: &Session) -> Result<Self> {
+        let mut tags = WCAG_TAGS.to_vec();
+        tags.push("best-practice");
+        Ok(Self {
+            source: axe_source()?,
+            options: AxeOptions {
+                tags,
+                disabled_rules: NOT_ENFORCED.iter().map(|(r, _)| *r).collect(),
+            },
+            violations: Vec::new(),
+            problems: Vec::new(),
+            review: Vec::new(),
+            screens: 0,
+            display: session.display.clone(),
+        })
+    }
+
+    /// Checks the screen `name` with axe once `reached` (getting there) succeeded; a screen
+    /// that could not be reached is recorded as such.
+    async fn screen(&mut self, app: &App, name: &str, reached: Result<()>) {
+        step(&format!("axe: {name}"));
+        if let Err(e) = reached {
+            let shot = artifacts().join(format!(
+                "accessibility-{}.png",
+                name.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+            ));
+            let _ = screenshot_of(&self.display, &shot);
+            self.problem(format!(
+                "{name}: the screen could not be reached: {e:#} (screenshot {})",
+                shot.display()
+            ));
+            return;
+        }
+        // What was just shown has painted (axe's colour checks read the rendering).
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        match app.axe(&self.source, &self.options).await {
+            Ok((found, undecided)) => {
+                self.screens += 1;
+                if !undecided.is_empty() {
+                    let list: Vec<String> = undecided
+                        .iter()
+                        .map(|(r, at)| format!("{r} at {}", at.join(", ")))
+                        .collect();
+                    self.review.push(format!("{name}: {}", list.join(", ")));
+                }
+                for v in found {
+                    eprintln!("    {name}: {v}");
+                    self.violations.push((name.to_owned(), v));
+                }
+            }
+            Err(e) => self.problems.push(format!("{name}: axe-core: {e:#}")),
+        }
+    }
+
+    fn problem(&mut self, what: String) {
+        eprintln!("    problem: {what}");
+        self.problems.push(what);
+    }
+
+    /// Records a failed step that is not a screen of its own.
+    fn record(&mut self, what: &str, result: Result<()>) {
+        if let Err(e) = result {
+            self.problem(format!("{what}: {e:#}"));
+        }
+    }
+
+    fn report(&self) -> Result<()> {
+        if !self.review.is_empty() {
+            eprintln!(
+                "axe-core left these to review by a person (not failures):\n  {}",
+                self.review.join("\n  ")
+            );
+        }
+        if self.violations.is_empty() && self.problems.is_empty() {
+            eprintln!("accessibility: {} screens, no violation", self.screens);
+            return Ok(());
+        }
+        let mut out = format!(
+            "accessibility: {} violations on {} screens checked, {} other problems\n",
+            self.violations.len(),
+            self.screens,
+            self.problems.len()
+        );
+        for (screen, v) in &self.violations {
+            let kind = if v.is_wcag() { "WCAG" } else { "best practice" };
+            let _ = writeln!(out, "  [{screen}] {kind}: {v}");
+        }
+        for p in &self.problems {
+            let _ = writeln!(out, "  {p}");
+        }
+        bail!("{out}")
+    }
+}
+
+/// Waits until `css` matches at least one element.
+async fn shown(app: &App, css: &str) -> Result<()> {
+    app.wait_css(css).await?;
+    Ok(())
+}
+
+/// The selector of the elements with this test id.
+fn tid(testid: &str) -> String {
+    format!("[data-testid=\"{testid}\"]")
+}
+
+impl Audit {
+    /// Clicks the element `click` (a CSS selector), waits for `ready` (one too), and checks
+    /// the screen `name`.
+    async fn visit(&mut self, app: &App, name: &str, click: &str, ready: &str) {
+        let r = async {
+            app.wait_css(click).await?.click().await?;
+            shown(app, ready).await
+        }
+        .await;
+        self.screen(app, name, r).await;
+    }
+}
+
+/// Waits until an element shows that something was refused: a field marked invalid or an
+/// alert.
+async fn refused(app: &App) -> Result<()> {
+    app.wait_css("[aria-invalid=\"true\"], [role=\"alert\"]")
+        .await?;
+    Ok(())
+}
+
+/// The first screen, on a folder with no profile: create one, link a device, their errors.
+async fn first_screen(audit: &mut Audit, app: &App) {
+    let r = app.wait_screen("onboarding").await;
+    match app.axe_canary(&audit.source).await {
+        Ok(found) if found.len() == 2 => {}
+        Ok(found) => audit.problem(format!(
+            "axe-core does not work in this webview: on its canary it found {found:?}, not \
+             image-alt and color-contrast"
+        )),
+        Err(e) => audit.problem(format!("axe-core does not run in this webview: {e:#}")),
+    }
+    audit.screen(app, "first screen: create a profile", r).await;
+    let r = async {
+        app.fill("onboarding-passphrase", "court").await?;
+        app.fill("onboarding-passphrase-confirm", "autre").await?;
+        refused(app).await
+    }
+    .await;
+    audit
+        .screen(app, "first screen: create a profile, passphrases differ", r)
+        .await;
+    audit
+        .visit(
+            app,
+            "first screen: link a device",
+            &tid("onboarding-link"),
+            &tid("link-join"),
+        )
+        .await;
+    let r = async {
+        app.fill("link-code", "DIPLOMATIE-LIEN:pas un code").await?;
+        app.fill("link-label", "Portable").await?;
+        app.fill("link-passphrase", PASSPHRASE).await?;
+        app.fill("link-passphrase-confirm", PASSPHRASE).await?;
+        app.click("link-submit").await?;
+        app.wait_until("the code refused", || async {
+            Ok(app.attr("link-code", "aria-invalid").await?.as_deref() == Some("true"))
+        })
+        .await
+    }
+    .await;
+    audit
+        .screen(app, "first screen: link a device, refused", r)
+        .await;
+}
+
+/// What may show a row's state, read in the page: the backgrounds from the row up, and its
+/// box-shadow, borders and outline (and those of its ::before and ::after).
+const ROW_LOOK: &str = r#"
+const row = document.querySelector(arguments[0]);
+if (!row) return null;
+const backgrounds = [];
+for (let n = row; n; n = n.parentElement) backgrounds.push(getComputedStyle(n).backgroundColor);
+const marks = [];
+const look = (cs, where) => {
+  marks.push([`${where}box-shadow`, cs.boxShadow, 'shadow']);
+  for (const side of ['top', 'right', 'bottom', 'left']) {
+    const w = parseFloat(cs.getPropertyValue(`border-${side}-width`));
+    const s = cs.getPropertyValue(`border-${side}-style`);
+    if (w > 0 && s !== 'none' && s !== 'hidden') marks.push([`${where}border-${side}`, cs.getPropertyValue(`border-${side}-color`), 'color']);
+  }
+  if (parseFloat(cs.outlineWidth) > 0 && cs.outlineStyle !== 'none') marks.push([`${where}outline`, cs.outlineColor, 'color']);
+};
+look(getComputedStyle(row), '');
+for (const p of ['::before', '::after']) {
+  const cs = getComputedStyle(row, p);
+  if (cs.content && cs.content !== 'none' && cs.content !== 'normal') {
+    marks.push([`${p} background`, cs.backgroundColor, 'color']);
+    look(cs, `${p} `);
+  }
+}
+return { backgrounds, marks, selected: row.getAttribute('aria-selected') };
+"#;
+
+/// How a row looks: the colour of its background, and the colour of each mark it paints.
+#[derive(Debug, Clone)]
+struct RowLook {
+    background: Rgba,
+    marks: Vec<(String, Rgba)>,
+    selected: bool,
+}
+
+impl std::fmt::Display for RowLook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "background {}", self.background)?;
+        for (what, c) in &self.marks {
+            write!(f, ", {what} {c}")?;
+        }
+        Ok(())
+    }
+}
+
+async fn row_look(app: &App, id: &str) -> Result<RowLook> {
+    let css = format!("[data-testid=\"item-row\"][data-id=\"{id}\"]");
+    let v = app.client.execute(ROW_LOOK, vec![Value::from(css)]).await?;
+    if v.is_null() {
+        bail!("no row {id} on screen");
+    }
+    let backgrounds: Vec<Rgba> = v["backgrounds"]
+        .as_array()
+        .context("backgrounds")?
+        .iter()
+        .filter_map(|c| c.as_str().and_then(parse_color))
+        .collect();
+    let background = flatten(&backgrounds);
+    let mut marks = Vec::new();
+    for m in v["marks"].as_array().context("marks")? {
+        let (what, value, kind) = (
+            m[0].as_str().unwrap_or_default(),
+            m[1].as_str().unwrap_or_default(),
+            m[2].as_str().unwrap_or_default(),
+        );
+        let colors = if kind == "shadow" {
+            shadow_colors(value)
+        } else {
+            parse_color(value).into_iter().collect()
+        };
+        for (i, c) in colors.into_iter().enumerate() {
+            if c.is_transparent() {
+                continue;
+            }
+            let name = if i == 0 {
+                what.to_owned()
+            } else {
+                format!("{what} #{}", i + 1)
+            };
+            marks.push((name, c.over(background)));
+        }
+    }
+    Ok(RowLook {
+        background,
+        marks,
+        selected: v["selected"].as_str() == Some("true"),
+    })
+}
+
+/// Whether the selected look of a row tells it apart from its unselected look: a mark of
+/// the selected row (one it did not have, or of another colour) with 3:1 against the row's
+/// background and against what was there before; or a background change of 3:1.
+fn stands_out(before: &RowLook, after: &RowLook) -> Result<(), String> {
+    let mut tried = Vec::new();
+    for (what, c) in &after.marks {
+        let was = before
+            .marks
+            .iter()
+            .find(|(w, _)| w == what)
+            .map_or(before.background, |(_, c)| *c);
+        if was == *c {
+            continue;
+        }
+        let inside = contrast_ratio(*c, after.background);
+        let change = contrast_ratio(*c, was);
+        if inside >= 3.0 && change >= 3.0 {
+            return Ok(());
+        }
+        tried.push(format!(
+            "{what} {c}: {inside:.2}:1 against the row's background, {change:.2}:1 against {was} before"
+        ));
+    }
+    let backgrounds = contrast_ratio(after.background, before.background);
+    if backgrounds >= 3.0 {
+        return Ok(());
+    }
+    Err(format!(
+        "no mark of the selection reaches 3:1 ({}); the background changes from {} to {} \
+         ({backgrounds:.2}:1). Unselected: {before}. Selected: {after}",
+        if tried.is_empty() {
+            "no mark appears or changes colour".to_owned()
+        } else {
+            tried.join("; ")
+        },
+        before.background,
+        after.background,
+    ))
+}
+
+/// The selected row of each precedence, moved to with `j` in the action section.
+async fn selected_row_contrast(audit: &mut Audit, app: &App, action: &[String]) -> Result<()> {
+    step("contrast: the selected row of each precedence");
+    app.click("tab-action").await?;
+    app.wait_until("the four items for action", || async {
+        let rows = app.rows().await?;
+        Ok(rows.len() == action.len() && rows.iter().zip(action).all(|(r, id)| &r.id == id))
+    })
+    .await?;
+    // Nothing typed goes into a field: the focus on the list.
+    app.client
+        .execute(
+            "document.activeElement && document.activeElement.blur();",
+            Vec::new(),
+        )
+        .await?;
+    let mut unselected: Vec<Option<RowLook>> = Vec::new();
+    for id in action {
+        let look = row_look(app, id).await?;
+        unselected.push((!look.selected).then_some(look));
+    }
+    for (i, id) in action.iter().enumerate() {
+        if i > 0 {
+            app.press(&['j']).await?;
+        }
+        app.wait_until("the row selected", || async {
+            Ok(row_look(app, id).await?.selected)
+        })
+        .await?;
+        let selected = row_look(app, id).await?;
+        if i == 0 {
+            // The first row is selected at first: its unselected look is read after `j`.
+            app.press(&['j']).await?;
+            app.wait_until("the next row selected", || async {
+                Ok(!row_look(app, id).await?.selected)
+            })
+            .await?;
+            unselected[0] = Some(row_look(app, id).await?);
+            app.press(&['k']).await?;
+        }
+        let before = unselected[i]
+            .clone()
+            .context("the row's look before its selection")?;
+        let precedence = PRECEDENCES[i];
+        match stands_out(&before, &selected) {
+            Ok(()) => eprintln!("    {precedence}: the selected row stands out ({selected})"),
+            Err(why) => audit.problem(format!("contrast of the selected row, {precedence}: {why}")),
+        }
+    }
+    Ok(())
+}
+
+/// Horizontal scrolling at the window's width: the page, and the elements that go past its
+/// right edge (by selector), outside of scrolling boxes of their own.
+const OVERFLOW: &str = r#"
+const width = document.documentElement.clientWidth;
+const page = document.scrollingElement ? document.scrollingElement.scrollWidth : 0;
+const sel = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+  (e.getAttribute('data-testid') ? `[data-testid="${e.getAttribute('data-testid')}"]` : '') +
+  [...e.classList].slice(0, 2).map((c) => '.' + c).join('');
+const scrolls = (e) => { for (let n = e.parentElement; n; n = n.parentElement) {
+  const o = getComputedStyle(n).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') return n !== document.documentElement && n !== document.body; } return false; };
+const wide = [];
+for (const e of document.querySelectorAll('body *')) {
+  const r = e.getBoundingClientRect();
+  if (r.width === 0 || r.height === 0) continue;
+  if (r.right > width + 1 && !scrolls(e)) wide.push(sel(e) + ` (right edge at ${Math.round(r.right)}px)`);
+}
+const sideways = [...document.querySelectorAll('body *')].filter((e) => {
+  const o = getComputedStyle(e).overflowX;
+  return (o === 'auto' || o === 'scroll') && e.scrollWidth > e.clientWidth + 1 && e.clientHeight > 0;
+}).map((e) => sel(e) + ` (${e.scrollWidth}px of content in ${e.clientWidth}px)`);
+return { width, page, wide: wide.slice(0, 8), sideways: sideways.slice(0, 8) };
+"#;
+
+/// At the narrow width, nothing makes the page (or a box in it) scroll sideways.
+async fn reflows(audit: &mut Audit, app: &App, screen: &str) {
+    let v = match app.client.execute(OVERFLOW, Vec::new()).await {
+        Ok(v) => v,
+        Err(e) => return audit.problem(format!("reflow, {screen}: {e}")),
+    };
+    let width = v["width"].as_u64().unwrap_or_default();
+    let page = v["page"].as_u64().unwrap_or_default();
+    let list = |k: &str| -> Vec<String> {
+        v[k].as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (wide, sideways) = (list("wide"), list("sideways"));
+    if page > width + 1 || !wide.is_empty() || !sideways.is_empty() {
+        audit.problem(format!(
+            "reflow at {width}px, {screen}: the page is {page}px wide; past the right edge: {}; \
+             boxes scrolling sideways: {}",
+            if wide.is_empty() {
+                "none".to_owned()
+            } else {
+                wide.join(", ")
+            },
+            if sideways.is_empty() {
+                "none".to_owned()
+            } else {
+                sideways.join(", ")
+            },
+        ));
+    }
+}
+
+/// Motion on the page: running animations, transitions longer than nothing, smooth scrolling.
+const MOTION: &str = r#"
+const moving = [];
+const sel = (e) => e.tagName.toLowerCase() + (e.getAttribute('data-testid') ? `[data-testid="${e.getAttribute('data-testid')}"]` : '') +
+  [...e.classList].slice(0, 2).map((c) => '.' + c).join('');
+const secs = (list) => Math.max(0, ...list.split(',').map((s) => parseFloat(s) * (s.trim().endsWith('ms') ? 0.001 : 1)));
+for (const e of [document.documentElement, ...document.querySelectorAll('body, body *')]) {
+  for (const p of [null, '::before', '::after']) {
+    const cs = getComputedStyle(e, p);
+    const where = sel(e) + (p || '');
+    if (cs.animationName && cs.animationName !== 'none' && secs(cs.animationDuration) > 0.01) moving.push(`${where}: animation ${cs.animationName} ${cs.animationDuration}`);
+    if (secs(cs.transitionDuration) > 0.01 && cs.transitionProperty !== 'none') moving.push(`${where}: transition ${cs.transitionProperty} ${cs.transitionDuration}`);
+    if (p === null && cs.scrollBehavior === 'smooth') moving.push(`${where}: smooth scrolling`);
+  }
+}
+const running = document.getAnimations ? document.getAnimations().filter((a) => a.playState === 'running').length : 0;
+return { moving: moving.slice(0, 10), running, reduce: matchMedia('(prefers-reduced-motion: reduce)').matches };
+"#;
+
+async fn still(audit: &mut Audit, app: &App, screen: &str) -> Result<()> {
+    let v = app.client.execute(MOTION, Vec::new()).await?;
+    let moving: Vec<String> = v["moving"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let running = v["running"].as_u64().unwrap_or_default();
+    if !moving.is_empty() || running > 0 {
+        audit.problem(format!(
+            "reduced motion, {screen}: {running} animations running; {}",
+            moving.join("; ")
+        ));
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_screen_passes_axe_the_selected_row_contrasts_and_motion_can_be_reduced() -> Result<()>
+{
+    let mut session = Session::start()?;
+    let mut audit = Audit::new(&session)?;
+
+    // The first screen: an app on a folder with no profile.
+    step("the first screen");
+    let newcomer = session.other_profile_dir("newcomer");
+    let app = session.app_on(&newcomer, &[]).await?;
+    let result = match tokio::time::timeout(LIMIT, first_screen(&mut audit, &app)).await {
+        Ok(()) => Ok(()),
+        Err(_) => Err(anyhow::anyhow!("the first screen took over {LIMIT:?}")),
+    };
+    checked("accessibility_first_screen", &session, result)?;
+    app.close().await?;
+
+    // Alice's profile: every precedence, the three sections, a contact, a draft waiting for
+    // her, a relay and a space.
+    let inbox = fixture::alice_inbox(&session)?;
+    let bob = fixture::bob_contact(&session)?;
+    let draft = fixture::draft_waiting_for_alice(&session, &bob, "Visite du ministre")?;
+    // Carol: a contact not verified yet (her safety number to compare).
+    let carol = session.other_profile_dir("carol");
+    session.init_profile_at(&carol, "Carol Dupont", fixture::ORG, "carol@dfae.example")?;
+    let carol_card = diplomatie_e2e::last_line(&session.diplo_on(&carol, &["identity"])?)?;
+    session.diplo(&["contact", "add", &carol_card])?;
+    let relay = session.relay()?;
+    step("fixture: relay, space");
+    session.diplo(&["relay", "join", &relay.url, "--token", &relay.invite()?])?;
+    session.diplo_on(
+        &bob,
+        &["relay", "join", &relay.url, "--token", &relay.invite()?],
+    )?;
+    session.diplo(&["space", "create", "Poste de Berlin", "--kind", "unit"])?;
+    session.diplo(&["sync"])?;
+    session.diplo(&["space", "add", "Poste de Berlin", fixture::BOB])?;
+    session.diplo(&["sync"])?;
+    // The import's folder, answered by the file dialog (debug builds only).
+    let dialog = session.dir.path().join("dialog-answer");
+    let folder = session.dir.path().join("courriels");
+    std::fs::create_dir_all(&folder)?;
+    std::fs::write(
+        folder.join("1-bon.eml"),
+        "From: Bob <bob@quai.example>\r\nTo: alice@dfae.example\r\nSubject: Rendez-vous\r\n\
+         Date: Tue, 24 Nov 2026 09:00:00 +0100\r\nMessage-ID: <rdv@quai.example>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nBonjour.\r\n",
+    )?;
+    std::fs::write(folder.join("2-mauvais.eml"), b"pas un courriel\x00\xff")?;
+    std::fs::write(&dialog, format!("{}\n", folder.display()))?;
+    let dialog_env = dialog.display().to_string();
+
+    let app = session
+        .app(&[("DIPLOMATIE_TEST_DIALOG", &dialog_env)])
+        .await?;
+    let result =
+        match tokio::time::timeout(LIMIT, main_screens(&mut audit, &app, &inbox, &draft)).await {
+            Ok(r) => r,
+            Err(_) => Err(anyhow::anyhow!("the app's screens took over {LIMIT:?}")),
+        };
+    checked("accessibility_app", &session, result)?;
+    app.close().await?;
+
+    // Reduced motion: GTK's animations off, read by WebKitGTK as prefers-reduced-motion.
+    step("reduced motion");
+    session.gtk_settings(&["gtk-enable-animations=false"])?;
+    let app = session.app(&[]).await?;
+    let result = match tokio::time::timeout(LIMIT, reduced_motion(&mut audit, &app)).await {
+        Ok(r) => r,
+        Err(_) => Err(anyhow::anyhow!("reduced motion took over {LIMIT:?}")),
+    };
+    checked("accessibility_reduced_motion", &session, result)?;
+    app.close().await?;
+    drop(relay);
+    audit.report()
+}
+
+async fn main_screens(
+    audit: &mut Audit,
+    app: &App,
+    inbox: &fixture::Inbox,
+    draft: &str,
+) -> Result<()> {
+    // Unlock, and its refusal.
+    let r = app.wait_screen("unlock").await;
+    audit.screen(app, "unlock", r).await;
+    let r = async {
+        app.fill("unlock-passphrase", "pas la phrase de passe")
+            .await?;
+        app.click("unlock-submit").await?;
+        shown(app, "[data-testid=\"unlock-error\"]").await
+    }
+    .await;
+    audit.screen(app, "unlock, wrong passphrase", r).await;
+    app.fill("unlock-passphrase", PASSPHRASE).await?;
+    app.click("unlock-submit").await?;
+    app.wait_screen("main").await?;
+
+    // The selected row's contrast, then the inbox's sections with a row selected.
+    let r = selected_row_contrast(audit, app, &inbox.action).await;
+    audit.record("contrast of the selected row", r);
+    let r = async {
+        app.click("tab-action").await?;
+        app.wait_until("rows for action", || async {
+            Ok(app.rows().await?.len() == inbox.action.len())
+        })
+        .await?;
+        // The list focused (as Tab would), the next row selected with the arrow key.
+        app.client
+            .execute(
+                "document.querySelector('[data-testid=\"inbox-list\"]').focus();",
+                Vec::new(),
+            )
+            .await?;
+        app.press(&[Key::Down.into()]).await
+    }
+    .await;
+    audit
+        .screen(app, "inbox: for action, a row selected", r)
+        .await;
+    for (section, id) in [("info", &inbox.info), ("unrouted", &inbox.unrouted)] {
+        let r = async {
+            app.click(&format!("tab-{section}")).await?;
+            shown(
+                app,
+                &format!("[data-testid=\"item-row\"][data-id=\"{id}\"]"),
+            )
+            .await
+        }
+        .await;
+        audit.screen(app, &format!("inbox: {section}"), r).await;
+    }
+
+    // The reader beside the list: a Diffusion Restreinte telegram, then an email.
+    for (what, section, id) in [
+        (
+            "reader (two panes): a DR telegram",
+            "action",
+            &inbox.action[1],
+        ),
+        ("reader (two panes): an email", "unrouted", &inbox.unrouted),
+    ] {
+        let r = open_item(app, section, id).await;
+        audit.screen(app, what, r).await;
+    }
+
+    // Search.
+    let r = async {
+        app.fill("search-input", "baviere").await?;
+        shown(app, "[data-testid=\"search-result\"]").await
+    }
+    .await;
+    audit.screen(app, "search: results", r).await;
+    let r = async {
+        app.fill("search-input", "zyxwvu").await?;
+        app.wait_until("no result", || async {
+            Ok(app.find_all("search-result").await?.is_empty())
+        })
+        .await
+    }
+    .await;
+    audit.screen(app, "search: no result", r).await;
+
+    // The composer.
+    audit
+        .visit(
+            app,
+            "composer: empty",
+            &tid("nav-compose"),
+            &tid("compose-submit"),
+        )
+        .await;
+    let r = async {
+        app.select("compose-kind", "telegram").await?;
+        app.click("compose-submit").await?;
+        shown(app, "[data-testid=\"compose-errors\"]").await
+    }
+    .await;
+    audit.screen(app, "composer: refused", r).await;
+
+    // Drafts.
+    let r = async {
+        app.click("nav-drafts").await?;
+        shown(
+            app,
+            &format!("[data-testid=\"draft-row\"][data-id=\"{draft}\"]"),
+        )
+        .await
+    }
+    .await;
+    audit.screen(app, "drafts", r).await;
+    let r = async {
+        app.click("draft-row").await?;
+        shown(app, "[data-testid=\"clearance-panel\"]").await?;
+        app.wait_until("the clearance possible", || async {
+            Ok(app
+                .attr("clearance-clear", "aria-disabled")
+                .await?
+                .as_deref()
+                != Some("true"))
+        })
+        .await
+    }
+    .await;
+    audit
+        .screen(app, "draft editor with its clearance panel", r)
+        .await;
+
+    // Contacts.
+    audit
+        .visit(app, "contacts", &tid("nav-contacts"), &tid("contact-row"))
+        .await;
+    audit
+        .visit(
+            app,
+            "contacts: safety number",
+            "[data-testid=\"contact-row\"][data-state=\"unverified\"] [data-testid=\"contact-verify\"]",
+            &tid("safety-panel"),
+        )
+        .await;
+    let r = async {
+        app.fill("contact-add-line", "pas une carte").await?;
+        app.click("contact-add-submit").await?;
+        shown(app, "[data-testid=\"contact-add-error\"]").await
+    }
+    .await;
+    audit.screen(app, "contacts: a card refused", r).await;
+
+    // Spaces.
+    audit
+        .visit(app, "spaces", &tid("nav-spaces"), &tid("space-row"))
+        .await;
+    audit
+        .visit(
+            app,
+            "spaces: a space's members",
+            "[data-testid=\"space-row\"][data-name=\"Poste de Berlin\"] [data-testid=\"space-open\"]",
+            &tid("space-detail"),
+        )
+        .await;
+    audit
+        .visit(
+            app,
+            "spaces: confirm a member's removal",
+            &tid("space-member-remove"),
+            &tid("space-remove-confirm-form"),
+        )
+        .await;
+
+    // Settings: every section on one page, then linking a device, then an error.
+    let r = async {
+        app.click("nav-settings").await?;
+        shown(app, "[data-testid=\"settings-relay-joined\"]").await?;
+        shown(app, "[data-testid=\"device-row\"]").await
+    }
+    .await;
+    audit.screen(app, "settings (relay, devices)", r).await;
+    let r = async {
+        app.click("link-start").await?;
+        app.wait_until("the link code", || async {
+            Ok(app.attr("link-offer", "data-step").await?.as_deref() == Some("waiting"))
+        })
+        .await
+    }
+    .await;
+    audit.screen(app, "settings: link a device", r).await;
+    let r = async {
+        app.click("link-close").await?;
+        app.fill("settings-exchange-passphrase", "pas la bonne")
+            .await?;
+        app.click("settings-exchange-join").await?;
+        app.wait_until("the refusal", || async {
+            Ok(app
+                .attr("settings-message", "class")
+                .await?
+                .unwrap_or_default()
+                .contains("msg-error"))
+        })
+        .await
+    }
+    .await;
+    audit.screen(app, "settings: an error", r).await;
+
+    // Import.
+    audit
+        .visit(
+            app,
+            "import",
+            &tid("nav-import"),
+            &tid("import-pick-folder"),
+        )
+        .await;
+    let r = async {
+        app.click("import-pick-folder").await?;
+        app.wait_until("the report", || async {
+            Ok(app.find_all("import-row").await?.len() == 2)
+        })
+        .await
+    }
+    .await;
+    audit
+        .screen(app, "import: report with a refused file", r)
+        .await;
+
+    // The shortcuts dialog.
+    let r = async {
+        app.click("nav-inbox").await?;
+        app.client
+            .execute(
+                "document.activeElement && document.activeElement.blur();",
+                Vec::new(),
+            )
+            .await?;
+        app.press(&['?']).await?;
+        shown(app, "[data-testid=\"shortcuts-dialog\"]").await
+    }
+    .await;
+    audit.screen(app, "shortcuts dialog", r).await;
+    app.press_key(Key::Escape).await?;
+
+    // The narrow window.
+    narrow(audit, app, inbox, draft).await;
+    Ok(())
+}
+
+/// Opens item `id` from the inbox section that holds it.
+async fn open_item(app: &App, section: &str, id: &str) -> Result<()> {
+    app.click("nav-inbox").await?;
+    app.click(&format!("tab-{section}")).await?;
+    app.wait_css(&format!("[data-testid=\"item-row\"][data-id=\"{id}\"]"))
+        .await?
+        .click()
+        .await?;
+    app.wait_until("the reader on the item", || async {
+        Ok(app.attr("reader", "data-id").await?.as_deref() == Some(id)
+            && !app.texts("reader-subject").await?.is_empty())
+    })
+    .await
+}
+
+/// The window made 320 px wide: the list, the reader alone, the composer, a draft, settings.
+async fn narrow(audit: &mut Audit, app: &App, inbox: &fixture::Inbox, draft: &str) {
+    step("narrow window");
+    let width = match app.resize(NARROW, 760).await {
+        Ok(w) => w,
+        Err(e) => return audit.problem(format!("narrow window: could not resize it: {e:#}")),
+    };
+    if width > u64::from(NARROW) {
+        audit.problem(format!(
+            "narrow window: asked for {NARROW}px, the page is {width}px wide (the window's \
+             minimum width?): checked at {width}px"
+        ));
+    }
+    let screens: [(&str, &str, Option<&str>); 5] = [
+        ("inbox", "[data-testid=\"item-row\"]", None),
+        (
+            "reader",
+            "[data-testid=\"reader-back\"]",
+            Some(inbox.action[1].as_str()),
+        ),
+        ("compose", "[data-testid=\"compose-submit\"]", None),
+        ("drafts", "[data-testid=\"clearance-panel\"]", Some(draft)),
+        ("settings", "[data-testid=\"device-row\"]", None),
+    ];
+    for (view, ready, open) in screens {
+        let name = format!("narrow ({width}px): {view}");
+        let r = async {
+            match (view, open) {
+                ("reader", Some(id)) => {
+                    app.click("nav-inbox").await?;
+                    app.click("tab-action").await?;
+                    app.wait_css(&format!("[data-testid=\"item-row\"][data-id=\"{id}\"]"))
+                        .await?
+                        .click()
+                        .await?;
+                }
+                ("drafts", Some(id)) => {
+                    app.click("nav-drafts").await?;
+                    if app.find_all("draft-editor").await?.is_empty() {
+                        app.wait_css(&format!("[data-testid=\"draft-row\"][data-id=\"{id}\"]"))
+                            .await?
+                            .click()
+                            .await?;
+                    }
+                }
+                _ => app.click(&format!("nav-{view}")).await?,
+            }
+            shown(app, ready).await
+        }
+        .await;
+        let reached = r.is_ok();
+        audit.screen(app, &name, r).await;
+        if reached {
+            reflows(audit, app, &name).await;
+        }
+    }
+    let _ = app.resize(1280, 800).await;
+}
+
+async fn reduced_motion(audit: &mut Audit, app: &App) -> Result<()> {
+    let v = app.client.execute(MOTION, Vec::new()).await?;
+    if v["reduce"] != Value::Bool(true) {
+        eprintln!(
+            "note: WebKitGTK did not report prefers-reduced-motion from \
+             gtk-enable-animations=false: reduced motion not checked"
+        );
+        return Ok(());
+    }
+    eprintln!("    prefers-reduced-motion: reduce is on in the webview");
+    app.unlock().await?;
+    still(audit, app, "inbox").await?;
+    app.click("item-row").await?;
+    app.wait_testid("reader-subject").await?;
+    still(audit, app, "reader").await?;
+    app.click("nav-settings").await?;
+    app.wait_testid("settings-save").await?;
+    still(audit, app, "settings").await?;
+    Ok(())
+}
