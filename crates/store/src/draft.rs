@@ -237,8 +237,8 @@ impl Store {
                 .optional()?;
             let seq = seq.ok_or(StoreError::NotFound(id))?;
             tx.execute(
-                "UPDATE items SET number = ?2, data = ?3 WHERE seq = ?1",
-                params![seq, item_number(item), serde_json::to_string(item)?],
+                "UPDATE items SET number = ?2, data = '', packed = ?3 WHERE seq = ?1",
+                params![seq, item_number(item), crate::record::pack(item)?],
             )?;
             crate::store::reindex(&tx, seq, item)?;
             tx.execute(

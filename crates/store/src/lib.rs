@@ -68,6 +68,9 @@
 //! power cut may lose it, and the commit, which the relay or the sync folder still holds, is
 //! processed again. Any later fully synced write makes it durable too (one WAL).
 //!
+//! Each item's record (the item as JSON) is stored deflated (`record.rs`, migration 0017);
+//! records stored before are plain JSON and are read as such.
+//!
 //! Reading: [`Store::triage`] is an indexed query that implements the domain's `triage_cmp`
 //! (for action, then for information, then unrouted; Flash down to Routine; earliest deadline;
 //! most recently received); its counts sum a tally of a few hundred rows that triggers keep in
@@ -148,6 +151,7 @@ mod migration;
 mod mls;
 mod number;
 mod query;
+mod record;
 mod search;
 mod snippet;
 mod space;

@@ -576,8 +576,8 @@ impl SummaryRow {
 
 /// The triage counts under `filter`. Without an origin or a tag it sums the tally of the
 /// counts (`triage_tally`, migration 0015: a few hundred rows, whatever the size of the
-/// store); with one, it counts the items, reading only the covering index `items_counts`
-/// (migration 0005) besides what the origin or the tag needs.
+/// store); with one, it counts the items, reading only a covering index (`items_counts`,
+/// migration 0005, or `items_filters`) besides what the origin or the tag needs.
 pub(crate) fn counts_sql(filter: &TriageFilter, params: &mut Vec<Value>) -> String {
     let conds = filter_sql(filter, params);
     let (from, n) = if filter.origin.is_none() && filter.tag.is_none() {
@@ -806,11 +806,12 @@ pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOut
         return Ok(PutOutcome::Duplicate(item.id));
     }
     let thread_key = thread_of(conn, new)?;
-    let data = serde_json::to_string(item)?;
+    let packed = crate::record::pack(item)?;
     conn.execute(
         "INSERT INTO items (id, kind, subject, marking, precedence, route, route_rank, origin, \
-         number, written_at, received_at, deadline, deadline_sort, read, thread_key, dedupe_key, data) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, ?16)",
+         number, written_at, received_at, deadline, deadline_sort, read, thread_key, dedupe_key, \
+         data, packed) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, '', ?16)",
         params![
             item.id.as_bytes().as_slice(),
             item.kind().code(),
@@ -827,7 +828,7 @@ pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOut
             item.deadline.map_or(i64::MAX, to_ns),
             thread_key,
             new.dedupe_key,
-            data,
+            packed,
         ],
     )?;
     let seq = conn.last_insert_rowid();
@@ -1041,22 +1042,23 @@ impl Store {
         let row = self.call(|conn| {
             Ok(conn
                 .query_row(
-                    "SELECT data, route, read, thread_key FROM items WHERE id = ?1",
+                    "SELECT data, packed, route, read, thread_key FROM items WHERE id = ?1",
                     [id.as_bytes().as_slice()],
                     |r| {
                         Ok((
                             r.get::<_, String>(0)?,
-                            r.get::<_, Option<String>>(1)?,
-                            r.get::<_, bool>(2)?,
-                            r.get::<_, Option<String>>(3)?,
+                            r.get::<_, Option<Vec<u8>>>(1)?,
+                            r.get::<_, Option<String>>(2)?,
+                            r.get::<_, bool>(3)?,
+                            r.get::<_, Option<String>>(4)?,
                         ))
                     },
                 )
                 .optional()?)
         })?;
-        row.map(|(data, route, read, thread_key)| {
+        row.map(|(data, packed, route, read, thread_key)| {
             Ok(StoredItem {
-                item: serde_json::from_str(&data)?,
+                item: crate::record::unpack(&data, packed.as_deref())?,
                 route: parse_route(route)?,
                 read,
                 thread_key,
@@ -1214,15 +1216,19 @@ impl Store {
             let ranked = ranking.page(&tx, query.page, tier_size)?;
             let page = {
                 let mut summary = tx.prepare_cached(&format!(
-                    "SELECT {SUMMARY_COLUMNS}, i.data FROM items i WHERE i.seq = ?1"
+                    "SELECT {SUMMARY_COLUMNS}, i.data, i.packed FROM items i WHERE i.seq = ?1"
                 ))?;
                 ranked
                     .into_iter()
                     .map(|(seq, score)| {
-                        let (row, data) = summary.query_row([seq], |r| {
-                            Ok((summary_row(r)?, r.get::<_, String>(SUMMARY_COLUMN_COUNT)?))
+                        let (row, data, packed) = summary.query_row([seq], |r| {
+                            Ok((
+                                summary_row(r)?,
+                                r.get::<_, String>(SUMMARY_COLUMN_COUNT)?,
+                                r.get::<_, Option<Vec<u8>>>(SUMMARY_COLUMN_COUNT + 1)?,
+                            ))
                         })?;
-                        Ok((seq, row, data, score))
+                        Ok((seq, row, (data, packed), score))
                     })
                     .collect::<Result<Vec<_>, StoreError>>()?
             };
@@ -1230,8 +1236,8 @@ impl Store {
             Ok(page)
         })?;
         page.into_iter()
-            .map(|(seq, row, data, score)| {
-                let item: Item = serde_json::from_str(&data)?;
+            .map(|(seq, row, (data, packed), score)| {
+                let item = crate::record::unpack(&data, packed.as_deref())?;
                 let text = index_text(&item, &[]);
                 let texts = [
                     text.body.as_str(),

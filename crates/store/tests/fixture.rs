@@ -276,7 +276,8 @@ fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
         .unwrap();
     drop(store);
     // As a store of version 8 had it: no links, no contacts, a composed email without a
-    // dedupe key.
+    // dedupe key, its record as plain JSON (the index stays contentless: nothing here
+    // searches).
     let raw = common::raw_connection(&dir, PASSPHRASE);
     raw.execute_batch(
         "DROP TABLE thread_links; DROP TABLE contacts; DROP TABLE verified_log_entries; \
@@ -285,7 +286,13 @@ fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
          DROP TRIGGER triage_tally_delete; DROP TRIGGER triage_tally_update; \
          DROP TABLE triage_tally; \
          UPDATE items SET dedupe_key = NULL; \
+         ALTER TABLE items DROP COLUMN packed; \
          PRAGMA user_version = 8;",
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE items SET data = ?1",
+        [serde_json::to_string(&mail).unwrap()],
     )
     .unwrap();
     drop(raw);
