@@ -27,6 +27,7 @@
 //! each violation, the screen, the rule, its impact, its help address and the selectors of
 //! the elements at fault (never the page's text).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -54,8 +55,9 @@ struct Audit {
     violations: Vec<(String, Violation)>,
     /// Other failures: a screen that could not be reached, a contrast, a reflow, motion.
     problems: Vec<String>,
-    /// The rules axe-core could not decide, by screen (for a person to review).
-    review: Vec<String>,
+    /// The rules axe-core could not decide (for a person to review): by rule and element,
+    /// the screens where it could not.
+    review: BTreeMap<(String, String), Vec<String>>,
     screens: usize,
     /// The X display, for a screenshot of a screen that could not be reached.
     display: String,
@@ -73,7 +75,7 @@ impl Audit {
             },
             violations: Vec::new(),
             problems: Vec::new(),
-            review: Vec::new(),
+            review: BTreeMap::new(),
             screens: 0,
             display: session.display.clone(),
         })
@@ -100,12 +102,13 @@ impl Audit {
         match app.axe(&self.source, &self.options).await {
             Ok((found, undecided)) => {
                 self.screens += 1;
-                if !undecided.is_empty() {
-                    let list: Vec<String> = undecided
-                        .iter()
-                        .map(|(r, at)| format!("{r} at {}", at.join(", ")))
-                        .collect();
-                    self.review.push(format!("{name}: {}", list.join(", ")));
+                for (rule, targets) in undecided {
+                    for target in targets {
+                        self.review
+                            .entry((rule.clone(), target))
+                            .or_default()
+                            .push(name.to_owned());
+                    }
                 }
                 for v in found {
                     eprintln!("    {name}: {v}");
@@ -130,10 +133,14 @@ impl Audit {
 
     fn report(&self) -> Result<()> {
         if !self.review.is_empty() {
-            eprintln!(
-                "axe-core left these to review by a person (not failures):\n  {}",
-                self.review.join("\n  ")
-            );
+            eprintln!("axe-core left these to review by a person (not failures):");
+            for ((rule, target), screens) in &self.review {
+                eprintln!(
+                    "  {rule} at {target}: {} ({} screens)",
+                    screens.first().map(String::as_str).unwrap_or_default(),
+                    screens.len()
+                );
+            }
         }
         if self.violations.is_empty() && self.problems.is_empty() {
             eprintln!("accessibility: {} screens, no violation", self.screens);

@@ -137,8 +137,8 @@ async fn reach(app: &App, css: &str) -> Result<()> {
     app.tab_to(css, true, 2 * TABS).await.map(|_| ())
 }
 
-/// Puts the app back on its inbox, for action, the window at its size (between journeys;
-/// not part of them).
+/// Puts the app back on its inbox, for action, its first row selected, the window at its
+/// size (between journeys; not part of them).
 async fn reset(app: &App) -> Result<()> {
     reset_at(app, 1280).await
 }
@@ -147,15 +147,23 @@ async fn reset(app: &App) -> Result<()> {
 async fn reset_at(app: &App, width: u32) -> Result<()> {
     let _ = app.resize(width, 800).await;
     app.press_key(Key::Escape).await?;
+    app.click_nth("nav-inbox", 0).await?;
+    // Another section and back: the list starts again at its first row.
+    for section in ["info", "action"] {
+        let tab = format!("tab-{section}");
+        app.click_nth(&tab, 0).await?;
+        app.wait_until("the section shown", || async {
+            Ok(app.attr(&tab, "aria-selected").await?.as_deref() == Some("true"))
+        })
+        .await?;
+    }
+    app.wait_testid("item-row").await?;
     app.client
         .execute(
-            "document.querySelector('[data-testid=\"nav-inbox\"]').click(); \
-             const t = document.querySelector('[data-testid=\"tab-action\"]'); if (t) t.click(); \
-             document.activeElement && document.activeElement.blur();",
+            "document.activeElement && document.activeElement.blur();",
             Vec::new(),
         )
         .await?;
-    app.wait_testid("item-row").await?;
     Ok(())
 }
 
@@ -598,39 +606,40 @@ async fn typing_is_not_a_shortcut(app: &App, inbox: &Inbox) -> Result<()> {
     Ok(())
 }
 
-/// Finds the control of the settings that turns the keyboard shortcuts off: a checkbox or a
-/// switch whose label (its <label>, aria-label, aria-labelledby or fieldset's legend) speaks
-/// of shortcuts. Returns a selector for it.
-const SHORTCUT_SWITCH: &str = r#"
-const named = (e) => [
-  ...[...(e.labels || [])].map((l) => l.textContent),
-  e.getAttribute('aria-label') || '',
-  ...(e.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean).map((i) => (document.getElementById(i) || {}).textContent || ''),
-  (e.closest('fieldset') && e.closest('fieldset').querySelector('legend') || {}).textContent || '',
-].join(' ');
-const found = [...document.querySelectorAll('input[type="checkbox"], [role="switch"]')]
-  .find((e) => /raccourci|shortcut/i.test(named(e)));
-if (!found) return null;
-if (found.id) return '#' + CSS.escape(found.id);
-if (found.getAttribute('data-testid')) return `[data-testid="${found.getAttribute('data-testid')}"]`;
-return null;
-"#;
+/// The settings' switch of the single-key shortcuts.
+const SHORTCUTS_SWITCH: &str = "[data-testid=\"settings-shortcuts-enabled\"]";
+
+/// Whether the shortcuts' switch is on (a checkbox's `checked`, or `aria-checked`).
+async fn switch_on(app: &App) -> Result<Option<bool>> {
+    let v = app
+        .client
+        .execute(
+            "const e = document.querySelector(arguments[0]); \
+             if (!e) return null; \
+             return e.getAttribute('aria-checked') !== null \
+               ? e.getAttribute('aria-checked') === 'true' : !!e.checked;",
+            vec![Value::from(SHORTCUTS_SWITCH)],
+        )
+        .await?;
+    Ok(v.as_bool())
+}
 
 async fn shortcuts_off(app: &App, inbox: &Inbox) -> Result<()> {
     step("keyboard: the settings, by Tab");
     reach(app, "[data-testid=\"nav-settings\"]").await?;
     app.press_key(Key::Enter).await?;
     app.wait_testid("settings-save").await?;
-    let switch = app.client.execute(SHORTCUT_SWITCH, Vec::new()).await?;
-    let Some(switch) = switch.as_str().map(str::to_owned) else {
-        bail!(
-            "the settings have no checkbox or switch labelled for the keyboard shortcuts \
-             (\"raccourcis\") to turn them off"
-        );
-    };
+    ensure!(
+        switch_on(app).await? == Some(true),
+        "the settings have a switch of the single-key shortcuts ({SHORTCUTS_SWITCH}), on"
+    );
     step("keyboard: the shortcuts turned off");
-    reach(app, &switch).await?;
+    reach(app, SHORTCUTS_SWITCH).await?;
     app.press(&[' ']).await?;
+    app.wait_until("the switch off", || async {
+        Ok(switch_on(app).await? == Some(false))
+    })
+    .await?;
     // Saved with the settings when the switch belongs to their form.
     let in_form = app
         .client
@@ -638,7 +647,7 @@ async fn shortcuts_off(app: &App, inbox: &Inbox) -> Result<()> {
             "const e = document.querySelector(arguments[0]); \
              const s = document.querySelector('[data-testid=\"settings-save\"]'); \
              return !!e && !!s && !!e.form && e.form === s.form;",
-            vec![Value::from(switch.clone())],
+            vec![Value::from(SHORTCUTS_SWITCH)],
         )
         .await?;
     if in_form == Value::Bool(true) {
