@@ -19,11 +19,14 @@
 //! - the selected row of the inbox stands out: for each precedence, its marker has a WCAG
 //!   contrast of at least 3:1 with the row's background and with what the row showed before
 //!   it was selected (colours read with getComputedStyle, ratios computed here);
-//! - with `prefers-reduced-motion: reduce` (GTK's gtk-enable-animations=false, which
-//!   WebKitGTK reports as that media feature), nothing on screen moves.
+//! - with the system asking for reduced motion and more contrast (GTK's
+//!   gtk-enable-animations=false and HighContrast theme, which WebKitGTK reports as
+//!   `prefers-reduced-motion: reduce` and `prefers-contrast: more`; WebKitWebDriver itself
+//!   emulates no media feature), nothing on screen moves, and the main screens and the
+//!   selected row pass the same checks in the colours they then take.
 //!
-//! One app session per profile (a second app for the first screen, a third for reduced
-//! motion). Every screen is checked even when one fails; the test fails at the end with, for
+//! One app session per profile (a first app for the first screen, a second for every
+//! screen of the profile, a third with the system's preferences). Every screen is checked even when one fails; the test fails at the end with, for
 //! each violation, the screen, the rule, its impact, its help address and the selectors of
 //! the elements at fault (never the page's text).
 
@@ -31,7 +34,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use diplomatie_e2e::axe::{AxeOptions, Violation, WCAG_TAGS, axe_source};
 use diplomatie_e2e::contrast::{Rgba, contrast_ratio, flatten, parse_color, shadow_colors};
 use diplomatie_e2e::fixture::{self, PRECEDENCES};
@@ -371,16 +374,30 @@ fn stands_out(before: &RowLook, after: &RowLook) -> Result<(), String> {
     ))
 }
 
-/// The selected row of each precedence, moved to with `j` in the action section.
-async fn selected_row_contrast(audit: &mut Audit, app: &App, action: &[String]) -> Result<()> {
-    step("contrast: the selected row of each precedence");
+/// Each row of the action section (one of each precedence at least) selected in turn with
+/// `j`, from the first; `mode` names the colours in use ("" for the usual ones).
+async fn selected_row_contrast(
+    audit: &mut Audit,
+    app: &App,
+    action: &[String],
+    mode: &str,
+) -> Result<()> {
+    step(&format!(
+        "contrast: the selected row of each precedence{mode}"
+    ));
     app.click("tab-action").await?;
-    app.wait_until("the four items for action", || async {
+    app.wait_until("the items of each precedence for action", || async {
         let rows = app.rows().await?;
-        Ok(rows.len() == action.len() && rows.iter().zip(action).all(|(r, id)| &r.id == id))
+        Ok(action.iter().all(|id| rows.iter().any(|r| &r.id == id)))
     })
     .await?;
-    // Nothing typed goes into a field: the focus on the list.
+    let rows = app.rows().await?;
+    let precedences: Vec<&str> = rows.iter().map(|r| r.precedence.as_str()).collect();
+    ensure!(
+        PRECEDENCES.iter().all(|p| precedences.contains(p)),
+        "a row of each precedence for action: {precedences:?}"
+    );
+    // Keys go to the list, not to a field.
     app.client
         .execute(
             "document.activeElement && document.activeElement.blur();",
@@ -388,11 +405,12 @@ async fn selected_row_contrast(audit: &mut Audit, app: &App, action: &[String]) 
         )
         .await?;
     let mut unselected: Vec<Option<RowLook>> = Vec::new();
-    for id in action {
-        let look = row_look(app, id).await?;
+    for row in &rows {
+        let look = row_look(app, &row.id).await?;
         unselected.push((!look.selected).then_some(look));
     }
-    for (i, id) in action.iter().enumerate() {
+    for (i, row) in rows.iter().enumerate() {
+        let id = row.id.as_str();
         if i > 0 {
             app.press(&['j']).await?;
         }
@@ -414,10 +432,10 @@ async fn selected_row_contrast(audit: &mut Audit, app: &App, action: &[String]) 
         let before = unselected[i]
             .clone()
             .context("the row's look before its selection")?;
-        let precedence = PRECEDENCES[i];
+        let what = format!("row {} ({}){mode}", i + 1, row.precedence);
         match stands_out(&before, &selected) {
-            Ok(()) => eprintln!("    {precedence}: the selected row stands out ({selected})"),
-            Err(why) => audit.problem(format!("contrast of the selected row, {precedence}: {why}")),
+            Ok(()) => eprintln!("    {what}: the selected row stands out ({selected})"),
+            Err(why) => audit.problem(format!("contrast of the selected row, {what}: {why}")),
         }
     }
     Ok(())
@@ -522,8 +540,8 @@ async fn still(audit: &mut Audit, app: &App, screen: &str) -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn every_screen_passes_axe_the_selected_row_contrasts_and_motion_can_be_reduced() -> Result<()>
-{
+async fn every_screen_passes_axe_the_selected_row_stands_out_and_the_system_preferences_hold()
+-> Result<()> {
     let mut session = Session::start()?;
     let mut audit = Audit::new(&session)?;
 
@@ -584,15 +602,19 @@ async fn every_screen_passes_axe_the_selected_row_contrasts_and_motion_can_be_re
     checked("accessibility_app", &session, result)?;
     app.close().await?;
 
-    // Reduced motion: GTK's animations off, read by WebKitGTK as prefers-reduced-motion.
-    step("reduced motion");
-    session.gtk_settings(&["gtk-enable-animations=false"])?;
+    // The system's preferences: GTK's animations off and its high-contrast theme, which
+    // WebKitGTK reads as prefers-reduced-motion: reduce and prefers-contrast: more.
+    step("reduced motion and high contrast");
+    session.gtk_settings(&["gtk-enable-animations=false", "gtk-theme-name=HighContrast"])?;
     let app = session.app(&[]).await?;
-    let result = match tokio::time::timeout(LIMIT, reduced_motion(&mut audit, &app)).await {
-        Ok(r) => r,
-        Err(_) => Err(anyhow::anyhow!("reduced motion took over {LIMIT:?}")),
-    };
-    checked("accessibility_reduced_motion", &session, result)?;
+    let result =
+        match tokio::time::timeout(LIMIT, preferences(&mut audit, &app, &inbox, &draft)).await {
+            Ok(r) => r,
+            Err(_) => Err(anyhow::anyhow!(
+                "the system's preferences took over {LIMIT:?}"
+            )),
+        };
+    checked("accessibility_preferences", &session, result)?;
     app.close().await?;
     drop(relay);
     audit.report()
@@ -620,7 +642,7 @@ async fn main_screens(
     app.wait_screen("main").await?;
 
     // The selected row's contrast, then the inbox's sections with a row selected.
-    let r = selected_row_contrast(audit, app, &inbox.action).await;
+    let r = selected_row_contrast(audit, app, &inbox.action, "").await;
     audit.record("contrast of the selected row", r);
     let r = async {
         app.click("tab-action").await?;
@@ -920,23 +942,90 @@ async fn narrow(audit: &mut Audit, app: &App, inbox: &fixture::Inbox, draft: &st
     let _ = app.resize(1280, 800).await;
 }
 
-async fn reduced_motion(audit: &mut Audit, app: &App) -> Result<()> {
-    let v = app.client.execute(MOTION, Vec::new()).await?;
-    if v["reduce"] != Value::Bool(true) {
+/// With reduced motion and more contrast asked for by the system: nothing moves, the screens
+/// pass axe-core and the selected row still stands out in the colours they then take.
+async fn preferences(
+    audit: &mut Audit,
+    app: &App,
+    inbox: &fixture::Inbox,
+    draft: &str,
+) -> Result<()> {
+    let media = |query: &'static str| async move {
+        Ok::<_, anyhow::Error>(
+            app.client
+                .execute(
+                    "return matchMedia(arguments[0]).matches;",
+                    vec![Value::from(query)],
+                )
+                .await?
+                == Value::Bool(true),
+        )
+    };
+    let reduce = media("(prefers-reduced-motion: reduce)").await?;
+    let more = media("(prefers-contrast: more)").await?;
+    if !reduce {
         eprintln!(
             "note: WebKitGTK did not report prefers-reduced-motion from \
              gtk-enable-animations=false: reduced motion not checked"
         );
-        return Ok(());
     }
-    eprintln!("    prefers-reduced-motion: reduce is on in the webview");
+    if !more {
+        eprintln!(
+            "note: WebKitGTK did not report prefers-contrast: more from GTK's HighContrast \
+             theme: high contrast not checked"
+        );
+    }
     app.unlock().await?;
-    still(audit, app, "inbox").await?;
-    app.click("item-row").await?;
-    app.wait_testid("reader-subject").await?;
-    still(audit, app, "reader").await?;
-    app.click("nav-settings").await?;
-    app.wait_testid("settings-save").await?;
-    still(audit, app, "settings").await?;
+    let screens: [(&str, &str, &str); 5] = [
+        ("inbox", "nav-inbox", "[data-testid=\"item-row\"]"),
+        (
+            "composer",
+            "nav-compose",
+            "[data-testid=\"compose-submit\"]",
+        ),
+        ("drafts", "nav-drafts", "[data-testid=\"draft-row\"]"),
+        ("settings", "nav-settings", "[data-testid=\"device-row\"]"),
+        ("contacts", "nav-contacts", "[data-testid=\"contact-row\"]"),
+    ];
+    for (name, nav, ready) in screens {
+        if more {
+            audit
+                .visit(app, &format!("high contrast: {name}"), &tid(nav), ready)
+                .await;
+        } else {
+            app.click(nav).await?;
+            app.wait_css(ready).await?;
+        }
+        if reduce {
+            still(audit, app, name).await?;
+        }
+    }
+    if more {
+        app.click("nav-inbox").await?;
+        let r = selected_row_contrast(audit, app, &inbox.action, " (high contrast)").await;
+        audit.record("contrast of the selected row (high contrast)", r);
+        let r = open_item(app, "action", &inbox.action[1]).await;
+        audit.screen(app, "high contrast: reader", r).await;
+        let r = async {
+            app.click("nav-drafts").await?;
+            app.wait_css(&format!("[data-testid=\"draft-row\"][data-id=\"{draft}\"]"))
+                .await?
+                .click()
+                .await?;
+            shown(app, &tid("clearance-panel")).await
+        }
+        .await;
+        audit
+            .screen(
+                app,
+                "high contrast: draft editor with its clearance panel",
+                r,
+            )
+            .await;
+    }
+    if reduce {
+        open_item(app, "action", &inbox.action[1]).await?;
+        still(audit, app, "reader").await?;
+    }
     Ok(())
 }
