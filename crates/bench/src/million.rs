@@ -379,7 +379,13 @@ fn bytes_rows(store: &Store, dir: &Path, built: &Built) -> Result<Vec<Row>> {
     let (free_pages, page_size): (i64, i64) = store.with_raw_connection(|c| {
         Ok::<_, rusqlite::Error>((
             c.query_row("PRAGMA freelist_count", [], |r| r.get(0))?,
-            c.query_row("PRAGMA page_size", [], |r| r.get(0))?,
+            // SQLCipher answers this pragma as text.
+            c.query_row("PRAGMA page_size", [], |r| {
+                Ok(match r.get_ref(0)? {
+                    rusqlite::types::ValueRef::Integer(n) => n,
+                    other => other.as_str()?.trim().parse().unwrap_or(0),
+                })
+            })?,
         ))
     })?;
     let free = u64::try_from(free_pages * page_size).unwrap_or(0);
