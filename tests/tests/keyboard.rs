@@ -693,6 +693,53 @@ async fn shortcuts_off(app: &App, inbox: &Inbox) -> Result<()> {
     .await
 }
 
+/// The page's width in CSS pixels, and whether anything scrolls sideways.
+async fn page_width(app: &App) -> Result<(f64, bool)> {
+    let v = app
+        .client
+        .execute(
+            "const e = document.documentElement; \
+             return [window.innerWidth, e.scrollWidth > e.clientWidth + 1];",
+            Vec::new(),
+        )
+        .await?;
+    Ok((
+        v[0].as_f64().context("innerWidth")?,
+        v[1].as_bool().context("scrolls sideways")?,
+    ))
+}
+
+async fn zoom(app: &App) -> Result<()> {
+    step("keyboard: Ctrl and + five times, 200 %: half the CSS pixels, nothing sideways");
+    let (before, _) = page_width(app).await?;
+    for _ in 0..5 {
+        app.chord(Key::Control, '=').await?;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    app.wait_until("the page zoomed to 200 %", || async {
+        let (now, _) = page_width(app).await?;
+        Ok((now - before / 2.0).abs() <= 2.0)
+    })
+    .await?;
+    let (_, sideways) = page_width(app).await?;
+    ensure!(!sideways, "at 200 % the page scrolls sideways");
+    // Everything reachable still: the search field takes the focus from its shortcut.
+    app.press(&['/']).await?;
+    app.wait_focus("the search field", "[data-testid=\"search-input\"]")
+        .await?;
+    app.press_key(Key::Escape).await?;
+    step("keyboard: Ctrl and - five times, back to 100 %");
+    for _ in 0..5 {
+        app.chord(Key::Control, '-').await?;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    app.wait_until("the page back to 100 %", || async {
+        let (now, _) = page_width(app).await?;
+        Ok((now - before).abs() <= 2.0)
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_main_journeys_with_the_keyboard_alone() -> Result<()> {
     let mut session = Session::start()?;
@@ -752,6 +799,7 @@ async fn the_main_journeys_with_the_keyboard_alone() -> Result<()> {
     journey!("search", found => search(&app, &mut found));
     journey!("draft: open, clear, leave", found => draft(&app, &draft_id, &mut found));
     journey!("a letter typed in a field", found => typing_is_not_a_shortcut(&app, &inbox));
+    journey!("zoom to 200 %", found => zoom(&app));
     journey!("shortcuts turned off", found => shortcuts_off(&app, &inbox));
 
     let _ = std::fs::copy(session.app_log(), artifacts().join("keyboard-app.log"));
