@@ -104,7 +104,11 @@
 //! body, tags, addressees, headers and text attachments (`index.rs`). The index keeps no copy
 //! of the text (contentless, with `contentless_delete`, migration 0016): the text is the
 //! item's own, and an item whose text changes is indexed again, every column. A query is parsed into
-//! quoted FTS5 strings, never raw user text (`query.rs`). FTS5 merges 16 segments at a time and
+//! quoted FTS5 strings, never raw user text (`query.rs`). The prefix of a single word of four
+//! characters or more is put in place of the index's words it covers, read from its
+//! vocabulary (`fts5vocab`), as an OR of at most 64 words: FTS5 answers a prefix by merging
+//! the whole lists of those words, the size of the store, where each word of an OR is sought
+//! within a tier's range of rowids (`search.rs`). FTS5 merges 16 segments at a time and
 //! writes blocks of at most 3,900 bytes so that a block fits in an encrypted page (migrations
 //! 0002 and 0003).
 //!
@@ -168,12 +172,14 @@ pub use item::{ItemSummary, NewItem, PutOutcome, StoredItem, message_dedupe_key}
 pub use keyfile::kdf_runs;
 pub use migration::SCHEMA_VERSION;
 pub use mls::MlsBatch;
+#[cfg(feature = "bench")]
+pub use query::QueryPart;
 pub use query::{
     Page, RouteFilter, SearchHit, SearchQuery, SnippetPart, TriageCounts, TriageFilter,
 };
 pub use search::SEARCH_TIER_SIZE;
 #[cfg(feature = "bench")]
-pub use search::SearchStatements;
+pub use search::{EXPANDED_PREFIX_CHARS, MAX_EXPANSION, SearchStatements};
 pub use space::{RowWrite, StoredSpace, SyncRow};
 #[cfg(feature = "bench")]
 pub use store::enable_memory_security_for_bench;

@@ -172,12 +172,39 @@ pub(crate) fn fts_expression(text: &str, prefix_last_word: bool) -> Result<Strin
     parse_query(text, prefix_last_word).map(|(expression, _)| expression)
 }
 
+/// One of the parts of a query, ANDed together: its FTS5 string, and for the prefix of a
+/// single word, that word folded the way the index folds its words (lower case, no
+/// diacritics), so that the search may put the words it covers in its place (`search.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryPart {
+    pub fts: String,
+    pub prefix_of: Option<String>,
+}
+
 /// Turns user text into an FTS5 expression of quoted strings ANDed together, and what to
 /// highlight in the snippets of its hits.
+#[cfg(test)]
 pub(crate) fn parse_query(
     text: &str,
     prefix_last_word: bool,
 ) -> Result<(String, Highlighter), StoreError> {
+    let (parts, highlighter) = parse_query_parts(text, prefix_last_word)?;
+    Ok((
+        join_parts(parts.iter().map(|p| p.fts.as_str())),
+        highlighter,
+    ))
+}
+
+/// The FTS5 expression of parts: each ANDed with the next.
+pub(crate) fn join_parts<'a>(parts: impl Iterator<Item = &'a str>) -> String {
+    parts.collect::<Vec<_>>().join(" AND ")
+}
+
+/// `parse_query`, the parts kept apart.
+pub(crate) fn parse_query_parts(
+    text: &str,
+    prefix_last_word: bool,
+) -> Result<(Vec<QueryPart>, Highlighter), StoreError> {
     // Control characters (NUL ends an FTS5 string early) separate words like spaces.
     let text: String = text
         .chars()
@@ -244,19 +271,26 @@ pub(crate) fn parse_query(
         ));
     }
     let mut highlighter = Highlighter::default();
-    let parts: Vec<String> = terms
+    let parts: Vec<QueryPart> = terms
         .iter()
         .map(|t| {
             highlighter.add_term(&t.text, t.prefix);
             let quoted = format!("\"{}\"", t.text.replace('"', "\"\""));
             if t.prefix {
-                format!("{quoted} *")
+                let single_word = t.text.trim().chars().all(char::is_alphanumeric);
+                QueryPart {
+                    fts: format!("{quoted} *"),
+                    prefix_of: single_word.then(|| crate::snippet::fold(t.text.trim())),
+                }
             } else {
-                quoted
+                QueryPart {
+                    fts: quoted,
+                    prefix_of: None,
+                }
             }
         })
         .collect();
-    Ok((parts.join(" AND "), highlighter))
+    Ok((parts, highlighter))
 }
 
 #[cfg(test)]

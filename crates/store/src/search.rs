@@ -28,6 +28,7 @@
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
+use crate::query::{QueryPart, join_parts};
 use crate::{Page, StoreError};
 
 /// How many items one recency tier holds (see the module documentation).
@@ -35,6 +36,12 @@ pub const SEARCH_TIER_SIZE: u64 = 50_000;
 
 /// bm25 column weights: subject, body, tags, addressees, headers, attachments.
 const BM25_WEIGHTS: &str = "10.0, 1.0, 4.0, 2.0, 2.0, 1.0";
+
+/// The shortest prefix put in place of the words it covers: shorter ones are answered by the
+/// index's own prefix indexes (2 and 3 characters, migration 0001).
+pub const EXPANDED_PREFIX_CHARS: usize = 4;
+/// The most words a prefix is put in place of; one covering more stays a prefix.
+pub const MAX_EXPANSION: usize = 64;
 
 /// The statements of a search. `newest` reads the newest rowid, from which the tiers are
 /// counted; `span` reads the lowest and highest rowid of the items written in a date range
@@ -46,6 +53,10 @@ const BM25_WEIGHTS: &str = "10.0, 1.0, 4.0, 2.0, 2.0, 1.0";
 pub struct SearchStatements {
     pub newest: &'static str,
     pub span: &'static str,
+    /// Makes the connection's view of the index's words (`fts5vocab`, a temporary table).
+    pub vocabulary: &'static str,
+    /// The words from ?1 (inclusive) to ?2 (exclusive), at most ?3.
+    pub words: &'static str,
     pub rank: String,
     pub count: String,
 }
@@ -64,6 +75,9 @@ impl SearchStatements {
             // rowid), however many items match the words.
             span: "SELECT min(seq), max(seq) FROM items INDEXED BY items_written \
                    WHERE written_at >= ?1 AND written_at < ?2",
+            vocabulary: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.items_words \
+                         USING fts5vocab(main, items_fts, 'row')",
+            words: "SELECT term FROM temp.items_words WHERE term >= ?1 AND term < ?2 LIMIT ?3",
             rank: format!(
                 "SELECT items_fts.rowid, bm25(items_fts, {BM25_WEIGHTS}) AS score {from} \
                  ORDER BY score, items_fts.rowid DESC LIMIT ? OFFSET ?"
@@ -88,11 +102,13 @@ fn fts_error(err: rusqlite::Error) -> StoreError {
     }
 }
 
-/// One search, ready to rank: its statements and the parameters before the tier's bounds.
+/// One search, ready to rank: its statements, the filters' parameters and the parts of its
+/// expression.
 pub(crate) struct Ranking {
     statements: SearchStatements,
-    /// The filters' parameters, then the MATCH expression.
-    params: Vec<Value>,
+    /// The filters' parameters (the MATCH expression follows them).
+    filter_params: Vec<Value>,
+    parts: Vec<QueryPart>,
     /// The date range of the search (from, inclusive, to, exclusive, in nanoseconds), if it
     /// has one.
     dates: Option<(i64, i64)>,
@@ -101,16 +117,68 @@ pub(crate) struct Ranking {
 impl Ranking {
     pub(crate) fn new(
         join: &str,
-        mut filter_params: Vec<Value>,
-        expression: String,
+        filter_params: Vec<Value>,
+        parts: Vec<QueryPart>,
         dates: Option<(i64, i64)>,
     ) -> Self {
-        filter_params.push(Value::Text(expression));
         Ranking {
             statements: SearchStatements::new(join),
-            params: filter_params,
+            filter_params,
+            parts,
             dates,
         }
+    }
+
+    /// Makes the connection's view of the index's words; run it before the read
+    /// transaction of a page (it creates a temporary table once per connection).
+    pub(crate) fn prepare(&self, conn: &Connection) -> Result<(), StoreError> {
+        if self.parts.iter().any(|p| p.prefix_of.is_some()) {
+            conn.execute_batch(self.statements.vocabulary)?;
+        }
+        Ok(())
+    }
+
+    /// The MATCH expression, each prefix of a single word of at least
+    /// `EXPANDED_PREFIX_CHARS` characters put in place of the words of the index it covers
+    /// (`("ministre" OR "ministere")`), at most `MAX_EXPANSION` of them; `None` when such a
+    /// prefix covers no word, so that nothing matches.
+    ///
+    /// Why: FTS5 answers a prefix by merging the whole lists of every word it covers before
+    /// it applies a tier's range of rowids, so a prefix costs the size of the store (`minist*`
+    /// 140 ms at a million items), where each word of an OR is sought within the tier's range.
+    fn expression(&self, conn: &Connection) -> Result<Option<String>, StoreError> {
+        let mut parts = Vec::with_capacity(self.parts.len());
+        for part in &self.parts {
+            let Some(word) = part
+                .prefix_of
+                .as_deref()
+                .filter(|w| w.chars().count() >= EXPANDED_PREFIX_CHARS)
+            else {
+                parts.push(part.fts.clone());
+                continue;
+            };
+            let words = self.words(conn, word)?;
+            if words.is_empty() {
+                return Ok(None);
+            }
+            if words.len() > MAX_EXPANSION {
+                parts.push(part.fts.clone());
+            } else {
+                parts.push(or_of(&words));
+            }
+        }
+        Ok(Some(join_parts(parts.iter().map(String::as_str))))
+    }
+
+    /// The words of the index starting with `prefix`, at most one more than `MAX_EXPANSION`.
+    fn words(&self, conn: &Connection, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let end = format!("{prefix}\u{10FFFF}");
+        let limit = i64::try_from(MAX_EXPANSION + 1).unwrap_or(i64::MAX);
+        let mut stmt = conn.prepare_cached(self.statements.words)?;
+        let words = stmt
+            .query_map(rusqlite::params![prefix, end, limit], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(words)
     }
 
     /// The rowids outside which no item can match: all of them, or with a date range, the
@@ -140,6 +208,11 @@ impl Ranking {
         let Some((low, high)) = self.span(conn, newest)? else {
             return Ok(Vec::new());
         };
+        let Some(expression) = self.expression(conn)? else {
+            return Ok(Vec::new());
+        };
+        let mut params = self.filter_params.clone();
+        params.push(Value::Text(expression));
         let tier = i64::try_from(tier_size.max(1)).unwrap_or(i64::MAX);
         let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
         // The matches still to skip before the page starts, in this tier and the older ones.
@@ -156,13 +229,13 @@ impl Ranking {
             }
             let bounds = (bottom.max(low - 1), top.min(high));
             let wanted = limit - hits.len();
-            let rows = self.rank(conn, bounds, wanted, skip)?;
+            let rows = self.rank(conn, &params, bounds, wanted, skip)?;
             if rows.len() < wanted {
                 // This tier is exhausted. If it gave rows, the page started inside it and
                 // goes on from the start of the next; if not, all its matches (fewer than
                 // `skip`) come before the page.
                 skip = if rows.is_empty() && skip > 0 {
-                    skip - self.count(conn, bounds)?.min(skip)
+                    skip - self.count(conn, &params, bounds)?.min(skip)
                 } else {
                     0
                 };
@@ -173,8 +246,8 @@ impl Ranking {
         Ok(hits)
     }
 
-    fn tier_params(&self, (bottom, top): (i64, i64)) -> Vec<Value> {
-        let mut params = self.params.clone();
+    fn tier_params(params: &[Value], (bottom, top): (i64, i64)) -> Vec<Value> {
+        let mut params = params.to_vec();
         params.push(Value::Integer(bottom));
         params.push(Value::Integer(top));
         params
@@ -184,11 +257,12 @@ impl Ranking {
     fn rank(
         &self,
         conn: &Connection,
+        params: &[Value],
         bounds: (i64, i64),
         limit: usize,
         offset: i64,
     ) -> Result<Vec<(i64, f64)>, StoreError> {
-        let mut params = self.tier_params(bounds);
+        let mut params = Self::tier_params(params, bounds);
         params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
         params.push(Value::Integer(offset));
         let mut stmt = conn.prepare_cached(&self.statements.rank)?;
@@ -203,13 +277,28 @@ impl Ranking {
     }
 
     /// How many matches the tier `rowid > bottom AND rowid <= top` holds.
-    fn count(&self, conn: &Connection, bounds: (i64, i64)) -> Result<i64, StoreError> {
+    fn count(
+        &self,
+        conn: &Connection,
+        params: &[Value],
+        bounds: (i64, i64),
+    ) -> Result<i64, StoreError> {
         let mut stmt = conn.prepare_cached(&self.statements.count)?;
-        stmt.query_row(rusqlite::params_from_iter(self.tier_params(bounds)), |r| {
-            r.get(0)
-        })
+        stmt.query_row(
+            rusqlite::params_from_iter(Self::tier_params(params, bounds)),
+            |r| r.get(0),
+        )
         .map_err(fts_error)
     }
+}
+
+/// `("a" OR "b" …)`: any of `words`.
+pub(crate) fn or_of(words: &[String]) -> String {
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    format!("({})", quoted.join(" OR "))
 }
 
 #[cfg(test)]

@@ -544,6 +544,67 @@ fn a_date_range_finds_items_that_arrived_long_after_they_were_written() {
 }
 
 #[test]
+fn a_prefix_finds_every_word_it_covers_whether_put_in_their_place_or_not() {
+    // Words that start with « minist », with and without accents, one that holds it but does
+    // not start with it, and 70 words starting with « zetta » (more than a prefix is put in
+    // the place of).
+    let mut specs: Vec<Spec> = (1..=N as i64).map(Spec::new).collect();
+    for spec in &mut specs {
+        let word = match spec.seq % 7 {
+            0 => Some("ministre"),
+            1 => Some("Ministère"),
+            2 => Some("ministérielle"),
+            3 => Some("administration"),
+            _ => None,
+        };
+        if let Some(word) = word {
+            spec.body = format!("{} {word}", spec.body);
+        }
+        if spec.seq % 5 == 0 {
+            spec.body = format!("{} zetta{:03}", spec.body, spec.seq % 70);
+        }
+    }
+    specs[9].subject = format!("ministres {}", specs[9].subject);
+    let (_tmp, store, ids) = build(&specs);
+    let starts = |s: &Spec, prefix: &str| {
+        s.subject
+            .split(' ')
+            .chain(s.body.split(' '))
+            .any(|w| crate::snippet::fold(w).starts_with(prefix))
+    };
+    for (text, prefix, also) in [
+        ("minist*", "minist", None),
+        ("MINISTÈ*", "ministe", None),
+        ("ministere*", "ministere", None),
+        ("minist* courrier", "minist", Some("courrier")),
+        ("zetta*", "zetta", None),
+        ("zetta00*", "zetta00", None),
+        ("mi*", "mi", None),
+    ] {
+        let query = SearchQuery::text(text);
+        let whole = everything(&store, &query, TIER);
+        let got: BTreeSet<i64> = seqs(&ids, &whole).into_iter().collect();
+        let expected: BTreeSet<i64> = specs
+            .iter()
+            .filter(|s| starts(s, prefix) && also.is_none_or(|w| s.has(w)))
+            .map(|s| s.seq)
+            .collect();
+        assert!(!expected.is_empty(), "{text}");
+        assert_eq!(got, expected, "{text}");
+        assert_eq!(whole.len(), expected.len(), "{text}: a match twice");
+        let whole_ids: Vec<ItemId> = whole.iter().map(|h| h.summary.id).collect();
+        assert_pages_concatenate(&store, &query, TIER, &whole_ids, [7]);
+    }
+    // A prefix that covers no word finds nothing, alone or beside a word that matches.
+    for text in ["ministrz*", "courrier ministrz*"] {
+        assert!(
+            everything(&store, &SearchQuery::text(text), TIER).is_empty(),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn the_number_of_results_does_not_depend_on_the_tiers() {
     // `search` returns no total: the count of a query is the number of its results over all
     // pages, which must be the number of matching items whatever the tier size.

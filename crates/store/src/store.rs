@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 use crate::index::index_text;
 use crate::keyfile::{self, Cipher, KEY_FILE, KeyFile};
 use crate::migration;
-use crate::query::parse_query;
+use crate::query::parse_query_parts;
 use crate::search::{Ranking, SEARCH_TIER_SIZE};
 use crate::{
     AuditAction, AuditEntry, AuditRecord, ItemSummary, NewItem, Page, PutOutcome, SearchHit,
@@ -1206,10 +1206,11 @@ impl Store {
         tier_size: u64,
     ) -> Result<Vec<SearchHit>, StoreError> {
         let _span = tracing::debug_span!("search").entered();
-        let (expression, highlighter) = parse_query(&query.text, query.prefix_last_word)?;
+        let (parts, highlighter) = parse_query_parts(&query.text, query.prefix_last_word)?;
         let (join, params) = search_join(query);
-        let ranking = Ranking::new(&join, params, expression, search_dates(query));
+        let ranking = Ranking::new(&join, params, parts, search_dates(query));
         let page = self.call(|conn| {
+            ranking.prepare(conn)?;
             // One read transaction: the tiers' bounds, the ranking and the page's items all
             // see the same state of the store, whatever another process writes meanwhile.
             let tx = conn.transaction()?;
@@ -1396,9 +1397,9 @@ impl Store {
         f(&conn)
     }
 
-    /// The statements `search` runs for `query`, the parameters that come before each
-    /// tier's bounds (the filters', then the MATCH expression), and the parameters of the
-    /// span statement if the query has a date range, to run them by hand.
+    /// The statements `search` runs for `query`, the filters' parameters, the parts of the
+    /// MATCH expression (which follows them), and the parameters of the span statement if
+    /// the query has a date range, to run them by hand.
     #[allow(clippy::type_complexity)]
     pub fn search_statements_for_bench(
         query: &SearchQuery,
@@ -1406,16 +1407,17 @@ impl Store {
         (
             crate::search::SearchStatements,
             Vec<Value>,
+            Vec<crate::query::QueryPart>,
             Option<(i64, i64)>,
         ),
         StoreError,
     > {
-        let (expression, _) = parse_query(&query.text, query.prefix_last_word)?;
-        let (join, mut params) = search_join(query);
-        params.push(Value::Text(expression));
+        let (parts, _) = parse_query_parts(&query.text, query.prefix_last_word)?;
+        let (join, params) = search_join(query);
         Ok((
             crate::search::SearchStatements::new(&join),
             params,
+            parts,
             search_dates(query),
         ))
     }
