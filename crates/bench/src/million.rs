@@ -576,7 +576,8 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
         run_raw(k)?;
     }
     let (mut api, mut raw) = (Vec::new(), Vec::new());
-    let (mut slowest, mut slowest_at) = (Duration::ZERO, 0usize);
+    // Each query's median through the API, to name the slowest.
+    let mut medians: Vec<(Duration, usize)> = Vec::new();
     for (k, q) in qs.iter().enumerate() {
         let (mut a, mut r) = (Vec::new(), Vec::new());
         for repeat in 0..3 {
@@ -598,9 +599,7 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
         a.sort();
         r.sort();
         let median = percentile(&a, 50.0);
-        if median > slowest {
-            (slowest, slowest_at) = (median, k);
-        }
+        medians.push((median, k));
         api.push(median);
         raw.push(percentile(&r, 50.0));
     }
@@ -617,6 +616,15 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
         (_, 3) => "a phrase",
         _ => "words",
     };
+    medians.sort_by_key(|&(d, _)| std::cmp::Reverse(d));
+    let slowest: Vec<String> = medians
+        .iter()
+        .take(5)
+        .filter_map(|&(d, k)| {
+            let q = qs.get(k)?;
+            Some(format!("{} ({}) {:.0} ms", q.text, kind(k), ms(d)))
+        })
+        .collect();
     Ok(vec![
         row(
             format!(
@@ -642,8 +650,8 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
             format!("≤ 1.10 {}", verdict(ratio <= 1.10)),
         ),
         row(
-            "search, the slowest query (API, median)",
-            format!("{:.2} ms ({})", ms(slowest), kind(slowest_at)),
+            "search, the five slowest queries (API, median)",
+            slowest.join("; "),
             "",
         ),
     ])
