@@ -56,8 +56,6 @@ const INBOX_RUNS: usize = 15;
 #[derive(Serialize, Deserialize)]
 struct Built {
     items: u64,
-    schema: u32,
-    generator: u32,
     /// The highest `items.seq` once built: every run removes what it added above it.
     last_seq: i64,
     encrypted_s: f64,
@@ -221,8 +219,6 @@ fn build(dir: &Path, items: usize) -> Result<Built> {
     checkpoint(&unkeyed)?;
     Ok(Built {
         items: items as u64,
-        schema: SCHEMA_VERSION,
-        generator: GENERATOR,
         last_seq,
         encrypted_s: enc.as_secs_f64(),
         unkeyed_s: plain.as_secs_f64(),

@@ -293,7 +293,7 @@ impl Ranking {
 }
 
 /// `("a" OR "b" …)`: any of `words`.
-pub(crate) fn or_of(words: &[String]) -> String {
+fn or_of(words: &[String]) -> String {
     let quoted: Vec<String> = words
         .iter()
         .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))

@@ -899,20 +899,30 @@ pub(crate) fn stored_attachments(
         .collect()
 }
 
-/// Indexes the item `seq` again as `item` (its text changed), with its stored attachments.
-/// The index keeps no copy of the text, so every column is written.
-pub(crate) fn reindex(conn: &Connection, seq: i64, item: &Item) -> Result<(), StoreError> {
+/// What the index holds of `item`, stored as `seq`, with the attachments stored with it
+/// (the index keeps no copy of the text: it is made again from the item).
+fn stored_index_text(
+    conn: &Connection,
+    seq: i64,
+    item: &Item,
+) -> Result<crate::index::IndexText, StoreError> {
     let attachments = stored_attachments(conn, seq)?;
     let refs: Vec<(AttachmentMeta, &[u8])> = attachments
         .iter()
         .map(|(meta, bytes)| (meta.clone(), bytes.as_slice()))
         .collect();
+    Ok(index_text(item, &refs))
+}
+
+/// Indexes the item `seq` again as `item` (its text changed), with its stored attachments.
+/// The index keeps no copy of the text, so every column is written.
+pub(crate) fn reindex(conn: &Connection, seq: i64, item: &Item) -> Result<(), StoreError> {
     write_index(
         conn,
         "UPDATE items_fts SET subject = ?2, body = ?3, tags = ?4, addressees = ?5, \
          headers = ?6, attachments = ?7 WHERE rowid = ?1",
         seq,
-        &index_text(item, &refs),
+        &stored_index_text(conn, seq, item)?,
     )
 }
 
@@ -1270,12 +1280,7 @@ impl Store {
     /// What the full-text index holds of an item's attachments (names, and the text of text
     /// attachments), made again from the attachments stored with it.
     fn indexed_attachment_text(&self, seq: i64, item: &Item) -> Result<String, StoreError> {
-        let attachments = self.call(|conn| stored_attachments(conn, seq))?;
-        let refs: Vec<(AttachmentMeta, &[u8])> = attachments
-            .iter()
-            .map(|(meta, bytes)| (meta.clone(), bytes.as_slice()))
-            .collect();
-        Ok(index_text(item, &refs).attachments)
+        self.call(|conn| Ok(stored_index_text(conn, seq, item)?.attachments))
     }
 
     /// The items of a conversation, oldest first.
