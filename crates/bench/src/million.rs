@@ -653,9 +653,10 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
     ])
 }
 
-/// The MATCH expression of `parts` as the store makes it: each prefix of a single word of
-/// at least `EXPANDED_PREFIX_CHARS` characters replaced by an OR of the index's words it
-/// covers (if at most `MAX_EXPANSION`); `None` when one covers no word.
+/// The MATCH expression of `parts` as the store makes it: each prefix of a single word other
+/// than of `INDEXED_PREFIX_CHARS` characters replaced by an OR of the index's words it covers
+/// (if at most `MAX_EXPANSION`); `None` when one covers no word. (The queries hold no
+/// prefix shorter than the prefix index, which the store refuses when it covers more.)
 pub(crate) fn expression_by_hand(
     conn: &rusqlite::Connection,
     statements: &diplomatie_store::SearchStatements,
@@ -666,7 +667,7 @@ pub(crate) fn expression_by_hand(
         match part
             .prefix_of
             .as_deref()
-            .filter(|w| w.chars().count() >= diplomatie_store::EXPANDED_PREFIX_CHARS)
+            .filter(|w| w.chars().count() != diplomatie_store::INDEXED_PREFIX_CHARS)
         {
             None => out.push(part.fts.clone()),
             Some(word) => {

@@ -100,12 +100,12 @@
 //!
 //! # Full-text search
 //!
-//! FTS5 (`unicode61 remove_diacritics 2`, prefix indexes of 2 and 3 characters) over subject,
-//! body, tags, addressees, headers and text attachments (`index.rs`). The index keeps no copy
-//! of the text (contentless, with `contentless_delete`, migration 0016): the text is the
+//! FTS5 (`unicode61 remove_diacritics 2`, a prefix index of 3 characters, migration 0018) over
+//! subject, body, tags, addressees, headers and text attachments (`index.rs`). The index keeps
+//! no copy of the text (contentless, with `contentless_delete`, migration 0016): the text is the
 //! item's own, and an item whose text changes is indexed again, every column. A query is parsed into
-//! quoted FTS5 strings, never raw user text (`query.rs`). The prefix of a single word of four
-//! characters or more is put in place of the index's words it covers, read from its
+//! quoted FTS5 strings, never raw user text (`query.rs`). The prefix of a single word of other
+//! than three characters is put in place of the index's words it covers, read from its
 //! vocabulary (`fts5vocab`), as an OR of at most 64 words: FTS5 answers a prefix by merging
 //! the whole lists of those words, the size of the store, where each word of an OR is sought
 //! within a tier's range of rowids (`search.rs`). FTS5 merges 16 segments at a time and
@@ -179,7 +179,7 @@ pub use query::{
 };
 pub use search::SEARCH_TIER_SIZE;
 #[cfg(feature = "bench")]
-pub use search::{EXPANDED_PREFIX_CHARS, MAX_EXPANSION, SearchStatements};
+pub use search::{EXPANDED_PREFIX_CHARS, INDEXED_PREFIX_CHARS, MAX_EXPANSION, SearchStatements};
 pub use space::{RowWrite, StoredSpace, SyncRow};
 #[cfg(feature = "bench")]
 pub use store::enable_memory_security_for_bench;

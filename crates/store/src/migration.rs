@@ -92,10 +92,25 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0017_pack_item_records",
         include_str!("../migrations/0017_pack_item_records.sql"),
     ),
+    (
+        18,
+        "0018_three_letter_prefixes",
+        include_str!("../migrations/0018_three_letter_prefixes.sql"),
+    ),
 ];
 
+/// What a migration does after its SQL, in the same transaction: the index of a contentless
+/// full-text table can only be made again from the items themselves, which SQL cannot read
+/// (their records are deflated).
+fn after_sql(version: u32, tx: &Connection) -> Result<(), StoreError> {
+    match version {
+        18 => crate::store::index_every_item(tx),
+        _ => Ok(()),
+    }
+}
+
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 17;
+pub const SCHEMA_VERSION: u32 = 18;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -124,6 +139,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         let _span = tracing::info_span!("migrate", version, name).entered();
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        after_sql(version, &tx)?;
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
         tracing::info!("migration applied");

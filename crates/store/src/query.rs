@@ -158,6 +158,8 @@ pub struct SearchHit {
 struct Term {
     text: String,
     prefix: bool,
+    /// Made a prefix as it is typed, not by a star.
+    typing: bool,
     /// A bare word, or an unterminated phrase (what is being typed).
     open: bool,
 }
@@ -179,6 +181,9 @@ pub(crate) fn fts_expression(text: &str, prefix_last_word: bool) -> Result<Strin
 pub struct QueryPart {
     pub fts: String,
     pub prefix_of: Option<String>,
+    /// For a last word made a prefix as it is typed (`prefix_last_word`), not by a star: the
+    /// word itself, searched whole when it is too short a prefix covering too many words.
+    pub or_whole_word: Option<String>,
 }
 
 /// Turns user text into an FTS5 expression of quoted strings ANDed together, and what to
@@ -238,6 +243,7 @@ pub(crate) fn parse_query_parts(
             terms.push(Term {
                 text: phrase,
                 prefix,
+                typing: false,
                 open: !closed,
             });
             continue;
@@ -255,6 +261,7 @@ pub(crate) fn parse_query_parts(
         terms.push(Term {
             text: stripped.to_owned(),
             prefix,
+            typing: false,
             open: true,
         });
     }
@@ -263,6 +270,7 @@ pub(crate) fn parse_query_parts(
         && let Some(last) = terms.last_mut()
         && last.open
     {
+        last.typing = !last.prefix;
         last.prefix = true;
     }
     if terms.is_empty() {
@@ -281,11 +289,13 @@ pub(crate) fn parse_query_parts(
                 QueryPart {
                     fts: format!("{quoted} *"),
                     prefix_of: single_word.then(|| crate::snippet::fold(t.text.trim())),
+                    or_whole_word: t.typing.then(|| quoted.clone()),
                 }
             } else {
                 QueryPart {
                     fts: quoted,
                     prefix_of: None,
+                    or_whole_word: None,
                 }
             }
         })

@@ -37,10 +37,15 @@ pub const SEARCH_TIER_SIZE: u64 = 50_000;
 /// bm25 column weights: subject, body, tags, addressees, headers, attachments.
 const BM25_WEIGHTS: &str = "10.0, 1.0, 4.0, 2.0, 2.0, 1.0";
 
-/// The shortest prefix put in place of the words it covers: shorter ones are answered by the
-/// index's own prefix indexes (2 and 3 characters, migration 0001).
+/// The length of the index's own prefix index (migration 0018): a prefix of exactly this many
+/// characters is answered by it.
+pub const INDEXED_PREFIX_CHARS: usize = 3;
+/// The shortest prefix put in place of the words it covers when there are few enough; one of
+/// `INDEXED_PREFIX_CHARS` is answered by the prefix index, a shorter one only by its words.
 pub const EXPANDED_PREFIX_CHARS: usize = 4;
-/// The most words a prefix is put in place of; one covering more stays a prefix.
+/// The most words a prefix is put in place of. A longer prefix covering more stays a prefix
+/// (FTS5 merges those words' lists); a shorter one covering more is refused, since it
+/// would merge the lists of most of the store's words.
 pub const MAX_EXPANSION: usize = 64;
 
 /// The statements of a search. `newest` reads the newest rowid, from which the tiers are
@@ -138,10 +143,12 @@ impl Ranking {
         Ok(())
     }
 
-    /// The MATCH expression, each prefix of a single word of at least
-    /// `EXPANDED_PREFIX_CHARS` characters put in place of the words of the index it covers
+    /// The MATCH expression, each prefix of a single word other than of
+    /// `INDEXED_PREFIX_CHARS` characters put in place of the words of the index it covers
     /// (`("ministre" OR "ministere")`), at most `MAX_EXPANSION` of them; `None` when such a
-    /// prefix covers no word, so that nothing matches.
+    /// prefix covers no word, so that nothing matches. A prefix shorter than the prefix index
+    /// that covers more words is searched as a whole word when it is the last word being
+    /// typed, and refused, with what to type instead, when a star asked for it.
     ///
     /// Why: FTS5 answers a prefix by merging the whole lists of every word it covers before
     /// it applies a tier's range of rowids, so a prefix costs the size of the store (`minist*`
@@ -149,10 +156,11 @@ impl Ranking {
     fn expression(&self, conn: &Connection) -> Result<Option<String>, StoreError> {
         let mut parts = Vec::with_capacity(self.parts.len());
         for part in &self.parts {
-            let Some(word) = part
+            let Some((word, chars)) = part
                 .prefix_of
                 .as_deref()
-                .filter(|w| w.chars().count() >= EXPANDED_PREFIX_CHARS)
+                .map(|w| (w, w.chars().count()))
+                .filter(|&(_, chars)| chars != INDEXED_PREFIX_CHARS)
             else {
                 parts.push(part.fts.clone());
                 continue;
@@ -161,10 +169,18 @@ impl Ranking {
             if words.is_empty() {
                 return Ok(None);
             }
-            if words.len() > MAX_EXPANSION {
-                parts.push(part.fts.clone());
-            } else {
+            if words.len() <= MAX_EXPANSION {
                 parts.push(or_of(&words));
+            } else if chars >= EXPANDED_PREFIX_CHARS {
+                parts.push(part.fts.clone());
+            } else if let Some(whole) = &part.or_whole_word {
+                parts.push(whole.clone());
+            } else {
+                return Err(StoreError::InvalidQuery(format!(
+                    "« {word}* » : a prefix of fewer than {INDEXED_PREFIX_CHARS} letters \
+                     covers too many words; type at least {INDEXED_PREFIX_CHARS} letters \
+                     before the star, or the whole word without it"
+                )));
             }
         }
         Ok(Some(join_parts(parts.iter().map(String::as_str))))

@@ -926,6 +926,27 @@ pub(crate) fn reindex(conn: &Connection, seq: i64, item: &Item) -> Result<(), St
     )
 }
 
+/// Indexes every stored item into an empty full-text table, from its record and its stored
+/// attachments, in the order they entered the store (a schema migration's step).
+pub(crate) fn index_every_item(conn: &Connection) -> Result<(), StoreError> {
+    let mut rows = conn.prepare("SELECT seq, data, packed FROM items ORDER BY seq")?;
+    let mut rows = rows.query([])?;
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let data: String = row.get(1)?;
+        let packed: Option<Vec<u8>> = row.get(2)?;
+        let item = crate::record::unpack(&data, packed.as_deref())?;
+        write_index(
+            conn,
+            "INSERT INTO items_fts (rowid, subject, body, tags, addressees, headers, attachments) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            seq,
+            &stored_index_text(conn, seq, &item)?,
+        )?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Stores an item with its tags, attachments, index entries and `audit` entry in one
     /// transaction; when it returns `Ok`, the item is on disk. A duplicate (same dedupe key or

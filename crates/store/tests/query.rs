@@ -1070,6 +1070,9 @@ proptest::proptest! {
             match c.store.search(&q) {
                 Ok(_) => {}
                 Err(StoreError::InvalidQuery(m)) if m.contains("empty") => {}
+                // A star after fewer letters than the prefix index holds, covering many words.
+                Err(StoreError::InvalidQuery(m))
+                    if m.contains("type at least 3 letters") && text.contains('*') => {}
                 Err(e) => panic!("{text:?}: {e}"),
             }
         });
