@@ -2,17 +2,28 @@ import { useRef, useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { Api } from '../api';
-import { fakeApi, summary } from '../test/fakeApi';
+import type { InboxRequestDto_Deserialize } from '../bindings';
+import { MAX_LIST_HEIGHT } from '../lib/scrollScale';
+import { counts, fakeApi, ok, summary } from '../test/fakeApi';
 import { inboxOver, many } from '../test/fakeInbox';
 import { renderWith } from '../test/render';
 import { INITIAL_INBOX, Inbox, type InboxState, type ListController } from './Inbox';
+import { ROW_HEIGHT } from './ItemRow';
 
-function Harness({ onOpen = () => undefined, refreshToken = 0 }: { onOpen?: (id: string) => void; refreshToken?: number }) {
+function Harness({
+  onOpen = () => undefined,
+  refreshToken = 0,
+  returnTo = null,
+}: {
+  onOpen?: (id: string) => void;
+  refreshToken?: number;
+  returnTo?: { id: string; index: number; seq: number } | null;
+}) {
   const [state, setState] = useState<InboxState>(INITIAL_INBOX);
   const controller = useRef<ListController>(null);
   return (
     <>
-      <Inbox state={state} onState={setState} refreshToken={refreshToken} openId={null} onOpen={onOpen} controller={controller} />
+      <Inbox state={state} onState={setState} refreshToken={refreshToken} openId={null} onOpen={onOpen} controller={controller} returnTo={returnTo} />
       <button onClick={() => controller.current?.move(1)}>next</button>
       <button onClick={() => controller.current?.openSelected()}>open</button>
     </>
@@ -29,6 +40,22 @@ const ITEMS = [
 ];
 
 const rows = () => screen.queryAllByTestId('item-row');
+const rowOf = (id: string) => rows().find((r) => r.dataset.id === id);
+/** Where a row is drawn in the list (its `translateY`). */
+const drawnAt = (row: HTMLElement) => Number(/translateY\((-?[\d.]+)px\)/.exec(row.parentElement!.style.transform)?.[1]);
+
+/** A backend inbox of `n` items for action, each page made when it is asked for. */
+function inboxOf(n: number) {
+  return async (req: InboxRequestDto_Deserialize) => {
+    const total = req.filter.section === null || req.filter.section === 'action' ? n : 0;
+    const end = Math.min(total, req.offset + req.limit);
+    return ok({
+      counts: counts({ total, action: n }),
+      offset: req.offset,
+      items: Array.from({ length: Math.max(0, end - req.offset) }, (_, k) => summary(`action-${req.offset + k}`, { route: 'action' })),
+    });
+  };
+}
 const lastFilter = (api: Api) => {
   const calls = vi.mocked(api.inbox).mock.calls;
   return calls[calls.length - 1]?.[0].filter;
@@ -155,5 +182,70 @@ describe('the triage inbox', () => {
     rerender(<Harness refreshToken={1} />);
     await waitFor(() => expect(rows().map((r) => r.dataset.id)).toEqual(['a0', 'a1', 'a2']));
     expect(screen.getByTestId('count-action').textContent).toBe('3');
+  });
+
+  it('reaches every row of a million, by keys and by the scroll bar, in a list of capped height', async () => {
+    const n = 1_000_000;
+    const api = fakeApi({ inbox: vi.fn(inboxOf(n)) });
+    renderWith(<Harness />, api);
+    await waitFor(() => expect(rowOf('action-0')).toBeTruthy());
+    const list = screen.getByTestId('inbox-list');
+    // 60,000,000 px of rows, drawn no taller than a browser lays out.
+    expect((list.firstElementChild as HTMLElement).style.height).toBe(`${MAX_LIST_HEIGHT}px`);
+
+    // End: the last row, selected, drawn at the bottom of the list, its page fetched.
+    fireEvent.keyDown(list, { key: 'End' });
+    await waitFor(() => expect(rowOf(`action-${n - 1}`)).toBeTruthy());
+    const last = rowOf(`action-${n - 1}`)!;
+    expect(last.getAttribute('aria-selected')).toBe('true');
+    expect(last.getAttribute('aria-posinset')).toBe(String(n));
+    expect(last.getAttribute('aria-setsize')).toBe(String(n));
+    expect(list.getAttribute('aria-activedescendant')).toBe(last.id);
+    expect(list.scrollTop).toBe(MAX_LIST_HEIGHT - list.clientHeight);
+    expect(drawnAt(last)).toBe(MAX_LIST_HEIGHT - ROW_HEIGHT);
+    expect(vi.mocked(api.inbox).mock.calls.some((c) => c[0].offset === Math.floor((n - 1) / 200) * 200)).toBe(true);
+
+    // ArrowUp, then the controller (k / j): the rows next to it, one row height apart.
+    fireEvent.keyDown(list, { key: 'ArrowUp' });
+    await waitFor(() => expect(rowOf(`action-${n - 2}`)?.getAttribute('aria-selected')).toBe('true'));
+    expect(drawnAt(rowOf(`action-${n - 1}`)!) - drawnAt(rowOf(`action-${n - 2}`)!)).toBe(ROW_HEIGHT);
+    fireEvent.click(screen.getByText('next'));
+    await waitFor(() => expect(rowOf(`action-${n - 1}`)?.getAttribute('aria-selected')).toBe('true'));
+
+    // Home: the first row at the top.
+    fireEvent.keyDown(list, { key: 'Home' });
+    await waitFor(() => expect(rowOf('action-0')?.getAttribute('aria-selected')).toBe('true'));
+    expect(list.scrollTop).toBe(0);
+    expect(drawnAt(rowOf('action-0')!)).toBe(0);
+
+    // The scroll bar dragged to the middle, then to the very bottom: the rows there, in order.
+    await act(async () => {
+      list.scrollTop = (MAX_LIST_HEIGHT - list.clientHeight) / 2;
+      fireEvent.scroll(list);
+    });
+    await waitFor(() => expect(rows().some((r) => Math.abs(Number(r.dataset.id?.split('-')[1]) - n / 2) < n / 100)).toBe(true));
+    const ids = rows().map((r) => Number(r.dataset.id?.split('-')[1]));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    await act(async () => {
+      list.scrollTop = MAX_LIST_HEIGHT - list.clientHeight;
+      fireEvent.scroll(list);
+    });
+    await waitFor(() => expect(rowOf(`action-${n - 1}`)).toBeTruthy());
+    expect(drawnAt(rowOf(`action-${n - 1}`)!)).toBe(MAX_LIST_HEIGHT - ROW_HEIGHT);
+  });
+
+  it('comes back, mounted anew, to a row deep in a million, once the list knows its rows', async () => {
+    const n = 1_000_000;
+    const index = 765_432;
+    const api = fakeApi({ inbox: vi.fn(inboxOf(n)) });
+    renderWith(<Harness returnTo={{ id: `action-${index}`, index, seq: 1 }} />, api);
+    await waitFor(() => expect(rowOf(`action-${index}`)?.getAttribute('aria-selected')).toBe('true'));
+    const list = screen.getByTestId('inbox-list');
+    expect(list.getAttribute('aria-activedescendant')).toBe(rowOf(`action-${index}`)!.id);
+    expect(document.activeElement).toBe(list);
+    // Drawn within the view.
+    const y = drawnAt(rowOf(`action-${index}`)!) - list.scrollTop;
+    expect(y).toBeGreaterThanOrEqual(0);
+    expect(y + ROW_HEIGHT).toBeLessThanOrEqual(list.clientHeight);
   });
 });

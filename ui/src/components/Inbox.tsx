@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useApi } from '../api';
 import type { ItemSummaryDto_Serialize, SectionDto } from '../bindings';
 import { EMPTY_FILTER, SECTIONS, toFilterDto, type FilterState } from '../lib/filter';
 import { usePagedInbox } from '../lib/usePagedInbox';
+import { useRowList } from '../lib/useRowList';
 import { ErrorAlert } from './common';
 import { Filters } from './Filters';
 import { ItemRow, ROW_HEIGHT } from './ItemRow';
@@ -63,14 +63,10 @@ export function Inbox({
   const scrollRef = useRef<HTMLDivElement>(null);
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-    initialRect: { width: 600, height: 800 },
-  });
-  const items = virtualizer.getVirtualItems();
+  // A tab of a million-item profile is taller than a browser lays out: `useRowList` scales it.
+  const virtual = useRowList({ count: total, rowHeight: ROW_HEIGHT, overscan: 12, scrollRef });
+  const { scrollToIndex, scrollToTop } = virtual;
+  const items = virtual.rows;
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? -1;
   const { showRange } = list;
@@ -88,29 +84,38 @@ export function Inbox({
   const key = JSON.stringify(state);
   useEffect(() => {
     setSelected(0);
-    virtualizer.scrollToOffset(0);
-    // Only when the section or the filter changes, not when the virtualizer does.
+    scrollToTop();
+    // Only when the section or the filter changes, not when the list does.
   }, [key]);
 
-  // After the reset above (effects run in order): back on the row the reader was opened from.
+  // After the reset above (effects run in order): back on the row the reader was opened from,
+  // scrolled into view once the list knows how many rows it has (mounted anew, not at first).
   const returnSeq = returnTo?.seq;
+  const rowToShow = useRef<number | null>(null);
   useEffect(() => {
     if (!returnTo) return;
     setSelected(returnTo.index);
-    virtualizer.scrollToIndex(returnTo.index, { align: 'auto' });
+    rowToShow.current = returnTo.index;
     scrollRef.current?.focus();
     onReturned?.();
     // Once per return.
   }, [returnSeq]);
+  const known = list.total;
+  useEffect(() => {
+    const row = rowToShow.current;
+    if (row === null || known === null) return;
+    rowToShow.current = null;
+    if (row < known) scrollToIndex(row);
+  }, [returnSeq, known, scrollToIndex]);
 
   const move = useCallback(
     (delta: number) => {
       if (total === 0) return;
       const next = Math.max(0, Math.min(total - 1, selected + delta));
       setSelected(next);
-      virtualizer.scrollToIndex(next, { align: 'auto' });
+      scrollToIndex(next);
     },
-    [selected, total, virtualizer],
+    [selected, total, scrollToIndex],
   );
   const openSelected = useCallback(() => {
     const row = list.row(selected);
@@ -204,7 +209,7 @@ export function Inbox({
           aria-activedescendant={selectedRow ? `${id}-row-${selectedRow.id}` : undefined}
           onKeyDown={onListKey}
         >
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
+          <div style={{ height: virtual.height, position: 'relative', width: '100%' }}>
             {items.map((v) => {
               const row = list.row(v.index);
               return (

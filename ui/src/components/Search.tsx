@@ -1,11 +1,11 @@
 import { memo, useCallback, useEffect, useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useApi } from '../api';
 import type { SearchHitDto_Serialize } from '../bindings';
 import { EMPTY_FILTER, toFilterDto, type FilterState } from '../lib/filter';
 import { formatDateTime } from '../lib/format';
 import { afterPaint } from '../lib/perf';
+import { useRowList } from '../lib/useRowList';
 import { searchedText, useSearch } from '../lib/useSearch';
 import { ErrorAlert, KindBadge, MarkingBadge, PrecedenceBadge } from './common';
 import { Filters } from './Filters';
@@ -66,14 +66,11 @@ export function Search({
   const scrollRef = useRef<HTMLDivElement>(null);
   const hits = search.hits;
 
-  const virtualizer = useVirtualizer({
-    count: hits.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => RESULT_HEIGHT,
-    overscan: 4,
-    initialRect: { width: 600, height: 800 },
-  });
-  const rows = virtualizer.getVirtualItems();
+  // Pages of results follow one another with no last one: past 83,333 results the list is
+  // taller than `MAX_LIST_HEIGHT`, and `useRowList` scales it.
+  const virtual = useRowList({ count: hits.length, rowHeight: RESULT_HEIGHT, overscan: 4, scrollRef });
+  const { scrollToIndex, scrollToTop } = virtual;
+  const rows = virtual.rows;
   const last = rows[rows.length - 1]?.index ?? -1;
 
   // New words or filters: the first result, at the top.
@@ -81,8 +78,8 @@ export function Search({
   const key = JSON.stringify([searched, state]);
   useEffect(() => {
     setSelected(0);
-    virtualizer.scrollToOffset(0);
-    // Only when the words or the filters change, not when the virtualizer does.
+    scrollToTop();
+    // Only when the words or the filters change, not when the list does.
   }, [key]);
 
   // After the commit that shows the results of an input, once they are painted.
@@ -106,9 +103,9 @@ export function Search({
       if (count === 0) return;
       const next = Math.max(0, Math.min(count - 1, selected + delta));
       setSelected(next);
-      virtualizer.scrollToIndex(next, { align: 'auto' });
+      scrollToIndex(next);
     },
-    [count, selected, virtualizer],
+    [count, selected, scrollToIndex],
   );
 
   // The highlighted result, named by the list box and the search box (aria-activedescendant):
@@ -200,7 +197,7 @@ export function Search({
           aria-label={t('search.results')}
           aria-activedescendant={activeOption}
           data-testid="search-listbox"
-          style={{ height: virtualizer.getTotalSize() }}
+          style={{ height: virtual.height }}
           onKeyDown={onListKey}
         >
           {rows.map((v) => {
