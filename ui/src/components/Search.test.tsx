@@ -55,19 +55,19 @@ describe('search as you type', () => {
           pending.push({ text: r.text, resolve });
         }),
     );
-    const { rerender } = renderWith(<Harness text="tr" />, fakeApi({ search }));
+    const { rerender } = renderWith(<Harness text="tra" />, fakeApi({ search }));
     expect(search).toHaveBeenCalledTimes(1);
-    expect(search.mock.calls[0]?.[0]).toMatchObject({ text: 'tr', offset: 0, limit: 50, asYouType: true, from: null, to: null });
-    for (const text of ['tra', 'trai', 'train']) rerender(<Harness text={text} />);
+    expect(search.mock.calls[0]?.[0]).toMatchObject({ text: 'tra', offset: 0, limit: 50, asYouType: true, from: null, to: null });
+    for (const text of ['trai', 'train', 'traité']) rerender(<Harness text={text} />);
     expect(search).toHaveBeenCalledTimes(1);
 
-    // The answer for "tr" is shown, and only the newest input leaves after it.
-    await act(async () => pending.shift()?.resolve(hitsFor('tr')));
-    expect(screen.getAllByTestId('search-result').map((r) => r.dataset.id)).toEqual(['id-tr']);
+    // The answer for "tra" is shown, and only the newest input leaves after it.
+    await act(async () => pending.shift()?.resolve(hitsFor('tra')));
+    expect(screen.getAllByTestId('search-result').map((r) => r.dataset.id)).toEqual(['id-tra']);
     expect(search).toHaveBeenCalledTimes(2);
-    expect(search.mock.calls[1]?.[0]).toMatchObject({ text: 'train' });
-    await act(async () => pending.shift()?.resolve(hitsFor('train')));
-    expect(screen.getAllByTestId('search-result').map((r) => r.dataset.id)).toEqual(['id-train']);
+    expect(search.mock.calls[1]?.[0]).toMatchObject({ text: 'traité' });
+    await act(async () => pending.shift()?.resolve(hitsFor('traité')));
+    expect(screen.getAllByTestId('search-result').map((r) => r.dataset.id)).toEqual(['id-traité']);
     expect(search).toHaveBeenCalledTimes(2);
   });
 
@@ -296,34 +296,49 @@ describe('the results list', () => {
     }
   });
 
-  it('waits for a second letter before searching a word, and answers at once the inputs that change no word', async () => {
+  it('waits for a third letter before searching a word, and answers at once the inputs that change no word', async () => {
     const search = pagedSearch(3);
     const painted = vi.fn();
     const { rerender } = renderWith(<Harness text="" onPainted={painted} />, fakeApi({ search }));
 
     rerender(<Harness text="e" seq={1} onPainted={painted} />);
-    expect(screen.getByText('Saisissez au moins deux lettres ou chiffres.')).toBeTruthy();
+    expect(screen.getByText('Saisissez un mot d’au moins trois lettres ou chiffres.')).toBeTruthy();
     await waitFor(() => expect(painted).toHaveBeenLastCalledWith(1));
+    rerender(<Harness text="en" seq={2} onPainted={painted} />);
+    expect(screen.getByText('Saisissez un mot d’au moins trois lettres ou chiffres.')).toBeTruthy();
+    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(2));
     expect(search).not.toHaveBeenCalled();
 
-    rerender(<Harness text="en" seq={2} onPainted={painted} />);
+    rerender(<Harness text="ent" seq={3} onPainted={painted} />);
     await waitFor(() => expect(results()).toHaveLength(3));
-    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(2));
-    expect(search).toHaveBeenCalledTimes(1);
-    expect(search.mock.calls[0]?.[0]).toMatchObject({ text: 'en' });
-
-    // A space, then one letter of a next word: the same words, the same results, painted at once.
-    rerender(<Harness text="en " seq={3} onPainted={painted} />);
     await waitFor(() => expect(painted).toHaveBeenLastCalledWith(3));
-    rerender(<Harness text="en b" seq={4} onPainted={painted} />);
+    expect(search).toHaveBeenCalledTimes(1);
+    expect(search.mock.calls[0]?.[0]).toMatchObject({ text: 'ent' });
+
+    // A space, then one and two letters of a next word: the same words, the same results, painted at once.
+    rerender(<Harness text="ent " seq={4} onPainted={painted} />);
     await waitFor(() => expect(painted).toHaveBeenLastCalledWith(4));
+    rerender(<Harness text="ent b" seq={5} onPainted={painted} />);
+    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(5));
+    rerender(<Harness text="ent bu" seq={6} onPainted={painted} />);
+    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(6));
     expect(search).toHaveBeenCalledTimes(1);
     expect(results()).toHaveLength(3);
+    expect(screen.queryByText('Saisissez un mot d’au moins trois lettres ou chiffres.')).toBeNull();
 
-    rerender(<Harness text="en bu" seq={5} onPainted={painted} />);
-    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(5));
+    rerender(<Harness text="ent bud" seq={7} onPainted={painted} />);
+    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(7));
     expect(search).toHaveBeenCalledTimes(2);
-    expect(search.mock.calls[1]?.[0]).toMatchObject({ text: 'en bu' });
+    expect(search.mock.calls[1]?.[0]).toMatchObject({ text: 'ent bud' });
+
+    // A short earlier word is searched whole once a word of three letters follows it.
+    rerender(<Harness text="ent bud de" seq={8} onPainted={painted} />);
+    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(8));
+    expect(search).toHaveBeenCalledTimes(2);
+    rerender(<Harness text="ent bud de gau" seq={9} onPainted={painted} />);
+    await waitFor(() => expect(painted).toHaveBeenLastCalledWith(9));
+    expect(search).toHaveBeenCalledTimes(3);
+    expect(search.mock.calls[2]?.[0]).toMatchObject({ text: 'ent bud de gau' });
   });
 
   it('settles with the answer on its way an input that changes no word', async () => {
@@ -335,13 +350,14 @@ describe('the results list', () => {
         }),
     );
     const painted = vi.fn();
-    const { rerender } = renderWith(<Harness text="bu" seq={1} onPainted={painted} />, fakeApi({ search }));
-    rerender(<Harness text="bu " seq={2} onPainted={painted} />);
-    rerender(<Harness text="bu d" seq={3} onPainted={painted} />);
+    const { rerender } = renderWith(<Harness text="bud" seq={1} onPainted={painted} />, fakeApi({ search }));
+    rerender(<Harness text="bud " seq={2} onPainted={painted} />);
+    rerender(<Harness text="bud d" seq={3} onPainted={painted} />);
+    rerender(<Harness text="bud de" seq={4} onPainted={painted} />);
     await new Promise((r) => setTimeout(r, 50));
     expect(painted).not.toHaveBeenCalled();
-    await act(async () => pending.shift()?.(hitsFor('bu')));
-    await waitFor(() => expect(painted).toHaveBeenCalledWith(3));
+    await act(async () => pending.shift()?.(hitsFor('bud')));
+    await waitFor(() => expect(painted).toHaveBeenCalledWith(4));
     expect(search).toHaveBeenCalledTimes(1);
   });
 });
