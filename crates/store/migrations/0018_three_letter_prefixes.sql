@@ -3,8 +3,8 @@
 -- index, half the store at a million items (docs/BENCHMARKS.md). A prefix of 3 characters is
 -- answered by its index; a longer one, or a shorter one covering few words, by the words of
 -- the index it covers (`search.rs`). A contentless index cannot be rebuilt from itself: this
--- creates it empty, and the migration then indexes every item again from its record and its
--- attachments (`migration.rs`).
+-- creates it empty, and migration 0019, which replaces it in the same opening of the store,
+-- indexes every item again from its record and its attachments (`migration.rs`).
 DROP TABLE items_fts;
 CREATE VIRTUAL TABLE items_fts USING fts5 (
     subject,

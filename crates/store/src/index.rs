@@ -1,6 +1,6 @@
 //! What the full-text index holds for an item, column by column.
 
-use diplomatie_domain::{AttachmentMeta, Item, ItemContent, Mailbox};
+use diplomatie_domain::{AttachmentMeta, Item, ItemContent, ItemKind, Mailbox, Precedence};
 
 /// The text of each FTS column for one item.
 pub(crate) struct IndexText {
@@ -10,6 +10,39 @@ pub(crate) struct IndexText {
     pub addressees: String,
     pub headers: String,
     pub attachments: String,
+    /// The item's kind and precedence as facet words (`facet_words`), not its text.
+    pub facets: String,
+}
+
+/// The private-use character that starts every facet word. The tokenizer keeps it in a word
+/// (unicode61 counts the private-use area as letters), and the words of a search never hold
+/// it (`query.rs` reads it as a space), so no search of words can match a facet.
+pub(crate) const FACET_MARK: char = '\u{E000}';
+
+/// The facet word of a kind: two characters, too short for the prefix index to add entries.
+pub(crate) fn kind_facet(kind: ItemKind) -> String {
+    let letter = match kind {
+        ItemKind::Telegram => 't',
+        ItemKind::DiplomaticNote => 'n',
+        ItemKind::FormalEmail => 'e',
+    };
+    format!("{FACET_MARK}{letter}")
+}
+
+/// The facet word of a precedence: the mark and its rank.
+pub(crate) fn precedence_facet(precedence: Precedence) -> String {
+    format!("{FACET_MARK}{}", precedence.rank())
+}
+
+/// What the `facets` column holds for an item: the filters a search most often narrows by
+/// (kind, precedence), matched in the index itself rather than checked item by item. They
+/// never change once an item is stored.
+fn facet_words(item: &Item) -> String {
+    format!(
+        "{} {}",
+        kind_facet(item.kind()),
+        precedence_facet(item.precedence())
+    )
 }
 
 /// Text attachments larger than this are indexed by name only.
@@ -102,5 +135,6 @@ pub(crate) fn index_text(item: &Item, attachments: &[(AttachmentMeta, &[u8])]) -
         addressees,
         headers,
         attachments: join(attachment_text.iter().map(String::as_str)),
+        facets: facet_words(item),
     }
 }

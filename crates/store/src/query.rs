@@ -164,6 +164,11 @@ struct Term {
     open: bool,
 }
 
+/// A character of Unicode's private-use areas (the basic plane's, and planes 15 and 16).
+fn is_private_use(c: char) -> bool {
+    matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}')
+}
+
 fn has_token_chars(s: &str) -> bool {
     s.chars().any(char::is_alphanumeric)
 }
@@ -210,10 +215,18 @@ pub(crate) fn parse_query_parts(
     text: &str,
     prefix_last_word: bool,
 ) -> Result<(Vec<QueryPart>, Highlighter), StoreError> {
-    // Control characters (NUL ends an FTS5 string early) separate words like spaces.
+    // Control characters (NUL ends an FTS5 string early) separate words like spaces, and so
+    // do private-use characters: the index's facet words start with one (`index.rs`), and
+    // the words of a search must never match them.
     let text: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || is_private_use(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let mut terms: Vec<Term> = Vec::new();
     let mut chars = text.chars().peekable();

@@ -34,8 +34,9 @@ use crate::{Page, StoreError};
 /// How many items one recency tier holds (see the module documentation).
 pub const SEARCH_TIER_SIZE: u64 = 50_000;
 
-/// bm25 column weights: subject, body, tags, addressees, headers, attachments.
-const BM25_WEIGHTS: &str = "10.0, 1.0, 4.0, 2.0, 2.0, 1.0";
+/// bm25 column weights: subject, body, tags, addressees, headers, attachments, and the
+/// facets, which a filter matches and which weigh nothing in the order.
+const BM25_WEIGHTS: &str = "10.0, 1.0, 4.0, 2.0, 2.0, 1.0, 0.0";
 
 /// The length of the index's own prefix index (migration 0018): a prefix of exactly this many
 /// characters is answered by it.

@@ -709,13 +709,6 @@ fn filtered_searches_check_each_match_in_the_index_of_the_filter_columns() {
     let queries = [
         filtered(
             TriageFilter {
-                kinds: vec![ItemKind::Telegram],
-                ..TriageFilter::default()
-            },
-            None,
-        ),
-        filtered(
-            TriageFilter {
                 markings: vec![Marking::DiffusionRestreinte],
                 precedences: vec![Precedence::Flash],
                 route: Some(RouteFilter::Action),
@@ -746,9 +739,58 @@ fn filtered_searches_check_each_match_in_the_index_of_the_filter_columns() {
             "{plan:?}"
         );
     }
-    // Without filters there is no join at all.
+    // Without filters there is no join at all, nor with kinds and precedences alone: those
+    // are matched in the index's facets, as parts of the expression.
     assert_eq!(
         crate::store::search_join(&SearchQuery::text("ministre")).0,
         ""
     );
+    let facets = filtered(
+        TriageFilter {
+            kinds: vec![ItemKind::Telegram, ItemKind::FormalEmail],
+            precedences: vec![Precedence::Flash],
+            ..TriageFilter::default()
+        },
+        None,
+    );
+    assert_eq!(crate::store::search_join(&facets).0, "");
+    let parts: Vec<String> = crate::store::facet_parts(&facets.filter)
+        .into_iter()
+        .map(|p| p.fts)
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            "facets : (\"\u{E000}t\" OR \"\u{E000}e\")",
+            "facets : (\"\u{E000}3\")"
+        ]
+    );
+}
+
+#[test]
+fn the_words_of_a_search_never_match_the_facets() {
+    let specs: Vec<Spec> = (1..=N as i64).map(Spec::new).collect();
+    let (_tmp, store, _ids) = build(&specs);
+    // Every item has a kind and a precedence facet; typed, the mark is a space.
+    for text in ["\u{E000}", "\u{F0000}", "\u{E000}\u{10FFFD}"] {
+        match store.search(&SearchQuery::text(text)) {
+            Err(StoreError::InvalidQuery(message)) => assert!(message.contains("empty")),
+            other => panic!("{text:?}: {other:?}"),
+        }
+    }
+    let ids = |text: &str| -> Vec<_> {
+        store
+            .search(&SearchQuery::text(text))
+            .unwrap()
+            .into_iter()
+            .map(|h| h.summary.id)
+            .collect()
+    };
+    // « \u{E000}t » is the word « t », which no item holds, though a third are telegrams.
+    assert!(ids("\u{E000}t").is_empty());
+    assert!(ids("\"\u{E000}0\"").is_empty());
+    // Beside a word, the mark separates words: « courrier\u{E000}t » is « courrier t ».
+    assert_eq!(ids("courrier\u{E000}t"), ids("courrier t"));
+    assert_eq!(ids("courrier\u{E000}"), ids("courrier"));
+    assert!(!ids("courrier").is_empty());
 }

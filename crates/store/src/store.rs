@@ -16,10 +16,10 @@ use rusqlite::{
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use crate::index::index_text;
+use crate::index::{index_text, kind_facet, precedence_facet};
 use crate::keyfile::{self, Cipher, KEY_FILE, KeyFile};
 use crate::migration;
-use crate::query::parse_query_parts;
+use crate::query::{QueryPart, parse_query_parts};
 use crate::search::{Ranking, SEARCH_TIER_SIZE};
 use crate::{
     AuditAction, AuditEntry, AuditRecord, ItemSummary, NewItem, Page, PutOutcome, SearchHit,
@@ -655,10 +655,16 @@ fn filter_sql(filter: &TriageFilter, params: &mut Vec<Value>) -> String {
 /// The join that keeps the full-text matches whose item passes the search's filters (empty
 /// without filters), and its parameters. The filters sit in the JOIN, before MATCH: their
 /// parameters come first. Each match is checked in the narrow index of the filter columns,
-/// not in the items table (migration 0008).
+/// not in the items table (migration 0008). Kinds and precedences are not checked there:
+/// they are parts of the expression, matched in the index's facets (`facet_parts`).
 pub(crate) fn search_join(query: &SearchQuery) -> (String, Vec<Value>) {
     let mut params = Vec::new();
-    let mut conds = filter_sql(&query.filter, &mut params);
+    let rest = TriageFilter {
+        kinds: Vec::new(),
+        precedences: Vec::new(),
+        ..query.filter.clone()
+    };
+    let mut conds = filter_sql(&rest, &mut params);
     if let Some(from) = query.from {
         conds.push_str(" AND i.written_at >= ?");
         params.push(Value::Integer(to_ns(from)));
@@ -673,6 +679,36 @@ pub(crate) fn search_join(query: &SearchQuery) -> (String, Vec<Value>) {
         format!("JOIN items i INDEXED BY items_filters ON i.seq = items_fts.rowid AND {conds}")
     };
     (join, params)
+}
+
+/// The parts of a search's expression that keep the items of its filter's kinds and
+/// precedences: any of the facet words of each, in the index's `facets` column
+/// (`index.rs`, migration 0019). FTS5 intersects them with the words' lists in the index,
+/// seeking past the items they leave out.
+pub(crate) fn facet_parts(filter: &TriageFilter) -> Vec<QueryPart> {
+    let any_of = |words: Vec<String>| -> Option<QueryPart> {
+        (!words.is_empty()).then(|| {
+            let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+            QueryPart {
+                fts: format!("facets : ({})", quoted.join(" OR ")),
+                prefix_of: None,
+                or_whole_word: None,
+            }
+        })
+    };
+    [
+        any_of(filter.kinds.iter().map(|k| kind_facet(*k)).collect()),
+        any_of(
+            filter
+                .precedences
+                .iter()
+                .map(|p| precedence_facet(*p))
+                .collect(),
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The date range of a search, from (inclusive) to (exclusive) in nanoseconds, if it has
@@ -855,8 +891,8 @@ pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOut
     }
     write_index(
         conn,
-        "INSERT INTO items_fts (rowid, subject, body, tags, addressees, headers, attachments) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO items_fts (rowid, subject, body, tags, addressees, headers, attachments, \
+         facets) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         seq,
         &index_text(item, new.attachments),
     )?;
@@ -864,7 +900,7 @@ pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOut
 }
 
 /// Runs `sql` (an insert or an update of the full-text row) with the rowid `seq` as ?1 and
-/// the columns of `text` as ?2 to ?7.
+/// the columns of `text` as ?2 to ?8.
 fn write_index(
     conn: &Connection,
     sql: &str,
@@ -878,7 +914,8 @@ fn write_index(
         text.tags,
         text.addressees,
         text.headers,
-        text.attachments
+        text.attachments,
+        text.facets
     ])?;
     Ok(())
 }
@@ -920,7 +957,7 @@ pub(crate) fn reindex(conn: &Connection, seq: i64, item: &Item) -> Result<(), St
     write_index(
         conn,
         "UPDATE items_fts SET subject = ?2, body = ?3, tags = ?4, addressees = ?5, \
-         headers = ?6, attachments = ?7 WHERE rowid = ?1",
+         headers = ?6, attachments = ?7, facets = ?8 WHERE rowid = ?1",
         seq,
         &stored_index_text(conn, seq, item)?,
     )
@@ -938,8 +975,8 @@ pub(crate) fn index_every_item(conn: &Connection) -> Result<(), StoreError> {
         let item = crate::record::unpack(&data, packed.as_deref())?;
         write_index(
             conn,
-            "INSERT INTO items_fts (rowid, subject, body, tags, addressees, headers, attachments) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO items_fts (rowid, subject, body, tags, addressees, headers, attachments, \
+             facets) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             seq,
             &stored_index_text(conn, seq, &item)?,
         )?;
@@ -1237,7 +1274,8 @@ impl Store {
         tier_size: u64,
     ) -> Result<Vec<SearchHit>, StoreError> {
         let _span = tracing::debug_span!("search").entered();
-        let (parts, highlighter) = parse_query_parts(&query.text, query.prefix_last_word)?;
+        let (mut parts, highlighter) = parse_query_parts(&query.text, query.prefix_last_word)?;
+        parts.extend(facet_parts(&query.filter));
         let (join, params) = search_join(query);
         let ranking = Ranking::new(&join, params, parts, search_dates(query));
         let page = self.call(|conn| {
@@ -1438,7 +1476,8 @@ impl Store {
         ),
         StoreError,
     > {
-        let (parts, _) = parse_query_parts(&query.text, query.prefix_last_word)?;
+        let (mut parts, _) = parse_query_parts(&query.text, query.prefix_last_word)?;
+        parts.extend(facet_parts(&query.filter));
         let (join, params) = search_join(query);
         Ok((
             crate::search::SearchStatements::new(&join),
