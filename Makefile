@@ -75,7 +75,8 @@ bench-deps:
 	fi
 
 # The store and search benchmarks, the relay under load against automerge-repo's sync server
-# (DIPLOMATIE_BENCH=relay alone), then the desktop app's (real app under Xvfb, 100,000 items).
+# (DIPLOMATIE_BENCH=relay alone), then the desktop app's (real app under Xvfb, a million items;
+# the profile is kept in the bench cache).
 bench: deps ui bench-deps
 	$(CARGO) run --release -p diplomatie-bench
 	$(CARGO) build --release -p diplomatie -p diplomatie-cli --features diplomatie/bench-baseline

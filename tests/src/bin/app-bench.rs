@@ -1,17 +1,26 @@
 //! `make bench`, the desktop part: the real app (release build) under Xvfb with a profile of
-//! 100,000 items, against a minimal Tauri 2 window built from the same crates, in one run.
+//! a million demo items, against a minimal Tauri 2 window built from the same crates, in one
+//! run.
 //!
-//! - cold start: from the process start to the unlock screen ready, plus from the unlock
-//!   submit to the first inbox rows painted (the time the user types is not counted); the
-//!   minimal window: from the process start to its page ready;
+//! - start: from the process start to the unlock screen ready (the minimal window: to its
+//!   page ready); then from the unlock submitted to the first inbox rows painted, against the
+//!   key derivation alone (timed here with the profile's own parameters);
 //! - memory: PSS summed over the process and its children (WebKit's web and network
 //!   processes), idle on the inbox, against the minimal window idle;
 //! - search: from a keystroke in the search box to the results painted, typing queries one
-//!   character at a time at a human pace.
+//!   character at a time at a human pace;
+//! - scrolling: the inbox list scrolled from its top to its bottom inside the page, one step
+//!   an animation frame, as a scrollbar dragged down (10 s) and as a wheel (one row a frame):
+//!   the frames painted a second and the longest gap between two frames (WebKitGTK has no
+//!   long-task observer: a task over 50 ms shows as a gap over 50 ms between frames).
 //!
 //! The in-page instants come from Performance API marks the interface sets
 //! (`unlock:ready`, `unlock:submit`, `inbox:painted`, `search:latency`, `minimal:ready`).
-//! Usage: app-bench [ITEMS] (default 100000); needs the release binaries `diplomatie`,
+//! The profile (`diplo init` at the default key derivation, then `diplo demo --items N`) is
+//! built once into the benchmark cache (`$DIPLOMATIE_BENCH_CACHE`, else
+//! `$XDG_CACHE_HOME/diplomatie-bench`, else `~/.cache/diplomatie-bench`), under a name that
+//! holds the store's schema version, and reused: a million items take minutes to generate.
+//! Usage: app-bench [ITEMS] (default 1000000); needs the release binaries `diplomatie`,
 //! `minimal-window` and `diplo` (make bench builds them).
 
 #![allow(
@@ -21,7 +30,7 @@
     clippy::panic
 )]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -29,6 +38,7 @@ use diplomatie_e2e::{App, Session, binary};
 use serde_json::Value;
 
 const RUNS: usize = 5;
+const DEFAULT_ITEMS: u32 = 1_000_000;
 const PASSPHRASE: &str = diplomatie_e2e::PASSPHRASE;
 const QUERIES: [&str; 12] = [
     "energie",
@@ -183,13 +193,118 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 struct AppRun {
-    start_ms: f64,
+    /// Process start to the unlock screen ready (the minimal window: to its page ready).
+    to_unlock_ms: f64,
+    /// Unlock submitted to the inbox painted.
+    unlock_ms: f64,
     pss_mib: f64,
 }
 
-async fn run_app(session: &mut Session, measure_search: bool) -> Result<(AppRun, Vec<f64>)> {
+/// Frames painted while the inbox list was scrolled.
+#[derive(Debug)]
+struct Scroll {
+    frames: f64,
+    fps: f64,
+    longest_gap_ms: f64,
+    gaps_over_50_ms: f64,
+    /// Frames in which a row on screen still waited for its content.
+    frames_with_loading_rows: f64,
+    /// The list's last row was painted with its content at the end.
+    reached_last: bool,
+    /// Position (1-based) of the last row on screen at the end, and the rows of the list.
+    last_row: f64,
+    rows: f64,
+}
+
+/// Scrolls the inbox list down from its top: `arguments[0]` pixels a frame or, if that is
+/// 0, to its bottom in `arguments[1]` frames; at most `arguments[2]` frames. Then waits (at
+/// most 5 s) for the rows on screen to hold their content, and returns what the frames show.
+const SCROLL: &str = r#"
+const [perFrame, inFrames, maxFrames, done] = arguments;
+const list = document.querySelector('[data-testid="inbox-list"]');
+if (!list) { done({ err: 'no inbox list' }); return; }
+list.scrollTop = 0;
+const bottom = () => list.scrollHeight - list.clientHeight;
+const options = () => [...list.querySelectorAll('[role="option"]')];
+const loading = () => options().some((o) => !o.hasAttribute('data-testid'));
+const stamps = [];
+let loadingFrames = 0;
+let frame = 0;
+const finish = () => {
+  const end = performance.now();
+  const settle = () => {
+    if (loading() && performance.now() - end < 5000) { requestAnimationFrame(settle); return; }
+    const rows = options();
+    const last = rows.reduce((a, o) => Math.max(a, Number(o.getAttribute('aria-posinset'))), 0);
+    const total = Number(rows[0]?.getAttribute('aria-setsize') ?? 0);
+    let longest = 0, over = 0;
+    for (let i = 1; i < stamps.length; i += 1) {
+      const gap = stamps[i] - stamps[i - 1];
+      longest = Math.max(longest, gap);
+      if (gap > 50) over += 1;
+    }
+    const seconds = (stamps[stamps.length - 1] - stamps[0]) / 1000;
+    done({ frames: stamps.length, fps: (stamps.length - 1) / seconds, longest, over,
+           loadingFrames, filled: !loading() && last === total, last, rows: total });
+  };
+  requestAnimationFrame(settle);
+};
+const step = (t) => {
+  stamps.push(t);
+  if (frame > 0 && loading()) loadingFrames += 1;
+  const max = bottom();
+  const next = perFrame > 0 ? list.scrollTop + perFrame : (max * (frame + 1)) / inFrames;
+  list.scrollTop = Math.min(max, next);
+  frame += 1;
+  if (list.scrollTop < max - 1 && frame < maxFrames) requestAnimationFrame(step);
+  else requestAnimationFrame((t) => { stamps.push(t); finish(); });
+};
+requestAnimationFrame(step);
+"#;
+
+async fn scroll_inbox(
+    app: &App,
+    per_frame: u32,
+    in_frames: u32,
+    max_frames: u32,
+) -> Result<Scroll> {
+    let v = app
+        .client
+        .execute_async(
+            SCROLL,
+            vec![
+                Value::from(per_frame),
+                Value::from(in_frames),
+                Value::from(max_frames),
+            ],
+        )
+        .await
+        .context("scroll the inbox")?;
+    if let Some(err) = v.get("err") {
+        bail!("scrolling failed: {err}");
+    }
+    let number = |k: &str| v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    Ok(Scroll {
+        frames: number("frames"),
+        fps: number("fps"),
+        longest_gap_ms: number("longest"),
+        gaps_over_50_ms: number("over"),
+        frames_with_loading_rows: number("loadingFrames"),
+        reached_last: v.get("filled").and_then(Value::as_bool).unwrap_or(false),
+        last_row: number("last"),
+        rows: number("rows"),
+    })
+}
+
+struct Measured {
+    run: AppRun,
+    latencies: Vec<f64>,
+    scrolls: Vec<(&'static str, Scroll)>,
+}
+
+async fn run_app(session: &mut Session, profile: &Path, first: bool) -> Result<Measured> {
     let app_bin = binary("diplomatie");
-    let app = session.start_app(&app_bin, &[]).await?;
+    let app = session.app_on(profile, &[]).await?;
     let pid = pid_of(&app_bin)?;
     let started = process_start_ms(pid)?;
     app.wait_screen("unlock").await?;
@@ -198,7 +313,6 @@ async fn run_app(session: &mut Session, measure_search: bool) -> Result<(AppRun,
     app.click("unlock-submit").await?;
     let submitted = wait_mark(&app, "unlock:submit").await?;
     let painted = wait_mark(&app, "inbox:painted").await?;
-    let start_ms = (ready - started) + (painted - submitted);
     let origin = page_origin_ms(&app).await?;
     let script = mark_ms(&app, "app:script").await?.unwrap_or(f64::NAN);
     let status = mark_ms(&app, "app:status").await?.unwrap_or(f64::NAN);
@@ -215,7 +329,18 @@ async fn run_app(session: &mut Session, measure_search: bool) -> Result<(AppRun,
     let pss_mib = pss_tree_mib(pid);
 
     let mut latencies = Vec::new();
-    if measure_search {
+    let mut scrolls = Vec::new();
+    if first {
+        // Dragging the scrollbar from top to bottom in 10 s, then a wheel's pace: a row a
+        // frame, from the top, for 5 s (as far as it gets).
+        scrolls.push((
+            "dragged from top to bottom in 600 frames",
+            scroll_inbox(&app, 0, 600, 600).await?,
+        ));
+        scrolls.push((
+            "a row a frame from the top, 600 frames",
+            scroll_inbox(&app, 60, 0, 600).await?,
+        ));
         for query in QUERIES {
             let field = app.wait_testid("search-input").await?;
             field.clear().await?;
@@ -237,7 +362,15 @@ async fn run_app(session: &mut Session, measure_search: bool) -> Result<(AppRun,
         latencies = search_latencies(&app).await?;
     }
     app.close().await?;
-    Ok((AppRun { start_ms, pss_mib }, latencies))
+    Ok(Measured {
+        run: AppRun {
+            to_unlock_ms: ready - started,
+            unlock_ms: painted - submitted,
+            pss_mib,
+        },
+        latencies,
+        scrolls,
+    })
 }
 
 async fn run_minimal(session: &mut Session) -> Result<AppRun> {
@@ -257,9 +390,85 @@ async fn run_minimal(session: &mut Session) -> Result<AppRun> {
     let pss_mib = pss_tree_mib(pid);
     app.close().await?;
     Ok(AppRun {
-        start_ms: ready - started,
+        to_unlock_ms: ready - started,
+        unlock_ms: 0.0,
         pss_mib,
     })
+}
+
+fn cache_root() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("DIPLOMATIE_BENCH_CACHE") {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+        return Ok(PathBuf::from(dir).join("diplomatie-bench"));
+    }
+    let home = std::env::var_os("HOME")
+        .context("set DIPLOMATIE_BENCH_CACHE to a folder for the benchmark's profile")?;
+    Ok(PathBuf::from(home).join(".cache/diplomatie-bench"))
+}
+
+/// The kept profile of `items` demo items, built first if it is missing (or was made by
+/// another schema version: its name holds the version).
+fn profile(session: &Session, items: u32) -> Result<PathBuf> {
+    let root = cache_root()?;
+    let name = format!(
+        "app-profile-{items}-schema{}",
+        diplomatie_store::SCHEMA_VERSION
+    );
+    let dir = root.join(&name);
+    if dir.join("profile.key").exists() {
+        eprintln!(
+            "app-bench: the profile of {items} items kept in {}",
+            dir.display()
+        );
+        return Ok(dir);
+    }
+    let partial = root.join(format!("{name}.partial"));
+    if partial.exists() {
+        std::fs::remove_dir_all(&partial)?;
+    }
+    std::fs::create_dir_all(&root)?;
+    eprintln!(
+        "app-bench: building a profile of {items} demo items in {} (once)…",
+        partial.display()
+    );
+    let start = Instant::now();
+    session.diplo_on(
+        &partial,
+        &[
+            "init",
+            "--name",
+            "Alice Lefèvre",
+            "--org",
+            "DIPLOMATIE/DUE",
+            "--email",
+            "alice@diplomatie.example",
+        ],
+    )?;
+    session.diplo_on(&partial, &["demo", "--items", &items.to_string()])?;
+    std::fs::rename(&partial, &dir)?;
+    eprintln!("app-bench: built in {:.0} s", start.elapsed().as_secs_f64());
+    Ok(dir)
+}
+
+/// The key derivation of `profile` alone (its parameters, from its key file), median of 5.
+fn key_derivation_ms(profile: &Path) -> Result<f64> {
+    let key_file: Value =
+        serde_json::from_str(&std::fs::read_to_string(profile.join("profile.key"))?)?;
+    let params: diplomatie_crypto::KdfParams = serde_json::from_value(
+        key_file
+            .get("kdf")
+            .context("no kdf in profile.key")?
+            .clone(),
+    )?;
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let start = Instant::now();
+        diplomatie_crypto::derive_key(PASSPHRASE.as_bytes(), &params)?;
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(median(times))
 }
 
 #[tokio::main]
@@ -269,30 +478,30 @@ async fn main() -> Result<()> {
         .map(|a| a.parse())
         .transpose()
         .context("ITEMS must be a number")?
-        .unwrap_or(100_000);
+        .unwrap_or(DEFAULT_ITEMS);
     let mut session = Session::start()?;
-    eprintln!("app-bench: a profile of {items} items (demo generator)…");
-    session.init_profile_real_kdf(
-        "Alice Lefèvre",
-        "DIPLOMATIE/DUE",
-        "alice@diplomatie.example",
-    )?;
-    session.diplo(&["demo", "--items", &items.to_string()])?;
+    let profile = profile(&session, items)?;
+    let kdf_ms = key_derivation_ms(&profile)?;
 
     let mut app_runs = Vec::new();
     let mut minimal_runs = Vec::new();
     let mut latencies = Vec::new();
+    let mut scrolls = Vec::new();
     for run in 0..RUNS {
         eprintln!("app-bench: run {}/{RUNS}", run + 1);
         minimal_runs.push(run_minimal(&mut session).await?);
-        let (r, l) = run_app(&mut session, run == 0).await?;
-        app_runs.push(r);
-        latencies.extend(l);
+        let measured = run_app(&mut session, &profile, run == 0).await?;
+        app_runs.push(measured.run);
+        latencies.extend(measured.latencies);
+        scrolls.extend(measured.scrolls);
     }
-    let app_start = median(app_runs.iter().map(|r| r.start_ms).collect());
-    let min_start = median(minimal_runs.iter().map(|r| r.start_ms).collect());
-    let app_pss = median(app_runs.iter().map(|r| r.pss_mib).collect());
-    let min_pss = median(minimal_runs.iter().map(|r| r.pss_mib).collect());
+    let med = |runs: &[AppRun], f: fn(&AppRun) -> f64| median(runs.iter().map(f).collect());
+    let app_to_unlock = med(&app_runs, |r| r.to_unlock_ms);
+    let min_to_unlock = med(&minimal_runs, |r| r.to_unlock_ms);
+    let unlock = med(&app_runs, |r| r.unlock_ms);
+    let app_start = app_to_unlock + unlock;
+    let app_pss = med(&app_runs, |r| r.pss_mib);
+    let min_pss = med(&minimal_runs, |r| r.pss_mib);
     latencies.sort_by(f64::total_cmp);
     let p50 = percentile(&latencies, 50.0);
     let p95 = percentile(&latencies, 95.0);
@@ -304,22 +513,56 @@ async fn main() -> Result<()> {
     println!("| measure | app | minimal Tauri window | ratio | target | |");
     println!("|---|---|---|---|---|---|");
     println!(
-        "| cold start to unlocked inbox painted (ms) | {app_start:.0} | {min_start:.0} | {:.2} | ≤ 1500 ms | {} |",
-        app_start / min_start,
+        "| process start to the unlock screen ready (ms) | {app_to_unlock:.0} | {min_to_unlock:.0} | {:.2} | ≤ 1.1× | {} |",
+        app_to_unlock / min_to_unlock,
+        verdict(app_to_unlock / min_to_unlock <= 1.1)
+    );
+    println!(
+        "| unlock submitted to the inbox painted (ms; the key derivation alone {kdf_ms:.0} ms) | {unlock:.0} | | | ≤ 150 ms + {kdf_ms:.0} ms | {} |",
+        verdict(unlock <= 150.0 + kdf_ms)
+    );
+    println!(
+        "| cold start to unlocked inbox painted, the two above (ms) | {app_start:.0} | {min_to_unlock:.0} | {:.2} | ≤ 1500 ms | {} |",
+        app_start / min_to_unlock,
         verdict(app_start <= 1500.0)
     );
     println!(
-        "| memory idle on the inbox, PSS of all processes (MiB) | {app_pss:.0} | {min_pss:.0} | {:.2} | ≤ 1.5× | {} |",
+        "| memory idle on the inbox, PSS of all processes (MiB) | {app_pss:.0} | {min_pss:.0} | {:.2} | ≤ 1.2× | {} |",
         app_pss / min_pss,
-        verdict(app_pss / min_pss <= 1.5)
+        verdict(app_pss / min_pss <= 1.2)
     );
     println!(
-        "| search keystroke to results painted, p50 / p95 (ms, {} keystrokes) | {p50:.0} / {p95:.0} | | | p95 ≤ 100 ms | {} |",
+        "| search keystroke to results painted, p50 / p95 (ms, {} keystrokes) | {p50:.0} / {p95:.0} | | | p95 ≤ 50 ms | {} |",
         latencies.len(),
-        verdict(p95 <= 100.0)
+        verdict(p95 <= 50.0)
     );
+    for (how, s) in &scrolls {
+        let smooth = s.fps >= 55.0 && s.longest_gap_ms <= 50.0;
+        println!(
+            "| inbox scrolled, {how}: frames a second; longest gap between frames; gaps over 50 ms; frames showing a row still loading; last row on screen / rows{} | {:.1} fps; {:.0} ms; {:.0}; {:.0} of {:.0}; {:.0} / {:.0} | | | 60 fps, no task over 50 ms | {} |",
+            if s.reached_last {
+                " (reached, painted)"
+            } else {
+                ""
+            },
+            s.fps,
+            s.longest_gap_ms,
+            s.gaps_over_50_ms,
+            s.frames_with_loading_rows,
+            s.frames,
+            s.last_row,
+            s.rows,
+            verdict(smooth)
+        );
+    }
     if latencies.is_empty() {
         bail!("no search latency was measured");
+    }
+    if let Some((how, _)) = scrolls
+        .iter()
+        .find(|(how, s)| how.starts_with("dragged") && !s.reached_last)
+    {
+        bail!("the inbox's last row was not reached and painted ({how})");
     }
     Ok(())
 }
