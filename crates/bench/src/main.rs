@@ -623,7 +623,6 @@ fn store(args: &Args) -> Result<(Vec<Row>, Vec<SlowRow>)> {
     // The raw path: the statements the store runs for a query without filters (the newest
     // rowid, then one ranking statement per recency tier until 20 hits), without the API
     // around them (query parsing, filters, the read transaction, summaries, snippets).
-    let statements = SearchStatements::unfiltered();
     let tier = i64::try_from(SEARCH_TIER_SIZE)?;
     // For comparison: the ranking statement before tiers, every match scored.
     let untiered_sql = "SELECT rowid, bm25(items_fts, 10.0, 1.0, 4.0, 2.0, 2.0, 1.0) AS score \
@@ -642,27 +641,26 @@ fn store(args: &Args) -> Result<(Vec<Row>, Vec<SlowRow>)> {
             tiers: 0,
         })
     };
-    // The parts of each query's expression, as the store parses them (a prefix becomes the
-    // words it covers).
-    let parts: BTreeMap<&str, Vec<diplomatie_store::QueryPart>> = qs
+    // The statements of each query (ordered by bm25, or newest first with a phrase) and the
+    // parts of its expression, as the store makes them (a prefix becomes the words it covers).
+    let parts: BTreeMap<&str, (SearchStatements, Vec<diplomatie_store::QueryPart>)> = qs
         .iter()
         .map(|q| {
             let query = SearchQuery {
                 text: q.text.clone(),
                 ..SearchQuery::default()
             };
-            Ok((
-                q.text.as_str(),
-                Store::search_statements_for_bench(&query)?.2,
-            ))
+            let (statements, _, _, parts, _) = Store::search_statements_for_bench(&query)?;
+            Ok((q.text.as_str(), (statements, parts)))
         })
         .collect::<Result<_>>()?;
     let run_raw = |q: &Query| -> Result<Timed> {
         store.with_raw_connection(|conn| {
             let start = Instant::now();
+            let (statements, query_parts) =
+                parts.get(q.text.as_str()).context("a query's parts")?;
             conn.execute_batch(statements.vocabulary)?;
-            let query_parts = parts.get(q.text.as_str()).context("a query's parts")?;
-            let Some(fts) = million::expression_by_hand(conn, &statements, query_parts)? else {
+            let Some(fts) = million::expression_by_hand(conn, statements, query_parts)? else {
                 return Ok(Timed {
                     time: start.elapsed(),
                     hits: 0,
@@ -676,7 +674,9 @@ fn store(args: &Args) -> Result<(Vec<Row>, Vec<SlowRow>)> {
                 let bottom = top.saturating_sub(tier).max(0);
                 let wanted = i64::try_from(20 - hits)?;
                 hits += stmt
-                    .query_map((&fts, bottom, top, wanted, 0), |r| r.get::<_, i64>(0))?
+                    .query_map((&fts, bottom, top, newest, tier, wanted, 0), |r| {
+                        r.get::<_, i64>(0)
+                    })?
                     .collect::<Result<Vec<_>, _>>()?
                     .len();
                 tiers += 1;

@@ -513,15 +513,17 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
         let hits = store.search(q)?;
         Ok((start.elapsed(), hits.len()))
     };
-    // The same statements run by hand: the newest rowid, then one ranking statement per
-    // tier until the page is full (no query parsing, summaries or snippets).
+    // The same statements run by hand: the newest rowid, the stride, then one ranking
+    // statement per range of tiers until the page is full (no query parsing, summaries or
+    // snippets).
     let tier = i64::try_from(diplomatie_store::SEARCH_TIER_SIZE)?;
     let prepared: Vec<_> = qs
         .iter()
         .map(Store::search_statements_for_bench)
         .collect::<Result<_, _>>()?;
     let run_raw = |k: usize| -> Result<(Duration, usize)> {
-        let (statements, filter_params, parts, dates) = prepared.get(k).context("no such query")?;
+        let (statements, filter_params, stride_params, parts, dates) =
+            prepared.get(k).context("no such query")?;
         store.with_raw_connection(|c| -> Result<(Duration, usize)> {
             let start = Instant::now();
             c.execute_batch(statements.vocabulary)?;
@@ -542,10 +544,14 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
                 }
                 None => (1, newest),
             };
+            let stride: i64 = tx
+                .prepare_cached(&statements.stride)?
+                .query_row(params_from_iter(stride_params), |r| r.get(0))?;
+            let step = tier * stride.clamp(1, diplomatie_store::MAX_STRIDE);
             let mut stmt = tx.prepare_cached(&statements.rank)?;
             let (mut hits, mut top) = (0usize, newest);
             while top >= low && hits < 20 {
-                let bottom = top.saturating_sub(tier).max(0);
+                let bottom = top.saturating_sub(step).max(0);
                 if bottom >= high {
                     top = bottom;
                     continue;
@@ -554,6 +560,8 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
                 p.extend([
                     Value::Integer(bottom.max(low - 1)),
                     Value::Integer(top.min(high)),
+                    Value::Integer(newest),
+                    Value::Integer(tier),
                     Value::Integer(i64::try_from(20 - hits)?),
                     Value::Integer(0),
                 ]);

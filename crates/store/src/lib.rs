@@ -179,7 +179,9 @@ pub use query::{
 };
 pub use search::SEARCH_TIER_SIZE;
 #[cfg(feature = "bench")]
-pub use search::{EXPANDED_PREFIX_CHARS, INDEXED_PREFIX_CHARS, MAX_EXPANSION, SearchStatements};
+pub use search::{
+    EXPANDED_PREFIX_CHARS, INDEXED_PREFIX_CHARS, MAX_EXPANSION, MAX_STRIDE, SearchStatements,
+};
 pub use space::{RowWrite, StoredSpace, SyncRow};
 #[cfg(feature = "bench")]
 pub use store::enable_memory_security_for_bench;

@@ -189,6 +189,18 @@ pub struct QueryPart {
     /// For a last word made a prefix as it is typed (`prefix_last_word`), not by a star: the
     /// word itself, searched whole when it is too short a prefix covering too many words.
     pub or_whole_word: Option<String>,
+    /// Several words of the index in a row (a quoted phrase, or a word the tokenizer splits,
+    /// like « l'ambassade »): FTS5 checks their positions.
+    pub phrase: bool,
+}
+
+/// Whether `text` holds several of the index's words (the tokenizer splits on anything but
+/// letters and digits).
+fn several_words(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .nth(1)
+        .is_some()
 }
 
 /// Turns user text into an FTS5 expression of quoted strings ANDed together, and what to
@@ -303,12 +315,14 @@ pub(crate) fn parse_query_parts(
                     fts: format!("{quoted} *"),
                     prefix_of: single_word.then(|| crate::snippet::fold(t.text.trim())),
                     or_whole_word: t.typing.then(|| quoted.clone()),
+                    phrase: several_words(&t.text),
                 }
             } else {
                 QueryPart {
                     fts: quoted,
                     prefix_of: None,
                     or_whole_word: None,
+                    phrase: several_words(&t.text),
                 }
             }
         })

@@ -730,8 +730,8 @@ fn filtered_searches_check_each_match_in_the_index_of_the_filter_columns() {
     for query in &queries {
         let (join, mut params) = crate::store::search_join(query);
         params.push(rusqlite::types::Value::Text("ministre".into()));
-        params.extend([0, 10, 20, 0].map(rusqlite::types::Value::Integer));
-        let sql = crate::search::SearchStatements::new(&join).rank;
+        params.extend([0, 10, 20, 1, 20, 0].map(rusqlite::types::Value::Integer));
+        let sql = crate::search::SearchStatements::new(&join, "SELECT 1".into(), true).rank;
         let plan = crate::query_plan(&conn, &sql, params);
         assert!(
             plan.iter()
@@ -793,4 +793,42 @@ fn the_words_of_a_search_never_match_the_facets() {
     assert_eq!(ids("courrier\u{E000}t"), ids("courrier t"));
     assert_eq!(ids("courrier\u{E000}"), ids("courrier"));
     assert!(!ids("courrier").is_empty());
+}
+
+#[test]
+fn a_search_holding_a_phrase_lists_its_matches_newest_first() {
+    // « brexit accord » in the subject of some items and the body of others: bm25 would put
+    // the subjects first within a tier; a phrase lists every match newest first.
+    let specs = specs_with("brexit accord", |seq| {
+        (seq % 3 == 0).then_some(seq % 2 == 0)
+    });
+    let (_tmp, store, ids) = build(&specs);
+    let holding =
+        |s: &Spec| s.subject.contains("brexit accord") || s.body.contains("brexit accord");
+    let mut expected: Vec<i64> = specs.iter().filter(|s| holding(s)).map(|s| s.seq).collect();
+    expected.reverse();
+    for text in ["\"brexit accord\"", "\"brexit accord\" brexit"] {
+        let query = SearchQuery::text(text);
+        let whole = everything(&store, &query, TIER);
+        assert_eq!(seqs(&ids, &whole), expected, "{text}");
+        assert!(whole.iter().all(|h| h.rank == 0.0), "{text}");
+        let whole_ids: Vec<ItemId> = whole.iter().map(|h| h.summary.id).collect();
+        assert_pages_concatenate(&store, &query, TIER, &whole_ids, [3, 8]);
+    }
+    // The same words, not as a phrase, go by relevance within a tier: subjects first.
+    let words = seqs(
+        &ids,
+        &everything(&store, &SearchQuery::text("brexit accord"), TIER),
+    );
+    assert_ne!(words, expected);
+    let first_tier: Vec<i64> = words
+        .iter()
+        .copied()
+        .take_while(|&s| specs[s as usize - 1].tier() == 0)
+        .collect();
+    let subjects = first_tier
+        .iter()
+        .take_while(|&&s| specs[s as usize - 1].subject.starts_with("brexit accord"))
+        .count();
+    assert!(subjects > 0 && first_tier[..subjects].len() < first_tier.len());
 }

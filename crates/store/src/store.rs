@@ -681,6 +681,24 @@ pub(crate) fn search_join(query: &SearchQuery) -> (String, Vec<Value>) {
     (join, params)
 }
 
+/// The `stride` statement of a search under `filter`, with its parameters
+/// (`SearchStatements::stride`): the store's items over those the filter passes, from the
+/// tally of the counts; 1 without a filter, or with an origin or a tag.
+pub(crate) fn stride_sql(filter: &TriageFilter) -> (String, Vec<Value>) {
+    let mut params = Vec::new();
+    let conds = filter_sql(filter, &mut params);
+    if conds == "1" || filter.origin.is_some() || filter.tag.is_some() {
+        return ("SELECT 1".to_owned(), Vec::new());
+    }
+    (
+        format!(
+            "SELECT coalesce((SELECT sum(n) FROM triage_tally), 0) \
+             / max(1, coalesce(sum(i.n), 0)) FROM triage_tally i WHERE {conds}"
+        ),
+        params,
+    )
+}
+
 /// The parts of a search's expression that keep the items of its filter's kinds and
 /// precedences: any of the facet words of each, in the index's `facets` column
 /// (`index.rs`, migration 0019). FTS5 intersects them with the words' lists in the index,
@@ -693,6 +711,7 @@ pub(crate) fn facet_parts(filter: &TriageFilter) -> Vec<QueryPart> {
                 fts: format!("facets : ({})", quoted.join(" OR ")),
                 prefix_of: None,
                 or_whole_word: None,
+                phrase: false,
             }
         })
     };
@@ -1277,7 +1296,13 @@ impl Store {
         let (mut parts, highlighter) = parse_query_parts(&query.text, query.prefix_last_word)?;
         parts.extend(facet_parts(&query.filter));
         let (join, params) = search_join(query);
-        let ranking = Ranking::new(&join, params, parts, search_dates(query));
+        let ranking = Ranking::new(
+            &join,
+            params,
+            stride_sql(&query.filter),
+            parts,
+            search_dates(query),
+        );
         let page = self.call(|conn| {
             ranking.prepare(conn)?;
             // One read transaction: the tiers' bounds, the ranking and the page's items all
@@ -1461,15 +1486,17 @@ impl Store {
         f(&conn)
     }
 
-    /// The statements `search` runs for `query`, the filters' parameters, the parts of the
-    /// MATCH expression (which follows them), and the parameters of the span statement if
-    /// the query has a date range, to run them by hand.
+    /// The statements `search` runs for `query`, the filters' parameters, the parameters of
+    /// the stride statement, the parts of the MATCH expression (which follows the filters'
+    /// parameters), and the parameters of the span statement if the query has a date range,
+    /// to run them by hand.
     #[allow(clippy::type_complexity)]
     pub fn search_statements_for_bench(
         query: &SearchQuery,
     ) -> Result<
         (
             crate::search::SearchStatements,
+            Vec<Value>,
             Vec<Value>,
             Vec<crate::query::QueryPart>,
             Option<(i64, i64)>,
@@ -1479,9 +1506,12 @@ impl Store {
         let (mut parts, _) = parse_query_parts(&query.text, query.prefix_last_word)?;
         parts.extend(facet_parts(&query.filter));
         let (join, params) = search_join(query);
+        let (stride, stride_params) = stride_sql(&query.filter);
+        let relevance = !parts.iter().any(|p| p.phrase);
         Ok((
-            crate::search::SearchStatements::new(&join),
+            crate::search::SearchStatements::new(&join, stride, relevance),
             params,
+            stride_params,
             parts,
             search_dates(query),
         ))
