@@ -650,7 +650,7 @@ fn store(args: &Args) -> Result<(Vec<Row>, Vec<SlowRow>)> {
                 text: q.text.clone(),
                 ..SearchQuery::default()
             };
-            let (statements, _, _, parts, _) = Store::search_statements_for_bench(&query)?;
+            let (statements, _, _, parts, _) = store.search_statements_for_bench(&query)?;
             Ok((q.text.as_str(), (statements, parts)))
         })
         .collect::<Result<_>>()?;

@@ -519,7 +519,7 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
     let tier = i64::try_from(diplomatie_store::SEARCH_TIER_SIZE)?;
     let prepared: Vec<_> = qs
         .iter()
-        .map(Store::search_statements_for_bench)
+        .map(|q| store.search_statements_for_bench(q))
         .collect::<Result<_, _>>()?;
     let run_raw = |k: usize| -> Result<(Duration, usize)> {
         let (statements, filter_params, stride_params, parts, dates) =

@@ -116,7 +116,8 @@
 //! Correspondence search works like a mail client's: tier 0 holds the newest 50,000 items of
 //! the store ([`SEARCH_TIER_SIZE`]), tier 1 the next 50,000, and so on; every match of a newer
 //! tier comes before any match of an older one; within a tier the matches go by bm25 (the
-//! subject weighted highest), equal scores newest first. A user who wants older items narrows
+//! subject weighted highest), equal scores newest first; a search holding a phrase goes
+//! newest first, without bm25 (see below). A user who wants older items narrows
 //! the search with the date filter (`from` / `to`); the filters select exactly the same matches
 //! as without tiers. Tiers are ranges of FTS rowids (`items.seq`, the order items entered the
 //! store, not the date written).
@@ -127,8 +128,13 @@
 //! a quarter of its matches at 200,000 items (measured in docs/BENCHMARKS.md).
 //!
 //! How: one statement ranks one tier, over a forward range of rowids (`rowid > ? AND rowid <=
-//! ?`; never `ORDER BY rowid DESC`, which FTS5 iterates very slowly for phrases), joining the
-//! items only when a filter needs it, and then through a narrow index of the filter columns
+//! ?`; never `ORDER BY rowid DESC`, which FTS5 iterates very slowly for phrases), or several
+//! tiers when a filter passes few items (as many as the store's items over those it passes,
+//! from the tally of the counts, at most 64; its ORDER BY begins with the tier), since bm25
+//! counts each part's items over the whole index in every statement. Kinds and precedences
+//! that few items pass (at most one in four, from the tally) are matched in the index's
+//! facets (migration 0019), as parts of the expression; the other filters join the items,
+//! through a narrow index of the filter columns
 //! (`items_filters`, migration 0008, named by `INDEXED BY`: looked up by the table's own key,
 //! each match would read and decrypt a page of whole rows), and returns only row ids and
 //! scores. A page walks the tiers newest first until it is full; a tier's matches are counted
@@ -138,7 +144,9 @@
 //! first reads the lowest and highest rowid of the items written in it (one pass over the
 //! index of `written_at`) and ranks only the tiers between them, each over its part inside;
 //! items arrive roughly in the order they were written, so an old range passes the newer
-//! tiers over. Another filter that only old items pass makes a page read every tier. Then the
+//! tiers over. A phrase is ordered newest first because bm25's count of a phrase's items
+//! checks the positions of its words in every item holding them all, over the whole index
+//! (82 ms for « ministère des affaires étrangères » at a million items). Then the
 //! summaries of the page are read, and its snippets are made in Rust (`snippet.rs`, words
 //! folded the way the index folds them), because FTS5's `snippet()` is evaluated for every
 //! match before the page is known.

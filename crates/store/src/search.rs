@@ -5,7 +5,8 @@
 //!
 //! 1. the **tier**, newest first: tier 0 holds the newest [`SEARCH_TIER_SIZE`] items of the
 //!    store, tier 1 the next as many, and so on;
-//! 2. within a tier, bm25 relevance (the subject weighted highest), best first;
+//! 2. within a tier, bm25 relevance (the subject weighted highest), best first; for a search
+//!    holding a phrase, no relevance: every score is 0 (`Ranking::new` says why);
 //! 3. among equal scores, the newest first.
 //!
 //! So a strong match in an old item comes after every match of the newest 50,000 items. A

@@ -728,7 +728,7 @@ fn filtered_searches_check_each_match_in_the_index_of_the_filter_columns() {
         ),
     ];
     for query in &queries {
-        let (join, mut params) = crate::store::search_join(query);
+        let (join, mut params) = crate::store::search_join(query, true);
         params.push(rusqlite::types::Value::Text("ministre".into()));
         params.extend([0, 10, 20, 1, 20, 0].map(rusqlite::types::Value::Integer));
         let sql = crate::search::SearchStatements::new(&join, "SELECT 1".into(), true).rank;
@@ -742,7 +742,7 @@ fn filtered_searches_check_each_match_in_the_index_of_the_filter_columns() {
     // Without filters there is no join at all, nor with kinds and precedences alone: those
     // are matched in the index's facets, as parts of the expression.
     assert_eq!(
-        crate::store::search_join(&SearchQuery::text("ministre")).0,
+        crate::store::search_join(&SearchQuery::text("ministre"), true).0,
         ""
     );
     let facets = filtered(
@@ -753,7 +753,12 @@ fn filtered_searches_check_each_match_in_the_index_of_the_filter_columns() {
         },
         None,
     );
-    assert_eq!(crate::store::search_join(&facets).0, "");
+    assert_eq!(crate::store::search_join(&facets, true).0, "");
+    assert!(
+        crate::store::search_join(&facets, false)
+            .0
+            .contains("i.kind IN")
+    );
     let parts: Vec<String> = crate::store::facet_parts(&facets.filter)
         .into_iter()
         .map(|p| p.fts)
@@ -831,4 +836,33 @@ fn a_search_holding_a_phrase_lists_its_matches_newest_first() {
         .take_while(|&&s| specs[s as usize - 1].subject.starts_with("brexit accord"))
         .count();
     assert!(subjects > 0 && first_tier[..subjects].len() < first_tier.len());
+}
+
+#[test]
+fn kinds_and_precedences_go_to_the_facets_only_when_few_items_pass_them() {
+    use diplomatie_domain::{ItemKind, Precedence};
+    // Half the items are telegrams, a third of each precedence but Flash.
+    let specs: Vec<Spec> = (1..=N as i64).map(Spec::new).collect();
+    let (_tmp, store, _ids) = build(&specs);
+    let pays = |kinds: Vec<ItemKind>, precedences: Vec<Precedence>, unread_only: bool| {
+        let filter = TriageFilter {
+            kinds,
+            precedences,
+            unread_only,
+            ..TriageFilter::default()
+        };
+        store
+            .call(|conn| crate::store::facets_pay(conn, &filter))
+            .unwrap()
+    };
+    assert!(!pays(vec![ItemKind::Telegram], vec![], false));
+    assert!(!pays(vec![], vec![Precedence::Immediat], false));
+    assert!(!pays(vec![], vec![], true));
+    // One in six, one in none: the facets.
+    assert!(pays(
+        vec![ItemKind::FormalEmail],
+        vec![Precedence::Routine],
+        false
+    ));
+    assert!(pays(vec![], vec![Precedence::Flash], true));
 }
