@@ -432,6 +432,13 @@ impl DraftDoc {
         Ok(())
     }
 
+    /// Whether changes received wait for predecessors that have not arrived. automerge keeps
+    /// them aside in memory only: `save`, `save_incremental` and `changes_since` leave them
+    /// out, so whoever keeps this replica must keep the bytes they came in until they apply.
+    pub fn has_waiting_changes(&mut self) -> bool {
+        !self.doc.get_missing_deps(&[]).is_empty()
+    }
+
     /// Takes every change of `other` this replica lacks.
     pub fn merge(&mut self, other: &mut DraftDoc) -> Result<(), DraftError> {
         self.doc.merge(&mut other.doc)?;

@@ -512,8 +512,10 @@ impl Profile {
     }
 
     /// Writes what changed since the load, with `audit`, in one transaction.
+    /// Not compacted while changes wait for their predecessors: a snapshot would leave them
+    /// out, and the stored bytes they came in are what keeps them (`import_draft`).
     fn save_draft(&self, l: &mut Loaded, audit: &[AuditRecord]) -> Result<(), ClientError> {
-        if l.stored.changes.len() >= COMPACT_AFTER {
+        if l.stored.changes.len() >= COMPACT_AFTER && !l.doc.has_waiting_changes() {
             let snapshot = l.doc.save();
             self.store()
                 .put_draft(&l.stored.id, l.doc.kind(), &snapshot, "{}", audit)?;
@@ -1193,6 +1195,10 @@ impl Profile {
                 (l, Some(before))
             }
         };
+        // Changes that came before their predecessors wait in memory only: their bytes are
+        // kept with the draft's changes, so that they apply when the others arrive, whatever
+        // order a carrier brings them in.
+        let waiting = !created && l.doc.has_waiting_changes();
         let changed = created || l.doc.heads() != l.loaded_heads;
         let after = self.replay_log(&l.stored.id, &mut l.doc);
         let me = self.me_in(&after);
@@ -1243,6 +1249,10 @@ impl Profile {
             }
         }
         self.save_draft(&mut l, &audit)?;
+        if waiting {
+            self.store()
+                .append_draft_changes(&l.stored.id, bytes, None, &[])?;
+        }
         Ok(DraftReceived {
             id,
             created,

@@ -1240,3 +1240,47 @@ fn an_edit_typed_on_an_older_version_is_refused_as_stale_and_changes_nothing() {
             .is_none()
     );
 }
+
+#[test]
+fn changes_that_arrive_before_their_predecessors_are_kept_until_these_come() {
+    let (alice, bruno) = (person("Alice"), person("Bruno"));
+    let id = telegram(&alice, &["Bruno"]);
+    send(&alice, &bruno, &id);
+    // Alice edits twice; each edit goes as a change set, the second depending on the first.
+    let splice = |insert: &str| DraftEdit::SpliceParagraph {
+        index: 0,
+        pos: 0,
+        delete: 0,
+        insert: insert.into(),
+    };
+    let start = alice.profile.draft_heads(&id).unwrap();
+    alice.profile.edit_draft(&id, &[splice("Hier, ")]).unwrap();
+    let middle = alice.profile.draft_heads(&id).unwrap();
+    let first = alice
+        .profile
+        .export_draft_changes(&id, &start)
+        .unwrap()
+        .unwrap();
+    alice.profile.edit_draft(&id, &[splice("Enfin, ")]).unwrap();
+    let second = alice
+        .profile
+        .export_draft_changes(&id, &middle)
+        .unwrap()
+        .unwrap();
+    // Bruno gets the second before the first, each in its own import (the draft read back
+    // from his store each time, as a sync does).
+    let early = bruno.profile.import_draft(&second).unwrap();
+    assert!(
+        !early.changed,
+        "a change whose predecessor is missing waits"
+    );
+    bruno.profile.import_draft(&first).unwrap();
+    assert_eq!(
+        bruno.profile.draft_heads(&id).unwrap(),
+        alice.profile.draft_heads(&id).unwrap()
+    );
+    assert_eq!(
+        bruno.profile.draft(&id).unwrap().view,
+        alice.profile.draft(&id).unwrap().view
+    );
+}
