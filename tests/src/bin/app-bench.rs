@@ -316,6 +316,14 @@ async fn run_app(session: &mut Session, profile: &Path, first: bool) -> Result<M
     let origin = page_origin_ms(&app).await?;
     let script = mark_ms(&app, "app:script").await?.unwrap_or(f64::NAN);
     let status = mark_ms(&app, "app:status").await?.unwrap_or(f64::NAN);
+    let answered = mark_ms(&app, "unlock:answered").await?.unwrap_or(f64::NAN);
+    let rows = mark_ms(&app, "inbox:rows").await?.unwrap_or(f64::NAN);
+    eprintln!(
+        "app-bench:   unlock: answered after {:.0} ms, inbox rows committed {:.0} ms later, painted {:.0} ms after that",
+        answered - submitted,
+        rows - answered,
+        painted - rows
+    );
     eprintln!(
         "app-bench:   app: process start to unlock screen {:.0} ms (to the page's navigation {:.0} ms, then {:.0} ms in the page: script running after {:.0}, first answer after {:.0}), unlock submit to inbox painted {:.0} ms",
         ready - started,

@@ -247,6 +247,7 @@ export function Shell({
   const onRowsPainted = useCallback(() => {
     if (inboxPainted.current) return;
     inboxPainted.current = true;
+    mark(MARK.inboxRows);
     cancelInboxMark.current = afterPaint(() => mark(MARK.inboxPainted));
   }, []);
   useEffect(() => () => cancelInboxMark.current(), []);

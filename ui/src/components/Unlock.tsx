@@ -36,6 +36,7 @@ export function Unlock({
     setBusy(true);
     setError(null);
     const r = await api.unlock(passphrase);
+    mark(MARK.unlockAnswered);
     setBusy(false);
     if (r.status === 'ok') {
       setPassphrase('');

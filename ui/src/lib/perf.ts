@@ -1,6 +1,6 @@
 // Performance marks read by the benchmark (tests/src/bin/app-bench.rs). The names are a
 // contract with it: `app:script`, `app:status`, `unlock:ready`, `unlock:submit`,
-// `inbox:painted` (marks) and
+// `unlock:answered`, `inbox:rows`, `inbox:painted` (marks) and
 // `search:latency` (a measure from a keystroke in the search box to its results painted).
 
 export const MARK = {
@@ -10,6 +10,10 @@ export const MARK = {
   status: 'app:status',
   unlockReady: 'unlock:ready',
   unlockSubmit: 'unlock:submit',
+  /** The backend answered the unlock (the key derived, the profile open). */
+  unlockAnswered: 'unlock:answered',
+  /** The inbox's first rows were committed (painted two frames later: `inbox:painted`). */
+  inboxRows: 'inbox:rows',
   inboxPainted: 'inbox:painted',
   searchLatency: 'search:latency',
 } as const;
