@@ -67,7 +67,7 @@ pub struct SearchStatements {
     /// How many tiers one statement ranks, from the tally of the counts (migration 0015):
     /// the store's items over those the filters pass, at most `MAX_STRIDE`; 1 without
     /// filters, or with an origin or a tag, which the tally does not hold. Its parameters
-    /// are the filters' as the tally reads them (`search_statements`).
+    /// are the filters' as the tally reads them (`stride_sql` in `store.rs`).
     pub stride: String,
     /// Makes the connection's view of the index's words (`fts5vocab`, a temporary table).
     pub vocabulary: &'static str,

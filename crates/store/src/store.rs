@@ -715,25 +715,15 @@ const FACETS_AT_MOST_ONE_IN: i64 = 4;
 /// checks each match of the words (about a microsecond): a facet few items pass costs
 /// little and spares the join its checks, a facet most items pass costs more than it saves.
 pub(crate) fn facets_pay(conn: &Connection, filter: &TriageFilter) -> Result<bool, StoreError> {
-    if filter.kinds.is_empty() && filter.precedences.is_empty() {
-        return Ok(false);
-    }
-    let faceted = TriageFilter {
+    // The store's items over those the kinds and precedences pass: the stride of a filter of
+    // those alone (1 when there are none).
+    let (sql, params) = stride_sql(&TriageFilter {
         kinds: filter.kinds.clone(),
         precedences: filter.precedences.clone(),
         ..TriageFilter::default()
-    };
-    let mut params = Vec::new();
-    let conds = filter_sql(&faceted, &mut params);
-    let (passing, total): (i64, i64) = conn.query_row(
-        &format!(
-            "SELECT coalesce(sum(i.n), 0), (SELECT coalesce(sum(n), 0) FROM triage_tally) \
-             FROM triage_tally i WHERE {conds}"
-        ),
-        params_from_iter(params),
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    Ok(passing.saturating_mul(FACETS_AT_MOST_ONE_IN) <= total)
+    });
+    let ratio: i64 = conn.query_row(&sql, params_from_iter(params), |r| r.get(0))?;
+    Ok(ratio >= FACETS_AT_MOST_ONE_IN)
 }
 
 /// How a search is run: its join and the filters' parameters, the stride statement with
