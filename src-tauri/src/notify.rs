@@ -321,6 +321,7 @@ mod tests {
             deadline: None,
             read: false,
             tags: vec!["DE".into()],
+            language: None,
         }
     }
 

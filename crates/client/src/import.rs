@@ -77,6 +77,7 @@ impl Profile {
             received_at: OffsetDateTime::now_utc(),
             deadline: None,
             content: ItemContent::FormalEmail(parsed.email),
+            language: None,
         };
         let route = item.route_for(&self.user());
         let thread = crate::profile::threading(&item);

@@ -523,6 +523,7 @@ impl Profile {
             received_at: OffsetDateTime::now_utc(),
             deadline: compose.deadline,
             content,
+            language: None,
         };
         item.validate()?;
         Ok(BuiltItem {

@@ -323,6 +323,7 @@ mod tests {
                     marking: Marking::DiffusionRestreinte,
                     caveats: Vec::new(),
                 }),
+                language: None,
             },
             number: ReleaseNumber::Final {
                 label: "BERLIN 2026-0142".into(),

@@ -165,6 +165,7 @@ mod tests {
             deadline: None,
             read: false,
             tags: Vec::new(),
+            language: None,
         }
     }
 

@@ -158,6 +158,7 @@ impl DemoGenerator {
             received_at: datetime_us(received_us),
             deadline,
             content,
+            language: None,
         }
     }
 

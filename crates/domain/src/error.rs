@@ -55,4 +55,8 @@ pub enum DomainError {
         "'{id}' is not an item id of this system (a version-{version} UUID; item ids are UUIDv7): copy the id as the application shows it"
     )]
     IdNotV7 { id: String, version: usize },
+    #[error(
+        "'{0}' is not a language tag: use a BCP 47 tag such as fr, en, de-CH, or leave it unknown"
+    )]
+    InvalidLanguage(String),
 }

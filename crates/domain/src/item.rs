@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{
-    Addressee, DiplomaticNote, DomainError, FormalEmail, ItemId, Marking, Precedence, Route, Tag,
-    Telegram, UserIdentity,
+    Addressee, DiplomaticNote, DomainError, FormalEmail, ItemId, Language, Marking, Precedence,
+    Route, Tag, Telegram, UserIdentity,
 };
 
 /// The three kinds of correspondence.
@@ -67,6 +67,16 @@ pub struct Item {
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub deadline: Option<OffsetDateTime>,
     pub content: ItemContent,
+    /// The language the item is written in, when it is known: declared by its writer (the
+    /// composer's choice, an email's `Content-Language`) or detected reliably from its text.
+    /// `None` is unknown: records written before the field, or text too short or too mixed to
+    /// tell. Absent from the record when unknown, so those records keep their bytes.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::language::lenient"
+    )]
+    pub language: Option<Language>,
 }
 
 impl Item {

@@ -41,6 +41,7 @@ fn item(content: ItemContent) -> Item {
         received_at: OffsetDateTime::now_utc(),
         deadline: None,
         content,
+        language: None,
     }
 }
 

@@ -206,12 +206,16 @@ fn item() -> impl Strategy<Value = Item> {
             note().prop_map(ItemContent::DiplomaticNote),
             email().prop_map(ItemContent::FormalEmail),
         ],
+        option::of(
+            "[a-z]{2,3}(-[A-Z]{2})?".prop_filter_map("a language", |t| Language::parse(&t).ok()),
+        ),
     )
-        .prop_map(|(id, received_at, deadline, content)| Item {
+        .prop_map(|(id, received_at, deadline, content, language)| Item {
             id,
             received_at,
             deadline,
             content,
+            language,
         })
 }
 
@@ -579,7 +583,7 @@ proptest! {
         let mut t = t;
         t.info.push(Addressee::Unit("due".into()));
         let item = Item { id: ItemId::from_uuid(Uuid::nil()), received_at: t.dtg, deadline: None,
-                          content: ItemContent::Telegram(t.clone()) };
+                          content: ItemContent::Telegram(t.clone()), language: None };
         let expected_action = t.action.iter().any(|a| user.is_addressed_by(a));
         let route = item.route_for(&user);
         prop_assert_eq!(route, Some(if expected_action { Route::Action } else { Route::Info }));
@@ -648,6 +652,7 @@ fn an_email_to_the_user_is_for_action_and_cc_for_information() {
         received_at: e.date,
         deadline: None,
         content: ItemContent::FormalEmail(e.clone()),
+        language: None,
     };
     assert_eq!(item(&e).route_for(&user), Some(Route::Action));
     e.cc = e.to.clone();
@@ -655,6 +660,16 @@ fn an_email_to_the_user_is_for_action_and_cc_for_information() {
     assert_eq!(item(&e).route_for(&user), Some(Route::Info));
     e.cc.clear();
     assert_eq!(item(&e).route_for(&user), None);
+}
+
+fn sample_item() -> Item {
+    Item {
+        id: "01937b9e-5c3a-7d2e-9f10-1a2b3c4d5e6f".parse().unwrap(),
+        received_at: OffsetDateTime::UNIX_EPOCH,
+        deadline: None,
+        content: ItemContent::Telegram(sample_telegram()),
+        language: None,
+    }
 }
 
 #[test]
@@ -667,12 +682,7 @@ fn a_secret_marking_cannot_be_deserialised() {
         "{err}"
     );
     // Inside an item too (its content is read through serde's buffer of tagged enums).
-    let item = Item {
-        id: "01937b9e-5c3a-7d2e-9f10-1a2b3c4d5e6f".parse().unwrap(),
-        received_at: OffsetDateTime::UNIX_EPOCH,
-        deadline: None,
-        content: ItemContent::Telegram(sample_telegram()),
-    };
+    let item = sample_item();
     let mut json = serde_json::to_value(&item).unwrap();
     json["content"]["marking"] = "TS".into();
     let err = serde_json::from_value::<Item>(json).unwrap_err();
@@ -681,6 +691,34 @@ fn a_secret_marking_cannot_be_deserialised() {
             .starts_with("Très Secret is above this system's accreditation"),
         "{err}"
     );
+}
+
+#[test]
+fn an_item_without_a_language_keeps_its_record_and_a_bad_language_reads_as_unknown() {
+    let item = sample_item();
+    // Unknown: no field at all, so the records written before it are byte for byte the same.
+    let json = serde_json::to_value(&item).unwrap();
+    assert!(json.get("language").is_none(), "{json}");
+    assert_eq!(serde_json::from_value::<Item>(json.clone()).unwrap(), item);
+
+    let mut english = json.clone();
+    english["language"] = "en".into();
+    let read: Item = serde_json::from_value(english).unwrap();
+    assert_eq!(read.language, Some(Language::ENGLISH));
+    assert_eq!(serde_json::to_value(&read).unwrap()["language"], "en");
+
+    // A tag that is not one (a peer's bug, damage) loses the language, never the item.
+    for bad in [
+        serde_json::json!("x-klingon"),
+        serde_json::json!(""),
+        serde_json::json!(null),
+        serde_json::json!(42),
+        serde_json::json!({"tag": "en"}),
+    ] {
+        let mut damaged = json.clone();
+        damaged["language"] = bad;
+        assert_eq!(serde_json::from_value::<Item>(damaged).unwrap(), item);
+    }
 }
 
 #[test]

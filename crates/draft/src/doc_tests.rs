@@ -654,6 +654,7 @@ fn a_telegram_draft_becomes_a_valid_telegram() {
         received_at: at,
         deadline: None,
         content: c,
+        language: None,
     };
     assert!(item.validate().is_err());
 }

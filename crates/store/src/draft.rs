@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use time::OffsetDateTime;
 
-use diplomatie_domain::{Item, ItemId, ItemKind};
+use diplomatie_domain::{Item, ItemId, ItemKind, Language};
 
 use crate::store::{from_ns, id_from_blob, insert_audit, insert_item, item_number, to_ns};
 use crate::{AuditRecord, NewItem, PutOutcome, Store, StoreError};
@@ -237,8 +237,13 @@ impl Store {
                 .optional()?;
             let seq = seq.ok_or(StoreError::NotFound(id))?;
             tx.execute(
-                "UPDATE items SET number = ?2, data = '', packed = ?3 WHERE seq = ?1",
-                params![seq, item_number(item), crate::record::pack(item)?],
+                "UPDATE items SET number = ?2, data = '', packed = ?3, language = ?4 WHERE seq = ?1",
+                params![
+                    seq,
+                    item_number(item),
+                    crate::record::pack(item)?,
+                    item.language.as_ref().map_or("", Language::as_str)
+                ],
             )?;
             crate::store::reindex(&tx, seq, item)?;
             tx.execute(
@@ -437,6 +442,7 @@ mod tests {
                 marking: Marking::NonProtege,
                 caveats: vec![],
             }),
+            language: None,
         };
         let new = NewItem::new(&item);
         let released = audit(AuditAction::ItemReleased, "released");

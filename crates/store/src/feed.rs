@@ -88,6 +88,7 @@ mod tests {
                 marking: Marking::NonProtege,
                 precedence: Precedence::Routine,
             }),
+            language: None,
         }
     }
 

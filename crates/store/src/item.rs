@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use diplomatie_domain::{AttachmentMeta, Item, ItemId, ItemKind, Marking, Precedence, Route};
+use diplomatie_domain::{
+    AttachmentMeta, Item, ItemId, ItemKind, Language, Marking, Precedence, Route,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -107,6 +109,9 @@ pub struct ItemSummary {
     pub deadline: Option<OffsetDateTime>,
     pub read: bool,
     pub tags: Vec<String>,
+    /// The item's language when it is known (`Item::language`).
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 impl fmt::Debug for ItemSummary {
@@ -121,6 +126,7 @@ impl fmt::Debug for ItemSummary {
             .field("received_at", &self.received_at)
             .field("deadline", &self.deadline)
             .field("read", &self.read)
+            .field("language", &self.language)
             .finish_non_exhaustive()
     }
 }

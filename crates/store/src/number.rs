@@ -74,6 +74,7 @@ mod tests {
                 marking: Marking::NonProtege,
                 caveats: Vec::new(),
             }),
+            language: None,
         }
     }
 

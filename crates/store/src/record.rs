@@ -69,6 +69,7 @@ mod tests {
                 marking: Marking::NonProtege,
                 precedence: Precedence::Routine,
             }),
+            language: None,
         }
     }
 

@@ -144,6 +144,7 @@ impl Spec {
             received_at: written,
             deadline: None,
             content,
+            language: None,
         }
     }
 

@@ -7,7 +7,7 @@ use std::sync::{Mutex, PoisonError};
 
 use diplomatie_crypto::{KdfCost, KdfParams, SecretKey};
 use diplomatie_domain::{
-    AttachmentMeta, Item, ItemContent, ItemId, ItemKind, Marking, Precedence, Route,
+    AttachmentMeta, Item, ItemContent, ItemId, ItemKind, Language, Marking, Precedence, Route,
 };
 use rusqlite::types::Value;
 use rusqlite::{
@@ -496,9 +496,9 @@ pub(crate) fn item_number(item: &Item) -> Option<String> {
 /// The columns `summary_from_row` reads, from `items i`, starting at column 0.
 pub(crate) const SUMMARY_COLUMNS: &str = "i.id, i.kind, i.subject, i.marking, i.precedence, i.route, \
      i.origin, i.number, i.written_at, i.received_at, i.deadline, i.read, \
-     (SELECT group_concat(t.tag, ' ') FROM item_tags t WHERE t.item = i.seq)";
+     (SELECT group_concat(t.tag, ' ') FROM item_tags t WHERE t.item = i.seq), i.language";
 /// The number of columns in `SUMMARY_COLUMNS`.
-const SUMMARY_COLUMN_COUNT: usize = 13;
+const SUMMARY_COLUMN_COUNT: usize = 14;
 
 /// The raw values of a summary row (read inside the rusqlite closure, checked outside).
 struct SummaryRow {
@@ -515,6 +515,7 @@ struct SummaryRow {
     deadline: Option<i64>,
     read: bool,
     tags: Option<String>,
+    language: String,
 }
 
 fn summary_row(row: &Row<'_>) -> rusqlite::Result<SummaryRow> {
@@ -532,6 +533,7 @@ fn summary_row(row: &Row<'_>) -> rusqlite::Result<SummaryRow> {
         deadline: row.get(10)?,
         read: row.get(11)?,
         tags: row.get(12)?,
+        language: row.get(13)?,
     })
 }
 
@@ -570,6 +572,8 @@ impl SummaryRow {
             deadline: self.deadline.map(from_ns).transpose()?,
             read: self.read,
             tags,
+            // Written only from a `Language`; anything else reads as unknown.
+            language: Language::parse(&self.language).ok(),
         })
     }
 }
@@ -910,8 +914,8 @@ pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOut
     conn.execute(
         "INSERT INTO items (id, kind, subject, marking, precedence, route, route_rank, origin, \
          number, written_at, received_at, deadline, deadline_sort, read, thread_key, dedupe_key, \
-         data, packed) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, '', ?16)",
+         data, packed, language) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, '', ?16, ?17)",
         params![
             item.id.as_bytes().as_slice(),
             item.kind().code(),
@@ -929,6 +933,7 @@ pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOut
             thread_key,
             new.dedupe_key,
             packed,
+            item.language.as_ref().map_or("", Language::as_str),
         ],
     )?;
     let seq = conn.last_insert_rowid();

@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use diplomatie_domain::{AttachmentMeta, Route};
+use diplomatie_domain::{AttachmentMeta, Language, Route};
 use diplomatie_store::{
     AuditAction, AuditRecord, KdfCost, NewItem, Page, PutOutcome, RowWrite, Store, StoreError,
     TriageFilter,
@@ -121,6 +121,38 @@ fn items_round_trip_with_attachments_and_meta() {
     let store = Store::open(&dir, PASS).unwrap();
     assert_eq!(store.get_item(td.id).unwrap().unwrap().item, td);
     assert_eq!(store.kdf_params().unwrap().argon2_cost(), Some(COST));
+}
+
+#[test]
+fn an_items_language_is_kept_in_its_record_and_its_list_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::create(&tmp.path().join("alice"), PASS, COST).unwrap();
+    let mut english = email(
+        "Minutes of the steering committee",
+        "The committee agreed on three priorities for the coming year.",
+    );
+    english.language = Some(Language::ENGLISH);
+    let unknown = telegram(
+        "Élections en Saxe",
+        "Le scrutin s'est déroulé dans le calme.",
+    );
+    for item in [&english, &unknown] {
+        store.put_item(&NewItem::new(item), &audit()).unwrap();
+    }
+
+    assert_eq!(store.get_item(english.id).unwrap().unwrap().item, english);
+    assert_eq!(store.get_item(unknown.id).unwrap().unwrap().item, unknown);
+    let rows = store
+        .triage(&TriageFilter::default(), Page::first(10))
+        .unwrap();
+    let language_of = |id| rows.iter().find(|s| s.id == id).unwrap().language;
+    assert_eq!(language_of(english.id), Some(Language::ENGLISH));
+    assert_eq!(language_of(unknown.id), None);
+    let hits = store
+        .search(&diplomatie_store::SearchQuery::text("committee"))
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].summary.language, Some(Language::ENGLISH));
 }
 
 #[test]

@@ -20,8 +20,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use diplomatie_domain::{
-    Addressee, AttachmentMeta, FormalEmail, Item, ItemContent, ItemId, Mailbox, Marking, Paragraph,
-    Precedence, Route, Tag, Telegram, TelegramNumber,
+    Addressee, AttachmentMeta, FormalEmail, Item, ItemContent, ItemId, Language, Mailbox, Marking,
+    Paragraph, Precedence, Route, Tag, Telegram, TelegramNumber,
 };
 use diplomatie_store::{
     AuditAction, AuditRecord, KdfCost, NewItem, Page, SCHEMA_VERSION, SearchQuery, Store,
@@ -68,6 +68,7 @@ fn fixture_telegram() -> Item {
             marking: Marking::DiffusionRestreinte,
             caveats: vec![],
         }),
+        language: None,
     }
 }
 
@@ -92,6 +93,7 @@ fn fixture_email() -> Item {
             marking: Marking::NonProtege,
             precedence: Precedence::Routine,
         }),
+        language: None,
     }
 }
 
@@ -196,6 +198,8 @@ fn check_fixture(version: u32) {
         .unwrap();
     assert_eq!(triage.len(), 2);
     assert_eq!(triage[0].number.as_deref(), Some("BERLIN 2026-0042"));
+    // Stored before items had a language (migration 0020): unknown, in rows as in records.
+    assert!(triage.iter().all(|s| s.language.is_none()));
     // The tally of the counts is made from the items already stored.
     let counts = store.triage_counts(&TriageFilter::default()).unwrap();
     assert_eq!(
@@ -242,6 +246,22 @@ fn check_fixture(version: u32) {
         )
         .unwrap();
     assert_eq!(outcome.id(), fixture_telegram().id, "dedupe keys survive");
+    let english = Item {
+        id: ItemId::from_uuid(uuid::Uuid::now_v7()),
+        language: Some(Language::ENGLISH),
+        ..fixture_telegram()
+    };
+    store
+        .put_item(
+            &NewItem::new(&english),
+            &AuditRecord::new("alice", AuditAction::ItemReceived),
+        )
+        .unwrap();
+    assert_eq!(store.get_item(english.id).unwrap().unwrap().item, english);
+    assert_eq!(
+        store.summary(english.id).unwrap().unwrap().language,
+        Some(Language::ENGLISH)
+    );
 
     // The ids of the email stored before thread links were kept are linked by the migration:
     // a reply naming it joins its thread, whatever key the reply gives itself.
@@ -294,7 +314,7 @@ fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
          DROP TRIGGER triage_tally_delete; DROP TRIGGER triage_tally_update; \
          DROP TABLE triage_tally; \
          UPDATE items SET dedupe_key = NULL; \
-         ALTER TABLE items DROP COLUMN packed; \
+         ALTER TABLE items DROP COLUMN language; ALTER TABLE items DROP COLUMN packed; \
          PRAGMA user_version = 8;",
     )
     .unwrap();

@@ -115,6 +115,7 @@ fn forged_record(
             received_at: now,
             deadline: None,
             content,
+            language: None,
         },
         number: ReleaseNumber::Unnumbered,
         draft_id: draft.to_owned(),

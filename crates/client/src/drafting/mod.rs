@@ -789,6 +789,7 @@ impl Profile {
             received_at: now,
             deadline,
             content,
+            language: None,
         };
         item.validate()?;
         let heads = l.doc.heads();
@@ -1412,6 +1413,7 @@ fn check_content(id: &str, content: ItemContent) -> Result<(), ClientError> {
         received_at: OffsetDateTime::now_utc(),
         deadline: None,
         content,
+        language: None,
     };
     item.validate()?;
     Ok(())

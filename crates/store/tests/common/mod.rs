@@ -62,6 +62,7 @@ pub fn telegram(subject: &str, body: &str) -> Item {
             marking: Marking::NonProtege,
             caveats: vec![],
         }),
+        language: None,
     }
 }
 
@@ -96,6 +97,7 @@ pub fn note(subject: &str, body: &str) -> Item {
             marking: Marking::DiffusionRestreinte,
             created_at: datetime!(2026-03-03 09:30 UTC),
         }),
+        language: None,
     }
 }
 
@@ -118,6 +120,7 @@ pub fn email(subject: &str, body: &str) -> Item {
             marking: Marking::NonProtege,
             precedence: Precedence::Routine,
         }),
+        language: None,
     }
 }
 
