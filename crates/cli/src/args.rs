@@ -189,6 +189,10 @@ pub struct CommonArgs {
     /// 2026-12-01T18:00:00+01:00.
     #[arg(long)]
     pub deadline: Option<String>,
+    /// The language the text is written in, as a BCP 47 tag (fr, en, de, es, ar...); detected
+    /// from the text when not given, and left unknown when the text does not tell.
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// Addressees: see `--action` for how a name is read as a unit or a person.

@@ -6,7 +6,7 @@ use diplomatie_client::{
     AddresseeInput, AttachmentInput, Compose, ComposeForm, EmailForm, NoteForm, Profile,
     TelegramForm,
 };
-use diplomatie_domain::{Marking, Paragraph, Precedence};
+use diplomatie_domain::{Language, Marking, Paragraph, Precedence};
 use time::OffsetDateTime;
 
 use crate::args::{CommonArgs, ComposeCommand, EmailArgs, RoutingArgs, parse_date};
@@ -53,6 +53,7 @@ struct Common {
     precedence: Precedence,
     justification: String,
     deadline: Option<OffsetDateTime>,
+    language: Option<Language>,
 }
 
 fn common(c: &CommonArgs) -> Result<Common> {
@@ -65,6 +66,7 @@ fn common(c: &CommonArgs) -> Result<Common> {
             .as_deref()
             .map(|d| parse_date(d, true))
             .transpose()?,
+        language: c.lang.as_deref().map(Language::parse).transpose()?,
     })
 }
 
@@ -101,6 +103,7 @@ pub fn form(command: &ComposeCommand) -> Result<ComposeForm> {
                 marking: c.marking,
                 caveats: a.caveats.clone(),
                 deadline: c.deadline,
+                language: c.language,
             }))
         }
         ComposeCommand::Note(a) => {
@@ -124,6 +127,7 @@ pub fn form(command: &ComposeCommand) -> Result<ComposeForm> {
                 justification: c.justification,
                 marking: c.marking,
                 deadline: c.deadline,
+                language: c.language,
             }))
         }
         ComposeCommand::Email(a) => email(a),
@@ -162,6 +166,7 @@ fn email(a: &EmailArgs) -> Result<ComposeForm> {
             .cloned()
             .map(AttachmentInput::Path)
             .collect(),
+        language: c.language,
     }))
 }
 

@@ -15,14 +15,15 @@
 //! - folds the messages an email answers (In-Reply-To) into its References, as mail clients
 //!   do, so that a reply threads with its parent in any reader;
 //! - reads the files to attach;
+//! - keeps the language the writer chose, or detects it from the text (`crate::language`);
 //! - and stores the item through [`Profile::compose`], which validates it (the domain's
 //!   rules), routes it for this user and logs it.
 
 use std::path::PathBuf;
 
 use diplomatie_domain::{
-    Addressee, DiplomaticNote, DomainError, FormalEmail, ItemContent, ItemId, Mailbox, Marking,
-    Paragraph, Precedence, Reference, Tag, Telegram, parse_message_id,
+    Addressee, DiplomaticNote, DomainError, FormalEmail, ItemContent, ItemId, Language, Mailbox,
+    Marking, Paragraph, Precedence, Reference, Tag, Telegram, parse_message_id,
 };
 use time::{Date, OffsetDateTime, UtcOffset};
 
@@ -76,6 +77,8 @@ pub struct TelegramForm {
     pub marking: Marking,
     pub caveats: Vec<String>,
     pub deadline: Option<OffsetDateTime>,
+    /// The language the text is written in; detected from it when not given.
+    pub language: Option<Language>,
 }
 
 /// A new note verbale as typed. Blank strings are "not given".
@@ -103,6 +106,8 @@ pub struct NoteForm {
     pub justification: String,
     pub marking: Marking,
     pub deadline: Option<OffsetDateTime>,
+    /// The language the text is written in; detected from it when not given.
+    pub language: Option<Language>,
 }
 
 /// A new formal email as typed. Blank strings are "not given".
@@ -125,6 +130,8 @@ pub struct EmailForm {
     pub precedence: Precedence,
     pub deadline: Option<OffsetDateTime>,
     pub attachments: Vec<AttachmentInput>,
+    /// The language the text is written in; detected from it when not given.
+    pub language: Option<Language>,
 }
 
 /// A new item as the user typed it.
@@ -242,6 +249,7 @@ impl Profile {
                     content: ItemContent::Telegram(telegram),
                     deadline: t.deadline,
                     attachments: Vec::new(),
+                    language: t.language,
                 })
             }
             ComposeForm::Note(n) => {
@@ -280,6 +288,7 @@ impl Profile {
                     content: ItemContent::DiplomaticNote(note),
                     deadline: n.deadline,
                     attachments: Vec::new(),
+                    language: n.language,
                 })
             }
             ComposeForm::Email(e) => {
@@ -323,6 +332,7 @@ impl Profile {
                     content: ItemContent::FormalEmail(email),
                     deadline: e.deadline,
                     attachments,
+                    language: e.language,
                 })
             }
         }

@@ -318,3 +318,47 @@ fn attachments_come_from_paths_and_from_bytes_already_read() {
         ]
     );
 }
+
+#[test]
+fn an_item_keeps_the_language_chosen_else_the_one_its_text_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let alice = profile(dir.path(), Some("alice@diplomatie.example"));
+    let english = "The committee met on Tuesday to review the draft agreement. Most \
+        delegations welcomed the text, although several of them asked for more time to consult \
+        their capitals before the final reading.";
+    let email = |body: &str, language: Option<Language>| {
+        let id = alice
+            .compose_form(ComposeForm::Email(EmailForm {
+                to: vec!["bob@quai.example".into()],
+                subject: "Draft agreement".into(),
+                body: body.into(),
+                language,
+                ..EmailForm::default()
+            }))
+            .unwrap();
+        let shown = alice.show(&id.to_string()).unwrap();
+        let row = alice.store().summary(id).unwrap().unwrap();
+        assert_eq!(row.language, shown.item.language, "the list row says the same");
+        shown.item.language
+    };
+    // Chosen by the writer: kept, even where the text would say otherwise.
+    let german = Language::parse("de").ok();
+    assert_eq!(email(english, german), german);
+    // Not chosen: read from the text when it tells, unknown when it does not.
+    assert_eq!(email(english, None), Some(Language::ENGLISH));
+    assert_eq!(email("OK.", None), None);
+    let id = alice
+        .compose_form(ComposeForm::Telegram(TelegramForm {
+            action: vec![AddresseeInput::Typed("DFAE".into())],
+            subject: "Visite de la délégation".into(),
+            paragraphs: vec![paragraph(
+                "La délégation arrivera mardi prochain. Les entretiens porteront sur la \
+                 coopération économique et sur la préparation du sommet, dont le calendrier \
+                 reste à arrêter avec les services du protocole.",
+            )],
+            ..TelegramForm::default()
+        }))
+        .unwrap();
+    let shown = alice.show(&id.to_string()).unwrap();
+    assert_eq!(shown.item.language, Some(Language::FRENCH));
+}

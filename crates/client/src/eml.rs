@@ -39,6 +39,11 @@
 //!   HTML; line endings normalised to `\n`.
 //! - attachments: name (RFC 2231 decoded, path components stripped), content type, size,
 //!   SHA-256, and the bytes as sent (transfer encoding removed, charset untouched).
+//! - language (`ParsedEml::language`): the one `Content-Language` names (the message's own
+//!   header, else that of its text parts when they agree; a primary subtag, `en-GB` is `en`).
+//!   A header naming several languages, none, or a malformed tag is ignored, and the language
+//!   is then detected from the subject and body, kept only when the detection is reliable
+//!   (`crate::language`); otherwise unknown.
 //! - marking NP and precedence Routine, unless `X-Diplomatie-Marking` or
 //!   `X-Diplomatie-Precedence` say otherwise, read through the domain's `FromStr`: Secret and
 //!   above are refused, and so is Flash (an email has no justification line).
@@ -63,7 +68,9 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use diplomatie_domain::{AttachmentMeta, DomainError, FormalEmail, Mailbox, Marking, Precedence};
+use diplomatie_domain::{
+    AttachmentMeta, DomainError, FormalEmail, Language, Mailbox, Marking, Precedence,
+};
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::html::html_to_text;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
@@ -76,6 +83,8 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 use tracing::{debug, debug_span};
+
+use crate::language::{content_language, detect_language, text_sample};
 
 /// Default largest file accepted: 25 MiB, the attachment limit of the common mail services (a
 /// message that could be sent by mail fits).
@@ -147,6 +156,8 @@ pub struct ParsedEml {
     /// Identifies the message across imports: `mid:` + Message-ID when there is one, else
     /// `sha256:` + the hex SHA-256 of the file.
     pub dedupe_key: String,
+    /// The language of the message's text, when declared or reliably detected.
+    pub language: Option<Language>,
 }
 
 /// Why a file could not be imported. Each message tells the user what is wrong.
@@ -306,6 +317,8 @@ pub fn parse_eml(bytes: &[u8], limits: &EmlLimits) -> Result<ParsedEml, EmlError
         marking,
         precedence,
     };
+    let language = declared_language(&message, headers)
+        .or_else(|| detect_language(&text_sample(&[&email.subject, &email.body])));
     debug!(
         parts = scan.parts,
         attachments = attachments.len(),
@@ -315,6 +328,7 @@ pub fn parse_eml(bytes: &[u8], limits: &EmlLimits) -> Result<ParsedEml, EmlError
         email,
         attachments,
         dedupe_key,
+        language,
     })
 }
 
@@ -749,6 +763,28 @@ where
         highest = highest.max(value.parse::<T>()?);
     }
     Ok(highest)
+}
+
+/// The language a message declares for its text: its own `Content-Language`, else the one its
+/// text parts all declare; `None` when that names no single language.
+fn declared_language(message: &Message<'_>, headers: &[Header<'_>]) -> Option<Language> {
+    let value = |v: &HeaderValue<'_>| match v {
+        HeaderValue::Text(text) => content_language(text),
+        HeaderValue::TextList(list) => content_language(&list.join(",")),
+        _ => None,
+    };
+    if let Some(own) = header_value(headers, &HeaderName::ContentLanguage) {
+        return value(own);
+    }
+    let mut parts = message
+        .text_body
+        .iter()
+        .chain(&message.html_body)
+        .filter_map(|&id| message.parts.get(usize::try_from(id).ok()?))
+        .filter_map(|part| header_value(&part.headers, &HeaderName::ContentLanguage))
+        .map(value);
+    let first = parts.next()??;
+    parts.all(|other| other == Some(first)).then_some(first)
 }
 
 /// The first valid mailbox of the From header.

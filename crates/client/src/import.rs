@@ -77,7 +77,7 @@ impl Profile {
             received_at: OffsetDateTime::now_utc(),
             deadline: None,
             content: ItemContent::FormalEmail(parsed.email),
-            language: None,
+            language: parsed.language,
         };
         let route = item.route_for(&self.user());
         let thread = crate::profile::threading(&item);

@@ -15,6 +15,7 @@ mod feed;
 mod form_draft;
 mod identity;
 mod import;
+mod language;
 pub mod numbering;
 mod passphrase;
 mod profile;
@@ -39,6 +40,7 @@ pub use feed::FeedCursor;
 pub use form_draft::MAX_FORM_DRAFT_BYTES;
 pub use identity::OwnIdentity;
 pub use import::{ImportOutcome, ImportReport};
+pub use language::{content_language, detect_language, document_language, draft_language};
 pub use passphrase::{Strength, StrengthLevel, passphrase_strength};
 pub use profile::{
     Compose, INGEST_BATCH, Inbox, InitOptions, MAX_ATTACHMENT_BYTES, MIN_PASSPHRASE_CHARS,

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use diplomatie_crypto::{AgreementKey, KdfCost, PublicIdentity, SigningKey};
-use diplomatie_domain::{AttachmentMeta, Item, ItemContent, ItemId, UserIdentity};
+use diplomatie_domain::{AttachmentMeta, Item, ItemContent, ItemId, Language, UserIdentity};
 use diplomatie_store::{
     AuditAction, AuditEntry, AuditRecord, ItemSummary, NewItem, Page, PutOutcome, SearchHit,
     SearchQuery, Store, StoredItem, TriageCounts, TriageFilter, message_dedupe_key,
@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::ClientError;
 use crate::identity::OwnIdentity;
+use crate::language::{detect_language, document_text};
 use diplomatie_demo::DemoGenerator;
 
 const IDENTITY_KEY: &str = "profile.identity";
@@ -97,6 +98,8 @@ pub struct Compose {
     /// Only an email carries attachments; their metadata in the content is replaced by what
     /// these bytes are.
     pub attachments: Vec<NewAttachment>,
+    /// The language its writer chose; when `None`, detected from the text if it tells.
+    pub language: Option<Language>,
 }
 
 /// A file attached to an email being composed.
@@ -518,12 +521,15 @@ impl Profile {
             e.message_id = Some(format!("{}@{domain}", id.as_uuid().simple()));
         }
         let metas = attach(&mut content, &compose.attachments)?;
+        let language = compose
+            .language
+            .or_else(|| detect_language(&document_text(&content)));
         let item = Item {
             id,
             received_at: OffsetDateTime::now_utc(),
             deadline: compose.deadline,
             content,
-            language: None,
+            language,
         };
         item.validate()?;
         Ok(BuiltItem {

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use diplomatie_client::eml::{
     DEFAULT_MAX_BYTES, EmlError, EmlLimits, ParsedEml, parse_eml, read_eml_file,
 };
-use diplomatie_domain::{DomainError, Mailbox, Marking, Precedence};
+use diplomatie_domain::{DomainError, Language, Mailbox, Marking, Precedence};
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 use time::macros::datetime;
@@ -849,4 +849,64 @@ proptest! {
         }
         prop_assert!(!matches!(parse_eml(&bytes, &EmlLimits::default()), Err(EmlError::Unparseable)));
     }
+}
+
+fn message(headers: &str, body: &str) -> ParsedEml {
+    let eml = format!(
+        "From: Carol Smith <carol@embassy.example>\r\nTo: bob@quai.example\r\n\
+         Subject: Weekly report\r\nDate: Sat, 16 Mar 2024 14:22:09 -0400\r\n\
+         MIME-Version: 1.0\r\n{headers}\r\n{body}"
+    );
+    parse_eml(eml.as_bytes(), &EmlLimits::default()).unwrap()
+}
+
+const ENGLISH_BODY: &str = "Dear Bob,\r\n\r\nThe committee met on Tuesday to review the \
+    draft agreement. Most delegations welcomed the text, although several of them asked for \
+    more time to consult their capitals before the final reading, which is now expected \
+    early next month.\r\n\r\nBest regards,\r\nCarol\r\n";
+
+#[test]
+fn the_language_is_the_one_content_language_names_else_the_one_the_text_shows() {
+    let fr = Some(Language::FRENCH);
+    let en = Some(Language::ENGLISH);
+    // Declared by the message: honoured, region dropped.
+    assert_eq!(parse("11_outlook_cp1252.eml").language, fr);
+    let plain = "Content-Type: text/plain; charset=UTF-8\r\n";
+    let declared = message(&format!("{plain}Content-Language: de-CH\r\n"), ENGLISH_BODY);
+    assert_eq!(declared.language, Language::parse("de").ok());
+    // Not declared: detected from a clear text, in French or in English.
+    assert_eq!(parse("01_plain_utf8_fr.eml").language, fr);
+    assert_eq!(parse("05_alternative_en.eml").language, en);
+    // A header that names no single language is set aside for the text.
+    for value in [
+        "en, fr",
+        "x-klingon",
+        "und",
+        "fr;q=0.5",
+        "",
+        "\u{e9}\u{202e}",
+    ] {
+        let p = message(
+            &format!("{plain}Content-Language: {value}\r\n"),
+            ENGLISH_BODY,
+        );
+        assert_eq!(p.language, en, "{value:?}");
+    }
+    // A hostile header is refused without a panic.
+    let long = format!("{plain}Content-Language: {}\r\n", "en-".repeat(20_000));
+    assert_eq!(message(&long, ENGLISH_BODY).language, en);
+    // Too little text to tell: unknown, so the interface's language applies.
+    assert_eq!(message(plain, "OK, merci.\r\n").language, None);
+}
+
+#[test]
+fn a_text_part_can_declare_the_language_for_the_message() {
+    let body = "--b1\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Language: es\r\n\r\n\
+        Hola Bob, gracias.\r\n--b1\r\nContent-Type: text/html; charset=UTF-8\r\n\
+        Content-Language: es-ES\r\n\r\n<p>Hola Bob, gracias.</p>\r\n--b1--\r\n";
+    let p = message(
+        "Content-Type: multipart/alternative; boundary=\"b1\"\r\n",
+        body,
+    );
+    assert_eq!(p.language, Language::parse("es").ok());
 }

@@ -68,6 +68,7 @@ fn export(p: &Profile, attachments: Vec<NewAttachment>) -> (ItemId, Vec<u8>) {
             content: ItemContent::FormalEmail(email(p)),
             deadline: None,
             attachments,
+            language: None,
         })
         .unwrap();
     let eml = p.export(&id.to_string(), ExportFormat::Eml).unwrap();

@@ -141,6 +141,7 @@ fn compose(
         content: ItemContent::FormalEmail(e),
         deadline: None,
         attachments,
+        language: None,
     })
 }
 
@@ -271,6 +272,7 @@ fn a_composed_email_keeps_its_attachments_encrypted_and_refuses_bad_ones() {
             content: ItemContent::Telegram(telegram),
             deadline: None,
             attachments: vec![pdf.clone()],
+            language: None,
         })
         .unwrap_err();
     assert!(err.to_string().contains("only an email"), "{err}");

@@ -14,9 +14,9 @@
 use std::fmt::{self, Write as _};
 
 use diplomatie_domain::{
-    Addressee, AttachmentMeta, DiplomaticNote, FormalEmail, Item, ItemContent, ItemId, Mailbox,
-    Marking, NoteNumber, Paragraph, Precedence, Reference, Route, Tag, Telegram, TelegramNumber,
-    UserIdentity,
+    Addressee, AttachmentMeta, DiplomaticNote, FormalEmail, Item, ItemContent, ItemId, Language,
+    Mailbox, Marking, NoteNumber, Paragraph, Precedence, Reference, Route, Tag, Telegram,
+    TelegramNumber, UserIdentity,
 };
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -138,18 +138,18 @@ impl DemoGenerator {
             uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid(),
         );
         let kind = self.rng.random_range(0..100u32);
-        let (content, route) = if kind < 55 {
+        let (content, route, language) = if kind < 55 {
             let route = self.roll_route(!self.cast.targets.is_empty());
             let telegram = self.telegram(id, received_ms, route);
-            (ItemContent::Telegram(telegram), route)
+            (ItemContent::Telegram(telegram), route, Language::FRENCH)
         } else if kind < 70 {
             let route = self.roll_route(!self.cast.targets.is_empty());
             let note = self.note(id, received_ms, route);
-            (ItemContent::DiplomaticNote(note), route)
+            (ItemContent::DiplomaticNote(note), route, Language::FRENCH)
         } else {
             let route = self.roll_route(self.cast.mailbox.is_some());
-            let email = self.email(received_us, route);
-            (ItemContent::FormalEmail(email), route)
+            let (email, language) = self.email(received_us, route);
+            (ItemContent::FormalEmail(email), route, language)
         };
         let deadline = self.deadline(received_ms, route, &content);
         self.generated += 1;
@@ -158,7 +158,7 @@ impl DemoGenerator {
             received_at: datetime_us(received_us),
             deadline,
             content,
-            language: None,
+            language: Some(language),
         }
     }
 
@@ -519,7 +519,8 @@ impl DemoGenerator {
         }
     }
 
-    fn email(&mut self, received_us: i64, route: Option<Route>) -> FormalEmail {
+    /// An email, in French or, for a fifth of the threads, in English: with its language.
+    fn email(&mut self, received_us: i64, route: Option<Route>) -> (FormalEmail, Language) {
         let delay = self.rng.random_range(2_000..=900_000);
         let date = datetime((received_us.div_euclid(1000) - delay) / 1000 * 1000);
         let message_id = format!(
@@ -664,7 +665,7 @@ impl DemoGenerator {
                 (Vec::new(), Vec::new())
             }
         };
-        FormalEmail {
+        let email = FormalEmail {
             from,
             to,
             cc,
@@ -677,7 +678,13 @@ impl DemoGenerator {
             attachments,
             marking,
             precedence,
-        }
+        };
+        let language = if english {
+            Language::ENGLISH
+        } else {
+            Language::FRENCH
+        };
+        (email, language)
     }
 }
 
@@ -3247,6 +3254,27 @@ mod tests {
             from_missions > 50,
             "{from_missions} telegrams from missions"
         );
+    }
+
+    #[test]
+    fn every_item_declares_the_language_it_is_written_in() {
+        let all = items(5, 3_000);
+        let mut english = 0;
+        for item in &all {
+            match (&item.content, item.language) {
+                (ItemContent::FormalEmail(e), Some(Language::ENGLISH)) => {
+                    english += 1;
+                    assert!(e.body.starts_with("Dear "), "{:?}", item.id);
+                }
+                (ItemContent::FormalEmail(e), Some(Language::FRENCH)) => {
+                    assert!(!e.body.starts_with("Dear "), "{:?}", item.id);
+                }
+                (ItemContent::FormalEmail(_), other) => panic!("an email in {other:?}"),
+                (_, language) => assert_eq!(language, Some(Language::FRENCH)),
+            }
+        }
+        // About a fifth of the email threads are in English.
+        assert!(english > 50, "{english} English emails");
     }
 
     #[test]

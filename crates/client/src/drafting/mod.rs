@@ -36,6 +36,7 @@ pub use acknowledge::{AcknowledgementStanding, AcknowledgementView};
 pub use exchange::{ExchangeError, ExchangeMigration, ExchangeReport};
 pub use log::{Replayed, SignatureChecker, replay};
 
+use crate::language::{detect_language, document_text};
 use crate::numbering::{Assigned, DeviceNumbering, NumberAuthority, Series};
 use crate::profile::threading;
 use crate::release::{ClearedBy, ReleaseNumber, ReleaseRecord, SignedRelease};
@@ -784,12 +785,14 @@ impl Profile {
             }
         };
         let deadline = OffsetDateTime::parse(view.fields.deadline.trim(), &Rfc3339).ok();
+        // A draft has no language field: the released text's is read from it, when it tells.
+        let language = detect_language(&document_text(&content));
         let item = Item {
             id: item_id,
             received_at: now,
             deadline,
             content,
-            language: None,
+            language,
         };
         item.validate()?;
         let heads = l.doc.heads();
