@@ -95,6 +95,8 @@ pub struct ItemSummaryDto {
     pub deadline: Option<String>,
     pub read: bool,
     pub tags: Vec<String>,
+    /// The item's language when it is known (BCP 47 primary subtag: `fr`, `en`), for `lang`.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -224,6 +226,10 @@ pub struct ItemDto {
     pub summary: ItemSummaryDto,
     pub content: ContentDto,
     pub thread: Vec<ItemSummaryDto>,
+    /// The language the text is written in, when known, declared or reliably detected (BCP 47
+    /// primary subtag: `fr`, `en`, `ar`), for the interface's `lang`; unknown: the interface's
+    /// language applies.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -245,6 +251,9 @@ pub struct ComposeTelegramDto {
     pub caveats: Vec<String>,
     /// `YYYY-MM-DD`: the action is due by the end of that day (UTC).
     pub deadline: Option<String>,
+    /// The language the text is written in, as chosen (BCP 47: `fr`, `en`, `de`...); detected
+    /// from the text when `None`.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -267,6 +276,9 @@ pub struct ComposeNoteDto {
     pub justification: Option<String>,
     pub marking: MarkingDto,
     pub deadline: Option<String>,
+    /// The language the text is written in, as chosen (BCP 47: `fr`, `en`, `de`...); detected
+    /// from the text when `None`.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -284,6 +296,9 @@ pub struct ComposeEmailDto {
     /// Files to attach, by path (chosen in the system's file dialog); read when composing.
     #[serde(default)]
     pub attachments: Vec<String>,
+    /// The language the text is written in, as chosen (BCP 47: `fr`, `en`, `de`...); detected
+    /// from the text when `None`.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -720,6 +735,8 @@ pub struct DraftDto {
     pub may_edit: bool,
     /// Whether an edit now would reset clearances already given (warn first).
     pub edit_resets_clearances: bool,
+    /// The language its text reliably shows, for the editor's `lang` (a draft declares none).
+    pub language: Option<String>,
 }
 
 /// One edit, as the editor sends it. Positions and lengths count UTF-16 units (JavaScript's).

@@ -240,6 +240,10 @@ impl From<DomainError> for CommandError {
             | DomainError::UnknownPrecedence(_)
             | DomainError::UnknownKind(_)
             | DomainError::UnknownRoute(_) => Self::new(ErrorKind::Internal, message),
+            // The composer offers valid tags only: another is the interface's error.
+            DomainError::InvalidLanguage(tag) => Self::new(ErrorKind::Internal, message)
+                .with_field("language")
+                .with_detail(tag),
         }
     }
 }

@@ -219,6 +219,7 @@ pub fn summary(s: &ItemSummary) -> ItemSummaryDto {
         deadline: s.deadline.map(rfc3339),
         read: s.read,
         tags: s.tags.clone(),
+        language: s.language.map(|l| l.to_string()),
     }
 }
 
@@ -323,6 +324,15 @@ pub fn item(stored: &StoredItem, thread: &[ItemSummary], line: ItemSummaryDto) -
             .filter(|s| s.id != stored.item.id)
             .map(summary)
             .collect(),
+        language: diplomatie_client::document_language(&stored.item).map(|l| l.to_string()),
+    }
+}
+
+/// The language a form chose (a BCP 47 tag), `None` when it chose none.
+fn language_in(tag: Option<&str>) -> Result<Option<diplomatie_domain::Language>, CommandError> {
+    match tag.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(tag) => Ok(Some(diplomatie_domain::Language::parse(tag)?)),
     }
 }
 
@@ -365,6 +375,7 @@ pub fn compose_in(profile: &Profile, dto: &ComposeDto) -> Result<Compose, Comman
                 }),
                 deadline: parse_deadline(t.deadline.as_deref())?,
                 attachments: Vec::new(),
+                language: language_in(t.language.as_deref())?,
             })
         }
         ComposeDto::Note(n) => {
@@ -397,6 +408,7 @@ pub fn compose_in(profile: &Profile, dto: &ComposeDto) -> Result<Compose, Comman
                 }),
                 deadline: parse_deadline(n.deadline.as_deref())?,
                 attachments: Vec::new(),
+                language: language_in(n.language.as_deref())?,
             })
         }
         ComposeDto::Email(e) => {
@@ -429,6 +441,7 @@ pub fn compose_in(profile: &Profile, dto: &ComposeDto) -> Result<Compose, Comman
                         e.attachments.iter().map(std::path::PathBuf::from).collect();
                     diplomatie_client::read_attachments(&paths)?
                 },
+                language: language_in(e.language.as_deref())?,
             })
         }
     }
@@ -761,6 +774,7 @@ pub fn draft(s: &DraftState, me: &str) -> DraftDto {
         },
         may_edit: actions.may_edit,
         edit_resets_clearances: actions.edit_resets_clearances,
+        language: diplomatie_client::draft_language(v).map(|l| l.to_string()),
     }
 }
 
@@ -1164,6 +1178,7 @@ mod tests {
                 precedence: PrecedenceDto::Routine,
                 deadline: None,
                 attachments,
+                language: None,
             })
         };
         let compose = compose_in(&profile, &email(vec![pdf.display().to_string()])).unwrap();

@@ -506,6 +506,11 @@ export type ComposeEmailDto_Deserialize = {
 	deadline?: string | null,
 	/**  Files to attach, by path (chosen in the system's file dialog); read when composing. */
 	attachments?: string[],
+	/**
+	 *  The language the text is written in, as chosen (BCP 47: `fr`, `en`, `de`...); detected
+	 *  from the text when `None`.
+	 */
+	language?: string | null,
 };
 
 export type ComposeEmailDto_Serialize = {
@@ -520,6 +525,11 @@ export type ComposeEmailDto_Serialize = {
 	deadline: string | null,
 	/**  Files to attach, by path (chosen in the system's file dialog); read when composing. */
 	attachments: string[],
+	/**
+	 *  The language the text is written in, as chosen (BCP 47: `fr`, `en`, `de`...); detected
+	 *  from the text when `None`.
+	 */
+	language: string | null,
 };
 
 export type ComposeNoteDto = ComposeNoteDto_Serialize | ComposeNoteDto_Deserialize;
@@ -542,6 +552,11 @@ export type ComposeNoteDto_Deserialize = {
 	justification?: string | null,
 	marking: MarkingDto,
 	deadline?: string | null,
+	/**
+	 *  The language the text is written in, as chosen (BCP 47: `fr`, `en`, `de`...); detected
+	 *  from the text when `None`.
+	 */
+	language?: string | null,
 };
 
 export type ComposeNoteDto_Serialize = {
@@ -562,6 +577,11 @@ export type ComposeNoteDto_Serialize = {
 	justification: string | null,
 	marking: MarkingDto,
 	deadline: string | null,
+	/**
+	 *  The language the text is written in, as chosen (BCP 47: `fr`, `en`, `de`...); detected
+	 *  from the text when `None`.
+	 */
+	language: string | null,
 };
 
 export type ComposeTelegramDto = ComposeTelegramDto_Serialize | ComposeTelegramDto_Deserialize;
@@ -583,6 +603,11 @@ export type ComposeTelegramDto_Deserialize = {
 	caveats: string[],
 	/**  `YYYY-MM-DD`: the action is due by the end of that day (UTC). */
 	deadline?: string | null,
+	/**
+	 *  The language the text is written in, as chosen (BCP 47: `fr`, `en`, `de`...); detected
+	 *  from the text when `None`.
+	 */
+	language?: string | null,
 };
 
 export type ComposeTelegramDto_Serialize = {
@@ -602,6 +627,11 @@ export type ComposeTelegramDto_Serialize = {
 	caveats: string[],
 	/**  `YYYY-MM-DD`: the action is due by the end of that day (UTC). */
 	deadline: string | null,
+	/**
+	 *  The language the text is written in, as chosen (BCP 47: `fr`, `en`, `de`...); detected
+	 *  from the text when `None`.
+	 */
+	language: string | null,
 };
 
 /**
@@ -849,6 +879,8 @@ export type DraftDto_Deserialize = {
 	mayEdit: boolean,
 	/**  Whether an edit now would reset clearances already given (warn first). */
 	editResetsClearances: boolean,
+	/**  The language its text reliably shows, for the editor's `lang` (a draft declares none). */
+	language?: string | null,
 };
 
 /**  A draft with everything the editor, the clearance panel and the history show. */
@@ -881,6 +913,8 @@ export type DraftDto_Serialize = {
 	mayEdit: boolean,
 	/**  Whether an edit now would reset clearances already given (warn first). */
 	editResetsClearances: boolean,
+	/**  The language its text reliably shows, for the editor's `lang` (a draft declares none). */
+	language: string | null,
 };
 
 /**  One edit, as the editor sends it. Positions and lengths count UTF-16 units (JavaScript's). */
@@ -1294,6 +1328,12 @@ export type ItemDto_Deserialize = {
 	summary: ItemSummaryDto_Deserialize,
 	content: ContentDto_Deserialize,
 	thread: ItemSummaryDto_Deserialize[],
+	/**
+	 *  The language the text is written in, when known, declared or reliably detected (BCP 47
+	 *  primary subtag: `fr`, `en`, `ar`), for the interface's `lang`; unknown: the interface's
+	 *  language applies.
+	 */
+	language?: string | null,
 };
 
 /**  An opened item: its line, its full content and the other messages of its thread. */
@@ -1301,6 +1341,12 @@ export type ItemDto_Serialize = {
 	summary: ItemSummaryDto_Serialize,
 	content: ContentDto_Serialize,
 	thread: ItemSummaryDto_Serialize[],
+	/**
+	 *  The language the text is written in, when known, declared or reliably detected (BCP 47
+	 *  primary subtag: `fr`, `en`, `ar`), for the interface's `lang`; unknown: the interface's
+	 *  language applies.
+	 */
+	language: string | null,
 };
 
 /**  One line of a list. */
@@ -1321,6 +1367,8 @@ export type ItemSummaryDto_Deserialize = {
 	deadline?: string | null,
 	read: boolean,
 	tags: string[],
+	/**  The item's language when it is known (BCP 47 primary subtag: `fr`, `en`), for `lang`. */
+	language?: string | null,
 };
 
 /**  One line of a list. */
@@ -1338,6 +1386,8 @@ export type ItemSummaryDto_Serialize = {
 	deadline: string | null,
 	read: boolean,
 	tags: string[],
+	/**  The item's language when it is known (BCP 47 primary subtag: `fr`, `en`), for `lang`. */
+	language: string | null,
 };
 
 /**  The exchange folder joined. */

@@ -338,7 +338,10 @@ fn an_item_keeps_the_language_chosen_else_the_one_its_text_shows() {
             .unwrap();
         let shown = alice.show(&id.to_string()).unwrap();
         let row = alice.store().summary(id).unwrap().unwrap();
-        assert_eq!(row.language, shown.item.language, "the list row says the same");
+        assert_eq!(
+            row.language, shown.item.language,
+            "the list row says the same"
+        );
         shown.item.language
     };
     // Chosen by the writer: kept, even where the text would say otherwise.

@@ -239,6 +239,24 @@ describe('compose', () => {
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('compose-attach')));
   });
 
+  it('offers the document language, each named in itself, the interface language first chosen, and sends the one chosen', async () => {
+    const compose = vi.fn(async () => ok({ id: 'em-1', deliveredTo: [], notDelivered: [] }));
+    await renderCompose(fakeApi({ compose }));
+    const select = screen.getByTestId('compose-language') as HTMLSelectElement;
+    expect(select.value).toBe('fr');
+    expect(screen.getByLabelText('Langue du document')).toBe(select);
+    const options = [...select.options].map((o) => [o.value, o.lang, o.textContent]);
+    expect(options).toContainEqual(['en', 'en', 'English']);
+    expect(options).toContainEqual(['ar', 'ar', 'العربية']);
+    expect(options).toContainEqual(['zh', 'zh', '中文']);
+    fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });
+    type('compose-to', 'bob@quai.example');
+    type('compose-subject', 'Minutes');
+    fireEvent.change(select, { target: { value: 'en' } });
+    fireEvent.click(screen.getByTestId('compose-submit'));
+    await waitFor(() => expect(compose).toHaveBeenCalledWith(expect.objectContaining({ kind: 'email', subject: 'Minutes', language: 'en' })));
+  });
+
   it('shows the email fields only for an email, and no justification there', async () => {
     await renderCompose(fakeApi());
     fireEvent.change(screen.getByTestId('compose-kind'), { target: { value: 'email' } });

@@ -4,6 +4,7 @@ import { tokenName, useApi, type CommandError } from '../api';
 import type { AddresseeDto, AddresseeKindDto, ComposedDto, KindDto, MarkingDto, PrecedenceDto } from '../bindings';
 import {
   ADDRESSEE_KINDS,
+  DOCUMENT_LANGUAGES,
   FIELD_TARGET,
   buildCompose,
   emptyAddressee,
@@ -50,7 +51,7 @@ export function Compose({ onComposed, drafts }: { onComposed: (composed: Compose
 }
 
 function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: ComposedDto) => void; drafts: ComposeDrafts; forms: NonNullable<ComposeDrafts['forms']> }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const api = useApi();
   const id = useId();
   const formRef = useRef<HTMLFormElement>(null);
@@ -106,7 +107,7 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: Co
     if (busy) return;
     setBusy(true);
     setStatus('');
-    const r = await api.compose(buildCompose(kind, f));
+    const r = await api.compose(buildCompose(kind, f, i18n.language));
     setBusy(false);
     if (r.status === 'ok') {
       autoTemplate.current = null;
@@ -254,6 +255,18 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: Co
             </>
           )}
           {textField('subject', t('fields.subject'))}
+          <div className="field">
+            <label htmlFor={`${id}-language`}>{t('fields.language')}</label>
+            {/* Each language named in itself, and declared so (RGAA 8.7); the interface's by default. */}
+            <select {...bind('language')} value={f.language || i18n.language} onChange={(e) => set({ language: e.target.value })}>
+              {DOCUMENT_LANGUAGES.map((l) => (
+                <option key={l.code} value={l.code} lang={l.code}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+            {err('language')}
+          </div>
           <div className="field-row">
             <div className="field">
               <label htmlFor={`${id}-precedence`}>{t('fields.precedence')}</label>

@@ -100,6 +100,23 @@ describe('the collaborative editor', () => {
     expect(await screen.findByText('Attention : modifier le texte maintenant annule les visas déjà donnés.')).toBeTruthy();
   });
 
+  it('declares the language its text shows on the text fields, and none when it is unknown', async () => {
+    const english = draftDto({ language: 'en', fields: { ...draftDto().fields, subject: 'Visit', summary: 'The minister arrives on Monday.' } });
+    const first = renderWith(<DraftEditor id="d1" me="Alice" onBack={() => undefined} onOpenItem={() => undefined} />, fakeApi({ openDraft: vi.fn(async () => ok(english)) }));
+    const texts = (await screen.findAllByTestId('draft-paragraph-text')).map((p) => p.getAttribute('lang'));
+    expect(texts).toEqual(['en', 'en']);
+    expect(screen.getByTestId('draft-field-subject').getAttribute('lang')).toBe('en');
+    expect(screen.getByTestId('draft-field-summary').getAttribute('lang')).toBe('en');
+    expect(screen.getByRole('heading', { level: 1 }).getAttribute('lang')).toBe('en');
+    // A register (the post, the marking) and the editor's own words keep the interface's.
+    expect(screen.getByTestId('draft-field-origin').getAttribute('lang')).toBeNull();
+    expect(screen.getByTestId('draft-editor').getAttribute('lang')).toBeNull();
+    first.unmount();
+    renderWith(<DraftEditor id="d1" me="Alice" onBack={() => undefined} onOpenItem={() => undefined} />, fakeApi({ openDraft: vi.fn(async () => ok(draftDto())) }));
+    await screen.findAllByTestId('draft-paragraph-text');
+    expect(screen.getByTestId('draft-editor').querySelector('textarea[lang], input[lang], h1[lang]')).toBeNull();
+  });
+
   it('says clearly when a release number is provisional', async () => {
     const d = draftDto({ stage: 'released', round: 1, actions: finalActions, mayEdit: false, release: { item: 'i1', number: 'BERLIN 2026-PA1B2C-1', provisional: true, approver: 'Dan', signature: 'ab' } });
     renderWith(<DraftEditor id="d1" me="Dan" onBack={() => undefined} onOpenItem={() => undefined} />, fakeApi({ openDraft: vi.fn(async () => ok(d)) }));

@@ -120,6 +120,8 @@ export function DraftEditor({
   const editable = draft.mayEdit;
   const resets = draft.editResetsClearances;
   const subject = draft.fields.subject.trim();
+  // The language its text reliably shows (a draft declares none), on the text fields only.
+  const lang = draft.language ?? undefined;
 
   return (
     <section className="draft-editor" data-testid="draft-editor" data-id={draft.id} data-stage={draft.stage} aria-labelledby={titleId}>
@@ -128,7 +130,7 @@ export function DraftEditor({
           {t('drafts.back')}
         </button>
         <KindBadge kind={draft.kind} />
-        <h1 id={titleId} ref={heading} tabIndex={-1} className="draft-title">
+        <h1 id={titleId} ref={heading} tabIndex={-1} className="draft-title" lang={subject ? lang : undefined}>
           {subject || t('drafts.noSubject')}
         </h1>
         <span className={`stage stage-${draft.stage}`} data-testid="draft-stage">
@@ -164,7 +166,7 @@ export function DraftEditor({
             </div>
             {draft.fields.precedence === 'flash' && draft.kind !== 'email' && <ValueField editor={editor} session={session} valueKey="field:justification" label={t('fields.justification')} testId="draft-field-justification" />}
             {FIELDS[draft.kind].map((spec) => (
-              <FieldFor key={specKey(spec)} spec={spec} editor={editor} session={session} />
+              <FieldFor key={specKey(spec)} spec={spec} editor={editor} session={session} lang={lang} />
             ))}
           </fieldset>
           <fieldset className="group" disabled={!editable || (draft.stage !== 'draft' && draft.round > 0)}>
@@ -178,7 +180,7 @@ export function DraftEditor({
             <SelectField label={t('drafts.order')} testId="draft-field-clearance-order" value={draft.fields.clearanceOrder || 'sequential'} options={[['sequential', t('drafts.sequential')], ['parallel', t('drafts.parallel')]]} onChange={(v) => setNow(editor, session, 'field:clearance_order', v)} />
             <ValueField editor={editor} session={session} valueKey="field:approver" label={t('fields.approver')} testId="draft-field-approver" />
           </fieldset>
-          <Paragraphs editor={editor} session={session} draft={draft} editable={editable} me={me} />
+          <Paragraphs editor={editor} session={session} draft={draft} editable={editable} me={me} lang={lang} />
         </div>
         <aside className="draft-side" aria-label={t('drafts.sideLabel')}>
           <ClearancePanel draft={draft} me={me} editor={editor} onOpenItem={onOpenItem} />
@@ -201,11 +203,11 @@ function setNow(editor: Editor, session: DraftSession, key: ValueKey, value: str
   void editor.flush();
 }
 
-function FieldFor({ spec, editor, session }: { spec: FieldSpec; editor: Editor; session: DraftSession }) {
+function FieldFor({ spec, editor, session, lang }: { spec: FieldSpec; editor: Editor; session: DraftSession; lang?: string }) {
   const { t } = useTranslation();
   switch (spec.type) {
     case 'text':
-      return <TextField editor={editor} session={session} target={{ kind: 'field', field: spec.field }} label={t(fieldLabel(spec.field))} testId={`draft-field-${spec.field.replace(/_/g, '-')}`} multiline={spec.multiline} />;
+      return <TextField editor={editor} session={session} target={{ kind: 'field', field: spec.field }} label={t(fieldLabel(spec.field))} testId={`draft-field-${spec.field.replace(/_/g, '-')}`} multiline={spec.multiline} lang={lang} />;
     case 'register':
       return <ValueField editor={editor} session={session} valueKey={`field:${spec.field}`} label={t(fieldLabel(spec.field))} testId={`draft-field-${spec.field.replace(/_/g, '-')}`} hint={spec.hint ? t(spec.hint) : undefined} />;
     case 'list':
@@ -291,10 +293,10 @@ function useMergedText(session: DraftSession, target: TextTarget, editor: Editor
   return { ref, value, onChange, onSelect, selection };
 }
 
-function TextField({ editor, session, target, label, testId, multiline }: { editor: Editor; session: DraftSession; target: TextTarget; label: string; testId: string; multiline?: boolean }) {
+function TextField({ editor, session, target, label, testId, multiline, lang }: { editor: Editor; session: DraftSession; target: TextTarget; label: string; testId: string; multiline?: boolean; lang?: string }) {
   const id = useId();
   const m = useMergedText(session, target, editor);
-  const common = { id, 'data-testid': testId, value: m.value, onChange: m.onChange, onSelect: m.onSelect, onBlur: () => void editor.flush() };
+  const common = { id, lang, 'data-testid': testId, value: m.value, onChange: m.onChange, onSelect: m.onSelect, onBlur: () => void editor.flush() };
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -346,7 +348,7 @@ function Conflicts({ editor, draft, editable }: { editor: Editor; draft: DraftDt
   );
 }
 
-function Paragraphs({ editor, session, draft, editable, me }: { editor: Editor; session: DraftSession; draft: DraftDto_Serialize; editable: boolean; me: string }) {
+function Paragraphs({ editor, session, draft, editable, me, lang }: { editor: Editor; session: DraftSession; draft: DraftDto_Serialize; editable: boolean; me: string; lang?: string }) {
   const { t } = useTranslation();
   const add = (index: number) => {
     session.push({ op: 'insert_paragraph', index, marking: 'np', text: '' });
@@ -358,7 +360,7 @@ function Paragraphs({ editor, session, draft, editable, me }: { editor: Editor; 
       <legend>{draft.kind === 'email' ? t('fields.body') : t('fields.paragraphs')}</legend>
       {draft.paragraphs.length === 0 && <p className="muted">{t('drafts.noParagraph')}</p>}
       {draft.paragraphs.map((p, i) => (
-        <Paragraph key={p.id} editor={editor} session={session} draft={draft} index={i} editable={editable} me={me} />
+        <Paragraph key={p.id} editor={editor} session={session} draft={draft} index={i} editable={editable} me={me} lang={lang} />
       ))}
       <button type="button" data-testid="draft-add-paragraph" onClick={() => add(draft.paragraphs.length)}>
         {t('drafts.addParagraph')}
@@ -367,7 +369,7 @@ function Paragraphs({ editor, session, draft, editable, me }: { editor: Editor; 
   );
 }
 
-function Paragraph({ editor, session, draft, index, editable, me }: { editor: Editor; session: DraftSession; draft: DraftDto_Serialize; index: number; editable: boolean; me: string }) {
+function Paragraph({ editor, session, draft, index, editable, me, lang }: { editor: Editor; session: DraftSession; draft: DraftDto_Serialize; index: number; editable: boolean; me: string; lang?: string }) {
   const { t } = useTranslation();
   const id = useId();
   const p = draft.paragraphs[index] as DraftDto_Serialize['paragraphs'][number];
@@ -444,6 +446,7 @@ function Paragraph({ editor, session, draft, index, editable, me }: { editor: Ed
           id={id}
           className={p.marking === 'dr' ? 'portion-dr' : undefined}
           data-testid="draft-paragraph-text"
+          lang={lang}
           rows={Math.max(3, Math.ceil(m.value.length / 90) + 1)}
           value={m.value}
           onChange={m.onChange}

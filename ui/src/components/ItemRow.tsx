@@ -56,7 +56,7 @@ export function ItemRow({
         <KindBadge kind={item.kind} />
         <PrecedenceBadge precedence={item.precedence} />
         <MarkingBadge marking={item.marking} />
-        <span className="row-subject" data-testid="row-subject">
+        <span className="row-subject" data-testid="row-subject" lang={item.language ?? undefined}>
           {item.subject}
         </span>
       </div>

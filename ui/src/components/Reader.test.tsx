@@ -34,6 +34,7 @@ const TELEGRAM: ItemDto_Serialize = {
     caveats: [],
   },
   thread: [],
+  language: null,
 };
 
 const EMAIL: ItemDto_Serialize = {
@@ -54,6 +55,7 @@ const EMAIL: ItemDto_Serialize = {
     precedence: 'routine',
   },
   thread: [summary('em0', { subject: 'Demande de rapport' }), summary('em1', { subject: 'Rapport' })],
+  language: null,
 };
 
 function render(item: ItemDto_Serialize, extra: Parameters<typeof fakeApi>[0] = {}) {
@@ -104,6 +106,43 @@ describe('the reading pane', () => {
     // The thread links to the other messages.
     fireEvent.click(screen.getByText('Demande de rapport'));
     expect(onOpen).toHaveBeenCalledWith('em0');
+  });
+
+  it('declares the language of the document on its own words, and none when it is unknown', async () => {
+    const english: ItemDto_Serialize = {
+      ...EMAIL,
+      summary: { ...EMAIL.summary, subject: 'Report', language: 'en' },
+      content: { ...EMAIL.content, subject: 'Report', body: 'Dear all,\n\nPlease find the report attached.' } as ItemDto_Serialize['content'],
+      thread: [summary('em0', { subject: 'Request for a report', language: 'en' }), summary('em2', { subject: 'Demande' })],
+      language: 'en',
+    };
+    render(english);
+    const subject = await screen.findByTestId('reader-subject');
+    expect(subject.getAttribute('lang')).toBe('en');
+    expect(screen.getByTestId('reader-body').getAttribute('lang')).toBe('en');
+    expect(screen.getByText('Report', { selector: 'dd span' }).getAttribute('lang')).toBe('en');
+    // The interface's labels around the document keep the interface's language.
+    expect(screen.getByText('Objet').closest('[lang]')).toBeNull();
+    expect(screen.getByTestId('reader').closest('[lang]')).toBeNull();
+    // Each message of the thread has its own language, or none.
+    expect(screen.getByText('Request for a report').getAttribute('lang')).toBe('en');
+    expect(screen.getByText('Demande').closest('[lang]')).toBeNull();
+  });
+
+  it('declares the language of a telegram on its subject, summary and paragraphs', async () => {
+    render({ ...TELEGRAM, language: 'de' });
+    expect((await screen.findByTestId('reader-subject')).getAttribute('lang')).toBe('de');
+    expect(screen.getByText('La coalition est reconduite.').getAttribute('lang')).toBe('de');
+    const texts = screen.getAllByTestId('reader-paragraph').map((p) => p.querySelector('.paragraph-text')?.getAttribute('lang'));
+    expect(texts).toEqual(['de', 'de']);
+    // The paragraph's number and portion mark are the interface's words.
+    expect(screen.getAllByTestId('reader-paragraph')[0]!.getAttribute('lang')).toBeNull();
+  });
+
+  it('sets no language when the language of the document is unknown', async () => {
+    render(EMAIL);
+    await screen.findByTestId('reader-subject');
+    expect(screen.getByTestId('reader').querySelector('[lang]')).toBeNull();
   });
 
   it('marks the item unread on request', async () => {

@@ -99,6 +99,9 @@ export function Reader({
 
   const summary = item?.summary;
   const content = item?.content;
+  // The document's language, declared or detected (RGAA 8.7): set on its own words only, so
+  // that the interface's labels around them keep the interface's language. Unknown: none.
+  const lang = item?.language ?? undefined;
 
   return (
     <article className="reader" data-testid="reader" data-id={id} aria-labelledby={headingId}>
@@ -132,16 +135,16 @@ export function Reader({
               <PrecedenceBadge precedence={summary.precedence} />
               <MarkingBadge marking={summary.marking} />
             </div>
-            <h2 id={headingId} ref={heading} tabIndex={-1} data-testid="reader-subject">
+            <h2 id={headingId} ref={heading} tabIndex={-1} data-testid="reader-subject" lang={lang}>
               {summary.subject}
             </h2>
             <ReleaseSeal id={summary.id} onCorrect={onOpenDraft} onOpenContacts={onOpenContacts} />
             <Acknowledgements id={summary.id} />
             <ShareToSpace key={summary.id} target="item" id={summary.id} testPrefix="reader" />
           </header>
-          {content.kind === 'telegram' && <TelegramView tg={content} summary={summary} onOpen={onOpen} />}
-          {content.kind === 'note' && <NoteView note={content} summary={summary} onOpen={onOpen} />}
-          {content.kind === 'email' && <EmailView email={content} summary={summary} onStatus={setStatus} />}
+          {content.kind === 'telegram' && <TelegramView tg={content} summary={summary} onOpen={onOpen} lang={lang} />}
+          {content.kind === 'note' && <NoteView note={content} summary={summary} onOpen={onOpen} lang={lang} />}
+          {content.kind === 'email' && <EmailView email={content} summary={summary} onStatus={setStatus} lang={lang} />}
           {item.thread.length > 0 && <Thread thread={item.thread as ItemSummaryDto_Serialize[]} current={summary.id} onOpen={onOpen} />}
           <MarkingBanner marking={summary.marking} position="bottom" />
         </>
@@ -200,7 +203,7 @@ function References({ refs, onOpen }: { refs: ReferenceDto_Serialize[]; onOpen: 
   );
 }
 
-function Paragraphs({ paragraphs }: { paragraphs: ParagraphDto[] }) {
+function Paragraphs({ paragraphs, lang }: { paragraphs: ParagraphDto[]; lang?: string }) {
   const { t } = useTranslation();
   return (
     <div className="paragraphs">
@@ -208,14 +211,16 @@ function Paragraphs({ paragraphs }: { paragraphs: ParagraphDto[] }) {
         <p key={i} className="paragraph" data-testid="reader-paragraph">
           <span className="paragraph-number">{t('reader.paragraphNumber', { n: i + 1 })}</span>{' '}
           <span className={`portion-mark portion-${p.marking}`}>{t('reader.portionMark', { mark: t(`marking.${p.marking}.short`) })}</span>{' '}
-          <span className="paragraph-text">{p.text}</span>
+          <span className="paragraph-text" lang={lang}>
+            {p.text}
+          </span>
         </p>
       ))}
     </div>
   );
 }
 
-function TelegramView({ tg, summary, onOpen }: { tg: TelegramDto_Serialize; summary: ItemSummaryDto_Serialize; onOpen: (id: string) => void }) {
+function TelegramView({ tg, summary, onOpen, lang }: { tg: TelegramDto_Serialize; summary: ItemSummaryDto_Serialize; onOpen: (id: string) => void; lang?: string }) {
   const { t, i18n } = useTranslation();
   const number = tg.number ?? summary.number;
   return (
@@ -252,10 +257,10 @@ function TelegramView({ tg, summary, onOpen }: { tg: TelegramDto_Serialize; summ
       {tg.summary && (
         <section className="resume" aria-label={t('reader.summary')}>
           <h3>{t('reader.summary')}</h3>
-          <p>{tg.summary}</p>
+          <p lang={lang}>{tg.summary}</p>
         </section>
       )}
-      <Paragraphs paragraphs={tg.paragraphs} />
+      <Paragraphs paragraphs={tg.paragraphs} lang={lang} />
       <dl className="meta meta-signatures">
         <Meta label={t('reader.drafter')}>{tg.drafter || t('reader.none')}</Meta>
         <Meta label={t('reader.clearers')}>{tg.clearers.length > 0 ? tg.clearers.join(', ') : t('reader.none')}</Meta>
@@ -266,7 +271,7 @@ function TelegramView({ tg, summary, onOpen }: { tg: TelegramDto_Serialize; summ
   );
 }
 
-function NoteView({ note, summary, onOpen }: { note: NoteDto_Serialize; summary: ItemSummaryDto_Serialize; onOpen: (id: string) => void }) {
+function NoteView({ note, summary, onOpen, lang }: { note: NoteDto_Serialize; summary: ItemSummaryDto_Serialize; onOpen: (id: string) => void; lang?: string }) {
   const { t, i18n } = useTranslation();
   const number = note.number ?? summary.number;
   return (
@@ -285,16 +290,20 @@ function NoteView({ note, summary, onOpen }: { note: NoteDto_Serialize; summary:
         {note.tags.length > 0 && <Meta label={t('reader.tags')}>{note.tags.join(', ')}</Meta>}
       </dl>
       <div className="note-body">
-        <p className="note-opening">{note.opening}</p>
-        <Paragraphs paragraphs={note.paragraphs} />
-        <p className="note-closing">{note.closing}</p>
+        <p className="note-opening" lang={lang}>
+          {note.opening}
+        </p>
+        <Paragraphs paragraphs={note.paragraphs} lang={lang} />
+        <p className="note-closing" lang={lang}>
+          {note.closing}
+        </p>
         <p className="note-place-date">{t('reader.placeDate', { place: note.place, date: formatDate(note.date, i18n.language) })}</p>
       </div>
     </div>
   );
 }
 
-function EmailView({ email, summary, onStatus }: { email: EmailDto_Serialize; summary: ItemSummaryDto_Serialize; onStatus: (s: string) => void }) {
+function EmailView({ email, summary, onStatus, lang }: { email: EmailDto_Serialize; summary: ItemSummaryDto_Serialize; onStatus: (s: string) => void; lang?: string }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
 
@@ -331,14 +340,18 @@ function EmailView({ email, summary, onStatus }: { email: EmailDto_Serialize; su
         <Meta label={t('reader.emailTo')}>{email.to.join(', ')}</Meta>
         {email.cc.length > 0 && <Meta label={t('reader.emailCc')}>{email.cc.join(', ')}</Meta>}
         <Meta label={t('reader.emailDate')}>{formatDateTime(email.date, i18n.language)}</Meta>
-        <Meta label={t('reader.emailSubject')}>{email.subject}</Meta>
+        <Meta label={t('reader.emailSubject')}>
+          <span lang={lang}>{email.subject}</span>
+        </Meta>
         {summary.number && (
           <Meta label={t('reader.number')} testId="reader-number">
             {summary.number}
           </Meta>
         )}
       </dl>
-      <div className="email-body">{email.body}</div>
+      <div className="email-body" lang={lang} data-testid="reader-body">
+        {email.body}
+      </div>
       {email.attachments.length > 0 && (
         <section className="attachments" aria-label={t('reader.attachments')}>
           <h3>{t('reader.attachments')}</h3>
@@ -381,10 +394,10 @@ function Thread({ thread, current, onOpen }: { thread: ItemSummaryDto_Serialize[
         {thread.map((s) => (
           <li key={s.id} aria-current={s.id === current ? 'true' : undefined}>
             {s.id === current ? (
-              <strong>{s.subject}</strong>
+              <strong lang={s.language ?? undefined}>{s.subject}</strong>
             ) : (
               <button type="button" className="link" onClick={() => onOpen(s.id)}>
-                {s.subject}
+                <span lang={s.language ?? undefined}>{s.subject}</span>
               </button>
             )}{' '}
             <span className="muted small">

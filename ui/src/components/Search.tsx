@@ -276,14 +276,16 @@ const ResultRow = memo(function ResultRow({
         <KindBadge kind={s.kind} />
         <PrecedenceBadge precedence={s.precedence} />
         <MarkingBadge marking={s.marking} />
-        <span className="row-subject">{s.subject}</span>
+        <span className="row-subject" lang={s.language ?? undefined}>
+          {s.subject}
+        </span>
       </span>
       <span className="row-line row-meta">
         <span>{s.origin}</span>
         {s.number && <span>{s.number}</span>}
         <span>{formatDateTime(s.writtenAt, i18n.language)}</span>
       </span>
-      <span className="snippet">
+      <span className="snippet" lang={s.language ?? undefined}>
         {hit.snippet.map((part, j) => (part.highlight ? <mark key={j}>{part.text}</mark> : <span key={j}>{part.text}</span>))}
       </span>
     </li>

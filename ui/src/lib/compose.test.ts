@@ -43,6 +43,15 @@ describe('compose form', () => {
     expect(dto).toMatchObject({ kind: 'note', justification: null, deadline: null, date: '2026-11-28' });
   });
 
+  it('sends the language chosen for the document, else the interface language the select shows', () => {
+    const form = defaultForm('2026-11-28');
+    expect(buildCompose('telegram', form, 'en')).toMatchObject({ language: 'en' });
+    expect(buildCompose('note', form)).toMatchObject({ language: 'fr' });
+    expect(buildCompose('email', { ...form, language: 'ar' }, 'fr')).toMatchObject({ language: 'ar' });
+    // A form kept before the field existed reads as « the interface's ».
+    expect(parseForm('{"subject":"Ancien"}', '2026-11-28')?.language).toBe('');
+  });
+
   it('builds an email with address lists', () => {
     const dto = buildCompose('email', { ...defaultForm('2026-11-28'), to: 'bob@example.org, carol@example.org', cc: '', body: 'Bonjour' });
     expect(dto).toMatchObject({ kind: 'email', to: ['bob@example.org', 'carol@example.org'], cc: [], body: 'Bonjour' });

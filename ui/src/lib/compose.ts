@@ -41,7 +41,23 @@ export interface ComposeForm {
   body: string;
   /** Tokens of the files to attach (an email), as the backend's dialog granted them. */
   attachments: string[];
+  /** The language the document is written in (a BCP 47 tag); empty: the interface's. */
+  language: string;
 }
+
+/**
+ * The languages the composer offers for a document, each named in itself (and so declared in
+ * that language: RGAA 8.7): the working languages of diplomacy, the United Nations' six.
+ */
+export const DOCUMENT_LANGUAGES: { code: string; name: string }[] = [
+  { code: 'fr', name: 'Français' },
+  { code: 'en', name: 'English' },
+  { code: 'es', name: 'Español' },
+  { code: 'de', name: 'Deutsch' },
+  { code: 'ar', name: 'العربية' },
+  { code: 'ru', name: 'Русский' },
+  { code: 'zh', name: '中文' },
+];
 
 export const ADDRESSEE_KINDS: AddresseeKindDto[] = ['unit', 'person'];
 
@@ -82,6 +98,7 @@ export function defaultForm(today: string): ComposeForm {
     cc: '',
     body: '',
     attachments: [],
+    language: '',
   };
 }
 
@@ -95,9 +112,13 @@ export function splitList(text: string, by: 'comma' | 'line'): string[] {
 
 const orNull = (s: string): string | null => (s.trim() === '' ? null : s.trim());
 
-/** The request for `compose`. Blank rows are sent as they are: the backend drops them. */
-export function buildCompose(kind: KindDto, f: ComposeForm): ComposeDto_Deserialize {
+/**
+ * The request for `compose`. Blank rows are sent as they are: the backend drops them. The
+ * document's language is the one chosen, else `interfaceLanguage` (what the select shows).
+ */
+export function buildCompose(kind: KindDto, f: ComposeForm, interfaceLanguage = 'fr'): ComposeDto_Deserialize {
   const justification = f.precedence === 'flash' ? orNull(f.justification) : null;
+  const language = f.language.trim() || interfaceLanguage;
   switch (kind) {
     case 'telegram':
       return {
@@ -117,6 +138,7 @@ export function buildCompose(kind: KindDto, f: ComposeForm): ComposeDto_Deserial
         marking: f.marking,
         caveats: splitList(f.caveats, 'line'),
         deadline: orNull(f.deadline),
+        language,
       };
     case 'note':
       return {
@@ -137,6 +159,7 @@ export function buildCompose(kind: KindDto, f: ComposeForm): ComposeDto_Deserial
         justification,
         marking: f.marking,
         deadline: orNull(f.deadline),
+        language,
       };
     case 'email':
       return {
@@ -150,6 +173,7 @@ export function buildCompose(kind: KindDto, f: ComposeForm): ComposeDto_Deserial
         precedence: f.precedence,
         deadline: orNull(f.deadline),
         attachments: f.attachments,
+        language,
       };
   }
 }
@@ -207,6 +231,7 @@ export const FIELD_TARGET: Record<string, string> = {
   cc: 'compose-cc',
   body: 'compose-body',
   attachments: 'compose-attach',
+  language: 'compose-language',
 };
 
 /**

@@ -54,6 +54,7 @@ function makeItems(n: number): ItemSummaryDto_Serialize[] {
       deadline: i % 11 === 0 ? '2026-12-05T23:59:59Z' : null,
       read: i % 3 !== 0,
       tags: i % 2 === 0 ? ['POL'] : ['ECON', 'US'],
+      language: 'fr',
     });
   }
   // The backend's triage order: action, info, unrouted; then precedence; then newest.
@@ -146,7 +147,7 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
       const s = items.find((i) => i.id === id);
       if (!s) return fail('not_found', 'not found');
       s.read = true;
-      return ok({ summary: s, content: content(s), thread: [] });
+      return ok({ summary: s, content: content(s), thread: [], language: s.language });
     },
     setRead: async (id, read) => {
       const s = items.find((i) => i.id === id);

@@ -41,7 +41,7 @@ function blank(id: string, kind: KindDto, drafter: string): DraftDto_Serialize {
   const base: Omit<DraftDto_Serialize, 'actions' | 'mayEdit' | 'editResetsClearances'> = {
     id, kind, stage: 'draft', round: 0, fields: { ...EMPTY_FIELDS, drafter }, addressees: [], paragraphs: [], conflicts: [],
     circuit: { drafter, clearers: [], order: 'sequential', approver: '' }, clearers: [], waitingFor: [drafter],
-    log: [{ actor: drafter, at: now, step: 'created', comment: null, refused: null, reset: [] }], versions: [], comments: [], release: null, heads: ['h0'], updatedAt: now, publishError: null,
+    log: [{ actor: drafter, at: now, step: 'created', comment: null, refused: null, reset: [] }], versions: [], comments: [], release: null, heads: ['h0'], updatedAt: now, publishError: null, language: null,
   };
   return { ...base, ...judged(base, drafter) };
 }

@@ -116,6 +116,7 @@ export function summary(id: string, s: Partial<ItemSummaryDto_Serialize> = {}): 
     deadline: null,
     read: false,
     tags: [],
+    language: null,
     ...s,
   };
 }
@@ -126,6 +127,7 @@ export function emailItem(id: string) {
     summary: summary(id, { kind: 'email' }),
     content: { kind: 'email' as const, from: 'bob@quai.example', to: [], cc: [], date: '2026-11-20T10:00:00Z', messageId: null, inReplyTo: [], references: [], subject: `Objet ${id}`, body: 'Bonjour.', attachments: [], marking: 'np' as const, precedence: 'routine' as const },
     thread: [],
+    language: null,
   });
 }
 

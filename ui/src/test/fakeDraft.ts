@@ -83,6 +83,7 @@ export function draftDto(p: Partial<DraftDto_Serialize> = {}): DraftDto_Serializ
     actions: aliceBeforeSubmission,
     mayEdit: true,
     editResetsClearances: false,
+    language: null,
     ...p,
   };
 }
