@@ -17,6 +17,7 @@ pub mod axe;
 pub mod contrast;
 pub mod fixture;
 pub mod keyboard;
+pub mod markup;
 
 pub use keyboard::Focused;
 

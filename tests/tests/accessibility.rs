@@ -16,6 +16,9 @@
 //!   member's removal), settings (relay, devices, linking a device, an error), import (its
 //!   report with a refused file), the shortcuts dialog, and the narrow window (320 px: the
 //!   list, the reader, the composer, settings) where nothing may scroll sideways;
+//! - the markup of every screen and state checked (its doctype and DOM as the app made them)
+//!   is valid HTML (RGAA 8.2): html-validate (ui/package.json) run by node at the end on all
+//!   of them (`diplomatie_e2e::markup`), after a document with known errors it must find;
 //! - the selected row of the inbox stands out: for each precedence, its marker has a WCAG
 //!   contrast of at least 3:1 with the row's background and with what the row showed before
 //!   it was selected (colours read with getComputedStyle, ratios computed here);
@@ -38,6 +41,7 @@ use anyhow::{Context, Result, bail, ensure};
 use diplomatie_e2e::axe::{AxeOptions, Violation, WCAG_TAGS, axe_source};
 use diplomatie_e2e::contrast::{Rgba, contrast_ratio, flatten, parse_color, shadow_colors};
 use diplomatie_e2e::fixture::{self, PRECEDENCES};
+use diplomatie_e2e::markup::{self, CANARY, CANARY_RULES, MarkupError};
 use diplomatie_e2e::{App, PASSPHRASE, Session, artifacts, checked, screenshot_of, step};
 use fantoccini::key::Key;
 use serde_json::Value;
@@ -62,6 +66,10 @@ struct Audit {
     /// the screens where it could not.
     review: BTreeMap<(String, String), Vec<String>>,
     screens: usize,
+    /// The markup of each screen checked (its name, its doctype and DOM), validated at the end.
+    documents: Vec<(String, String)>,
+    /// The markup errors: by error, the screens where it is.
+    invalid: BTreeMap<(String, String, String), (MarkupError, Vec<String>)>,
     /// The X display, for a screenshot of a screen that could not be reached.
     display: String,
 }
@@ -80,6 +88,8 @@ impl Audit {
             problems: Vec::new(),
             review: BTreeMap::new(),
             screens: 0,
+            documents: Vec::new(),
+            invalid: BTreeMap::new(),
             display: session.display.clone(),
         })
     }
@@ -120,6 +130,54 @@ impl Audit {
             }
             Err(e) => self.problems.push(format!("{name}: axe-core: {e:#}")),
         }
+        match app.document_markup().await {
+            Ok(html) => self.documents.push((name.to_owned(), html)),
+            Err(e) => self.problem(format!("{name}: {e:#}")),
+        }
+    }
+
+    /// Validates the markup of every screen checked (RGAA 8.2), after a document with known
+    /// errors that must be found, which shows the validator at work.
+    fn validate_markup(&mut self) {
+        step(&format!("html-validate: {} screens", self.documents.len()));
+        let mut documents = vec![("canary".to_owned(), CANARY.to_owned())];
+        documents.append(&mut self.documents);
+        let (version, errors) = match markup::validate(&documents) {
+            Ok(answer) => answer,
+            Err(e) => return self.problem(format!("html-validate: {e:#}")),
+        };
+        let mut errors = errors.into_iter();
+        let canary: Vec<String> = errors
+            .next()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.rule)
+            .collect();
+        if let Some(missed) = CANARY_RULES
+            .iter()
+            .find(|r| !canary.iter().any(|c| c == *r))
+        {
+            self.problem(format!(
+                "html-validate {version} does not work: on its canary it did not find \
+                 {missed} (it found {canary:?})"
+            ));
+        }
+        for ((name, _), found) in documents.iter().skip(1).zip(errors) {
+            for e in found {
+                eprintln!("    {name}: markup: {e}");
+                self.invalid
+                    .entry((e.rule.clone(), e.message.clone(), e.selector.clone()))
+                    .or_insert_with(|| (e, Vec::new()))
+                    .1
+                    .push(name.clone());
+            }
+        }
+        if self.invalid.is_empty() {
+            eprintln!(
+                "html-validate {version}: the markup of {} screens is valid",
+                documents.len() - 1
+            );
+        }
     }
 
     fn problem(&mut self, what: String) {
@@ -145,19 +203,33 @@ impl Audit {
                 );
             }
         }
-        if self.violations.is_empty() && self.problems.is_empty() {
+        if self.violations.is_empty() && self.invalid.is_empty() && self.problems.is_empty() {
             eprintln!("accessibility: {} screens, no violation", self.screens);
             return Ok(());
         }
         let mut out = format!(
-            "accessibility: {} violations on {} screens checked, {} other problems\n",
+            "accessibility: {} violations on {} screens checked, {} markup errors, {} other \
+             problems\n",
             self.violations.len(),
             self.screens,
+            self.invalid.len(),
             self.problems.len()
         );
         for (screen, v) in &self.violations {
             let kind = if v.is_wcag() { "WCAG" } else { "best practice" };
             let _ = writeln!(out, "  [{screen}] {kind}: {v}");
+        }
+        for (e, screens) in self.invalid.values() {
+            let _ = writeln!(
+                out,
+                "  [{}{}] markup: {e}",
+                screens.first().map(String::as_str).unwrap_or_default(),
+                if screens.len() > 1 {
+                    format!(" and {} more screens", screens.len() - 1)
+                } else {
+                    String::new()
+                }
+            );
         }
         for p in &self.problems {
             let _ = writeln!(out, "  {p}");
@@ -623,6 +695,7 @@ async fn every_screen_passes_axe_the_selected_row_stands_out_and_the_system_pref
     }
     app.close().await?;
     drop(relay);
+    audit.validate_markup();
     audit.report()
 }
 
