@@ -19,6 +19,9 @@
 //! - the markup of every screen and state checked (its doctype and DOM as the app made them)
 //!   is valid HTML (RGAA 8.2): html-validate (ui/package.json) run by node at the end on all
 //!   of them (`diplomatie_e2e::markup`), after a document with known errors it must find;
+//! - with WCAG 1.4.12's text spacing put in the page (RGAA 10.12), alone and with text 150 %
+//!   larger, the inbox rows and the search results (one with a two-line snippet) show all of
+//!   their text: nothing goes past a row, and no row overlaps the next;
 //! - the selected row of the inbox stands out: for each precedence, its marker has a WCAG
 //!   contrast of at least 3:1 with the row's background and with what the row showed before
 //!   it was selected (colours read with getComputedStyle, ratios computed here);
@@ -572,6 +575,136 @@ async fn reflows(audit: &mut Audit, app: &App, screen: &str) {
     }
 }
 
+/// WCAG 1.4.12's text spacing (RGAA 10.12), as a user's style sheet would set it: line
+/// height 1.5 times the font size, paragraphs 2 times apart, letters 0.12 and words 0.16 times
+/// the font size apart.
+const TEXT_SPACING: &str = "* { line-height: 1.5 !important; letter-spacing: 0.12em !important; \
+     word-spacing: 0.16em !important } p { margin-bottom: 2em !important }";
+
+/// The same spacing with text half as large again, as a user's larger default font gives it.
+const TEXT_SPACING_LARGER: &str = "* { line-height: 1.5 !important; letter-spacing: 0.12em !important; \
+     word-spacing: 0.16em !important } p { margin-bottom: 2em !important } \
+     html { font-size: 150% !important }";
+
+/// The style sheets `text_spacing` applies in turn: what each is, its CSS.
+const SPACINGS: &[(&str, &str)] = &[
+    ("WCAG 1.4.12's text spacing", TEXT_SPACING),
+    ("that spacing and text 150 % larger", TEXT_SPACING_LARGER),
+];
+
+/// A word found in one item of the fixture only: a long body, so that its result's snippet
+/// takes the two lines it may have.
+const LONG_SNIPPET_WORD: &str = "wurtembergeoises";
+
+/// Puts the style sheet `arguments[1]` in the page (none: takes it out), under id `arguments[0]`.
+const SPACING_SHEET: &str = r#"
+const [id, css] = arguments;
+document.getElementById(id)?.remove();
+if (css) {
+  const sheet = document.createElement('style');
+  sheet.id = id;
+  sheet.textContent = css;
+  document.head.append(sheet);
+}
+"#;
+
+/// Whether the rows `arguments[0]` (a selector) show all of their text: no row has more
+/// content than its height, no element of a row goes past its top or bottom, a snippet
+/// clamped to two lines shows two whole lines (or all of it), and rows do not overlap. Also
+/// reads the spacing in force on the rows' text, to show the style sheet applies.
+const CLIPPED_ROWS: &str = r#"
+const rows = [...document.querySelectorAll(arguments[0])].filter((r) => r.getBoundingClientRect().height > 0);
+const clipped = [];
+const sel = (e) => e.tagName.toLowerCase() + [...e.classList].slice(0, 2).map((c) => '.' + c).join('');
+const px = (cs) => { const v = cs.lineHeight; return v.endsWith('px') ? parseFloat(v) : parseFloat(v) * parseFloat(cs.fontSize); };
+let spacing = null;
+const boxes = [];
+for (const row of rows) {
+  const at = `row ${row.getAttribute('aria-posinset')}`;
+  const box = row.getBoundingClientRect();
+  boxes.push([box.top, box.bottom, at]);
+  if (row.scrollHeight > row.clientHeight + 1) clipped.push(`${at}: ${row.scrollHeight}px of content in ${row.clientHeight}px`);
+  for (const e of row.querySelectorAll('*')) {
+    if (e.closest('.visually-hidden')) continue;
+    const snippet = e.closest('.snippet');
+    if (snippet && snippet !== e) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) clipped.push(`${at}: ${sel(e)} from ${r.top.toFixed(1)} to ${r.bottom.toFixed(1)}px, the row from ${box.top.toFixed(1)} to ${box.bottom.toFixed(1)}px`);
+    const cs = getComputedStyle(e);
+    if (e === snippet) {
+      // Two lines, or all of it if shorter (WebKit lays lines out in whole px).
+      const whole = Math.min(e.scrollHeight, 2 * Math.floor(px(cs)));
+      if (e.clientHeight < whole) clipped.push(`${at}: ${sel(e)} shows ${e.clientHeight}px of ${whole}px (two lines at most)`);
+    }
+    if (spacing === null && e.matches('.row-subject')) spacing = { lineHeight: px(cs) / parseFloat(cs.fontSize), letterSpacing: parseFloat(cs.letterSpacing) / parseFloat(cs.fontSize), wordSpacing: parseFloat(cs.wordSpacing) / parseFloat(cs.fontSize) };
+  }
+}
+boxes.sort((a, b) => a[0] - b[0]);
+for (let i = 1; i < boxes.length; i += 1) {
+  if (boxes[i][0] < boxes[i - 1][1] - 1) clipped.push(`${boxes[i][2]} overlaps ${boxes[i - 1][2]}`);
+}
+return { rows: rows.length, clipped: clipped.slice(0, 12), spacing };
+"#;
+
+/// The rows `css` on screen with each of `SPACINGS` put in the page while they are shown:
+/// once they have taken it (their height follows their text), they must show all of their
+/// text, and the spacing must be the one asked for. The style sheet is taken out after.
+async fn text_spacing(app: &App, what: &str, css: &str) -> Result<()> {
+    let mut failed = Vec::new();
+    for (spacing, sheet) in SPACINGS {
+        if let Err(e) = spaced_rows(app, &format!("{what}, {spacing}"), css, sheet).await {
+            failed.push(format!("{e:#}"));
+        }
+    }
+    ensure!(failed.is_empty(), "{}", failed.join("\n  "));
+    Ok(())
+}
+
+async fn spaced_rows(app: &App, what: &str, css: &str, style: &str) -> Result<()> {
+    step(&format!("text spacing: {what}"));
+    const SHEET: &str = "wcag-text-spacing";
+    app.client
+        .execute(SPACING_SHEET, vec![Value::from(SHEET), Value::from(style)])
+        .await?;
+    let last = std::sync::Mutex::new(Value::Null);
+    let fits = app
+        .wait_until("rows that show all of their text", || async {
+            let v = app
+                .client
+                .execute(CLIPPED_ROWS, vec![Value::from(css)])
+                .await?;
+            let ok = v["rows"].as_u64().unwrap_or_default() > 0
+                && v["clipped"].as_array().is_some_and(Vec::is_empty);
+            *last.lock().unwrap() = v;
+            Ok(ok)
+        })
+        .await;
+    app.client
+        .execute(SPACING_SHEET, vec![Value::from(SHEET), Value::Null])
+        .await?;
+    let last = last.into_inner().unwrap();
+    let spacing = &last["spacing"];
+    let near = |k: &str, want: f64| spacing[k].as_f64().is_some_and(|v| (v - want).abs() < 0.02);
+    ensure!(
+        near("lineHeight", 1.5) && near("letterSpacing", 0.12) && near("wordSpacing", 0.16),
+        "{what}: the text spacing did not apply to the rows' text: {spacing}"
+    );
+    if fits.is_err() {
+        let clipped: Vec<&str> = last["clipped"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        bail!(
+            "{what}: {} rows on screen, text cut: {}",
+            last["rows"],
+            clipped.join("; ")
+        );
+    }
+    eprintln!("    {what}: {} rows show all of their text", last["rows"]);
+    Ok(())
+}
+
 /// Motion on the page: running animations, transitions longer than nothing, smooth scrolling.
 const MOTION: &str = r#"
 const moving = [];
@@ -633,6 +766,29 @@ async fn every_screen_passes_axe_the_selected_row_stands_out_and_the_system_pref
     // Alice's profile: every precedence, the three sections, a contact, a draft waiting for
     // her, a relay and a space.
     let inbox = fixture::alice_inbox(&session)?;
+    // For information, so that the action section stays the fixture's: a long body, whose
+    // search result has a snippet of two lines.
+    let body = format!(
+        "Les administrations intercommunales {LONG_SNIPPET_WORD} renouvellent conjointement \
+         leurs engagements environnementaux transfrontaliers, particulièrement concernant \
+         l'approvisionnement énergétique, l'aménagement hydrographique, l'interconnexion \
+         ferroviaire, l'harmonisation réglementaire et l'accompagnement professionnel \
+         interrégional."
+    );
+    session.diplo(&[
+        "compose",
+        "telegram",
+        "--subject",
+        "Coopération transfrontalière",
+        "--precedence",
+        "routine",
+        "--action",
+        "BERLIN",
+        "--info",
+        fixture::ORG,
+        "--body",
+        &body,
+    ])?;
     let bob = fixture::bob_contact(&session)?;
     let draft = fixture::draft_waiting_for_alice(&session, &bob, "Visite du ministre")?;
     // Carol: a contact not verified yet (her safety number to compare).
@@ -742,6 +898,8 @@ async fn main_screens(
     audit
         .screen(app, "inbox: for action, a row selected", r)
         .await;
+    let r = text_spacing(app, "inbox rows", "[data-testid=\"item-row\"]").await;
+    audit.record("text spacing (WCAG 1.4.12)", r);
     for (section, id) in [("info", &inbox.info), ("unrouted", &inbox.unrouted)] {
         let r = async {
             app.click(&format!("tab-{section}")).await?;
@@ -775,6 +933,24 @@ async fn main_screens(
     }
     .await;
     audit.screen(app, "search: results", r).await;
+    let r = async {
+        app.fill("search-input", LONG_SNIPPET_WORD).await?;
+        app.wait_until("the result with the long snippet", || async {
+            let found = app
+                .client
+                .execute(
+                    "return [...document.querySelectorAll('[data-testid=\"search-result\"] mark')] \
+                     .some((m) => m.textContent.toLowerCase() === arguments[0]);",
+                    vec![Value::from(LONG_SNIPPET_WORD)],
+                )
+                .await?;
+            Ok(found == Value::Bool(true))
+        })
+        .await?;
+        text_spacing(app, "search results", "[data-testid=\"search-result\"]").await
+    }
+    .await;
+    audit.record("text spacing (WCAG 1.4.12)", r);
     let r = async {
         app.fill("search-input", "zyxwvu").await?;
         // The search has answered: no row, and the status counts them (« 0 résultats »).

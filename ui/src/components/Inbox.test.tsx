@@ -14,16 +14,27 @@ function Harness({
   onOpen = () => undefined,
   refreshToken = 0,
   returnTo = null,
+  measureRow,
 }: {
   onOpen?: (id: string) => void;
   refreshToken?: number;
   returnTo?: { id: string; index: number; seq: number } | null;
+  measureRow?: (probe: HTMLElement) => number;
 }) {
   const [state, setState] = useState<InboxState>(INITIAL_INBOX);
   const controller = useRef<ListController>(null);
   return (
     <>
-      <Inbox state={state} onState={setState} refreshToken={refreshToken} openId={null} onOpen={onOpen} controller={controller} returnTo={returnTo} />
+      <Inbox
+        state={state}
+        onState={setState}
+        refreshToken={refreshToken}
+        openId={null}
+        onOpen={onOpen}
+        controller={controller}
+        returnTo={returnTo}
+        measureRow={measureRow}
+      />
       <button onClick={() => controller.current?.move(1)}>next</button>
       <button onClick={() => controller.current?.openSelected()}>open</button>
     </>
@@ -247,5 +258,117 @@ describe('the triage inbox', () => {
     const y = drawnAt(rowOf(`action-${index}`)!) - list.scrollTop;
     expect(y).toBeGreaterThanOrEqual(0);
     expect(y + ROW_HEIGHT).toBeLessThanOrEqual(list.clientHeight);
+  });
+});
+
+/**
+ * A probe row whose height the test sets (happy-dom lays nothing out): `height` px, and the
+ * probes it was asked to measure. A resize of the window has it measured again.
+ */
+function probeOf(height: number) {
+  const probe = { height, measured: [] as HTMLElement[] };
+  const measure = (el: HTMLElement) => {
+    probe.measured.push(el);
+    return probe.height;
+  };
+  const resize = async (h: number) => {
+    probe.height = h;
+    await act(async () => {
+      window.dispatchEvent(new Event('resize'));
+    });
+  };
+  return { probe, measure, resize };
+}
+
+describe('rows as tall as their text (WCAG 1.4.12)', () => {
+  it('take the height of a probe row, and keep the row at the top of the view when it changes', async () => {
+    const n = 1000;
+    const { probe, measure, resize } = probeOf(0);
+    renderWith(<Harness measureRow={measure} />, fakeApi({ inbox: vi.fn(inboxOf(n)) }));
+    await waitFor(() => expect(rowOf('action-0')).toBeTruthy());
+    const list = screen.getByTestId('inbox-list');
+    const rowsBox = list.firstElementChild as HTMLElement;
+    // happy-dom lays nothing out: the scroll range is the rows' box, as a browser has it.
+    Object.defineProperty(list, 'scrollHeight', { configurable: true, get: () => parseFloat(rowsBox.style.height) });
+    // Nothing measured: the least height.
+    expect(rowsBox.style.height).toBe(`${n * ROW_HEIGHT}px`);
+    // The probe is an item row of the tallest kind, out of sight, and no row of the list.
+    const measured = probe.measured.at(-1)!;
+    expect(measured.classList.contains('row')).toBe(true);
+    expect(measured.dataset.testid).toBeUndefined();
+    expect(measured.parentElement?.getAttribute('aria-hidden')).toBe('true');
+    expect(measured.parentElement?.closest('[role="listbox"]')).toBeNull();
+    expect(measured.querySelectorAll('.badge')).toHaveLength(3);
+    expect(measured.querySelector('.row-number')).toBeTruthy();
+    expect(measured.querySelector('.row-deadline')).toBeTruthy();
+
+    // Scrolled to 20 px into row 500.
+    await act(async () => {
+      list.scrollTop = 500 * ROW_HEIGHT + 20;
+      fireEvent.scroll(list);
+    });
+    await waitFor(() => expect(rowOf('action-500')).toBeTruthy());
+
+    // The text grows: rows of 90.4 px are drawn 91 px apart, and the view still starts 20/60
+    // of the way into row 500.
+    await resize(90.4);
+    expect(rowsBox.style.height).toBe(`${n * 91}px`);
+    expect(list.scrollTop).toBeCloseTo(500 * 91 + (20 * 91) / ROW_HEIGHT, 0);
+    await act(async () => {
+      fireEvent.scroll(list);
+    });
+    await waitFor(() => expect(drawnAt(rowOf('action-500')!)).toBe(500 * 91));
+    expect(drawnAt(rowOf('action-501')!) - drawnAt(rowOf('action-500')!)).toBe(91);
+    expect(rowOf('action-500')!.parentElement!.style.height).toBe('91px');
+
+    // Back to the least height: back where it was.
+    await resize(40);
+    expect(rowsBox.style.height).toBe(`${n * ROW_HEIGHT}px`);
+    expect(list.scrollTop).toBeCloseTo(500 * ROW_HEIGHT + 20, 0);
+  });
+
+  it('keep a row deep in a million in view when their height changes, in a list of capped height', async () => {
+    const n = 1_000_000;
+    const index = 765_432;
+    const { resize, measure } = probeOf(0);
+    renderWith(<Harness measureRow={measure} returnTo={{ id: `action-${index}`, index, seq: 1 }} />, fakeApi({ inbox: vi.fn(inboxOf(n)) }));
+    await waitFor(() => expect(rowOf(`action-${index}`)?.getAttribute('aria-selected')).toBe('true'));
+    const list = screen.getByTestId('inbox-list');
+    const y = drawnAt(rowOf(`action-${index}`)!) - list.scrollTop;
+    expect(y).toBeGreaterThanOrEqual(0);
+
+    await resize(75);
+    await waitFor(() => expect(rowOf(`action-${index}`)).toBeTruthy());
+    const row = rowOf(`action-${index}`)!;
+    expect((list.firstElementChild as HTMLElement).style.height).toBe(`${MAX_LIST_HEIGHT}px`);
+    expect(row.parentElement!.style.height).toBe('75px');
+    // Where it was in the view, counted in rows.
+    expect(drawnAt(row) - list.scrollTop).toBeCloseTo((y * 75) / ROW_HEIGHT, 3);
+    expect(drawnAt(rowOf(`action-${index + 1}`)!) - drawnAt(row)).toBe(75);
+    // And still reachable to the last row.
+    fireEvent.keyDown(list, { key: 'End' });
+    await waitFor(() => expect(rowOf(`action-${n - 1}`)?.getAttribute('aria-selected')).toBe('true'));
+    expect(drawnAt(rowOf(`action-${n - 1}`)!)).toBe(MAX_LIST_HEIGHT - 75);
+  });
+
+  it('scale the list once their height takes it past the cap, on the same row', async () => {
+    // 130,000 rows: 7,800,000 px at 60 px, drawn as they are; 9,750,000 px at 75 px, scaled.
+    const n = 130_000;
+    const { resize, measure } = probeOf(0);
+    renderWith(<Harness measureRow={measure} />, fakeApi({ inbox: vi.fn(inboxOf(n)) }));
+    await waitFor(() => expect(rowOf('action-0')).toBeTruthy());
+    const list = screen.getByTestId('inbox-list');
+    const rowsBox = list.firstElementChild as HTMLElement;
+    expect(rowsBox.style.height).toBe(`${n * ROW_HEIGHT}px`);
+    await act(async () => {
+      list.scrollTop = 100_000 * ROW_HEIGHT;
+      fireEvent.scroll(list);
+    });
+    await waitFor(() => expect(rowOf('action-100000')).toBeTruthy());
+
+    await resize(75);
+    expect(rowsBox.style.height).toBe(`${MAX_LIST_HEIGHT}px`);
+    await waitFor(() => expect(rowOf('action-100000')).toBeTruthy());
+    expect(drawnAt(rowOf('action-100000')!) - list.scrollTop).toBeCloseTo(0, 3);
   });
 });

@@ -4,10 +4,11 @@ import { useApi } from '../api';
 import type { ItemSummaryDto_Serialize, SectionDto } from '../bindings';
 import { EMPTY_FILTER, SECTIONS, toFilterDto, type FilterState } from '../lib/filter';
 import { usePagedInbox } from '../lib/usePagedInbox';
+import { useRowHeight, type MeasureRow } from '../lib/useRowHeight';
 import { useRowList } from '../lib/useRowList';
 import { ErrorAlert } from './common';
 import { Filters } from './Filters';
-import { ItemRow, ROW_HEIGHT } from './ItemRow';
+import { ItemRow, ItemRowProbe, ROW_HEIGHT } from './ItemRow';
 
 /** What the keyboard shortcuts do to the list on screen. */
 export interface ListController {
@@ -35,6 +36,7 @@ export function Inbox({
   onRowsPainted,
   returnTo,
   onReturned,
+  measureRow,
 }: {
   state: InboxState;
   onState: (s: InboxState) => void;
@@ -52,6 +54,8 @@ export function Inbox({
   onReturned?: () => void;
   /** Rows with their content were committed (called each time there first are some). */
   onRowsPainted?: () => void;
+  /** How the probe row is measured (tests: happy-dom lays nothing out). */
+  measureRow?: MeasureRow;
 }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -63,8 +67,11 @@ export function Inbox({
   const scrollRef = useRef<HTMLDivElement>(null);
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
-  // A tab of a million-item profile is taller than a browser lays out: `useRowList` scales it.
-  const virtual = useRowList({ count: total, rowHeight: ROW_HEIGHT, overscan: 12, scrollRef });
+  // Rows as tall as their text needs (measured on a probe row), ROW_HEIGHT at least. A tab of
+  // a million-item profile is taller than a browser lays out: `useRowList` scales it.
+  const probeRef = useRef<HTMLDivElement>(null);
+  const rowHeight = useRowHeight(probeRef, ROW_HEIGHT, measureRow);
+  const virtual = useRowList({ count: total, rowHeight, overscan: 12, scrollRef });
   const { scrollToIndex, scrollToTop } = virtual;
   const items = virtual.rows;
   const first = items[0]?.index ?? 0;
@@ -199,6 +206,7 @@ export function Inbox({
           {list.total === null ? t('inbox.loading') : t('inbox.total', { n: total })}
         </p>
         {list.total === 0 && <p className="empty">{t('inbox.empty')}</p>}
+        <ItemRowProbe ref={probeRef} />
         <div
           ref={scrollRef}
           className="virtual-list"

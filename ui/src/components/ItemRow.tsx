@@ -1,9 +1,13 @@
+import { memo, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ItemSummaryDto_Serialize } from '../bindings';
 import { formatDate, formatDateTime } from '../lib/format';
 import { KindBadge, MarkingBadge, PrecedenceBadge, Sr } from './common';
 
-/** Rows have one height, so that the virtual list can place them without measuring. */
+/**
+ * The least height of a row (px). Rows have one height, so that the virtual list places them
+ * without measuring each: that of `ItemRowProbe` when its text needs more.
+ */
 export const ROW_HEIGHT = 60;
 
 export function ItemRow({
@@ -14,6 +18,7 @@ export function ItemRow({
   selected,
   open,
   onClick,
+  probe = false,
 }: {
   item: ItemSummaryDto_Serialize | undefined;
   domId?: string;
@@ -22,6 +27,8 @@ export function ItemRow({
   selected: boolean;
   open: boolean;
   onClick: () => void;
+  /** The probe row (`ItemRowProbe`): no test id. */
+  probe?: boolean;
 }) {
   const { t, i18n } = useTranslation();
   if (!item) {
@@ -41,7 +48,7 @@ export function ItemRow({
       aria-selected={selected}
       aria-posinset={index + 1}
       aria-setsize={total}
-      data-testid="item-row"
+      data-testid={probe ? undefined : 'item-row'}
       data-id={item.id}
       data-kind={item.kind}
       data-precedence={item.precedence}
@@ -69,3 +76,39 @@ export function ItemRow({
     </div>
   );
 }
+
+const PROBE_DATE = '2026-12-31T23:59:00Z';
+const noop = () => {};
+
+/** An item of the tallest kind for a row (every badge, a number, a deadline), written `text`. */
+export function probeItem(text: string): ItemSummaryDto_Serialize {
+  return {
+    id: '',
+    kind: 'telegram',
+    subject: text,
+    marking: 'dr',
+    precedence: 'flash',
+    route: 'action',
+    origin: text,
+    number: text,
+    writtenAt: PROBE_DATE,
+    receivedAt: PROBE_DATE,
+    deadline: PROBE_DATE.slice(0, 10),
+    read: false,
+    tags: [],
+    language: null,
+  };
+}
+
+/**
+ * A row laid out out of sight, never shown, of the tallest kind, whose height the list's rows
+ * take (`useRowHeight` measures the first child of `ref`'s element).
+ */
+export const ItemRowProbe = memo(function ItemRowProbe({ ref }: { ref: Ref<HTMLDivElement> }) {
+  const { t } = useTranslation();
+  return (
+    <div ref={ref} className="row-probe" aria-hidden="true">
+      <ItemRow item={probeItem(t('inbox.loadingRow'))} index={0} total={1} selected={false} open={false} onClick={noop} probe />
+    </div>
+  );
+});

@@ -13,17 +13,29 @@ function Harness({
   seq = 0,
   onOpen = () => undefined,
   onPainted,
+  measureRow,
 }: {
   text: string;
   seq?: number;
   onOpen?: (id: string) => void;
   onPainted?: (seq: number) => void;
+  measureRow?: (probe: HTMLElement) => number;
 }) {
   const [state, setState] = useState<SearchFilters>(INITIAL_SEARCH);
   const controller = useRef<ListController>(null);
   return (
     <>
-      <Search text={text} textSeq={seq} onResultsPainted={onPainted} state={state} onState={setState} openId={null} onOpen={onOpen} controller={controller} />
+      <Search
+        text={text}
+        textSeq={seq}
+        onResultsPainted={onPainted}
+        state={state}
+        onState={setState}
+        openId={null}
+        onOpen={onOpen}
+        controller={controller}
+        measureRow={measureRow}
+      />
       <button onClick={() => controller.current?.move(1)}>next</button>
       <button onClick={() => controller.current?.move(30)}>next30</button>
       <button onClick={() => controller.current?.openSelected()}>open</button>
@@ -202,6 +214,44 @@ describe('the results list', () => {
     // The list is as tall as all the rows loaded, not as those in the page.
     expect(first.closest('ol')?.style.height).toBe(`${50 * RESULT_HEIGHT}px`);
     expect(offsetsAsked(search)).toEqual([0]);
+  });
+
+  it('gives the results the height of a probe result when their text needs more (WCAG 1.4.12)', async () => {
+    const search = pagedSearch(120);
+    let height = 0;
+    const probes: HTMLElement[] = [];
+    const measure = (el: HTMLElement) => {
+      probes.push(el);
+      return height;
+    };
+    renderWith(<Harness text="budget" measureRow={measure} />, fakeApi({ search }));
+    await waitFor(() => expect(results().length).toBeGreaterThan(0));
+    const ol = results()[0]!.closest('ol')!;
+    expect(ol.style.height).toBe(`${50 * RESULT_HEIGHT}px`);
+    expect(results()[0]!.style.height).toBe(`${RESULT_HEIGHT}px`);
+    // The probe: a result of the tallest kind with a long snippet, out of sight, outside the
+    // list box, in a list of its own.
+    const probe = probes.at(-1)!;
+    expect(probe.classList.contains('result')).toBe(true);
+    expect(probe.dataset.testid).toBeUndefined();
+    expect(probe.parentElement?.tagName).toBe('OL');
+    expect(probe.parentElement?.getAttribute('aria-hidden')).toBe('true');
+    expect(probe.closest('[role="listbox"]')).toBeNull();
+    expect(probe.querySelectorAll('.badge')).toHaveLength(3);
+    expect(probe.querySelector('.snippet')!.textContent!.length).toBeGreaterThan(400);
+
+    // Larger text: every result takes the probe's height, one after the other.
+    height = 131.2;
+    await act(async () => {
+      window.dispatchEvent(new Event('resize'));
+    });
+    await waitFor(() => expect(ol.style.height).toBe(`${50 * 132}px`));
+    const shown = results();
+    expect(shown.length).toBeGreaterThan(1);
+    shown.forEach((r, i) => {
+      expect(r.style.height).toBe('132px');
+      expect(r.style.transform).toBe(`translateY(${i * 132}px)`);
+    });
   });
 
   it('asks for the next page as the list scrolls near its end, and stops at the last one', async () => {

@@ -5,15 +5,18 @@ import type { SearchHitDto_Serialize } from '../bindings';
 import { EMPTY_FILTER, toFilterDto, type FilterState } from '../lib/filter';
 import { formatDateTime } from '../lib/format';
 import { afterPaint } from '../lib/perf';
+import { useRowHeight, type MeasureRow } from '../lib/useRowHeight';
 import { useRowList } from '../lib/useRowList';
 import { searchedText, useSearch } from '../lib/useSearch';
 import { ErrorAlert, KindBadge, MarkingBadge, PrecedenceBadge } from './common';
 import { Filters } from './Filters';
 import type { ListController } from './Inbox';
+import { probeItem } from './ItemRow';
 
 /**
- * Result rows have one height (the snippet is clipped to two lines in CSS), so that the
- * virtual list places them without measuring.
+ * The least height of a result (px). Results have one height (the snippet is clipped to two
+ * lines in CSS), so that the virtual list places them without measuring each: that of a probe
+ * result when its text needs more.
  */
 export const RESULT_HEIGHT = 96;
 /** The next page is asked for when the rows on screen (or the selection) come this close to the last hit. */
@@ -39,6 +42,7 @@ export function Search({
   listId,
   onActiveOption,
   onEscape,
+  measureRow,
 }: {
   text: string;
   /** The number of the search box's input event that gave `text`. */
@@ -56,6 +60,8 @@ export function Search({
   onActiveOption?: (optionId: string | undefined) => void;
   /** Escape in the results: back to the search box. */
   onEscape?: () => void;
+  /** How the probe result is measured (tests: happy-dom lays nothing out). */
+  measureRow?: MeasureRow;
 }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -66,9 +72,12 @@ export function Search({
   const scrollRef = useRef<HTMLDivElement>(null);
   const hits = search.hits;
 
-  // Pages of results follow one another with no last one: past 83,333 results the list is
-  // taller than `MAX_LIST_HEIGHT`, and `useRowList` scales it.
-  const virtual = useRowList({ count: hits.length, rowHeight: RESULT_HEIGHT, overscan: 4, scrollRef });
+  // Results as tall as their text needs (measured on a probe result), RESULT_HEIGHT at least.
+  // Pages of results follow one another with no last one: past 83,333 results (at the least
+  // height) the list is taller than `MAX_LIST_HEIGHT`, and `useRowList` scales it.
+  const probeRef = useRef<HTMLOListElement>(null);
+  const rowHeight = useRowHeight(probeRef, RESULT_HEIGHT, measureRow);
+  const virtual = useRowList({ count: hits.length, rowHeight, overscan: 4, scrollRef });
   const { scrollToIndex, scrollToTop } = virtual;
   const rows = virtual.rows;
   const last = rows[rows.length - 1]?.index ?? -1;
@@ -188,6 +197,7 @@ export function Search({
         {t('search.order')}
       </p>
       <ErrorAlert error={search.error} />
+      <ResultProbe ref={probeRef} />
       <div ref={scrollRef} className="results" data-testid="search-results">
         <ol
           id={resultsId}
@@ -210,6 +220,7 @@ export function Search({
                 hit={hit}
                 index={v.index}
                 start={v.start}
+                size={v.size}
                 setSize={setSize}
                 selected={v.index === selected}
                 open={hit.summary.id === openId}
@@ -242,19 +253,24 @@ const ResultRow = memo(function ResultRow({
   hit,
   index,
   start,
+  size,
   setSize,
   selected,
   open,
   onOpen,
+  probe = false,
 }: {
   listId: string;
   hit: SearchHitDto_Serialize;
   index: number;
   start: number;
+  size: number;
   setSize: number;
   selected: boolean;
   open: boolean;
   onOpen: (index: number, id: string) => void;
+  /** The probe result (`ResultProbe`): no test id, no place. */
+  probe?: boolean;
 }) {
   const { i18n } = useTranslation();
   const s = hit.summary;
@@ -262,14 +278,14 @@ const ResultRow = memo(function ResultRow({
     <li
       id={optionId(listId, s.id)}
       role="option"
-      data-testid="search-result"
+      data-testid={probe ? undefined : 'search-result'}
       data-id={s.id}
       data-index={index}
       aria-posinset={index + 1}
       aria-setsize={setSize}
       aria-selected={selected}
       className={`result${selected ? ' row-selected' : ''}${open ? ' row-open' : ''}${s.read ? '' : ' row-unread'}`}
-      style={{ height: RESULT_HEIGHT, transform: `translateY(${start}px)` }}
+      style={probe ? undefined : { height: size, transform: `translateY(${start}px)` }}
       onClick={() => onOpen(index, s.id)}
     >
       <span className="row-line">
@@ -289,5 +305,29 @@ const ResultRow = memo(function ResultRow({
         {hit.snippet.map((part, j) => (part.highlight ? <mark key={j}>{part.text}</mark> : <span key={j}>{part.text}</span>))}
       </span>
     </li>
+  );
+});
+
+const noop = () => {};
+
+/**
+ * A result laid out out of sight, never shown, of the tallest kind (every badge, a number, a
+ * snippet long enough for its two lines), whose height the results take (`useRowHeight`
+ * measures the first child of `ref`'s element).
+ */
+const ResultProbe = memo(function ResultProbe({ ref }: { ref: Ref<HTMLOListElement> }) {
+  const { t } = useTranslation();
+  const text = t('search.results');
+  const hit: SearchHitDto_Serialize = {
+    summary: probeItem(text),
+    snippet: [
+      { text: `${text} `.repeat(40), highlight: false },
+      { text, highlight: true },
+    ],
+  };
+  return (
+    <ol ref={ref} className="row-probe" aria-hidden="true">
+      <ResultRow listId="" hit={hit} index={0} start={0} size={0} setSize={1} selected={false} open={false} onOpen={noop} probe />
+    </ol>
   );
 });

@@ -228,3 +228,33 @@ describe('a list scaled to a height the browser can lay out', () => {
     }
   });
 });
+
+describe('a list whose row height follows its text', () => {
+  it('reaches its first and last rows, one row height apart, whatever that height', () => {
+    // 60 px and the heights larger text may give, with 1,000,000 rows (scaled at each).
+    for (const h of [60, 66, 91, 137]) {
+      const s = scaleFor(1_000_000, h, VIEW);
+      expect(s.scaled).toBe(true);
+      expect(s.height).toBe(MAX_LIST_HEIGHT);
+      expect(s.maxVirtual).toBe(1_000_000 * h - VIEW);
+      // End: the last row at the bottom of the view, drawn within the capped height.
+      const atEnd = settle(offsetToShow(999_999, 0, s)!, s);
+      expect(atEnd.physical).toBe(s.maxPhysical);
+      const rows = onScreen(atEnd, atEnd.physical, s);
+      expect(rows.at(-1)).toEqual({ index: 999_999, y: VIEW - h });
+      rows.slice(1).forEach((r, i) => expect(r.y - rows[i]!.y).toBe(h));
+      expect(rowTop(999_999, atEnd, s) + h).toBe(MAX_LIST_HEIGHT);
+      // A row in the middle, at the top of the view once brought there.
+      const at = settle(offsetToShow(543_210, 0, s)! + VIEW - h, s);
+      expect(onScreen(at, at.physical, s)[0]).toEqual({ index: 543_210, y: 0 });
+    }
+  });
+
+  it('is scaled from the row height at which it passes the cap', () => {
+    const count = 130_000;
+    expect(scaleFor(count, 60, VIEW).scaled).toBe(false);
+    expect(scaleFor(count, 60, VIEW).height).toBe(count * 60);
+    expect(scaleFor(count, 75, VIEW).scaled).toBe(true);
+    expect(scaleFor(count, 75, VIEW).height).toBe(MAX_LIST_HEIGHT);
+  });
+});

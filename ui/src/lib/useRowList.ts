@@ -3,6 +3,9 @@
 // million items) cannot be laid out at its natural height: it is drawn `MAX_LIST_HEIGHT`
 // tall, the virtualizer is set aside, and the rows in view are placed here from the scroll
 // offset mapped onto the whole list (`scrollScale`).
+//
+// The height is one for all rows but may change (it follows the text: `useRowHeight`): the
+// row at the top of the view then stays there, and a list may become scaled, or stop being.
 
 import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState, type RefObject } from 'react';
 import { flushSync } from 'react-dom';
@@ -66,12 +69,37 @@ export function useRowList({
 
   // The list's place when the virtualizer takes it back from the scaled list.
   const resumeAt = useRef<number | null>(null);
+
+  // A new row height: where the view starts, counted in rows, is kept (in px of the new
+  // height, `anchorTo`, which the effect below scrolls to). A scaled list is placed there for
+  // this render already.
+  const heightWas = useRef(rowHeight);
+  const anchorTo = useRef<number | null>(null);
+  if (heightWas.current !== rowHeight) {
+    const physical = scrollRef.current?.scrollTop ?? raw.current;
+    const top = Math.max(0, pos.current ? viewTop(pos.current, physical) : physical);
+    const to = (top / heightWas.current) * rowHeight;
+    heightWas.current = rowHeight;
+    anchorTo.current = to;
+    if (scaled) {
+      pos.current = settle(to, currentScale());
+      raw.current = pos.current.physical;
+    } else if (pos.current) {
+      pos.current = null;
+      resumeAt.current = to;
+    }
+  }
+
   if (!scaled && pos.current) resumeAt.current = pos.current.virtual;
+  // The virtualizer keeps the rows' places while the options that key them are the same: a new
+  // key function (the same keys) has it place them again at the new height.
+  const getItemKey = useCallback((index: number) => index, [rowHeight]);
   const virtualizer = useVirtualizer({
     count: scaled ? 0 : count,
     enabled: !scaled,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => rowHeight,
+    getItemKey,
     overscan,
     initialRect: { width: 600, height: initialHeight },
     initialOffset: () => resumeAt.current ?? 0,
@@ -92,6 +120,19 @@ export function useRowList({
     },
     [scrollRef, currentScale],
   );
+
+  // After a new row height, the view goes where it started, in rows (see `anchorTo`).
+  useLayoutEffect(() => {
+    const to = anchorTo.current;
+    if (to === null) return;
+    anchorTo.current = null;
+    if (scaleRef.current.scaled) {
+      place(settle(to, currentScale()));
+      redraw();
+    } else if (Math.abs((scrollRef.current?.scrollTop ?? 0) - to) >= 0.5) {
+      virtualizer.scrollToOffset(to);
+    }
+  }, [rowHeight, place, currentScale, scrollRef, virtualizer]);
 
   // The viewport's height, which the scaled mapping depends on.
   useLayoutEffect(() => {
