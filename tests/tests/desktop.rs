@@ -1087,3 +1087,106 @@ async fn an_opened_attachment_is_in_a_private_folder_emptied_on_lock_and_on_quit
     checked("viewer_folder", &session, result)
     // The app has quit: its WebDriver session ends with the session's processes.
 }
+
+/// An English email imported into the French interface: the reader, the search results and
+/// the list declare its language on its own words, never on the interface's (RGAA 8.7); an
+/// item whose language its text does not tell declares none.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_english_email_in_the_french_interface_is_declared_english() -> Result<()> {
+    let mut session = Session::start()?;
+    session.init_profile(NAME, ORG, EMAIL)?;
+    let minutes = session.dir.path().join("minutes.eml");
+    std::fs::write(
+        &minutes,
+        format!(
+            "From: Carol Smith <carol@un.example>\r\nTo: {EMAIL}\r\n\
+             Subject: Minutes of the steering committee\r\n\
+             Date: Tue, 24 Nov 2026 09:00:00 +0100\r\nMessage-ID: <minutes@un.example>\r\n\
+             MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n\
+             Dear colleagues,\r\n\r\nThe committee met on Tuesday to review the draft \
+             agreement. Most delegations welcomed the text, although several of them asked for \
+             more time to consult their capitals before the final reading.\r\n"
+        ),
+    )?;
+    session.diplo(&["import-eml", &minutes.display().to_string()])?;
+    session.diplo(&[
+        "compose",
+        "telegram",
+        "--subject",
+        "Committee",
+        "--action",
+        ORG,
+        "--body",
+        "OK.",
+    ])?;
+    let app = session.app(&[]).await?;
+    let result = within(async {
+        app.wait_screen("unlock").await?;
+        app.fill("unlock-passphrase", PASSPHRASE).await?;
+        app.click("unlock-submit").await?;
+        app.wait_screen("main").await?;
+        let page_lang = app
+            .client
+            .execute("return document.documentElement.lang", vec![])
+            .await?;
+        ensure!(page_lang == "fr", "the interface is French: {page_lang}");
+
+        step("language: the list rows");
+        app.wait_until("both items listed", || async {
+            Ok(app.find_all("item-row").await?.len() == 2)
+        })
+        .await?;
+        let mut rows = Vec::new();
+        let css = "[data-testid=\"item-row\"] [data-testid=\"row-subject\"]";
+        for el in app.client.find_all(fantoccini::Locator::Css(css)).await? {
+            rows.push(el.attr("lang").await?.unwrap_or_default());
+        }
+        rows.sort();
+        ensure!(
+            rows == ["", "en"],
+            "only the English row declares a language: {rows:?}"
+        );
+
+        step("language: the search results");
+        app.fill("search-input", "committee").await?;
+        app.wait_until("both results", || async {
+            Ok(app.find_all("search-result").await?.len() == 2)
+        })
+        .await?;
+        let mut declared = Vec::new();
+        for css in [
+            "[data-testid=\"search-result\"] .row-subject",
+            "[data-testid=\"search-result\"] .snippet",
+        ] {
+            for el in app.client.find_all(fantoccini::Locator::Css(css)).await? {
+                declared.push(el.attr("lang").await?.unwrap_or_default());
+            }
+        }
+        declared.sort();
+        ensure!(
+            declared == ["", "", "en", "en"],
+            "subject and snippet of the English one: {declared:?}"
+        );
+
+        step("language: the reader");
+        let mut english = None;
+        for hit in app.find_all("search-result").await? {
+            let subject = hit.find(fantoccini::Locator::Css(".row-subject")).await?;
+            if subject.attr("lang").await?.as_deref() == Some("en") {
+                english = Some(hit);
+            }
+        }
+        english.context("the English result")?.click().await?;
+        app.wait_testid("reader-body").await?;
+        ensure!(app.attr("reader-subject", "lang").await?.as_deref() == Some("en"));
+        ensure!(app.attr("reader-body", "lang").await?.as_deref() == Some("en"));
+        ensure!(
+            app.attr("reader", "lang").await?.is_none(),
+            "the reader's own words stay in the interface's language"
+        );
+        Ok(())
+    })
+    .await;
+    checked("document_language", &session, result)?;
+    app.close().await
+}
