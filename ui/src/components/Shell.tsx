@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api';
 import type { ComposedDto, LanguageDto, SessionDto_Serialize, SettingsDto } from '../bindings';
 import { NARROW_QUERY, panes, type View } from '../lib/layout';
-import { KeystrokeLatency, MARK, afterPaint, mark, measureSettled, perfNow } from '../lib/perf';
+import { KeystrokeLatency, MARK, afterPaint, mark, markOnce, measureSettled, perfNow } from '../lib/perf';
 import { loadShortcutPrefs, resolveShortcut, type ShortcutPrefs } from '../lib/shortcuts';
 import { useComposeDrafts } from '../lib/useComposeDrafts';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
@@ -240,6 +240,8 @@ export function Shell({
     }
     if (view !== 'search') mainRef.current?.focus();
   }, [view]);
+
+  useLayoutEffect(() => markOnce(MARK.shellCommitted), []);
 
   // The first rows after an unlock (the shell is mounted anew by each unlock).
   const inboxPainted = useRef(false);

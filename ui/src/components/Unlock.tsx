@@ -5,6 +5,7 @@ import type { LanguageDto, SessionDto_Serialize } from '../bindings';
 import { errorText } from '../lib/errors';
 import { MARK, mark } from '../lib/perf';
 import { Gate } from './common';
+import { Warmup } from './Warmup';
 
 export function Unlock({
   profileDir,
@@ -83,6 +84,7 @@ export function Unlock({
         </button>
         {profileDir && <p className="muted small">{t('unlock.profileDir', { dir: profileDir })}</p>}
       </form>
+      <Warmup />
     </Gate>
   );
 }

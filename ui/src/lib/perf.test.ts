@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { KeystrokeLatency, MARK, afterPaint, measureSettled } from './perf';
+import { KeystrokeLatency, MARK, afterPaint, markOnce, measureSettled } from './perf';
 
 describe('keystroke latency', () => {
   it('settles, for a paint of input n, every keystroke up to n and only those', () => {
@@ -63,5 +63,19 @@ describe('after paint', () => {
     cancel();
     frames.shift()?.(48);
     expect(never).not.toHaveBeenCalled();
+  });
+});
+
+describe('markOnce', () => {
+  it('keeps the first moment of a mark set several times', async () => {
+    const name = 'test:once';
+    performance.clearMarks(name);
+    markOnce(name);
+    const first = performance.getEntriesByName(name, 'mark')[0]?.startTime;
+    await new Promise((r) => setTimeout(r, 5));
+    markOnce(name);
+    const marks = performance.getEntriesByName(name, 'mark');
+    expect(marks).toHaveLength(1);
+    expect(marks[0]?.startTime).toBe(first);
   });
 });

@@ -1,6 +1,7 @@
 // Performance marks read by the benchmark (tests/src/bin/app-bench.rs). The names are a
-// contract with it: `app:script`, `app:status`, `unlock:ready`, `unlock:submit`,
-// `unlock:answered`, `inbox:rows`, `inbox:painted` (marks) and
+// contract with it: `app:script`, `app:status`, `unlock:ready`, `unlock:warm`, `unlock:submit`,
+// `unlock:answered`, `shell:committed`, `inbox:asked`, `inbox:answered`, `inbox:rows`,
+// `inbox:painted` (marks) and
 // `search:latency` (a measure from a keystroke in the search box to its results painted).
 
 export const MARK = {
@@ -9,14 +10,31 @@ export const MARK = {
   /** The backend's first answer (app_status) arrived. */
   status: 'app:status',
   unlockReady: 'unlock:ready',
+  /** The main screen's text styles are laid out, out of sight (`Warmup`). */
+  unlockWarm: 'unlock:warm',
   unlockSubmit: 'unlock:submit',
   /** The backend answered the unlock (the key derived, the profile open). */
   unlockAnswered: 'unlock:answered',
+  /** The main screen's first render is in the DOM (not yet laid out or painted). */
+  shellCommitted: 'shell:committed',
+  /** The inbox's first page was asked of the backend, and its answer arrived. */
+  inboxAsked: 'inbox:asked',
+  inboxAnswered: 'inbox:answered',
   /** The inbox's first rows were committed (painted two frames later: `inbox:painted`). */
   inboxRows: 'inbox:rows',
   inboxPainted: 'inbox:painted',
   searchLatency: 'search:latency',
 } as const;
+
+/** Sets a mark unless one of that name is set already (the first of several moments). */
+export function markOnce(name: string): void {
+  try {
+    if (globalThis.performance?.getEntriesByName?.(name, 'mark').length) return;
+  } catch {
+    return;
+  }
+  mark(name);
+}
 
 /** Sets a mark; a page without the Performance API (or a refusing one) is left alone. */
 export function mark(name: string): void {
