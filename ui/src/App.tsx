@@ -12,6 +12,9 @@ import { useListen } from './lib/useListen';
 import { Onboarding } from './components/Onboarding';
 import { Unlock } from './components/Unlock';
 import { Shell, type OpenRequest } from './components/Shell';
+import { INITIAL_INBOX } from './components/Inbox';
+import { toFilterDto } from './lib/filter';
+import { forgetEarlyInbox, prefetchInbox } from './lib/usePagedInbox';
 
 type Screen = 'loading' | 'onboarding' | 'unlock' | 'main';
 
@@ -59,6 +62,7 @@ export function App({ api: rawApi }: { api: Api }) {
         await rawApi.lock();
       } finally {
         unlocked.current = false;
+        forgetEarlyInbox();
         beforeLock.current = null;
         setSession(null);
         setScreen((s) => (s === 'onboarding' ? s : 'unlock'));
@@ -115,12 +119,14 @@ export function App({ api: rawApi }: { api: Api }) {
 
   const onUnlocked = useCallback(
     (s: SessionDto_Serialize) => {
+      // The inbox's first answers, asked for while the main screen renders.
+      prefetchInbox(api, toFilterDto(INITIAL_INBOX.filter, INITIAL_INBOX.section));
       void applyLanguage(i18n, s.settings.language);
       unlocked.current = true;
       setSession(s);
       setScreen('main');
     },
-    [i18n],
+    [i18n, api],
   );
 
   const lockNow = useCallback(() => lockAndForget(true), [lockAndForget]);

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, CommandError } from '../api';
 import type { CountsDto, FilterDto_Deserialize, ItemSummaryDto_Serialize } from '../bindings';
 import { filterKey } from './filter';
+import { MARK, markOnce } from './perf';
 import { MAX_CACHED_PAGES, PAGE_SIZE, missingPages, pagesForRange, pagesToEvict, rowAt } from './paging';
 
 export interface PagedInbox {
@@ -15,6 +16,56 @@ export interface PagedInbox {
   /** Tells which rows are on screen, so their pages are fetched. */
   showRange(start: number, end: number): void;
   error: CommandError | null;
+}
+
+type InboxRequest = Parameters<Api['inbox']>[0];
+type InboxAnswer = ReturnType<Api['inbox']>;
+
+/** How long answers asked for ahead of the list wait for it before they are dropped. */
+const EARLY_FOR_MS = 3000;
+
+/** Answers asked for before the list that needs them exists, by request. */
+const early = new Map<string, InboxAnswer>();
+let earlyTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Asks now for what a list under `filter` asks for first (its counts and its first page), so
+ * that the answers are on their way while the screen that shows the list is still being
+ * built: right after the unlock, the main screen takes tens of milliseconds to render. The
+ * list takes them when it mounts; unclaimed, they are dropped after a few seconds, and by
+ * `forgetEarlyInbox` (on locking).
+ */
+export function prefetchInbox(api: Api, filter: FilterDto_Deserialize, pageSize = PAGE_SIZE): void {
+  forgetEarlyInbox();
+  for (const request of [firstPageRequest(filter, pageSize), countsRequest(filter)]) {
+    early.set(JSON.stringify(request), api.inbox(request));
+  }
+  earlyTimer = setTimeout(forgetEarlyInbox, EARLY_FOR_MS);
+}
+
+/** Drops the answers asked for ahead and not claimed. */
+export function forgetEarlyInbox(): void {
+  early.clear();
+  clearTimeout(earlyTimer);
+}
+
+function firstPageRequest(filter: FilterDto_Deserialize, pageSize: number): InboxRequest {
+  return { filter, offset: 0, limit: pageSize };
+}
+
+function countsRequest(filter: FilterDto_Deserialize): InboxRequest {
+  return { filter: { ...filter, section: null }, offset: 0, limit: 1 };
+}
+
+/** The answer asked for ahead for `request` (once), or a new request. */
+function askInbox(api: Api, request: InboxRequest): InboxAnswer {
+  const key = JSON.stringify(request);
+  const ahead = early.get(key);
+  if (ahead) {
+    early.delete(key);
+    return ahead;
+  }
+  return api.inbox(request);
 }
 
 export function usePagedInbox(api: Api, filter: FilterDto_Deserialize, refreshToken: number, pageSize = PAGE_SIZE): PagedInbox {
@@ -36,7 +87,11 @@ export function usePagedInbox(api: Api, filter: FilterDto_Deserialize, refreshTo
     async (page: number) => {
       const gen = generation.current;
       inFlight.current.add(page);
-      const r = await api.inbox({ filter: filterRef.current, offset: page * pageSize, limit: pageSize });
+      markOnce(MARK.inboxAsked);
+      const r = await (page === 0
+        ? askInbox(api, firstPageRequest(filterRef.current, pageSize))
+        : api.inbox({ filter: filterRef.current, offset: page * pageSize, limit: pageSize }));
+      markOnce(MARK.inboxAnswered);
       if (gen !== generation.current) return;
       inFlight.current.delete(page);
       if (r.status === 'error') {
@@ -69,7 +124,7 @@ export function usePagedInbox(api: Api, filter: FilterDto_Deserialize, refreshTo
 
   const fetchCounts = useCallback(async () => {
     const gen = generation.current;
-    const r = await api.inbox({ filter: { ...filterRef.current, section: null }, offset: 0, limit: 1 });
+    const r = await askInbox(api, countsRequest(filterRef.current));
     if (gen !== generation.current) return;
     if (r.status === 'ok') setCounts(r.data.counts);
   }, [api]);
