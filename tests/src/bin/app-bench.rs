@@ -368,6 +368,7 @@ async fn run_app(session: &mut Session, profile: &Path, first: bool) -> Result<M
             "a row a frame from the top, 600 frames",
             scroll_inbox(&app, 60, 0, 600).await?,
         ));
+        let mut slowest: Vec<(f64, String)> = Vec::new();
         for query in QUERIES {
             let field = app.wait_testid("search-input").await?;
             field.clear().await?;
@@ -385,7 +386,19 @@ async fn run_app(session: &mut Session, profile: &Path, first: bool) -> Result<M
             {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
+            // Each keystroke's latency with what the box then read (settled in typing order).
+            let typed = search_latencies(&app).await?;
+            for (n, ms) in typed.iter().skip(before).enumerate() {
+                slowest.push((*ms, query.chars().take(n + 1).collect::<String>()));
+            }
         }
+        slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+        slowest.truncate(8);
+        let listed: Vec<String> = slowest
+            .iter()
+            .map(|(ms, text)| format!("« {text} » {ms:.0} ms"))
+            .collect();
+        eprintln!("app-bench:   the slowest keystrokes: {}", listed.join(", "));
         latencies = search_latencies(&app).await?;
     }
     app.close().await?;
