@@ -6,6 +6,7 @@ import type { SearchRequestDto_Deserialize, SearchResultDto_Serialize } from '..
 import { fakeApi, ok, summary } from '../test/fakeApi';
 import { renderWith } from '../test/render';
 import { INITIAL_SEARCH, RESULT_HEIGHT, Search, type SearchFilters } from './Search';
+import { FIRST_SEARCH_PAGE, SEARCH_PAGE } from '../lib/useSearch';
 import type { ListController } from './Inbox';
 
 function Harness({
@@ -69,7 +70,7 @@ describe('search as you type', () => {
     );
     const { rerender } = renderWith(<Harness text="tra" />, fakeApi({ search }));
     expect(search).toHaveBeenCalledTimes(1);
-    expect(search.mock.calls[0]?.[0]).toMatchObject({ text: 'tra', offset: 0, limit: 50, asYouType: true, from: null, to: null });
+    expect(search.mock.calls[0]?.[0]).toMatchObject({ text: 'tra', offset: 0, limit: FIRST_SEARCH_PAGE, asYouType: true, from: null, to: null });
     for (const text of ['trai', 'train', 'traité']) rerender(<Harness text={text} />);
     expect(search).toHaveBeenCalledTimes(1);
 
@@ -199,8 +200,10 @@ describe('the results list', () => {
     const search = pagedSearch(120);
     renderWith(<Harness text="budget" />, fakeApi({ search }));
     await waitFor(() => expect(results().length).toBeGreaterThan(0));
-    // 50 hits loaded; the list is 600 px high (test setup) and a row RESULT_HEIGHT: about ten rows.
-    expect(screen.getByText('50+ résultats')).toBeTruthy();
+    // 25 hits loaded (the first page); the list is 600 px high (test setup) and a row
+    // RESULT_HEIGHT: about ten rows rendered, and no second page asked for yet.
+    expect(FIRST_SEARCH_PAGE).toBe(25);
+    expect(screen.getByText('25+ résultats')).toBeTruthy();
     const n = results().length;
     expect(n).toBeGreaterThanOrEqual(Math.ceil(600 / RESULT_HEIGHT));
     expect(n).toBeLessThan(20);
@@ -212,7 +215,9 @@ describe('the results list', () => {
     expect(results()[3]!.getAttribute('aria-posinset')).toBe('4');
     expect(first.closest('ol')?.getAttribute('aria-label')).toBe('Résultats de la recherche');
     // The list is as tall as all the rows loaded, not as those in the page.
-    expect(first.closest('ol')?.style.height).toBe(`${50 * RESULT_HEIGHT}px`);
+    expect(first.closest('ol')?.style.height).toBe(`${25 * RESULT_HEIGHT}px`);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(offsetsAsked(search)).toEqual([0]);
     expect(offsetsAsked(search)).toEqual([0]);
   });
 
@@ -227,7 +232,7 @@ describe('the results list', () => {
     renderWith(<Harness text="budget" measureRow={measure} />, fakeApi({ search }));
     await waitFor(() => expect(results().length).toBeGreaterThan(0));
     const ol = results()[0]!.closest('ol')!;
-    expect(ol.style.height).toBe(`${50 * RESULT_HEIGHT}px`);
+    expect(ol.style.height).toBe(`${25 * RESULT_HEIGHT}px`);
     expect(results()[0]!.style.height).toBe(`${RESULT_HEIGHT}px`);
     // The probe: a result of the tallest kind with a long snippet, out of sight, outside the
     // list box, in a list of its own.
@@ -245,7 +250,7 @@ describe('the results list', () => {
     await act(async () => {
       window.dispatchEvent(new Event('resize'));
     });
-    await waitFor(() => expect(ol.style.height).toBe(`${50 * 132}px`));
+    await waitFor(() => expect(ol.style.height).toBe(`${25 * 132}px`));
     const shown = results();
     expect(shown.length).toBeGreaterThan(1);
     shown.forEach((r, i) => {
@@ -260,22 +265,22 @@ describe('the results list', () => {
     await waitFor(() => expect(results().length).toBeGreaterThan(0));
     const list = screen.getByTestId('search-results');
 
-    // Halfway: still far from the end, nothing more is asked.
+    // A little down: still far from the end, nothing more is asked.
     await act(async () => {
-      list.scrollTop = 20 * RESULT_HEIGHT;
+      list.scrollTop = 3 * RESULT_HEIGHT;
       fireEvent.scroll(list);
     });
-    await waitFor(() => expect(shownIds()).toContain('hit-22'));
+    await waitFor(() => expect(shownIds()).toContain('hit-9'));
     expect(offsetsAsked(search)).toEqual([0]);
 
-    // Near the end of the 50 loaded: the next page, once, appended after them.
+    // Near the end of the 25 loaded: the next page, larger, once, appended after them.
     await act(async () => {
-      list.scrollTop = 50 * RESULT_HEIGHT - 600;
+      list.scrollTop = 25 * RESULT_HEIGHT - 600;
       fireEvent.scroll(list);
     });
     await waitFor(() => expect(screen.getByText('70 résultats')).toBeTruthy());
-    expect(offsetsAsked(search)).toEqual([0, 50]);
-    expect(search.mock.calls[1]?.[0]).toMatchObject({ text: 'budget', limit: 50 });
+    expect(offsetsAsked(search)).toEqual([0, 25]);
+    expect(search.mock.calls[1]?.[0]).toMatchObject({ text: 'budget', limit: SEARCH_PAGE });
     await act(async () => {
       list.scrollTop = 70 * RESULT_HEIGHT - 600;
       fireEvent.scroll(list);
@@ -285,7 +290,7 @@ describe('the results list', () => {
     expect(results().find((r) => r.dataset.id === 'hit-69')?.getAttribute('aria-setsize')).toBe('70');
     expect(results().find((r) => r.dataset.id === 'hit-69')?.getAttribute('aria-posinset')).toBe('70');
     await new Promise((r) => setTimeout(r, 50));
-    expect(offsetsAsked(search)).toEqual([0, 50]);
+    expect(offsetsAsked(search)).toEqual([0, 25]);
   });
 
   it('moves the selection with the keyboard, scrolling the selected row into the window', async () => {
@@ -299,31 +304,32 @@ describe('the results list', () => {
     // The list box names its highlighted option, which is rendered and selected.
     const active = () => document.getElementById(listbox.getAttribute('aria-activedescendant') ?? '')?.dataset.id;
     expect(selected()).toBe('hit-0');
-    expect(shownIds()).not.toContain('hit-30');
+    expect(shownIds()).not.toContain('hit-20');
 
-    // j (or ↓ in the search box) thirty times: row 30 is rendered, selected, and opens.
+    // j (or ↓ in the search box) thirty times: the selection stops at the last loaded (the
+    // first page's 25th), which asks for the next page.
     fireEvent.click(screen.getByText('next30'));
-    await waitFor(() => expect(selected()).toBe('hit-30'));
+    await waitFor(() => expect(offsetsAsked(search)).toEqual([0, 25]));
+    await waitFor(() => expect(screen.getByText('75+ résultats')).toBeTruthy());
+    expect(selected()).toBe('hit-24');
+
+    // Thirty more: row 54 is rendered, selected, and opens.
+    fireEvent.click(screen.getByText('next30'));
+    await waitFor(() => expect(selected()).toBe('hit-54'));
     expect(shownIds()).not.toContain('hit-0');
     fireEvent.click(screen.getByText('open'));
-    expect(onOpen).toHaveBeenCalledWith('hit-30');
-
-    // Moving near the end of what is loaded asks for the next page.
-    fireEvent.click(screen.getByText('next30'));
-    await waitFor(() => expect(offsetsAsked(search)).toEqual([0, 50]));
-    await waitFor(() => expect(screen.getByText('100+ résultats')).toBeTruthy());
-    expect(selected()).toBe('hit-49');
+    expect(onOpen).toHaveBeenCalledWith('hit-54');
 
     // Arrow keys in the focused list box move the highlighted option, End goes to the last
     // loaded, Home to the first, Enter opens; the focus stays on the list box.
-    expect(active()).toBe('hit-49');
+    expect(active()).toBe('hit-54');
     listbox.focus();
     fireEvent.keyDown(listbox, { key: 'ArrowDown' });
-    await waitFor(() => expect(selected()).toBe('hit-50'));
-    expect(active()).toBe('hit-50');
+    await waitFor(() => expect(selected()).toBe('hit-55'));
+    expect(active()).toBe('hit-55');
     fireEvent.keyDown(listbox, { key: 'End' });
-    await waitFor(() => expect(active()).toBe('hit-99'));
-    expect(selected()).toBe('hit-99');
+    await waitFor(() => expect(active()).toBe('hit-74'));
+    expect(selected()).toBe('hit-74');
     fireEvent.keyDown(listbox, { key: 'Home' });
     await waitFor(() => expect(active()).toBe('hit-0'));
     fireEvent.keyDown(listbox, { key: 'Enter' });
