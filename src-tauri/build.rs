@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "open_item",
     "set_read",
     "compose",
+    "check_compose",
     "save_form_draft",
     "form_draft",
     "discard_form_draft",

@@ -181,43 +181,85 @@ pub async fn compose(
     mut request: ComposeDto,
 ) -> Result<ComposedDto, CommandError> {
     let session = state.unlocked()?;
-    // The form names its attachments by the tokens of `pick_attachments`: the files are the
-    // ones the user chose, never a path the page wrote. They stay granted until the item is
-    // filed, so that a form sent back for a fix keeps them.
-    let tokens = match &mut request {
-        ComposeDto::Email(email) => {
-            let tokens = std::mem::take(&mut email.attachments);
-            email.attachments = app
-                .state::<Grants>()
-                .resolve(Purpose::Attach, &tokens)
-                .map_err(|name| files::not_chosen(&name, Purpose::Attach))?
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect();
-            tokens
-        }
-        _ => Vec::new(),
-    };
+    let tokens = resolve_attachments(&app, &mut request)?;
     let composed = blocking(move || {
         let compose = map::compose_in(&session.profile, &request)?;
         let (id, delivery) = session.profile.compose_and_deliver(compose)?;
         session.mark_own(id);
+        let (delivered_to, not_delivered) = delivery_dto(delivery);
         Ok(ComposedDto {
             id: id.to_string(),
-            delivered_to: delivery.deposited.into_iter().map(|d| d.name).collect(),
-            not_delivered: delivery
-                .unreachable
-                .into_iter()
-                .map(|u| NotDeliveredDto {
-                    addressee: u.addressee,
-                    reason: u.reason.code().to_owned(),
-                })
-                .collect(),
+            delivered_to,
+            not_delivered,
         })
     })
     .await?;
     app.state::<Grants>().spend(&tokens);
     Ok(composed)
+}
+
+/// What `compose` would file and where it would go, without filing anything: the form is
+/// checked by the same rules (a refusal names its field as `compose`'s does) and the
+/// delivery is planned. The composer shows it for review before the sending is confirmed.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_compose(
+    app: AppHandle,
+    state: Shared<'_>,
+    mut request: ComposeDto,
+) -> Result<ComposeReviewDto, CommandError> {
+    let session = state.unlocked()?;
+    // The files stay granted: the sending that follows resolves them again.
+    resolve_attachments(&app, &mut request)?;
+    blocking(move || {
+        let compose = map::compose_in(&session.profile, &request)?;
+        let sender = map::sender_of(&compose.content);
+        let delivery = session.profile.plan_compose(compose)?;
+        let (delivered_to, not_delivered) = delivery_dto(delivery);
+        Ok(ComposeReviewDto {
+            sender,
+            delivered_to,
+            not_delivered,
+        })
+    })
+    .await
+}
+
+/// Puts in an email's request the paths of the files its attachment tokens name, and returns
+/// the tokens. The form names its attachments by the tokens of `pick_attachments`: the files
+/// are the ones the user chose, never a path the page wrote. They stay granted until the item
+/// is filed, so that a form sent back for a fix keeps them.
+fn resolve_attachments(
+    app: &AppHandle,
+    request: &mut ComposeDto,
+) -> Result<Vec<String>, CommandError> {
+    let ComposeDto::Email(email) = request else {
+        return Ok(Vec::new());
+    };
+    let tokens = std::mem::take(&mut email.attachments);
+    email.attachments = app
+        .state::<Grants>()
+        .resolve(Purpose::Attach, &tokens)
+        .map_err(|name| files::not_chosen(&name, Purpose::Attach))?
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    Ok(tokens)
+}
+
+/// The contacts an item goes to, and the addressees it cannot reach with the reason's code.
+fn delivery_dto(delivery: diplomatie_client::Delivery) -> (Vec<String>, Vec<NotDeliveredDto>) {
+    (
+        delivery.deposited.into_iter().map(|d| d.name).collect(),
+        delivery
+            .unreachable
+            .into_iter()
+            .map(|u| NotDeliveredDto {
+                addressee: u.addressee,
+                reason: u.reason.code().to_owned(),
+            })
+            .collect(),
+    )
 }
 
 /// Keeps the composer's state for a kind in the encrypted store (the interface's own JSON),

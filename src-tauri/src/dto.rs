@@ -988,6 +988,17 @@ pub struct ComposedDto {
     pub not_delivered: Vec<NotDeliveredDto>,
 }
 
+/// What compose would file, for review before it is sent: who it is from as filed (the
+/// profile's post or address when the form left it blank), the contacts it would be delivered
+/// to and the addressees it could not reach, with why. Nothing is filed yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ComposeReviewDto {
+    pub sender: String,
+    pub delivered_to: Vec<String>,
+    pub not_delivered: Vec<NotDeliveredDto>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NotDeliveredDto {

@@ -40,6 +40,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             command::open_item,
             command::set_read,
             command::compose,
+            command::check_compose,
             command::save_form_draft,
             command::form_draft,
             command::discard_form_draft,

@@ -95,6 +95,18 @@ async fn an_item_composed_for_action_in_one_app_reaches_the_other_which_catches_
             .fill("compose-paragraph-0", "Le ministre confirme sa venue.")
             .await?;
         alice_app.click("compose-submit").await?;
+        // Reviewed first: where it will go is known before it is sent.
+        let will = alice_app.text("compose-review-delivered").await?;
+        ensure!(
+            will.contains(BRUNO),
+            "the review says it goes to bruno: {will}"
+        );
+        let wont = alice_app.texts("compose-review-not-delivered").await?;
+        ensure!(
+            wont.len() == 1 && wont[0].contains("BRUXELLES"),
+            "the review says the unit cannot be reached: {wont:?}"
+        );
+        alice_app.click("compose-confirm").await?;
         alice_app.wait_testid("delivery-notice").await?;
         let to = alice_app.text("delivery-to").await?;
         ensure!(to.contains(BRUNO), "the notice names bruno: {to}");

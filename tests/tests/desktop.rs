@@ -247,6 +247,10 @@ async fn compose_for_action_lands_in_triage_order_and_info_under_information() -
         app.click("compose-submit").await?;
         app.wait_testid("error-action").await?;
         app.wait_testid("compose-errors").await?;
+        ensure!(
+            app.find_all("compose-review").await?.is_empty(),
+            "a refused form is not offered for review"
+        );
 
         step("compose: the Immédiat telegram");
         // Now a proper one, Immédiat, for action.
@@ -256,6 +260,21 @@ async fn compose_for_action_lands_in_triage_order_and_info_under_information() -
         app.select("compose-action-kind-0", "unit").await?;
         app.select("compose-precedence", "immediat").await?;
         app.click("compose-submit").await?;
+        // Reviewed before it is sent: what it is, and only then the confirmation.
+        let reviewed = app.text("compose-review-precedence").await?;
+        ensure!(
+            reviewed.trim() == "Immédiat",
+            "the review says Immédiat: {reviewed}"
+        );
+        ensure!(
+            app.text("compose-review-subject").await?.trim() == "Visite ministérielle à Berlin",
+            "the review shows the subject"
+        );
+        app.click("compose-confirm").await?;
+        app.wait_until("the telegram filed", || async {
+            Ok(app.find_all("compose-review").await?.is_empty())
+        })
+        .await?;
 
         app.click("nav-inbox").await?;
         app.click("tab-action").await?;
@@ -289,6 +308,11 @@ async fn compose_for_action_lands_in_triage_order_and_info_under_information() -
         app.fill("compose-paragraph-0", "Pour votre information.")
             .await?;
         app.click("compose-submit").await?;
+        app.click("compose-confirm").await?;
+        app.wait_until("the telegram filed", || async {
+            Ok(app.find_all("compose-review").await?.is_empty())
+        })
+        .await?;
         app.click("nav-inbox").await?;
         app.click("tab-info").await?;
         app.wait_until("the item under information", || async {

@@ -387,6 +387,31 @@ async fn compose(app: &App, found: &mut Findings) -> Result<()> {
     app.type_text("Le ministre arrivera lundi.").await?;
     reach(app, "[data-testid=\"compose-submit\"]").await?;
     app.press_key(Key::Enter).await?;
+
+    step("keyboard: sending shows a review first, its heading focused; Modifier goes back");
+    review_opens(app, found).await?;
+    found.check(
+        app.texts("compose-review-subject")
+            .await?
+            .first()
+            .is_some_and(|s| s.trim() == SENT_SUBJECT),
+        "the review does not show the subject typed",
+    );
+    reach(app, "[data-testid=\"compose-edit\"]").await?;
+    app.press_key(Key::Enter).await?;
+    back_to_send(app, found, "Modifier").await?;
+
+    step("keyboard: Escape in the review goes back too");
+    app.press_key(Key::Enter).await?;
+    review_opens(app, found).await?;
+    app.press_key(Key::Escape).await?;
+    back_to_send(app, found, "Escape").await?;
+
+    step("keyboard: reviewed again, the sending confirmed");
+    app.press_key(Key::Enter).await?;
+    review_opens(app, found).await?;
+    reach(app, "[data-testid=\"compose-confirm\"]").await?;
+    app.press_key(Key::Enter).await?;
     app.wait_until("the telegram sent and open", || async {
         Ok(current_view(app).await? == "inbox"
             && app
@@ -396,6 +421,47 @@ async fn compose(app: &App, found: &mut Findings) -> Result<()> {
                 .is_some_and(|s| s.trim() == SENT_SUBJECT))
     })
     .await
+}
+
+/// The composer's review has opened, nothing sent, and its heading has the focus.
+async fn review_opens(app: &App, found: &mut Findings) -> Result<()> {
+    app.wait_testid("compose-review").await?;
+    found.result(
+        app.wait_focus(
+            "the review's heading",
+            "h2[data-testid=\"compose-review-heading\"]",
+        )
+        .await,
+    );
+    found.check(
+        current_view(app).await? == "compose",
+        "the review is a step of the composer: nothing was sent yet",
+    );
+    Ok(())
+}
+
+/// Back from the review (by `how`): the form again, as it was, the focus on its send button.
+async fn back_to_send(app: &App, found: &mut Findings, how: &str) -> Result<()> {
+    app.wait_until("the review closed", || async {
+        Ok(app.find_all("compose-review").await?.is_empty())
+    })
+    .await?;
+    found.result(
+        app.wait_focus(
+            &format!("the send button after {how}"),
+            "[data-testid=\"compose-submit\"]",
+        )
+        .await,
+    );
+    found.check(
+        app.values("compose-subject")
+            .await?
+            .first()
+            .map(String::as_str)
+            == Some(SENT_SUBJECT),
+        format!("after {how}, the subject typed is no longer in the form"),
+    );
+    Ok(())
 }
 
 async fn search(app: &App, found: &mut Findings) -> Result<()> {

@@ -210,6 +210,13 @@ describe('unlock and lock', () => {
     fireEvent.change(screen.getByTestId('compose-action-name-0'), { target: { value: 'Bruno Keller' } });
     fireEvent.change(screen.getByTestId('compose-paragraph-0'), { target: { value: 'Texte.' } });
     fireEvent.click(screen.getByTestId('compose-submit'));
+    // Reviewed first, in the composer; Escape there goes back to the form, not elsewhere.
+    fireEvent.keyDown(await screen.findByTestId('compose-review-heading'), { key: 'Escape' });
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('compose-submit')));
+    expect(screen.getByTestId('nav-compose').getAttribute('aria-current')).toBe('page');
+    expect(compose).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByTestId('compose-submit'));
+    fireEvent.click(await screen.findByTestId('compose-confirm'));
     const notice = await screen.findByTestId('delivery-notice');
     expect(notice.getAttribute('role')).toBe('status');
     expect(screen.getByTestId('delivery-to').textContent).toBe('Remis à Bruno Keller : part à la prochaine synchronisation.');

@@ -26,6 +26,12 @@ export const commands = {
 	 */
 	compose: (request: ComposeDto_Deserialize) => typedError<ComposedDto, CommandError_Serialize>(__TAURI_INVOKE("compose", { request })),
 	/**
+	 *  What `compose` would file and where it would go, without filing anything: the form is
+	 *  checked by the same rules (a refusal names its field as `compose`'s does) and the
+	 *  delivery is planned. The composer shows it for review before the sending is confirmed.
+	 */
+	checkCompose: (request: ComposeDto_Deserialize) => typedError<ComposeReviewDto, CommandError_Serialize>(__TAURI_INVOKE("check_compose", { request })),
+	/**
 	 *  Keeps the composer's state for a kind in the encrypted store (the interface's own JSON),
 	 *  so that a half-written document survives a lock or a restart without reaching the disk
 	 *  in clear.
@@ -582,6 +588,17 @@ export type ComposeNoteDto_Serialize = {
 	 *  from the text when `None`.
 	 */
 	language: string | null,
+};
+
+/**
+ *  What compose would file, for review before it is sent: who it is from as filed (the
+ *  profile's post or address when the form left it blank), the contacts it would be delivered
+ *  to and the addressees it could not reach, with why. Nothing is filed yet.
+ */
+export type ComposeReviewDto = {
+	sender: string,
+	deliveredTo: string[],
+	notDelivered: NotDeliveredDto[],
 };
 
 export type ComposeTelegramDto = ComposeTelegramDto_Serialize | ComposeTelegramDto_Deserialize;

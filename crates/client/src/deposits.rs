@@ -302,7 +302,12 @@ impl Profile {
         compose: crate::Compose,
     ) -> Result<(ItemId, Delivery), ClientError> {
         let built = self.build_item(compose)?;
-        let (delivery, spaces) = self.plan_delivery(&built.item)?;
+        let (delivery, spaces, sealed_to) = self.plan_delivery(&built.item)?;
+        // The key each deposit is sealed to, kept until it leaves.
+        for deposit in sealed_to {
+            let key = format!("{TARGET}{}", deposit.space.hex());
+            self.store().put_meta(&key, deposit.bytes())?;
+        }
         let content = Content {
             kind: ContentKind::Item,
             body: built.payload()?,
@@ -316,12 +321,22 @@ impl Profile {
         Ok((id, delivery))
     }
 
-    /// Where `item` goes: what to say of each addressee, and the spaces whose outbox it goes in
-    /// (the deposit keys of those it is deposited into kept for the push).
+    /// What [`Profile::compose_and_deliver`] would do with `compose`, without doing it: the
+    /// item is built and checked as it would be (its attachments with it), and where it would
+    /// go is told; nothing is stored and nothing leaves. The composer shows it for review
+    /// before the user confirms the sending.
+    pub fn plan_compose(&self, compose: crate::Compose) -> Result<Delivery, ClientError> {
+        let built = self.build_item(compose)?;
+        let (delivery, _, _) = self.plan_delivery(&built.item)?;
+        Ok(delivery)
+    }
+
+    /// Where `item` goes: what to say of each addressee, the spaces whose outbox it goes in,
+    /// and the deposit keys it is sealed to (to keep for the push). Reads only.
     fn plan_delivery(
         &self,
         item: &diplomatie_domain::Item,
-    ) -> Result<(Delivery, Vec<SpaceId>), ClientError> {
+    ) -> Result<(Delivery, Vec<SpaceId>, Vec<DepositKey>), ClientError> {
         let contacts = self.stored_contacts()?;
         let units = self.unit_cards()?;
         let mut delivery = Delivery::default();
@@ -386,14 +401,13 @@ impl Profile {
             ));
         }
         let mut spaces = members_of;
+        let mut sealed_to = Vec::with_capacity(targets.len());
         for (space, deposit, name, route) in targets {
-            let key = format!("{TARGET}{}", space.hex());
             // The newest key known for the space is the one sealed to.
-            let keep = match self.deposit_target(&space)? {
+            sealed_to.push(match self.deposit_target(&space)? {
                 Some(kept) if kept.epoch > deposit.epoch => kept,
                 _ => deposit,
-            };
-            self.store().put_meta(&key, keep.bytes())?;
+            });
             spaces.push(space);
             delivery.deposited.push(Delivered {
                 name,
@@ -408,7 +422,7 @@ impl Profile {
                 delivery.copy_kept = true;
             }
         }
-        Ok((delivery, spaces))
+        Ok((delivery, spaces, sealed_to))
     }
 
     /// Where an item addressed to unit `name` goes: the unit's space if this device is a

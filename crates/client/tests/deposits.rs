@@ -126,6 +126,59 @@ fn an_item_for_action_is_deposited_into_a_contacts_own_space_and_read_only_there
 }
 
 #[test]
+fn where_an_item_goes_is_told_before_it_is_filed_and_planning_it_files_nothing() {
+    let (alice, bob) = (alice(), bob());
+    alice.add_contact(&bob.card_line()).unwrap();
+    let form = |action: &[&str]| {
+        ComposeForm::Telegram(TelegramForm {
+            action: action
+                .iter()
+                .map(|a| AddresseeInput::Person((*a).into()))
+                .collect(),
+            subject: "Visite du ministre".into(),
+            paragraphs: vec![Paragraph {
+                marking: Marking::NonProtege,
+                text: "Le ministre viendra lundi.".into(),
+            }],
+            ..TelegramForm::default()
+        })
+    };
+    let compose = alice
+        .prepare_compose(form(&["Bob Durand", "Zoé Inconnue"]))
+        .unwrap();
+    let plan = alice.plan_compose(compose.clone()).unwrap();
+    let reached: Vec<&str> = plan.deposited.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(reached, ["Bob Durand"], "{plan:?}");
+    let missed: Vec<&str> = plan
+        .unreachable
+        .iter()
+        .map(|u| u.addressee.as_str())
+        .collect();
+    assert_eq!(missed, ["Zoé Inconnue"], "{plan:?}");
+    // Planned only: nothing filed, nothing waiting to leave.
+    assert!(subjects(&alice).is_empty());
+    assert_eq!(alice.pending_count().unwrap(), 0);
+
+    // Sent, it goes where the plan said.
+    let (_, delivery) = alice.compose_and_deliver(compose).unwrap();
+    assert_eq!(delivery, plan);
+    assert_eq!(subjects(&alice).len(), 1);
+
+    // A form the rules refuse is refused by the plan as by the sending.
+    let refused = alice.prepare_compose(form(&[])).unwrap();
+    assert!(
+        matches!(
+            alice.plan_compose(refused),
+            Err(diplomatie_client::ClientError::Domain(
+                diplomatie_domain::DomainError::NoActionAddressee
+            ))
+        ),
+        "a telegram without an addressee for action"
+    );
+    assert_eq!(subjects(&alice).len(), 1);
+}
+
+#[test]
 fn a_depositor_can_neither_change_a_space_nor_speak_for_someone_else_nor_replay() {
     let (alice, bob, carol) = (alice(), bob(), carol());
     let folder = temp_dir();

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { tokenName, useApi, type CommandError } from '../api';
-import type { AddresseeDto, AddresseeKindDto, ComposedDto, KindDto, MarkingDto, PrecedenceDto } from '../bindings';
+import type { AddresseeDto, AddresseeKindDto, ComposeDto_Deserialize, ComposedDto, ComposeReviewDto, KindDto, MarkingDto, PrecedenceDto } from '../bindings';
 import {
   ADDRESSEE_KINDS,
   DOCUMENT_LANGUAGES,
@@ -20,6 +20,7 @@ import { errorText } from '../lib/errors';
 import { KINDS, MARKINGS, PRECEDENCES } from '../lib/filter';
 import type { ComposeDrafts } from '../lib/useComposeDrafts';
 import { FieldError, RequiredMark } from './common';
+import { ComposeReview } from './ComposeReview';
 
 interface FieldErr {
   field: string | null;
@@ -59,6 +60,18 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: Co
   const [errors, setErrors] = useState<FieldErr[]>([]);
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
+  /** The second step: the request checked by the backend, shown for review before it is sent. */
+  const [review, setReview] = useState<{ request: ComposeDto_Deserialize; review: ComposeReviewDto } | null>(null);
+  /** A sending under way: a second click on « Confirmer l'envoi » before it answers sends nothing. */
+  const sending = useRef(false);
+  /** Back from the review: what takes the focus once the form shows again (a test id). */
+  const focusAfterReview = useRef<string | null>(null);
+  useEffect(() => {
+    const target = focusAfterReview.current;
+    if (review || !target) return;
+    focusAfterReview.current = null;
+    formRef.current?.querySelector<HTMLElement>(`[data-testid="${target}"]`)?.focus();
+  }, [review]);
   const autoTemplate = useRef<{ opening: string; closing: string } | null>(null);
   const f = forms[kind];
 
@@ -102,28 +115,58 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: Co
     } else setErrors([{ field: r.error.field ?? null, message: errorText(t, r.error) }]);
   }
 
+  // « Envoyer » has the backend check the form (its rules, and where it would go) and shows
+  // it for review; only « Confirmer l'envoi » there files and sends it (RGAA 11.12).
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (busy) return;
     setBusy(true);
     setStatus('');
-    const r = await api.compose(buildCompose(kind, f, i18n.language));
+    const request = buildCompose(kind, f, i18n.language);
+    const r = await api.checkCompose(request);
     setBusy(false);
     if (r.status === 'ok') {
-      autoTemplate.current = null;
       setErrors([]);
-      await drafts.discard(kind);
-      onComposed(r.data);
+      setReview({ request, review: r.data });
       return;
     }
     showError(r.error);
   }
 
-  function showError(error: CommandError) {
+  /** Sends what was reviewed, once. */
+  async function confirm() {
+    if (!review || sending.current) return;
+    sending.current = true;
+    setBusy(true);
+    const r = await api.compose(review.request);
+    sending.current = false;
+    setBusy(false);
+    if (r.status === 'ok') {
+      autoTemplate.current = null;
+      setErrors([]);
+      await drafts.discard(kind);
+      setReview(null);
+      onComposed(r.data);
+      return;
+    }
+    // Refused after all (a file gone meanwhile…): back to the form, at the field at fault.
+    setReview(null);
+    showError(r.error, true);
+  }
+
+  /** « Modifier » (or Escape) in the review: the form again, as it was left, at « Envoyer ». */
+  function edit() {
+    focusAfterReview.current = 'compose-submit';
+    setReview(null);
+  }
+
+  function showError(error: CommandError, fromReview = false) {
     const field = errorField(error, f);
     setErrors([{ field, message: errorText(t, { ...error, field: field && fieldName(kind, field) }) }]);
+    // From the review, once the form shows again: the field at fault, else « Envoyer ».
+    if (fromReview) focusAfterReview.current = (field && fieldTarget(kind, field)) || 'compose-submit';
     // After the messages are on screen, so that the field's description is read with it.
-    window.setTimeout(() => focusField(field), 0);
+    else window.setTimeout(() => focusField(field), 0);
   }
 
   async function saveDraft() {
@@ -197,7 +240,7 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: Co
   return (
     <section className="compose" aria-labelledby={`${id}-title`}>
       <h1 id={`${id}-title`}>{t('compose.title')}</h1>
-      <form ref={formRef} onSubmit={submit} noValidate aria-describedby={`${id}-required`}>
+      <form ref={formRef} onSubmit={submit} noValidate aria-describedby={`${id}-required`} hidden={review !== null}>
         <p className="field-hint" id={`${id}-required`} data-testid="compose-required-legend">
           {t('required.legend')}
         </p>
@@ -412,6 +455,7 @@ function ComposeForms({ onComposed, drafts, forms }: { onComposed: (composed: Co
         </div>
         <p className="muted small">{t('compose.draftNote')}</p>
       </form>
+      {review && <ComposeReview request={review.request} review={review.review} busy={busy} onConfirm={() => void confirm()} onEdit={edit} />}
     </section>
   );
 }

@@ -162,7 +162,8 @@ function MarkingBanner({ marking, position }: { marking: MarkingDto; position: '
   );
 }
 
-function Meta({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+/** A line of a `dl.meta`: its label and its value (the composer's review uses it too). */
+export function Meta({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
     <>
       <dt>{label}</dt>
@@ -171,7 +172,7 @@ function Meta({ label, children, testId }: { label: string; children: ReactNode;
   );
 }
 
-function Addressees({ list }: { list: AddresseeDto[] }) {
+export function Addressees({ list }: { list: AddresseeDto[] }) {
   const { t } = useTranslation();
   if (list.length === 0) return <span className="muted">{t('reader.none')}</span>;
   return (
@@ -203,12 +204,13 @@ function References({ refs, onOpen }: { refs: ReferenceDto_Serialize[]; onOpen: 
   );
 }
 
-function Paragraphs({ paragraphs, lang }: { paragraphs: ParagraphDto[]; lang?: string }) {
+/** Numbered paragraphs with their portion marks, the text in the document's language. */
+export function Paragraphs({ paragraphs, lang, testId = 'reader-paragraph' }: { paragraphs: ParagraphDto[]; lang?: string; testId?: string }) {
   const { t } = useTranslation();
   return (
     <div className="paragraphs">
       {paragraphs.map((p, i) => (
-        <p key={i} className="paragraph" data-testid="reader-paragraph">
+        <p key={i} className="paragraph" data-testid={testId}>
           <span className="paragraph-number">{t('reader.paragraphNumber', { n: i + 1 })}</span>{' '}
           <span className={`portion-mark portion-${p.marking}`}>{t('reader.portionMark', { mark: t(`marking.${p.marking}.short`) })}</span>{' '}
           <span className="paragraph-text" lang={lang}>

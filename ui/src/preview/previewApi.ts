@@ -9,6 +9,7 @@ import { previewDrafting } from './previewDrafts';
 import { previewSync } from './previewSync';
 import type {
   ArrivalsEvent,
+  ComposeDto_Deserialize,
   FilterDto_Deserialize,
   ImportProgressEvent,
   ItemDto_Serialize,
@@ -25,6 +26,15 @@ const fail = (kind: string, message: string, field: string | null = null, detail
   error: { kind: kind as never, message, field, detail },
 });
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The first rule a form breaks, as the backend would refuse it (checked and sent alike). */
+function composeRefusal(r: ComposeDto_Deserialize): Result<never> | null {
+  if (r.kind !== 'email' && !r.action.some((a) => a.name.trim())) return fail('no_action_addressee', 'no action addressee', 'action');
+  if (r.kind === 'email' && r.precedence === 'flash') return fail('flash_email', 'an email cannot be Flash', 'precedence');
+  if (r.kind !== 'email' && r.precedence === 'flash' && !r.justification) return fail('flash_without_justification', 'flash needs a justification', 'justification');
+  if (!r.subject) return fail('missing', 'the subject is empty', 'subject');
+  return null;
+}
 
 const POSTS = ['WASHINGTON', 'BERLIN', 'LONDRES', 'TOKYO', 'BRUXELLES REPUE', 'NEW YORK ONU', 'MADRID', 'ROME'];
 const TOPICS = ['Entretien avec le conseiller diplomatique', 'Situation politique intérieure', 'Négociations commerciales', 'Visite ministérielle', 'Sécurité énergétique', 'Coopération culturelle', 'Crise consulaire', 'Réunion du Conseil'];
@@ -156,11 +166,17 @@ export function previewApi(options: { profileExists: boolean; items: number }): 
     },
     compose: async (r) => {
       await wait(200);
-      if (r.kind !== 'email' && !r.action.some((a) => a.name.trim())) return fail('no_action_addressee', 'no action addressee', 'action');
-      if (r.kind === 'email' && r.precedence === 'flash') return fail('flash_email', 'an email cannot be Flash', 'precedence');
-      if (r.kind !== 'email' && r.precedence === 'flash' && !r.justification) return fail('flash_without_justification', 'flash needs a justification', 'justification');
-      if (!r.subject) return fail('missing', 'the subject is empty', 'subject');
+      const refused = composeRefusal(r);
+      if (refused) return refused;
       return ok({ id: 'item-0', deliveredTo: [], notDelivered: [] });
+    },
+    checkCompose: async (r) => {
+      await wait(100);
+      const refused = composeRefusal(r);
+      if (refused) return refused;
+      const named = r.kind === 'email' ? [...r.to, ...r.cc] : [...r.action, ...r.info].map((a) => a.name.trim()).filter(Boolean);
+      const sender = r.kind === 'telegram' ? r.origin || 'PARIS' : r.kind === 'note' ? r.sendingMission : r.from || 'Alice Martin <alice@quai.example>';
+      return ok({ sender, deliveredTo: [], notDelivered: named.map((addressee) => ({ addressee, reason: 'no_contact' })) });
     },
     noteTemplate: async (a, b) => ok({ opening: `${a} présente ses compliments à ${b} et a l'honneur de`, closing: `${a} saisit cette occasion pour renouveler à ${b} les assurances de sa haute considération.` }),
     search: async (r) => {

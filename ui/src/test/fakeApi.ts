@@ -145,6 +145,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     openItem: vi.fn(async () => err('not_found')),
     setRead: vi.fn(async () => ok(null)),
     compose: vi.fn(async () => ok({ id: 'new-id', deliveredTo: [], notDelivered: [] })),
+    checkCompose: vi.fn(async () => ok({ sender: 'PARIS', deliveredTo: [], notDelivered: [] })),
     noteTemplate: vi.fn(async (a: string, b: string) => ok({ opening: `${a} présente ses compliments à ${b}`, closing: `${a} saisit cette occasion` })),
     search: vi.fn(async () => ok({ hits: [], elapsedMs: 3 })),
     importEml: vi.fn(async () => ok({ files: [], imported: 0, duplicates: 0, failed: 0 })),
