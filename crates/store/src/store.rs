@@ -515,7 +515,8 @@ struct SummaryRow {
     deadline: Option<i64>,
     read: bool,
     tags: Option<String>,
-    language: String,
+    /// NULL only if written so by hand (the column allows it: see migration 0020).
+    language: Option<String>,
 }
 
 fn summary_row(row: &Row<'_>) -> rusqlite::Result<SummaryRow> {
@@ -573,7 +574,10 @@ impl SummaryRow {
             read: self.read,
             tags,
             // Written only from a `Language`; anything else reads as unknown.
-            language: Language::parse(&self.language).ok(),
+            language: self
+                .language
+                .as_deref()
+                .and_then(|l| Language::parse(l).ok()),
         })
     }
 }
