@@ -989,6 +989,21 @@ async fn main_screens(
     }
     .await;
     audit.screen(app, "composer: refused", r).await;
+    // The review before sending: an addressee with no unit card (the « not delivered » list
+    // shows) and a DR marking (its banner's colours).
+    let r = async {
+        app.fill("compose-subject", "Point de situation").await?;
+        app.fill("compose-action-name-0", "BERLIN").await?;
+        app.fill("compose-paragraph-0", "Pour votre information.")
+            .await?;
+        app.select("compose-marking", "dr").await?;
+        app.click("compose-submit").await?;
+        shown(app, "[data-testid=\"compose-review-heading\"]").await
+    }
+    .await;
+    audit
+        .screen(app, "composer: review before sending", r)
+        .await;
 
     // Drafts.
     let r = async {

@@ -342,6 +342,9 @@ async fn compose_for_action_lands_in_triage_order_and_info_under_information() -
             ORG,
             "--body",
             "Pour votre information.",
+            // The app's form declares the interface's language unless another is chosen.
+            "--lang",
+            "fr",
         ])?)?;
         let stored = |id: &str| -> Result<Value> {
             let mut v: Value = serde_json::from_str(&session.diplo(&["--json", "show", id])?)?;
