@@ -11,9 +11,9 @@ import { useInactivity } from './lib/useInactivity';
 import { useListen } from './lib/useListen';
 import { Onboarding } from './components/Onboarding';
 import { Unlock } from './components/Unlock';
-import { Shell, type OpenRequest } from './components/Shell';
-import { INITIAL_INBOX } from './components/Inbox';
-import { toFilterDto } from './lib/filter';
+import type { OpenRequest } from './components/Shell';
+import { loadMainScreen, mainScreen } from './lib/mainScreen';
+import { EMPTY_FILTER, FIRST_SECTION, toFilterDto } from './lib/filter';
 import { forgetEarlyInbox, prefetchInbox } from './lib/usePagedInbox';
 
 type Screen = 'loading' | 'onboarding' | 'unlock' | 'main';
@@ -120,11 +120,21 @@ export function App({ api: rawApi }: { api: Api }) {
   const onUnlocked = useCallback(
     (s: SessionDto_Serialize) => {
       // The inbox's first answers, asked for while the main screen renders.
-      prefetchInbox(api, toFilterDto(INITIAL_INBOX.filter, INITIAL_INBOX.section));
+      prefetchInbox(api, toFilterDto(EMPTY_FILTER, FIRST_SECTION));
       void applyLanguage(i18n, s.settings.language);
       unlocked.current = true;
-      setSession(s);
-      setScreen('main');
+      // Loaded already while the unlock screen waited, as a rule (see Warmup).
+      loadMainScreen().then(
+        () => {
+          if (!unlocked.current) return;
+          setSession(s);
+          setScreen('main');
+        },
+        (e: unknown) => {
+          setFatal(String(e));
+          setScreen('loading');
+        },
+      );
     },
     [i18n, api],
   );
@@ -156,6 +166,7 @@ export function App({ api: rawApi }: { api: Api }) {
     [i18n],
   );
 
+  const Main = mainScreen();
   return (
     <ApiContext.Provider value={api}>
       <div className="app" data-testid="app" data-screen={screen === 'loading' ? undefined : screen}>
@@ -168,8 +179,8 @@ export function App({ api: rawApi }: { api: Api }) {
           <Onboarding minChars={status.minPassphraseChars} onCreated={onUnlocked} onLanguage={setLanguage} />
         )}
         {screen === 'unlock' && <Unlock profileDir={status?.profileDir ?? ''} onUnlocked={onUnlocked} onLanguage={setLanguage} />}
-        {screen === 'main' && session && (
-          <Shell
+        {screen === 'main' && session && Main && (
+          <Main.Shell
             session={session}
             minChars={status?.minPassphraseChars ?? 12}
             onLock={lockNow}

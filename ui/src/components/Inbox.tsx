@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useImperativeHandle, useRef, useState, t
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api';
 import type { ItemSummaryDto_Serialize, SectionDto } from '../bindings';
-import { EMPTY_FILTER, SECTIONS, toFilterDto, type FilterState } from '../lib/filter';
+import { EMPTY_FILTER, FIRST_SECTION, SECTIONS, toFilterDto, type FilterState } from '../lib/filter';
 import { usePagedInbox } from '../lib/usePagedInbox';
 import { useRowHeight, type MeasureRow } from '../lib/useRowHeight';
 import { useRowList } from '../lib/useRowList';
@@ -24,7 +24,7 @@ export interface InboxState {
   filter: FilterState;
 }
 
-export const INITIAL_INBOX: InboxState = { section: 'action', filter: EMPTY_FILTER };
+export const INITIAL_INBOX: InboxState = { section: FIRST_SECTION, filter: EMPTY_FILTER };
 
 export function Inbox({
   state,

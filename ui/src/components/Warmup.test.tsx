@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { act, render } from '@testing-library/react';
+import { act, render, waitFor } from '@testing-library/react';
+import { mainScreen } from '../lib/mainScreen';
 import { WARMUP_CLASSES, Warmup } from './Warmup';
 
 const css = readFileSync(join(__dirname, '..', 'styles.css'), 'utf8');
@@ -23,6 +24,8 @@ describe('Warmup', () => {
     for (const c of WARMUP_CLASSES) {
       expect(root?.querySelector(`.${c}`), `.${c} laid out`).not.toBeNull();
     }
-    expect(performance.getEntriesByName('unlock:warm', 'mark').length).toBeGreaterThan(0);
+    // Set once the main screen's code is loaded too.
+    await waitFor(() => expect(performance.getEntriesByName('unlock:warm', 'mark').length).toBeGreaterThan(0), { timeout: 10_000 });
+    expect(mainScreen()?.Shell).toBeTypeOf('function');
   });
 });

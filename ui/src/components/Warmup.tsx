@@ -1,5 +1,5 @@
 // Text laid out out of sight while the unlock screen waits, so that the main screen finds its
-// fonts ready.
+// fonts ready, and the main screen's code loaded meanwhile.
 //
 // The web engine loads a font for each family, size and weight the first time it lays out text
 // in it (WebKitGTK asks fontconfig, then builds the face): about 10 ms each, and the inbox opens
@@ -11,6 +11,7 @@
 
 import { useEffect, useState } from 'react';
 import type { ItemSummaryDto_Serialize } from '../bindings';
+import { loadMainScreen } from '../lib/mainScreen';
 import { MARK, mark } from '../lib/perf';
 import { ItemRow } from './ItemRow';
 
@@ -74,7 +75,15 @@ export function Warmup() {
     if (!shown) return;
     // The layout is what loads the fonts: ask for it now rather than at the next frame.
     document.querySelector('.warmup')?.getBoundingClientRect();
-    mark(MARK.unlockWarm);
+    let live = true;
+    // The main screen's code too (`mainScreen.ts`); a failure is told when it is needed.
+    loadMainScreen().then(
+      () => live && mark(MARK.unlockWarm),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
   }, [shown]);
   if (!shown) return null;
   return (

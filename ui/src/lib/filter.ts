@@ -18,6 +18,9 @@ export interface FilterState {
 
 export const EMPTY_FILTER: FilterState = { kinds: [], markings: [], precedences: [], origin: '', tag: '', unreadOnly: false };
 
+/** The section the inbox opens on. */
+export const FIRST_SECTION: SectionDto = 'action';
+
 /** Adds `value` to `list` or removes it, keeping the canonical order of `all`. */
 export function toggle<T>(list: T[], value: T, all: T[]): T[] {
   const has = list.includes(value);
