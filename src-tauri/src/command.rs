@@ -213,7 +213,8 @@ pub async fn check_compose(
     resolve_attachments(&app, &mut request)?;
     blocking(move || {
         let compose = map::compose_in(&session.profile, &request)?;
-        let sender = map::sender_of(&compose.content);
+        // Who it is from as it will be filed (the list's origin).
+        let sender = compose.content.origin();
         let delivery = session.profile.plan_compose(compose)?;
         let (delivered_to, not_delivered) = delivery_dto(delivery);
         Ok(ComposeReviewDto {

@@ -328,19 +328,6 @@ pub fn item(stored: &StoredItem, thread: &[ItemSummary], line: ItemSummaryDto) -
     }
 }
 
-/// Who an item is from as it will be filed: a telegram's originating post, a note's sending
-/// mission, an email's From (the profile's when the form left them blank).
-pub fn sender_of(content: &ItemContent) -> String {
-    match content {
-        ItemContent::Telegram(t) => t.origin.clone(),
-        ItemContent::DiplomaticNote(n) => n.sending_mission.clone(),
-        ItemContent::FormalEmail(e) => match &e.from.name {
-            Some(name) => format!("{name} <{}>", e.from.address),
-            None => e.from.address.clone(),
-        },
-    }
-}
-
 /// The language a form chose (a BCP 47 tag), `None` when it chose none.
 fn language_in(tag: Option<&str>) -> Result<Option<diplomatie_domain::Language>, CommandError> {
     match tag.map(str::trim) {

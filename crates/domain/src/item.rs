@@ -57,6 +57,17 @@ pub enum ItemContent {
     FormalEmail(FormalEmail),
 }
 
+impl ItemContent {
+    /// The originating post, mission or sender (`Item::origin`).
+    pub fn origin(&self) -> String {
+        match self {
+            ItemContent::Telegram(t) => t.origin.clone(),
+            ItemContent::DiplomaticNote(n) => n.sending_mission.clone(),
+            ItemContent::FormalEmail(e) => e.from.to_string(),
+        }
+    }
+}
+
 /// One piece of correspondence as the inbox, the store and search see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
@@ -123,11 +134,7 @@ impl Item {
 
     /// The originating post, mission or sender.
     pub fn origin(&self) -> String {
-        match &self.content {
-            ItemContent::Telegram(t) => t.origin.clone(),
-            ItemContent::DiplomaticNote(n) => n.sending_mission.clone(),
-            ItemContent::FormalEmail(e) => e.from.to_string(),
-        }
+        self.content.origin()
     }
 
     pub fn tags(&self) -> &[Tag] {
