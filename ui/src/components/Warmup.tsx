@@ -13,7 +13,7 @@ import { useEffect, useState } from 'react';
 import type { ItemSummaryDto_Serialize } from '../bindings';
 import { loadMainScreen } from '../lib/mainScreen';
 import { MARK, mark } from '../lib/perf';
-import { ItemRow } from './ItemRow';
+import { ItemRow, probeItem } from './ItemRow';
 
 /**
  * The styled classes this warm-up lays out (kept in step with the style sheet by a test); the
@@ -34,28 +34,15 @@ export const WARMUP_CLASSES = [
   'row-deadline',
   'badge-kind',
   'badge-flash',
-  'badge-np',
+  'badge-dr',
 ] as const;
 
 const SAMPLE = 'Télégramme diplomatique — 12/11/2026 14:05 «ÉÀÇ» 0123456789';
 
-function sampleRow(id: string, read: boolean): ItemSummaryDto_Serialize {
-  return {
-    id,
-    kind: read ? 'note' : 'telegram',
-    subject: SAMPLE,
-    marking: 'np',
-    precedence: read ? 'routine' : 'flash',
-    route: 'action',
-    origin: SAMPLE,
-    number: '2026-0001',
-    writtenAt: '2026-11-12T14:05:00Z',
-    receivedAt: '2026-11-12T14:05:00Z',
-    deadline: '2026-11-13',
-    read,
-    tags: [],
-    language: null,
-  };
+/** The probe row's item (unread Flash telegram), or a read routine note beside it. */
+function sampleRow(read: boolean): ItemSummaryDto_Serialize {
+  const item = probeItem(SAMPLE);
+  return read ? { ...item, kind: 'note', precedence: 'routine', read } : item;
 }
 
 /** Lays out the main screen's text styles once, on the first idle moment after mounting. */
@@ -102,8 +89,8 @@ export function Warmup() {
       <h2 className="filters-title">{SAMPLE}</h2>
       <p className="sync-state">{SAMPLE}</p>
       <div role="listbox">
-        <ItemRow item={sampleRow('warmup-1', false)} index={0} total={2} selected={false} open={false} onClick={() => undefined} />
-        <ItemRow item={sampleRow('warmup-2', true)} index={1} total={2} selected={false} open={false} onClick={() => undefined} />
+        <ItemRow item={sampleRow(false)} index={0} total={2} selected={false} open={false} onClick={() => undefined} />
+        <ItemRow item={sampleRow(true)} index={1} total={2} selected={false} open={false} onClick={() => undefined} />
       </div>
     </div>
   );
