@@ -1148,10 +1148,7 @@ async fn an_english_email_in_the_french_interface_is_declared_english() -> Resul
     ])?;
     let app = session.app(&[]).await?;
     let result = within(async {
-        app.wait_screen("unlock").await?;
-        app.fill("unlock-passphrase", PASSPHRASE).await?;
-        app.click("unlock-submit").await?;
-        app.wait_screen("main").await?;
+        app.unlock().await?;
         let page_lang = app
             .client
             .execute("return document.documentElement.lang", vec![])
