@@ -659,7 +659,6 @@ fn store(args: &Args) -> Result<(Vec<Row>, Vec<SlowRow>)> {
             let start = Instant::now();
             let (statements, query_parts) =
                 parts.get(q.text.as_str()).context("a query's parts")?;
-            conn.execute_batch(statements.vocabulary)?;
             let Some(fts) = million::expression_by_hand(conn, statements, query_parts)? else {
                 return Ok(Timed {
                     time: start.elapsed(),

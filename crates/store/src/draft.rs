@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use diplomatie_domain::{Item, ItemId, ItemKind, Language};
 
 use crate::store::{from_ns, id_from_blob, insert_audit, insert_item, item_number, to_ns};
+use crate::words::NewWords;
 use crate::{AuditRecord, NewItem, PutOutcome, Store, StoreError};
 
 /// A draft as stored.
@@ -184,7 +185,9 @@ impl Store {
         let at = OffsetDateTime::now_utc();
         self.call(|conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let outcome = insert_item(&tx, item)?;
+            let mut words = NewWords::default();
+            let outcome = insert_item(&tx, item, &mut words)?;
+            words.keep(&tx)?;
             tx.execute(
                 "INSERT INTO releases (item, draft, signature, record, at) \
                  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
@@ -245,7 +248,9 @@ impl Store {
                     item.language.as_ref().map_or("", Language::as_str)
                 ],
             )?;
-            crate::store::reindex(&tx, seq, item)?;
+            let mut words = NewWords::default();
+            crate::store::reindex(&tx, seq, item, &mut words)?;
+            words.keep(&tx)?;
             tx.execute(
                 "INSERT INTO releases (signature, item, draft, record, at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![new_signature, id.as_bytes().as_slice(), draft, record, to_ns(at)],
@@ -450,6 +455,10 @@ mod tests {
             .put_released_item(&new, "d1", "sig", b"record", &released)
             .unwrap();
         assert_eq!(first, PutOutcome::Inserted(id));
+        // Its words are in the list a prefix is expanded from.
+        let prefixed = |text: &str| store.search(&crate::SearchQuery::text(text)).unwrap().len();
+        assert_eq!(prefixed("obje*"), 1);
+        assert_eq!(prefixed("2026*"), 0);
         assert_eq!(store.release_of(id).unwrap().unwrap(), b"record");
         assert_eq!(store.released_item_of("d1").unwrap(), Some(id));
         // The same release received again (from another replica) changes nothing.
@@ -490,6 +499,11 @@ mod tests {
             .search(&crate::SearchQuery::text("\"BERLIN 2026-0007\""))
             .unwrap();
         assert_eq!(hits.len(), 1, "the index has the final number");
+        assert_eq!(
+            prefixed("2026*"),
+            1,
+            "the list has the words of the final number"
+        );
         assert_eq!(
             details(&store)
                 .iter()

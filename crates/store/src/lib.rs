@@ -105,10 +105,12 @@
 //! no copy of the text (contentless, with `contentless_delete`, migration 0016): the text is the
 //! item's own, and an item whose text changes is indexed again, every column. A query is parsed into
 //! quoted FTS5 strings, never raw user text (`query.rs`). The prefix of a single word of other
-//! than three characters is put in place of the index's words it covers, read from its
-//! vocabulary (`fts5vocab`), as an OR of at most 64 words: FTS5 answers a prefix by merging
-//! the whole lists of those words, the size of the store, where each word of an OR is sought
-//! within a tier's range of rowids (`search.rs`). FTS5 merges 16 segments at a time and
+//! than three characters is put in place of the index's words it covers, as an OR of at most
+//! 64 words: FTS5 answers a prefix by merging the whole lists of those words, the size of the
+//! store, where each word of an OR is sought within a tier's range of rowids (`search.rs`).
+//! The words are read from the store's list of the index's words (`index_words`, migration
+//! 0021, kept in the transaction that indexes an item: `words.rs`), not from the index's
+//! vocabulary, which reads the whole list of items holding each word it returns. FTS5 merges 16 segments at a time and
 //! writes blocks of at most 3,900 bytes so that a block fits in an encrypted page (migrations
 //! 0002 and 0003).
 //!
@@ -169,6 +171,7 @@ mod snippet;
 mod space;
 mod store;
 mod unlock;
+mod words;
 
 pub use audit::{AuditAction, AuditEntry, AuditRecord};
 pub use contact::StoredContact;

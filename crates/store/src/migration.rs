@@ -107,6 +107,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0020_add_item_language",
         include_str!("../migrations/0020_add_item_language.sql"),
     ),
+    (
+        21,
+        "0021_list_index_words",
+        include_str!("../migrations/0021_list_index_words.sql"),
+    ),
 ];
 
 /// What a migration does after its SQL, in the same transaction: the index of a contentless
@@ -123,7 +128,7 @@ fn after_sql(version: u32, tx: &Connection) -> Result<(), StoreError> {
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 20;
+pub const SCHEMA_VERSION: u32 = 21;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -69,9 +69,8 @@ pub struct SearchStatements {
     /// filters, or with an origin or a tag, which the tally does not hold. Its parameters
     /// are the filters' as the tally reads them (`stride_sql` in `store.rs`).
     pub stride: String,
-    /// Makes the connection's view of the index's words (`fts5vocab`, a temporary table).
-    pub vocabulary: &'static str,
-    /// The words from ?1 (inclusive) to ?2 (exclusive), at most ?3.
+    /// The words of the index (its list, `words.rs`) from ?1 (inclusive) to ?2 (exclusive),
+    /// at most ?3.
     pub words: &'static str,
     pub rank: String,
     pub count: String,
@@ -98,9 +97,7 @@ impl SearchStatements {
             // rowid), however many items match the words.
             span: "SELECT min(seq), max(seq) FROM items INDEXED BY items_written \
                    WHERE written_at >= ?1 AND written_at < ?2",
-            vocabulary: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.items_words \
-                         USING fts5vocab(main, items_fts, 'row')",
-            words: "SELECT term FROM temp.items_words WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+            words: "SELECT word FROM index_words WHERE word >= ?1 AND word < ?2 LIMIT ?3",
             stride,
             // The tier is an expression, so SQLite sorts the rows the scan gives (forward):
             // FTS5 never iterates backwards, which is very slow for phrases.
@@ -159,15 +156,6 @@ impl Ranking {
             parts,
             dates,
         }
-    }
-
-    /// Makes the connection's view of the index's words; run it before the read
-    /// transaction of a page (it creates a temporary table once per connection).
-    pub(crate) fn prepare(&self, conn: &Connection) -> Result<(), StoreError> {
-        if self.parts.iter().any(|p| p.prefix_of.is_some()) {
-            conn.execute_batch(self.statements.vocabulary)?;
-        }
-        Ok(())
     }
 
     /// The MATCH expression, each prefix of a single word other than of

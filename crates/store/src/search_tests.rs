@@ -626,6 +626,21 @@ fn a_prefix_finds_every_word_it_covers_whether_put_in_their_place_or_not() {
             "{text}"
         );
     }
+    // An item stored alone (not in a batch) has its words listed too.
+    let mut alone = Spec::new(N as i64 + 1);
+    alone.body = format!("{} Quintessence", alone.body);
+    let alone = alone.item();
+    store
+        .put_item(
+            &NewItem::new(&alone),
+            &AuditRecord::new("alice", AuditAction::ItemComposed),
+        )
+        .unwrap();
+    let found = everything(&store, &SearchQuery::text("quint*"), TIER);
+    assert_eq!(
+        found.iter().map(|h| h.summary.id).collect::<Vec<_>>(),
+        [alone.id]
+    );
 }
 
 #[test]

@@ -21,6 +21,7 @@ use crate::keyfile::{self, Cipher, KEY_FILE, KeyFile};
 use crate::migration;
 use crate::query::{QueryPart, parse_query_parts};
 use crate::search::{Ranking, SEARCH_TIER_SIZE};
+use crate::words::NewWords;
 use crate::{
     AuditAction, AuditEntry, AuditRecord, ItemSummary, NewItem, Page, PutOutcome, SearchHit,
     SearchQuery, StoreError, StoredItem, TriageCounts, TriageFilter, unlock,
@@ -892,8 +893,13 @@ fn keep_links(conn: &Connection, new: &NewItem<'_>, seq: i64) -> Result<(), Stor
     Ok(())
 }
 
-/// Inserts one item with its tags, attachments and index rows, unless it is a duplicate.
-pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOutcome, StoreError> {
+/// Inserts one item with its tags, attachments and index rows, unless it is a duplicate; its
+/// words are noted in `words`, which the caller keeps before it commits.
+pub(crate) fn insert_item(
+    conn: &Connection,
+    new: &NewItem<'_>,
+    words: &mut NewWords,
+) -> Result<PutOutcome, StoreError> {
     let item = new.item;
     if let Some(key) = new.dedupe_key {
         let existing: Option<Vec<u8>> = conn
@@ -962,13 +968,15 @@ pub(crate) fn insert_item(conn: &Connection, new: &NewItem<'_>) -> Result<PutOut
             ])?;
         }
     }
+    let text = index_text(item, new.attachments);
     write_index(
         conn,
         "INSERT INTO items_fts (rowid, subject, body, tags, addressees, headers, attachments, \
          facets) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         seq,
-        &index_text(item, new.attachments),
+        &text,
     )?;
+    words.add(&text);
     Ok(PutOutcome::Inserted(item.id))
 }
 
@@ -1025,19 +1033,30 @@ fn stored_index_text(
 }
 
 /// Indexes the item `seq` again as `item` (its text changed), with its stored attachments.
-/// The index keeps no copy of the text, so every column is written.
-pub(crate) fn reindex(conn: &Connection, seq: i64, item: &Item) -> Result<(), StoreError> {
+/// The index keeps no copy of the text, so every column is written. Its words are noted in
+/// `words`, which the caller keeps before it commits.
+pub(crate) fn reindex(
+    conn: &Connection,
+    seq: i64,
+    item: &Item,
+    words: &mut NewWords,
+) -> Result<(), StoreError> {
+    let text = stored_index_text(conn, seq, item)?;
     write_index(
         conn,
         "UPDATE items_fts SET subject = ?2, body = ?3, tags = ?4, addressees = ?5, \
          headers = ?6, attachments = ?7, facets = ?8 WHERE rowid = ?1",
         seq,
-        &stored_index_text(conn, seq, item)?,
-    )
+        &text,
+    )?;
+    words.add(&text);
+    Ok(())
 }
 
 /// Indexes every stored item into an empty full-text table, from its record and its stored
-/// attachments, in the order they entered the store (a schema migration's step).
+/// attachments, in the order they entered the store (a schema migration's step). The list of
+/// the index's words is left alone: the migration that makes it, later, fills it from the
+/// index.
 pub(crate) fn index_every_item(conn: &Connection) -> Result<(), StoreError> {
     let mut rows = conn.prepare("SELECT seq, data, packed FROM items ORDER BY seq")?;
     let mut rows = rows.query([])?;
@@ -1082,7 +1101,8 @@ impl Store {
         let _span = tracing::debug_span!("put_item_with_rows", id = %item.item.id).entered();
         self.call(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let outcome = insert_item(&tx, item)?;
+            let mut words = NewWords::default();
+            let outcome = insert_item(&tx, item, &mut words)?;
             if let PutOutcome::Inserted(id) = outcome {
                 insert_audit(
                     &tx,
@@ -1092,6 +1112,7 @@ impl Store {
                 )?;
                 crate::space::write_rows(&tx, rows)?;
             }
+            words.keep(&tx)?;
             tx.commit()?;
             Ok(outcome)
         })
@@ -1109,13 +1130,15 @@ impl Store {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let now = OffsetDateTime::now_utc();
             let mut outcomes = Vec::with_capacity(items.len());
+            let mut words = NewWords::default();
             for item in items {
-                let outcome = insert_item(&tx, item)?;
+                let outcome = insert_item(&tx, item, &mut words)?;
                 if let PutOutcome::Inserted(id) = outcome {
                     insert_audit(&tx, audit, Some(id), now)?;
                 }
                 outcomes.push(outcome);
             }
+            words.keep(&tx)?;
             tx.commit()?;
             Ok(outcomes)
         })
@@ -1351,7 +1374,6 @@ impl Store {
         let page = self.call(|conn| {
             let (join, params, stride, parts) = search_plan(conn, query, parts)?;
             let ranking = Ranking::new(&join, params, stride, parts, search_dates(query));
-            ranking.prepare(conn)?;
             // One read transaction: the tiers' bounds, the ranking and the page's items all
             // see the same state of the store, whatever another process writes meanwhile.
             let tx = conn.transaction()?;

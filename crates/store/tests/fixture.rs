@@ -312,7 +312,7 @@ fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
          DROP TABLE mls_state; DROP TABLE space_epoch_keys; DROP TABLE spaces; \
          DROP TABLE sync_rows; DROP TRIGGER triage_tally_insert; \
          DROP TRIGGER triage_tally_delete; DROP TRIGGER triage_tally_update; \
-         DROP TABLE triage_tally; \
+         DROP TABLE triage_tally; DROP TABLE index_words; \
          UPDATE items SET dedupe_key = NULL; \
          ALTER TABLE items DROP COLUMN language; ALTER TABLE items DROP COLUMN packed; \
          PRAGMA user_version = 8;",
