@@ -14,6 +14,20 @@ pub(crate) struct IndexText {
     pub facets: String,
 }
 
+impl IndexText {
+    /// The columns of the item's own text (every column but the facets), in order.
+    pub fn text_columns(&self) -> [&str; 6] {
+        [
+            &self.subject,
+            &self.body,
+            &self.tags,
+            &self.addressees,
+            &self.headers,
+            &self.attachments,
+        ]
+    }
+}
+
 /// The private-use character that starts every facet word. The tokenizer keeps it in a word
 /// (unicode61 counts the private-use area as letters), and the words of a search never hold
 /// it (`query.rs` reads it as a space), so no search of words can match a facet.

@@ -1589,18 +1589,11 @@ impl Store {
     /// The bytes of an item's own text as the full-text index reads it: subject, body, tags,
     /// addressees, headers, and the names and text of its attachments.
     pub fn plaintext_bytes_for_bench(item: &Item, attachments: &[(AttachmentMeta, &[u8])]) -> u64 {
-        let text = index_text(item, attachments);
-        [
-            &text.subject,
-            &text.body,
-            &text.tags,
-            &text.addressees,
-            &text.headers,
-            &text.attachments,
-        ]
-        .iter()
-        .map(|t| t.len() as u64)
-        .sum()
+        index_text(item, attachments)
+            .text_columns()
+            .iter()
+            .map(|t| t.len() as u64)
+            .sum()
     }
 }
 

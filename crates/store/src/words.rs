@@ -47,15 +47,11 @@ pub(crate) struct NewWords {
 impl NewWords {
     /// Takes note of every column of `text`.
     pub(crate) fn add(&mut self, text: &IndexText) {
-        for column in [
-            &text.subject,
-            &text.body,
-            &text.tags,
-            &text.addressees,
-            &text.headers,
-            &text.attachments,
-            &text.facets,
-        ] {
+        for column in text
+            .text_columns()
+            .into_iter()
+            .chain([text.facets.as_str()])
+        {
             self.add_text(column);
         }
     }
@@ -118,23 +114,16 @@ mod tests {
                 .unwrap();
         }
         words.keep(&conn).unwrap();
-        let listed: Vec<String> = conn
-            .prepare("SELECT word FROM index_words ORDER BY word")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let strings = |sql: &str| -> Vec<String> {
+            let mut stmt = conn.prepare(sql).unwrap();
+            let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+            rows.collect::<Result<_, _>>().unwrap()
+        };
+        let listed = strings("SELECT word FROM index_words ORDER BY word");
         // The same words as the index's own vocabulary, one by one.
         conn.execute_batch("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, items_fts, 'row')")
             .unwrap();
-        let vocabulary: Vec<String> = conn
-            .prepare("SELECT term FROM temp.v ORDER BY term")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let vocabulary = strings("SELECT term FROM temp.v ORDER BY term");
         assert_eq!(listed, vocabulary);
         listed
     }
