@@ -122,16 +122,36 @@ fn pss_tree_mib(root: u32) -> f64 {
         }
         i += 1;
     }
-    let kib: u64 = tree
-        .iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
-        .filter_map(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Pss:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .sum();
-    kib as f64 / 1024.0
+    let field = |rollup: &str, name: &str| -> u64 {
+        rollup
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let mut total = 0;
+    let mut parts = Vec::new();
+    for pid in &tree {
+        let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
+            continue;
+        };
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        let (pss, anon, file) = (
+            field(&rollup, "Pss:"),
+            field(&rollup, "Pss_Anon:"),
+            field(&rollup, "Pss_File:"),
+        );
+        total += pss;
+        parts.push(format!(
+            "{} {:.0} (anonymous {:.0}, files {:.0})",
+            name.trim(),
+            pss as f64 / 1024.0,
+            anon as f64 / 1024.0,
+            file as f64 / 1024.0
+        ));
+    }
+    eprintln!("app-bench:   PSS in MiB: {}", parts.join(", "));
+    total as f64 / 1024.0
 }
 
 /// The Unix time in ms of the latest mark `name` in the page, if set.

@@ -46,23 +46,38 @@ describe('keystroke latency', () => {
 describe('after paint', () => {
   afterEach(() => vi.unstubAllGlobals());
 
-  it('waits two animation frames, and can be cancelled', () => {
-    const frames: FrameRequestCallback[] = [];
-    vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => frames.push(cb));
-    vi.stubGlobal('cancelAnimationFrame', () => undefined);
-    const done = vi.fn();
-    afterPaint(done);
-    frames.shift()?.(0);
-    expect(done).not.toHaveBeenCalled();
-    frames.shift()?.(16);
-    expect(done).toHaveBeenCalledTimes(1);
+  it('waits for the task after the next animation frame, and can be cancelled', () => {
+    vi.useFakeTimers();
+    try {
+      const frames: FrameRequestCallback[] = [];
+      vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => frames.push(cb));
+      vi.stubGlobal('cancelAnimationFrame', () => undefined);
+      const done = vi.fn();
+      afterPaint(done);
+      vi.runAllTimers();
+      expect(done).not.toHaveBeenCalled();
+      frames.shift()?.(0);
+      // The frame's callback ran; the paint follows it in the same task.
+      expect(done).not.toHaveBeenCalled();
+      vi.runAllTimers();
+      expect(done).toHaveBeenCalledTimes(1);
 
-    const never = vi.fn();
-    const cancel = afterPaint(never);
-    frames.shift()?.(32);
-    cancel();
-    frames.shift()?.(48);
-    expect(never).not.toHaveBeenCalled();
+      const beforeFrame = vi.fn();
+      const cancelBefore = afterPaint(beforeFrame);
+      cancelBefore();
+      frames.shift()?.(16);
+      vi.runAllTimers();
+      expect(beforeFrame).not.toHaveBeenCalled();
+
+      const afterFrame = vi.fn();
+      const cancelAfter = afterPaint(afterFrame);
+      frames.shift()?.(32);
+      cancelAfter();
+      vi.runAllTimers();
+      expect(afterFrame).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

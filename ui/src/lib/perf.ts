@@ -20,7 +20,7 @@ export const MARK = {
   /** The inbox's first page was asked of the backend, and its answer arrived. */
   inboxAsked: 'inbox:asked',
   inboxAnswered: 'inbox:answered',
-  /** The inbox's first rows were committed (painted two frames later: `inbox:painted`). */
+  /** The inbox's first rows were committed (painted after the next frame: `inbox:painted`). */
   inboxRows: 'inbox:rows',
   inboxPainted: 'inbox:painted',
   searchLatency: 'search:latency',
@@ -56,25 +56,28 @@ function measure(name: string, start: number, end: number): void {
 const now = () => globalThis.performance?.now?.() ?? Date.now();
 
 /**
- * Calls `cb` once the frame after the current commit is painted: the first animation frame
- * comes before that paint, the second after it. Returns a cancel function.
+ * Calls `cb` once the frame after the current commit is painted: the animation frame's
+ * callbacks run just before that frame's layout and paint, in the same task, so a task queued
+ * from the callback runs once the frame is rendered. (Waiting for a second animation frame
+ * instead counts up to one frame more than the paint.) Returns a cancel function.
  */
 export function afterPaint(cb: () => void): () => void {
-  let id = 0;
   let cancelled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   if (typeof requestAnimationFrame !== 'function') {
-    const timer = setTimeout(cb, 0);
+    timer = setTimeout(cb, 0);
     return () => clearTimeout(timer);
   }
-  id = requestAnimationFrame(() => {
+  const id = requestAnimationFrame(() => {
     if (cancelled) return;
-    id = requestAnimationFrame(() => {
+    timer = setTimeout(() => {
       if (!cancelled) cb();
-    });
+    }, 0);
   });
   return () => {
     cancelled = true;
     cancelAnimationFrame(id);
+    clearTimeout(timer);
   };
 }
 
