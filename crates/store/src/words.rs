@@ -152,6 +152,19 @@ mod tests {
     }
 
     #[test]
+    fn the_temporary_tables_are_kept_in_memory() {
+        // The texts' words go through `temp.new_words`: a temporary table in a file would
+        // hold them outside the encrypted database.
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            crate::Store::create(dir.path(), "words pass phrase", crate::KdfCost::MIN).unwrap();
+        let mode: i64 = store
+            .call(|conn| Ok(conn.query_row("PRAGMA temp_store", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(mode, 2, "temp_store = MEMORY");
+    }
+
+    #[test]
     fn pieces_are_kept_once_and_the_list_only_grows() {
         let mut words = NewWords::default();
         words.add_text("Ministre ministre MINISTRE ministre.");
