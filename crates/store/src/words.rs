@@ -2,9 +2,9 @@
 //! which a prefix is put in place of the words it covers (`search.rs`).
 //!
 //! Why a list of its own: the index's vocabulary (`fts5vocab`) reads, for every word it
-//! returns, the whole list of the items holding it, so a prefix of a common word took the
-//! size of the store to expand (« mini » 67 ms at a million items, where `ministre` is in
-//! hundreds of thousands of items). The list answers from one range of a b-tree.
+//! returns, the whole list of the items holding it, so expanding a prefix of a common word
+//! read hundreds of thousands of entries (`ministre` and its like: about 20 ms of the 67 that
+//! « mini » took at a million items). The list answers from one range of a b-tree.
 //!
 //! How it stays exact: the words are cut by SQLite's own tokenizer, with the index's options,
 //! so a word of the list is spelled as the index spells it. The texts indexed in one
