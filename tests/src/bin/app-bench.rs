@@ -181,7 +181,7 @@ fn largest_mappings(pid: u32) -> String {
         }
     }
     let mut sorted: Vec<(String, u64)> = by_name.into_iter().collect();
-    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     sorted
         .iter()
         .take(6)
