@@ -882,3 +882,48 @@ fn kinds_and_precedences_go_to_the_facets_only_when_few_items_pass_them() {
     ));
     assert!(pays(vec![], vec![Precedence::Flash], true));
 }
+
+#[test]
+fn the_word_list_is_the_index_vocabulary_word_for_word() {
+    // Texts in several scripts, with folded letters, marks and separators of every kind, in
+    // every column a store indexes (addresses and facets included).
+    let texts = [
+        "Le MINISTRE d’État a reçu l'ambassadeur — « Ministère des Affaires étrangères »",
+        "Straße, ÉTÉ, İstanbul, Ǆemal, ﬁnances, ½, x²; jean.dupont@diplomatie.gouv.fr",
+        "2026/0042 DIPLO_BERLIN ref#12 tab\tnew\nline\u{0}null",
+        "日本語のテキスト, العربية, Ελληνικά, 한국어, Hà Nội, Việt Nam, ǘ",
+    ];
+    let specs: Vec<Spec> = (1..=N as i64)
+        .map(|seq| {
+            let mut spec = Spec::new(seq);
+            let text = texts[seq as usize % texts.len()];
+            if seq % 3 == 0 {
+                spec.subject = format!("{text} {}", spec.subject);
+            } else {
+                spec.body = format!("{} {text}", spec.body);
+            }
+            spec
+        })
+        .collect();
+    let (_tmp, store, _ids) = build(&specs);
+    let words = |sql: &str| -> Vec<String> {
+        store
+            .call(|conn| {
+                let mut stmt = conn.prepare(sql)?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .unwrap()
+    };
+    let listed = words("SELECT word FROM index_words ORDER BY word");
+    store
+        .call(|conn| {
+            Ok(conn.execute_batch(
+                "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, items_fts, 'row')",
+            )?)
+        })
+        .unwrap();
+    let vocabulary = words("SELECT term FROM temp.v ORDER BY term");
+    assert!(vocabulary.iter().any(|w| w == "etrangeres"));
+    assert_eq!(listed, vocabulary);
+}

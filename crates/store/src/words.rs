@@ -99,58 +99,6 @@ impl NewWords {
 mod tests {
     use super::*;
 
-    fn words_of(texts: &[&str]) -> Vec<String> {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE TABLE index_words (word TEXT PRIMARY KEY) WITHOUT ROWID; \
-             CREATE VIRTUAL TABLE items_fts USING fts5 (text, \
-                 tokenize = 'unicode61 remove_diacritics 2');",
-        )
-        .unwrap();
-        let mut words = NewWords::default();
-        for text in texts {
-            words.add_text(text);
-            conn.execute("INSERT INTO items_fts (text) VALUES (?1)", [text])
-                .unwrap();
-        }
-        words.keep(&conn).unwrap();
-        let strings = |sql: &str| -> Vec<String> {
-            let mut stmt = conn.prepare(sql).unwrap();
-            let rows = stmt.query_map([], |r| r.get(0)).unwrap();
-            rows.collect::<Result<_, _>>().unwrap()
-        };
-        let listed = strings("SELECT word FROM index_words ORDER BY word");
-        // The same words as the index's own vocabulary, one by one.
-        conn.execute_batch("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, items_fts, 'row')")
-            .unwrap();
-        let vocabulary = strings("SELECT term FROM temp.v ORDER BY term");
-        assert_eq!(listed, vocabulary);
-        listed
-    }
-
-    #[test]
-    fn the_list_holds_the_words_the_index_holds() {
-        let words = words_of(&[
-            "Le MINISTRE d’État a reçu l'ambassadeur — « Ministère des Affaires étrangères »",
-            "Straße, ÉTÉ, İstanbul, Ǆemal, ﬁnances, ½, x²; mail: jean.dupont@diplomatie.gouv.fr",
-            "2026/0042 DIPLO_BERLIN ref#12 \u{E000}t \u{E000}3 tab\tnew\nline\u{0}null",
-            "日本語のテキスト, العربية, Ελληνικά, 한국어",
-        ]);
-        for expected in [
-            "ministre",
-            "etat",
-            "ambassadeur",
-            "ministere",
-            "etrangeres",
-            "2026",
-        ] {
-            assert!(
-                words.iter().any(|w| w == expected),
-                "{expected} in {words:?}"
-            );
-        }
-    }
-
     #[test]
     fn the_temporary_tables_are_kept_in_memory() {
         // The texts' words go through `temp.new_words`: a temporary table in a file would
