@@ -240,11 +240,13 @@ impl Store {
                 .optional()?;
             let seq = seq.ok_or(StoreError::NotFound(id))?;
             tx.execute(
-                "UPDATE items SET number = ?2, data = '', packed = ?3, language = ?4 WHERE seq = ?1",
+                "UPDATE items SET number = ?2, data = '', packed = ?3, dictionary = ?4, \
+                 language = ?5 WHERE seq = ?1",
                 params![
                     seq,
                     item_number(item),
                     crate::record::pack(item)?,
+                    crate::record::DICTIONARY,
                     item.language.as_ref().map_or("", Language::as_str)
                 ],
             )?;

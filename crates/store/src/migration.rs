@@ -112,6 +112,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0021_list_index_words",
         include_str!("../migrations/0021_list_index_words.sql"),
     ),
+    (
+        22,
+        "0022_deflate_records_with_a_dictionary",
+        include_str!("../migrations/0022_deflate_records_with_a_dictionary.sql"),
+    ),
 ];
 
 /// What a migration does after its SQL, in the same transaction: the index of a contentless
@@ -128,7 +133,7 @@ fn after_sql(version: u32, tx: &Connection) -> Result<(), StoreError> {
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 21;
+pub const SCHEMA_VERSION: u32 = 22;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

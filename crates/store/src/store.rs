@@ -924,8 +924,9 @@ pub(crate) fn insert_item(
     conn.execute(
         "INSERT INTO items (id, kind, subject, marking, precedence, route, route_rank, origin, \
          number, written_at, received_at, deadline, deadline_sort, read, thread_key, dedupe_key, \
-         data, packed, language) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, '', ?16, ?17)",
+         data, packed, dictionary, language) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, '', ?16, ?17, \
+         ?18)",
         params![
             item.id.as_bytes().as_slice(),
             item.kind().code(),
@@ -943,6 +944,7 @@ pub(crate) fn insert_item(
             thread_key,
             new.dedupe_key,
             packed,
+            crate::record::DICTIONARY,
             item.language.as_ref().map_or("", Language::as_str),
         ],
     )?;
@@ -1058,13 +1060,23 @@ pub(crate) fn reindex(
 /// the index's words is left alone: the migration that makes it, later, fills it from the
 /// index.
 pub(crate) fn index_every_item(conn: &Connection) -> Result<(), StoreError> {
-    let mut rows = conn.prepare("SELECT seq, data, packed FROM items ORDER BY seq")?;
+    // Migration 0019 runs this before migration 0022 adds the records' dictionary: every
+    // record then has none.
+    let has_dictionary: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('items') WHERE name = 'dictionary')",
+        [],
+        |r| r.get(0),
+    )?;
+    let columns = if has_dictionary {
+        crate::record::COLUMNS
+    } else {
+        "data, packed, NULL"
+    };
+    let mut rows = conn.prepare(&format!("SELECT seq, {columns} FROM items ORDER BY seq"))?;
     let mut rows = rows.query([])?;
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
-        let data: String = row.get(1)?;
-        let packed: Option<Vec<u8>> = row.get(2)?;
-        let item = crate::record::unpack(&data, packed.as_deref())?;
+        let item = crate::record::Stored::read(row, 1)?.item()?;
         write_index(
             conn,
             "INSERT INTO items_fts (rowid, subject, body, tags, addressees, headers, attachments, \
@@ -1206,23 +1218,25 @@ impl Store {
         let row = self.call(|conn| {
             Ok(conn
                 .query_row(
-                    "SELECT data, packed, route, read, thread_key FROM items WHERE id = ?1",
+                    &format!(
+                        "SELECT route, read, thread_key, {} FROM items WHERE id = ?1",
+                        crate::record::COLUMNS
+                    ),
                     [id.as_bytes().as_slice()],
                     |r| {
                         Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, Option<Vec<u8>>>(1)?,
+                            crate::record::Stored::read(r, 3)?,
+                            r.get::<_, Option<String>>(0)?,
+                            r.get::<_, bool>(1)?,
                             r.get::<_, Option<String>>(2)?,
-                            r.get::<_, bool>(3)?,
-                            r.get::<_, Option<String>>(4)?,
                         ))
                     },
                 )
                 .optional()?)
         })?;
-        row.map(|(data, packed, route, read, thread_key)| {
+        row.map(|(record, route, read, thread_key)| {
             Ok(StoredItem {
-                item: crate::record::unpack(&data, packed.as_deref())?,
+                item: record.item()?,
                 route: parse_route(route)?,
                 read,
                 thread_key,
@@ -1380,19 +1394,19 @@ impl Store {
             let ranked = ranking.page(&tx, query.page, tier_size)?;
             let page = {
                 let mut summary = tx.prepare_cached(&format!(
-                    "SELECT {SUMMARY_COLUMNS}, i.data, i.packed FROM items i WHERE i.seq = ?1"
+                    "SELECT {SUMMARY_COLUMNS}, i.data, i.packed, i.dictionary FROM items i \
+                     WHERE i.seq = ?1"
                 ))?;
                 ranked
                     .into_iter()
                     .map(|(seq, score)| {
-                        let (row, data, packed) = summary.query_row([seq], |r| {
+                        let (row, record) = summary.query_row([seq], |r| {
                             Ok((
                                 summary_row(r)?,
-                                r.get::<_, String>(SUMMARY_COLUMN_COUNT)?,
-                                r.get::<_, Option<Vec<u8>>>(SUMMARY_COLUMN_COUNT + 1)?,
+                                crate::record::Stored::read(r, SUMMARY_COLUMN_COUNT)?,
                             ))
                         })?;
-                        Ok((seq, row, (data, packed), score))
+                        Ok((seq, row, record, score))
                     })
                     .collect::<Result<Vec<_>, StoreError>>()?
             };
@@ -1400,8 +1414,8 @@ impl Store {
             Ok(page)
         })?;
         page.into_iter()
-            .map(|(seq, row, (data, packed), score)| {
-                let item = crate::record::unpack(&data, packed.as_deref())?;
+            .map(|(seq, row, record, score)| {
+                let item = record.item()?;
                 let text = index_text(&item, &[]);
                 let texts = [
                     text.body.as_str(),

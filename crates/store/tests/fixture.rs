@@ -315,7 +315,7 @@ fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
          DROP TABLE triage_tally; DROP TABLE index_words; \
          UPDATE items SET dedupe_key = NULL; \
          ALTER TABLE items DROP COLUMN language; ALTER TABLE items DROP COLUMN packed; \
-         PRAGMA user_version = 8;",
+         ALTER TABLE items DROP COLUMN dictionary; PRAGMA user_version = 8;",
     )
     .unwrap();
     raw.execute(
@@ -356,4 +356,59 @@ fn emails_stored_before_migration_9_get_their_links_and_message_dedupe_keys() {
     let key = store.get_item(reply.id).unwrap().unwrap().thread_key;
     assert_eq!(key.as_deref(), Some("<root@quai.example>"));
     assert_eq!(store.thread("<root@quai.example>").unwrap().len(), 2);
+}
+
+#[test]
+fn records_deflated_before_migration_22_read_and_new_ones_take_the_dictionary() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let store = Store::create(&dir, PASSPHRASE, KdfCost::MIN).unwrap();
+    let td = fixture_telegram();
+    store
+        .put_item(
+            &NewItem::new(&td),
+            &AuditRecord::new("alice", AuditAction::ItemReceived),
+        )
+        .unwrap();
+    drop(store);
+    // As schemas 17 to 21 had it: the record deflated alone, and no column naming a dictionary.
+    let mut plain = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    plain.write_all(&serde_json::to_vec(&td).unwrap()).unwrap();
+    let plain = plain.finish().unwrap();
+    let raw = common::raw_connection(&dir, PASSPHRASE);
+    raw.execute("UPDATE items SET packed = ?1", [&plain])
+        .unwrap();
+    raw.execute_batch("ALTER TABLE items DROP COLUMN dictionary; PRAGMA user_version = 21;")
+        .unwrap();
+    drop(raw);
+
+    let store = Store::open(&dir, PASSPHRASE).unwrap();
+    assert_eq!(store.get_item(td.id).unwrap().unwrap().item, td);
+    let hits = store.search(&SearchQuery::text("elections saxe")).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].summary.id, td.id);
+    let mail = fixture_email();
+    store
+        .put_item(
+            &NewItem::new(&mail),
+            &AuditRecord::new("alice", AuditAction::ItemReceived),
+        )
+        .unwrap();
+    assert_eq!(store.get_item(mail.id).unwrap().unwrap().item, mail);
+    store.verify_integrity().unwrap();
+    drop(store);
+
+    // The old record kept its bytes and names no dictionary; the new one names the first.
+    let raw = common::raw_connection(&dir, PASSPHRASE);
+    let rows: Vec<(Vec<u8>, Option<i64>)> = raw
+        .prepare("SELECT packed, dictionary FROM items ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0], (plain, Some(0)));
+    assert_eq!(rows[1].1, Some(1));
 }
