@@ -17,6 +17,9 @@ describe('virtual list paging', () => {
 
   it('fetches only pages neither cached nor in flight', () => {
     expect(missingPages([3, 4, 5], new Set([3]), new Set([5]))).toEqual([4]);
+    // At most two under way: one more may leave, then none.
+    expect(missingPages([6, 7, 8], new Set(), new Set([5]), 2)).toEqual([6]);
+    expect(missingPages([6, 7, 8], new Set(), new Set([5, 6]), 2)).toEqual([]);
   });
 
   it('drops the cached pages farthest from the view first', () => {

@@ -5,6 +5,14 @@ export const PAGE_SIZE = 200;
 /** Pages kept in memory (about 6,000 rows); the farthest from the view go first. */
 export const MAX_CACHED_PAGES = 30;
 
+/**
+ * Pages asked of the backend at once. A list dragged from its top to its bottom passes a new
+ * page at every frame: asking for each would queue hundreds of requests (the backend answers
+ * them one after another), whose rows are off screen by the time they come and would still be
+ * parsed and rendered. With a few at most, each answer asks next for the pages then on screen.
+ */
+export const MAX_PAGES_IN_FLIGHT = 2;
+
 export function pageOf(index: number, pageSize = PAGE_SIZE): number {
   return Math.floor(index / pageSize);
 }
@@ -19,9 +27,18 @@ export function pagesForRange(start: number, end: number, total: number, pageSiz
   return pages;
 }
 
-/** The pages of `needed` neither cached nor being fetched. */
-export function missingPages(needed: number[], cached: ReadonlySet<number>, inFlight: ReadonlySet<number>): number[] {
-  return needed.filter((p) => !cached.has(p) && !inFlight.has(p));
+/**
+ * The pages of `needed` neither cached nor being fetched, as many as may leave now: at most
+ * `maxInFlight` requests under way with those already in flight.
+ */
+export function missingPages(
+  needed: number[],
+  cached: ReadonlySet<number>,
+  inFlight: ReadonlySet<number>,
+  maxInFlight = Infinity,
+): number[] {
+  const room = Math.max(0, maxInFlight - inFlight.size);
+  return needed.filter((p) => !cached.has(p) && !inFlight.has(p)).slice(0, room);
 }
 
 /** The cached pages to drop so that at most `max` remain, the farthest from `visible` first. */

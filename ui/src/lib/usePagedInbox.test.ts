@@ -5,6 +5,9 @@ import { fakeApi } from '../test/fakeApi';
 import { inboxOver, many } from '../test/fakeInbox';
 import { toFilterDto } from './filter';
 import { forgetEarlyInbox, prefetchInbox, usePagedInbox } from './usePagedInbox';
+import { MAX_PAGES_IN_FLIGHT } from './paging';
+import type { InboxRequestDto_Deserialize } from '../bindings';
+import { act } from '@testing-library/react';
 
 const filter = toFilterDto(INITIAL_INBOX.filter, INITIAL_INBOX.section);
 
@@ -62,5 +65,48 @@ describe('the inbox asked for ahead', () => {
     const late = renderHook(() => usePagedInbox(api, filter, 0));
     await waitFor(() => expect(late.result.current.total).toBe(10));
     expect(inbox).toHaveBeenCalledTimes(12);
+  });
+});
+
+describe('a list scrolled faster than its pages come', () => {
+  it('asks for a few pages at a time, and then for those on screen, not for those it passed', async () => {
+    const backend = inboxOver(many(10_000, 'action'));
+    // Answers wait until the test lets them go.
+    const waiting: { offset: number; go: () => void }[] = [];
+    const inbox = vi.fn(
+      (req: InboxRequestDto_Deserialize) =>
+        new Promise<Awaited<ReturnType<typeof backend>>>((resolve) => {
+          waiting.push({ offset: req.offset, go: () => void backend(req).then(resolve) });
+        }),
+    );
+    const api = fakeApi({ inbox });
+    const pageSize = 100;
+    const { result } = renderHook(() => usePagedInbox(api, filter, 0, pageSize));
+    // The counts and the first page.
+    await waitFor(() => expect(waiting).toHaveLength(2));
+    await act(async () => {
+      for (const w of waiting.splice(0)) w.go();
+    });
+    await waitFor(() => expect(result.current.total).toBe(10_000));
+    const pagesAsked = () => inbox.mock.calls.map(([r]) => r).filter((r) => r.limit === pageSize).map((r) => r.offset / pageSize);
+    expect(pagesAsked()).toEqual([0]);
+
+    // Dragged down a page a frame, while no answer comes.
+    act(() => {
+      for (let first = 100; first < 9_000; first += 100) result.current.showRange(first, first + 30);
+    });
+    expect(waiting.length).toBeLessThanOrEqual(MAX_PAGES_IN_FLIGHT);
+    expect(pagesAsked()).toEqual([0, 1, 2]);
+    // Stopped near the bottom: what comes back asks for the pages now on screen, and only those.
+    act(() => result.current.showRange(9_950, 9_980));
+    await act(async () => {
+      for (const w of waiting.splice(0)) w.go();
+    });
+    await waitFor(() => expect(pagesAsked()).toEqual([0, 1, 2, 99]));
+    await act(async () => {
+      for (const w of waiting.splice(0)) w.go();
+    });
+    await waitFor(() => expect(result.current.row(9_950)?.id).toBe('action-9950'));
+    expect(result.current.row(5_000)).toBeUndefined();
   });
 });

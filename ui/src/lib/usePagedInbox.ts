@@ -5,7 +5,7 @@ import type { Api, CommandError } from '../api';
 import type { CountsDto, FilterDto_Deserialize, ItemSummaryDto_Serialize } from '../bindings';
 import { filterKey } from './filter';
 import { MARK, markOnce } from './perf';
-import { MAX_CACHED_PAGES, PAGE_SIZE, missingPages, pagesForRange, pagesToEvict, rowAt } from './paging';
+import { MAX_CACHED_PAGES, MAX_PAGES_IN_FLIGHT, PAGE_SIZE, missingPages, pagesForRange, pagesToEvict, rowAt } from './paging';
 
 export interface PagedInbox {
   /** Rows in the list (under the filter and section); null before the first answer. */
@@ -82,6 +82,8 @@ export function usePagedInbox(api: Api, filter: FilterDto_Deserialize, refreshTo
   const [error, setError] = useState<CommandError | null>(null);
   const [, setVersion] = useState(0);
   const totalRef = useRef<number | null>(null);
+  /** Asks for the pages on screen not cached yet, as many as may be in flight. */
+  const fetchMissingRef = useRef<() => void>(() => undefined);
 
   const fetchPage = useCallback(
     async (page: number) => {
@@ -110,6 +112,8 @@ export function usePagedInbox(api: Api, filter: FilterDto_Deserialize, refreshTo
         fresh.current.delete(p);
       }
       setVersion((v) => v + 1);
+      // The list may have moved on while this page was on its way.
+      fetchMissingRef.current();
     },
     [api, pageSize],
   );
@@ -119,8 +123,9 @@ export function usePagedInbox(api: Api, filter: FilterDto_Deserialize, refreshTo
     // Before the first answer the total is unknown: fetch the first page of the range.
     const known = totalRef.current ?? end + 1;
     const needed = pagesForRange(start, end, Math.max(known, 1), pageSize);
-    for (const p of missingPages(needed, fresh.current, inFlight.current)) void fetchPage(p);
+    for (const p of missingPages(needed, fresh.current, inFlight.current, MAX_PAGES_IN_FLIGHT)) void fetchPage(p);
   }, [fetchPage, pageSize]);
+  fetchMissingRef.current = fetchMissing;
 
   const fetchCounts = useCallback(async () => {
     const gen = generation.current;
