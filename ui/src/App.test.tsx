@@ -548,6 +548,16 @@ describe('performance marks for the benchmark', () => {
     for (const text of ['b', 'bu', 'bud']) fireEvent.change(box, { target: { value: text } });
     await waitFor(() => expect(performance.getEntriesByName('search:latency', 'measure')).toHaveLength(3));
     await screen.findByText('Objet id-bud');
+    // One request (« bud »: shorter words are not searched), split into its parts.
+    const measured = (name: string) => performance.getEntriesByName(name, 'measure');
+    expect(search).toHaveBeenCalledTimes(1);
+    expect(measured('search:request')).toHaveLength(1);
+    expect(measured('search:backend')).toHaveLength(1);
+    await waitFor(() => expect(measured('search:render')).toHaveLength(1));
+    const end = (e: PerformanceEntry | undefined) => (e ? e.startTime + e.duration : NaN);
+    const answered = end(measured('search:request')[0]);
+    expect(end(measured('search:backend')[0])).toBeCloseTo(answered);
+    expect(measured('search:render')[0]?.startTime).toBeCloseTo(answered);
 
     // Back to the inbox: the first rows after this unlock are marked once only.
     fireEvent.click(screen.getByTestId('nav-inbox'));

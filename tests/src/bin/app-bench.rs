@@ -227,9 +227,16 @@ async fn wait_mark(app: &App, name: &str) -> Result<f64> {
 }
 
 async fn search_latencies(app: &App) -> Result<Vec<f64>> {
-    let script =
-        "return performance.getEntriesByName('search:latency', 'measure').map(e => e.duration);";
-    let v = app.client.execute(script, Vec::new()).await?;
+    measures(app, "search:latency").await
+}
+
+/// The durations of the page's measures named `name`, in the order they were recorded.
+async fn measures(app: &App, name: &str) -> Result<Vec<f64>> {
+    let script = "return performance.getEntriesByName(arguments[0], 'measure').map(e => e.duration);";
+    let v = app
+        .client
+        .execute(script, vec![Value::String(name.to_owned())])
+        .await?;
     Ok(v.as_array()
         .map(|a| a.iter().filter_map(Value::as_f64).collect())
         .unwrap_or_default())
@@ -456,6 +463,27 @@ async fn run_app(session: &mut Session, profile: &Path, first: bool) -> Result<M
             .collect();
         eprintln!("app-bench:   the slowest keystrokes: {}", listed.join(", "));
         latencies = search_latencies(&app).await?;
+        // Where a keystroke's time goes: the first pages' requests, from their departure to
+        // their answer, and the part the backend reports spending; then from an answer to its
+        // results painted. The rest of a keystroke's latency is its wait for a request in
+        // flight.
+        let requests = measures(&app, "search:request").await?;
+        let backend = measures(&app, "search:backend").await?;
+        let way: Vec<f64> = requests.iter().zip(&backend).map(|(r, b)| r - b).collect();
+        let render = measures(&app, "search:render").await?;
+        let spread = |v: &[f64]| {
+            let mut v = v.to_vec();
+            v.sort_by(f64::total_cmp);
+            format!("{:.1} / {:.1} ms", percentile(&v, 50.0), percentile(&v, 95.0))
+        };
+        eprintln!(
+            "app-bench:   {} first-page requests, p50 / p95: whole {}; the backend {}; the way there and back {}; from the answer to the paint {}",
+            requests.len(),
+            spread(&requests),
+            spread(&backend),
+            spread(&way),
+            spread(&render)
+        );
     }
     app.close().await?;
     Ok(Measured {

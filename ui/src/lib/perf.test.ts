@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { KeystrokeLatency, MARK, afterPaint, markOnce, measureSettled } from './perf';
+import { KeystrokeLatency, MARK, afterPaint, markOnce, measureRequest, measureSettled } from './perf';
 
 describe('keystroke latency', () => {
   it('settles, for a paint of input n, every keystroke up to n and only those', () => {
@@ -39,6 +39,19 @@ describe('keystroke latency', () => {
     expect(measure.mock.calls).toEqual([
       [MARK.searchLatency, { start: 100, end: 190 }],
       [MARK.searchLatency, { start: 150, end: 190 }],
+    ]);
+  });
+
+  it('splits a request into its way there and back and the backend\'s own time', () => {
+    const measure = vi.spyOn(performance, 'measure').mockImplementation(() => undefined as unknown as PerformanceMeasure);
+    measureRequest(100, 160, 45);
+    // A backend that reports more than the whole request (clocks apart) starts no earlier than it.
+    measureRequest(200, 210, 30);
+    expect(measure.mock.calls).toEqual([
+      [MARK.searchRequest, { start: 100, end: 160 }],
+      [MARK.searchBackend, { start: 115, end: 160 }],
+      [MARK.searchRequest, { start: 200, end: 210 }],
+      [MARK.searchBackend, { start: 200, end: 210 }],
     ]);
   });
 });

@@ -1,8 +1,10 @@
 // Performance marks read by the benchmark (tests/src/bin/app-bench.rs). The names are a
 // contract with it: `app:script`, `app:status`, `unlock:ready`, `unlock:warm`, `unlock:submit`,
 // `unlock:answered`, `shell:committed`, `inbox:asked`, `inbox:answered`, `inbox:rows`,
-// `inbox:painted` (marks) and
-// `search:latency` (a measure from a keystroke in the search box to its results painted).
+// `inbox:painted` (marks) and the measures `search:latency` (from a keystroke in the search
+// box to its results painted), `search:request` (a first page's request, from its departure to
+// its answer), `search:backend` (the part of it the backend reports spending, ending at the
+// answer) and `search:render` (from a first page's answer to its results painted).
 
 export const MARK = {
   /** The interface's script starts running (the stages before the unlock screen). */
@@ -24,6 +26,9 @@ export const MARK = {
   inboxRows: 'inbox:rows',
   inboxPainted: 'inbox:painted',
   searchLatency: 'search:latency',
+  searchRequest: 'search:request',
+  searchBackend: 'search:backend',
+  searchRender: 'search:render',
 } as const;
 
 /** Sets a mark unless one of that name is set already (the first of several moments). */
@@ -114,6 +119,21 @@ export class KeystrokeLatency {
 /** Records a `search:latency` measure for every keystroke a paint of input `n` settles. */
 export function measureSettled(latency: KeystrokeLatency, n: number, end = now()): void {
   for (const k of latency.settle(n)) measure(MARK.searchLatency, k.t, end);
+}
+
+/**
+ * Records a search request that left at `sent` and was answered at `answered`, of which the
+ * backend reports `backendMs`: the difference is the request's way there and back (the IPC,
+ * the serialisation of the hits).
+ */
+export function measureRequest(sent: number, answered: number, backendMs: number): void {
+  measure(MARK.searchRequest, sent, answered);
+  measure(MARK.searchBackend, Math.max(sent, answered - backendMs), answered);
+}
+
+/** Records the render of search results whose answer arrived at `answered`, painted now. */
+export function measureRender(answered: number, end = now()): void {
+  measure(MARK.searchRender, answered, end);
 }
 
 export { now as perfNow };

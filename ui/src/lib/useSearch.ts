@@ -10,6 +10,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, CommandError } from '../api';
 import type { FilterDto_Deserialize, SearchHitDto_Serialize } from '../bindings';
+import { measureRequest, perfNow } from './perf';
 
 /**
  * Hits asked for at a time. The first page, which every keystroke waits for, fills a window a
@@ -77,6 +78,8 @@ export interface SearchState {
   more: boolean;
   /** The search box input (its `seq`) whose results are on screen. */
   shownSeq: number;
+  /** When the answer of the first page on screen arrived (performance.now()), 0 before any. */
+  answeredAt: number;
   /** Asks for the next page of the results on screen; does nothing while a request is under way or after an error. */
   loadMore(): void;
 }
@@ -99,6 +102,7 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
   const [error, setError] = useState<CommandError | null>(null);
   const [more, setMore] = useState(false);
   const [shownSeq, setShownSeq] = useState(0);
+  const [answeredAt, setAnsweredAt] = useState(0);
   const lastId = useRef(0);
   /** The newest request whose answer (or clearing) is on screen: older answers are dropped. */
   const shownId = useRef(0);
@@ -125,6 +129,7 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
     inFlight.current = true;
     while (r && alive.current) {
       const p = r.params;
+      const sent = perfNow();
       const answer = await apiRef.current.search({
         text: searchedText(p.text),
         filter: p.filter,
@@ -134,6 +139,8 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
         limit: searchPageAt(r.offset),
         asYouType: true,
       });
+      const answered = perfNow();
+      if (r.offset === 0 && answer.status !== 'error') measureRequest(sent, answered, answer.data.elapsedMs);
       if (alive.current && r.id > shownId.current) {
         shownId.current = r.id;
         if (answer.status === 'error') {
@@ -146,6 +153,7 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
           shown.current = { key: r.key, count: offset + page.length, more: full, failed: false };
           setError(null);
           setHits((h) => (offset === 0 ? page : [...h, ...page]));
+          if (offset === 0) setAnsweredAt(answered);
           setElapsed(answer.data.elapsedMs);
           setMore(full);
         }
@@ -206,5 +214,5 @@ export function useSearch(api: Api, params: SearchParams, seq = 0): SearchState 
     if (inFlight.current || queued.current || !s.more || s.failed || s.key !== keyRef.current) return;
     request(s.count);
   }, [request]);
-  return { hits, elapsedMs, loading, error, more, shownSeq, loadMore };
+  return { hits, elapsedMs, loading, error, more, shownSeq, answeredAt, loadMore };
 }
