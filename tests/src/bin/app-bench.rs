@@ -232,7 +232,8 @@ async fn search_latencies(app: &App) -> Result<Vec<f64>> {
 
 /// The durations of the page's measures named `name`, in the order they were recorded.
 async fn measures(app: &App, name: &str) -> Result<Vec<f64>> {
-    let script = "return performance.getEntriesByName(arguments[0], 'measure').map(e => e.duration);";
+    let script =
+        "return performance.getEntriesByName(arguments[0], 'measure').map(e => e.duration);";
     let v = app
         .client
         .execute(script, vec![Value::String(name.to_owned())])
@@ -474,7 +475,11 @@ async fn run_app(session: &mut Session, profile: &Path, first: bool) -> Result<M
         let spread = |v: &[f64]| {
             let mut v = v.to_vec();
             v.sort_by(f64::total_cmp);
-            format!("{:.1} / {:.1} ms", percentile(&v, 50.0), percentile(&v, 95.0))
+            format!(
+                "{:.1} / {:.1} ms",
+                percentile(&v, 50.0),
+                percentile(&v, 95.0)
+            )
         };
         eprintln!(
             "app-bench:   {} first-page requests, p50 / p95: whole {}; the backend {}; the way there and back {}; from the answer to the paint {}",
