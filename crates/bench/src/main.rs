@@ -641,8 +641,9 @@ fn store(args: &Args) -> Result<(Vec<Row>, Vec<SlowRow>)> {
             tiers: 0,
         })
     };
-    // The statements of each query (ordered by bm25, or newest first with a phrase) and the
-    // parts of its expression, as the store makes them (a prefix becomes the words it covers).
+    // The statements of each query (ordered by bm25, or newest first with a phrase or when
+    // broad) and the parts of its expression, as the store makes them (a prefix becomes the
+    // words it covers).
     let parts: BTreeMap<&str, (SearchStatements, Vec<diplomatie_store::QueryPart>)> = qs
         .iter()
         .map(|q| {
@@ -667,7 +668,14 @@ fn store(args: &Args) -> Result<(Vec<Row>, Vec<SlowRow>)> {
                 });
             };
             let newest: i64 = conn.query_row(statements.newest, [], |r| r.get(0))?;
-            let mut stmt = conn.prepare_cached(&statements.rank)?;
+            // A broad search (its words in a third of the newest items) goes newest first.
+            let relevance = !query_parts.iter().any(|p| p.phrase);
+            let rank = if relevance && !statements.broad(conn, &fts, newest)? {
+                &statements.rank
+            } else {
+                &statements.rank_newest
+            };
+            let mut stmt = conn.prepare_cached(rank)?;
             let (mut hits, mut tiers, mut top) = (0usize, 0usize, newest);
             while top > 0 && hits < 20 {
                 let bottom = top.saturating_sub(tier).max(0);

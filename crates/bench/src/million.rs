@@ -513,9 +513,9 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
         let hits = store.search(q)?;
         Ok((start.elapsed(), hits.len()))
     };
-    // The same statements run by hand: the newest rowid, the stride, then one ranking
-    // statement per range of tiers until the page is full (no query parsing, summaries or
-    // snippets).
+    // The same statements run by hand: the newest rowid, the stride, whether the search is
+    // broad, then one ranking statement per range of tiers until the page is full (no query
+    // parsing, summaries or snippets).
     let tier = i64::try_from(diplomatie_store::SEARCH_TIER_SIZE)?;
     let prepared: Vec<_> = qs
         .iter()
@@ -530,9 +530,9 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
             let Some(expression) = expression_by_hand(&tx, statements, parts)? else {
                 return Ok((start.elapsed(), 0));
             };
-            let mut params = filter_params.clone();
-            params.push(Value::Text(expression));
             let newest: i64 = tx.query_row(statements.newest, [], |r| r.get(0))?;
+            let mut params = filter_params.clone();
+            params.push(Value::Text(expression.clone()));
             // With a date range, the rowids of the items written in it bound the tiers.
             let (low, high) = match dates {
                 Some((from, to)) => {
@@ -547,7 +547,14 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
                 .prepare_cached(&statements.stride)?
                 .query_row(params_from_iter(stride_params), |r| r.get(0))?;
             let step = tier * stride.clamp(1, diplomatie_store::MAX_STRIDE);
-            let mut stmt = tx.prepare_cached(&statements.rank)?;
+            // A broad search (its words in a third of the newest items) goes newest first.
+            let relevance = !parts.iter().any(|p| p.phrase);
+            let rank = if relevance && !statements.broad(&tx, &expression, newest)? {
+                &statements.rank
+            } else {
+                &statements.rank_newest
+            };
+            let mut stmt = tx.prepare_cached(rank)?;
             let (mut hits, mut top) = (0usize, newest);
             while top >= low && hits < 20 {
                 let bottom = top.saturating_sub(step).max(0);

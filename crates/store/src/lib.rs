@@ -120,7 +120,8 @@
 //! the store ([`SEARCH_TIER_SIZE`]), tier 1 the next 50,000, and so on; every match of a newer
 //! tier comes before any match of an older one; within a tier the matches go by bm25 (the
 //! subject weighted highest), equal scores newest first; a search holding a phrase goes
-//! newest first, without bm25 (see below). A user who wants older items narrows
+//! newest first, without bm25 (see below), and so does a broad one, whose words are in more
+//! than a third of the newest 2,000 items (`search.rs` says why). A user who wants older items narrows
 //! the search with the date filter (`from` / `to`); the filters select exactly the same matches
 //! as without tiers. Tiers are ranges of FTS rowids (`items.seq`, the order items entered the
 //! store, not the date written).

@@ -159,6 +159,11 @@ impl Spec {
 /// A store of `N` items made from `specs` (indexed by seq - 1); returns each item's id.
 fn build(specs: &[Spec]) -> (tempfile::TempDir, Store, Vec<ItemId>) {
     assert_eq!(specs.len(), N);
+    build_any(specs)
+}
+
+/// A store of the items of `specs`, however many.
+fn build_any(specs: &[Spec]) -> (tempfile::TempDir, Store, Vec<ItemId>) {
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::create(
         &tmp.path().join("alice"),
@@ -926,4 +931,74 @@ fn the_word_list_is_the_index_vocabulary_word_for_word() {
     let vocabulary = words("SELECT term FROM temp.v ORDER BY term");
     assert!(vocabulary.iter().any(|w| w == "etrangeres"));
     assert_eq!(listed, vocabulary);
+}
+
+#[test]
+fn a_broad_search_comes_newest_first_and_a_narrow_one_by_relevance() {
+    use crate::search::{BROAD_PROBE_ITEMS, BROAD_SHARE};
+    let many = BROAD_PROBE_ITEMS + 100;
+    // Fillers everywhere; « budget » three times in the subject of an item in the middle,
+    // « sahel » in the subject of an old item and in the body of two new ones.
+    let specs: Vec<Spec> = (1..=many)
+        .map(|seq| {
+            let mut spec = Spec::new(seq);
+            match seq {
+                1500 => spec.subject = "budget budget budget".into(),
+                100 => spec.subject = format!("sahel {}", spec.subject),
+                2000 | 2050 => spec.body = format!("{} sahel", spec.body),
+                _ => {}
+            }
+            spec
+        })
+        .collect();
+    let newest_with = |word: &str| -> Vec<i64> {
+        specs
+            .iter()
+            .rev()
+            .filter(|s| s.has(word))
+            .map(|s| s.seq)
+            .collect()
+    };
+    let recent = &specs[(many - BROAD_PROBE_ITEMS) as usize..];
+    let share = recent.iter().filter(|s| s.has("budget")).count() as i64;
+    assert!(
+        share * BROAD_SHARE > BROAD_PROBE_ITEMS,
+        "« budget » is broad here"
+    );
+    let (_tmp, store, ids) = build_any(&specs);
+
+    // Broad: newest first, every score 0, whatever bm25 would say of item 1500.
+    let hits = store.search(&SearchQuery::text("budget")).unwrap();
+    assert!(hits.len() >= 20);
+    assert_eq!(
+        seqs(&ids, &hits),
+        newest_with("budget")[..hits.len()].to_vec()
+    );
+    assert!(hits.iter().all(|h| h.rank == 0.0));
+    // As typed, a prefix of it too.
+    let typed = SearchQuery {
+        prefix_last_word: true,
+        ..SearchQuery::text("budg")
+    };
+    let hits = store.search(&typed).unwrap();
+    assert_eq!(
+        seqs(&ids, &hits),
+        newest_with("budget")[..hits.len()].to_vec()
+    );
+    // Narrow: relevance, the old subject match first.
+    let hits = store.search(&SearchQuery::text("sahel")).unwrap();
+    let found = seqs(&ids, &hits);
+    assert_eq!(found[0], 100);
+    assert_eq!(
+        found[1..].iter().copied().collect::<BTreeSet<_>>(),
+        BTreeSet::from([2000, 2050])
+    );
+    // Narrowed by a second word, a broad word is ordered by relevance again.
+    let both = store.search(&SearchQuery::text("sahel budget")).unwrap();
+    assert!(!both.is_empty() && both.iter().all(|h| h.rank > 0.0));
+
+    // Below BROAD_PROBE_ITEMS items no search is broad: bm25 puts item 1500 first.
+    let (_tmp, small, ids) = build_any(&specs[..BROAD_PROBE_ITEMS as usize - 1]);
+    let hits = small.search(&SearchQuery::text("budget")).unwrap();
+    assert_eq!(seqs(&ids, &hits)[0], 1500);
 }

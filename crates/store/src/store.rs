@@ -1361,8 +1361,9 @@ impl Store {
     /// The order is recency-tiered relevance (`search.rs`): tier 0 holds the newest
     /// `SEARCH_TIER_SIZE` (50,000) items of the store, tier 1 the next as many, and so on;
     /// every match of a newer tier comes before any match of an older one, and within a tier
-    /// the matches go by bm25 relevance (the subject weighted highest), then newest first. A
-    /// user who wants older items narrows the search with `from` / `to`. The filters and
+    /// the matches go by bm25 relevance (the subject weighted highest), then newest first (a
+    /// phrase, or a broad search, newest first only). A user who wants older items narrows
+    /// the search with `from` / `to`. The filters and
     /// the date range select the matches exactly as before; only their order is tiered.
     /// Paging is consistent: for one state of the store, consecutive pages hold every match
     /// once.
