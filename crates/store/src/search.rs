@@ -73,6 +73,10 @@ pub const BROAD_PROBE_ITEMS: i64 = 2_000;
 /// `BROAD_PROBE_ITEMS`.
 pub const BROAD_SHARE: i64 = 3;
 
+/// The items of the first range a search ordered newest first reads (`Ranking::page`): a
+/// broad search has hundreds of matches among them.
+const NEWEST_FIRST_WINDOW: i64 = 2_000;
+
 /// The statements of a search. `newest` reads the newest rowid, from which the tiers are
 /// counted; `span` reads the lowest and highest rowid of the items written in a date range
 /// (from, inclusive, and to, exclusive, in nanoseconds), outside which no tier is ranked;
@@ -300,10 +304,11 @@ impl Ranking {
         let Some(expression) = self.expression(conn)? else {
             return Ok(Vec::new());
         };
-        let rank = if self.relevance && !self.statements.broad(conn, &expression, newest)? {
-            &self.statements.rank
-        } else {
+        let newest_first = !self.relevance || self.statements.broad(conn, &expression, newest)?;
+        let rank = if newest_first {
             &self.statements.rank_newest
+        } else {
+            &self.statements.rank
         };
         let mut params = self.filter_params.clone();
         params.push(Value::Text(expression));
@@ -324,10 +329,19 @@ impl Ranking {
         let mut skip = i64::try_from(page.offset).unwrap_or(i64::MAX);
         let mut hits = Vec::new();
         let mut top = newest;
+        // Newest first, the order is the rowids' whatever the tiers: the walk reads a window
+        // of `NEWEST_FIRST_WINDOW` items first, then doubles it up to `step`, so that the page
+        // of a common word comes from its newest matches, not from sorting a whole tier's.
+        let mut window = if newest_first {
+            NEWEST_FIRST_WINDOW.min(step)
+        } else {
+            step
+        };
         // The tiers keep their bounds; those wholly outside the span hold no match and are
         // passed over, the others ranked over their part inside it.
         while top >= low && hits.len() < limit {
-            let bottom = top.saturating_sub(step).max(0);
+            let bottom = top.saturating_sub(window).max(0);
+            window = window.saturating_mul(2).min(step);
             if bottom >= high {
                 top = bottom;
                 continue;

@@ -975,6 +975,15 @@ fn a_broad_search_comes_newest_first_and_a_narrow_one_by_relevance() {
         newest_with("budget")[..hits.len()].to_vec()
     );
     assert!(hits.iter().all(|h| h.rank == 0.0));
+    // Read in ranges that grow from the newest items: every match once, in pages of any size.
+    let all = everything(&store, &SearchQuery::text("budget"), SEARCH_TIER_SIZE);
+    assert_eq!(seqs(&ids, &all), newest_with("budget"));
+    let mut paged_through = Vec::new();
+    for offset in (0..all.len() as u64 + 37).step_by(37) {
+        let page = search(&store, &paged("budget", offset, 37), SEARCH_TIER_SIZE);
+        paged_through.extend(seqs(&ids, &page));
+    }
+    assert_eq!(paged_through, newest_with("budget"));
     // As typed, a prefix of it too.
     let typed = SearchQuery {
         prefix_last_word: true,
