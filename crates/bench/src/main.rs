@@ -668,17 +668,34 @@ fn store(args: &Args) -> Result<(Vec<Row>, Vec<SlowRow>)> {
                 });
             };
             let newest: i64 = conn.query_row(statements.newest, [], |r| r.get(0))?;
-            // A broad search (its words in a third of the newest items) goes newest first.
+            // A broad search (its words in a third of the newest items) goes newest first,
+            // from a range of 2,000 items that doubles; a rare one ranks more tiers at once.
             let relevance = !query_parts.iter().any(|p| p.phrase);
-            let rank = if relevance && !statements.broad(conn, &fts, newest)? {
-                &statements.rank
+            let probe = if relevance {
+                statements.probe(conn, &fts, newest)?
             } else {
+                None
+            };
+            let newest_first = !relevance || probe.is_some_and(diplomatie_store::Probe::broad);
+            let step = match probe {
+                Some(probe) if !newest_first => tier * probe.stride(20, tier),
+                _ => tier,
+            };
+            let rank = if newest_first {
                 &statements.rank_newest
+            } else {
+                &statements.rank
+            };
+            let mut window = if newest_first {
+                step.min(diplomatie_store::NEWEST_FIRST_WINDOW)
+            } else {
+                step
             };
             let mut stmt = conn.prepare_cached(rank)?;
             let (mut hits, mut tiers, mut top) = (0usize, 0usize, newest);
             while top > 0 && hits < 20 {
-                let bottom = top.saturating_sub(tier).max(0);
+                let bottom = top.saturating_sub(window).max(0);
+                window = window.saturating_mul(2).min(step);
                 let wanted = i64::try_from(20 - hits)?;
                 hits += stmt
                     .query_map((&fts, bottom, top, newest, tier, wanted, 0), |r| {

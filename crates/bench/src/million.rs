@@ -30,8 +30,8 @@ use diplomatie_crypto::KdfCost;
 use diplomatie_demo::DemoGenerator;
 use diplomatie_domain::{Item, ItemKind, Marking, Precedence};
 use diplomatie_store::{
-    AuditAction, AuditRecord, NewItem, Page, RouteFilter, SCHEMA_VERSION, SearchQuery, Store,
-    TriageFilter,
+    AuditAction, AuditRecord, NewItem, Page, Probe, RouteFilter, SCHEMA_VERSION, SearchQuery,
+    Store, TriageFilter,
 };
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
@@ -546,18 +546,35 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
             let stride: i64 = tx
                 .prepare_cached(&statements.stride)?
                 .query_row(params_from_iter(stride_params), |r| r.get(0))?;
-            let step = tier * stride.clamp(1, diplomatie_store::MAX_STRIDE);
-            // A broad search (its words in a third of the newest items) goes newest first.
+            // A broad search (its words in a third of the newest items) goes newest first,
+            // from a range of 2,000 items that doubles; a rare one ranks more tiers at once.
             let relevance = !parts.iter().any(|p| p.phrase);
-            let rank = if relevance && !statements.broad(&tx, &expression, newest)? {
-                &statements.rank
+            let probe = if relevance {
+                statements.probe(&tx, &expression, newest)?
             } else {
+                None
+            };
+            let newest_first = !relevance || probe.is_some_and(Probe::broad);
+            let stride = match probe {
+                Some(probe) if !newest_first => stride.saturating_mul(probe.stride(20, tier)),
+                _ => stride,
+            };
+            let step = tier * stride.clamp(1, diplomatie_store::MAX_STRIDE);
+            let rank = if newest_first {
                 &statements.rank_newest
+            } else {
+                &statements.rank
+            };
+            let mut window = if newest_first {
+                step.min(diplomatie_store::NEWEST_FIRST_WINDOW)
+            } else {
+                step
             };
             let mut stmt = tx.prepare_cached(rank)?;
             let (mut hits, mut top) = (0usize, newest);
             while top >= low && hits < 20 {
-                let bottom = top.saturating_sub(step).max(0);
+                let bottom = top.saturating_sub(window).max(0);
+                window = window.saturating_mul(2).min(step);
                 if bottom >= high {
                     top = bottom;
                     continue;

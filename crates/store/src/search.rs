@@ -75,7 +75,7 @@ pub const BROAD_SHARE: i64 = 3;
 
 /// The items of the first range a search ordered newest first reads (`Ranking::page`): a
 /// broad search has hundreds of matches among them.
-const NEWEST_FIRST_WINDOW: i64 = 2_000;
+pub const NEWEST_FIRST_WINDOW: i64 = 2_000;
 
 /// The statements of a search. `newest` reads the newest rowid, from which the tiers are
 /// counted; `span` reads the lowest and highest rowid of the items written in a date range
@@ -145,18 +145,45 @@ impl SearchStatements {
     }
 }
 
+/// What the newest `BROAD_PROBE_ITEMS` items say of a search's words: how many of them match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe {
+    pub matches: i64,
+}
+
+impl Probe {
+    /// A broad search matches more than one in `BROAD_SHARE` of the items probed.
+    pub fn broad(self) -> bool {
+        self.matches.saturating_mul(BROAD_SHARE) > BROAD_PROBE_ITEMS
+    }
+
+    /// How many tiers of `tier` items one statement should rank so that `wanted` matches
+    /// come from it, if the words are as frequent in the older items as in the newest: one
+    /// for a common word, up to `MAX_STRIDE` for a rare one (none in the items probed). Each
+    /// statement costs bm25's count of each word's items over the whole index, so a rare
+    /// search that walked the tiers one by one paid it twenty times at a million items.
+    pub fn stride(self, wanted: u64, tier: i64) -> i64 {
+        let per_tier = self.matches.saturating_mul(tier) / BROAD_PROBE_ITEMS;
+        if per_tier <= 0 {
+            return MAX_STRIDE;
+        }
+        let wanted = i64::try_from(wanted).unwrap_or(i64::MAX);
+        (wanted.saturating_add(per_tier - 1) / per_tier).clamp(1, MAX_STRIDE)
+    }
+}
+
 impl SearchStatements {
-    /// Whether the search of the MATCH `expression` is broad: it matches more than one in
-    /// `BROAD_SHARE` of the newest `BROAD_PROBE_ITEMS` items (none is in a smaller store).
-    /// Read in well under a millisecond, each word's list sought from the newest items on.
-    pub fn broad(
+    /// How many of the newest `BROAD_PROBE_ITEMS` items the MATCH `expression` matches;
+    /// `None` in a smaller store. Read in well under a millisecond, each word's list sought
+    /// from the newest items on.
+    pub fn probe(
         &self,
         conn: &Connection,
         expression: &str,
         newest: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<Probe>, StoreError> {
         if newest < BROAD_PROBE_ITEMS {
-            return Ok(false);
+            return Ok(None);
         }
         let matches: i64 = conn
             .prepare_cached(self.probe)?
@@ -165,7 +192,7 @@ impl SearchStatements {
                 |r| r.get(0),
             )
             .map_err(fts_error)?;
-        Ok(matches.saturating_mul(BROAD_SHARE) > BROAD_PROBE_ITEMS)
+        Ok(Some(Probe { matches }))
     }
 }
 
@@ -304,7 +331,12 @@ impl Ranking {
         let Some(expression) = self.expression(conn)? else {
             return Ok(Vec::new());
         };
-        let newest_first = !self.relevance || self.statements.broad(conn, &expression, newest)?;
+        let probe = if self.relevance {
+            self.statements.probe(conn, &expression, newest)?
+        } else {
+            None
+        };
+        let newest_first = !self.relevance || probe.is_some_and(Probe::broad);
         let rank = if newest_first {
             &self.statements.rank_newest
         } else {
@@ -315,13 +347,20 @@ impl Ranking {
         let tier = i64::try_from(tier_size.max(1)).unwrap_or(i64::MAX);
         // A statement ranks `stride` tiers at once, still in the order of the tiers (its
         // ORDER BY begins with the tier): a filter that passes one item in ten ranks about
-        // as many matches in ten tiers as a search without filters does in one, and each
-        // statement costs bm25's count of each word's items over the whole index.
+        // as many matches in ten tiers as a search without filters does in one, and so do
+        // words that few of the newest items hold (`Probe::stride`); each statement costs
+        // bm25's count of each word's items over the whole index.
         let stride: i64 = conn
             .prepare_cached(&self.statements.stride)?
             .query_row(rusqlite::params_from_iter(&self.stride_params), |r| {
                 r.get(0)
             })?;
+        let stride = match probe {
+            Some(probe) if !newest_first => stride.saturating_mul(
+                probe.stride(page.offset.saturating_add(u64::from(page.limit)), tier),
+            ),
+            _ => stride,
+        };
         let step = tier.saturating_mul(stride.clamp(1, MAX_STRIDE));
         let order = (newest, tier);
         let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);

@@ -1002,6 +1002,23 @@ fn a_broad_search_comes_newest_first_and_a_narrow_one_by_relevance() {
         found[1..].iter().copied().collect::<BTreeSet<_>>(),
         BTreeSet::from([2000, 2050])
     );
+    // With tiers of 100 items, a word that two of the newest 2,000 hold is ranked over many
+    // tiers by one statement, still tier by tier: the old subject match last.
+    let rare = search(&store, &SearchQuery::text("sahel"), TIER);
+    assert_eq!(seqs(&ids, &rare), vec![2050, 2000, 100]);
+    let from_probe = crate::search::Probe { matches: 2 };
+    assert_eq!(
+        from_probe.stride(50, TIER as i64),
+        crate::search::MAX_STRIDE
+    );
+    assert_eq!(
+        crate::search::Probe { matches: 1000 }.stride(50, TIER as i64),
+        1
+    );
+    assert_eq!(
+        crate::search::Probe { matches: 100 }.stride(50, TIER as i64),
+        10
+    );
     // Narrowed by a second word, a broad word is ordered by relevance again.
     let both = store.search(&SearchQuery::text("sahel budget")).unwrap();
     assert!(!both.is_empty() && both.iter().all(|h| h.rank > 0.0));
