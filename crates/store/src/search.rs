@@ -32,7 +32,10 @@
 //! needs, is very slow for phrases: docs/BENCHMARKS.md). What tiers do not bound: before it
 //! scores anything, bm25 counts, over the whole index, the items holding each word of the
 //! expression (its IDF), once per statement. For the four words « mini » covers at a million
-//! items that is about 25 ms, whatever the tier's size (docs/BENCHMARKS.md).
+//! items that is about 45 ms, whatever the tier's size (docs/BENCHMARKS.md). Hence the probe
+//! of the newest 2,000 items (`Probe`): a broad search skips bm25 altogether, and a search
+//! that few of them match ranks as many tiers in one statement as should fill its page, so
+//! that it pays the count once rather than once a tier; the order is the same.
 //!
 //! A tier is a range of FTS rowids (`items.seq`: the order items entered the store, which is
 //! arrival order, not the date written). Its bounds come from the newest rowid, read in the
