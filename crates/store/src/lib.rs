@@ -121,7 +121,7 @@
 //! tier comes before any match of an older one; within a tier the matches go by bm25 (the
 //! subject weighted highest), equal scores newest first; a search holding a phrase goes
 //! newest first, without bm25 (see below), and so does a broad one, whose words are in more
-//! than a third of the newest 2,000 items (`search.rs` says why). A user who wants older items narrows
+//! than a fifth of the newest 2,000 items (`search.rs` says why). A user who wants older items narrows
 //! the search with the date filter (`from` / `to`); the filters select exactly the same matches
 //! as without tiers. Tiers are ranges of FTS rowids (`items.seq`, the order items entered the
 //! store, not the date written).

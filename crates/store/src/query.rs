@@ -84,7 +84,7 @@ pub struct TriageCounts {
 /// the newest `SEARCH_TIER_SIZE` (50,000) items of the store comes first, then those of the
 /// next 50,000, and so on; within a tier, the best matches first (bm25, the subject weighted
 /// highest, then tags, addressees and headers, then the body), equal scores newest first;
-/// a phrase, or a broad search (its words in more than a third of the newest items), newest
+/// a phrase, or a broad search (its words in more than a fifth of the newest items, or the word being typed), newest
 /// first. To reach older items, narrow the search with `from` and `to`.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchQuery {

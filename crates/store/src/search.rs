@@ -10,14 +10,16 @@
 //!    why for a phrase);
 //! 3. among equal scores, the newest first.
 //!
-//! A **broad** search matches more than a third of the newest 2,000 items
+//! A **broad** search matches more than a fifth of the newest 2,000 items
 //! ([`BROAD_SHARE`], [`BROAD_PROBE_ITEMS`]; a store with fewer items has none): a common word,
 //! or the first letters of one as they are typed (« mini », « con »). Its results come
 //! newest first, as a mail client lists them. bm25 would cost it a pass over every item
 //! holding its words before the first result (below: 45 ms for « mini » at a million items,
-//! on every keystroke), and it weighs such words next to nothing anyway (a word in a third of
-//! the items weighs less than a sixth of a word in one item in a hundred; in half of them,
-//! nothing). Typing one more word narrows the search, and relevance orders it again.
+//! on every keystroke), and it weighs such words little (a word in a fifth of the items
+//! weighs less than a third of a word in one item in a hundred; in half of them, nothing).
+//! So does a search whose word being typed is broad by itself (« accord com »), or covers
+//! more words than a prefix is put in place of (« accord comm »: `Ranking::order`). Typing
+//! on narrows the search, and relevance orders it again.
 //!
 //! So a strong match in an old item comes after every match of the newest 50,000 items. A
 //! user who wants older items narrows the search with the date filter (`from`, `to`): the
@@ -66,6 +68,10 @@ pub const EXPANDED_PREFIX_CHARS: usize = 4;
 /// would merge the lists of most of the store's words.
 pub const MAX_EXPANSION: usize = 64;
 
+/// The most words a prefix being typed is put in place of when the search is ordered newest
+/// first (`Ranking::order`): no bm25 counts their items, each is only sought in a range.
+pub const MAX_EXPANSION_NEWEST_FIRST: usize = 512;
+
 /// The most tiers one statement ranks (see `SearchStatements::stride`).
 pub const MAX_STRIDE: i64 = 64;
 
@@ -74,7 +80,7 @@ pub const MAX_STRIDE: i64 = 64;
 pub const BROAD_PROBE_ITEMS: i64 = 2_000;
 /// A search is broad when it matches more than one item in `BROAD_SHARE` of the newest
 /// `BROAD_PROBE_ITEMS`.
-pub const BROAD_SHARE: i64 = 3;
+pub const BROAD_SHARE: i64 = 5;
 
 /// The items of the first range a search ordered newest first reads (`Ranking::page`): a
 /// broad search has hundreds of matches among them.
@@ -252,56 +258,131 @@ impl Ranking {
 
     /// The MATCH expression, each prefix of a single word other than of
     /// `INDEXED_PREFIX_CHARS` characters put in place of the words of the index it covers
-    /// (`("ministre" OR "ministere")`), at most `MAX_EXPANSION` of them; `None` when such a
+    /// (`("ministre" OR "ministere")`), at most `max_expansion` of them; `None` when such a
     /// prefix covers no word, so that nothing matches. A prefix shorter than the prefix index
     /// that covers more words is searched as a whole word when it is the last word being
-    /// typed, and refused, with what to type instead, when a star asked for it.
+    /// typed, and refused, with what to type instead, when a star asked for it. With it, the
+    /// part of the word being typed, if the search has one.
     ///
     /// Why: FTS5 answers a prefix by merging the whole lists of every word it covers before
     /// it applies a tier's range of rowids, so a prefix costs the size of the store (`minist*`
     /// 140 ms at a million items), where each word of an OR is sought within the tier's range.
-    fn expression(&self, conn: &Connection) -> Result<Option<String>, StoreError> {
+    fn expression(
+        &self,
+        conn: &Connection,
+        max_expansion: usize,
+    ) -> Result<Option<Expression>, StoreError> {
         let mut parts = Vec::with_capacity(self.parts.len());
+        let mut typed = None;
         for part in &self.parts {
-            let Some((word, chars)) = part
-                .prefix_of
-                .as_deref()
-                .map(|w| (w, w.chars().count()))
-                .filter(|&(_, chars)| chars != INDEXED_PREFIX_CHARS)
-            else {
-                parts.push(part.fts.clone());
-                continue;
+            let (fts, left_a_prefix) = match self.part(conn, part, max_expansion)? {
+                Some(fts) => fts,
+                None => return Ok(None),
             };
-            let words = self.words(conn, word)?;
-            if words.is_empty() {
-                return Ok(None);
+            if part.or_whole_word.is_some() {
+                typed = Some(Typed {
+                    fts: fts.clone(),
+                    left_a_prefix,
+                });
             }
-            if words.len() <= MAX_EXPANSION {
-                parts.push(or_of(&words));
-            } else if chars >= EXPANDED_PREFIX_CHARS {
-                parts.push(part.fts.clone());
-            } else if let Some(whole) = &part.or_whole_word {
-                parts.push(whole.clone());
-            } else {
-                return Err(StoreError::InvalidQuery(format!(
-                    "« {word}* » : a prefix of fewer than {INDEXED_PREFIX_CHARS} letters \
-                     covers too many words; type at least {INDEXED_PREFIX_CHARS} letters \
-                     before the star, or the whole word without it"
-                )));
-            }
+            parts.push(fts);
         }
-        Ok(Some(join_parts(parts.iter().map(String::as_str))))
+        Ok(Some(Expression {
+            fts: join_parts(parts.iter().map(String::as_str)),
+            typed,
+        }))
     }
 
-    /// The words of the index starting with `prefix`, at most one more than `MAX_EXPANSION`.
-    fn words(&self, conn: &Connection, prefix: &str) -> Result<Vec<String>, StoreError> {
+    /// The MATCH expression of one part (see `expression`), and whether it is a prefix that
+    /// covers more than `max_expansion` words and was left as it was.
+    fn part(
+        &self,
+        conn: &Connection,
+        part: &QueryPart,
+        max_expansion: usize,
+    ) -> Result<Option<(String, bool)>, StoreError> {
+        let Some((word, chars)) = part
+            .prefix_of
+            .as_deref()
+            .map(|w| (w, w.chars().count()))
+            .filter(|&(_, chars)| chars != INDEXED_PREFIX_CHARS)
+        else {
+            return Ok(Some((part.fts.clone(), false)));
+        };
+        let words = self.words(conn, word, max_expansion)?;
+        if words.is_empty() {
+            Ok(None)
+        } else if words.len() <= max_expansion {
+            Ok(Some((or_of(&words), false)))
+        } else if chars >= EXPANDED_PREFIX_CHARS {
+            Ok(Some((part.fts.clone(), true)))
+        } else if let Some(whole) = &part.or_whole_word {
+            Ok(Some((whole.clone(), false)))
+        } else {
+            Err(StoreError::InvalidQuery(format!(
+                "« {word}* » : a prefix of fewer than {INDEXED_PREFIX_CHARS} letters \
+                 covers too many words; type at least {INDEXED_PREFIX_CHARS} letters \
+                 before the star, or the whole word without it"
+            )))
+        }
+    }
+
+    /// The words of the index starting with `prefix`, at most one more than `limit`.
+    fn words(
+        &self,
+        conn: &Connection,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
         let end = format!("{prefix}\u{10FFFF}");
-        let limit = i64::try_from(MAX_EXPANSION + 1).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
         let mut stmt = conn.prepare_cached(self.statements.words)?;
         let words = stmt
             .query_map(rusqlite::params![prefix, end, limit], |r| r.get(0))?
             .collect::<Result<Vec<String>, _>>()?;
         Ok(words)
+    }
+
+    /// Whether the search is to be ordered newest first, with the MATCH expression to rank it
+    /// by, and what the probe of the newest items found (when it ran). Newest first: a search
+    /// holding a phrase; a broad search; a search whose word being typed is broad by itself
+    /// (« accord com »), or is a prefix covering more than `MAX_EXPANSION` words (« accord
+    /// comm »). The last two are the words still being typed: bm25 would count, on every
+    /// keystroke, the items holding each of the many words they cover, and FTS5 would merge
+    /// their lists, for a word that weighs next to nothing in relevance. Ordered newest
+    /// first, such a prefix is put in place of up to `MAX_EXPANSION_NEWEST_FIRST` words, each
+    /// sought within the range of items read, instead of being merged whole.
+    fn order(
+        &self,
+        conn: &Connection,
+        newest: i64,
+    ) -> Result<Option<(bool, String, Option<Probe>)>, StoreError> {
+        let Some(expression) = self.expression(conn, MAX_EXPANSION)? else {
+            return Ok(None);
+        };
+        let typed_overflows = expression.typed.as_ref().is_some_and(|t| t.left_a_prefix);
+        let mut probe = None;
+        let newest_first = if !self.relevance || typed_overflows {
+            true
+        } else {
+            probe = self.statements.probe(conn, &expression.fts, newest)?;
+            match (&expression.typed, probe) {
+                (_, Some(whole)) if whole.broad() => true,
+                // The word being typed alone, when the search has other words.
+                (Some(typed), Some(_)) if self.parts.len() > 1 => self
+                    .statements
+                    .probe(conn, &typed.fts, newest)?
+                    .is_some_and(Probe::broad),
+                _ => false,
+            }
+        };
+        if newest_first
+            && typed_overflows
+            && let Some(wider) = self.expression(conn, MAX_EXPANSION_NEWEST_FIRST)?
+        {
+            return Ok(Some((true, wider.fts, probe)));
+        }
+        Ok(Some((newest_first, expression.fts, probe)))
     }
 
     /// The rowids outside which no item can match: all of them, or with a date range, the
@@ -331,15 +412,9 @@ impl Ranking {
         let Some((low, high)) = self.span(conn, newest)? else {
             return Ok(Vec::new());
         };
-        let Some(expression) = self.expression(conn)? else {
+        let Some((newest_first, expression, probe)) = self.order(conn, newest)? else {
             return Ok(Vec::new());
         };
-        let probe = if self.relevance {
-            self.statements.probe(conn, &expression, newest)?
-        } else {
-            None
-        };
-        let newest_first = !self.relevance || probe.is_some_and(Probe::broad);
         let rank = if newest_first {
             &self.statements.rank_newest
         } else {
@@ -455,6 +530,19 @@ impl Ranking {
         )
         .map_err(fts_error)
     }
+}
+
+/// A search's MATCH expression, and the part of the word being typed, if it has one.
+struct Expression {
+    fts: String,
+    typed: Option<Typed>,
+}
+
+/// The part of the word being typed in a MATCH expression.
+struct Typed {
+    fts: String,
+    /// A prefix covering more words than the expression was allowed to put in its place.
+    left_a_prefix: bool,
 }
 
 /// `("a" OR "b" …)`: any of `words`.

@@ -1019,6 +1019,21 @@ fn a_broad_search_comes_newest_first_and_a_narrow_one_by_relevance() {
         crate::search::Probe { matches: 100 }.stride(50, TIER as i64),
         10
     );
+    // The word being typed is broad by itself: newest first, though the whole search is not.
+    let typing = SearchQuery {
+        prefix_last_word: true,
+        ..SearchQuery::text("sahel bud")
+    };
+    let hits = store.search(&typing).unwrap();
+    let both: Vec<i64> = specs
+        .iter()
+        .rev()
+        .filter(|s| s.has("sahel") && s.has("budget"))
+        .map(|s| s.seq)
+        .collect();
+    assert!(!both.is_empty());
+    assert_eq!(seqs(&ids, &hits), both);
+    assert!(hits.iter().all(|h| h.rank == 0.0));
     // Narrowed by a second word, a broad word is ordered by relevance again.
     let both = store.search(&SearchQuery::text("sahel budget")).unwrap();
     assert!(!both.is_empty() && both.iter().all(|h| h.rank > 0.0));
@@ -1027,4 +1042,48 @@ fn a_broad_search_comes_newest_first_and_a_narrow_one_by_relevance() {
     let (_tmp, small, ids) = build_any(&specs[..BROAD_PROBE_ITEMS as usize - 1]);
     let hits = small.search(&SearchQuery::text("budget")).unwrap();
     assert_eq!(seqs(&ids, &hits)[0], 1500);
+}
+
+#[test]
+fn a_typed_prefix_covering_too_many_words_comes_newest_first_and_whole() {
+    // 80 words beginning with « zorg » (more than MAX_EXPANSION), in items of their own.
+    let words: Vec<String> = (0..80u8)
+        .map(|k| {
+            format!(
+                "zorg{}{}",
+                char::from(b'a' + k / 26),
+                char::from(b'a' + k % 26)
+            )
+        })
+        .collect();
+    assert!(words.len() > crate::search::MAX_EXPANSION);
+    let mut specs: Vec<Spec> = (1..=N as i64).map(Spec::new).collect();
+    for (k, word) in words.iter().enumerate() {
+        let spec = &mut specs[k * 4 + 3];
+        spec.subject = format!("{word} {}", spec.subject);
+    }
+    let (_tmp, store, ids) = build(&specs);
+    let holding: Vec<i64> = specs
+        .iter()
+        .rev()
+        .filter(|s| s.subject.starts_with("zorg"))
+        .map(|s| s.seq)
+        .collect();
+    assert_eq!(holding.len(), 80);
+
+    // As typed: every item holding one, newest first.
+    let typed = SearchQuery {
+        prefix_last_word: true,
+        ..SearchQuery::text("zorg")
+    };
+    let hits = everything(&store, &typed, SEARCH_TIER_SIZE);
+    assert_eq!(seqs(&ids, &hits), holding);
+    assert!(hits.iter().all(|h| h.rank == 0.0));
+    // Asked for with a star, the same items, by relevance.
+    let starred = everything(&store, &SearchQuery::text("zorg*"), SEARCH_TIER_SIZE);
+    assert_eq!(
+        seqs(&ids, &starred).into_iter().collect::<BTreeSet<_>>(),
+        holding.into_iter().collect::<BTreeSet<_>>()
+    );
+    assert!(starred.iter().all(|h| h.rank > 0.0));
 }
