@@ -349,7 +349,7 @@ impl Ranking {
     /// (« accord com »), or is a prefix covering more than `MAX_EXPANSION` words (« accord
     /// comm »). The last two are the words still being typed: bm25 would count, on every
     /// keystroke, the items holding each of the many words they cover, and FTS5 would merge
-    /// their lists, for a word that weighs next to nothing in relevance. Ordered newest
+    /// their lists, for letters that are not yet the word the user means. Ordered newest
     /// first, such a prefix is put in place of up to `MAX_EXPANSION_NEWEST_FIRST` words, each
     /// sought within the range of items read, instead of being merged whole.
     fn order(
