@@ -18,6 +18,9 @@ const LEAD: usize = 3;
 
 /// Lower case without diacritics, as `unicode61 remove_diacritics 2` indexes a word.
 pub(crate) fn fold(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     word.nfd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
@@ -63,6 +66,14 @@ impl Highlighter {
     }
 
     fn matches(&self, word: &str) -> bool {
+        // Most words of a text match none of the query's: one whose first letter, plain
+        // ASCII, begins none of them is passed over without folding it whole.
+        if let Some(first) = word.chars().next().filter(char::is_ascii) {
+            let first = first.to_ascii_lowercase();
+            if !self.words.iter().any(|(w, _)| w.starts_with(first)) {
+                return false;
+            }
+        }
         let folded = fold(word);
         self.words.iter().any(|(w, prefix)| {
             if *prefix {
@@ -184,6 +195,20 @@ mod tests {
         assert_eq!(fold("Élections"), "elections");
         assert_eq!(fold("BAVIÈRE"), "baviere");
         assert_eq!(fold("coopération"), "cooperation");
+        assert_eq!(fold("OTAN"), "otan");
+        assert_eq!(fold("G20"), "g20");
+    }
+
+    #[test]
+    fn an_accent_on_either_side_of_the_first_letter_still_matches() {
+        let mut h = Highlighter::default();
+        h.add_term("élysée", false);
+        h.add_term("Etat", false);
+        h.add_term("ecol", true);
+        assert_eq!(
+            shown(&h.snippet(&["À l'Elysee, l'État reçoit l'École et les écologistes."])),
+            "À l'[Elysee], l'[État] reçoit l'[École] et les [écologistes]"
+        );
     }
 
     #[test]
