@@ -668,8 +668,8 @@ fn store(args: &Args) -> Result<(Vec<Row>, Vec<SlowRow>)> {
                 });
             };
             let newest: i64 = conn.query_row(statements.newest, [], |r| r.get(0))?;
-            // A broad search (its words in a third of the newest items) goes newest first,
-            // from a range of 2,000 items that doubles; a rare one ranks more tiers at once.
+            // Newest first with a phrase or a broad search, else as the probe says, as the
+            // store walks (no filters here).
             let relevance = !query_parts.iter().any(|p| p.phrase);
             let probe = if relevance {
                 statements.probe(conn, &fts, newest)?
@@ -677,20 +677,11 @@ fn store(args: &Args) -> Result<(Vec<Row>, Vec<SlowRow>)> {
                 None
             };
             let newest_first = !relevance || probe.is_some_and(diplomatie_store::Probe::broad);
-            let step = match probe {
-                Some(probe) if !newest_first => tier * probe.stride(20, tier),
-                _ => tier,
-            };
-            let rank = if newest_first {
-                &statements.rank_newest
-            } else {
-                &statements.rank
-            };
-            let mut window = if newest_first {
-                step.min(diplomatie_store::NEWEST_FIRST_WINDOW)
-            } else {
-                step
-            };
+            let diplomatie_store::Walk {
+                rank,
+                step,
+                mut window,
+            } = statements.walk(newest_first, probe, 1, 20, tier);
             let mut stmt = conn.prepare_cached(rank)?;
             let (mut hits, mut tiers, mut top) = (0usize, 0usize, newest);
             while top > 0 && hits < 20 {

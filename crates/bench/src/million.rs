@@ -31,7 +31,7 @@ use diplomatie_demo::DemoGenerator;
 use diplomatie_domain::{Item, ItemKind, Marking, Precedence};
 use diplomatie_store::{
     AuditAction, AuditRecord, NewItem, Page, Probe, RouteFilter, SCHEMA_VERSION, SearchQuery,
-    Store, TriageFilter,
+    Store, TriageFilter, Walk,
 };
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
@@ -546,8 +546,8 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
             let stride: i64 = tx
                 .prepare_cached(&statements.stride)?
                 .query_row(params_from_iter(stride_params), |r| r.get(0))?;
-            // A broad search (its words in a third of the newest items) goes newest first,
-            // from a range of 2,000 items that doubles; a rare one ranks more tiers at once.
+            // Newest first with a phrase or a broad search, else as the probe and the filters
+            // say, as the store walks.
             let relevance = !parts.iter().any(|p| p.phrase);
             let probe = if relevance {
                 statements.probe(&tx, &expression, newest)?
@@ -555,21 +555,11 @@ fn search_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
                 None
             };
             let newest_first = !relevance || probe.is_some_and(Probe::broad);
-            let stride = match probe {
-                Some(probe) if !newest_first => stride.saturating_mul(probe.stride(20, tier)),
-                _ => stride,
-            };
-            let step = tier * stride.clamp(1, diplomatie_store::MAX_STRIDE);
-            let rank = if newest_first {
-                &statements.rank_newest
-            } else {
-                &statements.rank
-            };
-            let mut window = if newest_first {
-                step.min(diplomatie_store::NEWEST_FIRST_WINDOW)
-            } else {
-                step
-            };
+            let Walk {
+                rank,
+                step,
+                mut window,
+            } = statements.walk(newest_first, probe, stride, 20, tier);
             let mut stmt = tx.prepare_cached(rank)?;
             let (mut hits, mut top) = (0usize, newest);
             while top >= low && hits < 20 {

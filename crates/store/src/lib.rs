@@ -193,8 +193,8 @@ pub use query::{
 pub use search::SEARCH_TIER_SIZE;
 #[cfg(feature = "bench")]
 pub use search::{
-    EXPANDED_PREFIX_CHARS, INDEXED_PREFIX_CHARS, MAX_EXPANSION, MAX_STRIDE, NEWEST_FIRST_WINDOW,
-    Probe, SearchStatements,
+    EXPANDED_PREFIX_CHARS, INDEXED_PREFIX_CHARS, MAX_EXPANSION, MAX_STRIDE, Probe,
+    SearchStatements, Walk,
 };
 pub use space::{RowWrite, StoredSpace, SyncRow};
 #[cfg(feature = "bench")]

@@ -75,7 +75,7 @@ pub const MAX_EXPANSION_NEWEST_FIRST: usize = 512;
 /// The most tiers one statement ranks (see `SearchStatements::stride`).
 pub const MAX_STRIDE: i64 = 64;
 
-/// How many of the newest items tell whether a search is broad (see `Ranking::broad`); a
+/// How many of the newest items tell whether a search is broad (see `Probe::broad`); a
 /// store with fewer items has no broad search.
 pub const BROAD_PROBE_ITEMS: i64 = 2_000;
 /// A search is broad when it matches more than one item in `BROAD_SHARE` of the newest
@@ -105,7 +105,7 @@ pub struct SearchStatements {
     /// The words of the index (its list, `words.rs`) from ?1 (inclusive) to ?2 (exclusive),
     /// at most ?3.
     pub words: &'static str,
-    /// How many of the items above rowid ?2 the MATCH expression ?1 matches (`Ranking::broad`).
+    /// How many of the items above rowid ?2 the MATCH expression ?1 matches (`Probe`).
     pub probe: &'static str,
     pub rank: String,
     /// `rank` with every score 0: newest first within the tiers (a broad search).
@@ -181,7 +181,54 @@ impl Probe {
     }
 }
 
+/// How a search walks its tiers (`SearchStatements::walk`): the ranking statement, the most
+/// items one statement ranks, and the items of the first range read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Walk<'a> {
+    pub rank: &'a str,
+    pub step: i64,
+    pub window: i64,
+}
+
 impl SearchStatements {
+    /// The walk of a search ordered newest first or not, with what the probe of the newest
+    /// items found, `stride` tiers a statement from the filters, `wanted` matches (the page's
+    /// end) and tiers of `tier` items. A statement ranks `stride` tiers at once, still in the
+    /// order of the tiers (its ORDER BY begins with the tier): a filter that passes one item
+    /// in ten ranks about as many matches in ten tiers as a search without filters does in
+    /// one, and so do words that few of the newest items hold (`Probe::stride`); each
+    /// statement costs bm25's count of each word's items over the whole index. Newest first,
+    /// the order is the rowids' whatever the tiers: the walk reads `NEWEST_FIRST_WINDOW`
+    /// items first, then doubles the range up to `step`, so that the page of a common word
+    /// comes from its newest matches, not from sorting a whole tier's.
+    pub fn walk(
+        &self,
+        newest_first: bool,
+        probe: Option<Probe>,
+        stride: i64,
+        wanted: u64,
+        tier: i64,
+    ) -> Walk<'_> {
+        let stride = match probe {
+            Some(probe) if !newest_first => stride.saturating_mul(probe.stride(wanted, tier)),
+            _ => stride,
+        };
+        let step = tier.saturating_mul(stride.clamp(1, MAX_STRIDE));
+        if newest_first {
+            Walk {
+                rank: &self.rank_newest,
+                step,
+                window: NEWEST_FIRST_WINDOW.min(step),
+            }
+        } else {
+            Walk {
+                rank: &self.rank,
+                step,
+                window: step,
+            }
+        }
+    }
+
     /// How many of the newest `BROAD_PROBE_ITEMS` items the MATCH `expression` matches;
     /// `None` in a smaller store. Read in well under a millisecond, each word's list sought
     /// from the newest items on.
@@ -217,7 +264,7 @@ fn fts_error(err: rusqlite::Error) -> StoreError {
 /// One search, ready to rank: its statements, the filters' parameters and the parts of its
 /// expression.
 pub(crate) struct Ranking {
-    /// The tiers are ordered by bm25 unless the search is broad (`SearchStatements::broad`);
+    /// The tiers are ordered by bm25 unless the search is broad (`Ranking::order`);
     /// false for a search holding a phrase.
     relevance: bool,
     statements: SearchStatements,
@@ -415,45 +462,28 @@ impl Ranking {
         let Some((newest_first, expression, probe)) = self.order(conn, newest)? else {
             return Ok(Vec::new());
         };
-        let rank = if newest_first {
-            &self.statements.rank_newest
-        } else {
-            &self.statements.rank
-        };
         let mut params = self.filter_params.clone();
         params.push(Value::Text(expression));
         let tier = i64::try_from(tier_size.max(1)).unwrap_or(i64::MAX);
-        // A statement ranks `stride` tiers at once, still in the order of the tiers (its
-        // ORDER BY begins with the tier): a filter that passes one item in ten ranks about
-        // as many matches in ten tiers as a search without filters does in one, and so do
-        // words that few of the newest items hold (`Probe::stride`); each statement costs
-        // bm25's count of each word's items over the whole index.
         let stride: i64 = conn
             .prepare_cached(&self.statements.stride)?
             .query_row(rusqlite::params_from_iter(&self.stride_params), |r| {
                 r.get(0)
             })?;
-        let stride = match probe {
-            Some(probe) if !newest_first => stride.saturating_mul(
-                probe.stride(page.offset.saturating_add(u64::from(page.limit)), tier),
-            ),
-            _ => stride,
-        };
-        let step = tier.saturating_mul(stride.clamp(1, MAX_STRIDE));
+        let wanted = page.offset.saturating_add(u64::from(page.limit));
+        let Walk {
+            rank,
+            step,
+            mut window,
+        } = self
+            .statements
+            .walk(newest_first, probe, stride, wanted, tier);
         let order = (newest, tier);
         let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
         // The matches still to skip before the page starts, in this tier and the older ones.
         let mut skip = i64::try_from(page.offset).unwrap_or(i64::MAX);
         let mut hits = Vec::new();
         let mut top = newest;
-        // Newest first, the order is the rowids' whatever the tiers: the walk reads a window
-        // of `NEWEST_FIRST_WINDOW` items first, then doubles it up to `step`, so that the page
-        // of a common word comes from its newest matches, not from sorting a whole tier's.
-        let mut window = if newest_first {
-            NEWEST_FIRST_WINDOW.min(step)
-        } else {
-            step
-        };
         // The tiers keep their bounds; those wholly outside the span hold no match and are
         // passed over, the others ranked over their part inside it.
         while top >= low && hits.len() < limit {
